@@ -1,0 +1,30 @@
+using System.CommandLine;
+
+namespace Customer360.Streaming.Host.Cli;
+
+/// <summary>Options several verbs share, defined once so they read and validate alike.</summary>
+internal static class CommonOptions
+{
+    public static Option<string?> TopologyDirectory() => new("--topology-dir")
+    {
+        Description = "Folder holding topics.yaml (default: the nearest topology/ above the working directory).",
+    };
+
+    public static Option<int> Brokers()
+    {
+        var option = new Option<int>("--brokers")
+        {
+            Description = "Number of embedded brokers.",
+            DefaultValueFactory = _ => 3,
+        };
+        option.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<int>();
+            if (value is < 1 or > Embedded.Kafka.EmbeddedKafkaCluster.MaxBrokers)
+            {
+                result.AddError($"--brokers must be between 1 and {Embedded.Kafka.EmbeddedKafkaCluster.MaxBrokers} (was {value}).");
+            }
+        });
+        return option;
+    }
+}

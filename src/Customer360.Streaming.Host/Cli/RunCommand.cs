@@ -1,0 +1,57 @@
+using System.CommandLine;
+using Customer360.Streaming.Host.Hosting;
+using Customer360.Streaming.Runtime.Topology;
+using Microsoft.Extensions.Options;
+
+namespace Customer360.Streaming.Host.Cli;
+
+/// <summary><c>c360 run</c>: the processor, configured from appsettings.json and C360__* environment variables.</summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("run", "Run the stream processor (configuration: appsettings.json, then C360__Section__Key environment variables).");
+        command.SetAction((_, cancellationToken) => RunAsync(ProcessorHost.Build(), cancellationToken));
+        return command;
+    }
+
+    /// <summary>Runs a built host to completion and turns startup failures into a message and an exit code.</summary>
+    public static async Task<int> RunAsync(WebApplication app, CancellationToken cancellationToken)
+    {
+        await using (app)
+        {
+            try
+            {
+                await app.StartAsync(cancellationToken);
+            }
+            catch (OptionsValidationException ex)
+            {
+                await Console.Error.WriteLineAsync("Invalid configuration:");
+                foreach (var failure in ex.Failures)
+                {
+                    await Console.Error.WriteLineAsync($"  - {failure}");
+                }
+
+                return ExitCodes.InvalidConfiguration;
+            }
+            catch (Exception ex) when (ex is TopologyException or DirectoryNotFoundException or ArgumentException)
+            {
+                await Console.Error.WriteLineAsync($"Startup failed: {ex.Message}");
+                return ExitCodes.InvalidConfiguration;
+            }
+
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, app.Lifetime.ApplicationStopping);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // SIGINT/SIGTERM, or the processor asked to stop after a failure.
+            }
+
+            await app.StopAsync(CancellationToken.None);
+            return Environment.ExitCode;
+        }
+    }
+}

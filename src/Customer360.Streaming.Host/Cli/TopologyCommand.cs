@@ -1,0 +1,30 @@
+using System.CommandLine;
+using Customer360.Streaming.Host.Hosting;
+using Customer360.Streaming.Runtime.Topology;
+
+namespace Customer360.Streaming.Host.Cli;
+
+/// <summary><c>c360 topology describe</c>: prints what the processor reads and writes.</summary>
+internal static class TopologyCommand
+{
+    public static Command Create()
+    {
+        var topologyDir = CommonOptions.TopologyDirectory();
+        var describe = new Command("describe", "Print the declared topics, their roles, keys and co-partition groups.") { topologyDir };
+        describe.SetAction(async (parse, cancellationToken) =>
+        {
+            try
+            {
+                var path = TopologyLocator.TopicsFile(parse.GetValue(topologyDir));
+                await Console.Out.WriteAsync(TopologyDescription.Render(TopicCatalog.Load(path), path));
+                return ExitCodes.Success;
+            }
+            catch (Exception ex) when (ex is TopologyException or DirectoryNotFoundException)
+            {
+                await Console.Error.WriteLineAsync(ex.Message);
+                return ExitCodes.InvalidConfiguration;
+            }
+        });
+        return new Command("topology", "Inspect the declarative topology.") { describe };
+    }
+}

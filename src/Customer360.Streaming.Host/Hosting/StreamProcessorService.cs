@@ -1,0 +1,92 @@
+using Confluent.Kafka;
+using Customer360.Streaming.Runtime.Kafka;
+using Customer360.Streaming.Runtime.Processing;
+using Customer360.Streaming.Runtime.Topology;
+using Microsoft.Extensions.Options;
+
+namespace Customer360.Streaming.Host.Hosting;
+
+/// <summary>
+/// Runs the stream worker inside the host. Startup checks the cluster against topics.yaml before any record is read,
+/// so a missing topic or broken co-partitioning stops the process with a clear message instead of bad joins.
+/// </summary>
+internal sealed class StreamProcessorService : IHostedService, IDisposable
+{
+    private readonly KafkaOptions _kafka;
+    private readonly TopicCatalog _catalog;
+    private readonly IRecordProcessor _processor;
+    private readonly TimeProvider _time;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger<StreamProcessorService> _logger;
+    private readonly IHostApplicationLifetime _lifetime;
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _running;
+
+    public StreamProcessorService(
+        IOptions<KafkaOptions> kafka,
+        TopicCatalog catalog,
+        IRecordProcessor processor,
+        TimeProvider time,
+        ILoggerFactory loggers,
+        IHostApplicationLifetime lifetime)
+    {
+        _kafka = kafka.Value;
+        _catalog = catalog;
+        _processor = processor;
+        _time = time;
+        _loggers = loggers;
+        _logger = loggers.CreateLogger<StreamProcessorService>();
+        _lifetime = lifetime;
+    }
+
+    public StreamWorker? Worker { get; private set; }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var clientId = $"{_kafka.ApplicationId}-{Environment.ProcessId}";
+        await Task.Run(
+            () =>
+            {
+                using var admin = new AdminClientBuilder(KafkaClientConfigs.Admin(_kafka, clientId + "-admin")).Build();
+                ClusterTopologyCheck.Verify(admin, _catalog.Topics, TimeSpan.FromSeconds(_kafka.StartupTimeoutSeconds));
+            },
+            cancellationToken);
+
+        var sources = _catalog.Topics
+            .Where(t => t.Role is TopicRole.Input or TopicRole.Table)
+            .Select(t => t.Name)
+            .ToList();
+        Worker = new StreamWorker(_kafka, sources, _processor, _time, _loggers.CreateLogger<StreamWorker>(), clientId);
+        _running = Worker.RunAsync(_stopping.Token);
+        _ = _running.ContinueWith(OnWorkerEnded, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        Log.ProcessorStarted(_logger, sources.Count);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        if (_running is not null)
+        {
+            try
+            {
+                await _running.WaitAsync(cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Already logged by the worker; the exit code says it failed.
+            }
+        }
+    }
+
+    public void Dispose() => _stopping.Dispose();
+
+    private void OnWorkerEnded(Task worker)
+    {
+        if (worker.IsFaulted && !_stopping.IsCancellationRequested)
+        {
+            Environment.ExitCode = ExitCodes.RuntimeFailure;
+            Log.ProcessorStoppingAfterFailure(_logger);
+            _lifetime.StopApplication();
+        }
+    }
+}

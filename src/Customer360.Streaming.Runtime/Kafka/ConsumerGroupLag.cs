@@ -1,0 +1,53 @@
+using Confluent.Kafka;
+
+namespace Customer360.Streaming.Runtime.Kafka;
+
+/// <summary>One partition's position for a consumer group, as the brokers see it.</summary>
+/// <param name="Committed">Next offset the group will read, or null when the group never committed here.</param>
+/// <param name="HighWatermark">Offset the next produced record will get.</param>
+public sealed record PartitionLag(TopicPartition Partition, long? Committed, long LowWatermark, long HighWatermark)
+{
+    /// <summary>Records produced but not yet committed by the group (from the log start when it never committed).</summary>
+    public long Lag => HighWatermark - (Committed ?? LowWatermark);
+}
+
+/// <summary>
+/// Reads a group's committed offsets and the partitions' watermarks without joining the group, so it works against
+/// any cluster while the group is running (OffsetFetch and ListOffsets only).
+/// </summary>
+public static class ConsumerGroupLag
+{
+    public static IReadOnlyList<PartitionLag> Read(KafkaOptions options, string groupId, IEnumerable<string> topics, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var config = KafkaClientConfigs.Consumer(options, groupId, $"{groupId}-lag-reader");
+        using var consumer = new ConsumerBuilder<Ignore, Ignore>(config).Build();
+        using var admin = new AdminClientBuilder(KafkaClientConfigs.Admin(options, $"{groupId}-lag-metadata")).Build();
+        var metadata = admin.GetMetadata(timeout);
+        var wanted = new HashSet<string>(topics, StringComparer.Ordinal);
+        var partitions = metadata.Topics
+            .Where(t => wanted.Contains(t.Topic))
+            .SelectMany(t => t.Partitions.Select(p => new TopicPartition(t.Topic, p.PartitionId)))
+            .OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition.Value)
+            .ToList();
+        if (partitions.Count == 0)
+        {
+            return [];
+        }
+
+        var committed = consumer.Committed(partitions, timeout).ToDictionary(o => o.TopicPartition, o => o.Offset);
+        var result = new List<PartitionLag>(partitions.Count);
+        foreach (var partition in partitions)
+        {
+            var watermarks = consumer.QueryWatermarkOffsets(partition, timeout);
+            var offset = committed.GetValueOrDefault(partition, Offset.Unset);
+            result.Add(new PartitionLag(
+                partition,
+                offset.IsSpecial ? null : offset.Value,
+                watermarks.Low.IsSpecial ? 0 : watermarks.Low.Value,
+                watermarks.High.IsSpecial ? 0 : watermarks.High.Value));
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,56 @@
+using Confluent.Kafka;
+
+namespace Customer360.Streaming.Runtime.Kafka;
+
+/// <summary>
+/// Builds client configurations with the settings the runtime contract depends on, so no caller can forget them:
+/// Java-compatible partitioning for producers and the range assignor for consumers (co-partitioning needs both).
+/// </summary>
+public static class KafkaClientConfigs
+{
+    public static ProducerConfig Producer(KafkaOptions options, string clientId)
+    {
+        var config = new ProducerConfig(WithExtraProperties(options))
+        {
+            BootstrapServers = options.BootstrapServers,
+            ClientId = clientId,
+            // murmur2_random hashes keys as the Java client does, so a key lands on the same partition whichever
+            // client wrote it; null keys are spread at random.
+            Partitioner = Partitioner.Murmur2Random,
+            EnableIdempotence = true,
+            Acks = Acks.All,
+            LingerMs = 5,
+        };
+        return config;
+    }
+
+    public static ConsumerConfig Consumer(KafkaOptions options, string groupId, string clientId)
+    {
+        var config = new ConsumerConfig(WithExtraProperties(options))
+        {
+            BootstrapServers = options.BootstrapServers,
+            GroupId = groupId,
+            ClientId = clientId,
+            // Range assigns partition N of every subscribed topic to the same member, which co-partitioned joins need;
+            // cooperative-sticky would split them.
+            PartitionAssignmentStrategy = PartitionAssignmentStrategy.Range,
+            EnableAutoCommit = false,
+            EnableAutoOffsetStore = false,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            IsolationLevel = IsolationLevel.ReadCommitted,
+            FetchWaitMaxMs = options.FetchWaitMaxMs,
+            EnablePartitionEof = false,
+        };
+        return config;
+    }
+
+    public static AdminClientConfig Admin(KafkaOptions options, string clientId) =>
+        new(WithExtraProperties(options))
+        {
+            BootstrapServers = options.BootstrapServers,
+            ClientId = clientId,
+        };
+
+    private static Dictionary<string, string> WithExtraProperties(KafkaOptions options) =>
+        new(options.Properties, StringComparer.Ordinal);
+}

@@ -1,0 +1,135 @@
+using System.Collections.ObjectModel;
+using System.Text.RegularExpressions;
+using YamlDotNet.Core;
+using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.NamingConventions;
+
+namespace Customer360.Streaming.Runtime.Topology;
+
+/// <summary>The topics a deployment declares, loaded from <c>topics.yaml</c> and validated as a whole.</summary>
+public sealed partial class TopicCatalog
+{
+    private const int MaxPartitions = 10_000;
+
+    private TopicCatalog(IReadOnlyList<TopicSpec> topics) => Topics = topics;
+
+    public IReadOnlyList<TopicSpec> Topics { get; }
+
+    public IEnumerable<TopicSpec> WithRole(TopicRole role) => Topics.Where(t => t.Role == role);
+
+    /// <summary>Co-partition groups by name, each with its topics in declaration order.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<TopicSpec>> CoPartitionGroups =>
+        Topics.Where(t => t.CoPartitionGroup is not null)
+            .GroupBy(t => t.CoPartitionGroup!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<TopicSpec>)g.ToList(), StringComparer.Ordinal);
+
+    public static TopicCatalog Load(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new TopologyException($"Topic catalog '{path}' does not exist.");
+        }
+
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    /// <summary>Parses and validates a catalog; every problem found is listed in one exception.</summary>
+    public static TopicCatalog Parse(string yaml, string sourceName)
+    {
+        CatalogDocument? document;
+        try
+        {
+            var deserializer = new DeserializerBuilder()
+                .WithNamingConvention(CamelCaseNamingConvention.Instance)
+                .Build();
+            document = deserializer.Deserialize<CatalogDocument?>(yaml);
+        }
+        catch (YamlException ex)
+        {
+            throw new TopologyException($"{sourceName}: line {ex.Start.Line}: {ex.Message}", ex);
+        }
+
+        var errors = new List<string>();
+        var topics = new List<TopicSpec>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var entries = document?.Topics ?? [];
+        if (entries.Count == 0)
+        {
+            errors.Add("declares no topics (expected a 'topics:' list)");
+        }
+
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var entry = entries[i];
+            var where = $"topics[{i}]" + (string.IsNullOrWhiteSpace(entry.Name) ? string.Empty : $" '{entry.Name}'");
+            if (string.IsNullOrWhiteSpace(entry.Name) || !TopicNamePattern().IsMatch(entry.Name))
+            {
+                errors.Add($"{where}: 'name' must be 1-249 characters of letters, digits, '.', '_' or '-'");
+                continue;
+            }
+
+            if (!seen.Add(entry.Name))
+            {
+                errors.Add($"{where}: 'name' is declared twice");
+            }
+
+            if (!Enum.TryParse<TopicRole>(entry.Role, ignoreCase: true, out var role))
+            {
+                errors.Add($"{where}: 'role' must be one of input, table, output, internal (was '{entry.Role}')");
+            }
+
+            if (entry.Partitions is not (>= 1 and <= MaxPartitions))
+            {
+                errors.Add($"{where}: 'partitions' must be between 1 and {MaxPartitions} (was {entry.Partitions})");
+            }
+
+            topics.Add(new TopicSpec(
+                entry.Name, role, entry.Partitions, entry.Compacted, NullIfBlank(entry.Copartition),
+                NullIfBlank(entry.Key), NullIfBlank(entry.Description)));
+        }
+
+        foreach (var group in topics.Where(t => t.CoPartitionGroup is not null).GroupBy(t => t.CoPartitionGroup))
+        {
+            if (group.Select(t => t.Partitions).Distinct().Count() > 1)
+            {
+                var counts = string.Join(", ", group.Select(t => $"{t.Name}={t.Partitions}"));
+                errors.Add($"co-partition group '{group.Key}' mixes partition counts ({counts})");
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new TopologyException(
+                $"{sourceName} is invalid:{Environment.NewLine}  - " + string.Join(Environment.NewLine + "  - ", errors));
+        }
+
+        return new TopicCatalog(new ReadOnlyCollection<TopicSpec>(topics));
+    }
+
+    private static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,249}$")]
+    private static partial Regex TopicNamePattern();
+
+    private sealed class CatalogDocument
+    {
+        public List<TopicEntry> Topics { get; set; } = [];
+    }
+
+    private sealed class TopicEntry
+    {
+        public string Name { get; set; } = string.Empty;
+
+        public string Role { get; set; } = string.Empty;
+
+        public int Partitions { get; set; }
+
+        public bool Compacted { get; set; }
+
+        public string? Copartition { get; set; }
+
+        public string? Key { get; set; }
+
+        public string? Description { get; set; }
+    }
+}
