@@ -11,6 +11,7 @@ public static class C360Cli
         root.Subcommands.Add(BrokerCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(TopologyCommand.Create());
+        root.Subcommands.Add(TopicsCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         return root;
     }

@@ -1,10 +1,10 @@
-using System.ComponentModel.DataAnnotations;
 using System.Net;
 using Customer360.Streaming.Redis;
 using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Runtime.Topology;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Customer360.Streaming.Host.Hosting;
@@ -42,8 +42,10 @@ public static class ProcessorHost
         builder.Services.AddHealthChecks()
             .AddCheck<ProcessorHealthCheck>("processor", tags: [ProcessorHealthCheck.LiveTag, ProcessorHealthCheck.ReadyTag])
             .AddCheck<RedisHealthCheck>("redis", tags: [ProcessorHealthCheck.ReadyTag]);
-        builder.Services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>()
-            .Configure<IOptions<HttpOptions>>((kestrel, http) => Listen(kestrel, http.Value));
+        // Kestrel is built with the app, before ValidateOnStart runs: bind the raw values here and let an invalid
+        // address fall through to the validation error, which names the key, rather than fail inside Kestrel.
+        var http = builder.Configuration.GetSection(HttpOptions.SectionName).Get<HttpOptions>() ?? new HttpOptions();
+        builder.WebHost.ConfigureKestrel(kestrel => Listen(kestrel, http));
 
         var app = builder.Build();
         app.MapHealthChecks("/health/live", new HealthCheckOptions
@@ -86,6 +88,11 @@ public static class ProcessorHost
 
     private static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, HttpOptions http)
     {
+        if (http.Port is < 0 or > 65535)
+        {
+            return;
+        }
+
         if (http.Host == "localhost")
         {
             kestrel.ListenLocalhost(http.Port);
@@ -93,10 +100,6 @@ public static class ProcessorHost
         else if (IPAddress.TryParse(http.Host, out var address))
         {
             kestrel.Listen(address, http.Port);
-        }
-        else
-        {
-            throw new ValidationException("Http:Host must be an IP address or 'localhost'.");
         }
     }
 }

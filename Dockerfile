@@ -1,0 +1,15 @@
+# The c360 processor image used by docker-compose.yml.
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /source
+COPY . .
+RUN dotnet publish src/Customer360.Streaming.Host -c Release -o /app
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0
+WORKDIR /app
+COPY --from=build /app .
+COPY topology /app/topology
+ENV C360__Topology__Directory=/app/topology \
+    C360__Http__Host=0.0.0.0
+EXPOSE 8080
+ENTRYPOINT ["dotnet", "c360.dll"]
+CMD ["run"]

@@ -1,0 +1,78 @@
+using System.Reflection;
+using System.Text.Json;
+using Customer360.Streaming.Host.Hosting;
+using Customer360.Streaming.Redis;
+using Customer360.Streaming.Runtime.Kafka;
+using YamlDotNet.RepresentationModel;
+
+namespace Customer360.Streaming.Host.Tests.Hosting;
+
+/// <summary>docker-compose.yml and appsettings.json must use the keys the processor actually binds.</summary>
+public sealed class ConfigurationKeysTests
+{
+    private static readonly Dictionary<string, Type> Sections = new(StringComparer.Ordinal)
+    {
+        [KafkaOptions.SectionName] = typeof(KafkaOptions),
+        [RedisOptions.SectionName] = typeof(RedisOptions),
+        [HttpOptions.SectionName] = typeof(HttpOptions),
+        [TopologyOptions.SectionName] = typeof(TopologyOptions),
+    };
+
+    [Fact]
+    public void DockerCompose_EveryC360VariableNamesABoundOption_AndTheProcessorSetsTheRequiredOnes()
+    {
+        var compose = new YamlStream();
+        compose.Load(new StringReader(File.ReadAllText(Path.Combine(RepositoryRoot(), "docker-compose.yml"))));
+        var services = (YamlMappingNode)((YamlMappingNode)compose.Documents[0].RootNode)["services"];
+        var processorKeys = new List<string>();
+
+        foreach (var (name, node) in services.Children)
+        {
+            if (node is not YamlMappingNode service || !service.Children.TryGetValue("environment", out var environment))
+            {
+                continue;
+            }
+
+            foreach (var key in ((YamlMappingNode)environment).Children.Keys.Select(k => k.ToString()).Where(k => k.StartsWith("C360__", StringComparison.Ordinal)))
+            {
+                var parts = key.Split("__");
+                Assert.True(parts.Length == 3, $"{name}: {key} is not C360__Section__Key");
+                Assert.True(Sections.TryGetValue(parts[1], out var type), $"{name}: {key} names no options section");
+                Assert.True(type.GetProperty(parts[2], BindingFlags.Public | BindingFlags.Instance) is not null, $"{name}: {key} names no property of {type.Name}");
+                if (name.ToString() == "processor")
+                {
+                    processorKeys.Add(key);
+                }
+            }
+        }
+
+        Assert.Contains("C360__Kafka__BootstrapServers", processorKeys);
+        Assert.Contains("C360__Redis__ConnectionString", processorKeys);
+    }
+
+    [Fact]
+    public void AppSettings_ListsEveryOptionWithItsDefault()
+    {
+        using var settings = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "appsettings.json")));
+        foreach (var (section, type) in Sections)
+        {
+            var json = settings.RootElement.GetProperty(section);
+            var declared = type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(p => p.Name).Order().ToList();
+            var listed = json.EnumerateObject().Select(p => p.Name).Order().ToList();
+            Assert.Equal(declared, listed);
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "docker-compose.yml")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException("docker-compose.yml not found");
+    }
+}

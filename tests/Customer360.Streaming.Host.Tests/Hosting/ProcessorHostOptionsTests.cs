@@ -1,0 +1,32 @@
+using Customer360.Streaming.Host.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Customer360.Streaming.Host.Tests.Hosting;
+
+public sealed class ProcessorHostOptionsTests
+{
+    private static readonly Dictionary<string, string?> Valid = new()
+    {
+        ["Kafka:BootstrapServers"] = "127.0.0.1:9",
+        ["Redis:ConnectionString"] = "127.0.0.1:1",
+        ["Http:Port"] = "0",
+    };
+
+    [Theory]
+    [InlineData("Kafka:BootstrapServers", "", "Kafka:BootstrapServers is required")]
+    [InlineData("Kafka:BootstrapServers", "broker-without-port", "Kafka:BootstrapServers is invalid: 'broker-without-port' is not host:port")]
+    [InlineData("Kafka:ApplicationId", "has spaces", "Kafka:ApplicationId must be")]
+    [InlineData("Kafka:CommitIntervalMs", "0", "Kafka:CommitIntervalMs must be between 10 and 60000")]
+    [InlineData("Redis:ConnectionString", "", "Redis:ConnectionString is required")]
+    [InlineData("Http:Port", "70000", "Http:Port must be between 0 and 65535")]
+    [InlineData("Http:Host", "not an address", "Http:Host must be an IP address or 'localhost'")]
+    public async Task Start_InvalidSetting_FailsBeforeConnectingAndNamesTheKey(string key, string value, string expected)
+    {
+        var settings = new Dictionary<string, string?>(Valid) { [key] = value };
+        await using var app = ProcessorHost.Build(settings);
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync(TestContext.Current.CancellationToken));
+
+        Assert.Contains(error.Failures, f => f.Contains(expected, StringComparison.Ordinal));
+    }
+}

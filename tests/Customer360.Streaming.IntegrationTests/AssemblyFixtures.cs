@@ -1,0 +1,4 @@
+using Customer360.Streaming.Testing;
+
+[assembly: AssemblyFixture(typeof(KafkaFixture))]
+[assembly: AssemblyFixture(typeof(RedisServerFixture))]

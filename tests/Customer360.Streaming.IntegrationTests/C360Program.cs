@@ -1,0 +1,21 @@
+using Customer360.Streaming.Testing;
+
+namespace Customer360.Streaming.IntegrationTests;
+
+/// <summary>Starts the built c360 program as a separate process, as a user or service manager would.</summary>
+internal static class C360Program
+{
+    public static ChildProcess Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null) =>
+        ChildProcess.Start("dotnet", [RepositoryLayout.C360Dll, .. arguments], environment, workingDirectory: Path.GetTempPath());
+
+    /// <summary>Writes a copy of topics.yaml whose topic names carry the test's prefix, so tests never share topics.</summary>
+    public static string WritePrefixedTopology(UniqueNames names)
+    {
+        var source = File.ReadAllText(Path.Combine(RepositoryLayout.TopologyDirectory, "topics.yaml"));
+        var prefixed = System.Text.RegularExpressions.Regex.Replace(
+            source, @"(?m)^(\s*- name: )(\S+)$", m => m.Groups[1].Value + names.Topic(m.Groups[2].Value));
+        var directory = Directory.CreateTempSubdirectory("c360-topology-").FullName;
+        File.WriteAllText(Path.Combine(directory, "topics.yaml"), prefixed);
+        return directory;
+    }
+}

@@ -1,0 +1,32 @@
+using Customer360.Streaming.Testing;
+
+namespace Customer360.Streaming.IntegrationTests.Demo;
+
+/// <summary>The first command a new user runs, run as they would run it, in a non-interactive shell.</summary>
+public sealed class DemoScriptTests
+{
+    [Fact]
+    public async Task DemoScript_ShortRun_ExitsZeroAndReportsEveryEventConsumedAndCommitted()
+    {
+        if (ExternalTools.Find("redis-server") is null)
+        {
+            Assert.Skip(ExternalTools.InstallHint("redis-server"));
+        }
+
+        var configuration = RepositoryLayout.C360Dll.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
+        using var demo = ChildProcess.Start(
+            "bash",
+            [Path.Combine(RepositoryLayout.Root, "scripts", "demo.sh"), "--duration", "3", "--rate", "40"],
+            new Dictionary<string, string?> { ["CONFIGURATION"] = configuration });
+
+        Assert.True(await demo.WaitForExitAsync(TimeSpan.FromMinutes(3)), "demo.sh did not finish: " + demo.AllOutput);
+        Assert.True(demo.ExitCode == 0, demo.AllOutput);
+        var produced = demo.StandardOutput.Single(l => l.Contains("events produced to", StringComparison.Ordinal));
+        var consumed = demo.StandardOutput.Single(l => l.Contains("events consumed by the processor", StringComparison.Ordinal));
+        Assert.Equal(Count(produced), Count(consumed));
+        Assert.True(Count(produced) > 0, produced);
+        Assert.Contains(demo.StandardOutput, l => l.Contains("result: OK", StringComparison.Ordinal));
+    }
+
+    private static long Count(string line) => long.Parse(line[(line.LastIndexOf(':') + 1)..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,127 @@
+using System.Globalization;
+using System.Net;
+using Confluent.Kafka;
+using Customer360.Streaming.Runtime.Kafka;
+using Customer360.Streaming.Runtime.Topology;
+using Customer360.Streaming.Testing;
+
+namespace Customer360.Streaming.IntegrationTests.Hosting;
+
+/// <summary><c>c360 run</c> as a separate process, the way a service manager runs it.</summary>
+public sealed class ProcessorProcessTests(KafkaFixture kafka, RedisServerFixture redis)
+{
+    [Fact]
+    public async Task Run_ReportsReadyConsumesAndCommits_ThenShutsDownCleanlyOnSigterm()
+    {
+        redis.SkipUnlessAvailable();
+        var names = new UniqueNames(nameof(Run_ReportsReadyConsumesAndCommits_ThenShutsDownCleanlyOnSigterm));
+        var topologyDirectory = C360Program.WritePrefixedTopology(names);
+        var catalog = TopicCatalog.Load(Path.Combine(topologyDirectory, "topics.yaml"));
+        foreach (var topic in catalog.Topics)
+        {
+            await kafka.CreateTopicAsync(topic.Name, topic.Partitions);
+        }
+
+        var port = FreePort.Next();
+        var applicationId = names.Group("app");
+        using var processor = C360Program.Start(["run"], new Dictionary<string, string?>
+        {
+            ["C360__Kafka__BootstrapServers"] = kafka.BootstrapServers,
+            ["C360__Kafka__ApplicationId"] = applicationId,
+            ["C360__Kafka__FetchWaitMaxMs"] = "10",
+            ["C360__Redis__ConnectionString"] = redis.ConnectionString,
+            ["C360__Http__Port"] = port.ToString(CultureInfo.InvariantCulture),
+            ["C360__Topology__Directory"] = topologyDirectory,
+        });
+
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        Assert.True(await WaitForReadyAsync(http, processor), "never ready: " + processor.AllOutput);
+        var live = await http.GetAsync(new Uri("/health/live", UriKind.Relative), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+
+        var input = names.Topic("c360.mobile.v1");
+        var options = kafka.Options(applicationId);
+        const int records = 40;
+        using (var producer = new ProducerBuilder<string, string>(KafkaClientConfigs.Producer(options, "test-producer")).Build())
+        {
+            for (var i = 0; i < records; i++)
+            {
+                producer.Produce(input, new Message<string, string> { Key = $"device:{i}", Value = "app_open" });
+            }
+
+            producer.Flush(TimeSpan.FromSeconds(30));
+        }
+
+        var committed = 0L;
+        for (var attempt = 0; attempt < 150 && committed < records; attempt++)
+        {
+            await Task.Delay(200, TestContext.Current.CancellationToken);
+            committed = ConsumerGroupLag.Read(options, applicationId, [input], TimeSpan.FromSeconds(10)).Sum(p => p.Committed ?? 0);
+        }
+
+        Assert.Equal(records, committed);
+
+        processor.Terminate();
+        Assert.True(await processor.WaitForExitAsync(TimeSpan.FromSeconds(30)), "did not stop on SIGTERM: " + processor.AllOutput);
+        Assert.Equal(0, processor.ExitCode);
+        Assert.Contains(processor.StandardOutput, l => l.Contains("stopped cleanly after", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Run_MalformedBootstrapServers_ExitsWithCode2NamingTheKey()
+    {
+        using var processor = C360Program.Start(["run"], new Dictionary<string, string?>
+        {
+            ["C360__Kafka__BootstrapServers"] = "no-port-here",
+            ["C360__Redis__ConnectionString"] = "127.0.0.1:1",
+            ["C360__Http__Port"] = "0",
+        });
+
+        Assert.True(await processor.WaitForExitAsync(TimeSpan.FromSeconds(60)), "did not exit");
+        Assert.Equal(2, processor.ExitCode);
+        Assert.Contains(processor.StandardError, l => l.Contains("Kafka:BootstrapServers is invalid: 'no-port-here' is not host:port", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Run_DeclaredTopicMissingOnCluster_RefusesToStartNamingTheTopic()
+    {
+        redis.SkipUnlessAvailable();
+        var names = new UniqueNames(nameof(Run_DeclaredTopicMissingOnCluster_RefusesToStartNamingTheTopic));
+        var topologyDirectory = C360Program.WritePrefixedTopology(names);
+        using var processor = C360Program.Start(["run"], new Dictionary<string, string?>
+        {
+            ["C360__Kafka__BootstrapServers"] = kafka.BootstrapServers,
+            ["C360__Kafka__StartupTimeoutSeconds"] = "10",
+            ["C360__Redis__ConnectionString"] = redis.ConnectionString,
+            ["C360__Http__Port"] = "0",
+            ["C360__Topology__Directory"] = topologyDirectory,
+        });
+
+        Assert.True(await processor.WaitForExitAsync(TimeSpan.FromSeconds(60)), "did not exit");
+        Assert.Equal(2, processor.ExitCode);
+        Assert.Contains(processor.StandardError, l => l.Contains($"topic '{names.Topic("c360.clickstream.v1")}' does not exist", StringComparison.Ordinal));
+    }
+
+    private static async Task<bool> WaitForReadyAsync(HttpClient http, ChildProcess processor)
+    {
+        for (var attempt = 0; attempt < 300 && !processor.HasExited; attempt++)
+        {
+            try
+            {
+                using var response = await http.GetAsync(new Uri("/health/ready", UriKind.Relative));
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return true;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(100);
+        }
+
+        return false;
+    }
+}

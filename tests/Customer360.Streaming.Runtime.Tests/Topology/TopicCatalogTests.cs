@@ -1,0 +1,103 @@
+using Customer360.Streaming.Runtime.Topology;
+
+namespace Customer360.Streaming.Runtime.Tests.Topology;
+
+public sealed class TopicCatalogTests
+{
+    [Fact]
+    public void Load_ShippedTopicsYaml_DeclaresEveryArchitectureTopicWithVersionSuffix()
+    {
+        var catalog = TopicCatalog.Load(ShippedTopicsFile());
+
+        string[] expected =
+        [
+            "c360.clickstream.v1", "c360.mobile.v1", "c360.location.v1", "c360.beacon.v1", "c360.relationship.v1",
+            "c360.identity.v1", "c360.trigger-responses.v1", "c360.triggers.v1", "c360.store-events.v1",
+            "c360.decisions.v1", "c360.context.v1", "c360.dlq.v1",
+        ];
+        Assert.Subset(catalog.Topics.Select(t => t.Name).ToHashSet(), expected.ToHashSet());
+        Assert.True(catalog.Topics.Single(t => t.Name == "c360.relationship.v1").Compacted);
+        Assert.True(catalog.Topics.Single(t => t.Name == "c360.identity.v1").Compacted);
+        Assert.Equal(TopicRole.Table, catalog.Topics.Single(t => t.Name == "c360.relationship.v1").Role);
+    }
+
+    [Fact]
+    public void Load_ShippedTopicsYaml_CoPartitionGroupsHaveEqualCounts()
+    {
+        var catalog = TopicCatalog.Load(ShippedTopicsFile());
+
+        Assert.Contains("customer", catalog.CoPartitionGroups.Keys);
+        Assert.Contains("identifier", catalog.CoPartitionGroups.Keys);
+        foreach (var (_, topics) in catalog.CoPartitionGroups)
+        {
+            Assert.Single(topics.Select(t => t.Partitions).Distinct());
+        }
+    }
+
+    [Fact]
+    public void Parse_SeveralMistakes_ListsEveryOneInOneError()
+    {
+        const string yaml = """
+            topics:
+              - name: ok.v1
+                role: input
+                partitions: 3
+                copartition: customer
+              - name: ""
+                role: input
+                partitions: 3
+              - name: bad-role.v1
+                role: sideways
+                partitions: 3
+              - name: zero.v1
+                role: output
+                partitions: 0
+              - name: ok.v1
+                role: input
+                partitions: 3
+              - name: other.v1
+                role: table
+                partitions: 4
+                copartition: customer
+            """;
+
+        var error = Assert.Throws<TopologyException>(() => TopicCatalog.Parse(yaml, "test.yaml"));
+
+        Assert.StartsWith("test.yaml is invalid:", error.Message, StringComparison.Ordinal);
+        Assert.Contains("topics[1]: 'name' must be", error.Message, StringComparison.Ordinal);
+        Assert.Contains("topics[2] 'bad-role.v1': 'role' must be one of", error.Message, StringComparison.Ordinal);
+        Assert.Contains("topics[3] 'zero.v1': 'partitions' must be between 1", error.Message, StringComparison.Ordinal);
+        Assert.Contains("topics[4] 'ok.v1': 'name' is declared twice", error.Message, StringComparison.Ordinal);
+        Assert.Contains("co-partition group 'customer' mixes partition counts (ok.v1=3, other.v1=4)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_MalformedYaml_NamesFileAndLine()
+    {
+        var error = Assert.Throws<TopologyException>(() => TopicCatalog.Parse("topics:\n  - name: [unclosed\n", "broken.yaml"));
+
+        Assert.StartsWith("broken.yaml: line ", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_EmptyDocument_SaysNoTopicsDeclared()
+    {
+        var error = Assert.Throws<TopologyException>(() => TopicCatalog.Parse(string.Empty, "empty.yaml"));
+
+        Assert.Contains("declares no topics", error.Message, StringComparison.Ordinal);
+    }
+
+    internal static string ShippedTopicsFile()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "topology", "topics.yaml");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new FileNotFoundException("topology/topics.yaml not found above the test folder");
+    }
+}

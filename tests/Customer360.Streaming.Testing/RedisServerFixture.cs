@@ -1,0 +1,62 @@
+using Xunit;
+
+namespace Customer360.Streaming.Testing;
+
+/// <summary>
+/// A private redis-server on a free loopback port with no persistence, in a temporary folder, stopped when the tests
+/// end. <see cref="IsAvailable"/> is false (and <see cref="SkipReason"/> says why) when redis-server is not installed.
+/// </summary>
+public sealed class RedisServerFixture : IAsyncLifetime
+{
+    private ChildProcess? _server;
+    private string? _directory;
+
+    public bool IsAvailable => _server is not null;
+
+    public string? SkipReason { get; private set; }
+
+    public int Port { get; private set; }
+
+    public string ConnectionString => $"127.0.0.1:{Port}";
+
+    public async ValueTask InitializeAsync()
+    {
+        var program = ExternalTools.Find("redis-server");
+        if (program is null)
+        {
+            SkipReason = ExternalTools.InstallHint("redis-server");
+            TestRunReport.Note($"Redis tests skipped: {SkipReason}");
+            return;
+        }
+
+        _directory = Directory.CreateTempSubdirectory("c360-redis-").FullName;
+        Port = FreePort.Next();
+        _server = ChildProcess.Start(program,
+            ["--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
+             "--save", "", "--appendonly", "no", "--dir", _directory, "--daemonize", "no"]);
+        if (!await FreePort.WaitForListenerAsync(Port, TimeSpan.FromSeconds(10)))
+        {
+            throw new InvalidOperationException("redis-server did not start listening: " + _server.AllOutput);
+        }
+    }
+
+    /// <summary>Skips the calling test when there is no redis-server.</summary>
+    public void SkipUnlessAvailable()
+    {
+        if (!IsAvailable)
+        {
+            Assert.Skip(SkipReason ?? "redis-server unavailable");
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _server?.Dispose();
+        if (_directory is not null)
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,35 @@
+namespace Customer360.Streaming.Testing;
+
+/// <summary>Paths in the repository and build output, found from the test assembly's folder.</summary>
+public static class RepositoryLayout
+{
+    public static string Root { get; } = FindRoot();
+
+    public static string TopologyDirectory => Path.Combine(Root, "topology");
+
+    /// <summary>The built c360 program in the same configuration as the running tests.</summary>
+    public static string C360Dll
+    {
+        get
+        {
+            var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                ? "Release"
+                : "Debug";
+            var dll = Path.Combine(Root, "src", "Customer360.Streaming.Host", "bin", configuration, "net10.0", "c360.dll");
+            return File.Exists(dll) ? dll : throw new FileNotFoundException("Build the solution first: c360.dll not found", dll);
+        }
+    }
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Customer360.Streaming.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException("Customer360.Streaming.sln not found above " + AppContext.BaseDirectory);
+    }
+}
