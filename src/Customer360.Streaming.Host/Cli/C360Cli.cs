@@ -12,6 +12,8 @@ public static class C360Cli
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(TopologyCommand.Create());
         root.Subcommands.Add(TopicsCommand.Create());
+        root.Subcommands.Add(RegistryCommand.Create());
+        root.Subcommands.Add(SchemasCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         return root;
     }

@@ -85,7 +85,7 @@ public sealed partial class TopicCatalog
 
             topics.Add(new TopicSpec(
                 entry.Name, role, entry.Partitions, entry.Compacted, NullIfBlank(entry.Copartition),
-                NullIfBlank(entry.Key), NullIfBlank(entry.Description)));
+                NullIfBlank(entry.Key), NullIfBlank(entry.Description), NullIfBlank(entry.ValueSchema)));
         }
 
         foreach (var group in topics.Where(t => t.CoPartitionGroup is not null).GroupBy(t => t.CoPartitionGroup))
@@ -131,5 +131,7 @@ public sealed partial class TopicCatalog
         public string? Key { get; set; }
 
         public string? Description { get; set; }
+
+        public string? ValueSchema { get; set; }
     }
 }

@@ -17,6 +17,7 @@ public enum TopicRole
 /// <param name="CoPartitionGroup">Topics in one group are joined per key and must have equal partition counts.</param>
 /// <param name="Key">What the record key holds.</param>
 /// <param name="Description">One line for <c>c360 topology describe</c>.</param>
+/// <param name="ValueSchema">Folder under <c>schemas/</c> with the Avro value schema, or null for raw bytes (DLQ, repartition).</param>
 public sealed record TopicSpec(
     string Name,
     TopicRole Role,
@@ -24,4 +25,5 @@ public sealed record TopicSpec(
     bool Compacted = false,
     string? CoPartitionGroup = null,
     string? Key = null,
-    string? Description = null);
+    string? Description = null,
+    string? ValueSchema = null);

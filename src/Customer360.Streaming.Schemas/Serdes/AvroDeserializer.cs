@@ -1,0 +1,123 @@
+using System.Collections.Concurrent;
+using Avro;
+using Avro.Generic;
+using Avro.IO;
+using Avro.Specific;
+using Confluent.Kafka;
+using Customer360.Streaming.Schemas.Registry;
+
+namespace Customer360.Streaming.Schemas.Serdes;
+
+/// <summary>
+/// Reads Confluent-framed Avro into <see cref="GenericRecord"/> or an <see cref="ISpecificRecord"/>, resolving the
+/// writer's schema (by id) against the reader's, so a consumer on v2 reads v1 data. Sizes are capped before decoding
+/// and failures are typed <see cref="SerdeException"/>s: permanent ones for the dead-letter queue, a registry outage
+/// as transient.
+/// </summary>
+public sealed class AvroDeserializer<T> : IAsyncDeserializer<T>, IDeserializer<T>
+{
+    private readonly ISchemaRegistryClient _registry;
+    private readonly AvroSerdeOptions _options;
+    private readonly Schema? _readerSchema;
+    private readonly ConcurrentDictionary<int, DatumReader<T>> _readers = new();
+
+    /// <param name="readerSchema">Schema to read into (generic records); null reads each record with its writer's schema. Specific records use their own.</param>
+    public AvroDeserializer(ISchemaRegistryClient registry, AvroSerdeOptions? options = null, Schema? readerSchema = null)
+    {
+        _registry = registry;
+        _options = options ?? new AvroSerdeOptions();
+        _options.EnsureValid();
+        if (typeof(ISpecificRecord).IsAssignableFrom(typeof(T)))
+        {
+            _readerSchema = ((ISpecificRecord)Activator.CreateInstance<T>()!).Schema;
+        }
+        else if (typeof(T) == typeof(GenericRecord))
+        {
+            _readerSchema = readerSchema;
+        }
+        else
+        {
+            throw new ArgumentException($"{typeof(T).Name} is neither GenericRecord nor an ISpecificRecord.");
+        }
+    }
+
+    public async Task<T> DeserializeAsync(ReadOnlyMemory<byte> data, bool isNull, SerializationContext context)
+    {
+        if (isNull)
+        {
+            return default!;
+        }
+
+        var schemaId = CheckFraming(data.Span);
+        if (!_readers.TryGetValue(schemaId, out var reader))
+        {
+            reader = await ResolveAsync(schemaId, CancellationToken.None);
+        }
+
+        return Decode(reader, data, schemaId);
+    }
+
+    /// <summary>
+    /// Synchronous path for the stream worker's thread: free of I/O once the schema id is cached, and blocking on the
+    /// registry only for the first record of a new id.
+    /// </summary>
+    public T Deserialize(ReadOnlySpan<byte> data, bool isNull, SerializationContext context) =>
+        isNull ? default! : Deserialize(data.ToArray());
+
+    public T Deserialize(ReadOnlyMemory<byte> data)
+    {
+        var schemaId = CheckFraming(data.Span);
+        if (!_readers.TryGetValue(schemaId, out var reader))
+        {
+            reader = ResolveAsync(schemaId, CancellationToken.None).GetAwaiter().GetResult();
+        }
+
+        return Decode(reader, data, schemaId);
+    }
+
+    private int CheckFraming(ReadOnlySpan<byte> data) =>
+        data.Length > _options.MaxPayloadBytes
+            ? throw new SerdeException(SerdeErrorKind.TooLarge, $"Payload of {data.Length} bytes exceeds Avro:MaxPayloadBytes ({_options.MaxPayloadBytes}).")
+            : ConfluentWireFormat.ReadSchemaId(data);
+
+    private static T Decode(DatumReader<T> reader, ReadOnlyMemory<byte> data, int schemaId)
+    {
+        try
+        {
+            return reader.Read(default!, new BoundedBinaryDecoder(data[ConfluentWireFormat.HeaderSize..]));
+        }
+        catch (SerdeException ex)
+        {
+            throw new SerdeException(ex.Kind, ex.Message, ex) { SchemaId = schemaId };
+        }
+        catch (Exception ex) when (ex is AvroException or InvalidCastException or IndexOutOfRangeException or ArgumentException or FormatException)
+        {
+            // Apache.Avro's messages can quote values (an unknown enum symbol, say): keep only the exception type.
+            throw new SerdeException(SerdeErrorKind.DecodeFailure, $"Avro body does not decode with schema {schemaId} ({ex.GetType().Name}).") { SchemaId = schemaId };
+        }
+    }
+
+    private async Task<DatumReader<T>> ResolveAsync(int schemaId, CancellationToken cancellationToken)
+    {
+        string json;
+        try
+        {
+            json = await _registry.GetSchemaAsync(schemaId, cancellationToken);
+        }
+        catch (SchemaRegistryException ex) when (ex.IsTransient)
+        {
+            throw new SerdeException(SerdeErrorKind.RegistryUnavailable, $"Schema Registry unavailable fetching schema {schemaId}: {ex.Message}", ex) { SchemaId = schemaId };
+        }
+        catch (SchemaRegistryException ex)
+        {
+            throw new SerdeException(SerdeErrorKind.UnknownSchemaId, $"Schema id {schemaId} is unknown to the registry ({ex.ErrorCode}).", ex) { SchemaId = schemaId };
+        }
+
+        var writerSchema = Schema.Parse(json);
+        var readerSchema = _readerSchema ?? writerSchema;
+        DatumReader<T> reader = typeof(ISpecificRecord).IsAssignableFrom(typeof(T))
+            ? new SpecificDatumReader<T>(writerSchema, readerSchema)
+            : new GenericDatumReader<T>(writerSchema, readerSchema);
+        return _readers.GetOrAdd(schemaId, reader);
+    }
+}

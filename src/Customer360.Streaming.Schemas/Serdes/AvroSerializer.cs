@@ -1,0 +1,112 @@
+using System.Collections.Concurrent;
+using Avro;
+using Avro.Generic;
+using Avro.IO;
+using Avro.Specific;
+using Confluent.Kafka;
+using Customer360.Streaming.Schemas.Registry;
+
+namespace Customer360.Streaming.Schemas.Serdes;
+
+/// <summary>
+/// Writes <see cref="GenericRecord"/> or <see cref="ISpecificRecord"/> values in Confluent's wire format. The schema id
+/// and datum writer are resolved once per (subject, schema) and reused; only the first record of a schema talks to
+/// the registry.
+/// </summary>
+public sealed class AvroSerializer<T> : IAsyncSerializer<T>
+{
+    private readonly ISchemaRegistryClient _registry;
+    private readonly AvroSerdeOptions _options;
+    private readonly ConcurrentDictionary<(string Subject, Schema Schema), WriterEntry> _writers = new();
+
+    public AvroSerializer(ISchemaRegistryClient registry, AvroSerdeOptions? options = null)
+    {
+        _registry = registry;
+        _options = options ?? new AvroSerdeOptions();
+        _options.EnsureValid();
+        if (!typeof(GenericRecord).IsAssignableFrom(typeof(T)) && !typeof(ISpecificRecord).IsAssignableFrom(typeof(T)))
+        {
+            throw new ArgumentException($"{typeof(T).Name} is neither a GenericRecord nor an ISpecificRecord.");
+        }
+    }
+
+    public Task<byte[]> SerializeAsync(T data, SerializationContext context) =>
+        SerializeAsync(data, context.Topic, context.Component == MessageComponentType.Key, CancellationToken.None);
+
+    public async Task<byte[]> SerializeAsync(T data, string topic, bool isKey = false, CancellationToken cancellationToken = default)
+    {
+        if (data is null)
+        {
+            return null!;
+        }
+
+        var schema = SchemaOf(data);
+        var subject = AvroSerdeOptions.Subject(_options.SubjectNameStrategy, topic, schema.Fullname, isKey);
+        if (!_writers.TryGetValue((subject, schema), out var writer))
+        {
+            writer = await ResolveAsync(subject, schema, cancellationToken);
+            _writers[(subject, schema)] = writer;
+        }
+
+        return writer.Write(data);
+    }
+
+    private async Task<WriterEntry> ResolveAsync(string subject, Schema schema, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (_options.UseLatestVersion)
+            {
+                var latest = await _registry.GetLatestAsync(subject, cancellationToken);
+                var latestSchema = Schema.Parse(latest.Schema);
+                if (latestSchema.Fullname != schema.Fullname)
+                {
+                    throw new SerdeException(SerdeErrorKind.SchemaNotRegistered,
+                        $"The latest schema of subject '{subject}' is {latestSchema.Fullname}, not {schema.Fullname}.");
+                }
+
+                return new WriterEntry(latest.Id, CreateWriter(latestSchema));
+            }
+
+            var json = schema.ToString();
+            var id = _options.AutoRegisterSchemas
+                ? await _registry.RegisterAsync(subject, json, _options.NormalizeSchemas, cancellationToken)
+                : (await _registry.LookupAsync(subject, json, cancellationToken)).Id;
+            return new WriterEntry(id, CreateWriter(schema));
+        }
+        catch (SchemaRegistryException ex) when (ex.IsTransient)
+        {
+            throw new SerdeException(SerdeErrorKind.RegistryUnavailable, $"Schema Registry unavailable resolving subject '{subject}': {ex.Message}", ex);
+        }
+        catch (SchemaRegistryException ex)
+        {
+            throw new SerdeException(SerdeErrorKind.SchemaNotRegistered, $"No schema id for subject '{subject}': {ex.Message}", ex);
+        }
+    }
+
+    private static DatumWriter<T> CreateWriter(Schema schema) =>
+        typeof(ISpecificRecord).IsAssignableFrom(typeof(T)) ? new SpecificDatumWriter<T>(schema) : new GenericDatumWriter<T>(schema);
+
+    private static Schema SchemaOf(T data) => data switch
+    {
+        GenericRecord generic => generic.Schema,
+        ISpecificRecord specific => specific.Schema,
+        _ => throw new ArgumentException($"{data!.GetType().Name} is neither a GenericRecord nor an ISpecificRecord."),
+    };
+
+    private sealed class WriterEntry(int schemaId, DatumWriter<T> writer)
+    {
+        [ThreadStatic]
+        private static MemoryStream? _buffer;
+
+        public byte[] Write(T data)
+        {
+            var buffer = _buffer ??= new MemoryStream(256);
+            buffer.SetLength(ConfluentWireFormat.HeaderSize);
+            buffer.Position = ConfluentWireFormat.HeaderSize;
+            ConfluentWireFormat.WriteHeader(buffer.GetBuffer(), schemaId);
+            writer.Write(data, new BinaryEncoder(buffer));
+            return buffer.ToArray();
+        }
+    }
+}
