@@ -63,7 +63,7 @@ public sealed partial class SchemaCatalog
                     schema = Schema.Parse(File.ReadAllText(file)) as RecordSchema
                         ?? throw new SchemaParseException("the top level must be a record");
                 }
-                catch (AvroException ex)
+                catch (Exception ex) when (ex is AvroException or Newtonsoft.Json.JsonException)
                 {
                     errors.Add($"{where}: not a valid Avro schema: {ex.Message}");
                     continue;
