@@ -10,6 +10,12 @@ cd "$REPO_ROOT"
 
 # Missing tools are not fatal: the tests that need them skip and say what was not verified.
 ensure_packages redis-server:redis-server redis-cli:redis-tools kcat:kcat || true
+ensure_packages node:nodejs npm:npm || true
+if command -v npm >/dev/null 2>&1; then
+  say "installing the npm packages of the interop tests (tests/interop/node)"
+  (cd tests/interop/node && npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>&1) \
+    || say "npm ci failed: the kafkajs interop tests will skip and say so"
+fi
 
 started=$(date +%s)
 say "restore and build ($CONFIGURATION, warnings as errors)"

@@ -17,7 +17,9 @@ public sealed class AvroSerializer<T> : IAsyncSerializer<T>
 {
     private readonly ISchemaRegistryClient _registry;
     private readonly AvroSerdeOptions _options;
-    private readonly ConcurrentDictionary<(string Subject, Schema Schema), WriterEntry> _writers = new();
+    // Keyed by topic and component, compared to the record's schema by reference: hashing a RecordSchema walks every
+    // field, which cost more than the encoding itself. A topic usually carries one schema instance, so this stays tiny.
+    private readonly ConcurrentDictionary<(string Topic, bool IsKey), WriterEntry[]> _writers = new();
 
     public AvroSerializer(ISchemaRegistryClient registry, AvroSerdeOptions? options = null)
     {
@@ -41,13 +43,20 @@ public sealed class AvroSerializer<T> : IAsyncSerializer<T>
         }
 
         var schema = SchemaOf(data);
-        var subject = AvroSerdeOptions.Subject(_options.SubjectNameStrategy, topic, schema.Fullname, isKey);
-        if (!_writers.TryGetValue((subject, schema), out var writer))
+        if (_writers.TryGetValue((topic, isKey), out var known))
         {
-            writer = await ResolveAsync(subject, schema, cancellationToken);
-            _writers[(subject, schema)] = writer;
+            foreach (var entry in known)
+            {
+                if (ReferenceEquals(entry.Schema, schema))
+                {
+                    return entry.Write(data);
+                }
+            }
         }
 
+        var subject = AvroSerdeOptions.Subject(_options.SubjectNameStrategy, topic, schema.Fullname, isKey);
+        var writer = await ResolveAsync(subject, schema, cancellationToken);
+        _writers.AddOrUpdate((topic, isKey), [writer], (_, existing) => [.. existing, writer]);
         return writer.Write(data);
     }
 
@@ -65,14 +74,14 @@ public sealed class AvroSerializer<T> : IAsyncSerializer<T>
                         $"The latest schema of subject '{subject}' is {latestSchema.Fullname}, not {schema.Fullname}.");
                 }
 
-                return new WriterEntry(latest.Id, CreateWriter(latestSchema));
+                return new WriterEntry(schema, latest.Id, CreateWriter(latestSchema));
             }
 
             var json = schema.ToString();
             var id = _options.AutoRegisterSchemas
                 ? await _registry.RegisterAsync(subject, json, _options.NormalizeSchemas, cancellationToken)
                 : (await _registry.LookupAsync(subject, json, cancellationToken)).Id;
-            return new WriterEntry(id, CreateWriter(schema));
+            return new WriterEntry(schema, id, CreateWriter(schema));
         }
         catch (SchemaRegistryException ex) when (ex.IsTransient)
         {
@@ -94,8 +103,11 @@ public sealed class AvroSerializer<T> : IAsyncSerializer<T>
         _ => throw new ArgumentException($"{data!.GetType().Name} is neither a GenericRecord nor an ISpecificRecord."),
     };
 
-    private sealed class WriterEntry(int schemaId, DatumWriter<T> writer)
+    private sealed class WriterEntry(Schema schema, int schemaId, DatumWriter<T> writer)
     {
+        /// <summary>The record schema this entry serves (the writer may use the latest registered one instead).</summary>
+        public Schema Schema { get; } = schema;
+
         [ThreadStatic]
         private static MemoryStream? _buffer;
 
