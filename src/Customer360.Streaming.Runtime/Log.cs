@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Customer360.Streaming.Runtime.Processing;
 using Microsoft.Extensions.Logging;
 
 namespace Customer360.Streaming.Runtime;
@@ -6,8 +7,8 @@ namespace Customer360.Streaming.Runtime;
 /// <summary>Every log event of the runtime, with stable event ids. No keys, payloads or secrets are ever logged.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(1000, LogLevel.Information, "Worker {ClientId} subscribed to {TopicCount} topics in group {GroupId}")]
-    public static partial void WorkerStarted(ILogger logger, string clientId, int topicCount, string groupId);
+    [LoggerMessage(1000, LogLevel.Information, "Worker {ClientId} subscribed to {TopicCount} topics in group {GroupId} ({Guarantee})")]
+    public static partial void WorkerStarted(ILogger logger, string clientId, int topicCount, string groupId, ProcessingGuarantee guarantee);
 
     [LoggerMessage(1001, LogLevel.Information, "Worker {ClientId} stopped cleanly after {Records} records")]
     public static partial void WorkerStopped(ILogger logger, string clientId, long records);
@@ -15,8 +16,8 @@ internal static partial class Log
     [LoggerMessage(1002, LogLevel.Error, "Worker {ClientId} failed")]
     public static partial void WorkerFailed(ILogger logger, Exception exception, string clientId);
 
-    [LoggerMessage(1003, LogLevel.Information, "Worker {ClientId} was assigned {PartitionCount} partitions")]
-    public static partial void PartitionsAssigned(ILogger logger, string clientId, int partitionCount);
+    [LoggerMessage(1003, LogLevel.Information, "Worker {ClientId} was assigned {PartitionCount} partitions ({TaskCount} tasks)")]
+    public static partial void PartitionsAssigned(ILogger logger, string clientId, int partitionCount, int taskCount);
 
     [LoggerMessage(1004, LogLevel.Information, "Worker {ClientId} committed and released {PartitionCount} revoked partitions")]
     public static partial void PartitionsRevoked(ILogger logger, string clientId, int partitionCount);
@@ -27,9 +28,24 @@ internal static partial class Log
     [LoggerMessage(1006, LogLevel.Debug, "Committed {PartitionCount} partition positions in {ElapsedMs:0.0} ms")]
     public static partial void Committed(ILogger logger, int partitionCount, double elapsedMs);
 
-    [LoggerMessage(1007, LogLevel.Critical, "Worker {ClientId} hit a fatal Kafka error {Code}: {Reason}")]
-    public static partial void FatalClientError(ILogger logger, string clientId, ErrorCode code, string reason);
+    [LoggerMessage(1007, LogLevel.Warning, "Worker {ClientId} Kafka client error {Code}: {Reason}")]
+    public static partial void ClientError(ILogger logger, string clientId, ErrorCode code, string reason);
 
-    [LoggerMessage(1008, LogLevel.Warning, "Worker {ClientId} Kafka client error {Code}: {Reason}")]
-    public static partial void TransientClientError(ILogger logger, string clientId, ErrorCode code, string reason);
+    [LoggerMessage(1008, LogLevel.Warning, "Worker {ClientId} rebuilds after fatal error {Code} (generation {Generation})")]
+    public static partial void WorkerRebuilding(ILogger logger, string clientId, ErrorCode code, int generation);
+
+    [LoggerMessage(1009, LogLevel.Information, "Worker {ClientId} initialized transactions (generation {Generation})")]
+    public static partial void TransactionsInitialized(ILogger logger, string clientId, int generation);
+
+    [LoggerMessage(1010, LogLevel.Warning, "Worker {ClientId} aborted a transaction ({Code}) and rewound to the committed state")]
+    public static partial void TransactionAborted(ILogger logger, string clientId, ErrorCode code);
+
+    [LoggerMessage(1011, LogLevel.Information, "Restored task {SubTopology}/{Partition}: {Records} changelog records in {ElapsedMs:0} ms")]
+    public static partial void TaskRestored(ILogger logger, string subTopology, int partition, long records, double elapsedMs);
+
+    [LoggerMessage(1012, LogLevel.Information, "Restoring {Topic}[{Partition}]: {Records} of about {Total} records")]
+    public static partial void RestoreProgress(ILogger logger, string topic, int partition, long records, long total);
+
+    [LoggerMessage(1013, LogLevel.Warning, "Paused {Topic}[{Partition}] for {BackoffMs} ms: a dependency is unavailable; the record will be retried")]
+    public static partial void PartitionPausedForRetry(ILogger logger, string topic, int partition, int backoffMs);
 }

@@ -81,6 +81,8 @@ internal static class DemoCommand
             ["Kafka:ApplicationId"] = DemoApplicationId,
             // The mock broker holds every fetch for the full wait: keep it short or latency is ~250 ms.
             ["Kafka:FetchWaitMaxMs"] = "10",
+            // The embedded broker cannot enforce transactions; idempotence still makes state exact.
+            ["Streams:ProcessingGuarantee"] = "AtLeastOnce",
             ["Redis:ConnectionString"] = settings.Redis,
             ["Http:Port"] = "0",
             ["Topology:Directory"] = settings.TopologyDirectory,

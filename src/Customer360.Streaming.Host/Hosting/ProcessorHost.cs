@@ -65,6 +65,7 @@ public static class ProcessorHost
     public static IServiceCollection AddProcessorOptions(this IServiceCollection services)
     {
         services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<StreamsOptions>().BindConfiguration(StreamsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RedisOptions>().BindConfiguration(RedisOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<HttpOptions>().BindConfiguration(HttpOptions.SectionName).ValidateDataAnnotations()
             .Validate(o => o.Host == "localhost" || IPAddress.TryParse(o.Host, out _), "Http:Host must be an IP address or 'localhost'.")
@@ -80,7 +81,9 @@ public static class ProcessorHost
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => TopicCatalog.Load(
             TopologyLocator.TopicsFile(sp.GetRequiredService<IOptions<TopologyOptions>>().Value.Directory)));
-        services.AddSingleton<IRecordProcessor, PassThroughRecordProcessor>();
+        services.AddSingleton(sp => ProductTopology.Build(
+            sp.GetRequiredService<IOptions<KafkaOptions>>().Value.ApplicationId, sp.GetRequiredService<TopicCatalog>()));
+        services.AddSingleton(sp => new StreamsMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddSingleton<StreamProcessorService>();
         services.AddHostedService(sp => sp.GetRequiredService<StreamProcessorService>());
         return services;

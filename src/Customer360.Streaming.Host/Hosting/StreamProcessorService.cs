@@ -7,36 +7,42 @@ using Microsoft.Extensions.Options;
 namespace Customer360.Streaming.Host.Hosting;
 
 /// <summary>
-/// Runs the stream worker inside the host. Startup checks the cluster against topics.yaml before any record is read,
-/// so a missing topic or broken co-partitioning stops the process with a clear message instead of bad joins.
+/// Runs the stream worker inside the host. Startup checks the cluster against topics.yaml and the topology before
+/// any record is read, so a missing topic or broken co-partitioning stops the process with a clear message.
 /// </summary>
 internal sealed class StreamProcessorService : IHostedService, IDisposable
 {
     private readonly KafkaOptions _kafka;
+    private readonly StreamsOptions _streams;
     private readonly TopicCatalog _catalog;
-    private readonly IRecordProcessor _processor;
+    private readonly StreamTopology _topology;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger<StreamProcessorService> _logger;
     private readonly IHostApplicationLifetime _lifetime;
+    private readonly StreamsMetrics _metrics;
     private readonly CancellationTokenSource _stopping = new();
     private Task? _running;
 
     public StreamProcessorService(
         IOptions<KafkaOptions> kafka,
+        IOptions<StreamsOptions> streams,
         TopicCatalog catalog,
-        IRecordProcessor processor,
+        StreamTopology topology,
         TimeProvider time,
         ILoggerFactory loggers,
-        IHostApplicationLifetime lifetime)
+        IHostApplicationLifetime lifetime,
+        StreamsMetrics metrics)
     {
         _kafka = kafka.Value;
+        _streams = streams.Value;
         _catalog = catalog;
-        _processor = processor;
+        _topology = topology;
         _time = time;
         _loggers = loggers;
         _logger = loggers.CreateLogger<StreamProcessorService>();
         _lifetime = lifetime;
+        _metrics = metrics;
     }
 
     public StreamWorker? Worker { get; private set; }
@@ -48,18 +54,16 @@ internal sealed class StreamProcessorService : IHostedService, IDisposable
             () =>
             {
                 using var admin = new AdminClientBuilder(KafkaClientConfigs.Admin(_kafka, clientId + "-admin")).Build();
-                ClusterTopologyCheck.Verify(admin, _catalog.Topics, TimeSpan.FromSeconds(_kafka.StartupTimeoutSeconds));
+                var timeout = TimeSpan.FromSeconds(_kafka.StartupTimeoutSeconds);
+                ClusterTopologyCheck.Verify(admin, _catalog.Topics, timeout);
+                _topology.VerifyPartitions(admin.GetMetadata(timeout).Topics.ToDictionary(t => t.Topic, t => t.Partitions.Count, StringComparer.Ordinal));
             },
             cancellationToken);
 
-        var sources = _catalog.Topics
-            .Where(t => t.Role is TopicRole.Input or TopicRole.Table)
-            .Select(t => t.Name)
-            .ToList();
-        Worker = new StreamWorker(_kafka, sources, _processor, _time, _loggers.CreateLogger<StreamWorker>(), clientId);
+        Worker = new StreamWorker(_kafka, _streams, _topology, _time, _loggers.CreateLogger<StreamWorker>(), clientId, _metrics);
         _running = Worker.RunAsync(_stopping.Token);
         _ = _running.ContinueWith(OnWorkerEnded, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        Log.ProcessorStarted(_logger, sources.Count);
+        Log.ProcessorStarted(_logger, _topology.SourceTopics.Count());
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Confluent.Kafka;
 using Customer360.Streaming.Runtime.Kafka;
 using Microsoft.Extensions.Logging;
@@ -5,154 +6,489 @@ using Microsoft.Extensions.Logging;
 namespace Customer360.Streaming.Runtime.Processing;
 
 /// <summary>
-/// One consumer in the application's group, on a dedicated thread: consumes the source topics, hands each record to
-/// the processor, and commits processed positions every commit interval (at least once: a position is committed only
-/// after its record was processed). Revoked partitions are committed before hand-off; lost partitions never are.
+/// One member of the application's consumer group, on a dedicated thread, running the tasks of the partitions it is
+/// assigned. On assignment it restores each new task's stores from their changelogs before processing; on revocation
+/// it commits; on loss it discards without committing. Every commit interval it makes outputs, changelog and input
+/// positions durable together (see <see cref="ProcessingGuarantee"/>). A fenced producer rebuilds the worker.
 /// </summary>
 public sealed class StreamWorker
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(60);
 
-    private readonly KafkaOptions _options;
-    private readonly IReadOnlyList<string> _sourceTopics;
-    private readonly IRecordProcessor _processor;
+    private readonly KafkaOptions _kafka;
+    private readonly StreamsOptions _streams;
+    private readonly StreamTopology _topology;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly StreamsMetrics _metrics;
+    private readonly IReadOnlyList<ICommitObserver> _observers;
     private readonly string _clientId;
 
     public StreamWorker(
-        KafkaOptions options,
-        IReadOnlyList<string> sourceTopics,
-        IRecordProcessor processor,
+        KafkaOptions kafka,
+        StreamsOptions streams,
+        StreamTopology topology,
         TimeProvider time,
         ILogger<StreamWorker> logger,
-        string clientId)
+        string clientId,
+        StreamsMetrics? metrics = null,
+        IReadOnlyList<ICommitObserver>? observers = null)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(sourceTopics);
-        if (sourceTopics.Count == 0)
-        {
-            throw new ArgumentException("A worker needs at least one source topic.", nameof(sourceTopics));
-        }
-
-        _options = options;
-        _sourceTopics = sourceTopics;
-        _processor = processor;
+        _kafka = kafka;
+        _streams = streams;
+        _topology = topology;
         _time = time;
         _logger = logger;
         _clientId = clientId;
+        _metrics = metrics ?? new StreamsMetrics();
+        _observers = observers ?? [];
     }
 
     public StreamWorkerStatus Status { get; } = new();
 
     /// <summary>Runs until <paramref name="stoppingToken"/> fires, then commits what was processed and leaves the group.</summary>
     public Task RunAsync(CancellationToken stoppingToken) =>
-        Task.Factory.StartNew(
-            () => Run(stoppingToken),
-            CancellationToken.None,
-            TaskCreationOptions.LongRunning,
-            TaskScheduler.Default);
+        Task.Factory.StartNew(() => Run(stoppingToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     private void Run(CancellationToken stoppingToken)
     {
-        var config = KafkaClientConfigs.Consumer(_options, _options.ApplicationId, _clientId);
-        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(config)
-            .SetPartitionsAssignedHandler((_, partitions) => OnAssigned(partitions))
-            .SetPartitionsRevokedHandler((c, partitions) => OnRevoked(c, partitions))
-            .SetPartitionsLostHandler((_, partitions) => OnLost(partitions))
-            .SetErrorHandler((_, error) => OnError(error))
-            .Build();
-
-        Status.SetPhase(WorkerPhase.Joining);
-        consumer.Subscribe(_sourceTopics);
-        Log.WorkerStarted(_logger, _clientId, _sourceTopics.Count, _options.ApplicationId);
-
-        var commitInterval = TimeSpan.FromMilliseconds(_options.CommitIntervalMs);
-        var lastCommit = _time.GetTimestamp();
-        try
+        for (var generation = 1; ; generation++)
         {
-            while (!stoppingToken.IsCancellationRequested && Status.Phase != WorkerPhase.Failed)
+            try
             {
-                var record = consumer.Consume(PollTimeout);
-                if (record is not null)
+                using var session = new Session(this, generation);
+                session.Run(stoppingToken);
+                return;
+            }
+            catch (KafkaException ex) when (ex.Error.IsFatal && !stoppingToken.IsCancellationRequested && generation < 10)
+            {
+                // A fenced or otherwise fatal producer cannot continue; a new one with the same transactional.id
+                // fences any zombie and resumes from the last committed transaction.
+                Log.WorkerRebuilding(_logger, _clientId, ex.Error.Code, generation);
+            }
+            catch (Exception ex) when (ex is KafkaException or StreamsFatalException or InvalidOperationException)
+            {
+                Status.Fail(ex.Message);
+                Log.WorkerFailed(_logger, ex, _clientId);
+                throw;
+            }
+        }
+    }
+
+    /// <summary>One consumer and one producer for as long as they stay healthy.</summary>
+    private sealed class Session : IDisposable
+    {
+        private readonly StreamWorker _worker;
+        private readonly bool _exactlyOnce;
+        private readonly IConsumer<byte[]?, byte[]?> _consumer;
+        private readonly IProducer<byte[]?, byte[]?> _producer;
+        private readonly KafkaRecordCollector _collector;
+        private readonly Dictionary<(string Sub, int Partition), StreamTask> _tasks = [];
+        private readonly Dictionary<TopicPartition, long> _positions = [];
+        private readonly Dictionary<TopicPartition, long> _committed = [];
+        private readonly Dictionary<TopicPartition, (long ResumeAt, int BackoffMs)> _paused = [];
+        private readonly List<long> _uncommittedTimestamps = [];
+        private bool _transactionOpen;
+
+        /// <summary>Assign-only consumer (never joins the group) reused for every restore of this session.</summary>
+        private IConsumer<byte[]?, byte[]?>? _restorer;
+
+        public Session(StreamWorker worker, int generation)
+        {
+            _worker = worker;
+            _exactlyOnce = worker._streams.ProcessingGuarantee == ProcessingGuarantee.ExactlyOnceV2;
+            var consumerConfig = KafkaClientConfigs.Consumer(worker._kafka, worker._topology.ApplicationId, worker._clientId);
+            _consumer = new ConsumerBuilder<byte[]?, byte[]?>(consumerConfig)
+                .SetPartitionsAssignedHandler((_, partitions) => OnAssigned(partitions))
+                .SetPartitionsRevokedHandler((_, partitions) => OnRevoked(partitions))
+                .SetPartitionsLostHandler((_, partitions) => OnLost(partitions))
+                .SetErrorHandler((_, error) => Log.ClientError(worker._logger, worker._clientId, error.Code, error.Reason))
+                .Build();
+            var producerConfig = KafkaClientConfigs.Producer(worker._kafka, $"{worker._clientId}-producer");
+            if (_exactlyOnce)
+            {
+                // Stable across restarts of this instance, so a restart fences the previous run's open transaction.
+                producerConfig.TransactionalId = $"{worker._topology.ApplicationId}-{worker._streams.ResolvedInstanceId}";
+                producerConfig.TransactionTimeoutMs = worker._streams.TransactionTimeoutMs;
+            }
+
+            _producer = new ProducerBuilder<byte[]?, byte[]?>(producerConfig).Build();
+            _collector = new KafkaRecordCollector(_producer);
+            if (_exactlyOnce)
+            {
+                _producer.InitTransactions(TimeSpan.FromSeconds(worker._kafka.StartupTimeoutSeconds));
+                Log.TransactionsInitialized(worker._logger, worker._clientId, generation);
+            }
+        }
+
+        private StreamWorkerStatus Status => _worker.Status;
+
+        public void Run(CancellationToken stoppingToken)
+        {
+            Status.SetPhase(WorkerPhase.Joining);
+            _consumer.Subscribe(_worker._topology.SourceTopics);
+            Log.WorkerStarted(_worker._logger, _worker._clientId, _worker._topology.SourceTopics.Count(), _worker._topology.ApplicationId, _worker._streams.ProcessingGuarantee);
+            var commitInterval = TimeSpan.FromMilliseconds(_worker._kafka.CommitIntervalMs);
+            var lastCommit = _worker._time.GetTimestamp();
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var result = _consumer.Consume(PollTimeout);
+                if (result is not null)
                 {
-                    _processor.Process(record);
-                    consumer.StoreOffset(record);
-                    Status.Consumed(record.TopicPartitionOffset);
+                    Handle(result);
                 }
 
-                if (_time.GetElapsedTime(lastCommit) >= commitInterval)
+                var now = _worker._time.GetUtcNow().ToUnixTimeMilliseconds();
+                foreach (var task in _tasks.Values)
                 {
-                    Commit(consumer);
-                    lastCommit = _time.GetTimestamp();
+                    EnsureTransaction();
+                    task.PunctuateWallClock(now);
+                }
+
+                ResumeDuePartitions(now);
+                if (_worker._time.GetElapsedTime(lastCommit) >= commitInterval)
+                {
+                    Commit();
+                    lastCommit = _worker._time.GetTimestamp();
                 }
             }
 
             Status.SetPhase(WorkerPhase.Stopping);
-            Commit(consumer);
-            consumer.Close();
+            Commit();
+            if (_transactionOpen)
+            {
+                _producer.AbortTransaction(FlushTimeout);
+                _transactionOpen = false;
+            }
+
+            _consumer.Close();
             Status.SetPhase(WorkerPhase.Stopped);
-            Log.WorkerStopped(_logger, _clientId, Status.RecordsConsumed);
-        }
-        catch (Exception ex) when (ex is KafkaException or InvalidOperationException)
-        {
-            Status.Fail(ex.Message);
-            Log.WorkerFailed(_logger, ex, _clientId);
-            throw;
+            Log.WorkerStopped(_worker._logger, _worker._clientId, Status.RecordsConsumed);
         }
 
-        if (Status.Failure is { } failure)
+        public void Dispose()
         {
-            throw new InvalidOperationException($"Stream worker {_clientId} failed: {failure}");
+            _restorer?.Dispose();
+            _consumer.Dispose();
+            _producer.Dispose();
         }
-    }
 
-    private void Commit(IConsumer<byte[]?, byte[]?> consumer)
-    {
-        try
+        private void Handle(ConsumeResult<byte[]?, byte[]?> result)
         {
-            var started = _time.GetTimestamp();
-            var committed = consumer.Commit();
-            Status.Committed(committed);
-            Log.Committed(_logger, committed.Count, _time.GetElapsedTime(started).TotalMilliseconds);
+            var partition = result.TopicPartition;
+            if (!_tasks.TryGetValue((_worker._topology.SubTopologyOf(result.Topic).Name, partition.Partition.Value), out var task))
+            {
+                return; // A record of a partition revoked in this very poll.
+            }
+
+            EnsureTransaction();
+            var record = new StreamRecord(
+                result.Topic, partition.Partition.Value, result.Offset.Value, result.Message.Timestamp.UnixTimestampMs,
+                result.Message.Key, result.Message.Value, Headers(result.Message.Headers));
+            var outcome = task.Process(record);
+            if (outcome == TaskOutcome.RetryLater)
+            {
+                PauseForRetry(result.TopicPartitionOffset);
+                return;
+            }
+
+            if (outcome == TaskOutcome.DeadLettered)
+            {
+                Status.DeadLettered();
+            }
+
+            _paused.Remove(partition);
+            _positions[partition] = result.Offset.Value + 1;
+            _uncommittedTimestamps.Add(record.TimestampMs);
+            Status.Consumed(result.TopicPartitionOffset, record.TimestampMs);
         }
-        catch (KafkaException ex) when (ex.Error.Code == ErrorCode.Local_NoOffset)
+
+        /// <summary>A dependency is down: rewind to the record, pause the partition, retry after a growing backoff.</summary>
+        private void PauseForRetry(TopicPartitionOffset at)
         {
-            // Nothing was processed since the last commit.
+            var backoff = _paused.TryGetValue(at.TopicPartition, out var previous)
+                ? Math.Min(previous.BackoffMs * 2, _worker._streams.TransientRetryBackoffMaxMs)
+                : _worker._streams.TransientRetryBackoffMs;
+            _consumer.Pause([at.TopicPartition]);
+            _consumer.Seek(at);
+            _paused[at.TopicPartition] = (_worker._time.GetUtcNow().ToUnixTimeMilliseconds() + backoff, backoff);
+            Status.Paused(at.TopicPartition, true);
+            Log.PartitionPausedForRetry(_worker._logger, at.Topic, at.Partition.Value, backoff);
         }
-    }
 
-    private void OnAssigned(List<TopicPartition> partitions)
-    {
-        Status.Assigned(partitions);
-        Log.PartitionsAssigned(_logger, _clientId, partitions.Count);
-    }
-
-    private void OnRevoked(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartitionOffset> partitions)
-    {
-        // The next owner starts from the committed position: commit what this worker finished before hand-off.
-        Commit(consumer);
-        Status.Released(partitions.Select(p => p.TopicPartition));
-        Log.PartitionsRevoked(_logger, _clientId, partitions.Count);
-    }
-
-    private void OnLost(List<TopicPartitionOffset> partitions)
-    {
-        // Another member may already own these partitions: committing now could overwrite its progress.
-        Status.Released(partitions.Select(p => p.TopicPartition));
-        Log.PartitionsLost(_logger, _clientId, partitions.Count);
-    }
-
-    private void OnError(Error error)
-    {
-        if (error.IsFatal)
+        private void ResumeDuePartitions(long nowMs)
         {
-            Status.Fail(error.Reason);
-            Log.FatalClientError(_logger, _clientId, error.Code, error.Reason);
+            foreach (var (partition, (resumeAt, _)) in _paused)
+            {
+                if (resumeAt <= nowMs && Status.Partitions.Any(p => p.Partition == partition && p.Paused))
+                {
+                    _consumer.Resume([partition]);
+                    Status.Paused(partition, false);
+                }
+            }
         }
-        else
+
+        private void EnsureTransaction()
         {
-            Log.TransientClientError(_logger, _clientId, error.Code, error.Reason);
+            if (_exactlyOnce && !_transactionOpen)
+            {
+                _producer.BeginTransaction();
+                _transactionOpen = true;
+            }
+        }
+
+        /// <summary>
+        /// at_least_once: outputs acknowledged, then the changelog (which marks their inputs applied) acknowledged,
+        /// then offsets committed, so a crash between any two steps replays and never loses an output.
+        /// exactly_once_v2: changelog and offsets join the open transaction, which commits atomically.
+        /// </summary>
+        private void Commit()
+        {
+            var offsets = _positions.Where(p => !_committed.TryGetValue(p.Key, out var c) || c != p.Value)
+                .Select(p => new TopicPartitionOffset(p.Key, p.Value)).ToList();
+            var started = Stopwatch.GetTimestamp();
+            if (_exactlyOnce)
+            {
+                if (!_transactionOpen && offsets.Count == 0)
+                {
+                    return;
+                }
+
+                EnsureTransaction();
+                foreach (var task in _tasks.Values)
+                {
+                    task.FlushChangelog();
+                }
+
+                try
+                {
+                    if (offsets.Count > 0)
+                    {
+                        _producer.SendOffsetsToTransaction(offsets, _consumer.ConsumerGroupMetadata, FlushTimeout);
+                    }
+
+                    _producer.CommitTransaction(FlushTimeout);
+                    _transactionOpen = false;
+                }
+                catch (KafkaTxnRequiresAbortException ex)
+                {
+                    AbortAndRewind(ex);
+                    return;
+                }
+            }
+            else
+            {
+                if (offsets.Count == 0 && _collector.PendingSinceCommit == 0 && _tasks.Values.All(t => t.Stores.Values.All(s => s.PendingChanges == 0)))
+                {
+                    return;
+                }
+
+                _collector.FlushAndCheck(FlushTimeout);
+                foreach (var task in _tasks.Values)
+                {
+                    task.FlushChangelog();
+                }
+
+                _collector.FlushAndCheck(FlushTimeout);
+                if (offsets.Count > 0)
+                {
+                    _consumer.Commit(offsets);
+                }
+            }
+
+            foreach (var offset in offsets)
+            {
+                _committed[offset.TopicPartition] = offset.Offset.Value;
+            }
+
+            var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            _worker._metrics.CommitDuration.Record(elapsed);
+            var committedAt = _worker._time.GetUtcNow().ToUnixTimeMilliseconds();
+            foreach (var timestamp in _uncommittedTimestamps)
+            {
+                _worker._metrics.EventToOutputLatency.Record(committedAt - timestamp);
+            }
+
+            _uncommittedTimestamps.Clear();
+            Status.Committed(offsets);
+            foreach (var partition in _positions.Keys)
+            {
+                var watermarks = _consumer.GetWatermarkOffsets(partition);
+                if (!watermarks.High.IsSpecial)
+                {
+                    Status.HighWatermark(partition, watermarks.High.Value);
+                }
+            }
+
+            var sent = _collector.TakeSent();
+            foreach (var observer in _worker._observers)
+            {
+                observer.Committed(sent);
+            }
+
+            Log.Committed(_worker._logger, offsets.Count, elapsed);
+        }
+
+        /// <summary>Abortable transaction error: discard the transaction's effects and redo from the committed state.</summary>
+        private void AbortAndRewind(KafkaException error)
+        {
+            Log.TransactionAborted(_worker._logger, _worker._clientId, error.Error.Code);
+            _producer.AbortTransaction(FlushTimeout);
+            _transactionOpen = false;
+            _collector.DiscardSent();
+            _uncommittedTimestamps.Clear();
+            var assigned = _consumer.Assignment;
+            var committed = _consumer.Committed(assigned, FlushTimeout);
+            foreach (var offset in committed)
+            {
+                _consumer.Seek(offset.Offset.IsSpecial ? new TopicPartitionOffset(offset.TopicPartition, Offset.Beginning) : offset);
+                _positions.Remove(offset.TopicPartition);
+            }
+
+            // Uncommitted state is dropped by rebuilding every task from its (committed) changelog.
+            var keys = _tasks.Keys.ToList();
+            _tasks.Clear();
+            foreach (var (sub, partition) in keys)
+            {
+                CreateAndRestore(_worker._topology.SubTopologies.First(s => s.Name == sub), partition);
+            }
+        }
+
+        private void OnAssigned(List<TopicPartition> partitions)
+        {
+            Status.SetPhase(WorkerPhase.Restoring);
+            _worker._metrics.Rebalances.Add(1, new KeyValuePair<string, object?>("kind", "assigned"));
+            foreach (var key in partitions.Select(p => (Sub: _worker._topology.SubTopologyOf(p.Topic), Partition: p.Partition.Value)).DistinctBy(k => (k.Sub.Name, k.Partition)))
+            {
+                if (!_tasks.ContainsKey((key.Sub.Name, key.Partition)))
+                {
+                    CreateAndRestore(key.Sub, key.Partition);
+                }
+            }
+
+            Status.Assigned(partitions);
+            Log.PartitionsAssigned(_worker._logger, _worker._clientId, partitions.Count, _tasks.Count);
+        }
+
+        private void OnRevoked(List<TopicPartitionOffset> partitions)
+        {
+            _worker._metrics.Rebalances.Add(1, new KeyValuePair<string, object?>("kind", "revoked"));
+            // The next owner starts from the committed position and restores from the changelog: make both current.
+            Commit();
+            Forget(partitions.Select(p => p.TopicPartition));
+            Log.PartitionsRevoked(_worker._logger, _worker._clientId, partitions.Count);
+        }
+
+        private void OnLost(List<TopicPartitionOffset> partitions)
+        {
+            _worker._metrics.Rebalances.Add(1, new KeyValuePair<string, object?>("kind", "lost"));
+            // Another member may own these already: committing could overwrite its progress. Drop everything uncommitted.
+            if (_transactionOpen)
+            {
+                _producer.AbortTransaction(FlushTimeout);
+                _transactionOpen = false;
+            }
+
+            _collector.DiscardSent();
+            Forget(partitions.Select(p => p.TopicPartition));
+            Log.PartitionsLost(_worker._logger, _worker._clientId, partitions.Count);
+        }
+
+        private void Forget(IEnumerable<TopicPartition> partitions)
+        {
+            var released = partitions.ToList();
+            foreach (var partition in released)
+            {
+                _positions.Remove(partition);
+                _committed.Remove(partition);
+                _paused.Remove(partition);
+                _tasks.Remove((_worker._topology.SubTopologyOf(partition.Topic).Name, partition.Partition.Value));
+            }
+
+            Status.Released(released);
+        }
+
+        private void CreateAndRestore(SubTopology sub, int partition)
+        {
+            var task = new StreamTask(_worker._topology, sub, partition, _collector, _worker._streams, _worker._topology.ApplicationId, _worker._metrics);
+            var started = Stopwatch.GetTimestamp();
+            long restored = 0;
+            foreach (var store in sub.Stores)
+            {
+                restored += RestoreStore(task, store, new TopicPartition(_worker._topology.ChangelogTopic(store), partition));
+            }
+
+            task.RestoreCompleted();
+            _tasks[(sub.Name, partition)] = task;
+            Status.Restored(restored);
+            if (sub.Stores.Count > 0)
+            {
+                Log.TaskRestored(_worker._logger, sub.Name, partition, restored, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+        }
+
+        /// <summary>Replays one changelog partition from the beginning to its end into a store.</summary>
+        private long RestoreStore(StreamTask task, string store, TopicPartition changelog)
+        {
+            var restorer = _restorer ??= new ConsumerBuilder<byte[]?, byte[]?>(
+                KafkaClientConfigs.Consumer(_worker._kafka, $"{_worker._topology.ApplicationId}-restore", $"{_worker._clientId}-restore")).Build();
+            var watermarks = restorer.QueryWatermarkOffsets(changelog, TimeSpan.FromSeconds(_worker._kafka.StartupTimeoutSeconds));
+            if (watermarks.High.Value <= watermarks.Low.Value)
+            {
+                return 0;
+            }
+
+            restorer.Assign(new TopicPartitionOffset(changelog, watermarks.Low));
+            long count = 0;
+            var last = watermarks.High.Value - 1;
+            var deadline = Stopwatch.StartNew();
+            while (true)
+            {
+                var result = restorer.Consume(TimeSpan.FromMilliseconds(500));
+                if (result is null)
+                {
+                    if (deadline.Elapsed > TimeSpan.FromSeconds(_worker._kafka.StartupTimeoutSeconds * 4))
+                    {
+                        throw new KafkaException(new Error(ErrorCode.Local_TimedOut, $"Restoring {changelog} stalled at {count} records"));
+                    }
+
+                    continue;
+                }
+
+                if (result.Message.Key is { } key)
+                {
+                    task.Restore(store, System.Text.Encoding.UTF8.GetString(key), result.Message.Value, result.Message.Value is null);
+                    count++;
+                }
+
+                if (count % 50_000 == 0 && count > 0)
+                {
+                    Log.RestoreProgress(_worker._logger, changelog.Topic, changelog.Partition.Value, count, watermarks.High.Value - watermarks.Low.Value);
+                }
+
+                if (result.Offset.Value >= last)
+                {
+                    restorer.Unassign();
+                    return count;
+                }
+            }
+        }
+
+        private static List<KeyValuePair<string, byte[]>> Headers(Headers? headers)
+        {
+            if (headers is null || headers.Count == 0)
+            {
+                return [];
+            }
+
+            var list = new List<KeyValuePair<string, byte[]>>(headers.Count);
+            foreach (var header in headers)
+            {
+                list.Add(new(header.Key, header.GetValueBytes()));
+            }
+
+            return list;
         }
     }
 }

@@ -11,6 +11,11 @@ public sealed class StreamWorkerStatus
     private readonly Lock _gate = new();
     private readonly Dictionary<TopicPartition, long> _consumedOffsets = [];
     private readonly Dictionary<TopicPartition, long> _committedOffsets = [];
+    private readonly Dictionary<TopicPartition, long> _highWatermarks = [];
+    private readonly Dictionary<TopicPartition, long> _lastTimestamps = [];
+    private readonly HashSet<TopicPartition> _paused = [];
+    private long _deadLetters;
+    private long _restoredRecords;
     private HashSet<TopicPartition> _assigned = [];
     private WorkerPhase _phase = WorkerPhase.Created;
     private long _recordsConsumed;
@@ -28,12 +33,45 @@ public sealed class StreamWorkerStatus
         }
     }
 
-    /// <summary>Ready means the worker is in the group with a settled assignment and consuming.</summary>
-    public bool IsReady => Phase == WorkerPhase.Running;
+    /// <summary>Ready means the worker is in the group with a settled, restored assignment and no partition paused.</summary>
+    public bool IsReady
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _phase == WorkerPhase.Running && _paused.Count == 0;
+            }
+        }
+    }
 
     public long RecordsConsumed => Interlocked.Read(ref _recordsConsumed);
 
     public long Commits => Interlocked.Read(ref _commits);
+
+    public long DeadLetters => Interlocked.Read(ref _deadLetters);
+
+    public long RestoredRecords => Interlocked.Read(ref _restoredRecords);
+
+    /// <summary>A snapshot per assigned partition: positions, high watermark (lag) and last record time (event-time lag).</summary>
+    public IReadOnlyList<PartitionProgress> Partitions
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _assigned.OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition.Value)
+                    .Select(p => new PartitionProgress(
+                        p,
+                        _consumedOffsets.TryGetValue(p, out var consumed) ? consumed : null,
+                        _committedOffsets.TryGetValue(p, out var committed) ? committed : null,
+                        _highWatermarks.TryGetValue(p, out var high) ? high : null,
+                        _lastTimestamps.TryGetValue(p, out var ts) ? ts : null,
+                        _paused.Contains(p)))
+                    .ToList();
+            }
+        }
+    }
 
     public string? Failure
     {
@@ -114,18 +152,50 @@ public sealed class StreamWorkerStatus
             {
                 _assigned.Remove(partition);
                 _consumedOffsets.Remove(partition);
+                _paused.Remove(partition);
             }
 
             _phase = WorkerPhase.Rebalancing;
         }
     }
 
-    internal void Consumed(TopicPartitionOffset position)
+    internal void Consumed(TopicPartitionOffset position, long timestampMs = -1)
     {
         Interlocked.Increment(ref _recordsConsumed);
         lock (_gate)
         {
             _consumedOffsets[position.TopicPartition] = position.Offset.Value;
+            if (timestampMs >= 0)
+            {
+                _lastTimestamps[position.TopicPartition] = timestampMs;
+            }
+        }
+    }
+
+    internal void DeadLettered() => Interlocked.Increment(ref _deadLetters);
+
+    internal void Restored(long records) => Interlocked.Add(ref _restoredRecords, records);
+
+    internal void HighWatermark(TopicPartition partition, long offset)
+    {
+        lock (_gate)
+        {
+            _highWatermarks[partition] = offset;
+        }
+    }
+
+    internal void Paused(TopicPartition partition, bool paused)
+    {
+        lock (_gate)
+        {
+            if (paused)
+            {
+                _paused.Add(partition);
+            }
+            else
+            {
+                _paused.Remove(partition);
+            }
         }
     }
 
@@ -143,4 +213,15 @@ public sealed class StreamWorkerStatus
             }
         }
     }
+}
+
+/// <summary>One partition's progress as the worker sees it.</summary>
+/// <param name="Consumed">Offset of the last record processed.</param>
+/// <param name="Committed">Next offset the group will read after a restart.</param>
+/// <param name="HighWatermark">Offset the next produced record will get (from the last fetch).</param>
+/// <param name="LastTimestampMs">Timestamp of the last record processed.</param>
+public sealed record PartitionProgress(TopicPartition Partition, long? Consumed, long? Committed, long? HighWatermark, long? LastTimestampMs, bool Paused)
+{
+    /// <summary>Records on the broker not yet processed.</summary>
+    public long? Lag => HighWatermark is { } high ? Math.Max(0, high - ((Consumed + 1) ?? Committed ?? high)) : null;
 }

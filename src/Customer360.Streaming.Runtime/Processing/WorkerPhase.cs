@@ -5,6 +5,9 @@ public enum WorkerPhase
 {
     Created,
     Joining,
+
+    /// <summary>Replaying changelogs into the stores of newly assigned tasks; not ready.</summary>
+    Restoring,
     Running,
     Rebalancing,
     Stopping,

@@ -1,3 +1,5 @@
+using Customer360.Streaming.Runtime.Processing;
+
 namespace Customer360.Streaming.Schemas.Serdes;
 
 /// <summary>Why a record could not be serialized or deserialized.</summary>
@@ -26,7 +28,7 @@ public enum SerdeErrorKind
 /// A serialization failure with its kind. Permanent kinds belong in the dead-letter queue; a transient one
 /// (<see cref="IsTransient"/>) means pause and retry. Messages never contain payload values.
 /// </summary>
-public sealed class SerdeException : Exception
+public sealed class SerdeException : Exception, IClassifiedError
 {
     public SerdeException(SerdeErrorKind kind, string message, Exception? innerException = null)
         : base(message, innerException)
@@ -53,6 +55,11 @@ public sealed class SerdeException : Exception
 
     /// <summary>True when retrying the same bytes later can succeed.</summary>
     public bool IsTransient => Kind == SerdeErrorKind.RegistryUnavailable;
+
+    /// <summary>Failing to write happens while processing; failing to read, while deserializing.</summary>
+    public ErrorStage Stage => Kind == SerdeErrorKind.SchemaNotRegistered ? ErrorStage.Process : ErrorStage.Deserialize;
+
+    public string ErrorClass => Kind.ToString();
 
     /// <summary>The schema id from the header, when it was read.</summary>
     public int? SchemaId { get; init; }

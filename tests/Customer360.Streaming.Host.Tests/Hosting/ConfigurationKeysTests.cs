@@ -3,6 +3,7 @@ using System.Text.Json;
 using Customer360.Streaming.Host.Hosting;
 using Customer360.Streaming.Redis;
 using Customer360.Streaming.Runtime.Kafka;
+using Customer360.Streaming.Runtime.Processing;
 using YamlDotNet.RepresentationModel;
 
 namespace Customer360.Streaming.Host.Tests.Hosting;
@@ -13,6 +14,7 @@ public sealed class ConfigurationKeysTests
     private static readonly Dictionary<string, Type> Sections = new(StringComparer.Ordinal)
     {
         [KafkaOptions.SectionName] = typeof(KafkaOptions),
+        [StreamsOptions.SectionName] = typeof(StreamsOptions),
         [RedisOptions.SectionName] = typeof(RedisOptions),
         [HttpOptions.SectionName] = typeof(HttpOptions),
         [TopologyOptions.SectionName] = typeof(TopologyOptions),
@@ -57,7 +59,7 @@ public sealed class ConfigurationKeysTests
         foreach (var (section, type) in Sections)
         {
             var json = settings.RootElement.GetProperty(section);
-            var declared = type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(p => p.Name).Order().ToList();
+            var declared = type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite).Select(p => p.Name).Order().ToList();
             var listed = json.EnumerateObject().Select(p => p.Name).Order().ToList();
             Assert.Equal(declared, listed);
         }

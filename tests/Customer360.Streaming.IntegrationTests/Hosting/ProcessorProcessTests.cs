@@ -29,6 +29,7 @@ public sealed class ProcessorProcessTests(KafkaFixture kafka, RedisServerFixture
             ["C360__Kafka__BootstrapServers"] = kafka.BootstrapServers,
             ["C360__Kafka__ApplicationId"] = applicationId,
             ["C360__Kafka__FetchWaitMaxMs"] = "10",
+            ["C360__Streams__ProcessingGuarantee"] = "AtLeastOnce",
             ["C360__Redis__ConnectionString"] = redis.ConnectionString,
             ["C360__Http__Port"] = port.ToString(CultureInfo.InvariantCulture),
             ["C360__Topology__Directory"] = topologyDirectory,

@@ -1,0 +1,83 @@
+using System.Collections.Concurrent;
+using Confluent.Kafka;
+
+namespace Customer360.Streaming.Runtime.Processing;
+
+/// <summary>
+/// Sends task output through the worker's one producer and remembers, until the next commit, what was sent and
+/// whether every delivery was acknowledged.
+/// </summary>
+internal sealed class KafkaRecordCollector(IProducer<byte[]?, byte[]?> producer) : IRecordCollector
+{
+    private readonly ConcurrentQueue<Error> _deliveryErrors = new();
+    private readonly List<OutgoingRecord> _sinceCommit = [];
+
+    public int PendingSinceCommit => _sinceCommit.Count;
+
+    public void Send(OutgoingRecord record)
+    {
+        var message = new Message<byte[]?, byte[]?>
+        {
+            Key = record.Key,
+            Value = record.Value,
+            Timestamp = new Timestamp(record.TimestampMs, TimestampType.CreateTime),
+        };
+        if (record.Headers.Count > 0)
+        {
+            message.Headers = [];
+            foreach (var (name, value) in record.Headers)
+            {
+                message.Headers.Add(name, value);
+            }
+        }
+
+        void OnDelivery(DeliveryReport<byte[]?, byte[]?> report)
+        {
+            if (report.Error.IsError)
+            {
+                _deliveryErrors.Enqueue(report.Error);
+            }
+        }
+
+        if (record.Partition is { } partition)
+        {
+            producer.Produce(new TopicPartition(record.Topic, partition), message, OnDelivery);
+        }
+        else
+        {
+            producer.Produce(record.Topic, message, OnDelivery);
+        }
+
+        _sinceCommit.Add(record);
+    }
+
+    /// <summary>Waits until everything sent is acknowledged; throws if any delivery failed (nothing may be committed then).</summary>
+    public void FlushAndCheck(TimeSpan timeout)
+    {
+        var remaining = producer.Flush(timeout);
+        if (remaining > 0)
+        {
+            throw new KafkaException(new Error(ErrorCode.Local_TimedOut, $"{remaining} records not acknowledged within {timeout.TotalSeconds:0} s"));
+        }
+
+        if (_deliveryErrors.TryDequeue(out var error))
+        {
+            _deliveryErrors.Clear();
+            throw new KafkaException(error);
+        }
+    }
+
+    /// <summary>What was sent since the last commit (for observers after a successful commit), and forgets it.</summary>
+    public IReadOnlyList<OutgoingRecord> TakeSent()
+    {
+        var sent = _sinceCommit.ToArray();
+        _sinceCommit.Clear();
+        return sent;
+    }
+
+    public void DiscardSent()
+    {
+        _sinceCommit.Clear();
+        _deliveryErrors.Clear();
+    }
+}

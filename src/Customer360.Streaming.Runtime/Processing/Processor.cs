@@ -1,0 +1,106 @@
+using Customer360.Streaming.Runtime.Stores;
+
+namespace Customer360.Streaming.Runtime.Processing;
+
+/// <summary>When a punctuation fires: with record time (only as data arrives) or with the clock (also without data).</summary>
+public enum PunctuationType
+{
+    StreamTime,
+    WallClockTime,
+}
+
+/// <summary>Processes the records of one task (one partition number of a sub-topology). Created per task.</summary>
+public interface IProcessor
+{
+    void Init(IProcessorContext context);
+
+    void Process(StreamRecord record);
+}
+
+/// <summary>What a processor may do: use its task's stores, emit records, schedule punctuations.</summary>
+public interface IProcessorContext
+{
+    string ApplicationId { get; }
+
+    /// <summary>The task's partition number.</summary>
+    int Partition { get; }
+
+    /// <summary>Largest record timestamp this task has seen (−1 before the first record).</summary>
+    long StreamTimeMs { get; }
+
+    /// <summary>The record being processed; null inside a punctuation.</summary>
+    StreamRecord? CurrentRecord { get; }
+
+    IKeyValueStore Store(string name);
+
+    /// <summary>
+    /// Sends a record to a sink topic of the sub-topology. Its id header is derived from the emitting sub-topology,
+    /// the key and the current input's origin (or the punctuation), so a replay emits the same id.
+    /// </summary>
+    void Emit(string topic, string? key, byte[]? value, long? timestampMs = null, IReadOnlyList<KeyValuePair<string, byte[]>>? headers = null);
+
+    void Schedule(string name, TimeSpan interval, PunctuationType type, Action<long> punctuate);
+
+    /// <summary>True (and counted) when the current input was already applied to <paramref name="key"/>: skip it.</summary>
+    bool IsReplay(IKeyValueStore store, string key);
+
+    /// <summary>Counts a record that arrived later than the processor's grace period and was not applied.</summary>
+    void CountLate();
+}
+
+/// <summary>A record that is well formed but invalid for the topology: dead-lettered at stage "validate".</summary>
+public sealed class PoisonRecordException : Exception
+{
+    public PoisonRecordException(string message)
+        : base(message)
+    {
+    }
+
+    public PoisonRecordException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public PoisonRecordException()
+    {
+    }
+}
+
+/// <summary>
+/// A dependency is unavailable (registry, Redis): the partition pauses and the record is retried, never dead-lettered.
+/// Raise it before changing any state for the record.
+/// </summary>
+public sealed class TransientProcessingException : Exception
+{
+    public TransientProcessingException(string message)
+        : base(message)
+    {
+    }
+
+    public TransientProcessingException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public TransientProcessingException()
+    {
+    }
+}
+
+/// <summary>The topology cannot continue (a processing error under the Fail policy).</summary>
+public sealed class StreamsFatalException : Exception
+{
+    public StreamsFatalException(string message)
+        : base(message)
+    {
+    }
+
+    public StreamsFatalException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public StreamsFatalException()
+    {
+    }
+}

@@ -1,0 +1,311 @@
+using System.Globalization;
+using System.Text;
+using Customer360.Streaming.Runtime.Stores;
+
+namespace Customer360.Streaming.Runtime.Processing;
+
+/// <summary>What became of one input record.</summary>
+public enum TaskOutcome
+{
+    Processed,
+    DeadLettered,
+
+    /// <summary>A dependency is down: pause the partition and offer the same record again later.</summary>
+    RetryLater,
+}
+
+/// <summary>
+/// Task N of a sub-topology: its processor, its stores and its clocks. Kafka-free, so the worker and the in-memory
+/// test driver run exactly the same code. Not thread-safe: a task lives on one worker thread.
+/// </summary>
+public sealed class StreamTask : IProcessorContext
+{
+    /// <summary>Reserved store key holding the task's stream time, so punctuations resume identically after restore.</summary>
+    internal const string StreamTimeKey = "\u0000task:stream-time";
+
+    private readonly SubTopology _sub;
+    private readonly StreamTopology _topology;
+    private readonly StreamsOptions _options;
+    private readonly IRecordCollector _collector;
+    private readonly StreamsMetrics? _metrics;
+    private readonly string _groupId;
+    private readonly Dictionary<string, InMemoryKeyValueStore> _stores = new(StringComparer.Ordinal);
+    private readonly List<Punctuation> _punctuations = [];
+    private readonly IProcessor _processor;
+    private StreamRecord? _current;
+    private int _sequence;
+    private (string Name, long TimeMs)? _currentPunctuation;
+
+    public StreamTask(StreamTopology topology, SubTopology sub, int partition, IRecordCollector collector, StreamsOptions options, string groupId, StreamsMetrics? metrics = null)
+    {
+        _topology = topology;
+        _sub = sub;
+        Partition = partition;
+        _collector = collector;
+        _options = options;
+        _groupId = groupId;
+        _metrics = metrics;
+        foreach (var store in sub.Stores)
+        {
+            _stores[store] = new InMemoryKeyValueStore(store, () => _current?.Origin);
+        }
+
+        _processor = sub.CreateProcessor();
+        _processor.Init(this);
+    }
+
+    public string ApplicationId => _topology.ApplicationId;
+
+    public int Partition { get; }
+
+    public long StreamTimeMs { get; private set; } = -1;
+
+    public StreamRecord? CurrentRecord => _current;
+
+    public SubTopology SubTopology => _sub;
+
+    public IReadOnlyDictionary<string, InMemoryKeyValueStore> Stores => _stores;
+
+    public IKeyValueStore Store(string name) =>
+        _stores.TryGetValue(name, out var store) ? store : throw new InvalidOperationException($"Sub-topology '{_sub.Name}' has no store '{name}'.");
+
+    public TaskOutcome Process(StreamRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        _current = record;
+        _sequence = 0;
+        try
+        {
+            _processor.Process(record);
+        }
+        catch (Exception ex) when (ex is not StreamsFatalException)
+        {
+            var (stage, errorClass, transient) = Classify(ex);
+            if (transient)
+            {
+                _metrics?.TransientRetries.Add(1);
+                return TaskOutcome.RetryLater;
+            }
+
+            if (_options.PolicyFor(stage) == ErrorPolicy.Fail)
+            {
+                throw new StreamsFatalException(
+                    $"{stage} failed on {record.Topic}[{record.Partition}]@{record.Offset} ({errorClass}) and Streams:On{stage}Error is Fail.", ex);
+            }
+
+            DeadLetter(record, stage, errorClass, ex);
+            return TaskOutcome.DeadLettered;
+        }
+        finally
+        {
+            _current = null;
+        }
+
+        _metrics?.RecordsProcessed.Add(1, new KeyValuePair<string, object?>("topic", record.Topic));
+        if (record.TimestampMs > StreamTimeMs)
+        {
+            StreamTimeMs = record.TimestampMs;
+            SaveStreamTime();
+            Punctuate(PunctuationType.StreamTime, StreamTimeMs);
+        }
+
+        return TaskOutcome.Processed;
+    }
+
+    /// <summary>Fires wall-clock punctuations that are due at <paramref name="nowMs"/>.</summary>
+    public void PunctuateWallClock(long nowMs) => Punctuate(PunctuationType.WallClockTime, nowMs);
+
+    public void Emit(string topic, string? key, byte[]? value, long? timestampMs = null, IReadOnlyList<KeyValuePair<string, byte[]>>? headers = null)
+    {
+        if (!_sub.Sinks.Contains(topic, StringComparer.Ordinal))
+        {
+            throw new InvalidOperationException($"Sub-topology '{_sub.Name}' has no sink '{topic}'.");
+        }
+
+        var outputId = _current is { } record
+            ? OutputIds.For(_sub.Name, key, record.Origin, _sequence++)
+            : _currentPunctuation is { } p
+                ? OutputIds.ForPunctuation(_sub.Name, key, p.Name, Partition, p.TimeMs, _sequence++)
+                : throw new InvalidOperationException("Emit is only possible while processing a record or a punctuation.");
+        var all = new List<KeyValuePair<string, byte[]>>((headers?.Count ?? 0) + 4);
+        if (headers is not null)
+        {
+            all.AddRange(headers);
+        }
+
+        if (_current is { } current)
+        {
+            all.Add(new(RecordHeaders.OriginTopic, RecordHeaders.Text(current.Origin.Topic)));
+            all.Add(new(RecordHeaders.OriginPartition, RecordHeaders.Number(current.Origin.Partition)));
+            all.Add(new(RecordHeaders.OriginOffset, RecordHeaders.Number(current.Origin.Offset)));
+        }
+
+        all.Add(new(RecordHeaders.OutputId, RecordHeaders.Text(outputId)));
+        var timestamp = timestampMs ?? _current?.TimestampMs ?? _currentPunctuation!.Value.TimeMs;
+        _collector.Send(new OutgoingRecord(topic, key is null ? null : Encoding.UTF8.GetBytes(key), value, timestamp, all));
+    }
+
+    public void Schedule(string name, TimeSpan interval, PunctuationType type, Action<long> punctuate)
+    {
+        if (interval <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(interval), "A punctuation interval must be positive.");
+        }
+
+        _punctuations.Add(new Punctuation(name, (long)interval.TotalMilliseconds, type, punctuate));
+    }
+
+    public bool IsReplay(IKeyValueStore store, string key)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        if (!store.HasApplied(key))
+        {
+            return false;
+        }
+
+        _metrics?.Replays.Add(1);
+        return true;
+    }
+
+    public void CountLate() => _metrics?.LateRecords.Add(1);
+
+    /// <summary>Sends each store's coalesced changes to its changelog partition (latest value per key).</summary>
+    public int FlushChangelog()
+    {
+        var sent = 0;
+        foreach (var (name, store) in _stores)
+        {
+            foreach (var (key, value) in store.TakeChanges())
+            {
+                _collector.Send(new OutgoingRecord(_topology.ChangelogTopic(name), Encoding.UTF8.GetBytes(key), value, Math.Max(StreamTimeMs, 0), [], Partition));
+                sent++;
+            }
+        }
+
+        return sent;
+    }
+
+    /// <summary>Applies one changelog record to a store during restore.</summary>
+    public void Restore(string store, string key, ReadOnlySpan<byte> value, bool tombstone)
+    {
+        _stores[store].Restore(key, value, tombstone);
+        if (key == StreamTimeKey && !tombstone)
+        {
+            var restored = long.Parse(Encoding.UTF8.GetString(_stores[store].Get(key)!), CultureInfo.InvariantCulture);
+            StreamTimeMs = Math.Max(StreamTimeMs, restored);
+        }
+
+        _metrics?.RestoredRecords.Add(1, new KeyValuePair<string, object?>("store", store));
+    }
+
+    /// <summary>Called when restore is complete: nothing restored is pending for the changelog.</summary>
+    public void RestoreCompleted()
+    {
+        foreach (var store in _stores.Values)
+        {
+            store.ClearPending();
+        }
+
+        foreach (var punctuation in _punctuations.Where(p => p.Type == PunctuationType.StreamTime && StreamTimeMs >= 0))
+        {
+            punctuation.AlignAfter(StreamTimeMs);
+        }
+    }
+
+    private void SaveStreamTime()
+    {
+        // Kept in every store of the task, so whichever changelog is restored brings stream time back with it.
+        foreach (var store in _stores.Values)
+        {
+            store.Put(StreamTimeKey, Encoding.UTF8.GetBytes(StreamTimeMs.ToString(CultureInfo.InvariantCulture)));
+        }
+    }
+
+    private void Punctuate(PunctuationType type, long timeMs)
+    {
+        foreach (var punctuation in _punctuations)
+        {
+            if (punctuation.Type != type)
+            {
+                continue;
+            }
+
+            if (!punctuation.IsScheduled)
+            {
+                punctuation.AlignAfter(timeMs);
+                continue;
+            }
+
+            if (timeMs < punctuation.Next)
+            {
+                continue;
+            }
+
+            _currentPunctuation = (punctuation.Name, timeMs);
+            _sequence = 0;
+            try
+            {
+                punctuation.Callback(_currentPunctuation.Value.TimeMs);
+            }
+            finally
+            {
+                _currentPunctuation = null;
+            }
+
+            punctuation.AlignAfter(timeMs);
+        }
+    }
+
+    private void DeadLetter(StreamRecord record, ErrorStage stage, string errorClass, Exception error)
+    {
+        var headers = new List<KeyValuePair<string, byte[]>>(record.Headers)
+        {
+            new(RecordHeaders.DlqOriginTopic, RecordHeaders.Text(record.Topic)),
+            new(RecordHeaders.DlqOriginPartition, RecordHeaders.Number(record.Partition)),
+            new(RecordHeaders.DlqOriginOffset, RecordHeaders.Number(record.Offset)),
+            new(RecordHeaders.DlqOriginTimestamp, RecordHeaders.Number(record.TimestampMs)),
+            new(RecordHeaders.DlqGroup, RecordHeaders.Text(_groupId)),
+            new(RecordHeaders.DlqStage, RecordHeaders.Text(stage.ToString().ToLowerInvariant())),
+            new(RecordHeaders.DlqErrorClass, RecordHeaders.Text(errorClass)),
+            new(RecordHeaders.DlqErrorMessage, RecordHeaders.Text(Sanitize(error))),
+        };
+        _collector.Send(new OutgoingRecord(_topology.DeadLetterTopic, record.KeyBytes, record.Value, record.TimestampMs, headers));
+        _metrics?.DeadLetters.Add(1, new KeyValuePair<string, object?>("stage", stage.ToString()), new KeyValuePair<string, object?>("error_class", errorClass));
+    }
+
+    /// <summary>
+    /// Classified errors (ours) carry messages written without payload values; anything else may quote data, so
+    /// only its type goes into the dead letter.
+    /// </summary>
+    private static string Sanitize(Exception error) => error switch
+    {
+        IClassifiedError or PoisonRecordException => Truncate(error.Message),
+        _ => $"{error.GetType().Name} (message withheld: it may contain record data)",
+    };
+
+    private static string Truncate(string message) => message.Length <= 500 ? message : message[..500];
+
+    private static (ErrorStage Stage, string ErrorClass, bool Transient) Classify(Exception error) => error switch
+    {
+        IClassifiedError classified => (classified.Stage, classified.ErrorClass, classified.IsTransient),
+        TransientProcessingException => (ErrorStage.Process, "Transient", true),
+        PoisonRecordException => (ErrorStage.Validate, "InvalidValue", false),
+        _ => (ErrorStage.Process, error.GetType().Name, false),
+    };
+
+    private sealed class Punctuation(string name, long intervalMs, PunctuationType type, Action<long> callback)
+    {
+        public string Name { get; } = name;
+
+        public PunctuationType Type { get; } = type;
+
+        public Action<long> Callback { get; } = callback;
+
+        /// <summary>Next due time, on interval boundaries from the first time seen: deterministic for the same input.</summary>
+        public long Next { get; private set; } = -1;
+
+        public bool IsScheduled => Next >= 0;
+
+        public void AlignAfter(long timeMs) => Next = ((timeMs / intervalMs) + 1) * intervalMs;
+    }
+}

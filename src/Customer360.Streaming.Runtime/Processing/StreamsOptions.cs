@@ -1,0 +1,79 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Customer360.Streaming.Runtime.Processing;
+
+/// <summary>How processed positions, state and outputs are made durable together.</summary>
+public enum ProcessingGuarantee
+{
+    /// <summary>Outputs acknowledged, then changelog, then offsets; replays are recognised by applied offsets and output ids.</summary>
+    AtLeastOnce,
+
+    /// <summary>Outputs, changelog and offsets in one Kafka transaction per commit interval (KIP-447).</summary>
+    ExactlyOnceV2,
+}
+
+/// <summary>What to do with a record that fails permanently.</summary>
+public enum ErrorPolicy
+{
+    /// <summary>Stop the processor; the record stays uncommitted.</summary>
+    Fail,
+
+    /// <summary>Write it to the dead-letter topic with its origin and carry on.</summary>
+    DeadLetter,
+}
+
+/// <summary>Where a record failed.</summary>
+public enum ErrorStage
+{
+    Deserialize,
+    Validate,
+    Process,
+}
+
+/// <summary>Implemented by errors that know their stage, kind and whether retrying can help (e.g. serde errors).</summary>
+public interface IClassifiedError
+{
+    ErrorStage Stage { get; }
+
+    string ErrorClass { get; }
+
+    bool IsTransient { get; }
+}
+
+/// <summary>Stream runtime behaviour (configuration section <c>Streams</c>).</summary>
+public sealed class StreamsOptions
+{
+    public const string SectionName = "Streams";
+
+    /// <summary>ExactlyOnceV2 against a real broker; the embedded broker cannot enforce it, so local runs use AtLeastOnce.</summary>
+    public ProcessingGuarantee ProcessingGuarantee { get; set; } = ProcessingGuarantee.ExactlyOnceV2;
+
+    /// <summary>Stable id of this process, part of its transactional.id; default: the host name.</summary>
+    [RegularExpression("^[A-Za-z0-9._-]{0,100}$", ErrorMessage = "Streams:InstanceId must be up to 100 letters, digits, '.', '_' or '-'.")]
+    public string InstanceId { get; set; } = string.Empty;
+
+    public ErrorPolicy OnDeserializationError { get; set; } = ErrorPolicy.DeadLetter;
+
+    public ErrorPolicy OnValidationError { get; set; } = ErrorPolicy.DeadLetter;
+
+    /// <summary>Unexpected exceptions in processors are bugs: stop by default rather than skip data.</summary>
+    public ErrorPolicy OnProcessingError { get; set; } = ErrorPolicy.Fail;
+
+    [Range(1, 600_000, ErrorMessage = "Streams:TransientRetryBackoffMs must be between 1 and 600000.")]
+    public int TransientRetryBackoffMs { get; set; } = 500;
+
+    [Range(1, 3_600_000, ErrorMessage = "Streams:TransientRetryBackoffMaxMs must be between 1 and 3600000.")]
+    public int TransientRetryBackoffMaxMs { get; set; } = 30_000;
+
+    [Range(1_000, 900_000, ErrorMessage = "Streams:TransactionTimeoutMs must be between 1000 and 900000.")]
+    public int TransactionTimeoutMs { get; set; } = 10_000;
+
+    public string ResolvedInstanceId => string.IsNullOrWhiteSpace(InstanceId) ? Environment.MachineName : InstanceId;
+
+    public ErrorPolicy PolicyFor(ErrorStage stage) => stage switch
+    {
+        ErrorStage.Deserialize => OnDeserializationError,
+        ErrorStage.Validate => OnValidationError,
+        _ => OnProcessingError,
+    };
+}

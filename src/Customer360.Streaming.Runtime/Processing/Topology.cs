@@ -1,0 +1,180 @@
+using System.Text;
+using Customer360.Streaming.Runtime.Topology;
+
+namespace Customer360.Streaming.Runtime.Processing;
+
+/// <summary>One independent piece of a topology: its co-partitioned source topics, one processor, stores and sinks.</summary>
+/// <param name="Name">Names the processor in ids and descriptions.</param>
+public sealed record SubTopology(
+    string Name,
+    IReadOnlyList<string> Sources,
+    Func<IProcessor> CreateProcessor,
+    IReadOnlyList<string> Stores,
+    IReadOnlyList<string> Sinks);
+
+/// <summary>
+/// A validated stream topology. Task N of a sub-topology owns partition N of every source topic of that sub-topology
+/// and of the changelog of each of its stores.
+/// </summary>
+public sealed class StreamTopology
+{
+    internal StreamTopology(string applicationId, IReadOnlyList<SubTopology> subTopologies, IReadOnlyList<string> repartitionTopics, string deadLetterTopic)
+    {
+        ApplicationId = applicationId;
+        SubTopologies = subTopologies;
+        RepartitionTopics = repartitionTopics;
+        DeadLetterTopic = deadLetterTopic;
+    }
+
+    public string ApplicationId { get; }
+
+    public IReadOnlyList<SubTopology> SubTopologies { get; }
+
+    /// <summary>Internal topics records are re-keyed through (sinks of one sub-topology, sources of another).</summary>
+    public IReadOnlyList<string> RepartitionTopics { get; }
+
+    public string DeadLetterTopic { get; }
+
+    public IEnumerable<string> SourceTopics => SubTopologies.SelectMany(s => s.Sources).Distinct(StringComparer.Ordinal);
+
+    public string ChangelogTopic(string store) => $"{ApplicationId}-{store}-changelog";
+
+    public SubTopology SubTopologyOf(string sourceTopic) =>
+        SubTopologies.FirstOrDefault(s => s.Sources.Contains(sourceTopic, StringComparer.Ordinal))
+        ?? throw new ArgumentException($"'{sourceTopic}' is not a source of this topology.", nameof(sourceTopic));
+
+    /// <summary>
+    /// Fails when the cluster's partition counts break the task model: all sources of a sub-topology and the
+    /// changelogs of its stores must have the same count, or partition N would not mean the same keys everywhere.
+    /// </summary>
+    public void VerifyPartitions(IReadOnlyDictionary<string, int> partitionsByTopic)
+    {
+        ArgumentNullException.ThrowIfNull(partitionsByTopic);
+        var errors = new List<string>();
+        foreach (var sub in SubTopologies)
+        {
+            var topics = sub.Sources.Concat(sub.Stores.Select(ChangelogTopic)).Append(DeadLetterTopic).Distinct().ToList();
+            foreach (var missing in topics.Where(t => !partitionsByTopic.ContainsKey(t)))
+            {
+                errors.Add($"topic '{missing}' of sub-topology '{sub.Name}' does not exist");
+            }
+
+            var counts = topics.Where(t => t != DeadLetterTopic && partitionsByTopic.ContainsKey(t))
+                .Select(t => (Topic: t, Count: partitionsByTopic[t])).ToList();
+            if (counts.Select(c => c.Count).Distinct().Count() > 1)
+            {
+                errors.Add($"sub-topology '{sub.Name}' is not co-partitioned: " + string.Join(", ", counts.Select(c => $"{c.Topic}={c.Count}")));
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new TopologyException("The cluster cannot run this topology:" + Environment.NewLine + "  - " + string.Join(Environment.NewLine + "  - ", errors));
+        }
+    }
+
+    /// <summary>Sub-topologies, sources, processor, stores (with changelogs) and sinks, as Kafka Streams prints them.</summary>
+    public string Describe()
+    {
+        var text = new StringBuilder();
+        text.AppendLine($"Topology {ApplicationId}:");
+        for (var i = 0; i < SubTopologies.Count; i++)
+        {
+            var sub = SubTopologies[i];
+            text.AppendLine($"  Sub-topology {i}: {sub.Name}");
+            text.AppendLine($"    Source: {string.Join(", ", sub.Sources)}");
+            text.AppendLine($"      --> Processor: {sub.Name}");
+            foreach (var store in sub.Stores)
+            {
+                text.AppendLine($"          Store: {store} (changelog {ChangelogTopic(store)})");
+            }
+
+            foreach (var sink in sub.Sinks)
+            {
+                text.AppendLine($"      --> Sink: {sink}{(RepartitionTopics.Contains(sink) ? " (repartition)" : string.Empty)}");
+            }
+        }
+
+        text.AppendLine($"  Dead letters: {DeadLetterTopic}");
+        return text.ToString();
+    }
+}
+
+/// <summary>Builds a <see cref="StreamTopology"/> and checks it is well formed before anything runs.</summary>
+public sealed class StreamTopologyBuilder(string applicationId)
+{
+    private readonly List<SubTopology> _subTopologies = [];
+    private readonly List<string> _repartitionTopics = [];
+    private readonly HashSet<string> _stores = new(StringComparer.Ordinal);
+    private string _deadLetterTopic = "c360.dlq.v1";
+
+    public string ApplicationId { get; } = applicationId;
+
+    public StreamTopologyBuilder AddStore(string name)
+    {
+        if (!_stores.Add(name))
+        {
+            throw new TopologyException($"Store '{name}' is declared twice.");
+        }
+
+        return this;
+    }
+
+    /// <summary>Declares an internal topic for re-keying and returns its name, <c>&lt;app&gt;-&lt;name&gt;-repartition</c>.</summary>
+    public string Repartition(string name)
+    {
+        var topic = $"{ApplicationId}-{name}-repartition";
+        _repartitionTopics.Add(topic);
+        return topic;
+    }
+
+    public StreamTopologyBuilder DeadLetterTo(string topic)
+    {
+        _deadLetterTopic = topic;
+        return this;
+    }
+
+    public StreamTopologyBuilder AddSubTopology(string name, IReadOnlyList<string> sources, Func<IProcessor> processor, IReadOnlyList<string>? stores = null, IReadOnlyList<string>? sinks = null)
+    {
+        _subTopologies.Add(new SubTopology(name, sources, processor, stores ?? [], sinks ?? []));
+        return this;
+    }
+
+    public StreamTopology Build()
+    {
+        var errors = new List<string>();
+        if (_subTopologies.Count == 0)
+        {
+            errors.Add("no sub-topology");
+        }
+
+        foreach (var duplicate in _subTopologies.GroupBy(s => s.Name).Where(g => g.Count() > 1))
+        {
+            errors.Add($"sub-topology name '{duplicate.Key}' is used twice");
+        }
+
+        foreach (var source in _subTopologies.SelectMany(s => s.Sources.Distinct().Select(t => (Sub: s.Name, Topic: t))).GroupBy(x => x.Topic).Where(g => g.Count() > 1))
+        {
+            errors.Add($"topic '{source.Key}' is a source of several sub-topologies ({string.Join(", ", source.Select(s => s.Sub))})");
+        }
+
+        foreach (var sub in _subTopologies)
+        {
+            if (sub.Sources.Count == 0)
+            {
+                errors.Add($"sub-topology '{sub.Name}' has no source");
+            }
+
+            errors.AddRange(sub.Stores.Where(s => !_stores.Contains(s)).Select(s => $"sub-topology '{sub.Name}' uses undeclared store '{s}'"));
+        }
+
+        foreach (var shared in _subTopologies.SelectMany(s => s.Stores.Select(st => (Sub: s.Name, Store: st))).GroupBy(x => x.Store).Where(g => g.Count() > 1))
+        {
+            errors.Add($"store '{shared.Key}' is used by several sub-topologies; a store belongs to one task");
+        }
+
+        return errors.Count == 0
+            ? new StreamTopology(ApplicationId, [.. _subTopologies], [.. _repartitionTopics], _deadLetterTopic)
+            : throw new TopologyException("Invalid topology:" + Environment.NewLine + "  - " + string.Join(Environment.NewLine + "  - ", errors));
+    }
+}

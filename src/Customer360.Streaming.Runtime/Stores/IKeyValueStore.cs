@@ -1,0 +1,25 @@
+namespace Customer360.Streaming.Runtime.Stores;
+
+/// <summary>
+/// A task's key-value state. Every entry remembers, per origin partition, the last input offset applied to it, so
+/// replayed input after a crash is recognised (<see cref="HasApplied"/>) and not applied twice.
+/// </summary>
+public interface IKeyValueStore
+{
+    string Name { get; }
+
+    int Count { get; }
+
+    byte[]? Get(string key);
+
+    /// <summary>Stores a value and marks the current input's origin as applied to this key.</summary>
+    void Put(string key, byte[] value);
+
+    /// <summary>Removes the key (a tombstone in the changelog).</summary>
+    void Delete(string key);
+
+    /// <summary>True when the current input (by origin) was already applied to this key, i.e. it is a replay.</summary>
+    bool HasApplied(string key);
+
+    IEnumerable<KeyValuePair<string, byte[]>> All();
+}

@@ -1,0 +1,95 @@
+using Customer360.Streaming.Runtime.Processing;
+
+namespace Customer360.Streaming.Runtime.Stores;
+
+/// <summary>
+/// In-memory store of one task, mirrored to a changelog partition. Changes are coalesced until the next commit:
+/// only the latest value per key is written, as Kafka Streams' record cache does.
+/// </summary>
+public sealed class InMemoryKeyValueStore : IKeyValueStore
+{
+    private readonly Dictionary<string, StoreEntry> _entries = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _dirty = new(StringComparer.Ordinal);
+    private readonly Func<RecordOrigin?> _currentOrigin;
+
+    internal InMemoryKeyValueStore(string name, Func<RecordOrigin?> currentOrigin)
+    {
+        Name = name;
+        _currentOrigin = currentOrigin;
+    }
+
+    public string Name { get; }
+
+    /// <summary>Entries, without the runtime's reserved keys.</summary>
+    public int Count => _entries.Keys.Count(k => !IsReserved(k));
+
+    /// <summary>Keys changed since the last <see cref="TakeChanges"/>.</summary>
+    public int PendingChanges => _dirty.Count;
+
+    public byte[]? Get(string key) => _entries.TryGetValue(key, out var entry) ? entry.Value : null;
+
+    public void Put(string key, byte[] value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (!_entries.TryGetValue(key, out var entry))
+        {
+            entry = new StoreEntry(value, new Dictionary<string, long>(StringComparer.Ordinal));
+            _entries[key] = entry;
+        }
+
+        entry.Value = value;
+        if (_currentOrigin() is { } origin)
+        {
+            entry.Applied[origin.PartitionKey] = origin.Offset;
+        }
+
+        _dirty.Add(key);
+    }
+
+    public void Delete(string key)
+    {
+        _entries.Remove(key);
+        _dirty.Add(key);
+    }
+
+    public bool HasApplied(string key) =>
+        _currentOrigin() is { } origin
+        && _entries.TryGetValue(key, out var entry)
+        && entry.Applied.TryGetValue(origin.PartitionKey, out var applied)
+        && origin.Offset <= applied;
+
+    public IEnumerable<KeyValuePair<string, byte[]>> All() =>
+        _entries.Where(e => !IsReserved(e.Key)).OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => KeyValuePair.Create(e.Key, e.Value.Value));
+
+    /// <summary>Keys starting with NUL belong to the runtime (stream time), never to processors.</summary>
+    private static bool IsReserved(string key) => key.Length > 0 && key[0] == '\0';
+
+    /// <summary>The coalesced changelog records since the last call (null value = tombstone), and forgets them.</summary>
+    internal List<KeyValuePair<string, byte[]?>> TakeChanges()
+    {
+        var changes = new List<KeyValuePair<string, byte[]?>>(_dirty.Count);
+        foreach (var key in _dirty)
+        {
+            changes.Add(KeyValuePair.Create(key, _entries.TryGetValue(key, out var entry) ? entry.Encode() : null));
+        }
+
+        _dirty.Clear();
+        return changes;
+    }
+
+    /// <summary>Applies one changelog record during restore.</summary>
+    internal void Restore(string key, ReadOnlySpan<byte> value, bool tombstone)
+    {
+        if (tombstone)
+        {
+            _entries.Remove(key);
+        }
+        else
+        {
+            _entries[key] = StoreEntry.Decode(value);
+        }
+    }
+
+    /// <summary>Drops uncommitted changes' bookkeeping (after restore, or when a task is discarded).</summary>
+    internal void ClearPending() => _dirty.Clear();
+}

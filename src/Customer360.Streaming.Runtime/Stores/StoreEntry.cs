@@ -1,0 +1,63 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace Customer360.Streaming.Runtime.Stores;
+
+/// <summary>A stored value with the last origin offset applied per origin partition.</summary>
+internal sealed class StoreEntry(byte[] value, Dictionary<string, long> applied)
+{
+    private const byte FormatVersion = 1;
+
+    public byte[] Value { get; set; } = value;
+
+    public Dictionary<string, long> Applied { get; } = applied;
+
+    /// <summary>Changelog value: version, applied offsets, then the value bytes.</summary>
+    public byte[] Encode()
+    {
+        var size = 1 + 4 + Value.Length;
+        foreach (var (partition, _) in Applied)
+        {
+            size += 2 + Encoding.UTF8.GetByteCount(partition) + 8;
+        }
+
+        var buffer = new byte[size];
+        var span = buffer.AsSpan();
+        span[0] = FormatVersion;
+        BinaryPrimitives.WriteInt32BigEndian(span[1..], Applied.Count);
+        var position = 5;
+        foreach (var (partition, offset) in Applied.OrderBy(a => a.Key, StringComparer.Ordinal))
+        {
+            var length = Encoding.UTF8.GetBytes(partition, span[(position + 2)..]);
+            BinaryPrimitives.WriteUInt16BigEndian(span[position..], (ushort)length);
+            position += 2 + length;
+            BinaryPrimitives.WriteInt64BigEndian(span[position..], offset);
+            position += 8;
+        }
+
+        Value.CopyTo(span[position..]);
+        return buffer;
+    }
+
+    public static StoreEntry Decode(ReadOnlySpan<byte> data)
+    {
+        if (data.Length < 5 || data[0] != FormatVersion)
+        {
+            throw new InvalidDataException("Changelog entry has an unknown format.");
+        }
+
+        var count = BinaryPrimitives.ReadInt32BigEndian(data[1..]);
+        var applied = new Dictionary<string, long>(count, StringComparer.Ordinal);
+        var position = 5;
+        for (var i = 0; i < count; i++)
+        {
+            var length = BinaryPrimitives.ReadUInt16BigEndian(data[position..]);
+            var partition = Encoding.UTF8.GetString(data.Slice(position + 2, length));
+            position += 2 + length;
+            applied[partition] = BinaryPrimitives.ReadInt64BigEndian(data[position..]);
+            position += 8;
+        }
+
+        return new StoreEntry(data[position..].ToArray(), applied);
+    }
+}
