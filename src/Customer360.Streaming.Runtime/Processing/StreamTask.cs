@@ -90,7 +90,7 @@ public sealed class StreamTask : IProcessorContext
             if (_options.PolicyFor(stage) == ErrorPolicy.Fail)
             {
                 throw new StreamsFatalException(
-                    $"{stage} failed on {record.Topic}[{record.Partition}]@{record.Offset} ({errorClass}) and Streams:On{stage}Error is Fail.", ex);
+                    $"{stage} failed on {record.Topic}[{record.Partition}]@{record.Offset} ({errorClass}) and Streams:{OptionFor(stage)} is Fail.", ex);
             }
 
             DeadLetter(record, stage, errorClass, ex);
@@ -281,6 +281,13 @@ public sealed class StreamTask : IProcessorContext
     {
         IClassifiedError or PoisonRecordException => Truncate(error.Message),
         _ => $"{error.GetType().Name} (message withheld: it may contain record data)",
+    };
+
+    private static string OptionFor(ErrorStage stage) => stage switch
+    {
+        ErrorStage.Deserialize => nameof(StreamsOptions.OnDeserializationError),
+        ErrorStage.Validate => nameof(StreamsOptions.OnValidationError),
+        _ => nameof(StreamsOptions.OnProcessingError),
     };
 
     private static string Truncate(string message) => message.Length <= 500 ? message : message[..500];

@@ -15,7 +15,7 @@ public sealed class TopologyTestDriver : IRecordCollector
     private readonly int _partitions;
     private readonly Dictionary<(string Sub, int Partition), StreamTask> _tasks = [];
     private readonly Dictionary<string, List<OutgoingRecord>> _topics = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string Topic, int Partition), long> _nextOffset = [];
+    private readonly Dictionary<(string Topic, int Partition), List<StreamRecord>> _inputLog = [];
     private long _wallClockMs;
 
     public TopologyTestDriver(StreamTopology topology, int partitions = 1, StreamsOptions? options = null, long startWallClockMs = 0)
@@ -113,10 +113,29 @@ public sealed class TopologyTestDriver : IRecordCollector
 
     private TaskOutcome Deliver(string topic, int partition, byte[]? key, byte[]? value, long timestampMs, IReadOnlyList<KeyValuePair<string, byte[]>> headers)
     {
-        var offset = _nextOffset.GetValueOrDefault((topic, partition));
-        _nextOffset[(topic, partition)] = offset + 1;
-        var task = TaskFor(_topology.SubTopologyOf(topic), partition);
-        var outcome = task.Process(new StreamRecord(topic, partition, offset, timestampMs, key, value, headers));
+        if (!_inputLog.TryGetValue((topic, partition), out var log))
+        {
+            _inputLog[(topic, partition)] = log = [];
+        }
+
+        var record = new StreamRecord(topic, partition, log.Count, timestampMs, key, value, headers);
+        log.Add(record);
+        return Process(record);
+    }
+
+    /// <summary>
+    /// Delivers the records of one input partition again from <paramref name="fromOffset"/>, with their original
+    /// offsets, as a consumer restarting from an older committed offset would.
+    /// </summary>
+    public IReadOnlyList<TaskOutcome> ReplayFrom(string topic, int partition, long fromOffset) =>
+        _inputLog.TryGetValue((topic, partition), out var log)
+            ? log.Where(r => r.Offset >= fromOffset).ToList().Select(Process).ToList()
+            : [];
+
+    private TaskOutcome Process(StreamRecord record)
+    {
+        var task = TaskFor(_topology.SubTopologyOf(record.Topic), record.Partition);
+        var outcome = task.Process(record);
         Drain();
         return outcome;
     }

@@ -1,0 +1,84 @@
+using System.Globalization;
+using System.Text;
+using Customer360.Streaming.Runtime.Processing;
+using Customer360.Streaming.Runtime.Testing;
+
+namespace Customer360.Streaming.Runtime.Tests.Processing;
+
+public sealed class PunctuationTests
+{
+    [Fact]
+    public void StreamTimePunctuation_FiresOnlyAsRecordTimeCrossesIntervalBoundaries()
+    {
+        var driver = new TopologyTestDriver(Topology(PunctuationType.StreamTime));
+
+        driver.PipeInput("in", "k", "x", 1_000);
+        driver.AdvanceWallClock(TimeSpan.FromHours(1));
+        Assert.Empty(driver.ReadOutput("ticks"));
+
+        driver.PipeInput("in", "k", "x", 9_999);
+        driver.PipeInput("in", "k", "x", 10_000);
+        driver.PipeInput("in", "k", "x", 10_500);
+        driver.PipeInput("in", "k", "x", 35_000);
+
+        Assert.Equal(["10000", "35000"], Ticks(driver));
+    }
+
+    [Fact]
+    public void WallClockPunctuation_FiresWithoutAnyNewRecord()
+    {
+        var driver = new TopologyTestDriver(Topology(PunctuationType.WallClockTime), startWallClockMs: 0);
+        driver.PipeInput("in", "k", "x", 1_000);
+
+        driver.AdvanceWallClock(TimeSpan.FromSeconds(5));
+        driver.AdvanceWallClock(TimeSpan.FromSeconds(5));
+        driver.AdvanceWallClock(TimeSpan.FromSeconds(4));
+        driver.AdvanceWallClock(TimeSpan.FromSeconds(7));
+
+        Assert.Equal(["10000", "21000"], Ticks(driver));
+    }
+
+    [Fact]
+    public void StreamTimePunctuation_AfterCrashAndRestore_ResumesOnTheSameSchedule()
+    {
+        static List<string> Run(bool crash)
+        {
+            var driver = new TopologyTestDriver(Topology(PunctuationType.StreamTime));
+            driver.PipeInput("in", "k", "x", 1_000);
+            driver.PipeInput("in", "k", "x", 12_000);
+            driver.Commit();
+            if (crash)
+            {
+                driver.CrashAndRestore();
+            }
+
+            driver.PipeInput("in", "k", "x", 15_000);
+            driver.PipeInput("in", "k", "x", 21_000);
+            return [.. driver.ReadOutput("ticks").Select(o => $"{o.OutputId}@{Encoding.UTF8.GetString(o.Value!)}")];
+        }
+
+        Assert.Equal(Run(crash: false), Run(crash: true));
+    }
+
+    private static List<string> Ticks(TopologyTestDriver driver) =>
+        [.. driver.ReadOutput("ticks").Select(o => Encoding.UTF8.GetString(o.Value!))];
+
+    private static StreamTopology Topology(PunctuationType type) =>
+        new StreamTopologyBuilder("app").AddStore("seen")
+            .AddSubTopology("tick", ["in"], () => new TickProcessor(type), ["seen"], ["ticks"])
+            .Build();
+
+    private sealed class TickProcessor(PunctuationType type) : IProcessor
+    {
+        private IProcessorContext _context = null!;
+
+        public void Init(IProcessorContext context)
+        {
+            _context = context;
+            context.Schedule("tick", TimeSpan.FromSeconds(10), type, time =>
+                _context.Emit("ticks", "tick", Encoding.UTF8.GetBytes(time.ToString(CultureInfo.InvariantCulture)), time));
+        }
+
+        public void Process(StreamRecord record) => _context.Store("seen").Put(record.Key!, record.Value!);
+    }
+}
