@@ -46,6 +46,9 @@ internal static partial class Log
     [LoggerMessage(1012, LogLevel.Information, "Restoring {Topic}[{Partition}]: {Records} of about {Total} records")]
     public static partial void RestoreProgress(ILogger logger, string topic, int partition, long records, long total);
 
+    [LoggerMessage(1014, LogLevel.Information, "Worker {ClientId} deferred an offset commit during a rebalance ({Code})")]
+    public static partial void CommitDeferred(ILogger logger, string clientId, ErrorCode code);
+
     [LoggerMessage(1013, LogLevel.Warning, "Paused {Topic}[{Partition}] for {BackoffMs} ms: a dependency is unavailable; the record will be retried")]
     public static partial void PartitionPausedForRetry(ILogger logger, string topic, int partition, int backoffMs);
 }

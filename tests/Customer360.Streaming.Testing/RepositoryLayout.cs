@@ -8,16 +8,18 @@ public static class RepositoryLayout
     public static string TopologyDirectory => Path.Combine(Root, "topology");
 
     /// <summary>The built c360 program in the same configuration as the running tests.</summary>
-    public static string C360Dll
+    public static string C360Dll => Built(Path.Combine("src", "Customer360.Streaming.Host"), "c360.dll");
+
+    /// <summary>The counting-topology process the crash tests kill.</summary>
+    public static string TestHostDll => Built(Path.Combine("tests", "Customer360.Streaming.Runtime.TestHost"), "Customer360.Streaming.Runtime.TestHost.dll");
+
+    private static string Built(string project, string assembly)
     {
-        get
-        {
-            var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-                ? "Release"
-                : "Debug";
-            var dll = Path.Combine(Root, "src", "Customer360.Streaming.Host", "bin", configuration, "net10.0", "c360.dll");
-            return File.Exists(dll) ? dll : throw new FileNotFoundException("Build the solution first: c360.dll not found", dll);
-        }
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+            ? "Release"
+            : "Debug";
+        var dll = Path.Combine(Root, project, "bin", configuration, "net10.0", assembly);
+        return File.Exists(dll) ? dll : throw new FileNotFoundException($"Build the solution first: {assembly} not found", dll);
     }
 
     private static string FindRoot()

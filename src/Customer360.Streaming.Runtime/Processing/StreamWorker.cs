@@ -293,7 +293,18 @@ public sealed class StreamWorker
                 _collector.FlushAndCheck(FlushTimeout);
                 if (offsets.Count > 0)
                 {
-                    _consumer.Commit(offsets);
+                    try
+                    {
+                        _consumer.Commit(offsets);
+                    }
+                    catch (KafkaException ex) when (ex.Error.Code is ErrorCode.RebalanceInProgress or ErrorCode.IllegalGeneration or ErrorCode.UnknownMemberId)
+                    {
+                        // The group is moving partitions. Outputs and changelog are durable already, so skipping this
+                        // commit is safe: the revoke handler or the next interval commits, and whoever replays these
+                        // records recognises them by their applied offsets.
+                        Log.CommitDeferred(_worker._logger, _worker._clientId, ex.Error.Code);
+                        return;
+                    }
                 }
             }
 

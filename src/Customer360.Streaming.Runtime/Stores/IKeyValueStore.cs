@@ -23,3 +23,13 @@ public interface IKeyValueStore
 
     IEnumerable<KeyValuePair<string, byte[]>> All();
 }
+
+/// <summary>Reads changelog records written by the runtime, for tools and tests that inspect state from Kafka.</summary>
+public static class ChangelogRecords
+{
+    /// <summary>The stored value inside a changelog record's value (null for a tombstone).</summary>
+    public static byte[]? ValueOf(byte[]? changelogValue) => changelogValue is null ? null : StoreEntry.Decode(changelogValue).Value;
+
+    /// <summary>Whether a changelog key is the runtime's own bookkeeping rather than a processor's key.</summary>
+    public static bool IsRuntimeKey(string key) => key.Length > 0 && key[0] == '\0';
+}
