@@ -10,13 +10,16 @@ internal static class TopologyCommand
     public static Command Create()
     {
         var topologyDir = CommonOptions.TopologyDirectory();
-        var describe = new Command("describe", "Print the declared topics, their roles, keys and co-partition groups.") { topologyDir };
+        var describe = new Command("describe", "Print the declared topics (roles, keys, co-partition groups) and the processor's sub-topologies, stores and sinks.") { topologyDir };
         describe.SetAction(async (parse, cancellationToken) =>
         {
             try
             {
                 var path = TopologyLocator.TopicsFile(parse.GetValue(topologyDir));
-                await Console.Out.WriteAsync(TopologyDescription.Render(TopicCatalog.Load(path), path));
+                var catalog = TopicCatalog.Load(path);
+                await Console.Out.WriteAsync(TopologyDescription.Render(catalog, path));
+                await Console.Out.WriteLineAsync();
+                await Console.Out.WriteAsync(ProductTopology.Build(Environment.GetEnvironmentVariable("C360__Kafka__ApplicationId") ?? "c360", catalog).Describe());
                 return ExitCodes.Success;
             }
             catch (Exception ex) when (ex is TopologyException or DirectoryNotFoundException)

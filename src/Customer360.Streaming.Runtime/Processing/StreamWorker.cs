@@ -14,6 +14,9 @@ namespace Customer360.Streaming.Runtime.Processing;
 public sealed class StreamWorker
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Wall-clock punctuations and paused partitions are checked this often, not on every record.</summary>
+    private static readonly TimeSpan ClockCheckInterval = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(60);
 
     private readonly KafkaOptions _kafka;
@@ -131,6 +134,7 @@ public sealed class StreamWorker
             Log.WorkerStarted(_worker._logger, _worker._clientId, _worker._topology.SourceTopics.Count(), _worker._topology.ApplicationId, _worker._streams.ProcessingGuarantee);
             var commitInterval = TimeSpan.FromMilliseconds(_worker._kafka.CommitIntervalMs);
             var lastCommit = _worker._time.GetTimestamp();
+            var lastClockCheck = lastCommit;
             while (!stoppingToken.IsCancellationRequested)
             {
                 var result = _consumer.Consume(PollTimeout);
@@ -139,14 +143,19 @@ public sealed class StreamWorker
                     Handle(result);
                 }
 
-                var now = _worker._time.GetUtcNow().ToUnixTimeMilliseconds();
-                foreach (var task in _tasks.Values)
+                if (_worker._time.GetElapsedTime(lastClockCheck) >= ClockCheckInterval)
                 {
-                    EnsureTransaction();
-                    task.PunctuateWallClock(now);
+                    lastClockCheck = _worker._time.GetTimestamp();
+                    var now = _worker._time.GetUtcNow().ToUnixTimeMilliseconds();
+                    foreach (var task in _tasks.Values)
+                    {
+                        EnsureTransaction();
+                        task.PunctuateWallClock(now);
+                    }
+
+                    ResumeDuePartitions(now);
                 }
 
-                ResumeDuePartitions(now);
                 if (_worker._time.GetElapsedTime(lastCommit) >= commitInterval)
                 {
                     Commit();

@@ -18,10 +18,14 @@ public sealed record SubTopology(
 /// </summary>
 public sealed class StreamTopology
 {
+    private readonly Dictionary<string, SubTopology> _bySource;
+
     internal StreamTopology(string applicationId, IReadOnlyList<SubTopology> subTopologies, IReadOnlyList<string> repartitionTopics, string deadLetterTopic)
     {
         ApplicationId = applicationId;
         SubTopologies = subTopologies;
+        _bySource = subTopologies.SelectMany(s => s.Sources.Select(t => (Topic: t, Sub: s)))
+            .ToDictionary(x => x.Topic, x => x.Sub, StringComparer.Ordinal);
         RepartitionTopics = repartitionTopics;
         DeadLetterTopic = deadLetterTopic;
     }
@@ -40,8 +44,9 @@ public sealed class StreamTopology
     public string ChangelogTopic(string store) => $"{ApplicationId}-{store}-changelog";
 
     public SubTopology SubTopologyOf(string sourceTopic) =>
-        SubTopologies.FirstOrDefault(s => s.Sources.Contains(sourceTopic, StringComparer.Ordinal))
-        ?? throw new ArgumentException($"'{sourceTopic}' is not a source of this topology.", nameof(sourceTopic));
+        _bySource.TryGetValue(sourceTopic, out var sub)
+            ? sub
+            : throw new ArgumentException($"'{sourceTopic}' is not a source of this topology.", nameof(sourceTopic));
 
     /// <summary>
     /// Fails when the cluster's partition counts break the task model: all sources of a sub-topology and the

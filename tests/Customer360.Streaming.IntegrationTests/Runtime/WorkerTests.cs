@@ -209,6 +209,47 @@ public sealed class WorkerTests(KafkaFixture kafka, SchemaRegistryFixture regist
     }
 
     [Fact]
+    public async Task TransientFailure_PausesThePartitionAndRetriesTheSameRecord_NeverDeadLettered()
+    {
+        var names = new UniqueNames(nameof(TransientFailure_PausesThePartitionAndRetriesTheSameRecord_NeverDeadLettered));
+        string input = names.Topic("in"), output = names.Topic("out"), dlq = names.Topic("dlq");
+        foreach (var topic in new[] { input, output, dlq })
+        {
+            await kafka.CreateTopicAsync(topic, 1);
+        }
+
+        var options = kafka.Options(names.Group("app"));
+        using (var producer = new ProducerBuilder<string, string>(KafkaClientConfigs.Producer(options, "transient")).Build())
+        {
+            foreach (var value in new[] { "a", "b", "c" })
+            {
+                await producer.ProduceAsync(input, new Message<string, string> { Key = "k", Value = value }, TestContext.Current.CancellationToken);
+            }
+        }
+
+        var flaky = new FlakyDependencyProcessor.Attempts();
+        var topology = new StreamTopologyBuilder(options.ApplicationId).DeadLetterTo(dlq)
+            .AddSubTopology("flaky", [input], () => new FlakyDependencyProcessor(flaky, output), sinks: [output])
+            .Build();
+        var sawPause = false;
+        await using (var worker = new InProcessWorker(options, new StreamsOptions { ProcessingGuarantee = ProcessingGuarantee.AtLeastOnce, TransientRetryBackoffMs = 50 }, topology))
+        {
+            Assert.True(await worker.WaitUntilAsync(
+                () =>
+                {
+                    sawPause |= worker.Worker.Status.Partitions.Any(p => p.Paused);
+                    return worker.Worker.Status.CommittedOffsets.Values.Sum() >= 3;
+                },
+                TimeSpan.FromSeconds(60)));
+        }
+
+        Assert.True(sawPause, "the partition was never reported paused");
+        Assert.Equal(4, flaky.ForB);
+        Assert.Equal(["a", "b", "c"], ReadAll(options, output).Select(o => Encoding.UTF8.GetString(o.Message.Value!)));
+        Assert.Empty(ReadAll(options, dlq));
+    }
+
+    [Fact]
     public async Task Murmur2_MatchesThePartitionLibrdkafkaChoosesForEveryKey()
     {
         var names = new UniqueNames(nameof(Murmur2_MatchesThePartitionLibrdkafkaChoosesForEveryKey));
@@ -253,6 +294,30 @@ public sealed class WorkerTests(KafkaFixture kafka, SchemaRegistryFixture regist
         }
 
         return records;
+    }
+
+    /// <summary>Its dependency is "down" for the first three attempts at record "b".</summary>
+    private sealed class FlakyDependencyProcessor(FlakyDependencyProcessor.Attempts attempts, string output) : IProcessor
+    {
+        private IProcessorContext _context = null!;
+
+        public void Init(IProcessorContext context) => _context = context;
+
+        public void Process(StreamRecord record)
+        {
+            var value = Encoding.UTF8.GetString(record.Value!);
+            if (value == "b" && ++attempts.ForB <= 3)
+            {
+                throw new TransientProcessingException("dependency unavailable");
+            }
+
+            _context.Emit(output, record.Key, record.Value);
+        }
+
+        public sealed class Attempts
+        {
+            public int ForB { get; set; }
+        }
     }
 
     /// <summary>Decodes Confluent-framed Avro; serde failures reach the runtime as classified errors.</summary>
