@@ -49,6 +49,9 @@ internal static partial class Log
     [LoggerMessage(1014, LogLevel.Information, "Worker {ClientId} deferred an offset commit during a rebalance ({Code})")]
     public static partial void CommitDeferred(ILogger logger, string clientId, ErrorCode code);
 
+    [LoggerMessage(1015, LogLevel.Warning, "Worker {ClientId} retries a transaction step after {Code} (attempt {Attempt})")]
+    public static partial void TransactionRetry(ILogger logger, string clientId, ErrorCode code, int attempt);
+
     [LoggerMessage(1013, LogLevel.Warning, "Paused {Topic}[{Partition}] for {BackoffMs} ms: a dependency is unavailable; the record will be retried")]
     public static partial void PartitionPausedForRetry(ILogger logger, string topic, int partition, int backoffMs);
 }

@@ -22,14 +22,8 @@ internal static class BrokerCommand
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            TopicCatalog catalog;
-            try
+            if (!CommonOptions.TryLoadCatalog(parse.GetValue(topologyDir), out var catalog))
             {
-                catalog = TopicCatalog.Load(TopologyLocator.TopicsFile(parse.GetValue(topologyDir)));
-            }
-            catch (Exception ex) when (ex is TopologyException or DirectoryNotFoundException)
-            {
-                await Console.Error.WriteLineAsync(ex.Message);
                 return ExitCodes.InvalidConfiguration;
             }
 

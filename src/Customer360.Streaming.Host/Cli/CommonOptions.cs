@@ -1,4 +1,7 @@
 using System.CommandLine;
+using System.Diagnostics.CodeAnalysis;
+using Customer360.Streaming.Host.Hosting;
+using Customer360.Streaming.Runtime.Topology;
 
 namespace Customer360.Streaming.Host.Cli;
 
@@ -26,5 +29,21 @@ internal static class CommonOptions
             }
         });
         return option;
+    }
+
+    /// <summary>Loads topics.yaml for a verb; on failure writes why to stderr so the verb can exit with code 2.</summary>
+    public static bool TryLoadCatalog(string? topologyDirectory, [NotNullWhen(true)] out TopicCatalog? catalog)
+    {
+        try
+        {
+            catalog = TopicCatalog.Load(TopologyLocator.TopicsFile(topologyDirectory));
+            return true;
+        }
+        catch (Exception ex) when (ex is TopologyException or DirectoryNotFoundException)
+        {
+            Console.Error.WriteLine(ex.Message);
+            catalog = null;
+            return false;
+        }
     }
 }

@@ -51,15 +51,9 @@ internal static class DemoCommand
                 return ExitCodes.InvalidConfiguration;
             }
 
-            TopicCatalog catalog;
             var topology = parse.GetValue(topologyDir);
-            try
+            if (!CommonOptions.TryLoadCatalog(topology, out var catalog))
             {
-                catalog = TopicCatalog.Load(TopologyLocator.TopicsFile(topology));
-            }
-            catch (Exception ex) when (ex is TopologyException or DirectoryNotFoundException)
-            {
-                await Console.Error.WriteLineAsync(ex.Message);
                 return ExitCodes.InvalidConfiguration;
             }
 

@@ -43,14 +43,8 @@ internal static class TopicsCommand
                 return ExitCodes.InvalidConfiguration;
             }
 
-            TopicCatalog catalog;
-            try
+            if (!CommonOptions.TryLoadCatalog(parse.GetValue(topologyDir), out var catalog))
             {
-                catalog = TopicCatalog.Load(TopologyLocator.TopicsFile(parse.GetValue(topologyDir)));
-            }
-            catch (Exception ex) when (ex is TopologyException or DirectoryNotFoundException)
-            {
-                await Console.Error.WriteLineAsync(ex.Message);
                 return ExitCodes.InvalidConfiguration;
             }
 

@@ -274,10 +274,10 @@ public sealed class StreamWorker
                 {
                     if (offsets.Count > 0)
                     {
-                        _producer.SendOffsetsToTransaction(offsets, _consumer.ConsumerGroupMetadata, FlushTimeout);
+                        Retrying(() => _producer.SendOffsetsToTransaction(offsets, _consumer.ConsumerGroupMetadata, FlushTimeout));
                     }
 
-                    _producer.CommitTransaction(FlushTimeout);
+                    Retrying(() => _producer.CommitTransaction(FlushTimeout));
                     _transactionOpen = false;
                 }
                 catch (KafkaTxnRequiresAbortException ex)
@@ -348,6 +348,24 @@ public sealed class StreamWorker
             }
 
             Log.Committed(_worker._logger, offsets.Count, elapsed);
+        }
+
+        /// <summary>Retriable transaction errors (a coordinator moving, a timeout) are retried; the call is idempotent.</summary>
+        private void Retrying(Action operation)
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    operation();
+                    return;
+                }
+                catch (KafkaRetriableException ex) when (attempt < 5)
+                {
+                    Log.TransactionRetry(_worker._logger, _worker._clientId, ex.Error.Code, attempt);
+                    Thread.Sleep(100 * attempt);
+                }
+            }
         }
 
         /// <summary>Abortable transaction error: discard the transaction's effects and redo from the committed state.</summary>

@@ -99,40 +99,13 @@ internal sealed class CountingCluster : IDisposable
     }
 
     /// <summary>Every record of a topic from the beginning (the broker keeps everything: no compaction).</summary>
-    public List<ConsumeResult<byte[]?, byte[]?>> ReadAll(string topic, int partitions)
-    {
-        var config = KafkaClientConfigs.Consumer(Options, ApplicationId + "-reader", "reader");
-        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(config).Build();
-        var records = new List<ConsumeResult<byte[]?, byte[]?>>();
-        for (var partition = 0; partition < partitions; partition++)
-        {
-            var tp = new TopicPartition(topic, partition);
-            var high = consumer.QueryWatermarkOffsets(tp, TimeSpan.FromSeconds(10)).High.Value;
-            if (high == 0)
-            {
-                continue;
-            }
-
-            consumer.Assign(new TopicPartitionOffset(tp, Offset.Beginning));
-            while (true)
-            {
-                var result = consumer.Consume(TimeSpan.FromSeconds(10)) ?? throw new TimeoutException($"reading {tp} stalled");
-                records.Add(result);
-                if (result.Offset.Value >= high - 1)
-                {
-                    break;
-                }
-            }
-        }
-
-        return records;
-    }
+    public List<ConsumeResult<byte[]?, byte[]?>> ReadAll(string topic) => KafkaTopicReader.ReadAll(Options, topic);
 
     /// <summary>The final store contents, as a restore from the changelog would rebuild them.</summary>
     public Dictionary<string, long> FinalCounts()
     {
         var state = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var record in ReadAll(Changelog, Partitions))
+        foreach (var record in ReadAll(Changelog))
         {
             var key = Encoding.UTF8.GetString(record.Message.Key!);
             if (ChangelogRecords.IsRuntimeKey(key))

@@ -64,7 +64,7 @@ public sealed class CrashRecoveryTests
 
         var counts = cluster.FinalCounts();
         Assert.Equal(produced.OrderBy(p => p.Key), counts.OrderBy(c => c.Key));
-        var outputs = cluster.ReadAll(cluster.Output, CountingCluster.Partitions);
+        var outputs = cluster.ReadAll(cluster.Output);
         var ids = outputs.Select(o => Encoding.UTF8.GetString(o.Message.Headers.GetLastBytes(RecordHeaders.OutputId))).ToList();
         var unique = outputs.DistinctBy(o => Encoding.UTF8.GetString(o.Message.Headers.GetLastBytes(RecordHeaders.OutputId))).ToList();
         Assert.Equal(produced.Values.Sum(), unique.Count);
@@ -111,7 +111,7 @@ public sealed class CrashRecoveryTests
         Assert.True(await second.WaitForExitAsync(TimeSpan.FromSeconds(30)));
 
         Assert.Equal(expected.OrderBy(e => e.Key), cluster.FinalCounts().OrderBy(c => c.Key));
-        var outputs = cluster.ReadAll(cluster.Output, CountingCluster.Partitions);
+        var outputs = cluster.ReadAll(cluster.Output);
         Assert.Equal(1_800, outputs.DistinctBy(o => Encoding.UTF8.GetString(o.Message.Headers.GetLastBytes(RecordHeaders.OutputId))).Count());
     }
 }

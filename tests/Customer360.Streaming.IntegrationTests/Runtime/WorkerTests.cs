@@ -267,34 +267,7 @@ public sealed class WorkerTests(KafkaFixture kafka, SchemaRegistryFixture regist
     private static string? Header(ConsumeResult<byte[]?, byte[]?> record, string name) =>
         record.Message.Headers.TryGetLastBytes(name, out var value) ? Encoding.UTF8.GetString(value) : null;
 
-    private static List<ConsumeResult<byte[]?, byte[]?>> ReadAll(KafkaOptions options, string topic)
-    {
-        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(KafkaClientConfigs.Consumer(options, options.ApplicationId + "-reader", "reader")).Build();
-        using var admin = new AdminClientBuilder(KafkaClientConfigs.Admin(options, "reader-admin")).Build();
-        var partitions = admin.GetMetadata(topic, TimeSpan.FromSeconds(10)).Topics[0].Partitions.Count;
-        var records = new List<ConsumeResult<byte[]?, byte[]?>>();
-        for (var partition = 0; partition < partitions; partition++)
-        {
-            var tp = new TopicPartition(topic, partition);
-            var high = consumer.QueryWatermarkOffsets(tp, TimeSpan.FromSeconds(10)).High.Value;
-            if (high == 0)
-            {
-                continue;
-            }
-
-            consumer.Assign(new TopicPartitionOffset(tp, Offset.Beginning));
-            while (consumer.Consume(TimeSpan.FromSeconds(10)) is { } result)
-            {
-                records.Add(result);
-                if (result.Offset.Value >= high - 1)
-                {
-                    break;
-                }
-            }
-        }
-
-        return records;
-    }
+    private static List<ConsumeResult<byte[]?, byte[]?>> ReadAll(KafkaOptions options, string topic) => KafkaTopicReader.ReadAll(options, topic);
 
     /// <summary>Its dependency is "down" for the first three attempts at record "b".</summary>
     private sealed class FlakyDependencyProcessor(FlakyDependencyProcessor.Attempts attempts, string output) : IProcessor
