@@ -1,0 +1,277 @@
+using Customer360.Streaming.Domain.Events;
+using Customer360.Streaming.Domain.Geo;
+
+namespace Customer360.Streaming.Domain.Context;
+
+/// <summary>What an event did to a context.</summary>
+public enum ReductionOutcome
+{
+    Applied,
+
+    /// <summary>Older than the grace period allows: counted and dropped.</summary>
+    Late,
+
+    /// <summary>Superseded by newer information (an older GPS fix, say): nothing changed.</summary>
+    Superseded,
+
+    /// <summary>Not kept because the customer has not consented (location without location consent).</summary>
+    NoConsent,
+}
+
+/// <summary>A context after an event, and what the event did.</summary>
+public sealed record Reduction(CustomerContext Context, ReductionOutcome Outcome);
+
+/// <summary>
+/// The pure reducer <c>(context, event) → context'</c>. Event time decides everything: each attribute group keeps
+/// the time of the event that set it and ignores older ones, so out-of-order events within the grace period end in
+/// the same state as in-order ones. No clock, no I/O: the same events give the same context.
+/// </summary>
+public sealed class ContextReducer(ContextSettings settings, StoreDirectory stores)
+{
+    public ContextSettings Settings { get; } = settings;
+
+    public Reduction Apply(CustomerContext context, ChannelEvent channelEvent)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(channelEvent);
+        if (context.AsOfMs >= 0 && channelEvent.EventTimeMs < context.AsOfMs - (long)Settings.Grace.TotalMilliseconds)
+        {
+            return new Reduction(context, ReductionOutcome.Late);
+        }
+
+        var (next, group, outcome) = channelEvent switch
+        {
+            ClickEvent click => (context with { Web = Web(context.Web, click) }, "web", ReductionOutcome.Applied),
+            AppEvent app => (context with { App = App(context.App, app) }, "app", ReductionOutcome.Applied),
+            LocationFix fix => Location(context, fix),
+            BeaconSighting sighting => InStore(context, sighting),
+            RelationshipProfile profile => Relationship(context, profile),
+            _ => throw new ArgumentException($"No reducer for {channelEvent.GetType().Name}.", nameof(channelEvent)),
+        };
+        if (outcome != ReductionOutcome.Applied)
+        {
+            return new Reduction(context, outcome);
+        }
+
+        var provenance = context.Provenance.TryGetValue(group, out var current) && current.EventTimeMs > channelEvent.EventTimeMs
+            ? context.Provenance
+            : context.Provenance.SetItem(group, new Provenance(channelEvent.SourceTopic, channelEvent.EventId, channelEvent.EventTimeMs));
+        return new Reduction(
+            next with { Version = context.Version + 1, AsOfMs = Math.Max(context.AsOfMs, channelEvent.EventTimeMs), Provenance = provenance },
+            ReductionOutcome.Applied);
+    }
+
+    private WebView Web(WebView web, ClickEvent click)
+    {
+        var t = click.EventTimeMs;
+        var isNewest = t >= web.LastActivityMs;
+        var newSession = web.LastActivityMs < 0 || (isNewest && t - web.LastActivityMs > (long)Settings.SessionGap.TotalMilliseconds);
+        var next = web with
+        {
+            SessionId = newSession || isNewest ? click.SessionId : web.SessionId,
+            SessionStartedMs = newSession ? t : Math.Min(web.SessionStartedMs, t),
+            LastActivityMs = Math.Max(web.LastActivityMs, t),
+            PagesInSession = (newSession ? 0 : web.PagesInSession) + (click.Type is ClickType.PageView or ClickType.ProductView ? 1 : 0),
+            LastPageUrl = isNewest ? click.Url : web.LastPageUrl,
+        };
+
+        if (click.Category is { } category && click.Type is ClickType.PageView or ClickType.ProductView)
+        {
+            var horizon = Math.Max(next.LastActivityMs, t) - (long)Settings.ViewHistory.TotalMilliseconds;
+            var views = next.RecentViews.Add(new Viewed(category, t))
+                .Where(v => v.AtMs > horizon)
+                .OrderBy(v => v.AtMs).ThenBy(v => v.Category, StringComparer.Ordinal)
+                .ToList();
+            next = next with { RecentViews = [.. views.Skip(Math.Max(0, views.Count - Settings.MaxRecentViews))] };
+        }
+
+        switch (click.Type)
+        {
+            case ClickType.AddToCart or ClickType.RemoveFromCart when click.ProductId is { } product:
+                // Adds and removes commute, so their order within the grace period does not matter.
+                var delta = (click.Quantity ?? 1) * (click.Type == ClickType.AddToCart ? 1 : -1);
+                var quantity = next.CartQuantities.GetValueOrDefault(product) + delta;
+                next = next with { CartQuantities = quantity == 0 ? next.CartQuantities.Remove(product) : next.CartQuantities.SetItem(product, quantity) };
+                break;
+            case ClickType.Purchase when t >= next.CartUpdatedMs:
+                next = next with { CartQuantities = next.CartQuantities.Clear(), CartValue = 0, CartUpdatedMs = t };
+                return next;
+            case ClickType.Search when t >= next.LastSearchMs:
+                next = next with { LastSearch = click.SearchQuery, LastSearchMs = t };
+                break;
+        }
+
+        // The producer reports the cart total after the change: the newest report is the truth.
+        return click.CartValue is { } total && t >= next.CartUpdatedMs && click.Type != ClickType.Purchase
+            ? next with { CartValue = total, CartUpdatedMs = t }
+            : next;
+    }
+
+    private static AppView App(AppView app, AppEvent e)
+    {
+        var t = e.EventTimeMs;
+        var newest = t >= app.StateChangedMs;
+        return e.Type switch
+        {
+            AppEventType.AppOpen => app with
+            {
+                Foreground = newest || app.Foreground,
+                StateChangedMs = Math.Max(app.StateChangedMs, t),
+                LastOpenMs = Math.Max(app.LastOpenMs, t),
+            },
+            AppEventType.AppBackground => newest ? app with { Foreground = false, StateChangedMs = t } : app,
+            AppEventType.ScreenView => app with
+            {
+                Foreground = newest || app.Foreground,
+                StateChangedMs = Math.Max(app.StateChangedMs, t),
+                LastScreen = t >= app.LastScreenMs ? e.Screen : app.LastScreen,
+                LastScreenMs = Math.Max(app.LastScreenMs, t),
+            },
+            AppEventType.PushOpened => app with { PushOpened = app.PushOpened + 1 },
+            AppEventType.PushDismissed => app with { PushDismissed = app.PushDismissed + 1 },
+            _ => app,
+        };
+    }
+
+    private (CustomerContext, string, ReductionOutcome) Location(CustomerContext context, LocationFix fix)
+    {
+        if (!context.HasLocationConsent)
+        {
+            return (context, "location", ReductionOutcome.NoConsent);
+        }
+
+        var current = context.Location;
+        var sameMoment = Math.Abs(fix.EventTimeMs - current.FixTimeMs) <= (long)Settings.SameFixWindow.TotalMilliseconds;
+        if (fix.EventTimeMs < current.FixTimeMs && !sameMoment)
+        {
+            return (context, "location", ReductionOutcome.Superseded);
+        }
+
+        if (sameMoment && current.FixTimeMs >= 0 && fix.AccuracyMeters >= current.AccuracyMeters)
+        {
+            return (context, "location", ReductionOutcome.Superseded);
+        }
+
+        var nearest = stores.Nearest(fix.Latitude, fix.Longitude);
+        var state = fix.AccuracyMeters > Settings.MaxAccuracyForPresenceMeters || nearest is null
+            ? current.State
+            : Presence(current, nearest.Value.Store, nearest.Value.DistanceMeters);
+        var next = current with
+        {
+            FixTimeMs = Math.Max(current.FixTimeMs, fix.EventTimeMs),
+            AccuracyMeters = fix.AccuracyMeters,
+            NearestStoreId = nearest?.Store.StoreId,
+            DistanceMeters = nearest is null ? null : Math.Round(nearest.Value.DistanceMeters, 1),
+            State = state,
+            StateSinceMs = state == current.State ? current.StateSinceMs : fix.EventTimeMs,
+        };
+        return (context with { Location = next }, "location", ReductionOutcome.Applied);
+    }
+
+    /// <summary>Entering needs the radius; leaving needs the radius plus the hysteresis margin.</summary>
+    private PresenceState Presence(LocationView current, StoreLocation store, double distance)
+    {
+        var sameStore = current.NearestStoreId == store.StoreId;
+        var inMargin = sameStore && current.State == PresenceState.InStore ? Settings.HysteresisMeters : 0;
+        if (distance <= store.RadiusMeters + inMargin)
+        {
+            return PresenceState.InStore;
+        }
+
+        var nearMargin = sameStore && current.State is PresenceState.NearStore or PresenceState.InStore ? Settings.HysteresisMeters : 0;
+        return distance <= store.NearRadiusMeters + nearMargin ? PresenceState.NearStore : PresenceState.Away;
+    }
+
+    private (CustomerContext, string, ReductionOutcome) InStore(CustomerContext context, BeaconSighting s)
+    {
+        if (!context.HasLocationConsent)
+        {
+            return (context, "inStore", ReductionOutcome.NoConsent);
+        }
+
+        var view = context.InStore;
+        var t = s.EventTimeMs;
+        if (t < view.LastSightingMs)
+        {
+            return (context, "inStore", ReductionOutcome.Superseded);
+        }
+
+        InStoreView next;
+        if (s.Type == SightingType.Exit)
+        {
+            next = view.StoreId == s.StoreId ? Accrue(view, t) with { StoreId = null, ZoneId = null, PendingZoneId = null, LastSightingMs = t } : view with { LastSightingMs = t };
+        }
+        else if (view.StoreId != s.StoreId)
+        {
+            next = new InStoreView
+            {
+                StoreId = s.StoreId,
+                ZoneId = s.ZoneId,
+                EnteredStoreMs = t,
+                ZoneEnteredMs = t,
+                LastSightingMs = t,
+                ZonesVisited = [s.ZoneId],
+            };
+        }
+        else if (s.ZoneId == view.ZoneId)
+        {
+            next = Accrue(view, t) with { PendingZoneId = null, PendingSinceMs = -1, LastSightingMs = t };
+        }
+        else if (IsNoise(s))
+        {
+            // A faint, far sighting of another zone says nothing about leaving this one: keep dwelling here.
+            next = Accrue(view, t) with { LastSightingMs = t };
+        }
+        else if (s.Proximity == Proximity.Immediate
+            || (view.PendingZoneId == s.ZoneId && t - view.PendingSinceMs <= (long)Settings.ZoneConfirmWindow.TotalMilliseconds))
+        {
+            var accrued = Accrue(view, t);
+            next = accrued with
+            {
+                ZoneId = s.ZoneId,
+                ZoneEnteredMs = t,
+                PendingZoneId = null,
+                PendingSinceMs = -1,
+                LastSightingMs = t,
+                ZonesVisited = accrued.ZonesVisited.Contains(s.ZoneId) ? accrued.ZonesVisited : accrued.ZonesVisited.Add(s.ZoneId),
+            };
+        }
+        else
+        {
+            next = Accrue(view, t) with { PendingZoneId = s.ZoneId, PendingSinceMs = t, LastSightingMs = t };
+        }
+
+        return (context with { InStore = next }, "inStore", ReductionOutcome.Applied);
+    }
+
+    /// <summary>Dwell in the current zone grows by the time since the last sighting, capped per gap.</summary>
+    private InStoreView Accrue(InStoreView view, long t)
+    {
+        if (view.ZoneId is not { } zone || view.LastSightingMs < 0)
+        {
+            return view;
+        }
+
+        var gap = Math.Min(t - view.LastSightingMs, (long)Settings.MaxDwellGap.TotalMilliseconds);
+        return view with { DwellMs = view.DwellMs.SetItem(zone, view.DwellMs.GetValueOrDefault(zone) + gap) };
+    }
+
+    private bool IsNoise(BeaconSighting s) => s.Rssi < Settings.MinRssi && s.Proximity is Proximity.Far or Proximity.Unknown;
+
+    private static (CustomerContext, string, ReductionOutcome) Relationship(CustomerContext context, RelationshipProfile profile)
+    {
+        if (context.Relationship is { } current && current.EventTimeMs > profile.EventTimeMs)
+        {
+            return (context, "relationship", ReductionOutcome.Superseded);
+        }
+
+        var next = context with { Relationship = profile };
+        // Withdrawn location consent takes effect now: drop what was kept under it.
+        if (!profile.Consent.Location)
+        {
+            next = next with { Location = new LocationView(), InStore = new InStoreView() };
+        }
+
+        return (next, "relationship", ReductionOutcome.Applied);
+    }
+}

@@ -1,0 +1,33 @@
+namespace Customer360.Streaming.Domain.Context;
+
+/// <summary>The knobs of the reducers, with the defaults the documentation describes.</summary>
+public sealed record ContextSettings
+{
+    /// <summary>Events older than the context's newest event by more than this are late: counted, not applied.</summary>
+    public TimeSpan Grace { get; init; } = TimeSpan.FromMinutes(10);
+
+    public TimeSpan SessionGap { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>The longest sliding window of view counts; older views are forgotten.</summary>
+    public TimeSpan ViewHistory { get; init; } = TimeSpan.FromHours(24);
+
+    public int MaxRecentViews { get; init; } = 200;
+
+    /// <summary>Two fixes closer in time than this count as "the same moment": the more accurate one wins.</summary>
+    public TimeSpan SameFixWindow { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Fixes less accurate than this update the position but not the presence state.</summary>
+    public double MaxAccuracyForPresenceMeters { get; init; } = 100;
+
+    /// <summary>A geofence is left only this far beyond its radius, so GPS jitter at the boundary does not flap.</summary>
+    public double HysteresisMeters { get; init; } = 40;
+
+    /// <summary>A new zone is confirmed by a second sighting within this time (or one IMMEDIATE sighting).</summary>
+    public TimeSpan ZoneConfirmWindow { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Dwell accrues between consecutive sightings in a zone, at most this much per gap.</summary>
+    public TimeSpan MaxDwellGap { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Sightings weaker than this (and not IMMEDIATE/NEAR) are noise for zone changes.</summary>
+    public int MinRssi { get; init; } = -90;
+}

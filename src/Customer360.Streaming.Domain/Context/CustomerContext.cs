@@ -1,0 +1,154 @@
+using System.Collections.Immutable;
+using Customer360.Streaming.Domain.Events;
+
+namespace Customer360.Streaming.Domain.Context;
+
+/// <summary>Where an attribute group's current value came from and how fresh it is.</summary>
+public sealed record Provenance(string SourceTopic, Guid EventId, long EventTimeMs);
+
+/// <summary>A category or product seen at a time, for sliding-window counts.</summary>
+public sealed record Viewed(string Category, long AtMs);
+
+/// <summary>The web channel: session, pages, recent views, cart and search.</summary>
+public sealed record WebView
+{
+    public string? SessionId { get; init; }
+
+    public long SessionStartedMs { get; init; } = -1;
+
+    public long LastActivityMs { get; init; } = -1;
+
+    public int PagesInSession { get; init; }
+
+    public string? LastPageUrl { get; init; }
+
+    /// <summary>Views of the last 24 hours (bounded), oldest first.</summary>
+    public ImmutableList<Viewed> RecentViews { get; init; } = [];
+
+    /// <summary>
+    /// Net quantity per product from every add and remove applied. It may dip below zero while a remove arrives before
+    /// its add; keeping the net sum (rather than clamping) is what makes adds and removes commute.
+    /// </summary>
+    public ImmutableSortedDictionary<string, int> CartQuantities { get; init; } = ImmutableSortedDictionary<string, int>.Empty.WithComparers(StringComparer.Ordinal);
+
+    /// <summary>Products in the cart with their quantity.</summary>
+    public IReadOnlyDictionary<string, int> CartItems => CartQuantities.Where(q => q.Value > 0).ToDictionary(q => q.Key, q => q.Value, StringComparer.Ordinal);
+
+    public decimal CartValue { get; init; }
+
+    public long CartUpdatedMs { get; init; } = -1;
+
+    public string? LastSearch { get; init; }
+
+    public long LastSearchMs { get; init; } = -1;
+
+    /// <summary>Views per category within <paramref name="windowMs"/> before <paramref name="asOfMs"/>, most viewed first, then by name.</summary>
+    public IReadOnlyList<KeyValuePair<string, int>> CategoryCounts(long windowMs, long asOfMs) =>
+        [.. RecentViews.Where(v => v.AtMs > asOfMs - windowMs && v.AtMs <= asOfMs)
+            .GroupBy(v => v.Category, StringComparer.Ordinal)
+            .Select(g => KeyValuePair.Create(g.Key, g.Count()))
+            .OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal)];
+}
+
+/// <summary>The mobile app.</summary>
+public sealed record AppView
+{
+    public bool Foreground { get; init; }
+
+    public long StateChangedMs { get; init; } = -1;
+
+    public string? LastScreen { get; init; }
+
+    public long LastScreenMs { get; init; } = -1;
+
+    public long LastOpenMs { get; init; } = -1;
+
+    public int PushOpened { get; init; }
+
+    public int PushDismissed { get; init; }
+}
+
+/// <summary>Presence relative to stores, from GPS.</summary>
+public enum PresenceState
+{
+    Unknown,
+    Away,
+    NearStore,
+    InStore,
+}
+
+/// <summary>The latest accepted fix, coarsened to what triggers need.</summary>
+public sealed record LocationView
+{
+    public long FixTimeMs { get; init; } = -1;
+
+    public double AccuracyMeters { get; init; } = double.MaxValue;
+
+    public PresenceState State { get; init; } = PresenceState.Unknown;
+
+    public string? NearestStoreId { get; init; }
+
+    public double? DistanceMeters { get; init; }
+
+    /// <summary>When <see cref="State"/> last changed (enter and exit times for triggers).</summary>
+    public long StateSinceMs { get; init; } = -1;
+}
+
+/// <summary>Presence inside a store, from beacons.</summary>
+public sealed record InStoreView
+{
+    public string? StoreId { get; init; }
+
+    public string? ZoneId { get; init; }
+
+    public long EnteredStoreMs { get; init; } = -1;
+
+    public long ZoneEnteredMs { get; init; } = -1;
+
+    public long LastSightingMs { get; init; } = -1;
+
+    /// <summary>A zone seen once but not yet confirmed (debounce against flapping between neighbouring beacons).</summary>
+    public string? PendingZoneId { get; init; }
+
+    public long PendingSinceMs { get; init; } = -1;
+
+    public ImmutableList<string> ZonesVisited { get; init; } = [];
+
+    /// <summary>Milliseconds spent per zone in this visit.</summary>
+    public ImmutableSortedDictionary<string, long> DwellMs { get; init; } = ImmutableSortedDictionary<string, long>.Empty.WithComparers(StringComparer.Ordinal);
+}
+
+/// <summary>The live situational context of one customer (or one anonymous identifier).</summary>
+public sealed record CustomerContext
+{
+    /// <summary>Customer id, or <c>anon:&lt;identifier&gt;</c> before the identifier is linked.</summary>
+    public required string ContextId { get; init; }
+
+    public bool Known => !ContextId.StartsWith(AnonymousPrefix, StringComparison.Ordinal);
+
+    /// <summary>Grows by one with every applied event; Redis never goes back to a lower version.</summary>
+    public long Version { get; init; }
+
+    /// <summary>Largest event time applied (−1 before the first).</summary>
+    public long AsOfMs { get; init; } = -1;
+
+    public RelationshipProfile? Relationship { get; init; }
+
+    public WebView Web { get; init; } = new();
+
+    public AppView App { get; init; } = new();
+
+    public LocationView Location { get; init; } = new();
+
+    public InStoreView InStore { get; init; } = new();
+
+    /// <summary>Per attribute group (web, app, location, inStore, relationship): source and freshness.</summary>
+    public ImmutableSortedDictionary<string, Provenance> Provenance { get; init; } = ImmutableSortedDictionary<string, Provenance>.Empty.WithComparers(StringComparer.Ordinal);
+
+    public const string AnonymousPrefix = "anon:";
+
+    public static CustomerContext Empty(string contextId) => new() { ContextId = contextId };
+
+    /// <summary>Location and in-store presence are kept only with explicit location consent (fail closed).</summary>
+    public bool HasLocationConsent => Relationship?.Consent.Location == true;
+}
