@@ -1,0 +1,101 @@
+using System.Globalization;
+using Customer360.Streaming.Redis;
+using Customer360.Streaming.Testing;
+using StackExchange.Redis;
+
+namespace Customer360.Streaming.IntegrationTests.Redis;
+
+/// <summary>The Redis view against a real redis-server: version guard, pipelining, NOSCRIPT, TTLs, outages.</summary>
+public sealed class RedisContextWriterTests(RedisServerFixture redis)
+{
+    [Fact]
+    public async Task Replay_OfOlderOrEqualVersions_NeverRegressesTheStoredContext()
+    {
+        redis.SkipUnlessAvailable();
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var writer = new RedisContextWriter(connection, new RedisKeys(new UniqueNames(nameof(Replay_OfOlderOrEqualVersions_NeverRegressesTheStoredContext)).Prefix));
+
+        var first = await writer.WriteAsync([Doc("c-1", 1), Doc("c-1", 3)]);
+        var replay = await writer.WriteAsync([Doc("c-1", 2), Doc("c-1", 3), Doc("c-1", 1)]);
+
+        Assert.Equal(new WriteResult(2, 0), first);
+        Assert.Equal(new WriteResult(0, 3), replay);
+        Assert.Equal(3, await writer.ReadVersionAsync("c-1"));
+        Assert.Equal("""{"v":3}""", await writer.ReadJsonAsync("c-1"));
+    }
+
+    [Fact]
+    public async Task Batch_IsWrittenInOneCall_AndSurvivesAFlushedScriptCache()
+    {
+        redis.SkipUnlessAvailable();
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString + ",allowAdmin=true");
+        var writer = new RedisContextWriter(connection, new RedisKeys(new UniqueNames(nameof(Batch_IsWrittenInOneCall_AndSurvivesAFlushedScriptCache)).Prefix));
+        var batch = Enumerable.Range(0, 500).Select(i => Doc($"c-{i}", 1)).ToList();
+
+        Assert.Equal(new WriteResult(500, 0), await writer.WriteAsync(batch));
+        await connection.GetServer(connection.GetEndPoints()[0]).ScriptFlushAsync();
+        Assert.Equal(new WriteResult(500, 0), await writer.WriteAsync([.. batch.Select(d => d with { Version = 2 })]));
+
+        Assert.Equal(2, await writer.ReadVersionAsync("c-499"));
+    }
+
+    [Fact]
+    public async Task Keys_UseHashTags_AndAnonymousContextsExpire()
+    {
+        redis.SkipUnlessAvailable();
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var prefix = new UniqueNames(nameof(Keys_UseHashTags_AndAnonymousContextsExpire)).Prefix;
+        var writer = new RedisContextWriter(connection, new RedisKeys(prefix));
+
+        await writer.WriteAsync([Doc("c-1", 1), Doc("anon:device:9", 1, TimeSpan.FromHours(1))]);
+
+        var database = connection.GetDatabase();
+        Assert.Equal($"{prefix}:{{c-1}}:context", writer.Keys.Context("c-1"));
+        Assert.Null(await database.KeyTimeToLiveAsync(writer.Keys.Context("c-1")));
+        var ttl = await database.KeyTimeToLiveAsync(writer.Keys.Context("anon:device:9"));
+        Assert.InRange(ttl!.Value, TimeSpan.FromMinutes(59), TimeSpan.FromHours(1));
+    }
+
+    [Fact]
+    public async Task RedisRestartedMidRun_WritesWaitAndConverge()
+    {
+        var program = ExternalTools.Find("redis-server");
+        if (program is null)
+        {
+            Assert.Skip(ExternalTools.InstallHint("redis-server"));
+        }
+
+        var port = FreePort.Next().ToString(CultureInfo.InvariantCulture);
+        string[] arguments = ["--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
+        var server = ChildProcess.Start(program, arguments, workingDirectory: Path.GetTempPath());
+        try
+        {
+            Assert.True(await FreePort.WaitForListenerAsync(int.Parse(port, CultureInfo.InvariantCulture), TimeSpan.FromSeconds(10)));
+            await using var connection = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},abortConnect=false,connectTimeout=500,syncTimeout=1000,asyncTimeout=1000");
+            var writer = new RedisContextWriter(connection, new RedisKeys("restart"));
+            await writer.WriteAsync([Doc("c-1", 1)]);
+
+            server.KillNow();
+            await server.WaitForExitAsync(TimeSpan.FromSeconds(10));
+            var retries = 0;
+            var pending = writer.WriteWithRetryAsync([Doc("c-1", 2), Doc("c-2", 1)], TimeProvider.System, TestContext.Current.CancellationToken, (_, _) => Interlocked.Increment(ref retries));
+            await Task.Delay(1_500, TestContext.Current.CancellationToken);
+            Assert.False(pending.IsCompleted);
+
+            server.Dispose();
+            server = ChildProcess.Start(program, arguments, workingDirectory: Path.GetTempPath());
+            var result = await pending.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+
+            // The restarted server is empty (no persistence): both are written, as a rebuild from Kafka would.
+            Assert.Equal(new WriteResult(2, 0), result);
+            Assert.True(retries > 0);
+            Assert.Equal(2, await writer.ReadVersionAsync("c-1"));
+        }
+        finally
+        {
+            server.Dispose();
+        }
+    }
+
+    private static ContextDocument Doc(string id, long version, TimeSpan? ttl = null) => new(id, version, $$"""{"v":{{version}}}""", ttl);
+}
