@@ -16,8 +16,9 @@ internal static class RunCommand
     }
 
     /// <summary>Runs a built host to completion and turns startup failures into a message and an exit code.</summary>
-    public static async Task<int> RunAsync(WebApplication app, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(WebApplication app, CancellationToken cancellationToken, TextWriter? errors = null)
     {
+        errors ??= Console.Error;
         await using (app)
         {
             try
@@ -26,17 +27,23 @@ internal static class RunCommand
             }
             catch (OptionsValidationException ex)
             {
-                await Console.Error.WriteLineAsync("Invalid configuration:");
+                await errors.WriteLineAsync("Invalid configuration:");
                 foreach (var failure in ex.Failures)
                 {
-                    await Console.Error.WriteLineAsync($"  - {failure}");
+                    await errors.WriteLineAsync($"  - {failure}");
                 }
 
                 return ExitCodes.InvalidConfiguration;
             }
+            catch (InvalidOperationException ex) when (ex.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal))
+            {
+                // A value of the wrong type (an unknown enum name, text for a number): the binder's message names the key.
+                await errors.WriteLineAsync($"Invalid configuration:{Environment.NewLine}  - {ex.Message} ({ex.InnerException?.Message})");
+                return ExitCodes.InvalidConfiguration;
+            }
             catch (Exception ex) when (ex is TopologyException or DirectoryNotFoundException or ArgumentException)
             {
-                await Console.Error.WriteLineAsync($"Startup failed: {ex.Message}");
+                await errors.WriteLineAsync($"Startup failed: {ex.Message}");
                 return ExitCodes.InvalidConfiguration;
             }
 

@@ -1,3 +1,4 @@
+using Customer360.Streaming.Host.Cli;
 using Customer360.Streaming.Host.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -28,5 +29,20 @@ public sealed class ProcessorHostOptionsTests
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync(TestContext.Current.CancellationToken));
 
         Assert.Contains(error.Failures, f => f.Contains(expected, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("Streams:ProcessingGuarantee", "Sometimes", "'Sometimes' at 'Streams:ProcessingGuarantee'")]
+    [InlineData("Kafka:CommitIntervalMs", "fast", "'fast' at 'Kafka:CommitIntervalMs'")]
+    [InlineData("Streams:ProcessingGuarantee", "AtMostOnce", "'AtMostOnce' at 'Streams:ProcessingGuarantee'")]
+    public async Task Run_ValueOfTheWrongType_ExitsWithCode2AndNamesTheKey(string key, string value, string expected)
+    {
+        var settings = new Dictionary<string, string?>(Valid) { [key] = value };
+        using var errors = new StringWriter();
+
+        var exitCode = await RunCommand.RunAsync(ProcessorHost.Build(settings), TestContext.Current.CancellationToken, errors);
+
+        Assert.Equal(ExitCodes.InvalidConfiguration, exitCode);
+        Assert.Contains(expected, errors.ToString(), StringComparison.Ordinal);
     }
 }
