@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Confluent.Kafka;
 using Customer360.Streaming.Runtime.Kafka;
 using Microsoft.Extensions.Logging;
@@ -256,7 +255,7 @@ public sealed class StreamWorker
         {
             var offsets = _positions.Where(p => !_committed.TryGetValue(p.Key, out var c) || c != p.Value)
                 .Select(p => new TopicPartitionOffset(p.Key, p.Value)).ToList();
-            var started = Stopwatch.GetTimestamp();
+            var started = _worker._time.GetTimestamp();
             if (_exactlyOnce)
             {
                 if (!_transactionOpen && offsets.Count == 0)
@@ -322,7 +321,7 @@ public sealed class StreamWorker
                 _committed[offset.TopicPartition] = offset.Offset.Value;
             }
 
-            var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            var elapsed = _worker._time.GetElapsedTime(started).TotalMilliseconds;
             _worker._metrics.CommitDuration.Record(elapsed);
             var committedAt = _worker._time.GetUtcNow().ToUnixTimeMilliseconds();
             foreach (var timestamp in _uncommittedTimestamps)
@@ -450,7 +449,7 @@ public sealed class StreamWorker
         private void CreateAndRestore(SubTopology sub, int partition)
         {
             var task = new StreamTask(_worker._topology, sub, partition, _collector, _worker._streams, _worker._topology.ApplicationId, _worker._metrics);
-            var started = Stopwatch.GetTimestamp();
+            var started = _worker._time.GetTimestamp();
             long restored = 0;
             foreach (var store in sub.Stores)
             {
@@ -462,7 +461,7 @@ public sealed class StreamWorker
             Status.Restored(restored);
             if (sub.Stores.Count > 0)
             {
-                Log.TaskRestored(_worker._logger, sub.Name, partition, restored, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                Log.TaskRestored(_worker._logger, sub.Name, partition, restored, _worker._time.GetElapsedTime(started).TotalMilliseconds);
             }
         }
 
@@ -480,13 +479,13 @@ public sealed class StreamWorker
             restorer.Assign(new TopicPartitionOffset(changelog, watermarks.Low));
             long count = 0;
             var last = watermarks.High.Value - 1;
-            var deadline = Stopwatch.StartNew();
+            var restoreStarted = _worker._time.GetTimestamp();
             while (true)
             {
                 var result = restorer.Consume(TimeSpan.FromMilliseconds(500));
                 if (result is null)
                 {
-                    if (deadline.Elapsed > TimeSpan.FromSeconds(_worker._kafka.StartupTimeoutSeconds * 4))
+                    if (_worker._time.GetElapsedTime(restoreStarted) > TimeSpan.FromSeconds(_worker._kafka.StartupTimeoutSeconds * 4))
                     {
                         throw new KafkaException(new Error(ErrorCode.Local_TimedOut, $"Restoring {changelog} stalled at {count} records"));
                     }
