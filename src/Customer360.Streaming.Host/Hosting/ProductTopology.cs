@@ -19,9 +19,9 @@ public static class ProductTopology
             builder.AddSubTopology($"consume-{group.Key}", [.. group.Select(t => t.Name)], () => new ConsumeOnlyProcessor());
         }
 
-        if (catalog.Topics.FirstOrDefault(t => t.Name.Contains("dlq", StringComparison.Ordinal)) is { } dlq)
+        if (catalog.WithRole(TopicRole.DeadLetter).FirstOrDefault() is { } deadLetters)
         {
-            builder.DeadLetterTo(dlq.Name);
+            builder.DeadLetterTo(deadLetters.Name);
         }
 
         return builder.Build();

@@ -75,7 +75,7 @@ public sealed partial class TopicCatalog
 
             if (!Enum.TryParse<TopicRole>(entry.Role, ignoreCase: true, out var role))
             {
-                errors.Add($"{where}: 'role' must be one of input, table, output, internal (was '{entry.Role}')");
+                errors.Add($"{where}: 'role' must be one of input, table, output, internal, deadletter (was '{entry.Role}')");
             }
 
             if (entry.Partitions is not (>= 1 and <= MaxPartitions))
@@ -86,6 +86,11 @@ public sealed partial class TopicCatalog
             topics.Add(new TopicSpec(
                 entry.Name, role, entry.Partitions, entry.Compacted, NullIfBlank(entry.Copartition),
                 NullIfBlank(entry.Key), NullIfBlank(entry.Description), NullIfBlank(entry.ValueSchema)));
+        }
+
+        if (topics.Count(t => t.Role == TopicRole.DeadLetter) > 1)
+        {
+            errors.Add("more than one topic has role deadletter");
         }
 
         foreach (var group in topics.Where(t => t.CoPartitionGroup is not null).GroupBy(t => t.CoPartitionGroup))

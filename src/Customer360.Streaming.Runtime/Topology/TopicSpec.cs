@@ -7,6 +7,9 @@ public enum TopicRole
     Table,
     Output,
     Internal,
+
+    /// <summary>Where records that fail permanently go, unchanged, with origin headers.</summary>
+    DeadLetter,
 }
 
 /// <summary>A topic the topology reads or writes, as declared in <c>topology/topics.yaml</c>.</summary>

@@ -51,7 +51,7 @@ internal sealed class CountingCluster : IDisposable
               - { name: {{names.Topic("input")}}, role: input, partitions: {{Partitions}} }
               - { name: {{names.Topic("output")}}, role: output, partitions: {{Partitions}} }
               - { name: {{applicationId}}-counts-changelog, role: internal, partitions: {{Partitions}}, compacted: true }
-              - { name: {{names.Topic("dlq")}}, role: output, partitions: 1 }
+              - { name: {{names.Topic("dlq")}}, role: deadletter, partitions: 1 }
             """);
         var broker = C360Program.Start(["broker", "--brokers", "1", "--topology-dir", directory]);
         var ready = await broker.WaitForLineAsync(l => l.StartsWith("ready:", StringComparison.Ordinal), TimeSpan.FromSeconds(60));

@@ -19,6 +19,7 @@ public sealed class TopicCatalogTests
         Assert.True(catalog.Topics.Single(t => t.Name == "c360.relationship.v1").Compacted);
         Assert.True(catalog.Topics.Single(t => t.Name == "c360.identity.v1").Compacted);
         Assert.Equal(TopicRole.Table, catalog.Topics.Single(t => t.Name == "c360.relationship.v1").Role);
+        Assert.Equal("c360.dlq.v1", Assert.Single(catalog.WithRole(TopicRole.DeadLetter)).Name);
     }
 
     [Fact]
@@ -69,6 +70,20 @@ public sealed class TopicCatalogTests
         Assert.Contains("topics[3] 'zero.v1': 'partitions' must be between 1", error.Message, StringComparison.Ordinal);
         Assert.Contains("topics[4] 'ok.v1': 'name' is declared twice", error.Message, StringComparison.Ordinal);
         Assert.Contains("co-partition group 'customer' mixes partition counts (ok.v1=3, other.v1=4)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_TwoDeadLetterTopics_IsRejected()
+    {
+        const string yaml = """
+            topics:
+              - { name: dlq-a.v1, role: deadletter, partitions: 1 }
+              - { name: dlq-b.v1, role: deadletter, partitions: 1 }
+            """;
+
+        var error = Assert.Throws<TopologyException>(() => TopicCatalog.Parse(yaml, "dlq.yaml"));
+
+        Assert.Contains("more than one topic has role deadletter", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
