@@ -195,3 +195,35 @@ public sealed class ContextReducerTests
         Assert.Equal(JsonSerializer.Serialize(merged), JsonSerializer.Serialize(ContextMerge.Merge(known, anonymous)));
     }
 }
+
+public sealed class ContextJsonTests
+{
+    [Fact]
+    public void Document_RoundTripsEveryGroup_AndTheSameContextGivesTheSameBytes()
+    {
+        var reducer = new ContextReducer(new ContextSettings(), Events.Stores);
+        ChannelEvent[] events =
+        [
+            Events.Profile(0),
+            Events.Click(1_000, ClickType.ProductView, "tv", "electronics"),
+            Events.Click(2_000, ClickType.AddToCart, "tv", cart: 499.90m),
+            Events.App(3_000, AppEventType.ScreenView, "offers"),
+            Events.Fix(4_000, 20),
+            Events.Beacon(5_000, "entrance", SightingType.Enter),
+            Events.Beacon(9_000, "entrance"),
+        ];
+        var context = events.Aggregate(CustomerContext.Empty("c-1"), (c, e) => reducer.Apply(c, e).Context);
+
+        var json = ContextJson.Serialize(context);
+        var back = ContextJson.Deserialize(json);
+
+        Assert.Equal(json, ContextJson.Serialize(back));
+        Assert.Equal(499.90m, back.Web.CartValue);
+        Assert.Equal(1, back.Web.CartItems["tv"]);
+        Assert.Equal(PresenceState.InStore, back.Location.State);
+        Assert.Equal(4_000, back.InStore.DwellMs["entrance"]);
+        Assert.Contains("\"state\":\"InStore\"", json, StringComparison.Ordinal);
+        Assert.Contains("\"contextId\":\"c-1\"", json, StringComparison.Ordinal);
+        Assert.Equal(7, back.Version);
+    }
+}
