@@ -36,7 +36,7 @@ internal static class CommonOptions
     {
         try
         {
-            catalog = TopicCatalog.Load(TopologyLocator.TopicsFile(topologyDirectory));
+            catalog = TopicCatalog.Load(ContentFolders.TopicsFile(topologyDirectory));
             return true;
         }
         catch (Exception ex) when (ex is TopologyException or DirectoryNotFoundException)

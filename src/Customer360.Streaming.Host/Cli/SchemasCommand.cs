@@ -46,8 +46,8 @@ internal static class SchemasCommand
             TopicCatalog topics;
             try
             {
-                contracts = SchemaCatalog.Load(TopologyLocator.SchemasDirectory(parse.GetValue(schemasDir)));
-                topics = TopicCatalog.Load(TopologyLocator.TopicsFile(parse.GetValue(topologyDir)));
+                contracts = SchemaCatalog.Load(ContentFolders.SchemasDirectory(parse.GetValue(schemasDir)));
+                topics = TopicCatalog.Load(ContentFolders.TopicsFile(parse.GetValue(topologyDir)));
             }
             catch (Exception ex) when (ex is InvalidDataException or TopologyException or DirectoryNotFoundException)
             {

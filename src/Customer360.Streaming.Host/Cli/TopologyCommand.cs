@@ -15,7 +15,7 @@ internal static class TopologyCommand
         {
             try
             {
-                var path = TopologyLocator.TopicsFile(parse.GetValue(topologyDir));
+                var path = ContentFolders.TopicsFile(parse.GetValue(topologyDir));
                 var catalog = TopicCatalog.Load(path);
                 await Console.Out.WriteAsync(TopologyDescription.Render(catalog, path));
                 await Console.Out.WriteLineAsync();

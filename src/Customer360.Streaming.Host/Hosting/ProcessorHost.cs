@@ -80,7 +80,7 @@ public static class ProcessorHost
     {
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => TopicCatalog.Load(
-            TopologyLocator.TopicsFile(sp.GetRequiredService<IOptions<TopologyOptions>>().Value.Directory)));
+            ContentFolders.TopicsFile(sp.GetRequiredService<IOptions<TopologyOptions>>().Value.Directory)));
         services.AddSingleton(sp => ProductTopology.Build(
             sp.GetRequiredService<IOptions<KafkaOptions>>().Value.ApplicationId, sp.GetRequiredService<TopicCatalog>()));
         services.AddSingleton(sp => new StreamsMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));

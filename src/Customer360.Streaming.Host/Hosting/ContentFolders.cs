@@ -5,7 +5,7 @@ namespace Customer360.Streaming.Host.Hosting;
 /// and from a published folder alike: a configured path first, then the nearest folder above the working directory,
 /// then the copy shipped beside the program.
 /// </summary>
-public static class TopologyLocator
+public static class ContentFolders
 {
     public const string TopicsFileName = "topics.yaml";
 
