@@ -108,9 +108,6 @@ public sealed class RedisContextWriter(IConnectionMultiplexer redis, RedisKeys k
     public async Task<long?> ReadVersionAsync(string contextId) =>
         await redis.GetDatabase().HashGetAsync(Keys.Context(contextId), "v") is { IsNull: false } value ? (long)value : null;
 
-    /// <summary>Removes every key of a customer (erasure).</summary>
-    public Task<bool> DeleteAsync(string contextId) => redis.GetDatabase().KeyDeleteAsync(Keys.Context(contextId));
-
     private (RedisKey Key, RedisValue[] Args) Arguments(ContextDocument document) =>
         (Keys.Context(document.ContextId),
          [document.Version, document.Json, ((long)(document.Ttl?.TotalMilliseconds ?? 0)).ToString(CultureInfo.InvariantCulture)]);

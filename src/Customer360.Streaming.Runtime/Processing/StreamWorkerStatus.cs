@@ -107,17 +107,6 @@ public sealed class StreamWorkerStatus
         }
     }
 
-    public IReadOnlyDictionary<TopicPartition, long> ConsumedOffsets
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return new Dictionary<TopicPartition, long>(_consumedOffsets);
-            }
-        }
-    }
-
     internal void SetPhase(WorkerPhase phase)
     {
         lock (_gate)
