@@ -5,9 +5,10 @@ namespace Customer360.Streaming.Runtime.Processing;
 
 /// <summary>
 /// Sends task output through the worker's one producer and remembers, until the next commit, what was sent and
-/// whether every delivery was acknowledged.
+/// whether every delivery was acknowledged. <paramref name="beforeSend"/> runs before each record is produced: under
+/// exactly_once_v2 it opens the transaction, so a transaction exists only when something is written in it.
 /// </summary>
-internal sealed class KafkaRecordCollector(IProducer<byte[]?, byte[]?> producer) : IRecordCollector
+internal sealed class KafkaRecordCollector(IProducer<byte[]?, byte[]?> producer, Action beforeSend) : IRecordCollector
 {
     private readonly ConcurrentQueue<Error> _deliveryErrors = new();
     private readonly List<OutgoingRecord> _sinceCommit = [];
@@ -16,6 +17,7 @@ internal sealed class KafkaRecordCollector(IProducer<byte[]?, byte[]?> producer)
 
     public void Send(OutgoingRecord record)
     {
+        beforeSend();
         var message = new Message<byte[]?, byte[]?>
         {
             Key = record.Key,

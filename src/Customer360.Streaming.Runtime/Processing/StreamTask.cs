@@ -36,6 +36,9 @@ public sealed class StreamTask : IProcessorContext
     private int _sequence;
     private (string Name, long TimeMs)? _currentPunctuation;
 
+    /// <summary>Stream time as last written to the changelog; written once per commit, not per record.</summary>
+    private long _savedStreamTimeMs = -1;
+
     public StreamTask(StreamTopology topology, SubTopology sub, int partition, IRecordCollector collector, StreamsOptions options, string groupId, StreamsMetrics? metrics = null)
     {
         _topology = topology;
@@ -105,7 +108,6 @@ public sealed class StreamTask : IProcessorContext
         if (record.TimestampMs > StreamTimeMs)
         {
             StreamTimeMs = record.TimestampMs;
-            SaveStreamTime();
             Punctuate(PunctuationType.StreamTime, StreamTimeMs);
         }
 
@@ -172,6 +174,11 @@ public sealed class StreamTask : IProcessorContext
     /// <summary>Sends each store's coalesced changes to its changelog partition (latest value per key).</summary>
     public int FlushChangelog()
     {
+        if (StreamTimeMs > _savedStreamTimeMs)
+        {
+            SaveStreamTime();
+        }
+
         var sent = 0;
         foreach (var (name, store) in _stores)
         {
@@ -193,6 +200,7 @@ public sealed class StreamTask : IProcessorContext
         {
             var restored = long.Parse(Encoding.UTF8.GetString(_stores[store].Get(key)!), CultureInfo.InvariantCulture);
             StreamTimeMs = Math.Max(StreamTimeMs, restored);
+            _savedStreamTimeMs = StreamTimeMs;
         }
 
         _metrics?.RestoredRecords.Add(1, new KeyValuePair<string, object?>("store", store));
@@ -214,6 +222,7 @@ public sealed class StreamTask : IProcessorContext
 
     private void SaveStreamTime()
     {
+        _savedStreamTimeMs = StreamTimeMs;
         // Kept in every store of the task, so whichever changelog is restored brings stream time back with it.
         foreach (var store in _stores.Values)
         {

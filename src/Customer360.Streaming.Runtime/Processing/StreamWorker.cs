@@ -89,7 +89,7 @@ public sealed class StreamWorker
         private readonly Dictionary<(string Sub, int Partition), StreamTask> _tasks = [];
         private readonly Dictionary<TopicPartition, long> _positions = [];
         private readonly Dictionary<TopicPartition, long> _committed = [];
-        private readonly Dictionary<TopicPartition, (long ResumeAt, int BackoffMs)> _paused = [];
+        private readonly Dictionary<TopicPartition, (long ResumeAt, int BackoffMs, bool Resumed)> _paused = [];
         private readonly List<long> _uncommittedTimestamps = [];
         private bool _transactionOpen;
 
@@ -116,7 +116,7 @@ public sealed class StreamWorker
             }
 
             _producer = new ProducerBuilder<byte[]?, byte[]?>(producerConfig).Build();
-            _collector = new KafkaRecordCollector(_producer);
+            _collector = new KafkaRecordCollector(_producer, EnsureTransaction);
             if (_exactlyOnce)
             {
                 _producer.InitTransactions(TimeSpan.FromSeconds(worker._kafka.StartupTimeoutSeconds));
@@ -148,7 +148,6 @@ public sealed class StreamWorker
                     var now = _worker._time.GetUtcNow().ToUnixTimeMilliseconds();
                     foreach (var task in _tasks.Values)
                     {
-                        EnsureTransaction();
                         task.PunctuateWallClock(now);
                     }
 
@@ -190,7 +189,6 @@ public sealed class StreamWorker
                 return; // A record of a partition revoked in this very poll.
             }
 
-            EnsureTransaction();
             var record = new StreamRecord(
                 result.Topic, partition.Partition.Value, result.Offset.Value, result.Message.Timestamp.UnixTimestampMs,
                 result.Message.Key, result.Message.Value, Headers(result.Message.Headers));
@@ -220,20 +218,24 @@ public sealed class StreamWorker
                 : _worker._streams.TransientRetryBackoffMs;
             _consumer.Pause([at.TopicPartition]);
             _consumer.Seek(at);
-            _paused[at.TopicPartition] = (_worker._time.GetUtcNow().ToUnixTimeMilliseconds() + backoff, backoff);
+            _paused[at.TopicPartition] = (_worker._time.GetUtcNow().ToUnixTimeMilliseconds() + backoff, backoff, false);
             Status.Paused(at.TopicPartition, true);
             Log.PartitionPausedForRetry(_worker._logger, at.Topic, at.Partition.Value, backoff);
         }
 
         private void ResumeDuePartitions(long nowMs)
         {
-            foreach (var (partition, (resumeAt, _)) in _paused)
+            // The entry stays after resuming (its backoff doubles if the retry fails again) until a record succeeds.
+            if (_paused.Count == 0)
             {
-                if (resumeAt <= nowMs && Status.Partitions.Any(p => p.Partition == partition && p.Paused))
-                {
-                    _consumer.Resume([partition]);
-                    Status.Paused(partition, false);
-                }
+                return;
+            }
+
+            foreach (var (partition, entry) in _paused.Where(p => !p.Value.Resumed && p.Value.ResumeAt <= nowMs).ToList())
+            {
+                _consumer.Resume([partition]);
+                _paused[partition] = entry with { Resumed = true };
+                Status.Paused(partition, false);
             }
         }
 
