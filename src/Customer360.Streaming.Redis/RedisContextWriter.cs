@@ -5,85 +5,124 @@ using StackExchange.Redis;
 
 namespace Customer360.Streaming.Redis;
 
+/// <summary>Where a customer is inside a store, for the store's presence hash.</summary>
+public sealed record StorePresence(string StoreId, string? ZoneId, long SinceMs);
+
 /// <summary>A context document to materialize: written only if its version is newer than the stored one.</summary>
 /// <param name="Ttl">Expiry for anonymous contexts; null keeps the key.</param>
-public sealed record ContextDocument(string ContextId, long Version, string Json, TimeSpan? Ttl = null);
+/// <param name="Presence">The store the customer is in now (null: in none).</param>
+public sealed record ContextDocument(string ContextId, long Version, string Json, TimeSpan? Ttl = null, StorePresence? Presence = null);
 
-/// <summary>How a batch went: written, or skipped because Redis already held the same or a newer version.</summary>
-public sealed record WriteResult(int Written, int SkippedAsNotNewer);
+/// <summary>How a batch went: written, skipped because Redis already held the same or a newer version, deleted; and network round trips.</summary>
+public sealed record WriteResult(int Written, int SkippedAsNotNewer, int Deleted = 0, int RoundTrips = 0);
 
 /// <summary>
-/// Writes contexts to Redis in one pipelined round trip per batch through a Lua compare-and-set on the version, so a
-/// replay (after a crash, or a rebuild) never regresses newer data. The script runs by SHA (EVALSHA) and is resent
-/// in full when the server answers NOSCRIPT (after a restart, failover or SCRIPT FLUSH).
+/// Writes contexts to Redis through a Lua compare-and-set on the version, so a replay (after a crash, or a rebuild)
+/// never regresses newer data. A batch costs one pipelined round trip, plus a second one only when store presence
+/// changed. Scripts run by SHA (EVALSHA) and are resent in full when the server answers NOSCRIPT (after a restart,
+/// failover or SCRIPT FLUSH).
 /// </summary>
 public sealed class RedisContextWriter(IConnectionMultiplexer redis, RedisKeys keys)
 {
-    /// <summary>KEYS[1] context key; ARGV[1] version, ARGV[2] document, ARGV[3] ttl in ms (0 = keep). Returns 1 if written.</summary>
-    internal const string CompareAndSetScript = """
+    /// <summary>
+    /// KEYS[1] context key; ARGV[1] version, ARGV[2] document, ARGV[3] ttl in ms (0 = keep), ARGV[4] store the customer
+    /// is in ('' = none). Returns {1 if written, the store recorded before}.
+    /// </summary>
+    internal static readonly Script CompareAndSet = new("""
         local current = redis.call('HGET', KEYS[1], 'v')
+        local before = redis.call('HGET', KEYS[1], 'store') or ''
         if current and tonumber(current) >= tonumber(ARGV[1]) then
-          return 0
+          return {0, before}
         end
-        redis.call('HSET', KEYS[1], 'v', ARGV[1], 'json', ARGV[2])
+        redis.call('HSET', KEYS[1], 'v', ARGV[1], 'json', ARGV[2], 'store', ARGV[4])
         if tonumber(ARGV[3]) > 0 then
           redis.call('PEXPIRE', KEYS[1], ARGV[3])
         else
           redis.call('PERSIST', KEYS[1])
         end
-        return 1
-        """;
+        return {1, before}
+        """);
 
-    // Redis names cached scripts by their SHA-1 digest; this is an identifier, not a security measure.
-#pragma warning disable CA5350
-    private static readonly byte[] ScriptSha1 = SHA1.HashData(Encoding.UTF8.GetBytes(CompareAndSetScript));
-#pragma warning restore CA5350
+    /// <summary>KEYS[1] context key. Deletes it and returns the store it was present in ('' = none).</summary>
+    internal static readonly Script Remove = new("""
+        local before = redis.call('HGET', KEYS[1], 'store') or ''
+        redis.call('DEL', KEYS[1])
+        return before
+        """);
 
     public RedisKeys Keys { get; } = keys;
 
-    public async Task<WriteResult> WriteAsync(IReadOnlyList<ContextDocument> batch)
+    /// <summary>Writes the documents and deletes <paramref name="deletions"/> (erased or expired contexts).</summary>
+    public async Task<WriteResult> WriteAsync(IReadOnlyList<ContextDocument> batch, IReadOnlyList<string>? deletions = null)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        if (batch.Count == 0)
+        deletions ??= [];
+        if (batch.Count == 0 && deletions.Count == 0)
         {
             return new WriteResult(0, 0);
         }
 
         var database = redis.GetDatabase();
         // Issued back to back without awaiting in between: the multiplexer pipelines them into one round trip.
-        var pending = new Task<RedisResult>[batch.Count];
+        var writes = new Task<RedisResult>[batch.Count];
         for (var i = 0; i < batch.Count; i++)
         {
-            var (key, args) = Arguments(batch[i]);
-            pending[i] = database.ScriptEvaluateAsync(ScriptSha1, [key], args);
+            writes[i] = Evaluate(database, CompareAndSet, Keys.Context(batch[i].ContextId), Arguments(batch[i]));
+        }
+
+        var removals = new Task<RedisResult>[deletions.Count];
+        for (var i = 0; i < deletions.Count; i++)
+        {
+            removals[i] = Evaluate(database, Remove, Keys.Context(deletions[i]), []);
         }
 
         var written = 0;
+        var presence = new List<Task>();
         for (var i = 0; i < batch.Count; i++)
         {
-            RedisResult result;
-            try
+            var result = (RedisResult[])(await writes[i])!;
+            if ((int)result[0] == 0)
             {
-                result = await pending[i];
-            }
-            catch (RedisServerException ex) when (ex.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
-            {
-                // The server lost its script cache: EVAL sends the source and caches it again.
-                var (key, args) = Arguments(batch[i]);
-                result = await database.ScriptEvaluateAsync(CompareAndSetScript, [key], args);
+                continue;
             }
 
-            written += (int)result;
+            written++;
+            var document = batch[i];
+            var before = (string?)result[1] ?? string.Empty;
+            if (before.Length > 0 && before != document.Presence?.StoreId)
+            {
+                presence.Add(database.HashDeleteAsync(Keys.Presence(before), document.ContextId));
+            }
+
+            if (document.Presence is { } now)
+            {
+                presence.Add(database.HashSetAsync(Keys.Presence(now.StoreId), document.ContextId, PresenceJson(now, document.Version)));
+            }
         }
 
-        return new WriteResult(written, batch.Count - written);
+        for (var i = 0; i < deletions.Count; i++)
+        {
+            var before = (string?)await removals[i] ?? string.Empty;
+            if (before.Length > 0)
+            {
+                presence.Add(database.HashDeleteAsync(Keys.Presence(before), deletions[i]));
+            }
+        }
+
+        await Task.WhenAll(presence);
+        return new WriteResult(written, batch.Count - written, deletions.Count, presence.Count > 0 ? 2 : 1);
     }
 
     /// <summary>
     /// Writes a batch, retrying with backoff while Redis is unreachable: Redis is a view derived from Kafka, so the
     /// caller waits (and stops taking new input) rather than losing an update.
     /// </summary>
-    public async Task<WriteResult> WriteWithRetryAsync(IReadOnlyList<ContextDocument> batch, TimeProvider time, CancellationToken cancellationToken, Action<Exception, TimeSpan>? onRetry = null)
+    public async Task<WriteResult> WriteWithRetryAsync(
+        IReadOnlyList<ContextDocument> batch,
+        TimeProvider time,
+        CancellationToken cancellationToken,
+        Action<Exception, TimeSpan>? onRetry = null,
+        IReadOnlyList<string>? deletions = null)
     {
         ArgumentNullException.ThrowIfNull(time);
         var backoff = TimeSpan.FromMilliseconds(100);
@@ -91,7 +130,7 @@ public sealed class RedisContextWriter(IConnectionMultiplexer redis, RedisKeys k
         {
             try
             {
-                return await WriteAsync(batch);
+                return await WriteAsync(batch, deletions);
             }
             catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException && !cancellationToken.IsCancellationRequested)
             {
@@ -108,7 +147,36 @@ public sealed class RedisContextWriter(IConnectionMultiplexer redis, RedisKeys k
     public async Task<long?> ReadVersionAsync(string contextId) =>
         await redis.GetDatabase().HashGetAsync(Keys.Context(contextId), "v") is { IsNull: false } value ? (long)value : null;
 
-    private (RedisKey Key, RedisValue[] Args) Arguments(ContextDocument document) =>
-        (Keys.Context(document.ContextId),
-         [document.Version, document.Json, ((long)(document.Ttl?.TotalMilliseconds ?? 0)).ToString(CultureInfo.InvariantCulture)]);
+    /// <summary>Who is in a store now: customer id → <c>{"zone","since","v"}</c>.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> ReadPresenceAsync(string storeId) =>
+        (await redis.GetDatabase().HashGetAllAsync(Keys.Presence(storeId))).ToDictionary(e => (string)e.Name!, e => (string)e.Value!, StringComparer.Ordinal);
+
+    private static string PresenceJson(StorePresence presence, long version) =>
+        string.Create(CultureInfo.InvariantCulture, $$"""{"zone":{{(presence.ZoneId is null ? "null" : System.Text.Json.JsonSerializer.Serialize(presence.ZoneId))}},"since":{{presence.SinceMs}},"v":{{version}}}""");
+
+    private static RedisValue[] Arguments(ContextDocument document) =>
+        [document.Version, document.Json, ((long)(document.Ttl?.TotalMilliseconds ?? 0)).ToString(CultureInfo.InvariantCulture), document.Presence?.StoreId ?? string.Empty];
+
+    private static async Task<RedisResult> Evaluate(IDatabase database, Script script, RedisKey key, RedisValue[] args)
+    {
+        try
+        {
+            return await database.ScriptEvaluateAsync(script.Sha1, [key], args);
+        }
+        catch (RedisServerException ex) when (ex.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+        {
+            // The server lost its script cache: EVAL sends the source and caches it again.
+            return await database.ScriptEvaluateAsync(script.Source, [key], args);
+        }
+    }
+
+    /// <summary>A Lua script and its SHA-1, the name Redis caches it under (an identifier, not a security measure).</summary>
+    internal sealed class Script(string source)
+    {
+        public string Source { get; } = source;
+
+#pragma warning disable CA5350
+        public byte[] Sha1 { get; } = SHA1.HashData(Encoding.UTF8.GetBytes(source));
+#pragma warning restore CA5350
+    }
 }

@@ -1,11 +1,19 @@
 namespace Customer360.Streaming.Redis;
 
 /// <summary>
-/// The key layout. Every key of a customer shares the hash tag <c>{customerId}</c>, so on Redis Cluster they live in
-/// one slot and can be written together.
+/// The key layout. Every key of a customer shares the hash tag <c>{customerId}</c>, and every key of a store the tag
+/// <c>{store:storeId}</c>, so on Redis Cluster each lives in one slot and a script touches one slot only.
 /// </summary>
 public sealed class RedisKeys(string prefix)
 {
-    /// <summary><c>&lt;prefix&gt;:{&lt;contextId&gt;}:context</c> — hash with fields <c>v</c> (version) and <c>json</c>.</summary>
-    public string Context(string contextId) => $"{prefix}:{{{contextId}}}:context";
+    public string Prefix { get; } = prefix;
+
+    /// <summary><c>&lt;prefix&gt;:{&lt;contextId&gt;}:context</c> — hash: <c>v</c> (version), <c>json</c> (document), <c>store</c> (present in).</summary>
+    public string Context(string contextId) => $"{Prefix}:{{{contextId}}}:context";
+
+    /// <summary><c>&lt;prefix&gt;:{store:&lt;storeId&gt;}:presence</c> — hash: customer id → <c>{"zone","since","v"}</c>.</summary>
+    public string Presence(string storeId) => $"{Prefix}:{{store:{storeId}}}:presence";
+
+    /// <summary>Pattern matching every context key of this prefix (for scans by tools, never on the hot path).</summary>
+    public string ContextPattern => $"{Prefix}:{{*}}:context";
 }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Customer360.Streaming.Domain.Events;
 using Customer360.Streaming.Domain.Geo;
 
@@ -13,6 +14,9 @@ public enum ReductionOutcome
 
     /// <summary>Superseded by newer information (an older GPS fix, say): nothing changed.</summary>
     Superseded,
+
+    /// <summary>The same event (by id) was applied already: a duplicate from the producer.</summary>
+    Duplicate,
 
     /// <summary>Not kept because the customer has not consented (location without location consent).</summary>
     NoConsent,
@@ -39,6 +43,11 @@ public sealed class ContextReducer(ContextSettings settings, StoreDirectory stor
             return new Reduction(context, ReductionOutcome.Late);
         }
 
+        if (context.RecentEventIds.Contains(channelEvent.EventId))
+        {
+            return new Reduction(context, ReductionOutcome.Duplicate);
+        }
+
         var (next, group, outcome) = channelEvent switch
         {
             ClickEvent click => (context with { Web = Web(context.Web, click) }, "web", ReductionOutcome.Applied),
@@ -57,9 +66,18 @@ public sealed class ContextReducer(ContextSettings settings, StoreDirectory stor
             ? context.Provenance
             : context.Provenance.SetItem(group, new Provenance(channelEvent.SourceTopic, channelEvent.EventId, channelEvent.EventTimeMs));
         return new Reduction(
-            next with { Version = context.Version + 1, AsOfMs = Math.Max(context.AsOfMs, channelEvent.EventTimeMs), Provenance = provenance },
+            next with
+            {
+                Version = context.Version + 1,
+                AsOfMs = Math.Max(context.AsOfMs, channelEvent.EventTimeMs),
+                Provenance = provenance,
+                RecentEventIds = Remember(context.RecentEventIds, channelEvent.EventId),
+            },
             ReductionOutcome.Applied);
     }
+
+    private ImmutableList<Guid> Remember(ImmutableList<Guid> ids, Guid id) =>
+        ids.Count < Settings.DuplicateMemory ? ids.Add(id) : ids.RemoveRange(0, ids.Count - Settings.DuplicateMemory + 1).Add(id);
 
     private WebView Web(WebView web, ClickEvent click)
     {

@@ -6,6 +6,9 @@ public sealed record ContextSettings
     /// <summary>Events older than the context's newest event by more than this are late: counted, not applied.</summary>
     public TimeSpan Grace { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>How many recent event ids a context remembers to recognise duplicates (a producer retrying a send).</summary>
+    public int DuplicateMemory { get; init; } = 64;
+
     public TimeSpan SessionGap { get; init; } = TimeSpan.FromMinutes(30);
 
     /// <summary>The longest sliding window of view counts; older views are forgotten.</summary>

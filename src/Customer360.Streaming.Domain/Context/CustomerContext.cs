@@ -134,6 +134,9 @@ public sealed record CustomerContext
 
     public RelationshipProfile? Relationship { get; init; }
 
+    /// <summary>Identifiers linked to this customer (sorted), so an erasure can remove the links too.</summary>
+    public ImmutableList<string> Identifiers { get; init; } = [];
+
     public WebView Web { get; init; } = new();
 
     public AppView App { get; init; } = new();
@@ -142,12 +145,23 @@ public sealed record CustomerContext
 
     public InStoreView InStore { get; init; } = new();
 
+    /// <summary>Ids of the latest applied events (bounded), so a producer's duplicate is recognised and not applied twice.</summary>
+    public ImmutableList<Guid> RecentEventIds { get; init; } = [];
+
     /// <summary>Per attribute group (web, app, location, inStore, relationship): source and freshness.</summary>
     public ImmutableSortedDictionary<string, Provenance> Provenance { get; init; } = ImmutableSortedDictionary<string, Provenance>.Empty.WithComparers(StringComparer.Ordinal);
 
     public const string AnonymousPrefix = "anon:";
 
     public static CustomerContext Empty(string contextId) => new() { ContextId = contextId };
+
+    public CustomerContext WithIdentifier(string identifier)
+    {
+        var index = Identifiers.BinarySearch(identifier, StringComparer.Ordinal);
+        return index >= 0 ? this : this with { Identifiers = Identifiers.Insert(~index, identifier) };
+    }
+
+    public CustomerContext WithoutIdentifier(string identifier) => this with { Identifiers = Identifiers.Remove(identifier, StringComparer.Ordinal) };
 
     /// <summary>Location and in-store presence are kept only with explicit location consent (fail closed).</summary>
     public bool HasLocationConsent => Relationship?.Consent.Location == true;

@@ -6,5 +6,21 @@ namespace Customer360.Streaming.Runtime.Processing;
 /// </summary>
 public interface ICommitObserver
 {
-    void Committed(IReadOnlyList<OutgoingRecord> records);
+    /// <param name="records">Everything the commit made durable: outputs, repartition and changelog records.</param>
+    /// <param name="owned">The stores of the tasks this worker owns now, for an observer that must re-assert all of them.</param>
+    void Committed(IReadOnlyList<OutgoingRecord> records, IOwnedStores owned);
+
+    /// <summary>
+    /// Told a store's contents after a task restored it from its changelog. A process that crashed after a commit but
+    /// before its side effects finished left them undone; re-applying the restored state (idempotently) finishes them.
+    /// </summary>
+    void Restored(string store, int partition, IEnumerable<KeyValuePair<string, byte[]>> entries)
+    {
+    }
+}
+
+/// <summary>The current contents of a store across the partitions a worker owns. Read it on the worker's thread only.</summary>
+public interface IOwnedStores
+{
+    IEnumerable<KeyValuePair<string, byte[]>> Entries(string store);
 }

@@ -79,8 +79,11 @@ public sealed class StreamWorker
     }
 
     /// <summary>One consumer and one producer for as long as they stay healthy.</summary>
-    private sealed class Session : IDisposable
+    private sealed class Session : IDisposable, IOwnedStores
     {
+        public IEnumerable<KeyValuePair<string, byte[]>> Entries(string store) =>
+            _tasks.Values.Where(t => t.Stores.ContainsKey(store)).SelectMany(t => t.Store(store).All());
+
         private readonly StreamWorker _worker;
         private readonly bool _exactlyOnce;
         private readonly IConsumer<byte[]?, byte[]?> _consumer;
@@ -345,7 +348,7 @@ public sealed class StreamWorker
             var sent = _collector.TakeSent();
             foreach (var observer in _worker._observers)
             {
-                observer.Committed(sent);
+                observer.Committed(sent, this);
             }
 
             Log.Committed(_worker._logger, offsets.Count, elapsed);
@@ -460,6 +463,14 @@ public sealed class StreamWorker
 
             task.RestoreCompleted();
             _tasks[(sub.Name, partition)] = task;
+            foreach (var observer in _worker._observers)
+            {
+                foreach (var (name, store) in task.Stores)
+                {
+                    observer.Restored(name, partition, store.All());
+                }
+            }
+
             Status.Restored(restored);
             if (sub.Stores.Count > 0)
             {

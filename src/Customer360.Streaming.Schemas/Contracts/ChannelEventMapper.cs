@@ -1,6 +1,7 @@
 using Avro;
 using Avro.Generic;
 using Customer360.Streaming.Domain.Events;
+using Customer360.Streaming.Domain.Identity;
 using Customer360.Streaming.Runtime.Processing;
 
 namespace Customer360.Streaming.Schemas.Contracts;
@@ -32,6 +33,9 @@ public static class ChannelEventMapper
                 r.Uuid("eventId"), r.Millis("eventTime"), sourceTopic, r.Text("storeId"), r.Text("zoneId"), r.Enum<Proximity>("proximity"),
                 r.Value<int>("rssi"), r.Enum<SightingType>("sightingType")),
             "customer360.relationship.RelationshipProfile" => Relationship(r, sourceTopic),
+            "customer360.identity.IdentityLink" => new IdentityLink(
+                r.Uuid("eventId"), r.Millis("eventTime"), sourceTopic, r.Enum<IdentifierType>("identifierType"), r.Text("identifierValue"),
+                r.Text("customerId"), r.Enum<IdentityAction>("action")),
             _ => throw new PoisonRecordException($"No domain event for record {record.Schema.Fullname}."),
         };
     }

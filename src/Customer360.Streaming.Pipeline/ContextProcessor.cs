@@ -1,0 +1,181 @@
+using System.Globalization;
+using System.Text;
+using Customer360.Streaming.Domain.Context;
+using Customer360.Streaming.Domain.Events;
+using Customer360.Streaming.Runtime.Processing;
+using Customer360.Streaming.Runtime.Stores;
+using Microsoft.Extensions.Logging;
+
+namespace Customer360.Streaming.Pipeline;
+
+/// <summary>
+/// The live context, one task per partition of the customer-keyed topics: channel events re-keyed by the identity
+/// task, links and unlinks, and the relationship table. Every change is kept in the <c>contexts</c> store (whose
+/// changelog Redis materializes) and published as a snapshot on <c>c360.context.v1</c>. A relationship tombstone
+/// erases the customer: context, links, Redis keys, and everything that arrives for them afterwards.
+/// </summary>
+public sealed class ContextProcessor(ContextPipelineSettings settings, string identityCommandsTopic, string contextTopic, PipelineMetrics metrics, ILogger logger) : IProcessor
+{
+    private readonly ContextReducer _reducer = new(settings.Context, settings.Stores);
+    private IProcessorContext _context = null!;
+    private IKeyValueStore _contexts = null!;
+    private IKeyValueStore _erasures = null!;
+
+    public void Init(IProcessorContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        _context = context;
+        _contexts = context.Store(ProductTopics.ContextsStore);
+        _erasures = context.Store(ProductTopics.ErasuresStore);
+    }
+
+    public void Process(StreamRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var customer = record.Key is { Length: > 0 } key ? key : throw new PoisonRecordException($"A record on {record.Topic} has no customer key.");
+        if (record.Topic == ProductTopics.Relationship)
+        {
+            if (record.Value is null)
+            {
+                Erase(customer);
+                return;
+            }
+
+            if (settings.Codec.Decode(record.Topic, record.Value) is not RelationshipProfile profile || profile.CustomerId != customer)
+            {
+                throw new PoisonRecordException("A relationship profile's key is not its customer id.");
+            }
+
+            Reduce(customer, profile);
+            return;
+        }
+
+        switch (InternalRecords.KindOf(record))
+        {
+            case InternalKind.Event when record.Value is { Length: > 0 } value:
+                // Decoded as a record of the topic it entered by, which the origin headers name.
+                Reduce(customer, settings.Codec.Decode(record.Origin.Topic, value));
+                break;
+            case InternalKind.Link:
+                Link(customer, InternalRecords.IdentifierOf(record), record.Value);
+                break;
+            case InternalKind.Unlink:
+                Unlink(customer, InternalRecords.IdentifierOf(record));
+                break;
+            default:
+                throw new PoisonRecordException($"An internal record on {record.Topic} has an unexpected kind.");
+        }
+    }
+
+    private void Reduce(string customer, ChannelEvent channelEvent)
+    {
+        if (_context.IsReplay(_contexts, customer) || Load(customer) is not { } current)
+        {
+            return;
+        }
+
+        var reduction = _reducer.Apply(current, channelEvent);
+        metrics.CountReduction(reduction.Outcome, channelEvent.SourceTopic);
+        switch (reduction.Outcome)
+        {
+            case ReductionOutcome.Applied:
+                Save(reduction.Context);
+                break;
+            case ReductionOutcome.Late:
+                _context.CountLate();
+                break;
+        }
+    }
+
+    private void Link(string customer, string identifier, byte[]? anonymousJson)
+    {
+        if (_context.IsReplay(_contexts, customer))
+        {
+            return;
+        }
+
+        if (Load(customer) is not { } current)
+        {
+            // Linked after the customer was erased: tell the identity task to drop the link again.
+            _context.Emit(identityCommandsTopic, identifier, Encoding.UTF8.GetBytes(CustomerHash.Of(customer)), headers: InternalRecords.Headers(InternalKind.Forget));
+            return;
+        }
+
+        var linked = current.WithIdentifier(identifier);
+        if (anonymousJson is { Length: > 0 })
+        {
+            metrics.AnonymousMerged.Add(1);
+            Save(ContextMerge.Merge(linked, ContextJson.Deserialize(anonymousJson)));
+        }
+        else
+        {
+            Save(linked with { Version = linked.Version + 1 });
+        }
+    }
+
+    private void Unlink(string customer, string identifier)
+    {
+        if (_context.IsReplay(_contexts, customer) || _contexts.Get(customer) is not { } json)
+        {
+            return;
+        }
+
+        var current = ContextJson.Deserialize(json);
+        if (current.Identifiers.Contains(identifier))
+        {
+            var unlinked = current.WithoutIdentifier(identifier);
+            Save(unlinked with { Version = unlinked.Version + 1 });
+        }
+    }
+
+    private void Erase(string customer)
+    {
+        var hash = CustomerHash.Of(customer);
+        if (_context.IsReplay(_erasures, hash))
+        {
+            return;
+        }
+
+        if (_contexts.Get(customer) is { } json)
+        {
+            foreach (var identifier in ContextJson.Deserialize(json).Identifiers)
+            {
+                _context.Emit(identityCommandsTopic, identifier, Encoding.UTF8.GetBytes(hash), headers: InternalRecords.Headers(InternalKind.Forget));
+            }
+
+            _contexts.Delete(customer);
+        }
+
+        // Only the hash is kept: enough to recognise the customer's records later, not to name them.
+        _erasures.Put(hash, Encoding.UTF8.GetBytes(_context.StreamTimeMs.ToString(CultureInfo.InvariantCulture)));
+        // The tombstone is what erases the customer from the compacted snapshot topic.
+        _context.Emit(contextTopic, customer, null);
+        metrics.Erasures.Add(1);
+        Log.CustomerErased(logger, hash);
+    }
+
+    /// <summary>The customer's context, a new one, or null when the customer was erased (then the record is dropped).</summary>
+    private CustomerContext? Load(string customer)
+    {
+        if (_contexts.Get(customer) is { } json)
+        {
+            return ContextJson.Deserialize(json);
+        }
+
+        if (_erasures.Get(CustomerHash.Of(customer)) is not null)
+        {
+            metrics.SuppressedAfterErasure.Add(1);
+            return null;
+        }
+
+        return CustomerContext.Empty(customer);
+    }
+
+    /// <summary>The snapshot is encoded first: a registry outage then fails the record before any state changed.</summary>
+    private void Save(CustomerContext next)
+    {
+        var snapshot = settings.Codec.EncodeSnapshot(next, contextTopic);
+        _contexts.Put(next.ContextId, ContextJson.SerializeToUtf8(next));
+        _context.Emit(contextTopic, next.ContextId, snapshot, next.AsOfMs >= 0 ? next.AsOfMs : null);
+    }
+}

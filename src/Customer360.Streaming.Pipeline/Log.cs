@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Logging;
+
+namespace Customer360.Streaming.Pipeline;
+
+/// <summary>Log messages of the pipeline. Customers and identifiers appear only as hashes.</summary>
+internal static partial class Log
+{
+    /// <summary>Logs with a hash of <paramref name="id"/>, computed only when the level is enabled.</summary>
+    public static void WithHash(ILogger logger, LogLevel level, string id, Action<ILogger, string> write)
+    {
+        if (logger.IsEnabled(level))
+        {
+            write(logger, CustomerHash.Of(id));
+        }
+    }
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Identifier {IdentifierHash} is linked to {Customers} customers (limit {Limit}): quarantined, its events stay anonymous")]
+    public static partial void IdentifierQuarantined(ILogger logger, string identifierHash, int customers, int limit);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Identifier {IdentifierHash} is back within the link limit: released from quarantine")]
+    public static partial void IdentifierReleased(ILogger logger, string identifierHash);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Customer {CustomerHash} erased: context, links and Redis keys removed")]
+    public static partial void CustomerErased(ILogger logger, string customerHash);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Redis unreachable ({ErrorClass}); retrying {Count} context writes in {DelayMs} ms")]
+    public static partial void RedisRetry(ILogger logger, string errorClass, int count, double delayMs);
+}

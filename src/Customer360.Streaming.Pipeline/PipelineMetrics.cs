@@ -1,0 +1,49 @@
+using System.Diagnostics.Metrics;
+using Customer360.Streaming.Domain.Context;
+
+namespace Customer360.Streaming.Pipeline;
+
+/// <summary>Instruments of the context pipeline, on the meter <see cref="MeterName"/>.</summary>
+public sealed class PipelineMetrics : IDisposable
+{
+    public const string MeterName = "Customer360.Streaming.Context";
+
+    private readonly Meter _meter;
+
+    public PipelineMetrics(IMeterFactory? factory = null)
+    {
+        _meter = factory?.Create(MeterName) ?? new Meter(MeterName);
+        Reductions = _meter.CreateCounter<long>("c360.context.reductions", "{event}", "Events reduced into contexts, by outcome (applied, late, superseded, no_consent) and source topic");
+        QuarantinedIdentifiers = _meter.CreateCounter<long>("c360.identity.quarantined", "{identifier}", "Identifiers linked to too many customers, kept anonymous");
+        AnonymousMerged = _meter.CreateCounter<long>("c360.identity.merged", "{context}", "Anonymous contexts merged into a customer's on a new link");
+        AnonymousExpired = _meter.CreateCounter<long>("c360.identity.anonymous_expired", "{context}", "Anonymous contexts removed after their time to live");
+        Erasures = _meter.CreateCounter<long>("c360.context.erasures", "{customer}", "Customers erased");
+        SuppressedAfterErasure = _meter.CreateCounter<long>("c360.context.suppressed_erased", "{record}", "Records for erased customers, dropped");
+        RedisWrites = _meter.CreateCounter<long>("c360.redis.writes", "{key}", "Context documents written to Redis, by result (written, not_newer, deleted)");
+        RedisBatchDuration = _meter.CreateHistogram<double>("c360.redis.batch.duration", "ms", "Time to write one commit's contexts to Redis");
+        RedisRetries = _meter.CreateCounter<long>("c360.redis.retries", "{attempt}", "Redis batches retried while Redis was unreachable");
+    }
+
+    public Counter<long> Reductions { get; }
+
+    public Counter<long> QuarantinedIdentifiers { get; }
+
+    public Counter<long> AnonymousMerged { get; }
+
+    public Counter<long> AnonymousExpired { get; }
+
+    public Counter<long> Erasures { get; }
+
+    public Counter<long> SuppressedAfterErasure { get; }
+
+    public Counter<long> RedisWrites { get; }
+
+    public Histogram<double> RedisBatchDuration { get; }
+
+    public Counter<long> RedisRetries { get; }
+
+    public void CountReduction(ReductionOutcome outcome, string sourceTopic) =>
+        Reductions.Add(1, new KeyValuePair<string, object?>("outcome", outcome.ToString()), new KeyValuePair<string, object?>("topic", sourceTopic));
+
+    public void Dispose() => _meter.Dispose();
+}

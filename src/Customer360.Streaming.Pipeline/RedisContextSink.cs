@@ -1,0 +1,170 @@
+using System.Text;
+using System.Text.Json;
+using Customer360.Streaming.Domain.Context;
+using Customer360.Streaming.Redis;
+using Customer360.Streaming.Runtime.Processing;
+using Customer360.Streaming.Runtime.Stores;
+using Microsoft.Extensions.Logging;
+
+namespace Customer360.Streaming.Pipeline;
+
+/// <summary>
+/// Materializes the context stores in Redis. After each commit it takes the changelog records of the context stores
+/// (already coalesced to one per key per commit) and writes them in one pipelined batch through the version
+/// compare-and-set; tombstones delete. While Redis is unreachable it retries with backoff on the worker's thread, so
+/// processing pauses rather than running ahead of the view. After a restore it re-asserts the restored contexts,
+/// which finishes a batch a crash interrupted (the compare-and-set skips everything Redis already has).
+/// </summary>
+public sealed class RedisContextSink : ICommitObserver
+{
+    private readonly RedisContextWriter _writer;
+    private readonly Dictionary<string, string> _storeByChangelog;
+    private readonly TimeSpan _anonymousTtl;
+    private readonly TimeProvider _time;
+    private readonly PipelineMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly CancellationToken _stopping;
+    private bool _resyncRequested;
+
+    public RedisContextSink(RedisContextWriter writer, StreamTopology topology, TimeSpan anonymousTtl, TimeProvider time, PipelineMetrics metrics, ILogger logger, CancellationToken stopping)
+    {
+        ArgumentNullException.ThrowIfNull(topology);
+        _writer = writer;
+        _storeByChangelog = ProductTopics.ContextStores.ToDictionary(topology.ChangelogTopic, s => s, StringComparer.Ordinal);
+        _anonymousTtl = anonymousTtl;
+        _time = time;
+        _metrics = metrics;
+        _logger = logger;
+        _stopping = stopping;
+    }
+
+    /// <summary>Totals since start, for summaries and benchmarks.</summary>
+    public long Batches { get; private set; }
+
+    public long RoundTrips { get; private set; }
+
+    public long Written { get; private set; }
+
+    /// <summary>Times every owned context was re-asserted after Redis was unreachable.</summary>
+    public long Resyncs { get; private set; }
+
+    /// <summary>Set when Redis may have lost data (it was unreachable, or reconnected): the next commit re-asserts every owned context.</summary>
+    public void RequestResync() => Volatile.Write(ref _resyncRequested, true);
+
+    public void Committed(IReadOnlyList<OutgoingRecord> records, IOwnedStores owned)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        ArgumentNullException.ThrowIfNull(owned);
+        if (Volatile.Read(ref _resyncRequested))
+        {
+            Resync(owned);
+            return;
+        }
+
+        var latest = new Dictionary<string, byte[]?>(StringComparer.Ordinal);
+        foreach (var record in records)
+        {
+            if (_storeByChangelog.TryGetValue(record.Topic, out var store) && record.Key is { } keyBytes)
+            {
+                var key = Encoding.UTF8.GetString(keyBytes);
+                if (!ChangelogRecords.IsRuntimeKey(key))
+                {
+                    latest[ContextIdOf(store, key)] = ChangelogRecords.ValueOf(record.Value);
+                }
+            }
+        }
+
+        if (Write(latest))
+        {
+            // Redis was unreachable during this batch: a restarted Redis without persistence lost everything else.
+            Resync(owned);
+        }
+    }
+
+    private void Resync(IOwnedStores owned)
+    {
+        Volatile.Write(ref _resyncRequested, false);
+        foreach (var store in ProductTopics.ContextStores)
+        {
+            if (Write(owned.Entries(store).Where(e => !ChangelogRecords.IsRuntimeKey(e.Key)).ToDictionary(e => ContextIdOf(store, e.Key), e => (byte[]?)e.Value, StringComparer.Ordinal)))
+            {
+                RequestResync();
+            }
+        }
+
+        Resyncs++;
+    }
+
+    public void Restored(string store, int partition, IEnumerable<KeyValuePair<string, byte[]>> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        if (ProductTopics.ContextStores.Contains(store))
+        {
+            Write(entries.Where(e => !ChangelogRecords.IsRuntimeKey(e.Key)).ToDictionary(e => ContextIdOf(store, e.Key), e => (byte[]?)e.Value, StringComparer.Ordinal));
+        }
+    }
+
+    /// <summary>Writes one batch; true when Redis had to be retried on the way.</summary>
+    private bool Write(Dictionary<string, byte[]?> latest)
+    {
+        if (latest.Count == 0)
+        {
+            return false;
+        }
+
+        var retried = false;
+
+        var documents = new List<ContextDocument>(latest.Count);
+        var deletions = new List<string>();
+        foreach (var (contextId, value) in latest)
+        {
+            if (value is null)
+            {
+                deletions.Add(contextId);
+            }
+            else
+            {
+                documents.Add(Document(value));
+            }
+        }
+
+        var started = _time.GetTimestamp();
+        var result = _writer.WriteWithRetryAsync(documents, _time, _stopping, OnRetry, deletions).GetAwaiter().GetResult();
+        _metrics.RedisBatchDuration.Record(_time.GetElapsedTime(started).TotalMilliseconds);
+        _metrics.RedisWrites.Add(result.Written, new KeyValuePair<string, object?>("result", "written"));
+        _metrics.RedisWrites.Add(result.SkippedAsNotNewer, new KeyValuePair<string, object?>("result", "not_newer"));
+        _metrics.RedisWrites.Add(result.Deleted, new KeyValuePair<string, object?>("result", "deleted"));
+        Batches++;
+        RoundTrips += result.RoundTrips;
+        Written += result.Written;
+        return retried;
+
+        void OnRetry(Exception error, TimeSpan delay)
+        {
+            retried = true;
+            _metrics.RedisRetries.Add(1);
+            Log.RedisRetry(_logger, error.GetType().Name, latest.Count, delay.TotalMilliseconds);
+        }
+    }
+
+    private ContextDocument Document(byte[] json)
+    {
+        // Only what the writer needs is read here; the document goes to Redis as stored.
+        using var document = JsonDocument.Parse(json);
+        var root = document.RootElement;
+        var contextId = root.GetProperty("contextId").GetString() ?? throw new InvalidDataException("A stored context has no id.");
+        var version = root.GetProperty("version").GetInt64();
+        StorePresence? presence = null;
+        if (root.GetProperty("inStore") is var inStore && inStore.GetProperty("storeId").GetString() is { } storeId)
+        {
+            presence = new StorePresence(storeId, inStore.GetProperty("zoneId").GetString(), inStore.GetProperty("enteredStoreMs").GetInt64());
+        }
+
+        var anonymous = contextId.StartsWith(CustomerContext.AnonymousPrefix, StringComparison.Ordinal);
+        return new ContextDocument(contextId, version, Encoding.UTF8.GetString(json), anonymous ? _anonymousTtl : null, presence);
+    }
+
+    /// <summary>Customer contexts are stored under the customer id, anonymous ones under their identifier.</summary>
+    private static string ContextIdOf(string store, string key) =>
+        store == ProductTopics.AnonymousContextsStore ? Domain.Identity.Identifiers.AnonymousContextId(key) : key;
+}

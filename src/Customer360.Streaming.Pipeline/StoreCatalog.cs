@@ -1,0 +1,99 @@
+using System.Globalization;
+using Customer360.Streaming.Domain.Geo;
+using Customer360.Streaming.Runtime.Topology;
+using YamlDotNet.Core;
+using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.NamingConventions;
+
+namespace Customer360.Streaming.Pipeline;
+
+/// <summary>Loads <c>topology/stores.yaml</c>: the stores and their geofences, validated as a whole.</summary>
+public static class StoreCatalog
+{
+    public const string FileName = "stores.yaml";
+
+    public static StoreDirectory Load(string path) =>
+        File.Exists(path) ? Parse(File.ReadAllText(path), path) : throw new TopologyException($"Store catalog '{path}' does not exist.");
+
+    public static StoreDirectory Parse(string yaml, string sourceName)
+    {
+        StoresDocument? document;
+        try
+        {
+            document = new DeserializerBuilder().WithNamingConvention(CamelCaseNamingConvention.Instance).Build().Deserialize<StoresDocument?>(yaml);
+        }
+        catch (YamlException ex)
+        {
+            throw new TopologyException($"{sourceName}: line {ex.Start.Line}: {ex.Message}", ex);
+        }
+
+        var errors = new List<string>();
+        var stores = new List<StoreLocation>();
+        var entries = document?.Stores ?? [];
+        if (entries.Count == 0)
+        {
+            errors.Add("declares no stores (expected a 'stores:' list)");
+        }
+
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var e = entries[i];
+            var where = string.Create(CultureInfo.InvariantCulture, $"stores[{i}]") + (string.IsNullOrWhiteSpace(e.Id) ? string.Empty : $" '{e.Id}'");
+            if (string.IsNullOrWhiteSpace(e.Id))
+            {
+                errors.Add($"{where}: 'id' is required");
+            }
+            else if (!ids.Add(e.Id))
+            {
+                errors.Add($"{where}: 'id' is declared twice");
+            }
+
+            if (e.Latitude is not (>= -90 and <= 90))
+            {
+                errors.Add($"{where}: 'latitude' must be between -90 and 90");
+            }
+
+            if (e.Longitude is not (>= -180 and <= 180))
+            {
+                errors.Add($"{where}: 'longitude' must be between -180 and 180");
+            }
+
+            if (e.RadiusMeters is not (> 0 and <= 5_000))
+            {
+                errors.Add($"{where}: 'radiusMeters' must be above 0 and at most 5000");
+            }
+
+            if (e.NearRadiusMeters <= e.RadiusMeters || e.NearRadiusMeters > 50_000)
+            {
+                errors.Add($"{where}: 'nearRadiusMeters' must be above 'radiusMeters' and at most 50000");
+            }
+
+            stores.Add(new StoreLocation(e.Id ?? string.Empty, e.Name ?? e.Id ?? string.Empty, e.Latitude, e.Longitude, e.RadiusMeters, e.NearRadiusMeters));
+        }
+
+        return errors.Count == 0
+            ? new StoreDirectory(stores)
+            : throw new TopologyException($"{sourceName} is invalid:{Environment.NewLine}  - " + string.Join(Environment.NewLine + "  - ", errors));
+    }
+
+    private sealed class StoresDocument
+    {
+        public List<StoreEntry> Stores { get; set; } = [];
+    }
+
+    private sealed class StoreEntry
+    {
+        public string? Id { get; set; }
+
+        public string? Name { get; set; }
+
+        public double Latitude { get; set; } = double.NaN;
+
+        public double Longitude { get; set; } = double.NaN;
+
+        public double RadiusMeters { get; set; }
+
+        public double NearRadiusMeters { get; set; }
+    }
+}

@@ -1,0 +1,112 @@
+using Avro.Generic;
+using Customer360.Streaming.Domain.Context;
+using Customer360.Streaming.Domain.Events;
+using Customer360.Streaming.Domain.Geo;
+using Customer360.Streaming.Domain.Identity;
+using Customer360.Streaming.Pipeline;
+using Customer360.Streaming.Runtime.Processing;
+using Customer360.Streaming.Runtime.Testing;
+using Customer360.Streaming.Runtime.Topology;
+using Customer360.Streaming.Schemas.Contracts;
+using Customer360.Streaming.Schemas.Serdes;
+using Customer360.Streaming.Testing;
+using Customer360.Streaming.Testing.Avro;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Customer360.Streaming.Pipeline.Tests;
+
+/// <summary>The product topology on the test driver, fed with domain events encoded as their Avro contracts.</summary>
+internal sealed class PipelineHarness
+{
+    public const int Partitions = 3;
+    public const long T0 = 1_790_000_000_000;
+
+    public static readonly StoreLocation Store = new("berlin-mitte", "Berlin Mitte", 52.5200, 13.4050, 50, 300);
+
+    private static readonly SchemaCatalog Contracts = SchemaCatalog.Load(Path.Combine(RepositoryLayout.Root, "schemas"));
+    private static readonly TopicCatalog Topics = TopicCatalog.Load(Path.Combine(RepositoryLayout.TopologyDirectory, "topics.yaml"));
+
+    private readonly ChannelEventWriter _writer = new(Contracts);
+    private readonly AvroSerializer<GenericRecord> _serializer;
+    private int _nextId;
+
+    public PipelineHarness(IdentitySettings? identity = null)
+    {
+        var registry = new InMemorySchemaRegistry();
+        _serializer = new AvroSerializer<GenericRecord>(registry);
+        Codec = new EventCodec(registry, new AvroSerdeOptions(), Contracts, Topics);
+        Settings = new ContextPipelineSettings(new ContextSettings(), identity ?? new IdentitySettings(), new StoreDirectory([Store]), Codec);
+        Topology = ProductTopology.Build("c360", Topics, Settings, Metrics, NullLoggerFactory.Instance);
+        Driver = new TopologyTestDriver(Topology, Partitions);
+    }
+
+    public EventCodec Codec { get; }
+
+    public ContextPipelineSettings Settings { get; }
+
+    public PipelineMetrics Metrics { get; } = new();
+
+    public StreamTopology Topology { get; }
+
+    public TopologyTestDriver Driver { get; }
+
+    public string EventsByCustomer => Topology.RepartitionTopics[0];
+
+    public byte[] Encode(ChannelEvent e, string topic, string? identifier = null) =>
+        _serializer.SerializeAsync(_writer.Write(e, identifier), topic).GetAwaiter().GetResult();
+
+    public TaskOutcome Send(string topic, string key, ChannelEvent e) => Driver.PipeInput(topic, key, Encode(e, topic, topic == ProductTopics.Beacon ? key : null), e.EventTimeMs);
+
+    public TaskOutcome Link(string identifier, string customer, long t, IdentityAction action = IdentityAction.Link)
+    {
+        var (type, value) = identifier.Split(':', 2) switch
+        {
+            ["web", var v] => (IdentifierType.Web, v),
+            ["device", var v] => (IdentifierType.Device, v),
+            ["app", var v] => (IdentifierType.LoyaltyApp, v),
+            _ => throw new ArgumentException("Expected web:, device: or app:.", nameof(identifier)),
+        };
+        return Send(ProductTopics.Identity, identifier, new IdentityLink(NextId(), T0 + t, ProductTopics.Identity, type, value, customer, action));
+    }
+
+    public TaskOutcome Profile(string customer, long t, bool location = true, string tier = "GOLD") =>
+        Send(ProductTopics.Relationship, customer, new RelationshipProfile(
+            NextId(), T0 + t, ProductTopics.Relationship, customer, tier, "families", 1234.50m, 0.1, ["electronics"], Store.StoreId,
+            new Consent(Push: true, Location: location), null, "Europe/Berlin", "de-DE"));
+
+    public TaskOutcome Click(string anonymousId, long t, ClickType type, string? product = null, decimal? cart = null, string? customer = null) =>
+        Send(ProductTopics.Clickstream, "web:" + anonymousId, new ClickEvent(
+            NextId(), T0 + t, ProductTopics.Clickstream, type, anonymousId, customer, "s-" + anonymousId, "https://shop.example/p/" + (product ?? "home"),
+            product, product is null ? null : "electronics", product is null ? null : 99.90m, product is null ? null : 1, cart));
+
+    public TaskOutcome Fix(string device, long t, double metersNorth) =>
+        Send(ProductTopics.Location, "device:" + device, new LocationFix(NextId(), T0 + t, ProductTopics.Location, device, Store.Latitude + (metersNorth / 111_195.0), Store.Longitude, 8));
+
+    public TaskOutcome Beacon(string device, long t, string zone, SightingType type = SightingType.Dwell) =>
+        Send(ProductTopics.Beacon, "device:" + device, new BeaconSighting(NextId(), T0 + t, ProductTopics.Beacon, Store.StoreId, zone, Proximity.Immediate, -55, type));
+
+    /// <summary>The stored context of a customer (any partition), or null.</summary>
+    public CustomerContext? Context(string customer) => Find(ProductTopics.ContextsStore, customer);
+
+    public CustomerContext? Anonymous(string identifier) => Find(ProductTopics.AnonymousContextsStore, identifier);
+
+    /// <summary>Every key of every store, across partitions.</summary>
+    public IEnumerable<(string Store, string Key, byte[] Value)> AllState() =>
+        Topology.SubTopologies.SelectMany(s => s.Stores).SelectMany(store =>
+            Enumerable.Range(0, Partitions).SelectMany(p => Driver.StoreContents(store, p).Select(e => (store, e.Key, e.Value))));
+
+    public Guid NextId() => new(Interlocked.Increment(ref _nextId), 7, 7, new byte[8]);
+
+    private CustomerContext? Find(string store, string key)
+    {
+        for (var p = 0; p < Partitions; p++)
+        {
+            if (Driver.StoreContents(store, p).TryGetValue(key, out var json))
+            {
+                return ContextJson.Deserialize(json);
+            }
+        }
+
+        return null;
+    }
+}
