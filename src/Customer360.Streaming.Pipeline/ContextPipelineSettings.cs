@@ -9,7 +9,8 @@ public sealed record ContextPipelineSettings(
     ContextSettings Context,
     IdentitySettings Identity,
     StoreDirectory Stores,
-    EventCodec Codec)
+    EventCodec Codec,
+    ProductTopicNames Topics)
 {
     /// <summary>How often (in stream time) expired anonymous contexts are swept out.</summary>
     public TimeSpan AnonymousSweepInterval { get; init; } = TimeSpan.FromMinutes(10);

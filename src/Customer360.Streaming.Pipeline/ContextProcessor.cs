@@ -14,8 +14,9 @@ namespace Customer360.Streaming.Pipeline;
 /// changelog Redis materializes) and published as a snapshot on <c>c360.context.v1</c>. A relationship tombstone
 /// erases the customer: context, links, Redis keys, and everything that arrives for them afterwards.
 /// </summary>
-public sealed class ContextProcessor(ContextPipelineSettings settings, string identityCommandsTopic, string contextTopic, PipelineMetrics metrics, ILogger logger) : IProcessor
+public sealed class ContextProcessor(ContextPipelineSettings settings, string identityCommandsTopic, PipelineMetrics metrics, ILogger logger) : IProcessor
 {
+    private readonly string _contextTopic = settings.Topics.Context;
     private readonly ContextReducer _reducer = new(settings.Context, settings.Stores);
     private IProcessorContext _context = null!;
     private IKeyValueStore _contexts = null!;
@@ -33,7 +34,7 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
     {
         ArgumentNullException.ThrowIfNull(record);
         var customer = record.Key is { Length: > 0 } key ? key : throw new PoisonRecordException($"A record on {record.Topic} has no customer key.");
-        if (record.Topic == ProductTopics.Relationship)
+        if (record.Topic == settings.Topics.Relationship)
         {
             if (record.Value is null)
             {
@@ -149,7 +150,7 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
         // Only the hash is kept: enough to recognise the customer's records later, not to name them.
         _erasures.Put(hash, Encoding.UTF8.GetBytes(_context.StreamTimeMs.ToString(CultureInfo.InvariantCulture)));
         // The tombstone is what erases the customer from the compacted snapshot topic.
-        _context.Emit(contextTopic, customer, null);
+        _context.Emit(_contextTopic, customer, null);
         metrics.Erasures.Add(1);
         Log.CustomerErased(logger, hash);
     }
@@ -174,8 +175,8 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
     /// <summary>The snapshot is encoded first: a registry outage then fails the record before any state changed.</summary>
     private void Save(CustomerContext next)
     {
-        var snapshot = settings.Codec.EncodeSnapshot(next, contextTopic);
+        var snapshot = settings.Codec.EncodeSnapshot(next, _contextTopic);
         _contexts.Put(next.ContextId, ContextJson.SerializeToUtf8(next));
-        _context.Emit(contextTopic, next.ContextId, snapshot, next.AsOfMs >= 0 ? next.AsOfMs : null);
+        _context.Emit(_contextTopic, next.ContextId, snapshot, next.AsOfMs >= 0 ? next.AsOfMs : null);
     }
 }

@@ -14,8 +14,9 @@ namespace Customer360.Streaming.Pipeline;
 /// customer (their original bytes, through the repartition topic); a new link moves the identifier's anonymous
 /// context to the customer for merging.
 /// </summary>
-public sealed class IdentityProcessor(ContextPipelineSettings settings, string eventsByCustomerTopic, string contextTopic, PipelineMetrics metrics, ILogger logger) : IProcessor
+public sealed class IdentityProcessor(ContextPipelineSettings settings, string eventsByCustomerTopic, PipelineMetrics metrics, ILogger logger) : IProcessor
 {
+    private readonly string _contextTopic = settings.Topics.Context;
     private readonly ContextReducer _reducer = new(settings.Context, settings.Stores);
     private IProcessorContext _context = null!;
     private IKeyValueStore _links = null!;
@@ -34,11 +35,11 @@ public sealed class IdentityProcessor(ContextPipelineSettings settings, string e
     {
         ArgumentNullException.ThrowIfNull(record);
         var identifier = record.Key is { Length: > 0 } key ? key : throw new PoisonRecordException($"A record on {record.Topic} has no identifier key.");
-        if (record.Topic == ProductTopics.Identity)
+        if (record.Topic == settings.Topics.Identity)
         {
             ApplyLink(identifier, record);
         }
-        else if (ProductTopics.Channels.Contains(record.Topic))
+        else if (settings.Topics.Channels.Contains(record.Topic))
         {
             Route(identifier, record);
         }
@@ -85,7 +86,7 @@ public sealed class IdentityProcessor(ContextPipelineSettings settings, string e
                 if (anonymous is not null)
                 {
                     _anonymous.Delete(identifier);
-                    _context.Emit(contextTopic, Identifiers.AnonymousContextId(identifier), null);
+                    _context.Emit(_contextTopic, Identifiers.AnonymousContextId(identifier), null);
                 }
 
                 if (outcome == LinkOutcome.Released)
@@ -109,7 +110,9 @@ public sealed class IdentityProcessor(ContextPipelineSettings settings, string e
     /// <summary>Erasure: the context task asks to forget a customer (by hash) for this identifier.</summary>
     private void Forget(string identifier, StreamRecord record)
     {
-        if (InternalRecords.KindOf(record) != InternalKind.Forget || record.Value is null || _context.IsReplay(_links, identifier))
+        // No replay check: forgetting is idempotent, and this record's origin may be the very link it undoes (a link
+        // that reached an erased customer), which the applied offsets would mistake for a replay.
+        if (InternalRecords.KindOf(record) != InternalKind.Forget || record.Value is null)
         {
             return;
         }
@@ -152,9 +155,9 @@ public sealed class IdentityProcessor(ContextPipelineSettings settings, string e
         switch (reduction.Outcome)
         {
             case ReductionOutcome.Applied:
-                var snapshot = settings.Codec.EncodeSnapshot(reduction.Context, contextTopic);
+                var snapshot = settings.Codec.EncodeSnapshot(reduction.Context, _contextTopic);
                 _anonymous.Put(identifier, ContextJson.SerializeToUtf8(reduction.Context));
-                _context.Emit(contextTopic, reduction.Context.ContextId, snapshot, reduction.Context.AsOfMs);
+                _context.Emit(_contextTopic, reduction.Context.ContextId, snapshot, reduction.Context.AsOfMs);
                 break;
             case ReductionOutcome.Late:
                 _context.CountLate();
@@ -172,7 +175,7 @@ public sealed class IdentityProcessor(ContextPipelineSettings settings, string e
         foreach (var identifier in expired)
         {
             _anonymous.Delete(identifier);
-            _context.Emit(contextTopic, Identifiers.AnonymousContextId(identifier), null);
+            _context.Emit(_contextTopic, Identifiers.AnonymousContextId(identifier), null);
         }
 
         metrics.AnonymousExpired.Add(expired.Count);

@@ -14,20 +14,23 @@ namespace Customer360.Streaming.Pipeline;
 /// </summary>
 public static class ProductTopology
 {
-    public static StreamTopology Build(string applicationId, TopicCatalog catalog, ContextPipelineSettings settings, PipelineMetrics metrics, ILoggerFactory loggers)
+    /// <summary>The topology's shape only (for <c>c360 topology describe</c>): its processors cannot be created.</summary>
+    public static StreamTopology Shape(string applicationId, TopicCatalog catalog) =>
+        Build(applicationId, catalog, null, new PipelineMetrics(), Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+
+    public static StreamTopology Build(string applicationId, TopicCatalog catalog, ContextPipelineSettings? settings, PipelineMetrics metrics, ILoggerFactory loggers)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(loggers);
         var builder = new StreamTopologyBuilder(applicationId);
         var eventsByCustomer = builder.Repartition(ProductTopics.EventsByCustomer);
         var identityCommands = builder.Repartition(ProductTopics.IdentityCommands);
+        var topics = settings?.Topics ?? ProductTopicNames.FromCatalog(catalog);
         var declared = catalog.Topics.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
-        var missing = ProductTopics.Channels.Append(ProductTopics.Identity).Append(ProductTopics.Relationship).Append(ProductTopics.Context)
-            .Append(eventsByCustomer).Append(identityCommands)
-            .Where(t => !declared.Contains(t)).ToList();
+        var missing = new[] { eventsByCustomer, identityCommands }.Where(t => !declared.Contains(t)).ToList();
         if (missing.Count > 0)
         {
-            throw new TopologyException($"topics.yaml does not declare topics the processor needs: {string.Join(", ", missing)}");
+            throw new TopologyException($"topics.yaml does not declare the repartition topics of application '{applicationId}': {string.Join(", ", missing)}");
         }
 
         builder.AddStore(ProductTopics.IdentityLinksStore).AddStore(ProductTopics.AnonymousContextsStore)
@@ -36,16 +39,16 @@ public static class ProductTopology
         var contextLogger = loggers.CreateLogger<ContextProcessor>();
         builder.AddSubTopology(
             "identity",
-            [.. ProductTopics.Channels, ProductTopics.Identity, identityCommands],
-            () => new IdentityProcessor(settings, eventsByCustomer, ProductTopics.Context, metrics, identityLogger),
+            [.. topics.Channels, topics.Identity, identityCommands],
+            () => new IdentityProcessor(Require(settings), eventsByCustomer, metrics, identityLogger),
             [ProductTopics.IdentityLinksStore, ProductTopics.AnonymousContextsStore],
-            [eventsByCustomer, ProductTopics.Context]);
+            [eventsByCustomer, topics.Context]);
         builder.AddSubTopology(
             "context",
-            [eventsByCustomer, ProductTopics.Relationship],
-            () => new ContextProcessor(settings, identityCommands, ProductTopics.Context, metrics, contextLogger),
+            [eventsByCustomer, topics.Relationship],
+            () => new ContextProcessor(Require(settings), identityCommands, metrics, contextLogger),
             [ProductTopics.ContextsStore, ProductTopics.ErasuresStore],
-            [ProductTopics.Context, identityCommands]);
+            [topics.Context, identityCommands]);
 
         if (catalog.WithRole(TopicRole.DeadLetter).FirstOrDefault() is { } deadLetters)
         {
@@ -54,4 +57,7 @@ public static class ProductTopology
 
         return builder.Build();
     }
+
+    private static ContextPipelineSettings Require(ContextPipelineSettings? settings) =>
+        settings ?? throw new InvalidOperationException("This topology was built to be described, not run.");
 }

@@ -124,7 +124,7 @@ public sealed class RedisContextSink : ICommitObserver
             }
             else
             {
-                documents.Add(Document(value));
+                documents.Add(Document(value, _anonymousTtl));
             }
         }
 
@@ -147,7 +147,8 @@ public sealed class RedisContextSink : ICommitObserver
         }
     }
 
-    private ContextDocument Document(byte[] json)
+    /// <summary>A stored context document as the writer takes it: id, version and store presence read from the JSON.</summary>
+    public static ContextDocument Document(byte[] json, TimeSpan anonymousTtl)
     {
         // Only what the writer needs is read here; the document goes to Redis as stored.
         using var document = JsonDocument.Parse(json);
@@ -161,7 +162,7 @@ public sealed class RedisContextSink : ICommitObserver
         }
 
         var anonymous = contextId.StartsWith(CustomerContext.AnonymousPrefix, StringComparison.Ordinal);
-        return new ContextDocument(contextId, version, Encoding.UTF8.GetString(json), anonymous ? _anonymousTtl : null, presence);
+        return new ContextDocument(contextId, version, Encoding.UTF8.GetString(json), anonymous && anonymousTtl > TimeSpan.Zero ? anonymousTtl : null, presence);
     }
 
     /// <summary>Customer contexts are stored under the customer id, anonymous ones under their identifier.</summary>

@@ -8,14 +8,22 @@ internal static class C360Program
     public static ChildProcess Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null) =>
         ChildProcess.Start("dotnet", [RepositoryLayout.C360Dll, .. arguments], environment, workingDirectory: Path.GetTempPath());
 
-    /// <summary>Writes a copy of topics.yaml whose topic names carry the test's prefix, so tests never share topics.</summary>
-    public static string WritePrefixedTopology(UniqueNames names)
+    /// <summary>
+    /// Writes a copy of the topology folder whose topic names carry the test's prefix, so tests never share topics.
+    /// Internal topics (named after the application id, <c>c360-…</c>) are renamed for <paramref name="applicationId"/>.
+    /// </summary>
+    public static string WritePrefixedTopology(UniqueNames names, string applicationId)
     {
         var source = File.ReadAllText(Path.Combine(RepositoryLayout.TopologyDirectory, "topics.yaml"));
         var prefixed = System.Text.RegularExpressions.Regex.Replace(
-            source, @"(?m)^(\s*- name: )(\S+)$", m => m.Groups[1].Value + names.Topic(m.Groups[2].Value));
+            source,
+            @"(?m)^(\s*- name: )(\S+)$",
+            m => m.Groups[1].Value + (m.Groups[2].Value.StartsWith("c360-", StringComparison.Ordinal)
+                ? applicationId + m.Groups[2].Value["c360".Length..]
+                : names.Topic(m.Groups[2].Value)));
         var directory = Directory.CreateTempSubdirectory("c360-topology-").FullName;
         File.WriteAllText(Path.Combine(directory, "topics.yaml"), prefixed);
+        File.Copy(Path.Combine(RepositoryLayout.TopologyDirectory, "stores.yaml"), Path.Combine(directory, "stores.yaml"));
         return directory;
     }
 }

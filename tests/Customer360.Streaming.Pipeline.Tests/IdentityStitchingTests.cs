@@ -29,7 +29,7 @@ public sealed class IdentityStitchingTests
         Assert.True(merged.Version > anonymous.Version, "the merged version must beat the anonymous one in Redis");
         Assert.Null(h.Anonymous("web:a1"));
         // The anonymous snapshot is tombstoned on the context topic.
-        Assert.Contains(h.Driver.ReadOutput(ProductTopics.Context), r => Encoding.UTF8.GetString(r.Key!) == "anon:web:a1" && r.Value is null);
+        Assert.Contains(h.Driver.ReadOutput(PipelineHarness.Names.Context), r => Encoding.UTF8.GetString(r.Key!) == "anon:web:a1" && r.Value is null);
 
         // From now on the identifier's events go to the customer.
         h.Click("a1", 3_000, ClickType.PageView);
@@ -47,7 +47,7 @@ public sealed class IdentityStitchingTests
         Assert.Null(h.Anonymous("device:kiosk"));
 
         h.Link("device:kiosk", "c-3", 2);
-        h.Send(ProductTopics.Mobile, "device:kiosk", new AppEvent(h.NextId(), PipelineHarness.T0 + 20, ProductTopics.Mobile, AppEventType.AppOpen, "kiosk"));
+        h.Send(PipelineHarness.Names.Mobile, "device:kiosk", new AppEvent(h.NextId(), PipelineHarness.T0 + 20, PipelineHarness.Names.Mobile, AppEventType.AppOpen, "kiosk"));
 
         Assert.Null(h.Context("c-3"));
         Assert.NotNull(h.Anonymous("device:kiosk"));
@@ -55,7 +55,7 @@ public sealed class IdentityStitchingTests
 
         // An unlink brings it back within the limit: events resolve to the latest remaining link again.
         h.Link("device:kiosk", "c-3", 30, IdentityAction.Unlink);
-        h.Send(ProductTopics.Mobile, "device:kiosk", new AppEvent(h.NextId(), PipelineHarness.T0 + 40, ProductTopics.Mobile, AppEventType.AppOpen, "kiosk"));
+        h.Send(PipelineHarness.Names.Mobile, "device:kiosk", new AppEvent(h.NextId(), PipelineHarness.T0 + 40, PipelineHarness.Names.Mobile, AppEventType.AppOpen, "kiosk"));
         Assert.True(h.Context("c-2")!.App.Foreground);
         Assert.NotNull(h.Anonymous("device:kiosk"));
     }
@@ -66,7 +66,7 @@ public sealed class IdentityStitchingTests
         var h = new PipelineHarness();
         h.Link("device:d1", "c-1", 0);
         h.Link("device:d1", "c-1", 1_000, IdentityAction.Unlink);
-        h.Send(ProductTopics.Mobile, "device:d1", new AppEvent(h.NextId(), PipelineHarness.T0 + 2_000, ProductTopics.Mobile, AppEventType.AppOpen, "d1"));
+        h.Send(PipelineHarness.Names.Mobile, "device:d1", new AppEvent(h.NextId(), PipelineHarness.T0 + 2_000, PipelineHarness.Names.Mobile, AppEventType.AppOpen, "d1"));
 
         Assert.DoesNotContain("device:d1", h.Context("c-1")!.Identifiers);
         Assert.False(h.Context("c-1")!.App.Foreground);
@@ -86,8 +86,8 @@ public sealed class IdentityStitchingTests
     public void An_identity_link_whose_key_is_not_its_identifier_is_dead_lettered_and_changes_nothing()
     {
         var h = new PipelineHarness();
-        var link = new IdentityLink(h.NextId(), PipelineHarness.T0, ProductTopics.Identity, IdentifierType.Device, "d1", "c-1", IdentityAction.Link);
-        var outcome = h.Driver.PipeInput(ProductTopics.Identity, "device:other", h.Encode(link, ProductTopics.Identity), link.EventTimeMs);
+        var link = new IdentityLink(h.NextId(), PipelineHarness.T0, PipelineHarness.Names.Identity, IdentifierType.Device, "d1", "c-1", IdentityAction.Link);
+        var outcome = h.Driver.PipeInput(PipelineHarness.Names.Identity, "device:other", h.Encode(link, PipelineHarness.Names.Identity), link.EventTimeMs);
 
         Assert.Equal(TaskOutcome.DeadLettered, outcome);
         Assert.DoesNotContain(h.AllState(), s => s.Store == ProductTopics.IdentityLinksStore);

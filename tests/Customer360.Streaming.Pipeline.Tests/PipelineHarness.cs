@@ -21,6 +21,8 @@ internal sealed class PipelineHarness
     public const int Partitions = 3;
     public const long T0 = 1_790_000_000_000;
 
+    public static readonly ProductTopicNames Names = ProductTopicNames.Default;
+
     public static readonly StoreLocation Store = new("berlin-mitte", "Berlin Mitte", 52.5200, 13.4050, 50, 300);
 
     private static readonly SchemaCatalog Contracts = SchemaCatalog.Load(Path.Combine(RepositoryLayout.Root, "schemas"));
@@ -35,7 +37,7 @@ internal sealed class PipelineHarness
         var registry = new InMemorySchemaRegistry();
         _serializer = new AvroSerializer<GenericRecord>(registry);
         Codec = new EventCodec(registry, new AvroSerdeOptions(), Contracts, Topics);
-        Settings = new ContextPipelineSettings(new ContextSettings(), identity ?? new IdentitySettings(), new StoreDirectory([Store]), Codec);
+        Settings = new ContextPipelineSettings(new ContextSettings(), identity ?? new IdentitySettings(), new StoreDirectory([Store]), Codec, Names);
         Topology = ProductTopology.Build("c360", Topics, Settings, Metrics, NullLoggerFactory.Instance);
         Driver = new TopologyTestDriver(Topology, Partitions);
     }
@@ -55,7 +57,7 @@ internal sealed class PipelineHarness
     public byte[] Encode(ChannelEvent e, string topic, string? identifier = null) =>
         _serializer.SerializeAsync(_writer.Write(e, identifier), topic).GetAwaiter().GetResult();
 
-    public TaskOutcome Send(string topic, string key, ChannelEvent e) => Driver.PipeInput(topic, key, Encode(e, topic, topic == ProductTopics.Beacon ? key : null), e.EventTimeMs);
+    public TaskOutcome Send(string topic, string key, ChannelEvent e) => Driver.PipeInput(topic, key, Encode(e, topic, topic == Names.Beacon ? key : null), e.EventTimeMs);
 
     public TaskOutcome Link(string identifier, string customer, long t, IdentityAction action = IdentityAction.Link)
     {
@@ -66,24 +68,24 @@ internal sealed class PipelineHarness
             ["app", var v] => (IdentifierType.LoyaltyApp, v),
             _ => throw new ArgumentException("Expected web:, device: or app:.", nameof(identifier)),
         };
-        return Send(ProductTopics.Identity, identifier, new IdentityLink(NextId(), T0 + t, ProductTopics.Identity, type, value, customer, action));
+        return Send(Names.Identity, identifier, new IdentityLink(NextId(), T0 + t, Names.Identity, type, value, customer, action));
     }
 
     public TaskOutcome Profile(string customer, long t, bool location = true, string tier = "GOLD") =>
-        Send(ProductTopics.Relationship, customer, new RelationshipProfile(
-            NextId(), T0 + t, ProductTopics.Relationship, customer, tier, "families", 1234.50m, 0.1, ["electronics"], Store.StoreId,
+        Send(Names.Relationship, customer, new RelationshipProfile(
+            NextId(), T0 + t, Names.Relationship, customer, tier, "families", 1234.50m, 0.1, ["electronics"], Store.StoreId,
             new Consent(Push: true, Location: location), null, "Europe/Berlin", "de-DE"));
 
     public TaskOutcome Click(string anonymousId, long t, ClickType type, string? product = null, decimal? cart = null, string? customer = null) =>
-        Send(ProductTopics.Clickstream, "web:" + anonymousId, new ClickEvent(
-            NextId(), T0 + t, ProductTopics.Clickstream, type, anonymousId, customer, "s-" + anonymousId, "https://shop.example/p/" + (product ?? "home"),
+        Send(Names.Clickstream, "web:" + anonymousId, new ClickEvent(
+            NextId(), T0 + t, Names.Clickstream, type, anonymousId, customer, "s-" + anonymousId, "https://shop.example/p/" + (product ?? "home"),
             product, product is null ? null : "electronics", product is null ? null : 99.90m, product is null ? null : 1, cart));
 
     public TaskOutcome Fix(string device, long t, double metersNorth) =>
-        Send(ProductTopics.Location, "device:" + device, new LocationFix(NextId(), T0 + t, ProductTopics.Location, device, Store.Latitude + (metersNorth / 111_195.0), Store.Longitude, 8));
+        Send(Names.Location, "device:" + device, new LocationFix(NextId(), T0 + t, Names.Location, device, Store.Latitude + (metersNorth / 111_195.0), Store.Longitude, 8));
 
     public TaskOutcome Beacon(string device, long t, string zone, SightingType type = SightingType.Dwell) =>
-        Send(ProductTopics.Beacon, "device:" + device, new BeaconSighting(NextId(), T0 + t, ProductTopics.Beacon, Store.StoreId, zone, Proximity.Immediate, -55, type));
+        Send(Names.Beacon, "device:" + device, new BeaconSighting(NextId(), T0 + t, Names.Beacon, Store.StoreId, zone, Proximity.Immediate, -55, type));
 
     /// <summary>The stored context of a customer (any partition), or null.</summary>
     public CustomerContext? Context(string customer) => Find(ProductTopics.ContextsStore, customer);

@@ -14,6 +14,7 @@ public static class C360Cli
         root.Subcommands.Add(TopicsCommand.Create());
         root.Subcommands.Add(RegistryCommand.Create());
         root.Subcommands.Add(SchemasCommand.Create());
+        root.Subcommands.Add(ContextCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         return root;
     }

@@ -1,8 +1,15 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Text;
 using Confluent.Kafka;
+using Customer360.Streaming.Domain.Geo;
 using Customer360.Streaming.Embedded.Kafka;
+using Customer360.Streaming.Embedded.SchemaRegistry;
+using Customer360.Streaming.Pipeline;
+using Customer360.Streaming.Pipeline.Simulation;
+using Customer360.Streaming.Redis;
+using Customer360.Streaming.Schemas.Contracts;
+using Customer360.Streaming.Schemas.Registry;
+using Microsoft.Extensions.Options;
 using Customer360.Streaming.Host.Hosting;
 using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Runtime.Topology;
@@ -11,12 +18,13 @@ namespace Customer360.Streaming.Host.Cli;
 
 /// <summary>
 /// <c>c360 demo</c>: the whole stack on embedded infrastructure in one process (embedded Kafka, the processor host,
-/// Redis given by address), events flowing for <c>--duration</c> seconds, then a summary read back from the brokers.
+/// embedded Schema Registry, Redis given by address), a simulated population's journeys flowing for <c>--duration</c>
+/// seconds, then a summary read back from Kafka and Redis.
 /// </summary>
 internal static class DemoCommand
 {
-    private const string DemoTopic = "c360.clickstream.v1";
-    private const string DemoApplicationId = "c360-demo";
+    // The internal topics of topics.yaml are named for application id c360.
+    private const string DemoApplicationId = "c360";
 
     public static Command Create()
     {
@@ -32,6 +40,12 @@ internal static class DemoCommand
             DefaultValueFactory = _ => 50,
         };
         rate.Validators.Add(r => RequireRange(r, "--rate", 1, 10_000));
+        var customers = new Option<int>("--customers")
+        {
+            Description = "Size of the simulated population.",
+            DefaultValueFactory = _ => 200,
+        };
+        customers.Validators.Add(r => RequireRange(r, "--customers", 1, 100_000));
         var redis = new Option<string?>("--redis")
         {
             Description = "Redis connection string (default: C360__Redis__ConnectionString). ./scripts/demo.sh starts one.",
@@ -40,7 +54,7 @@ internal static class DemoCommand
         var topologyDir = CommonOptions.TopologyDirectory();
         var command = new Command("demo", "Run the embedded stack end to end and print what happened.")
         {
-            duration, rate, redis, brokers, topologyDir,
+            duration, rate, customers, redis, brokers, topologyDir,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -57,7 +71,7 @@ internal static class DemoCommand
                 return ExitCodes.InvalidConfiguration;
             }
 
-            var settings = new DemoSettings(parse.GetValue(duration), parse.GetValue(rate), redisConnection, parse.GetValue(brokers), topology);
+            var settings = new DemoSettings(parse.GetValue(duration), parse.GetValue(rate), parse.GetValue(customers), redisConnection, parse.GetValue(brokers), topology);
             return await RunAsync(settings, catalog, cancellationToken);
         });
         return command;
@@ -68,6 +82,9 @@ internal static class DemoCommand
         var clock = Stopwatch.StartNew();
         using var cluster = EmbeddedKafkaCluster.Start(settings.Brokers, catalog.Topics);
         Say($"embedded Kafka: {cluster.BrokerCount} brokers at {cluster.BootstrapServers}, {catalog.Topics.Count} topics");
+        await using var registry = await EmbeddedSchemaRegistry.StartAsync(port: 0, cancellationToken: cancellationToken);
+        var registryUrl = registry.Url.ToString().TrimEnd('/');
+        Say($"embedded Schema Registry at {registryUrl}");
 
         var overrides = new Dictionary<string, string?>
         {
@@ -78,6 +95,7 @@ internal static class DemoCommand
             // The embedded broker cannot enforce transactions; idempotence still makes state exact.
             ["Streams:ProcessingGuarantee"] = "AtLeastOnce",
             ["Redis:ConnectionString"] = settings.Redis,
+            ["SchemaRegistry:Url"] = registryUrl,
             ["Http:Port"] = "0",
             ["Topology:Directory"] = settings.TopologyDirectory,
         };
@@ -95,57 +113,78 @@ internal static class DemoCommand
         Say($"processor ready in {clock.Elapsed.TotalSeconds:0.0} s: group {DemoApplicationId}, {status.AssignedPartitions.Count} partitions assigned");
 
         var kafka = new KafkaOptions { BootstrapServers = cluster.BootstrapServers };
-        var produced = await ProduceAsync(kafka, settings, status.RecordsConsumed, cancellationToken);
-        var caughtUp = await WaitUntilAsync(
-            () => CommittedTotal(kafka) >= produced, TimeSpan.FromSeconds(15), cancellationToken);
-        var lag = ConsumerGroupLag.Read(kafka, DemoApplicationId, [DemoTopic], TimeSpan.FromSeconds(5));
+        var topics = app.Services.GetRequiredService<ContextPipelineSettings>().Topics;
+        var population = new Population(settings.Customers, seed: 7, app.Services.GetRequiredService<StoreDirectory>(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), stepMs: 1_000 / settings.Rate + 1, topics);
+        using var registryClient = new SchemaRegistryClient(new SchemaRegistryOptions { Url = registryUrl });
+        var producer = new DemoProducer(kafka, registryClient, app.Services.GetRequiredService<SchemaCatalog>());
+        var produced = await producer.RunAsync(population, settings, cancellationToken);
+        var inputs = topics.Channels.Append(topics.Identity).Append(topics.Relationship).ToList();
+        var caughtUp = await WaitUntilAsync(() => CommittedTotal() >= produced.Values.Sum(), TimeSpan.FromSeconds(30), cancellationToken);
+        var lag = ConsumerGroupLag.Read(kafka, DemoApplicationId, inputs, TimeSpan.FromSeconds(5));
+        var sink = processor.Sink!;
+        var redis = app.Services.GetRequiredService<RedisConnectionService>().Connection!;
+        var keys = new RedisKeys(app.Services.GetRequiredService<IOptions<RedisOptions>>().Value.KeyPrefix);
+        var contexts = 0;
+        foreach (var server in redis.GetServers().Where(s => !s.IsReplica))
+        {
+            await foreach (var _ in server.KeysAsync(pattern: keys.ContextPattern, pageSize: 1_000))
+            {
+                contexts++;
+            }
+        }
+
+        var writer = new RedisContextWriter(redis, keys);
+        var presence = new List<string>();
+        foreach (var store in app.Services.GetRequiredService<StoreDirectory>().Stores)
+        {
+            presence.Add($"{store.StoreId}={(await writer.ReadPresenceAsync(store.StoreId)).Count}");
+        }
+
+        var sample = await writer.ReadJsonAsync(population.Customers[0].CustomerId);
+        var deadLetters = DeadLetterCount(kafka, catalog);
 
         await app.StopAsync(CancellationToken.None);
         var exitCode = await host;
 
+        var total = produced.Values.Sum();
         Say("summary");
-        Say($"  events produced to {DemoTopic}:  {produced}");
-        Say($"  events consumed by the processor:    {status.RecordsConsumed}");
-        Say($"  offsets committed by group {DemoApplicationId}: {lag.Sum(p => p.Committed ?? 0)} over {lag.Count(p => p.Committed is not null)} partitions (lag {lag.Sum(p => p.Lag)})");
-        Say($"  commits: {status.Commits}, elapsed {clock.Elapsed.TotalSeconds:0.0} s, processor exit code {exitCode}");
-        var passed = caughtUp && status.RecordsConsumed >= produced && exitCode == ExitCodes.Success;
-        Say(passed ? "  result: OK - every event was consumed and its offset committed" : "  result: FAILED - the processor did not catch up");
-        return passed ? ExitCodes.Success : ExitCodes.RuntimeFailure;
-
-        long CommittedTotal(KafkaOptions options) =>
-            ConsumerGroupLag.Read(options, DemoApplicationId, [DemoTopic], TimeSpan.FromSeconds(5)).Sum(p => p.Committed ?? 0);
-    }
-
-    private static async Task<long> ProduceAsync(KafkaOptions kafka, DemoSettings settings, long consumedBefore, CancellationToken cancellationToken)
-    {
-        using var producer = new ProducerBuilder<string, byte[]>(KafkaClientConfigs.Producer(kafka, "c360-demo-producer")).Build();
-        var interval = TimeSpan.FromSeconds(1.0 / settings.Rate);
-        var ends = Stopwatch.StartNew();
-        long produced = 0;
-        var nextReport = TimeSpan.FromSeconds(1);
-        while (ends.Elapsed < TimeSpan.FromSeconds(settings.DurationSeconds) && !cancellationToken.IsCancellationRequested)
+        Say($"  events produced to {produced.Count} topics:  {total}");
+        foreach (var (topic, count) in produced.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
-            var due = (long)(ends.Elapsed / interval) + 1;
-            for (; produced < due; produced++)
-            {
-                var key = $"web:anon-{produced % 97:D5}";
-                var value = Encoding.UTF8.GetBytes($"{{\"eventId\":\"demo-{produced}\",\"type\":\"page_view\"}}");
-                producer.Produce(DemoTopic, new Message<string, byte[]> { Key = key, Value = value });
-            }
-
-            if (ends.Elapsed >= nextReport)
-            {
-                Say($"t={ends.Elapsed.TotalSeconds,5:0.0}s produced {produced}");
-                nextReport += TimeSpan.FromSeconds(5);
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken);
+            Say($"    {topic,-24} {count}");
         }
 
-        producer.Flush(TimeSpan.FromSeconds(10));
-        Say($"produced {produced} events in {ends.Elapsed.TotalSeconds:0.0} s (consumed before start: {consumedBefore})");
-        return produced;
+        Say($"  events consumed by the processor:    {CommittedTotalOf(lag)}");
+        Say($"  consumer lag of group {DemoApplicationId}: {lag.Sum(p => p.Lag)} over {lag.Count} partitions");
+        Say($"  contexts in Redis: {contexts} (customers simulated: {settings.Customers}); Redis batches {sink.Batches}, round trips {sink.RoundTrips}, documents written {sink.Written}");
+        Say($"  customers present per store: {string.Join(", ", presence)}");
+        Say($"  dead letters: {deadLetters}");
+        Say($"  commits: {status.Commits}, elapsed {clock.Elapsed.TotalSeconds:0.0} s, processor exit code {exitCode}");
+        Say($"  sample context {population.Customers[0].CustomerId}: {(sample is null ? "(none)" : Abbreviate(sample, 400))}");
+        var passed = caughtUp && deadLetters == 0 && contexts >= settings.Customers && exitCode == ExitCodes.Success;
+        Say(passed
+            ? "  result: OK - every event was processed and committed, every customer has a context in Redis"
+            : "  result: FAILED - the processor did not catch up, dead-lettered events, or contexts are missing in Redis");
+        return passed ? ExitCodes.Success : ExitCodes.RuntimeFailure;
+
+        long CommittedTotal() => CommittedTotalOf(ConsumerGroupLag.Read(kafka, DemoApplicationId, inputs, TimeSpan.FromSeconds(5)));
     }
+
+    private static long CommittedTotalOf(IEnumerable<PartitionLag> lag) => lag.Sum(p => p.Committed ?? 0);
+
+    private static long DeadLetterCount(KafkaOptions kafka, TopicCatalog catalog)
+    {
+        if (catalog.WithRole(TopicRole.DeadLetter).FirstOrDefault() is not { } topic)
+        {
+            return 0;
+        }
+
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(KafkaClientConfigs.Consumer(kafka, "c360-demo-dlq", "c360-demo-dlq")).Build();
+        return Enumerable.Range(0, topic.Partitions)
+            .Sum(p => consumer.QueryWatermarkOffsets(new TopicPartition(topic.Name, p), TimeSpan.FromSeconds(5)).High.Value);
+    }
+
+    private static string Abbreviate(string text, int max) => text.Length <= max ? text : text[..max] + $"... ({text.Length} characters)";
 
     private static async Task<bool> WaitUntilAsync(Func<bool> condition, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -172,7 +211,7 @@ internal static class DemoCommand
         }
     }
 
-    private static void Say(string line) => Console.Out.WriteLine($"[demo] {line}");
+    internal static void Say(string line) => Console.Out.WriteLine($"[demo] {line}");
 
-    private sealed record DemoSettings(int DurationSeconds, int Rate, string Redis, int Brokers, string? TopologyDirectory);
+    internal sealed record DemoSettings(int DurationSeconds, int Rate, int Customers, string Redis, int Brokers, string? TopologyDirectory);
 }

@@ -19,7 +19,7 @@ internal static class TopologyCommand
                 var catalog = TopicCatalog.Load(path);
                 await Console.Out.WriteAsync(TopologyDescription.Render(catalog, path));
                 await Console.Out.WriteLineAsync();
-                await Console.Out.WriteAsync(ProductTopology.Build(Environment.GetEnvironmentVariable("C360__Kafka__ApplicationId") ?? "c360", catalog).Describe());
+                await Console.Out.WriteAsync(Pipeline.ProductTopology.Shape(Environment.GetEnvironmentVariable("C360__Kafka__ApplicationId") ?? "c360", catalog).Describe());
                 return ExitCodes.Success;
             }
             catch (Exception ex) when (ex is TopologyException or DirectoryNotFoundException)

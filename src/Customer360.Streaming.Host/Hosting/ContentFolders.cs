@@ -15,6 +15,10 @@ public static class ContentFolders
     public static string TopicsFile(string? configuredDirectory) =>
         Path.Combine(ResolveDirectory(configuredDirectory), TopicsFileName);
 
+    /// <summary>stores.yaml beside topics.yaml.</summary>
+    public static string StoresFile(string? configuredDirectory) =>
+        Path.Combine(ResolveDirectory(configuredDirectory), Pipeline.StoreCatalog.FileName);
+
     /// <summary>The folder of Avro contracts (one sub-folder per contract).</summary>
     public static string SchemasDirectory(string? configured) =>
         Resolve("schemas", marker: null, configured, "--schemas-dir");

@@ -1,8 +1,13 @@
 using System.Net;
+using Customer360.Streaming.Domain.Geo;
+using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Redis;
 using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Runtime.Topology;
+using Customer360.Streaming.Schemas.Contracts;
+using Customer360.Streaming.Schemas.Registry;
+using Customer360.Streaming.Schemas.Serdes;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Options;
@@ -36,9 +41,10 @@ public static class ProcessorHost
         });
 
         builder.Services.AddProcessorOptions();
-        builder.Services.AddStreamProcessor();
+        // Hosted services start in registration order: Redis first, so the sink has a connection before any commit.
         builder.Services.AddSingleton<RedisConnectionService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RedisConnectionService>());
+        builder.Services.AddStreamProcessor();
         builder.Services.AddHealthChecks()
             .AddCheck<ProcessorHealthCheck>("processor", tags: [ProcessorHealthCheck.LiveTag, ProcessorHealthCheck.ReadyTag])
             .AddCheck<RedisHealthCheck>("redis", tags: [ProcessorHealthCheck.ReadyTag]);
@@ -58,6 +64,7 @@ public static class ProcessorHost
             Predicate = c => c.Tags.Contains(ProcessorHealthCheck.ReadyTag),
             ResponseWriter = HealthReportWriter.WriteAsync,
         });
+        app.MapGet("/customers/{id}/context", ContextEndpoint.GetAsync);
         return app;
     }
 
@@ -72,22 +79,43 @@ public static class ProcessorHost
             .ValidateOnStart();
         services.AddOptions<TopologyOptions>().BindConfiguration(TopologyOptions.SectionName)
             .Validate(o => string.IsNullOrWhiteSpace(o.Directory) || Directory.Exists(o.Directory), "Topology:Directory does not exist.")
+            .Validate(o => string.IsNullOrWhiteSpace(o.SchemasDirectory) || Directory.Exists(o.SchemasDirectory), "Topology:SchemasDirectory does not exist.")
             .ValidateOnStart();
+        services.AddOptions<SchemaRegistryOptions>().BindConfiguration(SchemaRegistryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AvroSerdeOptions>().BindConfiguration(AvroSerdeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ContextOptions>().BindConfiguration(ContextOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         return services;
     }
 
     private static IServiceCollection AddStreamProcessor(this IServiceCollection services)
     {
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => TopicCatalog.Load(
-            ContentFolders.TopicsFile(sp.GetRequiredService<IOptions<TopologyOptions>>().Value.Directory)));
+        services.AddSingleton(sp => TopicCatalog.Load(ContentFolders.TopicsFile(Topology(sp).Directory)));
+        services.AddSingleton(sp => SchemaCatalog.Load(ContentFolders.SchemasDirectory(Topology(sp).SchemasDirectory)));
+        services.AddSingleton(sp => StoreCatalog.Load(ContentFolders.StoresFile(Topology(sp).Directory)));
+        services.AddSingleton<ISchemaRegistryClient>(sp => new SchemaRegistryClient(
+            sp.GetRequiredService<IOptions<SchemaRegistryOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new EventCodec(
+            sp.GetRequiredService<ISchemaRegistryClient>(), sp.GetRequiredService<IOptions<AvroSerdeOptions>>().Value,
+            sp.GetRequiredService<SchemaCatalog>(), sp.GetRequiredService<TopicCatalog>()));
+        services.AddSingleton(sp =>
+        {
+            var context = sp.GetRequiredService<IOptions<ContextOptions>>().Value;
+            return new ContextPipelineSettings(
+                context.ToContextSettings(), context.ToIdentitySettings(), sp.GetRequiredService<StoreDirectory>(), sp.GetRequiredService<EventCodec>(),
+                ProductTopicNames.FromCatalog(sp.GetRequiredService<TopicCatalog>()));
+        });
+        services.AddSingleton(sp => new PipelineMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddSingleton(sp => ProductTopology.Build(
-            sp.GetRequiredService<IOptions<KafkaOptions>>().Value.ApplicationId, sp.GetRequiredService<TopicCatalog>()));
+            sp.GetRequiredService<IOptions<KafkaOptions>>().Value.ApplicationId, sp.GetRequiredService<TopicCatalog>(),
+            sp.GetRequiredService<ContextPipelineSettings>(), sp.GetRequiredService<PipelineMetrics>(), sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton(sp => new StreamsMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddSingleton<StreamProcessorService>();
         services.AddHostedService(sp => sp.GetRequiredService<StreamProcessorService>());
         return services;
     }
+
+    private static TopologyOptions Topology(IServiceProvider services) => services.GetRequiredService<IOptions<TopologyOptions>>().Value;
 
     private static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, HttpOptions http)
     {

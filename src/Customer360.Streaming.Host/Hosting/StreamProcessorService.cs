@@ -1,4 +1,6 @@
 using Confluent.Kafka;
+using Customer360.Streaming.Pipeline;
+using Customer360.Streaming.Redis;
 using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Runtime.Topology;
@@ -21,6 +23,10 @@ internal sealed class StreamProcessorService : IHostedService, IDisposable
     private readonly ILogger<StreamProcessorService> _logger;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly StreamsMetrics _metrics;
+    private readonly PipelineMetrics _pipelineMetrics;
+    private readonly RedisConnectionService _redis;
+    private readonly RedisOptions _redisOptions;
+    private readonly ContextOptions _contextOptions;
     private readonly CancellationTokenSource _stopping = new();
     private Task? _running;
 
@@ -32,8 +38,16 @@ internal sealed class StreamProcessorService : IHostedService, IDisposable
         TimeProvider time,
         ILoggerFactory loggers,
         IHostApplicationLifetime lifetime,
-        StreamsMetrics metrics)
+        StreamsMetrics metrics,
+        PipelineMetrics pipelineMetrics,
+        RedisConnectionService redis,
+        IOptions<RedisOptions> redisOptions,
+        IOptions<ContextOptions> contextOptions)
     {
+        _pipelineMetrics = pipelineMetrics;
+        _redis = redis;
+        _redisOptions = redisOptions.Value;
+        _contextOptions = contextOptions.Value;
         _kafka = kafka.Value;
         _streams = streams.Value;
         _catalog = catalog;
@@ -46,6 +60,8 @@ internal sealed class StreamProcessorService : IHostedService, IDisposable
     }
 
     public StreamWorker? Worker { get; private set; }
+
+    public RedisContextSink? Sink { get; private set; }
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -60,7 +76,13 @@ internal sealed class StreamProcessorService : IHostedService, IDisposable
             },
             cancellationToken);
 
-        Worker = new StreamWorker(_kafka, _streams, _topology, _time, _loggers.CreateLogger<StreamWorker>(), clientId, _metrics);
+        var connection = _redis.Connection ?? throw new InvalidOperationException("Redis is not connected yet.");
+        Sink = new RedisContextSink(
+            new RedisContextWriter(connection, new RedisKeys(_redisOptions.KeyPrefix)), _topology, _contextOptions.ToIdentitySettings().AnonymousContextTtl,
+            _time, _pipelineMetrics, _loggers.CreateLogger<RedisContextSink>(), _stopping.Token);
+        // A reconnect may mean a restarted Redis that lost its data: re-assert every owned context at the next commit.
+        connection.ConnectionRestored += (_, _) => Sink.RequestResync();
+        Worker = new StreamWorker(_kafka, _streams, _topology, _time, _loggers.CreateLogger<StreamWorker>(), clientId, _metrics, [Sink]);
         _running = Worker.RunAsync(_stopping.Token);
         _ = _running.ContinueWith(OnWorkerEnded, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         Log.ProcessorStarted(_logger, _topology.SourceTopics.Count());

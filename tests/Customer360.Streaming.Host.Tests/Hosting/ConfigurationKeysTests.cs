@@ -4,6 +4,8 @@ using Customer360.Streaming.Host.Hosting;
 using Customer360.Streaming.Redis;
 using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Runtime.Processing;
+using Customer360.Streaming.Schemas.Registry;
+using Customer360.Streaming.Schemas.Serdes;
 using YamlDotNet.RepresentationModel;
 
 namespace Customer360.Streaming.Host.Tests.Hosting;
@@ -18,6 +20,9 @@ public sealed class ConfigurationKeysTests
         [RedisOptions.SectionName] = typeof(RedisOptions),
         [HttpOptions.SectionName] = typeof(HttpOptions),
         [TopologyOptions.SectionName] = typeof(TopologyOptions),
+        [SchemaRegistryOptions.SectionName] = typeof(SchemaRegistryOptions),
+        [AvroSerdeOptions.SectionName] = typeof(AvroSerdeOptions),
+        [ContextOptions.SectionName] = typeof(ContextOptions),
     };
 
     [Fact]
@@ -50,6 +55,7 @@ public sealed class ConfigurationKeysTests
 
         Assert.Contains("C360__Kafka__BootstrapServers", processorKeys);
         Assert.Contains("C360__Redis__ConnectionString", processorKeys);
+        Assert.Contains("C360__SchemaRegistry__Url", processorKeys);
     }
 
     [Fact]

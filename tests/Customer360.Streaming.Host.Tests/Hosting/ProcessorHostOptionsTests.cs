@@ -10,6 +10,7 @@ public sealed class ProcessorHostOptionsTests
     {
         ["Kafka:BootstrapServers"] = "127.0.0.1:9",
         ["Redis:ConnectionString"] = "127.0.0.1:1",
+        ["SchemaRegistry:Url"] = "http://127.0.0.1:9",
         ["Http:Port"] = "0",
     };
 
@@ -21,6 +22,11 @@ public sealed class ProcessorHostOptionsTests
     [InlineData("Redis:ConnectionString", "", "Redis:ConnectionString is required")]
     [InlineData("Http:Port", "70000", "Http:Port must be between 0 and 65535")]
     [InlineData("Http:Host", "not an address", "Http:Host must be an IP address or 'localhost'")]
+    [InlineData("SchemaRegistry:Url", "", "SchemaRegistry:Url is required")]
+    [InlineData("SchemaRegistry:Url", "ftp://registry", "SchemaRegistry:Url must be one or more comma-separated http(s):// URLs")]
+    [InlineData("Avro:MaxPayloadBytes", "0", "Avro:MaxPayloadBytes")]
+    [InlineData("Context:MaxCustomersPerIdentifier", "0", "Context:MaxCustomersPerIdentifier must be between 1 and 100")]
+    [InlineData("Context:GraceSeconds", "-1", "Context:GraceSeconds must be between 0 and 86400")]
     public async Task Start_InvalidSetting_FailsBeforeConnectingAndNamesTheKey(string key, string value, string expected)
     {
         var settings = new Dictionary<string, string?>(Valid) { [key] = value };

@@ -8,14 +8,15 @@ using Customer360.Streaming.Testing;
 namespace Customer360.Streaming.IntegrationTests.Hosting;
 
 /// <summary><c>c360 run</c> as a separate process, the way a service manager runs it.</summary>
-public sealed class ProcessorProcessTests(KafkaFixture kafka, RedisServerFixture redis)
+public sealed class ProcessorProcessTests(KafkaFixture kafka, RedisServerFixture redis, SchemaRegistryFixture registry)
 {
     [Fact]
     public async Task Run_ReportsReadyConsumesAndCommits_ThenShutsDownCleanlyOnSigterm()
     {
         redis.SkipUnlessAvailable();
         var names = new UniqueNames(nameof(Run_ReportsReadyConsumesAndCommits_ThenShutsDownCleanlyOnSigterm));
-        var topologyDirectory = C360Program.WritePrefixedTopology(names);
+        var applicationId = names.Group("app");
+        var topologyDirectory = C360Program.WritePrefixedTopology(names, applicationId);
         var catalog = TopicCatalog.Load(Path.Combine(topologyDirectory, "topics.yaml"));
         foreach (var topic in catalog.Topics)
         {
@@ -23,7 +24,6 @@ public sealed class ProcessorProcessTests(KafkaFixture kafka, RedisServerFixture
         }
 
         var port = FreePort.Next();
-        var applicationId = names.Group("app");
         using var processor = C360Program.Start(["run"], new Dictionary<string, string?>
         {
             ["C360__Kafka__BootstrapServers"] = kafka.BootstrapServers,
@@ -31,6 +31,7 @@ public sealed class ProcessorProcessTests(KafkaFixture kafka, RedisServerFixture
             ["C360__Kafka__FetchWaitMaxMs"] = "10",
             ["C360__Streams__ProcessingGuarantee"] = "AtLeastOnce",
             ["C360__Redis__ConnectionString"] = redis.ConnectionString,
+            ["C360__SchemaRegistry__Url"] = registry.UrlText,
             ["C360__Http__Port"] = port.ToString(CultureInfo.InvariantCulture),
             ["C360__Topology__Directory"] = topologyDirectory,
         });
@@ -75,6 +76,7 @@ public sealed class ProcessorProcessTests(KafkaFixture kafka, RedisServerFixture
         {
             ["C360__Kafka__BootstrapServers"] = "no-port-here",
             ["C360__Redis__ConnectionString"] = "127.0.0.1:1",
+            ["C360__SchemaRegistry__Url"] = "http://127.0.0.1:9",
             ["C360__Http__Port"] = "0",
         });
 
@@ -88,12 +90,13 @@ public sealed class ProcessorProcessTests(KafkaFixture kafka, RedisServerFixture
     {
         redis.SkipUnlessAvailable();
         var names = new UniqueNames(nameof(Run_DeclaredTopicMissingOnCluster_RefusesToStartNamingTheTopic));
-        var topologyDirectory = C360Program.WritePrefixedTopology(names);
+        var topologyDirectory = C360Program.WritePrefixedTopology(names, "c360");
         using var processor = C360Program.Start(["run"], new Dictionary<string, string?>
         {
             ["C360__Kafka__BootstrapServers"] = kafka.BootstrapServers,
             ["C360__Kafka__StartupTimeoutSeconds"] = "10",
             ["C360__Redis__ConnectionString"] = redis.ConnectionString,
+            ["C360__SchemaRegistry__Url"] = registry.UrlText,
             ["C360__Http__Port"] = "0",
             ["C360__Topology__Directory"] = topologyDirectory,
         });

@@ -1,0 +1,131 @@
+using System.CommandLine;
+using System.Text.Json;
+using Customer360.Streaming.Host.Hosting;
+using Customer360.Streaming.Pipeline;
+using Customer360.Streaming.Redis;
+using Customer360.Streaming.Runtime.Kafka;
+using StackExchange.Redis;
+
+namespace Customer360.Streaming.Host.Cli;
+
+/// <summary><c>c360 context get|rebuild</c>: read a customer's live context from Redis; rebuild Redis from Kafka.</summary>
+internal static class ContextCommand
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static Command Create() => new("context", "The live customer context in Redis.") { Get(), Rebuild() };
+
+    private static Command Get()
+    {
+        var id = new Argument<string>("customerId") { Description = "Customer id, or anon:<identifier> for an anonymous context." };
+        var pretty = new Option<bool>("--pretty") { Description = "Indent the JSON." };
+        var redis = RedisOption();
+        var prefix = PrefixOption();
+        var command = new Command("get", "Print a context as JSON, as Redis holds it (exit 1 when there is none).") { id, pretty, redis, prefix };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            if (!TryRedis(parse.GetValue(redis), parse.GetValue(prefix), out var options))
+            {
+                return ExitCodes.InvalidConfiguration;
+            }
+
+            await using var connection = await RedisConnector.ConnectAsync(options);
+            try
+            {
+                var json = await new RedisContextWriter(connection, new RedisKeys(options.KeyPrefix)).ReadJsonAsync(parse.GetValue(id)!);
+                if (json is null)
+                {
+                    await Console.Error.WriteLineAsync("no context for this id");
+                    return ExitCodes.RuntimeFailure;
+                }
+
+                await Console.Out.WriteLineAsync(parse.GetValue(pretty)
+                    ? JsonSerializer.Serialize(JsonDocument.Parse(json).RootElement, Indented)
+                    : json);
+                return ExitCodes.Success;
+            }
+            catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)
+            {
+                await Console.Error.WriteLineAsync($"Redis is not reachable: {ex.GetType().Name}");
+                return ExitCodes.RuntimeFailure;
+            }
+        });
+        return command;
+    }
+
+    private static Command Rebuild()
+    {
+        var bootstrap = new Option<string?>("--bootstrap-servers") { Description = "Kafka bootstrap servers (default: C360__Kafka__BootstrapServers)." };
+        var applicationId = new Option<string>("--application-id")
+        {
+            Description = "Application id whose changelogs to read (default: C360__Kafka__ApplicationId, else c360).",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("C360__Kafka__ApplicationId") ?? "c360",
+        };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Compare and report only; change nothing in Redis." };
+        var ttlHours = new Option<int>("--anonymous-ttl-hours") { Description = "Expiry of rewritten anonymous contexts.", DefaultValueFactory = _ => 168 };
+        var redis = RedisOption();
+        var prefix = PrefixOption();
+        var command = new Command("rebuild", "Replay the context changelogs from Kafka, report how many Redis keys differ, and make Redis equal to Kafka.")
+        {
+            bootstrap, applicationId, dryRun, ttlHours, redis, prefix,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var servers = parse.GetValue(bootstrap) ?? Environment.GetEnvironmentVariable("C360__Kafka__BootstrapServers");
+            if (string.IsNullOrWhiteSpace(servers))
+            {
+                await Console.Error.WriteLineAsync("--bootstrap-servers is required (or C360__Kafka__BootstrapServers).");
+                return ExitCodes.InvalidConfiguration;
+            }
+
+            if (!TryRedis(parse.GetValue(redis), parse.GetValue(prefix), out var options))
+            {
+                return ExitCodes.InvalidConfiguration;
+            }
+
+            var kafka = new KafkaOptions { BootstrapServers = servers, ApplicationId = parse.GetValue(applicationId)! };
+            await using var connection = await RedisConnector.ConnectAsync(options);
+            try
+            {
+                var report = await ContextRebuild.RunAsync(
+                    kafka, connection, new RedisKeys(options.KeyPrefix), TimeSpan.FromHours(Math.Max(1, parse.GetValue(ttlHours))), parse.GetValue(dryRun),
+                    line => Console.Out.WriteLine($"[rebuild] {line}"), cancellationToken);
+                await Console.Out.WriteLineAsync(
+                    $"contexts in Kafka: {report.InKafka}; identical in Redis: {report.Same}; differing keys: {report.Differing} " +
+                    $"(different {report.Different}, missing {report.Missing}, only in Redis {report.Extra}){(parse.GetValue(dryRun) ? " - dry run, nothing changed" : string.Empty)}");
+                return ExitCodes.Success;
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or Confluent.Kafka.KafkaException or RedisConnectionException or RedisTimeoutException)
+            {
+                await Console.Error.WriteLineAsync($"rebuild failed: {ex.Message}");
+                return ExitCodes.RuntimeFailure;
+            }
+        });
+        return command;
+    }
+
+    private static Option<string?> RedisOption() => new("--redis") { Description = "Redis connection string (default: C360__Redis__ConnectionString)." };
+
+    private static Option<string> PrefixOption() => new("--key-prefix")
+    {
+        Description = "Redis key prefix (default: C360__Redis__KeyPrefix, else c360).",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("C360__Redis__KeyPrefix") ?? "c360",
+    };
+
+    private static bool TryRedis(string? connection, string? prefix, out RedisOptions options)
+    {
+        options = new RedisOptions
+        {
+            ConnectionString = connection ?? Environment.GetEnvironmentVariable("C360__Redis__ConnectionString") ?? string.Empty,
+            KeyPrefix = prefix ?? "c360",
+        };
+        var problems = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+        if (System.ComponentModel.DataAnnotations.Validator.TryValidateObject(options, new(options), problems, validateAllProperties: true))
+        {
+            return true;
+        }
+
+        Console.Error.WriteLine(string.Join(Environment.NewLine, problems.Select(p => p.ErrorMessage)));
+        return false;
+    }
+}

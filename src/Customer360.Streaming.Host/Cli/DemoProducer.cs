@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using Avro.Generic;
+using Confluent.Kafka;
+using Customer360.Streaming.Pipeline.Simulation;
+using Customer360.Streaming.Runtime.Kafka;
+using Customer360.Streaming.Schemas.Contracts;
+using Customer360.Streaming.Schemas.Registry;
+using Customer360.Streaming.Schemas.Serdes;
+
+namespace Customer360.Streaming.Host.Cli;
+
+/// <summary>Produces a simulated population's records as Avro through the registry, at a steady rate, with progress lines.</summary>
+internal sealed class DemoProducer(KafkaOptions kafka, ISchemaRegistryClient registry, SchemaCatalog contracts)
+{
+    private readonly ChannelEventWriter _writer = new(contracts);
+    private readonly AvroSerializer<GenericRecord> _serializer = new(registry);
+
+    /// <summary>The setup (profiles, links), then journey events for the demo's duration; returns records per topic.</summary>
+    public async Task<Dictionary<string, long>> RunAsync(Population population, DemoCommand.DemoSettings settings, CancellationToken cancellationToken)
+    {
+        var produced = new Dictionary<string, long>(StringComparer.Ordinal);
+        using var producer = new ProducerBuilder<string, byte[]>(KafkaClientConfigs.Producer(kafka, "c360-demo-producer")).Build();
+        foreach (var record in population.Setup())
+        {
+            await ProduceAsync(producer, record, produced, cancellationToken);
+        }
+
+        DemoCommand.Say($"produced the setup: {population.Customers.Count} relationship profiles and {produced.GetValueOrDefault(population.Topics.Identity)} identity links");
+        var interval = TimeSpan.FromSeconds(1.0 / settings.Rate);
+        var elapsed = Stopwatch.StartNew();
+        var journeyEvents = 0L;
+        var nextReport = TimeSpan.FromSeconds(1);
+        while (elapsed.Elapsed < TimeSpan.FromSeconds(settings.DurationSeconds) && !cancellationToken.IsCancellationRequested)
+        {
+            var due = (long)(elapsed.Elapsed / interval) + 1;
+            foreach (var record in population.Events((int)Math.Max(0, due - journeyEvents)))
+            {
+                await ProduceAsync(producer, record, produced, cancellationToken);
+                journeyEvents++;
+            }
+
+            if (elapsed.Elapsed >= nextReport)
+            {
+                DemoCommand.Say($"t={elapsed.Elapsed.TotalSeconds,5:0.0}s produced {journeyEvents} journey events");
+                nextReport += TimeSpan.FromSeconds(5);
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken);
+        }
+
+        producer.Flush(TimeSpan.FromSeconds(10));
+        DemoCommand.Say($"produced {journeyEvents} journey events in {elapsed.Elapsed.TotalSeconds:0.0} s");
+        return produced;
+    }
+
+    private async Task ProduceAsync(IProducer<string, byte[]> producer, SimulatedRecord record, Dictionary<string, long> produced, CancellationToken cancellationToken)
+    {
+        var value = await _serializer.SerializeAsync(_writer.Write(record.Event, record.Key), record.Topic, cancellationToken: cancellationToken);
+        producer.Produce(record.Topic, new Message<string, byte[]>
+        {
+            Key = record.Key,
+            Value = value,
+            Timestamp = new Timestamp(record.Event.EventTimeMs, TimestampType.CreateTime),
+        });
+        produced[record.Topic] = produced.GetValueOrDefault(record.Topic) + 1;
+    }
+}

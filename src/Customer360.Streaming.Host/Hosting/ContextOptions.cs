@@ -1,0 +1,41 @@
+using System.ComponentModel.DataAnnotations;
+using Customer360.Streaming.Domain.Context;
+using Customer360.Streaming.Domain.Identity;
+
+namespace Customer360.Streaming.Host.Hosting;
+
+/// <summary>Knobs of identity stitching and the context reducers (configuration section <c>Context</c>).</summary>
+public sealed class ContextOptions
+{
+    public const string SectionName = "Context";
+
+    /// <summary>Events older than a context's newest by more than this are late: counted, not applied.</summary>
+    [Range(0, 86_400, ErrorMessage = "Context:GraceSeconds must be between 0 and 86400.")]
+    public int GraceSeconds { get; set; } = 600;
+
+    [Range(1, 1_440, ErrorMessage = "Context:SessionGapMinutes must be between 1 and 1440.")]
+    public int SessionGapMinutes { get; set; } = 30;
+
+    /// <summary>Extra distance beyond a geofence before the customer counts as having left it.</summary>
+    [Range(0, 1_000, ErrorMessage = "Context:HysteresisMeters must be between 0 and 1000.")]
+    public double HysteresisMeters { get; set; } = 40;
+
+    [Range(1, 100, ErrorMessage = "Context:MaxCustomersPerIdentifier must be between 1 and 100.")]
+    public int MaxCustomersPerIdentifier { get; set; } = 3;
+
+    [Range(1, 8_760, ErrorMessage = "Context:AnonymousContextTtlHours must be between 1 and 8760.")]
+    public int AnonymousContextTtlHours { get; set; } = 168;
+
+    public ContextSettings ToContextSettings() => new()
+    {
+        Grace = TimeSpan.FromSeconds(GraceSeconds),
+        SessionGap = TimeSpan.FromMinutes(SessionGapMinutes),
+        HysteresisMeters = HysteresisMeters,
+    };
+
+    public IdentitySettings ToIdentitySettings() => new()
+    {
+        MaxCustomersPerIdentifier = MaxCustomersPerIdentifier,
+        AnonymousContextTtl = TimeSpan.FromHours(AnonymousContextTtlHours),
+    };
+}

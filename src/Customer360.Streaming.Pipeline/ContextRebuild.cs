@@ -1,0 +1,146 @@
+using System.Text;
+using Confluent.Kafka;
+using Customer360.Streaming.Redis;
+using Customer360.Streaming.Runtime.Kafka;
+using Customer360.Streaming.Runtime.Stores;
+using StackExchange.Redis;
+
+namespace Customer360.Streaming.Pipeline;
+
+/// <summary>What a rebuild found: keys compared, and how Redis differed from Kafka.</summary>
+/// <param name="InKafka">Contexts in the changelogs (the truth).</param>
+/// <param name="Same">Redis held exactly the document Kafka has.</param>
+/// <param name="Different">Redis held another document (another version or content).</param>
+/// <param name="Missing">Kafka has the context, Redis did not.</param>
+/// <param name="Extra">Redis held a context Kafka no longer has (erased, expired, or another deployment's).</param>
+public sealed record RebuildReport(int InKafka, int Same, int Different, int Missing, int Extra)
+{
+    public int Differing => Different + Missing + Extra;
+}
+
+/// <summary>
+/// <c>c360 context rebuild</c>: reads the context changelogs from Kafka to their end, compares every context with
+/// Redis and, unless it is a dry run, makes Redis equal to Kafka. Redis is a derived view; the changelogs are the truth.
+/// Run it while the processor is stopped, or accept that contexts changing meanwhile are compared mid-flight.
+/// </summary>
+public static class ContextRebuild
+{
+    public static async Task<RebuildReport> RunAsync(
+        KafkaOptions kafka, IConnectionMultiplexer redis, RedisKeys keys, TimeSpan anonymousTtl, bool dryRun, Action<string>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(kafka);
+        ArgumentNullException.ThrowIfNull(redis);
+        ArgumentNullException.ThrowIfNull(keys);
+        var truth = ReadChangelogs(kafka, progress, cancellationToken);
+        var database = redis.GetDatabase();
+        int same = 0, different = 0, missing = 0;
+        var repair = new List<(string ContextId, string Json)>();
+        foreach (var batch in truth.Chunk(500))
+        {
+            var stored = batch.Select(c => database.HashGetAsync(keys.Context(c.Key), "json")).ToArray();
+            for (var i = 0; i < batch.Length; i++)
+            {
+                var current = await stored[i];
+                if (current.IsNull)
+                {
+                    missing++;
+                    repair.Add((batch[i].Key, batch[i].Value));
+                }
+                else if ((string?)current == batch[i].Value)
+                {
+                    same++;
+                }
+                else
+                {
+                    different++;
+                    repair.Add((batch[i].Key, batch[i].Value));
+                }
+            }
+        }
+
+        var extra = new List<string>();
+        foreach (var server in redis.GetServers().Where(s => s.IsConnected && !s.IsReplica))
+        {
+            await foreach (var key in server.KeysAsync(database.Database, keys.ContextPattern, pageSize: 1_000).WithCancellation(cancellationToken))
+            {
+                var text = (string)key!;
+                var contextId = text[(keys.Prefix.Length + 2)..text.LastIndexOf("}:context", StringComparison.Ordinal)];
+                if (!truth.ContainsKey(contextId))
+                {
+                    extra.Add(contextId);
+                }
+            }
+        }
+
+        progress?.Invoke($"compared {truth.Count} contexts: {same} same, {different} different, {missing} missing in Redis, {extra.Count} only in Redis");
+        if (!dryRun && (repair.Count > 0 || extra.Count > 0))
+        {
+            // Kafka wins even over a higher version in Redis: delete, then write through the usual script.
+            var writer = new RedisContextWriter(redis, keys);
+            foreach (var chunk in repair.Chunk(500))
+            {
+                await writer.WriteAsync([], [.. chunk.Select(c => c.ContextId)]);
+                await writer.WriteAsync([.. chunk.Select(c => RedisContextSink.Document(Encoding.UTF8.GetBytes(c.Json), anonymousTtl))]);
+            }
+
+            foreach (var chunk in extra.Chunk(500))
+            {
+                await writer.WriteAsync([], chunk);
+            }
+
+            progress?.Invoke($"repaired {repair.Count} contexts and removed {extra.Count}");
+        }
+
+        return new RebuildReport(truth.Count, same, different, missing, extra.Count);
+    }
+
+    /// <summary>The latest document per context id across every partition of both context changelogs.</summary>
+    private static Dictionary<string, string> ReadChangelogs(KafkaOptions kafka, Action<string>? progress, CancellationToken cancellationToken)
+    {
+        var latest = new Dictionary<string, string>(StringComparer.Ordinal);
+        using var admin = new AdminClientBuilder(KafkaClientConfigs.Admin(kafka, $"{kafka.ApplicationId}-rebuild-admin")).Build();
+        var metadata = admin.GetMetadata(TimeSpan.FromSeconds(kafka.StartupTimeoutSeconds));
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(KafkaClientConfigs.Consumer(kafka, $"{kafka.ApplicationId}-rebuild", $"{kafka.ApplicationId}-rebuild")).Build();
+        foreach (var store in ProductTopics.ContextStores)
+        {
+            var topic = $"{kafka.ApplicationId}-{store}-changelog";
+            var partitions = metadata.Topics.FirstOrDefault(t => t.Topic == topic)?.Partitions
+                ?? throw new InvalidOperationException($"Changelog topic {topic} does not exist: nothing to rebuild from.");
+            long read = 0;
+            foreach (var partition in partitions.Select(p => new TopicPartition(topic, p.PartitionId)))
+            {
+                var end = consumer.QueryWatermarkOffsets(partition, TimeSpan.FromSeconds(kafka.StartupTimeoutSeconds)).High.Value;
+                consumer.Assign(new TopicPartitionOffset(partition, Offset.Beginning));
+                // Transaction markers take offsets too, so stop at the position, not at the last record read.
+                while (end > 0 && consumer.Position(partition).Value < end && !cancellationToken.IsCancellationRequested)
+                {
+                    if (consumer.Consume(TimeSpan.FromMilliseconds(500)) is not { IsPartitionEOF: false } record)
+                    {
+                        continue;
+                    }
+
+                    read++;
+                    var key = Encoding.UTF8.GetString(record.Message.Key ?? []);
+                    if (ChangelogRecords.IsRuntimeKey(key))
+                    {
+                        continue;
+                    }
+
+                    var contextId = store == ProductTopics.AnonymousContextsStore ? Domain.Identity.Identifiers.AnonymousContextId(key) : key;
+                    if (ChangelogRecords.ValueOf(record.Message.Value) is { } value)
+                    {
+                        latest[contextId] = Encoding.UTF8.GetString(value);
+                    }
+                    else
+                    {
+                        latest.Remove(contextId);
+                    }
+                }
+            }
+
+            progress?.Invoke($"read {read} records from {topic}");
+        }
+
+        return latest;
+    }
+}
