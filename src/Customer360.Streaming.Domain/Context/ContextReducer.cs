@@ -43,7 +43,7 @@ public sealed class ContextReducer(ContextSettings settings, StoreDirectory stor
             return new Reduction(context, ReductionOutcome.Late);
         }
 
-        if (context.RecentEventIds.Contains(channelEvent.EventId))
+        if (context.RecentEvents.Exists(e => e.Id == channelEvent.EventId))
         {
             return new Reduction(context, ReductionOutcome.Duplicate);
         }
@@ -71,13 +71,20 @@ public sealed class ContextReducer(ContextSettings settings, StoreDirectory stor
                 Version = context.Version + 1,
                 AsOfMs = Math.Max(context.AsOfMs, channelEvent.EventTimeMs),
                 Provenance = provenance,
-                RecentEventIds = Remember(context.RecentEventIds, channelEvent.EventId),
+                RecentEvents = Remember(context.RecentEvents, new AppliedEvent(channelEvent.EventId, channelEvent.EventTimeMs)),
             },
             ReductionOutcome.Applied);
     }
 
-    private ImmutableList<Guid> Remember(ImmutableList<Guid> ids, Guid id) =>
-        ids.Count < Settings.DuplicateMemory ? ids.Add(id) : ids.RemoveRange(0, ids.Count - Settings.DuplicateMemory + 1).Add(id);
+    private ImmutableList<AppliedEvent> Remember(ImmutableList<AppliedEvent> recent, AppliedEvent applied)
+    {
+        var index = recent.BinarySearch(applied, AppliedOrder);
+        var next = recent.Insert(index < 0 ? ~index : index, applied);
+        return next.Count > Settings.DuplicateMemory ? next.RemoveRange(0, next.Count - Settings.DuplicateMemory) : next;
+    }
+
+    private static readonly Comparer<AppliedEvent> AppliedOrder =
+        Comparer<AppliedEvent>.Create((a, b) => a.AtMs != b.AtMs ? a.AtMs.CompareTo(b.AtMs) : a.Id.CompareTo(b.Id));
 
     private WebView Web(WebView web, ClickEvent click)
     {

@@ -6,6 +6,9 @@ namespace Customer360.Streaming.Domain.Context;
 /// <summary>Where an attribute group's current value came from and how fresh it is.</summary>
 public sealed record Provenance(string SourceTopic, Guid EventId, long EventTimeMs);
 
+/// <summary>An applied event, remembered to recognise duplicates.</summary>
+public sealed record AppliedEvent(Guid Id, long AtMs);
+
 /// <summary>A category or product seen at a time, for sliding-window counts.</summary>
 public sealed record Viewed(string Category, long AtMs);
 
@@ -145,8 +148,11 @@ public sealed record CustomerContext
 
     public InStoreView InStore { get; init; } = new();
 
-    /// <summary>Ids of the latest applied events (bounded), so a producer's duplicate is recognised and not applied twice.</summary>
-    public ImmutableList<Guid> RecentEventIds { get; init; } = [];
+    /// <summary>
+    /// The latest applied events by event time (bounded), so a producer's duplicate is recognised and not applied
+    /// twice. Kept in event-time order, so the list depends on which events were applied, not on their arrival order.
+    /// </summary>
+    public ImmutableList<AppliedEvent> RecentEvents { get; init; } = [];
 
     /// <summary>Per attribute group (web, app, location, inStore, relationship): source and freshness.</summary>
     public ImmutableSortedDictionary<string, Provenance> Provenance { get; init; } = ImmutableSortedDictionary<string, Provenance>.Empty.WithComparers(StringComparer.Ordinal);

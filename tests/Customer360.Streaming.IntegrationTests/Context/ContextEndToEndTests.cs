@@ -1,0 +1,277 @@
+using System.Globalization;
+using Avro.Generic;
+using Confluent.Kafka;
+using Customer360.Streaming.Domain.Context;
+using Customer360.Streaming.Domain.Events;
+using Customer360.Streaming.Domain.Geo;
+using Customer360.Streaming.Domain.Identity;
+using Customer360.Streaming.Pipeline;
+using Customer360.Streaming.Pipeline.Simulation;
+using Customer360.Streaming.Redis;
+using Customer360.Streaming.Runtime.Kafka;
+using Customer360.Streaming.Runtime.Processing;
+using Customer360.Streaming.Runtime.Topology;
+using Customer360.Streaming.Schemas.Contracts;
+using Customer360.Streaming.Schemas.Registry;
+using Customer360.Streaming.Schemas.Serdes;
+using Customer360.Streaming.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+using StackExchange.Redis;
+
+namespace Customer360.Streaming.IntegrationTests.Context;
+
+/// <summary>
+/// The whole context pipeline on the embedded broker and a real redis-server of the test's own: a few hundred
+/// customers' journeys from every channel end in Redis exactly as replaying the same events through the reducers
+/// alone says, even when Redis restarts empty mid-run; duplicates, a restart and a rebuild change nothing.
+/// </summary>
+public sealed class ContextEndToEndTests(KafkaFixture kafka, SchemaRegistryFixture registry)
+{
+    private const int Customers = 300;
+    private const int JourneyEvents = 3_000;
+    private const long T0 = 1_790_000_000_000;
+
+    [Fact]
+    public async Task Journeys_EndInRedisAsTheReducersSay_ThroughARedisRestart_AndDuplicatesRestartAndRebuildChangeNothing()
+    {
+        var program = ExternalTools.Find("redis-server");
+        if (program is null)
+        {
+            Assert.Skip(ExternalTools.InstallHint("redis-server"));
+        }
+
+        var names = new UniqueNames(nameof(ContextEndToEndTests));
+        var applicationId = names.Group("ctx");
+        var topologyDirectory = C360Program.WritePrefixedTopology(names, applicationId);
+        var catalog = TopicCatalog.Load(Path.Combine(topologyDirectory, "topics.yaml"));
+        foreach (var topic in catalog.Topics)
+        {
+            await kafka.CreateTopicAsync(topic.Name, topic.Partitions);
+        }
+
+        var port = FreePort.Next();
+        string[] redisArguments = ["--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
+        var redisServer = ChildProcess.Start(program, redisArguments, workingDirectory: Path.GetTempPath());
+        try
+        {
+            Assert.True(await FreePort.WaitForListenerAsync(port, TimeSpan.FromSeconds(10)));
+            await using var connection = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},abortConnect=false,connectTimeout=500,syncTimeout=2000,asyncTimeout=2000");
+            var keys = new RedisKeys("e2e");
+            var stores = StoreCatalog.Load(Path.Combine(RepositoryLayout.TopologyDirectory, "stores.yaml"));
+            var contracts = SchemaCatalog.Load(Path.Combine(RepositoryLayout.Root, "schemas"));
+            using var registryClient = registry.CreateClient();
+            var topics = ProductTopicNames.FromCatalog(catalog);
+            var settings = new ContextPipelineSettings(new ContextSettings(), new IdentitySettings(), stores, new EventCodec(registryClient, new AvroSerdeOptions(), contracts, catalog), topics);
+            using var metrics = new PipelineMetrics();
+            var topology = ProductTopology.Build(applicationId, catalog, settings, metrics, NullLoggerFactory.Instance);
+            var options = kafka.Options(applicationId);
+            options.FetchWaitMaxMs = 10;
+            var population = new Population(Customers, seed: 11, stores, T0, stepMs: 100, topics);
+            var setup = population.Setup().ToList();
+            var journeys = population.Events(JourneyEvents).ToList();
+            var expected = Reference(setup, journeys, stores);
+
+            var producer = new AvroRecordProducer(options, registryClient, contracts);
+            await using (var run = PipelineRun.Start(options, topology, connection, keys, metrics))
+            {
+                await producer.ProduceAsync(setup);
+                // Links and profiles first, so every journey event finds its customer (anonymous merging has its own tests).
+                Assert.True(
+                    await Eventually(async () => await CountAsync(connection, keys, population, (c, v) => v >= 3) == Customers, TimeSpan.FromSeconds(90)),
+                    "the setup did not reach Redis");
+
+                await producer.ProduceAsync(journeys.Take(JourneyEvents / 2));
+                redisServer.KillNow();
+                await redisServer.WaitForExitAsync(TimeSpan.FromSeconds(10));
+                await producer.ProduceAsync(journeys.Skip(JourneyEvents / 2));
+                await Task.Delay(2_000, TestContext.Current.CancellationToken);
+                redisServer.Dispose();
+                // Restarted without persistence: empty. Only a resync of every owned context can make it converge.
+                redisServer = ChildProcess.Start(program, redisArguments, workingDirectory: Path.GetTempPath());
+
+                var converged = await Eventually(async () => await MatchingAsync(connection, keys, expected) == Customers, TimeSpan.FromSeconds(120));
+                Assert.True(converged, $"{await MatchingAsync(connection, keys, expected)} of {Customers} contexts match the reference");
+                Assert.True(run.Sink.Resyncs >= 1, "Redis came back empty, yet no resync ran");
+                await AssertPresenceAsync(connection, keys, stores, expected);
+
+                // Duplicates from the producer (the same events again, at new offsets) are recognised by event id.
+                await producer.ProduceAsync(journeys.Take(300));
+                await WaitForNoLagAsync(options, applicationId, topics);
+                Assert.Equal(Customers, await MatchingAsync(connection, keys, expected));
+            }
+
+            // A new worker restores from the changelogs and re-asserts what it restored: nothing goes backwards.
+            await using (var restarted = PipelineRun.Start(options, topology, connection, keys, metrics))
+            {
+                Assert.True(await Eventually(() => Task.FromResult(restarted.Worker.Status.IsReady), TimeSpan.FromSeconds(60)));
+                Assert.Equal(Customers, await MatchingAsync(connection, keys, expected));
+            }
+
+            var report = await ContextRebuild.RunAsync(options, connection, keys, TimeSpan.FromHours(1), dryRun: true, progress: null, TestContext.Current.CancellationToken);
+            Assert.Equal(new RebuildReport(Customers, Customers, 0, 0, 0), report);
+        }
+        finally
+        {
+            redisServer.Dispose();
+        }
+    }
+
+    /// <summary>What the reducers alone make of the same records: links and profiles first, then each journey event.</summary>
+    private static Dictionary<string, CustomerContext> Reference(IEnumerable<SimulatedRecord> setup, IEnumerable<SimulatedRecord> journeys, StoreDirectory stores)
+    {
+        var reducer = new ContextReducer(new ContextSettings(), stores);
+        var contexts = new Dictionary<string, CustomerContext>(StringComparer.Ordinal);
+        var owner = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var record in setup)
+        {
+            switch (record.Event)
+            {
+                case IdentityLink link:
+                    owner[link.Identifier] = link.CustomerId;
+                    var linked = Get(link.CustomerId).WithIdentifier(link.Identifier);
+                    contexts[link.CustomerId] = linked with { Version = linked.Version + 1 };
+                    break;
+                case RelationshipProfile profile:
+                    contexts[profile.CustomerId] = reducer.Apply(Get(profile.CustomerId), profile).Context;
+                    break;
+            }
+        }
+
+        foreach (var record in journeys)
+        {
+            var customer = owner[record.Key];
+            contexts[customer] = reducer.Apply(contexts[customer], record.Event).Context;
+        }
+
+        return contexts;
+
+        CustomerContext Get(string id) => contexts.TryGetValue(id, out var context) ? context : CustomerContext.Empty(id);
+    }
+
+    private static async Task<int> MatchingAsync(IConnectionMultiplexer connection, RedisKeys keys, Dictionary<string, CustomerContext> expected)
+    {
+        try
+        {
+            var writer = new RedisContextWriter(connection, keys);
+            var reads = expected.ToDictionary(e => e.Key, e => writer.ReadJsonAsync(e.Key));
+            var matching = 0;
+            foreach (var (id, read) in reads)
+            {
+                matching += await read == ContextJson.Serialize(expected[id]) ? 1 : 0;
+            }
+
+            return matching;
+        }
+        catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)
+        {
+            return -1;
+        }
+    }
+
+    private static async Task<int> CountAsync(IConnectionMultiplexer connection, RedisKeys keys, Population population, Func<string, long, bool> predicate)
+    {
+        var writer = new RedisContextWriter(connection, keys);
+        var count = 0;
+        foreach (var customer in population.Customers)
+        {
+            count += await writer.ReadVersionAsync(customer.CustomerId) is { } version && predicate(customer.CustomerId, version) ? 1 : 0;
+        }
+
+        return count;
+    }
+
+    private static async Task AssertPresenceAsync(IConnectionMultiplexer connection, RedisKeys keys, StoreDirectory stores, Dictionary<string, CustomerContext> expected)
+    {
+        var writer = new RedisContextWriter(connection, keys);
+        var anyone = 0;
+        foreach (var store in stores.Stores)
+        {
+            var present = (await writer.ReadPresenceAsync(store.StoreId)).Keys.Order(StringComparer.Ordinal).ToList();
+            var inStore = expected.Values.Where(c => c.InStore.StoreId == store.StoreId).Select(c => c.ContextId).Order(StringComparer.Ordinal).ToList();
+            Assert.Equal(inStore, present);
+            anyone += present.Count;
+        }
+
+        Assert.True(anyone > 0, "the journeys should leave someone inside a store");
+    }
+
+    private static async Task WaitForNoLagAsync(KafkaOptions options, string applicationId, ProductTopicNames topics)
+    {
+        var inputs = topics.Channels.Append(topics.Identity).Append(topics.Relationship).ToList();
+        Assert.True(
+            await Eventually(() => Task.FromResult(ConsumerGroupLag.Read(options, applicationId, inputs, TimeSpan.FromSeconds(10)).Sum(p => p.Lag) == 0), TimeSpan.FromSeconds(60)),
+            "the processor did not catch up");
+        // Commits run every 100 ms; give the last one (and its Redis batch) time to land.
+        await Task.Delay(1_000, TestContext.Current.CancellationToken);
+    }
+
+    private static async Task<bool> Eventually(Func<Task<bool>> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await condition())
+            {
+                return true;
+            }
+
+            await Task.Delay(250, TestContext.Current.CancellationToken);
+        }
+
+        return await condition();
+    }
+
+    /// <summary>A worker with the Redis sink, running until disposed.</summary>
+    private sealed class PipelineRun(StreamWorker worker, RedisContextSink sink, CancellationTokenSource stop) : IAsyncDisposable
+    {
+        private Task _running = Task.CompletedTask;
+
+        public StreamWorker Worker { get; } = worker;
+
+        public RedisContextSink Sink { get; } = sink;
+
+        public static PipelineRun Start(KafkaOptions options, StreamTopology topology, ConnectionMultiplexer connection, RedisKeys keys, PipelineMetrics metrics)
+        {
+            var stop = new CancellationTokenSource();
+            var sink = new RedisContextSink(new RedisContextWriter(connection, keys), topology, TimeSpan.FromHours(1), TimeProvider.System, metrics, NullLogger.Instance, stop.Token);
+            connection.ConnectionRestored += (_, _) => sink.RequestResync();
+            var worker = new StreamWorker(
+                options, new StreamsOptions { ProcessingGuarantee = ProcessingGuarantee.AtLeastOnce }, topology, TimeProvider.System,
+                NullLogger<StreamWorker>.Instance, $"{options.ApplicationId}-{Guid.NewGuid():N}", observers: [sink]);
+            var run = new PipelineRun(worker, sink, stop);
+            run._running = worker.RunAsync(stop.Token);
+            return run;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await stop.CancelAsync();
+            await _running.WaitAsync(TimeSpan.FromSeconds(60));
+            stop.Dispose();
+        }
+    }
+
+    /// <summary>Produces simulated records as Avro through the registry, keyed and timestamped as a channel would.</summary>
+    private sealed class AvroRecordProducer(KafkaOptions options, ISchemaRegistryClient registry, SchemaCatalog contracts)
+    {
+        private readonly ChannelEventWriter _writer = new(contracts);
+        private readonly AvroSerializer<GenericRecord> _serializer = new(registry);
+
+        public async Task ProduceAsync(IEnumerable<SimulatedRecord> records)
+        {
+            using var producer = new ProducerBuilder<string, byte[]>(KafkaClientConfigs.Producer(options, "e2e-producer")).Build();
+            foreach (var record in records)
+            {
+                var value = await _serializer.SerializeAsync(_writer.Write(record.Event, record.Key), record.Topic);
+                producer.Produce(record.Topic, new Message<string, byte[]>
+                {
+                    Key = record.Key,
+                    Value = value,
+                    Timestamp = new Timestamp(record.Event.EventTimeMs, TimestampType.CreateTime),
+                });
+            }
+
+            producer.Flush(TimeSpan.FromSeconds(30));
+        }
+    }
+}
