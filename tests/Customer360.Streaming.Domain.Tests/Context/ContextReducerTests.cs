@@ -39,6 +39,30 @@ public sealed class ContextReducerTests
     }
 
     [Fact]
+    public void Duplicate_TheSameEventTwice_IsRecognisedAndTheRememberedIdsDoNotDependOnArrivalOrder()
+    {
+        var add = Click(1_000, ClickType.AddToCart, "tv", "electronics", cart: 499m);
+        var view = Click(2_000, ClickType.ProductView, "tv", "electronics");
+        var once = Run([add, view]);
+
+        var again = Reducer.Apply(once, add);
+
+        Assert.Equal(ReductionOutcome.Duplicate, again.Outcome);
+        Assert.Same(once, again.Context);
+        Assert.Equal(once.RecentEvents, Run([view, add]).RecentEvents);
+    }
+
+    [Fact]
+    public void Duplicate_MemoryIsBounded_KeepingTheNewestByEventTime()
+    {
+        var reducer = new ContextReducer(new ContextSettings { DuplicateMemory = 3 }, Stores);
+        var context = Enumerable.Range(1, 5).Select(i => (ChannelEvent)Click(i * 1_000, ClickType.PageView))
+            .Aggregate(CustomerContext.Empty("c-1"), (c, e) => reducer.Apply(c, e).Context);
+
+        Assert.Equal([3_000L, 4_000L, 5_000L], context.RecentEvents.Select(e => e.AtMs - T0));
+    }
+
+    [Fact]
     public void Web_EventLaterThanGrace_IsCountedLateAndChangesNothing()
     {
         var context = Run([Click(20 * 60_000, ClickType.PageView, category: "garden")]);

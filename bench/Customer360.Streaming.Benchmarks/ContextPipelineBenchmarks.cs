@@ -1,0 +1,134 @@
+using Avro.Generic;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Engines;
+using Customer360.Streaming.Domain.Context;
+using Customer360.Streaming.Domain.Identity;
+using Customer360.Streaming.Pipeline;
+using Customer360.Streaming.Pipeline.Simulation;
+using Customer360.Streaming.Redis;
+using Customer360.Streaming.Runtime.Testing;
+using Customer360.Streaming.Runtime.Topology;
+using Customer360.Streaming.Schemas.Contracts;
+using Customer360.Streaming.Schemas.Serdes;
+using Customer360.Streaming.Testing;
+using Customer360.Streaming.Testing.Avro;
+using Microsoft.Extensions.Logging.Abstractions;
+using StackExchange.Redis;
+
+namespace Customer360.Streaming.Benchmarks;
+
+/// <summary>
+/// The context pipeline's two costs, each per operation of one context change:
+/// <list type="bullet">
+/// <item>processing: journey events (Avro) through identity stitching and the context reducers on the topology test
+/// driver (no broker), including the repartition hop, the store, the changelog and the snapshot encoding;</item>
+/// <item>materializing: context documents written to a real redis-server in batches through the version
+/// compare-and-set, one pipelined round trip per batch (two when store presence changed).</item>
+/// </list>
+/// </summary>
+[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
+public class ContextPipelineBenchmarks
+{
+    public const int Customers = 2_000;
+    public const int Events = 10_000;
+    public const int Batch = 500;
+
+    private static readonly TopicCatalog Topics = TopicCatalog.Load(Path.Combine(RepositoryLayout.TopologyDirectory, "topics.yaml"));
+    private static readonly SchemaCatalog Contracts = SchemaCatalog.Load(Path.Combine(RepositoryLayout.Root, "schemas"));
+
+    private readonly RedisServerFixture _redis = new();
+    private ContextPipelineSettings _settings = null!;
+    private List<(string Topic, string Key, byte[] Value, long Time)> _setup = [];
+    private List<(string Topic, string Key, byte[] Value, long Time)> _journeys = [];
+    private TopologyTestDriver _driver = null!;
+    private ConnectionMultiplexer _connection = null!;
+    private RedisContextWriter _writer = null!;
+    private List<ContextDocument> _documents = [];
+    private long _version;
+    private long _batches;
+    private long _roundTrips;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var registry = new InMemorySchemaRegistry();
+        var stores = StoreCatalog.Load(Path.Combine(RepositoryLayout.TopologyDirectory, StoreCatalog.FileName));
+        _settings = new ContextPipelineSettings(new ContextSettings(), new IdentitySettings(), stores,
+            new EventCodec(registry, new AvroSerdeOptions(), Contracts, Topics), ProductTopicNames.Default);
+        var population = new Population(Customers, seed: 3, stores, 1_790_000_000_000, stepMs: 100);
+        var writer = new ChannelEventWriter(Contracts);
+        var serializer = new AvroSerializer<GenericRecord>(registry);
+        (string, string, byte[], long) Encode(SimulatedRecord r) =>
+            (r.Topic, r.Key, serializer.SerializeAsync(writer.Write(r.Event, r.Key), r.Topic).GetAwaiter().GetResult(), r.Event.EventTimeMs);
+        _setup = [.. population.Setup().Select(Encode)];
+        _journeys = [.. population.Events(Events).Select(Encode)];
+
+        _redis.InitializeAsync().AsTask().GetAwaiter().GetResult();
+        if (!_redis.IsAvailable)
+        {
+            throw new InvalidOperationException(_redis.SkipReason);
+        }
+
+        _connection = ConnectionMultiplexer.Connect(_redis.ConnectionString);
+        _writer = new RedisContextWriter(_connection, new RedisKeys("bench"));
+        // Realistic documents: the contexts the pipeline builds from the same journeys.
+        IterationSetupPipeline();
+        ProcessJourneys();
+        _documents = [.. Enumerable.Range(0, PipelineHarnessPartitions)
+            .SelectMany(p => _driver.StoreContents(ProductTopics.ContextsStore, p).Values)
+            .Select(json => RedisContextSink.Document(json, TimeSpan.FromHours(1)))];
+        if (_documents.Count < Batch * 4)
+        {
+            throw new InvalidOperationException($"Expected at least {Batch * 4} contexts, got {_documents.Count}.");
+        }
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        Console.WriteLine($"// Redis: {_batches} batches of {Batch} documents, {(double)_roundTrips / Math.Max(1, _batches):0.00} round trips per batch");
+        _connection.Dispose();
+        _redis.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
+
+    [IterationSetup(Target = nameof(ProcessJourneys))]
+    public void IterationSetupPipeline()
+    {
+        _driver = new TopologyTestDriver(ProductTopology.Build("c360", Topics, _settings, new PipelineMetrics(), NullLoggerFactory.Instance), PipelineHarnessPartitions);
+        foreach (var (topic, key, value, time) in _setup)
+        {
+            _driver.PipeInput(topic, key, value, time);
+        }
+
+        _driver.Commit();
+    }
+
+    /// <summary>One operation = one journey event reduced into its customer's context.</summary>
+    [Benchmark(OperationsPerInvoke = Events)]
+    public void ProcessJourneys()
+    {
+        foreach (var (topic, key, value, time) in _journeys)
+        {
+            _driver.PipeInput(topic, key, value, time);
+        }
+
+        _driver.Commit();
+    }
+
+    /// <summary>One operation = one context document written to Redis (every one newer than what Redis holds).</summary>
+    [Benchmark(OperationsPerInvoke = Batch * 4)]
+    public void WriteContextsToRedis()
+    {
+        _version += 1_000_000;
+        for (var b = 0; b < 4; b++)
+        {
+            // Four disjoint slices of the documents, each a version above what Redis holds: every one is written.
+            var batch = _documents.Skip(b * Batch).Take(Batch).Select(d => d with { Version = d.Version + _version }).ToList();
+            var result = _writer.WriteAsync(batch).GetAwaiter().GetResult();
+            _batches++;
+            _roundTrips += result.RoundTrips;
+        }
+    }
+
+    private const int PipelineHarnessPartitions = 6;
+}
