@@ -1,8 +1,13 @@
 using System.Globalization;
 using System.Net;
+using System.Text.Json;
+using Avro.Generic;
 using Confluent.Kafka;
+using Customer360.Streaming.Domain.Events;
 using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Runtime.Topology;
+using Customer360.Streaming.Schemas.Contracts;
+using Customer360.Streaming.Schemas.Serdes;
 using Customer360.Streaming.Testing;
 
 namespace Customer360.Streaming.IntegrationTests.Hosting;
@@ -41,16 +46,24 @@ public sealed class ProcessorProcessTests(KafkaFixture kafka, RedisServerFixture
         var live = await http.GetAsync(new Uri("/health/live", UriKind.Relative), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
 
+        // Garbage on a channel topic is dead-lettered and committed; a relationship profile becomes a context.
         var input = names.Topic("c360.mobile.v1");
         var options = kafka.Options(applicationId);
         const int records = 40;
-        using (var producer = new ProducerBuilder<string, string>(KafkaClientConfigs.Producer(options, "test-producer")).Build())
+        var profile = new RelationshipProfile(
+            Guid.NewGuid(), 1_790_000_000_000, names.Topic("c360.relationship.v1"), "cust-http", "GOLD", "loyal", 10m, 0.1, [], null,
+            new Consent(Location: true), null, "Europe/Berlin", "de-DE");
+        using var registryClient = registry.CreateClient();
+        var profileBytes = await new AvroSerializer<GenericRecord>(registryClient).SerializeAsync(
+            new ChannelEventWriter(SchemaCatalog.Load(Path.Combine(RepositoryLayout.Root, "schemas"))).Write(profile), profile.SourceTopic, cancellationToken: TestContext.Current.CancellationToken);
+        using (var producer = new ProducerBuilder<string, byte[]>(KafkaClientConfigs.Producer(options, "test-producer")).Build())
         {
             for (var i = 0; i < records; i++)
             {
-                producer.Produce(input, new Message<string, string> { Key = $"device:{i}", Value = "app_open" });
+                producer.Produce(input, new Message<string, byte[]> { Key = $"device:{i}", Value = "app_open"u8.ToArray() });
             }
 
+            producer.Produce(profile.SourceTopic, new Message<string, byte[]> { Key = "cust-http", Value = profileBytes });
             producer.Flush(TimeSpan.FromSeconds(30));
         }
 
@@ -62,6 +75,26 @@ public sealed class ProcessorProcessTests(KafkaFixture kafka, RedisServerFixture
         }
 
         Assert.Equal(records, committed);
+
+        string? served = null;
+        for (var attempt = 0; attempt < 150 && served is null; attempt++)
+        {
+            using var response = await http.GetAsync(new Uri("/customers/cust-http/context", UriKind.Relative), TestContext.Current.CancellationToken);
+            served = response.StatusCode == HttpStatusCode.OK ? await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken) : null;
+            await Task.Delay(served is null ? 200 : 0, TestContext.Current.CancellationToken);
+        }
+
+        Assert.NotNull(served);
+        Assert.Equal("GOLD", JsonDocument.Parse(served).RootElement.GetProperty("relationship").GetProperty("tier").GetString());
+        using (var missing = await http.GetAsync(new Uri("/customers/nobody/context", UriKind.Relative), TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        }
+
+        using var read = await ChildProcess.RunAsync(
+            "dotnet", [RepositoryLayout.C360Dll, "context", "get", "cust-http", "--redis", redis.ConnectionString], TimeSpan.FromSeconds(60));
+        Assert.Equal(0, read.ExitCode);
+        Assert.Equal(served, read.StandardOutput.Single());
 
         processor.Terminate();
         Assert.True(await processor.WaitForExitAsync(TimeSpan.FromSeconds(30)), "did not stop on SIGTERM: " + processor.AllOutput);

@@ -27,7 +27,7 @@ public sealed class ChannelEventWriterTests
     public async Task Written_then_serialized_then_mapped_gives_the_same_event(string topic, ChannelEvent original, string? identifier)
     {
         var registry = new InMemorySchemaRegistry();
-        var bytes = await new AvroSerializer<GenericRecord>(registry).SerializeAsync(new ChannelEventWriter(Contracts).Write(original, identifier), topic);
+        var bytes = await new AvroSerializer<GenericRecord>(registry).SerializeAsync(new ChannelEventWriter(Contracts).Write(original, identifier), topic, cancellationToken: TestContext.Current.CancellationToken);
 
         var mapped = ChannelEventMapper.Map(new AvroDeserializer<GenericRecord>(registry).Deserialize(bytes), topic);
 
@@ -40,7 +40,7 @@ public sealed class ChannelEventWriterTests
         var registry = new InMemorySchemaRegistry();
         var profile = new RelationshipProfile(Guid.NewGuid(), T, "c360.relationship.v1", "c-1", "PLATINUM", "loyal", 1234.5m, 0.25, ["toys", "home"], "berlin-mitte",
             new Consent(Email: true, Location: true), new QuietHours(1320, 420), "Europe/Berlin", "de-DE");
-        var bytes = await new AvroSerializer<GenericRecord>(registry).SerializeAsync(new ChannelEventWriter(Contracts).Write(profile), "c360.relationship.v1");
+        var bytes = await new AvroSerializer<GenericRecord>(registry).SerializeAsync(new ChannelEventWriter(Contracts).Write(profile), "c360.relationship.v1", cancellationToken: TestContext.Current.CancellationToken);
 
         var mapped = (RelationshipProfile)ChannelEventMapper.Map(new AvroDeserializer<GenericRecord>(registry).Deserialize(bytes), "c360.relationship.v1");
 
