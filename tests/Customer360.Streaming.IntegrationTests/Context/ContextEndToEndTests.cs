@@ -23,7 +23,8 @@ namespace Customer360.Streaming.IntegrationTests.Context;
 /// <summary>
 /// The whole context pipeline on the embedded broker and a real redis-server of the test's own: a few hundred
 /// customers' journeys from every channel end in Redis exactly as replaying the same events through the reducers
-/// alone says, even when Redis restarts empty mid-run; duplicates, a restart and a rebuild change nothing.
+/// alone says, even when Redis restarts empty mid-run; duplicates, a restart and a rebuild change nothing, and a
+/// rebuild repairs a damaged Redis, reporting what differed.
 /// </summary>
 public sealed class ContextEndToEndTests(KafkaFixture kafka, SchemaRegistryFixture registry)
 {
@@ -32,7 +33,7 @@ public sealed class ContextEndToEndTests(KafkaFixture kafka, SchemaRegistryFixtu
     private const long T0 = 1_790_000_000_000;
 
     [Fact]
-    public async Task Journeys_EndInRedisAsTheReducersSay_ThroughARedisRestart_AndDuplicatesRestartAndRebuildChangeNothing()
+    public async Task Journeys_EndInRedisAsTheReducersSay_ThroughARedisRestart_AndDuplicatesRestartAndRebuildChangeNothing_AndRebuildRepairs()
     {
         var program = ExternalTools.Find("redis-server");
         if (program is null)
@@ -109,6 +110,47 @@ public sealed class ContextEndToEndTests(KafkaFixture kafka, SchemaRegistryFixtu
 
             var report = await ContextRebuild.RunAsync(options, connection, keys, TimeSpan.FromHours(1), dryRun: true, progress: null, TestContext.Current.CancellationToken);
             Assert.Equal(new RebuildReport(Customers, Customers, 0, 0, 0), report);
+
+            // Damage Redis: lose 5 contexts, overwrite 3 with a higher version of something else, add 2 strangers.
+            var database = connection.GetDatabase();
+            var ids = expected.Keys.Order(StringComparer.Ordinal).ToList();
+            foreach (var id in ids.Take(5))
+            {
+                await database.KeyDeleteAsync(keys.Context(id));
+            }
+
+            foreach (var id in ids.Skip(5).Take(3))
+            {
+                await database.HashSetAsync(keys.Context(id), [new("v", 1_000_000), new("json", "{}")]);
+            }
+
+            await new RedisContextWriter(connection, keys).WriteAsync([new ContextDocument("stranger-1", 1, "{}"), new ContextDocument("stranger-2", 1, "{}")]);
+            var repaired = await ContextRebuild.RunAsync(options, connection, keys, TimeSpan.FromHours(1), dryRun: false, progress: null, TestContext.Current.CancellationToken);
+
+            Assert.Equal(new RebuildReport(Customers, Customers - 8, 3, 5, 2), repaired);
+            Assert.Equal(Customers, await MatchingAsync(connection, keys, expected));
+            Assert.False(await database.KeyExistsAsync(keys.Context("stranger-1")));
+            Assert.Equal(new RebuildReport(Customers, Customers, 0, 0, 0), await ContextRebuild.RunAsync(options, connection, keys, TimeSpan.FromHours(1), dryRun: true, progress: null, TestContext.Current.CancellationToken));
+
+            // Erasure: a relationship tombstone removes the customer's Redis keys and presence, and Kafka agrees.
+            var erased = expected.Values.First(c => c.InStore.StoreId is not null);
+            await using (var erasing = PipelineRun.Start(options, topology, connection, keys, metrics))
+            {
+                using (var tombstones = new ProducerBuilder<string, byte[]?>(KafkaClientConfigs.Producer(options, "e2e-erase")).Build())
+                {
+                    await tombstones.ProduceAsync(topics.Relationship, new Message<string, byte[]?> { Key = erased.ContextId, Value = null }, TestContext.Current.CancellationToken);
+                }
+
+                Assert.True(
+                    await Eventually(async () => !await database.KeyExistsAsync(keys.Context(erased.ContextId)), TimeSpan.FromSeconds(60)),
+                    "the erased customer's context is still in Redis");
+                var presence = await new RedisContextWriter(connection, keys).ReadPresenceAsync(erased.InStore.StoreId!);
+                Assert.DoesNotContain(erased.ContextId, presence.Keys);
+            }
+
+            Assert.Equal(
+                new RebuildReport(Customers - 1, Customers - 1, 0, 0, 0),
+                await ContextRebuild.RunAsync(options, connection, keys, TimeSpan.FromHours(1), dryRun: true, progress: null, TestContext.Current.CancellationToken));
         }
         finally
         {
