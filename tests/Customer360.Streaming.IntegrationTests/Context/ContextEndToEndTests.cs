@@ -104,7 +104,7 @@ public sealed class ContextEndToEndTests(KafkaFixture kafka, SchemaRegistryFixtu
             // A new worker restores from the changelogs and re-asserts what it restored: nothing goes backwards.
             await using (var restarted = PipelineRun.Start(options, topology, connection, keys, metrics))
             {
-                Assert.True(await Eventually(() => Task.FromResult(restarted.Worker.Status.IsReady), TimeSpan.FromSeconds(60)));
+                Assert.True(await Eventually(() => Task.FromResult(restarted.Worker.Status.IsReady), TimeSpan.FromSeconds(90)));
                 Assert.Equal(Customers, await MatchingAsync(connection, keys, expected));
             }
 
