@@ -1,0 +1,319 @@
+using System.Globalization;
+
+namespace Customer360.Streaming.Domain.Rules;
+
+/// <summary>A value the rule language can read from a scope (an event and a context, say); null means unknown.</summary>
+/// <param name="Read">Returns bool, double (numbers and durations in milliseconds), string or IReadOnlyList&lt;string&gt;, or null.</param>
+public sealed record RuleVariable<TScope>(RuleType Type, Func<TScope, object?> Read, string Description);
+
+/// <summary>One comparison a condition made, with the value it saw: the explanation of a decision.</summary>
+/// <param name="Result">True, false, or null when a value was unknown.</param>
+public sealed record ConditionTrace(string Condition, string Actual, bool? Result);
+
+/// <summary>A condition compiled once; evaluation allocates nothing unless an explanation is asked for.</summary>
+public sealed class CompiledCondition<TScope>
+{
+    private readonly Node<TScope> _root;
+
+    internal CompiledCondition(string source, Node<TScope> root)
+    {
+        Source = source;
+        _root = root;
+    }
+
+    public string Source { get; }
+
+    /// <summary>True only when the condition is true; an unknown value makes it false (fail closed).</summary>
+    public bool Evaluate(TScope scope) => _root.Evaluate(scope, null) is true;
+
+    /// <summary>Evaluates and records every comparison with the value it saw.</summary>
+    public (bool Result, IReadOnlyList<ConditionTrace> Trace) Explain(TScope scope)
+    {
+        var trace = new List<ConditionTrace>();
+        return (_root.Evaluate(scope, trace) is true, trace);
+    }
+}
+
+/// <summary>
+/// Compiles conditions of the rule language against a table of variables, checking types before anything runs:
+/// <code>context.cart.value > 0 and context.cart.updatedAgo &lt; 7d and relationship.consent.push</code>
+/// Operators: <c>or</c>, <c>and</c>, <c>not</c>, comparisons (<c>== != &lt; &lt;= &gt; &gt;=</c>) and <c>in</c>
+/// (text in a list). Logic is three-valued: a comparison with an unknown value is unknown, and an unknown condition
+/// does not fire.
+/// </summary>
+public sealed class RuleCompiler<TScope>(IReadOnlyDictionary<string, RuleVariable<TScope>> variables)
+{
+    public IReadOnlyDictionary<string, RuleVariable<TScope>> Variables { get; } = variables;
+
+    public CompiledCondition<TScope> Compile(string source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var parser = new Parser(RuleLexer.Tokenize(source), this);
+        var root = parser.ParseExpression();
+        parser.Expect(TokenKind.End, "end of condition");
+        if (root.Type != RuleType.Bool)
+        {
+            throw new RuleSyntaxException($"a condition must be true or false, but this is {Name(root.Type)}", root.Position);
+        }
+
+        return new CompiledCondition<TScope>(source, root);
+    }
+
+    internal static string Name(RuleType type) => type switch
+    {
+        RuleType.Bool => "a boolean",
+        RuleType.Number => "a number",
+        RuleType.Duration => "a duration",
+        RuleType.Text => "text",
+        RuleType.TextList => "a list of text",
+        _ => type.ToString(),
+    };
+
+    private sealed class Parser(List<Token> tokens, RuleCompiler<TScope> compiler)
+    {
+        private int _index;
+
+        private Token Current => tokens[_index];
+
+        public Node<TScope> ParseExpression() => ParseOr();
+
+        public Token Expect(TokenKind kind, string what)
+        {
+            if (Current.Kind != kind)
+            {
+                throw new RuleSyntaxException(Current.Kind == TokenKind.End ? $"expected {what}, but the condition ended" : $"expected {what}, found '{Current.Text}'", Current.Position);
+            }
+
+            return tokens[_index++];
+        }
+
+        private Node<TScope> ParseOr()
+        {
+            var left = ParseAnd();
+            while (Current.Kind == TokenKind.Or)
+            {
+                var op = tokens[_index++];
+                left = new Logical<TScope>(RequireBool(left, "or"), RequireBool(ParseAnd(), "or"), isAnd: false, op.Position);
+            }
+
+            return left;
+        }
+
+        private Node<TScope> ParseAnd()
+        {
+            var left = ParseNot();
+            while (Current.Kind == TokenKind.And)
+            {
+                var op = tokens[_index++];
+                left = new Logical<TScope>(RequireBool(left, "and"), RequireBool(ParseNot(), "and"), isAnd: true, op.Position);
+            }
+
+            return left;
+        }
+
+        private Node<TScope> ParseNot()
+        {
+            if (Current.Kind != TokenKind.Not)
+            {
+                return ParseComparison();
+            }
+
+            var op = tokens[_index++];
+            return new Negation<TScope>(RequireBool(ParseNot(), "not"), op.Position);
+        }
+
+        private Node<TScope> ParseComparison()
+        {
+            var left = ParsePrimary();
+            if (Current.Kind is not (TokenKind.Equal or TokenKind.NotEqual or TokenKind.Less or TokenKind.LessOrEqual or TokenKind.Greater or TokenKind.GreaterOrEqual or TokenKind.In))
+            {
+                return left;
+            }
+
+            var op = tokens[_index++];
+            var right = ParsePrimary();
+            if (op.Kind == TokenKind.In)
+            {
+                return left.Type == RuleType.Text && right.Type == RuleType.TextList
+                    ? new Comparison<TScope>(left, op, right)
+                    : throw new RuleSyntaxException($"'in' needs text on the left and a list of text on the right, not {Name(left.Type)} and {Name(right.Type)}", op.Position);
+            }
+
+            if (left.Type != right.Type)
+            {
+                throw new RuleSyntaxException($"cannot compare {Name(left.Type)} with {Name(right.Type)} using '{op.Text}'", op.Position);
+            }
+
+            var ordered = op.Kind is TokenKind.Less or TokenKind.LessOrEqual or TokenKind.Greater or TokenKind.GreaterOrEqual;
+            if (ordered && left.Type is not (RuleType.Number or RuleType.Duration))
+            {
+                throw new RuleSyntaxException($"'{op.Text}' compares numbers or durations, not {Name(left.Type)}", op.Position);
+            }
+
+            if (left.Type == RuleType.TextList)
+            {
+                throw new RuleSyntaxException("lists cannot be compared; use 'in'", op.Position);
+            }
+
+            return new Comparison<TScope>(left, op, right);
+        }
+
+        private Node<TScope> ParsePrimary()
+        {
+            var token = Current;
+            switch (token.Kind)
+            {
+                case TokenKind.Number:
+                    _index++;
+                    return new Constant<TScope>(RuleType.Number, token.Number, token.Text, token.Position);
+                case TokenKind.Duration:
+                    _index++;
+                    return new Constant<TScope>(RuleType.Duration, token.Number, token.Text, token.Position);
+                case TokenKind.Text:
+                    _index++;
+                    return new Constant<TScope>(RuleType.Text, token.Text, $"'{token.Text}'", token.Position);
+                case TokenKind.True or TokenKind.False:
+                    _index++;
+                    return new Constant<TScope>(RuleType.Bool, token.Kind == TokenKind.True, token.Text, token.Position);
+                case TokenKind.Identifier:
+                    _index++;
+                    return compiler.Variables.TryGetValue(token.Text, out var variable)
+                        ? new Variable<TScope>(variable, token.Text, token.Position)
+                        : throw new RuleSyntaxException($"unknown variable '{token.Text}'{Suggestion(token.Text)}", token.Position);
+                case TokenKind.OpenParen:
+                    _index++;
+                    var inner = ParseExpression();
+                    Expect(TokenKind.CloseParen, "')'");
+                    return inner;
+                case TokenKind.OpenBracket:
+                    _index++;
+                    var items = new List<string>();
+                    while (Current.Kind != TokenKind.CloseBracket)
+                    {
+                        items.Add(Expect(TokenKind.Text, "text in quotes").Text);
+                        if (Current.Kind != TokenKind.CloseBracket)
+                        {
+                            Expect(TokenKind.Comma, "',' or ']'");
+                        }
+                    }
+
+                    _index++;
+                    return new Constant<TScope>(RuleType.TextList, items, "[" + string.Join(", ", items.Select(i => $"'{i}'")) + "]", token.Position);
+                default:
+                    throw new RuleSyntaxException(token.Kind == TokenKind.End ? "the condition ended where a value was expected" : $"expected a value, found '{token.Text}'", token.Position);
+            }
+        }
+
+        private static Node<TScope> RequireBool(Node<TScope> node, string op) =>
+            node.Type == RuleType.Bool ? node : throw new RuleSyntaxException($"'{op}' needs true or false, but {node.Text} is {Name(node.Type)}", node.Position);
+
+        private string Suggestion(string name)
+        {
+            var close = compiler.Variables.Keys.Where(k => k.StartsWith(name.Split('.')[0], StringComparison.Ordinal)).Order(StringComparer.Ordinal).Take(5).ToList();
+            return close.Count == 0 ? string.Empty : $" (known: {string.Join(", ", close)})";
+        }
+    }
+}
+
+internal abstract class Node<TScope>(RuleType type, string text, int position)
+{
+    public RuleType Type { get; } = type;
+
+    public string Text { get; } = text;
+
+    public int Position { get; } = position;
+
+    public abstract object? Evaluate(TScope scope, List<ConditionTrace>? trace);
+
+    public static string Show(object? value) => value switch
+    {
+        null => "unknown",
+        bool b => b ? "true" : "false",
+        double d => d.ToString("0.###", CultureInfo.InvariantCulture),
+        string s => $"'{s}'",
+        IReadOnlyList<string> list => "[" + string.Join(", ", list.Select(i => $"'{i}'")) + "]",
+        _ => value.ToString() ?? "unknown",
+    };
+}
+
+internal sealed class Constant<TScope>(RuleType type, object value, string text, int position) : Node<TScope>(type, text, position)
+{
+    public override object? Evaluate(TScope scope, List<ConditionTrace>? trace) => value;
+}
+
+internal sealed class Variable<TScope>(RuleVariable<TScope> variable, string name, int position) : Node<TScope>(variable.Type, name, position)
+{
+    public override object? Evaluate(TScope scope, List<ConditionTrace>? trace)
+    {
+        var value = variable.Read(scope);
+        // A boolean variable used as a condition of its own is explained like a comparison.
+        if (Type == RuleType.Bool)
+        {
+            trace?.Add(new ConditionTrace(Text, Show(value), value as bool?));
+        }
+
+        return value;
+    }
+}
+
+internal sealed class Negation<TScope>(Node<TScope> operand, int position) : Node<TScope>(RuleType.Bool, "not " + operand.Text, position)
+{
+    public override object? Evaluate(TScope scope, List<ConditionTrace>? trace) => operand.Evaluate(scope, trace) is bool b ? !b : null;
+}
+
+/// <summary>Three-valued and/or; both sides are evaluated so an explanation shows every condition.</summary>
+internal sealed class Logical<TScope>(Node<TScope> left, Node<TScope> right, bool isAnd, int position)
+    : Node<TScope>(RuleType.Bool, $"{left.Text} {(isAnd ? "and" : "or")} {right.Text}", position)
+{
+    public override object? Evaluate(TScope scope, List<ConditionTrace>? trace)
+    {
+        var a = (bool?)left.Evaluate(scope, trace);
+        if (trace is null && a == !isAnd)
+        {
+            return a;
+        }
+
+        var b = (bool?)right.Evaluate(scope, trace);
+        return isAnd
+            ? (a == false || b == false ? false : a is null || b is null ? null : true)
+            : (a == true || b == true ? true : a is null || b is null ? null : false);
+    }
+}
+
+internal sealed class Comparison<TScope>(Node<TScope> left, Token op, Node<TScope> right)
+    : Node<TScope>(RuleType.Bool, $"{left.Text} {op.Text} {right.Text}", op.Position)
+{
+    public override object? Evaluate(TScope scope, List<ConditionTrace>? trace)
+    {
+        var a = left.Evaluate(scope, null);
+        var b = right.Evaluate(scope, null);
+        var result = Compare(a, b);
+        if (trace is not null)
+        {
+            var actual = left is Constant<TScope> ? Show(b) : right is Constant<TScope> ? Show(a) : $"{Show(a)} vs {Show(b)}";
+            trace.Add(new ConditionTrace(Text, actual, result));
+        }
+
+        return result;
+    }
+
+    private bool? Compare(object? a, object? b)
+    {
+        if (a is null || b is null)
+        {
+            return null;
+        }
+
+        return op.Kind switch
+        {
+            TokenKind.In => ((IReadOnlyList<string>)b).Contains((string)a, StringComparer.Ordinal),
+            TokenKind.Equal => Equals(a, b),
+            TokenKind.NotEqual => !Equals(a, b),
+            TokenKind.Less => (double)a < (double)b,
+            TokenKind.LessOrEqual => (double)a <= (double)b,
+            TokenKind.Greater => (double)a > (double)b,
+            TokenKind.GreaterOrEqual => (double)a >= (double)b,
+            _ => throw new InvalidOperationException($"Operator {op.Kind} is not a comparison."),
+        };
+    }
+}

@@ -1,0 +1,101 @@
+using Customer360.Streaming.Domain.Rules;
+
+namespace Customer360.Streaming.Domain.Tests.Rules;
+
+public sealed class RuleCompilerTests
+{
+    /// <summary>A scope of named values; a missing name is an unknown value.</summary>
+    internal sealed record Scope(Dictionary<string, object?> Values);
+
+    internal static readonly Dictionary<string, RuleVariable<Scope>> Variables = new(StringComparer.Ordinal)
+    {
+        ["cart.value"] = Var("cart.value", RuleType.Number),
+        ["cart.updatedAgo"] = Var("cart.updatedAgo", RuleType.Duration),
+        ["consent.push"] = Var("consent.push", RuleType.Bool),
+        ["consent.email"] = Var("consent.email", RuleType.Bool),
+        ["tier"] = Var("tier", RuleType.Text),
+        ["zone"] = Var("zone", RuleType.Text),
+        ["categories"] = Var("categories", RuleType.TextList),
+        ["distance"] = Var("distance", RuleType.Number),
+    };
+
+    private static readonly RuleCompiler<Scope> Compiler = new(Variables);
+
+    [Theory]
+    [InlineData("cart.value > 0 and cart.updatedAgo < 7d and consent.push", true)]
+    [InlineData("cart.value > 100", false)]
+    [InlineData("tier in ['GOLD', 'PLATINUM'] and not consent.email", true)]
+    [InlineData("'toys' in categories or distance <= 300", true)]
+    [InlineData("(tier == 'SILVER' or tier == 'GOLD') and cart.updatedAgo >= 2h", true)]
+    [InlineData("cart.updatedAgo > 1500ms and cart.updatedAgo < 2.5d", true)]
+    [InlineData("not (zone == 'electronics')", false)]
+    public void Conditions_evaluate_as_written(string condition, bool expected)
+    {
+        var scope = new Scope(new()
+        {
+            ["cart.value"] = 49.9,
+            ["cart.updatedAgo"] = 3 * 3_600_000d,
+            ["consent.push"] = true,
+            ["consent.email"] = false,
+            ["tier"] = "GOLD",
+            ["zone"] = "electronics",
+            ["categories"] = new[] { "toys", "home" },
+            ["distance"] = 1_200d,
+        });
+
+        Assert.Equal(expected, Compiler.Compile(condition).Evaluate(scope));
+    }
+
+    [Theory]
+    [InlineData("cart.value > '10'", 12, "cannot compare a number with text using '>'")]
+    [InlineData("cart.value > 0 and tier", 20, "'and' needs true or false, but tier is text")]
+    [InlineData("cart.updatedAgo < 7", 17, "cannot compare a duration with a number using '<'")]
+    [InlineData("tier < 'B'", 6, "'<' compares numbers or durations, not text")]
+    [InlineData("cart.value", 1, "a condition must be true or false, but this is a number")]
+    [InlineData("cart.vlaue > 0", 1, "unknown variable 'cart.vlaue' (known: cart.updatedAgo, cart.value)")]
+    [InlineData("cart.updatedAgo < 7w", 20, "unknown duration unit 'w'")]
+    [InlineData("cart.value > 0 and", 19, "the condition ended where a value was expected")]
+    [InlineData("(cart.value > 0", 16, "expected ')', but the condition ended")]
+    [InlineData("zone in 'entrance'", 6, "'in' needs text on the left and a list of text on the right")]
+    [InlineData("tier == 'GOLD", 9, "text is not closed")]
+    [InlineData("cart.value > 0 # 1", 16, "unexpected character '#'")]
+    public void Errors_name_the_problem_and_its_column(string condition, int column, string message)
+    {
+        var error = Assert.Throws<RuleSyntaxException>(() => Compiler.Compile(condition));
+
+        Assert.Equal(column, error.Position);
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Unknown_values_never_fire_a_condition_not_even_through_not()
+    {
+        var empty = new Scope([]);
+
+        Assert.False(Compiler.Compile("cart.value > 0").Evaluate(empty));
+        Assert.False(Compiler.Compile("not (cart.value > 0)").Evaluate(empty));
+        Assert.False(Compiler.Compile("consent.push").Evaluate(empty));
+        // An unknown side of 'or' does not matter when the other side is true.
+        Assert.True(Compiler.Compile("cart.value > 0 or true").Evaluate(empty));
+    }
+
+    [Fact]
+    public void An_explanation_lists_every_condition_with_the_value_it_saw()
+    {
+        var scope = new Scope(new() { ["cart.value"] = 80d, ["cart.updatedAgo"] = 90_000d, ["consent.push"] = false });
+
+        var (result, trace) = Compiler.Compile("cart.value > 50 and cart.updatedAgo < 1m and consent.push").Explain(scope);
+
+        Assert.False(result);
+        Assert.Equal(
+            [
+                new ConditionTrace("cart.value > 50", "80", true),
+                new ConditionTrace("cart.updatedAgo < 1m", "90000", false),
+                new ConditionTrace("consent.push", "false", false),
+            ],
+            trace);
+    }
+
+    private static RuleVariable<Scope> Var(string name, RuleType type) =>
+        new(type, s => s.Values.GetValueOrDefault(name) is string[] list ? list : s.Values.GetValueOrDefault(name), name);
+}
