@@ -1,0 +1,218 @@
+using System.Collections.Immutable;
+using Customer360.Streaming.Domain.Events;
+
+namespace Customer360.Streaming.Domain.Triggers;
+
+/// <summary>Where a trigger is delivered; each needs its own consent.</summary>
+public enum TriggerChannel
+{
+    Push,
+    Email,
+    Sms,
+    InApp,
+
+    /// <summary>To store staff (associate assist): derived from presence, so it needs location consent.</summary>
+    Store,
+}
+
+/// <summary>Why a trigger whose conditions matched was not sent.</summary>
+public enum SuppressionReason
+{
+    NoConsent,
+    Cooldown,
+    GroupCooldown,
+    DailyCap,
+    QuietHours,
+    Stale,
+    LostArbitration,
+}
+
+/// <summary>What hygiene needs to know about a rule.</summary>
+/// <param name="Group">Rules sharing a group share <paramref name="GroupCooldown"/> (one cart reminder, whichever rule sends it).</param>
+/// <param name="MaxEventAge">The source event may be at most this old (against stream time) when the trigger fires.</param>
+public sealed record HygieneRule(
+    string RuleId,
+    TriggerChannel Channel,
+    int Priority,
+    TimeSpan Cooldown,
+    string? Group = null,
+    TimeSpan? GroupCooldown = null,
+    TimeSpan? MaxEventAge = null,
+    bool RespectsQuietHours = true);
+
+/// <summary>A rule whose conditions matched the event: a candidate for sending.</summary>
+public sealed record TriggerCandidate(HygieneRule Rule, long EventTimeMs);
+
+/// <summary>The decision for one candidate.</summary>
+public sealed record HygieneDecision(TriggerCandidate Candidate, SuppressionReason? Suppressed, string Detail)
+{
+    public bool Fires => Suppressed is null;
+}
+
+/// <summary>What was sent to a customer, kept with the customer's state and committed with the trigger.</summary>
+public sealed record TriggerHistory
+{
+    /// <summary>Rule id → time of its last send.</summary>
+    public ImmutableSortedDictionary<string, long> LastByRule { get; init; } = ImmutableSortedDictionary<string, long>.Empty.WithComparers(StringComparer.Ordinal);
+
+    /// <summary>Group → time of its last send.</summary>
+    public ImmutableSortedDictionary<string, long> LastByGroup { get; init; } = ImmutableSortedDictionary<string, long>.Empty.WithComparers(StringComparer.Ordinal);
+
+    /// <summary>Sends on the customer's local day <see cref="Day"/> (yyyy-MM-dd), across rules.</summary>
+    public string? Day { get; init; }
+
+    public int SentToday { get; init; }
+
+    /// <summary>Time and priority of the last send, for arbitration across events.</summary>
+    public long LastSentMs { get; init; } = -1;
+
+    public int LastSentPriority { get; init; }
+}
+
+/// <summary>The knobs that hold across rules.</summary>
+public sealed record HygieneSettings
+{
+    /// <summary>At most this many triggers per customer per local day, across all rules.</summary>
+    public int DailyCap { get; init; } = 3;
+
+    /// <summary>A trigger within this time after another of equal or higher priority loses to it.</summary>
+    public TimeSpan ArbitrationWindow { get; init; } = TimeSpan.FromMinutes(2);
+}
+
+/// <summary>
+/// Trigger hygiene as a pure function of the customer's relationship and history: consent per channel (fail closed
+/// when unknown), cooldown per rule and per group, a daily cap across rules in the customer's time zone, quiet hours
+/// in that time zone (daylight saving included), freshness against stream time, and arbitration (the best priority
+/// among candidates of one event wins, and a send shortly after a better one loses). Decided by event and stream time
+/// only, so a replay decides the same.
+/// </summary>
+public static class TriggerHygiene
+{
+    public static (IReadOnlyList<HygieneDecision> Decisions, TriggerHistory History) Decide(
+        IReadOnlyList<TriggerCandidate> candidates, RelationshipProfile? relationship, TriggerHistory history, long streamTimeMs, HygieneSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(candidates);
+        ArgumentNullException.ThrowIfNull(history);
+        ArgumentNullException.ThrowIfNull(settings);
+        var decisions = new List<HygieneDecision>(candidates.Count);
+        var passed = new List<TriggerCandidate>();
+        foreach (var candidate in candidates)
+        {
+            var (reason, detail) = Check(candidate, relationship, history, streamTimeMs, settings);
+            if (reason is null)
+            {
+                passed.Add(candidate);
+            }
+            else
+            {
+                decisions.Add(new HygieneDecision(candidate, reason, detail));
+            }
+        }
+
+        // Best priority first; equal priorities go to the smaller rule id, so the winner never depends on rule order.
+        var ranked = passed.OrderByDescending(c => c.Rule.Priority).ThenBy(c => c.Rule.RuleId, StringComparer.Ordinal).ToList();
+        for (var i = 0; i < ranked.Count; i++)
+        {
+            var candidate = ranked[i];
+            if (i > 0)
+            {
+                decisions.Add(new HygieneDecision(candidate, SuppressionReason.LostArbitration, $"lost to {ranked[0].Rule.RuleId} (priority {ranked[0].Rule.Priority})"));
+                continue;
+            }
+
+            if (history.LastSentMs >= 0 && candidate.EventTimeMs - history.LastSentMs < (long)settings.ArbitrationWindow.TotalMilliseconds
+                && history.LastSentPriority >= candidate.Rule.Priority)
+            {
+                decisions.Add(new HygieneDecision(candidate, SuppressionReason.LostArbitration, $"a trigger of priority {history.LastSentPriority} was sent {(candidate.EventTimeMs - history.LastSentMs) / 1000} s before"));
+                continue;
+            }
+
+            decisions.Add(new HygieneDecision(candidate, null, "sent"));
+            history = Record(history, candidate, LocalDay(candidate.EventTimeMs, relationship));
+        }
+
+        return (decisions, history);
+    }
+
+    private static (SuppressionReason?, string) Check(TriggerCandidate candidate, RelationshipProfile? relationship, TriggerHistory history, long streamTimeMs, HygieneSettings settings)
+    {
+        var rule = candidate.Rule;
+        var t = candidate.EventTimeMs;
+        if (!HasConsent(rule.Channel, relationship?.Consent))
+        {
+            return (SuppressionReason.NoConsent, relationship is null ? "no relationship profile: consent unknown" : $"no {rule.Channel.ToString().ToLowerInvariant()} consent");
+        }
+
+        if (rule.MaxEventAge is { } maxAge && streamTimeMs - t > (long)maxAge.TotalMilliseconds)
+        {
+            return (SuppressionReason.Stale, $"event is {(streamTimeMs - t) / 1000} s old, the rule allows {maxAge.TotalSeconds:0} s");
+        }
+
+        if (history.LastByRule.TryGetValue(rule.RuleId, out var last) && t - last < (long)rule.Cooldown.TotalMilliseconds)
+        {
+            return (SuppressionReason.Cooldown, $"sent {(t - last) / 1000} s ago, cooldown {rule.Cooldown.TotalSeconds:0} s");
+        }
+
+        if (rule.Group is { } group && rule.GroupCooldown is { } groupCooldown
+            && history.LastByGroup.TryGetValue(group, out var lastInGroup) && t - lastInGroup < (long)groupCooldown.TotalMilliseconds)
+        {
+            return (SuppressionReason.GroupCooldown, $"group {group} sent {(t - lastInGroup) / 1000} s ago, cooldown {groupCooldown.TotalSeconds:0} s");
+        }
+
+        var day = LocalDay(t, relationship);
+        if (history.Day == day && history.SentToday >= settings.DailyCap)
+        {
+            return (SuppressionReason.DailyCap, $"{history.SentToday} sent on {day}, cap {settings.DailyCap}");
+        }
+
+        if (rule.RespectsQuietHours && relationship?.QuietHours is { } quiet && InQuietHours(t, quiet, relationship.TimeZone))
+        {
+            return (SuppressionReason.QuietHours, $"quiet hours {quiet.StartMinute / 60:00}:{quiet.StartMinute % 60:00}-{quiet.EndMinute / 60:00}:{quiet.EndMinute % 60:00} in {relationship.TimeZone}");
+        }
+
+        return (null, string.Empty);
+    }
+
+    private static bool HasConsent(TriggerChannel channel, Consent? consent) => consent is not null && channel switch
+    {
+        TriggerChannel.Push => consent.Push,
+        TriggerChannel.Email => consent.Email,
+        TriggerChannel.Sms => consent.Sms,
+        TriggerChannel.InApp => consent.InApp,
+        TriggerChannel.Store => consent.Location,
+        _ => false,
+    };
+
+    /// <summary>Whether the local time falls in the window; a window whose end is before its start wraps midnight.</summary>
+    public static bool InQuietHours(long timeMs, QuietHours quiet, string timeZone)
+    {
+        ArgumentNullException.ThrowIfNull(quiet);
+        var local = Local(timeMs, timeZone);
+        var minute = (local.Hour * 60) + local.Minute;
+        return quiet.StartMinute <= quiet.EndMinute
+            ? minute >= quiet.StartMinute && minute < quiet.EndMinute
+            : minute >= quiet.StartMinute || minute < quiet.EndMinute;
+    }
+
+    private static string LocalDay(long timeMs, RelationshipProfile? relationship) =>
+        Local(timeMs, relationship?.TimeZone ?? "UTC").ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Local time in an IANA zone; an unknown zone counts as UTC rather than failing the customer's events.</summary>
+    private static DateTime Local(long timeMs, string timeZone)
+    {
+        var utc = DateTimeOffset.FromUnixTimeMilliseconds(timeMs);
+        return TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out var zone)
+            ? TimeZoneInfo.ConvertTime(utc, zone).DateTime
+            : utc.UtcDateTime;
+    }
+
+    private static TriggerHistory Record(TriggerHistory history, TriggerCandidate sent, string day) => history with
+    {
+        LastByRule = history.LastByRule.SetItem(sent.Rule.RuleId, sent.EventTimeMs),
+        LastByGroup = sent.Rule.Group is { } group ? history.LastByGroup.SetItem(group, sent.EventTimeMs) : history.LastByGroup,
+        Day = day,
+        SentToday = history.Day == day ? history.SentToday + 1 : 1,
+        LastSentMs = sent.EventTimeMs,
+        LastSentPriority = sent.Rule.Priority,
+    };
+}
