@@ -1,0 +1,110 @@
+using Customer360.Streaming.Domain.Context;
+using Customer360.Streaming.Domain.Events;
+using Customer360.Streaming.Domain.Rules;
+
+namespace Customer360.Streaming.Domain.Triggers;
+
+/// <summary>
+/// What a rule sees: the event that arrived, the context after it (<c>context.*</c>) and before it (<c>before.*</c>,
+/// for transitions such as "just entered"), and the task's stream time ("now").
+/// </summary>
+public sealed record RuleScope(CustomerContext Context, CustomerContext Before, ChannelEvent Event, long StreamTimeMs);
+
+/// <summary>
+/// The variables rules may use. Durations are "how long ago" or "how long for", measured against stream time so a
+/// replay evaluates the same. Anything the context does not know yet is unknown (null), which never fires a rule.
+/// </summary>
+public static class RuleVariables
+{
+    public static IReadOnlyDictionary<string, RuleVariable<RuleScope>> All { get; } = Build();
+
+    /// <summary>The kind of an event, as rules name it in <c>on:</c> and <c>event.kind</c>.</summary>
+    public static string KindOf(ChannelEvent e) => e switch
+    {
+        ClickEvent => "click",
+        AppEvent => "app",
+        LocationFix => "location",
+        BeaconSighting => "beacon",
+        RelationshipProfile => "relationship",
+        _ => "other",
+    };
+
+    /// <summary>The action of an event in snake case: <c>add_to_cart</c>, <c>app_open</c>, <c>dwell</c>, …</summary>
+    public static string? ActionOf(ChannelEvent e) => e switch
+    {
+        ClickEvent c => Snake(c.Type.ToString()),
+        AppEvent a => Snake(a.Type.ToString()),
+        BeaconSighting b => Snake(b.Type.ToString()),
+        _ => null,
+    };
+
+    private static Dictionary<string, RuleVariable<RuleScope>> Build()
+    {
+        var v = new Dictionary<string, RuleVariable<RuleScope>>(StringComparer.Ordinal);
+        void Add(string name, RuleType type, Func<RuleScope, object?> read, string description) => v[name] = new RuleVariable<RuleScope>(type, read, description);
+        static object? Ago(RuleScope s, long ms) => ms >= 0 ? (double)Math.Max(0, s.StreamTimeMs - ms) : null;
+        static object? Number(double? value) => value;
+
+        Add("event.kind", RuleType.Text, s => KindOf(s.Event), "click, app, location, beacon or relationship");
+        Add("event.action", RuleType.Text, s => ActionOf(s.Event), "add_to_cart, product_view, app_open, push_opened, enter, dwell, exit, ...");
+        Add("event.age", RuleType.Duration, s => Ago(s, s.Event.EventTimeMs), "how old the event is against stream time");
+        Add("event.category", RuleType.Text, s => (s.Event as ClickEvent)?.Category, "category of a click");
+        Add("event.zone", RuleType.Text, s => (s.Event as BeaconSighting)?.ZoneId, "zone of a beacon sighting");
+        Add("event.store", RuleType.Text, s => (s.Event as BeaconSighting)?.StoreId, "store of a beacon sighting");
+
+        Add("context.known", RuleType.Bool, s => s.Context.Known, "the context belongs to a known customer");
+        Add("context.cart.value", RuleType.Number, s => s.Context.Web.CartUpdatedMs >= 0 ? (double)s.Context.Web.CartValue : null, "open cart value");
+        Add("context.cart.items", RuleType.Number, s => (double)s.Context.Web.CartItems.Values.Sum(), "items in the cart");
+        Add("context.cart.updatedAgo", RuleType.Duration, s => Ago(s, s.Context.Web.CartUpdatedMs), "time since the cart last changed");
+        Add("context.web.lastActivityAgo", RuleType.Duration, s => Ago(s, s.Context.Web.LastActivityMs), "time since the last web event");
+        Add("context.web.lastSearch", RuleType.Text, s => s.Context.Web.LastSearch, "the last search");
+        Add("context.web.topCategory30m", RuleType.Text, s => s.Context.Web.CategoryCounts(1_800_000, s.StreamTimeMs).Select(c => c.Key).FirstOrDefault(), "most viewed category in 30 minutes");
+        Add("context.web.views30m", RuleType.Number, s => (double)s.Context.Web.CategoryCounts(1_800_000, s.StreamTimeMs).Sum(c => c.Value), "category views in 30 minutes");
+        Add("context.app.foreground", RuleType.Bool, s => s.Context.App.StateChangedMs >= 0 ? s.Context.App.Foreground : null, "the app is in the foreground");
+        Add("context.app.lastOpenAgo", RuleType.Duration, s => Ago(s, s.Context.App.LastOpenMs), "time since the app was last opened");
+        Add("context.app.pushDismissed", RuleType.Number, s => (double)s.Context.App.PushDismissed, "pushes dismissed");
+        Add("context.location.state", RuleType.Text, s => Snake(s.Context.Location.State.ToString()), "unknown, away, near_store or in_store");
+        Add("before.location.state", RuleType.Text, s => Snake(s.Before.Location.State.ToString()), "the presence state before this event");
+        Add("before.inStore.store", RuleType.Text, s => s.Before.InStore.StoreId ?? string.Empty, "the store the customer was in before this event ('' when none)");
+        Add("before.app.lastOpenAgo", RuleType.Duration, s => Ago(s, s.Before.App.LastOpenMs), "time since the app was opened before this event");
+        Add("context.location.stateFor", RuleType.Duration, s => Ago(s, s.Context.Location.StateSinceMs), "time in the current presence state");
+        Add("context.location.distance", RuleType.Number, s => Number(s.Context.Location.DistanceMeters), "metres to the nearest store");
+        Add("context.location.nearestStore", RuleType.Text, s => s.Context.Location.NearestStoreId, "the nearest store");
+        Add("context.inStore.store", RuleType.Text, s => s.Context.InStore.StoreId ?? string.Empty, "the store the customer is in (beacons; '' when none)");
+        Add("context.inStore.zone", RuleType.Text, s => s.Context.InStore.ZoneId, "the zone the customer is in");
+        Add("context.inStore.zoneDwell", RuleType.Duration, s => s.Context.InStore.ZoneId is { } zone ? (double)s.Context.InStore.DwellMs.GetValueOrDefault(zone) : null, "dwell in the current zone");
+        Add("context.inStore.for", RuleType.Duration, s => s.Context.InStore.StoreId is null ? null : Ago(s, s.Context.InStore.EnteredStoreMs), "time since entering the store");
+        Add("context.atHomeStore", RuleType.Bool, s => s.Context.Relationship?.HomeStoreId is { } home
+            ? s.Context.InStore.StoreId == home || (s.Context.Location.NearestStoreId == home && s.Context.Location.State is PresenceState.NearStore or PresenceState.InStore)
+            : null, "in or near the home store");
+
+        Add("relationship.tier", RuleType.Text, s => s.Context.Relationship?.Tier, "BASIC, SILVER, GOLD or PLATINUM");
+        Add("relationship.segment", RuleType.Text, s => s.Context.Relationship?.Segment, "marketing segment");
+        Add("relationship.lifetimeValue", RuleType.Number, s => s.Context.Relationship is { } r ? (double)r.LifetimeValue : null, "lifetime value");
+        Add("relationship.churnRisk", RuleType.Number, s => s.Context.Relationship?.ChurnRisk, "churn risk, 0 to 1");
+        Add("relationship.homeStore", RuleType.Text, s => s.Context.Relationship?.HomeStoreId, "home store id");
+        Add("relationship.preferredCategories", RuleType.TextList, s => s.Context.Relationship?.PreferredCategories, "preferred categories");
+        Add("relationship.consent.push", RuleType.Bool, s => s.Context.Relationship?.Consent.Push, "push consent");
+        Add("relationship.consent.email", RuleType.Bool, s => s.Context.Relationship?.Consent.Email, "email consent");
+        Add("relationship.consent.sms", RuleType.Bool, s => s.Context.Relationship?.Consent.Sms, "SMS consent");
+        Add("relationship.consent.inApp", RuleType.Bool, s => s.Context.Relationship?.Consent.InApp, "in-app consent");
+        Add("relationship.consent.location", RuleType.Bool, s => s.Context.Relationship?.Consent.Location, "location consent");
+        return v;
+    }
+
+    private static string Snake(string pascal)
+    {
+        var text = new System.Text.StringBuilder(pascal.Length + 4);
+        for (var i = 0; i < pascal.Length; i++)
+        {
+            if (i > 0 && char.IsUpper(pascal[i]))
+            {
+                text.Append('_');
+            }
+
+            text.Append(char.ToLowerInvariant(pascal[i]));
+        }
+
+        return text.ToString();
+    }
+}

@@ -1,0 +1,51 @@
+using Customer360.Streaming.Domain.Rules;
+
+namespace Customer360.Streaming.Domain.Triggers;
+
+/// <summary>A compiled moment-of-truth rule.</summary>
+/// <param name="On">Events that can fire it: a kind (<c>beacon</c>) or a kind and action (<c>beacon.enter</c>).</param>
+/// <param name="Expiry">How long after its creation the trigger is still worth sending.</param>
+public sealed record TriggerRule(
+    string Id,
+    int Version,
+    string Description,
+    IReadOnlyList<string> On,
+    CompiledCondition<RuleScope> When,
+    HygieneRule Hygiene,
+    TimeSpan Expiry,
+    string Topic)
+{
+    public bool Listens(string kind, string? action) =>
+        On.Any(o => o == kind || (action is not null && o.Length == kind.Length + 1 + action.Length && o.StartsWith(kind, StringComparison.Ordinal) && o[kind.Length] == '.' && o.EndsWith(action, StringComparison.Ordinal)));
+}
+
+/// <summary>A rule that listened to the event, whether its condition held, and what each condition saw.</summary>
+public sealed record RuleEvaluation(TriggerRule Rule, bool Matched, IReadOnlyList<ConditionTrace> Explanation);
+
+/// <summary>A validated, immutable set of rules; swapped whole on reload.</summary>
+public sealed class RuleSet(IReadOnlyList<TriggerRule> rules, string source)
+{
+    public IReadOnlyList<TriggerRule> Rules { get; } = rules;
+
+    /// <summary>Where the set came from (file path), for logs and decisions.</summary>
+    public string Source { get; } = source;
+
+    /// <summary>Evaluates every rule that listens to the scope's event, in rule-id order.</summary>
+    public IReadOnlyList<RuleEvaluation> Evaluate(RuleScope scope)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        var kind = RuleVariables.KindOf(scope.Event);
+        var action = RuleVariables.ActionOf(scope.Event);
+        var evaluations = new List<RuleEvaluation>();
+        foreach (var rule in Rules)
+        {
+            if (rule.Listens(kind, action))
+            {
+                var (matched, explanation) = rule.When.Explain(scope);
+                evaluations.Add(new RuleEvaluation(rule, matched, explanation));
+            }
+        }
+
+        return evaluations;
+    }
+}

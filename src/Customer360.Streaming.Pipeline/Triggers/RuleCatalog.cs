@@ -1,0 +1,202 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Customer360.Streaming.Domain.Rules;
+using Customer360.Streaming.Domain.Triggers;
+using Customer360.Streaming.Runtime.Topology;
+using YamlDotNet.Core;
+using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.NamingConventions;
+
+namespace Customer360.Streaming.Pipeline.Triggers;
+
+/// <summary>
+/// Loads <c>topology/triggers.yaml</c>: every rule compiled and checked, the file rejected as a whole with every
+/// error listed (file, rule, field, and the column inside a condition).
+/// </summary>
+public static partial class RuleCatalog
+{
+    public const string FileName = "triggers.yaml";
+
+    private static readonly RuleCompiler<RuleScope> Compiler = new(RuleVariables.All);
+    private static readonly string[] Kinds = ["click", "app", "location", "beacon", "relationship"];
+
+    public static RuleSet Load(string path) =>
+        File.Exists(path) ? Parse(File.ReadAllText(path), path) : throw new TopologyException($"Rule file '{path}' does not exist.");
+
+    public static RuleSet Parse(string yaml, string sourceName)
+    {
+        RulesDocument? document;
+        try
+        {
+            document = new DeserializerBuilder().WithNamingConvention(CamelCaseNamingConvention.Instance).Build().Deserialize<RulesDocument?>(yaml);
+        }
+        catch (YamlException ex)
+        {
+            throw new TopologyException($"{sourceName}: line {ex.Start.Line}: {ex.Message}", ex);
+        }
+
+        var errors = new List<string>();
+        var rules = new List<TriggerRule>();
+        var entries = document?.Rules ?? [];
+        if (entries.Count == 0)
+        {
+            errors.Add("declares no rules (expected a 'rules:' list)");
+        }
+
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var e = entries[i];
+            var where = string.Create(CultureInfo.InvariantCulture, $"rules[{i}]") + (string.IsNullOrWhiteSpace(e.Id) ? string.Empty : $" '{e.Id}'");
+            void Error(string field, string message) => errors.Add($"{where}: '{field}': {message}");
+
+            if (string.IsNullOrWhiteSpace(e.Id) || !RuleIdPattern().IsMatch(e.Id))
+            {
+                Error("id", "is required: lowercase letters, digits and '-'");
+            }
+            else if (!ids.Add(e.Id))
+            {
+                Error("id", "is declared twice");
+            }
+
+            if (e.Version < 1)
+            {
+                Error("version", "must be 1 or more");
+            }
+
+            if (string.IsNullOrWhiteSpace(e.Description))
+            {
+                Error("description", "is required (it explains the trigger to whoever receives it)");
+            }
+
+            if (e.On.Count == 0)
+            {
+                Error("on", "must name at least one event (click, app, location, beacon, relationship, or kind.action such as beacon.enter)");
+            }
+
+            foreach (var on in e.On.Where(o => !Kinds.Contains(o.Split('.')[0])))
+            {
+                Error("on", $"'{on}' is not an event kind ({string.Join(", ", Kinds)})");
+            }
+
+            CompiledCondition<RuleScope>? condition = null;
+            try
+            {
+                condition = Compiler.Compile(e.When ?? string.Empty);
+            }
+            catch (RuleSyntaxException ex)
+            {
+                Error("when", ex.Message);
+            }
+
+            if (!Enum.TryParse<TriggerChannel>(e.Channel, ignoreCase: true, out var channel))
+            {
+                Error("channel", $"must be one of push, email, sms, inApp, store (was '{e.Channel}')");
+            }
+
+            if (e.Priority is < 0 or > 100)
+            {
+                Error("priority", "must be between 0 and 100");
+            }
+
+            var expiry = Duration(e.Expiry, "expiry", required: true, Error);
+            var cooldown = Duration(e.Cooldown, "cooldown", required: true, Error);
+            var groupCooldown = Duration(e.GroupCooldown, "groupCooldown", required: false, Error);
+            var maxEventAge = Duration(e.MaxEventAge, "maxEventAge", required: false, Error);
+            if ((e.Group is null) != (groupCooldown is null))
+            {
+                Error("groupCooldown", "'group' and 'groupCooldown' go together");
+            }
+
+            if (string.IsNullOrWhiteSpace(e.Topic))
+            {
+                Error("topic", "is required (the topic the trigger is written to)");
+            }
+
+            if (condition is not null && expiry is not null && cooldown is not null)
+            {
+                rules.Add(new TriggerRule(
+                    e.Id!, e.Version, e.Description ?? string.Empty, [.. e.On], condition,
+                    new HygieneRule(e.Id!, channel, e.Priority, cooldown.Value, e.Group, groupCooldown, maxEventAge, e.QuietHours),
+                    expiry.Value, e.Topic ?? string.Empty));
+            }
+        }
+
+        return errors.Count == 0
+            ? new RuleSet([.. rules.OrderBy(r => r.Id, StringComparer.Ordinal)], sourceName)
+            : throw new TopologyException($"{sourceName} is invalid:{Environment.NewLine}  - " + string.Join(Environment.NewLine + "  - ", errors));
+    }
+
+    /// <summary>A duration like <c>30s</c>, <c>15m</c>, <c>24h</c>, <c>7d</c>.</summary>
+    private static TimeSpan? Duration(string? text, string field, bool required, Action<string, string> error)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            if (required)
+            {
+                error(field, "is required, e.g. 30m, 24h or 7d");
+            }
+
+            return null;
+        }
+
+        var match = DurationPattern().Match(text.Trim());
+        if (!match.Success)
+        {
+            error(field, $"'{text}' is not a duration such as 500ms, 30s, 15m, 24h or 7d");
+            return null;
+        }
+
+        var amount = double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+        return match.Groups[2].Value switch
+        {
+            "ms" => TimeSpan.FromMilliseconds(amount),
+            "s" => TimeSpan.FromSeconds(amount),
+            "m" => TimeSpan.FromMinutes(amount),
+            "h" => TimeSpan.FromHours(amount),
+            _ => TimeSpan.FromDays(amount),
+        };
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,63}$")]
+    private static partial Regex RuleIdPattern();
+
+    [GeneratedRegex("^([0-9]+(?:\\.[0-9]+)?)(ms|s|m|h|d)$")]
+    private static partial Regex DurationPattern();
+
+    private sealed class RulesDocument
+    {
+        public List<RuleEntry> Rules { get; set; } = [];
+    }
+
+    private sealed class RuleEntry
+    {
+        public string? Id { get; set; }
+
+        public int Version { get; set; }
+
+        public string? Description { get; set; }
+
+        public List<string> On { get; set; } = [];
+
+        public string? When { get; set; }
+
+        public string? Channel { get; set; }
+
+        public int Priority { get; set; }
+
+        public string? Expiry { get; set; }
+
+        public string? Cooldown { get; set; }
+
+        public string? Group { get; set; }
+
+        public string? GroupCooldown { get; set; }
+
+        public string? MaxEventAge { get; set; }
+
+        public bool QuietHours { get; set; } = true;
+
+        public string? Topic { get; set; }
+    }
+}
