@@ -15,6 +15,7 @@ public static class C360Cli
         root.Subcommands.Add(RegistryCommand.Create());
         root.Subcommands.Add(SchemasCommand.Create());
         root.Subcommands.Add(ContextCommand.Create());
+        root.Subcommands.Add(RulesCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         return root;
     }

@@ -1,0 +1,57 @@
+using System.CommandLine;
+using Customer360.Streaming.Domain.Triggers;
+using Customer360.Streaming.Host.Hosting;
+using Customer360.Streaming.Pipeline.Triggers;
+using Customer360.Streaming.Runtime.Topology;
+
+namespace Customer360.Streaming.Host.Cli;
+
+/// <summary><c>c360 rules validate|variables</c>: check a rule file before it ships; list what conditions may use.</summary>
+internal static class RulesCommand
+{
+    public static Command Create() => new("rules", "Moment-of-truth rules (topology/triggers.yaml).") { Validate(), Variables() };
+
+    private static Command Validate()
+    {
+        var file = new Argument<string?>("file") { Description = "Rule file (default: triggers.yaml in the nearest topology/).", Arity = ArgumentArity.ZeroOrOne };
+        var topologyDir = CommonOptions.TopologyDirectory();
+        var command = new Command("validate", "Compile every rule; print them, or every error (file, rule, field, column) and exit 2.") { file, topologyDir };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            try
+            {
+                var path = parse.GetValue(file) ?? Path.Combine(ContentFolders.ResolveDirectory(parse.GetValue(topologyDir)), RuleCatalog.FileName);
+                var rules = RuleCatalog.Load(path);
+                await Console.Out.WriteLineAsync($"{path}: {rules.Rules.Count} rules, all valid");
+                foreach (var rule in rules.Rules)
+                {
+                    await Console.Out.WriteLineAsync(
+                        $"  {rule.Id} v{rule.Version}  on {string.Join(", ", rule.On)}  -> {rule.Hygiene.Channel.ToString().ToLowerInvariant()} (priority {rule.Hygiene.Priority}, cooldown {rule.Hygiene.Cooldown})");
+                }
+
+                return ExitCodes.Success;
+            }
+            catch (Exception ex) when (ex is TopologyException or DirectoryNotFoundException)
+            {
+                await Console.Error.WriteLineAsync(ex.Message);
+                return ExitCodes.InvalidConfiguration;
+            }
+        });
+        return command;
+    }
+
+    private static Command Variables()
+    {
+        var command = new Command("variables", "List the variables rule conditions may use, with their types.");
+        command.SetAction(async (_, cancellationToken) =>
+        {
+            foreach (var (name, variable) in RuleVariables.All.OrderBy(v => v.Key, StringComparer.Ordinal))
+            {
+                await Console.Out.WriteLineAsync($"{name,-36} {variable.Type,-9} {variable.Description}");
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}
