@@ -1,6 +1,7 @@
 using Customer360.Streaming.Domain.Context;
 using Customer360.Streaming.Domain.Geo;
 using Customer360.Streaming.Domain.Identity;
+using Customer360.Streaming.Domain.Triggers;
 
 namespace Customer360.Streaming.Pipeline;
 
@@ -14,4 +15,9 @@ public sealed record ContextPipelineSettings(
 {
     /// <summary>How often (in stream time) expired anonymous contexts are swept out.</summary>
     public TimeSpan AnonymousSweepInterval { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The moment-of-truth rules; null runs the context without triggers.</summary>
+    public RuleSet? Rules { get; init; }
+
+    public HygieneSettings Hygiene { get; init; } = new();
 }

@@ -2,8 +2,10 @@ using System.Globalization;
 using System.Text;
 using Customer360.Streaming.Domain.Context;
 using Customer360.Streaming.Domain.Events;
+using Customer360.Streaming.Pipeline.Triggers;
 using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Runtime.Stores;
+using Customer360.Streaming.Schemas.Contracts;
 using Microsoft.Extensions.Logging;
 
 namespace Customer360.Streaming.Pipeline;
@@ -21,6 +23,10 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
     private IProcessorContext _context = null!;
     private IKeyValueStore _contexts = null!;
     private IKeyValueStore _erasures = null!;
+    private IKeyValueStore _triggerHistory = null!;
+    private readonly TriggerStage? _triggers = settings.Rules is { } rules
+        ? new TriggerStage(rules, settings.Hygiene, settings.Topics, new TriggerEncoder(new TriggerRecordWriter(settings.Codec.Contracts), settings.Codec.Encode, settings.Topics), metrics)
+        : null;
 
     public void Init(IProcessorContext context)
     {
@@ -28,6 +34,7 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
         _context = context;
         _contexts = context.Store(ProductTopics.ContextsStore);
         _erasures = context.Store(ProductTopics.ErasuresStore);
+        _triggerHistory = context.Store(ProductTopics.TriggerHistoryStore);
     }
 
     public void Process(StreamRecord record)
@@ -80,7 +87,10 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
         switch (reduction.Outcome)
         {
             case ReductionOutcome.Applied:
+                // Prepared first: encoding may hit a registry outage, which must fail the record before any state changed.
+                var triggers = _triggers?.Prepare(_context, _triggerHistory, current, reduction.Context, channelEvent) ?? PreparedTriggers.None;
                 Save(reduction.Context);
+                TriggerStage.Apply(triggers, _context, _triggerHistory, customer);
                 break;
             case ReductionOutcome.Late:
                 _context.CountLate();
@@ -145,6 +155,11 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
             }
 
             _contexts.Delete(customer);
+        }
+
+        if (_triggerHistory.Get(customer) is not null)
+        {
+            _triggerHistory.Delete(customer);
         }
 
         // Only the hash is kept: enough to recognise the customer's records later, not to name them.

@@ -30,7 +30,13 @@ public sealed class EventCodec
 
         _snapshots = new AvroSerializer<GenericRecord>(registry, serdeOptions);
         _snapshotWriter = new ContextSnapshotWriter(contracts);
+        Contracts = contracts;
     }
+
+    public SchemaCatalog Contracts { get; }
+
+    /// <summary>Any record of a contract for <paramref name="topic"/>; blocks on the registry only for the first one.</summary>
+    public byte[] Encode(GenericRecord record, string topic) => _snapshots.SerializeAsync(record, topic).GetAwaiter().GetResult();
 
     /// <summary>The domain event in <paramref name="value"/>, read as a record of <paramref name="sourceTopic"/>'s contract.</summary>
     public ChannelEvent Decode(string sourceTopic, byte[] value)

@@ -21,6 +21,9 @@ public sealed class PipelineMetrics : IDisposable
         SuppressedAfterErasure = _meter.CreateCounter<long>("c360.context.suppressed_erased", "{record}", "Records for erased customers, dropped");
         RedisWrites = _meter.CreateCounter<long>("c360.redis.writes", "{key}", "Context documents written to Redis, by result (written, not_newer, deleted)");
         RedisBatchDuration = _meter.CreateHistogram<double>("c360.redis.batch.duration", "ms", "Time to write one commit's contexts to Redis");
+        RuleEvaluations = _meter.CreateCounter<long>("c360.rules.matched", "{evaluation}", "Rule evaluations whose conditions held");
+        Triggers = _meter.CreateCounter<long>("c360.triggers.fired", "{trigger}", "Triggers emitted, by rule");
+        Suppressed = _meter.CreateCounter<long>("c360.triggers.suppressed", "{trigger}", "Matched rules suppressed by hygiene, by reason");
         RedisRetries = _meter.CreateCounter<long>("c360.redis.retries", "{attempt}", "Redis batches retried while Redis was unreachable");
     }
 
@@ -41,6 +44,12 @@ public sealed class PipelineMetrics : IDisposable
     public Histogram<double> RedisBatchDuration { get; }
 
     public Counter<long> RedisRetries { get; }
+
+    public Counter<long> RuleEvaluations { get; }
+
+    public Counter<long> Triggers { get; }
+
+    public Counter<long> Suppressed { get; }
 
     public void CountReduction(ReductionOutcome outcome, string sourceTopic) =>
         Reductions.Add(1, new KeyValuePair<string, object?>("outcome", outcome.ToString()), new KeyValuePair<string, object?>("topic", sourceTopic));

@@ -6,11 +6,13 @@ namespace Customer360.Streaming.Pipeline;
 /// The product's topics, found in topics.yaml by role and contract (so a deployment may name them its own way):
 /// the channel inputs, the identity and relationship tables and the context output.
 /// </summary>
-public sealed record ProductTopicNames(string Clickstream, string Mobile, string Location, string Beacon, string Identity, string Relationship, string Context)
+public sealed record ProductTopicNames(
+    string Clickstream, string Mobile, string Location, string Beacon, string Identity, string Relationship, string Context, string Triggers, string Decisions, string StoreEvents)
 {
     /// <summary>The names topics.yaml ships with.</summary>
     public static ProductTopicNames Default { get; } = new(
-        "c360.clickstream.v1", "c360.mobile.v1", "c360.location.v1", "c360.beacon.v1", "c360.identity.v1", "c360.relationship.v1", "c360.context.v1");
+        "c360.clickstream.v1", "c360.mobile.v1", "c360.location.v1", "c360.beacon.v1", "c360.identity.v1", "c360.relationship.v1", "c360.context.v1",
+        "c360.triggers.v1", "c360.decisions.v1", "c360.store-events.v1");
 
     /// <summary>Channel topics, keyed by identifier.</summary>
     public IReadOnlyList<string> Channels => [Clickstream, Mobile, Location, Beacon];
@@ -34,7 +36,8 @@ public sealed record ProductTopicNames(string Clickstream, string Mobile, string
         var names = new ProductTopicNames(
             Find(TopicRole.Input, "clickstream-event"), Find(TopicRole.Input, "mobile-app-event"), Find(TopicRole.Input, "location-fix"),
             Find(TopicRole.Input, "beacon-sighting"), Find(TopicRole.Table, "identity-link"), Find(TopicRole.Table, "relationship-profile"),
-            Find(TopicRole.Output, "customer-context"));
+            Find(TopicRole.Output, "customer-context"), Find(TopicRole.Output, "trigger"), Find(TopicRole.Output, "decision-record"),
+            Find(TopicRole.Output, "store-event"));
         return errors.Count == 0
             ? names
             : throw new TopologyException("topics.yaml lacks topics the processor needs:" + Environment.NewLine + "  - " + string.Join(Environment.NewLine + "  - ", errors));
@@ -49,6 +52,7 @@ public static class ProductTopics
     public const string AnonymousContextsStore = "anonymous-contexts";
     public const string ContextsStore = "contexts";
     public const string ErasuresStore = "erasures";
+    public const string TriggerHistoryStore = "trigger-history";
 
     /// <summary>Stores whose values are context documents (materialized in Redis).</summary>
     public static readonly IReadOnlyList<string> ContextStores = [ContextsStore, AnonymousContextsStore];

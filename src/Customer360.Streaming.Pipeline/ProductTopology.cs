@@ -26,6 +26,14 @@ public static class ProductTopology
         var eventsByCustomer = builder.Repartition(ProductTopics.EventsByCustomer);
         var identityCommands = builder.Repartition(ProductTopics.IdentityCommands);
         var topics = settings?.Topics ?? ProductTopicNames.FromCatalog(catalog);
+        var strayRules = settings?.Rules?.Rules.Where(r => r.Topic != topics.Triggers && r.Topic != topics.StoreEvents).ToList() ?? [];
+        if (strayRules.Count > 0)
+        {
+            throw new TopologyException(
+                $"rules write to topics that are neither the trigger topic ({topics.Triggers}) nor the store-event topic ({topics.StoreEvents}): "
+                + string.Join(", ", strayRules.Select(r => $"{r.Id} -> {r.Topic}")));
+        }
+
         var declared = catalog.Topics.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
         var missing = new[] { eventsByCustomer, identityCommands }.Where(t => !declared.Contains(t)).ToList();
         if (missing.Count > 0)
@@ -34,7 +42,7 @@ public static class ProductTopology
         }
 
         builder.AddStore(ProductTopics.IdentityLinksStore).AddStore(ProductTopics.AnonymousContextsStore)
-            .AddStore(ProductTopics.ContextsStore).AddStore(ProductTopics.ErasuresStore);
+            .AddStore(ProductTopics.ContextsStore).AddStore(ProductTopics.ErasuresStore).AddStore(ProductTopics.TriggerHistoryStore);
         var identityLogger = loggers.CreateLogger<IdentityProcessor>();
         var contextLogger = loggers.CreateLogger<ContextProcessor>();
         builder.AddSubTopology(
@@ -47,8 +55,8 @@ public static class ProductTopology
             "context",
             [eventsByCustomer, topics.Relationship],
             () => new ContextProcessor(Require(settings), identityCommands, metrics, contextLogger),
-            [ProductTopics.ContextsStore, ProductTopics.ErasuresStore],
-            [topics.Context, identityCommands]);
+            [ProductTopics.ContextsStore, ProductTopics.ErasuresStore, ProductTopics.TriggerHistoryStore],
+            [topics.Context, identityCommands, topics.Triggers, topics.Decisions, topics.StoreEvents]);
 
         if (catalog.WithRole(TopicRole.DeadLetter).FirstOrDefault() is { } deadLetters)
         {

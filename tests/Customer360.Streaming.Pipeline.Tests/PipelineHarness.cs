@@ -32,17 +32,20 @@ internal sealed class PipelineHarness
     private readonly AvroSerializer<GenericRecord> _serializer;
     private int _nextId;
 
-    public PipelineHarness(IdentitySettings? identity = null)
+    public PipelineHarness(IdentitySettings? identity = null, Domain.Triggers.RuleSet? rules = null)
     {
         var registry = new InMemorySchemaRegistry();
+        Registry = registry;
         _serializer = new AvroSerializer<GenericRecord>(registry);
         Codec = new EventCodec(registry, new AvroSerdeOptions(), Contracts, Topics);
-        Settings = new ContextPipelineSettings(new ContextSettings(), identity ?? new IdentitySettings(), new StoreDirectory([Store]), Codec, Names);
+        Settings = new ContextPipelineSettings(new ContextSettings(), identity ?? new IdentitySettings(), new StoreDirectory([Store]), Codec, Names) { Rules = rules };
         Topology = ProductTopology.Build("c360", Topics, Settings, Metrics, NullLoggerFactory.Instance);
         Driver = new TopologyTestDriver(Topology, Partitions);
     }
 
     public EventCodec Codec { get; }
+
+    public InMemorySchemaRegistry Registry { get; }
 
     public ContextPipelineSettings Settings { get; }
 

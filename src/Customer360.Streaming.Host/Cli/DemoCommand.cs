@@ -142,6 +142,7 @@ internal static class DemoCommand
 
         var sample = await writer.ReadJsonAsync(population.Customers[0].CustomerId);
         var deadLetters = DeadLetterCount(kafka, catalog);
+        var outputs = new[] { topics.Triggers, topics.StoreEvents, topics.Decisions }.ToDictionary(t => t, t => RecordCount(kafka, catalog, t), StringComparer.Ordinal);
 
         await app.StopAsync(CancellationToken.None);
         var exitCode = await host;
@@ -158,6 +159,7 @@ internal static class DemoCommand
         Say($"  consumer lag of group {DemoApplicationId}: {lag.Sum(p => p.Lag)} over {lag.Count} partitions");
         Say($"  contexts in Redis: {contexts} (customers simulated: {settings.Customers}); Redis batches {sink.Batches}, round trips {sink.RoundTrips}, documents written {sink.Written}");
         Say($"  customers present per store: {string.Join(", ", presence)}");
+        Say($"  triggers: {outputs[topics.Triggers]} to {topics.Triggers}, {outputs[topics.StoreEvents]} associate assists to {topics.StoreEvents}, {outputs[topics.Decisions]} decisions (fired or suppressed) to {topics.Decisions}");
         Say($"  dead letters: {deadLetters}");
         Say($"  commits: {status.Commits}, elapsed {clock.Elapsed.TotalSeconds:0.0} s, processor exit code {exitCode}");
         Say($"  sample context {population.Customers[0].CustomerId}: {(sample is null ? "(none)" : Abbreviate(sample, 400))}");
@@ -172,16 +174,15 @@ internal static class DemoCommand
 
     private static long CommittedTotalOf(IEnumerable<PartitionLag> lag) => lag.Sum(p => p.Committed ?? 0);
 
-    private static long DeadLetterCount(KafkaOptions kafka, TopicCatalog catalog)
-    {
-        if (catalog.WithRole(TopicRole.DeadLetter).FirstOrDefault() is not { } topic)
-        {
-            return 0;
-        }
+    private static long DeadLetterCount(KafkaOptions kafka, TopicCatalog catalog) =>
+        catalog.WithRole(TopicRole.DeadLetter).FirstOrDefault() is { } topic ? RecordCount(kafka, catalog, topic.Name) : 0;
 
-        using var consumer = new ConsumerBuilder<byte[], byte[]>(KafkaClientConfigs.Consumer(kafka, "c360-demo-dlq", "c360-demo-dlq")).Build();
-        return Enumerable.Range(0, topic.Partitions)
-            .Sum(p => consumer.QueryWatermarkOffsets(new TopicPartition(topic.Name, p), TimeSpan.FromSeconds(5)).High.Value);
+    /// <summary>Records in a topic (sum of high watermarks; the demo runs at_least_once, so no transaction markers).</summary>
+    private static long RecordCount(KafkaOptions kafka, TopicCatalog catalog, string topic)
+    {
+        var partitions = catalog.Topics.First(t => t.Name == topic).Partitions;
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(KafkaClientConfigs.Consumer(kafka, "c360-demo-count", "c360-demo-count")).Build();
+        return Enumerable.Range(0, partitions).Sum(p => consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(5)).High.Value);
     }
 
     private static string Abbreviate(string text, int max) => text.Length <= max ? text : text[..max] + $"... ({text.Length} characters)";

@@ -1,6 +1,7 @@
 using System.Net;
 using Customer360.Streaming.Domain.Geo;
 using Customer360.Streaming.Pipeline;
+using Customer360.Streaming.Pipeline.Triggers;
 using Customer360.Streaming.Redis;
 using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Runtime.Processing;
@@ -101,9 +102,16 @@ public static class ProcessorHost
         services.AddSingleton(sp =>
         {
             var context = sp.GetRequiredService<IOptions<ContextOptions>>().Value;
+            // Triggers run when the topology folder has a rule file; without one the processor keeps contexts only.
+            var rules = ContentFolders.ResolveDirectory(Topology(sp).Directory) is var folder && File.Exists(Path.Combine(folder, RuleCatalog.FileName))
+                ? RuleCatalog.Load(Path.Combine(folder, RuleCatalog.FileName))
+                : null;
             return new ContextPipelineSettings(
                 context.ToContextSettings(), context.ToIdentitySettings(), sp.GetRequiredService<StoreDirectory>(), sp.GetRequiredService<EventCodec>(),
-                ProductTopicNames.FromCatalog(sp.GetRequiredService<TopicCatalog>()));
+                ProductTopicNames.FromCatalog(sp.GetRequiredService<TopicCatalog>()))
+            {
+                Rules = rules,
+            };
         });
         services.AddSingleton(sp => new PipelineMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddSingleton(sp => ProductTopology.Build(

@@ -94,6 +94,9 @@ public sealed class RuleCatalogTests
         Assert.Contains("cart-reminder-in-store", fired);
         Assert.DoesNotContain("cart-reminder-in-store", emptyCart);
         Assert.DoesNotContain("cart-reminder-in-store", alreadyInside);
+        // Near the store is not in it.
+        Assert.DoesNotContain("cart-reminder-in-store", Fired([Profile(), Click(ClickType.AddToCart, cart: 59.90m, t: 0), Fix(600, 60_000), Fix(200, 120_000)]));
+        Assert.Contains("cart-reminder-in-store", Fired([Profile(), Click(ClickType.AddToCart, cart: 59.90m, t: 0), Fix(200, 60_000), Fix(20, 120_000)]));
     }
 
     [Fact]

@@ -1,0 +1,139 @@
+using System.Security.Cryptography;
+using System.Text;
+using Avro;
+using Avro.Generic;
+using Customer360.Streaming.Domain.Rules;
+using Customer360.Streaming.Domain.Triggers;
+
+namespace Customer360.Streaming.Schemas.Contracts;
+
+/// <summary>Triggers, decisions and associate-assist store events as records of their contracts.</summary>
+public sealed class TriggerRecordWriter(SchemaCatalog contracts)
+{
+    private readonly RecordSchema _trigger = contracts.Latest("trigger").Schema;
+    private readonly RecordSchema _decision = contracts.Latest("decision-record").Schema;
+    private readonly RecordSchema _storeEvent = contracts.Latest("store-event").Schema;
+
+    public GenericRecord Trigger(FiredTrigger fired)
+    {
+        ArgumentNullException.ThrowIfNull(fired);
+        var r = new GenericRecord(_trigger);
+        r.Add("eventId", NameBasedId(fired.TriggerId));
+        r.Add("eventTime", AvroValues.Timestamp(fired.CreatedMs));
+        r.Add("triggerId", fired.TriggerId);
+        r.Add("ruleId", fired.Rule.Id);
+        r.Add("ruleVersion", fired.Rule.Version);
+        r.Add("customerId", fired.Context.ContextId);
+        r.Add("channel", AvroValues.Symbol(_trigger, "channel", Channel(fired.Rule.Hygiene.Channel)));
+        r.Add("priority", fired.Rule.Hygiene.Priority);
+        r.Add("expiresAt", AvroValues.Timestamp(fired.ExpiresMs));
+        r.Add("summary", fired.Rule.Description);
+        r.Add("explanation", Explanation(_trigger, fired.Explanation));
+        r.Add("contextVersion", fired.Context.Version);
+        r.Add("source", Source(_trigger, fired.Source));
+        r.Add("attributes", new Dictionary<string, object>(StringComparer.Ordinal));
+        return r;
+    }
+
+    public GenericRecord Decision(TriggerDecision decision)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        var r = new GenericRecord(_decision);
+        r.Add("eventId", NameBasedId(decision.DecisionId));
+        r.Add("eventTime", AvroValues.Timestamp(decision.TimeMs));
+        r.Add("decisionId", decision.DecisionId);
+        r.Add("ruleId", decision.Rule.Id);
+        r.Add("ruleVersion", decision.Rule.Version);
+        r.Add("customerId", decision.CustomerId);
+        r.Add("outcome", AvroValues.Symbol(_decision, "outcome", decision.Suppressed is null ? "FIRED" : "SUPPRESSED"));
+        r.Add("reason", AvroValues.Symbol(_decision, "reason", Reason(decision.Suppressed)));
+        r.Add("detail", decision.Detail);
+        r.Add("explanation", Explanation(_decision, decision.Explanation));
+        r.Add("triggerId", decision.TriggerId);
+        r.Add("source", Source(_decision, decision.Source));
+        return r;
+    }
+
+    /// <summary>An associate-assist store event: the visitor is a pseudonym, the summary what staff may know.</summary>
+    public GenericRecord AssociateAssist(FiredTrigger fired, string storeId)
+    {
+        ArgumentNullException.ThrowIfNull(fired);
+        var r = new GenericRecord(_storeEvent);
+        var context = fired.Context;
+        r.Add("eventId", NameBasedId(fired.TriggerId));
+        r.Add("eventTime", AvroValues.Timestamp(fired.CreatedMs));
+        r.Add("storeId", storeId);
+        r.Add("zoneId", context.InStore.ZoneId);
+        r.Add("type", AvroValues.Symbol(_storeEvent, "type", "ASSOCIATE_ASSIST"));
+        r.Add("visitorRef", Pseudonym(context.ContextId));
+        var summarySchema = AvroValues.RecordOf(_storeEvent, "summary");
+        var summary = new GenericRecord(summarySchema);
+        summary.Add("known", context.Known);
+        summary.Add("tier", context.Relationship?.Tier);
+        summary.Add("preferredCategories", (context.Relationship?.PreferredCategories ?? []).Cast<object>().ToArray());
+        summary.Add("openCartValue", context.Web.CartValue > 0 ? AvroValues.Money(summarySchema, "openCartValue", context.Web.CartValue) : null);
+        r.Add("summary", summary);
+        r.Add("dwellSeconds", context.InStore.ZoneId is { } zone ? (int)(context.InStore.DwellMs.GetValueOrDefault(zone) / 1000) : null);
+        r.Add("triggerId", fired.TriggerId);
+        r.Add("source", Source(_storeEvent, fired.Source));
+        return r;
+    }
+
+    /// <summary>A stable pseudonym of a customer for store staff: the same visitor gets the same reference, never the id.</summary>
+    public static string Pseudonym(string customerId)
+    {
+        Span<byte> digest = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes("visitor\n" + customerId), digest);
+        return "v-" + Convert.ToHexStringLower(digest[..8]);
+    }
+
+    private static string Channel(TriggerChannel channel) => channel switch
+    {
+        TriggerChannel.Push => "PUSH",
+        TriggerChannel.Email => "EMAIL",
+        TriggerChannel.Sms => "SMS",
+        TriggerChannel.InApp => "IN_APP",
+        _ => "STORE_ASSOCIATE",
+    };
+
+    private static string Reason(SuppressionReason? reason) => reason switch
+    {
+        null => "NONE",
+        SuppressionReason.NoConsent => "CONSENT",
+        SuppressionReason.Cooldown or SuppressionReason.GroupCooldown => "COOLDOWN",
+        SuppressionReason.DailyCap => "FREQUENCY_CAP",
+        SuppressionReason.QuietHours => "QUIET_HOURS",
+        SuppressionReason.Stale => "STALE",
+        _ => "LOST_ARBITRATION",
+    };
+
+    private static object[] Explanation(RecordSchema schema, IReadOnlyList<ConditionTrace> traces)
+    {
+        var item = (RecordSchema)((ArraySchema)schema["explanation"].Schema).ItemSchema;
+        return [.. traces.Select(t =>
+        {
+            var outcome = new GenericRecord(item);
+            outcome.Add("expression", t.Condition);
+            outcome.Add("actual", t.Actual);
+            outcome.Add("passed", t.Result == true);
+            return (object)outcome;
+        })];
+    }
+
+    private static GenericRecord Source(RecordSchema schema, SourceRef source)
+    {
+        var record = new GenericRecord(AvroValues.RecordOf(schema, "source"));
+        record.Add("topic", source.Topic);
+        record.Add("partition", source.Partition);
+        record.Add("offset", source.Offset);
+        record.Add("eventId", source.EventId);
+        return record;
+    }
+
+    private static Guid NameBasedId(string id)
+    {
+        Span<byte> digest = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes(id), digest);
+        return new Guid(digest[..16]);
+    }
+}
