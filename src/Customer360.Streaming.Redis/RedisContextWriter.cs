@@ -19,8 +19,8 @@ public sealed record WriteResult(int Written, int SkippedAsNotNewer, int Deleted
 /// <summary>
 /// Writes contexts to Redis through a Lua compare-and-set on the version, so a replay (after a crash, or a rebuild)
 /// never regresses newer data. A batch costs one pipelined round trip, plus a second one only when store presence
-/// changed. Scripts run by SHA (EVALSHA) and are resent in full when the server answers NOSCRIPT (after a restart,
-/// failover or SCRIPT FLUSH).
+/// changed. Scripts are loaded once, run by SHA (EVALSHA), and resent in full when the server answers NOSCRIPT (after
+/// a restart, failover or SCRIPT FLUSH).
 /// </summary>
 public sealed class RedisContextWriter(IConnectionMultiplexer redis, RedisKeys keys)
 {
@@ -50,6 +50,8 @@ public sealed class RedisContextWriter(IConnectionMultiplexer redis, RedisKeys k
         return before
         """);
 
+    private bool _scriptsLoaded;
+
     public RedisKeys Keys { get; } = keys;
 
     /// <summary>Writes the documents and deletes <paramref name="deletions"/> (erased or expired contexts).</summary>
@@ -63,6 +65,16 @@ public sealed class RedisContextWriter(IConnectionMultiplexer redis, RedisKeys k
         }
 
         var database = redis.GetDatabase();
+        var loadTrips = 0;
+        if (!Volatile.Read(ref _scriptsLoaded))
+        {
+            // Loaded up front, so the batch below runs by SHA in order. A NOSCRIPT answer falls back to EVAL for that
+            // command, which then runs after its successors: harmless for the state (the version guard holds) but
+            // worth avoiding, so the next batch loads the scripts again.
+            await LoadScriptsAsync();
+            loadTrips = 1;
+        }
+
         // Issued back to back without awaiting in between: the multiplexer pipelines them into one round trip.
         var writes = new Task<RedisResult>[batch.Count];
         for (var i = 0; i < batch.Count; i++)
@@ -110,7 +122,7 @@ public sealed class RedisContextWriter(IConnectionMultiplexer redis, RedisKeys k
         }
 
         await Task.WhenAll(presence);
-        return new WriteResult(written, batch.Count - written, deletions.Count, presence.Count > 0 ? 2 : 1);
+        return new WriteResult(written, batch.Count - written, deletions.Count, (presence.Count > 0 ? 2 : 1) + loadTrips);
     }
 
     /// <summary>
@@ -157,7 +169,18 @@ public sealed class RedisContextWriter(IConnectionMultiplexer redis, RedisKeys k
     private static RedisValue[] Arguments(ContextDocument document) =>
         [document.Version, document.Json, ((long)(document.Ttl?.TotalMilliseconds ?? 0)).ToString(CultureInfo.InvariantCulture), document.Presence?.StoreId ?? string.Empty];
 
-    private static async Task<RedisResult> Evaluate(IDatabase database, Script script, RedisKey key, RedisValue[] args)
+    private async Task LoadScriptsAsync()
+    {
+        foreach (var server in redis.GetServers().Where(s => s.IsConnected && !s.IsReplica))
+        {
+            await server.ScriptLoadAsync(CompareAndSet.Source);
+            await server.ScriptLoadAsync(Remove.Source);
+        }
+
+        Volatile.Write(ref _scriptsLoaded, true);
+    }
+
+    private async Task<RedisResult> Evaluate(IDatabase database, Script script, RedisKey key, RedisValue[] args)
     {
         try
         {
@@ -165,7 +188,8 @@ public sealed class RedisContextWriter(IConnectionMultiplexer redis, RedisKeys k
         }
         catch (RedisServerException ex) when (ex.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
         {
-            // The server lost its script cache: EVAL sends the source and caches it again.
+            // The server lost its script cache (restart, failover, SCRIPT FLUSH): EVAL sends the source and caches it.
+            Volatile.Write(ref _scriptsLoaded, false);
             return await database.ScriptEvaluateAsync(script.Source, [key], args);
         }
     }
