@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Customer360.Streaming.Domain.Context;
 using Customer360.Streaming.Domain.Events;
+using Customer360.Streaming.Domain.Triggers;
 using Customer360.Streaming.Pipeline.Triggers;
 using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Runtime.Stores;
@@ -24,6 +25,7 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
     private IKeyValueStore _contexts = null!;
     private IKeyValueStore _erasures = null!;
     private IKeyValueStore _triggerHistory = null!;
+    private readonly PresenceEvents _presence = new(new TriggerRecordWriter(settings.Codec.Contracts), settings.Codec.Encode, settings.Topics.StoreEvents);
     private readonly TriggerStage? _triggers = settings.Rules is { } rules
         ? new TriggerStage(rules, settings.Hygiene, settings.Topics, new TriggerEncoder(new TriggerRecordWriter(settings.Codec.Contracts), settings.Codec.Encode, settings.Topics), metrics)
         : null;
@@ -89,8 +91,10 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
             case ReductionOutcome.Applied:
                 // Prepared first: encoding may hit a registry outage, which must fail the record before any state changed.
                 var triggers = _triggers?.Prepare(_context, _triggerHistory, current, reduction.Context, channelEvent) ?? PreparedTriggers.None;
+                var presence = _presence.Prepare(current, reduction.Context, channelEvent.EventTimeMs, Source(channelEvent));
                 Save(reduction.Context);
                 TriggerStage.Apply(triggers, _context, _triggerHistory, customer);
+                TriggerStage.Apply(new PreparedTriggers(presence, null), _context, _triggerHistory, customer);
                 break;
             case ReductionOutcome.Late:
                 _context.CountLate();
@@ -168,6 +172,12 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
         _context.Emit(_contextTopic, customer, null);
         metrics.Erasures.Add(1);
         Log.CustomerErased(logger, hash);
+    }
+
+    private SourceRef Source(ChannelEvent channelEvent)
+    {
+        var origin = _context.CurrentRecord!.Origin;
+        return new SourceRef(origin.Topic, origin.Partition, origin.Offset, channelEvent.EventId);
     }
 
     /// <summary>The customer's context, a new one, or null when the customer was erased (then the record is dropped).</summary>

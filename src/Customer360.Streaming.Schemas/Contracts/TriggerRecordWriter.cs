@@ -58,13 +58,26 @@ public sealed class TriggerRecordWriter(SchemaCatalog contracts)
     public GenericRecord AssociateAssist(FiredTrigger fired, string storeId)
     {
         ArgumentNullException.ThrowIfNull(fired);
-        var r = new GenericRecord(_storeEvent);
         var context = fired.Context;
-        r.Add("eventId", NameBasedId(fired.TriggerId));
-        r.Add("eventTime", AvroValues.Timestamp(fired.CreatedMs));
+        var dwell = context.InStore.ZoneId is { } zone ? (int?)(context.InStore.DwellMs.GetValueOrDefault(zone) / 1000) : null;
+        return StoreEvent(NameBasedId(fired.TriggerId), fired.CreatedMs, storeId, context.InStore.ZoneId, "ASSOCIATE_ASSIST", context, dwell, fired.TriggerId, fired.Source);
+    }
+
+    /// <summary>A presence store event: CUSTOMER_ENTERED, CUSTOMER_LEFT or CUSTOMER_DWELLING (moved to another zone).</summary>
+    public GenericRecord Presence(string eventId, string type, Domain.Context.CustomerContext context, string storeId, string? zoneId, int? dwellSeconds, long timeMs, SourceRef source)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return StoreEvent(NameBasedId(eventId), timeMs, storeId, zoneId, type, context, dwellSeconds, null, source);
+    }
+
+    private GenericRecord StoreEvent(Guid eventId, long timeMs, string storeId, string? zoneId, string type, Domain.Context.CustomerContext context, int? dwellSeconds, string? triggerId, SourceRef source)
+    {
+        var r = new GenericRecord(_storeEvent);
+        r.Add("eventId", eventId);
+        r.Add("eventTime", AvroValues.Timestamp(timeMs));
         r.Add("storeId", storeId);
-        r.Add("zoneId", context.InStore.ZoneId);
-        r.Add("type", AvroValues.Symbol(_storeEvent, "type", "ASSOCIATE_ASSIST"));
+        r.Add("zoneId", zoneId);
+        r.Add("type", AvroValues.Symbol(_storeEvent, "type", type));
         r.Add("visitorRef", Pseudonym(context.ContextId));
         var summarySchema = AvroValues.RecordOf(_storeEvent, "summary");
         var summary = new GenericRecord(summarySchema);
@@ -73,9 +86,9 @@ public sealed class TriggerRecordWriter(SchemaCatalog contracts)
         summary.Add("preferredCategories", (context.Relationship?.PreferredCategories ?? []).Cast<object>().ToArray());
         summary.Add("openCartValue", context.Web.CartValue > 0 ? AvroValues.Money(summarySchema, "openCartValue", context.Web.CartValue) : null);
         r.Add("summary", summary);
-        r.Add("dwellSeconds", context.InStore.ZoneId is { } zone ? (int)(context.InStore.DwellMs.GetValueOrDefault(zone) / 1000) : null);
-        r.Add("triggerId", fired.TriggerId);
-        r.Add("source", Source(_storeEvent, fired.Source));
+        r.Add("dwellSeconds", dwellSeconds);
+        r.Add("triggerId", triggerId);
+        r.Add("source", Source(_storeEvent, source));
         return r;
     }
 

@@ -20,11 +20,13 @@ public sealed class TriggerPipelineTests
 
         Assert.Equal(["near-home-store-offer", "cart-reminder-in-store"], Rules(h, Names.Triggers));
         var storeEvents = h.Driver.ReadOutput(Names.StoreEvents);
-        var assist = Assert.Single(storeEvents);
-        Assert.Equal(PipelineHarness.Store.StoreId, Encoding.UTF8.GetString(assist.Key!));
-        var assistRecord = Decode(h, Names.StoreEvents, assist);
-        Assert.Equal("ASSOCIATE_ASSIST", Symbol(assistRecord["type"]));
+        Assert.All(storeEvents, e => Assert.Equal(PipelineHarness.Store.StoreId, Encoding.UTF8.GetString(e.Key!)));
+        var records = storeEvents.Select(e => Decode(h, Names.StoreEvents, e)).ToList();
+        Assert.Equal(["CUSTOMER_ENTERED", "CUSTOMER_DWELLING", "ASSOCIATE_ASSIST"], records.Select(r => Symbol(r["type"])));
+        var assistRecord = records[2];
+        Assert.Equal("electronics", assistRecord["zoneId"]);
         Assert.DoesNotContain("c-1", assistRecord["visitorRef"].ToString()!, StringComparison.Ordinal);
+        Assert.Single(records.Select(r => r["visitorRef"]).Distinct());
 
         // The dwell events after the assist matched again and were suppressed by its cooldown, which decisions say.
         var decisions = h.Driver.ReadOutput(Names.Decisions).Select(r => Decode(h, Names.Decisions, r)).ToList();
@@ -86,6 +88,19 @@ public sealed class TriggerPipelineTests
         Assert.Contains(decisions, d => d["ruleId"].ToString() == "cart-reminder-in-store" && Symbol(d["reason"]) == "CONSENT");
     }
 
+    [Fact]
+    public void Leaving_the_store_tells_the_store_how_long_the_visit_was()
+    {
+        var h = Journey();
+        h.Beacon("d1", 600_000, "entrance", SightingType.Exit);
+
+        var left = Decode(h, Names.StoreEvents, h.Driver.ReadOutput(Names.StoreEvents)[^1]);
+
+        Assert.Equal("CUSTOMER_LEFT", Symbol(left["type"]));
+        Assert.True((int)left["dwellSeconds"] >= 300, $"dwell {left["dwellSeconds"]} s");
+        Assert.Null(h.Context("c-1")!.InStore.StoreId);
+    }
+
     /// <summary>Browse and add to cart, walk toward the home store, enter, dwell in electronics.</summary>
     private static PipelineHarness Journey()
     {
@@ -111,7 +126,7 @@ public sealed class TriggerPipelineTests
 
     private static List<string> Ids(PipelineHarness h) =>
         [.. h.Driver.ReadOutput(Names.Triggers).Select(r => Decode(h, Names.Triggers, r)["triggerId"].ToString()!)
-            .Concat(h.Driver.ReadOutput(Names.StoreEvents).Select(r => Decode(h, Names.StoreEvents, r)["triggerId"].ToString()!))];
+            .Concat(h.Driver.ReadOutput(Names.StoreEvents).Select(r => Decode(h, Names.StoreEvents, r)["triggerId"]).OfType<string>())];
 
     private static string Symbol(object value) => ((GenericEnum)value).Value;
 
