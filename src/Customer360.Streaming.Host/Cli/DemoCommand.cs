@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using Confluent.Kafka;
 using Customer360.Streaming.Domain.Geo;
 using Customer360.Streaming.Embedded.Kafka;
@@ -72,14 +71,15 @@ internal static class DemoCommand
             }
 
             var settings = new DemoSettings(parse.GetValue(duration), parse.GetValue(rate), parse.GetValue(customers), redisConnection, parse.GetValue(brokers), topology);
-            return await RunAsync(settings, catalog, cancellationToken);
+            // The command is the composition root: the one place the system clock is chosen.
+            return await RunAsync(settings, catalog, TimeProvider.System, cancellationToken);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(DemoSettings settings, TopicCatalog catalog, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(DemoSettings settings, TopicCatalog catalog, TimeProvider time, CancellationToken cancellationToken)
     {
-        var clock = Stopwatch.StartNew();
+        var started = time.GetTimestamp();
         using var cluster = EmbeddedKafkaCluster.Start(settings.Brokers, catalog.Topics);
         Say($"embedded Kafka: {cluster.BrokerCount} brokers at {cluster.BootstrapServers}, {catalog.Topics.Count} topics");
         await using var registry = await EmbeddedSchemaRegistry.StartAsync(port: 0, cancellationToken: cancellationToken);
@@ -102,7 +102,7 @@ internal static class DemoCommand
         var app = ProcessorHost.Build(overrides);
         var host = RunCommand.RunAsync(app, cancellationToken);
         var processor = app.Services.GetRequiredService<StreamProcessorService>();
-        if (!await WaitUntilAsync(() => processor.Worker?.Status.IsReady == true, TimeSpan.FromSeconds(30), cancellationToken))
+        if (!await WaitUntilAsync(time, () => processor.Worker?.Status.IsReady == true, TimeSpan.FromSeconds(30), cancellationToken))
         {
             Say("processor did not become ready within 30 s");
             await app.StopAsync(CancellationToken.None);
@@ -110,16 +110,16 @@ internal static class DemoCommand
         }
 
         var status = processor.Worker!.Status;
-        Say($"processor ready in {clock.Elapsed.TotalSeconds:0.0} s: group {DemoApplicationId}, {status.AssignedPartitions.Count} partitions assigned");
+        Say($"processor ready in {time.GetElapsedTime(started).TotalSeconds:0.0} s: group {DemoApplicationId}, {status.AssignedPartitions.Count} partitions assigned");
 
         var kafka = new KafkaOptions { BootstrapServers = cluster.BootstrapServers };
         var topics = app.Services.GetRequiredService<ContextPipelineSettings>().Topics;
-        var population = new Population(settings.Customers, seed: 7, app.Services.GetRequiredService<StoreDirectory>(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), stepMs: 1_000 / settings.Rate + 1, topics);
+        var population = new Population(settings.Customers, seed: 7, app.Services.GetRequiredService<StoreDirectory>(), time.GetUtcNow().ToUnixTimeMilliseconds(), stepMs: 1_000 / settings.Rate + 1, topics);
         using var registryClient = new SchemaRegistryClient(new SchemaRegistryOptions { Url = registryUrl });
-        var producer = new DemoProducer(kafka, registryClient, app.Services.GetRequiredService<SchemaCatalog>());
+        var producer = new DemoProducer(kafka, registryClient, app.Services.GetRequiredService<SchemaCatalog>(), time);
         var produced = await producer.RunAsync(population, settings, cancellationToken);
         var inputs = topics.Channels.Append(topics.Identity).Append(topics.Relationship).ToList();
-        var caughtUp = await WaitUntilAsync(() => CommittedTotal() >= produced.Values.Sum(), TimeSpan.FromSeconds(30), cancellationToken);
+        var caughtUp = await WaitUntilAsync(time, () => CommittedTotal() >= produced.Values.Sum(), TimeSpan.FromSeconds(30), cancellationToken);
         var lag = ConsumerGroupLag.Read(kafka, DemoApplicationId, inputs, TimeSpan.FromSeconds(5));
         var sink = processor.Sink!;
         var redis = app.Services.GetRequiredService<RedisConnectionService>().Connection!;
@@ -161,7 +161,7 @@ internal static class DemoCommand
         Say($"  customers present per store: {string.Join(", ", presence)}");
         Say($"  triggers: {outputs[topics.Triggers]} to {topics.Triggers}, {outputs[topics.StoreEvents]} associate assists to {topics.StoreEvents}, {outputs[topics.Decisions]} decisions (fired or suppressed) to {topics.Decisions}");
         Say($"  dead letters: {deadLetters}");
-        Say($"  commits: {status.Commits}, elapsed {clock.Elapsed.TotalSeconds:0.0} s, processor exit code {exitCode}");
+        Say($"  commits: {status.Commits}, elapsed {time.GetElapsedTime(started).TotalSeconds:0.0} s, processor exit code {exitCode}");
         Say($"  sample context {population.Customers[0].CustomerId}: {(sample is null ? "(none)" : Abbreviate(sample, 400))}");
         var passed = caughtUp && deadLetters == 0 && contexts >= settings.Customers && exitCode == ExitCodes.Success;
         Say(passed
@@ -187,17 +187,17 @@ internal static class DemoCommand
 
     private static string Abbreviate(string text, int max) => text.Length <= max ? text : text[..max] + $"... ({text.Length} characters)";
 
-    private static async Task<bool> WaitUntilAsync(Func<bool> condition, TimeSpan timeout, CancellationToken cancellationToken)
+    private static async Task<bool> WaitUntilAsync(TimeProvider time, Func<bool> condition, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var waited = Stopwatch.StartNew();
+        var waitStarted = time.GetTimestamp();
         while (!condition())
         {
-            if (waited.Elapsed > timeout || cancellationToken.IsCancellationRequested)
+            if (time.GetElapsedTime(waitStarted) > timeout || cancellationToken.IsCancellationRequested)
             {
                 return false;
             }
 
-            await Task.Delay(100, CancellationToken.None);
+            await Task.Delay(TimeSpan.FromMilliseconds(100), time, CancellationToken.None);
         }
 
         return true;

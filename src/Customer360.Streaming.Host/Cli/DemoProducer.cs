@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Avro.Generic;
 using Confluent.Kafka;
 using Customer360.Streaming.Pipeline.Simulation;
@@ -10,7 +9,7 @@ using Customer360.Streaming.Schemas.Serdes;
 namespace Customer360.Streaming.Host.Cli;
 
 /// <summary>Produces a simulated population's records as Avro through the registry, at a steady rate, with progress lines.</summary>
-internal sealed class DemoProducer(KafkaOptions kafka, ISchemaRegistryClient registry, SchemaCatalog contracts)
+internal sealed class DemoProducer(KafkaOptions kafka, ISchemaRegistryClient registry, SchemaCatalog contracts, TimeProvider time)
 {
     private readonly ChannelEventWriter _writer = new(contracts);
     private readonly AvroSerializer<GenericRecord> _serializer = new(registry);
@@ -27,29 +26,29 @@ internal sealed class DemoProducer(KafkaOptions kafka, ISchemaRegistryClient reg
 
         DemoCommand.Say($"produced the setup: {population.Customers.Count} relationship profiles and {produced.GetValueOrDefault(population.Topics.Identity)} identity links");
         var interval = TimeSpan.FromSeconds(1.0 / settings.Rate);
-        var elapsed = Stopwatch.StartNew();
+        var started = time.GetTimestamp();
         var journeyEvents = 0L;
         var nextReport = TimeSpan.FromSeconds(1);
-        while (elapsed.Elapsed < TimeSpan.FromSeconds(settings.DurationSeconds) && !cancellationToken.IsCancellationRequested)
+        while (time.GetElapsedTime(started) < TimeSpan.FromSeconds(settings.DurationSeconds) && !cancellationToken.IsCancellationRequested)
         {
-            var due = (long)(elapsed.Elapsed / interval) + 1;
+            var due = (long)(time.GetElapsedTime(started) / interval) + 1;
             foreach (var record in population.Events((int)Math.Max(0, due - journeyEvents)))
             {
                 await ProduceAsync(producer, record, produced, cancellationToken);
                 journeyEvents++;
             }
 
-            if (elapsed.Elapsed >= nextReport)
+            if (time.GetElapsedTime(started) >= nextReport)
             {
-                DemoCommand.Say($"t={elapsed.Elapsed.TotalSeconds,5:0.0}s produced {journeyEvents} journey events");
+                DemoCommand.Say($"t={time.GetElapsedTime(started).TotalSeconds,5:0.0}s produced {journeyEvents} journey events");
                 nextReport += TimeSpan.FromSeconds(5);
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken);
+            await Task.Delay(TimeSpan.FromMilliseconds(20), time, cancellationToken);
         }
 
         producer.Flush(TimeSpan.FromSeconds(10));
-        DemoCommand.Say($"produced {journeyEvents} journey events in {elapsed.Elapsed.TotalSeconds:0.0} s");
+        DemoCommand.Say($"produced {journeyEvents} journey events in {time.GetElapsedTime(started).TotalSeconds:0.0} s");
         return produced;
     }
 
