@@ -94,7 +94,7 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
                 var presence = _presence.Prepare(current, reduction.Context, channelEvent.EventTimeMs, Source(channelEvent));
                 Save(reduction.Context);
                 TriggerStage.Apply(triggers, _context, _triggerHistory, customer);
-                TriggerStage.Apply(new PreparedTriggers(presence, null), _context, _triggerHistory, customer);
+                TriggerStage.EmitAll(_context, presence);
                 break;
             case ReductionOutcome.Late:
                 _context.CountLate();

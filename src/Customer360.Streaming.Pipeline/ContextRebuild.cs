@@ -126,7 +126,7 @@ public static class ContextRebuild
                         continue;
                     }
 
-                    var contextId = store == ProductTopics.AnonymousContextsStore ? Domain.Identity.Identifiers.AnonymousContextId(key) : key;
+                    var contextId = ProductTopics.ContextIdOf(store, key);
                     if (ChangelogRecords.ValueOf(record.Message.Value) is { } value)
                     {
                         latest[contextId] = Encoding.UTF8.GetString(value);

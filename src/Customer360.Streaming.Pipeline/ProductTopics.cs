@@ -57,6 +57,10 @@ public static class ProductTopics
     /// <summary>Stores whose values are context documents (materialized in Redis).</summary>
     public static readonly IReadOnlyList<string> ContextStores = [ContextsStore, AnonymousContextsStore];
 
+    /// <summary>The context id behind a key of a context store: customer contexts are kept under the customer id, anonymous ones under their identifier.</summary>
+    public static string ContextIdOf(string store, string key) =>
+        store == AnonymousContextsStore ? Domain.Identity.Identifiers.AnonymousContextId(key) : key;
+
     /// <summary>Repartition topic names, before the application id prefix and "-repartition" suffix.</summary>
     public const string EventsByCustomer = "events-by-customer";
     public const string IdentityCommands = "identity-commands";

@@ -69,7 +69,7 @@ public sealed class RedisContextSink : ICommitObserver
                 var key = Encoding.UTF8.GetString(keyBytes);
                 if (!ChangelogRecords.IsRuntimeKey(key))
                 {
-                    latest[ContextIdOf(store, key)] = ChangelogRecords.ValueOf(record.Value);
+                    latest[ProductTopics.ContextIdOf(store, key)] = ChangelogRecords.ValueOf(record.Value);
                 }
             }
         }
@@ -86,7 +86,7 @@ public sealed class RedisContextSink : ICommitObserver
         Volatile.Write(ref _resyncRequested, false);
         foreach (var store in ProductTopics.ContextStores)
         {
-            if (Write(owned.Entries(store).Where(e => !ChangelogRecords.IsRuntimeKey(e.Key)).ToDictionary(e => ContextIdOf(store, e.Key), e => (byte[]?)e.Value, StringComparer.Ordinal)))
+            if (Write(ByContextId(store, owned.Entries(store))))
             {
                 RequestResync();
             }
@@ -100,7 +100,7 @@ public sealed class RedisContextSink : ICommitObserver
         ArgumentNullException.ThrowIfNull(entries);
         if (ProductTopics.ContextStores.Contains(store))
         {
-            Write(entries.Where(e => !ChangelogRecords.IsRuntimeKey(e.Key)).ToDictionary(e => ContextIdOf(store, e.Key), e => (byte[]?)e.Value, StringComparer.Ordinal));
+            Write(ByContextId(store, entries));
         }
     }
 
@@ -165,7 +165,7 @@ public sealed class RedisContextSink : ICommitObserver
         return new ContextDocument(contextId, version, Encoding.UTF8.GetString(json), anonymous && anonymousTtl > TimeSpan.Zero ? anonymousTtl : null, presence);
     }
 
-    /// <summary>Customer contexts are stored under the customer id, anonymous ones under their identifier.</summary>
-    private static string ContextIdOf(string store, string key) =>
-        store == ProductTopics.AnonymousContextsStore ? Domain.Identity.Identifiers.AnonymousContextId(key) : key;
+    /// <summary>A store's entries (without the runtime's bookkeeping) as documents by context id.</summary>
+    private static Dictionary<string, byte[]?> ByContextId(string store, IEnumerable<KeyValuePair<string, byte[]>> entries) =>
+        entries.Where(e => !ChangelogRecords.IsRuntimeKey(e.Key)).ToDictionary(e => ProductTopics.ContextIdOf(store, e.Key), e => (byte[]?)e.Value, StringComparer.Ordinal);
 }

@@ -32,9 +32,9 @@ public static class RuleVariables
     /// <summary>The action of an event in snake case: <c>add_to_cart</c>, <c>app_open</c>, <c>dwell</c>, …</summary>
     public static string? ActionOf(ChannelEvent e) => e switch
     {
-        ClickEvent c => Snake(c.Type.ToString()),
-        AppEvent a => Snake(a.Type.ToString()),
-        BeaconSighting b => Snake(b.Type.ToString()),
+        ClickEvent c => EnumNames.SnakeCase(c.Type),
+        AppEvent a => EnumNames.SnakeCase(a.Type),
+        BeaconSighting b => EnumNames.SnakeCase(b.Type),
         _ => null,
     };
 
@@ -63,8 +63,8 @@ public static class RuleVariables
         Add("context.app.foreground", RuleType.Bool, s => s.Context.App.StateChangedMs >= 0 ? s.Context.App.Foreground : null, "the app is in the foreground");
         Add("context.app.lastOpenAgo", RuleType.Duration, s => Ago(s, s.Context.App.LastOpenMs), "time since the app was last opened");
         Add("context.app.pushDismissed", RuleType.Number, s => (double)s.Context.App.PushDismissed, "pushes dismissed");
-        Add("context.location.state", RuleType.Text, s => Snake(s.Context.Location.State.ToString()), "unknown, away, near_store or in_store");
-        Add("before.location.state", RuleType.Text, s => Snake(s.Before.Location.State.ToString()), "the presence state before this event");
+        Add("context.location.state", RuleType.Text, s => EnumNames.SnakeCase(s.Context.Location.State), "unknown, away, near_store or in_store");
+        Add("before.location.state", RuleType.Text, s => EnumNames.SnakeCase(s.Before.Location.State), "the presence state before this event");
         Add("before.inStore.store", RuleType.Text, s => s.Before.InStore.StoreId ?? string.Empty, "the store the customer was in before this event ('' when none)");
         Add("before.app.lastOpenAgo", RuleType.Duration, s => Ago(s, s.Before.App.LastOpenMs), "time since the app was opened before this event");
         Add("context.location.stateFor", RuleType.Duration, s => Ago(s, s.Context.Location.StateSinceMs), "time in the current presence state");
@@ -90,21 +90,5 @@ public static class RuleVariables
         Add("relationship.consent.inApp", RuleType.Bool, s => s.Context.Relationship?.Consent.InApp, "in-app consent");
         Add("relationship.consent.location", RuleType.Bool, s => s.Context.Relationship?.Consent.Location, "location consent");
         return v;
-    }
-
-    private static string Snake(string pascal)
-    {
-        var text = new System.Text.StringBuilder(pascal.Length + 4);
-        for (var i = 0; i < pascal.Length; i++)
-        {
-            if (i > 0 && char.IsUpper(pascal[i]))
-            {
-                text.Append('_');
-            }
-
-            text.Append(char.ToLowerInvariant(pascal[i]));
-        }
-
-        return text.ToString();
     }
 }

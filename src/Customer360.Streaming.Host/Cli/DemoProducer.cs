@@ -1,24 +1,18 @@
-using Avro.Generic;
-using Confluent.Kafka;
 using Customer360.Streaming.Pipeline.Simulation;
 using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Schemas.Contracts;
 using Customer360.Streaming.Schemas.Registry;
-using Customer360.Streaming.Schemas.Serdes;
 
 namespace Customer360.Streaming.Host.Cli;
 
 /// <summary>Produces a simulated population's records as Avro through the registry, at a steady rate, with progress lines.</summary>
 internal sealed class DemoProducer(KafkaOptions kafka, ISchemaRegistryClient registry, SchemaCatalog contracts, TimeProvider time)
 {
-    private readonly ChannelEventWriter _writer = new(contracts);
-    private readonly AvroSerializer<GenericRecord> _serializer = new(registry);
-
     /// <summary>The setup (profiles, links), then journey events for the demo's duration; returns records per topic.</summary>
     public async Task<Dictionary<string, long>> RunAsync(Population population, DemoCommand.DemoSettings settings, CancellationToken cancellationToken)
     {
         var produced = new Dictionary<string, long>(StringComparer.Ordinal);
-        using var producer = new ProducerBuilder<string, byte[]>(KafkaClientConfigs.Producer(kafka, "c360-demo-producer")).Build();
+        using var producer = new SimulatedRecordProducer(kafka, registry, contracts, "c360-demo-producer");
         foreach (var record in population.Setup())
         {
             await ProduceAsync(producer, record, produced, cancellationToken);
@@ -52,15 +46,9 @@ internal sealed class DemoProducer(KafkaOptions kafka, ISchemaRegistryClient reg
         return produced;
     }
 
-    private async Task ProduceAsync(IProducer<string, byte[]> producer, SimulatedRecord record, Dictionary<string, long> produced, CancellationToken cancellationToken)
+    private static async Task ProduceAsync(SimulatedRecordProducer producer, SimulatedRecord record, Dictionary<string, long> produced, CancellationToken cancellationToken)
     {
-        var value = await _serializer.SerializeAsync(_writer.Write(record.Event, record.Key), record.Topic, cancellationToken: cancellationToken);
-        producer.Produce(record.Topic, new Message<string, byte[]>
-        {
-            Key = record.Key,
-            Value = value,
-            Timestamp = new Timestamp(record.Event.EventTimeMs, TimestampType.CreateTime),
-        });
+        await producer.ProduceAsync(record, cancellationToken);
         produced[record.Topic] = produced.GetValueOrDefault(record.Topic) + 1;
     }
 }

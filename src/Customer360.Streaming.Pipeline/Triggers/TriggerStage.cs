@@ -78,7 +78,13 @@ internal sealed class TriggerStage(RuleSet rules, HygieneSettings hygiene, Produ
             historyStore.Put(customerId, TriggerHistoryCodec.Encode(history));
         }
 
-        foreach (var record in prepared.Records)
+        EmitAll(processor, prepared.Records);
+    }
+
+    /// <summary>Sends prepared records through the processor context, which gives each its deterministic output id.</summary>
+    public static void EmitAll(IProcessorContext processor, IEnumerable<OutgoingRecord> records)
+    {
+        foreach (var record in records)
         {
             processor.Emit(record.Topic, record.Key is null ? null : Encoding.UTF8.GetString(record.Key), record.Value, record.TimestampMs);
         }

@@ -25,7 +25,7 @@ internal static class AvroValues
     }
 
     /// <summary>The symbol of a C# enum member in the field's enum (PascalCase → SCREAMING_CASE).</summary>
-    public static GenericEnum Symbol(RecordSchema schema, string field, Enum value) => Symbol(schema, field, ScreamingCase(value.ToString()));
+    public static GenericEnum Symbol(RecordSchema schema, string field, Enum value) => Symbol(schema, field, Domain.EnumNames.SnakeCase(value).ToUpperInvariant());
 
     public static GenericEnum Symbol(RecordSchema schema, string field, string symbol)
     {
@@ -38,22 +38,6 @@ internal static class AvroValues
 
     public static RecordSchema RecordOf(RecordSchema schema, string field) =>
         Unwrap<RecordSchema>(schema[field].Schema) ?? throw new ArgumentException($"{schema.Name}.{field} is not a record.", nameof(field));
-
-    public static string ScreamingCase(string pascal)
-    {
-        var text = new System.Text.StringBuilder(pascal.Length + 4);
-        for (var i = 0; i < pascal.Length; i++)
-        {
-            if (i > 0 && char.IsUpper(pascal[i]))
-            {
-                text.Append('_');
-            }
-
-            text.Append(char.ToUpperInvariant(pascal[i]));
-        }
-
-        return text.ToString();
-    }
 
     private static T? Unwrap<T>(Schema schema)
         where T : Schema => schema switch
@@ -69,6 +53,14 @@ internal static class AvroValues
         UnionSchema union => union.Schemas.Select(ScaleOf).Max(),
         _ => 0,
     };
+
+    /// <summary>A name-based id: the first 16 bytes of SHA-256 over <paramref name="name"/>, so the same name gives the same id.</summary>
+    public static Guid NameBasedId(string name)
+    {
+        Span<byte> digest = stackalloc byte[32];
+        System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name), digest);
+        return new Guid(digest[..16]);
+    }
 
     private static decimal Pow10(int exponent)
     {

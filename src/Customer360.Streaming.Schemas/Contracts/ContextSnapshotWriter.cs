@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Avro;
 using Avro.Generic;
 using Customer360.Streaming.Domain.Context;
@@ -80,11 +78,6 @@ public sealed class ContextSnapshotWriter(SchemaCatalog contracts)
         return record;
     }
 
-    /// <summary>A name-based id (the first 16 bytes of SHA-256 over context id and version).</summary>
-    public static Guid SnapshotId(string contextId, long version)
-    {
-        Span<byte> digest = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes($"{contextId}\n{version}"), digest);
-        return new Guid(digest[..16]);
-    }
+    /// <summary>The snapshot's event id, named by context id and version.</summary>
+    public static Guid SnapshotId(string contextId, long version) => AvroValues.NameBasedId($"{contextId}\n{version}");
 }

@@ -18,7 +18,7 @@ public sealed class TriggerRecordWriter(SchemaCatalog contracts)
     {
         ArgumentNullException.ThrowIfNull(fired);
         var r = new GenericRecord(_trigger);
-        r.Add("eventId", NameBasedId(fired.TriggerId));
+        r.Add("eventId", AvroValues.NameBasedId(fired.TriggerId));
         r.Add("eventTime", AvroValues.Timestamp(fired.CreatedMs));
         r.Add("triggerId", fired.TriggerId);
         r.Add("ruleId", fired.Rule.Id);
@@ -39,7 +39,7 @@ public sealed class TriggerRecordWriter(SchemaCatalog contracts)
     {
         ArgumentNullException.ThrowIfNull(decision);
         var r = new GenericRecord(_decision);
-        r.Add("eventId", NameBasedId(decision.DecisionId));
+        r.Add("eventId", AvroValues.NameBasedId(decision.DecisionId));
         r.Add("eventTime", AvroValues.Timestamp(decision.TimeMs));
         r.Add("decisionId", decision.DecisionId);
         r.Add("ruleId", decision.Rule.Id);
@@ -60,14 +60,14 @@ public sealed class TriggerRecordWriter(SchemaCatalog contracts)
         ArgumentNullException.ThrowIfNull(fired);
         var context = fired.Context;
         var dwell = context.InStore.ZoneId is { } zone ? (int?)(context.InStore.DwellMs.GetValueOrDefault(zone) / 1000) : null;
-        return StoreEvent(NameBasedId(fired.TriggerId), fired.CreatedMs, storeId, context.InStore.ZoneId, "ASSOCIATE_ASSIST", context, dwell, fired.TriggerId, fired.Source);
+        return StoreEvent(AvroValues.NameBasedId(fired.TriggerId), fired.CreatedMs, storeId, context.InStore.ZoneId, "ASSOCIATE_ASSIST", context, dwell, fired.TriggerId, fired.Source);
     }
 
     /// <summary>A presence store event: CUSTOMER_ENTERED, CUSTOMER_LEFT or CUSTOMER_DWELLING (moved to another zone).</summary>
     public GenericRecord Presence(string eventId, string type, Domain.Context.CustomerContext context, string storeId, string? zoneId, int? dwellSeconds, long timeMs, SourceRef source)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return StoreEvent(NameBasedId(eventId), timeMs, storeId, zoneId, type, context, dwellSeconds, null, source);
+        return StoreEvent(AvroValues.NameBasedId(eventId), timeMs, storeId, zoneId, type, context, dwellSeconds, null, source);
     }
 
     private GenericRecord StoreEvent(Guid eventId, long timeMs, string storeId, string? zoneId, string type, Domain.Context.CustomerContext context, int? dwellSeconds, string? triggerId, SourceRef source)
@@ -141,12 +141,5 @@ public sealed class TriggerRecordWriter(SchemaCatalog contracts)
         record.Add("offset", source.Offset);
         record.Add("eventId", source.EventId);
         return record;
-    }
-
-    private static Guid NameBasedId(string id)
-    {
-        Span<byte> digest = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes(id), digest);
-        return new Guid(digest[..16]);
     }
 }

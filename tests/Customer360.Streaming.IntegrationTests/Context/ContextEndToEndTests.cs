@@ -1,5 +1,4 @@
 using System.Globalization;
-using Avro.Generic;
 using Confluent.Kafka;
 using Customer360.Streaming.Domain.Context;
 using Customer360.Streaming.Domain.Events;
@@ -12,7 +11,6 @@ using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Runtime.Topology;
 using Customer360.Streaming.Schemas.Contracts;
-using Customer360.Streaming.Schemas.Registry;
 using Customer360.Streaming.Schemas.Serdes;
 using Customer360.Streaming.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -72,19 +70,19 @@ public sealed class ContextEndToEndTests(KafkaFixture kafka, SchemaRegistryFixtu
             var journeys = population.Events(JourneyEvents).ToList();
             var expected = Reference(setup, journeys, stores);
 
-            var producer = new AvroRecordProducer(options, registryClient, contracts);
+            using var producer = new SimulatedRecordProducer(options, registryClient, contracts, "e2e-producer");
             await using (var run = PipelineRun.Start(options, topology, connection, keys, metrics))
             {
-                await producer.ProduceAsync(setup);
+                await producer.ProduceAllAsync(setup, TestContext.Current.CancellationToken);
                 // Links and profiles first, so every journey event finds its customer (anonymous merging has its own tests).
                 Assert.True(
                     await Eventually(async () => await CountAsync(connection, keys, population, (c, v) => v >= 3) == Customers, TimeSpan.FromSeconds(90)),
                     "the setup did not reach Redis");
 
-                await producer.ProduceAsync(journeys.Take(JourneyEvents / 2));
+                await producer.ProduceAllAsync(journeys.Take(JourneyEvents / 2), TestContext.Current.CancellationToken);
                 redisServer.KillNow();
                 await redisServer.WaitForExitAsync(TimeSpan.FromSeconds(10));
-                await producer.ProduceAsync(journeys.Skip(JourneyEvents / 2));
+                await producer.ProduceAllAsync(journeys.Skip(JourneyEvents / 2), TestContext.Current.CancellationToken);
                 await Task.Delay(2_000, TestContext.Current.CancellationToken);
                 redisServer.Dispose();
                 // Restarted without persistence: empty. Only a resync of every owned context can make it converge.
@@ -96,7 +94,7 @@ public sealed class ContextEndToEndTests(KafkaFixture kafka, SchemaRegistryFixtu
                 await AssertPresenceAsync(connection, keys, stores, expected);
 
                 // Duplicates from the producer (the same events again, at new offsets) are recognised by event id.
-                await producer.ProduceAsync(journeys.Take(300));
+                await producer.ProduceAllAsync(journeys.Take(300), TestContext.Current.CancellationToken);
                 await WaitForNoLagAsync(options, applicationId, topics);
                 Assert.Equal(Customers, await MatchingAsync(connection, keys, expected));
             }
@@ -290,30 +288,6 @@ public sealed class ContextEndToEndTests(KafkaFixture kafka, SchemaRegistryFixtu
             await stop.CancelAsync();
             await _running.WaitAsync(TimeSpan.FromSeconds(60));
             stop.Dispose();
-        }
-    }
-
-    /// <summary>Produces simulated records as Avro through the registry, keyed and timestamped as a channel would.</summary>
-    private sealed class AvroRecordProducer(KafkaOptions options, ISchemaRegistryClient registry, SchemaCatalog contracts)
-    {
-        private readonly ChannelEventWriter _writer = new(contracts);
-        private readonly AvroSerializer<GenericRecord> _serializer = new(registry);
-
-        public async Task ProduceAsync(IEnumerable<SimulatedRecord> records)
-        {
-            using var producer = new ProducerBuilder<string, byte[]>(KafkaClientConfigs.Producer(options, "e2e-producer")).Build();
-            foreach (var record in records)
-            {
-                var value = await _serializer.SerializeAsync(_writer.Write(record.Event, record.Key), record.Topic);
-                producer.Produce(record.Topic, new Message<string, byte[]>
-                {
-                    Key = record.Key,
-                    Value = value,
-                    Timestamp = new Timestamp(record.Event.EventTimeMs, TimestampType.CreateTime),
-                });
-            }
-
-            producer.Flush(TimeSpan.FromSeconds(30));
         }
     }
 }
