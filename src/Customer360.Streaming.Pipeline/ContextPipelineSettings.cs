@@ -2,6 +2,7 @@ using Customer360.Streaming.Domain.Context;
 using Customer360.Streaming.Domain.Geo;
 using Customer360.Streaming.Domain.Identity;
 using Customer360.Streaming.Domain.Triggers;
+using Customer360.Streaming.Pipeline.Triggers;
 
 namespace Customer360.Streaming.Pipeline;
 
@@ -16,8 +17,14 @@ public sealed record ContextPipelineSettings(
     /// <summary>How often (in stream time) expired anonymous contexts are swept out.</summary>
     public TimeSpan AnonymousSweepInterval { get; init; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>The moment-of-truth rules; null runs the context without triggers.</summary>
-    public RuleSet? Rules { get; init; }
+    /// <summary>The moment-of-truth rules (swappable by a reload); null runs the context without triggers.</summary>
+    public LiveRuleSet? Rules { get; init; }
+
+    /// <summary>
+    /// How often due absence, dwell and response-deadline timers are looked for: in stream time, and in wall-clock time
+    /// while the task is idle (then "now" is the wall clock minus the grace period, so events still in flight count).
+    /// </summary>
+    public TimeSpan TimerInterval { get; init; } = TimeSpan.FromSeconds(5);
 
     public HygieneSettings Hygiene { get; init; } = new();
 }

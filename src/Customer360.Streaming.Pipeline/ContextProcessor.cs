@@ -15,7 +15,9 @@ namespace Customer360.Streaming.Pipeline;
 /// The live context, one task per partition of the customer-keyed topics: channel events re-keyed by the identity
 /// task, links and unlinks, and the relationship table. Every change is kept in the <c>contexts</c> store (whose
 /// changelog Redis materializes) and published as a snapshot on <c>c360.context.v1</c>. A relationship tombstone
-/// erases the customer: context, links, Redis keys, and everything that arrives for them afterwards.
+/// erases the customer: context, links, Redis keys, and everything that arrives for them afterwards. With rules,
+/// triggers are evaluated after every change, timers fire absence and dwell rules and response deadlines, and trigger
+/// responses feed back into fatigue and the acceptance counters.
 /// </summary>
 public sealed class ContextProcessor(ContextPipelineSettings settings, string identityCommandsTopic, PipelineMetrics metrics, ILogger logger) : IProcessor
 {
@@ -26,6 +28,7 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
     private IKeyValueStore _erasures = null!;
     private IKeyValueStore _triggerHistory = null!;
     private readonly PresenceEvents _presence = new(new TriggerRecordWriter(settings.Codec.Contracts), settings.Codec.Encode, settings.Topics.StoreEvents);
+    private bool _processedSinceWallTick;
     private readonly TriggerStage? _triggers = settings.Rules is { } rules
         ? new TriggerStage(rules, settings.Hygiene, settings.Topics, new TriggerEncoder(new TriggerRecordWriter(settings.Codec.Contracts), settings.Codec.Encode, settings.Topics), metrics)
         : null;
@@ -37,12 +40,24 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
         _contexts = context.Store(ProductTopics.ContextsStore);
         _erasures = context.Store(ProductTopics.ErasuresStore);
         _triggerHistory = context.Store(ProductTopics.TriggerHistoryStore);
+        if (_triggers is not null)
+        {
+            context.Schedule("trigger-timers", settings.TimerInterval, PunctuationType.StreamTime, now => FireTimers(now, "stream"));
+            context.Schedule("trigger-timers-idle", settings.TimerInterval, PunctuationType.WallClockTime, OnWallClock);
+        }
     }
 
     public void Process(StreamRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
         var customer = record.Key is { Length: > 0 } key ? key : throw new PoisonRecordException($"A record on {record.Topic} has no customer key.");
+        _processedSinceWallTick = true;
+        if (record.Topic == settings.Topics.Responses)
+        {
+            Respond(customer, record.Value);
+            return;
+        }
+
         if (record.Topic == settings.Topics.Relationship)
         {
             if (record.Value is null)
@@ -90,10 +105,11 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
         {
             case ReductionOutcome.Applied:
                 // Prepared first: encoding may hit a registry outage, which must fail the record before any state changed.
-                var triggers = _triggers?.Prepare(_context, _triggerHistory, current, reduction.Context, channelEvent) ?? PreparedTriggers.None;
-                var presence = _presence.Prepare(current, reduction.Context, channelEvent.EventTimeMs, Source(channelEvent));
-                Save(reduction.Context);
-                TriggerStage.Apply(triggers, _context, _triggerHistory, customer);
+                var source = Source(channelEvent);
+                var triggers = _triggers?.OnEvent(_context, _triggerHistory, current, reduction.Context, channelEvent, source) ?? PreparedTriggers.None;
+                var presence = _presence.Prepare(current, reduction.Context, channelEvent.EventTimeMs, source);
+                Save(triggers.Context ?? reduction.Context);
+                _triggers?.Apply(triggers, _context, _triggerHistory, customer);
                 TriggerStage.EmitAll(_context, presence);
                 break;
             case ReductionOutcome.Late:
@@ -161,7 +177,11 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
             _contexts.Delete(customer);
         }
 
-        if (_triggerHistory.Get(customer) is not null)
+        if (_triggers is not null)
+        {
+            _triggers.Forget(_triggerHistory, customer);
+        }
+        else if (_triggerHistory.Get(customer) is not null)
         {
             _triggerHistory.Delete(customer);
         }
@@ -172,6 +192,75 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
         _context.Emit(_contextTopic, customer, null);
         metrics.Erasures.Add(1);
         Log.CustomerErased(logger, hash);
+    }
+
+    /// <summary>A response to a sent trigger: joined by trigger id to the send it answers, in the customer's trigger state.</summary>
+    private void Respond(string customer, byte[]? value)
+    {
+        if (_triggers is null || value is null || _context.IsReplay(_triggerHistory, customer))
+        {
+            return;
+        }
+
+        if (settings.Codec.Decode(settings.Topics.Responses, value) is not TriggerResponse response || response.CustomerId != customer)
+        {
+            throw new PoisonRecordException("A trigger response's key is not its customer id.");
+        }
+
+        if (_contexts.Get(customer) is not { } json)
+        {
+            return;
+        }
+
+        var current = ContextJson.Deserialize(json);
+        var prepared = _triggers.OnResponse(_triggerHistory, current, response);
+        if (prepared.Context is { } changed)
+        {
+            Save(changed with { Version = current.Version + 1 });
+        }
+
+        _triggers.Apply(prepared, _context, _triggerHistory, customer);
+    }
+
+    /// <summary>
+    /// Wall-clock timers fire only while the task is idle (no record since the last tick): while input flows, stream
+    /// time drives them, so a backlog being caught up never fires a timer that a queued event would have cancelled.
+    /// </summary>
+    private void OnWallClock(long wallNowMs)
+    {
+        if (_processedSinceWallTick)
+        {
+            _processedSinceWallTick = false;
+            return;
+        }
+
+        var now = Math.Max(_context.StreamTimeMs, wallNowMs - (long)settings.Context.Grace.TotalMilliseconds);
+        if (now >= 0)
+        {
+            FireTimers(now, "wall");
+        }
+    }
+
+    /// <summary>Fires every customer's due timers; the outcomes are committed like any record's (timers removed, history, outputs).</summary>
+    private void FireTimers(long nowMs, string clock)
+    {
+        foreach (var customer in _triggers!.DueCustomers(_triggerHistory, nowMs))
+        {
+            if (_contexts.Get(customer) is not { } json)
+            {
+                _triggers.Forget(_triggerHistory, customer);
+                continue;
+            }
+
+            var current = ContextJson.Deserialize(json);
+            var prepared = _triggers.OnTime(_triggerHistory, current, nowMs, clock);
+            if (prepared.Context is { } changed)
+            {
+                Save(changed with { Version = current.Version + 1 });
+            }
+
+            _triggers.Apply(prepared, _context, _triggerHistory, customer);
+        }
     }
 
     private SourceRef Source(ChannelEvent channelEvent)

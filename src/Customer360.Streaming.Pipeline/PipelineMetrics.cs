@@ -24,6 +24,9 @@ public sealed class PipelineMetrics : IDisposable
         RuleEvaluations = _meter.CreateCounter<long>("c360.rules.matched", "{evaluation}", "Rule evaluations whose conditions held");
         Triggers = _meter.CreateCounter<long>("c360.triggers.fired", "{trigger}", "Triggers emitted, by rule");
         Suppressed = _meter.CreateCounter<long>("c360.triggers.suppressed", "{trigger}", "Matched rules suppressed by hygiene, by reason");
+        Responses = _meter.CreateCounter<long>("c360.triggers.responses", "{response}", "Trigger responses joined back, by effect (accepted, ignored, waiting, failed, unmatched)");
+        TimersFired = _meter.CreateCounter<long>("c360.triggers.timers", "{customer}", "Customers whose absence, dwell or response-deadline timers came due, by clock (stream, wall)");
+        RuleReloads = _meter.CreateCounter<long>("c360.rules.reloads", "{reload}", "Rule file reloads, by result (applied, rejected)");
         RedisRetries = _meter.CreateCounter<long>("c360.redis.retries", "{attempt}", "Redis batches retried while Redis was unreachable");
     }
 
@@ -50,6 +53,12 @@ public sealed class PipelineMetrics : IDisposable
     public Counter<long> Triggers { get; }
 
     public Counter<long> Suppressed { get; }
+
+    public Counter<long> Responses { get; }
+
+    public Counter<long> TimersFired { get; }
+
+    public Counter<long> RuleReloads { get; }
 
     public void CountReduction(ReductionOutcome outcome, string sourceTopic) =>
         Reductions.Add(1, new KeyValuePair<string, object?>("outcome", outcome.ToString()), new KeyValuePair<string, object?>("topic", sourceTopic));

@@ -1,3 +1,4 @@
+using Customer360.Streaming.Domain.Triggers;
 using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Runtime.Topology;
 using Microsoft.Extensions.Logging;
@@ -9,7 +10,8 @@ namespace Customer360.Streaming.Pipeline;
 /// customer-keyed ones, connected by two repartition topics.
 /// <code>
 ///   clickstream, mobile, location, beacon, identity, identity-commands ─► identity ─► events-by-customer
-///   events-by-customer, relationship ─► context ─► c360.context.v1, identity-commands (erasure)
+///   events-by-customer, relationship, trigger-responses ─► context ─► c360.context.v1, triggers, store-events,
+///                                                                    decisions, identity-commands (erasure)
 /// </code>
 /// </summary>
 public static class ProductTopology
@@ -26,12 +28,9 @@ public static class ProductTopology
         var eventsByCustomer = builder.Repartition(ProductTopics.EventsByCustomer);
         var identityCommands = builder.Repartition(ProductTopics.IdentityCommands);
         var topics = settings?.Topics ?? ProductTopicNames.FromCatalog(catalog);
-        var strayRules = settings?.Rules?.Rules.Where(r => r.Topic != topics.Triggers && r.Topic != topics.StoreEvents).ToList() ?? [];
-        if (strayRules.Count > 0)
+        if (settings?.Rules is { } rules)
         {
-            throw new TopologyException(
-                $"rules write to topics that are neither the trigger topic ({topics.Triggers}) nor the store-event topic ({topics.StoreEvents}): "
-                + string.Join(", ", strayRules.Select(r => $"{r.Id} -> {r.Topic}")));
+            CheckRuleTopics(rules.Current, topics);
         }
 
         var declared = catalog.Topics.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
@@ -53,7 +52,7 @@ public static class ProductTopology
             [eventsByCustomer, topics.Context]);
         builder.AddSubTopology(
             "context",
-            [eventsByCustomer, topics.Relationship],
+            [eventsByCustomer, topics.Relationship, topics.Responses],
             () => new ContextProcessor(Require(settings), identityCommands, metrics, contextLogger),
             [ProductTopics.ContextsStore, ProductTopics.ErasuresStore, ProductTopics.TriggerHistoryStore],
             [topics.Context, identityCommands, topics.Triggers, topics.Decisions, topics.StoreEvents]);
@@ -64,6 +63,20 @@ public static class ProductTopology
         }
 
         return builder.Build();
+    }
+
+    /// <summary>Rules may only write to the trigger and store-event topics, which the context task has sinks for.</summary>
+    public static void CheckRuleTopics(RuleSet rules, ProductTopicNames topics)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        ArgumentNullException.ThrowIfNull(topics);
+        var strayRules = rules.Rules.Where(r => r.Topic != topics.Triggers && r.Topic != topics.StoreEvents).ToList();
+        if (strayRules.Count > 0)
+        {
+            throw new TopologyException(
+                $"rules write to topics that are neither the trigger topic ({topics.Triggers}) nor the store-event topic ({topics.StoreEvents}): "
+                + string.Join(", ", strayRules.Select(r => $"{r.Id} -> {r.Topic}")));
+        }
     }
 
     private static ContextPipelineSettings Require(ContextPipelineSettings? settings) =>

@@ -121,6 +121,30 @@ public sealed record InStoreView
     public ImmutableSortedDictionary<string, long> DwellMs { get; init; } = ImmutableSortedDictionary<string, long>.Empty.WithComparers(StringComparer.Ordinal);
 }
 
+/// <summary>Counters of sent triggers and their responses.</summary>
+/// <param name="IgnoredInRow">Ignored or dismissed since the last accepted one: what fatigue is judged on.</param>
+/// <param name="LastIgnoredMs">When the last one was ignored (−1 never), where a fatigue back-off starts.</param>
+public sealed record FeedbackCounters(int Sent = 0, int Accepted = 0, int Ignored = 0, int IgnoredInRow = 0, long LastIgnoredMs = -1);
+
+/// <summary>Trigger feedback: keyed by rule id, and by channel (push, email, sms, in_app, store).</summary>
+public sealed record FeedbackView
+{
+    public ImmutableSortedDictionary<string, FeedbackCounters> ByRule { get; init; } = ImmutableSortedDictionary<string, FeedbackCounters>.Empty.WithComparers(StringComparer.Ordinal);
+
+    public ImmutableSortedDictionary<string, FeedbackCounters> ByChannel { get; init; } = ImmutableSortedDictionary<string, FeedbackCounters>.Empty.WithComparers(StringComparer.Ordinal);
+
+    public FeedbackCounters Rule(string ruleId) => ByRule.GetValueOrDefault(ruleId) ?? new FeedbackCounters();
+
+    public FeedbackCounters Channel(string channel) => ByChannel.GetValueOrDefault(channel) ?? new FeedbackCounters();
+
+    /// <summary>Applies <paramref name="change"/> to the counters of a rule and of its channel.</summary>
+    public FeedbackView Update(string ruleId, string channel, Func<FeedbackCounters, FeedbackCounters> change) => this with
+    {
+        ByRule = ByRule.SetItem(ruleId, change(Rule(ruleId))),
+        ByChannel = ByChannel.SetItem(channel, change(Channel(channel))),
+    };
+}
+
 /// <summary>The live situational context of one customer (or one anonymous identifier).</summary>
 public sealed record CustomerContext
 {
@@ -147,6 +171,9 @@ public sealed record CustomerContext
     public LocationView Location { get; init; } = new();
 
     public InStoreView InStore { get; init; } = new();
+
+    /// <summary>How the customer responds to triggers, per rule and per channel (the feedback loop).</summary>
+    public FeedbackView Feedback { get; init; } = new();
 
     /// <summary>
     /// The latest applied events by event time (bounded), so a producer's duplicate is recognised and not applied

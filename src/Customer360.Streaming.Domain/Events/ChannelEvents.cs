@@ -112,3 +112,24 @@ public sealed record RelationshipProfile(
     QuietHours? QuietHours,
     string TimeZone,
     string Language) : ChannelEvent(EventId, EventTimeMs, SourceTopic);
+
+/// <summary>What happened to a sent trigger, as marketing automation or the channel reports it.</summary>
+public enum ResponseOutcome
+{
+    Delivered,
+    Opened,
+    Clicked,
+    Converted,
+    Dismissed,
+    Ignored,
+    Failed,
+}
+
+/// <summary>A response to a sent trigger (trigger-response), joined back to the trigger by its id.</summary>
+public sealed record TriggerResponse(
+    Guid EventId,
+    long EventTimeMs,
+    string SourceTopic,
+    string TriggerId,
+    string CustomerId,
+    ResponseOutcome Outcome) : ChannelEvent(EventId, EventTimeMs, SourceTopic);

@@ -125,13 +125,21 @@ public sealed class RuleCompiler<TScope>(IReadOnlyDictionary<string, RuleVariabl
         private Node<TScope> ParseComparison()
         {
             var left = ParsePrimary();
-            if (Current.Kind is not (TokenKind.Equal or TokenKind.NotEqual or TokenKind.Less or TokenKind.LessOrEqual or TokenKind.Greater or TokenKind.GreaterOrEqual or TokenKind.In))
+            if (Current.Kind is not (TokenKind.Equal or TokenKind.NotEqual or TokenKind.Less or TokenKind.LessOrEqual or TokenKind.Greater or TokenKind.GreaterOrEqual or TokenKind.In or TokenKind.Within))
             {
                 return left;
             }
 
             var op = tokens[_index++];
             var right = ParsePrimary();
+            if (op.Kind == TokenKind.Within)
+            {
+                // Sugar for '<=' on durations; the explanation keeps the word the rule author wrote.
+                return left.Type == RuleType.Duration && right.Type == RuleType.Duration
+                    ? new Comparison<TScope>(left, op with { Kind = TokenKind.LessOrEqual }, right)
+                    : throw new RuleSyntaxException($"'within' needs durations on both sides (e.g. context.cart.updatedAgo within 7d), not {Name(left.Type)} and {Name(right.Type)}", op.Position);
+            }
+
             if (op.Kind == TokenKind.In)
             {
                 return left.Type == RuleType.Text && right.Type == RuleType.TextList
@@ -290,12 +298,15 @@ internal sealed class Comparison<TScope>(Node<TScope> left, Token op, Node<TScop
         var result = Compare(a, b);
         if (trace is not null)
         {
-            var actual = left is Constant<TScope> ? Show(b) : right is Constant<TScope> ? Show(a) : $"{Show(a)} vs {Show(b)}";
+            var actual = left is Constant<TScope> ? Shown(b) : right is Constant<TScope> ? Shown(a) : $"{Shown(a)} vs {Shown(b)}";
             trace.Add(new ConditionTrace(Text, actual, result));
         }
 
         return result;
     }
+
+    /// <summary>Durations read as people write them (<c>2m 58s</c>), not as milliseconds.</summary>
+    private string Shown(object? value) => left.Type == RuleType.Duration && value is double ms ? Durations.Format(ms) : Show(value);
 
     private bool? Compare(object? a, object? b)
     {

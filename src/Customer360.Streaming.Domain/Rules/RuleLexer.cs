@@ -12,6 +12,9 @@ internal enum TokenKind
     Or,
     Not,
     In,
+
+    /// <summary><c>x within 30m</c>: a duration at most that long (reads better than <c>&lt;=</c> for "how long ago").</summary>
+    Within,
     True,
     False,
     Equal,
@@ -112,6 +115,7 @@ internal static class RuleLexer
                         "or" => TokenKind.Or,
                         "not" => TokenKind.Not,
                         "in" => TokenKind.In,
+                        "within" => TokenKind.Within,
                         "true" => TokenKind.True,
                         "false" => TokenKind.False,
                         _ => TokenKind.Identifier,

@@ -78,6 +78,15 @@ public static class RuleVariables
             ? s.Context.InStore.StoreId == home || (s.Context.Location.NearestStoreId == home && s.Context.Location.State is PresenceState.NearStore or PresenceState.InStore)
             : null, "in or near the home store");
 
+        foreach (var channel in Enum.GetValues<TriggerChannel>())
+        {
+            var key = EnumNames.SnakeCase(channel);
+            var name = $"context.feedback.{char.ToLowerInvariant(channel.ToString()[0])}{channel.ToString()[1..]}";
+            Add($"{name}.sent", RuleType.Number, s => (double)s.Context.Feedback.Channel(key).Sent, $"{key} triggers sent");
+            Add($"{name}.accepted", RuleType.Number, s => (double)s.Context.Feedback.Channel(key).Accepted, $"{key} triggers opened, clicked or converted");
+            Add($"{name}.ignoredInRow", RuleType.Number, s => (double)s.Context.Feedback.Channel(key).IgnoredInRow, $"{key} triggers ignored or dismissed since the last accepted one");
+        }
+
         Add("relationship.tier", RuleType.Text, s => s.Context.Relationship?.Tier, "BASIC, SILVER, GOLD or PLATINUM");
         Add("relationship.segment", RuleType.Text, s => s.Context.Relationship?.Segment, "marketing segment");
         Add("relationship.lifetimeValue", RuleType.Number, s => s.Context.Relationship is { } r ? (double)r.LifetimeValue : null, "lifetime value");

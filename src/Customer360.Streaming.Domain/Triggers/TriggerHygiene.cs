@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Customer360.Streaming.Domain.Context;
 using Customer360.Streaming.Domain.Events;
 
 namespace Customer360.Streaming.Domain.Triggers;
@@ -25,6 +26,9 @@ public enum SuppressionReason
     QuietHours,
     Stale,
     LostArbitration,
+
+    /// <summary>The customer ignored this rule's last sends; backing off.</summary>
+    Fatigue,
 }
 
 /// <summary>What hygiene needs to know about a rule.</summary>
@@ -38,7 +42,14 @@ public sealed record HygieneRule(
     string? Group = null,
     TimeSpan? GroupCooldown = null,
     TimeSpan? MaxEventAge = null,
-    bool RespectsQuietHours = true);
+    bool RespectsQuietHours = true)
+{
+    /// <summary>Overrides <see cref="HygieneSettings.FatigueAfterIgnored"/> for this rule.</summary>
+    public int? FatigueAfterIgnored { get; init; }
+
+    /// <summary>Overrides <see cref="HygieneSettings.FatigueBackOff"/> for this rule.</summary>
+    public TimeSpan? FatigueBackOff { get; init; }
+}
 
 /// <summary>A rule whose conditions matched the event: a candidate for sending.</summary>
 public sealed record TriggerCandidate(HygieneRule Rule, long EventTimeMs);
@@ -67,6 +78,38 @@ public sealed record TriggerHistory
     public long LastSentMs { get; init; } = -1;
 
     public int LastSentPriority { get; init; }
+
+    /// <summary>Rule id → event time of the latest event that opens its sequence (A of "A then B").</summary>
+    public ImmutableSortedDictionary<string, long> SequenceMarks { get; init; } = ImmutableSortedDictionary<string, long>.Empty.WithComparers(StringComparer.Ordinal);
+
+    /// <summary>Absence and dwell timers, at most one per rule.</summary>
+    public ImmutableList<PendingTimer> Timers { get; init; } = [];
+
+    /// <summary>Sent triggers awaiting a response (bounded, oldest dropped first).</summary>
+    public ImmutableList<SentTrigger> Outstanding { get; init; } = [];
+
+    /// <summary>The earliest time something is due (a timer or a response deadline), or −1 when nothing is.</summary>
+    public long NextDueMs
+    {
+        get
+        {
+            var next = long.MaxValue;
+            foreach (var timer in Timers)
+            {
+                next = timer.Fired ? next : Math.Min(next, timer.DueMs);
+            }
+
+            foreach (var sent in Outstanding)
+            {
+                next = Math.Min(next, sent.DeadlineMs);
+            }
+
+            return next == long.MaxValue ? -1 : next;
+        }
+    }
+
+    /// <summary>Nothing remembered: the state can be deleted.</summary>
+    public bool IsEmpty => LastByRule.IsEmpty && LastByGroup.IsEmpty && Day is null && SequenceMarks.IsEmpty && Timers.IsEmpty && Outstanding.IsEmpty;
 }
 
 /// <summary>The knobs that hold across rules.</summary>
@@ -77,19 +120,61 @@ public sealed record HygieneSettings
 
     /// <summary>A trigger within this time after another of equal or higher priority loses to it.</summary>
     public TimeSpan ArbitrationWindow { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>A rule is suppressed for a customer who ignored this many of its sends in a row (0 turns fatigue off).</summary>
+    public int FatigueAfterIgnored { get; init; } = 3;
+
+    /// <summary>How long a fatigued rule stays quiet after the last ignored send; then it may try once more.</summary>
+    public TimeSpan FatigueBackOff { get; init; } = TimeSpan.FromDays(7);
+
+    /// <summary>At most this many sent triggers are tracked per customer while awaiting a response.</summary>
+    public int MaxOutstanding { get; init; } = 32;
+
+    /// <summary>Errors in the settings, as option name and message (empty when valid).</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (DailyCap < 1)
+        {
+            errors.Add($"{nameof(DailyCap)} must be 1 or more (was {DailyCap})");
+        }
+
+        if (ArbitrationWindow < TimeSpan.Zero || ArbitrationWindow > TimeSpan.FromHours(24))
+        {
+            errors.Add($"{nameof(ArbitrationWindow)} must be between 0 and 24 hours (was {ArbitrationWindow})");
+        }
+
+        if (FatigueAfterIgnored < 0)
+        {
+            errors.Add($"{nameof(FatigueAfterIgnored)} must be 0 (off) or more (was {FatigueAfterIgnored})");
+        }
+
+        if (FatigueBackOff <= TimeSpan.Zero)
+        {
+            errors.Add($"{nameof(FatigueBackOff)} must be positive (was {FatigueBackOff})");
+        }
+
+        if (MaxOutstanding < 1)
+        {
+            errors.Add($"{nameof(MaxOutstanding)} must be 1 or more (was {MaxOutstanding})");
+        }
+
+        return errors;
+    }
 }
 
 /// <summary>
 /// Trigger hygiene as a pure function of the customer's relationship and history: consent per channel (fail closed
 /// when unknown), cooldown per rule and per group, a daily cap across rules in the customer's time zone, quiet hours
-/// in that time zone (daylight saving included), freshness against stream time, and arbitration (the best priority
+/// in that time zone (daylight saving included), freshness against stream time, fatigue after ignored sends, and arbitration (the best priority
 /// among candidates of one event wins, and a send shortly after a better one loses). Decided by event and stream time
 /// only, so a replay decides the same.
 /// </summary>
 public static class TriggerHygiene
 {
     public static (IReadOnlyList<HygieneDecision> Decisions, TriggerHistory History) Decide(
-        IReadOnlyList<TriggerCandidate> candidates, RelationshipProfile? relationship, TriggerHistory history, long streamTimeMs, HygieneSettings settings)
+        IReadOnlyList<TriggerCandidate> candidates, RelationshipProfile? relationship, TriggerHistory history, long streamTimeMs, HygieneSettings settings,
+        FeedbackView? feedback = null)
     {
         ArgumentNullException.ThrowIfNull(candidates);
         ArgumentNullException.ThrowIfNull(history);
@@ -98,7 +183,7 @@ public static class TriggerHygiene
         var passed = new List<TriggerCandidate>();
         foreach (var candidate in candidates)
         {
-            var (reason, detail) = Check(candidate, relationship, history, streamTimeMs, settings);
+            var (reason, detail) = Check(candidate, relationship, history, streamTimeMs, settings, feedback);
             if (reason is null)
             {
                 passed.Add(candidate);
@@ -134,7 +219,8 @@ public static class TriggerHygiene
         return (decisions, history);
     }
 
-    private static (SuppressionReason?, string) Check(TriggerCandidate candidate, RelationshipProfile? relationship, TriggerHistory history, long streamTimeMs, HygieneSettings settings)
+    private static (SuppressionReason?, string) Check(
+        TriggerCandidate candidate, RelationshipProfile? relationship, TriggerHistory history, long streamTimeMs, HygieneSettings settings, FeedbackView? feedback)
     {
         var rule = candidate.Rule;
         var t = candidate.EventTimeMs;
@@ -157,6 +243,13 @@ public static class TriggerHygiene
             && history.LastByGroup.TryGetValue(group, out var lastInGroup) && t - lastInGroup < (long)groupCooldown.TotalMilliseconds)
         {
             return (SuppressionReason.GroupCooldown, $"group {group} sent {(t - lastInGroup) / 1000} s ago, cooldown {groupCooldown.TotalSeconds:0} s");
+        }
+
+        var fatigueAfter = rule.FatigueAfterIgnored ?? settings.FatigueAfterIgnored;
+        if (fatigueAfter > 0 && feedback?.Rule(rule.RuleId) is { } counters && counters.IgnoredInRow >= fatigueAfter
+            && t - counters.LastIgnoredMs < (long)(rule.FatigueBackOff ?? settings.FatigueBackOff).TotalMilliseconds)
+        {
+            return (SuppressionReason.Fatigue, $"{counters.IgnoredInRow} sends in a row ignored, backing off {(rule.FatigueBackOff ?? settings.FatigueBackOff).TotalDays:0.#} d from the last");
         }
 
         var day = LocalDay(t, relationship);

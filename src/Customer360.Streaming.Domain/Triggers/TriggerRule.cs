@@ -15,8 +15,16 @@ public sealed record TriggerRule(
     TimeSpan Expiry,
     string Topic)
 {
-    public bool Listens(string kind, string? action) =>
-        On.Any(o => o == kind || (action is not null && o.Length == kind.Length + 1 + action.Length && o.StartsWith(kind, StringComparison.Ordinal) && o[kind.Length] == '.' && o.EndsWith(action, StringComparison.Ordinal)));
+    /// <summary>Fires only after one of these events within a time (A then B).</summary>
+    public SequenceSpec? Sequence { get; init; }
+
+    /// <summary>Fires from a timer when the event was not followed by one of these within a time.</summary>
+    public AbsenceSpec? Absence { get; init; }
+
+    /// <summary>Fires once the customer has stayed long enough in one place (from a timer, or on an event past the time).</summary>
+    public DwellSpec? Dwell { get; init; }
+
+    public bool Listens(string kind, string? action) => EventPatterns.Matches(On, kind, action);
 }
 
 /// <summary>A rule that listened to the event, whether its condition held, and what each condition saw.</summary>

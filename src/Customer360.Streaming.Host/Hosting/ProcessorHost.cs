@@ -110,7 +110,7 @@ public static class ProcessorHost
                 context.ToContextSettings(), context.ToIdentitySettings(), sp.GetRequiredService<StoreDirectory>(), sp.GetRequiredService<EventCodec>(),
                 ProductTopicNames.FromCatalog(sp.GetRequiredService<TopicCatalog>()))
             {
-                Rules = rules,
+                Rules = rules is null ? null : new LiveRuleSet(rules),
             };
         });
         services.AddSingleton(sp => new PipelineMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));

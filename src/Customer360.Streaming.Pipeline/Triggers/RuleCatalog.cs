@@ -74,10 +74,8 @@ public static partial class RuleCatalog
                 Error("on", "must name at least one event (click, app, location, beacon, relationship, or kind.action such as beacon.enter)");
             }
 
-            foreach (var on in e.On.Where(o => !Kinds.Contains(o.Split('.')[0])))
-            {
-                Error("on", $"'{on}' is not an event kind ({string.Join(", ", Kinds)})");
-            }
+            Patterns(e.On, "on", Error);
+            var (sequence, absence, dwell) = Temporal(e, Error);
 
             CompiledCondition<RuleScope>? condition = null;
             try
@@ -113,18 +111,110 @@ public static partial class RuleCatalog
                 Error("topic", "is required (the topic the trigger is written to)");
             }
 
+            TimeSpan? fatigueBackOff = null;
+            if (e.Fatigue is { } fatigue)
+            {
+                if (fatigue.AfterIgnored is < 0)
+                {
+                    Error("fatigue.afterIgnored", "must be 0 (off) or more");
+                }
+
+                fatigueBackOff = Duration(fatigue.BackOff, "fatigue.backOff", required: false, Error);
+            }
+
             if (condition is not null && expiry is not null && cooldown is not null)
             {
-                rules.Add(new TriggerRule(
-                    e.Id!, e.Version, e.Description ?? string.Empty, [.. e.On], condition,
-                    new HygieneRule(e.Id!, channel, e.Priority, cooldown.Value, e.Group, groupCooldown, maxEventAge, e.QuietHours),
-                    expiry.Value, e.Topic ?? string.Empty));
+                var hygiene = new HygieneRule(e.Id!, channel, e.Priority, cooldown.Value, e.Group, groupCooldown, maxEventAge, e.QuietHours)
+                {
+                    FatigueAfterIgnored = e.Fatigue?.AfterIgnored,
+                    FatigueBackOff = fatigueBackOff,
+                };
+                rules.Add(new TriggerRule(e.Id!, e.Version, e.Description ?? string.Empty, [.. e.On], condition, hygiene, expiry.Value, e.Topic ?? string.Empty)
+                {
+                    Sequence = sequence,
+                    Absence = absence,
+                    Dwell = dwell,
+                });
             }
         }
 
         return errors.Count == 0
             ? new RuleSet([.. rules.OrderBy(r => r.Id, StringComparer.Ordinal)], sourceName)
             : throw new TopologyException($"{sourceName} is invalid:{Environment.NewLine}  - " + string.Join(Environment.NewLine + "  - ", errors));
+    }
+
+    private static void Patterns(IReadOnlyList<string> patterns, string field, Action<string, string> error)
+    {
+        foreach (var pattern in patterns.Where(p => !Kinds.Contains(p.Split('.')[0])))
+        {
+            error(field, $"'{pattern}' is not an event kind ({string.Join(", ", Kinds)})");
+        }
+    }
+
+    /// <summary>The temporal part of a rule: a sequence, an absence or a dwell (one at most).</summary>
+    private static (SequenceSpec?, AbsenceSpec?, DwellSpec?) Temporal(RuleEntry e, Action<string, string> error)
+    {
+        if ((e.Sequence is null ? 0 : 1) + (e.Absence is null ? 0 : 1) + (e.Dwell is null ? 0 : 1) > 1)
+        {
+            error("sequence", "a rule has at most one of 'sequence', 'absence' and 'dwell'");
+            return (null, null, null);
+        }
+
+        SequenceSpec? sequence = null;
+        if (e.Sequence is { } s)
+        {
+            if (s.After.Count == 0)
+            {
+                error("sequence.after", "must name the event(s) that come first, e.g. [app.push_opened]");
+            }
+
+            Patterns(s.After, "sequence.after", error);
+            sequence = Positive(Duration(s.Within, "sequence.within", required: true, error), "sequence.within", error) is { } within ? new SequenceSpec([.. s.After], within) : null;
+        }
+
+        AbsenceSpec? absence = null;
+        if (e.Absence is { } a)
+        {
+            if (a.Of.Count == 0)
+            {
+                error("absence.of", "must name the event(s) whose absence fires the rule, e.g. [click.add_to_cart]");
+            }
+
+            Patterns(a.Of, "absence.of", error);
+            absence = Positive(Duration(a.Within, "absence.within", required: true, error), "absence.within", error) is { } within ? new AbsenceSpec([.. a.Of], within) : null;
+        }
+
+        DwellSpec? dwell = null;
+        if (e.Dwell is { } d)
+        {
+            var place = d.In switch
+            {
+                "zone" => DwellPlace.Zone,
+                "store" => DwellPlace.Store,
+                "nearStore" => DwellPlace.NearStore,
+                _ => (DwellPlace?)null,
+            };
+            if (place is null)
+            {
+                error("dwell.in", $"must be zone, store or nearStore (was '{d.In}')");
+            }
+
+            var length = Positive(Duration(d.For, "dwell.for", required: true, error), "dwell.for", error);
+            dwell = place is { } p && length is { } l ? new DwellSpec(p, l) : null;
+        }
+
+        return (sequence, absence, dwell);
+    }
+
+    private static TimeSpan? Positive(TimeSpan? duration, string field, Action<string, string> error)
+    {
+        if (duration is { } d && d <= TimeSpan.Zero)
+        {
+            error(field, "must be longer than zero");
+            return null;
+        }
+
+        return duration;
     }
 
     /// <summary>A duration like <c>30s</c>, <c>15m</c>, <c>24h</c>, <c>7d</c>.</summary>
@@ -198,5 +288,41 @@ public static partial class RuleCatalog
         public bool QuietHours { get; set; } = true;
 
         public string? Topic { get; set; }
+
+        public SequenceEntry? Sequence { get; set; }
+
+        public AbsenceEntry? Absence { get; set; }
+
+        public DwellEntry? Dwell { get; set; }
+
+        public FatigueEntry? Fatigue { get; set; }
+    }
+
+    private sealed class SequenceEntry
+    {
+        public List<string> After { get; set; } = [];
+
+        public string? Within { get; set; }
+    }
+
+    private sealed class AbsenceEntry
+    {
+        public List<string> Of { get; set; } = [];
+
+        public string? Within { get; set; }
+    }
+
+    private sealed class DwellEntry
+    {
+        public string? In { get; set; }
+
+        public string? For { get; set; }
+    }
+
+    private sealed class FatigueEntry
+    {
+        public int? AfterIgnored { get; set; }
+
+        public string? BackOff { get; set; }
     }
 }

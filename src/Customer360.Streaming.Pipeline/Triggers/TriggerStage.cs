@@ -1,7 +1,8 @@
 using System.Collections.Immutable;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using Customer360.Streaming.Domain;
 using Customer360.Streaming.Domain.Context;
 using Customer360.Streaming.Domain.Events;
 using Customer360.Streaming.Domain.Triggers;
@@ -11,74 +12,118 @@ using Customer360.Streaming.Schemas.Contracts;
 
 namespace Customer360.Streaming.Pipeline.Triggers;
 
-/// <summary>Records a trigger evaluation will emit, and the customer's trigger history after it.</summary>
-internal sealed record PreparedTriggers(IReadOnlyList<OutgoingRecord> Records, TriggerHistory? History)
+/// <summary>Records a trigger step will emit, the customer's trigger state after it, and the context when feedback changed it.</summary>
+internal sealed record PreparedTriggers(IReadOnlyList<OutgoingRecord> Records, TriggerHistory? State, CustomerContext? Context)
 {
-    public static readonly PreparedTriggers None = new([], null);
+    public static readonly PreparedTriggers None = new([], null, null);
 }
 
 /// <summary>
-/// Evaluates the rules after a context change, applies hygiene, and prepares the trigger, store-event and decision
-/// records. Preparing changes no state (a registry outage then fails the record cleanly); <see cref="Apply"/> stores the
-/// new history and emits, in the same commit as the context change. Ids derive from rule, customer and the event's
-/// origin, so a replay emits the same ids.
+/// Runs the current rule set over one task's customers: after a context change, when a timer comes due, and when a
+/// response arrives. Preparing changes no state (a registry outage then fails the record cleanly); <see cref="Apply"/>
+/// stores the new trigger state and emits, in the same commit as the context change. Ids derive from rule, customer
+/// and the event's origin, so a replay emits the same ids.
 /// </summary>
-internal sealed class TriggerStage(RuleSet rules, HygieneSettings hygiene, ProductTopicNames topics, TriggerEncoder encoder, PipelineMetrics metrics)
+internal sealed class TriggerStage(LiveRuleSet rules, HygieneSettings hygiene, ProductTopicNames topics, TriggerEncoder encoder, PipelineMetrics metrics)
 {
-    public PreparedTriggers Prepare(IProcessorContext processor, IKeyValueStore historyStore, CustomerContext before, CustomerContext after, ChannelEvent channelEvent)
+    private readonly TimerIndex _due = new();
+    private TriggerEngine? _engine;
+
+    /// <summary>The engine of the rule set in force; a reload swaps it between records, never during one.</summary>
+    private TriggerEngine Engine
     {
-        if (!after.Known || processor.CurrentRecord is not { } record)
+        get
         {
-            return PreparedTriggers.None;
-        }
-
-        var streamTime = Math.Max(processor.StreamTimeMs, channelEvent.EventTimeMs);
-        var matched = rules.Evaluate(new RuleScope(after, before, channelEvent, streamTime)).Where(e => e.Matched).ToList();
-        metrics.RuleEvaluations.Add(matched.Count);
-        if (matched.Count == 0)
-        {
-            return PreparedTriggers.None;
-        }
-
-        var history = historyStore.Get(after.ContextId) is { } json ? TriggerHistoryCodec.Decode(json) : new TriggerHistory();
-        var candidates = matched.Select(m => new TriggerCandidate(m.Rule.Hygiene, channelEvent.EventTimeMs)).ToList();
-        var (decisions, next) = TriggerHygiene.Decide(candidates, after.Relationship, history, streamTime, hygiene);
-        var source = new SourceRef(record.Origin.Topic, record.Origin.Partition, record.Origin.Offset, channelEvent.EventId);
-        var records = new List<OutgoingRecord>();
-        foreach (var decision in decisions.OrderBy(d => d.Candidate.Rule.RuleId, StringComparer.Ordinal))
-        {
-            var evaluation = matched.First(m => m.Rule.Id == decision.Candidate.Rule.RuleId);
-            var id = Id(evaluation.Rule, after.ContextId, source);
-            string? triggerId = null;
-            if (decision.Fires)
+            var current = rules.Current;
+            if (_engine is null || !ReferenceEquals(_engine.Rules, current))
             {
-                triggerId = id;
-                var fired = new FiredTrigger(id, evaluation.Rule, after, channelEvent.EventTimeMs, evaluation.Explanation, source);
-                records.Add(evaluation.Rule.Topic == topics.StoreEvents
-                    ? encoder.AssociateAssist(fired, after.InStore.StoreId ?? after.Location.NearestStoreId ?? "unknown")
-                    : encoder.Trigger(fired));
-                metrics.Triggers.Add(1, new KeyValuePair<string, object?>("rule", evaluation.Rule.Id));
+                _engine = new TriggerEngine(current, hygiene);
+            }
+
+            return _engine;
+        }
+    }
+
+    public PreparedTriggers OnEvent(IProcessorContext processor, IKeyValueStore store, CustomerContext before, CustomerContext after, ChannelEvent channelEvent, SourceRef source)
+    {
+        if (!after.Known)
+        {
+            return PreparedTriggers.None;
+        }
+
+        var loaded = Load(store, after.ContextId);
+        var state = loaded;
+        var context = after;
+        if (channelEvent is AppEvent { TriggerId: { } triggerId, Type: AppEventType.PushOpened or AppEventType.PushDismissed } app)
+        {
+            // The app reports what happened to a push itself: the same join as a response on the responses topic.
+            var outcome = app.Type == AppEventType.PushOpened ? ResponseOutcome.Opened : ResponseOutcome.Dismissed;
+            (var effect, context, state) = TriggerEngine.OnResponse(context, state, triggerId, outcome, app.EventTimeMs);
+            CountResponse(effect);
+        }
+
+        var step = Engine.OnEvent(before, context, channelEvent, source, state, Math.Max(processor.StreamTimeMs, channelEvent.EventTimeMs));
+        metrics.RuleEvaluations.Add(step.Outcomes.Count);
+        var stateChanged = step.StateChanged || !ReferenceEquals(loaded, state);
+        return stateChanged || step.Outcomes.Count > 0
+            ? new PreparedTriggers(Encode(step.Outcomes, step.Context), stateChanged ? step.State : null, ReferenceEquals(step.Context, after) ? null : step.Context)
+            : PreparedTriggers.None;
+    }
+
+    /// <summary>A response from the responses topic, joined to its trigger by id.</summary>
+    public PreparedTriggers OnResponse(IKeyValueStore store, CustomerContext context, TriggerResponse response)
+    {
+        var (effect, next, state) = TriggerEngine.OnResponse(context, Load(store, context.ContextId), response.TriggerId, response.Outcome, response.EventTimeMs);
+        CountResponse(effect);
+        return effect is ResponseEffect.Unmatched or ResponseEffect.Waiting
+            ? PreparedTriggers.None
+            : new PreparedTriggers([], state, ReferenceEquals(next, context) ? null : next);
+    }
+
+    /// <summary>Customers with something due at <paramref name="nowMs"/>, in due-time order.</summary>
+    public IReadOnlyList<string> DueCustomers(IKeyValueStore store, long nowMs)
+    {
+        _due.EnsureBuilt(store);
+        return _due.DueAt(nowMs);
+    }
+
+    public PreparedTriggers OnTime(IKeyValueStore store, CustomerContext context, long nowMs, string clock)
+    {
+        metrics.TimersFired.Add(1, new KeyValuePair<string, object?>("clock", clock));
+        var step = Engine.OnTime(context, Load(store, context.ContextId), nowMs);
+        return new PreparedTriggers(Encode(step.Outcomes, step.Context), step.State, step.ContextChanged ? step.Context : null);
+    }
+
+    /// <summary>Stores the trigger state (or removes it when empty) and emits the prepared records.</summary>
+    public void Apply(PreparedTriggers prepared, IProcessorContext processor, IKeyValueStore store, string customerId)
+    {
+        if (prepared.State is { } state)
+        {
+            if (state.IsEmpty)
+            {
+                store.Delete(customerId);
             }
             else
             {
-                metrics.Suppressed.Add(1, new KeyValuePair<string, object?>("reason", decision.Suppressed.ToString()));
+                store.Put(customerId, TriggerHistoryCodec.Encode(state));
             }
 
-            records.Add(encoder.Decision(new TriggerDecision(
-                "d-" + id, evaluation.Rule, after.ContextId, channelEvent.EventTimeMs, decision.Suppressed, decision.Detail, evaluation.Explanation, triggerId, source)));
-        }
-
-        return new PreparedTriggers(records, next);
-    }
-
-    public static void Apply(PreparedTriggers prepared, IProcessorContext processor, IKeyValueStore historyStore, string customerId)
-    {
-        if (prepared.History is { } history)
-        {
-            historyStore.Put(customerId, TriggerHistoryCodec.Encode(history));
+            _due.EnsureBuilt(store);
+            _due.Set(customerId, state.NextDueMs);
         }
 
         EmitAll(processor, prepared.Records);
+    }
+
+    /// <summary>Forgets a customer (erasure): state and pending timers.</summary>
+    public void Forget(IKeyValueStore store, string customerId)
+    {
+        if (store.Get(customerId) is not null)
+        {
+            store.Delete(customerId);
+        }
+
+        _due.Set(customerId, -1);
     }
 
     /// <summary>Sends prepared records through the processor context, which gives each its deterministic output id.</summary>
@@ -90,12 +135,92 @@ internal sealed class TriggerStage(RuleSet rules, HygieneSettings hygiene, Produ
         }
     }
 
-    /// <summary>A deterministic trigger id: hash of rule, customer and the origin of the event that fired it.</summary>
-    private static string Id(TriggerRule rule, string customerId, SourceRef source)
+    private List<OutgoingRecord> Encode(IReadOnlyList<RuleOutcome> outcomes, CustomerContext context)
     {
-        Span<byte> digest = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes($"{rule.Id}\n{rule.Version}\n{customerId}\n{source.Topic}\n{source.Partition}\n{source.Offset}"), digest);
-        return "t-" + Convert.ToHexStringLower(digest[..16]);
+        var records = new List<OutgoingRecord>();
+        foreach (var outcome in outcomes)
+        {
+            var rule = outcome.Rule;
+            var decision = outcome.Decision;
+            if (decision.Fires)
+            {
+                var fired = new FiredTrigger(outcome.TriggerId, rule, context, outcome.TimeMs, outcome.Explanation, outcome.Source);
+                records.Add(rule.Topic == topics.StoreEvents
+                    ? encoder.AssociateAssist(fired, context.InStore.StoreId ?? context.Location.NearestStoreId ?? "unknown")
+                    : encoder.Trigger(fired));
+                metrics.Triggers.Add(1, new KeyValuePair<string, object?>("rule", rule.Id));
+            }
+            else
+            {
+                metrics.Suppressed.Add(1, new KeyValuePair<string, object?>("reason", EnumNames.SnakeCase(decision.Suppressed!.Value)));
+            }
+
+            records.Add(encoder.Decision(new TriggerDecision(
+                "d-" + outcome.TriggerId, rule, context.ContextId, outcome.TimeMs, decision.Suppressed, decision.Detail, outcome.Explanation,
+                decision.Fires ? outcome.TriggerId : null, outcome.Source)));
+        }
+
+        return records;
+    }
+
+    private void CountResponse(ResponseEffect effect) => metrics.Responses.Add(1, new KeyValuePair<string, object?>("effect", EnumNames.SnakeCase(effect)));
+
+    private static TriggerHistory Load(IKeyValueStore store, string customerId) =>
+        store.Get(customerId) is { } json ? TriggerHistoryCodec.Decode(json) : new TriggerHistory();
+
+    /// <summary>
+    /// Customers by the earliest time something of theirs is due. Derived from the trigger-state store (built from it
+    /// on first use after a restore, then kept up to date), so only the store is changelogged.
+    /// </summary>
+    private sealed class TimerIndex
+    {
+        private readonly SortedSet<(long DueMs, string Customer)> _order = [];
+        private readonly Dictionary<string, long> _dueByCustomer = new(StringComparer.Ordinal);
+        private bool _built;
+
+        public void EnsureBuilt(IKeyValueStore store)
+        {
+            if (_built)
+            {
+                return;
+            }
+
+            _built = true;
+            foreach (var (customer, json) in store.All())
+            {
+                Set(customer, TriggerHistoryCodec.Decode(json).NextDueMs);
+            }
+        }
+
+        public void Set(string customer, long dueMs)
+        {
+            if (_dueByCustomer.Remove(customer, out var previous))
+            {
+                _order.Remove((previous, customer));
+            }
+
+            if (dueMs >= 0)
+            {
+                _dueByCustomer[customer] = dueMs;
+                _order.Add((dueMs, customer));
+            }
+        }
+
+        public List<string> DueAt(long nowMs)
+        {
+            var due = new List<string>();
+            foreach (var (dueMs, customer) in _order)
+            {
+                if (dueMs > nowMs)
+                {
+                    break;
+                }
+
+                due.Add(customer);
+            }
+
+            return due;
+        }
     }
 }
 
@@ -115,17 +240,27 @@ internal sealed class TriggerEncoder(TriggerRecordWriter writer, Func<Avro.Gener
         new(topic, Encoding.UTF8.GetBytes(key), value, timestampMs, []);
 }
 
-/// <summary>The stored form of a customer's trigger history.</summary>
+/// <summary>The stored form of a customer's trigger state: hygiene history, sequence marks, timers, sends awaiting a response.</summary>
 internal static class TriggerHistoryCodec
 {
-    public static byte[] Encode(TriggerHistory history) => JsonSerializer.SerializeToUtf8Bytes(new Stored(
-        history.LastByRule.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal),
-        history.LastByGroup.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal),
-        history.Day, history.SentToday, history.LastSentMs, history.LastSentPriority));
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    public static byte[] Encode(TriggerHistory history) => JsonSerializer.SerializeToUtf8Bytes(
+        new Stored(
+            history.LastByRule.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal),
+            history.LastByGroup.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal),
+            history.Day, history.SentToday, history.LastSentMs, history.LastSentPriority,
+            history.SequenceMarks.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal),
+            [.. history.Timers], [.. history.Outstanding]),
+        Options);
 
     public static TriggerHistory Decode(byte[] json)
     {
-        var stored = JsonSerializer.Deserialize<Stored>(json) ?? throw new JsonException("Stored trigger history was null.");
+        var stored = JsonSerializer.Deserialize<Stored>(json, Options) ?? throw new JsonException("Stored trigger state was null.");
         return new TriggerHistory
         {
             LastByRule = stored.LastByRule.ToImmutableSortedDictionary(StringComparer.Ordinal),
@@ -134,8 +269,14 @@ internal static class TriggerHistoryCodec
             SentToday = stored.SentToday,
             LastSentMs = stored.LastSentMs,
             LastSentPriority = stored.LastSentPriority,
+            SequenceMarks = (stored.SequenceMarks ?? []).ToImmutableSortedDictionary(StringComparer.Ordinal),
+            Timers = [.. stored.Timers ?? []],
+            Outstanding = [.. stored.Outstanding ?? []],
         };
     }
 
-    private sealed record Stored(Dictionary<string, long> LastByRule, Dictionary<string, long> LastByGroup, string? Day, int SentToday, long LastSentMs, int LastSentPriority);
+    /// <remarks>The later fields are optional so state written before they existed still reads.</remarks>
+    private sealed record Stored(
+        Dictionary<string, long> LastByRule, Dictionary<string, long> LastByGroup, string? Day, int SentToday, long LastSentMs, int LastSentPriority,
+        Dictionary<string, long>? SequenceMarks = null, List<PendingTimer>? Timers = null, List<SentTrigger>? Outstanding = null);
 }

@@ -36,6 +36,8 @@ public static class ChannelEventMapper
             "customer360.identity.IdentityLink" => new IdentityLink(
                 r.Uuid("eventId"), r.Millis("eventTime"), sourceTopic, r.Enum<IdentifierType>("identifierType"), r.Text("identifierValue"),
                 r.Text("customerId"), r.Enum<IdentityAction>("action")),
+            "customer360.triggers.TriggerResponse" => new TriggerResponse(
+                r.Uuid("eventId"), r.Millis("eventTime"), sourceTopic, r.Text("triggerId"), r.Text("customerId"), r.Enum<ResponseOutcome>("outcome")),
             _ => throw new PoisonRecordException($"No domain event for record {record.Schema.Fullname}."),
         };
     }

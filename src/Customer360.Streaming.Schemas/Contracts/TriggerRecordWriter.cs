@@ -117,6 +117,7 @@ public sealed class TriggerRecordWriter(SchemaCatalog contracts)
         SuppressionReason.DailyCap => "FREQUENCY_CAP",
         SuppressionReason.QuietHours => "QUIET_HOURS",
         SuppressionReason.Stale => "STALE",
+        SuppressionReason.Fatigue => "FATIGUE",
         _ => "LOST_ARBITRATION",
     };
 

@@ -29,6 +29,8 @@ public sealed class RuleCompilerTests
     [InlineData("(tier == 'SILVER' or tier == 'GOLD') and cart.updatedAgo >= 2h", true)]
     [InlineData("cart.updatedAgo > 1500ms and cart.updatedAgo < 2.5d", true)]
     [InlineData("not (zone == 'electronics')", false)]
+    [InlineData("cart.updatedAgo within 3h", true)]
+    [InlineData("cart.updatedAgo within 179m", false)]
     public void Conditions_evaluate_as_written(string condition, bool expected)
     {
         var scope = new Scope(new()
@@ -59,6 +61,7 @@ public sealed class RuleCompilerTests
     [InlineData("zone in 'entrance'", 6, "'in' needs text on the left and a list of text on the right")]
     [InlineData("tier == 'GOLD", 9, "text is not closed")]
     [InlineData("cart.value > 0 # 1", 16, "unexpected character '#'")]
+    [InlineData("cart.value within 5m", 12, "'within' needs durations on both sides")]
     public void Errors_name_the_problem_and_its_column(string condition, int column, string message)
     {
         var error = Assert.Throws<RuleSyntaxException>(() => Compiler.Compile(condition));
@@ -79,6 +82,25 @@ public sealed class RuleCompilerTests
         Assert.True(Compiler.Compile("cart.value > 0 or true").Evaluate(empty));
     }
 
+    [Theory]
+    [InlineData(450d, "450ms")]
+    [InlineData(178_000d, "2m 58s")]
+    [InlineData(3_600_000d, "1h")]
+    [InlineData(90_061_000d, "1d 1h")]
+    [InlineData(86_400_000d + 61_000d, "1d")]
+    [InlineData(-5_000d, "-5s")]
+    public void Durations_in_explanations_read_as_people_write_them(double milliseconds, string expected) =>
+        Assert.Equal(expected, Durations.Format(milliseconds));
+
+    [Fact]
+    public void Within_explains_with_the_word_the_author_wrote()
+    {
+        var (result, trace) = Compiler.Compile("cart.updatedAgo within 2m").Explain(new Scope(new() { ["cart.updatedAgo"] = 120_000d }));
+
+        Assert.True(result);
+        Assert.Equal([new ConditionTrace("cart.updatedAgo within 2m", "2m", true)], trace);
+    }
+
     [Fact]
     public void An_explanation_lists_every_condition_with_the_value_it_saw()
     {
@@ -90,7 +112,7 @@ public sealed class RuleCompilerTests
         Assert.Equal(
             [
                 new ConditionTrace("cart.value > 50", "80", true),
-                new ConditionTrace("cart.updatedAgo < 1m", "90000", false),
+                new ConditionTrace("cart.updatedAgo < 1m", "1m 30s", false),
                 new ConditionTrace("consent.push", "false", false),
             ],
             trace);

@@ -1,0 +1,285 @@
+using System.Collections.Immutable;
+using System.Security.Cryptography;
+using System.Text;
+using Customer360.Streaming.Domain.Context;
+using Customer360.Streaming.Domain.Events;
+using Customer360.Streaming.Domain.Rules;
+
+namespace Customer360.Streaming.Domain.Triggers;
+
+/// <summary>One matched evaluation and what hygiene decided about it.</summary>
+/// <param name="Source">The event the trigger stems from (for a timer: the event that armed it).</param>
+/// <param name="TimeMs">When it fired: the event's time, or the timer's due time.</param>
+public sealed record RuleOutcome(TriggerRule Rule, HygieneDecision Decision, IReadOnlyList<ConditionTrace> Explanation, SourceRef Source, long TimeMs, string TriggerId)
+{
+    public bool Fires => Decision.Fires;
+}
+
+/// <summary>The result of one step: what the rules decided, and the customer's trigger state and context after it.</summary>
+/// <param name="StateChanged">The trigger state differs from before and must be stored.</param>
+public sealed record TriggerStep(IReadOnlyList<RuleOutcome> Outcomes, TriggerHistory State, CustomerContext Context, bool StateChanged)
+{
+    public bool ContextChanged { get; init; }
+}
+
+/// <summary>What a response did to the feedback of its trigger.</summary>
+public enum ResponseEffect
+{
+    /// <summary>No sent trigger with that id is awaiting a response (unknown, already answered, or past its deadline).</summary>
+    Unmatched,
+
+    /// <summary>Delivered: still waiting for the customer.</summary>
+    Waiting,
+    Accepted,
+    Ignored,
+
+    /// <summary>The channel failed to deliver it: counted for nobody.</summary>
+    Failed,
+}
+
+/// <summary>
+/// The rules of one rule set over one customer, as pure functions of the context, the trigger state and time:
+/// plain rules fire on their event; sequences need an earlier event within a time; absences and dwells arm timers
+/// that fire by time alone; responses feed back into fatigue and the acceptance counters. The same inputs give the
+/// same outcomes and ids.
+/// </summary>
+public sealed class TriggerEngine(RuleSet rules, HygieneSettings hygiene)
+{
+    public RuleSet Rules { get; } = rules;
+
+    /// <summary>Evaluates the rules after <paramref name="after"/> took in <paramref name="e"/>.</summary>
+    public TriggerStep OnEvent(CustomerContext before, CustomerContext after, ChannelEvent e, SourceRef source, TriggerHistory state, long streamTimeMs)
+    {
+        ArgumentNullException.ThrowIfNull(after);
+        ArgumentNullException.ThrowIfNull(e);
+        ArgumentNullException.ThrowIfNull(state);
+        var kind = RuleVariables.KindOf(e);
+        var action = RuleVariables.ActionOf(e);
+        var scope = new RuleScope(after, before, e, streamTimeMs);
+        var candidates = new List<Candidate>();
+        var initial = state;
+        foreach (var rule in Rules.Rules)
+        {
+            var listens = rule.Listens(kind, action);
+            if (rule.Absence is { } absence)
+            {
+                if (EventPatterns.Matches(absence.Of, kind, action) && TimerOf(state, rule.Id) is { } armed && e.EventTimeMs <= armed.DueMs)
+                {
+                    state = WithoutTimer(state, rule.Id);
+                }
+
+                if (listens && rule.When.Explain(scope) is (true, var explanation))
+                {
+                    state = WithTimer(state, new PendingTimer(rule.Id, TimerKind.Absence, e.EventTimeMs + (long)absence.Within.TotalMilliseconds, source, null, [.. explanation]));
+                }
+            }
+            else if (rule.Dwell is { } dwell)
+            {
+                state = OnDwellEvent(rule, dwell, after, e, source, scope, listens, state, candidates);
+            }
+            else if (listens && rule.When.Explain(scope) is (true, var explanation))
+            {
+                if (rule.Sequence is not { } sequence)
+                {
+                    candidates.Add(new Candidate(rule, explanation, source, e.EventTimeMs));
+                }
+                else if (SequenceTrace(rule, sequence, state, e.EventTimeMs) is { Result: true } trace)
+                {
+                    candidates.Add(new Candidate(rule, [.. explanation, trace], source, e.EventTimeMs));
+                }
+            }
+
+            if (rule.Sequence is { } opens && EventPatterns.Matches(opens.After, kind, action)
+                && (!state.SequenceMarks.TryGetValue(rule.Id, out var mark) || mark < e.EventTimeMs))
+            {
+                state = state with { SequenceMarks = state.SequenceMarks.SetItem(rule.Id, e.EventTimeMs) };
+            }
+        }
+
+        return Decide(candidates, after, state, streamTimeMs, !ReferenceEquals(initial, state));
+    }
+
+    /// <summary>Fires what is due at <paramref name="nowMs"/>: absence and dwell timers, and response deadlines (ignored sends).</summary>
+    public TriggerStep OnTime(CustomerContext context, TriggerHistory state, long nowMs)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(state);
+        var initialContext = context;
+        var candidates = new List<Candidate>();
+        var byId = Rules.Rules.ToDictionary(r => r.Id, StringComparer.Ordinal);
+        foreach (var timer in state.Timers.Where(t => !t.Fired && t.DueMs <= nowMs).OrderBy(t => t.DueMs).ThenBy(t => t.RuleId, StringComparer.Ordinal).ToList())
+        {
+            if (!byId.TryGetValue(timer.RuleId, out var rule))
+            {
+                // The rule was removed by a reload: its timers go with it.
+                state = WithoutTimer(state, timer.RuleId);
+            }
+            else if (timer.Kind == TimerKind.Absence && rule.Absence is { } absence)
+            {
+                var trace = new ConditionTrace($"not followed by {string.Join(" or ", absence.Of)} within {Durations.Format(absence.Within)}", "none followed", true);
+                candidates.Add(new Candidate(rule, [.. timer.Explanation, trace], timer.Source, timer.DueMs));
+                state = WithoutTimer(state, timer.RuleId);
+            }
+            else if (timer.Kind == TimerKind.Dwell && rule.Dwell is { } dwell && Place(context, dwell.In) is { } place
+                && place.Id == timer.Place && place.LastSeenMs >= timer.DueMs - ((long)dwell.For.TotalMilliseconds / 2))
+            {
+                candidates.Add(new Candidate(rule, [.. timer.Explanation, DwellTrace(dwell, timer.DueMs - place.SinceMs)], timer.Source, timer.DueMs));
+                state = WithTimer(state, timer with { Fired = true });
+            }
+            else
+            {
+                // Left the place, or not seen there in the second half of the dwell: no dwell to report.
+                state = WithoutTimer(state, timer.RuleId);
+            }
+        }
+
+        foreach (var sent in state.Outstanding.Where(s => s.DeadlineMs <= nowMs).ToList())
+        {
+            context = Ignore(context, sent, sent.DeadlineMs);
+            state = state with { Outstanding = state.Outstanding.Remove(sent) };
+        }
+
+        var step = Decide(candidates, context, state, nowMs, stateChanged: true);
+        return step with { ContextChanged = step.ContextChanged || !ReferenceEquals(initialContext, context) };
+    }
+
+    /// <summary>Joins a response to its sent trigger by id and updates fatigue and the acceptance counters.</summary>
+    public static (ResponseEffect Effect, CustomerContext Context, TriggerHistory State) OnResponse(
+        CustomerContext context, TriggerHistory state, string triggerId, ResponseOutcome outcome, long timeMs)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(state);
+        var sent = state.Outstanding.FirstOrDefault(s => s.TriggerId == triggerId);
+        if (sent is null)
+        {
+            return (ResponseEffect.Unmatched, context, state);
+        }
+
+        var answered = state with { Outstanding = state.Outstanding.Remove(sent) };
+        return outcome switch
+        {
+            ResponseOutcome.Delivered => (ResponseEffect.Waiting, context, state),
+            ResponseOutcome.Opened or ResponseOutcome.Clicked or ResponseOutcome.Converted => (ResponseEffect.Accepted, Feedback(context, sent, c => c with { Accepted = c.Accepted + 1, IgnoredInRow = 0 }), answered),
+            ResponseOutcome.Dismissed or ResponseOutcome.Ignored => (ResponseEffect.Ignored, Ignore(context, sent, timeMs), answered),
+            _ => (ResponseEffect.Failed, context, answered),
+        };
+    }
+
+    /// <summary>A deterministic trigger id: hash of rule, version, customer and the origin of the event it stems from.</summary>
+    public static string TriggerId(TriggerRule rule, string customerId, SourceRef source)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        ArgumentNullException.ThrowIfNull(source);
+        Span<byte> digest = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes($"{rule.Id}\n{rule.Version}\n{customerId}\n{source.Topic}\n{source.Partition}\n{source.Offset}"), digest);
+        return "t-" + Convert.ToHexStringLower(digest[..16]);
+    }
+
+    private static TriggerHistory OnDwellEvent(
+        TriggerRule rule, DwellSpec dwell, CustomerContext after, ChannelEvent e, SourceRef source, RuleScope scope, bool listens, TriggerHistory state, List<Candidate> candidates)
+    {
+        var place = Place(after, dwell.In);
+        var timer = TimerOf(state, rule.Id);
+        if (timer is not null && timer.Place != place?.Id)
+        {
+            state = WithoutTimer(state, rule.Id);
+            timer = null;
+        }
+
+        if (!listens || place is null)
+        {
+            return state;
+        }
+
+        var (matched, explanation) = rule.When.Explain(scope);
+        if (!matched)
+        {
+            return timer is null ? state : WithoutTimer(state, rule.Id);
+        }
+
+        if (timer is null)
+        {
+            // Armed by the event that found the customer in the place; the trigger id derives from it however it fires.
+            timer = new PendingTimer(rule.Id, TimerKind.Dwell, place.SinceMs + (long)dwell.For.TotalMilliseconds, source, place.Id, [.. explanation]);
+            state = WithTimer(state, timer);
+        }
+
+        if (!timer.Fired && e.EventTimeMs >= timer.DueMs)
+        {
+            candidates.Add(new Candidate(rule, [.. explanation, DwellTrace(dwell, e.EventTimeMs - place.SinceMs)], timer.Source, e.EventTimeMs));
+            state = WithTimer(state, timer with { Fired = true });
+        }
+
+        return state;
+    }
+
+    private TriggerStep Decide(List<Candidate> candidates, CustomerContext context, TriggerHistory state, long streamTimeMs, bool stateChanged)
+    {
+        if (candidates.Count == 0)
+        {
+            return new TriggerStep([], state, context, stateChanged);
+        }
+
+        var hygieneCandidates = candidates.Select(c => new TriggerCandidate(c.Rule.Hygiene, c.TimeMs)).ToList();
+        var (decisions, decided) = TriggerHygiene.Decide(hygieneCandidates, context.Relationship, state, streamTimeMs, hygiene, context.Feedback);
+        var outcomes = new List<RuleOutcome>(decisions.Count);
+        foreach (var decision in decisions.OrderBy(d => d.Candidate.Rule.RuleId, StringComparer.Ordinal))
+        {
+            var candidate = candidates[hygieneCandidates.IndexOf(decision.Candidate)];
+            var id = TriggerId(candidate.Rule, context.ContextId, candidate.Source);
+            outcomes.Add(new RuleOutcome(candidate.Rule, decision, candidate.Explanation, candidate.Source, candidate.TimeMs, id));
+            if (decision.Fires)
+            {
+                var sent = new SentTrigger(id, candidate.Rule.Id, candidate.Rule.Hygiene.Channel, candidate.TimeMs, candidate.TimeMs + (long)candidate.Rule.Expiry.TotalMilliseconds);
+                var outstanding = decided.Outstanding.Add(sent);
+                decided = decided with { Outstanding = outstanding.Count > hygiene.MaxOutstanding ? outstanding.RemoveAt(0) : outstanding };
+                context = Feedback(context, sent, c => c with { Sent = c.Sent + 1 });
+            }
+        }
+
+        var fired = outcomes.Any(o => o.Fires);
+        return new TriggerStep(outcomes, decided, context, stateChanged || fired) { ContextChanged = fired };
+    }
+
+    private static ConditionTrace? SequenceTrace(TriggerRule rule, SequenceSpec sequence, TriggerHistory state, long eventTimeMs)
+    {
+        var condition = $"after {string.Join(" or ", sequence.After)} within {Durations.Format(sequence.Within)}";
+        if (!state.SequenceMarks.TryGetValue(rule.Id, out var mark))
+        {
+            return new ConditionTrace(condition, "never", false);
+        }
+
+        var gap = eventTimeMs - mark;
+        return new ConditionTrace(condition, Durations.Format(gap) + " before", gap >= 0 && gap <= (long)sequence.Within.TotalMilliseconds);
+    }
+
+    private static ConditionTrace DwellTrace(DwellSpec dwell, long dwellMs) =>
+        new($"dwell in {EnumNames.SnakeCase(dwell.In)} >= {Durations.Format(dwell.For)}", Durations.Format(dwellMs), true);
+
+    private sealed record PlaceView(string Id, long SinceMs, long LastSeenMs);
+
+    /// <summary>Where the customer is, for a dwell: the place, since when, and when last seen there.</summary>
+    private static PlaceView? Place(CustomerContext context, DwellPlace kind) => kind switch
+    {
+        DwellPlace.Zone when context.InStore is { StoreId: { } store, ZoneId: { } zone } inStore => new($"{store}/{zone}", inStore.ZoneEnteredMs, inStore.LastSightingMs),
+        DwellPlace.Store when context.InStore is { StoreId: { } store } inStore => new(store, inStore.EnteredStoreMs, inStore.LastSightingMs),
+        DwellPlace.NearStore when context.Location is { State: PresenceState.NearStore, NearestStoreId: { } store } location => new(store, location.StateSinceMs, location.FixTimeMs),
+        _ => null,
+    };
+
+    private static PendingTimer? TimerOf(TriggerHistory state, string ruleId) => state.Timers.FirstOrDefault(t => t.RuleId == ruleId);
+
+    private static TriggerHistory WithoutTimer(TriggerHistory state, string ruleId) =>
+        state with { Timers = state.Timers.RemoveAll(t => t.RuleId == ruleId) };
+
+    private static TriggerHistory WithTimer(TriggerHistory state, PendingTimer timer) =>
+        state with { Timers = WithoutTimer(state, timer.RuleId).Timers.Add(timer) };
+
+    private static CustomerContext Ignore(CustomerContext context, SentTrigger sent, long timeMs) =>
+        Feedback(context, sent, c => c with { Ignored = c.Ignored + 1, IgnoredInRow = c.IgnoredInRow + 1, LastIgnoredMs = Math.Max(c.LastIgnoredMs, timeMs) });
+
+    private static CustomerContext Feedback(CustomerContext context, SentTrigger sent, Func<FeedbackCounters, FeedbackCounters> change) =>
+        context with { Feedback = context.Feedback.Update(sent.RuleId, EnumNames.SnakeCase(sent.Channel), change) };
+
+    private sealed record Candidate(TriggerRule Rule, IReadOnlyList<ConditionTrace> Explanation, SourceRef Source, long TimeMs);
+}
