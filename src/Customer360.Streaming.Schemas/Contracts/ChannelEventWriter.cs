@@ -17,6 +17,7 @@ public sealed class ChannelEventWriter(SchemaCatalog contracts)
     private readonly RecordSchema _beacon = contracts.Latest("beacon-sighting").Schema;
     private readonly RecordSchema _profile = contracts.Latest("relationship-profile").Schema;
     private readonly RecordSchema _link = contracts.Latest("identity-link").Schema;
+    private readonly RecordSchema _response = contracts.Latest("trigger-response").Schema;
 
     /// <param name="identifier">For beacon sightings: the identifier the beacon saw (<c>device:…</c> or <c>app:…</c>), which is also the record key.</param>
     public GenericRecord Write(ChannelEvent channelEvent, string? identifier = null)
@@ -77,6 +78,12 @@ public sealed class ChannelEventWriter(SchemaCatalog contracts)
                 r.Add("identifierValue", e.Value);
                 r.Add("customerId", e.CustomerId);
                 r.Add("action", AvroValues.Symbol(_link, "action", e.Action));
+            }),
+            TriggerResponse e => Fill(_response, e, r =>
+            {
+                r.Add("triggerId", e.TriggerId);
+                r.Add("customerId", e.CustomerId);
+                r.Add("outcome", AvroValues.Symbol(_response, "outcome", e.Outcome));
             }),
             _ => throw new ArgumentException($"No contract for {channelEvent.GetType().Name}.", nameof(channelEvent)),
         };

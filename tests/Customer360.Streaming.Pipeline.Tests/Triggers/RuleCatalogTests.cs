@@ -21,7 +21,7 @@ public sealed class RuleCatalogTests
     public void The_shipped_rules_load_in_id_order()
     {
         Assert.Equal(
-            ["cart-reminder-in-store", "high-value-arrival", "near-home-store-offer", "welcome-back", "zone-dwell-assist"],
+            ["browse-abandonment", "cart-reminder-in-store", "high-value-arrival", "near-home-store-offer", "push-fatigue-backoff", "welcome-back", "zone-dwell-assist"],
             Shipped.Rules.Select(r => r.Id));
     }
 
@@ -107,6 +107,36 @@ public sealed class RuleCatalogTests
         Assert.Contains("zone-dwell-assist", Fired(visit));
         Assert.DoesNotContain("zone-dwell-assist", Fired([.. visit.Take(4)]));
         Assert.DoesNotContain("zone-dwell-assist", Fired([Profile(tier: "BASIC"), .. visit.Skip(1)]));
+        // Without another sighting: the timer fires at three minutes, if she was still seen in the second half.
+        Assert.Contains("zone-dwell-assist", Fired([.. visit.Take(4)], tickAtMs: 180_000));
+        Assert.DoesNotContain("zone-dwell-assist", Fired([.. visit.Take(2)], tickAtMs: 180_000));
+    }
+
+    [Fact]
+    public void Browse_abandonment_fires_half_an_hour_after_browsing_without_a_cart()
+    {
+        Event[] browsing = [Profile(), .. Enumerable.Range(0, 3).Select(i => Click(ClickType.ProductView, t: i * 60_000))];
+        const long HalfHourAfterLastView = 120_000 + 1_800_000;
+
+        Assert.Contains("browse-abandonment", Fired(browsing, tickAtMs: HalfHourAfterLastView));
+        Assert.DoesNotContain("browse-abandonment", Fired(browsing, tickAtMs: HalfHourAfterLastView - 1));
+        Assert.DoesNotContain("browse-abandonment", Fired([.. browsing, Click(ClickType.AddToCart, cart: 59.90m, t: 600_000)], tickAtMs: HalfHourAfterLastView));
+        Assert.DoesNotContain("browse-abandonment", Fired([.. browsing.Take(3)], tickAtMs: HalfHourAfterLastView));
+    }
+
+    [Fact]
+    public void Push_fatigue_backoff_fires_when_a_third_push_in_a_row_goes_unanswered()
+    {
+        static CustomerContext Ignored(int inRow) => CustomerContext.Empty("c-1") with
+        {
+            Feedback = new FeedbackView().Update("near-home-store-offer", "push", _ => new FeedbackCounters(Sent: inRow, Ignored: inRow, IgnoredInRow: inRow)),
+        };
+
+        Event[] dismissed = [Profile(email: true), new(new AppEvent(Id(), T0, "c360.mobile.v1", AppEventType.PushDismissed, "d1"))];
+
+        Assert.Contains("push-fatigue-backoff", Fired(dismissed, start: Ignored(3)));
+        Assert.DoesNotContain("push-fatigue-backoff", Fired(dismissed, start: Ignored(2)));
+        Assert.DoesNotContain("push-fatigue-backoff", Fired([Profile(email: false), dismissed[1]], start: Ignored(3)));
     }
 
     [Fact]
@@ -146,11 +176,27 @@ public sealed class RuleCatalogTests
         Assert.Contains(new ConditionTrace("before.inStore.store != event.store", "'' vs 'berlin-mitte'", true), evaluation.Explanation);
     }
 
-    /// <summary>Rules the last event fires, after reducing every event in order.</summary>
-    private static IReadOnlyList<string> Fired(Event[] events)
+    /// <summary>
+    /// Rules whose conditions held at the last step (sent or suppressed by hygiene), after taking every event in order
+    /// through the reducers and the trigger engine; the last step is a timer tick when <paramref name="tickAtMs"/> is given.
+    /// </summary>
+    private static IReadOnlyList<string> Fired(Event[] events, long? tickAtMs = null, CustomerContext? start = null)
     {
-        var (context, before, last) = Replay(events);
-        return [.. Shipped.Evaluate(new RuleScope(context, before, last, last.EventTimeMs)).Where(e => e.Matched).Select(e => e.Rule.Id)];
+        var engine = new TriggerEngine(Shipped, new HygieneSettings());
+        var (context, state, offset) = (start ?? CustomerContext.Empty("c-1"), new TriggerHistory(), 0L);
+        IReadOnlyList<RuleOutcome> last = [];
+        foreach (var e in events.Select(e => e.Value))
+        {
+            var step = engine.OnEvent(context, Reducer.Apply(context, e).Context, e, new SourceRef(e.SourceTopic, 0, offset++, e.EventId), state, e.EventTimeMs);
+            (context, state, last) = (step.Context, step.State, step.Outcomes);
+        }
+
+        if (tickAtMs is { } tick)
+        {
+            last = engine.OnTime(context, state, T0 + tick).Outcomes;
+        }
+
+        return [.. last.Select(o => o.Rule.Id)];
     }
 
     private static (CustomerContext Context, CustomerContext Before, ChannelEvent Last) Replay(Event[] events)
@@ -171,9 +217,9 @@ public sealed class RuleCatalogTests
 
     private static Guid Id() => new(Interlocked.Increment(ref _ids), 1, 1, new byte[8]);
 
-    private static Event Profile(string tier = "GOLD", decimal value = 1_000m) => new(new RelationshipProfile(
+    private static Event Profile(string tier = "GOLD", decimal value = 1_000m, bool email = false) => new(new RelationshipProfile(
         Id(), T0 - 1_000, "c360.relationship.v1", "c-1", tier, "loyal", value, 0.1, ["electronics"], Home.StoreId,
-        new Consent(Push: true, InApp: true, Location: true), null, "Europe/Berlin", "de-DE"));
+        new Consent(Email: email, Push: true, InApp: true, Location: true), null, "Europe/Berlin", "de-DE"));
 
     private static Event Click(ClickType type, decimal? cart = null, string? category = "electronics", long t = 0) => new(new ClickEvent(
         Id(), T0 + t, "c360.clickstream.v1", type, "a1", "c-1", "s1", "https://shop/p", "sku-1", category, 59.90m, 1, cart));

@@ -1,5 +1,6 @@
 using System.Text;
 using Avro.Generic;
+using Customer360.Streaming.Domain.Context;
 using Customer360.Streaming.Domain.Events;
 using Customer360.Streaming.Domain.Triggers;
 using Customer360.Streaming.Pipeline.Triggers;
@@ -28,10 +29,75 @@ public sealed class TriggerPipelineTests
         Assert.DoesNotContain("c-1", assistRecord["visitorRef"].ToString()!, StringComparison.Ordinal);
         Assert.Single(records.Select(r => r["visitorRef"]).Distinct());
 
-        // The dwell events after the assist matched again and were suppressed by its cooldown, which decisions say.
+        // A dwell fires once per stay: the sightings after the assist add no decision, not even a suppressed one.
         var decisions = h.Driver.ReadOutput(Names.Decisions).Select(r => Decode(h, Names.Decisions, r)).ToList();
         Assert.Equal(3, decisions.Count(d => Symbol(d["outcome"]) == "FIRED"));
-        Assert.Contains(decisions, d => d["ruleId"].ToString() == "zone-dwell-assist" && Symbol(d["reason"]) == "COOLDOWN");
+        Assert.Single(decisions, d => d["ruleId"].ToString() == "zone-dwell-assist");
+    }
+
+    [Fact]
+    public void A_dwell_fires_from_the_wall_clock_when_no_further_sighting_comes_with_the_id_a_sighting_would_have_given()
+    {
+        var bySighting = Journey();
+        var quiet = Journey(dwellSightings: 3);
+        Assert.DoesNotContain(StoreEventTypes(quiet), t => t == "ASSOCIATE_ASSIST");
+
+        // Records keep the wall clock from firing timers; two idle ticks later, "now" is the wall clock minus grace.
+        IdleUntil(quiet, PipelineHarness.T0 + 190_000 + 180_000);
+
+        Assert.Equal("ASSOCIATE_ASSIST", StoreEventTypes(quiet)[^1]);
+        Assert.Equal(Ids(bySighting), Ids(quiet));
+        var assist = Decode(quiet, Names.StoreEvents, quiet.Driver.ReadOutput(Names.StoreEvents)[^1]);
+        Assert.Equal(PipelineHarness.T0 + 190_000 + 180_000, (long)((DateTime)assist["eventTime"] - DateTime.UnixEpoch).TotalMilliseconds);
+    }
+
+    [Fact]
+    public void Wall_clock_timers_wait_while_records_flow()
+    {
+        var h = Journey(dwellSightings: 3);
+        var grace = (long)h.Settings.Context.Grace.TotalMilliseconds;
+        h.Driver.AdvanceWallClock(TimeSpan.FromMilliseconds(PipelineHarness.T0 + 190_000 + 180_000 + grace));
+        for (var i = 0; i < 5; i++)
+        {
+            // A record for the task between every tick: it is busy catching up, so stream time alone decides.
+            h.Click("a1", 200_000 + i, ClickType.PageView, customer: "c-1");
+            h.Driver.AdvanceWallClock(h.Settings.TimerInterval);
+        }
+
+        Assert.DoesNotContain(StoreEventTypes(h), t => t == "ASSOCIATE_ASSIST");
+    }
+
+    [Fact]
+    public void Responses_join_back_by_trigger_id_into_the_acceptance_counters_and_fatigue()
+    {
+        var h = Journey();
+        var triggers = h.Driver.ReadOutput(Names.Triggers).Select(r => Decode(h, Names.Triggers, r)).ToDictionary(t => t["ruleId"].ToString()!, t => t["triggerId"].ToString()!);
+        var version = h.Context("c-1")!.Version;
+
+        Respond(h, triggers["cart-reminder-in-store"], ResponseOutcome.Delivered, 400_000);
+        Respond(h, triggers["cart-reminder-in-store"], ResponseOutcome.Clicked, 410_000);
+        Respond(h, triggers["cart-reminder-in-store"], ResponseOutcome.Converted, 420_000);
+        Respond(h, triggers["near-home-store-offer"], ResponseOutcome.Dismissed, 430_000);
+        Respond(h, "t-unknown", ResponseOutcome.Opened, 440_000);
+
+        var context = h.Context("c-1")!;
+        Assert.Equal(new FeedbackCounters(Sent: 1, Accepted: 1), context.Feedback.Rule("cart-reminder-in-store"));
+        Assert.Equal(new FeedbackCounters(Sent: 1, Ignored: 1, IgnoredInRow: 1, LastIgnoredMs: PipelineHarness.T0 + 430_000), context.Feedback.Rule("near-home-store-offer"));
+        Assert.Equal(new FeedbackCounters(Sent: 2, Accepted: 1, Ignored: 1, IgnoredInRow: 1, LastIgnoredMs: PipelineHarness.T0 + 430_000), context.Feedback.Channel("push"));
+        Assert.Equal(version + 2, context.Version);
+    }
+
+    [Fact]
+    public void A_send_unanswered_past_its_expiry_counts_as_ignored()
+    {
+        var h = Journey();
+
+        IdleUntil(h, PipelineHarness.T0 + 180_000 + (30 * 60_000));
+
+        var context = h.Context("c-1")!;
+        Assert.Equal(1, context.Feedback.Rule("cart-reminder-in-store").Ignored);
+        // The near-store offer expires after 20 minutes, the cart reminder after 30: both have passed.
+        Assert.Equal(2, context.Feedback.Channel("push").IgnoredInRow);
     }
 
     [Fact]
@@ -102,7 +168,7 @@ public sealed class TriggerPipelineTests
     }
 
     /// <summary>Browse and add to cart, walk toward the home store, enter, dwell in electronics.</summary>
-    private static PipelineHarness Journey()
+    private static PipelineHarness Journey(int dwellSightings = 6)
     {
         var h = new PipelineHarness(rules: Shipped);
         h.Profile("c-1", 0);
@@ -113,13 +179,28 @@ public sealed class TriggerPipelineTests
         h.Fix("d1", 120_000, 200);
         h.Beacon("d1", 180_000, "entrance", SightingType.Enter);
         h.Beacon("d1", 190_000, "electronics");
-        for (var i = 1; i <= 6; i++)
+        for (var i = 1; i <= dwellSightings; i++)
         {
             h.Beacon("d1", 190_000 + (i * 50_000), "electronics");
         }
 
         return h;
     }
+
+    /// <summary>No input, and the wall clock moves on until <paramref name="untilMs"/> is past by the grace period.</summary>
+    private static void IdleUntil(PipelineHarness h, long untilMs)
+    {
+        var target = untilMs + (long)h.Settings.Context.Grace.TotalMilliseconds;
+        h.Driver.AdvanceWallClock(TimeSpan.FromMilliseconds(target - h.Settings.TimerInterval.TotalMilliseconds));
+        h.Driver.AdvanceWallClock(h.Settings.TimerInterval);
+        h.Driver.AdvanceWallClock(h.Settings.TimerInterval);
+    }
+
+    private static void Respond(PipelineHarness h, string triggerId, ResponseOutcome outcome, long t) =>
+        h.Send(Names.Responses, "c-1", new TriggerResponse(h.NextId(), PipelineHarness.T0 + t, Names.Responses, triggerId, "c-1", outcome));
+
+    private static List<string> StoreEventTypes(PipelineHarness h) =>
+        [.. h.Driver.ReadOutput(Names.StoreEvents).Select(r => Symbol(Decode(h, Names.StoreEvents, r)["type"]))];
 
     private static List<string> Rules(PipelineHarness h, string topic) =>
         [.. h.Driver.ReadOutput(topic).Select(r => Decode(h, topic, r)["ruleId"].ToString()!)];
