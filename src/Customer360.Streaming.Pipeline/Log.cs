@@ -25,4 +25,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Redis unreachable ({ErrorClass}); retrying {Count} context writes in {DelayMs} ms")]
     public static partial void RedisRetry(ILogger logger, string errorClass, int count, double delayMs);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = "Rules reloaded from {Path}: {Rules} rules in force (were {Previous}): {RuleVersions}")]
+    public static partial void RulesReloaded(ILogger logger, string path, int rules, int previous, string ruleVersions);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Error, Message = "Rule file {Path} rejected, the {Rules} rules in force stay: {Reason}")]
+    public static partial void RulesRejected(ILogger logger, string path, int rules, string reason);
 }

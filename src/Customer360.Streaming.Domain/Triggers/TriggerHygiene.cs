@@ -129,38 +129,6 @@ public sealed record HygieneSettings
 
     /// <summary>At most this many sent triggers are tracked per customer while awaiting a response.</summary>
     public int MaxOutstanding { get; init; } = 32;
-
-    /// <summary>Errors in the settings, as option name and message (empty when valid).</summary>
-    public IReadOnlyList<string> Validate()
-    {
-        var errors = new List<string>();
-        if (DailyCap < 1)
-        {
-            errors.Add($"{nameof(DailyCap)} must be 1 or more (was {DailyCap})");
-        }
-
-        if (ArbitrationWindow < TimeSpan.Zero || ArbitrationWindow > TimeSpan.FromHours(24))
-        {
-            errors.Add($"{nameof(ArbitrationWindow)} must be between 0 and 24 hours (was {ArbitrationWindow})");
-        }
-
-        if (FatigueAfterIgnored < 0)
-        {
-            errors.Add($"{nameof(FatigueAfterIgnored)} must be 0 (off) or more (was {FatigueAfterIgnored})");
-        }
-
-        if (FatigueBackOff <= TimeSpan.Zero)
-        {
-            errors.Add($"{nameof(FatigueBackOff)} must be positive (was {FatigueBackOff})");
-        }
-
-        if (MaxOutstanding < 1)
-        {
-            errors.Add($"{nameof(MaxOutstanding)} must be 1 or more (was {MaxOutstanding})");
-        }
-
-        return errors;
-    }
 }
 
 /// <summary>

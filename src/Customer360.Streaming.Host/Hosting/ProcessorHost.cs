@@ -85,6 +85,7 @@ public static class ProcessorHost
         services.AddOptions<SchemaRegistryOptions>().BindConfiguration(SchemaRegistryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AvroSerdeOptions>().BindConfiguration(AvroSerdeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ContextOptions>().BindConfiguration(ContextOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<TriggerOptions>().BindConfiguration(TriggerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         return services;
     }
 
@@ -99,20 +100,26 @@ public static class ProcessorHost
         services.AddSingleton(sp => new EventCodec(
             sp.GetRequiredService<ISchemaRegistryClient>(), sp.GetRequiredService<IOptions<AvroSerdeOptions>>().Value,
             sp.GetRequiredService<SchemaCatalog>(), sp.GetRequiredService<TopicCatalog>()));
+        // Triggers run when the topology folder has a rule file; without one the processor keeps contexts only.
+        services.AddSingleton(sp => ProductTopicNames.FromCatalog(sp.GetRequiredService<TopicCatalog>()));
+        services.AddSingleton(sp => RuleFile(sp) is { } path
+            ? TriggerRules.From(path, sp.GetRequiredService<ProductTopicNames>(), sp.GetRequiredService<PipelineMetrics>(), sp.GetRequiredService<ILogger<RuleFileReloader>>())
+            : TriggerRules.None);
         services.AddSingleton(sp =>
         {
             var context = sp.GetRequiredService<IOptions<ContextOptions>>().Value;
-            // Triggers run when the topology folder has a rule file; without one the processor keeps contexts only.
-            var rules = ContentFolders.ResolveDirectory(Topology(sp).Directory) is var folder && File.Exists(Path.Combine(folder, RuleCatalog.FileName))
-                ? RuleCatalog.Load(Path.Combine(folder, RuleCatalog.FileName))
-                : null;
+            var triggers = sp.GetRequiredService<IOptions<TriggerOptions>>().Value;
             return new ContextPipelineSettings(
                 context.ToContextSettings(), context.ToIdentitySettings(), sp.GetRequiredService<StoreDirectory>(), sp.GetRequiredService<EventCodec>(),
-                ProductTopicNames.FromCatalog(sp.GetRequiredService<TopicCatalog>()))
+                sp.GetRequiredService<ProductTopicNames>())
             {
-                Rules = rules is null ? null : new LiveRuleSet(rules),
+                Rules = sp.GetRequiredService<TriggerRules>().Live,
+                Hygiene = triggers.ToHygieneSettings(),
+                TimerInterval = TimeSpan.FromSeconds(triggers.TimerIntervalSeconds),
             };
         });
+        services.AddHostedService(sp => new RuleReloadService(
+            sp.GetRequiredService<TriggerRules>().Reloader, sp.GetRequiredService<IOptions<TriggerOptions>>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new PipelineMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddSingleton(sp => ProductTopology.Build(
             sp.GetRequiredService<IOptions<KafkaOptions>>().Value.ApplicationId, sp.GetRequiredService<TopicCatalog>(),
@@ -122,6 +129,21 @@ public static class ProcessorHost
         services.AddHostedService(sp => sp.GetRequiredService<StreamProcessorService>());
         return services;
     }
+
+    /// <summary>The rules in force and their reloader; both null when the topology folder has no rule file.</summary>
+    internal sealed record TriggerRules(LiveRuleSet? Live, RuleFileReloader? Reloader)
+    {
+        public static readonly TriggerRules None = new(null, null);
+
+        public static TriggerRules From(string path, ProductTopicNames topics, PipelineMetrics metrics, ILogger logger)
+        {
+            var live = new LiveRuleSet(RuleCatalog.Load(path));
+            return new TriggerRules(live, new RuleFileReloader(path, live, topics, metrics, logger));
+        }
+    }
+
+    private static string? RuleFile(IServiceProvider services) =>
+        Path.Combine(ContentFolders.ResolveDirectory(Topology(services).Directory), RuleCatalog.FileName) is var path && File.Exists(path) ? path : null;
 
     private static TopologyOptions Topology(IServiceProvider services) => services.GetRequiredService<IOptions<TopologyOptions>>().Value;
 

@@ -27,6 +27,10 @@ public sealed class ProcessorHostOptionsTests
     [InlineData("Avro:MaxPayloadBytes", "0", "Avro:MaxPayloadBytes")]
     [InlineData("Context:MaxCustomersPerIdentifier", "0", "Context:MaxCustomersPerIdentifier must be between 1 and 100")]
     [InlineData("Context:GraceSeconds", "-1", "Context:GraceSeconds must be between 0 and 86400")]
+    [InlineData("Triggers:DailyCap", "0", "Triggers:DailyCap must be between 1 and 100")]
+    [InlineData("Triggers:FatigueAfterIgnored", "-1", "Triggers:FatigueAfterIgnored must be between 0 (off) and 100")]
+    [InlineData("Triggers:ReloadIntervalSeconds", "7200", "Triggers:ReloadIntervalSeconds must be between 0 (off) and 3600")]
+    [InlineData("Triggers:TimerIntervalSeconds", "0", "Triggers:TimerIntervalSeconds must be between 1 and 3600")]
     public async Task Start_InvalidSetting_FailsBeforeConnectingAndNamesTheKey(string key, string value, string expected)
     {
         var settings = new Dictionary<string, string?>(Valid) { [key] = value };

@@ -1,0 +1,104 @@
+using System.Security.Cryptography;
+using Customer360.Streaming.Runtime.Topology;
+using Microsoft.Extensions.Logging;
+
+namespace Customer360.Streaming.Pipeline.Triggers;
+
+/// <summary>What a reload check did.</summary>
+public enum ReloadOutcome
+{
+    /// <summary>The file has the content already in force.</summary>
+    Unchanged,
+
+    /// <summary>A valid new rule set replaced the old one whole.</summary>
+    Applied,
+
+    /// <summary>The new file is invalid (or unreadable): the old set stays in force and the log says why.</summary>
+    Rejected,
+}
+
+/// <summary>
+/// Watches the rule file by content (not timestamps, which copies and editors do not keep reliably): a changed, valid
+/// file replaces the live rule set whole; an invalid one is rejected with every error logged, and the rules in force
+/// stay. The same content is not reported twice.
+/// </summary>
+public sealed class RuleFileReloader
+{
+    private readonly string _path;
+    private readonly LiveRuleSet _live;
+    private readonly ProductTopicNames _topics;
+    private readonly PipelineMetrics _metrics;
+    private readonly ILogger _logger;
+    private string _seen;
+
+    public RuleFileReloader(string path, LiveRuleSet live, ProductTopicNames topics, PipelineMetrics metrics, ILogger logger)
+    {
+        _path = path;
+        _live = live ?? throw new ArgumentNullException(nameof(live));
+        _topics = topics;
+        _metrics = metrics;
+        _logger = logger;
+        _seen = File.Exists(path) ? Fingerprint(File.ReadAllBytes(path)) : Unreadable;
+    }
+
+    public string Path => _path;
+
+    public ReloadOutcome CheckOnce()
+    {
+        byte[] content;
+        try
+        {
+            content = File.ReadAllBytes(_path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A missing file is a change too: reported once, and the rules in force stay.
+            return See(Unreadable) ? Reject($"cannot read the file ({ex.GetType().Name})") : ReloadOutcome.Unchanged;
+        }
+
+        if (!See(Fingerprint(content)))
+        {
+            return ReloadOutcome.Unchanged;
+        }
+
+        try
+        {
+            var next = RuleCatalog.Parse(System.Text.Encoding.UTF8.GetString(content), _path);
+            ProductTopology.CheckRuleTopics(next, _topics);
+            var previous = _live.Current;
+            _live.Swap(next);
+            _metrics.RuleReloads.Add(1, new KeyValuePair<string, object?>("result", "applied"));
+            var versions = string.Join(", ", next.Rules.Select(r => $"{r.Id} v{r.Version}"));
+            Log.RulesReloaded(_logger, _path, next.Rules.Count, previous.Rules.Count, versions);
+
+            return ReloadOutcome.Applied;
+        }
+        catch (TopologyException ex)
+        {
+            return Reject(ex.Message);
+        }
+    }
+
+    private const string Unreadable = "unreadable";
+
+    /// <summary>Records the content seen; false when it is what was seen last (already applied or already rejected).</summary>
+    private bool See(string fingerprint)
+    {
+        if (fingerprint == _seen)
+        {
+            return false;
+        }
+
+        _seen = fingerprint;
+        return true;
+    }
+
+    private ReloadOutcome Reject(string reason)
+    {
+        _metrics.RuleReloads.Add(1, new KeyValuePair<string, object?>("result", "rejected"));
+        Log.RulesRejected(_logger, _path, _live.Current.Rules.Count, reason);
+        return ReloadOutcome.Rejected;
+    }
+
+    private static string Fingerprint(byte[] content) => Convert.ToHexStringLower(SHA256.HashData(content));
+}

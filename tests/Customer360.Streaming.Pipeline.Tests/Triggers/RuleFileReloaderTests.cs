@@ -1,0 +1,80 @@
+using Customer360.Streaming.Domain.Events;
+using Customer360.Streaming.Pipeline.Triggers;
+using Customer360.Streaming.Testing;
+using Microsoft.Extensions.Logging;
+
+namespace Customer360.Streaming.Pipeline.Tests.Triggers;
+
+public sealed class RuleFileReloaderTests : IDisposable
+{
+    private static readonly string Shipped = File.ReadAllText(Path.Combine(RepositoryLayout.TopologyDirectory, RuleCatalog.FileName));
+    private readonly string _folder = Directory.CreateTempSubdirectory("c360-rules-").FullName;
+    private readonly RecordingLogger _log = new();
+
+    private string RuleFile => Path.Combine(_folder, RuleCatalog.FileName);
+
+    [Fact]
+    public void A_valid_change_replaces_the_rule_set_whole_and_an_invalid_one_keeps_it_and_says_why()
+    {
+        File.WriteAllText(RuleFile, Shipped);
+        var live = new LiveRuleSet(RuleCatalog.Load(RuleFile));
+        var reloader = new RuleFileReloader(RuleFile, live, ProductTopicNames.Default, new PipelineMetrics(), _log);
+        var original = live.Current;
+        Assert.Equal(ReloadOutcome.Unchanged, reloader.CheckOnce());
+
+        File.WriteAllText(RuleFile, Shipped.Replace("id: welcome-back\n    version: 1", "id: welcome-back\n    version: 2", StringComparison.Ordinal));
+        Assert.Equal(ReloadOutcome.Applied, reloader.CheckOnce());
+        Assert.Equal(2, live.Current.Rules.Single(r => r.Id == "welcome-back").Version);
+        Assert.Equal(original.Rules.Count, live.Current.Rules.Count);
+        var applied = live.Current;
+
+        File.WriteAllText(RuleFile, Shipped.Replace("channel: push", "channel: pigeon", StringComparison.Ordinal));
+        Assert.Equal(ReloadOutcome.Rejected, reloader.CheckOnce());
+        Assert.Same(applied, live.Current);
+        var error = Assert.Single(_log.Entries, e => e.Level == LogLevel.Error).Message;
+        Assert.Contains("rejected, the 7 rules in force stay", error, StringComparison.Ordinal);
+        Assert.Contains("'cart-reminder-in-store': 'channel': must be one of push", error, StringComparison.Ordinal);
+
+        // The same bad content is reported once, not on every check.
+        Assert.Equal(ReloadOutcome.Unchanged, reloader.CheckOnce());
+        Assert.Single(_log.Entries, e => e.Level == LogLevel.Error);
+    }
+
+    [Fact]
+    public void A_missing_file_or_a_rule_for_a_topic_without_a_sink_is_rejected()
+    {
+        File.WriteAllText(RuleFile, Shipped);
+        var live = new LiveRuleSet(RuleCatalog.Load(RuleFile));
+        var reloader = new RuleFileReloader(RuleFile, live, ProductTopicNames.Default, new PipelineMetrics(), _log);
+        var original = live.Current;
+
+        File.Delete(RuleFile);
+        Assert.Equal(ReloadOutcome.Rejected, reloader.CheckOnce());
+        Assert.Equal(ReloadOutcome.Unchanged, reloader.CheckOnce());
+
+        File.WriteAllText(RuleFile, Shipped.Replace("topic: c360.store-events.v1", "topic: c360.somewhere.v1", StringComparison.Ordinal));
+        Assert.Equal(ReloadOutcome.Rejected, reloader.CheckOnce());
+        Assert.Contains(_log.Entries, e => e.Message.Contains("high-value-arrival -> c360.somewhere.v1", StringComparison.Ordinal));
+        Assert.Same(original, live.Current);
+    }
+
+    [Fact]
+    public void A_running_topology_evaluates_with_the_swapped_set_from_the_next_record()
+    {
+        var withCart = RuleCatalog.Parse(Shipped, "old");
+        var withoutCart = RuleCatalog.Parse(Shipped.Replace("id: cart-reminder-in-store", "id: cart-reminder-renamed", StringComparison.Ordinal), "new");
+        var h = new PipelineHarness(rules: withCart);
+        h.Profile("c-1", 0);
+        h.Link("device:d1", "c-1", 1);
+        h.Click("a1", 2_000, ClickType.AddToCart, "tv", 99.90m, customer: "c-1");
+
+        h.Settings.Rules!.Swap(withoutCart);
+        h.Beacon("d1", 180_000, "entrance", SightingType.Enter);
+
+        var rules = h.Driver.ReadOutput(PipelineHarness.Names.Triggers)
+            .Select(r => new Schemas.Serdes.AvroDeserializer<Avro.Generic.GenericRecord>(h.Registry).Deserialize(r.Value)["ruleId"].ToString()).ToList();
+        Assert.Equal(["cart-reminder-renamed"], rules);
+    }
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+}
