@@ -3,6 +3,7 @@ using BenchmarkDotNet.Attributes;
 using Customer360.Streaming.Schemas.Contracts;
 using Customer360.Streaming.Schemas.Serdes;
 using Customer360.Streaming.Testing;
+using Customer360.Streaming.Embedded.SchemaRegistry;
 using Customer360.Streaming.Testing.Avro;
 
 namespace Customer360.Streaming.Benchmarks;
@@ -26,7 +27,7 @@ public class AvroSerdeBenchmarks
     public void Setup()
     {
         var contracts = SchemaCatalog.Load(Path.Combine(RepositoryLayout.Root, "schemas"));
-        var registry = new InMemorySchemaRegistry();
+        var registry = new InProcessSchemaRegistry();
         _serializer = new AvroSerializer<GenericRecord>(registry);
         _deserializer = new AvroDeserializer<GenericRecord>(registry);
         _record = AvroSamples.Record(contracts.Latest(Contract).Schema, seed: 7);

@@ -11,6 +11,7 @@ using Customer360.Streaming.Runtime.Topology;
 using Customer360.Streaming.Schemas.Contracts;
 using Customer360.Streaming.Schemas.Serdes;
 using Customer360.Streaming.Testing;
+using Customer360.Streaming.Embedded.SchemaRegistry;
 using Customer360.Streaming.Testing.Avro;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
@@ -51,7 +52,7 @@ public class ContextPipelineBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var registry = new InMemorySchemaRegistry();
+        var registry = new InProcessSchemaRegistry();
         var stores = StoreCatalog.Load(Path.Combine(RepositoryLayout.TopologyDirectory, StoreCatalog.FileName));
         _settings = new ContextPipelineSettings(new ContextSettings(), new IdentitySettings(), stores,
             new EventCodec(registry, new AvroSerdeOptions(), Contracts, Topics), ProductTopicNames.Default);

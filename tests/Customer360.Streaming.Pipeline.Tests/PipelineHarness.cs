@@ -10,6 +10,7 @@ using Customer360.Streaming.Runtime.Topology;
 using Customer360.Streaming.Schemas.Contracts;
 using Customer360.Streaming.Schemas.Serdes;
 using Customer360.Streaming.Testing;
+using Customer360.Streaming.Embedded.SchemaRegistry;
 using Customer360.Streaming.Testing.Avro;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -34,7 +35,7 @@ internal sealed class PipelineHarness
 
     public PipelineHarness(IdentitySettings? identity = null, Domain.Triggers.RuleSet? rules = null)
     {
-        var registry = new InMemorySchemaRegistry();
+        var registry = new InProcessSchemaRegistry();
         Registry = registry;
         _serializer = new AvroSerializer<GenericRecord>(registry);
         Codec = new EventCodec(registry, new AvroSerdeOptions(), Contracts, Topics);
@@ -45,7 +46,7 @@ internal sealed class PipelineHarness
 
     public EventCodec Codec { get; }
 
-    public InMemorySchemaRegistry Registry { get; }
+    public InProcessSchemaRegistry Registry { get; }
 
     public ContextPipelineSettings Settings { get; }
 

@@ -4,6 +4,7 @@ using Customer360.Streaming.Domain.Identity;
 using Customer360.Streaming.Schemas.Contracts;
 using Customer360.Streaming.Schemas.Serdes;
 using Customer360.Streaming.Testing;
+using Customer360.Streaming.Embedded.SchemaRegistry;
 using Customer360.Streaming.Testing.Avro;
 
 namespace Customer360.Streaming.Schemas.Tests.Contracts;
@@ -26,7 +27,7 @@ public sealed class ChannelEventWriterTests
     [MemberData(nameof(Events))]
     public async Task Written_then_serialized_then_mapped_gives_the_same_event(string topic, ChannelEvent original, string? identifier)
     {
-        var registry = new InMemorySchemaRegistry();
+        var registry = new InProcessSchemaRegistry();
         var bytes = await new AvroSerializer<GenericRecord>(registry).SerializeAsync(new ChannelEventWriter(Contracts).Write(original, identifier), topic, cancellationToken: TestContext.Current.CancellationToken);
 
         var mapped = ChannelEventMapper.Map(new AvroDeserializer<GenericRecord>(registry).Deserialize(bytes), topic);
@@ -37,7 +38,7 @@ public sealed class ChannelEventWriterTests
     [Fact]
     public async Task A_relationship_profile_round_trips_with_consent_quiet_hours_and_exact_money()
     {
-        var registry = new InMemorySchemaRegistry();
+        var registry = new InProcessSchemaRegistry();
         var profile = new RelationshipProfile(Guid.NewGuid(), T, "c360.relationship.v1", "c-1", "PLATINUM", "loyal", 1234.5m, 0.25, ["toys", "home"], "berlin-mitte",
             new Consent(Email: true, Location: true), new QuietHours(1320, 420), "Europe/Berlin", "de-DE");
         var bytes = await new AvroSerializer<GenericRecord>(registry).SerializeAsync(new ChannelEventWriter(Contracts).Write(profile), "c360.relationship.v1", cancellationToken: TestContext.Current.CancellationToken);

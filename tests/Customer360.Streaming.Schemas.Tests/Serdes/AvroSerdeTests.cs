@@ -3,6 +3,7 @@ using Avro.Generic;
 using Customer360.Streaming.Schemas.Contracts;
 using Customer360.Streaming.Schemas.Serdes;
 using Customer360.Streaming.Testing;
+using Customer360.Streaming.Embedded.SchemaRegistry;
 using Customer360.Streaming.Testing.Avro;
 using customer360.test;
 
@@ -18,7 +19,7 @@ public sealed class AvroSerdeTests
     [MemberData(nameof(ContractNames))]
     public async Task RoundTrip_EveryContract_DecodesFieldForField(string contract)
     {
-        var registry = new InMemorySchemaRegistry();
+        var registry = new InProcessSchemaRegistry();
         var serializer = new AvroSerializer<GenericRecord>(registry);
         var deserializer = new AvroDeserializer<GenericRecord>(registry);
         var schema = Contracts.Latest(contract).Schema;
@@ -38,7 +39,7 @@ public sealed class AvroSerdeTests
     [Fact]
     public async Task Deserialize_SchemaResolvedOnce_LaterRecordsNeedNoRegistryCall()
     {
-        var registry = new InMemorySchemaRegistry();
+        var registry = new InProcessSchemaRegistry();
         var serializer = new AvroSerializer<GenericRecord>(registry);
         var deserializer = new AvroDeserializer<GenericRecord>(registry);
         var schema = Contracts.Latest("location-fix").Schema;
@@ -60,7 +61,7 @@ public sealed class AvroSerdeTests
     {
         var v1 = Schema.Parse("""{"type":"record","name":"Visit","namespace":"customer360.test","fields":[{"name":"eventId","type":"string"}]}""");
         var v2 = (RecordSchema)Schema.Parse("""{"type":"record","name":"Visit","namespace":"customer360.test","fields":[{"name":"eventId","type":"string"},{"name":"channel","type":"string","default":"web"}]}""");
-        var registry = new InMemorySchemaRegistry();
+        var registry = new InProcessSchemaRegistry();
         var record = new GenericRecord((RecordSchema)v1);
         record.Add("eventId", "e-1");
         var bytes = await new AvroSerializer<GenericRecord>(registry).SerializeAsync(record, "visits", cancellationToken: TestContext.Current.CancellationToken);
@@ -76,7 +77,7 @@ public sealed class AvroSerdeTests
     [Fact]
     public async Task SpecificRecord_RoundTripsThroughTheSameWireFormat()
     {
-        var registry = new InMemorySchemaRegistry();
+        var registry = new InProcessSchemaRegistry();
         var bytes = await new AvroSerializer<TestPing>(registry).SerializeAsync(new TestPing { EventId = "p-1", Count = 41 }, "pings", cancellationToken: TestContext.Current.CancellationToken);
 
         var generic = new AvroDeserializer<GenericRecord>(registry).Deserialize(bytes);
@@ -93,7 +94,7 @@ public sealed class AvroSerdeTests
     [InlineData(SubjectNameStrategy.TopicRecord, "pings-customer360.test.TestPing")]
     public async Task Serialize_SubjectNameStrategy_RegistersUnderTheExpectedSubject(SubjectNameStrategy strategy, string subject)
     {
-        var registry = new InMemorySchemaRegistry();
+        var registry = new InProcessSchemaRegistry();
         await new AvroSerializer<TestPing>(registry, new AvroSerdeOptions { SubjectNameStrategy = strategy }).SerializeAsync(new TestPing(), "pings", cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal([subject], registry.Store.Subjects());
@@ -102,7 +103,7 @@ public sealed class AvroSerdeTests
     [Fact]
     public async Task Serialize_AutoRegisterOffAndSchemaUnregistered_FailsPermanently_ThenWorksOnceRegistered()
     {
-        var registry = new InMemorySchemaRegistry();
+        var registry = new InProcessSchemaRegistry();
         var serializer = new AvroSerializer<TestPing>(registry, new AvroSerdeOptions { AutoRegisterSchemas = false });
 
         var error = await Assert.ThrowsAsync<SerdeException>(() => serializer.SerializeAsync(new TestPing(), "pings", cancellationToken: TestContext.Current.CancellationToken));
@@ -117,7 +118,7 @@ public sealed class AvroSerdeTests
     [Fact]
     public async Task Serialize_UseLatestVersion_WritesWithTheLatestRegisteredId()
     {
-        var registry = new InMemorySchemaRegistry();
+        var registry = new InProcessSchemaRegistry();
         var v2 = """{"type":"record","name":"TestPing","namespace":"customer360.test","fields":[{"name":"eventId","type":"string"},{"name":"count","type":"int"},{"name":"extra","type":"string","default":"x"}]}""";
         await registry.RegisterAsync("pings-value", TestPing._SCHEMA.ToString(), cancellationToken: TestContext.Current.CancellationToken);
         var latest = await registry.RegisterAsync("pings-value", v2, cancellationToken: TestContext.Current.CancellationToken);
@@ -135,7 +136,7 @@ public sealed class AvroSerdeTests
     public void Options_AutoRegisterAndUseLatestTogether_AreRejected()
     {
         var error = Assert.Throws<ArgumentException>(() =>
-            new AvroSerializer<TestPing>(new InMemorySchemaRegistry(), new AvroSerdeOptions { AutoRegisterSchemas = true, UseLatestVersion = true }));
+            new AvroSerializer<TestPing>(new InProcessSchemaRegistry(), new AvroSerdeOptions { AutoRegisterSchemas = true, UseLatestVersion = true }));
 
         Assert.Contains("cannot both be true", error.Message, StringComparison.Ordinal);
     }
@@ -143,7 +144,7 @@ public sealed class AvroSerdeTests
     [Fact]
     public async Task Deserialize_RegistryDown_CachedIdsKeepDecoding_NewIdsFailAsTransient()
     {
-        var registry = new InMemorySchemaRegistry();
+        var registry = new InProcessSchemaRegistry();
         var known = await new AvroSerializer<TestPing>(registry).SerializeAsync(new TestPing { Count = 7 }, "pings", cancellationToken: TestContext.Current.CancellationToken);
         var other = await new AvroSerializer<GenericRecord>(registry).SerializeAsync(AvroSamples.Record(Contracts.Latest("trigger").Schema, 1), "triggers", cancellationToken: TestContext.Current.CancellationToken);
         var deserializer = new AvroDeserializer<GenericRecord>(registry);

@@ -1,5 +1,6 @@
 using Avro.Generic;
 using Customer360.Streaming.Schemas.Serdes;
+using Customer360.Streaming.Embedded.SchemaRegistry;
 using Customer360.Streaming.Testing.Avro;
 using customer360.test;
 
@@ -12,7 +13,7 @@ public sealed class BadInputTests
 
     public static TheoryData<string, byte[], SerdeErrorKind> Payloads()
     {
-        var registry = new InMemorySchemaRegistry();
+        var registry = new InProcessSchemaRegistry();
         var id = registry.Store.Register("pings-value", TestPing._SCHEMA.ToString());
         byte[] Framed(params byte[] body) => [0, 0, 0, 0, (byte)id, .. body];
         return new()
@@ -34,7 +35,7 @@ public sealed class BadInputTests
     [MemberData(nameof(Payloads))]
     public void Deserialize_BadPayload_GivesTypedErrorWithoutAllocatingPastTheCap(string description, byte[] payload, SerdeErrorKind expected)
     {
-        var registry = new InMemorySchemaRegistry();
+        var registry = new InProcessSchemaRegistry();
         registry.Store.Register("pings-value", TestPing._SCHEMA.ToString());
         var deserializer = new AvroDeserializer<GenericRecord>(registry, new AvroSerdeOptions { MaxPayloadBytes = Cap });
         // Warm up the reader cache with a valid record so the measurement below sees only the bad payload.

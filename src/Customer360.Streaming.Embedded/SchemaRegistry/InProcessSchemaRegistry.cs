@@ -1,13 +1,13 @@
-using Customer360.Streaming.Embedded.SchemaRegistry;
 using Customer360.Streaming.Schemas.Registry;
 
-namespace Customer360.Streaming.Testing.Avro;
+namespace Customer360.Streaming.Embedded.SchemaRegistry;
 
 /// <summary>
-/// The embedded registry's store behind the client interface, without HTTP: unit tests get real registry behaviour
-/// (ids, versions, compatibility) and can switch it off to simulate an outage.
+/// The embedded registry's store behind the client interface, without HTTP: offline replays (<c>c360 rules test</c>)
+/// encode into it without touching a real registry, and tests get real registry behaviour (ids, versions,
+/// compatibility) and can switch it off to simulate an outage.
 /// </summary>
-public sealed class InMemorySchemaRegistry(CompatibilityLevel level = CompatibilityLevel.Backward) : ISchemaRegistryClient
+public sealed class InProcessSchemaRegistry(CompatibilityLevel level = CompatibilityLevel.Backward) : ISchemaRegistryClient
 {
     private int _calls;
 
