@@ -106,37 +106,24 @@ public static class ContextRebuild
             var topic = $"{kafka.ApplicationId}-{store}-changelog";
             var partitions = metadata.Topics.FirstOrDefault(t => t.Topic == topic)?.Partitions
                 ?? throw new InvalidOperationException($"Changelog topic {topic} does not exist: nothing to rebuild from.");
-            long read = 0;
-            foreach (var partition in partitions.Select(p => new TopicPartition(topic, p.PartitionId)))
+            var read = TopicReader.ReadToEnd(consumer, topic, partitions.Select(p => p.PartitionId), TimeSpan.FromSeconds(kafka.StartupTimeoutSeconds), record =>
             {
-                var end = consumer.QueryWatermarkOffsets(partition, TimeSpan.FromSeconds(kafka.StartupTimeoutSeconds)).High.Value;
-                consumer.Assign(new TopicPartitionOffset(partition, Offset.Beginning));
-                // Transaction markers take offsets too, so stop at the position, not at the last record read.
-                while (end > 0 && consumer.Position(partition).Value < end && !cancellationToken.IsCancellationRequested)
+                var key = Encoding.UTF8.GetString(record.Message.Key ?? []);
+                if (ChangelogRecords.IsRuntimeKey(key))
                 {
-                    if (consumer.Consume(TimeSpan.FromMilliseconds(500)) is not { IsPartitionEOF: false } record)
-                    {
-                        continue;
-                    }
-
-                    read++;
-                    var key = Encoding.UTF8.GetString(record.Message.Key ?? []);
-                    if (ChangelogRecords.IsRuntimeKey(key))
-                    {
-                        continue;
-                    }
-
-                    var contextId = ProductTopics.ContextIdOf(store, key);
-                    if (ChangelogRecords.ValueOf(record.Message.Value) is { } value)
-                    {
-                        latest[contextId] = Encoding.UTF8.GetString(value);
-                    }
-                    else
-                    {
-                        latest.Remove(contextId);
-                    }
+                    return;
                 }
-            }
+
+                var contextId = ProductTopics.ContextIdOf(store, key);
+                if (ChangelogRecords.ValueOf(record.Message.Value) is { } value)
+                {
+                    latest[contextId] = Encoding.UTF8.GetString(value);
+                }
+                else
+                {
+                    latest.Remove(contextId);
+                }
+            }, cancellationToken);
 
             progress?.Invoke($"read {read} records from {topic}");
         }

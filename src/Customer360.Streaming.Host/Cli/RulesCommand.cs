@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Customer360.Streaming.Domain;
+using Customer360.Streaming.Domain.Rules;
 using Customer360.Streaming.Domain.Triggers;
 using Customer360.Streaming.Host.Hosting;
 using Customer360.Streaming.Pipeline.Triggers;
@@ -6,10 +8,10 @@ using Customer360.Streaming.Runtime.Topology;
 
 namespace Customer360.Streaming.Host.Cli;
 
-/// <summary><c>c360 rules validate|variables</c>: check a rule file before it ships; list what conditions may use.</summary>
+/// <summary><c>c360 rules validate|variables|test</c>: check a rule file before it ships, list what conditions may use, and replay events through it.</summary>
 internal static class RulesCommand
 {
-    public static Command Create() => new("rules", "Moment-of-truth rules (topology/triggers.yaml).") { Validate(), Variables() };
+    public static Command Create() => new("rules", "Moment-of-truth rules (topology/triggers.yaml).") { Validate(), Variables(), RulesTestCommand.Create() };
 
     private static Command Validate()
     {
@@ -26,7 +28,7 @@ internal static class RulesCommand
                 foreach (var rule in rules.Rules)
                 {
                     await Console.Out.WriteLineAsync(
-                        $"  {rule.Id} v{rule.Version}  on {string.Join(", ", rule.On)}  -> {rule.Hygiene.Channel.ToString().ToLowerInvariant()} (priority {rule.Hygiene.Priority}, cooldown {rule.Hygiene.Cooldown})");
+                        $"  {rule.Id} v{rule.Version}  on {string.Join(", ", rule.On)}{Timing(rule)}  -> {EnumNames.SnakeCase(rule.Hygiene.Channel)} (priority {rule.Hygiene.Priority}, cooldown {Durations.Format(rule.Hygiene.Cooldown)})");
                 }
 
                 return ExitCodes.Success;
@@ -39,6 +41,15 @@ internal static class RulesCommand
         });
         return command;
     }
+
+    /// <summary>The temporal part of a rule, as one would say it.</summary>
+    private static string Timing(TriggerRule rule) => rule switch
+    {
+        { Sequence: { } s } => $", after {string.Join(" or ", s.After)} within {Durations.Format(s.Within)}",
+        { Absence: { } a } => $", then no {string.Join(" or ", a.Of)} within {Durations.Format(a.Within)}",
+        { Dwell: { } d } => $", dwell in {EnumNames.SnakeCase(d.In)} for {Durations.Format(d.For)}",
+        _ => string.Empty,
+    };
 
     private static Command Variables()
     {

@@ -74,3 +74,66 @@ public sealed class RulesCommandTests
         Assert.Equal(0, exitCode);
     }
 }
+
+[Collection(nameof(ConsoleRedirection))]
+public sealed class RulesTestCommandTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("c360-rules-test-").FullName;
+    private static readonly string Shipped = Path.Combine(AppContext.BaseDirectory, "topology", "triggers.yaml");
+
+    [Fact]
+    public async Task RulesTest_EventsFile_PrintsTheTriggersGainedLostAndChanged()
+    {
+        var events = Path.Combine(_folder, "journey.jsonl");
+        var contracts = Schemas.Contracts.SchemaCatalog.Load(Path.Combine(AppContext.BaseDirectory, "schemas"));
+        await File.WriteAllTextAsync(events, Testing.ScriptedJourney.ToJsonLines(Testing.ScriptedJourney.Records("c-1"), contracts), TestContext.Current.CancellationToken);
+        var edited = Path.Combine(_folder, "new.yaml");
+        var yaml = await File.ReadAllTextAsync(Shipped, TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(
+            edited,
+            yaml.Replace("when: >-\n      context.cart.value > 0", "when: >-\n      context.cart.value > 500", StringComparison.Ordinal)
+                .Replace("dwell: {in: zone, for: 3m}", "dwell: {in: zone, for: 4m}", StringComparison.Ordinal),
+            TestContext.Current.CancellationToken);
+
+        var (exitCode, output, _) = await Run(["rules", "test", "--rules", edited, "--events", events, "--current", Shipped, "--fail-on-diff"]);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"replayed 14 records from {events}", output, StringComparison.Ordinal);
+        Assert.Contains("diff: 0 gained, 1 lost, 1 changed, 1 unchanged", output, StringComparison.Ordinal);
+        Assert.Contains("LOST     cart-reminder-in-store v1  customer c-1  at 2026-09-21 14:16:20Z  its conditions no longer hold", output, StringComparison.Ordinal);
+        Assert.Contains("CHANGED  zone-dwell-assist v2  customer c-1  at 2026-09-21 14:19:50Z -> 2026-09-21 14:20:40Z", output, StringComparison.Ordinal);
+
+        var (sameExit, sameOutput, _) = await Run(["rules", "test", "--rules", Shipped, "--events", events, "--current", Shipped, "--fail-on-diff"]);
+        Assert.Equal(0, sameExit);
+        Assert.Contains("diff: 0 gained, 0 lost, 0 changed, 3 unchanged", sameOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RulesTest_EventsNeitherFileNorReachableTopics_ExitsWith2AndSaysWhatIsMissing()
+    {
+        var (exitCode, _, errors) = await Run(["rules", "test", "--rules", Shipped, "--events", "c360.clickstream.v1"]);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--events 'c360.clickstream.v1' is not a file; to read topics, --bootstrap-servers and --registry-url are required", errors, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static async Task<(int ExitCode, string Output, string Errors)> Run(string[] args)
+    {
+        var (output, errors) = (new StringWriter(), new StringWriter());
+        var (originalOut, originalError) = (Console.Out, Console.Error);
+        Console.SetOut(output);
+        Console.SetError(errors);
+        try
+        {
+            var exitCode = await C360Cli.Create().Parse(args).InvokeAsync(cancellationToken: TestContext.Current.CancellationToken);
+            return (exitCode, output.ToString(), errors.ToString());
+        }
+        finally
+        {
+            Console.SetOut(originalOut);
+            Console.SetError(originalError);
+        }
+    }
+}

@@ -1,0 +1,34 @@
+using Confluent.Kafka;
+
+namespace Customer360.Streaming.Runtime.Kafka;
+
+/// <summary>Reads a topic from its beginning to where it ended when reading started: for tools that take a snapshot.</summary>
+public static class TopicReader
+{
+    /// <summary>Every record of every partition up to the high watermark at the start; returns how many were read.</summary>
+    public static long ReadToEnd(
+        IConsumer<byte[]?, byte[]?> consumer, string topic, IEnumerable<int> partitions, TimeSpan timeout, Action<ConsumeResult<byte[]?, byte[]?>> onRecord,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(consumer);
+        ArgumentNullException.ThrowIfNull(partitions);
+        ArgumentNullException.ThrowIfNull(onRecord);
+        long read = 0;
+        foreach (var partition in partitions.Select(p => new TopicPartition(topic, p)))
+        {
+            var end = consumer.QueryWatermarkOffsets(partition, timeout).High.Value;
+            consumer.Assign(new TopicPartitionOffset(partition, Offset.Beginning));
+            // Transaction markers take offsets too, so stop at the position, not at the last record read.
+            while (end > 0 && consumer.Position(partition).Value < end && !cancellationToken.IsCancellationRequested)
+            {
+                if (consumer.Consume(TimeSpan.FromMilliseconds(500)) is { IsPartitionEOF: false } record)
+                {
+                    read++;
+                    onRecord(record);
+                }
+            }
+        }
+
+        return read;
+    }
+}
