@@ -42,7 +42,7 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
         _triggerHistory = context.Store(ProductTopics.TriggerHistoryStore);
         if (_triggers is not null)
         {
-            context.Schedule("trigger-timers", settings.TimerInterval, PunctuationType.StreamTime, now => FireTimers(now, "stream"));
+            context.Schedule("trigger-timers", settings.TimerInterval, PunctuationType.StreamTime, now => FireTimers(now, TimerClock.Stream));
             context.Schedule("trigger-timers-idle", settings.TimerInterval, PunctuationType.WallClockTime, OnWallClock);
         }
     }
@@ -237,12 +237,12 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
         var now = Math.Max(_context.StreamTimeMs, wallNowMs - (long)settings.Context.Grace.TotalMilliseconds);
         if (now >= 0)
         {
-            FireTimers(now, "wall");
+            FireTimers(now, TimerClock.Wall);
         }
     }
 
     /// <summary>Fires every customer's due timers; the outcomes are committed like any record's (timers removed, history, outputs).</summary>
-    private void FireTimers(long nowMs, string clock)
+    private void FireTimers(long nowMs, TimerClock clock)
     {
         foreach (var customer in _triggers!.DueCustomers(_triggerHistory, nowMs))
         {

@@ -100,7 +100,12 @@ public sealed class TriggerEngine(RuleSet rules, HygieneSettings hygiene)
     }
 
     /// <summary>Fires what is due at <paramref name="nowMs"/>: absence and dwell timers, and response deadlines (ignored sends).</summary>
-    public TriggerStep OnTime(CustomerContext context, TriggerHistory state, long nowMs)
+    /// <param name="decideAtDue">
+    /// Stream time: each timer is decided as of its due time, as if the stream had ticked exactly then (stream time
+    /// jumps over quiet stretches; that is not lateness). Wall clock: decided at <paramref name="nowMs"/>, so a timer
+    /// fired late because the processor was down is judged by the rules' freshness guard.
+    /// </param>
+    public TriggerStep OnTime(CustomerContext context, TriggerHistory state, long nowMs, bool decideAtDue = false)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(state);
@@ -139,8 +144,15 @@ public sealed class TriggerEngine(RuleSet rules, HygieneSettings hygiene)
             state = state with { Outstanding = state.Outstanding.Remove(sent) };
         }
 
-        var step = Decide(candidates, context, state, nowMs, stateChanged: true);
-        return step with { ContextChanged = step.ContextChanged || !ReferenceEquals(initialContext, context) };
+        var outcomes = new List<RuleOutcome>();
+        foreach (var group in candidates.GroupBy(c => decideAtDue ? c.TimeMs : nowMs).OrderBy(g => g.Key))
+        {
+            var step = Decide([.. group], context, state, group.Key, stateChanged: true);
+            (context, state) = (step.Context, step.State);
+            outcomes.AddRange(step.Outcomes);
+        }
+
+        return new TriggerStep(outcomes, state, context, StateChanged: true) { ContextChanged = !ReferenceEquals(initialContext, context) };
     }
 
     /// <summary>Joins a response to its sent trigger by id and updates fatigue and the acceptance counters.</summary>

@@ -21,6 +21,9 @@ public sealed record ReplayInput(string Topic, string? Key, GenericRecord? Value
 public sealed record ReplayDecision(
     string RuleId, int RuleVersion, string CustomerId, string SourceEventId, long TimeMs, bool Fired, string Reason, string Detail, IReadOnlyList<ConditionTrace> Explanation)
 {
+    /// <summary>The id of the trigger it emitted, when it fired.</summary>
+    public string? TriggerId { get; init; }
+
     /// <summary>The same decision in two replays: same rule, customer and source event (ids differ when the version does).</summary>
     public (string Rule, string Customer, string Source) Key => (RuleId, CustomerId, SourceEventId);
 }
@@ -141,6 +144,9 @@ public static class RuleReplay
         return new ReplayDecision(
             (string)r["ruleId"], (int)r["ruleVersion"], (string)r["customerId"], source["eventId"]?.ToString() ?? string.Empty,
             (long)((DateTime)r["eventTime"] - DateTime.UnixEpoch).TotalMilliseconds,
-            ((GenericEnum)r["outcome"]).Value == "FIRED", ((GenericEnum)r["reason"]).Value, (string)r["detail"], explanation);
+            ((GenericEnum)r["outcome"]).Value == "FIRED", ((GenericEnum)r["reason"]).Value, (string)r["detail"], explanation)
+        {
+            TriggerId = r["triggerId"] as string,
+        };
     }
 }

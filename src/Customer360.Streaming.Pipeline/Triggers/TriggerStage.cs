@@ -12,6 +12,13 @@ using Customer360.Streaming.Schemas.Contracts;
 
 namespace Customer360.Streaming.Pipeline.Triggers;
 
+/// <summary>What made timers come due: stream time (records moved it past them) or the wall clock (the task was idle).</summary>
+internal enum TimerClock
+{
+    Stream,
+    Wall,
+}
+
 /// <summary>Records a trigger step will emit, the customer's trigger state after it, and the context when feedback changed it.</summary>
 internal sealed record PreparedTriggers(IReadOnlyList<OutgoingRecord> Records, TriggerHistory? State, CustomerContext? Context)
 {
@@ -87,10 +94,10 @@ internal sealed class TriggerStage(LiveRuleSet rules, HygieneSettings hygiene, P
         return _due.DueAt(nowMs);
     }
 
-    public PreparedTriggers OnTime(IKeyValueStore store, CustomerContext context, long nowMs, string clock)
+    public PreparedTriggers OnTime(IKeyValueStore store, CustomerContext context, long nowMs, TimerClock clock)
     {
-        metrics.TimersFired.Add(1, new KeyValuePair<string, object?>("clock", clock));
-        var step = Engine.OnTime(context, Load(store, context.ContextId), nowMs);
+        metrics.TimersFired.Add(1, new KeyValuePair<string, object?>("clock", EnumNames.SnakeCase(clock)));
+        var step = Engine.OnTime(context, Load(store, context.ContextId), nowMs, decideAtDue: clock == TimerClock.Stream);
         return new PreparedTriggers(Encode(step.Outcomes, step.Context), step.State, step.ContextChanged ? step.Context : null);
     }
 

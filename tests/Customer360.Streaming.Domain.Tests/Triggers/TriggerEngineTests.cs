@@ -128,6 +128,28 @@ public sealed class TriggerEngineTests
     }
 
     [Fact]
+    public void A_timer_past_due_by_stream_time_is_decided_as_of_its_due_time_but_by_wall_clock_it_can_be_stale()
+    {
+        var fresh = ZoneDwell with { Hygiene = ZoneDwell.Hygiene with { MaxEventAge = TimeSpan.FromMinutes(1) } };
+        Journey Dwelling()
+        {
+            var journey = new Journey(fresh);
+            journey.Apply(Profile(0));
+            journey.InZone("electronics", fromMs: 10_000, toMs: 130_000);
+            return journey;
+        }
+
+        // Stream time jumped an hour past the due time (the next record in the partition came then): not lateness.
+        var byStream = Assert.Single(Dwelling().Tick(T0 + 3_600_000, decideAtDue: true));
+        // The wall clock says the processor noticed an hour late (it was down): the freshness guard speaks.
+        var byWall = Assert.Single(Dwelling().Tick(T0 + 3_600_000, decideAtDue: false));
+
+        Assert.True(byStream.Fires);
+        Assert.Equal(SuppressionReason.Stale, byWall.Decision.Suppressed);
+        Assert.Equal(byStream.TriggerId, byWall.TriggerId);
+    }
+
+    [Fact]
     public void A_sequence_fires_only_after_its_first_event_within_the_time()
     {
         var journey = new Journey(CartAfterPush);
@@ -240,9 +262,9 @@ public sealed class TriggerEngineTests
             return outcomes;
         }
 
-        public IReadOnlyList<RuleOutcome> Tick(long nowMs)
+        public IReadOnlyList<RuleOutcome> Tick(long nowMs, bool decideAtDue = false)
         {
-            var step = engine.OnTime(Context, State, nowMs);
+            var step = engine.OnTime(Context, State, nowMs, decideAtDue);
             (Context, State) = (step.Context, step.State);
             return step.Outcomes;
         }
