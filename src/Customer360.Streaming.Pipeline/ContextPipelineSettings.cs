@@ -26,5 +26,11 @@ public sealed record ContextPipelineSettings(
     /// </summary>
     public TimeSpan TimerInterval { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Whether idle tasks fire timers by the wall clock. Off only for replays of old data that must not be judged
+    /// against today's clock (stream time alone then brings timers due).
+    /// </summary>
+    public bool WallClockTimers { get; init; } = true;
+
     public HygieneSettings Hygiene { get; init; } = new();
 }

@@ -43,7 +43,10 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
         if (_triggers is not null)
         {
             context.Schedule("trigger-timers", settings.TimerInterval, PunctuationType.StreamTime, now => FireTimers(now, TimerClock.Stream));
-            context.Schedule("trigger-timers-idle", settings.TimerInterval, PunctuationType.WallClockTime, OnWallClock);
+            if (settings.WallClockTimers)
+            {
+                context.Schedule("trigger-timers-idle", settings.TimerInterval, PunctuationType.WallClockTime, OnWallClock);
+            }
         }
     }
 

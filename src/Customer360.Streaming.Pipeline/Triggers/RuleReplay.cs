@@ -36,8 +36,14 @@ public sealed record ReplaySetup(
     public TimeSpan Drain { get; init; } = TimeSpan.FromHours(24);
 }
 
+/// <summary>A store event of a replay: presence (entered, dwelling, left) or an associate-assist trigger.</summary>
+public sealed record ReplayStoreEvent(string EventId, string StoreId, string Type, string? TriggerId, long TimeMs);
+
 /// <summary>What a replay saw.</summary>
-public sealed record ReplayResult(int Records, int DeadLetters, IReadOnlyList<ReplayDecision> Decisions);
+public sealed record ReplayResult(int Records, int DeadLetters, IReadOnlyList<ReplayDecision> Decisions)
+{
+    public IReadOnlyList<ReplayStoreEvent> StoreEvents { get; init; } = [];
+}
 
 /// <summary>Triggers gained, lost and changed between the current and a new rule set on the same events.</summary>
 /// <param name="Lost">Fired with the current rules, not with the new: with the new rules' decision when they still matched (suppressed).</param>
@@ -88,8 +94,9 @@ public static class RuleReplay
 
         var deserializer = new AvroDeserializer<GenericRecord>(localRegistry);
         var decisions = driver.ReadOutput(names.Decisions).Select(r => Decision(deserializer.Deserialize(r.Value))).ToList();
-        var deadLetters = topology.DeadLetterTopic is { } dlq ? driver.ReadOutput(dlq).Count : 0;
-        return new ReplayResult(ordered.Count, deadLetters, decisions);
+        var storeEvents = driver.ReadOutput(names.StoreEvents).Select(r => StoreEvent(deserializer.Deserialize(r.Value))).ToList();
+        var deadLetters = driver.ReadOutput(topology.DeadLetterTopic).Count;
+        return new ReplayResult(ordered.Count, deadLetters, decisions) { StoreEvents = storeEvents };
     }
 
     public static RuleDiff Diff(ReplayResult current, ReplayResult next)
@@ -135,6 +142,9 @@ public static class RuleReplay
             driver.AdvanceWallClock(step);
         }
     }
+
+    private static ReplayStoreEvent StoreEvent(GenericRecord r) => new(
+        r["eventId"].ToString()!, (string)r["storeId"], ((GenericEnum)r["type"]).Value, r["triggerId"] as string, (long)((DateTime)r["eventTime"] - DateTime.UnixEpoch).TotalMilliseconds);
 
     private static ReplayDecision Decision(GenericRecord r)
     {

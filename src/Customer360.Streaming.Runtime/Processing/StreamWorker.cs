@@ -14,6 +14,14 @@ public sealed class StreamWorker
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(50);
 
+    private static readonly TimeSpan WaitingPollTimeout = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>Records taken from the consumer per loop before the tasks process them.</summary>
+    private const int MaxFetchPerRound = 2_000;
+
+    /// <summary>A partition with this many records buffered is paused until its task works them down to half.</summary>
+    private const int MaxBufferedPerPartition = 5_000;
+
     /// <summary>Wall-clock punctuations and paused partitions are checked this often, not on every record.</summary>
     private static readonly TimeSpan ClockCheckInterval = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(60);
@@ -93,6 +101,16 @@ public sealed class StreamWorker
         private readonly Dictionary<TopicPartition, long> _positions = [];
         private readonly Dictionary<TopicPartition, long> _committed = [];
         private readonly Dictionary<TopicPartition, (long ResumeAt, int BackoffMs, bool Resumed)> _paused = [];
+        private readonly InputBuffer _buffer = new(MaxBufferedPerPartition);
+
+        /// <summary>Partitions whose last fetch reached the end of the log: nothing older is on the way.</summary>
+        private readonly HashSet<TopicPartition> _atEnd = [];
+
+        /// <summary>Partitions paused because their buffer is full (not for a retry).</summary>
+        private readonly HashSet<TopicPartition> _full = [];
+
+        /// <summary>Since when a task has had buffered records but waited for another of its partitions.</summary>
+        private readonly Dictionary<(string Sub, int Partition), long> _waitingSince = [];
         private readonly List<long> _uncommittedTimestamps = [];
         private bool _transactionOpen;
 
@@ -104,6 +122,8 @@ public sealed class StreamWorker
             _worker = worker;
             _exactlyOnce = worker._streams.ProcessingGuarantee == ProcessingGuarantee.ExactlyOnceV2;
             var consumerConfig = KafkaClientConfigs.Consumer(worker._kafka, worker._topology.ApplicationId, worker._clientId);
+            // End-of-partition events say when a partition is caught up, so a task knows whether to wait for it.
+            consumerConfig.EnablePartitionEof = true;
             _consumer = new ConsumerBuilder<byte[]?, byte[]?>(consumerConfig)
                 .SetPartitionsAssignedHandler((_, partitions) => OnAssigned(partitions))
                 .SetPartitionsRevokedHandler((_, partitions) => OnRevoked(partitions))
@@ -139,11 +159,8 @@ public sealed class StreamWorker
             var lastClockCheck = lastCommit;
             while (!stoppingToken.IsCancellationRequested)
             {
-                var result = _consumer.Consume(PollTimeout);
-                if (result is not null)
-                {
-                    Handle(result);
-                }
+                Fetch();
+                ProcessBuffered();
 
                 if (_worker._time.GetElapsedTime(lastClockCheck) >= ClockCheckInterval)
                 {
@@ -184,6 +201,73 @@ public sealed class StreamWorker
             _producer.Dispose();
         }
 
+        /// <summary>Takes what the consumer has fetched (up to a round's worth) into the per-partition buffers.</summary>
+        private void Fetch()
+        {
+            // Block only when idle; while a task waits for a partition, poll briefly rather than spin.
+            var timeout = _buffer.Count == 0 ? PollTimeout : _waitingSince.Count > 0 ? WaitingPollTimeout : TimeSpan.Zero;
+            for (var taken = 0; taken < MaxFetchPerRound; taken++)
+            {
+                // Only ask for a record that will be kept: one consumed past the round's limit would be lost.
+                if (_consumer.Consume(taken == 0 ? timeout : TimeSpan.Zero) is not { } result)
+                {
+                    return;
+                }
+
+                var partition = result.TopicPartition;
+                if (result.IsPartitionEOF)
+                {
+                    _atEnd.Add(partition);
+                    continue;
+                }
+
+                _atEnd.Remove(partition);
+                _buffer.Add(result);
+                if (_buffer.Full(partition) && !_paused.ContainsKey(partition) && _full.Add(partition))
+                {
+                    _consumer.Pause([partition]);
+                }
+            }
+        }
+
+        /// <summary>Each task processes its buffered records in timestamp order, waiting for a partition that may hold older ones.</summary>
+        private void ProcessBuffered()
+        {
+            if (_buffer.Count == 0)
+            {
+                return;
+            }
+
+            var now = _worker._time.GetTimestamp();
+            foreach (var key in _tasks.Keys.ToList())
+            {
+                var sub = _worker._topology.SubTopologies.First(s => s.Name == key.Sub);
+                var partitions = sub.Sources.Select(t => new TopicPartition(t, key.Partition)).ToList();
+                while (_tasks.ContainsKey(key))
+                {
+                    var enforce = _waitingSince.TryGetValue(key, out var since)
+                        && _worker._time.GetElapsedTime(since, now).TotalMilliseconds >= _worker._streams.MaxTaskIdleMs;
+                    if (_buffer.Next(partitions, p => !_atEnd.Contains(p) && !_paused.ContainsKey(p), enforce) is not { } next)
+                    {
+                        if (_buffer.Any(partitions))
+                        {
+                            _waitingSince.TryAdd(key, now);
+                        }
+
+                        break;
+                    }
+
+                    _waitingSince.Remove(key);
+                    Handle(next);
+                    if (_full.Contains(next.TopicPartition) && _buffer.BufferedOf(next.TopicPartition) <= MaxBufferedPerPartition / 2)
+                    {
+                        _full.Remove(next.TopicPartition);
+                        _consumer.Resume([next.TopicPartition]);
+                    }
+                }
+            }
+        }
+
         private void Handle(ConsumeResult<byte[]?, byte[]?> result)
         {
             var partition = result.TopicPartition;
@@ -221,6 +305,10 @@ public sealed class StreamWorker
                 : _worker._streams.TransientRetryBackoffMs;
             _consumer.Pause([at.TopicPartition]);
             _consumer.Seek(at);
+            // Rewound: what was buffered after the record is fetched again after the pause.
+            _buffer.Drop(at.TopicPartition);
+            _atEnd.Remove(at.TopicPartition);
+            _full.Remove(at.TopicPartition);
             _paused[at.TopicPartition] = (_worker._time.GetUtcNow().ToUnixTimeMilliseconds() + backoff, backoff, false);
             Status.Paused(at.TopicPartition, true);
             Log.PartitionPausedForRetry(_worker._logger, at.Topic, at.Partition.Value, backoff);
@@ -388,6 +476,8 @@ public sealed class StreamWorker
                 _positions.Remove(offset.TopicPartition);
             }
 
+            ForgetBuffered(assigned);
+
             // Uncommitted state is dropped by rebuilding every task from its (committed) changelog.
             var keys = _tasks.Keys.ToList();
             _tasks.Clear();
@@ -446,9 +536,25 @@ public sealed class StreamWorker
                 _committed.Remove(partition);
                 _paused.Remove(partition);
                 _tasks.Remove((_worker._topology.SubTopologyOf(partition.Topic).Name, partition.Partition.Value));
+                _waitingSince.Remove((_worker._topology.SubTopologyOf(partition.Topic).Name, partition.Partition.Value));
             }
 
+            ForgetBuffered(released);
+
             Status.Released(released);
+        }
+
+        private void ForgetBuffered(IEnumerable<TopicPartition> partitions)
+        {
+            foreach (var partition in partitions)
+            {
+                _buffer.Drop(partition);
+                _atEnd.Remove(partition);
+                if (_full.Remove(partition))
+                {
+                    _consumer.Resume([partition]);
+                }
+            }
         }
 
         private void CreateAndRestore(SubTopology sub, int partition)

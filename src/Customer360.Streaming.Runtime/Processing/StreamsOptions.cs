@@ -65,6 +65,13 @@ public sealed class StreamsOptions
     [Range(1, 3_600_000, ErrorMessage = "Streams:TransientRetryBackoffMaxMs must be between 1 and 3600000.")]
     public int TransientRetryBackoffMaxMs { get; set; } = 30_000;
 
+    /// <summary>
+    /// How long a task waits for a partition that may still hold older records on the broker before it processes
+    /// what it has (Kafka Streams' max.task.idle.ms, enforced when the broker's position is unknown).
+    /// </summary>
+    [Range(0, 60_000, ErrorMessage = "Streams:MaxTaskIdleMs must be between 0 and 60000.")]
+    public int MaxTaskIdleMs { get; set; } = 2_000;
+
     [Range(1_000, 900_000, ErrorMessage = "Streams:TransactionTimeoutMs must be between 1000 and 900000.")]
     public int TransactionTimeoutMs { get; set; } = 10_000;
 

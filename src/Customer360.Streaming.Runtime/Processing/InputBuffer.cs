@@ -1,0 +1,87 @@
+using Confluent.Kafka;
+
+namespace Customer360.Streaming.Runtime.Processing;
+
+/// <summary>
+/// Records fetched but not yet processed, per partition. A task takes them in timestamp order across its partitions
+/// (Kafka Streams' choice of the head with the lowest timestamp), so a beacon sighting fetched before the GPS fix that
+/// preceded it is still processed after it. While a partition of the task has nothing buffered but the broker holds
+/// more of it, the task waits for that data rather than guess, up to the idle limit.
+/// </summary>
+internal sealed class InputBuffer(int pauseAbove)
+{
+    private readonly Dictionary<TopicPartition, Queue<ConsumeResult<byte[]?, byte[]?>>> _queues = [];
+
+    public int Count { get; private set; }
+
+    public void Add(ConsumeResult<byte[]?, byte[]?> record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (!_queues.TryGetValue(record.TopicPartition, out var queue))
+        {
+            queue = new Queue<ConsumeResult<byte[]?, byte[]?>>();
+            _queues[record.TopicPartition] = queue;
+        }
+
+        queue.Enqueue(record);
+        Count++;
+    }
+
+    public int BufferedOf(TopicPartition partition) => _queues.TryGetValue(partition, out var queue) ? queue.Count : 0;
+
+    /// <summary>Fetching more of this partition would only grow the buffer: pause it.</summary>
+    public bool Full(TopicPartition partition) => BufferedOf(partition) >= pauseAbove;
+
+    /// <summary>Anything buffered for these partitions.</summary>
+    public bool Any(IEnumerable<TopicPartition> partitions) => partitions.Any(p => BufferedOf(p) > 0);
+
+    /// <summary>
+    /// The next record of a task whose source partitions are <paramref name="partitions"/>: the lowest timestamp among
+    /// the buffered heads (ties go to the first partition listed, so the choice is stable). Null when nothing is
+    /// buffered, or when a partition with nothing buffered may still have records on the broker and
+    /// <paramref name="enforce"/> is false (the task has not waited long enough yet).
+    /// </summary>
+    public ConsumeResult<byte[]?, byte[]?>? Next(IReadOnlyList<TopicPartition> partitions, Func<TopicPartition, bool> mayHaveMore, bool enforce)
+    {
+        ArgumentNullException.ThrowIfNull(partitions);
+        ArgumentNullException.ThrowIfNull(mayHaveMore);
+        Queue<ConsumeResult<byte[]?, byte[]?>>? best = null;
+        var waiting = false;
+        foreach (var partition in partitions)
+        {
+            if (!_queues.TryGetValue(partition, out var queue) || queue.Count == 0)
+            {
+                waiting |= !enforce && mayHaveMore(partition);
+                continue;
+            }
+
+            if (best is null || queue.Peek().Message.Timestamp.UnixTimestampMs < best.Peek().Message.Timestamp.UnixTimestampMs)
+            {
+                best = queue;
+            }
+        }
+
+        if (best is null || waiting)
+        {
+            return null;
+        }
+
+        Count--;
+        return best.Dequeue();
+    }
+
+    /// <summary>Forgets a partition's records (revoked, lost, or rewound to be fetched again).</summary>
+    public void Drop(TopicPartition partition)
+    {
+        if (_queues.Remove(partition, out var queue))
+        {
+            Count -= queue.Count;
+        }
+    }
+
+    public void Clear()
+    {
+        _queues.Clear();
+        Count = 0;
+    }
+}

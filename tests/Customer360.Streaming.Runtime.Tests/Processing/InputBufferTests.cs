@@ -1,0 +1,66 @@
+using Confluent.Kafka;
+using Customer360.Streaming.Runtime.Processing;
+
+namespace Customer360.Streaming.Runtime.Tests.Processing;
+
+public sealed class InputBufferTests
+{
+    private static readonly TopicPartition Beacons = new("beacon", 0);
+    private static readonly TopicPartition Fixes = new("location", 0);
+    private static readonly TopicPartition Clicks = new("clickstream", 0);
+
+    [Fact]
+    public void A_task_takes_its_records_in_timestamp_order_across_partitions_whatever_the_fetch_order()
+    {
+        var buffer = new InputBuffer(pauseAbove: 100);
+        foreach (var (partition, timestamp) in new[] { (Beacons, 180L), (Beacons, 190L), (Fixes, 60L), (Clicks, 1L), (Fixes, 120L), (Clicks, 2L) })
+        {
+            buffer.Add(Record(partition, timestamp));
+        }
+
+        var order = new List<(string, long)>();
+        while (buffer.Next([Clicks, Fixes, Beacons], _ => false, enforce: false) is { } next)
+        {
+            order.Add((next.Topic, next.Message.Timestamp.UnixTimestampMs));
+        }
+
+        Assert.Equal([("clickstream", 1L), ("clickstream", 2L), ("location", 60L), ("location", 120L), ("beacon", 180L), ("beacon", 190L)], order);
+        Assert.Equal(0, buffer.Count);
+    }
+
+    [Fact]
+    public void A_task_waits_for_an_empty_partition_that_may_hold_older_records_until_told_to_go_ahead()
+    {
+        var buffer = new InputBuffer(pauseAbove: 100);
+        buffer.Add(Record(Beacons, 180));
+
+        Assert.Null(buffer.Next([Fixes, Beacons], p => p == Fixes, enforce: false));
+        Assert.Equal(180, buffer.Next([Fixes, Beacons], p => p == Fixes, enforce: true)!.Message.Timestamp.UnixTimestampMs);
+
+        buffer.Add(Record(Beacons, 190));
+        // Caught up on the fixes (end of partition seen): nothing to wait for.
+        Assert.NotNull(buffer.Next([Fixes, Beacons], _ => false, enforce: false));
+    }
+
+    [Fact]
+    public void Dropping_a_partition_forgets_its_records_and_a_full_partition_says_so()
+    {
+        var buffer = new InputBuffer(pauseAbove: 2);
+        buffer.Add(Record(Beacons, 1));
+        Assert.False(buffer.Full(Beacons));
+        buffer.Add(Record(Beacons, 2));
+        buffer.Add(Record(Fixes, 3));
+
+        Assert.True(buffer.Full(Beacons));
+        buffer.Drop(Beacons);
+
+        Assert.Equal(1, buffer.Count);
+        Assert.Equal(3, buffer.Next([Beacons, Fixes], _ => false, enforce: false)!.Message.Timestamp.UnixTimestampMs);
+    }
+
+    private static ConsumeResult<byte[]?, byte[]?> Record(TopicPartition partition, long timestampMs) => new()
+    {
+        TopicPartitionOffset = new TopicPartitionOffset(partition, timestampMs),
+        Message = new Message<byte[]?, byte[]?> { Timestamp = new Timestamp(timestampMs, TimestampType.CreateTime) },
+    };
+}
