@@ -126,7 +126,7 @@ internal static class RulesTestCommand
     private static List<ReplayInput>? ReadFile(string path, ReplaySetup setup)
     {
         using var reader = new StreamReader(path, Encoding.UTF8);
-        var (records, errors) = AvroJsonLines.Read(reader, topic => Contract(setup, topic));
+        var (records, errors) = AvroJsonLines.Read(reader, setup.ContractOf);
         foreach (var error in errors.Take(10))
         {
             Console.Error.WriteLine($"{path}:{error.Line}: skipped: {error.Reason}");
@@ -151,7 +151,7 @@ internal static class RulesTestCommand
         var names = ProductTopicNames.FromCatalog(setup.Topics);
         var topics = topicList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Append(names.Relationship).Append(names.Identity).Distinct(StringComparer.Ordinal).ToList();
-        var unknown = topics.Where(t => Contract(setup, t) is null).ToList();
+        var unknown = topics.Where(t => setup.ContractOf(t) is null).ToList();
         if (unknown.Count > 0)
         {
             throw new ArgumentException($"not input or table topics of topics.yaml: {string.Join(", ", unknown)}");
@@ -167,7 +167,7 @@ internal static class RulesTestCommand
         {
             var partitions = metadata.Topics.FirstOrDefault(t => t.Topic == topic)?.Partitions.Select(p => p.PartitionId).ToList()
                 ?? throw new InvalidOperationException($"topic {topic} does not exist");
-            var reader = new AvroDeserializer<GenericRecord>(registry, new AvroSerdeOptions(), Contract(setup, topic)!);
+            var reader = new AvroDeserializer<GenericRecord>(registry, new AvroSerdeOptions(), setup.ContractOf(topic)!);
             var read = TopicReader.ReadToEnd(consumer, topic, partitions, TimeSpan.FromSeconds(kafka.StartupTimeoutSeconds), record =>
                 inputs.Add(new ReplayInput(
                     topic, record.Message.Key is null ? null : Encoding.UTF8.GetString(record.Message.Key),
@@ -178,11 +178,6 @@ internal static class RulesTestCommand
 
         return inputs;
     }
-
-    private static Avro.RecordSchema? Contract(ReplaySetup setup, string topic) =>
-        setup.Topics.Topics.FirstOrDefault(t => t.Name == topic && t.Role is TopicRole.Input or TopicRole.Table) is { ValueSchema: { } contract }
-            ? setup.Contracts.Latest(contract).Schema
-            : null;
 
     private static string Report(
         List<ReplayInput> inputs, string source, (RuleSet Rules, ReplayResult Result) current, (RuleSet Rules, ReplayResult Result) next, RuleDiff diff, int show)

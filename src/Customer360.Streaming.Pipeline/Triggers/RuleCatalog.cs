@@ -160,29 +160,12 @@ public static partial class RuleCatalog
             return (null, null, null);
         }
 
-        SequenceSpec? sequence = null;
-        if (e.Sequence is { } s)
-        {
-            if (s.After.Count == 0)
-            {
-                error("sequence.after", "must name the event(s) that come first, e.g. [app.push_opened]");
-            }
-
-            Patterns(s.After, "sequence.after", error);
-            sequence = Positive(Duration(s.Within, "sequence.within", required: true, error), "sequence.within", error) is { } within ? new SequenceSpec([.. s.After], within) : null;
-        }
-
-        AbsenceSpec? absence = null;
-        if (e.Absence is { } a)
-        {
-            if (a.Of.Count == 0)
-            {
-                error("absence.of", "must name the event(s) whose absence fires the rule, e.g. [click.add_to_cart]");
-            }
-
-            Patterns(a.Of, "absence.of", error);
-            absence = Positive(Duration(a.Within, "absence.within", required: true, error), "absence.within", error) is { } within ? new AbsenceSpec([.. a.Of], within) : null;
-        }
+        var sequence = e.Sequence is { } s && EventsWithin(s.After, s.Within, "sequence.after", "sequence.within", "the event(s) that come first, e.g. [app.push_opened]", error) is (var after, var afterWithin)
+            ? new SequenceSpec(after, afterWithin)
+            : null;
+        var absence = e.Absence is { } a && EventsWithin(a.Of, a.Within, "absence.of", "absence.within", "the event(s) whose absence fires the rule, e.g. [click.add_to_cart]", error) is (var of, var ofWithin)
+            ? new AbsenceSpec(of, ofWithin)
+            : null;
 
         DwellSpec? dwell = null;
         if (e.Dwell is { } d)
@@ -204,6 +187,19 @@ public static partial class RuleCatalog
         }
 
         return (sequence, absence, dwell);
+    }
+
+    /// <summary>A list of event patterns and a positive time, as sequences and absences name them; null when invalid.</summary>
+    private static (IReadOnlyList<string> Events, TimeSpan Within)? EventsWithin(
+        List<string> events, string? within, string eventsField, string withinField, string what, Action<string, string> error)
+    {
+        if (events.Count == 0)
+        {
+            error(eventsField, $"must name {what}");
+        }
+
+        Patterns(events, eventsField, error);
+        return Positive(Duration(within, withinField, required: true, error), withinField, error) is { } time && events.Count > 0 ? ([.. events], time) : null;
     }
 
     private static TimeSpan? Positive(TimeSpan? duration, string field, Action<string, string> error)

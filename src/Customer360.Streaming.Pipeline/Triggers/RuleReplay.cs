@@ -34,6 +34,12 @@ public sealed record ReplaySetup(
 {
     /// <summary>Timers still pending after the last event fire as if this much time passed without input.</summary>
     public TimeSpan Drain { get; init; } = TimeSpan.FromHours(24);
+
+    /// <summary>The contract (latest version) of an input or table topic, or null for any other topic.</summary>
+    public Avro.RecordSchema? ContractOf(string topic) =>
+        Topics.Topics.FirstOrDefault(t => t.Name == topic && t.Role is TopicRole.Input or TopicRole.Table) is { ValueSchema: { } contract }
+            ? Contracts.Latest(contract).Schema
+            : null;
 }
 
 /// <summary>A store event of a replay: presence (entered, dwelling, left) or an associate-assist trigger.</summary>

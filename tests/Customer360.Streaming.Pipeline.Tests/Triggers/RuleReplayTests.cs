@@ -71,7 +71,7 @@ public sealed class RuleReplayTests
         lines.Insert(4, """{"topic": "c360.nowhere.v1", "value": {}}""");
         lines.Insert(6, "not json");
 
-        var (records, errors) = AvroJsonLines.Read(new StringReader(string.Join('\n', lines)), topic => Contract(topic));
+        var (records, errors) = AvroJsonLines.Read(new StringReader(string.Join('\n', lines)), Setup.ContractOf);
 
         Assert.Equal(lines.Count - 3, records.Count);
         Assert.Equal([3, 5, 7], errors.Select(e => e.Line));
@@ -82,13 +82,8 @@ public sealed class RuleReplayTests
     /// <summary>The journey through an events file and back: what <c>c360 rules test --events FILE</c> replays.</summary>
     private static List<ReplayInput> FromFile(List<JourneyRecord> records)
     {
-        var (read, errors) = AvroJsonLines.Read(new StringReader(ScriptedJourney.ToJsonLines(records, Contracts)), topic => Contract(topic));
+        var (read, errors) = AvroJsonLines.Read(new StringReader(ScriptedJourney.ToJsonLines(records, Contracts)), Setup.ContractOf);
         Assert.Empty(errors);
         return [.. read.Select(r => new ReplayInput(r.Topic, r.Key, r.Value, r.TimestampMs))];
     }
-
-    private static Avro.RecordSchema? Contract(string topic) =>
-        Topics.Topics.FirstOrDefault(t => t.Name == topic && t.Role is TopicRole.Input or TopicRole.Table) is { ValueSchema: { } contract }
-            ? Contracts.Latest(contract).Schema
-            : null;
 }
