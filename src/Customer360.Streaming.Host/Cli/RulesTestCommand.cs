@@ -43,12 +43,16 @@ internal static class RulesTestCommand
                 r.AddError("--drain-hours must be between 0 and 720.");
             }
         });
+        var applicationId = new Option<string?>("--application-id")
+        {
+            Description = "Application id whose internal topics topics.yaml declares (default: C360__Kafka__ApplicationId, else c360).",
+        };
         var show = new Option<int>("--show") { Description = "Lines to print per kind of difference.", DefaultValueFactory = _ => 20 };
         var failOnDiff = new Option<bool>("--fail-on-diff") { Description = "Exit 1 when any trigger is gained, lost or changed (for CI)." };
         var topologyDir = CommonOptions.TopologyDirectory();
         var command = new Command("test", "Replay events through the current and a new rule set and print the triggers gained, lost and changed.")
         {
-            rules, current, events, bootstrap, registryUrl, drainHours, show, failOnDiff, topologyDir,
+            rules, current, events, bootstrap, registryUrl, applicationId, drainHours, show, failOnDiff, topologyDir,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -59,7 +63,7 @@ internal static class RulesTestCommand
             {
                 currentRules = RuleCatalog.Load(parse.GetValue(current) ?? Path.Combine(ContentFolders.ResolveDirectory(folder), RuleCatalog.FileName));
                 newRules = RuleCatalog.Load(parse.GetValue(rules)!);
-                setup = Setup(folder) with { Drain = TimeSpan.FromHours(parse.GetValue(drainHours)) };
+                setup = Setup(folder, parse.GetValue(applicationId)) with { Drain = TimeSpan.FromHours(parse.GetValue(drainHours)) };
                 var names = ProductTopicNames.FromCatalog(setup.Topics);
                 ProductTopology.CheckRuleTopics(newRules, names);
             }
@@ -112,12 +116,12 @@ internal static class RulesTestCommand
     }
 
     /// <summary>The catalogs and the knobs the processor would run with (the same C360__ environment variables).</summary>
-    private static ReplaySetup Setup(string? topologyDirectory)
+    private static ReplaySetup Setup(string? topologyDirectory, string? applicationIdOption)
     {
         var configuration = new ConfigurationBuilder().AddEnvironmentVariables(ProcessorHost.EnvironmentPrefix).Build();
         var context = configuration.GetSection(ContextOptions.SectionName).Get<ContextOptions>() ?? new ContextOptions();
         var triggers = configuration.GetSection(TriggerOptions.SectionName).Get<TriggerOptions>() ?? new TriggerOptions();
-        var applicationId = configuration["Kafka:ApplicationId"] ?? "c360";
+        var applicationId = applicationIdOption ?? configuration["Kafka:ApplicationId"] ?? "c360";
         return new ReplaySetup(
             applicationId, TopicCatalog.Load(ContentFolders.TopicsFile(topologyDirectory)), SchemaCatalog.Load(ContentFolders.SchemasDirectory(null)),
             StoreCatalog.Load(ContentFolders.StoresFile(topologyDirectory)), context.ToContextSettings(), context.ToIdentitySettings(), triggers.ToHygieneSettings());

@@ -32,7 +32,7 @@ public sealed class TriggerEndToEndTests(KafkaFixture kafka, SchemaRegistryFixtu
         var names = new UniqueNames(nameof(TriggerEndToEndTests));
         var firstApp = names.Group("trg");
         var secondApp = names.Group("trg-replay");
-        var catalog = SinglePartitionCatalog(names, firstApp, secondApp);
+        var (catalog, folder) = SinglePartitionCatalog(names, firstApp, secondApp);
         foreach (var topic in catalog.Topics)
         {
             await kafka.CreateTopicAsync(topic.Name, topic.Partitions);
@@ -96,13 +96,32 @@ public sealed class TriggerEndToEndTests(KafkaFixture kafka, SchemaRegistryFixtu
 
         Assert.Equal([.. expectedTriggers, .. expectedTriggers], Read(topics.Triggers, secondApp, registryClient).Select(t => (string)t["triggerId"]));
         Assert.Equal([.. expectedStoreEvents, .. expectedStoreEvents], Read(topics.StoreEvents, secondApp, registryClient).Select(e => e["eventId"].ToString()!));
+
+        // c360 rules test reads the same topics from the broker and replays them: the shipped rules against themselves
+        // differ in nothing, and a cart reminder that needs more than 500 in the cart loses both of its triggers.
+        var shippedFile = Path.Combine(folder, "shipped.yaml");
+        var editedFile = Path.Combine(folder, "edited.yaml");
+        File.WriteAllText(shippedFile, PrefixedRulesYaml(names));
+        File.WriteAllText(editedFile, PrefixedRulesYaml(names).Replace("when: >-\n      context.cart.value > 0", "when: >-\n      context.cart.value > 500", StringComparison.Ordinal));
+        string[] common =
+        [
+            "rules", "test", "--current", shippedFile, "--events", string.Join(',', topics.Channels), "--topology-dir", folder,
+            "--application-id", firstApp, "--bootstrap-servers", kafka.BootstrapServers, "--registry-url", registry.UrlText,
+        ];
+        using var same = await ChildProcess.RunAsync("dotnet", [RepositoryLayout.C360Dll, .. common, "--rules", shippedFile], TimeSpan.FromMinutes(2));
+        Assert.True(same.ExitCode == 0, same.AllOutput);
+        Assert.Contains($"replayed {records.Count} records", same.AllOutput, StringComparison.Ordinal);
+        Assert.Contains("diff: 0 gained, 0 lost, 0 changed, 6 unchanged", same.AllOutput, StringComparison.Ordinal);
+        using var edited = await ChildProcess.RunAsync("dotnet", [RepositoryLayout.C360Dll, .. common, "--rules", editedFile, "--fail-on-diff"], TimeSpan.FromMinutes(2));
+        Assert.True(edited.ExitCode == 1, edited.AllOutput);
+        Assert.Contains("diff: 0 gained, 2 lost, 0 changed, 4 unchanged", edited.AllOutput, StringComparison.Ordinal);
     }
 
     private static List<SimulatedRecord> Prefixed(UniqueNames names, List<JourneyRecord> records) =>
         [.. records.Select(r => new SimulatedRecord(names.Topic(r.Topic), r.Key, r.Event))];
 
     /// <summary>The shipped topology with this test's names, one partition per topic: one task, one stream time for both customers.</summary>
-    private static TopicCatalog SinglePartitionCatalog(UniqueNames names, string firstApp, string secondApp)
+    private static (TopicCatalog Catalog, string Directory) SinglePartitionCatalog(UniqueNames names, string firstApp, string secondApp)
     {
         var directory = C360Program.WritePrefixedTopology(names, firstApp);
         var yaml = File.ReadAllText(Path.Combine(directory, "topics.yaml")).Replace("partitions: 6", "partitions: 1", StringComparison.Ordinal);
@@ -110,17 +129,16 @@ public sealed class TriggerEndToEndTests(KafkaFixture kafka, SchemaRegistryFixtu
         var internals = System.Text.RegularExpressions.Regex.Matches(yaml, $@"(?ms)^  - name: {firstApp}-\S+$.*?(?=^  - name: |\z)")
             .Select(m => m.Value.Replace(firstApp, secondApp, StringComparison.Ordinal));
         File.WriteAllText(Path.Combine(directory, "topics.yaml"), yaml.TrimEnd() + "\n" + string.Concat(internals));
-        return TopicCatalog.Load(Path.Combine(directory, "topics.yaml"));
+        return (TopicCatalog.Load(Path.Combine(directory, "topics.yaml")), directory);
     }
 
-    private static RuleSet PrefixedRules(UniqueNames names)
-    {
-        var yaml = File.ReadAllText(Path.Combine(RepositoryLayout.TopologyDirectory, RuleCatalog.FileName));
-        return RuleCatalog.Parse(
-            yaml.Replace("topic: c360.triggers.v1", $"topic: {names.Topic("c360.triggers.v1")}", StringComparison.Ordinal)
-                .Replace("topic: c360.store-events.v1", $"topic: {names.Topic("c360.store-events.v1")}", StringComparison.Ordinal),
-            "triggers.yaml");
-    }
+    private static RuleSet PrefixedRules(UniqueNames names) => RuleCatalog.Parse(PrefixedRulesYaml(names), "triggers.yaml");
+
+    /// <summary>The shipped rules, writing to this test's trigger and store-event topics.</summary>
+    private static string PrefixedRulesYaml(UniqueNames names) =>
+        File.ReadAllText(Path.Combine(RepositoryLayout.TopologyDirectory, RuleCatalog.FileName))
+            .Replace("topic: c360.triggers.v1", $"topic: {names.Topic("c360.triggers.v1")}", StringComparison.Ordinal)
+            .Replace("topic: c360.store-events.v1", $"topic: {names.Topic("c360.store-events.v1")}", StringComparison.Ordinal);
 
     /// <summary>
     /// A worker with the shipped rules. Stream time brings timers due; the wall clock stays out of it (today is months
