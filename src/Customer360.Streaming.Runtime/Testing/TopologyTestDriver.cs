@@ -39,6 +39,9 @@ public sealed class TopologyTestDriver : IRecordCollector
     public TaskOutcome PipeInput(string topic, string? key, string value, long timestampMs) =>
         PipeInput(topic, key, Encoding.UTF8.GetBytes(value), timestampMs);
 
+    /// <summary>The driver's wall clock, in epoch milliseconds.</summary>
+    public long WallClockMs => _wallClockMs;
+
     public void AdvanceWallClock(TimeSpan by)
     {
         _wallClockMs += (long)by.TotalMilliseconds;

@@ -52,6 +52,29 @@ public sealed class TriggerPipelineTests
     }
 
     [Fact]
+    public void Browse_abandonment_fires_from_the_wall_clock_half_an_hour_after_the_last_view_without_a_further_event()
+    {
+        var h = new PipelineHarness(rules: Shipped);
+        h.Send(Names.Relationship, "c-1", new RelationshipProfile(
+            h.NextId(), PipelineHarness.T0, Names.Relationship, "c-1", "GOLD", "loyal", 10m, 0.1, ["electronics"], PipelineHarness.Store.StoreId,
+            new Consent(Email: true), null, "Europe/Berlin", "de-DE"));
+        for (var i = 1; i <= 3; i++)
+        {
+            h.Click("a1", i * 60_000, ClickType.ProductView, "tv", customer: "c-1");
+        }
+
+        IdleUntil(h, PipelineHarness.T0 + (3 * 60_000) + (30 * 60_000) - 10_000);
+        Assert.Empty(h.Driver.ReadOutput(Names.Triggers));
+
+        IdleUntil(h, PipelineHarness.T0 + (3 * 60_000) + (30 * 60_000));
+        var trigger = Decode(h, Names.Triggers, Assert.Single(h.Driver.ReadOutput(Names.Triggers)));
+        Assert.Equal("browse-abandonment", trigger["ruleId"].ToString());
+        Assert.Equal("EMAIL", Symbol(trigger["channel"]));
+        var explanation = ((object[])trigger["explanation"]).Cast<GenericRecord>().Select(e => (string)e["expression"]).ToList();
+        Assert.Contains("not followed by click.add_to_cart or click.checkout or click.purchase within 30m", explanation);
+    }
+
+    [Fact]
     public void Wall_clock_timers_wait_while_records_flow()
     {
         var h = Journey(dwellSightings: 3);
@@ -187,11 +210,19 @@ public sealed class TriggerPipelineTests
         return h;
     }
 
-    /// <summary>No input, and the wall clock moves on until <paramref name="untilMs"/> is past by the grace period.</summary>
+    /// <summary>
+    /// No input, and the wall clock moves on until "now" (the wall clock minus grace) is <paramref name="untilMs"/>:
+    /// two idle ticks, the second exactly then.
+    /// </summary>
     private static void IdleUntil(PipelineHarness h, long untilMs)
     {
-        var target = untilMs + (long)h.Settings.Context.Grace.TotalMilliseconds;
-        h.Driver.AdvanceWallClock(TimeSpan.FromMilliseconds(target - h.Settings.TimerInterval.TotalMilliseconds));
+        var interval = (long)h.Settings.TimerInterval.TotalMilliseconds;
+        var lastTick = untilMs + (long)h.Settings.Context.Grace.TotalMilliseconds;
+        if (lastTick - (2 * interval) > h.Driver.WallClockMs)
+        {
+            h.Driver.AdvanceWallClock(TimeSpan.FromMilliseconds(lastTick - (2 * interval) - h.Driver.WallClockMs));
+        }
+
         h.Driver.AdvanceWallClock(h.Settings.TimerInterval);
         h.Driver.AdvanceWallClock(h.Settings.TimerInterval);
     }
