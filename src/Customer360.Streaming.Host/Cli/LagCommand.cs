@@ -1,0 +1,124 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using Confluent.Kafka;
+using Customer360.Streaming.Domain;
+using Customer360.Streaming.Host.Hosting;
+using Customer360.Streaming.Runtime.Kafka;
+using Customer360.Streaming.Runtime.Topology;
+
+namespace Customer360.Streaming.Host.Cli;
+
+/// <summary>
+/// <c>c360 lag --group ID</c>: per-partition committed offset, high watermark, lag in records and in seconds, and a
+/// Burrow-style status per partition and for the group, from a few samples (or continuously with <c>--watch</c>).
+/// </summary>
+internal static class LagCommand
+{
+    public static Command Create()
+    {
+        var group = new Option<string>("--group") { Description = "Consumer group to judge (the processor's is Kafka:ApplicationId, c360 by default).", Required = true };
+        var topics = new Option<string?>("--topics") { Description = "Comma-separated topics (default: the input, table and repartition topics of topics.yaml)." };
+        var bootstrap = new Option<string?>("--bootstrap-servers") { Description = "Kafka bootstrap servers (default: C360__Kafka__BootstrapServers)." };
+        var watch = new Option<bool>("--watch") { Description = "Keep sampling and reprint every interval until interrupted." };
+        var interval = new Option<int>("--interval") { Description = "Seconds between samples.", DefaultValueFactory = _ => 5 };
+        interval.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 1 or > 3_600)
+            {
+                r.AddError($"--interval must be between 1 and 3600 seconds (was {r.GetValueOrDefault<int>()}).");
+            }
+        });
+        var samples = new Option<int>("--samples") { Description = "Samples before the one-shot report (a status needs a window).", DefaultValueFactory = _ => 3 };
+        samples.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 1 or > 100)
+            {
+                r.AddError($"--samples must be between 1 and 100 (was {r.GetValueOrDefault<int>()}).");
+            }
+        });
+        var topologyDir = CommonOptions.TopologyDirectory();
+        var command = new Command("lag", "Lag of a consumer group per partition, in records and seconds, with Burrow-style statuses (OK, WARN, REWIND, STALL, STOP).")
+        {
+            group, topics, bootstrap, watch, interval, samples, topologyDir,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var servers = parse.GetValue(bootstrap) ?? Environment.GetEnvironmentVariable("C360__Kafka__BootstrapServers");
+            if (string.IsNullOrWhiteSpace(servers))
+            {
+                await Console.Error.WriteLineAsync("--bootstrap-servers is required (or C360__Kafka__BootstrapServers).");
+                return ExitCodes.InvalidConfiguration;
+            }
+
+            List<string> topicList;
+            if (parse.GetValue(topics) is { } explicitTopics)
+            {
+                topicList = [.. explicitTopics.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+            }
+            else if (CommonOptions.TryLoadCatalog(parse.GetValue(topologyDir), out var catalog))
+            {
+                topicList = [.. catalog.Topics.Where(t => t.Role is TopicRole.Input or TopicRole.Table || t.Name.EndsWith("-repartition", StringComparison.Ordinal)).Select(t => t.Name)];
+            }
+            else
+            {
+                return ExitCodes.InvalidConfiguration;
+            }
+
+            var kafka = new KafkaOptions { BootstrapServers = servers, ApplicationId = parse.GetValue(group)! };
+            var every = TimeSpan.FromSeconds(parse.GetValue(interval));
+            try
+            {
+                using var monitor = new GroupLagMonitor(kafka, parse.GetValue(group)!, topicList, TimeProvider.System);
+                var interactive = !Console.IsOutputRedirected;
+                for (var taken = 1; ; taken++)
+                {
+                    var report = await monitor.SampleAsync(cancellationToken);
+                    var last = !parse.GetValue(watch) && taken >= parse.GetValue(samples);
+                    if (parse.GetValue(watch) || last)
+                    {
+                        // Interactive: redraw in place; piped: one report after another, readable in a log.
+                        await Console.Out.WriteAsync((interactive && parse.GetValue(watch) ? "\u001b[H\u001b[2J" : string.Empty) + Render(report));
+                    }
+
+                    if (last)
+                    {
+                        return ExitCodes.Success;
+                    }
+
+                    await Task.Delay(every, TimeProvider.System, cancellationToken);
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return ExitCodes.Success;
+            }
+            catch (KafkaException ex)
+            {
+                await Console.Error.WriteLineAsync($"lag failed: {ex.Message}");
+                return ExitCodes.RuntimeFailure;
+            }
+        });
+        return command;
+    }
+
+    internal static string Render(GroupLagReport report)
+    {
+        var text = new StringBuilder();
+        var inv = CultureInfo.InvariantCulture;
+        var members = report.HasMembers switch { true => "has members", false => "no members", _ => "members unknown" };
+        text.AppendLine(inv, $"group {report.GroupId}: {Name(report.Status)}  ({report.Samples} samples; {members}; total lag {report.Partitions.Sum(p => p.Lag):N0})");
+        var width = Math.Max(5, report.Partitions.Select(p => p.Partition.Topic.Length).DefaultIfEmpty(5).Max());
+        text.AppendLine(inv, $"  {"topic".PadRight(width)}  {"part",4}  {"committed",10}  {"high-wm",10}  {"lag",8}  {"lag-s",8}  status");
+        foreach (var p in report.Partitions)
+        {
+            var committed = p.Committed?.ToString(inv) ?? "-";
+            var seconds = p.LagSeconds?.ToString("0.0", inv) ?? "?";
+            text.AppendLine(inv, $"  {p.Partition.Topic.PadRight(width)}  {p.Partition.Partition.Value,4}  {committed,10}  {p.HighWatermark,10}  {p.Lag,8}  {seconds,8}  {Name(p.Status)}");
+        }
+
+        return text.ToString();
+    }
+
+    private static string Name(LagStatus status) => EnumNames.SnakeCase(status).ToUpperInvariant();
+}

@@ -1,0 +1,124 @@
+using Confluent.Kafka;
+using Confluent.Kafka.Admin;
+
+namespace Customer360.Streaming.Runtime.Kafka;
+
+/// <summary>One partition in a lag report.</summary>
+/// <param name="LagSeconds">How old the oldest record the group has not committed is (0 when caught up; null when unreadable).</param>
+public sealed record PartitionLagReport(TopicPartition Partition, long? Committed, long HighWatermark, long Lag, double? LagSeconds, LagStatus Status);
+
+/// <summary>A group's lag at one moment, judged over the window of samples so far.</summary>
+/// <param name="HasMembers">Whether the group has members; null when the cluster cannot say (the embedded broker).</param>
+public sealed record GroupLagReport(string GroupId, long AtMs, bool? HasMembers, LagStatus Status, IReadOnlyList<PartitionLagReport> Partitions, int Samples);
+
+/// <summary>
+/// Samples a consumer group's committed offsets and the partitions' high watermarks without joining the group
+/// (OffsetFetch, ListOffsets, Fetch at the committed offset for lag in seconds), keeps a window of samples per partition
+/// and evaluates it the Burrow way. Works against any Kafka, the embedded broker included.
+/// </summary>
+public sealed class GroupLagMonitor : IDisposable
+{
+    private readonly string _groupId;
+    private readonly IReadOnlyList<string> _topics;
+    private readonly TimeProvider _time;
+    private readonly int _window;
+    private readonly TimeSpan _timeout;
+    private readonly IConsumer<byte[]?, byte[]?> _consumer;
+    private readonly IAdminClient _admin;
+    private readonly Dictionary<TopicPartition, List<LagSample>> _samples = [];
+    private bool _membershipUnsupported;
+    private int _taken;
+
+    public GroupLagMonitor(KafkaOptions options, string groupId, IReadOnlyList<string> topics, TimeProvider time, int window = 10, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _groupId = groupId;
+        _topics = topics;
+        _time = time;
+        _window = window;
+        _timeout = timeout ?? TimeSpan.FromSeconds(10);
+        // The monitored group's id makes OffsetFetch return its offsets; assigning (never subscribing) does not join it.
+        _consumer = new ConsumerBuilder<byte[]?, byte[]?>(KafkaClientConfigs.Consumer(options, groupId, $"{groupId}-lag-monitor")).Build();
+        _admin = new AdminClientBuilder(KafkaClientConfigs.Admin(options, $"{groupId}-lag-monitor-admin")).Build();
+    }
+
+    public async Task<GroupLagReport> SampleAsync(CancellationToken cancellationToken = default)
+    {
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var metadata = _admin.GetMetadata(_timeout);
+        var wanted = new HashSet<string>(_topics, StringComparer.Ordinal);
+        var partitions = metadata.Topics.Where(t => wanted.Contains(t.Topic))
+            .SelectMany(t => t.Partitions.Select(p => new TopicPartition(t.Topic, p.PartitionId)))
+            .OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition.Value).ToList();
+        var committed = partitions.Count == 0 ? [] : _consumer.Committed(partitions, _timeout).ToDictionary(o => o.TopicPartition, o => o.Offset);
+        var hasMembers = await HasMembersAsync();
+        _taken++;
+        var reports = new List<PartitionLagReport>(partitions.Count);
+        foreach (var partition in partitions)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var watermarks = _consumer.QueryWatermarkOffsets(partition, _timeout);
+            var offset = committed.GetValueOrDefault(partition, Offset.Unset);
+            var sample = new LagSample(now, offset.IsSpecial ? null : offset.Value, watermarks.High.IsSpecial ? 0 : watermarks.High.Value);
+            if (!_samples.TryGetValue(partition, out var window))
+            {
+                window = [];
+                _samples[partition] = window;
+            }
+
+            window.Add(sample);
+            if (window.Count > _window)
+            {
+                window.RemoveAt(0);
+            }
+
+            var from = sample.Committed ?? (watermarks.Low.IsSpecial ? 0 : watermarks.Low.Value);
+            var lagSeconds = sample.Lag == 0 ? 0 : OldestUncommittedAgeSeconds(partition, from, now);
+            reports.Add(new PartitionLagReport(partition, sample.Committed, sample.HighWatermark, sample.Lag, lagSeconds, LagEvaluator.Partition(window, now, hasMembers)));
+        }
+
+        return new GroupLagReport(_groupId, now, hasMembers, LagEvaluator.Group(reports.Select(r => r.Status)), reports, Math.Min(_taken, _window));
+    }
+
+    public void Dispose()
+    {
+        _consumer.Close();
+        _consumer.Dispose();
+        _admin.Dispose();
+    }
+
+    /// <summary>Whether the group has members; null when the cluster does not answer DescribeGroups (then not asked again).</summary>
+    private async Task<bool?> HasMembersAsync()
+    {
+        if (_membershipUnsupported)
+        {
+            return null;
+        }
+
+        try
+        {
+            var described = await _admin.DescribeConsumerGroupsAsync([_groupId], new DescribeConsumerGroupsOptions { RequestTimeout = TimeSpan.FromSeconds(2) });
+            return described.ConsumerGroupDescriptions.FirstOrDefault()?.Members.Count > 0;
+        }
+        catch (KafkaException)
+        {
+            _membershipUnsupported = true;
+            return null;
+        }
+    }
+
+    /// <summary>Age of the record at <paramref name="offset"/>, the oldest the group has not committed.</summary>
+    private double? OldestUncommittedAgeSeconds(TopicPartition partition, long offset, long nowMs)
+    {
+        _consumer.Assign(new TopicPartitionOffset(partition, offset));
+        try
+        {
+            var record = _consumer.Consume(_timeout);
+            return record?.Message is { } message ? Math.Max(0, nowMs - message.Timestamp.UnixTimestampMs) / 1000.0 : null;
+        }
+        finally
+        {
+            _consumer.Unassign();
+        }
+    }
+}

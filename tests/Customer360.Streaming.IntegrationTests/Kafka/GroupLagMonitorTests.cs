@@ -1,0 +1,89 @@
+using Confluent.Kafka;
+using Customer360.Streaming.Runtime.Kafka;
+using Customer360.Streaming.Testing;
+
+namespace Customer360.Streaming.IntegrationTests.Kafka;
+
+/// <summary>Lag of a group that stops making progress, as <c>c360 lag</c> reports it, against the broker.</summary>
+public sealed class GroupLagMonitorTests(KafkaFixture kafka)
+{
+    [Fact]
+    public async Task AConsumerThatStopsCommitting_ShowsLagRisingAndIsReportedAsStalledOrStopped()
+    {
+        var names = new UniqueNames(nameof(GroupLagMonitorTests));
+        var topic = names.Topic("orders");
+        var group = names.Group("slow");
+        await kafka.CreateTopicAsync(topic, 2);
+        var options = kafka.Options(group);
+        using var producer = new ProducerBuilder<string, string>(KafkaClientConfigs.Producer(options, "lag-producer")).Build();
+        async Task ProduceAsync(int count)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                await producer.ProduceAsync(topic, new Message<string, string> { Key = $"k{i}", Value = "v" }, TestContext.Current.CancellationToken);
+            }
+        }
+
+        await ProduceAsync(40);
+        using var consumer = new ConsumerBuilder<string, string>(KafkaClientConfigs.Consumer(options, group, "lag-consumer")).Build();
+        consumer.Subscribe(topic);
+        for (var read = 0; read < 20;)
+        {
+            if (consumer.Consume(TimeSpan.FromSeconds(1)) is { IsPartitionEOF: false } record)
+            {
+                consumer.Commit(record);
+                read++;
+            }
+        }
+
+        // The consumer stays in the group but neither reads nor commits any more; producers keep producing.
+        consumer.Pause(consumer.Assignment);
+        using var monitor = new GroupLagMonitor(options, group, [topic], TimeProvider.System);
+        var first = await monitor.SampleAsync(TestContext.Current.CancellationToken);
+        await ProduceAsync(30);
+        var second = await monitor.SampleAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, second.Partitions.Count);
+        Assert.True(second.Partitions.Sum(p => p.Lag) == first.Partitions.Sum(p => p.Lag) + 30, $"lag {first.Partitions.Sum(p => p.Lag)} then {second.Partitions.Sum(p => p.Lag)}");
+        Assert.Contains(second.Status, new[] { LagStatus.Stall, LagStatus.Stop });
+        Assert.All(second.Partitions.Where(p => p.Lag > 0), p => Assert.True(p.LagSeconds >= 0, "lag in seconds is read from the oldest uncommitted record"));
+
+        // The same through the command line, as an operator runs it.
+        using var cli = await ChildProcess.RunAsync(
+            "dotnet", [RepositoryLayout.C360Dll, "lag", "--group", group, "--topics", topic, "--bootstrap-servers", kafka.BootstrapServers, "--samples", "2", "--interval", "1"],
+            TimeSpan.FromMinutes(1));
+        Assert.True(cli.ExitCode == 0, cli.AllOutput);
+        Assert.Matches($"group {group}: (STALL|STOP)", cli.AllOutput);
+        Assert.Contains(topic, cli.AllOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AGroupThatCaughtUp_IsOk()
+    {
+        var names = new UniqueNames(nameof(GroupLagMonitorTests));
+        var topic = names.Topic("events");
+        var group = names.Group("fast");
+        await kafka.CreateTopicAsync(topic, 1);
+        var options = kafka.Options(group);
+        using (var producer = new ProducerBuilder<string, string>(KafkaClientConfigs.Producer(options, "lag-producer")).Build())
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                await producer.ProduceAsync(topic, new Message<string, string> { Key = "k", Value = "v" }, TestContext.Current.CancellationToken);
+            }
+        }
+
+        using (var consumer = new ConsumerBuilder<string, string>(KafkaClientConfigs.Consumer(options, group, "lag-consumer")).Build())
+        {
+            consumer.Assign(new TopicPartitionOffset(topic, 0, Offset.Beginning));
+            consumer.Commit([new TopicPartitionOffset(topic, 0, 10)]);
+        }
+
+        using var monitor = new GroupLagMonitor(options, group, [topic], TimeProvider.System);
+        var report = await monitor.SampleAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(LagStatus.Ok, report.Status);
+        Assert.Equal(0, report.Partitions.Single().Lag);
+        Assert.Equal(0, report.Partitions.Single().LagSeconds);
+    }
+}
