@@ -4,7 +4,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Customer360.Streaming.Host.Hosting;
 
-/// <summary>Ready while the worker is in its group with a settled assignment; live until it has failed.</summary>
+/// <summary>Ready while the worker is in its group with a settled assignment and no partition paused; live until it has failed.</summary>
 internal sealed class ProcessorHealthCheck(StreamProcessorService processor) : IHealthCheck
 {
     public const string LiveTag = "live";
@@ -19,6 +19,7 @@ internal sealed class ProcessorHealthCheck(StreamProcessorService processor) : I
             ["assignedPartitions"] = status?.AssignedPartitions.Count ?? 0,
             ["recordsConsumed"] = status?.RecordsConsumed ?? 0,
             ["commits"] = status?.Commits ?? 0,
+            ["pausedPartitions"] = status?.Partitions.Count(p => p.Paused) ?? 0,
         };
         var wantsReady = context.Registration.Tags.Contains(ReadyTag);
         var result = status switch
@@ -26,6 +27,7 @@ internal sealed class ProcessorHealthCheck(StreamProcessorService processor) : I
             null => HealthCheckResult.Unhealthy("worker not started", data: data),
             { Phase: WorkerPhase.Failed } => HealthCheckResult.Unhealthy("worker failed", data: data),
             { IsReady: false } when wantsReady => HealthCheckResult.Unhealthy("not in the group with an assignment yet", data: data),
+            _ when wantsReady && status.Partitions.Any(p => p.Paused) => HealthCheckResult.Unhealthy("partitions paused while a dependency is down", data: data),
             _ => HealthCheckResult.Healthy("consuming", data),
         };
         return Task.FromResult(result);

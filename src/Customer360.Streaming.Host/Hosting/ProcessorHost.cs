@@ -23,6 +23,9 @@ public static class ProcessorHost
 
     public static WebApplication Build(IReadOnlyDictionary<string, string?>? overrides = null)
     {
+        // prometheus-net would start its meter listener at the first scrape and miss everything counted before it;
+        // started now, counters count from the first record. (A second start with default options is a no-op.)
+        Prometheus.MeterAdapter.StartListening();
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             ContentRootPath = AppContext.BaseDirectory,
@@ -66,6 +69,13 @@ public static class ProcessorHost
             ResponseWriter = HealthReportWriter.WriteAsync,
         });
         app.MapGet("/customers/{id}/context", ContextEndpoint.GetAsync);
+        // Prometheus text format: every meter of the process (runtime, pipeline, processor gauges), observed per scrape.
+        app.Services.GetRequiredService<ProcessorMetrics>();
+        app.MapGet("/metrics", async (HttpContext context) =>
+        {
+            context.Response.ContentType = Prometheus.PrometheusConstants.TextContentTypeWithVersionAndEncoding;
+            await Prometheus.Metrics.DefaultRegistry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
+        });
         return app;
     }
 
@@ -126,6 +136,8 @@ public static class ProcessorHost
             sp.GetRequiredService<ContextPipelineSettings>(), sp.GetRequiredService<PipelineMetrics>(), sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton(sp => new StreamsMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddSingleton<StreamProcessorService>();
+        services.AddSingleton(sp => new ProcessorMetrics(
+            sp.GetRequiredService<StreamProcessorService>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddHostedService(sp => sp.GetRequiredService<StreamProcessorService>());
         return services;
     }

@@ -96,6 +96,13 @@ public sealed class ProcessorProcessTests(KafkaFixture kafka, RedisServerFixture
         Assert.Equal(0, read.ExitCode);
         Assert.Equal(served, read.StandardOutput.Single());
 
+        // Prometheus text: per-partition lag series of the inputs, and the meters of the runtime and the pipeline.
+        var metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative), TestContext.Current.CancellationToken);
+        Assert.Matches($"c360_consumer_lag\\w*\\{{[^}}]*topic=\"{System.Text.RegularExpressions.Regex.Escape(input)}\"[^}}]*\\}} 0", metrics);
+        Assert.Contains("c360_consumer_lag_seconds", metrics, StringComparison.Ordinal);
+        Assert.Contains("c360_partitions_paused", metrics, StringComparison.Ordinal);
+        Assert.Contains("c360_context_reductions", metrics, StringComparison.Ordinal);
+
         processor.Terminate();
         Assert.True(await processor.WaitForExitAsync(TimeSpan.FromSeconds(30)), "did not stop on SIGTERM: " + processor.AllOutput);
         Assert.Equal(0, processor.ExitCode);
