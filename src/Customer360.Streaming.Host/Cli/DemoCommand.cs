@@ -114,8 +114,9 @@ internal static class DemoCommand
 
         var kafka = new KafkaOptions { BootstrapServers = cluster.BootstrapServers };
         var topics = app.Services.GetRequiredService<ContextPipelineSettings>().Topics;
-        var population = new Population(settings.Customers, seed: 7, app.Services.GetRequiredService<StoreDirectory>(), time.GetUtcNow().ToUnixTimeMilliseconds(), stepMs: 1_000 / settings.Rate + 1, topics);
+        var population = new Population(settings.Customers, seed: 7, app.Services.GetRequiredService<StoreDirectory>(), time.GetUtcNow().ToUnixTimeMilliseconds(), stepMs: Math.Max(1, 1_000 / settings.Rate), topics);
         using var registryClient = new SchemaRegistryClient(new SchemaRegistryOptions { Url = registryUrl });
+        using var triggerReport = new DemoTriggerReport(topics.Triggers);
         var producer = new DemoProducer(kafka, registryClient, app.Services.GetRequiredService<SchemaCatalog>(), time);
         var produced = await producer.RunAsync(population, settings, cancellationToken);
         var inputs = topics.Channels.Append(topics.Identity).Append(topics.Relationship).ToList();
@@ -143,6 +144,8 @@ internal static class DemoCommand
         var sample = await writer.ReadJsonAsync(population.Customers[0].CustomerId);
         var deadLetters = DeadLetterCount(kafka, catalog);
         var outputs = new[] { topics.Triggers, topics.StoreEvents, topics.Decisions }.ToDictionary(t => t, t => RecordCount(kafka, catalog, t), StringComparer.Ordinal);
+        var (firedByRule, suppressedByReason) = DemoTriggerReport.Decisions(
+            kafka, registryClient, topics.Decisions, catalog.Topics.First(t => t.Name == topics.Decisions).Partitions, cancellationToken);
 
         await app.StopAsync(CancellationToken.None);
         var exitCode = await host;
@@ -159,7 +162,12 @@ internal static class DemoCommand
         Say($"  consumer lag of group {DemoApplicationId}: {lag.Sum(p => p.Lag)} over {lag.Count} partitions");
         Say($"  contexts in Redis: {contexts} (customers simulated: {settings.Customers}); Redis batches {sink.Batches}, round trips {sink.RoundTrips}, documents written {sink.Written}");
         Say($"  customers present per store: {string.Join(", ", presence)}");
-        Say($"  triggers: {outputs[topics.Triggers]} to {topics.Triggers}, {outputs[topics.StoreEvents]} associate assists to {topics.StoreEvents}, {outputs[topics.Decisions]} decisions (fired or suppressed) to {topics.Decisions}");
+        Say($"  triggers: {outputs[topics.Triggers]} to {topics.Triggers}, {outputs[topics.StoreEvents]} store events (presence and associate assists) to {topics.StoreEvents}, {outputs[topics.Decisions]} decisions (fired or suppressed) to {topics.Decisions}");
+        Say($"  triggers by rule: {Counts(firedByRule)}");
+        Say($"  suppressed by reason: {Counts(suppressedByReason)}");
+        Say(triggerReport.LatencyPercentile(50) is { } p50
+            ? $"  event-to-trigger latency (event time to the commit that published the trigger): p50 {p50:0} ms, p99 {triggerReport.LatencyPercentile(99):0} ms over {triggerReport.Triggers} triggers"
+            : "  event-to-trigger latency: no trigger fired");
         Say($"  dead letters: {deadLetters}");
         Say($"  commits: {status.Commits}, elapsed {time.GetElapsedTime(started).TotalSeconds:0.0} s, processor exit code {exitCode}");
         Say($"  sample context {population.Customers[0].CustomerId}: {(sample is null ? "(none)" : Abbreviate(sample, 400))}");
@@ -184,6 +192,9 @@ internal static class DemoCommand
         using var consumer = new ConsumerBuilder<byte[], byte[]>(KafkaClientConfigs.Consumer(kafka, "c360-demo-count", "c360-demo-count")).Build();
         return Enumerable.Range(0, partitions).Sum(p => consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(5)).High.Value);
     }
+
+    private static string Counts(IReadOnlyDictionary<string, int> counts) =>
+        counts.Count == 0 ? "none" : string.Join(", ", counts.Select(c => $"{c.Key} {c.Value}"));
 
     private static string Abbreviate(string text, int max) => text.Length <= max ? text : text[..max] + $"... ({text.Length} characters)";
 

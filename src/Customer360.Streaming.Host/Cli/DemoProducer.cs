@@ -23,12 +23,16 @@ internal sealed class DemoProducer(KafkaOptions kafka, ISchemaRegistryClient reg
         var started = time.GetTimestamp();
         var journeyEvents = 0L;
         var nextReport = TimeSpan.FromSeconds(1);
+        long? shiftMs = null;
         while (time.GetElapsedTime(started) < TimeSpan.FromSeconds(settings.DurationSeconds) && !cancellationToken.IsCancellationRequested)
         {
             var due = (long)(time.GetElapsedTime(started) / interval) + 1;
             foreach (var record in population.Events((int)Math.Max(0, due - journeyEvents)))
             {
-                await ProduceAsync(producer, record, produced, cancellationToken);
+                // Journeys keep their simulated spacing but start now, whatever the setup took: event time then tracks
+                // the wall clock, and event-to-trigger latency means what it says.
+                shiftMs ??= time.GetUtcNow().ToUnixTimeMilliseconds() - record.Event.EventTimeMs;
+                await ProduceAsync(producer, record with { Event = record.Event with { EventTimeMs = record.Event.EventTimeMs + shiftMs.Value } }, produced, cancellationToken);
                 journeyEvents++;
             }
 

@@ -434,6 +434,11 @@ public sealed class StreamWorker
             }
 
             var sent = _collector.TakeSent();
+            foreach (var output in sent.Where(o => !_worker._topology.IsInternal(o.Topic)))
+            {
+                _worker._metrics.OutputLatency.Record(committedAt - output.TimestampMs, new KeyValuePair<string, object?>("topic", output.Topic));
+            }
+
             foreach (var observer in _worker._observers)
             {
                 observer.Committed(sent, this);

@@ -24,6 +24,8 @@ public sealed class StreamsMetrics : IDisposable
         RestoredRecords = _meter.CreateCounter<long>("c360.restore.records", "{record}", "Changelog records replayed into stores");
         Rebalances = _meter.CreateCounter<long>("c360.rebalances", "{event}", "Partition assignments, revocations and losses");
         EventToOutputLatency = _meter.CreateHistogram<double>("c360.event_to_output.latency", "ms", "From a record's timestamp to the commit that made its outputs visible");
+        OutputLatency = _meter.CreateHistogram<double>(
+            "c360.output.latency", "ms", "From an output's timestamp (the event time it stems from) to the commit that made it visible, by output topic");
     }
 
     public Counter<long> RecordsProcessed { get; }
@@ -43,6 +45,9 @@ public sealed class StreamsMetrics : IDisposable
     public Counter<long> Rebalances { get; }
 
     public Histogram<double> EventToOutputLatency { get; }
+
+    /// <summary>Per output topic: for triggers, event-to-trigger latency.</summary>
+    public Histogram<double> OutputLatency { get; }
 
     public void Dispose() => _meter.Dispose();
 }

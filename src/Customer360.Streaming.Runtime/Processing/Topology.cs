@@ -43,6 +43,15 @@ public sealed class StreamTopology
 
     public string ChangelogTopic(string store) => $"{ApplicationId}-{store}-changelog";
 
+    /// <summary>The topology's own bookkeeping topics (changelogs, repartitions, dead letters) rather than its outputs.</summary>
+    public bool IsInternal(string topic)
+    {
+        _internalTopics ??= [.. RepartitionTopics, DeadLetterTopic, .. SubTopologies.SelectMany(s => s.Stores).Select(ChangelogTopic)];
+        return _internalTopics.Contains(topic);
+    }
+
+    private HashSet<string>? _internalTopics;
+
     public SubTopology SubTopologyOf(string sourceTopic) =>
         _bySource.TryGetValue(sourceTopic, out var sub)
             ? sub

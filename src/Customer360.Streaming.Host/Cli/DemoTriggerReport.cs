@@ -1,0 +1,76 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Avro.Generic;
+using Confluent.Kafka;
+using Customer360.Streaming.Runtime.Kafka;
+using Customer360.Streaming.Schemas.Registry;
+using Customer360.Streaming.Schemas.Serdes;
+
+namespace Customer360.Streaming.Host.Cli;
+
+/// <summary>
+/// What the demo says about its triggers: event-to-trigger latency as the processor measured it at commit (listened
+/// to in-process), and the decisions read back from Kafka, fired by rule and suppressed by reason.
+/// </summary>
+internal sealed class DemoTriggerReport : IDisposable
+{
+    private readonly MeterListener _listener = new();
+    private readonly ConcurrentQueue<double> _latenciesMs = new();
+
+    public DemoTriggerReport(string triggersTopic)
+    {
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Name == "c360.output.latency")
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<double>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "topic" && tag.Value as string == triggersTopic)
+                {
+                    _latenciesMs.Enqueue(value);
+                }
+            }
+        });
+        _listener.Start();
+    }
+
+    /// <summary>The p-th percentile (0–100) of event-to-trigger latency in ms, or null before any trigger.</summary>
+    public double? LatencyPercentile(double p)
+    {
+        var sorted = _latenciesMs.Order().ToArray();
+        return sorted.Length == 0 ? null : sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
+    }
+
+    public int Triggers => _latenciesMs.Count;
+
+    /// <summary>Decisions on the topic: fired ones counted by rule, suppressed ones by reason.</summary>
+    public static (IReadOnlyDictionary<string, int> FiredByRule, IReadOnlyDictionary<string, int> SuppressedByReason) Decisions(
+        KafkaOptions kafka, ISchemaRegistryClient registry, string topic, int partitions, CancellationToken cancellationToken)
+    {
+        var fired = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        var suppressed = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        var deserializer = new AvroDeserializer<GenericRecord>(registry);
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(KafkaClientConfigs.Consumer(kafka, "c360-demo-decisions", "c360-demo-decisions")).Build();
+        TopicReader.ReadToEnd(consumer, topic, Enumerable.Range(0, partitions), TimeSpan.FromSeconds(5), record =>
+        {
+            if (record.Message.Value is not { } value)
+            {
+                return;
+            }
+
+            var decision = deserializer.Deserialize(value);
+            var (counts, key) = ((GenericEnum)decision["outcome"]).Value == "FIRED"
+                ? (fired, (string)decision["ruleId"])
+                : (suppressed, ((GenericEnum)decision["reason"]).Value);
+            counts[key] = counts.GetValueOrDefault(key) + 1;
+        }, cancellationToken);
+        return (fired, suppressed);
+    }
+
+    public void Dispose() => _listener.Dispose();
+}
