@@ -70,9 +70,11 @@ public static class ProcessorHost
         });
         app.MapGet("/customers/{id}/context", ContextEndpoint.GetAsync);
         // Prometheus text format: every meter of the process (runtime, pipeline, processor gauges), observed per scrape.
-        app.Services.GetRequiredService<ProcessorMetrics>();
         app.MapGet("/metrics", async (HttpContext context) =>
         {
+            // The processor's gauges are observed at scrape time, so they need to exist only from the first scrape on
+            // (resolved here, not at build time, where it would validate options before startup reports them).
+            context.RequestServices.GetRequiredService<ProcessorMetrics>();
             context.Response.ContentType = Prometheus.PrometheusConstants.TextContentTypeWithVersionAndEncoding;
             await Prometheus.Metrics.DefaultRegistry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
         });
