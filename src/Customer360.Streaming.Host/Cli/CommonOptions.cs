@@ -31,6 +31,17 @@ internal static class CommonOptions
         return option;
     }
 
+    /// <summary>Adds a parse error naming the option and its value when an integer option is out of range.</summary>
+    public static void RequireRange(System.CommandLine.Parsing.OptionResult result, string name, int min, int max)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var value = result.GetValueOrDefault<int>();
+        if (value < min || value > max)
+        {
+            result.AddError($"{name} must be between {min} and {max} (was {value}).");
+        }
+    }
+
     /// <summary>Loads topics.yaml for a verb; on failure writes why to stderr so the verb can exit with code 2.</summary>
     public static bool TryLoadCatalog(string? topologyDirectory, [NotNullWhen(true)] out TopicCatalog? catalog)
     {

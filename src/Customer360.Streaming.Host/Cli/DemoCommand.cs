@@ -32,19 +32,19 @@ internal static class DemoCommand
             Description = "Seconds of event flow before the summary.",
             DefaultValueFactory = _ => 20,
         };
-        duration.Validators.Add(r => RequireRange(r, "--duration", 1, 3600));
+        duration.Validators.Add(r => CommonOptions.RequireRange(r, "--duration", 1, 3600));
         var rate = new Option<int>("--rate")
         {
             Description = "Events per second the demo producer writes.",
             DefaultValueFactory = _ => 50,
         };
-        rate.Validators.Add(r => RequireRange(r, "--rate", 1, 10_000));
+        rate.Validators.Add(r => CommonOptions.RequireRange(r, "--rate", 1, 10_000));
         var customers = new Option<int>("--customers")
         {
             Description = "Size of the simulated population.",
             DefaultValueFactory = _ => 200,
         };
-        customers.Validators.Add(r => RequireRange(r, "--customers", 1, 100_000));
+        customers.Validators.Add(r => CommonOptions.RequireRange(r, "--customers", 1, 100_000));
         var redis = new Option<string?>("--redis")
         {
             Description = "Redis connection string (default: C360__Redis__ConnectionString). ./scripts/demo.sh starts one.",
@@ -117,8 +117,8 @@ internal static class DemoCommand
         var population = new Population(settings.Customers, seed: 7, app.Services.GetRequiredService<StoreDirectory>(), time.GetUtcNow().ToUnixTimeMilliseconds(), stepMs: Math.Max(1, 1_000 / settings.Rate), topics);
         using var registryClient = new SchemaRegistryClient(new SchemaRegistryOptions { Url = registryUrl });
         using var triggerReport = new DemoTriggerReport(topics.Triggers);
-        var producer = new DemoProducer(kafka, registryClient, app.Services.GetRequiredService<SchemaCatalog>(), time);
-        var produced = await producer.RunAsync(population, settings, cancellationToken);
+        var producer = new DemoProducer(kafka, registryClient, app.Services.GetRequiredService<SchemaCatalog>(), time, Say);
+        var produced = await producer.RunAsync(population, settings.Rate, TimeSpan.FromSeconds(settings.DurationSeconds), cancellationToken);
         var inputs = topics.Channels.Append(topics.Identity).Append(topics.Relationship).ToList();
         var caughtUp = await WaitUntilAsync(time, () => CommittedTotal() >= produced.Values.Sum(), TimeSpan.FromSeconds(30), cancellationToken);
         var lag = ConsumerGroupLag.Read(kafka, DemoApplicationId, inputs, TimeSpan.FromSeconds(5));
@@ -212,15 +212,6 @@ internal static class DemoCommand
         }
 
         return true;
-    }
-
-    private static void RequireRange(System.CommandLine.Parsing.OptionResult result, string name, int min, int max)
-    {
-        var value = result.GetValueOrDefault<int>();
-        if (value < min || value > max)
-        {
-            result.AddError($"{name} must be between {min} and {max} (was {value}).");
-        }
     }
 
     internal static void Say(string line) => Console.Out.WriteLine($"[demo] {line}");

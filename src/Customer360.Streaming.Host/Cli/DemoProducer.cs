@@ -5,11 +5,14 @@ using Customer360.Streaming.Schemas.Registry;
 
 namespace Customer360.Streaming.Host.Cli;
 
-/// <summary>Produces a simulated population's records as Avro through the registry, at a steady rate, with progress lines.</summary>
-internal sealed class DemoProducer(KafkaOptions kafka, ISchemaRegistryClient registry, SchemaCatalog contracts, TimeProvider time)
+/// <summary>
+/// Produces a simulated population's records as Avro through the registry, at a steady rate, with progress lines:
+/// the demo's producer and <c>c360 simulate</c>.
+/// </summary>
+internal sealed class DemoProducer(KafkaOptions kafka, ISchemaRegistryClient registry, SchemaCatalog contracts, TimeProvider time, Action<string> say)
 {
-    /// <summary>The setup (profiles, links), then journey events for the demo's duration; returns records per topic.</summary>
-    public async Task<Dictionary<string, long>> RunAsync(Population population, DemoCommand.DemoSettings settings, CancellationToken cancellationToken)
+    /// <summary>The setup (profiles, links), then journey events at <paramref name="rate"/> per second for the duration; returns records per topic.</summary>
+    public async Task<Dictionary<string, long>> RunAsync(Population population, int rate, TimeSpan duration, CancellationToken cancellationToken)
     {
         var produced = new Dictionary<string, long>(StringComparer.Ordinal);
         using var producer = new SimulatedRecordProducer(kafka, registry, contracts, "c360-demo-producer");
@@ -18,13 +21,13 @@ internal sealed class DemoProducer(KafkaOptions kafka, ISchemaRegistryClient reg
             await ProduceAsync(producer, record, produced, cancellationToken);
         }
 
-        DemoCommand.Say($"produced the setup: {population.Customers.Count} relationship profiles and {produced.GetValueOrDefault(population.Topics.Identity)} identity links");
-        var interval = TimeSpan.FromSeconds(1.0 / settings.Rate);
+        say($"produced the setup: {population.Customers.Count} relationship profiles and {produced.GetValueOrDefault(population.Topics.Identity)} identity links");
+        var interval = TimeSpan.FromSeconds(1.0 / rate);
         var started = time.GetTimestamp();
         var journeyEvents = 0L;
         var nextReport = TimeSpan.FromSeconds(1);
         long? shiftMs = null;
-        while (time.GetElapsedTime(started) < TimeSpan.FromSeconds(settings.DurationSeconds) && !cancellationToken.IsCancellationRequested)
+        while (time.GetElapsedTime(started) < duration && !cancellationToken.IsCancellationRequested)
         {
             var due = (long)(time.GetElapsedTime(started) / interval) + 1;
             foreach (var record in population.Events((int)Math.Max(0, due - journeyEvents)))
@@ -38,7 +41,7 @@ internal sealed class DemoProducer(KafkaOptions kafka, ISchemaRegistryClient reg
 
             if (time.GetElapsedTime(started) >= nextReport)
             {
-                DemoCommand.Say($"t={time.GetElapsedTime(started).TotalSeconds,5:0.0}s produced {journeyEvents} journey events");
+                say($"t={time.GetElapsedTime(started).TotalSeconds,5:0.0}s produced {journeyEvents} journey events ({journeyEvents / time.GetElapsedTime(started).TotalSeconds:0}/s)");
                 nextReport += TimeSpan.FromSeconds(5);
             }
 
@@ -46,7 +49,7 @@ internal sealed class DemoProducer(KafkaOptions kafka, ISchemaRegistryClient reg
         }
 
         producer.Flush(TimeSpan.FromSeconds(10));
-        DemoCommand.Say($"produced {journeyEvents} journey events in {time.GetElapsedTime(started).TotalSeconds:0.0} s");
+        say($"produced {journeyEvents} journey events in {time.GetElapsedTime(started).TotalSeconds:0.0} s");
         return produced;
     }
 

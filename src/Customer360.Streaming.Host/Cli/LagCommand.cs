@@ -22,21 +22,9 @@ internal static class LagCommand
         var bootstrap = new Option<string?>("--bootstrap-servers") { Description = "Kafka bootstrap servers (default: C360__Kafka__BootstrapServers)." };
         var watch = new Option<bool>("--watch") { Description = "Keep sampling and reprint every interval until interrupted." };
         var interval = new Option<int>("--interval") { Description = "Seconds between samples.", DefaultValueFactory = _ => 5 };
-        interval.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() is < 1 or > 3_600)
-            {
-                r.AddError($"--interval must be between 1 and 3600 seconds (was {r.GetValueOrDefault<int>()}).");
-            }
-        });
+        interval.Validators.Add(r => CommonOptions.RequireRange(r, "--interval", 1, 3_600));
         var samples = new Option<int>("--samples") { Description = "Samples before the one-shot report (a status needs a window).", DefaultValueFactory = _ => 3 };
-        samples.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() is < 1 or > 100)
-            {
-                r.AddError($"--samples must be between 1 and 100 (was {r.GetValueOrDefault<int>()}).");
-            }
-        });
+        samples.Validators.Add(r => CommonOptions.RequireRange(r, "--samples", 1, 100));
         var topologyDir = CommonOptions.TopologyDirectory();
         var command = new Command("lag", "Lag of a consumer group per partition, in records and seconds, with Burrow-style statuses (OK, WARN, REWIND, STALL, STOP).")
         {

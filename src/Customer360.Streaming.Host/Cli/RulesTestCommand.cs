@@ -36,13 +36,7 @@ internal static class RulesTestCommand
         var bootstrap = new Option<string?>("--bootstrap-servers") { Description = "Kafka bootstrap servers when --events names topics (default: C360__Kafka__BootstrapServers)." };
         var registryUrl = new Option<string?>("--registry-url") { Description = "Schema Registry to read topic records with (default: C360__SchemaRegistry__Url)." };
         var drainHours = new Option<int>("--drain-hours") { Description = "Timers pending after the last event fire as if this many hours passed without input.", DefaultValueFactory = _ => 24 };
-        drainHours.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() is < 0 or > 720)
-            {
-                r.AddError("--drain-hours must be between 0 and 720.");
-            }
-        });
+        drainHours.Validators.Add(r => CommonOptions.RequireRange(r, "--drain-hours", 0, 720));
         var applicationId = new Option<string?>("--application-id")
         {
             Description = "Application id whose internal topics topics.yaml declares (default: C360__Kafka__ApplicationId, else c360).",
