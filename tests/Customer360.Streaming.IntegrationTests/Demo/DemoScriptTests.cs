@@ -6,7 +6,7 @@ namespace Customer360.Streaming.IntegrationTests.Demo;
 public sealed class DemoScriptTests
 {
     [Fact]
-    public async Task DemoScript_ShortRun_ExitsZeroAndReportsEveryEventConsumedAndCommitted()
+    public async Task DemoScript_ThirtySecondsNonInteractive_ExitsZeroAndReportsEventsContextsAndTriggers()
     {
         if (ExternalTools.Find("redis-server") is null)
         {
@@ -16,7 +16,7 @@ public sealed class DemoScriptTests
         var configuration = RepositoryLayout.C360Dll.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
         using var demo = ChildProcess.Start(
             "bash",
-            [Path.Combine(RepositoryLayout.Root, "scripts", "demo.sh"), "--duration", "3", "--rate", "40"],
+            [Path.Combine(RepositoryLayout.Root, "scripts", "demo.sh"), "--duration", "30", "--rate", "100"],
             new Dictionary<string, string?> { ["CONFIGURATION"] = configuration });
 
         Assert.True(await demo.WaitForExitAsync(TimeSpan.FromMinutes(3)), "demo.sh did not finish: " + demo.AllOutput);
@@ -26,7 +26,17 @@ public sealed class DemoScriptTests
         Assert.Equal(Count(produced), Count(consumed));
         Assert.True(Count(produced) > 0, produced);
         Assert.Contains(demo.StandardOutput, l => l.Contains("result: OK", StringComparison.Ordinal));
+        var contexts = demo.StandardOutput.Single(l => l.Contains("contexts in Redis:", StringComparison.Ordinal));
+        Assert.True(Leading(contexts, "contexts in Redis:") > 0, contexts);
+        var triggers = demo.StandardOutput.Single(l => l.Contains("  triggers: ", StringComparison.Ordinal));
+        Assert.True(Leading(triggers, "triggers:") > 0, triggers);
+        Assert.Contains(demo.StandardOutput, l => l.Contains("triggers by rule: ", StringComparison.Ordinal) && !l.EndsWith("none", StringComparison.Ordinal));
+        Assert.Contains(demo.StandardOutput, l => l.Contains("event-to-trigger latency", StringComparison.Ordinal) && l.Contains("p99", StringComparison.Ordinal));
     }
+
+    /// <summary>The number right after <paramref name="label"/> in a summary line.</summary>
+    private static long Leading(string line, string label) =>
+        long.Parse(line[(line.IndexOf(label, StringComparison.Ordinal) + label.Length)..].TrimStart().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
 
     private static long Count(string line) => long.Parse(line[(line.LastIndexOf(':') + 1)..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
 }
