@@ -216,13 +216,7 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
         }
 
         var current = ContextJson.Deserialize(json);
-        var prepared = _triggers.OnResponse(_triggerHistory, current, response);
-        if (prepared.Context is { } changed)
-        {
-            Save(changed with { Version = current.Version + 1 });
-        }
-
-        _triggers.Apply(prepared, _context, _triggerHistory, customer);
+        SaveAndApply(current, _triggers.OnResponse(_triggerHistory, current, response));
     }
 
     /// <summary>
@@ -256,14 +250,19 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
             }
 
             var current = ContextJson.Deserialize(json);
-            var prepared = _triggers.OnTime(_triggerHistory, current, nowMs, clock);
-            if (prepared.Context is { } changed)
-            {
-                Save(changed with { Version = current.Version + 1 });
-            }
-
-            _triggers.Apply(prepared, _context, _triggerHistory, customer);
+            SaveAndApply(current, _triggers.OnTime(_triggerHistory, current, nowMs, clock));
         }
+    }
+
+    /// <summary>Outside the event path (a response, a timer) a feedback change is a change of its own: one version more.</summary>
+    private void SaveAndApply(CustomerContext current, PreparedTriggers prepared)
+    {
+        if (prepared.Context is { } changed)
+        {
+            Save(changed with { Version = current.Version + 1 });
+        }
+
+        _triggers!.Apply(prepared, _context, _triggerHistory, current.ContextId);
     }
 
     private SourceRef Source(ChannelEvent channelEvent)

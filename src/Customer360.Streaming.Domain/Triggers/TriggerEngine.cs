@@ -45,7 +45,29 @@ public enum ResponseEffect
 /// </summary>
 public sealed class TriggerEngine(RuleSet rules, HygieneSettings hygiene)
 {
+    private readonly Dictionary<string, TriggerRule> _byId = rules.Rules.ToDictionary(r => r.Id, StringComparer.Ordinal);
+    private readonly Dictionary<(string Kind, string? Action), bool> _concerns = [];
+
     public RuleSet Rules { get; } = rules;
+
+    /// <summary>
+    /// Whether an event of this kind and action can change anything for any rule: fire it, arm or cancel its timer,
+    /// open its sequence, or move a customer's place for a dwell (beacons, GPS, and consent, which can clear presence).
+    /// Every other event leaves the outcomes and the trigger state as they are, so callers may skip it.
+    /// </summary>
+    public bool Concerns(string kind, string? action)
+    {
+        if (!_concerns.TryGetValue((kind, action), out var concerns))
+        {
+            concerns = Rules.Rules.Any(r => r.Listens(kind, action)
+                || (r.Absence is { } absence && EventPatterns.Matches(absence.Of, kind, action))
+                || (r.Sequence is { } sequence && EventPatterns.Matches(sequence.After, kind, action))
+                || (r.Dwell is not null && kind is "beacon" or "location" or "relationship"));
+            _concerns[(kind, action)] = concerns;
+        }
+
+        return concerns;
+    }
 
     /// <summary>Evaluates the rules after <paramref name="after"/> took in <paramref name="e"/>.</summary>
     public TriggerStep OnEvent(CustomerContext before, CustomerContext after, ChannelEvent e, SourceRef source, TriggerHistory state, long streamTimeMs)
@@ -111,10 +133,9 @@ public sealed class TriggerEngine(RuleSet rules, HygieneSettings hygiene)
         ArgumentNullException.ThrowIfNull(state);
         var initialContext = context;
         var candidates = new List<Candidate>();
-        var byId = Rules.Rules.ToDictionary(r => r.Id, StringComparer.Ordinal);
         foreach (var timer in state.Timers.Where(t => !t.Fired && t.DueMs <= nowMs).OrderBy(t => t.DueMs).ThenBy(t => t.RuleId, StringComparer.Ordinal).ToList())
         {
-            if (!byId.TryGetValue(timer.RuleId, out var rule))
+            if (!_byId.TryGetValue(timer.RuleId, out var rule))
             {
                 // The rule was removed by a reload: its timers go with it.
                 state = WithoutTimer(state, timer.RuleId);

@@ -53,7 +53,9 @@ internal sealed class TriggerStage(LiveRuleSet rules, HygieneSettings hygiene, P
 
     public PreparedTriggers OnEvent(IProcessorContext processor, IKeyValueStore store, CustomerContext before, CustomerContext after, ChannelEvent channelEvent, SourceRef source)
     {
-        if (!after.Known)
+        var answersPush = channelEvent is AppEvent { TriggerId: not null, Type: AppEventType.PushOpened or AppEventType.PushDismissed };
+        // Most events concern no rule: then the customer's trigger state is not even read.
+        if (!after.Known || (!answersPush && !Engine.Concerns(RuleVariables.KindOf(channelEvent), RuleVariables.ActionOf(channelEvent))))
         {
             return PreparedTriggers.None;
         }

@@ -23,6 +23,14 @@ public static class ConsumerGroupLag
         var config = KafkaClientConfigs.Consumer(options, groupId, $"{groupId}-lag-reader");
         using var consumer = new ConsumerBuilder<Ignore, Ignore>(config).Build();
         using var admin = new AdminClientBuilder(KafkaClientConfigs.Admin(options, $"{groupId}-lag-metadata")).Build();
+        return Read(consumer, admin, topics, timeout);
+    }
+
+    /// <summary>The same with clients the caller keeps: <paramref name="consumerOfGroup"/> must carry the group's id and never subscribe.</summary>
+    public static IReadOnlyList<PartitionLag> Read<TKey, TValue>(IConsumer<TKey, TValue> consumerOfGroup, IAdminClient admin, IEnumerable<string> topics, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(consumerOfGroup);
+        ArgumentNullException.ThrowIfNull(admin);
         var metadata = admin.GetMetadata(timeout);
         var wanted = new HashSet<string>(topics, StringComparer.Ordinal);
         var partitions = metadata.Topics
@@ -35,11 +43,11 @@ public static class ConsumerGroupLag
             return [];
         }
 
-        var committed = consumer.Committed(partitions, timeout).ToDictionary(o => o.TopicPartition, o => o.Offset);
+        var committed = consumerOfGroup.Committed(partitions, timeout).ToDictionary(o => o.TopicPartition, o => o.Offset);
         var result = new List<PartitionLag>(partitions.Count);
         foreach (var partition in partitions)
         {
-            var watermarks = consumer.QueryWatermarkOffsets(partition, timeout);
+            var watermarks = consumerOfGroup.QueryWatermarkOffsets(partition, timeout);
             var offset = committed.GetValueOrDefault(partition, Offset.Unset);
             result.Add(new PartitionLag(
                 partition,

@@ -45,25 +45,18 @@ public sealed class GroupLagMonitor : IDisposable
     public async Task<GroupLagReport> SampleAsync(CancellationToken cancellationToken = default)
     {
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        var metadata = _admin.GetMetadata(_timeout);
-        var wanted = new HashSet<string>(_topics, StringComparer.Ordinal);
-        var partitions = metadata.Topics.Where(t => wanted.Contains(t.Topic))
-            .SelectMany(t => t.Partitions.Select(p => new TopicPartition(t.Topic, p.PartitionId)))
-            .OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition.Value).ToList();
-        var committed = partitions.Count == 0 ? [] : _consumer.Committed(partitions, _timeout).ToDictionary(o => o.TopicPartition, o => o.Offset);
+        var positions = ConsumerGroupLag.Read(_consumer, _admin, _topics, _timeout);
         var hasMembers = await HasMembersAsync();
         _taken++;
-        var reports = new List<PartitionLagReport>(partitions.Count);
-        foreach (var partition in partitions)
+        var reports = new List<PartitionLagReport>(positions.Count);
+        foreach (var position in positions)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var watermarks = _consumer.QueryWatermarkOffsets(partition, _timeout);
-            var offset = committed.GetValueOrDefault(partition, Offset.Unset);
-            var sample = new LagSample(now, offset.IsSpecial ? null : offset.Value, watermarks.High.IsSpecial ? 0 : watermarks.High.Value);
-            if (!_samples.TryGetValue(partition, out var window))
+            var sample = new LagSample(now, position.Committed, position.HighWatermark);
+            if (!_samples.TryGetValue(position.Partition, out var window))
             {
                 window = [];
-                _samples[partition] = window;
+                _samples[position.Partition] = window;
             }
 
             window.Add(sample);
@@ -72,9 +65,9 @@ public sealed class GroupLagMonitor : IDisposable
                 window.RemoveAt(0);
             }
 
-            var from = sample.Committed ?? (watermarks.Low.IsSpecial ? 0 : watermarks.Low.Value);
-            var lagSeconds = sample.Lag == 0 ? 0 : OldestUncommittedAgeSeconds(partition, from, now);
-            reports.Add(new PartitionLagReport(partition, sample.Committed, sample.HighWatermark, sample.Lag, lagSeconds, LagEvaluator.Partition(window, now, hasMembers)));
+            var lagSeconds = sample.Lag == 0 ? 0 : OldestUncommittedAgeSeconds(position.Partition, position.Committed ?? position.LowWatermark, now);
+            reports.Add(new PartitionLagReport(
+                position.Partition, position.Committed, position.HighWatermark, sample.Lag, lagSeconds, LagEvaluator.Partition(window, now, hasMembers)));
         }
 
         return new GroupLagReport(_groupId, now, hasMembers, LagEvaluator.Group(reports.Select(r => r.Status)), reports, Math.Min(_taken, _window));

@@ -111,6 +111,7 @@ public sealed class StreamWorker
 
         /// <summary>Since when a task has had buffered records but waited for another of its partitions.</summary>
         private readonly Dictionary<(string Sub, int Partition), long> _waitingSince = [];
+        private readonly Dictionary<(string Sub, int Partition), List<TopicPartition>> _sourcePartitions = [];
         private readonly List<long> _uncommittedTimestamps = [];
         private bool _transactionOpen;
 
@@ -241,8 +242,7 @@ public sealed class StreamWorker
             var now = _worker._time.GetTimestamp();
             foreach (var key in _tasks.Keys.ToList())
             {
-                var sub = _worker._topology.SubTopologies.First(s => s.Name == key.Sub);
-                var partitions = sub.Sources.Select(t => new TopicPartition(t, key.Partition)).ToList();
+                var partitions = SourcePartitions(key);
                 while (_tasks.ContainsKey(key))
                 {
                     var enforce = _waitingSince.TryGetValue(key, out var since)
@@ -266,6 +266,18 @@ public sealed class StreamWorker
                     }
                 }
             }
+        }
+
+        /// <summary>Partition N of each source topic of a task; the same for a key whenever it is assigned, so kept.</summary>
+        private List<TopicPartition> SourcePartitions((string Sub, int Partition) task)
+        {
+            if (!_sourcePartitions.TryGetValue(task, out var partitions))
+            {
+                partitions = [.. _worker._topology.SubTopologies.First(s => s.Name == task.Sub).Sources.Select(t => new TopicPartition(t, task.Partition))];
+                _sourcePartitions[task] = partitions;
+            }
+
+            return partitions;
         }
 
         private void Handle(ConsumeResult<byte[]?, byte[]?> result)
