@@ -56,7 +56,7 @@ public class ContextPipelineBenchmarks
         var stores = StoreCatalog.Load(Path.Combine(RepositoryLayout.TopologyDirectory, StoreCatalog.FileName));
         _settings = new ContextPipelineSettings(new ContextSettings(), new IdentitySettings(), stores,
             new EventCodec(registry, new AvroSerdeOptions(), Contracts, Topics), ProductTopicNames.Default);
-        var population = new Population(Customers, seed: 3, stores, 1_790_000_000_000, stepMs: 100);
+        var population = new Population(Customers, seed: 3, stores, 1_790_000_000_000);
         var writer = new ChannelEventWriter(Contracts);
         var serializer = new AvroSerializer<GenericRecord>(registry);
         (string, string, byte[], long) Encode(SimulatedRecord r) =>

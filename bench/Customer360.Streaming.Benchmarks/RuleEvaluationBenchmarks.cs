@@ -27,7 +27,7 @@ public class RuleEvaluationBenchmarks
     {
         _rules = RuleCatalog.Load(Path.Combine(RepositoryLayout.TopologyDirectory, RuleCatalog.FileName));
         var stores = StoreCatalog.Load(Path.Combine(RepositoryLayout.TopologyDirectory, StoreCatalog.FileName));
-        var population = new Population(50, seed: 5, stores, 1_790_000_000_000, stepMs: 1_000);
+        var population = new Population(50, seed: 5, stores, 1_790_000_000_000);
         var reducer = new ContextReducer(new ContextSettings(), stores);
         var contexts = new Dictionary<string, CustomerContext>(StringComparer.Ordinal);
         var owner = new Dictionary<string, string>(StringComparer.Ordinal);

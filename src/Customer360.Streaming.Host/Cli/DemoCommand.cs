@@ -30,19 +30,19 @@ internal static class DemoCommand
         var duration = new Option<int>("--duration")
         {
             Description = "Seconds of event flow before the summary.",
-            DefaultValueFactory = _ => 20,
+            DefaultValueFactory = _ => 60,
         };
         duration.Validators.Add(r => CommonOptions.RequireRange(r, "--duration", 1, 3600));
         var rate = new Option<int>("--rate")
         {
-            Description = "Events per second the demo producer writes.",
+            Description = "Journey events per second to aim for (the population runs as many journeys at once as that needs, up to --customers).",
             DefaultValueFactory = _ => 50,
         };
         rate.Validators.Add(r => CommonOptions.RequireRange(r, "--rate", 1, 10_000));
         var customers = new Option<int>("--customers")
         {
             Description = "Size of the simulated population.",
-            DefaultValueFactory = _ => 200,
+            DefaultValueFactory = _ => 1_000,
         };
         customers.Validators.Add(r => CommonOptions.RequireRange(r, "--customers", 1, 100_000));
         var redis = new Option<string?>("--redis")
@@ -114,11 +114,11 @@ internal static class DemoCommand
 
         var kafka = new KafkaOptions { BootstrapServers = cluster.BootstrapServers };
         var topics = app.Services.GetRequiredService<ContextPipelineSettings>().Topics;
-        var population = new Population(settings.Customers, seed: 7, app.Services.GetRequiredService<StoreDirectory>(), time.GetUtcNow().ToUnixTimeMilliseconds(), stepMs: Math.Max(1, 1_000 / settings.Rate), topics);
+        var population = new Population(settings.Customers, seed: 7, app.Services.GetRequiredService<StoreDirectory>(), time.GetUtcNow().ToUnixTimeMilliseconds(), settings.Rate, topics);
         using var registryClient = new SchemaRegistryClient(new SchemaRegistryOptions { Url = registryUrl });
         using var triggerReport = new DemoTriggerReport(topics.Triggers);
         var producer = new DemoProducer(kafka, registryClient, app.Services.GetRequiredService<SchemaCatalog>(), time, Say);
-        var produced = await producer.RunAsync(population, settings.Rate, TimeSpan.FromSeconds(settings.DurationSeconds), cancellationToken);
+        var produced = await producer.RunAsync(population, TimeSpan.FromSeconds(settings.DurationSeconds), cancellationToken);
         var inputs = topics.Channels.Append(topics.Identity).Append(topics.Relationship).ToList();
         var caughtUp = await WaitUntilAsync(time, () => CommittedTotal() >= produced.Values.Sum(), TimeSpan.FromSeconds(30), cancellationToken);
         var lag = ConsumerGroupLag.Read(kafka, DemoApplicationId, inputs, TimeSpan.FromSeconds(5));

@@ -1,61 +1,138 @@
+using System.Collections.Concurrent;
+using Avro.Generic;
+using Confluent.Kafka;
 using Customer360.Streaming.Pipeline.Simulation;
 using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Schemas.Contracts;
 using Customer360.Streaming.Schemas.Registry;
+using Customer360.Streaming.Schemas.Serdes;
 
 namespace Customer360.Streaming.Host.Cli;
 
 /// <summary>
-/// Produces a simulated population's records as Avro through the registry, at a steady rate, with progress lines:
-/// the demo's producer and <c>c360 simulate</c>.
+/// Produces a simulated population as Avro through the registry, in real time: the setup, then each journey event
+/// when the wall clock reaches its event time (the population's in-progress history at once). It follows the
+/// triggers topic and answers what customers are sent, as their apps and e-mail clients would. The demo's producer
+/// and <c>c360 simulate</c>.
 /// </summary>
 internal sealed class DemoProducer(KafkaOptions kafka, ISchemaRegistryClient registry, SchemaCatalog contracts, TimeProvider time, Action<string> say)
 {
-    /// <summary>The setup (profiles, links), then journey events at <paramref name="rate"/> per second for the duration; returns records per topic.</summary>
-    public async Task<Dictionary<string, long>> RunAsync(Population population, int rate, TimeSpan duration, CancellationToken cancellationToken)
+    private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(5);
+
+    /// <summary>Runs for <paramref name="duration"/>; returns records produced per topic.</summary>
+    public async Task<Dictionary<string, long>> RunAsync(Population population, TimeSpan duration, CancellationToken cancellationToken)
     {
         var produced = new Dictionary<string, long>(StringComparer.Ordinal);
-        using var producer = new SimulatedRecordProducer(kafka, registry, contracts, "c360-demo-producer");
+        using var producer = new SimulatedRecordProducer(kafka, registry, contracts, "c360-simulator");
         foreach (var record in population.Setup())
         {
             await ProduceAsync(producer, record, produced, cancellationToken);
         }
 
-        say($"produced the setup: {population.Customers.Count} relationship profiles and {produced.GetValueOrDefault(population.Topics.Identity)} identity links");
-        var interval = TimeSpan.FromSeconds(1.0 / rate);
+        say($"produced the setup: {produced.GetValueOrDefault(population.Topics.Relationship)} relationship profiles, "
+            + $"{produced.GetValueOrDefault(population.Topics.Identity)} identity links, {produced.GetValueOrDefault(population.Topics.Mobile)} last app opens of lapsed app users");
+        say($"population: {population.Customers.Count} customers, {population.ConcurrentJourneys} journeys at a time, about {population.ExpectedEventsPerSecond:0} events/s");
+
+        var sent = new ConcurrentQueue<SentTrigger>();
+        using var triggers = FollowTriggers(population.Topics.Triggers, sent);
+        var answers = new PriorityQueue<SimulatedRecord, long>();
         var started = time.GetTimestamp();
         var journeyEvents = 0L;
-        var nextReport = TimeSpan.FromSeconds(1);
-        long? shiftMs = null;
+        var responses = 0L;
+        var nextReport = TimeSpan.Zero;
         while (time.GetElapsedTime(started) < duration && !cancellationToken.IsCancellationRequested)
         {
-            var due = (long)(time.GetElapsedTime(started) / interval) + 1;
-            foreach (var record in population.Events((int)Math.Max(0, due - journeyEvents)))
+            var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+            foreach (var record in population.EventsUntil(nowMs))
             {
-                // Journeys keep their simulated spacing but start now, whatever the setup took: event time then tracks
-                // the wall clock, and event-to-trigger latency means what it says.
-                shiftMs ??= time.GetUtcNow().ToUnixTimeMilliseconds() - record.Event.EventTimeMs;
-                await ProduceAsync(producer, record with { Event = record.Event with { EventTimeMs = record.Event.EventTimeMs + shiftMs.Value } }, produced, cancellationToken);
+                await ProduceAsync(producer, record, produced, cancellationToken);
                 journeyEvents++;
             }
 
-            if (time.GetElapsedTime(started) >= nextReport)
+            if (nextReport == TimeSpan.Zero)
             {
-                say($"t={time.GetElapsedTime(started).TotalSeconds,5:0.0}s produced {journeyEvents} journey events ({journeyEvents / time.GetElapsedTime(started).TotalSeconds:0}/s)");
-                nextReport += TimeSpan.FromSeconds(5);
+                say($"replayed {journeyEvents} events of the journeys in progress (up to {Population.InProgressSince.TotalMinutes:0} minutes back); live from now");
+            }
+
+            while (sent.TryDequeue(out var trigger))
+            {
+                if (population.Respond(trigger.TriggerId, trigger.CustomerId, trigger.Channel, trigger.SentMs) is { } answer)
+                {
+                    answers.Enqueue(answer, answer.Event.EventTimeMs);
+                }
+            }
+
+            while (answers.TryPeek(out var answer, out var dueMs) && dueMs <= nowMs)
+            {
+                answers.Dequeue();
+                await ProduceAsync(producer, answer, produced, cancellationToken);
+                responses++;
+            }
+
+            var elapsed = time.GetElapsedTime(started);
+            if (elapsed >= nextReport)
+            {
+                say($"t={elapsed.TotalSeconds,5:0.0}s produced {journeyEvents} journey events, {responses} trigger responses");
+                nextReport += ProgressEvery;
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(20), time, cancellationToken);
         }
 
         producer.Flush(TimeSpan.FromSeconds(10));
-        say($"produced {journeyEvents} journey events in {time.GetElapsedTime(started).TotalSeconds:0.0} s");
+        var seconds = time.GetElapsedTime(started).TotalSeconds;
+        say($"produced {journeyEvents} journey events and {responses} trigger responses in {seconds:0.0} s"
+            + (triggers is { Failures: > 0 } ? $"; {triggers.Failures} triggers could not be read" : string.Empty));
         return produced;
     }
+
+    /// <summary>Follows the triggers topic for the responses; without one (no processor has created it yet) there are none.</summary>
+    private TopicTail? FollowTriggers(string topic, ConcurrentQueue<SentTrigger> sent)
+    {
+        var deserializer = new AvroDeserializer<GenericRecord>(registry);
+        try
+        {
+            return TopicTail.Start(kafka, topic, "c360-simulator-responses", record =>
+            {
+                if (record.Message.Value is { } value && Decode(deserializer, value) is { } trigger)
+                {
+                    sent.Enqueue(trigger);
+                }
+            }, TimeSpan.FromSeconds(10));
+        }
+        catch (KafkaException ex)
+        {
+            say($"not answering triggers: {topic} cannot be followed ({ex.Error.Reason})");
+            return null;
+        }
+    }
+
+    private static SentTrigger? Decode(AvroDeserializer<GenericRecord> deserializer, byte[] value)
+    {
+        try
+        {
+            var trigger = deserializer.Deserialize(value);
+            return new SentTrigger((string)trigger["triggerId"], (string)trigger["customerId"], ((GenericEnum)trigger["channel"]).Value, AvroTimestamp(trigger["eventTime"]));
+        }
+        catch (Exception ex) when (ex is SerdeException or SchemaRegistryException or InvalidCastException or KeyNotFoundException)
+        {
+            // Not a trigger this simulator understands; it simply goes unanswered.
+            return null;
+        }
+    }
+
+    private static long AvroTimestamp(object value) => value switch
+    {
+        DateTime dateTime => new DateTimeOffset(dateTime.ToUniversalTime()).ToUnixTimeMilliseconds(),
+        long ms => ms,
+        _ => throw new InvalidCastException($"eventTime is a {value.GetType().Name}"),
+    };
 
     private static async Task ProduceAsync(SimulatedRecordProducer producer, SimulatedRecord record, Dictionary<string, long> produced, CancellationToken cancellationToken)
     {
         await producer.ProduceAsync(record, cancellationToken);
         produced[record.Topic] = produced.GetValueOrDefault(record.Topic) + 1;
     }
+
+    private sealed record SentTrigger(string TriggerId, string CustomerId, string Channel, long SentMs);
 }

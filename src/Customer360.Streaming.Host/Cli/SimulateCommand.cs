@@ -19,9 +19,9 @@ internal static class SimulateCommand
     {
         var bootstrap = new Option<string?>("--bootstrap-servers") { Description = "Kafka bootstrap servers (default: C360__Kafka__BootstrapServers)." };
         var registryUrl = new Option<string?>("--registry-url") { Description = "Schema Registry URL(s) (default: C360__SchemaRegistry__Url)." };
-        var customers = new Option<int>("--customers") { Description = "Size of the population.", DefaultValueFactory = _ => 200 };
+        var customers = new Option<int>("--customers") { Description = "Size of the population.", DefaultValueFactory = _ => 1_000 };
         customers.Validators.Add(r => CommonOptions.RequireRange(r, "--customers", 1, 100_000));
-        var rate = new Option<int>("--rate") { Description = "Journey events per second.", DefaultValueFactory = _ => 50 };
+        var rate = new Option<int>("--rate") { Description = "Journey events per second to aim for (as many journeys run at once as that needs, up to --customers).", DefaultValueFactory = _ => 50 };
         rate.Validators.Add(r => CommonOptions.RequireRange(r, "--rate", 1, 10_000));
         var duration = new Option<int>("--duration") { Description = "Seconds of journey events after the setup.", DefaultValueFactory = _ => 60 };
         duration.Validators.Add(r => CommonOptions.RequireRange(r, "--duration", 1, 86_400));
@@ -52,7 +52,7 @@ internal static class SimulateCommand
             var stores = StoreCatalog.Load(ContentFolders.StoresFile(folder));
             var rateValue = parse.GetValue(rate);
             var population = new Population(
-                parse.GetValue(customers), parse.GetValue(seed), stores, time.GetUtcNow().ToUnixTimeMilliseconds(), stepMs: Math.Max(1, 1_000 / rateValue),
+                parse.GetValue(customers), parse.GetValue(seed), stores, time.GetUtcNow().ToUnixTimeMilliseconds(), rateValue,
                 ProductTopicNames.FromCatalog(catalog));
             using var registry = new SchemaRegistryClient(new SchemaRegistryOptions { Url = url }, time);
             var producer = new DemoProducer(
@@ -60,7 +60,7 @@ internal static class SimulateCommand
                 line => Console.Out.WriteLine($"[simulate] {line}"));
             try
             {
-                var produced = await producer.RunAsync(population, rateValue, TimeSpan.FromSeconds(parse.GetValue(duration)), cancellationToken);
+                var produced = await producer.RunAsync(population, TimeSpan.FromSeconds(parse.GetValue(duration)), cancellationToken);
                 await Console.Out.WriteLineAsync($"[simulate] produced {produced.Values.Sum()} records: " + string.Join(", ", produced.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}")));
                 return ExitCodes.Success;
             }

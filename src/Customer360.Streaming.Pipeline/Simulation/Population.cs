@@ -7,71 +7,121 @@ namespace Customer360.Streaming.Pipeline.Simulation;
 /// <summary>An event and where it is produced: topic and key, as a real channel would.</summary>
 public sealed record SimulatedRecord(string Topic, string Key, ChannelEvent Event);
 
-/// <summary>A simulated customer: ids, devices and where they shop.</summary>
-public sealed record SimulatedCustomer(string CustomerId, string WebId, string DeviceId, StoreLocation HomeStore, bool LocationConsent, string Tier);
+/// <summary>A simulated customer: ids, devices, where they shop, what the relationship says.</summary>
+/// <param name="LastAppOpenMs">For customers who have not used the app for a month or more, when they last did.</param>
+public sealed record SimulatedCustomer(
+    string CustomerId, string WebId, string DeviceId, StoreLocation HomeStore, bool LocationConsent, string Tier, string PreferredCategory,
+    decimal LifetimeValue, long? LastAppOpenMs);
 
 /// <summary>
-/// A seeded, deterministic population and its journeys: each customer browses and fills a cart, opens the app, walks
-/// toward the home store along GPS fixes, moves between zones inside (beacons), and walks away again. The same seed
-/// gives the same records, event ids included, so runs can be compared with a reference. Event time advances by
-/// <c>stepMs</c> per event from <c>startMs</c>, so nothing is late.
+/// A seeded, deterministic population and its journeys (<see cref="Journey"/>), on a realistic time scale: a GPS fix
+/// every 12–20 s while walking, a beacon sighting every 6–12 s inside, visits of several minutes. About as many
+/// journeys run at once as the requested event rate needs; each ends with a pause before the customer's next outing.
+/// Records come out in event-time order, and the same seed gives the same records, event ids included.
+/// <para>
+/// The population starts in the middle of the day: the journeys in progress at <c>startMs</c> began up to
+/// <see cref="InProgressSince"/> earlier. Of that earlier part only the sparse events are replayed (web and app
+/// events, store entries and exits) plus positions and sightings of the last <see cref="RecentHistory"/>, so
+/// contexts start warm and customers arrive in stores from the first minute, without a backlog of tens of thousands
+/// of records.
+/// </para>
 /// </summary>
 public sealed class Population
 {
+    internal static readonly string[] Categories = ["electronics", "toys", "fashion", "home", "sports"];
     private static readonly string[] Tiers = ["BASIC", "SILVER", "GOLD", "PLATINUM"];
-    private static readonly string[] Categories = ["electronics", "toys", "fashion", "home", "sports"];
-    private static readonly string[] Zones = ["entrance", "electronics", "fashion", "checkout"];
-    private static readonly string[] Screens = ["home", "offers", "product", "cart", "store-finder"];
 
-    private const int JourneyLength = 24;
-    private const int ActiveCustomers = 25;
+    public static readonly TimeSpan InProgressSince = TimeSpan.FromMinutes(20);
+    public static readonly TimeSpan RecentHistory = TimeSpan.FromMinutes(2);
 
-    private readonly Random _random;
-    private readonly int[] _phase;
+    private const int PauseMinSeconds = 10;
+    private const int PauseMaxSeconds = 120;
+
+    private readonly int _seed;
+    private readonly Random _ids;
     private readonly long _startMs;
-    private readonly long _stepMs;
-    private long _step;
-    private int _ids;
+    private readonly PriorityQueue<RunningJourney, (long TimeMs, long Sequence)> _running = new();
+    private readonly Queue<SimulatedCustomer> _idle = new();
+    private readonly Dictionary<string, SimulatedCustomer> _byId;
+    private long _sequence;
+    private int _journeys;
+    private int _issuedIds;
 
-    public Population(int customers, int seed, StoreDirectory stores, long startMs, long stepMs = 50, ProductTopicNames? topics = null)
+    /// <param name="eventsPerSecond">The event rate to aim for; <see cref="ExpectedEventsPerSecond"/> says what the population can give.</param>
+    public Population(int customers, int seed, StoreDirectory stores, long startMs, double eventsPerSecond = 50, ProductTopicNames? topics = null)
     {
-        Topics = topics ?? ProductTopicNames.Default;
         ArgumentOutOfRangeException.ThrowIfLessThan(customers, 1);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(eventsPerSecond);
         ArgumentNullException.ThrowIfNull(stores);
         if (stores.Stores.Count == 0)
         {
             throw new ArgumentException("The population needs at least one store.", nameof(stores));
         }
 
-        _random = new Random(seed);
+        Topics = topics ?? ProductTopicNames.Default;
+        _seed = seed;
+        _ids = new Random(seed);
         _startMs = startMs;
-        _stepMs = stepMs;
-        _phase = new int[customers];
-        Customers = [.. Enumerable.Range(0, customers).Select(i => new SimulatedCustomer(
-            $"cust-{i:D5}", $"w{seed}x{i}", $"d{seed}x{i}", stores.Stores[i % stores.Stores.Count], i % 10 != 9, Tiers[i % Tiers.Length]))];
+        var profiles = new Random(Mix(seed, -1));
+        Customers = [.. Enumerable.Range(0, customers).Select(i => NewCustomer(i, stores, profiles, startMs))];
+        _byId = Customers.ToDictionary(c => c.CustomerId, StringComparer.Ordinal);
+
+        var perJourney = EventsPerJourneySecond();
+        ConcurrentJourneys = Math.Clamp((int)Math.Ceiling(eventsPerSecond / perJourney), 1, customers);
+        ExpectedEventsPerSecond = ConcurrentJourneys * perJourney;
+        var starts = new Random(Mix(seed, -2));
+        for (var i = 0; i < customers; i++)
+        {
+            if (i < ConcurrentJourneys)
+            {
+                Start(Customers[i], startMs - starts.NextInt64((long)InProgressSince.TotalMilliseconds));
+            }
+            else
+            {
+                _idle.Enqueue(Customers[i]);
+            }
+        }
     }
 
     public IReadOnlyList<SimulatedCustomer> Customers { get; }
 
     public ProductTopicNames Topics { get; }
 
-    /// <summary>What exists before the journeys: relationship profiles and identity links (web id and device).</summary>
+    /// <summary>Journeys running at any moment.</summary>
+    public int ConcurrentJourneys { get; }
+
+    /// <summary>The journey event rate this population gives in steady state (lower than asked when it has too few customers).</summary>
+    public double ExpectedEventsPerSecond { get; }
+
+    /// <summary>
+    /// What exists before the journeys: identity links (web id and device, registered months ago), the last app open
+    /// of customers who have been away from the app for a month or more, and relationship profiles.
+    /// </summary>
     public IEnumerable<SimulatedRecord> Setup()
     {
-        var t = _startMs - 60_000;
-        for (var i = 0; i < Customers.Count; i++)
+        var linkedMs = _startMs - (long)TimeSpan.FromDays(120).TotalMilliseconds;
+        foreach (var c in Customers)
         {
-            var c = Customers[i];
+            yield return Link(IdentifierType.Web, c.WebId, c, linkedMs);
+            yield return Link(IdentifierType.Device, c.DeviceId, c, linkedMs);
+        }
+
+        foreach (var c in Customers.Where(c => c.LastAppOpenMs is not null).OrderBy(c => c.LastAppOpenMs))
+        {
+            yield return new SimulatedRecord(Topics.Mobile, "device:" + c.DeviceId, new AppEvent(NextId(), c.LastAppOpenMs!.Value, Topics.Mobile, AppEventType.AppOpen, c.DeviceId));
+        }
+
+        var profiledMs = _startMs - (long)InProgressSince.TotalMilliseconds - 60_000;
+        foreach (var c in Customers)
+        {
             yield return new SimulatedRecord(Topics.Relationship, c.CustomerId, new RelationshipProfile(
-                NextId(), t, Topics.Relationship, c.CustomerId, c.Tier, c.Tier is "GOLD" or "PLATINUM" ? "loyal" : "occasional",
-                100m + (i * 37 % 4_000), 0.2, [Categories[_random.Next(Categories.Length)]], c.HomeStore.StoreId,
+                NextId(), profiledMs, Topics.Relationship, c.CustomerId, c.Tier, c.Tier is "GOLD" or "PLATINUM" ? "loyal" : "occasional",
+                c.LifetimeValue, c.Tier is "BASIC" ? 0.4 : 0.15, [c.PreferredCategory], c.HomeStore.StoreId,
                 new Consent(Email: true, Push: true, InApp: true, Location: c.LocationConsent), new QuietHours(22 * 60, 7 * 60), "Europe/Berlin", "de-DE"));
-            yield return Link(IdentifierType.Web, c.WebId, c, t);
-            yield return Link(IdentifierType.Device, c.DeviceId, c, t);
         }
     }
 
-    /// <summary>The next <paramref name="count"/> journey events, continuing where the previous call stopped.</summary>
+    /// <summary>The next <paramref name="count"/> journey events in event-time order, continuing where the previous call stopped.</summary>
     public IEnumerable<SimulatedRecord> Events(int count)
     {
         for (var i = 0; i < count; i++)
@@ -80,56 +130,154 @@ public sealed class Population
         }
     }
 
+    /// <summary>The journey events up to and including <paramref name="untilMs"/>, continuing where the previous call stopped.</summary>
+    public IEnumerable<SimulatedRecord> EventsUntil(long untilMs)
+    {
+        while (_running.TryPeek(out _, out var next) && next.TimeMs <= untilMs)
+        {
+            if (Take() is { } record)
+            {
+                yield return record;
+            }
+        }
+    }
+
+    /// <summary>
+    /// How the customer answers a trigger sent to them, as the channel reports it, or null when nothing comes back
+    /// (the send then counts as ignored when it expires). Pushes are opened or dismissed in the app (app events that
+    /// carry the trigger id); e-mail and in-app messages are reported on the responses topic. The answer and its
+    /// delay are drawn from the trigger id, so the same triggers get the same answers whenever they are seen.
+    /// </summary>
+    /// <param name="channel">The trigger's channel as its contract spells it: PUSH, EMAIL, IN_APP, SMS or STORE_ASSOCIATE.</param>
+    public SimulatedRecord? Respond(string triggerId, string customerId, string channel, long sentMs)
+    {
+        ArgumentNullException.ThrowIfNull(triggerId);
+        if (!_byId.TryGetValue(customerId, out var customer))
+        {
+            return null;
+        }
+
+        var random = new Random(Mix(_seed, StableHash(triggerId)));
+        var roll = random.NextDouble();
+        var id = new Guid(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"response:{_seed}:{triggerId}")).AsSpan(0, 16));
+        long After(int minSeconds, int maxSeconds) => sentMs + (random.Next(minSeconds, maxSeconds) * 1_000L);
+        return channel switch
+        {
+            "PUSH" when roll < 0.35 => PushAnswer(AppEventType.PushOpened, After(5, 60)),
+            "PUSH" when roll < 0.70 => PushAnswer(AppEventType.PushDismissed, After(3, 30)),
+            "IN_APP" when roll < 0.5 => Reported(ResponseOutcome.Clicked, After(2, 20)),
+            "EMAIL" when roll < 0.05 => Reported(ResponseOutcome.Converted, After(120, 900)),
+            "EMAIL" when roll < 0.30 => Reported(ResponseOutcome.Opened, After(60, 600)),
+            _ => null,
+        };
+
+        SimulatedRecord PushAnswer(AppEventType type, long atMs) =>
+            new(Topics.Mobile, "device:" + customer.DeviceId, new AppEvent(id, atMs, Topics.Mobile, type, customer.DeviceId, null, null, triggerId));
+
+        SimulatedRecord Reported(ResponseOutcome outcome, long atMs) =>
+            new(Topics.Responses, customer.CustomerId, new TriggerResponse(id, atMs, Topics.Responses, triggerId, customer.CustomerId, outcome));
+    }
+
+    /// <summary>FNV-1a: string hashes differ between processes in .NET, and answers must not.</summary>
+    private static int StableHash(string text)
+    {
+        var hash = 2_166_136_261u;
+        foreach (var c in text)
+        {
+            hash = unchecked((hash ^ c) * 16_777_619u);
+        }
+
+        return (int)hash;
+    }
+
     private SimulatedRecord Next()
     {
-        var t = _startMs + (_step++ * _stepMs);
-        // A rolling group of customers is active at a time, so journeys complete instead of spreading thin.
-        var window = Math.Min(Customers.Count, ActiveCustomers);
-        var index = (int)(((_step / (JourneyLength * window) * window) + _random.Next(window)) % Customers.Count);
-        var c = Customers[index];
-        var phase = _phase[index]++ % JourneyLength;
-        return phase switch
+        while (true)
         {
-            < 6 => Click(c, t, phase),
-            < 8 => App(c, t, phase == 6 ? AppEventType.AppOpen : AppEventType.ScreenView),
-            // Walking toward the store: 1,500 m away down to inside, with a little GPS noise.
-            < 14 => Fix(c, t, 1_500 - ((phase - 8) * 300) + _random.Next(-15, 16)),
-            < 20 => Beacon(c, t, Zones[Math.Min(phase - 14, Zones.Length - 1)], phase == 19 ? SightingType.Exit : SightingType.Dwell),
-            < 23 => Fix(c, t, 100 + ((phase - 20) * 600)),
-            _ => App(c, t, AppEventType.AppBackground),
-        };
+            if (Take() is { } record)
+            {
+                return record;
+            }
+        }
     }
 
-    private SimulatedRecord Click(SimulatedCustomer c, long t, int phase)
+    /// <summary>The earliest pending event, or null when it is history the population does not replay.</summary>
+    private SimulatedRecord? Take()
     {
-        var category = Categories[_random.Next(Categories.Length)];
-        var product = $"{category}-{_random.Next(40):D2}";
-        var (type, cart) = phase switch
+        var running = _running.Dequeue();
+        var record = running.Script.Current;
+        if (running.Script.MoveNext())
         {
-            0 => (ClickType.PageView, (decimal?)null),
-            1 or 2 => (ClickType.ProductView, null),
-            3 => (ClickType.Search, null),
-            4 => (ClickType.AddToCart, (decimal?)(10 + _random.Next(200))),
-            _ => (_random.Next(4) == 0 ? ClickType.Purchase : ClickType.ProductView, null),
-        };
-        return new SimulatedRecord(Topics.Clickstream, "web:" + c.WebId, new ClickEvent(
-            NextId(), t, Topics.Clickstream, type, c.WebId, null, $"s-{c.WebId}", $"https://shop.example/{category}/{product}",
-            type is ClickType.ProductView or ClickType.AddToCart ? product : null, type == ClickType.Search ? null : category,
-            type is ClickType.ProductView or ClickType.AddToCart ? 19.99m : null, type == ClickType.AddToCart ? 1 : null, cart,
-            type == ClickType.Search ? category : null));
+            _running.Enqueue(running, (running.Script.Current.Event.EventTimeMs, _sequence++));
+        }
+        else
+        {
+            running.Script.Dispose();
+            _idle.Enqueue(running.Journey.Customer);
+            var resting = running.Journey.NowMs + (Random(running.Number).Next(PauseMinSeconds, PauseMaxSeconds) * 1_000L);
+            Start(_idle.Dequeue(), resting);
+        }
+
+        var replayed = record.Event.EventTimeMs >= _startMs - (long)RecentHistory.TotalMilliseconds || record.Event is ClickEvent or AppEvent
+            || record.Event is BeaconSighting { Type: SightingType.Enter or SightingType.Exit };
+        return replayed ? record : null;
     }
 
-    private SimulatedRecord App(SimulatedCustomer c, long t, AppEventType type) =>
-        new(Topics.Mobile, "device:" + c.DeviceId, new AppEvent(
-            NextId(), t, Topics.Mobile, type, c.DeviceId, null, type == AppEventType.ScreenView ? Screens[_random.Next(Screens.Length)] : null));
+    private void Start(SimulatedCustomer customer, long startMs)
+    {
+        var number = _journeys++;
+        var journey = new Journey(customer, Random(number), startMs, Topics, NextId, number);
+        var script = journey.Script().GetEnumerator();
+        if (script.MoveNext())
+        {
+            _running.Enqueue(new RunningJourney(journey, script, number), (script.Current.Event.EventTimeMs, _sequence++));
+        }
+    }
 
-    private SimulatedRecord Fix(SimulatedCustomer c, long t, double metersNorth) =>
-        new(Topics.Location, "device:" + c.DeviceId, new LocationFix(
-            NextId(), t, Topics.Location, c.DeviceId, c.HomeStore.Latitude + (metersNorth / 111_195.0), c.HomeStore.Longitude, 5 + _random.Next(20)));
+    /// <summary>Journey events per second of a journey and the pause after it, from sample journeys (deterministic).</summary>
+    private double EventsPerJourneySecond()
+    {
+        const int samples = 64;
+        var events = 0L;
+        var durationMs = 0L;
+        for (var i = 0; i < samples; i++)
+        {
+            var journey = new Journey(Customers[i % Customers.Count], new Random(Mix(_seed, -3 - i)), 0, Topics, () => Guid.Empty, i);
+            events += journey.Script().LongCount();
+            durationMs += journey.NowMs + ((PauseMinSeconds + PauseMaxSeconds) * 500L);
+        }
 
-    private SimulatedRecord Beacon(SimulatedCustomer c, long t, string zone, SightingType type) =>
-        new(Topics.Beacon, "device:" + c.DeviceId, new BeaconSighting(
-            NextId(), t, Topics.Beacon, c.HomeStore.StoreId, zone, _random.Next(3) == 0 ? Proximity.Immediate : Proximity.Near, -50 - _random.Next(30), type));
+        return events * 1_000.0 / durationMs;
+    }
+
+    private static SimulatedCustomer NewCustomer(int i, StoreDirectory stores, Random random, long startMs)
+    {
+        var tier = Tiers[i % Tiers.Length];
+        var lifetimeValue = tier switch
+        {
+            "PLATINUM" => 6_000 + random.Next(14_000),
+            "GOLD" => 2_000 + random.Next(5_000),
+            "SILVER" => 500 + random.Next(2_000),
+            _ => 20 + random.Next(600),
+        };
+        // Customers that have not opened the app for a month or more, so a welcome back has someone to greet.
+        long? lastAppOpenDaysAgo = random.NextDouble() < 0.15 ? 31 + random.Next(60) : null;
+        return new SimulatedCustomer(
+            $"cust-{i:D5}", $"w{i:D5}", $"d{i:D5}", stores.Stores[i % stores.Stores.Count], i % 10 != 9, tier,
+            Categories[random.Next(Categories.Length)], lifetimeValue,
+            lastAppOpenDaysAgo is { } days ? startMs - (long)TimeSpan.FromDays(days).TotalMilliseconds : null);
+    }
+
+    private Random Random(int journey) => new(Mix(_seed, journey));
+
+    /// <summary>A well-spread generator seed from the population's seed and a journey number (SplitMix64 finalizer).</summary>
+    private static int Mix(int seed, int stream)
+    {
+        var z = unchecked(((ulong)(uint)seed << 32 | (uint)stream) + 0x9E3779B97F4A7C15UL);
+        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
+        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
+        return (int)(z ^ (z >> 31));
+    }
 
     private SimulatedRecord Link(IdentifierType type, string value, SimulatedCustomer c, long t)
     {
@@ -141,8 +289,10 @@ public sealed class Population
     private Guid NextId()
     {
         Span<byte> bytes = stackalloc byte[16];
-        _random.NextBytes(bytes);
-        BitConverter.TryWriteBytes(bytes, ++_ids);
+        _ids.NextBytes(bytes);
+        BitConverter.TryWriteBytes(bytes, ++_issuedIds);
         return new Guid(bytes);
     }
+
+    private sealed record RunningJourney(Journey Journey, IEnumerator<SimulatedRecord> Script, int Number);
 }

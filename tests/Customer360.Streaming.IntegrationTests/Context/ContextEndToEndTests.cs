@@ -65,7 +65,7 @@ public sealed class ContextEndToEndTests(KafkaFixture kafka, SchemaRegistryFixtu
             var topology = ProductTopology.Build(applicationId, catalog, settings, metrics, NullLoggerFactory.Instance);
             var options = kafka.Options(applicationId);
             options.FetchWaitMaxMs = 10;
-            var population = new Population(Customers, seed: 11, stores, T0, stepMs: 100, topics);
+            var population = new Population(Customers, seed: 11, stores, T0, topics: topics);
             var setup = population.Setup().ToList();
             var journeys = population.Events(JourneyEvents).ToList();
             var expected = Reference(setup, journeys, stores);
