@@ -12,6 +12,7 @@ using Microsoft.Extensions.Options;
 using Customer360.Streaming.Host.Hosting;
 using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Runtime.Topology;
+using Spectre.Console;
 
 namespace Customer360.Streaming.Host.Cli;
 
@@ -24,6 +25,7 @@ internal static class DemoCommand
 {
     // The internal topics of topics.yaml are named for application id c360.
     private const string DemoApplicationId = "c360";
+    private static readonly TimeSpan PlainProgressEvery = TimeSpan.FromSeconds(5);
 
     public static Command Create()
     {
@@ -49,11 +51,15 @@ internal static class DemoCommand
         {
             Description = "Redis connection string (default: C360__Redis__ConnectionString). ./scripts/demo.sh starts one.",
         };
+        var plain = new Option<bool>("--plain")
+        {
+            Description = "A progress line every 5 s instead of the live view (the default when the output is not a terminal).",
+        };
         var brokers = CommonOptions.Brokers();
         var topologyDir = CommonOptions.TopologyDirectory();
         var command = new Command("demo", "Run the embedded stack end to end and print what happened.")
         {
-            duration, rate, customers, redis, brokers, topologyDir,
+            duration, rate, customers, redis, plain, brokers, topologyDir,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -70,7 +76,8 @@ internal static class DemoCommand
                 return ExitCodes.InvalidConfiguration;
             }
 
-            var settings = new DemoSettings(parse.GetValue(duration), parse.GetValue(rate), parse.GetValue(customers), redisConnection, parse.GetValue(brokers), topology);
+            var settings = new DemoSettings(
+                parse.GetValue(duration), parse.GetValue(rate), parse.GetValue(customers), redisConnection, parse.GetValue(brokers), topology, parse.GetValue(plain));
             // The command is the composition root: the one place the system clock is chosen.
             return await RunAsync(settings, catalog, TimeProvider.System, cancellationToken);
         });
@@ -98,6 +105,8 @@ internal static class DemoCommand
             ["SchemaRegistry:Url"] = registryUrl,
             ["Http:Port"] = "0",
             ["Topology:Directory"] = settings.TopologyDirectory,
+            // The demo speaks through its view and summary; the processor's routine log would bury them.
+            ["Logging:LogLevel:Default"] = "Warning",
         };
         var app = ProcessorHost.Build(overrides);
         var host = RunCommand.RunAsync(app, cancellationToken);
@@ -116,31 +125,55 @@ internal static class DemoCommand
         var topics = app.Services.GetRequiredService<ContextPipelineSettings>().Topics;
         var population = new Population(settings.Customers, seed: 7, app.Services.GetRequiredService<StoreDirectory>(), time.GetUtcNow().ToUnixTimeMilliseconds(), settings.Rate, topics);
         using var registryClient = new SchemaRegistryClient(new SchemaRegistryOptions { Url = registryUrl });
-        using var triggerReport = new DemoTriggerReport(topics.Triggers);
-        var producer = new DemoProducer(kafka, registryClient, app.Services.GetRequiredService<SchemaCatalog>(), time, Say);
-        var produced = await producer.RunAsync(population, TimeSpan.FromSeconds(settings.DurationSeconds), cancellationToken);
-        var inputs = topics.Channels.Append(topics.Identity).Append(topics.Relationship).ToList();
-        var caughtUp = await WaitUntilAsync(time, () => CommittedTotal() >= produced.Values.Sum(), TimeSpan.FromSeconds(30), cancellationToken);
-        var lag = ConsumerGroupLag.Read(kafka, DemoApplicationId, inputs, TimeSpan.FromSeconds(5));
-        var sink = processor.Sink!;
+        using var triggerReport = new DemoTriggerReport(topics.Triggers, time, liveFromMs: population.StartMs);
         var redis = app.Services.GetRequiredService<RedisConnectionService>().Connection!;
         var keys = new RedisKeys(app.Services.GetRequiredService<IOptions<RedisOptions>>().Value.KeyPrefix);
-        var contexts = 0;
-        foreach (var server in redis.GetServers().Where(s => !s.IsReplica))
+        using var monitor = new DemoMonitor(processor, redis, keys, app.Services.GetRequiredService<StoreDirectory>(), topics, time);
+        monitor.FollowDecisions(kafka, registryClient, topics.Decisions);
+        var live = !settings.Plain && DemoView.CanRedraw;
+        // In the live view the producer's messages become its status line; printed, they would tear the redraw.
+        string? producerSays = null;
+        Action<string> say = live ? line => producerSays = line : Say;
+        var producer = new DemoProducer(kafka, registryClient, app.Services.GetRequiredService<SchemaCatalog>(), time, say);
+        var inputs = topics.Channels.Append(topics.Identity).Append(topics.Relationship).Append(topics.Responses).ToList();
+        var producing = producer.RunAsync(population, TimeSpan.FromSeconds(settings.DurationSeconds), cancellationToken, async setupRecords =>
         {
-            await foreach (var _ in server.KeysAsync(pattern: keys.ContextPattern, pageSize: 1_000))
+            // Committed inputs and no lag anywhere, repartition topics included: the history is in the contexts.
+            if (!await WaitUntilAsync(time, () => CommittedTotal() >= setupRecords && status.Partitions.All(p => p.Lag is null or 0), TimeSpan.FromSeconds(60), cancellationToken))
             {
-                contexts++;
+                say("the processor had not taken in the setup after 60 s; starting the journeys anyway");
+            }
+        });
+        if (live)
+        {
+            await AnsiConsole.Live(DemoView.Render(await monitor.SampleAsync(producerSays))).StartAsync(async view =>
+            {
+                while (!producing.IsCompleted)
+                {
+                    await Task.WhenAny(producing, Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken));
+                    view.UpdateTarget(DemoView.Render(await monitor.SampleAsync(producerSays)));
+                }
+            });
+        }
+        else
+        {
+            while (!producing.IsCompleted)
+            {
+                await Task.WhenAny(producing, Task.Delay(PlainProgressEvery, time, cancellationToken));
+                if (!producing.IsCompleted)
+                {
+                    Say(DemoView.Line(await monitor.SampleAsync(producerSays)));
+                }
             }
         }
 
+        var produced = await producing;
+        var caughtUp = await WaitUntilAsync(time, () => CommittedTotal() >= produced.Values.Sum(), TimeSpan.FromSeconds(30), cancellationToken);
+        var lag = ConsumerGroupLag.Read(kafka, DemoApplicationId, inputs, TimeSpan.FromSeconds(5));
+        var sink = processor.Sink!;
+        var contexts = await monitor.CountContextsAsync();
+        var presence = (await monitor.ReadPresenceAsync()).Select(p => $"{p.Key}={p.Value}");
         var writer = new RedisContextWriter(redis, keys);
-        var presence = new List<string>();
-        foreach (var store in app.Services.GetRequiredService<StoreDirectory>().Stores)
-        {
-            presence.Add($"{store.StoreId}={(await writer.ReadPresenceAsync(store.StoreId)).Count}");
-        }
-
         var sample = await writer.ReadJsonAsync(population.Customers[0].CustomerId);
         var deadLetters = DeadLetterCount(kafka, catalog);
         var outputs = new[] { topics.Triggers, topics.StoreEvents, topics.Decisions }.ToDictionary(t => t, t => RecordCount(kafka, catalog, t), StringComparer.Ordinal);
@@ -166,8 +199,8 @@ internal static class DemoCommand
         Say($"  triggers by rule: {Counts(firedByRule)}");
         Say($"  suppressed by reason: {Counts(suppressedByReason)}");
         Say(triggerReport.LatencyPercentile(50) is { } p50
-            ? $"  event-to-trigger latency (event time to the commit that published the trigger): p50 {p50:0} ms, p99 {triggerReport.LatencyPercentile(99):0} ms over {triggerReport.Triggers} triggers"
-            : "  event-to-trigger latency: no trigger fired");
+            ? $"  event-to-trigger latency of live events (event time to the commit that published the trigger): p50 {p50:0} ms, p99 {triggerReport.LatencyPercentile(99):0} ms over {triggerReport.Triggers} triggers"
+            : "  event-to-trigger latency: no trigger fired on a live event");
         Say($"  dead letters: {deadLetters}");
         Say($"  commits: {status.Commits}, elapsed {time.GetElapsedTime(started).TotalSeconds:0.0} s, processor exit code {exitCode}");
         Say($"  sample context {population.Customers[0].CustomerId}: {(sample is null ? "(none)" : Abbreviate(sample, 400))}");
@@ -216,5 +249,5 @@ internal static class DemoCommand
 
     internal static void Say(string line) => Console.Out.WriteLine($"[demo] {line}");
 
-    internal sealed record DemoSettings(int DurationSeconds, int Rate, int Customers, string Redis, int Brokers, string? TopologyDirectory);
+    internal sealed record DemoSettings(int DurationSeconds, int Rate, int Customers, string Redis, int Brokers, string? TopologyDirectory, bool Plain);
 }

@@ -20,7 +20,12 @@ internal sealed class DemoProducer(KafkaOptions kafka, ISchemaRegistryClient reg
     private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(5);
 
     /// <summary>Runs for <paramref name="duration"/>; returns records produced per topic.</summary>
-    public async Task<Dictionary<string, long>> RunAsync(Population population, TimeSpan duration, CancellationToken cancellationToken)
+    /// <param name="setupTakenIn">
+    /// Given the number of setup records, completes when the processor has taken them in. Without it, journeys follow
+    /// the setup at once, and a processor reading both at the same time may find months-old history late.
+    /// </param>
+    public async Task<Dictionary<string, long>> RunAsync(
+        Population population, TimeSpan duration, CancellationToken cancellationToken, Func<long, Task>? setupTakenIn = null)
     {
         var produced = new Dictionary<string, long>(StringComparer.Ordinal);
         using var producer = new SimulatedRecordProducer(kafka, registry, contracts, "c360-simulator");
@@ -31,6 +36,12 @@ internal sealed class DemoProducer(KafkaOptions kafka, ISchemaRegistryClient reg
 
         say($"produced the setup: {produced.GetValueOrDefault(population.Topics.Relationship)} relationship profiles, "
             + $"{produced.GetValueOrDefault(population.Topics.Identity)} identity links, {produced.GetValueOrDefault(population.Topics.Mobile)} last app opens of lapsed app users");
+        producer.Flush(TimeSpan.FromSeconds(30));
+        if (setupTakenIn is not null)
+        {
+            await setupTakenIn(produced.Values.Sum());
+        }
+
         say($"population: {population.Customers.Count} customers, {population.ConcurrentJourneys} journeys at a time, about {population.ExpectedEventsPerSecond:0} events/s");
 
         var sent = new ConcurrentQueue<SentTrigger>();
@@ -112,7 +123,7 @@ internal sealed class DemoProducer(KafkaOptions kafka, ISchemaRegistryClient reg
         try
         {
             var trigger = deserializer.Deserialize(value);
-            return new SentTrigger((string)trigger["triggerId"], (string)trigger["customerId"], ((GenericEnum)trigger["channel"]).Value, AvroTimestamp(trigger["eventTime"]));
+            return new SentTrigger((string)trigger["triggerId"], (string)trigger["customerId"], ((GenericEnum)trigger["channel"]).Value, AvroTimestamps.ToEpochMillis(trigger["eventTime"]) ?? throw new InvalidCastException("eventTime is not a timestamp"));
         }
         catch (Exception ex) when (ex is SerdeException or SchemaRegistryException or InvalidCastException or KeyNotFoundException)
         {
@@ -121,12 +132,6 @@ internal sealed class DemoProducer(KafkaOptions kafka, ISchemaRegistryClient reg
         }
     }
 
-    private static long AvroTimestamp(object value) => value switch
-    {
-        DateTime dateTime => new DateTimeOffset(dateTime.ToUniversalTime()).ToUnixTimeMilliseconds(),
-        long ms => ms,
-        _ => throw new InvalidCastException($"eventTime is a {value.GetType().Name}"),
-    };
 
     private static async Task ProduceAsync(SimulatedRecordProducer producer, SimulatedRecord record, Dictionary<string, long> produced, CancellationToken cancellationToken)
     {

@@ -10,14 +10,15 @@ namespace Customer360.Streaming.Host.Cli;
 
 /// <summary>
 /// What the demo says about its triggers: event-to-trigger latency as the processor measured it at commit (listened
-/// to in-process), and the decisions read back from Kafka, fired by rule and suppressed by reason.
+/// to in-process), and the decisions read back from Kafka, fired by rule and suppressed by reason. Latency counts
+/// only triggers of live events: those of the replayed history are minutes old by design.
 /// </summary>
 internal sealed class DemoTriggerReport : IDisposable
 {
     private readonly MeterListener _listener = new();
     private readonly ConcurrentQueue<double> _latenciesMs = new();
 
-    public DemoTriggerReport(string triggersTopic)
+    public DemoTriggerReport(string triggersTopic, TimeProvider time, long liveFromMs)
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
@@ -30,7 +31,8 @@ internal sealed class DemoTriggerReport : IDisposable
         {
             foreach (var tag in tags)
             {
-                if (tag.Key == "topic" && tag.Value as string == triggersTopic)
+                // The measurement is taken at the commit, so its event time is now minus the latency.
+                if (tag.Key == "topic" && tag.Value as string == triggersTopic && time.GetUtcNow().ToUnixTimeMilliseconds() - value >= liveFromMs)
                 {
                     _latenciesMs.Enqueue(value);
                 }

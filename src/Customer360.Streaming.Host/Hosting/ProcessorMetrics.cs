@@ -5,8 +5,7 @@ namespace Customer360.Streaming.Host.Hosting;
 
 /// <summary>
 /// Gauges of the running worker, observed when scraped: per-partition lag in records and in seconds, and how many
-/// partitions are assigned and paused. Lag in seconds is the age of the last processed record while the partition is
-/// behind (0 when caught up), so an idle partition does not look late.
+/// partitions are assigned and paused. Lag in seconds is <see cref="PartitionProgress.LagSecondsAt"/>.
 /// </summary>
 internal sealed class ProcessorMetrics : IDisposable
 {
@@ -21,7 +20,7 @@ internal sealed class ProcessorMetrics : IDisposable
             "{record}", "Records in the partition not yet processed, per input partition");
         _meter.CreateObservableGauge(
             "c360.consumer.lag.seconds",
-            () => Partitions(processor).Where(p => p.Lag is not null).Select(p => new Measurement<double>(LagSeconds(p, time.GetUtcNow().ToUnixTimeMilliseconds()), Tags(p))),
+            () => Partitions(processor).Where(p => p.Lag is not null).Select(p => new Measurement<double>(p.LagSecondsAt(time.GetUtcNow().ToUnixTimeMilliseconds()), Tags(p))),
             "s", "While a partition is behind, the age of its last processed record; 0 when caught up");
         _meter.CreateObservableGauge("c360.partitions.assigned", () => Partitions(processor).Count, "{partition}", "Partitions assigned to this process");
         _meter.CreateObservableGauge("c360.partitions.paused", () => Partitions(processor).Count(p => p.Paused), "{partition}", "Partitions paused (a dependency is down, or a buffer is full)");
@@ -33,7 +32,4 @@ internal sealed class ProcessorMetrics : IDisposable
 
     private static KeyValuePair<string, object?>[] Tags(PartitionProgress p) =>
         [new("topic", p.Partition.Topic), new("partition", p.Partition.Partition.Value)];
-
-    private static double LagSeconds(PartitionProgress p, long nowMs) =>
-        p.Lag is > 0 && p.LastTimestampMs is { } last ? Math.Max(0, nowMs - last) / 1000.0 : 0;
 }

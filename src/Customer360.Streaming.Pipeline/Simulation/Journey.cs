@@ -229,7 +229,10 @@ internal sealed class Journey
     private SimulatedRecord App(AppEventType type, string? screen = null) =>
         new(_topics.Mobile, "device:" + _customer.DeviceId, new AppEvent(_nextId(), NowMs, _topics.Mobile, type, _customer.DeviceId, null, screen));
 
-    /// <summary>A GPS fix near a point given in metres north and east of the home store, off by up to its accuracy.</summary>
+    /// <summary>
+    /// A GPS fix near a point given in metres north and east of the home store, off by up to its accuracy. Accuracy
+    /// is whole metres, as phones report it, which the contract's float also carries exactly.
+    /// </summary>
     private SimulatedRecord Fix(double north, double east)
     {
         var accuracy = 4 + (_random.NextDouble() * 16);
@@ -239,7 +242,7 @@ internal sealed class Journey
         var latitude = store.Latitude + (noisyNorth / MetersPerDegreeLatitude);
         var longitude = store.Longitude + (noisyEast / (MetersPerDegreeLatitude * Math.Cos(store.Latitude * Math.PI / 180)));
         return new SimulatedRecord(_topics.Location, "device:" + _customer.DeviceId, new LocationFix(
-            _nextId(), NowMs, _topics.Location, _customer.DeviceId, Math.Round(latitude, 6), Math.Round(longitude, 6), Math.Round(accuracy, 1)));
+            _nextId(), NowMs, _topics.Location, _customer.DeviceId, Math.Round(latitude, 6), Math.Round(longitude, 6), Math.Round(accuracy)));
     }
 
     /// <summary>

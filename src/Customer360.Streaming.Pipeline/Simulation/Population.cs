@@ -85,6 +85,9 @@ public sealed class Population
 
     public IReadOnlyList<SimulatedCustomer> Customers { get; }
 
+    /// <summary>Where live journeys begin: events before it are the replayed history of journeys in progress.</summary>
+    public long StartMs => _startMs;
+
     public ProductTopicNames Topics { get; }
 
     /// <summary>Journeys running at any moment.</summary>
@@ -94,30 +97,27 @@ public sealed class Population
     public double ExpectedEventsPerSecond { get; }
 
     /// <summary>
-    /// What exists before the journeys: identity links (web id and device, registered months ago), the last app open
-    /// of customers who have been away from the app for a month or more, and relationship profiles.
+    /// What exists before the journeys, all from months ago, when the customers registered: identity links (web id
+    /// and device), relationship profiles, and the last app open of customers who have been away from the app for a
+    /// month or more. Contexts ignore events older than their grace period allows, so this history has to be in
+    /// the contexts before anything of today is.
     /// </summary>
     public IEnumerable<SimulatedRecord> Setup()
     {
-        var linkedMs = _startMs - (long)TimeSpan.FromDays(120).TotalMilliseconds;
+        var registeredMs = _startMs - (long)TimeSpan.FromDays(120).TotalMilliseconds;
         foreach (var c in Customers)
         {
-            yield return Link(IdentifierType.Web, c.WebId, c, linkedMs);
-            yield return Link(IdentifierType.Device, c.DeviceId, c, linkedMs);
+            yield return Link(IdentifierType.Web, c.WebId, c, registeredMs);
+            yield return Link(IdentifierType.Device, c.DeviceId, c, registeredMs);
+            yield return new SimulatedRecord(Topics.Relationship, c.CustomerId, new RelationshipProfile(
+                NextId(), registeredMs, Topics.Relationship, c.CustomerId, c.Tier, c.Tier is "GOLD" or "PLATINUM" ? "loyal" : "occasional",
+                c.LifetimeValue, c.Tier is "BASIC" ? 0.4 : 0.15, [c.PreferredCategory], c.HomeStore.StoreId,
+                new Consent(Email: true, Push: true, InApp: true, Location: c.LocationConsent), new QuietHours(22 * 60, 7 * 60), "Europe/Berlin", "de-DE"));
         }
 
         foreach (var c in Customers.Where(c => c.LastAppOpenMs is not null).OrderBy(c => c.LastAppOpenMs))
         {
             yield return new SimulatedRecord(Topics.Mobile, "device:" + c.DeviceId, new AppEvent(NextId(), c.LastAppOpenMs!.Value, Topics.Mobile, AppEventType.AppOpen, c.DeviceId));
-        }
-
-        var profiledMs = _startMs - (long)InProgressSince.TotalMilliseconds - 60_000;
-        foreach (var c in Customers)
-        {
-            yield return new SimulatedRecord(Topics.Relationship, c.CustomerId, new RelationshipProfile(
-                NextId(), profiledMs, Topics.Relationship, c.CustomerId, c.Tier, c.Tier is "GOLD" or "PLATINUM" ? "loyal" : "occasional",
-                c.LifetimeValue, c.Tier is "BASIC" ? 0.4 : 0.15, [c.PreferredCategory], c.HomeStore.StoreId,
-                new Consent(Email: true, Push: true, InApp: true, Location: c.LocationConsent), new QuietHours(22 * 60, 7 * 60), "Europe/Berlin", "de-DE"));
         }
     }
 

@@ -213,4 +213,10 @@ public sealed record PartitionProgress(TopicPartition Partition, long? Consumed,
 {
     /// <summary>Records on the broker not yet processed.</summary>
     public long? Lag => HighWatermark is { } high ? Math.Max(0, high - ((Consumed + 1) ?? Committed ?? high)) : null;
+
+    /// <summary>
+    /// While the partition is behind, the age of its last processed record at <paramref name="nowMs"/>, in seconds;
+    /// 0 when caught up, so an idle partition does not look late.
+    /// </summary>
+    public double LagSecondsAt(long nowMs) => Lag is > 0 && LastTimestampMs is { } last ? Math.Max(0, nowMs - last) / 1000.0 : 0;
 }

@@ -80,12 +80,7 @@ public static class ChannelEventMapper
             _ => throw Invalid(name, "uuid"),
         };
 
-        public long Millis(string name) => Get(name) switch
-        {
-            DateTime time => new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)).ToUnixTimeMilliseconds(),
-            long millis => millis,
-            _ => throw Invalid(name, "timestamp-millis"),
-        };
+        public long Millis(string name) => AvroTimestamps.ToEpochMillis(Get(name)) ?? throw Invalid(name, "timestamp-millis");
 
         public decimal Money(string name) => Get(name) is AvroDecimal money ? (decimal)money : throw Invalid(name, "decimal");
 

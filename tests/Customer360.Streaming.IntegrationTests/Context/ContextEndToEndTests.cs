@@ -159,7 +159,7 @@ public sealed class ContextEndToEndTests(KafkaFixture kafka, SchemaRegistryFixtu
         }
     }
 
-    /// <summary>What the reducers alone make of the same records: links and profiles first, then each journey event.</summary>
+    /// <summary>What the reducers alone make of the same records: the setup (links, profiles, older history), then each journey event.</summary>
     private static Dictionary<string, CustomerContext> Reference(IEnumerable<SimulatedRecord> setup, IEnumerable<SimulatedRecord> journeys, StoreDirectory stores)
     {
         var reducer = new ContextReducer(new ContextSettings(), stores);
@@ -176,6 +176,10 @@ public sealed class ContextEndToEndTests(KafkaFixture kafka, SchemaRegistryFixtu
                     break;
                 case RelationshipProfile profile:
                     contexts[profile.CustomerId] = reducer.Apply(Get(profile.CustomerId), profile).Context;
+                    break;
+                default:
+                    // Channel history from before the journeys (the last app open of lapsed app users).
+                    contexts[owner[record.Key]] = reducer.Apply(contexts[owner[record.Key]], record.Event).Context;
                     break;
             }
         }

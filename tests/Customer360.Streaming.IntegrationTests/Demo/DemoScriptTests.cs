@@ -32,6 +32,18 @@ public sealed class DemoScriptTests
         Assert.True(Leading(triggers, "triggers:") > 0, triggers);
         Assert.Contains(demo.StandardOutput, l => l.Contains("triggers by rule: ", StringComparison.Ordinal) && !l.EndsWith("none", StringComparison.Ordinal));
         Assert.Contains(demo.StandardOutput, l => l.Contains("event-to-trigger latency", StringComparison.Ordinal) && l.Contains("p99", StringComparison.Ordinal));
+
+        // The journeys reach several rules, not one.
+        var byRule = demo.StandardOutput.Single(l => l.Contains("triggers by rule: ", StringComparison.Ordinal));
+        Assert.True(byRule.Split(", ").Length >= 3, byRule);
+        Assert.Contains(demo.StandardOutput, l => l.Contains("sample context cust-", StringComparison.Ordinal) && l.Contains("\"contextId\"", StringComparison.Ordinal));
+
+        // Not a terminal, so the live view comes as plain progress lines with what it would show.
+        var progress = demo.StandardOutput.Where(l => l.StartsWith("[demo] t=", StringComparison.Ordinal) && l.Contains("events/s", StringComparison.Ordinal)).ToList();
+        Assert.True(progress.Count >= 3, demo.AllOutput);
+        Assert.All(progress, l => Assert.Matches(@"events/s .*\| lag \d+ .*\| contexts in Redis \d+ \| in store .*\| triggers \d+ fired, \d+ held back", l));
+        Assert.Contains(progress, l => l.Contains("| latest: ", StringComparison.Ordinal));
+        Assert.DoesNotContain(demo.AllOutput, "\u001b[", StringComparison.Ordinal);
     }
 
     /// <summary>The number right after <paramref name="label"/> in a summary line.</summary>

@@ -1,0 +1,205 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Avro.Generic;
+using Customer360.Streaming.Domain.Geo;
+using Customer360.Streaming.Host.Hosting;
+using Customer360.Streaming.Pipeline;
+using Customer360.Streaming.Redis;
+using Customer360.Streaming.Runtime.Kafka;
+using Customer360.Streaming.Schemas.Contracts;
+using Customer360.Streaming.Schemas.Registry;
+using Customer360.Streaming.Schemas.Serdes;
+using StackExchange.Redis;
+
+namespace Customer360.Streaming.Host.Cli;
+
+/// <summary>A decision the processor published: a trigger fired, or a match suppressed, with what it saw.</summary>
+internal sealed record ObservedDecision(long TimeMs, string RuleId, string CustomerId, bool Fired, string Reason, string Explanation);
+
+/// <summary>Events per second and in total that the processor consumed from one channel.</summary>
+internal sealed record ChannelRate(string Channel, double PerSecond, long Total);
+
+/// <summary>What the demo shows at one moment.</summary>
+internal sealed record DemoSnapshot(
+    TimeSpan Elapsed,
+    IReadOnlyList<ChannelRate> Channels,
+    long Lag,
+    double LagSeconds,
+    long ContextsInRedis,
+    IReadOnlyList<KeyValuePair<string, int>> PresentByStore,
+    long Fired,
+    long Suppressed,
+    IReadOnlyList<ObservedDecision> LatestDecisions,
+    string? Status);
+
+/// <summary>
+/// Watches the running demo from outside the processor's logic: what it consumed per channel (its own counter,
+/// listened to in-process), its lag, the contexts and store presence in Redis, and the latest decisions on the
+/// decisions topic.
+/// </summary>
+internal sealed class DemoMonitor : IDisposable
+{
+    private const int LatestKept = 6;
+
+    private readonly StreamProcessorService _processor;
+    private readonly IConnectionMultiplexer _redis;
+    private readonly RedisKeys _keys;
+    private readonly RedisContextWriter _presence;
+    private readonly StoreDirectory _stores;
+    private readonly TimeProvider _time;
+    private readonly long _startedAt;
+    private readonly Dictionary<string, string> _channelByTopic;
+    private readonly MeterListener _listener = new();
+    private readonly ConcurrentDictionary<string, long> _processedByTopic = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<ObservedDecision> _latest = new();
+    private Dictionary<string, long> _previousTotals = new(StringComparer.Ordinal);
+    private long _previousSampleAt;
+    private long _fired;
+    private long _suppressed;
+    private TopicTail? _decisions;
+
+    public DemoMonitor(StreamProcessorService processor, IConnectionMultiplexer redis, RedisKeys keys, StoreDirectory stores, ProductTopicNames topics, TimeProvider time)
+    {
+        _processor = processor;
+        _redis = redis;
+        _keys = keys;
+        _presence = new RedisContextWriter(redis, keys);
+        _stores = stores;
+        _time = time;
+        _startedAt = _previousSampleAt = time.GetTimestamp();
+        _channelByTopic = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [topics.Clickstream] = "web",
+            [topics.Mobile] = "app",
+            [topics.Location] = "gps",
+            [topics.Beacon] = "beacon",
+            [topics.Responses] = "responses",
+            [topics.Identity] = "identity",
+            [topics.Relationship] = "relationship",
+        };
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Name == "c360.records.processed")
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "topic" && tag.Value is string topic && _channelByTopic.ContainsKey(topic))
+                {
+                    _processedByTopic.AddOrUpdate(topic, value, (_, total) => total + value);
+                }
+            }
+        });
+        _listener.Start();
+    }
+
+    /// <summary>Decisions that could not be read (counted, not shown).</summary>
+    public long UnreadableDecisions { get; private set; }
+
+    /// <summary>Follows the decisions topic from now on, for the latest decisions and the fired and suppressed totals.</summary>
+    public void FollowDecisions(KafkaOptions kafka, ISchemaRegistryClient registry, string topic)
+    {
+        var deserializer = new AvroDeserializer<GenericRecord>(registry);
+        _decisions = TopicTail.Start(kafka, topic, "c360-demo-view", record =>
+        {
+            if (record.Message.Value is not { } value)
+            {
+                return;
+            }
+
+            try
+            {
+                Observe(Decode(deserializer.Deserialize(value)));
+            }
+            catch (Exception ex) when (ex is SerdeException or SchemaRegistryException or InvalidCastException or KeyNotFoundException)
+            {
+                UnreadableDecisions++;
+            }
+        }, TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>Counts every Redis context key (a scan, so the demo can afford it once a second, a production dashboard would not).</summary>
+    public async Task<long> CountContextsAsync()
+    {
+        var contexts = 0L;
+        foreach (var server in _redis.GetServers().Where(s => !s.IsReplica))
+        {
+            await foreach (var _ in server.KeysAsync(pattern: _keys.ContextPattern, pageSize: 1_000))
+            {
+                contexts++;
+            }
+        }
+
+        return contexts;
+    }
+
+    public async Task<IReadOnlyList<KeyValuePair<string, int>>> ReadPresenceAsync()
+    {
+        var present = new List<KeyValuePair<string, int>>();
+        foreach (var store in _stores.Stores)
+        {
+            present.Add(new(store.StoreId, (await _presence.ReadPresenceAsync(store.StoreId)).Count));
+        }
+
+        return present;
+    }
+
+    /// <summary>The demo now; rates are over the time since the previous sample.</summary>
+    public async Task<DemoSnapshot> SampleAsync(string? status)
+    {
+        var seconds = Math.Max(0.001, _time.GetElapsedTime(_previousSampleAt).TotalSeconds);
+        _previousSampleAt = _time.GetTimestamp();
+        var totals = new Dictionary<string, long>(_processedByTopic, StringComparer.Ordinal);
+        var channels = _channelByTopic
+            .Select(c => new ChannelRate(c.Value, (totals.GetValueOrDefault(c.Key) - _previousTotals.GetValueOrDefault(c.Key)) / seconds, totals.GetValueOrDefault(c.Key)))
+            .ToList();
+        _previousTotals = totals;
+
+        var partitions = _processor.Worker?.Status.Partitions ?? [];
+        var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        return new DemoSnapshot(
+            _time.GetElapsedTime(_startedAt),
+            channels,
+            partitions.Sum(p => p.Lag ?? 0),
+            partitions.Select(p => p.LagSecondsAt(nowMs)).DefaultIfEmpty(0).Max(),
+            await CountContextsAsync(),
+            await ReadPresenceAsync(),
+            Interlocked.Read(ref _fired),
+            Interlocked.Read(ref _suppressed),
+            [.. _latest.Reverse()],
+            status);
+    }
+
+    private void Observe(ObservedDecision decision)
+    {
+        Interlocked.Increment(ref decision.Fired ? ref _fired : ref _suppressed);
+        _latest.Enqueue(decision);
+        while (_latest.Count > LatestKept && _latest.TryDequeue(out _))
+        {
+        }
+    }
+
+    /// <summary>A decision record as one line: what the conditions saw when it fired, or why it was held back.</summary>
+    internal static ObservedDecision Decode(GenericRecord decision)
+    {
+        var fired = ((GenericEnum)decision["outcome"]).Value == "FIRED";
+        var seen = ((object[])decision["explanation"]).Cast<GenericRecord>().Select(c => $"{c["expression"]} ({c["actual"]})");
+        var explanation = fired
+            ? string.Join("; ", seen)
+            : $"held back: {((string)decision["detail"]).Trim()}";
+        return new ObservedDecision(
+            AvroTimestamps.ToEpochMillis(decision["eventTime"]) ?? throw new InvalidCastException("eventTime is not a timestamp"), (string)decision["ruleId"], (string)decision["customerId"], fired,
+            ((GenericEnum)decision["reason"]).Value, explanation);
+    }
+
+
+    public void Dispose()
+    {
+        _decisions?.Dispose();
+        _listener.Dispose();
+    }
+}

@@ -1,0 +1,77 @@
+using System.Globalization;
+using System.Text;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace Customer360.Streaming.Host.Cli;
+
+/// <summary>
+/// The demo's live view of a <see cref="DemoSnapshot"/>: Spectre.Console panels redrawn in place in a terminal, or one
+/// plain line per interval when the output is a pipe or a log, so CI stays readable.
+/// </summary>
+internal static class DemoView
+{
+    private const int ExplanationWidth = 90;
+
+    /// <summary>True when the live view can redraw in place: a terminal that Spectre.Console can drive, not a pipe.</summary>
+    public static bool CanRedraw => !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive && AnsiConsole.Profile.Capabilities.Ansi;
+
+    public static string Line(DemoSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var inv = CultureInfo.InvariantCulture;
+        var text = new StringBuilder();
+        text.Append(inv, $"t={snapshot.Elapsed.TotalSeconds:0}s events/s ");
+        text.AppendJoin(", ", snapshot.Channels.Where(c => c.Total > 0).Select(c => string.Create(inv, $"{c.Channel} {c.PerSecond:0}")));
+        text.Append(inv, $" | lag {snapshot.Lag} ({snapshot.LagSeconds:0.0} s) | contexts in Redis {snapshot.ContextsInRedis} | in store ");
+        text.AppendJoin(", ", snapshot.PresentByStore.Select(s => string.Create(inv, $"{s.Key} {s.Value}")));
+        text.Append(inv, $" | triggers {snapshot.Fired} fired, {snapshot.Suppressed} held back");
+        if (snapshot.LatestDecisions.FirstOrDefault(d => d.Fired) is { } latest)
+        {
+            text.Append(inv, $" | latest: {latest.RuleId} for {latest.CustomerId}: {Shorten(latest.Explanation, ExplanationWidth)}");
+        }
+
+        return text.ToString();
+    }
+
+    public static IRenderable Render(DemoSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var inv = CultureInfo.InvariantCulture;
+        var channels = new Table().Border(TableBorder.Rounded).Title("[bold]events consumed[/]")
+            .AddColumn("channel").AddColumn(new TableColumn("per s").RightAligned()).AddColumn(new TableColumn("total").RightAligned());
+        foreach (var channel in snapshot.Channels)
+        {
+            channels.AddRow(channel.Channel, channel.PerSecond.ToString("0", inv), channel.Total.ToString("N0", inv));
+        }
+
+        var stores = new Table().Border(TableBorder.Rounded).Title("[bold]customers in store[/]").AddColumn("store").AddColumn(new TableColumn("present").RightAligned());
+        foreach (var (store, present) in snapshot.PresentByStore)
+        {
+            stores.AddRow(Markup.Escape(store), present.ToString(inv));
+        }
+
+        var health = new Table().Border(TableBorder.Rounded).Title("[bold]processor[/]").AddColumn("").AddColumn(new TableColumn("").RightAligned()).HideHeaders();
+        health.AddRow("consumer lag", snapshot.Lag.ToString("N0", inv));
+        health.AddRow("lag in seconds", snapshot.LagSeconds.ToString("0.0", inv));
+        health.AddRow("contexts in Redis", snapshot.ContextsInRedis.ToString("N0", inv));
+        health.AddRow("triggers fired", snapshot.Fired.ToString("N0", inv));
+        health.AddRow("held back by hygiene", snapshot.Suppressed.ToString("N0", inv));
+
+        var decisions = new Table().Border(TableBorder.Rounded).Expand().Title("[bold]latest decisions[/]")
+            .AddColumn("rule").AddColumn("customer").AddColumn("outcome").AddColumn("why");
+        foreach (var decision in snapshot.LatestDecisions)
+        {
+            decisions.AddRow(
+                Markup.Escape(decision.RuleId), Markup.Escape(decision.CustomerId),
+                decision.Fired ? "[green]fired[/]" : $"[yellow]{Markup.Escape(decision.Reason.ToLowerInvariant())}[/]",
+                Markup.Escape(Shorten(decision.Explanation, ExplanationWidth)));
+        }
+
+        var header = new Markup(string.Create(inv, $"[bold]Customer360.Streaming demo[/]  t={snapshot.Elapsed.TotalSeconds:0}s  ")
+            + Markup.Escape(snapshot.Status ?? string.Empty));
+        return new Rows(header, new Columns(channels, health, stores) { Expand = false }, decisions);
+    }
+
+    private static string Shorten(string text, int max) => text.Length <= max ? text : string.Concat(text.AsSpan(0, max - 1), "…");
+}
