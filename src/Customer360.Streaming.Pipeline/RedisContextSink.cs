@@ -74,7 +74,7 @@ public sealed class RedisContextSink : ICommitObserver
             }
         }
 
-        if (Write(latest))
+        if (Write(latest, measureFreshness: true))
         {
             // Redis was unreachable during this batch: a restarted Redis without persistence lost everything else.
             Resync(owned);
@@ -86,7 +86,7 @@ public sealed class RedisContextSink : ICommitObserver
         Volatile.Write(ref _resyncRequested, false);
         foreach (var store in ProductTopics.ContextStores)
         {
-            if (Write(ByContextId(store, owned.Entries(store))))
+            if (Write(ByContextId(store, owned.Entries(store)), measureFreshness: false))
             {
                 RequestResync();
             }
@@ -100,12 +100,13 @@ public sealed class RedisContextSink : ICommitObserver
         ArgumentNullException.ThrowIfNull(entries);
         if (ProductTopics.ContextStores.Contains(store))
         {
-            Write(ByContextId(store, entries));
+            Write(ByContextId(store, entries), measureFreshness: false);
         }
     }
 
     /// <summary>Writes one batch; true when Redis had to be retried on the way.</summary>
-    private bool Write(Dictionary<string, byte[]?> latest)
+    /// <param name="measureFreshness">Record event-to-Redis latency: for what processing changed, not for re-assertions.</param>
+    private bool Write(Dictionary<string, byte[]?> latest, bool measureFreshness)
     {
         if (latest.Count == 0)
         {
@@ -115,6 +116,7 @@ public sealed class RedisContextSink : ICommitObserver
         var retried = false;
 
         var documents = new List<ContextDocument>(latest.Count);
+        var eventTimes = new List<long>(latest.Count);
         var deletions = new List<string>();
         foreach (var (contextId, value) in latest)
         {
@@ -124,7 +126,8 @@ public sealed class RedisContextSink : ICommitObserver
             }
             else
             {
-                documents.Add(Document(value, _anonymousTtl));
+                documents.Add(Document(value, _anonymousTtl, out var asOfMs));
+                eventTimes.Add(asOfMs);
             }
         }
 
@@ -134,6 +137,15 @@ public sealed class RedisContextSink : ICommitObserver
         _metrics.RedisWrites.Add(result.Written, new KeyValuePair<string, object?>("result", "written"));
         _metrics.RedisWrites.Add(result.SkippedAsNotNewer, new KeyValuePair<string, object?>("result", "not_newer"));
         _metrics.RedisWrites.Add(result.Deleted, new KeyValuePair<string, object?>("result", "deleted"));
+        if (measureFreshness)
+        {
+            var writtenAt = _time.GetUtcNow().ToUnixTimeMilliseconds();
+            foreach (var eventTime in eventTimes.Where(t => t >= 0))
+            {
+                _metrics.EventToRedisLatency.Record(writtenAt - eventTime);
+            }
+        }
+
         Batches++;
         RoundTrips += result.RoundTrips;
         Written += result.Written;
@@ -148,13 +160,17 @@ public sealed class RedisContextSink : ICommitObserver
     }
 
     /// <summary>A stored context document as the writer takes it: id, version and store presence read from the JSON.</summary>
-    public static ContextDocument Document(byte[] json, TimeSpan anonymousTtl)
+    public static ContextDocument Document(byte[] json, TimeSpan anonymousTtl) => Document(json, anonymousTtl, out _);
+
+    /// <param name="asOfMs">The time of the latest event the context reflects.</param>
+    private static ContextDocument Document(byte[] json, TimeSpan anonymousTtl, out long asOfMs)
     {
         // Only what the writer needs is read here; the document goes to Redis as stored.
         using var document = JsonDocument.Parse(json);
         var root = document.RootElement;
         var contextId = root.GetProperty("contextId").GetString() ?? throw new InvalidDataException("A stored context has no id.");
         var version = root.GetProperty("version").GetInt64();
+        asOfMs = root.GetProperty("asOfMs").GetInt64();
         StorePresence? presence = null;
         if (root.GetProperty("inStore") is var inStore && inStore.GetProperty("storeId").GetString() is { } storeId)
         {

@@ -10,27 +10,35 @@ internal sealed class ProcessorHealthCheck(StreamProcessorService processor) : I
     public const string LiveTag = "live";
     public const string ReadyTag = "ready";
 
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Assess(processor.Worker?.Status, readiness: context.Registration.Tags.Contains(ReadyTag)));
+
+    /// <summary>
+    /// Live unless the worker failed. Ready only while running with an assignment and nothing paused: not while
+    /// joining, restoring changelogs or rebalancing, and not while partitions wait for a dependency or a full buffer.
+    /// </summary>
+    internal static HealthCheckResult Assess(StreamWorkerStatus? status, bool readiness)
     {
-        var status = processor.Worker?.Status;
+        var partitions = status?.Partitions ?? [];
+        var paused = partitions.Count(p => p.Paused);
         var data = new Dictionary<string, object>
         {
             ["phase"] = (status?.Phase ?? WorkerPhase.Created).ToString(),
-            ["assignedPartitions"] = status?.AssignedPartitions.Count ?? 0,
+            ["assignedPartitions"] = partitions.Count,
             ["recordsConsumed"] = status?.RecordsConsumed ?? 0,
             ["commits"] = status?.Commits ?? 0,
-            ["pausedPartitions"] = status?.Partitions.Count(p => p.Paused) ?? 0,
+            ["pausedPartitions"] = paused,
         };
-        var wantsReady = context.Registration.Tags.Contains(ReadyTag);
-        var result = status switch
+        return status switch
         {
             null => HealthCheckResult.Unhealthy("worker not started", data: data),
             { Phase: WorkerPhase.Failed } => HealthCheckResult.Unhealthy("worker failed", data: data),
-            { IsReady: false } when wantsReady => HealthCheckResult.Unhealthy("not in the group with an assignment yet", data: data),
-            _ when wantsReady && status.Partitions.Any(p => p.Paused) => HealthCheckResult.Unhealthy("partitions paused while a dependency is down", data: data),
+            _ when !readiness => HealthCheckResult.Healthy("alive", data),
+            _ when paused > 0 => HealthCheckResult.Unhealthy($"{paused} partitions paused (a dependency is down, or a buffer is full)", data: data),
+            { Phase: WorkerPhase.Restoring } => HealthCheckResult.Unhealthy("restoring state from changelogs", data: data),
+            { IsReady: false } => HealthCheckResult.Unhealthy($"not consuming yet ({status.Phase})", data: data),
             _ => HealthCheckResult.Healthy("consuming", data),
         };
-        return Task.FromResult(result);
     }
 }
 

@@ -102,6 +102,9 @@ public sealed class ProcessorProcessTests(KafkaFixture kafka, RedisServerFixture
         Assert.Contains("c360_consumer_lag_seconds", metrics, StringComparison.Ordinal);
         Assert.Contains("c360_partitions_paused", metrics, StringComparison.Ordinal);
         Assert.Contains("c360_context_reductions", metrics, StringComparison.Ordinal);
+        // Freshness of Redis: a histogram with at least the one context this test wrote.
+        Assert.Matches(@"c360_redis_event_to_context_latency\w*_count(\{[^}]*\})? [1-9]", metrics);
+        Assert.Matches(@"c360_commit_duration\w*_count(\{[^}]*\})? [1-9]", metrics);
 
         processor.Terminate();
         Assert.True(await processor.WaitForExitAsync(TimeSpan.FromSeconds(30)), "did not stop on SIGTERM: " + processor.AllOutput);

@@ -1,0 +1,69 @@
+using Confluent.Kafka;
+using Customer360.Streaming.Host.Hosting;
+using Customer360.Streaming.Runtime.Processing;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Customer360.Streaming.Host.Tests.Hosting;
+
+/// <summary>What /health/live and /health/ready answer in each state of the worker.</summary>
+public sealed class ProcessorHealthCheckTests
+{
+    private static readonly TopicPartition[] Assignment = [new("c360.beacon.v1", 0), new("c360.beacon.v1", 1)];
+
+    [Fact]
+    public void A_running_worker_with_nothing_paused_is_live_and_ready()
+    {
+        var status = Running();
+
+        Assert.Equal(HealthStatus.Healthy, ProcessorHealthCheck.Assess(status, readiness: false).Status);
+        Assert.Equal(HealthStatus.Healthy, ProcessorHealthCheck.Assess(status, readiness: true).Status);
+    }
+
+    [Fact]
+    public void A_paused_partition_makes_the_worker_unready_but_still_live_until_it_resumes()
+    {
+        var status = Running();
+        status.Paused(Assignment[1], paused: true);
+
+        var ready = ProcessorHealthCheck.Assess(status, readiness: true);
+        Assert.Equal(HealthStatus.Unhealthy, ready.Status);
+        Assert.Contains("1 partitions paused", ready.Description, StringComparison.Ordinal);
+        Assert.Equal(1, ready.Data["pausedPartitions"]);
+        Assert.Equal(HealthStatus.Healthy, ProcessorHealthCheck.Assess(status, readiness: false).Status);
+
+        status.Paused(Assignment[1], paused: false);
+        Assert.Equal(HealthStatus.Healthy, ProcessorHealthCheck.Assess(status, readiness: true).Status);
+    }
+
+    [Fact]
+    public void Restoring_joining_and_unassigned_workers_are_not_ready()
+    {
+        var restoring = Running();
+        restoring.SetPhase(WorkerPhase.Restoring);
+        Assert.Equal("restoring state from changelogs", ProcessorHealthCheck.Assess(restoring, readiness: true).Description);
+
+        var joining = new StreamWorkerStatus();
+        joining.SetPhase(WorkerPhase.Joining);
+        Assert.Equal(HealthStatus.Unhealthy, ProcessorHealthCheck.Assess(joining, readiness: true).Status);
+        Assert.Equal(HealthStatus.Healthy, ProcessorHealthCheck.Assess(joining, readiness: false).Status);
+
+        Assert.Equal(HealthStatus.Unhealthy, ProcessorHealthCheck.Assess(null, readiness: true).Status);
+    }
+
+    [Fact]
+    public void A_failed_worker_is_neither_live_nor_ready()
+    {
+        var status = Running();
+        status.Fail("poison in the changelog");
+
+        Assert.Equal(HealthStatus.Unhealthy, ProcessorHealthCheck.Assess(status, readiness: false).Status);
+        Assert.Equal(HealthStatus.Unhealthy, ProcessorHealthCheck.Assess(status, readiness: true).Status);
+    }
+
+    private static StreamWorkerStatus Running()
+    {
+        var status = new StreamWorkerStatus();
+        status.Assigned(Assignment);
+        return status;
+    }
+}
