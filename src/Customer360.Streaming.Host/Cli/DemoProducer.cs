@@ -15,17 +15,18 @@ namespace Customer360.Streaming.Host.Cli;
 /// triggers topic and answers what customers are sent, as their apps and e-mail clients would. The demo's producer
 /// and <c>c360 simulate</c>.
 /// </summary>
-internal sealed class DemoProducer(KafkaOptions kafka, ISchemaRegistryClient registry, SchemaCatalog contracts, TimeProvider time, Action<string> say)
+/// <param name="progressEvery">How often to report what was produced; null for never (the demo's view reports instead).</param>
+internal sealed class DemoProducer(
+    KafkaOptions kafka, ISchemaRegistryClient registry, SchemaCatalog contracts, TimeProvider time, Action<string> say, TimeSpan? progressEvery)
 {
-    private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(5);
-
     /// <summary>Runs for <paramref name="duration"/>; returns records produced per topic.</summary>
-    /// <param name="setupTakenIn">
-    /// Given the number of setup records, completes when the processor has taken them in. Without it, journeys follow
-    /// the setup at once, and a processor reading both at the same time may find months-old history late.
+    /// <param name="takenIn">
+    /// Given the number of records produced so far, completes when the processor has taken them in; called after the
+    /// setup and after the replayed history. Without it, journeys follow the setup at once (a processor reading both
+    /// at the same time may find months-old history late), and live events queue behind the history.
     /// </param>
     public async Task<Dictionary<string, long>> RunAsync(
-        Population population, TimeSpan duration, CancellationToken cancellationToken, Func<long, Task>? setupTakenIn = null)
+        Population population, TimeSpan duration, CancellationToken cancellationToken, Func<long, Task>? takenIn = null)
     {
         var produced = new Dictionary<string, long>(StringComparer.Ordinal);
         using var producer = new SimulatedRecordProducer(kafka, registry, contracts, "c360-simulator");
@@ -36,19 +37,24 @@ internal sealed class DemoProducer(KafkaOptions kafka, ISchemaRegistryClient reg
 
         say($"produced the setup: {produced.GetValueOrDefault(population.Topics.Relationship)} relationship profiles, "
             + $"{produced.GetValueOrDefault(population.Topics.Identity)} identity links, {produced.GetValueOrDefault(population.Topics.Mobile)} last app opens of lapsed app users");
-        producer.Flush(TimeSpan.FromSeconds(30));
-        if (setupTakenIn is not null)
-        {
-            await setupTakenIn(produced.Values.Sum());
-        }
-
+        await TakenInAsync();
         say($"population: {population.Customers.Count} customers, {population.ConcurrentJourneys} journeys at a time, about {population.ExpectedEventsPerSecond:0} events/s");
-
+        // Followed from before the history, so its triggers get their answers too.
         var sent = new ConcurrentQueue<SentTrigger>();
         using var triggers = FollowTriggers(population.Topics.Triggers, sent);
+        var history = 0L;
+        foreach (var record in population.EventsUntil(time.GetUtcNow().ToUnixTimeMilliseconds()))
+        {
+            await ProduceAsync(producer, record, produced, cancellationToken);
+            history++;
+        }
+
+        await TakenInAsync();
+        say($"replayed {history} events of the journeys in progress (up to {Population.InProgressSince.TotalMinutes:0} minutes back); live from now");
+
         var answers = new PriorityQueue<SimulatedRecord, long>();
         var started = time.GetTimestamp();
-        var journeyEvents = 0L;
+        var journeyEvents = history;
         var responses = 0L;
         var nextReport = TimeSpan.Zero;
         while (time.GetElapsedTime(started) < duration && !cancellationToken.IsCancellationRequested)
@@ -58,11 +64,6 @@ internal sealed class DemoProducer(KafkaOptions kafka, ISchemaRegistryClient reg
             {
                 await ProduceAsync(producer, record, produced, cancellationToken);
                 journeyEvents++;
-            }
-
-            if (nextReport == TimeSpan.Zero)
-            {
-                say($"replayed {journeyEvents} events of the journeys in progress (up to {Population.InProgressSince.TotalMinutes:0} minutes back); live from now");
             }
 
             while (sent.TryDequeue(out var trigger))
@@ -81,10 +82,10 @@ internal sealed class DemoProducer(KafkaOptions kafka, ISchemaRegistryClient reg
             }
 
             var elapsed = time.GetElapsedTime(started);
-            if (elapsed >= nextReport)
+            if (progressEvery is { } every && elapsed >= nextReport)
             {
                 say($"t={elapsed.TotalSeconds,5:0.0}s produced {journeyEvents} journey events, {responses} trigger responses");
-                nextReport += ProgressEvery;
+                nextReport += every;
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(20), time, cancellationToken);
@@ -95,6 +96,15 @@ internal sealed class DemoProducer(KafkaOptions kafka, ISchemaRegistryClient reg
         say($"produced {journeyEvents} journey events and {responses} trigger responses in {seconds:0.0} s"
             + (triggers is { Failures: > 0 } ? $"; {triggers.Failures} triggers could not be read" : string.Empty));
         return produced;
+
+        async Task TakenInAsync()
+        {
+            producer.Flush(TimeSpan.FromSeconds(30));
+            if (takenIn is not null)
+            {
+                await takenIn(produced.Values.Sum());
+            }
+        }
     }
 
     /// <summary>Follows the triggers topic for the responses; without one (no processor has created it yet) there are none.</summary>

@@ -11,14 +11,15 @@ namespace Customer360.Streaming.Host.Cli;
 /// <summary>
 /// What the demo says about its triggers: event-to-trigger latency as the processor measured it at commit (listened
 /// to in-process), and the decisions read back from Kafka, fired by rule and suppressed by reason. Latency counts
-/// only triggers of live events: those of the replayed history are minutes old by design.
+/// only triggers of events from <see cref="LiveFromMs"/> on: those of the replayed history are minutes old by design.
 /// </summary>
 internal sealed class DemoTriggerReport : IDisposable
 {
     private readonly MeterListener _listener = new();
     private readonly ConcurrentQueue<double> _latenciesMs = new();
+    private long _liveFromMs = long.MaxValue;
 
-    public DemoTriggerReport(string triggersTopic, TimeProvider time, long liveFromMs)
+    public DemoTriggerReport(string triggersTopic, TimeProvider time)
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
@@ -32,13 +33,20 @@ internal sealed class DemoTriggerReport : IDisposable
             foreach (var tag in tags)
             {
                 // The measurement is taken at the commit, so its event time is now minus the latency.
-                if (tag.Key == "topic" && tag.Value as string == triggersTopic && time.GetUtcNow().ToUnixTimeMilliseconds() - value >= liveFromMs)
+                if (tag.Key == "topic" && tag.Value as string == triggersTopic && time.GetUtcNow().ToUnixTimeMilliseconds() - value >= Volatile.Read(ref _liveFromMs))
                 {
                     _latenciesMs.Enqueue(value);
                 }
             }
         });
         _listener.Start();
+    }
+
+    /// <summary>Event time from which triggers count toward latency (until set, none do).</summary>
+    public long LiveFromMs
+    {
+        get => Volatile.Read(ref _liveFromMs);
+        set => Volatile.Write(ref _liveFromMs, value);
     }
 
     /// <summary>The p-th percentile (0–100) of event-to-trigger latency in ms, or null before any trigger.</summary>

@@ -11,7 +11,9 @@ namespace Customer360.Streaming.Host.Cli;
 /// </summary>
 internal static class DemoView
 {
-    private const int ExplanationWidth = 90;
+    // A plain line carries one explanation; a table row wraps, so it can carry a whole rule's worth.
+    private const int LineExplanationWidth = 90;
+    private const int TableExplanationWidth = 240;
 
     /// <summary>True when the live view can redraw in place: a terminal that Spectre.Console can drive, not a pipe.</summary>
     public static bool CanRedraw => !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive && AnsiConsole.Profile.Capabilities.Ansi;
@@ -28,7 +30,7 @@ internal static class DemoView
         text.Append(inv, $" | triggers {snapshot.Fired} fired, {snapshot.Suppressed} held back");
         if (snapshot.LatestDecisions.FirstOrDefault(d => d.Fired) is { } latest)
         {
-            text.Append(inv, $" | latest: {latest.RuleId} for {latest.CustomerId}: {Shorten(latest.Explanation, ExplanationWidth)}");
+            text.Append(inv, $" | latest: {latest.RuleId} for {latest.CustomerId}: {Shorten(latest.Explanation, LineExplanationWidth)}");
         }
 
         return text.ToString();
@@ -65,7 +67,7 @@ internal static class DemoView
             decisions.AddRow(
                 Markup.Escape(decision.RuleId), Markup.Escape(decision.CustomerId),
                 decision.Fired ? "[green]fired[/]" : $"[yellow]{Markup.Escape(decision.Reason.ToLowerInvariant())}[/]",
-                Markup.Escape(Shorten(decision.Explanation, ExplanationWidth)));
+                Markup.Escape(Shorten(decision.Explanation, TableExplanationWidth)));
         }
 
         var header = new Markup(string.Create(inv, $"[bold]Customer360.Streaming demo[/]  t={snapshot.Elapsed.TotalSeconds:0}s  ")

@@ -57,7 +57,7 @@ internal static class SimulateCommand
             using var registry = new SchemaRegistryClient(new SchemaRegistryOptions { Url = url }, time);
             var producer = new DemoProducer(
                 new KafkaOptions { BootstrapServers = servers }, registry, SchemaCatalog.Load(ContentFolders.SchemasDirectory(null)), time,
-                line => Console.Out.WriteLine($"[simulate] {line}"));
+                line => Console.Out.WriteLine($"[simulate] {line}"), progressEvery: TimeSpan.FromSeconds(5));
             try
             {
                 var produced = await producer.RunAsync(population, TimeSpan.FromSeconds(parse.GetValue(duration)), cancellationToken);

@@ -138,8 +138,12 @@ public static class ProcessorHost
             sp.GetRequiredService<ContextPipelineSettings>(), sp.GetRequiredService<PipelineMetrics>(), sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton(sp => new StreamsMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddSingleton<StreamProcessorService>();
-        services.AddSingleton(sp => new ProcessorMetrics(
-            sp.GetRequiredService<StreamProcessorService>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.AddSingleton(sp =>
+        {
+            var processor = sp.GetRequiredService<StreamProcessorService>();
+            return new ProcessorMetrics(
+                () => processor.Worker?.Status.Partitions ?? [], sp.GetRequiredService<TimeProvider>(), sp.GetService<System.Diagnostics.Metrics.IMeterFactory>());
+        });
         services.AddHostedService(sp => sp.GetRequiredService<StreamProcessorService>());
         return services;
     }

@@ -12,23 +12,22 @@ internal sealed class ProcessorMetrics : IDisposable
     public const string MeterName = "Customer360.Streaming.Processor";
     private readonly Meter _meter;
 
-    public ProcessorMetrics(StreamProcessorService processor, TimeProvider time, IMeterFactory? factory = null)
+    /// <param name="partitions">The worker's partitions now (empty before it starts); read at each observation.</param>
+    public ProcessorMetrics(Func<IReadOnlyList<PartitionProgress>> partitions, TimeProvider time, IMeterFactory? factory = null)
     {
         _meter = factory?.Create(MeterName) ?? new Meter(MeterName);
         _meter.CreateObservableGauge(
-            "c360.consumer.lag", () => Partitions(processor).Where(p => p.Lag is not null).Select(p => new Measurement<long>(p.Lag!.Value, Tags(p))),
+            "c360.consumer.lag", () => partitions().Where(p => p.Lag is not null).Select(p => new Measurement<long>(p.Lag!.Value, Tags(p))),
             "{record}", "Records in the partition not yet processed, per input partition");
         _meter.CreateObservableGauge(
             "c360.consumer.lag.seconds",
-            () => Partitions(processor).Where(p => p.Lag is not null).Select(p => new Measurement<double>(p.LagSecondsAt(time.GetUtcNow().ToUnixTimeMilliseconds()), Tags(p))),
+            () => partitions().Where(p => p.Lag is not null).Select(p => new Measurement<double>(p.LagSecondsAt(time.GetUtcNow().ToUnixTimeMilliseconds()), Tags(p))),
             "s", "While a partition is behind, the age of its last processed record; 0 when caught up");
-        _meter.CreateObservableGauge("c360.partitions.assigned", () => Partitions(processor).Count, "{partition}", "Partitions assigned to this process");
-        _meter.CreateObservableGauge("c360.partitions.paused", () => Partitions(processor).Count(p => p.Paused), "{partition}", "Partitions paused (a dependency is down, or a buffer is full)");
+        _meter.CreateObservableGauge("c360.partitions.assigned", () => partitions().Count, "{partition}", "Partitions assigned to this process");
+        _meter.CreateObservableGauge("c360.partitions.paused", () => partitions().Count(p => p.Paused), "{partition}", "Partitions paused (a dependency is down, or a buffer is full)");
     }
 
     public void Dispose() => _meter.Dispose();
-
-    private static IReadOnlyList<PartitionProgress> Partitions(StreamProcessorService processor) => processor.Worker?.Status.Partitions ?? [];
 
     private static KeyValuePair<string, object?>[] Tags(PartitionProgress p) =>
         [new("topic", p.Partition.Topic), new("partition", p.Partition.Partition.Value)];

@@ -85,9 +85,6 @@ public sealed class Population
 
     public IReadOnlyList<SimulatedCustomer> Customers { get; }
 
-    /// <summary>Where live journeys begin: events before it are the replayed history of journeys in progress.</summary>
-    public long StartMs => _startMs;
-
     public ProductTopicNames Topics { get; }
 
     /// <summary>Journeys running at any moment.</summary>
