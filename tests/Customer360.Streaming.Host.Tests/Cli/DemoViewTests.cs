@@ -1,0 +1,102 @@
+using Avro;
+using Avro.Generic;
+using Customer360.Streaming.Host.Cli;
+using Customer360.Streaming.Schemas.Contracts;
+using Customer360.Streaming.Testing;
+using Spectre.Console;
+
+namespace Customer360.Streaming.Host.Tests.Cli;
+
+/// <summary>What the demo's live view and its plain progress lines show.</summary>
+public sealed class DemoViewTests
+{
+    private static readonly DemoSnapshot Snapshot = new(
+        TimeSpan.FromSeconds(35),
+        [new ChannelRate("web", 3.4, 4_235), new ChannelRate("gps", 25, 4_007), new ChannelRate("identity", 0, 0)],
+        Lag: 12,
+        LagSeconds: 1.5,
+        ContextsInRedis: 1_000,
+        PresentByStore: [new("berlin-mitte", 35), new("hamburg-altona", 0)],
+        Fired: 351,
+        Suppressed: 85,
+        LatestDecisions:
+        [
+            new ObservedDecision(1, "zone-dwell-assist", "cust-00470", true, "NONE", "relationship.tier in ['GOLD', 'PLATINUM'] ('GOLD'); dwell in zone >= 3m (6m 44s)"),
+            new ObservedDecision(2, "cart-reminder-in-store", "cust-00884", false, "COOLDOWN", "held back: sent 189 s ago, cooldown 86400 s"),
+        ],
+        Status: "live from now");
+
+    [Fact]
+    public void A_plain_line_carries_rates_lag_contexts_presence_totals_and_the_latest_trigger_with_its_reason()
+    {
+        var line = DemoView.Line(Snapshot);
+
+        Assert.Equal(
+            "t=35s events/s web 3, gps 25 | lag 12 (1.5 s) | contexts in Redis 1000 | in store berlin-mitte 35, hamburg-altona 0 "
+            + "| triggers 351 fired, 85 held back | latest: zone-dwell-assist for cust-00470: relationship.tier in ['GOLD', 'PLATINUM'] ('GOLD'); dwell in zone >= 3m (6m 44s)",
+            line);
+    }
+
+    [Fact]
+    public void The_live_view_shows_every_panel_and_explanations_with_brackets_verbatim()
+    {
+        var output = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+            Out = new AnsiConsoleOutput(output),
+        });
+        console.Profile.Width = 200;
+
+        console.Write(DemoView.Render(Snapshot));
+
+        var text = output.ToString();
+        Assert.Contains("events consumed", text, StringComparison.Ordinal);
+        Assert.Contains("4,235", text, StringComparison.Ordinal);
+        Assert.Contains("customers in store", text, StringComparison.Ordinal);
+        Assert.Matches(@"berlin-mitte\s*│\s*35", text);
+        Assert.Matches(@"contexts in Redis\s*│\s*1,000", text);
+        // Rule text is not markup: brackets and quotes come out as the rule wrote them.
+        Assert.Contains("relationship.tier in ['GOLD', 'PLATINUM'] ('GOLD')", text, StringComparison.Ordinal);
+        Assert.Contains("cooldown", text, StringComparison.Ordinal);
+        Assert.Contains("live from now", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decisions_read_from_the_topic_become_one_line_each_fired_with_what_it_saw_held_back_with_why()
+    {
+        var schema = SchemaCatalog.Load(Path.Combine(RepositoryLayout.Root, "schemas")).Latest("decision-record").Schema;
+        var conditionSchema = (RecordSchema)((ArraySchema)((RecordSchema)schema)["explanation"].Schema).ItemSchema;
+        GenericRecord Condition(string expression, string actual)
+        {
+            var condition = new GenericRecord(conditionSchema);
+            condition.Add("expression", expression);
+            condition.Add("actual", actual);
+            condition.Add("passed", true);
+            return condition;
+        }
+
+        GenericRecord Decision(string outcome, string reason, string detail)
+        {
+            var record = new GenericRecord(schema);
+            record.Add("eventTime", DateTimeOffset.FromUnixTimeMilliseconds(1_790_000_000_000).UtcDateTime);
+            record.Add("ruleId", "cart-reminder-in-store");
+            record.Add("customerId", "cust-00042");
+            record.Add("outcome", new GenericEnum((EnumSchema)schema["outcome"].Schema, outcome));
+            record.Add("reason", new GenericEnum((EnumSchema)schema["reason"].Schema, reason));
+            record.Add("detail", detail);
+            record.Add("explanation", new object[] { Condition("context.cart.value > 0", "84.90"), Condition("context.cart.updatedAgo within 7d", "10m") });
+            return record;
+        }
+
+        var fired = DemoMonitor.Decode(Decision("FIRED", "NONE", ""));
+        var held = DemoMonitor.Decode(Decision("SUPPRESSED", "COOLDOWN", "sent 189 s ago, cooldown 86400 s "));
+
+        Assert.Equal(new ObservedDecision(1_790_000_000_000, "cart-reminder-in-store", "cust-00042", true, "NONE", "context.cart.value > 0 (84.90); context.cart.updatedAgo within 7d (10m)"), fired);
+        Assert.False(held.Fired);
+        Assert.Equal("COOLDOWN", held.Reason);
+        Assert.Equal("held back: sent 189 s ago, cooldown 86400 s", held.Explanation);
+    }
+}
