@@ -204,7 +204,7 @@ internal static class DemoCommand
         Say(triggerReport.LatencyPercentile(50) is { } p50
             ? $"  event-to-trigger latency once caught up (event time to the commit that published the trigger): p50 {p50:0} ms, p99 {triggerReport.LatencyPercentile(99):0} ms over {triggerReport.Triggers} triggers"
             : "  event-to-trigger latency: no trigger fired on an event after the catch-up");
-        Say($"  dead letters: {deadLetters}");
+        Say($"  dead letters: {deadLetters}" + (monitor.UnreadableDecisions > 0 ? $"; {monitor.UnreadableDecisions} decisions the view could not read" : string.Empty));
         Say($"  commits: {status.Commits}, elapsed {time.GetElapsedTime(started).TotalSeconds:0.0} s, processor exit code {exitCode}");
         Say($"  sample context {population.Customers[0].CustomerId}: {(sample is null ? "(none)" : Abbreviate(sample, 400))}");
         var passed = caughtUp && deadLetters == 0 && contexts >= settings.Customers && exitCode == ExitCodes.Success;

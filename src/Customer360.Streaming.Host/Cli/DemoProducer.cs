@@ -38,7 +38,10 @@ internal sealed class DemoProducer(
         say($"produced the setup: {produced.GetValueOrDefault(population.Topics.Relationship)} relationship profiles, "
             + $"{produced.GetValueOrDefault(population.Topics.Identity)} identity links, {produced.GetValueOrDefault(population.Topics.Mobile)} last app opens of lapsed app users");
         await TakenInAsync();
-        say($"population: {population.Customers.Count} customers, {population.ConcurrentJourneys} journeys at a time, about {population.ExpectedEventsPerSecond:0} events/s");
+        say($"population: {population.Customers.Count} customers, {population.ConcurrentJourneys} journeys at a time, about {population.ExpectedEventsPerSecond:0} events/s"
+            + (population.ExpectedEventsPerSecond < population.RequestedEventsPerSecond * 0.95
+                ? $", fewer than the {population.RequestedEventsPerSecond:0} asked for: that rate needs about {population.CustomersForRequestedRate} customers"
+                : string.Empty));
         // Followed from before the history, so its triggers get their answers too.
         var sent = new ConcurrentQueue<SentTrigger>();
         using var triggers = FollowTriggers(population.Topics.Triggers, sent);

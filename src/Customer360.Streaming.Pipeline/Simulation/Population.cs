@@ -69,6 +69,7 @@ public sealed class Population
         var perJourney = EventsPerJourneySecond();
         ConcurrentJourneys = Math.Clamp((int)Math.Ceiling(eventsPerSecond / perJourney), 1, customers);
         ExpectedEventsPerSecond = ConcurrentJourneys * perJourney;
+        RequestedEventsPerSecond = eventsPerSecond;
         var starts = new Random(Mix(seed, -2));
         for (var i = 0; i < customers; i++)
         {
@@ -92,6 +93,11 @@ public sealed class Population
 
     /// <summary>The journey event rate this population gives in steady state (lower than asked when it has too few customers).</summary>
     public double ExpectedEventsPerSecond { get; }
+
+    public double RequestedEventsPerSecond { get; }
+
+    /// <summary>Customers needed for the requested rate: one per journey running at once.</summary>
+    public int CustomersForRequestedRate => (int)Math.Ceiling(ConcurrentJourneys * RequestedEventsPerSecond / ExpectedEventsPerSecond);
 
     /// <summary>
     /// What exists before the journeys, all from months ago, when the customers registered: identity links (web id

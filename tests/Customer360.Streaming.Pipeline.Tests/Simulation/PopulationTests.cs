@@ -88,6 +88,7 @@ public sealed class PopulationTests
         Assert.InRange(large.ExpectedEventsPerSecond, 50, 55);
         Assert.Equal(100, small.ConcurrentJourneys);
         Assert.True(small.ExpectedEventsPerSecond < 50, $"{small.ExpectedEventsPerSecond} events/s from 100 customers");
+        Assert.InRange(small.CustomersForRequestedRate, large.ConcurrentJourneys - 1, large.ConcurrentJourneys + 1);
 
         // Counted over twenty minutes of live journeys, the rate is what the population said it would be.
         var live = large.EventsUntil(T0 + (20 * 60_000)).Count(e => e.Event.EventTimeMs > T0);
