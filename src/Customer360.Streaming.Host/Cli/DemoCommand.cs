@@ -136,7 +136,7 @@ internal static class DemoCommand
         Action<string> say = live ? line => producerSays = line : Say;
         var producer = new DemoProducer(kafka, registryClient, app.Services.GetRequiredService<SchemaCatalog>(), time, say, progressEvery: null);
         var inputs = topics.Channels.Append(topics.Identity).Append(topics.Relationship).Append(topics.Responses).ToList();
-        var producing = producer.RunAsync(population, TimeSpan.FromSeconds(settings.DurationSeconds), cancellationToken, async producedSoFar =>
+        var producing = producer.RunAsync(population, TimeSpan.FromSeconds(settings.DurationSeconds), cancellationToken, async (phase, producedSoFar) =>
         {
             // Committed inputs and no lag anywhere, repartition topics included: the history is in the contexts.
             if (!await WaitUntilAsync(time, () => CommittedTotal() >= producedSoFar && status.Partitions.All(p => p.Lag is null or 0), TimeSpan.FromSeconds(60), cancellationToken))
@@ -144,8 +144,11 @@ internal static class DemoCommand
                 say("the processor had not caught up after 60 s; going on anyway");
             }
 
-            // Latency is reported for the live flow: the history's triggers are minutes old by design.
-            triggerReport.LiveFromMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+            if (phase == SimulationPhase.History)
+            {
+                // Latency is reported for the live flow: the history's triggers are minutes old by design.
+                triggerReport.LiveFromMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+            }
         });
         if (live)
         {

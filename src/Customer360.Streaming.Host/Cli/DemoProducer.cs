@@ -21,12 +21,12 @@ internal sealed class DemoProducer(
 {
     /// <summary>Runs for <paramref name="duration"/>; returns records produced per topic.</summary>
     /// <param name="takenIn">
-    /// Given the number of records produced so far, completes when the processor has taken them in; called after the
-    /// setup and after the replayed history. Without it, journeys follow the setup at once (a processor reading both
-    /// at the same time may find months-old history late), and live events queue behind the history.
+    /// Given what was just produced and the number of records produced so far, completes when the processor has taken
+    /// them in. Without it, journeys follow the setup at once (a processor reading both at the same time may find
+    /// months-old history late), and live events queue behind the history.
     /// </param>
     public async Task<Dictionary<string, long>> RunAsync(
-        Population population, TimeSpan duration, CancellationToken cancellationToken, Func<long, Task>? takenIn = null)
+        Population population, TimeSpan duration, CancellationToken cancellationToken, Func<SimulationPhase, long, Task>? takenIn = null)
     {
         var produced = new Dictionary<string, long>(StringComparer.Ordinal);
         using var producer = new SimulatedRecordProducer(kafka, registry, contracts, "c360-simulator");
@@ -37,7 +37,7 @@ internal sealed class DemoProducer(
 
         say($"produced the setup: {produced.GetValueOrDefault(population.Topics.Relationship)} relationship profiles, "
             + $"{produced.GetValueOrDefault(population.Topics.Identity)} identity links, {produced.GetValueOrDefault(population.Topics.Mobile)} last app opens of lapsed app users");
-        await TakenInAsync();
+        await TakenInAsync(SimulationPhase.Setup);
         say($"population: {population.Customers.Count} customers, {population.ConcurrentJourneys} journeys at a time, about {population.ExpectedEventsPerSecond:0} events/s"
             + (population.ExpectedEventsPerSecond < population.RequestedEventsPerSecond * 0.95
                 ? $", fewer than the {population.RequestedEventsPerSecond:0} asked for: that rate needs about {population.CustomersForRequestedRate} customers"
@@ -52,7 +52,7 @@ internal sealed class DemoProducer(
             history++;
         }
 
-        await TakenInAsync();
+        await TakenInAsync(SimulationPhase.History);
         say($"replayed {history} events of the journeys in progress (up to {Population.InProgressSince.TotalMinutes:0} minutes back); live from now");
 
         var answers = new PriorityQueue<SimulatedRecord, long>();
@@ -100,12 +100,12 @@ internal sealed class DemoProducer(
             + (triggers is { Failures: > 0 } ? $"; {triggers.Failures} triggers could not be read" : string.Empty));
         return produced;
 
-        async Task TakenInAsync()
+        async Task TakenInAsync(SimulationPhase phase)
         {
             producer.Flush(TimeSpan.FromSeconds(30));
             if (takenIn is not null)
             {
-                await takenIn(produced.Values.Sum());
+                await takenIn(phase, produced.Values.Sum());
             }
         }
     }
@@ -153,4 +153,14 @@ internal sealed class DemoProducer(
     }
 
     private sealed record SentTrigger(string TriggerId, string CustomerId, string Channel, long SentMs);
+}
+
+/// <summary>What the simulator has produced when it waits for the processor.</summary>
+internal enum SimulationPhase
+{
+    /// <summary>Identity links, profiles and lapsed app users' last app opens.</summary>
+    Setup,
+
+    /// <summary>The part of the journeys in progress that happened before the start.</summary>
+    History,
 }
