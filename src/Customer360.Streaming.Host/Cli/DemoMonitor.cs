@@ -56,6 +56,7 @@ internal sealed class DemoMonitor : IDisposable
     private long _previousSampleAt;
     private long _fired;
     private long _suppressed;
+    private long _unreadableDecisions;
     private TopicTail? _decisions;
 
     public DemoMonitor(StreamProcessorService processor, IConnectionMultiplexer redis, RedisKeys keys, StoreDirectory stores, ProductTopicNames topics, TimeProvider time)
@@ -98,7 +99,7 @@ internal sealed class DemoMonitor : IDisposable
     }
 
     /// <summary>Decisions that could not be read (counted, not shown).</summary>
-    public long UnreadableDecisions { get; private set; }
+    public long UnreadableDecisions => Interlocked.Read(ref _unreadableDecisions);
 
     /// <summary>Follows the decisions topic from now on, for the latest decisions and the fired and suppressed totals.</summary>
     public void FollowDecisions(KafkaOptions kafka, ISchemaRegistryClient registry, string topic)
@@ -117,7 +118,7 @@ internal sealed class DemoMonitor : IDisposable
             }
             catch (Exception ex) when (ex is SerdeException or SchemaRegistryException or InvalidCastException or KeyNotFoundException)
             {
-                UnreadableDecisions++;
+                Interlocked.Increment(ref _unreadableDecisions);
             }
         }, TimeSpan.FromSeconds(10));
     }

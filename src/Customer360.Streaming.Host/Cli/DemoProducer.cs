@@ -19,6 +19,8 @@ namespace Customer360.Streaming.Host.Cli;
 internal sealed class DemoProducer(
     KafkaOptions kafka, ISchemaRegistryClient registry, SchemaCatalog contracts, TimeProvider time, Action<string> say, TimeSpan? progressEvery)
 {
+    private long _unreadableTriggers;
+
     /// <summary>Runs for <paramref name="duration"/>; returns records produced per topic.</summary>
     /// <param name="takenIn">
     /// Given what was just produced and the number of records produced so far, completes when the processor has taken
@@ -97,7 +99,7 @@ internal sealed class DemoProducer(
         producer.Flush(TimeSpan.FromSeconds(10));
         var seconds = time.GetElapsedTime(started).TotalSeconds;
         say($"produced {journeyEvents} journey events and {responses} trigger responses in {seconds:0.0} s"
-            + (triggers is { Failures: > 0 } ? $"; {triggers.Failures} triggers could not be read" : string.Empty));
+            + (Interlocked.Read(ref _unreadableTriggers) + (triggers?.Failures ?? 0) is > 0 and var unreadable ? $"; {unreadable} triggers could not be read" : string.Empty));
         return produced;
 
         async Task TakenInAsync(SimulationPhase phase)
@@ -131,7 +133,7 @@ internal sealed class DemoProducer(
         }
     }
 
-    private static SentTrigger? Decode(AvroDeserializer<GenericRecord> deserializer, byte[] value)
+    private SentTrigger? Decode(AvroDeserializer<GenericRecord> deserializer, byte[] value)
     {
         try
         {
@@ -140,7 +142,8 @@ internal sealed class DemoProducer(
         }
         catch (Exception ex) when (ex is SerdeException or SchemaRegistryException or InvalidCastException or KeyNotFoundException)
         {
-            // Not a trigger this simulator understands; it simply goes unanswered.
+            // Not a trigger this simulator understands: it goes unanswered, and the closing line counts it.
+            Interlocked.Increment(ref _unreadableTriggers);
             return null;
         }
     }

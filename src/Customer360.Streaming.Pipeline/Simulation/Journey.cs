@@ -154,11 +154,11 @@ internal sealed class Journey
             zones.Add(Pick(Population.Categories));
         }
 
-        // Gold and platinum customers often take their time in one zone: long enough for an associate to come.
-        var lingering = _customer.Tier is "GOLD" or "PLATINUM" && _random.NextDouble() < 0.5 ? 0 : -1;
+        // Gold and platinum customers often take their time in their favourite zone: long enough for an associate.
+        var lingers = _customer.Tier is "GOLD" or "PLATINUM" && _random.NextDouble() < 0.5;
         for (var z = 0; z < zones.Count; z++)
         {
-            var staySeconds = z == lingering ? 190 + _random.Next(150) : 30 + _random.Next(120);
+            var staySeconds = lingers && z == 0 ? 190 + _random.Next(150) : 30 + _random.Next(120);
             foreach (var sighting in Stay(zones[z], staySeconds))
             {
                 yield return sighting;
