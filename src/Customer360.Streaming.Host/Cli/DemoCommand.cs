@@ -136,6 +136,9 @@ internal static class DemoCommand
         Action<string> say = live ? line => producerSays = line : Say;
         var producer = new DemoProducer(kafka, registryClient, app.Services.GetRequiredService<SchemaCatalog>(), time, say, progressEvery: null);
         var inputs = topics.Channels.Append(topics.Identity).Append(topics.Relationship).Append(topics.Responses).ToList();
+        // One pair of clients for every look at the group's committed offsets: the waits below poll ten times a second.
+        using var groupOffsets = new ConsumerBuilder<Ignore, Ignore>(KafkaClientConfigs.Consumer(kafka, DemoApplicationId, "c360-demo-offsets")).Build();
+        using var metadata = new AdminClientBuilder(KafkaClientConfigs.Admin(kafka, "c360-demo-metadata")).Build();
         var producing = producer.RunAsync(population, TimeSpan.FromSeconds(settings.DurationSeconds), cancellationToken, async (phase, producedSoFar) =>
         {
             // Committed inputs and no lag anywhere, repartition topics included: the history is in the contexts.
@@ -175,7 +178,7 @@ internal static class DemoCommand
 
         var produced = await producing;
         var caughtUp = await WaitUntilAsync(time, () => CommittedTotal() >= produced.Values.Sum(), TimeSpan.FromSeconds(30), cancellationToken);
-        var lag = ConsumerGroupLag.Read(kafka, DemoApplicationId, inputs, TimeSpan.FromSeconds(5));
+        var lag = ConsumerGroupLag.Read(groupOffsets, metadata, inputs, TimeSpan.FromSeconds(5));
         var sink = processor.Sink!;
         var contexts = await monitor.CountContextsAsync();
         var presence = (await monitor.ReadPresenceAsync()).Select(p => $"{p.Key}={p.Value}");
@@ -216,7 +219,7 @@ internal static class DemoCommand
             : "  result: FAILED - the processor did not catch up, dead-lettered events, or contexts are missing in Redis");
         return passed ? ExitCodes.Success : ExitCodes.RuntimeFailure;
 
-        long CommittedTotal() => CommittedTotalOf(ConsumerGroupLag.Read(kafka, DemoApplicationId, inputs, TimeSpan.FromSeconds(5)));
+        long CommittedTotal() => CommittedTotalOf(ConsumerGroupLag.Read(groupOffsets, metadata, inputs, TimeSpan.FromSeconds(5)));
     }
 
     private static long CommittedTotalOf(IEnumerable<PartitionLag> lag) => lag.Sum(p => p.Committed ?? 0);

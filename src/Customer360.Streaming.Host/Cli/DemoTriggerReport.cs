@@ -73,10 +73,8 @@ internal sealed class DemoTriggerReport : IDisposable
                 return;
             }
 
-            var decision = deserializer.Deserialize(value);
-            var (counts, key) = ((GenericEnum)decision["outcome"]).Value == "FIRED"
-                ? (fired, (string)decision["ruleId"])
-                : (suppressed, ((GenericEnum)decision["reason"]).Value);
+            var decision = DemoMonitor.Decode(deserializer.Deserialize(value));
+            var (counts, key) = decision.Fired ? (fired, decision.RuleId) : (suppressed, decision.Reason);
             counts[key] = counts.GetValueOrDefault(key) + 1;
         }, cancellationToken);
         return (fired, suppressed);

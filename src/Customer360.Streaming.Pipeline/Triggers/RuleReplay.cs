@@ -150,7 +150,7 @@ public static class RuleReplay
     }
 
     private static ReplayStoreEvent StoreEvent(GenericRecord r) => new(
-        r["eventId"].ToString()!, (string)r["storeId"], ((GenericEnum)r["type"]).Value, r["triggerId"] as string, (long)((DateTime)r["eventTime"] - DateTime.UnixEpoch).TotalMilliseconds);
+        r["eventId"].ToString()!, (string)r["storeId"], ((GenericEnum)r["type"]).Value, r["triggerId"] as string, EventTimeMs(r));
 
     private static ReplayDecision Decision(GenericRecord r)
     {
@@ -159,10 +159,13 @@ public static class RuleReplay
             .Select(e => new ConditionTrace((string)e["expression"], (string)e["actual"], e["passed"] as bool?)).ToList();
         return new ReplayDecision(
             (string)r["ruleId"], (int)r["ruleVersion"], (string)r["customerId"], source["eventId"]?.ToString() ?? string.Empty,
-            (long)((DateTime)r["eventTime"] - DateTime.UnixEpoch).TotalMilliseconds,
+            EventTimeMs(r),
             ((GenericEnum)r["outcome"]).Value == "FIRED", ((GenericEnum)r["reason"]).Value, (string)r["detail"], explanation)
         {
             TriggerId = r["triggerId"] as string,
         };
     }
+
+    private static long EventTimeMs(GenericRecord r) =>
+        AvroTimestamps.ToEpochMillis(r["eventTime"]) ?? throw new InvalidDataException("A record's eventTime is not a timestamp.");
 }

@@ -99,8 +99,8 @@ public static class AvroJsonLines
         var key = root.TryGetProperty("key", out var k) && k.ValueKind == JsonValueKind.String ? k.GetString() : null;
         long timestamp = root.TryGetProperty("timestamp", out var ts) && ts.ValueKind == JsonValueKind.Number
             ? ts.GetInt64()
-            : value.TryGetValue("eventTime", out var eventTime) && eventTime is DateTime at
-                ? (long)(at.ToUniversalTime() - DateTime.UnixEpoch).TotalMilliseconds
+            : value.TryGetValue("eventTime", out var eventTime) && AvroTimestamps.ToEpochMillis(eventTime) is { } eventTimeMs
+                ? eventTimeMs
                 : throw new FormatException("no 'timestamp' and the value has no eventTime");
         return new JsonLineRecord(number, topic, key, value, timestamp);
     }
