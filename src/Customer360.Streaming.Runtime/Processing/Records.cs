@@ -35,6 +35,12 @@ public static class RecordHeaders
     public const string DlqErrorClass = "c360.dlq.error.class";
     public const string DlqErrorMessage = "c360.dlq.error.message";
 
+    /// <summary>On a dead letter whose value was cut to fit the producer's limit: the original length in bytes.</summary>
+    public const string DlqValueTruncatedFrom = "c360.dlq.value.truncated-from";
+
+    /// <summary>On a dead letter whose key was cut to fit the producer's limit: the original length in bytes.</summary>
+    public const string DlqKeyTruncatedFrom = "c360.dlq.key.truncated-from";
+
     public static byte[] Text(string value) => Encoding.UTF8.GetBytes(value);
 
     public static byte[] Number(long value) => Encoding.UTF8.GetBytes(value.ToString(CultureInfo.InvariantCulture));

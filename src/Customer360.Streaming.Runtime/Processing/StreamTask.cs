@@ -278,7 +278,13 @@ public sealed class StreamTask : IProcessorContext
             new(RecordHeaders.DlqErrorClass, RecordHeaders.Text(errorClass)),
             new(RecordHeaders.DlqErrorMessage, RecordHeaders.Text(Sanitize(error))),
         };
-        _collector.Send(new OutgoingRecord(_topology.DeadLetterTopic, record.KeyBytes, record.Value, record.TimestampMs, headers));
+        var (deadLetter, truncated) = DeadLetterRecord.Build(_topology.DeadLetterTopic, record, headers, _options.DeadLetterMaxBytes);
+        _collector.Send(deadLetter);
+        if (truncated)
+        {
+            _metrics?.DeadLettersTruncated.Add(1);
+        }
+
         _metrics?.DeadLetters.Add(1, new KeyValuePair<string, object?>("stage", stage.ToString()), new KeyValuePair<string, object?>("error_class", errorClass));
     }
 

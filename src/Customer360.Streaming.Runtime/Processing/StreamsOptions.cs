@@ -72,6 +72,13 @@ public sealed class StreamsOptions
     [Range(0, 60_000, ErrorMessage = "Streams:MaxTaskIdleMs must be between 0 and 60000.")]
     public int MaxTaskIdleMs { get; set; } = 2_000;
 
+    /// <summary>
+    /// The largest dead letter written, headers included. Below the producer's message.max.bytes (1,000,000 by
+    /// default) so a dead letter is always accepted; a larger original is cut to fit and says so in a header.
+    /// </summary>
+    [Range(16_384, 100_000_000, ErrorMessage = "Streams:DeadLetterMaxBytes must be between 16384 and 100000000.")]
+    public int DeadLetterMaxBytes { get; set; } = 999_000;
+
     [Range(1_000, 900_000, ErrorMessage = "Streams:TransactionTimeoutMs must be between 1000 and 900000.")]
     public int TransactionTimeoutMs { get; set; } = 10_000;
 

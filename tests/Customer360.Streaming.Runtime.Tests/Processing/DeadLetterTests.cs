@@ -1,6 +1,7 @@
 using System.Text;
 using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Runtime.Testing;
+using Customer360.Streaming.Testing;
 
 namespace Customer360.Streaming.Runtime.Tests.Processing;
 
@@ -48,6 +49,40 @@ public sealed class DeadLetterTests
     }
 
     [Fact]
+    public void OversizedRecord_IsDeadLetteredWithinTheProducerLimit_KeepingHeadersAndAsMuchOfTheValueAsFits()
+    {
+        var driver = new TopologyTestDriver(Topology(), options: new StreamsOptions { DeadLetterMaxBytes = 100_000 });
+        using var counters = new CounterRecorder(driver.Metrics.Meter);
+        var huge = new byte[2 * 1024 * 1024];
+        huge.AsSpan().Fill((byte)'x');
+        "poison"u8.CopyTo(huge);
+
+        Assert.Equal(TaskOutcome.DeadLettered, driver.PipeInput("in", "k1", huge, 1, [new("trace-id", "t-1"u8.ToArray())]));
+
+        var dead = Assert.Single(driver.ReadOutput("dlq"));
+        var size = dead.Key!.Length + dead.Value!.Length + dead.Headers.Sum(h => h.Key.Length + h.Value.Length);
+        Assert.True(size <= 100_000, $"the dead letter is {size} bytes, over Streams:DeadLetterMaxBytes");
+        Assert.True(dead.Value.Length > 90_000, $"only {dead.Value.Length} bytes of the value were kept");
+        Assert.Equal(huge.AsSpan(0, dead.Value.Length).ToArray(), dead.Value);
+        Assert.Equal("2097152", RecordHeaders.Find(dead.Headers, RecordHeaders.DlqValueTruncatedFrom));
+        Assert.Equal("t-1", RecordHeaders.Find(dead.Headers, "trace-id"));
+        Assert.Equal("InvalidValue", RecordHeaders.Find(dead.Headers, RecordHeaders.DlqErrorClass));
+        Assert.Equal(1, counters.Total("c360.dead_letters.truncated"));
+    }
+
+    [Fact]
+    public void RecordThatFits_IsDeadLetteredWhole_WithoutATruncationHeader()
+    {
+        var driver = new TopologyTestDriver(Topology(), options: new StreamsOptions { DeadLetterMaxBytes = 100_000 });
+
+        driver.PipeInput("in", "k1", Encoding.UTF8.GetBytes("poison" + new string('x', 90_000)), 1);
+
+        var dead = Assert.Single(driver.ReadOutput("dlq"));
+        Assert.Equal(90_006, dead.Value!.Length);
+        Assert.Null(RecordHeaders.Find(dead.Headers, RecordHeaders.DlqValueTruncatedFrom));
+    }
+
+    [Fact]
     public void TransientFailure_IsRetriedLaterAndNeverDeadLettered()
     {
         var driver = new TopologyTestDriver(Topology());
@@ -70,7 +105,7 @@ public sealed class DeadLetterTests
 
         public void Process(StreamRecord record)
         {
-            switch (Encoding.UTF8.GetString(record.Value!))
+            switch (Encoding.UTF8.GetString(record.Value!) is var text && text.StartsWith("poison", StringComparison.Ordinal) ? "poison" : text)
             {
                 case "poison":
                     throw new PoisonRecordException("value is not a known event type");

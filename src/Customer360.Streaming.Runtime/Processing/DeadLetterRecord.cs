@@ -1,0 +1,54 @@
+namespace Customer360.Streaming.Runtime.Processing;
+
+/// <summary>
+/// Builds the dead letter of a failed record: the original key, value and headers plus the origin and the reason.
+/// A dead letter must never fail to send (the worker would stop on the very record it meant to set aside), so when the
+/// original does not fit in <see cref="StreamsOptions.DeadLetterMaxBytes"/> the value, then the key, are cut to what
+/// fits and a header says how long they were.
+/// </summary>
+internal static class DeadLetterRecord
+{
+    /// <summary>Room left for the producer's own per-record framing, so a record at the budget is still accepted.</summary>
+    private const int FramingAllowance = 512;
+
+    public static (OutgoingRecord Record, bool Truncated) Build(string topic, StreamRecord record, List<KeyValuePair<string, byte[]>> headers, int maxBytes)
+    {
+        var key = record.KeyBytes;
+        var value = record.Value;
+        var budget = maxBytes - FramingAllowance - HeaderBytes(headers);
+        var truncated = false;
+        if ((key?.Length ?? 0) + (value?.Length ?? 0) > budget)
+        {
+            truncated = true;
+            // Header values are written before the cut so their own size is inside the budget.
+            if (value is not null)
+            {
+                headers.Add(new(RecordHeaders.DlqValueTruncatedFrom, RecordHeaders.Number(value.Length)));
+            }
+
+            if (key is not null && key.Length > budget / 2)
+            {
+                headers.Add(new(RecordHeaders.DlqKeyTruncatedFrom, RecordHeaders.Number(key.Length)));
+            }
+
+            budget = maxBytes - FramingAllowance - HeaderBytes(headers);
+            key = key is not null && key.Length > budget / 2 ? key[..(budget / 2)] : key;
+            var room = Math.Max(0, budget - (key?.Length ?? 0));
+            value = value is not null && value.Length > room ? value[..room] : value;
+        }
+
+        return (new OutgoingRecord(topic, key, value, record.TimestampMs, headers), truncated);
+    }
+
+    private static int HeaderBytes(List<KeyValuePair<string, byte[]>> headers)
+    {
+        var total = 0;
+        foreach (var (name, value) in headers)
+        {
+            // Name and value plus the varint lengths Kafka's record format spends on each.
+            total += (name.Length * 3) + value.Length + 10;
+        }
+
+        return total;
+    }
+}
