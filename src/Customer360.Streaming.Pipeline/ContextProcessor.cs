@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Customer360.Streaming.Domain;
 using Customer360.Streaming.Domain.Context;
 using Customer360.Streaming.Domain.Events;
 using Customer360.Streaming.Domain.Triggers;
@@ -53,7 +54,9 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
     public void Process(StreamRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var customer = record.Key is { Length: > 0 } key ? key : throw new PoisonRecordException($"A record on {record.Topic} has no customer key.");
+        var customer = EntityIds.Problem(record.Key) is { } problem
+            ? throw new PoisonRecordException($"A record on {record.Topic}: its customer key {problem}.")
+            : record.Key!;
         _processedSinceWallTick = true;
         if (record.Topic == settings.Topics.Responses)
         {
@@ -200,7 +203,14 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
     /// <summary>A response to a sent trigger: joined by trigger id to the send it answers, in the customer's trigger state.</summary>
     private void Respond(string customer, byte[]? value)
     {
-        if (_triggers is null || value is null || _context.IsReplay(_triggerHistory, customer))
+        // Tombstones mean something only on the compacted tables (relationship, identity); on an event topic, as on
+        // the channel topics, one is an invalid value.
+        if (value is null)
+        {
+            throw new PoisonRecordException($"A tombstone on {settings.Topics.Responses}, an event topic, is not a response.");
+        }
+
+        if (_triggers is null || _context.IsReplay(_triggerHistory, customer))
         {
             return;
         }

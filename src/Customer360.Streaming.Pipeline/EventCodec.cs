@@ -12,15 +12,22 @@ namespace Customer360.Streaming.Pipeline;
 /// <summary>
 /// Decodes input records into domain events (each topic read with its contract's latest schema, so a consumer on v2
 /// reads v1 data) and encodes context snapshots. Shared by the tasks of one process; the serdes are thread-safe.
+/// An event dated further ahead of the processor's clock than <c>maxFutureSkew</c> is an invalid value: taken in, it
+/// would become the context's newest event and make every later one late.
 /// </summary>
 public sealed class EventCodec
 {
     private readonly Dictionary<string, AvroDeserializer<GenericRecord>> _readers = new(StringComparer.Ordinal);
     private readonly AvroSerializer<GenericRecord> _snapshots;
     private readonly ContextSnapshotWriter _snapshotWriter;
+    private readonly TimeProvider _clock;
+    private readonly long _maxFutureSkewMs;
 
-    public EventCodec(ISchemaRegistryClient registry, AvroSerdeOptions serdeOptions, SchemaCatalog contracts, TopicCatalog topics)
+    public EventCodec(
+        ISchemaRegistryClient registry, AvroSerdeOptions serdeOptions, SchemaCatalog contracts, TopicCatalog topics, TimeProvider? clock = null, TimeSpan? maxFutureSkew = null)
     {
+        _clock = clock ?? TimeProvider.System;
+        _maxFutureSkewMs = (long)(maxFutureSkew ?? DefaultMaxFutureSkew).TotalMilliseconds;
         ArgumentNullException.ThrowIfNull(contracts);
         ArgumentNullException.ThrowIfNull(topics);
         foreach (var topic in topics.Topics.Where(t => t.ValueSchema is not null && t.Role is TopicRole.Input or TopicRole.Table))
@@ -33,6 +40,9 @@ public sealed class EventCodec
         Contracts = contracts;
     }
 
+    /// <summary>How far ahead of the clock an event may be dated when none is configured.</summary>
+    public static readonly TimeSpan DefaultMaxFutureSkew = TimeSpan.FromMinutes(5);
+
     public SchemaCatalog Contracts { get; }
 
     /// <summary>Any record of a contract for <paramref name="topic"/>; blocks on the registry only for the first one.</summary>
@@ -44,7 +54,12 @@ public sealed class EventCodec
         var reader = _readers.TryGetValue(sourceTopic, out var found)
             ? found
             : throw new PoisonRecordException($"No contract is declared for topic {sourceTopic}.");
-        return ChannelEventMapper.Map(reader.Deserialize(value), sourceTopic);
+        var channelEvent = ChannelEventMapper.Map(reader.Deserialize(value), sourceTopic);
+        var aheadMs = channelEvent.EventTimeMs - _clock.GetUtcNow().ToUnixTimeMilliseconds();
+        return aheadMs <= _maxFutureSkewMs
+            ? channelEvent
+            : throw new PoisonRecordException(
+                $"eventTime is {aheadMs / 1000} s ahead of the processor's clock, more than Context:MaxFutureSkewSeconds ({_maxFutureSkewMs / 1000}) allows.");
     }
 
     /// <summary>The snapshot of a context for <paramref name="topic"/>; blocks on the registry only for the first one.</summary>

@@ -1,4 +1,5 @@
 using System.Text;
+using Customer360.Streaming.Domain;
 using Customer360.Streaming.Domain.Context;
 using Customer360.Streaming.Domain.Events;
 using Customer360.Streaming.Domain.Identity;
@@ -34,7 +35,9 @@ public sealed class IdentityProcessor(ContextPipelineSettings settings, string e
     public void Process(StreamRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var identifier = record.Key is { Length: > 0 } key ? key : throw new PoisonRecordException($"A record on {record.Topic} has no identifier key.");
+        var identifier = EntityIds.Problem(record.Key) is { } problem
+            ? throw new PoisonRecordException($"A record on {record.Topic}: its identifier key {problem}.")
+            : record.Key!;
         if (record.Topic == settings.Topics.Identity)
         {
             ApplyLink(identifier, record);

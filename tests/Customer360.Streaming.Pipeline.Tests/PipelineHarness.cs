@@ -33,12 +33,12 @@ internal sealed class PipelineHarness
     private readonly AvroSerializer<GenericRecord> _serializer;
     private int _nextId;
 
-    public PipelineHarness(IdentitySettings? identity = null, Domain.Triggers.RuleSet? rules = null)
+    public PipelineHarness(IdentitySettings? identity = null, Domain.Triggers.RuleSet? rules = null, TimeProvider? clock = null, TimeSpan? maxFutureSkew = null)
     {
         var registry = new InProcessSchemaRegistry();
         Registry = registry;
         _serializer = new AvroSerializer<GenericRecord>(registry);
-        Codec = new EventCodec(registry, new AvroSerdeOptions(), Contracts, Topics);
+        Codec = new EventCodec(registry, new AvroSerdeOptions(), Contracts, Topics, clock, maxFutureSkew);
         Settings = new ContextPipelineSettings(new ContextSettings(), identity ?? new IdentitySettings(), new StoreDirectory([Store]), Codec, Names) { Rules = rules is null ? null : new Pipeline.Triggers.LiveRuleSet(rules) };
         Topology = ProductTopology.Build("c360", Topics, Settings, Metrics, NullLoggerFactory.Instance);
         Driver = new TopologyTestDriver(Topology, Partitions);

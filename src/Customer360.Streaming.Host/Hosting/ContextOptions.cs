@@ -13,6 +13,10 @@ public sealed class ContextOptions
     [Range(0, 86_400, ErrorMessage = "Context:GraceSeconds must be between 0 and 86400.")]
     public int GraceSeconds { get; set; } = 600;
 
+    /// <summary>Events dated further than this ahead of the processor's clock are invalid values (dead-lettered).</summary>
+    [Range(1, 86_400, ErrorMessage = "Context:MaxFutureSkewSeconds must be between 1 and 86400.")]
+    public int MaxFutureSkewSeconds { get; set; } = 300;
+
     [Range(1, 1_440, ErrorMessage = "Context:SessionGapMinutes must be between 1 and 1440.")]
     public int SessionGapMinutes { get; set; } = 30;
 

@@ -111,7 +111,8 @@ public static class ProcessorHost
             sp.GetRequiredService<IOptions<SchemaRegistryOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new EventCodec(
             sp.GetRequiredService<ISchemaRegistryClient>(), sp.GetRequiredService<IOptions<AvroSerdeOptions>>().Value,
-            sp.GetRequiredService<SchemaCatalog>(), sp.GetRequiredService<TopicCatalog>()));
+            sp.GetRequiredService<SchemaCatalog>(), sp.GetRequiredService<TopicCatalog>(), sp.GetRequiredService<TimeProvider>(),
+            TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<ContextOptions>>().Value.MaxFutureSkewSeconds)));
         // Triggers run when the topology folder has a rule file; without one the processor keeps contexts only.
         services.AddSingleton(sp => ProductTopicNames.FromCatalog(sp.GetRequiredService<TopicCatalog>()));
         services.AddSingleton(sp => RuleFile(sp) is { } path

@@ -1,5 +1,8 @@
+using System.Globalization;
+using System.Numerics;
 using Avro;
 using Avro.Generic;
+using Customer360.Streaming.Domain;
 using Customer360.Streaming.Domain.Events;
 using Customer360.Streaming.Domain.Identity;
 using Customer360.Streaming.Runtime.Processing;
@@ -20,24 +23,24 @@ public static class ChannelEventMapper
         return record.Schema.Fullname switch
         {
             "customer360.events.ClickstreamEvent" => new ClickEvent(
-                r.Uuid("eventId"), r.Millis("eventTime"), sourceTopic, r.Enum<ClickType>("type"), r.Text("anonymousId"), r.OptionalText("customerId"),
+                r.Uuid("eventId"), r.Millis("eventTime"), sourceTopic, r.Enum<ClickType>("type"), r.Id("anonymousId"), r.OptionalId("customerId"),
                 r.Text("sessionId"), r.Text("url"), r.OptionalText("productId"), r.OptionalText("category"), r.OptionalMoney("price"),
                 r.Optional<int>("quantity"), r.OptionalMoney("cartValue"), r.OptionalText("searchQuery")),
             "customer360.events.MobileAppEvent" => new AppEvent(
-                r.Uuid("eventId"), r.Millis("eventTime"), sourceTopic, r.Enum<AppEventType>("type"), r.Text("deviceId"), r.OptionalText("customerId"),
-                r.OptionalText("screen"), r.OptionalText("triggerId")),
+                r.Uuid("eventId"), r.Millis("eventTime"), sourceTopic, r.Enum<AppEventType>("type"), r.Id("deviceId"), r.OptionalId("customerId"),
+                r.OptionalText("screen"), r.OptionalId("triggerId")),
             "customer360.events.LocationFix" => new LocationFix(
-                r.Uuid("eventId"), r.Millis("eventTime"), sourceTopic, r.Text("deviceId"), r.Value<double>("latitude"), r.Value<double>("longitude"),
-                r.Value<float>("accuracyMeters")),
+                r.Uuid("eventId"), r.Millis("eventTime"), sourceTopic, r.Id("deviceId"), r.Within("latitude", -90, 90), r.Within("longitude", -180, 180),
+                r.Accuracy("accuracyMeters")),
             "customer360.events.BeaconSighting" => new BeaconSighting(
-                r.Uuid("eventId"), r.Millis("eventTime"), sourceTopic, r.Text("storeId"), r.Text("zoneId"), r.Enum<Proximity>("proximity"),
+                r.Uuid("eventId"), r.Millis("eventTime"), sourceTopic, r.Id("storeId"), r.Id("zoneId"), r.Enum<Proximity>("proximity"),
                 r.Value<int>("rssi"), r.Enum<SightingType>("sightingType")),
             "customer360.relationship.RelationshipProfile" => Relationship(r, sourceTopic),
             "customer360.identity.IdentityLink" => new IdentityLink(
-                r.Uuid("eventId"), r.Millis("eventTime"), sourceTopic, r.Enum<IdentifierType>("identifierType"), r.Text("identifierValue"),
-                r.Text("customerId"), r.Enum<IdentityAction>("action")),
+                r.Uuid("eventId"), r.Millis("eventTime"), sourceTopic, r.Enum<IdentifierType>("identifierType"), r.Id("identifierValue"),
+                r.Id("customerId"), r.Enum<IdentityAction>("action")),
             "customer360.triggers.TriggerResponse" => new TriggerResponse(
-                r.Uuid("eventId"), r.Millis("eventTime"), sourceTopic, r.Text("triggerId"), r.Text("customerId"), r.Enum<ResponseOutcome>("outcome")),
+                r.Uuid("eventId"), r.Millis("eventTime"), sourceTopic, r.Id("triggerId"), r.Id("customerId"), r.Enum<ResponseOutcome>("outcome")),
             _ => throw new PoisonRecordException($"No domain event for record {record.Schema.Fullname}."),
         };
     }
@@ -47,8 +50,8 @@ public static class ChannelEventMapper
         var consent = r.Record("consent");
         var quiet = r.OptionalRecord("quietHours");
         return new RelationshipProfile(
-            r.Uuid("eventId"), r.Millis("eventTime"), sourceTopic, r.Text("customerId"), r.Symbol("tier"), r.Text("segment"),
-            r.Money("lifetimeValue"), r.Value<double>("churnRisk"), r.Texts("preferredCategories"), r.OptionalText("homeStoreId"),
+            r.Uuid("eventId"), r.Millis("eventTime"), sourceTopic, r.Id("customerId"), r.Symbol("tier"), r.Text("segment"),
+            r.Money("lifetimeValue"), r.Within("churnRisk", 0, 1), r.Texts("preferredCategories"), r.OptionalId("homeStoreId"),
             new Consent(consent.Value<bool>("email"), consent.Value<bool>("sms"), consent.Value<bool>("push"), consent.Value<bool>("inApp"), consent.Value<bool>("location")),
             quiet is null ? null : new QuietHours(quiet.Value<int>("startMinute"), quiet.Value<int>("endMinute")),
             r.Text("timeZone"), r.Text("language"));
@@ -71,6 +74,29 @@ public static class ChannelEventMapper
 
         public string? OptionalText(string name) => Get(name) is null ? null : Text(name);
 
+        /// <summary>An id that becomes a key somewhere (Kafka, Redis, a URL): see <see cref="EntityIds"/>.</summary>
+        public string Id(string name)
+        {
+            var id = Text(name);
+            return EntityIds.Problem(id) is { } problem ? throw new PoisonRecordException($"{record.Schema.Name}.{name} {problem}.") : id;
+        }
+
+        public string? OptionalId(string name) => Get(name) is null ? null : Id(name);
+
+        /// <summary>A finite number in [<paramref name="min"/>, <paramref name="max"/>]: NaN and infinities are never a value.</summary>
+        public double Within(string name, double min, double max)
+        {
+            var value = Value<double>(name);
+            return value >= min && value <= max ? value : throw Invalid(name, $"number from {min} to {max}");
+        }
+
+        /// <summary>A GPS accuracy radius: finite and not negative.</summary>
+        public float Accuracy(string name)
+        {
+            var value = Value<float>(name);
+            return float.IsFinite(value) && value >= 0 ? value : throw Invalid(name, "finite radius of 0 or more");
+        }
+
         public IReadOnlyList<string> Texts(string name) => Get(name) is object[] items ? [.. items.Cast<string>()] : throw Invalid(name, "array of string");
 
         public Guid Uuid(string name) => Get(name) switch
@@ -82,7 +108,32 @@ public static class ChannelEventMapper
 
         public long Millis(string name) => AvroTimestamps.ToEpochMillis(Get(name)) ?? throw Invalid(name, "timestamp-millis");
 
-        public decimal Money(string name) => Get(name) is AvroDecimal money ? (decimal)money : throw Invalid(name, "decimal");
+        /// <summary>
+        /// A decimal within the precision its schema declares. Checked before converting: an unscaled value beyond
+        /// .NET's decimal (about 10^28) would otherwise throw OverflowException out of the processor.
+        /// </summary>
+        public decimal Money(string name)
+        {
+            if (Get(name) is not AvroDecimal money)
+            {
+                throw Invalid(name, "decimal");
+            }
+
+            var precision = PrecisionOf(record.Schema[name].Schema);
+            if (BigInteger.Abs(money.UnscaledValue) >= BigInteger.Pow(10, precision) || money.Scale > 28)
+            {
+                throw Invalid(name, $"decimal of at most {precision} digits");
+            }
+
+            return (decimal)money;
+        }
+
+        private static int PrecisionOf(Schema schema) => schema switch
+        {
+            LogicalSchema logical when int.TryParse(logical.GetProperty("precision"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var p) => Math.Min(p, 28),
+            UnionSchema union when union.Schemas.OfType<LogicalSchema>().FirstOrDefault() is { } decimalBranch => PrecisionOf(decimalBranch),
+            _ => 28,
+        };
 
         public decimal? OptionalMoney(string name) => Get(name) is null ? null : Money(name);
 

@@ -23,7 +23,7 @@ public sealed class ChannelEventMapperTests
     {
         for (var seed = 0; seed < 30; seed++)
         {
-            var record = AvroSamples.Record(Contracts.Latest(contract).Schema, seed);
+            var record = Valid(AvroSamples.Record(Contracts.Latest(contract).Schema, seed));
 
             var mapped = ChannelEventMapper.Map(record, "topic");
 
@@ -62,5 +62,79 @@ public sealed class ChannelEventMapperTests
         Assert.Equal("LocationFix.latitude is not a valid Double.", wrongType.Message);
         Assert.DoesNotContain("north", wrongType.Message, StringComparison.Ordinal);
         Assert.Contains("customer360.triggers.Trigger", unknown.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("clickstream-event", "cartValue", "decimal beyond .NET")]
+    [InlineData("clickstream-event", "price", "decimal over the precision")]
+    [InlineData("relationship-profile", "lifetimeValue", "decimal beyond .NET")]
+    [InlineData("relationship-profile", "churnRisk", "NaN")]
+    [InlineData("relationship-profile", "churnRisk", "+Infinity")]
+    [InlineData("relationship-profile", "churnRisk", "1.5")]
+    [InlineData("location-fix", "latitude", "NaN")]
+    [InlineData("location-fix", "latitude", "999")]
+    [InlineData("location-fix", "longitude", "-Infinity")]
+    [InlineData("location-fix", "longitude", "180.5")]
+    [InlineData("location-fix", "accuracyMeters", "NaN")]
+    [InlineData("location-fix", "accuracyMeters", "-1")]
+    [InlineData("identity-link", "customerId", "")]
+    [InlineData("identity-link", "identifierValue", "a}:b")]
+    [InlineData("trigger-response", "customerId", "a\u001b[31m")]
+    [InlineData("clickstream-event", "anonymousId", "line\nbreak")]
+    [InlineData("clickstream-event", "customerId", "{tag}")]
+    [InlineData("mobile-app-event", "deviceId", " ")]
+    [InlineData("beacon-sighting", "storeId", "store\r")]
+    [InlineData("relationship-profile", "customerId", "too-long")]
+    public void Map_ValueOutsideWhatTheContractMeans_IsAnInvalidValueNamingTheField_NeverACrash(string contract, string field, string value)
+    {
+        var schema = Contracts.Latest(contract).Schema;
+        var record = Valid(AvroSamples.Record(schema, 7));
+        record.Add(field, Hostile(schema, field, value));
+
+        var error = Assert.Throws<PoisonRecordException>(() => ChannelEventMapper.Map(record, "t"));
+
+        Assert.Contains($".{field} ", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Map_DecimalAtTheContractsPrecision_IsKeptExactly()
+    {
+        var schema = Contracts.Latest("clickstream-event").Schema;
+        var record = Valid(AvroSamples.Record(schema, 2));
+        record.Add("cartValue", new AvroDecimal(BigInteger.Parse("999999999999", System.Globalization.CultureInfo.InvariantCulture), 2));
+
+        Assert.Equal(9_999_999_999.99m, Assert.IsType<ClickEvent>(ChannelEventMapper.Map(record, "t")).CartValue);
+    }
+
+    private static object? Hostile(RecordSchema schema, string field, string value)
+    {
+        var type = schema[field].Schema is UnionSchema union ? union.Schemas.Last() : schema[field].Schema;
+        return (type, value) switch
+        {
+            (_, "decimal beyond .NET") => new AvroDecimal(BigInteger.Pow(10, 32), 2),
+            (_, "decimal over the precision") => new AvroDecimal(BigInteger.Pow(10, 13), 2),
+            ({ Tag: Schema.Type.Double }, _) => double.Parse(value, System.Globalization.CultureInfo.InvariantCulture),
+            ({ Tag: Schema.Type.Float }, _) => float.Parse(value, System.Globalization.CultureInfo.InvariantCulture),
+            (_, "too-long") => new string('x', 257),
+            _ => System.Text.RegularExpressions.Regex.Unescape(value),
+        };
+    }
+
+    /// <summary>The samples draw doubles from ±100,000; a fix needs coordinates on Earth and a churn risk a probability.</summary>
+    private static GenericRecord Valid(GenericRecord record)
+    {
+        if (record.Schema.Name == "LocationFix")
+        {
+            record.Add("latitude", 52.5);
+            record.Add("longitude", 13.25);
+            record.Add("accuracyMeters", 12f);
+        }
+
+        if (record.Schema.Name == "RelationshipProfile")
+        {
+            record.Add("churnRisk", 0.25);
+        }
+
+        return record;
     }
 }

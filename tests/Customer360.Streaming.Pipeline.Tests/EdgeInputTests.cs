@@ -1,0 +1,88 @@
+using System.Text;
+using Customer360.Streaming.Domain.Events;
+using Customer360.Streaming.Domain.Identity;
+using Customer360.Streaming.Pipeline;
+using Customer360.Streaming.Runtime.Processing;
+
+namespace Customer360.Streaming.Pipeline.Tests;
+
+/// <summary>Records a producer can write but the product must not take in: each is dead-lettered where it entered, as it was.</summary>
+public sealed class EdgeInputTests
+{
+    [Fact]
+    public void IdentityLinkWithAnEmptyCustomerId_IsDeadLetteredFromTheIdentityTopic_WithItsOriginalBytes()
+    {
+        var h = new PipelineHarness();
+        var link = new IdentityLink(h.NextId(), PipelineHarness.T0, PipelineHarness.Names.Identity, IdentifierType.Device, "d1", string.Empty, IdentityAction.Link);
+        var original = h.Encode(link, PipelineHarness.Names.Identity);
+
+        var outcome = h.Driver.PipeInput(PipelineHarness.Names.Identity, "device:d1", original, link.EventTimeMs);
+
+        Assert.Equal(TaskOutcome.DeadLettered, outcome);
+        var dead = Assert.Single(h.Driver.ReadOutput(h.Topology.DeadLetterTopic));
+        Assert.Equal(original, dead.Value);
+        Assert.Equal("device:d1", Encoding.UTF8.GetString(dead.Key!));
+        Assert.Equal(PipelineHarness.Names.Identity, RecordHeaders.Find(dead.Headers, RecordHeaders.DlqOriginTopic));
+        Assert.Contains("customerId is blank", RecordHeaders.Find(dead.Headers, RecordHeaders.DlqErrorMessage), StringComparison.Ordinal);
+        Assert.Empty(h.Driver.ReadOutput(h.EventsByCustomer));
+    }
+
+    [Fact]
+    public void TombstoneOnTheResponsesTopic_IsDeadLetteredLikeATombstoneOnAChannelTopic()
+    {
+        var h = new PipelineHarness();
+        h.Profile("c-1", 0);
+        h.Driver.ReadOutput(h.Topology.DeadLetterTopic);
+
+        var response = h.Driver.PipeInput(PipelineHarness.Names.Responses, "c-1", (byte[]?)null, PipelineHarness.T0 + 1_000);
+        var click = h.Driver.PipeInput(PipelineHarness.Names.Clickstream, "web:a1", (byte[]?)null, PipelineHarness.T0 + 1_000);
+
+        Assert.Equal(TaskOutcome.DeadLettered, response);
+        Assert.Equal(TaskOutcome.DeadLettered, click);
+        Assert.All(h.Driver.ReadOutput(h.Topology.DeadLetterTopic), d => Assert.Equal("InvalidValue", RecordHeaders.Find(d.Headers, RecordHeaders.DlqErrorClass)));
+    }
+
+    [Theory]
+    [InlineData("a}:b")]
+    [InlineData("{c-1}")]
+    [InlineData("c-1\u001b[2J")]
+    [InlineData("c-1\r\nSET x y")]
+    public void KeyThatWouldEscapeTheRedisKeyShape_IsDeadLettered_AndNoContextIsKeptForIt(string key)
+    {
+        var h = new PipelineHarness();
+
+        var outcome = h.Driver.PipeInput(PipelineHarness.Names.Relationship, key, Encoding.UTF8.GetBytes("ignored"), PipelineHarness.T0);
+        var erase = h.Driver.PipeInput(PipelineHarness.Names.Relationship, key, (byte[]?)null, PipelineHarness.T0);
+
+        Assert.Equal(TaskOutcome.DeadLettered, outcome);
+        Assert.Equal(TaskOutcome.DeadLettered, erase);
+        Assert.DoesNotContain(h.AllState(), s => s.Key == key);
+    }
+
+    [Fact]
+    public void EventDatedFarAhead_IsAnInvalidValue_AndDoesNotFreezeTheContext()
+    {
+        var clock = new ManualClock(DateTimeOffset.FromUnixTimeMilliseconds(PipelineHarness.T0 + 60_000));
+        var h = new PipelineHarness(clock: clock, maxFutureSkew: TimeSpan.FromMinutes(5));
+        h.Profile("c-1", 0);
+        h.Driver.ReadOutput(h.Topology.DeadLetterTopic);
+        var year3000 = new DateTimeOffset(3000, 1, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds() - PipelineHarness.T0;
+
+        var future = h.Click("a1", year3000, ClickType.PageView, customer: "c-1");
+        var withinSkew = h.Click("a1", 60_000 + 240_000, ClickType.PageView, customer: "c-1");
+        var now = h.Click("a1", 30_000, ClickType.PageView, customer: "c-1");
+
+        Assert.Equal(TaskOutcome.DeadLettered, future);
+        var dead = Assert.Single(h.Driver.ReadOutput(h.Topology.DeadLetterTopic));
+        Assert.Contains("ahead of the processor's clock", RecordHeaders.Find(dead.Headers, RecordHeaders.DlqErrorMessage), StringComparison.Ordinal);
+        Assert.Equal(TaskOutcome.Processed, withinSkew);
+        Assert.Equal(TaskOutcome.Processed, now);
+        Assert.Equal(PipelineHarness.T0 + 300_000, h.Context("c-1")!.AsOfMs);
+        Assert.Equal(2, h.Context("c-1")!.Web.PagesInSession);
+    }
+
+    private sealed class ManualClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+}
