@@ -9,6 +9,12 @@ internal static partial class Log
     [LoggerMessage(2001, LogLevel.Critical, "The stream worker failed; stopping the processor")]
     public static partial void ProcessorStoppingAfterFailure(ILogger logger);
 
-    [LoggerMessage(2002, LogLevel.Information, "Redis connection opened (connected now: {Connected})")]
-    public static partial void RedisConnecting(ILogger logger, bool connected);
+    [LoggerMessage(2002, LogLevel.Information, "Redis connected")]
+    public static partial void RedisConnected(ILogger logger);
+
+    [LoggerMessage(2010, LogLevel.Error, "Redis is unavailable ({Reason}): contexts are not written until it answers; readiness is false. Check Redis:ConnectionString (address, password, TLS)")]
+    public static partial void RedisUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(2011, LogLevel.Information, "Redis connection restored")]
+    public static partial void RedisConnectionRestored(ILogger logger);
 }

@@ -38,7 +38,10 @@ public sealed class ContextReducer(ContextSettings settings, StoreDirectory stor
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(channelEvent);
-        if (context.AsOfMs >= 0 && channelEvent.EventTimeMs < context.AsOfMs - (long)Settings.Grace.TotalMilliseconds)
+        // Judged within the event's own group: a CRM export stamped later than the channel events, or one fast
+        // channel, must not make another channel's events late.
+        var group = GroupOf(channelEvent);
+        if (context.Provenance.TryGetValue(group, out var newest) && channelEvent.EventTimeMs < newest.EventTimeMs - (long)Settings.Grace.TotalMilliseconds)
         {
             return new Reduction(context, ReductionOutcome.Late);
         }
@@ -48,10 +51,10 @@ public sealed class ContextReducer(ContextSettings settings, StoreDirectory stor
             return new Reduction(context, ReductionOutcome.Duplicate);
         }
 
-        var (next, group, outcome) = channelEvent switch
+        var (next, outcome) = channelEvent switch
         {
-            ClickEvent click => (context with { Web = Web(context.Web, click) }, "web", ReductionOutcome.Applied),
-            AppEvent app => (context with { App = App(context.App, app) }, "app", ReductionOutcome.Applied),
+            ClickEvent click => (context with { Web = Web(context.Web, click) }, ReductionOutcome.Applied),
+            AppEvent app => (context with { App = App(context.App, app) }, ReductionOutcome.Applied),
             LocationFix fix => Location(context, fix),
             BeaconSighting sighting => InStore(context, sighting),
             RelationshipProfile profile => Relationship(context, profile),
@@ -75,6 +78,17 @@ public sealed class ContextReducer(ContextSettings settings, StoreDirectory stor
             },
             ReductionOutcome.Applied);
     }
+
+    /// <summary>The attribute group an event sets, as named in the provenance.</summary>
+    private static string GroupOf(ChannelEvent channelEvent) => channelEvent switch
+    {
+        ClickEvent => "web",
+        AppEvent => "app",
+        LocationFix => "location",
+        BeaconSighting => "inStore",
+        RelationshipProfile => "relationship",
+        _ => throw new ArgumentException($"No reducer for {channelEvent.GetType().Name}.", nameof(channelEvent)),
+    };
 
     private ImmutableList<AppliedEvent> Remember(ImmutableList<AppliedEvent> recent, AppliedEvent applied)
     {
@@ -158,23 +172,27 @@ public sealed class ContextReducer(ContextSettings settings, StoreDirectory stor
         };
     }
 
-    private (CustomerContext, string, ReductionOutcome) Location(CustomerContext context, LocationFix fix)
+    /// <summary>
+    /// The newest fix wins unless it is clearly worse: within <see cref="ContextSettings.SameFixWindow"/> of the
+    /// current fix, a fix whose accuracy radius is more than <see cref="ContextSettings.ClearlyWorseAccuracyFactor"/>
+    /// times the other's loses to it, whichever arrived first, so arrival order does not change the outcome.
+    /// </summary>
+    private (CustomerContext, ReductionOutcome) Location(CustomerContext context, LocationFix fix)
     {
         if (!context.HasLocationConsent)
         {
-            return (context, "location", ReductionOutcome.NoConsent);
+            return (context, ReductionOutcome.NoConsent);
         }
 
         var current = context.Location;
-        var sameMoment = Math.Abs(fix.EventTimeMs - current.FixTimeMs) <= (long)Settings.SameFixWindow.TotalMilliseconds;
-        if (fix.EventTimeMs < current.FixTimeMs && !sameMoment)
+        var sameMoment = current.FixTimeMs >= 0 && Math.Abs(fix.EventTimeMs - current.FixTimeMs) <= (long)Settings.SameFixWindow.TotalMilliseconds;
+        var factor = Settings.ClearlyWorseAccuracyFactor;
+        var keepCurrent = fix.EventTimeMs >= current.FixTimeMs
+            ? sameMoment && fix.AccuracyMeters > current.AccuracyMeters * factor
+            : !sameMoment || current.AccuracyMeters <= fix.AccuracyMeters * factor;
+        if (keepCurrent)
         {
-            return (context, "location", ReductionOutcome.Superseded);
-        }
-
-        if (sameMoment && current.FixTimeMs >= 0 && fix.AccuracyMeters >= current.AccuracyMeters)
-        {
-            return (context, "location", ReductionOutcome.Superseded);
+            return (context, ReductionOutcome.Superseded);
         }
 
         var nearest = stores.Nearest(fix.Latitude, fix.Longitude);
@@ -183,14 +201,15 @@ public sealed class ContextReducer(ContextSettings settings, StoreDirectory stor
             : Presence(current, nearest.Value.Store, nearest.Value.DistanceMeters);
         var next = current with
         {
-            FixTimeMs = Math.Max(current.FixTimeMs, fix.EventTimeMs),
+            // The time of the fix whose position is shown (an older, clearly better fix can replace a newer one).
+            FixTimeMs = fix.EventTimeMs,
             AccuracyMeters = fix.AccuracyMeters,
             NearestStoreId = nearest?.Store.StoreId,
             DistanceMeters = nearest is null ? null : Math.Round(nearest.Value.DistanceMeters, 1),
             State = state,
             StateSinceMs = state == current.State ? current.StateSinceMs : fix.EventTimeMs,
         };
-        return (context with { Location = next }, "location", ReductionOutcome.Applied);
+        return (context with { Location = next }, ReductionOutcome.Applied);
     }
 
     /// <summary>Entering needs the radius; leaving needs the radius plus the hysteresis margin.</summary>
@@ -207,18 +226,18 @@ public sealed class ContextReducer(ContextSettings settings, StoreDirectory stor
         return distance <= store.NearRadiusMeters + nearMargin ? PresenceState.NearStore : PresenceState.Away;
     }
 
-    private (CustomerContext, string, ReductionOutcome) InStore(CustomerContext context, BeaconSighting s)
+    private (CustomerContext, ReductionOutcome) InStore(CustomerContext context, BeaconSighting s)
     {
         if (!context.HasLocationConsent)
         {
-            return (context, "inStore", ReductionOutcome.NoConsent);
+            return (context, ReductionOutcome.NoConsent);
         }
 
         var view = context.InStore;
         var t = s.EventTimeMs;
         if (t < view.LastSightingMs)
         {
-            return (context, "inStore", ReductionOutcome.Superseded);
+            return (context, ReductionOutcome.Superseded);
         }
 
         InStoreView next;
@@ -266,7 +285,7 @@ public sealed class ContextReducer(ContextSettings settings, StoreDirectory stor
             next = Accrue(view, t) with { PendingZoneId = s.ZoneId, PendingSinceMs = t, LastSightingMs = t };
         }
 
-        return (context with { InStore = next }, "inStore", ReductionOutcome.Applied);
+        return (context with { InStore = next }, ReductionOutcome.Applied);
     }
 
     /// <summary>Dwell in the current zone grows by the time since the last sighting, capped per gap.</summary>
@@ -283,11 +302,11 @@ public sealed class ContextReducer(ContextSettings settings, StoreDirectory stor
 
     private bool IsNoise(BeaconSighting s) => s.Rssi < Settings.MinRssi && s.Proximity is Proximity.Far or Proximity.Unknown;
 
-    private static (CustomerContext, string, ReductionOutcome) Relationship(CustomerContext context, RelationshipProfile profile)
+    private static (CustomerContext, ReductionOutcome) Relationship(CustomerContext context, RelationshipProfile profile)
     {
         if (context.Relationship is { } current && current.EventTimeMs > profile.EventTimeMs)
         {
-            return (context, "relationship", ReductionOutcome.Superseded);
+            return (context, ReductionOutcome.Superseded);
         }
 
         var next = context with { Relationship = profile };
@@ -297,6 +316,6 @@ public sealed class ContextReducer(ContextSettings settings, StoreDirectory stor
             next = next with { Location = new LocationView(), InStore = new InStoreView() };
         }
 
-        return (next, "relationship", ReductionOutcome.Applied);
+        return (next, ReductionOutcome.Applied);
     }
 }

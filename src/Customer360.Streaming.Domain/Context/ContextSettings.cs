@@ -16,8 +16,14 @@ public sealed record ContextSettings
 
     public int MaxRecentViews { get; init; } = 200;
 
-    /// <summary>Two fixes closer in time than this count as "the same moment": the more accurate one wins.</summary>
+    /// <summary>Two fixes closer in time than this count as "the same moment": the newer wins unless it is clearly worse.</summary>
     public TimeSpan SameFixWindow { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Within the same moment, a fix whose accuracy radius is more than this many times the other's is clearly worse
+    /// and loses, even when it is newer. Below that, the newer fix wins: people move between fixes.
+    /// </summary>
+    public double ClearlyWorseAccuracyFactor { get; init; } = 2;
 
     /// <summary>Fixes less accurate than this update the position but not the presence state.</summary>
     public double MaxAccuracyForPresenceMeters { get; init; } = 100;

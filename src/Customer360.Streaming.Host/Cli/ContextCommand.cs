@@ -18,6 +18,13 @@ internal static class ContextCommand
     private static Command Get()
     {
         var id = new Argument<string>("customerId") { Description = "Customer id, or anon:<identifier> for an anonymous context." };
+        id.Validators.Add(result =>
+        {
+            if (Domain.EntityIds.Problem(result.GetValueOrDefault<string>()) is { } problem)
+            {
+                result.AddError($"customerId {problem}.");
+            }
+        });
         var pretty = new Option<bool>("--pretty") { Description = "Indent the JSON." };
         var redis = RedisOption();
         var prefix = PrefixOption();

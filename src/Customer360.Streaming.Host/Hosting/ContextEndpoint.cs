@@ -1,3 +1,4 @@
+using Customer360.Streaming.Domain;
 using Customer360.Streaming.Redis;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -9,9 +10,9 @@ internal static class ContextEndpoint
 {
     public static async Task<IResult> GetAsync(string id, RedisConnectionService redis, IOptions<RedisOptions> options)
     {
-        if (string.IsNullOrWhiteSpace(id) || id.Length > 256)
+        if (EntityIds.Problem(id) is { } problem)
         {
-            return Results.BadRequest(new { error = "a customer id of 1-256 characters is required" });
+            return Results.BadRequest(new { error = $"the customer id {problem}" });
         }
 
         if (redis.Connection is not { IsConnected: true } connection)

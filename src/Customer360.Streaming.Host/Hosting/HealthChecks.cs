@@ -49,7 +49,7 @@ internal sealed class RedisHealthCheck(RedisConnectionService redis) : IHealthCh
     {
         if (redis.Connection is not { IsConnected: true } connection)
         {
-            return HealthCheckResult.Unhealthy("not connected");
+            return HealthCheckResult.Unhealthy($"not connected ({redis.FailureReason ?? "connecting"})");
         }
 
         var latency = await connection.GetDatabase().PingAsync();

@@ -21,6 +21,9 @@ public static class ProcessorHost
     /// <summary>Environment variables with this prefix override configuration: <c>C360__Kafka__BootstrapServers</c>.</summary>
     public const string EnvironmentPrefix = "C360__";
 
+    /// <summary>Health endpoints answer reads only; any other method gets 405, as probes and proxies expect.</summary>
+    private static readonly Microsoft.AspNetCore.Routing.HttpMethodMetadata ReadOnlyMethods = new([HttpMethods.Get, HttpMethods.Head]);
+
     public static WebApplication Build(IReadOnlyDictionary<string, string?>? overrides = null)
     {
         // prometheus-net would start its meter listener at the first scrape and miss everything counted before it;
@@ -62,12 +65,12 @@ public static class ProcessorHost
         {
             Predicate = c => c.Tags.Contains(ProcessorHealthCheck.LiveTag),
             ResponseWriter = HealthReportWriter.WriteAsync,
-        });
+        }).WithMetadata(ReadOnlyMethods);
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
             Predicate = c => c.Tags.Contains(ProcessorHealthCheck.ReadyTag),
             ResponseWriter = HealthReportWriter.WriteAsync,
-        });
+        }).WithMetadata(ReadOnlyMethods);
         app.MapGet("/customers/{id}/context", ContextEndpoint.GetAsync);
         // Prometheus text format: every meter of the process (runtime, pipeline, processor gauges), observed per scrape.
         app.MapGet("/metrics", async (HttpContext context) =>

@@ -18,10 +18,47 @@ internal sealed class RedisConnectionService : IHostedService, IAsyncDisposable
 
     public ConnectionMultiplexer? Connection { get; private set; }
 
+    /// <summary>Why the connection is down (a failure kind such as AuthenticationFailure, never the server's text), or null while it is up.</summary>
+    public string? FailureReason { get; private set; }
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        Connection = await RedisConnector.ConnectAsync(_options);
-        Log.RedisConnecting(_logger, Connection.IsConnected);
+        var connection = await RedisConnector.ConnectAsync(_options);
+        connection.ConnectionFailed += (_, e) => Failed(e.FailureType.ToString());
+        connection.ConnectionRestored += (_, _) =>
+        {
+            FailureReason = null;
+            Log.RedisConnectionRestored(_logger);
+        };
+        Connection = connection;
+        if (connection.IsConnected)
+        {
+            Log.RedisConnected(_logger);
+            return;
+        }
+
+        // The multiplexer keeps retrying in the background; a ping says why the first attempt failed.
+        try
+        {
+            await connection.GetDatabase().PingAsync();
+        }
+        catch (RedisConnectionException ex)
+        {
+            Failed(ex.InnerException is RedisConnectionException inner ? inner.FailureType.ToString() : ex.FailureType.ToString());
+        }
+        catch (RedisTimeoutException)
+        {
+            Failed("Timeout");
+        }
+    }
+
+    private void Failed(string reason)
+    {
+        if (FailureReason != reason)
+        {
+            FailureReason = reason;
+            Log.RedisUnavailable(_logger, reason);
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

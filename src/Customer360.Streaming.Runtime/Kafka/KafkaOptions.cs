@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Customer360.Streaming.Runtime.Kafka;
 
 /// <summary>How the processor reaches Kafka (configuration section <c>Kafka</c>).</summary>
-public sealed class KafkaOptions
+public sealed class KafkaOptions : IValidatableObject
 {
     public const string SectionName = "Kafka";
 
@@ -34,4 +34,7 @@ public sealed class KafkaOptions
     /// <c>sasl.mechanism</c>, <c>ssl.ca.location</c>). Values are never logged.
     /// </summary>
     public Dictionary<string, string> Properties { get; set; } = new(StringComparer.Ordinal);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
+        KafkaPropertyCheck.Problems(Properties).Select(problem => new ValidationResult(problem, [nameof(Properties)]));
 }

@@ -131,6 +131,45 @@ public sealed class ContextReducerTests
     }
 
     [Fact]
+    public void Location_NewerFixesOfEqualAccuracyTenSecondsApart_EachWin()
+    {
+        var context = Run([Fix(0, 650, accuracy: 20), Fix(10_000, 300, accuracy: 20), Fix(20_000, 130, accuracy: 20)], Consenting);
+
+        Assert.Equal(PresenceState.NearStore, context.Location.State);
+        Assert.Equal(130, context.Location.DistanceMeters!.Value, 0);
+        Assert.Equal(T0 + 20_000, context.Location.FixTimeMs);
+    }
+
+    [Fact]
+    public void Location_NewerFixSlightlyLessAccurate_Wins_ButAClearlyWorseOneIsDropped_InEitherArrivalOrder()
+    {
+        var slightlyWorse = Run([Fix(0, 650, accuracy: 20), Fix(10_000, 200, accuracy: 35)], Consenting);
+        Assert.Equal(200, slightlyWorse.Location.DistanceMeters!.Value, 0);
+
+        LocationFix precise = Fix(0, 130, accuracy: 10), vague = Fix(10_000, 650, accuracy: 60);
+        var inOrder = Run([precise, vague], Consenting);
+        var reversed = Run([vague, precise], Consenting);
+
+        Assert.Equal(130, inOrder.Location.DistanceMeters!.Value, 0);
+        Assert.Equal(inOrder.Location, reversed.Location);
+    }
+
+    [Fact]
+    public void Lateness_IsJudgedAgainstTheNewestEventOfTheSameGroup_NotAProfileStampedLater()
+    {
+        var context = Run([Click(0, ClickType.PageView), Profile(2 * 3_600_000)]);
+
+        var click = Reducer.Apply(context, Click(60_000, ClickType.AddToCart, "tv", cart: 499m));
+        var webLate = Reducer.Apply(click.Context, Click(-20 * 60_000 + 60_000, ClickType.PageView));
+        var firstFix = Reducer.Apply(click.Context, Fix(30_000, 10));
+
+        Assert.Equal(ReductionOutcome.Applied, click.Outcome);
+        Assert.Equal(499m, click.Context.Web.CartValue);
+        Assert.Equal(ReductionOutcome.Late, webLate.Outcome);
+        Assert.Equal(ReductionOutcome.Applied, firstFix.Outcome);
+    }
+
+    [Fact]
     public void Location_GpsJitterAtTheGeofenceBoundary_DoesNotFlap()
     {
         // Walking in from 400 m, then jitter of ±15 m around the 50 m store radius.

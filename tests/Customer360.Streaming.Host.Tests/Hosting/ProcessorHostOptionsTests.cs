@@ -31,6 +31,10 @@ public sealed class ProcessorHostOptionsTests
     [InlineData("Triggers:FatigueAfterIgnored", "-1", "Triggers:FatigueAfterIgnored must be between 0 (off) and 100")]
     [InlineData("Triggers:ReloadIntervalSeconds", "7200", "Triggers:ReloadIntervalSeconds must be between 0 (off) and 3600")]
     [InlineData("Triggers:TimerIntervalSeconds", "0", "Triggers:TimerIntervalSeconds must be between 1 and 3600")]
+    [InlineData("Kafka:Properties:no.such.setting", "1", "Kafka:Properties:no.such.setting is not a librdkafka setting")]
+    [InlineData("Kafka:Properties:acks", "sometimes", "Kafka:Properties:acks has a value librdkafka does not accept")]
+    [InlineData("Context:MaxFutureSkewSeconds", "0", "Context:MaxFutureSkewSeconds must be between 1 and 86400")]
+    [InlineData("Streams:DeadLetterMaxBytes", "100", "Streams:DeadLetterMaxBytes must be between 16384 and 100000000")]
     public async Task Start_InvalidSetting_FailsBeforeConnectingAndNamesTheKey(string key, string value, string expected)
     {
         var settings = new Dictionary<string, string?>(Valid) { [key] = value };
@@ -45,6 +49,7 @@ public sealed class ProcessorHostOptionsTests
     [InlineData("Streams:ProcessingGuarantee", "Sometimes", "'Sometimes' at 'Streams:ProcessingGuarantee'")]
     [InlineData("Kafka:CommitIntervalMs", "fast", "'fast' at 'Kafka:CommitIntervalMs'")]
     [InlineData("Streams:ProcessingGuarantee", "AtMostOnce", "'AtMostOnce' at 'Streams:ProcessingGuarantee'")]
+    [InlineData("Kafka:Properties:no.such.setting", "1", "Kafka:Properties:no.such.setting is not a librdkafka setting")]
     public async Task Run_ValueOfTheWrongType_ExitsWithCode2AndNamesTheKey(string key, string value, string expected)
     {
         var settings = new Dictionary<string, string?>(Valid) { [key] = value };
