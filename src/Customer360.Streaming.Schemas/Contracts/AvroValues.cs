@@ -54,12 +54,18 @@ internal static class AvroValues
         _ => 0,
     };
 
-    /// <summary>A name-based id: the first 16 bytes of SHA-256 over <paramref name="name"/>, so the same name gives the same id.</summary>
+    /// <summary>
+    /// A name-based id: an RFC 9562 version 8 UUID from the first 16 bytes of SHA-256 over <paramref name="name"/>
+    /// (version and variant bits set, as the contracts' <c>logicalType: uuid</c> promises), so the same name gives
+    /// the same id.
+    /// </summary>
     public static Guid NameBasedId(string name)
     {
         Span<byte> digest = stackalloc byte[32];
         System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name), digest);
-        return new Guid(digest[..16]);
+        digest[6] = (byte)((digest[6] & 0x0F) | 0x80);
+        digest[8] = (byte)((digest[8] & 0x3F) | 0x80);
+        return new Guid(digest[..16], bigEndian: true);
     }
 
     private static decimal Pow10(int exponent)
