@@ -14,6 +14,9 @@ public sealed class EmbeddedKafkaCluster : IDisposable
     /// <summary>librdkafka's mock cluster supports at most this many brokers in practice for local use.</summary>
     public const int MaxBrokers = 10;
 
+    /// <summary>Kafka's API key of LeaveGroup.</summary>
+    private const short LeaveGroupApiKey = 13;
+
     private readonly Lock _gate = new();
     private IntPtr _handle;
     private IntPtr _cluster;
@@ -51,6 +54,14 @@ public sealed class EmbeddedKafkaCluster : IDisposable
         NativeLibRdKafka.MockGroupInitialRebalanceDelayMs(cluster, 0);
         // Idempotent producers of other clients (kafkajs) look up the controller before producing.
         NativeLibRdKafka.MockSetControllerId(cluster, 1);
+        // The mock's LeaveGroup v3 reply lacks its members array, which kafkajs cannot parse, so a kafkajs consumer could
+        // not leave a group (the next member then waited out the session timeout). v2 replies are well formed.
+        if (NativeLibRdKafka.MockSetApiVersion(cluster, LeaveGroupApiKey, 0, 2) != 0)
+        {
+            NativeLibRdKafka.MockClusterDestroy(cluster);
+            NativeLibRdKafka.Destroy(handle);
+            throw new InvalidOperationException("rd_kafka_mock_set_apiversion refused to cap LeaveGroup at v2.");
+        }
 
         var embedded = new EmbeddedKafkaCluster(handle, cluster, brokerCount);
         foreach (var topic in topics ?? [])

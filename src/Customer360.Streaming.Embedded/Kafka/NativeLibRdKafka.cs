@@ -110,4 +110,7 @@ internal static partial class NativeLibRdKafka
 
     [LibraryImport(LibraryName, EntryPoint = "rd_kafka_mock_broker_set_up")]
     public static partial int MockBrokerSetUp(IntPtr cluster, int brokerId);
+
+    [LibraryImport(LibraryName, EntryPoint = "rd_kafka_mock_set_apiversion")]
+    public static partial int MockSetApiVersion(IntPtr cluster, short apiKey, short minVersion, short maxVersion);
 }

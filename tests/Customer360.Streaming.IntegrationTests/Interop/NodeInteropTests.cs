@@ -105,6 +105,23 @@ public sealed class NodeInteropTests(KafkaFixture kafka, SchemaRegistryFixture r
         }
     }
 
+    [Fact]
+    public async Task NodeConsumer_JoinsAndLeavesTheGroup_WithoutAnErrorFromTheBroker()
+    {
+        var node = RequireNode();
+        var names = new UniqueNames(nameof(NodeConsumer_JoinsAndLeavesTheGroup_WithoutAnErrorFromTheBroker));
+        var topic = names.Topic("leave");
+        await kafka.CreateTopicAsync(topic, 1);
+
+        var run = await ChildProcess.RunAsync(
+            node, [Path.Combine(NodeDirectory, "interop.js"), "join-leave", "--bootstrap", kafka.BootstrapServers, "--topic", topic, "--group", names.Group("node")], TimeSpan.FromSeconds(120));
+
+        Assert.True(run.ExitCode == 0, "node join-leave failed: " + run.AllOutput);
+        var result = JsonNode.Parse(run.StandardOutput.Last())!;
+        Assert.True(result["joined"]!.GetValue<bool>(), "the kafkajs consumer never joined: " + run.AllOutput);
+        Assert.Empty(result["leaveErrors"]!.AsArray().Select(e => e!.GetValue<string>()));
+    }
+
     private static string RequireNode()
     {
         var node = ExternalTools.Find("node");

@@ -4,6 +4,8 @@
 //     registers each schema under its subject and produces the neutral-JSON records as Confluent-framed Avro
 //   node interop.js consume --bootstrap B --registry URL --manifest M --count N
 //     consumes N records per topic from the beginning and prints {"topic":..,"value":<neutral JSON>} per line
+//   node interop.js join-leave --bootstrap B --topic T --group G
+//     joins the group, leaves it, and prints {"joined":bool,"leaveErrors":[...]} (what kafkajs logged while leaving)
 const fs = require('fs');
 const { Kafka, logLevel } = require('kafkajs');
 const { SchemaRegistry, SchemaType } = require('@kafkajs/confluent-schema-registry');
@@ -17,6 +19,7 @@ function args() {
 
 async function main() {
   const a = args();
+  if (a.mode === 'join-leave') return joinAndLeave(a);
   const manifest = JSON.parse(fs.readFileSync(a.manifest, 'utf8'));
   const kafka = new Kafka({ clientId: 'c360-interop-node', brokers: a.bootstrap.split(','), logLevel: logLevel.ERROR });
   const registry = new SchemaRegistry({ host: a.registry }, { [SchemaType.AVRO]: { logicalTypes } });
@@ -60,6 +63,25 @@ async function main() {
   } else {
     throw new Error('mode must be produce or consume');
   }
+}
+
+async function joinAndLeave(a) {
+  const errors = [];
+  let leaving = false;
+  const logCreator = () => ({ level, log }) => {
+    if (leaving && level <= logLevel.WARN) errors.push(log.message + (log.error ? `: ${log.error}` : ''));
+  };
+  const kafka = new Kafka({ clientId: 'c360-interop-leave', brokers: a.bootstrap.split(','), logLevel: logLevel.WARN, logCreator });
+  const consumer = kafka.consumer({ groupId: a.group, maxWaitTimeInMs: 50, sessionTimeout: 10000, heartbeatInterval: 1000 });
+  let joined = false;
+  const joinedOnce = new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => { joined = true; resolve(); }));
+  await consumer.connect();
+  await consumer.subscribe({ topic: a.topic, fromBeginning: true });
+  await consumer.run({ eachMessage: async () => {} });
+  await Promise.race([joinedOnce, new Promise((resolve) => setTimeout(resolve, 30000))]);
+  leaving = true;
+  await consumer.disconnect();
+  process.stdout.write(JSON.stringify({ joined, leaveErrors: errors }) + '\n');
 }
 
 main().then(() => process.exit(0), (err) => { process.stderr.write(String(err && err.stack || err) + '\n'); process.exit(1); });
