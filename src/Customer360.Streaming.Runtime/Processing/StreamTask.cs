@@ -83,21 +83,7 @@ public sealed class StreamTask : IProcessorContext
         }
         catch (Exception ex) when (ex is not StreamsFatalException)
         {
-            var (stage, errorClass, transient) = Classify(ex);
-            if (transient)
-            {
-                _metrics?.TransientRetries.Add(1);
-                return TaskOutcome.RetryLater;
-            }
-
-            if (_options.PolicyFor(stage) == ErrorPolicy.Fail)
-            {
-                throw new StreamsFatalException(
-                    $"{stage} failed on {record.Topic}[{record.Partition}]@{record.Offset} ({errorClass}) and Streams:{OptionFor(stage)} is Fail.", ex);
-            }
-
-            DeadLetter(record, stage, errorClass, ex);
-            return TaskOutcome.DeadLettered;
+            return Reject(record, ex);
         }
         finally
         {
@@ -112,6 +98,31 @@ public sealed class StreamTask : IProcessorContext
         }
 
         return TaskOutcome.Processed;
+    }
+
+    /// <summary>
+    /// Handles a record that failed, or that the worker refuses before processing (a mis-partitioned key): a transient
+    /// error asks for a retry, a permanent one is dead-lettered or stops the topology, as the stage's policy says.
+    /// </summary>
+    public TaskOutcome Reject(StreamRecord record, Exception error)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(error);
+        var (stage, errorClass, transient) = Classify(error);
+        if (transient)
+        {
+            _metrics?.TransientRetries.Add(1);
+            return TaskOutcome.RetryLater;
+        }
+
+        if (_options.PolicyFor(stage) == ErrorPolicy.Fail)
+        {
+            throw new StreamsFatalException(
+                $"{stage} failed on {record.Topic}[{record.Partition}]@{record.Offset} ({errorClass}) and Streams:{OptionFor(stage)} is Fail.", error);
+        }
+
+        DeadLetter(record, stage, errorClass, error);
+        return TaskOutcome.DeadLettered;
     }
 
     /// <summary>Fires wall-clock punctuations that are due at <paramref name="nowMs"/>.</summary>

@@ -35,6 +35,9 @@ public sealed class StreamWorker
     private readonly IReadOnlyList<ICommitObserver> _observers;
     private readonly string _clientId;
 
+    /// <summary>Topics whose mis-partitioned keys were logged already: the fix is logged once per topic, then only counted.</summary>
+    private readonly HashSet<string> _misPartitionedTopics = new(StringComparer.Ordinal);
+
     public StreamWorker(
         KafkaOptions kafka,
         StreamsOptions streams,
@@ -97,6 +100,7 @@ public sealed class StreamWorker
         private readonly IConsumer<byte[]?, byte[]?> _consumer;
         private readonly IProducer<byte[]?, byte[]?> _producer;
         private readonly KafkaRecordCollector _collector;
+        private readonly KeyPlacement _placement;
         private readonly Dictionary<(string Sub, int Partition), StreamTask> _tasks = [];
         private readonly Dictionary<TopicPartition, long> _positions = [];
         private readonly Dictionary<TopicPartition, long> _committed = [];
@@ -140,6 +144,7 @@ public sealed class StreamWorker
             }
 
             _producer = new ProducerBuilder<byte[]?, byte[]?>(producerConfig).Build();
+            _placement = new KeyPlacement(_consumer.Handle);
             _collector = new KafkaRecordCollector(_producer, EnsureTransaction);
             if (_exactlyOnce)
             {
@@ -198,6 +203,7 @@ public sealed class StreamWorker
         public void Dispose()
         {
             _restorer?.Dispose();
+            _placement.Dispose();
             _consumer.Dispose();
             _producer.Dispose();
         }
@@ -291,7 +297,9 @@ public sealed class StreamWorker
             var record = new StreamRecord(
                 result.Topic, partition.Partition.Value, result.Offset.Value, result.Message.Timestamp.UnixTimestampMs,
                 result.Message.Key, result.Message.Value, Headers(result.Message.Headers));
-            var outcome = task.Process(record);
+            var outcome = _placement.Misplaced(record) is { } misplaced
+                ? RejectMisplaced(task, record, misplaced.Expected, misplaced.PartitionCount)
+                : task.Process(record);
             if (outcome == TaskOutcome.RetryLater)
             {
                 PauseForRetry(result.TopicPartitionOffset);
@@ -307,6 +315,17 @@ public sealed class StreamWorker
             _positions[partition] = result.Offset.Value + 1;
             _uncommittedTimestamps.Add(record.TimestampMs);
             Status.Consumed(result.TopicPartitionOffset, record.TimestampMs);
+        }
+
+        private TaskOutcome RejectMisplaced(StreamTask task, StreamRecord record, int expected, int partitionCount)
+        {
+            _worker._metrics.MisPartitionedRecords.Add(1, new KeyValuePair<string, object?>("topic", record.Topic));
+            if (_worker._misPartitionedTopics.Add(record.Topic))
+            {
+                Log.MisPartitionedKeys(_worker._logger, record.Topic);
+            }
+
+            return task.Reject(record, new MisPartitionedKeyException(record.Topic, record.Partition, expected, partitionCount));
         }
 
         /// <summary>A dependency is down: rewind to the record, pause the partition, retry after a growing backoff.</summary>

@@ -17,6 +17,8 @@ public sealed class StreamsMetrics : IDisposable
         DeadLetters = Meter.CreateCounter<long>("c360.dead_letters", "{record}", "Records written to the dead-letter topic, by stage and error class");
         DeadLettersTruncated = Meter.CreateCounter<long>(
             "c360.dead_letters.truncated", "{record}", "Dead letters whose original value or key was cut to fit Streams:DeadLetterMaxBytes");
+        MisPartitionedRecords = Meter.CreateCounter<long>(
+            "c360.records.mispartitioned", "{record}", "Keyed input records on another partition than murmur2 assigns their key, dead-lettered, by topic");
         TransientRetries = Meter.CreateCounter<long>("c360.transient_retries", "{record}", "Records paused for retry after a transient failure");
         LateRecords = Meter.CreateCounter<long>("c360.records.late", "{record}", "Records later than the grace period, counted and not applied");
         Replays = Meter.CreateCounter<long>("c360.records.replayed", "{record}", "Replayed records recognised by applied offsets and skipped");
@@ -36,6 +38,8 @@ public sealed class StreamsMetrics : IDisposable
     public Counter<long> DeadLetters { get; }
 
     public Counter<long> DeadLettersTruncated { get; }
+
+    public Counter<long> MisPartitionedRecords { get; }
 
     public Counter<long> TransientRetries { get; }
 

@@ -117,7 +117,7 @@ public sealed class NodeInteropTests(KafkaFixture kafka, SchemaRegistryFixture r
             node, [Path.Combine(NodeDirectory, "interop.js"), "join-leave", "--bootstrap", kafka.BootstrapServers, "--topic", topic, "--group", names.Group("node")], TimeSpan.FromSeconds(120));
 
         Assert.True(run.ExitCode == 0, "node join-leave failed: " + run.AllOutput);
-        var result = JsonNode.Parse(run.StandardOutput.Last())!;
+        var result = JsonNode.Parse(run.StandardOutput[^1])!;
         Assert.True(result["joined"]!.GetValue<bool>(), "the kafkajs consumer never joined: " + run.AllOutput);
         Assert.Empty(result["leaveErrors"]!.AsArray().Select(e => e!.GetValue<string>()));
     }

@@ -250,6 +250,52 @@ public sealed class WorkerTests(KafkaFixture kafka, SchemaRegistryFixture regist
     }
 
     [Fact]
+    public async Task KeysPartitionedByAnotherHash_AreDeadLetteredNamingTheCause_AndCorrectlyPartitionedKeysAreCounted()
+    {
+        var names = new UniqueNames(nameof(KeysPartitionedByAnotherHash_AreDeadLetteredNamingTheCause_AndCorrectlyPartitionedKeysAreCounted));
+        string input = names.Topic("in"), output = names.Topic("out"), dlq = names.Topic("dlq");
+        const int partitions = 6;
+        await kafka.CreateTopicAsync(input, partitions);
+        await kafka.CreateTopicAsync(output, partitions);
+        await kafka.CreateTopicAsync(dlq, 1);
+        await kafka.CreateTopicAsync($"{names.Group("app")}-counts-changelog", partitions);
+        var options = kafka.Options(names.Group("app"));
+        var keys = Enumerable.Range(0, 40).Select(i => $"customer-{i}").ToList();
+        var misplaced = new List<string>();
+        // kcat's and confluent-kafka's default: CRC32 of the key, which places most keys elsewhere than murmur2 does.
+        var crc32 = new ProducerConfig(KafkaClientConfigs.Producer(options, "crc32")) { Partitioner = Partitioner.Consistent };
+        using (var producer = new ProducerBuilder<string, string>(crc32).Build())
+        {
+            foreach (var key in keys)
+            {
+                var delivered = await producer.ProduceAsync(input, new Message<string, string> { Key = key, Value = "1" }, TestContext.Current.CancellationToken);
+                if (delivered.Partition.Value != Murmur2.Partition(Encoding.UTF8.GetBytes(key), partitions))
+                {
+                    misplaced.Add(key);
+                }
+            }
+        }
+
+        Assert.NotEmpty(misplaced);
+        var topology = CountingProcessor.Topology(options.ApplicationId, input, output, dlq);
+        await using (var worker = new InProcessWorker(options, new StreamsOptions { ProcessingGuarantee = ProcessingGuarantee.AtLeastOnce }, topology))
+        {
+            Assert.True(await worker.WaitUntilAsync(() => worker.Worker.Status.CommittedOffsets.Values.Sum() >= keys.Count, TimeSpan.FromSeconds(60)));
+        }
+
+        var dead = ReadAll(options, dlq);
+        Assert.Equal(misplaced.Order(StringComparer.Ordinal), dead.Select(d => Encoding.UTF8.GetString(d.Message.Key!)).Order(StringComparer.Ordinal));
+        Assert.All(dead, d =>
+        {
+            Assert.Equal("MisPartitionedKey", Header(d, RecordHeaders.DlqErrorClass));
+            Assert.Contains("partitioner=murmur2_random", Header(d, RecordHeaders.DlqErrorMessage), StringComparison.Ordinal);
+        });
+        Assert.Equal(
+            keys.Except(misplaced).Order(StringComparer.Ordinal),
+            ReadAll(options, output).Select(o => Encoding.UTF8.GetString(o.Message.Key!)).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task Murmur2_MatchesThePartitionLibrdkafkaChoosesForEveryKey()
     {
         var names = new UniqueNames(nameof(Murmur2_MatchesThePartitionLibrdkafkaChoosesForEveryKey));
