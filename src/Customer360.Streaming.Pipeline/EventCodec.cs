@@ -24,7 +24,13 @@ public sealed class EventCodec
     private readonly long _maxFutureSkewMs;
 
     public EventCodec(
-        ISchemaRegistryClient registry, AvroSerdeOptions serdeOptions, SchemaCatalog contracts, TopicCatalog topics, TimeProvider? clock = null, TimeSpan? maxFutureSkew = null)
+        ISchemaRegistryClient registry,
+        AvroSerdeOptions serdeOptions,
+        SchemaCatalog contracts,
+        TopicCatalog topics,
+        TimeProvider? clock = null,
+        TimeSpan? maxFutureSkew = null,
+        UnknownSchemaIdRetry? unknownIds = null)
     {
         _clock = clock ?? TimeProvider.System;
         _maxFutureSkewMs = (long)(maxFutureSkew ?? DefaultMaxFutureSkew).TotalMilliseconds;
@@ -32,7 +38,7 @@ public sealed class EventCodec
         ArgumentNullException.ThrowIfNull(topics);
         foreach (var topic in topics.Topics.Where(t => t.ValueSchema is not null && t.Role is TopicRole.Input or TopicRole.Table))
         {
-            _readers[topic.Name] = new AvroDeserializer<GenericRecord>(registry, serdeOptions, contracts.Latest(topic.ValueSchema!).Schema);
+            _readers[topic.Name] = new AvroDeserializer<GenericRecord>(registry, serdeOptions, contracts.Latest(topic.ValueSchema!).Schema, unknownIds);
         }
 
         _snapshots = new AvroSerializer<GenericRecord>(registry, serdeOptions);

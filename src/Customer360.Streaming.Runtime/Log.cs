@@ -52,8 +52,8 @@ internal static partial class Log
     [LoggerMessage(1015, LogLevel.Warning, "Worker {ClientId} retries a transaction step after {Code} (attempt {Attempt})")]
     public static partial void TransactionRetry(ILogger logger, string clientId, ErrorCode code, int attempt);
 
-    [LoggerMessage(1013, LogLevel.Warning, "Paused {Topic}[{Partition}] for {BackoffMs} ms: a dependency is unavailable; the record will be retried")]
-    public static partial void PartitionPausedForRetry(ILogger logger, string topic, int partition, int backoffMs);
+    [LoggerMessage(1013, LogLevel.Warning, "Paused {Topic}[{Partition}] for {BackoffMs} ms; the record will be retried: {Reason}")]
+    public static partial void PartitionPausedForRetry(ILogger logger, string topic, int partition, int backoffMs, string reason);
 
     [LoggerMessage(1030, LogLevel.Error, "Records on {Topic} sit on other partitions than murmur2 assigns their keys and are dead-lettered (MisPartitionedKey). Their producer partitions differently from the Java client: set partitioner=murmur2_random on librdkafka-based producers (kcat -X partitioner=murmur2_random, confluent-kafka for Python, Go and .NET). Counted in c360.records.mispartitioned; logged once per topic")]
     public static partial void MisPartitionedKeys(ILogger logger, string topic);

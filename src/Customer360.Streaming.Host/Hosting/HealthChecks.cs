@@ -34,12 +34,16 @@ internal sealed class ProcessorHealthCheck(StreamProcessorService processor) : I
             null => HealthCheckResult.Unhealthy("worker not started", data: data),
             { Phase: WorkerPhase.Failed } => HealthCheckResult.Unhealthy("worker failed", data: data),
             _ when !readiness => HealthCheckResult.Healthy("alive", data),
-            _ when paused > 0 => HealthCheckResult.Unhealthy($"{paused} partitions paused (a dependency is down, or a buffer is full)", data: data),
+            _ when paused > 0 => HealthCheckResult.Unhealthy(PausedDescription(paused, status.PauseReasons), data: data),
             { Phase: WorkerPhase.Restoring } => HealthCheckResult.Unhealthy("restoring state from changelogs", data: data),
             { IsReady: false } => HealthCheckResult.Unhealthy($"not consuming yet ({status.Phase})", data: data),
             _ => HealthCheckResult.Healthy("consuming", data),
         };
     }
+
+    private static string PausedDescription(int paused, IReadOnlyList<string> reasons) => reasons.Count == 0
+        ? $"{paused} partitions paused (a dependency is down, or a buffer is full)"
+        : $"{paused} partitions paused, waiting to retry: {string.Join("; ", reasons)}";
 }
 
 /// <summary>Ready only while Redis answers: contexts cannot be materialized without it.</summary>

@@ -115,7 +115,9 @@ public static class ProcessorHost
         services.AddSingleton(sp => new EventCodec(
             sp.GetRequiredService<ISchemaRegistryClient>(), sp.GetRequiredService<IOptions<AvroSerdeOptions>>().Value,
             sp.GetRequiredService<SchemaCatalog>(), sp.GetRequiredService<TopicCatalog>(), sp.GetRequiredService<TimeProvider>(),
-            TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<ContextOptions>>().Value.MaxFutureSkewSeconds)));
+            TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<ContextOptions>>().Value.MaxFutureSkewSeconds),
+            new UnknownSchemaIdRetry(
+                TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<SchemaRegistryOptions>>().Value.UnknownIdRetrySeconds), sp.GetRequiredService<TimeProvider>())));
         // Triggers run when the topology folder has a rule file; without one the processor keeps contexts only.
         services.AddSingleton(sp => ProductTopicNames.FromCatalog(sp.GetRequiredService<TopicCatalog>()));
         services.AddSingleton(sp => RuleFile(sp) is { } path

@@ -67,6 +67,9 @@ public sealed class StreamTask : IProcessorContext
 
     public SubTopology SubTopology => _sub;
 
+    /// <summary>Why the last record asked for a retry (a sanitized message, no record data).</summary>
+    public string? LastRetryReason { get; private set; }
+
     public IReadOnlyDictionary<string, InMemoryKeyValueStore> Stores => _stores;
 
     public IKeyValueStore Store(string name) =>
@@ -112,6 +115,7 @@ public sealed class StreamTask : IProcessorContext
         if (transient)
         {
             _metrics?.TransientRetries.Add(1);
+            LastRetryReason = Sanitize(error);
             return TaskOutcome.RetryLater;
         }
 

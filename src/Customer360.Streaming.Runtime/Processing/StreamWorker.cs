@@ -302,7 +302,7 @@ public sealed class StreamWorker
                 : task.Process(record);
             if (outcome == TaskOutcome.RetryLater)
             {
-                PauseForRetry(result.TopicPartitionOffset);
+                PauseForRetry(result.TopicPartitionOffset, task.LastRetryReason ?? "a dependency is unavailable");
                 return;
             }
 
@@ -329,7 +329,7 @@ public sealed class StreamWorker
         }
 
         /// <summary>A dependency is down: rewind to the record, pause the partition, retry after a growing backoff.</summary>
-        private void PauseForRetry(TopicPartitionOffset at)
+        private void PauseForRetry(TopicPartitionOffset at, string reason)
         {
             var backoff = _paused.TryGetValue(at.TopicPartition, out var previous)
                 ? Math.Min(previous.BackoffMs * 2, _worker._streams.TransientRetryBackoffMaxMs)
@@ -341,8 +341,8 @@ public sealed class StreamWorker
             _atEnd.Remove(at.TopicPartition);
             _full.Remove(at.TopicPartition);
             _paused[at.TopicPartition] = (_worker._time.GetUtcNow().ToUnixTimeMilliseconds() + backoff, backoff, false);
-            Status.Paused(at.TopicPartition, true);
-            Log.PartitionPausedForRetry(_worker._logger, at.Topic, at.Partition.Value, backoff);
+            Status.Paused(at.TopicPartition, true, reason);
+            Log.PartitionPausedForRetry(_worker._logger, at.Topic, at.Partition.Value, backoff, reason);
         }
 
         private void ResumeDuePartitions(long nowMs)

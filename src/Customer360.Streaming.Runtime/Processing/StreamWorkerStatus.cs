@@ -14,6 +14,7 @@ public sealed class StreamWorkerStatus
     private readonly Dictionary<TopicPartition, long> _highWatermarks = [];
     private readonly Dictionary<TopicPartition, long> _lastTimestamps = [];
     private readonly HashSet<TopicPartition> _paused = [];
+    private readonly Dictionary<TopicPartition, string> _pauseReasons = [];
     private long _deadLetters;
     private long _restoredRecords;
     private HashSet<TopicPartition> _assigned = [];
@@ -142,6 +143,7 @@ public sealed class StreamWorkerStatus
                 _assigned.Remove(partition);
                 _consumedOffsets.Remove(partition);
                 _paused.Remove(partition);
+                _pauseReasons.Remove(partition);
             }
 
             _phase = WorkerPhase.Rebalancing;
@@ -173,17 +175,34 @@ public sealed class StreamWorkerStatus
         }
     }
 
-    internal void Paused(TopicPartition partition, bool paused)
+    /// <summary>Why partitions wait for a retry (sanitized error messages, no record data), one entry per distinct reason.</summary>
+    public IReadOnlyList<string> PauseReasons
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _pauseReasons.Values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+            }
+        }
+    }
+
+    internal void Paused(TopicPartition partition, bool paused, string? reason = null)
     {
         lock (_gate)
         {
             if (paused)
             {
                 _paused.Add(partition);
+                if (reason is not null)
+                {
+                    _pauseReasons[partition] = reason;
+                }
             }
             else
             {
                 _paused.Remove(partition);
+                _pauseReasons.Remove(partition);
             }
         }
     }

@@ -33,4 +33,12 @@ public sealed class SchemaRegistryOptions
 
     [Range(1, 1_000_000, ErrorMessage = "SchemaRegistry:MaxCachedSchemas must be between 1 and 1000000.")]
     public int MaxCachedSchemas { get; set; } = 1_000;
+
+    /// <summary>
+    /// How long a schema id the registry answers "not found" for is retried (its partition paused, readiness false)
+    /// before records carrying it are dead-lettered: a registry restored empty or late is not the records' fault.
+    /// 0 dead-letters them at once.
+    /// </summary>
+    [Range(0, 86_400, ErrorMessage = "SchemaRegistry:UnknownIdRetrySeconds must be between 0 and 86400.")]
+    public int UnknownIdRetrySeconds { get; set; } = 60;
 }

@@ -19,12 +19,15 @@ public sealed class AvroDeserializer<T> : IAsyncDeserializer<T>, IDeserializer<T
     private readonly ISchemaRegistryClient _registry;
     private readonly AvroSerdeOptions _options;
     private readonly Schema? _readerSchema;
+    private readonly UnknownSchemaIdRetry _unknownIds;
     private readonly ConcurrentDictionary<int, DatumReader<T>> _readers = new();
 
     /// <param name="readerSchema">Schema to read into (generic records); null reads each record with its writer's schema. Specific records use their own.</param>
-    public AvroDeserializer(ISchemaRegistryClient registry, AvroSerdeOptions? options = null, Schema? readerSchema = null)
+    /// <param name="unknownIds">How long an id the registry does not know is retried before it is permanent; default: not at all.</param>
+    public AvroDeserializer(ISchemaRegistryClient registry, AvroSerdeOptions? options = null, Schema? readerSchema = null, UnknownSchemaIdRetry? unknownIds = null)
     {
         _registry = registry;
+        _unknownIds = unknownIds ?? UnknownSchemaIdRetry.None;
         _options = options ?? new AvroSerdeOptions();
         _options.EnsureValid();
         if (typeof(ISpecificRecord).IsAssignableFrom(typeof(T)))
@@ -108,11 +111,20 @@ public sealed class AvroDeserializer<T> : IAsyncDeserializer<T>, IDeserializer<T
         {
             throw new SerdeException(SerdeErrorKind.RegistryUnavailable, $"Schema Registry unavailable fetching schema {schemaId}: {ex.Message}", ex) { SchemaId = schemaId };
         }
+        catch (SchemaRegistryException ex) when (ex.ErrorCode == SchemaRegistryException.Codes.SchemaNotFound && _unknownIds.ShouldRetry(schemaId))
+        {
+            throw new SerdeException(
+                SerdeErrorKind.UnknownSchemaIdRetrying,
+                $"Schema id {schemaId} is unknown to the registry; retried for up to {_unknownIds.Window.TotalSeconds:0} s (SchemaRegistry:UnknownIdRetrySeconds) "
+                + "before records carrying it are dead-lettered. Was the registry restored without its schemas?",
+                ex) { SchemaId = schemaId };
+        }
         catch (SchemaRegistryException ex)
         {
             throw new SerdeException(SerdeErrorKind.UnknownSchemaId, $"Schema id {schemaId} is unknown to the registry ({ex.ErrorCode}).", ex) { SchemaId = schemaId };
         }
 
+        _unknownIds.Found(schemaId);
         var writerSchema = Schema.Parse(json);
         var readerSchema = _readerSchema ?? writerSchema;
         DatumReader<T> reader = typeof(ISpecificRecord).IsAssignableFrom(typeof(T))

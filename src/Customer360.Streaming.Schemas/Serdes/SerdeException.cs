@@ -22,6 +22,9 @@ public enum SerdeErrorKind
 
     /// <summary>The registry could not be reached or answered 5xx: retry later, never dead-letter.</summary>
     RegistryUnavailable,
+
+    /// <summary>The id is unknown, but within <c>SchemaRegistry:UnknownIdRetrySeconds</c> of first being missed: retry later.</summary>
+    UnknownSchemaIdRetrying,
 }
 
 /// <summary>
@@ -54,7 +57,7 @@ public sealed class SerdeException : Exception, IClassifiedError
     public SerdeErrorKind Kind { get; }
 
     /// <summary>True when retrying the same bytes later can succeed.</summary>
-    public bool IsTransient => Kind == SerdeErrorKind.RegistryUnavailable;
+    public bool IsTransient => Kind is SerdeErrorKind.RegistryUnavailable or SerdeErrorKind.UnknownSchemaIdRetrying;
 
     /// <summary>Failing to write happens while processing; failing to read, while deserializing.</summary>
     public ErrorStage Stage => Kind == SerdeErrorKind.SchemaNotRegistered ? ErrorStage.Process : ErrorStage.Deserialize;

@@ -25,6 +25,21 @@ public sealed partial class MetricsDocumentationTests
     }
 
     [Fact]
+    public void The_readme_lists_every_label_value_the_processor_exports_for_enumerated_labels()
+    {
+        var rows = File.ReadAllLines(Path.Combine(RepositoryLayout.Root, "README.md"));
+        string Row(string metric) => rows.Single(line => line.StartsWith($"| `{metric}`", StringComparison.Ordinal));
+
+        var suppressed = Row("customer360_streaming_context_c360_triggers_suppressed");
+        var reductions = Row("customer360_streaming_context_c360_context_reductions");
+
+        Assert.All(Enum.GetValues<Domain.Triggers.SuppressionReason>(), reason =>
+            Assert.Contains($"`{Domain.EnumNames.SnakeCase(reason)}`", suppressed, StringComparison.Ordinal));
+        Assert.All(Enum.GetValues<Domain.Context.ReductionOutcome>(), outcome =>
+            Assert.Contains($"`{outcome}`", reductions, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void The_grafana_dashboard_plots_only_series_the_processor_exports()
     {
         var dashboard = File.ReadAllText(Path.Combine(RepositoryLayout.Root, "monitoring", "grafana", "customer360.json"));

@@ -36,6 +36,23 @@ public sealed class ProcessorHealthCheckTests
     }
 
     [Fact]
+    public void Readiness_names_why_partitions_wait_to_retry()
+    {
+        var status = Running();
+        const string reason = "Schema id 7 is unknown to the registry; retried for up to 60 s (SchemaRegistry:UnknownIdRetrySeconds)";
+        status.Paused(Assignment[0], paused: true, reason);
+        status.Paused(Assignment[1], paused: true, reason);
+
+        var ready = ProcessorHealthCheck.Assess(status, readiness: true);
+
+        Assert.Equal(HealthStatus.Unhealthy, ready.Status);
+        Assert.Equal($"2 partitions paused, waiting to retry: {reason}", ready.Description);
+        status.Paused(Assignment[0], paused: false);
+        status.Paused(Assignment[1], paused: false);
+        Assert.Equal(HealthStatus.Healthy, ProcessorHealthCheck.Assess(status, readiness: true).Status);
+    }
+
+    [Fact]
     public void Restoring_joining_and_unassigned_workers_are_not_ready()
     {
         var restoring = Running();
