@@ -31,7 +31,8 @@ internal static class DeadLetterRecord
                 headers.Add(new(RecordHeaders.DlqKeyTruncatedFrom, RecordHeaders.Number(key.Length)));
             }
 
-            budget = maxBytes - FramingAllowance - HeaderBytes(headers);
+            // Hostile headers alone can exceed the limit: then nothing of the key or value is kept, never a negative cut.
+            budget = Math.Max(0, maxBytes - FramingAllowance - HeaderBytes(headers));
             key = key is not null && key.Length > budget / 2 ? key[..(budget / 2)] : key;
             var room = Math.Max(0, budget - (key?.Length ?? 0));
             value = value is not null && value.Length > room ? value[..room] : value;

@@ -71,6 +71,19 @@ public sealed class DeadLetterTests
     }
 
     [Fact]
+    public void RecordWhoseHeadersAloneExceedTheLimit_IsStillDeadLettered_WithValueAndKeyCutAway()
+    {
+        var driver = new TopologyTestDriver(Topology(), options: new StreamsOptions { DeadLetterMaxBytes = 20_000 });
+
+        var outcome = driver.PipeInput("in", "k1", Encoding.UTF8.GetBytes("poison"), 1, [new("bulky", new byte[50_000])]);
+
+        Assert.Equal(TaskOutcome.DeadLettered, outcome);
+        var dead = Assert.Single(driver.ReadOutput("dlq"));
+        Assert.Empty(dead.Value!);
+        Assert.Equal("6", RecordHeaders.Find(dead.Headers, RecordHeaders.DlqValueTruncatedFrom));
+    }
+
+    [Fact]
     public void RecordThatFits_IsDeadLetteredWhole_WithoutATruncationHeader()
     {
         var driver = new TopologyTestDriver(Topology(), options: new StreamsOptions { DeadLetterMaxBytes = 100_000 });
