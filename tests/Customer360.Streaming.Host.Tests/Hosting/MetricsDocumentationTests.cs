@@ -1,37 +1,56 @@
-using System.Diagnostics.Metrics;
 using System.Text.RegularExpressions;
-using Customer360.Streaming.Host.Hosting;
-using Customer360.Streaming.Pipeline;
-using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Testing;
 
 namespace Customer360.Streaming.Host.Tests.Hosting;
 
-/// <summary>Every instrument the processor exports is documented, and the dashboard only plots series that exist.</summary>
+/// <summary>
+/// Every metric family <c>/metrics</c> exports is documented with its Prometheus type and label values, the README
+/// lists nothing that is not exported, and the dashboard plots only series that exist.
+/// </summary>
 public sealed partial class MetricsDocumentationTests
 {
+    /// <summary>One scrape shared by the tests of this class: the exporter's output does not change between them.</summary>
+    private static readonly Lazy<Task<IReadOnlyDictionary<string, string>>> ExportedFamilies = new(async () =>
+        PrometheusScrape.Families(await PrometheusScrape.OfEveryInstrumentAsync(CancellationToken.None))
+            .Where(family => family.Key.StartsWith("c360_", StringComparison.Ordinal))
+            .ToDictionary(StringComparer.Ordinal));
+
+    private static readonly string[] ReadmeLines = File.ReadAllLines(Path.Combine(RepositoryLayout.Root, "README.md"));
+
     [Fact]
-    public void The_readme_documents_every_exported_metric_by_its_prometheus_name()
+    public async Task Counters_are_exported_as_prometheus_counters_with_the_total_suffix_and_histograms_with_their_unit()
     {
-        var readme = File.ReadAllText(Path.Combine(RepositoryLayout.Root, "README.md"));
+        var families = await ExportedFamilies.Value;
 
-        var exported = ExportedNames();
-        Assert.Contains("customer360_streaming_processor_c360_consumer_lag", exported);
-        Assert.Contains("customer360_streaming_context_c360_redis_event_to_context_latency", exported);
+        Assert.Equal("counter", families["c360_records_processed_total"]);
+        Assert.Equal("counter", families["c360_dead_letters_total"]);
+        Assert.Equal("histogram", families["c360_event_to_output_latency_milliseconds"]);
+        Assert.Equal("gauge", families["c360_consumer_lag"]);
+        Assert.All(families.Where(f => f.Value == "counter"), f => Assert.EndsWith("_total", f.Key, StringComparison.Ordinal));
+    }
 
-        var undocumented = exported.Where(name => !readme.Contains($"`{name}`", StringComparison.Ordinal)).ToList();
+    [Fact]
+    public async Task The_readme_documents_every_exported_family_with_its_type_and_nothing_else()
+    {
+        var families = await ExportedFamilies.Value;
+        var documented = ReadmeLines.Select(line => MetricRow().Match(line)).Where(m => m.Success)
+            .ToDictionary(m => m.Groups["name"].Value, m => m.Groups["type"].Value, StringComparer.Ordinal);
 
-        Assert.True(undocumented.Count == 0, "README.md lacks: " + string.Join(", ", undocumented));
+        var wrongOrMissing = families.Where(f => !documented.TryGetValue(f.Key, out var type) || type != f.Value)
+            .Select(f => $"{f.Key} ({f.Value})").ToList();
+        var notExported = documented.Keys.Where(name => !families.ContainsKey(name)).ToList();
+
+        Assert.True(wrongOrMissing.Count == 0, "README.md lacks or mistypes: " + string.Join(", ", wrongOrMissing));
+        Assert.True(notExported.Count == 0, "README.md documents series /metrics does not export: " + string.Join(", ", notExported));
     }
 
     [Fact]
     public void The_readme_lists_every_label_value_the_processor_exports_for_enumerated_labels()
     {
-        var rows = File.ReadAllLines(Path.Combine(RepositoryLayout.Root, "README.md"));
-        string Row(string metric) => rows.Single(line => line.StartsWith($"| `{metric}`", StringComparison.Ordinal));
+        string Row(string metric) => ReadmeLines.Single(line => line.StartsWith($"| `{metric}`", StringComparison.Ordinal));
 
-        var suppressed = Row("customer360_streaming_context_c360_triggers_suppressed");
-        var reductions = Row("customer360_streaming_context_c360_context_reductions");
+        var suppressed = Row("c360_triggers_suppressed_total");
+        var reductions = Row("c360_context_reductions_total");
 
         Assert.All(Enum.GetValues<Domain.Triggers.SuppressionReason>(), reason =>
             Assert.Contains($"`{Domain.EnumNames.SnakeCase(reason)}`", suppressed, StringComparison.Ordinal));
@@ -40,47 +59,20 @@ public sealed partial class MetricsDocumentationTests
     }
 
     [Fact]
-    public void The_grafana_dashboard_plots_only_series_the_processor_exports()
+    public async Task The_grafana_dashboard_plots_only_series_the_processor_exports()
     {
         var dashboard = File.ReadAllText(Path.Combine(RepositoryLayout.Root, "monitoring", "grafana", "customer360.json"));
-        var exported = ExportedNames();
+        var families = await ExportedFamilies.Value;
 
         var plotted = SeriesName().Matches(dashboard).Select(m => m.Groups["name"].Value).ToHashSet(StringComparer.Ordinal);
 
         Assert.NotEmpty(plotted);
-        Assert.All(plotted, name => Assert.Contains(name, exported));
+        Assert.All(plotted, name => Assert.Contains(name, families.Keys));
     }
 
-    /// <summary>Names as prometheus-net exports them: meter and instrument, lower case, dots as underscores.</summary>
-    private static HashSet<string> ExportedNames()
-    {
-        string[] meters = [StreamsMetrics.MeterName, PipelineMetrics.MeterName, ProcessorMetrics.MeterName];
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        using var listener = new MeterListener
-        {
-            InstrumentPublished = (instrument, _) =>
-            {
-                if (meters.Contains(instrument.Meter.Name))
-                {
-                    lock (names)
-                    {
-                        names.Add($"{instrument.Meter.Name}.{instrument.Name}".ToLowerInvariant().Replace('.', '_'));
-                    }
-                }
-            },
-        };
-        listener.Start();
-        using (new StreamsMetrics())
-        using (new PipelineMetrics())
-        using (new ProcessorMetrics(() => [], TimeProvider.System))
-        {
-            lock (names)
-            {
-                return [.. names];
-            }
-        }
-    }
+    [GeneratedRegex(@"^\| `(?<name>c360_\w+)` \| (?<type>counter|gauge|histogram) \|")]
+    private static partial Regex MetricRow();
 
-    [GeneratedRegex(@"(?<name>customer360_streaming_\w+?)(_bucket|_sum|_count)?\b")]
+    [GeneratedRegex(@"(?<name>c360_\w+?)(_bucket|_sum|_count)?\b")]
     private static partial Regex SeriesName();
 }

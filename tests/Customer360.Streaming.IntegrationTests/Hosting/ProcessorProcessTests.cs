@@ -91,6 +91,25 @@ public sealed class ProcessorProcessTests(KafkaFixture kafka, RedisServerFixture
             Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         }
 
+        // An id that would escape its Redis hash tag is refused, not looked up (issue 13: it read c360:{a}:b}:context).
+        using (var escaping = await http.GetAsync(new Uri("/customers/a%7D%3Ab/context", UriKind.Relative), TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, escaping.StatusCode);
+        }
+
+        // Health endpoints answer reads only.
+        foreach (var (method, path) in new[] { (HttpMethod.Put, "/health/ready"), (HttpMethod.Trace, "/health/live"), (HttpMethod.Post, "/health/live") })
+        {
+            using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
+            using var refused = await http.SendAsync(request, TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.MethodNotAllowed, refused.StatusCode);
+        }
+
+        using (var head = await http.SendAsync(new HttpRequestMessage(HttpMethod.Head, new Uri("/health/ready", UriKind.Relative)), TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        }
+
         using var read = await ChildProcess.RunAsync(
             "dotnet", [RepositoryLayout.C360Dll, "context", "get", "cust-http", "--redis", redis.ConnectionString], TimeSpan.FromSeconds(60));
         Assert.Equal(0, read.ExitCode);
@@ -102,6 +121,9 @@ public sealed class ProcessorProcessTests(KafkaFixture kafka, RedisServerFixture
         Assert.Contains("c360_consumer_lag_seconds", metrics, StringComparison.Ordinal);
         Assert.Contains("c360_partitions_paused", metrics, StringComparison.Ordinal);
         Assert.Contains("c360_context_reductions", metrics, StringComparison.Ordinal);
+        // The 40 garbage records as a Prometheus counter, by stage and error class, as the README documents it.
+        Assert.Contains("# TYPE c360_dead_letters_total counter", metrics, StringComparison.Ordinal);
+        Assert.Matches(@"c360_dead_letters_total\{[^}]*error_class=""[A-Za-z]+""[^}]*\} 40\b", metrics);
         // Freshness of Redis: a histogram with at least the one context this test wrote.
         Assert.Matches(@"c360_redis_event_to_context_latency\w*_count(\{[^}]*\})? [1-9]", metrics);
         Assert.Matches(@"c360_commit_duration\w*_count(\{[^}]*\})? [1-9]", metrics);
