@@ -80,9 +80,4 @@ public sealed class EdgeInputTests
         Assert.Equal(PipelineHarness.T0 + 300_000, h.Context("c-1")!.AsOfMs);
         Assert.Equal(2, h.Context("c-1")!.Web.PagesInSession);
     }
-
-    private sealed class ManualClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
 }

@@ -22,6 +22,9 @@ public sealed class AvroDeserializer<T> : IAsyncDeserializer<T>, IDeserializer<T
     private readonly UnknownSchemaIdRetry _unknownIds;
     private readonly ConcurrentDictionary<int, DatumReader<T>> _readers = new();
 
+    /// <summary>Ids whose schema cannot be read as the reader's, with why: a registered schema does not change.</summary>
+    private readonly ConcurrentDictionary<int, string> _incompatible = new();
+
     /// <param name="readerSchema">Schema to read into (generic records); null reads each record with its writer's schema. Specific records use their own.</param>
     /// <param name="unknownIds">How long an id the registry does not know is retried before it is permanent; default: not at all.</param>
     public AvroDeserializer(ISchemaRegistryClient registry, AvroSerdeOptions? options = null, Schema? readerSchema = null, UnknownSchemaIdRetry? unknownIds = null)
@@ -102,6 +105,11 @@ public sealed class AvroDeserializer<T> : IAsyncDeserializer<T>, IDeserializer<T
 
     private async Task<DatumReader<T>> ResolveAsync(int schemaId, CancellationToken cancellationToken)
     {
+        if (_incompatible.TryGetValue(schemaId, out var known))
+        {
+            throw new SerdeException(SerdeErrorKind.IncompatibleSchema, known) { SchemaId = schemaId };
+        }
+
         string json;
         try
         {
@@ -127,9 +135,21 @@ public sealed class AvroDeserializer<T> : IAsyncDeserializer<T>, IDeserializer<T
         _unknownIds.Found(schemaId);
         var writerSchema = Schema.Parse(json);
         var readerSchema = _readerSchema ?? writerSchema;
-        DatumReader<T> reader = typeof(ISpecificRecord).IsAssignableFrom(typeof(T))
-            ? new SpecificDatumReader<T>(writerSchema, readerSchema)
-            : new GenericDatumReader<T>(writerSchema, readerSchema);
+        DatumReader<T> reader;
+        try
+        {
+            reader = typeof(ISpecificRecord).IsAssignableFrom(typeof(T))
+                ? new SpecificDatumReader<T>(writerSchema, readerSchema)
+                : new GenericDatumReader<T>(writerSchema, readerSchema);
+        }
+        catch (AvroException)
+        {
+            // Schema names only, never Apache.Avro's message: it quotes both schemas in full.
+            var message = _incompatible.GetOrAdd(
+                schemaId, $"Schema {schemaId} ({writerSchema.Fullname}) cannot be read as {readerSchema.Fullname}: the producer wrote another contract to this topic.");
+            throw new SerdeException(SerdeErrorKind.IncompatibleSchema, message) { SchemaId = schemaId };
+        }
+
         return _readers.GetOrAdd(schemaId, reader);
     }
 }

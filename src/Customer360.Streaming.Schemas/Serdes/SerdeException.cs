@@ -14,6 +14,9 @@ public enum SerdeErrorKind
     /// <summary>The body does not decode with the writer schema (truncated, corrupt, absurd lengths).</summary>
     DecodeFailure,
 
+    /// <summary>The id names a registered schema that cannot be resolved against the topic's contract (another contract's schema).</summary>
+    IncompatibleSchema,
+
     /// <summary>The payload is larger than the configured cap; it was not decoded.</summary>
     TooLarge,
 

@@ -10,7 +10,9 @@ using Customer360.Streaming.Runtime.Topology;
 using Customer360.Streaming.Schemas.Contracts;
 using Customer360.Streaming.Schemas.Registry;
 using Customer360.Streaming.Schemas.Serdes;
+using CsCheck;
 using Customer360.Streaming.Testing;
+using Customer360.Streaming.Testing.Corpus;
 
 namespace Customer360.Streaming.IntegrationTests.Edges;
 
@@ -51,86 +53,27 @@ internal sealed class InputWriter(KafkaOptions options, ISchemaRegistryClient re
         await _producer.ProduceAsync(topic, Message(testCase, Encoding.UTF8.GetBytes(key), value));
 
     /// <summary>
-    /// Valid records of all seven input contracts, each then truncated, bit-flipped or given a length that lies, from a
+    /// <paramref name="size"/> records of the generated hostile corpus (<see cref="HostileCorpus"/>: hostile field
+    /// values, keys that disagree, truncations, bit flips, lying lengths) over all seven input contracts, drawn from a
     /// seeded generator so a failure reproduces. Its customers and identifiers are its own. Returns how many it wrote.
     /// </summary>
-    public async Task<int> CorpusAsync(int size, int seed, long now, int customers)
+    public async Task<int> CorpusAsync(int size, ulong seed, long now, int customers)
     {
-        var random = new Random(seed);
-        string[] inputs = [topics.Clickstream, topics.Mobile, topics.Location, topics.Beacon, topics.Relationship, topics.Identity, topics.Responses];
-        for (var i = 0; i < size; i++)
+        var inputs = new InputTopics(topics.Clickstream, topics.Mobile, topics.Location, topics.Beacon, topics.Relationship, topics.Identity, topics.Responses);
+        var corpus = HostileCorpus.Records(inputs, now, customers).Array[size].Generate(new PCG(1, seed), null, out _);
+        for (var i = 0; i < corpus.Length; i++)
         {
-            var topic = inputs[random.Next(inputs.Length)];
-            var n = random.Next(customers);
-            var (key, channelEvent) = Sample(topic, n, now - random.Next(60_000));
-            var bytes = await EncodeAsync(topic, channelEvent);
-            bytes = Mutate(bytes, random);
-            var message = Message(null, Encoding.UTF8.GetBytes(key), bytes);
+            var record = corpus[i];
+            var bytes = record.Mutation.Apply(await _serializer.SerializeAsync(_writer.Write(record.Event, record.Identifier), record.Topic));
+            var message = Message(null, Encoding.UTF8.GetBytes(record.Key), bytes);
             message.Headers.Add(CorpusHeader, Encoding.UTF8.GetBytes(i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-            await _producer.ProduceAsync(topic, message);
+            await _producer.ProduceAsync(record.Topic, message);
         }
 
-        return size;
+        return corpus.Length;
     }
 
     public void Dispose() => _producer.Dispose();
-
-    private (string Key, ChannelEvent Event) Sample(string topic, int n, long t)
-    {
-        if (topic == topics.Clickstream)
-        {
-            return ($"web:z-{n}", new ClickEvent(Guid.NewGuid(), t, topic, ClickType.AddToCart, $"z-{n}", null, "s", "https://shop.example/p/tv", "tv", "electronics", 499.90m, 1, 499.90m, null));
-        }
-
-        if (topic == topics.Mobile)
-        {
-            return ($"device:y-{n}", new AppEvent(Guid.NewGuid(), t, topic, AppEventType.ScreenView, $"y-{n}", null, "home"));
-        }
-
-        if (topic == topics.Location)
-        {
-            return ($"device:y-{n}", new LocationFix(Guid.NewGuid(), t, topic, $"y-{n}", 52.52, 13.405, 12));
-        }
-
-        if (topic == topics.Beacon)
-        {
-            return ($"device:y-{n}", new BeaconSighting(Guid.NewGuid(), t, topic, "berlin-mitte", "electronics", Proximity.Near, -60, SightingType.Dwell));
-        }
-
-        if (topic == topics.Relationship)
-        {
-            return ($"k-{n}", new RelationshipProfile(Guid.NewGuid(), t, topic, $"k-{n}", "SILVER", "students", 99.5m, 0.5, ["books"], null, new Consent(Email: true), null, "Europe/Berlin", "de-DE"));
-        }
-
-        return topic == topics.Identity
-            ? ($"device:y-{n}", new IdentityLink(Guid.NewGuid(), t, topic, IdentifierType.Device, $"y-{n}", $"k-{n}", IdentityAction.Link))
-            : ($"k-{n}", new TriggerResponse(Guid.NewGuid(), t, topic, "trigger-1", $"k-{n}", ResponseOutcome.Opened));
-    }
-
-    /// <summary>Truncation, one to three bit flips, or a varint claiming a huge length, anywhere after the magic byte.</summary>
-    private static byte[] Mutate(byte[] bytes, Random random)
-    {
-        switch (random.Next(3))
-        {
-            case 0:
-                return bytes[..random.Next(1, bytes.Length)];
-            case 1:
-                for (var flips = random.Next(1, 4); flips > 0; flips--)
-                {
-                    var at = random.Next(1, bytes.Length);
-                    bytes[at] ^= (byte)(1 << random.Next(8));
-                }
-
-                break;
-            default:
-                var start = random.Next(5, bytes.Length - 1);
-                bytes[start] = 0xFE;
-                bytes[start + 1] = 0xFF;
-                break;
-        }
-
-        return bytes;
-    }
 
     private static Message<byte[], byte[]?> Message(string? testCase, byte[] key, byte[]? value)
     {

@@ -49,4 +49,31 @@ public sealed class BadInputTests
         Assert.False(error.IsTransient, description);
         Assert.True(allocated < Cap, $"{description}: allocated {allocated} bytes");
     }
+
+    /// <summary>
+    /// Found by the generated corpus: a bit flip (or a producer using the wrong serializer) puts the id of another
+    /// registered schema on a topic; Apache.Avro refused to resolve it against the topic's contract with an untyped
+    /// AvroException, and the processor, failing on unclassified errors, stopped.
+    /// </summary>
+    [Fact]
+    public void Deserialize_SchemaIdOfAnotherContract_IsAnIncompatibleSchema_AndStaysSoWithoutAskingTheRegistryAgain()
+    {
+        var registry = new InProcessSchemaRegistry();
+        registry.Store.Register("pings-value", TestPing._SCHEMA.ToString());
+        var other = registry.Store.Register("other-value", """{"type":"record","name":"Other","namespace":"elsewhere","fields":[{"name":"n","type":"long"}]}""");
+        var deserializer = new AvroDeserializer<GenericRecord>(registry, new AvroSerdeOptions(), readerSchema: TestPing._SCHEMA);
+        byte[] payload = [0, 0, 0, 0, (byte)other, 2];
+
+        var first = Assert.Throws<SerdeException>(() => deserializer.Deserialize(payload));
+        var calls = registry.Calls;
+        var second = Assert.Throws<SerdeException>(() => deserializer.Deserialize(payload));
+
+        Assert.Equal(SerdeErrorKind.IncompatibleSchema, first.Kind);
+        Assert.False(first.IsTransient);
+        Assert.Equal(other, first.SchemaId);
+        Assert.Contains("elsewhere.Other", first.Message, StringComparison.Ordinal);
+        Assert.Contains("customer360.test.TestPing", first.Message, StringComparison.Ordinal);
+        Assert.Equal(SerdeErrorKind.IncompatibleSchema, second.Kind);
+        Assert.Equal(calls, registry.Calls);
+    }
 }

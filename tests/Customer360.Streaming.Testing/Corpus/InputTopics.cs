@@ -1,0 +1,8 @@
+namespace Customer360.Streaming.Testing.Corpus;
+
+/// <summary>The seven input topics by contract, as a test names them (tests prefix topic names to stay apart).</summary>
+public sealed record InputTopics(
+    string Clickstream, string Mobile, string Location, string Beacon, string Relationship, string Identity, string Responses)
+{
+    public IReadOnlyList<string> All => [Clickstream, Mobile, Location, Beacon, Relationship, Identity, Responses];
+}
