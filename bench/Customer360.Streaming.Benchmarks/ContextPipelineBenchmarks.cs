@@ -77,7 +77,7 @@ public class ContextPipelineBenchmarks
         ProcessJourneys();
         _documents = [.. Enumerable.Range(0, PipelineHarnessPartitions)
             .SelectMany(p => _driver.StoreContents(ProductTopics.ContextsStore, p).Values)
-            .Select(json => RedisContextSink.Document(json, TimeSpan.FromHours(1)))];
+            .Select(stored => RedisContextSink.Document(Domain.State.ContextState.Decode(stored), TimeSpan.FromHours(1)))];
         if (_documents.Count < Batch * 4)
         {
             throw new InvalidOperationException($"Expected at least {Batch * 4} contexts, got {_documents.Count}.");

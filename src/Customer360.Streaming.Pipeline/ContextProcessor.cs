@@ -3,6 +3,7 @@ using System.Text;
 using Customer360.Streaming.Domain;
 using Customer360.Streaming.Domain.Context;
 using Customer360.Streaming.Domain.Events;
+using Customer360.Streaming.Domain.State;
 using Customer360.Streaming.Domain.Triggers;
 using Customer360.Streaming.Pipeline.Triggers;
 using Customer360.Streaming.Runtime.Processing;
@@ -124,7 +125,7 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
         }
     }
 
-    private void Link(string customer, string identifier, byte[]? anonymousJson)
+    private void Link(string customer, string identifier, byte[]? anonymousState)
     {
         if (_context.IsReplay(_contexts, customer))
         {
@@ -139,10 +140,10 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
         }
 
         var linked = current.WithIdentifier(identifier);
-        if (anonymousJson is { Length: > 0 })
+        if (anonymousState is { Length: > 0 })
         {
             metrics.AnonymousMerged.Add(1);
-            Save(ContextMerge.Merge(linked, ContextJson.Deserialize(anonymousJson)));
+            Save(ContextMerge.Merge(linked, ContextState.Decode(anonymousState)));
         }
         else
         {
@@ -152,12 +153,12 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
 
     private void Unlink(string customer, string identifier)
     {
-        if (_context.IsReplay(_contexts, customer) || _contexts.Get(customer) is not { } json)
+        if (_context.IsReplay(_contexts, customer) || _contexts.Get(customer) is not { } stored)
         {
             return;
         }
 
-        var current = ContextJson.Deserialize(json);
+        var current = ContextState.Decode(stored);
         if (current.Identifiers.Contains(identifier))
         {
             var unlinked = current.WithoutIdentifier(identifier);
@@ -173,9 +174,9 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
             return;
         }
 
-        if (_contexts.Get(customer) is { } json)
+        if (_contexts.Get(customer) is { } stored)
         {
-            foreach (var identifier in ContextJson.Deserialize(json).Identifiers)
+            foreach (var identifier in ContextState.Decode(stored).Identifiers)
             {
                 _context.Emit(identityCommandsTopic, identifier, Encoding.UTF8.GetBytes(hash), headers: InternalRecords.Headers(InternalKind.Forget));
             }
@@ -220,12 +221,12 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
             throw new PoisonRecordException("A trigger response's key is not its customer id.");
         }
 
-        if (_contexts.Get(customer) is not { } json)
+        if (_contexts.Get(customer) is not { } stored)
         {
             return;
         }
 
-        var current = ContextJson.Deserialize(json);
+        var current = ContextState.Decode(stored);
         SaveAndApply(current, _triggers.OnResponse(_triggerHistory, current, response));
     }
 
@@ -253,13 +254,13 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
     {
         foreach (var customer in _triggers!.DueCustomers(_triggerHistory, nowMs))
         {
-            if (_contexts.Get(customer) is not { } json)
+            if (_contexts.Get(customer) is not { } stored)
             {
                 _triggers.Forget(_triggerHistory, customer);
                 continue;
             }
 
-            var current = ContextJson.Deserialize(json);
+            var current = ContextState.Decode(stored);
             SaveAndApply(current, _triggers.OnTime(_triggerHistory, current, nowMs, clock));
         }
     }
@@ -284,9 +285,9 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
     /// <summary>The customer's context, a new one, or null when the customer was erased (then the record is dropped).</summary>
     private CustomerContext? Load(string customer)
     {
-        if (_contexts.Get(customer) is { } json)
+        if (_contexts.Get(customer) is { } stored)
         {
-            return ContextJson.Deserialize(json);
+            return ContextState.Decode(stored);
         }
 
         if (_erasures.Get(CustomerHash.Of(customer)) is not null)
@@ -302,7 +303,7 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
     private void Save(CustomerContext next)
     {
         var snapshot = settings.Codec.EncodeSnapshot(next, _contextTopic);
-        _contexts.Put(next.ContextId, ContextJson.SerializeToUtf8(next));
+        _contexts.Put(next.ContextId, ContextState.Encode(next));
         _context.Emit(_contextTopic, next.ContextId, snapshot, next.AsOfMs >= 0 ? next.AsOfMs : null);
     }
 }

@@ -1,5 +1,7 @@
 using System.Text;
 using Confluent.Kafka;
+using Customer360.Streaming.Domain.Context;
+using Customer360.Streaming.Domain.State;
 using Customer360.Streaming.Redis;
 using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Runtime.Stores;
@@ -34,7 +36,7 @@ public static class ContextRebuild
         var truth = ReadChangelogs(kafka, progress, cancellationToken);
         var database = redis.GetDatabase();
         int same = 0, different = 0, missing = 0;
-        var repair = new List<(string ContextId, string Json)>();
+        var repair = new List<CustomerContext>();
         foreach (var batch in truth.Chunk(500))
         {
             var stored = batch.Select(c => database.HashGetAsync(keys.Context(c.Key), "json")).ToArray();
@@ -44,16 +46,16 @@ public static class ContextRebuild
                 if (current.IsNull)
                 {
                     missing++;
-                    repair.Add((batch[i].Key, batch[i].Value));
+                    repair.Add(batch[i].Value);
                 }
-                else if ((string?)current == batch[i].Value)
+                else if ((string?)current == ContextJson.Serialize(batch[i].Value))
                 {
                     same++;
                 }
                 else
                 {
                     different++;
-                    repair.Add((batch[i].Key, batch[i].Value));
+                    repair.Add(batch[i].Value);
                 }
             }
         }
@@ -80,7 +82,7 @@ public static class ContextRebuild
             foreach (var chunk in repair.Chunk(500))
             {
                 await writer.WriteAsync([], [.. chunk.Select(c => c.ContextId)]);
-                await writer.WriteAsync([.. chunk.Select(c => RedisContextSink.Document(Encoding.UTF8.GetBytes(c.Json), anonymousTtl))]);
+                await writer.WriteAsync([.. chunk.Select(c => RedisContextSink.Document(c, anonymousTtl))]);
             }
 
             foreach (var chunk in extra.Chunk(500))
@@ -95,9 +97,9 @@ public static class ContextRebuild
     }
 
     /// <summary>The latest document per context id across every partition of both context changelogs.</summary>
-    private static Dictionary<string, string> ReadChangelogs(KafkaOptions kafka, Action<string>? progress, CancellationToken cancellationToken)
+    private static Dictionary<string, CustomerContext> ReadChangelogs(KafkaOptions kafka, Action<string>? progress, CancellationToken cancellationToken)
     {
-        var latest = new Dictionary<string, string>(StringComparer.Ordinal);
+        var latest = new Dictionary<string, CustomerContext>(StringComparer.Ordinal);
         using var admin = new AdminClientBuilder(KafkaClientConfigs.Admin(kafka, $"{kafka.ApplicationId}-rebuild-admin")).Build();
         var metadata = admin.GetMetadata(TimeSpan.FromSeconds(kafka.StartupTimeoutSeconds));
         using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(KafkaClientConfigs.Consumer(kafka, $"{kafka.ApplicationId}-rebuild", $"{kafka.ApplicationId}-rebuild")).Build();
@@ -117,7 +119,7 @@ public static class ContextRebuild
                 var contextId = ProductTopics.ContextIdOf(store, key);
                 if (ChangelogRecords.ValueOf(record.Message.Value) is { } value)
                 {
-                    latest[contextId] = Encoding.UTF8.GetString(value);
+                    latest[contextId] = ContextState.Decode(value);
                 }
                 else
                 {

@@ -3,6 +3,7 @@ using Customer360.Streaming.Domain;
 using Customer360.Streaming.Domain.Context;
 using Customer360.Streaming.Domain.Events;
 using Customer360.Streaming.Domain.Identity;
+using Customer360.Streaming.Domain.State;
 using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Runtime.Stores;
 using Microsoft.Extensions.Logging;
@@ -152,14 +153,14 @@ public sealed class IdentityProcessor(ContextPipelineSettings settings, string e
             return;
         }
 
-        var current = _anonymous.Get(identifier) is { } json ? ContextJson.Deserialize(json) : CustomerContext.Empty(Identifiers.AnonymousContextId(identifier));
+        var current = _anonymous.Get(identifier) is { } stored ? ContextState.Decode(stored) : CustomerContext.Empty(Identifiers.AnonymousContextId(identifier));
         var reduction = _reducer.Apply(current, channelEvent);
         metrics.CountReduction(reduction.Outcome, record.Topic);
         switch (reduction.Outcome)
         {
             case ReductionOutcome.Applied:
                 var snapshot = settings.Codec.EncodeSnapshot(reduction.Context, _contextTopic);
-                _anonymous.Put(identifier, ContextJson.SerializeToUtf8(reduction.Context));
+                _anonymous.Put(identifier, ContextState.Encode(reduction.Context));
                 _context.Emit(_contextTopic, reduction.Context.ContextId, snapshot, reduction.Context.AsOfMs);
                 break;
             case ReductionOutcome.Late:
@@ -172,7 +173,7 @@ public sealed class IdentityProcessor(ContextPipelineSettings settings, string e
     {
         var horizon = streamTimeMs - (long)settings.Identity.AnonymousContextTtl.TotalMilliseconds;
         var expired = _anonymous.All()
-            .Where(e => ContextJson.Deserialize(e.Value).AsOfMs < horizon)
+            .Where(e => ContextState.Decode(e.Value).AsOfMs < horizon)
             .Select(e => e.Key)
             .ToList();
         foreach (var identifier in expired)

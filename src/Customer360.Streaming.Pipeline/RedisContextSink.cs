@@ -1,6 +1,6 @@
 using System.Text;
-using System.Text.Json;
 using Customer360.Streaming.Domain.Context;
+using Customer360.Streaming.Domain.State;
 using Customer360.Streaming.Redis;
 using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Runtime.Stores;
@@ -159,26 +159,22 @@ public sealed class RedisContextSink : ICommitObserver
         }
     }
 
-    /// <summary>A stored context document as the writer takes it: id, version and store presence read from the JSON.</summary>
-    public static ContextDocument Document(byte[] json, TimeSpan anonymousTtl) => Document(json, anonymousTtl, out _);
-
-    /// <param name="asOfMs">The time of the latest event the context reflects.</param>
-    private static ContextDocument Document(byte[] json, TimeSpan anonymousTtl, out long asOfMs)
+    /// <summary>A context as the writer takes it: id, version, store presence and the public JSON document.</summary>
+    public static ContextDocument Document(CustomerContext context, TimeSpan anonymousTtl)
     {
-        // Only what the writer needs is read here; the document goes to Redis as stored.
-        using var document = JsonDocument.Parse(json);
-        var root = document.RootElement;
-        var contextId = root.GetProperty("contextId").GetString() ?? throw new InvalidDataException("A stored context has no id.");
-        var version = root.GetProperty("version").GetInt64();
-        asOfMs = root.GetProperty("asOfMs").GetInt64();
-        StorePresence? presence = null;
-        if (root.GetProperty("inStore") is var inStore && inStore.GetProperty("storeId").GetString() is { } storeId)
-        {
-            presence = new StorePresence(storeId, inStore.GetProperty("zoneId").GetString(), inStore.GetProperty("enteredStoreMs").GetInt64());
-        }
+        ArgumentNullException.ThrowIfNull(context);
+        var presence = context.InStore.StoreId is { } storeId ? new StorePresence(storeId, context.InStore.ZoneId, context.InStore.EnteredStoreMs) : null;
+        var ttl = !context.Known && anonymousTtl > TimeSpan.Zero ? anonymousTtl : (TimeSpan?)null;
+        return new ContextDocument(context.ContextId, context.Version, ContextJson.Serialize(context), ttl, presence);
+    }
 
-        var anonymous = contextId.StartsWith(CustomerContext.AnonymousPrefix, StringComparison.Ordinal);
-        return new ContextDocument(contextId, version, Encoding.UTF8.GetString(json), anonymous && anonymousTtl > TimeSpan.Zero ? anonymousTtl : null, presence);
+    /// <summary>A stored state value (see <see cref="ContextState"/>) as the writer takes it.</summary>
+    /// <param name="asOfMs">The time of the latest event the context reflects.</param>
+    private static ContextDocument Document(byte[] stored, TimeSpan anonymousTtl, out long asOfMs)
+    {
+        var context = ContextState.Decode(stored);
+        asOfMs = context.AsOfMs;
+        return Document(context, anonymousTtl);
     }
 
     /// <summary>A store's entries (without the runtime's bookkeeping) as documents by context id.</summary>

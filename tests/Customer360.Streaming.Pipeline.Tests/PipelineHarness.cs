@@ -33,13 +33,13 @@ internal sealed class PipelineHarness
     private readonly AvroSerializer<GenericRecord> _serializer;
     private int _nextId;
 
-    public PipelineHarness(IdentitySettings? identity = null, Domain.Triggers.RuleSet? rules = null, TimeProvider? clock = null, TimeSpan? maxFutureSkew = null)
+    public PipelineHarness(IdentitySettings? identity = null, Domain.Triggers.RuleSet? rules = null, TimeProvider? clock = null, TimeSpan? maxFutureSkew = null, StoreDirectory? stores = null)
     {
         var registry = new InProcessSchemaRegistry();
         Registry = registry;
         _serializer = new AvroSerializer<GenericRecord>(registry);
         Codec = new EventCodec(registry, new AvroSerdeOptions(), Contracts, Topics, clock, maxFutureSkew);
-        Settings = new ContextPipelineSettings(new ContextSettings(), identity ?? new IdentitySettings(), new StoreDirectory([Store]), Codec, Names) { Rules = rules is null ? null : new Pipeline.Triggers.LiveRuleSet(rules) };
+        Settings = new ContextPipelineSettings(new ContextSettings(), identity ?? new IdentitySettings(), stores ?? new StoreDirectory([Store]), Codec, Names) { Rules = rules is null ? null : new Pipeline.Triggers.LiveRuleSet(rules) };
         Topology = ProductTopology.Build("c360", Topics, Settings, Metrics, NullLoggerFactory.Instance);
         Driver = new TopologyTestDriver(Topology, Partitions);
     }
@@ -107,9 +107,9 @@ internal sealed class PipelineHarness
     {
         for (var p = 0; p < Partitions; p++)
         {
-            if (Driver.StoreContents(store, p).TryGetValue(key, out var json))
+            if (Driver.StoreContents(store, p).TryGetValue(key, out var stored))
             {
-                return ContextJson.Deserialize(json);
+                return Domain.State.ContextState.Decode(stored);
             }
         }
 

@@ -4,8 +4,8 @@ using System.Text.Json.Serialization;
 namespace Customer360.Streaming.Domain.Context;
 
 /// <summary>
-/// The canonical JSON document of a context: what the state store keeps, what Redis serves and what
-/// <c>c360 context get</c> prints. camelCase, enums as names, stable field order (declaration order), so the same
+/// The canonical JSON document of a context: what Redis serves and what <c>c360 context get</c> prints (the state
+/// stores keep the compact <see cref="State.ContextState"/> encoding). camelCase, enums as names, stable field order (declaration order), so the same
 /// context always gives the same bytes.
 /// </summary>
 public static class ContextJson

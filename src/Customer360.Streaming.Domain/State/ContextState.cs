@@ -1,0 +1,381 @@
+using System.Collections.Immutable;
+using Customer360.Streaming.Domain.Context;
+using Customer360.Streaming.Domain.Events;
+
+namespace Customer360.Streaming.Domain.State;
+
+/// <summary>
+/// How a context is kept in the state stores and their changelogs: a compact binary encoding behind a format byte.
+/// The JSON document (<see cref="ContextJson"/>) stays the public form (Redis, <c>c360 context get</c>); this one is
+/// about a third of its size, because changelogs are what a broker has to retain and a restore has to read.
+/// <para>
+/// Format 1 writes the fields in declaration order (see <see cref="CompactWriter"/>). Values written before it are
+/// JSON, which starts with <c>{</c>, and are still read. Any other first byte is a format this version does not know
+/// (written by a newer one): it is refused, never guessed at. A new field means a new format number.
+/// </para>
+/// </summary>
+public static class ContextState
+{
+    /// <summary>The first byte of a format-1 value.</summary>
+    public const byte Format1 = 0x01;
+
+    private const byte JsonDocumentStart = (byte)'{';
+
+    public static byte[] Encode(CustomerContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var writer = new CompactWriter(256);
+        writer.Byte(Format1);
+        writer.String(context.ContextId);
+        writer.Int(context.Version);
+        writer.TimeBase(context.AsOfMs);
+        WriteRelationship(writer, context.Relationship);
+        WriteStrings(writer, context.Identifiers);
+        WriteWeb(writer, context.Web);
+        WriteApp(writer, context.App);
+        WriteLocation(writer, context.Location);
+        WriteInStore(writer, context.InStore);
+        WriteCounters(writer, context.Feedback.ByRule);
+        WriteCounters(writer, context.Feedback.ByChannel);
+        writer.Count(context.RecentEvents.Count);
+        foreach (var applied in context.RecentEvents)
+        {
+            writer.Guid(applied.Id);
+            writer.Time(applied.AtMs);
+        }
+
+        writer.Count(context.Provenance.Count);
+        foreach (var (group, provenance) in context.Provenance)
+        {
+            writer.String(group);
+            writer.String(provenance.SourceTopic);
+            writer.Guid(provenance.EventId);
+            writer.Time(provenance.EventTimeMs);
+        }
+
+        return writer.ToArray();
+    }
+
+    /// <exception cref="InvalidDataException">The value is corrupt, truncated, or of a format this version does not know.</exception>
+    public static CustomerContext Decode(ReadOnlySpan<byte> data)
+    {
+        if (data.IsEmpty)
+        {
+            throw new InvalidDataException("A stored context is empty.");
+        }
+
+        return data[0] switch
+        {
+            Format1 => DecodeFormat1(data[1..]),
+            JsonDocumentStart => ContextJson.Deserialize(data),
+            var unknown => throw new InvalidDataException(
+                $"A stored context has format {unknown}, which this version does not know (a newer version wrote it?). Run the version that wrote it, or rebuild the state."),
+        };
+    }
+
+    private static CustomerContext DecodeFormat1(ReadOnlySpan<byte> data)
+    {
+        var reader = new CompactReader(data);
+        var contextId = reader.RequiredString();
+        var version = reader.Int();
+        var asOf = reader.TimeBase();
+        var context = new CustomerContext
+        {
+            ContextId = contextId,
+            Version = version,
+            AsOfMs = asOf,
+            Relationship = ReadRelationship(ref reader),
+            Identifiers = ReadStrings(ref reader),
+            Web = ReadWeb(ref reader),
+            App = ReadApp(ref reader),
+            Location = ReadLocation(ref reader),
+            InStore = ReadInStore(ref reader),
+            Feedback = new FeedbackView { ByRule = ReadCounters(ref reader), ByChannel = ReadCounters(ref reader) },
+            RecentEvents = ReadRecentEvents(ref reader),
+            Provenance = ReadProvenance(ref reader),
+        };
+        return reader.AtEnd ? context : throw new InvalidDataException("A stored context has bytes after its last field.");
+    }
+
+    private static void WriteRelationship(CompactWriter writer, RelationshipProfile? profile)
+    {
+        writer.Bool(profile is not null);
+        if (profile is null)
+        {
+            return;
+        }
+
+        writer.Guid(profile.EventId);
+        writer.Time(profile.EventTimeMs);
+        writer.String(profile.SourceTopic);
+        writer.String(profile.CustomerId);
+        writer.String(profile.Tier);
+        writer.String(profile.Segment);
+        writer.Decimal(profile.LifetimeValue);
+        writer.Double(profile.ChurnRisk);
+        WriteStrings(writer, profile.PreferredCategories);
+        writer.String(profile.HomeStoreId);
+        var consent = profile.Consent;
+        writer.Byte((byte)((consent.Email ? 1 : 0) | (consent.Sms ? 2 : 0) | (consent.Push ? 4 : 0) | (consent.InApp ? 8 : 0) | (consent.Location ? 16 : 0)));
+        writer.Bool(profile.QuietHours is not null);
+        if (profile.QuietHours is { } quiet)
+        {
+            writer.Int(quiet.StartMinute);
+            writer.Int(quiet.EndMinute);
+        }
+
+        writer.String(profile.TimeZone);
+        writer.String(profile.Language);
+    }
+
+    private static RelationshipProfile? ReadRelationship(ref CompactReader reader)
+    {
+        if (!reader.Bool())
+        {
+            return null;
+        }
+
+        var eventId = reader.Guid();
+        var eventTime = reader.Time();
+        var sourceTopic = reader.RequiredString();
+        var customerId = reader.RequiredString();
+        var tier = reader.RequiredString();
+        var segment = reader.RequiredString();
+        var lifetimeValue = reader.Decimal();
+        var churnRisk = reader.Double();
+        IReadOnlyList<string> categories = ReadStrings(ref reader);
+        var homeStore = reader.String();
+        var flags = reader.Byte();
+        var consent = flags <= 31
+            ? new Consent((flags & 1) != 0, (flags & 2) != 0, (flags & 4) != 0, (flags & 8) != 0, (flags & 16) != 0)
+            : throw new InvalidDataException("A stored context's consent flags are corrupt.");
+        var quietHours = reader.Bool() ? new QuietHours(reader.Int32(), reader.Int32()) : null;
+        return new RelationshipProfile(
+            eventId, eventTime, sourceTopic, customerId, tier, segment, lifetimeValue, churnRisk, categories, homeStore, consent, quietHours,
+            reader.RequiredString(), reader.RequiredString());
+    }
+
+    private static void WriteWeb(CompactWriter writer, WebView web)
+    {
+        writer.String(web.SessionId);
+        writer.Time(web.SessionStartedMs);
+        writer.Time(web.LastActivityMs);
+        writer.Int(web.PagesInSession);
+        writer.String(web.LastPageUrl);
+        writer.Count(web.RecentViews.Count);
+        foreach (var viewed in web.RecentViews)
+        {
+            writer.String(viewed.Category);
+            writer.Time(viewed.AtMs);
+        }
+
+        writer.Count(web.CartQuantities.Count);
+        foreach (var (product, quantity) in web.CartQuantities)
+        {
+            writer.String(product);
+            writer.Int(quantity);
+        }
+
+        writer.Decimal(web.CartValue);
+        writer.Time(web.CartUpdatedMs);
+        writer.String(web.LastSearch);
+        writer.Time(web.LastSearchMs);
+    }
+
+    private static WebView ReadWeb(ref CompactReader reader)
+    {
+        var sessionId = reader.String();
+        var sessionStarted = reader.Time();
+        var lastActivity = reader.Time();
+        var pages = reader.Int32();
+        var lastPage = reader.String();
+        var views = ImmutableList.CreateBuilder<Viewed>();
+        for (var count = reader.Count(); count > 0; count--)
+        {
+            views.Add(new Viewed(reader.RequiredString(), reader.Time()));
+        }
+
+        var cart = ImmutableSortedDictionary.CreateBuilder<string, int>(StringComparer.Ordinal);
+        for (var count = reader.Count(); count > 0; count--)
+        {
+            cart[reader.RequiredString()] = reader.Int32();
+        }
+
+        return new WebView
+        {
+            SessionId = sessionId,
+            SessionStartedMs = sessionStarted,
+            LastActivityMs = lastActivity,
+            PagesInSession = pages,
+            LastPageUrl = lastPage,
+            RecentViews = views.ToImmutable(),
+            CartQuantities = cart.ToImmutable(),
+            CartValue = reader.Decimal(),
+            CartUpdatedMs = reader.Time(),
+            LastSearch = reader.String(),
+            LastSearchMs = reader.Time(),
+        };
+    }
+
+    private static void WriteApp(CompactWriter writer, AppView app)
+    {
+        writer.Bool(app.Foreground);
+        writer.Time(app.StateChangedMs);
+        writer.String(app.LastScreen);
+        writer.Time(app.LastScreenMs);
+        writer.Time(app.LastOpenMs);
+        writer.Int(app.PushOpened);
+        writer.Int(app.PushDismissed);
+    }
+
+    private static AppView ReadApp(ref CompactReader reader) => new()
+    {
+        Foreground = reader.Bool(),
+        StateChangedMs = reader.Time(),
+        LastScreen = reader.String(),
+        LastScreenMs = reader.Time(),
+        LastOpenMs = reader.Time(),
+        PushOpened = reader.Int32(),
+        PushDismissed = reader.Int32(),
+    };
+
+    private static void WriteLocation(CompactWriter writer, LocationView location)
+    {
+        writer.Time(location.FixTimeMs);
+        writer.Double(location.AccuracyMeters);
+        writer.Int((long)location.State);
+        writer.String(location.NearestStoreId);
+        writer.Bool(location.DistanceMeters.HasValue);
+        if (location.DistanceMeters is { } distance)
+        {
+            writer.Double(distance);
+        }
+
+        writer.Time(location.StateSinceMs);
+    }
+
+    private static LocationView ReadLocation(ref CompactReader reader) => new()
+    {
+        FixTimeMs = reader.Time(),
+        AccuracyMeters = reader.Double(),
+        State = reader.Int() is var state && Enum.IsDefined((PresenceState)state) ? (PresenceState)state : throw new InvalidDataException("A stored context's presence state is unknown."),
+        NearestStoreId = reader.String(),
+        DistanceMeters = reader.Bool() ? reader.Double() : null,
+        StateSinceMs = reader.Time(),
+    };
+
+    private static void WriteInStore(CompactWriter writer, InStoreView inStore)
+    {
+        writer.String(inStore.StoreId);
+        writer.String(inStore.ZoneId);
+        writer.Time(inStore.EnteredStoreMs);
+        writer.Time(inStore.ZoneEnteredMs);
+        writer.Time(inStore.LastSightingMs);
+        writer.String(inStore.PendingZoneId);
+        writer.Time(inStore.PendingSinceMs);
+        WriteStrings(writer, inStore.ZonesVisited);
+        writer.Count(inStore.DwellMs.Count);
+        foreach (var (zone, dwell) in inStore.DwellMs)
+        {
+            writer.String(zone);
+            writer.Int(dwell);
+        }
+    }
+
+    private static InStoreView ReadInStore(ref CompactReader reader)
+    {
+        var storeId = reader.String();
+        var zoneId = reader.String();
+        var entered = reader.Time();
+        var zoneEntered = reader.Time();
+        var lastSighting = reader.Time();
+        var pendingZone = reader.String();
+        var pendingSince = reader.Time();
+        var visited = ReadStrings(ref reader);
+        var dwell = ImmutableSortedDictionary.CreateBuilder<string, long>(StringComparer.Ordinal);
+        for (var count = reader.Count(); count > 0; count--)
+        {
+            dwell[reader.RequiredString()] = reader.Int();
+        }
+
+        return new InStoreView
+        {
+            StoreId = storeId,
+            ZoneId = zoneId,
+            EnteredStoreMs = entered,
+            ZoneEnteredMs = zoneEntered,
+            LastSightingMs = lastSighting,
+            PendingZoneId = pendingZone,
+            PendingSinceMs = pendingSince,
+            ZonesVisited = visited,
+            DwellMs = dwell.ToImmutable(),
+        };
+    }
+
+    private static void WriteCounters(CompactWriter writer, ImmutableSortedDictionary<string, FeedbackCounters> counters)
+    {
+        writer.Count(counters.Count);
+        foreach (var (key, value) in counters)
+        {
+            writer.String(key);
+            writer.Int(value.Sent);
+            writer.Int(value.Accepted);
+            writer.Int(value.Ignored);
+            writer.Int(value.IgnoredInRow);
+            writer.Time(value.LastIgnoredMs);
+        }
+    }
+
+    private static ImmutableSortedDictionary<string, FeedbackCounters> ReadCounters(ref CompactReader reader)
+    {
+        var counters = ImmutableSortedDictionary.CreateBuilder<string, FeedbackCounters>(StringComparer.Ordinal);
+        for (var count = reader.Count(); count > 0; count--)
+        {
+            counters[reader.RequiredString()] = new FeedbackCounters(reader.Int32(), reader.Int32(), reader.Int32(), reader.Int32(), reader.Time());
+        }
+
+        return counters.ToImmutable();
+    }
+
+    private static ImmutableList<AppliedEvent> ReadRecentEvents(ref CompactReader reader)
+    {
+        var events = ImmutableList.CreateBuilder<AppliedEvent>();
+        for (var count = reader.Count(); count > 0; count--)
+        {
+            events.Add(new AppliedEvent(reader.Guid(), reader.Time()));
+        }
+
+        return events.ToImmutable();
+    }
+
+    private static ImmutableSortedDictionary<string, Provenance> ReadProvenance(ref CompactReader reader)
+    {
+        var provenance = ImmutableSortedDictionary.CreateBuilder<string, Provenance>(StringComparer.Ordinal);
+        for (var count = reader.Count(); count > 0; count--)
+        {
+            provenance[reader.RequiredString()] = new Provenance(reader.RequiredString(), reader.Guid(), reader.Time());
+        }
+
+        return provenance.ToImmutable();
+    }
+
+    private static void WriteStrings(CompactWriter writer, IReadOnlyCollection<string> values)
+    {
+        writer.Count(values.Count);
+        foreach (var value in values)
+        {
+            writer.String(value);
+        }
+    }
+
+    private static ImmutableList<string> ReadStrings(ref CompactReader reader)
+    {
+        var values = ImmutableList.CreateBuilder<string>();
+        for (var count = reader.Count(); count > 0; count--)
+        {
+            values.Add(reader.RequiredString());
+        }
+
+        return values.ToImmutable();
+    }
+}

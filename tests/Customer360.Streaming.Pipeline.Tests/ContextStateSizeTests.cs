@@ -1,0 +1,36 @@
+using Customer360.Streaming.Domain.Context;
+using Customer360.Streaming.Domain.State;
+using Customer360.Streaming.Pipeline.Simulation;
+using Customer360.Streaming.Testing;
+
+namespace Customer360.Streaming.Pipeline.Tests;
+
+/// <summary>
+/// What the context changelog has to retain per customer. The simulator's 1,000 customers, with the events of
+/// <c>c360 simulate --customers 1000 --rate 150 --duration 150</c>, run through the topology; then each stored
+/// context is measured in the compact state encoding and as the public JSON it used to be stored as.
+/// </summary>
+public sealed class ContextStateSizeTests
+{
+    [Fact]
+    public void The_simulators_contexts_take_at_most_a_kilobyte_each_in_the_state_encoding_and_less_than_a_third_of_their_json()
+    {
+        var stores = StoreCatalog.Load(Path.Combine(RepositoryLayout.TopologyDirectory, "stores.yaml"));
+        var h = new PipelineHarness(stores: stores);
+        var population = new Population(1_000, seed: 11, stores, PipelineHarness.T0, eventsPerSecond: 150);
+        foreach (var record in population.Setup().Concat(population.Events(22_500)))
+        {
+            h.Driver.PipeInput(record.Topic, record.Key, h.Encode(record.Event, record.Topic, record.Topic == PipelineHarness.Names.Beacon ? record.Key : null), record.Event.EventTimeMs);
+        }
+
+        var stored = h.AllState().Where(s => s.Store == ProductTopics.ContextsStore && s.Key[0] != '\0').Select(s => s.Value).ToList();
+        var compact = stored.Select(s => (double)s.Length).ToList();
+        var json = stored.Select(s => (double)ContextJson.SerializeToUtf8(ContextState.Decode(s)).Length).ToList();
+
+        Assert.True(stored.Count >= 900, $"{stored.Count} contexts");
+        Assert.All(stored, s => Assert.Equal(ContextState.Format1, s[0]));
+        Assert.True(compact.Average() <= 1_024, $"{compact.Average():0} bytes per context on average");
+        Assert.True(compact.Sum() * 3 < json.Sum(), $"{compact.Sum():0} bytes compact, {json.Sum():0} as JSON");
+        TestRunReport.Note($"context state: {stored.Count} simulated contexts, {compact.Average():0} bytes each on average (max {compact.Max():0}) vs {json.Average():0} as JSON ({json.Sum() / compact.Sum():0.0}x)");
+    }
+}
