@@ -15,7 +15,9 @@ namespace Customer360.Streaming.Pipeline;
 /// <param name="Different">Redis held another document (another version or content).</param>
 /// <param name="Missing">Kafka has the context, Redis did not.</param>
 /// <param name="Extra">Redis held a context Kafka no longer has (erased, expired, or another deployment's).</param>
-public sealed record RebuildReport(int InKafka, int Same, int Different, int Missing, int Extra)
+/// <param name="TruncatedPartitions">Changelog partitions whose oldest records the broker deleted: Kafka is not the whole truth.</param>
+/// <param name="ExtraKept">The <paramref name="Extra"/> contexts were kept, because a changelog was truncated and --force was not given.</param>
+public sealed record RebuildReport(int InKafka, int Same, int Different, int Missing, int Extra, int TruncatedPartitions = 0, bool ExtraKept = false)
 {
     public int Differing => Different + Missing + Extra;
 }
@@ -24,16 +26,20 @@ public sealed record RebuildReport(int InKafka, int Same, int Different, int Mis
 /// <c>c360 context rebuild</c>: reads the context changelogs from Kafka to their end, compares every context with
 /// Redis and, unless it is a dry run, makes Redis equal to Kafka. Redis is a derived view; the changelogs are the truth.
 /// Run it while the processor is stopped, or accept that contexts changing meanwhile are compared mid-flight.
+/// When a changelog was truncated (it no longer starts at offset 0), a context found only in Redis may be one whose
+/// records the broker deleted: it is kept unless <c>force</c> says to delete it anyway.
 /// </summary>
 public static class ContextRebuild
 {
     public static async Task<RebuildReport> RunAsync(
-        KafkaOptions kafka, IConnectionMultiplexer redis, RedisKeys keys, TimeSpan anonymousTtl, bool dryRun, Action<string>? progress, CancellationToken cancellationToken)
+        KafkaOptions kafka, IConnectionMultiplexer redis, RedisKeys keys, TimeSpan anonymousTtl, bool dryRun, Action<string>? progress, CancellationToken cancellationToken,
+        bool force = false)
     {
         ArgumentNullException.ThrowIfNull(kafka);
         ArgumentNullException.ThrowIfNull(redis);
         ArgumentNullException.ThrowIfNull(keys);
-        var truth = ReadChangelogs(kafka, progress, cancellationToken);
+        var truncations = new List<ChangelogTruncation>();
+        var truth = ReadChangelogs(kafka, truncations, progress, cancellationToken);
         var database = redis.GetDatabase();
         int same = 0, different = 0, missing = 0;
         var repair = new List<CustomerContext>();
@@ -75,6 +81,19 @@ public static class ContextRebuild
         }
 
         progress?.Invoke($"compared {truth.Count} contexts: {same} same, {different} different, {missing} missing in Redis, {extra.Count} only in Redis");
+        foreach (var truncation in truncations)
+        {
+            progress?.Invoke($"{truncation.Topic}[{truncation.Partition}] starts at offset {truncation.LogStartOffset}: the broker deleted its oldest records");
+        }
+
+        var extraFound = extra.Count;
+        var keepExtra = truncations.Count > 0 && !force && extraFound > 0;
+        if (keepExtra)
+        {
+            progress?.Invoke($"keeping the {extra.Count} contexts only in Redis: a truncated changelog may have held them (--force deletes them anyway)");
+            extra.Clear();
+        }
+
         if (!dryRun && (repair.Count > 0 || extra.Count > 0))
         {
             // Kafka wins even over a higher version in Redis: delete, then write through the usual script.
@@ -93,11 +112,14 @@ public static class ContextRebuild
             progress?.Invoke($"repaired {repair.Count} contexts and removed {extra.Count}");
         }
 
-        return new RebuildReport(truth.Count, same, different, missing, extra.Count);
+        return keepExtra
+            ? new RebuildReport(truth.Count, same, different, missing, extraFound, truncations.Count, ExtraKept: true)
+            : new RebuildReport(truth.Count, same, different, missing, extraFound, truncations.Count);
     }
 
     /// <summary>The latest document per context id across every partition of both context changelogs.</summary>
-    private static Dictionary<string, CustomerContext> ReadChangelogs(KafkaOptions kafka, Action<string>? progress, CancellationToken cancellationToken)
+    private static Dictionary<string, CustomerContext> ReadChangelogs(
+        KafkaOptions kafka, List<ChangelogTruncation> truncations, Action<string>? progress, CancellationToken cancellationToken)
     {
         var latest = new Dictionary<string, CustomerContext>(StringComparer.Ordinal);
         using var admin = new AdminClientBuilder(KafkaClientConfigs.Admin(kafka, $"{kafka.ApplicationId}-rebuild-admin")).Build();
@@ -108,6 +130,15 @@ public static class ContextRebuild
             var topic = $"{kafka.ApplicationId}-{store}-changelog";
             var partitions = metadata.Topics.FirstOrDefault(t => t.Topic == topic)?.Partitions
                 ?? throw new InvalidOperationException($"Changelog topic {topic} does not exist: nothing to rebuild from.");
+            foreach (var partition in partitions)
+            {
+                var start = consumer.QueryWatermarkOffsets(new TopicPartition(topic, partition.PartitionId), TimeSpan.FromSeconds(kafka.StartupTimeoutSeconds)).Low.Value;
+                if (start > 0)
+                {
+                    truncations.Add(new ChangelogTruncation(store, topic, partition.PartitionId, start));
+                }
+            }
+
             var read = TopicReader.ReadToEnd(consumer, topic, partitions.Select(p => p.PartitionId), TimeSpan.FromSeconds(kafka.StartupTimeoutSeconds), record =>
             {
                 var key = Encoding.UTF8.GetString(record.Message.Key ?? []);

@@ -46,6 +46,9 @@ internal static partial class Log
     [LoggerMessage(1012, LogLevel.Information, "Restoring {Topic}[{Partition}]: {Records} of about {Total} records")]
     public static partial void RestoreProgress(ILogger logger, string topic, int partition, long records, long total);
 
+    [LoggerMessage(1031, LogLevel.Error, "Changelog {Topic}[{Partition}] of store {Store} starts at offset {LogStartOffset}, not 0: the broker deleted its oldest records and state was lost (Streams:OnChangelogTruncated is {Policy})")]
+    public static partial void ChangelogTruncated(ILogger logger, string store, string topic, int partition, long logStartOffset, ChangelogTruncationPolicy policy);
+
     [LoggerMessage(1014, LogLevel.Information, "Worker {ClientId} deferred an offset commit during a rebalance ({Code})")]
     public static partial void CommitDeferred(ILogger logger, string clientId, ErrorCode code);
 

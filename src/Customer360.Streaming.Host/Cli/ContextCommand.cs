@@ -69,12 +69,16 @@ internal static class ContextCommand
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable("C360__Kafka__ApplicationId") ?? "c360",
         };
         var dryRun = new Option<bool>("--dry-run") { Description = "Compare and report only; change nothing in Redis." };
+        var force = new Option<bool>("--force")
+        {
+            Description = "Delete contexts found only in Redis even when a changelog was truncated (the broker deleted records that may have held them).",
+        };
         var ttlHours = new Option<int>("--anonymous-ttl-hours") { Description = "Expiry of rewritten anonymous contexts.", DefaultValueFactory = _ => 168 };
         var redis = RedisOption();
         var prefix = PrefixOption();
         var command = new Command("rebuild", "Replay the context changelogs from Kafka, report how many Redis keys differ, and make Redis equal to Kafka.")
         {
-            bootstrap, applicationId, dryRun, ttlHours, redis, prefix,
+            bootstrap, applicationId, dryRun, force, ttlHours, redis, prefix,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -96,10 +100,12 @@ internal static class ContextCommand
             {
                 var report = await ContextRebuild.RunAsync(
                     kafka, connection, new RedisKeys(options.KeyPrefix), TimeSpan.FromHours(Math.Max(1, parse.GetValue(ttlHours))), parse.GetValue(dryRun),
-                    line => Console.Out.WriteLine($"[rebuild] {line}"), cancellationToken);
+                    line => Console.Out.WriteLine($"[rebuild] {line}"), cancellationToken, parse.GetValue(force));
                 await Console.Out.WriteLineAsync(
                     $"contexts in Kafka: {report.InKafka}; identical in Redis: {report.Same}; differing keys: {report.Differing} " +
-                    $"(different {report.Different}, missing {report.Missing}, only in Redis {report.Extra}){(parse.GetValue(dryRun) ? " - dry run, nothing changed" : string.Empty)}");
+                    $"(different {report.Different}, missing {report.Missing}, only in Redis {report.Extra}{(report.ExtraKept ? ", kept" : string.Empty)})"
+                    + (report.TruncatedPartitions > 0 ? $"; truncated changelog partitions: {report.TruncatedPartitions}" : string.Empty)
+                    + (parse.GetValue(dryRun) ? " - dry run, nothing changed" : string.Empty));
                 return ExitCodes.Success;
             }
             catch (Exception ex) when (ex is InvalidOperationException or Confluent.Kafka.KafkaException or RedisConnectionException or RedisTimeoutException)

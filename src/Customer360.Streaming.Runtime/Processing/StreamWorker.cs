@@ -626,6 +626,18 @@ public sealed class StreamWorker
             var restorer = _restorer ??= new ConsumerBuilder<byte[]?, byte[]?>(
                 KafkaClientConfigs.Consumer(_worker._kafka, $"{_worker._topology.ApplicationId}-restore", $"{_worker._clientId}-restore")).Build();
             var watermarks = restorer.QueryWatermarkOffsets(changelog, TimeSpan.FromSeconds(_worker._kafka.StartupTimeoutSeconds));
+            if (watermarks.Low.Value > 0)
+            {
+                // Stores restore from offset 0; a changelog that starts later lost state (compaction never moves its start).
+                _worker._metrics.ChangelogTruncations.Add(1, new KeyValuePair<string, object?>("store", store));
+                var truncated = new Stores.ChangelogTruncation(store, changelog.Topic, changelog.Partition.Value, watermarks.Low.Value);
+                Log.ChangelogTruncated(_worker._logger, store, changelog.Topic, changelog.Partition.Value, watermarks.Low.Value, _worker._streams.OnChangelogTruncated);
+                if (_worker._streams.OnChangelogTruncated == ChangelogTruncationPolicy.Fail)
+                {
+                    throw new StreamsFatalException(truncated.Explanation);
+                }
+            }
+
             if (watermarks.High.Value <= watermarks.Low.Value)
             {
                 return 0;

@@ -24,6 +24,8 @@ public sealed class StreamsMetrics : IDisposable
         Replays = Meter.CreateCounter<long>("c360.records.replayed", "{record}", "Replayed records recognised by applied offsets and skipped");
         CommitDuration = Meter.CreateHistogram<double>("c360.commit.duration", "ms", "Time to make a commit interval durable");
         RestoredRecords = Meter.CreateCounter<long>("c360.restore.records", "{record}", "Changelog records replayed into stores");
+        ChangelogTruncations = Meter.CreateCounter<long>(
+            "c360.changelog.truncated", "{partition}", "Changelog partitions found not starting at offset 0 at restore: state the broker deleted, by store");
         Rebalances = Meter.CreateCounter<long>("c360.rebalances", "{event}", "Partition assignments, revocations and losses");
         EventToOutputLatency = Meter.CreateHistogram<double>("c360.event_to_output.latency", "ms", "From a record's timestamp to the commit that made its outputs visible");
         OutputLatency = Meter.CreateHistogram<double>(
@@ -48,6 +50,9 @@ public sealed class StreamsMetrics : IDisposable
     public Counter<long> Replays { get; }
 
     public Histogram<double> CommitDuration { get; }
+
+    /// <summary>Changelog partitions whose oldest records were deleted, found at restore.</summary>
+    public Counter<long> ChangelogTruncations { get; }
 
     public Counter<long> RestoredRecords { get; }
 

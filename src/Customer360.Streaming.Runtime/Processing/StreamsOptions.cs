@@ -22,6 +22,16 @@ public enum ErrorPolicy
     DeadLetter,
 }
 
+/// <summary>What a task does when its changelog no longer starts at offset 0 (the broker deleted its oldest records).</summary>
+public enum ChangelogTruncationPolicy
+{
+    /// <summary>Stop with an error naming the store, partition and offsets: state was lost and nobody chose to go on.</summary>
+    Fail,
+
+    /// <summary>Restore what remains, count it and log an error; keys whose records were deleted start anew.</summary>
+    RestoreRemaining,
+}
+
 /// <summary>Where a record failed.</summary>
 public enum ErrorStage
 {
@@ -58,6 +68,9 @@ public sealed class StreamsOptions
 
     /// <summary>Unexpected exceptions in processors are bugs: stop by default rather than skip data.</summary>
     public ErrorPolicy OnProcessingError { get; set; } = ErrorPolicy.Fail;
+
+    /// <summary>A changelog whose oldest records the broker deleted (retention on a changelog, or the embedded broker's size limit).</summary>
+    public ChangelogTruncationPolicy OnChangelogTruncated { get; set; } = ChangelogTruncationPolicy.Fail;
 
     [Range(1, 600_000, ErrorMessage = "Streams:TransientRetryBackoffMs must be between 1 and 600000.")]
     public int TransientRetryBackoffMs { get; set; } = 500;

@@ -49,6 +49,7 @@ public sealed class ProcessorHostOptionsTests
     [InlineData("Streams:ProcessingGuarantee", "Sometimes", "'Sometimes' at 'Streams:ProcessingGuarantee'")]
     [InlineData("Kafka:CommitIntervalMs", "fast", "'fast' at 'Kafka:CommitIntervalMs'")]
     [InlineData("Streams:ProcessingGuarantee", "AtMostOnce", "'AtMostOnce' at 'Streams:ProcessingGuarantee'")]
+    [InlineData("Streams:OnChangelogTruncated", "Ignore", "'Ignore' at 'Streams:OnChangelogTruncated'")]
     [InlineData("Kafka:Properties:no.such.setting", "1", "Kafka:Properties:no.such.setting is not a librdkafka setting")]
     public async Task Run_ValueOfTheWrongType_ExitsWithCode2AndNamesTheKey(string key, string value, string expected)
     {
