@@ -26,7 +26,7 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
     private readonly string _contextTopic = settings.Topics.Context;
     private readonly ContextReducer _reducer = new(settings.Context, settings.Stores);
     private IProcessorContext _context = null!;
-    private IKeyValueStore _contexts = null!;
+    private TypedKeyValueStore<CustomerContext> _contexts = null!;
     private IKeyValueStore _erasures = null!;
     private IKeyValueStore _triggerHistory = null!;
     private readonly PresenceEvents _presence = new(new TriggerRecordWriter(settings.Codec.Contracts), settings.Codec.Encode, settings.Topics.StoreEvents);
@@ -39,7 +39,7 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
     {
         ArgumentNullException.ThrowIfNull(context);
         _context = context;
-        _contexts = context.Store(ProductTopics.ContextsStore);
+        _contexts = context.Store(ProductTopics.ContextsStore).Typed(ContextStateSerde.Instance);
         _erasures = context.Store(ProductTopics.ErasuresStore);
         _triggerHistory = context.Store(ProductTopics.TriggerHistoryStore);
         if (_triggers is not null)
@@ -101,7 +101,7 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
 
     private void Reduce(string customer, ChannelEvent channelEvent)
     {
-        if (_context.IsReplay(_contexts, customer) || Load(customer) is not { } current)
+        if (_context.IsReplay(_contexts.Bytes, customer) || Load(customer) is not { } current)
         {
             return;
         }
@@ -127,7 +127,7 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
 
     private void Link(string customer, string identifier, byte[]? anonymousState)
     {
-        if (_context.IsReplay(_contexts, customer))
+        if (_context.IsReplay(_contexts.Bytes, customer))
         {
             return;
         }
@@ -153,12 +153,11 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
 
     private void Unlink(string customer, string identifier)
     {
-        if (_context.IsReplay(_contexts, customer) || _contexts.Get(customer) is not { } stored)
+        if (_context.IsReplay(_contexts.Bytes, customer) || _contexts.Get(customer) is not { } current)
         {
             return;
         }
 
-        var current = ContextState.Decode(stored);
         if (current.Identifiers.Contains(identifier))
         {
             var unlinked = current.WithoutIdentifier(identifier);
@@ -174,9 +173,9 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
             return;
         }
 
-        if (_contexts.Get(customer) is { } stored)
+        if (_contexts.Get(customer) is { } erased)
         {
-            foreach (var identifier in ContextState.Decode(stored).Identifiers)
+            foreach (var identifier in erased.Identifiers)
             {
                 _context.Emit(identityCommandsTopic, identifier, Encoding.UTF8.GetBytes(hash), headers: InternalRecords.Headers(InternalKind.Forget));
             }
@@ -221,12 +220,11 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
             throw new PoisonRecordException("A trigger response's key is not its customer id.");
         }
 
-        if (_contexts.Get(customer) is not { } stored)
+        if (_contexts.Get(customer) is not { } current)
         {
             return;
         }
 
-        var current = ContextState.Decode(stored);
         SaveAndApply(current, _triggers.OnResponse(_triggerHistory, current, response));
     }
 
@@ -254,13 +252,12 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
     {
         foreach (var customer in _triggers!.DueCustomers(_triggerHistory, nowMs))
         {
-            if (_contexts.Get(customer) is not { } stored)
+            if (_contexts.Get(customer) is not { } current)
             {
                 _triggers.Forget(_triggerHistory, customer);
                 continue;
             }
 
-            var current = ContextState.Decode(stored);
             SaveAndApply(current, _triggers.OnTime(_triggerHistory, current, nowMs, clock));
         }
     }
@@ -285,9 +282,9 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
     /// <summary>The customer's context, a new one, or null when the customer was erased (then the record is dropped).</summary>
     private CustomerContext? Load(string customer)
     {
-        if (_contexts.Get(customer) is { } stored)
+        if (_contexts.Get(customer) is { } current)
         {
-            return ContextState.Decode(stored);
+            return current;
         }
 
         if (_erasures.Get(CustomerHash.Of(customer)) is not null)
@@ -303,7 +300,7 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
     private void Save(CustomerContext next)
     {
         var snapshot = settings.Codec.EncodeSnapshot(next, _contextTopic);
-        _contexts.Put(next.ContextId, ContextState.Encode(next));
+        _contexts.Put(next.ContextId, next);
         _context.Emit(_contextTopic, next.ContextId, snapshot, next.AsOfMs >= 0 ? next.AsOfMs : null);
     }
 }

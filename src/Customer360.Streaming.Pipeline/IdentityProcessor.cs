@@ -22,14 +22,14 @@ public sealed class IdentityProcessor(ContextPipelineSettings settings, string e
     private readonly ContextReducer _reducer = new(settings.Context, settings.Stores);
     private IProcessorContext _context = null!;
     private IKeyValueStore _links = null!;
-    private IKeyValueStore _anonymous = null!;
+    private TypedKeyValueStore<CustomerContext> _anonymous = null!;
 
     public void Init(IProcessorContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         _context = context;
         _links = context.Store(ProductTopics.IdentityLinksStore);
-        _anonymous = context.Store(ProductTopics.AnonymousContextsStore);
+        _anonymous = context.Store(ProductTopics.AnonymousContextsStore).Typed(ContextStateSerde.Instance);
         context.Schedule("expire-anonymous", settings.AnonymousSweepInterval, PunctuationType.StreamTime, ExpireAnonymous);
     }
 
@@ -85,7 +85,7 @@ public sealed class IdentityProcessor(ContextPipelineSettings settings, string e
                 // Whatever the identifier did anonymously moves to the customer, exactly once: the anonymous
                 // context is deleted in the same commit as the link record that carries it. Not after a quarantine:
                 // what a shared identifier did then belongs to nobody in particular, so it stays anonymous and expires.
-                var anonymous = outcome == LinkOutcome.Linked ? _anonymous.Get(identifier) : null;
+                var anonymous = outcome == LinkOutcome.Linked ? _anonymous.Bytes.Get(identifier) : null;
                 _context.Emit(eventsByCustomerTopic, customer, anonymous ?? [], headers: InternalRecords.Headers(InternalKind.Link, identifier));
                 if (anonymous is not null)
                 {
@@ -148,19 +148,19 @@ public sealed class IdentityProcessor(ContextPipelineSettings settings, string e
             return;
         }
 
-        if (_context.IsReplay(_anonymous, identifier))
+        if (_context.IsReplay(_anonymous.Bytes, identifier))
         {
             return;
         }
 
-        var current = _anonymous.Get(identifier) is { } stored ? ContextState.Decode(stored) : CustomerContext.Empty(Identifiers.AnonymousContextId(identifier));
+        var current = _anonymous.Get(identifier) ?? CustomerContext.Empty(Identifiers.AnonymousContextId(identifier));
         var reduction = _reducer.Apply(current, channelEvent);
         metrics.CountReduction(reduction.Outcome, record.Topic);
         switch (reduction.Outcome)
         {
             case ReductionOutcome.Applied:
                 var snapshot = settings.Codec.EncodeSnapshot(reduction.Context, _contextTopic);
-                _anonymous.Put(identifier, ContextState.Encode(reduction.Context));
+                _anonymous.Put(identifier, reduction.Context);
                 _context.Emit(_contextTopic, reduction.Context.ContextId, snapshot, reduction.Context.AsOfMs);
                 break;
             case ReductionOutcome.Late:
@@ -173,7 +173,7 @@ public sealed class IdentityProcessor(ContextPipelineSettings settings, string e
     {
         var horizon = streamTimeMs - (long)settings.Identity.AnonymousContextTtl.TotalMilliseconds;
         var expired = _anonymous.All()
-            .Where(e => ContextState.Decode(e.Value).AsOfMs < horizon)
+            .Where(e => e.Value.AsOfMs < horizon)
             .Select(e => e.Key)
             .ToList();
         foreach (var identifier in expired)

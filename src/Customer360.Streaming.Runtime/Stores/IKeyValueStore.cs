@@ -22,6 +22,22 @@ public interface IKeyValueStore
     bool HasApplied(string key);
 
     IEnumerable<KeyValuePair<string, byte[]>> All();
+
+    /// <summary>The value as an object: the one last put, or decoded from the stored bytes once and kept.</summary>
+    T? GetDecoded<T>(string key, StateSerde<T> serde)
+        where T : class;
+
+    /// <summary>Like <see cref="Put"/>, but the value is encoded only when its bytes are needed (at the next commit).</summary>
+    void PutDecoded<T>(string key, T value, StateSerde<T> serde)
+        where T : class;
+
+    /// <summary>Every entry as an object, in key order, without the runtime's reserved keys.</summary>
+    IEnumerable<KeyValuePair<string, T>> AllDecoded<T>(StateSerde<T> serde)
+        where T : class;
+
+    /// <summary>A typed view of this store.</summary>
+    TypedKeyValueStore<T> Typed<T>(StateSerde<T> serde)
+        where T : class => new(this, serde);
 }
 
 /// <summary>Reads changelog records written by the runtime, for tools and tests that inspect state from Kafka.</summary>

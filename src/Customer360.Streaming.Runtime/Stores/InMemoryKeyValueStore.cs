@@ -4,7 +4,8 @@ namespace Customer360.Streaming.Runtime.Stores;
 
 /// <summary>
 /// In-memory store of one task, mirrored to a changelog partition. Changes are coalesced until the next commit:
-/// only the latest value per key is written, as Kafka Streams' record cache does.
+/// only the latest value per key is written, as Kafka Streams' record cache does. Values put as objects
+/// (<see cref="PutDecoded"/>) are encoded then, once, however many records changed them in between.
 /// </summary>
 public sealed class InMemoryKeyValueStore : IKeyValueStore
 {
@@ -31,19 +32,39 @@ public sealed class InMemoryKeyValueStore : IKeyValueStore
     public void Put(string key, byte[] value)
     {
         ArgumentNullException.ThrowIfNull(value);
+        Changed(key, value).Value = value;
+    }
+
+    public T? GetDecoded<T>(string key, StateSerde<T> serde)
+        where T : class => _entries.TryGetValue(key, out var entry) ? entry.Decoded(serde) : null;
+
+    public void PutDecoded<T>(string key, T value, StateSerde<T> serde)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        Changed(key, []).SetDecoded(value, serde);
+    }
+
+    public IEnumerable<KeyValuePair<string, T>> AllDecoded<T>(StateSerde<T> serde)
+        where T : class =>
+        _entries.Where(e => !IsReserved(e.Key)).OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => KeyValuePair.Create(e.Key, e.Value.Decoded(serde)));
+
+    /// <summary>The key's entry (created when new), marked dirty and applied for the current input's origin.</summary>
+    private StoreEntry Changed(string key, byte[] initial)
+    {
         if (!_entries.TryGetValue(key, out var entry))
         {
-            entry = new StoreEntry(value, new Dictionary<string, long>(StringComparer.Ordinal));
+            entry = new StoreEntry(initial, new Dictionary<string, long>(StringComparer.Ordinal));
             _entries[key] = entry;
         }
 
-        entry.Value = value;
         if (_currentOrigin() is { } origin)
         {
             entry.Applied[origin.PartitionKey] = origin.Offset;
         }
 
         _dirty.Add(key);
+        return entry;
     }
 
     public void Delete(string key)

@@ -3,12 +3,52 @@ using System.Text;
 
 namespace Customer360.Streaming.Runtime.Stores;
 
-/// <summary>A stored value with the last origin offset applied per origin partition.</summary>
+/// <summary>
+/// A stored value with the last origin offset applied per origin partition. The value is held as bytes, as an object
+/// with the encoder that makes its bytes when they are needed (at commit), or both once either was derived.
+/// </summary>
 internal sealed class StoreEntry(byte[] value, Dictionary<string, long> applied)
 {
     private const byte FormatVersion = 1;
 
-    public byte[] Value { get; set; } = value;
+    private byte[]? _value = value;
+    private object? _decoded;
+    private IStateEncoder? _encoder;
+
+    /// <summary>The encoded value; encodes a value put as an object, once.</summary>
+    public byte[] Value
+    {
+        get => _value ??= _encoder!.Encode(_decoded!);
+        set
+        {
+            _value = value;
+            _decoded = null;
+            _encoder = null;
+        }
+    }
+
+    /// <summary>The value as an object of <typeparamref name="T"/>, decoded from the bytes at most once while unchanged.</summary>
+    public T Decoded<T>(StateSerde<T> serde)
+        where T : class
+    {
+        if (_decoded is T decoded)
+        {
+            return decoded;
+        }
+
+        var value = serde.Decode(Value);
+        _decoded = value;
+        _encoder = serde;
+        return value;
+    }
+
+    /// <summary>Replaces the value with an object whose bytes are made when first needed.</summary>
+    public void SetDecoded(object value, IStateEncoder encoder)
+    {
+        _decoded = value;
+        _encoder = encoder;
+        _value = null;
+    }
 
     public Dictionary<string, long> Applied { get; } = applied;
 
