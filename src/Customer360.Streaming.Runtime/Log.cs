@@ -49,6 +49,9 @@ internal static partial class Log
     [LoggerMessage(1031, LogLevel.Error, "Changelog {Topic}[{Partition}] of store {Store} starts at offset {LogStartOffset}, not 0: the broker deleted its oldest records and state was lost (Streams:OnChangelogTruncated is {Policy})")]
     public static partial void ChangelogTruncated(ILogger logger, string store, string topic, int partition, long logStartOffset, ChangelogTruncationPolicy policy);
 
+    [LoggerMessage(1032, LogLevel.Warning, "Task {SubTopology}_{Partition}: its checkpoint names changelog offsets beyond the changelogs' end (recreated, or another cluster); its local state is wiped and restored from the beginning")]
+    public static partial void CheckpointBeyondChangelog(ILogger logger, string subTopology, int partition);
+
     [LoggerMessage(1014, LogLevel.Information, "Worker {ClientId} deferred an offset commit during a rebalance ({Code})")]
     public static partial void CommitDeferred(ILogger logger, string clientId, ErrorCode code);
 

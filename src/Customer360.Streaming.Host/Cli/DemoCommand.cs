@@ -93,9 +93,13 @@ internal static class DemoCommand
         var registryUrl = registry.Url.ToString().TrimEnd('/');
         Say($"embedded Schema Registry at {registryUrl}");
 
+        // The demo's broker lives only as long as the demo: so does its local state (RocksDB and checkpoints).
+        var stateDirectory = Directory.CreateTempSubdirectory("c360-demo-state-");
+        using var removeState = new DeleteOnDispose(stateDirectory);
         var overrides = new Dictionary<string, string?>
         {
             ["Kafka:BootstrapServers"] = cluster.BootstrapServers,
+            ["Streams:StateDirectory"] = stateDirectory.FullName,
             ["Kafka:ApplicationId"] = DemoApplicationId,
             // The mock broker holds every fetch for the full wait: keep it short or latency is ~250 ms.
             ["Kafka:FetchWaitMaxMs"] = "10",
@@ -259,4 +263,20 @@ internal static class DemoCommand
     internal static void Say(string line) => Console.Out.WriteLine($"[demo] {line}");
 
     internal sealed record DemoSettings(int DurationSeconds, int Rate, int Customers, string Redis, int Brokers, string? TopologyDirectory, bool Plain);
+
+    /// <summary>Removes a folder when disposed, after the processor that used it has stopped.</summary>
+    private sealed class DeleteOnDispose(DirectoryInfo folder) : IDisposable
+    {
+        public void Dispose()
+        {
+            try
+            {
+                folder.Delete(recursive: true);
+            }
+            catch (IOException)
+            {
+                // Best effort: a temporary folder left behind is cleaned by the system.
+            }
+        }
+    }
 }

@@ -13,6 +13,9 @@ internal sealed class KafkaRecordCollector(IProducer<byte[]?, byte[]?> producer,
     private readonly ConcurrentQueue<Error> _deliveryErrors = new();
     private readonly List<OutgoingRecord> _sinceCommit = [];
 
+    /// <summary>The offset of the last acknowledged record per partition sent to explicitly (changelogs).</summary>
+    private readonly ConcurrentDictionary<TopicPartition, long> _acknowledged = new();
+
     public int PendingSinceCommit => _sinceCommit.Count;
 
     public void Send(OutgoingRecord record)
@@ -39,6 +42,10 @@ internal sealed class KafkaRecordCollector(IProducer<byte[]?, byte[]?> producer,
             {
                 _deliveryErrors.Enqueue(report.Error);
             }
+            else if (record.Partition is not null)
+            {
+                _acknowledged.AddOrUpdate(report.TopicPartition, report.Offset.Value, (_, known) => Math.Max(known, report.Offset.Value));
+            }
         }
 
         if (record.Partition is { } partition)
@@ -52,6 +59,9 @@ internal sealed class KafkaRecordCollector(IProducer<byte[]?, byte[]?> producer,
 
         _sinceCommit.Add(record);
     }
+
+    /// <summary>The offset of the last record acknowledged on <paramref name="partition"/>, if any was sent to it explicitly.</summary>
+    public long? AcknowledgedOffset(TopicPartition partition) => _acknowledged.TryGetValue(partition, out var offset) ? offset : null;
 
     /// <summary>Waits until everything sent is acknowledged; throws if any delivery failed (nothing may be committed then).</summary>
     public void FlushAndCheck(TimeSpan timeout)

@@ -29,7 +29,7 @@ public sealed class StreamTask : IProcessorContext
     private readonly IRecordCollector _collector;
     private readonly StreamsMetrics? _metrics;
     private readonly string _groupId;
-    private readonly Dictionary<string, InMemoryKeyValueStore> _stores = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IChangeloggedStore> _stores = new(StringComparer.Ordinal);
     private readonly List<Punctuation> _punctuations = [];
     private readonly IProcessor _processor;
     private StreamRecord? _current;
@@ -39,7 +39,10 @@ public sealed class StreamTask : IProcessorContext
     /// <summary>Stream time as last written to the changelog; written once per commit, not per record.</summary>
     private long _savedStreamTimeMs = -1;
 
-    public StreamTask(StreamTopology topology, SubTopology sub, int partition, IRecordCollector collector, StreamsOptions options, string groupId, StreamsMetrics? metrics = null)
+    /// <param name="openStore">Opens a store by name, given how it learns the current input's origin; default: in memory.</param>
+    public StreamTask(
+        StreamTopology topology, SubTopology sub, int partition, IRecordCollector collector, StreamsOptions options, string groupId, StreamsMetrics? metrics = null,
+        Func<string, Func<RecordOrigin?>, IChangeloggedStore>? openStore = null)
     {
         _topology = topology;
         _sub = sub;
@@ -50,7 +53,7 @@ public sealed class StreamTask : IProcessorContext
         _metrics = metrics;
         foreach (var store in sub.Stores)
         {
-            _stores[store] = new InMemoryKeyValueStore(store, () => _current?.Origin);
+            _stores[store] = openStore is null ? new InMemoryKeyValueStore(store, () => _current?.Origin) : openStore(store, () => _current?.Origin);
         }
 
         _processor = sub.CreateProcessor();
@@ -70,7 +73,7 @@ public sealed class StreamTask : IProcessorContext
     /// <summary>Why the last record asked for a retry (a sanitized message, no record data).</summary>
     public string? LastRetryReason { get; private set; }
 
-    public IReadOnlyDictionary<string, InMemoryKeyValueStore> Stores => _stores;
+    public IReadOnlyDictionary<string, IChangeloggedStore> Stores => _stores;
 
     public IKeyValueStore Store(string name) =>
         _stores.TryGetValue(name, out var store) ? store : throw new InvalidOperationException($"Sub-topology '{_sub.Name}' has no store '{name}'.");
@@ -207,17 +210,39 @@ public sealed class StreamTask : IProcessorContext
         return sent;
     }
 
+    /// <summary>The changelog acknowledged the last <see cref="FlushChangelog"/>: persistent stores write it now.</summary>
+    public void ChangesDurable()
+    {
+        foreach (var store in _stores.Values)
+        {
+            store.ChangesDurable();
+        }
+    }
+
+    /// <summary>Makes what the stores wrote survive a machine crash, before a checkpoint names it.</summary>
+    public void Sync()
+    {
+        foreach (var store in _stores.Values)
+        {
+            store.Sync();
+        }
+    }
+
+    /// <summary>Closes the task's stores (a persistent store keeps its files for the next owner on this machine).</summary>
+    public void Close()
+    {
+        foreach (var store in _stores.Values)
+        {
+            store.Dispose();
+        }
+    }
+
     /// <summary>Applies one changelog record to a store during restore.</summary>
     public void Restore(string store, string key, ReadOnlySpan<byte> value, bool tombstone)
     {
+        // Stream time is read back from the stores when restore completes: a persistent store writes restored
+        // records in batches, so it is not readable here yet.
         _stores[store].Restore(key, value, tombstone);
-        if (key == StreamTimeKey && !tombstone)
-        {
-            var restored = long.Parse(Encoding.UTF8.GetString(_stores[store].Get(key)!), CultureInfo.InvariantCulture);
-            StreamTimeMs = Math.Max(StreamTimeMs, restored);
-            _savedStreamTimeMs = StreamTimeMs;
-        }
-
         _metrics?.RestoredRecords.Add(1, new KeyValuePair<string, object?>("store", store));
     }
 
@@ -226,7 +251,17 @@ public sealed class StreamTask : IProcessorContext
     {
         foreach (var store in _stores.Values)
         {
-            store.ClearPending();
+            store.RestoreCompleted();
+        }
+
+        // Whether it came with the changelog's tail or was already in a local copy, each store holds the stream time.
+        foreach (var store in _stores.Values)
+        {
+            if (store.Get(StreamTimeKey) is { } saved)
+            {
+                StreamTimeMs = Math.Max(StreamTimeMs, long.Parse(Encoding.UTF8.GetString(saved), CultureInfo.InvariantCulture));
+                _savedStreamTimeMs = StreamTimeMs;
+            }
         }
 
         foreach (var punctuation in _punctuations.Where(p => p.Type == PunctuationType.StreamTime && StreamTimeMs >= 0))

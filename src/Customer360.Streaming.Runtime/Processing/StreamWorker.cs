@@ -102,6 +102,10 @@ public sealed class StreamWorker
         private readonly KafkaRecordCollector _collector;
         private readonly KeyPlacement _placement;
         private readonly Dictionary<(string Sub, int Partition), StreamTask> _tasks = [];
+
+        /// <summary>Where RocksDB stores live (null: in memory), and each task's local state there.</summary>
+        private readonly string? _stateDirectory;
+        private readonly Dictionary<(string Sub, int Partition), TaskLocalState> _local = [];
         private readonly Dictionary<TopicPartition, long> _positions = [];
         private readonly Dictionary<TopicPartition, long> _committed = [];
         private readonly Dictionary<TopicPartition, (long ResumeAt, int BackoffMs, bool Resumed)> _paused = [];
@@ -126,6 +130,7 @@ public sealed class StreamWorker
         {
             _worker = worker;
             _exactlyOnce = worker._streams.ProcessingGuarantee == ProcessingGuarantee.ExactlyOnceV2;
+            _stateDirectory = worker._streams.StateStore == StateStoreKind.RocksDb ? worker._streams.ResolvedStateDirectory(worker._topology.ApplicationId) : null;
             var consumerConfig = KafkaClientConfigs.Consumer(worker._kafka, worker._topology.ApplicationId, worker._clientId);
             // End-of-partition events say when a partition is caught up, so a task knows whether to wait for it.
             consumerConfig.EnablePartitionEof = true;
@@ -202,6 +207,11 @@ public sealed class StreamWorker
 
         public void Dispose()
         {
+            foreach (var key in _tasks.Keys.ToList())
+            {
+                CloseTask(key);
+            }
+
             _restorer?.Dispose();
             _placement.Dispose();
             _consumer.Dispose();
@@ -402,6 +412,7 @@ public sealed class StreamWorker
 
                     Retrying(() => _producer.CommitTransaction(FlushTimeout));
                     _transactionOpen = false;
+                    ChangesDurable();
                 }
                 catch (KafkaTxnRequiresAbortException ex)
                 {
@@ -423,6 +434,7 @@ public sealed class StreamWorker
                 }
 
                 _collector.FlushAndCheck(FlushTimeout);
+                ChangesDurable();
                 if (offsets.Count > 0)
                 {
                     try
@@ -478,6 +490,36 @@ public sealed class StreamWorker
             Log.Committed(_worker._logger, offsets.Count, elapsed);
         }
 
+        /// <summary>The changelog acknowledged what the tasks flushed: local stores write it, and checkpoint now and then.</summary>
+        private void ChangesDurable()
+        {
+            foreach (var (key, task) in _tasks)
+            {
+                if (_local.TryGetValue(key, out var local))
+                {
+                    local.Committed(task, _collector.AcknowledgedOffset, _worker._topology.ChangelogTopic);
+                }
+                else
+                {
+                    task.ChangesDurable();
+                }
+            }
+        }
+
+        /// <summary>Closes a task: its local stores record how far they are, then release their files for the next owner.</summary>
+        private void CloseTask((string Sub, int Partition) key)
+        {
+            if (_tasks.Remove(key, out var task))
+            {
+                if (_local.Remove(key, out var local))
+                {
+                    local.Checkpoint(task);
+                }
+
+                task.Close();
+            }
+        }
+
         /// <summary>Retriable transaction errors (a coordinator moving, a timeout) are retried; the call is idempotent.</summary>
         private void Retrying(Action operation)
         {
@@ -514,9 +556,14 @@ public sealed class StreamWorker
 
             ForgetBuffered(assigned);
 
-            // Uncommitted state is dropped by rebuilding every task from its (committed) changelog.
+            // Uncommitted state is dropped by rebuilding every task from its (committed) changelog; local stores hold
+            // only what was committed, so they restore from their checkpoints.
             var keys = _tasks.Keys.ToList();
-            _tasks.Clear();
+            foreach (var key in keys)
+            {
+                CloseTask(key);
+            }
+
             foreach (var (sub, partition) in keys)
             {
                 CreateAndRestore(_worker._topology.SubTopologies.First(s => s.Name == sub), partition);
@@ -571,7 +618,7 @@ public sealed class StreamWorker
                 _positions.Remove(partition);
                 _committed.Remove(partition);
                 _paused.Remove(partition);
-                _tasks.Remove((_worker._topology.SubTopologyOf(partition.Topic).Name, partition.Partition.Value));
+                CloseTask((_worker._topology.SubTopologyOf(partition.Topic).Name, partition.Partition.Value));
                 _waitingSince.Remove((_worker._topology.SubTopologyOf(partition.Topic).Name, partition.Partition.Value));
             }
 
@@ -595,19 +642,27 @@ public sealed class StreamWorker
 
         private void CreateAndRestore(SubTopology sub, int partition)
         {
-            var task = new StreamTask(_worker._topology, sub, partition, _collector, _worker._streams, _worker._topology.ApplicationId, _worker._metrics);
             var started = _worker._time.GetTimestamp();
-            long restored = 0;
-            foreach (var store in sub.Stores)
+            var local = _stateDirectory is null ? null : TaskLocalState.Open(_stateDirectory, sub, partition, _worker._time);
+            var (task, restored) = Restore(sub, partition, local);
+            if (task is null)
             {
-                restored += RestoreStore(task, store, new TopicPartition(_worker._topology.ChangelogTopic(store), partition));
+                // A checkpoint beyond a changelog's end belongs to another life of the changelog (recreated, another cluster).
+                Log.CheckpointBeyondChangelog(_worker._logger, sub.Name, partition);
+                local!.Wipe();
+                (task, restored) = Restore(sub, partition, local);
             }
 
-            task.RestoreCompleted();
-            _tasks[(sub.Name, partition)] = task;
+            _tasks[(sub.Name, partition)] = task!;
+            if (local is not null)
+            {
+                _local[(sub.Name, partition)] = local;
+                local.Checkpoint(task!);
+            }
+
             foreach (var observer in _worker._observers)
             {
-                foreach (var (name, store) in task.Stores)
+                foreach (var (name, store) in task!.Stores)
                 {
                     observer.Restored(name, partition, store.All());
                 }
@@ -620,15 +675,45 @@ public sealed class StreamWorker
             }
         }
 
-        /// <summary>Replays one changelog partition from the beginning to its end into a store.</summary>
-        private long RestoreStore(StreamTask task, string store, TopicPartition changelog)
+        /// <summary>A new task with every store restored from its checkpoint (or the beginning); null when a checkpoint is beyond its changelog.</summary>
+        private (StreamTask? Task, long Restored) Restore(SubTopology sub, int partition, TaskLocalState? local)
+        {
+            var task = new StreamTask(_worker._topology, sub, partition, _collector, _worker._streams, _worker._topology.ApplicationId, _worker._metrics, local?.OpenStore);
+            long restored = 0;
+            foreach (var store in sub.Stores)
+            {
+                var changelog = new TopicPartition(_worker._topology.ChangelogTopic(store), partition);
+                var result = RestoreStore(task, store, changelog, local?.RestoreFrom(store) ?? 0);
+                if (result.CheckpointBeyondEnd)
+                {
+                    task.Close();
+                    return (null, restored);
+                }
+
+                local?.Restored(store, result.LastOffset);
+                restored += result.Count;
+            }
+
+            task.RestoreCompleted();
+            return (task, restored);
+        }
+
+        /// <summary>
+        /// Replays one changelog partition into a store, from <paramref name="from"/> (after the checkpoint, or 0) to its
+        /// end. A changelog that starts after <paramref name="from"/> lost state (compaction never moves a start).
+        /// </summary>
+        private RestoreResult RestoreStore(StreamTask task, string store, TopicPartition changelog, long from)
         {
             var restorer = _restorer ??= new ConsumerBuilder<byte[]?, byte[]?>(
                 KafkaClientConfigs.Consumer(_worker._kafka, $"{_worker._topology.ApplicationId}-restore", $"{_worker._clientId}-restore")).Build();
             var watermarks = restorer.QueryWatermarkOffsets(changelog, TimeSpan.FromSeconds(_worker._kafka.StartupTimeoutSeconds));
-            if (watermarks.Low.Value > 0)
+            if (from > watermarks.High.Value)
             {
-                // Stores restore from offset 0; a changelog that starts later lost state (compaction never moves its start).
+                return new RestoreResult(0, -1, CheckpointBeyondEnd: true);
+            }
+
+            if (watermarks.Low.Value > from)
+            {
                 _worker._metrics.ChangelogTruncations.Add(1, new KeyValuePair<string, object?>("store", store));
                 var truncated = new Stores.ChangelogTruncation(store, changelog.Topic, changelog.Partition.Value, watermarks.Low.Value);
                 Log.ChangelogTruncated(_worker._logger, store, changelog.Topic, changelog.Partition.Value, watermarks.Low.Value, _worker._streams.OnChangelogTruncated);
@@ -636,16 +721,18 @@ public sealed class StreamWorker
                 {
                     throw new StreamsFatalException(truncated.Explanation);
                 }
+
+                from = watermarks.Low.Value;
             }
 
-            if (watermarks.High.Value <= watermarks.Low.Value)
-            {
-                return 0;
-            }
-
-            restorer.Assign(new TopicPartitionOffset(changelog, watermarks.Low));
-            long count = 0;
             var last = watermarks.High.Value - 1;
+            if (last < from)
+            {
+                return new RestoreResult(0, from - 1, CheckpointBeyondEnd: false);
+            }
+
+            restorer.Assign(new TopicPartitionOffset(changelog, from));
+            long count = 0;
             var restoreStarted = _worker._time.GetTimestamp();
             while (true)
             {
@@ -668,16 +755,19 @@ public sealed class StreamWorker
 
                 if (count % 50_000 == 0 && count > 0)
                 {
-                    Log.RestoreProgress(_worker._logger, changelog.Topic, changelog.Partition.Value, count, watermarks.High.Value - watermarks.Low.Value);
+                    Log.RestoreProgress(_worker._logger, changelog.Topic, changelog.Partition.Value, count, watermarks.High.Value - from);
                 }
 
                 if (result.Offset.Value >= last)
                 {
                     restorer.Unassign();
-                    return count;
+                    return new RestoreResult(count, last, CheckpointBeyondEnd: false);
                 }
             }
         }
+
+        /// <summary>Records restored, the offset restore reached (−1: none), and whether a checkpoint named an offset past the end.</summary>
+        private readonly record struct RestoreResult(long Count, long LastOffset, bool CheckpointBeyondEnd);
 
         private static List<KeyValuePair<string, byte[]>> Headers(Headers? headers)
         {

@@ -22,6 +22,16 @@ public enum ErrorPolicy
     DeadLetter,
 }
 
+/// <summary>Where a task keeps its stores between restarts.</summary>
+public enum StateStoreKind
+{
+    /// <summary>RocksDB under <c>Streams:StateDirectory</c>, with a checkpoint per task: a restart restores only the changelogs' tails.</summary>
+    RocksDb,
+
+    /// <summary>In memory: every start restores every store from the beginning of its changelog.</summary>
+    InMemory,
+}
+
 /// <summary>What a task does when its changelog no longer starts at offset 0 (the broker deleted its oldest records).</summary>
 public enum ChangelogTruncationPolicy
 {
@@ -69,6 +79,11 @@ public sealed class StreamsOptions
     /// <summary>Unexpected exceptions in processors are bugs: stop by default rather than skip data.</summary>
     public ErrorPolicy OnProcessingError { get; set; } = ErrorPolicy.Fail;
 
+    public StateStoreKind StateStore { get; set; } = StateStoreKind.RocksDb;
+
+    /// <summary>Where RocksDB stores and checkpoints live; default <c>./state/&lt;ApplicationId&gt;</c>. One process per folder.</summary>
+    public string StateDirectory { get; set; } = string.Empty;
+
     /// <summary>A changelog whose oldest records the broker deleted (retention on a changelog, or the embedded broker's size limit).</summary>
     public ChangelogTruncationPolicy OnChangelogTruncated { get; set; } = ChangelogTruncationPolicy.Fail;
 
@@ -94,6 +109,9 @@ public sealed class StreamsOptions
 
     [Range(1_000, 900_000, ErrorMessage = "Streams:TransactionTimeoutMs must be between 1000 and 900000.")]
     public int TransactionTimeoutMs { get; set; } = 10_000;
+
+    public string ResolvedStateDirectory(string applicationId) =>
+        Path.GetFullPath(string.IsNullOrWhiteSpace(StateDirectory) ? Path.Combine("state", applicationId) : StateDirectory);
 
     public string ResolvedInstanceId => string.IsNullOrWhiteSpace(InstanceId) ? Environment.MachineName : InstanceId;
 

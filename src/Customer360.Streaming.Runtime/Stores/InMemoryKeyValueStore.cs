@@ -7,7 +7,7 @@ namespace Customer360.Streaming.Runtime.Stores;
 /// only the latest value per key is written, as Kafka Streams' record cache does. Values put as objects
 /// (<see cref="PutDecoded"/>) are encoded then, once, however many records changed them in between.
 /// </summary>
-public sealed class InMemoryKeyValueStore : IKeyValueStore
+public sealed class InMemoryKeyValueStore : IChangeloggedStore
 {
     private readonly Dictionary<string, StoreEntry> _entries = new(StringComparer.Ordinal);
     private readonly HashSet<string> _dirty = new(StringComparer.Ordinal);
@@ -86,7 +86,7 @@ public sealed class InMemoryKeyValueStore : IKeyValueStore
     private static bool IsReserved(string key) => key.Length > 0 && key[0] == '\0';
 
     /// <summary>The coalesced changelog records since the last call (null value = tombstone), and forgets them.</summary>
-    internal List<KeyValuePair<string, byte[]?>> TakeChanges()
+    public IReadOnlyList<KeyValuePair<string, byte[]?>> TakeChanges()
     {
         var changes = new List<KeyValuePair<string, byte[]?>>(_dirty.Count);
         foreach (var key in _dirty)
@@ -98,8 +98,13 @@ public sealed class InMemoryKeyValueStore : IKeyValueStore
         return changes;
     }
 
+    /// <summary>Nothing to do: the changelog is this store's only durable copy.</summary>
+    public void ChangesDurable()
+    {
+    }
+
     /// <summary>Applies one changelog record during restore.</summary>
-    internal void Restore(string key, ReadOnlySpan<byte> value, bool tombstone)
+    public void Restore(string key, ReadOnlySpan<byte> value, bool tombstone)
     {
         if (tombstone)
         {
@@ -111,6 +116,14 @@ public sealed class InMemoryKeyValueStore : IKeyValueStore
         }
     }
 
-    /// <summary>Drops uncommitted changes' bookkeeping (after restore, or when a task is discarded).</summary>
-    internal void ClearPending() => _dirty.Clear();
+    /// <summary>Drops the bookkeeping of changes restore made: they came from the changelog.</summary>
+    public void RestoreCompleted() => _dirty.Clear();
+
+    public void Sync()
+    {
+    }
+
+    public void Dispose()
+    {
+    }
 }

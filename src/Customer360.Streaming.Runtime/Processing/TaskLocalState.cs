@@ -1,0 +1,104 @@
+using Confluent.Kafka;
+using Customer360.Streaming.Runtime.Stores;
+
+namespace Customer360.Streaming.Runtime.Processing;
+
+/// <summary>
+/// What one task keeps on this machine between runs: its RocksDB stores and the checkpoint naming, per store, the last
+/// changelog offset they hold. A task restores from the record after it. Local stores are written only after their
+/// changelog records are acknowledged, so a checkpoint is valid under both guarantees and after a killed process:
+/// restore at worst re-applies records the stores already hold, which overwrite with the same values.
+/// </summary>
+internal sealed class TaskLocalState
+{
+    /// <summary>Changelog records between two checkpoints (Kafka Streams' threshold): each one syncs the stores to disk.</summary>
+    public const long CheckpointEveryRecords = 10_000;
+
+    /// <summary>
+    /// The longest a change waits for a checkpoint. Bounds what a restart replays by time as well, and keeps the
+    /// checkpoint ahead of a broker that deletes old changelog records by size (the embedded one keeps ~5 MiB).
+    /// </summary>
+    public static readonly TimeSpan CheckpointAtLeastEvery = TimeSpan.FromSeconds(10);
+
+    private readonly TaskStateDirectory _directory;
+    private readonly int _partition;
+    private readonly Dictionary<string, long> _offsets;
+    private readonly TimeProvider _time;
+    private long _sinceCheckpoint;
+    private long _checkpointedAt;
+
+    private TaskLocalState(TaskStateDirectory directory, int partition, Dictionary<string, long> offsets, TimeProvider time)
+    {
+        _directory = directory;
+        _partition = partition;
+        _offsets = offsets;
+        _time = time;
+        _checkpointedAt = time.GetTimestamp();
+    }
+
+    /// <summary>Opens the task's folder; without a checkpoint its files cannot be trusted, so they are wiped.</summary>
+    public static TaskLocalState Open(string stateDirectory, SubTopology sub, int partition, TimeProvider time)
+    {
+        var directory = new TaskStateDirectory(stateDirectory, sub.Name, partition);
+        if (directory.ReadCheckpoint() is { } checkpoint)
+        {
+            return new TaskLocalState(directory, partition, new Dictionary<string, long>(checkpoint, StringComparer.Ordinal), time);
+        }
+
+        directory.Wipe();
+        return new TaskLocalState(directory, partition, new Dictionary<string, long>(StringComparer.Ordinal), time);
+    }
+
+    public Func<string, Func<RecordOrigin?>, IChangeloggedStore> OpenStore =>
+        (store, origin) => new RocksDbKeyValueStore(store, _directory.StorePath(store), origin);
+
+    /// <summary>The changelog offset restore starts at: after the checkpointed one, or the beginning.</summary>
+    public long RestoreFrom(string store) => _offsets.TryGetValue(store, out var offset) ? offset + 1 : 0;
+
+    /// <summary>Restore brought <paramref name="store"/> up to <paramref name="lastOffset"/> (−1: its changelog is empty).</summary>
+    public void Restored(string store, long lastOffset)
+    {
+        if (lastOffset >= 0)
+        {
+            _offsets[store] = lastOffset;
+        }
+    }
+
+    /// <summary>The checkpoint no longer matches the changelogs (recreated, or another cluster): start from nothing.</summary>
+    public void Wipe()
+    {
+        _directory.Wipe();
+        _offsets.Clear();
+    }
+
+    /// <summary>
+    /// A commit made the task's changelog records durable: the stores write them, and every
+    /// <see cref="CheckpointEveryRecords"/> records (or <see cref="CheckpointAtLeastEvery"/>) a checkpoint records how far they are.
+    /// </summary>
+    public void Committed(StreamTask task, Func<TopicPartition, long?> acknowledged, Func<string, string> changelogTopic)
+    {
+        task.ChangesDurable();
+        foreach (var store in task.Stores.Keys)
+        {
+            if (acknowledged(new TopicPartition(changelogTopic(store), _partition)) is { } offset && offset > _offsets.GetValueOrDefault(store, -1))
+            {
+                _sinceCheckpoint += offset - _offsets.GetValueOrDefault(store, -1);
+                _offsets[store] = offset;
+            }
+        }
+
+        if (_sinceCheckpoint >= CheckpointEveryRecords || (_sinceCheckpoint > 0 && _time.GetElapsedTime(_checkpointedAt) >= CheckpointAtLeastEvery))
+        {
+            Checkpoint(task);
+        }
+    }
+
+    /// <summary>Syncs the stores to disk, then writes the checkpoint: after restore, and when the task closes.</summary>
+    public void Checkpoint(StreamTask task)
+    {
+        task.Sync();
+        _directory.WriteCheckpoint(_offsets);
+        _sinceCheckpoint = 0;
+        _checkpointedAt = _time.GetTimestamp();
+    }
+}

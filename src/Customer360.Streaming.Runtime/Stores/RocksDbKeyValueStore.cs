@@ -1,0 +1,270 @@
+using System.Text;
+using Customer360.Streaming.Runtime.Processing;
+using RocksDbSharp;
+
+namespace Customer360.Streaming.Runtime.Stores;
+
+/// <summary>
+/// A task's store on disk (RocksDB), mirrored to its changelog partition. Each value is kept as its changelog value
+/// (the entry with its applied offsets), so restore writes changelog records as they are. Changes live in memory until
+/// the changelog has acknowledged them and only then reach RocksDB: the local store is never ahead of its changelog,
+/// so the replay guard never skips a record whose change a crash lost. Recently used entries stay decoded in a bounded
+/// cache; everything else is read from RocksDB (its block cache) when needed.
+/// </summary>
+public sealed class RocksDbKeyValueStore : IChangeloggedStore
+{
+    /// <summary>Clean entries kept decoded per store; beyond it the oldest half is dropped (they stay in RocksDB).</summary>
+    private const int CacheEntries = 10_000;
+
+    /// <summary>Restored records per RocksDB write batch.</summary>
+    private const int RestoreBatch = 10_000;
+
+    private readonly RocksDb _db;
+    private readonly Func<RecordOrigin?> _currentOrigin;
+    /// <summary>Commits write without waiting for the disk: the WAL survives a killed process in the page cache.</summary>
+    private readonly WriteOptions _unsynced = new WriteOptions().SetSync(false);
+
+    /// <summary>Before a checkpoint names an offset, one synced write makes the WAL durable up to it.</summary>
+    private readonly WriteOptions _synced = new WriteOptions().SetSync(true);
+
+    private static readonly byte[] SyncMarkerKey = Encoding.UTF8.GetBytes("\0store:synced");
+
+    /// <summary>Changed since the last <see cref="TakeChanges"/>; null = deleted.</summary>
+    private readonly Dictionary<string, StoreEntry?> _changed = new(StringComparer.Ordinal);
+
+    /// <summary>Taken for the changelog, not yet acknowledged: the key and its changelog value (null = tombstone).</summary>
+    private readonly Dictionary<string, (StoreEntry? Entry, byte[]? Encoded)> _pending = new(StringComparer.Ordinal);
+
+    private readonly Dictionary<string, StoreEntry> _cache = new(StringComparer.Ordinal);
+    private WriteBatch? _restoring;
+    private int _restoringCount;
+
+    public RocksDbKeyValueStore(string name, string path, Func<RecordOrigin?> currentOrigin)
+    {
+        Name = name;
+        _currentOrigin = currentOrigin;
+        Directory.CreateDirectory(path);
+        // The WAL stays on (unlike Kafka Streams): it carries commits across a killed process, and is synced before a
+        // checkpoint names their changelog offsets.
+        _db = RocksDb.Open(new DbOptions().SetCreateIfMissing(true), path);
+    }
+
+    public string Name { get; }
+
+    public int Count => All().Count();
+
+    public int PendingChanges => _changed.Count;
+
+    public byte[]? Get(string key) => Entry(key)?.Value;
+
+    public void Put(string key, byte[] value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        Changed(key).Value = value;
+    }
+
+    public void Delete(string key)
+    {
+        _changed[key] = null;
+        _cache.Remove(key);
+    }
+
+    public bool HasApplied(string key) =>
+        _currentOrigin() is { } origin
+        && Entry(key) is { } entry
+        && entry.Applied.TryGetValue(origin.PartitionKey, out var applied)
+        && origin.Offset <= applied;
+
+    public IEnumerable<KeyValuePair<string, byte[]>> All() => Entries().Select(e => KeyValuePair.Create(e.Key, e.Value.Value));
+
+    public T? GetDecoded<T>(string key, StateSerde<T> serde)
+        where T : class => Entry(key)?.Decoded(serde);
+
+    public void PutDecoded<T>(string key, T value, StateSerde<T> serde)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        Changed(key).SetDecoded(value, serde);
+    }
+
+    public IEnumerable<KeyValuePair<string, T>> AllDecoded<T>(StateSerde<T> serde)
+        where T : class => Entries().Select(e => KeyValuePair.Create(e.Key, e.Value.Decoded(serde)));
+
+    public IReadOnlyList<KeyValuePair<string, byte[]?>> TakeChanges()
+    {
+        var changes = new List<KeyValuePair<string, byte[]?>>(_changed.Count);
+        foreach (var (key, entry) in _changed)
+        {
+            var encoded = entry?.Encode();
+            _pending[key] = (entry, encoded);
+            changes.Add(KeyValuePair.Create(key, encoded));
+        }
+
+        _changed.Clear();
+        return changes;
+    }
+
+    public void ChangesDurable()
+    {
+        if (_pending.Count == 0)
+        {
+            return;
+        }
+
+        using var batch = new WriteBatch();
+        foreach (var (key, (entry, encoded)) in _pending)
+        {
+            var keyBytes = Encoding.UTF8.GetBytes(key);
+            if (encoded is null)
+            {
+                batch.Delete(keyBytes);
+            }
+            else
+            {
+                batch.Put(keyBytes, encoded);
+                Remember(key, entry!);
+            }
+        }
+
+        _db.Write(batch, _unsynced);
+        _pending.Clear();
+    }
+
+    public void Restore(string key, ReadOnlySpan<byte> value, bool tombstone)
+    {
+        _restoring ??= new WriteBatch();
+        var keyBytes = Encoding.UTF8.GetBytes(key);
+        if (tombstone)
+        {
+            _restoring.Delete(keyBytes);
+        }
+        else
+        {
+            _restoring.Put(keyBytes, value.ToArray());
+        }
+
+        _cache.Remove(key);
+        if (++_restoringCount >= RestoreBatch)
+        {
+            WriteRestored();
+        }
+    }
+
+    public void RestoreCompleted()
+    {
+        WriteRestored();
+        _changed.Clear();
+    }
+
+    /// <summary>Makes everything written so far survive a machine crash, so a checkpoint may name it.</summary>
+    public void Sync() => _db.Put(SyncMarkerKey, Array.Empty<byte>(), null, _synced);
+
+    public void Dispose()
+    {
+        _restoring?.Dispose();
+        _db.Dispose();
+    }
+
+    private void WriteRestored()
+    {
+        if (_restoring is null)
+        {
+            return;
+        }
+
+        _db.Write(_restoring, _unsynced);
+        _restoring.Dispose();
+        _restoring = null;
+        _restoringCount = 0;
+    }
+
+    /// <summary>The current entry: changed, taken but not yet durable, cached, or read from RocksDB (then cached).</summary>
+    private StoreEntry? Entry(string key)
+    {
+        if (_changed.TryGetValue(key, out var changed))
+        {
+            return changed;
+        }
+
+        if (_pending.TryGetValue(key, out var pending))
+        {
+            return pending.Entry;
+        }
+
+        if (_cache.TryGetValue(key, out var cached))
+        {
+            return cached;
+        }
+
+        var stored = _db.Get(Encoding.UTF8.GetBytes(key));
+        if (stored is null)
+        {
+            return null;
+        }
+
+        var entry = StoreEntry.Decode(stored);
+        Remember(key, entry);
+        return entry;
+    }
+
+    /// <summary>The key's entry to change (a copy of nothing when new), marked applied for the current input's origin.</summary>
+    private StoreEntry Changed(string key)
+    {
+        var entry = Entry(key) ?? new StoreEntry([], new Dictionary<string, long>(StringComparer.Ordinal));
+        if (_currentOrigin() is { } origin)
+        {
+            entry.Applied[origin.PartitionKey] = origin.Offset;
+        }
+
+        _cache.Remove(key);
+        _changed[key] = entry;
+        return entry;
+    }
+
+    private void Remember(string key, StoreEntry entry)
+    {
+        if (_cache.Count >= CacheEntries)
+        {
+            foreach (var old in _cache.Keys.Take(CacheEntries / 2).ToList())
+            {
+                _cache.Remove(old);
+            }
+        }
+
+        _cache[key] = entry;
+    }
+
+    /// <summary>Every entry in key order (ordinal): RocksDB's, overlaid with what is not durable yet.</summary>
+    private List<KeyValuePair<string, StoreEntry>> Entries()
+    {
+        var overlay = new Dictionary<string, StoreEntry?>(StringComparer.Ordinal);
+        foreach (var (key, pending) in _pending)
+        {
+            overlay[key] = pending.Entry;
+        }
+
+        foreach (var (key, changed) in _changed)
+        {
+            overlay[key] = changed;
+        }
+
+        var entries = new List<KeyValuePair<string, StoreEntry>>();
+        using (var iterator = _db.NewIterator())
+        {
+            for (iterator.SeekToFirst(); iterator.Valid(); iterator.Next())
+            {
+                var key = Encoding.UTF8.GetString(iterator.Key());
+                if (!overlay.ContainsKey(key) && !IsReserved(key))
+                {
+                    entries.Add(KeyValuePair.Create(key, _cache.GetValueOrDefault(key) ?? StoreEntry.Decode(iterator.Value())));
+                }
+            }
+        }
+
+        entries.AddRange(overlay.Where(o => o.Value is not null && !IsReserved(o.Key)).Select(o => KeyValuePair.Create(o.Key, o.Value!)));
+        entries.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+        return entries;
+    }
+
+    private static bool IsReserved(string key) => key.Length > 0 && key[0] == '\0';
+}
