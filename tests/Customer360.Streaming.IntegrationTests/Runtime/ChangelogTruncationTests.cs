@@ -23,15 +23,9 @@ public sealed class ChangelogTruncationTests(RedisServerFixture redis)
     [Fact]
     public async Task Restore_from_a_truncated_changelog_stops_the_worker_naming_store_partition_and_offsets_and_counts_it()
     {
-        var names = new UniqueNames(nameof(Restore_from_a_truncated_changelog_stops_the_worker_naming_store_partition_and_offsets_and_counts_it));
-        using var cluster = EmbeddedKafkaCluster.Start(brokerCount: 1);
-        var options = new KafkaOptions { BootstrapServers = cluster.BootstrapServers, ApplicationId = names.Group("app"), FetchWaitMaxMs = 10 };
-        var topology = CountingProcessor.Topology(options.ApplicationId, names.Topic("in"), names.Topic("out"), names.Topic("dlq"));
-        var changelog = topology.ChangelogTopic(CountingProcessor.Store);
-        foreach (var topic in new[] { names.Topic("in"), names.Topic("out"), changelog, names.Topic("dlq") })
-        {
-            cluster.CreateTopic(topic, 1);
-        }
+        var (cluster, options, topology, changelog) = CountingOnItsOwnCluster(
+            new UniqueNames(nameof(Restore_from_a_truncated_changelog_stops_the_worker_naming_store_partition_and_offsets_and_counts_it)));
+        using var owned = cluster;
 
         var start = Truncate(options, changelog);
         using var metrics = new StreamsMetrics();
@@ -51,15 +45,9 @@ public sealed class ChangelogTruncationTests(RedisServerFixture redis)
     [Fact]
     public async Task With_RestoreRemaining_the_worker_restores_what_is_left_counts_the_truncation_and_runs()
     {
-        var names = new UniqueNames(nameof(With_RestoreRemaining_the_worker_restores_what_is_left_counts_the_truncation_and_runs));
-        using var cluster = EmbeddedKafkaCluster.Start(brokerCount: 1);
-        var options = new KafkaOptions { BootstrapServers = cluster.BootstrapServers, ApplicationId = names.Group("app"), FetchWaitMaxMs = 10 };
-        var topology = CountingProcessor.Topology(options.ApplicationId, names.Topic("in"), names.Topic("out"), names.Topic("dlq"));
-        var changelog = topology.ChangelogTopic(CountingProcessor.Store);
-        foreach (var topic in new[] { names.Topic("in"), names.Topic("out"), changelog, names.Topic("dlq") })
-        {
-            cluster.CreateTopic(topic, 1);
-        }
+        var (cluster, options, topology, changelog) = CountingOnItsOwnCluster(
+            new UniqueNames(nameof(With_RestoreRemaining_the_worker_restores_what_is_left_counts_the_truncation_and_runs)));
+        using var owned = cluster;
 
         Truncate(options, changelog);
         using var metrics = new StreamsMetrics();
@@ -102,6 +90,21 @@ public sealed class ChangelogTruncationTests(RedisServerFixture redis)
 
         Assert.Equal(new RebuildReport(0, 0, 0, 0, 1, TruncatedPartitions: 1), forced);
         Assert.False(await connection.GetDatabase().KeyExistsAsync(keys.Context("c-only-in-redis")));
+    }
+
+    /// <summary>The counting topology with one-partition topics on an embedded cluster of the test's own.</summary>
+    private static (EmbeddedKafkaCluster Cluster, KafkaOptions Options, StreamTopology Topology, string Changelog) CountingOnItsOwnCluster(UniqueNames names)
+    {
+        var cluster = EmbeddedKafkaCluster.Start(brokerCount: 1);
+        var options = new KafkaOptions { BootstrapServers = cluster.BootstrapServers, ApplicationId = names.Group("app"), FetchWaitMaxMs = 10 };
+        var topology = CountingProcessor.Topology(options.ApplicationId, names.Topic("in"), names.Topic("out"), names.Topic("dlq"));
+        var changelog = topology.ChangelogTopic(CountingProcessor.Store);
+        foreach (var topic in new[] { names.Topic("in"), names.Topic("out"), changelog, names.Topic("dlq") })
+        {
+            cluster.CreateTopic(topic, 1);
+        }
+
+        return (cluster, options, topology, changelog);
     }
 
     /// <summary>
