@@ -23,9 +23,6 @@ internal static partial class Log
     [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Customer {CustomerHash} erased: context, links and Redis keys removed")]
     public static partial void CustomerErased(ILogger logger, string customerHash);
 
-    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Redis unreachable ({ErrorClass}); retrying {Count} context writes in {DelayMs} ms")]
-    public static partial void RedisRetry(ILogger logger, string errorClass, int count, double delayMs);
-
     [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = "Rules reloaded from {Path}: {Rules} rules in force (were {Previous}): {RuleVersions}")]
     public static partial void RulesReloaded(ILogger logger, string path, int rules, int previous, string ruleVersions);
 

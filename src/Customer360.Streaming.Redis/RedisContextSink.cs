@@ -1,12 +1,12 @@
 using System.Text;
 using Customer360.Streaming.Domain.Context;
 using Customer360.Streaming.Domain.State;
-using Customer360.Streaming.Redis;
 using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Runtime.Stores;
+using Customer360.Streaming.Pipeline;
 using Microsoft.Extensions.Logging;
 
-namespace Customer360.Streaming.Pipeline;
+namespace Customer360.Streaming.Redis;
 
 /// <summary>
 /// Materializes the context stores in Redis. After each commit it takes the changelog records of the context stores

@@ -2,12 +2,12 @@ using System.Text;
 using Confluent.Kafka;
 using Customer360.Streaming.Domain.Context;
 using Customer360.Streaming.Domain.State;
-using Customer360.Streaming.Redis;
 using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Runtime.Stores;
+using Customer360.Streaming.Pipeline;
 using StackExchange.Redis;
 
-namespace Customer360.Streaming.Pipeline;
+namespace Customer360.Streaming.Redis;
 
 /// <summary>What a rebuild found: keys compared, and how Redis differed from Kafka.</summary>
 /// <param name="InKafka">Contexts in the changelogs (the truth).</param>
