@@ -26,6 +26,13 @@ public sealed class StreamWorker
     private static readonly TimeSpan ClockCheckInterval = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>A restore step ends after this many records or this long, whichever first, and the consumer polls again.</summary>
+    private const long RestoreStepRecords = 10_000;
+
+    private static readonly TimeSpan RestoreStepTime = TimeSpan.FromMilliseconds(200);
+
+    private static readonly TimeSpan RestorePollTimeout = TimeSpan.FromMilliseconds(50);
+
     private readonly KafkaOptions _kafka;
     private readonly StreamsOptions _streams;
     private readonly StreamTopology _topology;
@@ -106,6 +113,9 @@ public sealed class StreamWorker
         /// <summary>Where RocksDB stores live (null: in memory), and each task's local state there.</summary>
         private readonly string? _stateDirectory;
         private readonly Dictionary<(string Sub, int Partition), TaskLocalState> _local = [];
+
+        /// <summary>Tasks assigned but still restoring, in assignment order; they join <see cref="_tasks"/> when done.</summary>
+        private readonly OrderedDictionary<(string Sub, int Partition), PendingRestore> _restoring = [];
         private readonly Dictionary<TopicPartition, long> _positions = [];
         private readonly Dictionary<TopicPartition, long> _committed = [];
         private readonly Dictionary<TopicPartition, (long ResumeAt, int BackoffMs, bool Resumed)> _paused = [];
@@ -171,6 +181,7 @@ public sealed class StreamWorker
             while (!stoppingToken.IsCancellationRequested)
             {
                 Fetch();
+                RestoreStep();
                 ProcessBuffered();
 
                 if (_worker._time.GetElapsedTime(lastClockCheck) >= ClockCheckInterval)
@@ -212,6 +223,12 @@ public sealed class StreamWorker
                 CloseTask(key);
             }
 
+            foreach (var restoring in _restoring.Values)
+            {
+                restoring.Task.Close();
+            }
+
+            _restoring.Clear();
             _restorer?.Dispose();
             _placement.Dispose();
             _consumer.Dispose();
@@ -222,7 +239,8 @@ public sealed class StreamWorker
         private void Fetch()
         {
             // Block only when idle; while a task waits for a partition, poll briefly rather than spin.
-            var timeout = _buffer.Count == 0 ? PollTimeout : _waitingSince.Count > 0 ? WaitingPollTimeout : TimeSpan.Zero;
+            // While a task restores, poll without waiting: the poll only keeps the group membership alive.
+            var timeout = _restoring.Count > 0 ? TimeSpan.Zero : _buffer.Count == 0 ? PollTimeout : _waitingSince.Count > 0 ? WaitingPollTimeout : TimeSpan.Zero;
             for (var taken = 0; taken < MaxFetchPerRound; taken++)
             {
                 // Only ask for a record that will be kept: one consumed past the round's limit would be lost.
@@ -566,7 +584,7 @@ public sealed class StreamWorker
 
             foreach (var (sub, partition) in keys)
             {
-                CreateAndRestore(_worker._topology.SubTopologies.First(s => s.Name == sub), partition);
+                BeginRestore(_worker._topology.SubTopologies.First(s => s.Name == sub), partition);
             }
         }
 
@@ -576,14 +594,19 @@ public sealed class StreamWorker
             _worker._metrics.Rebalances.Add(1, new KeyValuePair<string, object?>("kind", "assigned"));
             foreach (var key in partitions.Select(p => (Sub: _worker._topology.SubTopologyOf(p.Topic), Partition: p.Partition.Value)).DistinctBy(k => (k.Sub.Name, k.Partition)))
             {
-                if (!_tasks.ContainsKey((key.Sub.Name, key.Partition)))
+                if (!_tasks.ContainsKey((key.Sub.Name, key.Partition)) && !_restoring.ContainsKey((key.Sub.Name, key.Partition)))
                 {
-                    CreateAndRestore(key.Sub, key.Partition);
+                    BeginRestore(key.Sub, key.Partition);
                 }
             }
 
             Status.Assigned(partitions);
-            Log.PartitionsAssigned(_worker._logger, _worker._clientId, partitions.Count, _tasks.Count);
+            if (_restoring.Count > 0)
+            {
+                Status.SetPhase(WorkerPhase.Restoring);
+            }
+
+            Log.PartitionsAssigned(_worker._logger, _worker._clientId, partitions.Count, _tasks.Count + _restoring.Count);
         }
 
         private void OnRevoked(List<TopicPartitionOffset> partitions)
@@ -619,6 +642,11 @@ public sealed class StreamWorker
                 _committed.Remove(partition);
                 _paused.Remove(partition);
                 CloseTask((_worker._topology.SubTopologyOf(partition.Topic).Name, partition.Partition.Value));
+                if (_restoring.Remove((_worker._topology.SubTopologyOf(partition.Topic).Name, partition.Partition.Value), out var restoring))
+                {
+                    // Half restored: its checkpoint still names what it held before, so the next owner here starts there.
+                    restoring.Task.Close();
+                }
                 _waitingSince.Remove((_worker._topology.SubTopologyOf(partition.Topic).Name, partition.Partition.Value));
             }
 
@@ -640,80 +668,105 @@ public sealed class StreamWorker
             }
         }
 
-        private void CreateAndRestore(SubTopology sub, int partition)
+        /// <summary>
+        /// Creates a task whose stores restore in <see cref="RestoreStep"/>s between polls, never in the rebalance
+        /// callback: a restore of any size leaves the consumer polling. Its records wait in the buffers meanwhile.
+        /// </summary>
+        private void BeginRestore(SubTopology sub, int partition)
         {
-            var started = _worker._time.GetTimestamp();
             var local = _stateDirectory is null ? null : TaskLocalState.Open(_stateDirectory, sub, partition, _worker._time);
-            var (task, restored) = Restore(sub, partition, local);
-            if (task is null)
-            {
-                // A checkpoint beyond a changelog's end belongs to another life of the changelog (recreated, another cluster).
-                Log.CheckpointBeyondChangelog(_worker._logger, sub.Name, partition);
-                local!.Wipe();
-                (task, restored) = Restore(sub, partition, local);
-            }
-
-            _tasks[(sub.Name, partition)] = task!;
-            if (local is not null)
-            {
-                _local[(sub.Name, partition)] = local;
-                local.Checkpoint(task!);
-            }
-
-            foreach (var observer in _worker._observers)
-            {
-                foreach (var (name, store) in task!.Stores)
-                {
-                    observer.Restored(name, partition, store.All());
-                }
-            }
-
-            Status.Restored(restored);
-            if (sub.Stores.Count > 0)
-            {
-                Log.TaskRestored(_worker._logger, sub.Name, partition, restored, _worker._time.GetElapsedTime(started).TotalMilliseconds);
-            }
+            _restoring[(sub.Name, partition)] = new PendingRestore(sub, partition, local, NewTask(sub, partition, local), _worker._time.GetTimestamp());
+            Status.SetPhase(WorkerPhase.Restoring);
         }
 
-        /// <summary>A new task with every store restored from its checkpoint (or the beginning); null when a checkpoint is beyond its changelog.</summary>
-        private (StreamTask? Task, long Restored) Restore(SubTopology sub, int partition, TaskLocalState? local)
-        {
-            var task = new StreamTask(_worker._topology, sub, partition, _collector, _worker._streams, _worker._topology.ApplicationId, _worker._metrics, local?.OpenStore);
-            long restored = 0;
-            foreach (var store in sub.Stores)
-            {
-                var changelog = new TopicPartition(_worker._topology.ChangelogTopic(store), partition);
-                var result = RestoreStore(task, store, changelog, local?.RestoreFrom(store) ?? 0);
-                if (result.CheckpointBeyondEnd)
-                {
-                    task.Close();
-                    return (null, restored);
-                }
+        private StreamTask NewTask(SubTopology sub, int partition, TaskLocalState? local) =>
+            new(_worker._topology, sub, partition, _collector, _worker._streams, _worker._topology.ApplicationId, _worker._metrics, local?.OpenStore);
 
-                local?.Restored(store, result.LastOffset);
-                restored += result.Count;
+        /// <summary>
+        /// Restores the first restoring task for a bounded time (and number of records), from each store's checkpoint (or
+        /// the beginning) to its changelog's end; the task runs once every store is done.
+        /// </summary>
+        private void RestoreStep()
+        {
+            if (_restoring.Count == 0)
+            {
+                return;
             }
 
-            task.RestoreCompleted();
-            return (task, restored);
+            var (key, pending) = _restoring.First();
+            var stepStarted = _worker._time.GetTimestamp();
+            long applied = 0;
+            while (pending.StoreIndex < pending.Sub.Stores.Count)
+            {
+                var store = pending.Sub.Stores[pending.StoreIndex];
+                var changelog = new TopicPartition(_worker._topology.ChangelogTopic(store), pending.Partition);
+                if (pending.Last is null && !StartStore(pending, store, changelog))
+                {
+                    continue;
+                }
+
+                var result = Restorer.Consume(RestorePollTimeout);
+                if (result is null)
+                {
+                    if (_worker._time.GetElapsedTime(pending.StoreStarted) > TimeSpan.FromSeconds(_worker._kafka.StartupTimeoutSeconds * 4))
+                    {
+                        throw new KafkaException(new Error(ErrorCode.Local_TimedOut, $"Restoring {changelog} stalled at {pending.Records} records"));
+                    }
+                }
+                else
+                {
+                    if (result.Message.Key is { } keyBytes)
+                    {
+                        pending.Task.Restore(store, System.Text.Encoding.UTF8.GetString(keyBytes), result.Message.Value, result.Message.Value is null);
+                        pending.Records++;
+                        applied++;
+                        if (pending.Records % 50_000 == 0)
+                        {
+                            Log.RestoreProgress(_worker._logger, changelog.Topic, changelog.Partition.Value, pending.Records, pending.Total);
+                        }
+                    }
+
+                    if (result.Offset.Value >= pending.Last)
+                    {
+                        Restorer.Unassign();
+                        pending.Local?.Restored(store, pending.Last!.Value);
+                        pending.Last = null;
+                        pending.StoreIndex++;
+                    }
+                }
+
+                if (applied >= RestoreStepRecords || _worker._time.GetElapsedTime(stepStarted) >= RestoreStepTime)
+                {
+                    Status.Restored(applied);
+                    return;
+                }
+            }
+
+            Status.Restored(applied);
+            FinishRestore(key, pending);
         }
 
         /// <summary>
-        /// Replays one changelog partition into a store, from <paramref name="from"/> (after the checkpoint, or 0) to its
-        /// end. A changelog that starts after <paramref name="from"/> lost state (compaction never moves a start).
+        /// Positions the restorer on a store's changelog: after its checkpoint, or at the beginning. False when there is
+        /// nothing to read (the store is done) or when a checkpoint beyond the changelog's end made the task start over.
         /// </summary>
-        private RestoreResult RestoreStore(StreamTask task, string store, TopicPartition changelog, long from)
+        private bool StartStore(PendingRestore pending, string store, TopicPartition changelog)
         {
-            var restorer = _restorer ??= new ConsumerBuilder<byte[]?, byte[]?>(
-                KafkaClientConfigs.Consumer(_worker._kafka, $"{_worker._topology.ApplicationId}-restore", $"{_worker._clientId}-restore")).Build();
-            var watermarks = restorer.QueryWatermarkOffsets(changelog, TimeSpan.FromSeconds(_worker._kafka.StartupTimeoutSeconds));
+            var from = pending.Local?.RestoreFrom(store) ?? 0;
+            var watermarks = Restorer.QueryWatermarkOffsets(changelog, TimeSpan.FromSeconds(_worker._kafka.StartupTimeoutSeconds));
             if (from > watermarks.High.Value)
             {
-                return new RestoreResult(0, -1, CheckpointBeyondEnd: true);
+                // A checkpoint beyond a changelog's end belongs to another life of the changelog (recreated, another cluster).
+                Log.CheckpointBeyondChangelog(_worker._logger, pending.Sub.Name, pending.Partition);
+                pending.Task.Close();
+                pending.Local!.Wipe();
+                pending.Restart(NewTask(pending.Sub, pending.Partition, pending.Local));
+                return false;
             }
 
             if (watermarks.Low.Value > from)
             {
+                // A changelog that starts after what the store holds lost state: compaction never moves a start.
                 _worker._metrics.ChangelogTruncations.Add(1, new KeyValuePair<string, object?>("store", store));
                 var truncated = new Stores.ChangelogTruncation(store, changelog.Topic, changelog.Partition.Value, watermarks.Low.Value);
                 Log.ChangelogTruncated(_worker._logger, store, changelog.Topic, changelog.Partition.Value, watermarks.Low.Value, _worker._streams.OnChangelogTruncated);
@@ -728,46 +781,87 @@ public sealed class StreamWorker
             var last = watermarks.High.Value - 1;
             if (last < from)
             {
-                return new RestoreResult(0, from - 1, CheckpointBeyondEnd: false);
+                pending.Local?.Restored(store, from - 1);
+                pending.StoreIndex++;
+                return false;
             }
 
-            restorer.Assign(new TopicPartitionOffset(changelog, from));
-            long count = 0;
-            var restoreStarted = _worker._time.GetTimestamp();
-            while (true)
+            Restorer.Assign(new TopicPartitionOffset(changelog, from));
+            pending.Last = last;
+            pending.Total += last - from + 1;
+            pending.StoreStarted = _worker._time.GetTimestamp();
+            return true;
+        }
+
+        private void FinishRestore((string Sub, int Partition) key, PendingRestore pending)
+        {
+            var task = pending.Task;
+            task.RestoreCompleted();
+            _restoring.Remove(key);
+            _tasks[key] = task;
+            if (pending.Local is { } local)
             {
-                var result = restorer.Consume(TimeSpan.FromMilliseconds(500));
-                if (result is null)
-                {
-                    if (_worker._time.GetElapsedTime(restoreStarted) > TimeSpan.FromSeconds(_worker._kafka.StartupTimeoutSeconds * 4))
-                    {
-                        throw new KafkaException(new Error(ErrorCode.Local_TimedOut, $"Restoring {changelog} stalled at {count} records"));
-                    }
+                _local[key] = local;
+                local.Checkpoint(task);
+            }
 
-                    continue;
-                }
-
-                if (result.Message.Key is { } key)
+            foreach (var observer in _worker._observers)
+            {
+                foreach (var (name, store) in task.Stores)
                 {
-                    task.Restore(store, System.Text.Encoding.UTF8.GetString(key), result.Message.Value, result.Message.Value is null);
-                    count++;
+                    observer.Restored(name, pending.Partition, store.All());
                 }
+            }
 
-                if (count % 50_000 == 0 && count > 0)
-                {
-                    Log.RestoreProgress(_worker._logger, changelog.Topic, changelog.Partition.Value, count, watermarks.High.Value - from);
-                }
+            if (pending.Sub.Stores.Count > 0)
+            {
+                Log.TaskRestored(_worker._logger, pending.Sub.Name, pending.Partition, pending.Records, _worker._time.GetElapsedTime(pending.Started).TotalMilliseconds);
+            }
 
-                if (result.Offset.Value >= last)
-                {
-                    restorer.Unassign();
-                    return new RestoreResult(count, last, CheckpointBeyondEnd: false);
-                }
+            if (_restoring.Count == 0 && Status.Phase == WorkerPhase.Restoring)
+            {
+                Status.SetPhase(WorkerPhase.Running);
             }
         }
 
-        /// <summary>Records restored, the offset restore reached (−1: none), and whether a checkpoint named an offset past the end.</summary>
-        private readonly record struct RestoreResult(long Count, long LastOffset, bool CheckpointBeyondEnd);
+        /// <summary>Assign-only consumer (never joins the group) reused for every restore of this session.</summary>
+        private IConsumer<byte[]?, byte[]?> Restorer => _restorer ??= new ConsumerBuilder<byte[]?, byte[]?>(
+            KafkaClientConfigs.Consumer(_worker._kafka, $"{_worker._topology.ApplicationId}-restore", $"{_worker._clientId}-restore")).Build();
+
+        /// <summary>A task whose stores are being restored, and how far.</summary>
+        private sealed class PendingRestore(SubTopology sub, int partition, TaskLocalState? local, StreamTask task, long started)
+        {
+            public SubTopology Sub { get; } = sub;
+
+            public int Partition { get; } = partition;
+
+            public TaskLocalState? Local { get; } = local;
+
+            public StreamTask Task { get; private set; } = task;
+
+            public long Started { get; } = started;
+
+            /// <summary>The store being restored (an index into the sub-topology's stores).</summary>
+            public int StoreIndex { get; set; }
+
+            /// <summary>The last changelog offset to read of the current store, or null before it is positioned.</summary>
+            public long? Last { get; set; }
+
+            public long StoreStarted { get; set; }
+
+            public long Records { get; set; }
+
+            /// <summary>Records to restore across the stores positioned so far, for progress.</summary>
+            public long Total { get; set; }
+
+            /// <summary>Starts over with a new task (after the local state was wiped).</summary>
+            public void Restart(StreamTask fresh)
+            {
+                Task = fresh;
+                StoreIndex = 0;
+                Last = null;
+            }
+        }
 
         private static List<KeyValuePair<string, byte[]>> Headers(Headers? headers)
         {
