@@ -44,9 +44,17 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
         Name = name;
         _currentOrigin = currentOrigin;
         Directory.CreateDirectory(path);
-        // The WAL stays on (unlike Kafka Streams): it carries commits across a killed process, and is synced before a
-        // checkpoint names their changelog offsets.
-        _db = RocksDb.Open(new DbOptions().SetCreateIfMissing(true), path);
+        try
+        {
+            // The WAL stays on (unlike Kafka Streams): it carries commits across a killed process, and is synced before a
+            // checkpoint names their changelog offsets.
+            _db = RocksDb.Open(new DbOptions().SetCreateIfMissing(true), path);
+        }
+        catch (RocksDbException ex) when (ex.Message.Contains("lock", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new StreamsFatalException(
+                $"Store '{name}' at {path} is open in another process (or worker) on this machine. Give each process its own Streams:StateDirectory.", ex);
+        }
     }
 
     public string Name { get; }

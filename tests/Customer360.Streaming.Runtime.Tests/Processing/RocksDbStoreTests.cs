@@ -76,6 +76,16 @@ public sealed class RocksDbStoreTests : IDisposable
         Assert.Null(directory.ReadCheckpoint());
     }
 
+    [Fact]
+    public void A_store_open_elsewhere_is_refused_naming_the_setting_that_separates_them()
+    {
+        using var first = Open(() => null);
+
+        var error = Assert.Throws<StreamsFatalException>(() => Open(() => null));
+
+        Assert.Contains("Streams:StateDirectory", error.Message, StringComparison.Ordinal);
+    }
+
     private RocksDbKeyValueStore Open(Func<RecordOrigin?> origin) => new("counts", Path.Combine(_folder, "counts"), origin);
 
     /// <summary>A changelog value as the runtime writes one: format byte 1, no applied offsets, then the value.</summary>
