@@ -16,7 +16,8 @@ namespace Customer360.Streaming.Pipeline;
 /// <summary>
 /// The live context, one task per partition of the customer-keyed topics: channel events re-keyed by the identity
 /// task, links and unlinks, and the relationship table. Every change is kept in the <c>contexts</c> store (whose
-/// changelog Redis materializes) and published as a snapshot on <c>c360.context.v1</c>. A relationship tombstone
+/// changelog Redis materializes); each changed context is published once per commit as a snapshot on
+/// <c>c360.context.v1</c>. A relationship tombstone
 /// erases the customer: context, links, Redis keys, and everything that arrives for them afterwards. With rules,
 /// triggers are evaluated after every change, timers fire absence and dwell rules and response deadlines, and trigger
 /// responses feed back into fatigue and the acceptance counters.
@@ -31,6 +32,12 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
     private IKeyValueStore _triggerHistory = null!;
     private readonly PresenceEvents _presence = new(new TriggerRecordWriter(settings.Codec.Contracts), settings.Codec.Encode, settings.Topics.StoreEvents);
     private bool _processedSinceWallTick;
+
+    /// <summary>Contexts changed since the last commit, in key order: each gets one snapshot at the commit.</summary>
+    private readonly SortedSet<string> _changedSinceFlush = new(StringComparer.Ordinal);
+
+    /// <summary>Whether the snapshot schema's id is known, so encoding a snapshot at a commit needs no registry.</summary>
+    private bool _snapshotSchemaResolved;
     private readonly TriggerStage? _triggers = settings.Rules is { } rules
         ? new TriggerStage(rules, settings.Hygiene, settings.Topics, new TriggerEncoder(new TriggerRecordWriter(settings.Codec.Contracts), settings.Codec.Encode, settings.Topics), metrics)
         : null;
@@ -192,6 +199,9 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
             _triggerHistory.Delete(customer);
         }
 
+        // Nothing of the customer is published after the tombstone, not even a change made earlier in this commit.
+        _changedSinceFlush.Remove(customer);
+
         // Only the hash is kept: enough to recognise the customer's records later, not to name them.
         _erasures.Put(hash, Encoding.UTF8.GetBytes(_context.StreamTimeMs.ToString(CultureInfo.InvariantCulture)));
         // The tombstone is what erases the customer from the compacted snapshot topic.
@@ -296,11 +306,36 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
         return CustomerContext.Empty(customer);
     }
 
-    /// <summary>The snapshot is encoded first: a registry outage then fails the record before any state changed.</summary>
+    /// <summary>
+    /// Keeps the change; its snapshot goes out at the commit, once however many records changed the context. The first
+    /// change also encodes a snapshot, so the snapshot schema's id is known: a registry outage then fails that record
+    /// before any state changed, not a commit.
+    /// </summary>
     private void Save(CustomerContext next)
     {
-        var snapshot = settings.Codec.EncodeSnapshot(next, _contextTopic);
+        if (!_snapshotSchemaResolved)
+        {
+            settings.Codec.EncodeSnapshot(next, _contextTopic);
+            _snapshotSchemaResolved = true;
+        }
+
         _contexts.Put(next.ContextId, next);
-        _context.Emit(_contextTopic, next.ContextId, snapshot, next.AsOfMs >= 0 ? next.AsOfMs : null);
+        _changedSinceFlush.Add(next.ContextId);
+    }
+
+    /// <summary>One snapshot per context changed since the last commit, on <c>c360.context.v1</c>, with the context's newest event time.</summary>
+    public void Flush()
+    {
+        foreach (var contextId in _changedSinceFlush)
+        {
+            if (_contexts.Get(contextId) is { } changed)
+            {
+                _context.EmitVersioned(
+                    _contextTopic, contextId, settings.Codec.EncodeSnapshot(changed, _contextTopic), changed.AsOfMs >= 0 ? changed.AsOfMs : null,
+                    changed.Version.ToString(CultureInfo.InvariantCulture));
+            }
+        }
+
+        _changedSinceFlush.Clear();
     }
 }

@@ -33,16 +33,33 @@ public sealed class ContextPipelineTests
     }
 
     [Fact]
-    public void Each_change_publishes_a_snapshot_whose_id_depends_only_on_context_and_version()
+    public void A_changed_context_publishes_one_snapshot_per_commit_whose_id_depends_only_on_context_and_version()
     {
-        var h = new PipelineHarness();
-        h.Profile("c-1", 0);
-        h.Click("a1", 1_000, ClickType.PageView, customer: "c-1");
+        static List<OutgoingRecord> Snapshots(PipelineHarness h) =>
+            [.. h.Driver.ReadOutput(PipelineHarness.Names.Context).Where(r => Encoding.UTF8.GetString(r.Key!) == "c-1")];
 
-        var snapshots = h.Driver.ReadOutput(PipelineHarness.Names.Context).Where(r => Encoding.UTF8.GetString(r.Key!) == "c-1").ToList();
+        // Two changes in one commit: one snapshot, of version 2; a third change in the next commit: one more.
+        var coalesced = new PipelineHarness();
+        coalesced.Profile("c-1", 0);
+        coalesced.Click("a1", 1_000, ClickType.PageView, customer: "c-1");
+        Assert.Empty(Snapshots(coalesced));
+        coalesced.Driver.Commit();
+        coalesced.Click("a1", 2_000, ClickType.PageView, customer: "c-1");
+        coalesced.Driver.Commit();
+
+        // The same changes with a commit after each: a snapshot per version, the one of version 2 with the same id.
+        var oneByOne = new PipelineHarness();
+        oneByOne.Profile("c-1", 0);
+        oneByOne.Driver.Commit();
+        oneByOne.Click("a1", 1_000, ClickType.PageView, customer: "c-1");
+        oneByOne.Driver.Commit();
+
+        var snapshots = Snapshots(coalesced);
         Assert.Equal(2, snapshots.Count);
         Assert.All(snapshots, s => Assert.NotNull(s.Value));
         Assert.Equal(2, snapshots.Select(s => s.OutputId).Distinct().Count());
+        Assert.Equal(2, Snapshots(oneByOne).Count);
+        Assert.Equal(Snapshots(oneByOne)[1].OutputId, snapshots[0].OutputId);
     }
 
     [Fact]

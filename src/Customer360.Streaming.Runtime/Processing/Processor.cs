@@ -15,6 +15,14 @@ public interface IProcessor
     void Init(IProcessorContext context);
 
     void Process(StreamRecord record);
+
+    /// <summary>
+    /// Called at each commit before the stores' changes are taken: emit here what is published once per changed key per
+    /// commit rather than per record (<see cref="IProcessorContext.EmitVersioned"/>).
+    /// </summary>
+    void Flush()
+    {
+    }
 }
 
 /// <summary>What a processor may do: use its task's stores, emit records, schedule punctuations.</summary>
@@ -38,6 +46,12 @@ public interface IProcessorContext
     /// the key and the current input's origin (or the punctuation), so a replay emits the same id.
     /// </summary>
     void Emit(string topic, string? key, byte[]? value, long? timestampMs = null, IReadOnlyList<KeyValuePair<string, byte[]>>? headers = null);
+
+    /// <summary>
+    /// Sends a record from <see cref="IProcessor.Flush"/>: one per changed key per commit, its id header derived from the
+    /// key and <paramref name="version"/> (a coalesced output stems from several inputs, so from none in particular).
+    /// </summary>
+    void EmitVersioned(string topic, string key, byte[]? value, long? timestampMs, string version);
 
     void Schedule(string name, TimeSpan interval, PunctuationType type, Action<long> punctuate);
 

@@ -137,6 +137,10 @@ public static class OutputIds
     public static string ForPunctuation(string emitter, string? key, string punctuation, int partition, long timeMs, int sequence) =>
         Hash($"{emitter}\n{key}\npunctuate:{punctuation}\n{partition}\n{timeMs}\n{sequence}");
 
+    /// <summary>An output coalesced per commit (<see cref="IProcessor.Flush"/>): named by key and version, so a replay that coalesces differently emits the same id for the same version.</summary>
+    public static string ForVersion(string emitter, string key, string version) =>
+        Hash($"{emitter}\n{key}\nversion:{version}");
+
     private static string Hash(string text)
     {
         Span<byte> digest = stackalloc byte[32];

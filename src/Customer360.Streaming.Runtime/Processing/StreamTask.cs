@@ -36,6 +36,9 @@ public sealed class StreamTask : IProcessorContext
     private int _sequence;
     private (string Name, long TimeMs)? _currentPunctuation;
 
+    /// <summary>True while the processor's <see cref="IProcessor.Flush"/> runs: the only time <see cref="EmitVersioned"/> may.</summary>
+    private bool _flushing;
+
     /// <summary>Stream time as last written to the changelog; written once per commit, not per record.</summary>
     private long _savedStreamTimeMs = -1;
 
@@ -135,12 +138,29 @@ public sealed class StreamTask : IProcessorContext
     /// <summary>Fires wall-clock punctuations that are due at <paramref name="nowMs"/>.</summary>
     public void PunctuateWallClock(long nowMs) => Punctuate(PunctuationType.WallClockTime, nowMs);
 
-    public void Emit(string topic, string? key, byte[]? value, long? timestampMs = null, IReadOnlyList<KeyValuePair<string, byte[]>>? headers = null)
+    public void EmitVersioned(string topic, string key, byte[]? value, long? timestampMs, string version)
+    {
+        if (!_flushing)
+        {
+            throw new InvalidOperationException("EmitVersioned is only possible in IProcessor.Flush, at a commit.");
+        }
+
+        CheckSink(topic);
+        var id = OutputIds.ForVersion(_sub.Name, key, version);
+        _collector.Send(new OutgoingRecord(topic, Encoding.UTF8.GetBytes(key), value, timestampMs ?? Math.Max(StreamTimeMs, 0), [new(RecordHeaders.OutputId, RecordHeaders.Text(id))]));
+    }
+
+    private void CheckSink(string topic)
     {
         if (!_sub.Sinks.Contains(topic, StringComparer.Ordinal))
         {
             throw new InvalidOperationException($"Sub-topology '{_sub.Name}' has no sink '{topic}'.");
         }
+    }
+
+    public void Emit(string topic, string? key, byte[]? value, long? timestampMs = null, IReadOnlyList<KeyValuePair<string, byte[]>>? headers = null)
+    {
+        CheckSink(topic);
 
         var outputId = _current is { } record
             ? OutputIds.For(_sub.Name, key, record.Origin, _sequence++)
@@ -189,9 +209,22 @@ public sealed class StreamTask : IProcessorContext
 
     public void CountLate() => _metrics?.LateRecords.Add(1);
 
-    /// <summary>Sends each store's coalesced changes to its changelog partition (latest value per key).</summary>
+    /// <summary>
+    /// Lets the processor emit what it coalesced (<see cref="IProcessor.Flush"/>), then sends each store's coalesced
+    /// changes to its changelog partition (latest value per key).
+    /// </summary>
     public int FlushChangelog()
     {
+        _flushing = true;
+        try
+        {
+            _processor.Flush();
+        }
+        finally
+        {
+            _flushing = false;
+        }
+
         if (StreamTimeMs > _savedStreamTimeMs)
         {
             SaveStreamTime();
