@@ -33,11 +33,7 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
     private readonly PresenceEvents _presence = new(new TriggerRecordWriter(settings.Codec.Contracts), settings.Codec.Encode, settings.Topics.StoreEvents);
     private bool _processedSinceWallTick;
 
-    /// <summary>Contexts changed since the last commit, in key order: each gets one snapshot at the commit.</summary>
-    private readonly SortedSet<string> _changedSinceFlush = new(StringComparer.Ordinal);
-
-    /// <summary>Whether the snapshot schema's id is known, so encoding a snapshot at a commit needs no registry.</summary>
-    private bool _snapshotSchemaResolved;
+    private readonly SnapshotPublisher _snapshots = new(settings.Codec, settings.Topics.Context);
     private readonly TriggerStage? _triggers = settings.Rules is { } rules
         ? new TriggerStage(rules, settings.Hygiene, settings.Topics, new TriggerEncoder(new TriggerRecordWriter(settings.Codec.Contracts), settings.Codec.Encode, settings.Topics), metrics)
         : null;
@@ -200,7 +196,7 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
         }
 
         // Nothing of the customer is published after the tombstone, not even a change made earlier in this commit.
-        _changedSinceFlush.Remove(customer);
+        _snapshots.Forget(customer);
 
         // Only the hash is kept: enough to recognise the customer's records later, not to name them.
         _erasures.Put(hash, Encoding.UTF8.GetBytes(_context.StreamTimeMs.ToString(CultureInfo.InvariantCulture)));
@@ -306,36 +302,12 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
         return CustomerContext.Empty(customer);
     }
 
-    /// <summary>
-    /// Keeps the change; its snapshot goes out at the commit, once however many records changed the context. The first
-    /// change also encodes a snapshot, so the snapshot schema's id is known: a registry outage then fails that record
-    /// before any state changed, not a commit.
-    /// </summary>
+    /// <summary>Keeps the change; its snapshot goes out at the commit, once however many records changed the context.</summary>
     private void Save(CustomerContext next)
     {
-        if (!_snapshotSchemaResolved)
-        {
-            settings.Codec.EncodeSnapshot(next, _contextTopic);
-            _snapshotSchemaResolved = true;
-        }
-
+        _snapshots.Changed(next.ContextId, next);
         _contexts.Put(next.ContextId, next);
-        _changedSinceFlush.Add(next.ContextId);
     }
 
-    /// <summary>One snapshot per context changed since the last commit, on <c>c360.context.v1</c>, with the context's newest event time.</summary>
-    public void Flush()
-    {
-        foreach (var contextId in _changedSinceFlush)
-        {
-            if (_contexts.Get(contextId) is { } changed)
-            {
-                _context.EmitVersioned(
-                    _contextTopic, contextId, settings.Codec.EncodeSnapshot(changed, _contextTopic), changed.AsOfMs >= 0 ? changed.AsOfMs : null,
-                    changed.Version.ToString(CultureInfo.InvariantCulture));
-            }
-        }
-
-        _changedSinceFlush.Clear();
-    }
+    public void Flush() => _snapshots.Publish(_context, _contexts.Get);
 }

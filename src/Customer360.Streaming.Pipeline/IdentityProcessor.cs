@@ -24,11 +24,7 @@ public sealed class IdentityProcessor(ContextPipelineSettings settings, string e
     private IKeyValueStore _links = null!;
     private TypedKeyValueStore<CustomerContext> _anonymous = null!;
 
-    /// <summary>Anonymous contexts changed since the last commit, by identifier in key order: one snapshot each at the commit.</summary>
-    private readonly SortedSet<string> _changedSinceFlush = new(StringComparer.Ordinal);
-
-    /// <summary>Whether the snapshot schema's id is known, so encoding a snapshot at a commit needs no registry.</summary>
-    private bool _snapshotSchemaResolved;
+    private readonly SnapshotPublisher _snapshots = new(settings.Codec, settings.Topics.Context);
 
     public void Init(IProcessorContext context)
     {
@@ -96,7 +92,7 @@ public sealed class IdentityProcessor(ContextPipelineSettings settings, string e
                 if (anonymous is not null)
                 {
                     _anonymous.Delete(identifier);
-                    _changedSinceFlush.Remove(identifier);
+                    _snapshots.Forget(identifier);
                     _context.Emit(_contextTopic, Identifiers.AnonymousContextId(identifier), null);
                 }
 
@@ -166,15 +162,8 @@ public sealed class IdentityProcessor(ContextPipelineSettings settings, string e
         switch (reduction.Outcome)
         {
             case ReductionOutcome.Applied:
-                if (!_snapshotSchemaResolved)
-                {
-                    // A registry outage fails this record before any state changed, not the commit that publishes it.
-                    settings.Codec.EncodeSnapshot(reduction.Context, _contextTopic);
-                    _snapshotSchemaResolved = true;
-                }
-
+                _snapshots.Changed(identifier, reduction.Context);
                 _anonymous.Put(identifier, reduction.Context);
-                _changedSinceFlush.Add(identifier);
                 break;
             case ReductionOutcome.Late:
                 _context.CountLate();
@@ -192,28 +181,15 @@ public sealed class IdentityProcessor(ContextPipelineSettings settings, string e
         foreach (var identifier in expired)
         {
             _anonymous.Delete(identifier);
-            _changedSinceFlush.Remove(identifier);
+            _snapshots.Forget(identifier);
             _context.Emit(_contextTopic, Identifiers.AnonymousContextId(identifier), null);
         }
 
         metrics.AnonymousExpired.Add(expired.Count);
     }
 
-    /// <summary>One snapshot per anonymous context changed since the last commit, on <c>c360.context.v1</c>.</summary>
-    public void Flush()
-    {
-        foreach (var identifier in _changedSinceFlush)
-        {
-            if (_anonymous.Get(identifier) is { } changed)
-            {
-                _context.EmitVersioned(
-                    _contextTopic, changed.ContextId, settings.Codec.EncodeSnapshot(changed, _contextTopic), changed.AsOfMs,
-                    changed.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            }
-        }
-
-        _changedSinceFlush.Clear();
-    }
+    /// <summary>One snapshot per anonymous context changed since the last commit.</summary>
+    public void Flush() => _snapshots.Publish(_context, _anonymous.Get);
 
     private IdentityState LinksOf(string identifier) =>
         _links.Get(identifier) is { } bytes ? IdentityStateCodec.Decode(bytes) : new IdentityState();
