@@ -16,6 +16,12 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
     /// <summary>Clean entries kept decoded per store; beyond it the oldest half is dropped (they stay in RocksDB).</summary>
     private const int CacheEntries = 10_000;
 
+    /// <summary>
+    /// Memtable size per store (RocksDB's default is 64 MiB). A processor holds a store per store name per task, dozens
+    /// of them: at two memtables each, this bounds them to 16 MiB per store, as Kafka Streams keeps its own small.
+    /// </summary>
+    private const ulong WriteBufferBytes = 8 * 1024 * 1024;
+
     /// <summary>Restored records per RocksDB write batch.</summary>
     private const int RestoreBatch = 10_000;
 
@@ -48,7 +54,8 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
         {
             // The WAL stays on (unlike Kafka Streams): it carries commits across a killed process, and is synced before a
             // checkpoint names their changelog offsets.
-            _db = RocksDb.Open(new DbOptions().SetCreateIfMissing(true), path);
+            _db = RocksDb.Open(
+                new DbOptions().SetCreateIfMissing(true).SetWriteBufferSize(WriteBufferBytes).SetMaxWriteBufferNumber(2), path);
         }
         catch (RocksDbException ex) when (ex.Message.Contains("lock", StringComparison.OrdinalIgnoreCase))
         {
