@@ -706,33 +706,29 @@ public sealed class StreamWorker
                 }
 
                 var result = Restorer.Consume(RestorePollTimeout);
-                if (result is null)
+                if (result?.Message.Key is { } keyBytes)
                 {
-                    if (_worker._time.GetElapsedTime(pending.StoreStarted) > TimeSpan.FromSeconds(_worker._kafka.StartupTimeoutSeconds * 4))
+                    pending.Task.Restore(store, System.Text.Encoding.UTF8.GetString(keyBytes), result.Message.Value, result.Message.Value is null);
+                    pending.Records++;
+                    applied++;
+                    if (pending.Records % 50_000 == 0)
                     {
-                        throw new KafkaException(new Error(ErrorCode.Local_TimedOut, $"Restoring {changelog} stalled at {pending.Records} records"));
+                        Log.RestoreProgress(_worker._logger, changelog.Topic, changelog.Partition.Value, pending.Records, pending.Total);
                     }
                 }
-                else
-                {
-                    if (result.Message.Key is { } keyBytes)
-                    {
-                        pending.Task.Restore(store, System.Text.Encoding.UTF8.GetString(keyBytes), result.Message.Value, result.Message.Value is null);
-                        pending.Records++;
-                        applied++;
-                        if (pending.Records % 50_000 == 0)
-                        {
-                            Log.RestoreProgress(_worker._logger, changelog.Topic, changelog.Partition.Value, pending.Records, pending.Total);
-                        }
-                    }
 
-                    if (result.Offset.Value >= pending.Last)
-                    {
-                        Restorer.Unassign();
-                        pending.Local?.Restored(store, pending.Last!.Value);
-                        pending.Last = null;
-                        pending.StoreIndex++;
-                    }
+                // Done when the position passes the last offset, not when a record at it arrives: under exactly_once_v2
+                // a changelog can end with a transaction marker, which takes an offset and is never delivered.
+                if (result?.Offset.Value >= pending.Last || Restorer.Position(changelog) is { IsSpecial: false } position && position.Value > pending.Last)
+                {
+                    Restorer.Unassign();
+                    pending.Local?.Restored(store, pending.Last!.Value);
+                    pending.Last = null;
+                    pending.StoreIndex++;
+                }
+                else if (result is null && _worker._time.GetElapsedTime(pending.StoreStarted) > TimeSpan.FromSeconds(_worker._kafka.StartupTimeoutSeconds * 4))
+                {
+                    throw new KafkaException(new Error(ErrorCode.Local_TimedOut, $"Restoring {changelog} stalled at {pending.Records} records"));
                 }
 
                 if (applied >= RestoreStepRecords || _worker._time.GetElapsedTime(stepStarted) >= RestoreStepTime)
