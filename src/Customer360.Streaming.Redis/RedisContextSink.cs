@@ -1,16 +1,16 @@
 using System.Text;
 using Customer360.Streaming.Domain.Context;
-using Customer360.Streaming.Domain.State;
+using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Runtime.Stores;
-using Customer360.Streaming.Pipeline;
 using Microsoft.Extensions.Logging;
 
 namespace Customer360.Streaming.Redis;
 
 /// <summary>
 /// Materializes the context stores in Redis. After each commit it takes the changelog records of the context stores
-/// (already coalesced to one per key per commit) and writes them in one pipelined batch through the version
+/// (already coalesced to one per key per commit) to learn which contexts changed, takes those contexts as the tasks
+/// hold them (objects, so nothing is decoded), and writes their JSON in one pipelined batch through the version
 /// compare-and-set; tombstones delete. While Redis is unreachable it retries with backoff on the worker's thread, so
 /// processing pauses rather than running ahead of the view. After a restore it re-asserts the restored contexts,
 /// which finishes a batch a crash interrupted (the compare-and-set skips everything Redis already has).
@@ -61,15 +61,17 @@ public sealed class RedisContextSink : ICommitObserver
             return;
         }
 
-        var latest = new Dictionary<string, byte[]?>(StringComparer.Ordinal);
+        // The changelog records say which contexts changed; the contexts themselves are the objects the tasks hold,
+        // so nothing is decoded here (a tombstone, or a key gone since, deletes).
+        var latest = new Dictionary<string, CustomerContext?>(StringComparer.Ordinal);
         foreach (var record in records)
         {
-            if (_storeByChangelog.TryGetValue(record.Topic, out var store) && record.Key is { } keyBytes)
+            if (_storeByChangelog.TryGetValue(record.Topic, out var store) && record.Key is { } keyBytes && record.Partition is { } partition)
             {
                 var key = Encoding.UTF8.GetString(keyBytes);
                 if (!ChangelogRecords.IsRuntimeKey(key))
                 {
-                    latest[ProductTopics.ContextIdOf(store, key)] = ChangelogRecords.ValueOf(record.Value);
+                    latest[ProductTopics.ContextIdOf(store, key)] = record.Value is null ? null : owned.Current(store, partition, key, ContextStateSerde.Instance);
                 }
             }
         }
@@ -86,7 +88,7 @@ public sealed class RedisContextSink : ICommitObserver
         Volatile.Write(ref _resyncRequested, false);
         foreach (var store in ProductTopics.ContextStores)
         {
-            if (Write(ByContextId(store, owned.Entries(store)), measureFreshness: false))
+            if (Write(ByContextId(store, owned.Entries(store, ContextStateSerde.Instance)), measureFreshness: false))
             {
                 RequestResync();
             }
@@ -100,13 +102,13 @@ public sealed class RedisContextSink : ICommitObserver
         ArgumentNullException.ThrowIfNull(entries);
         if (ProductTopics.ContextStores.Contains(store))
         {
-            Write(ByContextId(store, entries), measureFreshness: false);
+            Write(ByContextId(store, entries.Select(e => KeyValuePair.Create(e.Key, ContextStateSerde.Instance.Decode(e.Value)))), measureFreshness: false);
         }
     }
 
     /// <summary>Writes one batch; true when Redis had to be retried on the way.</summary>
     /// <param name="measureFreshness">Record event-to-Redis latency: for what processing changed, not for re-assertions.</param>
-    private bool Write(Dictionary<string, byte[]?> latest, bool measureFreshness)
+    private bool Write(Dictionary<string, CustomerContext?> latest, bool measureFreshness)
     {
         if (latest.Count == 0)
         {
@@ -126,8 +128,8 @@ public sealed class RedisContextSink : ICommitObserver
             }
             else
             {
-                documents.Add(Document(value, _anonymousTtl, out var asOfMs));
-                eventTimes.Add(asOfMs);
+                documents.Add(Document(value, _anonymousTtl));
+                eventTimes.Add(value.AsOfMs);
             }
         }
 
@@ -168,16 +170,7 @@ public sealed class RedisContextSink : ICommitObserver
         return new ContextDocument(context.ContextId, context.Version, ContextJson.Serialize(context), ttl, presence);
     }
 
-    /// <summary>A stored state value (see <see cref="ContextState"/>) as the writer takes it.</summary>
-    /// <param name="asOfMs">The time of the latest event the context reflects.</param>
-    private static ContextDocument Document(byte[] stored, TimeSpan anonymousTtl, out long asOfMs)
-    {
-        var context = ContextState.Decode(stored);
-        asOfMs = context.AsOfMs;
-        return Document(context, anonymousTtl);
-    }
-
-    /// <summary>A store's entries (without the runtime's bookkeeping) as documents by context id.</summary>
-    private static Dictionary<string, byte[]?> ByContextId(string store, IEnumerable<KeyValuePair<string, byte[]>> entries) =>
-        entries.Where(e => !ChangelogRecords.IsRuntimeKey(e.Key)).ToDictionary(e => ProductTopics.ContextIdOf(store, e.Key), e => (byte[]?)e.Value, StringComparer.Ordinal);
+    /// <summary>A store's entries (without the runtime's bookkeeping) by context id.</summary>
+    private static Dictionary<string, CustomerContext?> ByContextId(string store, IEnumerable<KeyValuePair<string, CustomerContext>> entries) =>
+        entries.Where(e => !ChangelogRecords.IsRuntimeKey(e.Key)).ToDictionary(e => ProductTopics.ContextIdOf(store, e.Key), e => (CustomerContext?)e.Value, StringComparer.Ordinal);
 }

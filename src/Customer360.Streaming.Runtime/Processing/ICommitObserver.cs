@@ -23,4 +23,15 @@ public interface ICommitObserver
 public interface IOwnedStores
 {
     IEnumerable<KeyValuePair<string, byte[]>> Entries(string store);
+
+    /// <summary>Every entry of a store across the owned partitions, as objects (decoded once, or as the processor put them).</summary>
+    IEnumerable<KeyValuePair<string, T>> Entries<T>(string store, Stores.StateSerde<T> serde)
+        where T : class;
+
+    /// <summary>
+    /// The value of <paramref name="key"/> in partition <paramref name="partition"/> of a store as the task holds it
+    /// now: the object the processor put, so a changelog record need not be decoded again. Null when the key is gone.
+    /// </summary>
+    T? Current<T>(string store, int partition, string key, Stores.StateSerde<T> serde)
+        where T : class;
 }

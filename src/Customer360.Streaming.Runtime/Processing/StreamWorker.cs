@@ -1,3 +1,4 @@
+using Customer360.Streaming.Runtime.Stores;
 using Confluent.Kafka;
 using Customer360.Streaming.Runtime.Kafka;
 using Microsoft.Extensions.Logging;
@@ -101,6 +102,14 @@ public sealed class StreamWorker
     {
         public IEnumerable<KeyValuePair<string, byte[]>> Entries(string store) =>
             _tasks.Values.Where(t => t.Stores.ContainsKey(store)).SelectMany(t => t.Store(store).All());
+
+        public IEnumerable<KeyValuePair<string, T>> Entries<T>(string store, StateSerde<T> serde)
+            where T : class =>
+            _tasks.Values.Where(t => t.Stores.ContainsKey(store)).SelectMany(t => t.Store(store).AllDecoded(serde));
+
+        public T? Current<T>(string store, int partition, string key, StateSerde<T> serde)
+            where T : class =>
+            _tasks.Values.FirstOrDefault(t => t.Partition == partition && t.Stores.ContainsKey(store))?.Store(store).GetDecoded(key, serde);
 
         private readonly StreamWorker _worker;
         private readonly bool _exactlyOnce;
