@@ -397,20 +397,4 @@ public sealed class StreamTask : IProcessorContext
         PoisonRecordException => (ErrorStage.Validate, "InvalidValue", false),
         _ => (ErrorStage.Process, error.GetType().Name, false),
     };
-
-    private sealed class Punctuation(string name, long intervalMs, PunctuationType type, Action<long> callback)
-    {
-        public string Name { get; } = name;
-
-        public PunctuationType Type { get; } = type;
-
-        public Action<long> Callback { get; } = callback;
-
-        /// <summary>Next due time, on interval boundaries from the first time seen: deterministic for the same input.</summary>
-        public long Next { get; private set; } = -1;
-
-        public bool IsScheduled => Next >= 0;
-
-        public void AlignAfter(long timeMs) => Next = ((timeMs / intervalMs) + 1) * intervalMs;
-    }
 }

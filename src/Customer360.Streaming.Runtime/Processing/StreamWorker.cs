@@ -27,13 +27,6 @@ public sealed class StreamWorker
     private static readonly TimeSpan ClockCheckInterval = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(60);
 
-    /// <summary>A restore step ends after this many records or this long, whichever first, and the consumer polls again.</summary>
-    private const long RestoreStepRecords = 10_000;
-
-    private static readonly TimeSpan RestoreStepTime = TimeSpan.FromMilliseconds(200);
-
-    private static readonly TimeSpan RestorePollTimeout = TimeSpan.FromMilliseconds(50);
-
     private readonly KafkaOptions _kafka;
     private readonly StreamsOptions _streams;
     private readonly StreamTopology _topology;
@@ -123,8 +116,8 @@ public sealed class StreamWorker
         private readonly string? _stateDirectory;
         private readonly Dictionary<(string Sub, int Partition), TaskLocalState> _local = [];
 
-        /// <summary>Tasks assigned but still restoring, in assignment order; they join <see cref="_tasks"/> when done.</summary>
-        private readonly OrderedDictionary<(string Sub, int Partition), PendingRestore> _restoring = [];
+        /// <summary>Tasks assigned but still restoring; they join <see cref="_tasks"/> when done.</summary>
+        private readonly ChangelogRestorer _restoring;
         private readonly Dictionary<TopicPartition, long> _positions = [];
         private readonly Dictionary<TopicPartition, long> _committed = [];
         private readonly Dictionary<TopicPartition, (long ResumeAt, int BackoffMs, bool Resumed)> _paused = [];
@@ -142,14 +135,12 @@ public sealed class StreamWorker
         private readonly List<long> _uncommittedTimestamps = [];
         private bool _transactionOpen;
 
-        /// <summary>Assign-only consumer (never joins the group) reused for every restore of this session.</summary>
-        private IConsumer<byte[]?, byte[]?>? _restorer;
-
         public Session(StreamWorker worker, int generation)
         {
             _worker = worker;
             _exactlyOnce = worker._streams.ProcessingGuarantee == ProcessingGuarantee.ExactlyOnceV2;
             _stateDirectory = worker._streams.StateStore == StateStoreKind.RocksDb ? worker._streams.ResolvedStateDirectory(worker._topology.ApplicationId) : null;
+            _restoring = new ChangelogRestorer(worker._kafka, worker._streams, worker._topology, worker._time, worker._logger, worker._metrics, worker._clientId, NewTask);
             var consumerConfig = KafkaClientConfigs.Consumer(worker._kafka, worker._topology.ApplicationId, worker._clientId);
             // End-of-partition events say when a partition is caught up, so a task knows whether to wait for it.
             consumerConfig.EnablePartitionEof = true;
@@ -232,13 +223,7 @@ public sealed class StreamWorker
                 CloseTask(key);
             }
 
-            foreach (var restoring in _restoring.Values)
-            {
-                restoring.Task.Close();
-            }
-
-            _restoring.Clear();
-            _restorer?.Dispose();
+            _restoring.Dispose();
             _placement.Dispose();
             _consumer.Dispose();
             _producer.Dispose();
@@ -651,11 +636,7 @@ public sealed class StreamWorker
                 _committed.Remove(partition);
                 _paused.Remove(partition);
                 CloseTask((_worker._topology.SubTopologyOf(partition.Topic).Name, partition.Partition.Value));
-                if (_restoring.Remove((_worker._topology.SubTopologyOf(partition.Topic).Name, partition.Partition.Value), out var restoring))
-                {
-                    // Half restored: its checkpoint still names what it held before, so the next owner here starts there.
-                    restoring.Task.Close();
-                }
+                _restoring.Drop((_worker._topology.SubTopologyOf(partition.Topic).Name, partition.Partition.Value));
                 _waitingSince.Remove((_worker._topology.SubTopologyOf(partition.Topic).Name, partition.Partition.Value));
             }
 
@@ -678,135 +659,33 @@ public sealed class StreamWorker
         }
 
         /// <summary>
-        /// Creates a task whose stores restore in <see cref="RestoreStep"/>s between polls, never in the rebalance
+        /// Creates a task whose stores restore in steps between polls (<see cref="RestoreStep"/>), never in the rebalance
         /// callback: a restore of any size leaves the consumer polling. Its records wait in the buffers meanwhile.
         /// </summary>
         private void BeginRestore(SubTopology sub, int partition)
         {
-            var local = _stateDirectory is null ? null : TaskLocalState.Open(_stateDirectory, sub, partition, _worker._time);
-            _restoring[(sub.Name, partition)] = new PendingRestore(sub, partition, local, NewTask(sub, partition, local), _worker._time.GetTimestamp());
+            _restoring.Begin(sub, partition, _stateDirectory is null ? null : TaskLocalState.Open(_stateDirectory, sub, partition, _worker._time));
             Status.SetPhase(WorkerPhase.Restoring);
         }
 
         private StreamTask NewTask(SubTopology sub, int partition, TaskLocalState? local) =>
             new(_worker._topology, sub, partition, _collector, _worker._streams, _worker._topology.ApplicationId, _worker._metrics, local?.OpenStore);
 
-        /// <summary>
-        /// Restores the first restoring task for a bounded time (and number of records), from each store's checkpoint (or
-        /// the beginning) to its changelog's end; the task runs once every store is done.
-        /// </summary>
+        /// <summary>One bounded restore step; a task whose stores are all restored starts running.</summary>
         private void RestoreStep()
         {
-            if (_restoring.Count == 0)
+            var (applied, finished) = _restoring.Step();
+            Status.Restored(applied);
+            if (finished is null)
             {
                 return;
             }
 
-            var (key, pending) = _restoring.First();
-            var stepStarted = _worker._time.GetTimestamp();
-            long applied = 0;
-            while (pending.StoreIndex < pending.Sub.Stores.Count)
+            var task = finished.Task;
+            _tasks[finished.Key] = task;
+            if (finished.Local is { } local)
             {
-                var store = pending.Sub.Stores[pending.StoreIndex];
-                var changelog = new TopicPartition(_worker._topology.ChangelogTopic(store), pending.Partition);
-                if (pending.Last is null && !StartStore(pending, store, changelog))
-                {
-                    continue;
-                }
-
-                var result = Restorer.Consume(RestorePollTimeout);
-                if (result?.Message.Key is { } keyBytes)
-                {
-                    pending.Task.Restore(store, System.Text.Encoding.UTF8.GetString(keyBytes), result.Message.Value, result.Message.Value is null);
-                    pending.Records++;
-                    applied++;
-                    if (pending.Records % 50_000 == 0)
-                    {
-                        Log.RestoreProgress(_worker._logger, changelog.Topic, changelog.Partition.Value, pending.Records, pending.Total);
-                    }
-                }
-
-                // Done when the position passes the last offset, not when a record at it arrives: under exactly_once_v2
-                // a changelog can end with a transaction marker, which takes an offset and is never delivered.
-                if (result?.Offset.Value >= pending.Last || Restorer.Position(changelog) is { IsSpecial: false } position && position.Value > pending.Last)
-                {
-                    Restorer.Unassign();
-                    pending.Local?.Restored(store, pending.Last!.Value);
-                    pending.Last = null;
-                    pending.StoreIndex++;
-                }
-                else if (result is null && _worker._time.GetElapsedTime(pending.StoreStarted) > TimeSpan.FromSeconds(_worker._kafka.StartupTimeoutSeconds * 4))
-                {
-                    throw new KafkaException(new Error(ErrorCode.Local_TimedOut, $"Restoring {changelog} stalled at {pending.Records} records"));
-                }
-
-                if (applied >= RestoreStepRecords || _worker._time.GetElapsedTime(stepStarted) >= RestoreStepTime)
-                {
-                    Status.Restored(applied);
-                    return;
-                }
-            }
-
-            Status.Restored(applied);
-            FinishRestore(key, pending);
-        }
-
-        /// <summary>
-        /// Positions the restorer on a store's changelog: after its checkpoint, or at the beginning. False when there is
-        /// nothing to read (the store is done) or when a checkpoint beyond the changelog's end made the task start over.
-        /// </summary>
-        private bool StartStore(PendingRestore pending, string store, TopicPartition changelog)
-        {
-            var from = pending.Local?.RestoreFrom(store) ?? 0;
-            var watermarks = Restorer.QueryWatermarkOffsets(changelog, TimeSpan.FromSeconds(_worker._kafka.StartupTimeoutSeconds));
-            if (from > watermarks.High.Value)
-            {
-                // A checkpoint beyond a changelog's end belongs to another life of the changelog (recreated, another cluster).
-                Log.CheckpointBeyondChangelog(_worker._logger, pending.Sub.Name, pending.Partition);
-                pending.Task.Close();
-                pending.Local!.Wipe();
-                pending.Restart(NewTask(pending.Sub, pending.Partition, pending.Local));
-                return false;
-            }
-
-            if (watermarks.Low.Value > from)
-            {
-                // A changelog that starts after what the store holds lost state: compaction never moves a start.
-                _worker._metrics.ChangelogTruncations.Add(1, new KeyValuePair<string, object?>("store", store));
-                var truncated = new Stores.ChangelogTruncation(store, changelog.Topic, changelog.Partition.Value, watermarks.Low.Value);
-                Log.ChangelogTruncated(_worker._logger, store, changelog.Topic, changelog.Partition.Value, watermarks.Low.Value, _worker._streams.OnChangelogTruncated);
-                if (_worker._streams.OnChangelogTruncated == ChangelogTruncationPolicy.Fail)
-                {
-                    throw new StreamsFatalException(truncated.Explanation);
-                }
-
-                from = watermarks.Low.Value;
-            }
-
-            var last = watermarks.High.Value - 1;
-            if (last < from)
-            {
-                pending.Local?.Restored(store, from - 1);
-                pending.StoreIndex++;
-                return false;
-            }
-
-            Restorer.Assign(new TopicPartitionOffset(changelog, from));
-            pending.Last = last;
-            pending.Total += last - from + 1;
-            pending.StoreStarted = _worker._time.GetTimestamp();
-            return true;
-        }
-
-        private void FinishRestore((string Sub, int Partition) key, PendingRestore pending)
-        {
-            var task = pending.Task;
-            task.RestoreCompleted();
-            _restoring.Remove(key);
-            _tasks[key] = task;
-            if (pending.Local is { } local)
-            {
-                _local[key] = local;
+                _local[finished.Key] = local;
                 local.Checkpoint(task);
             }
 
@@ -814,57 +693,18 @@ public sealed class StreamWorker
             {
                 foreach (var (name, store) in task.Stores)
                 {
-                    observer.Restored(name, pending.Partition, store.All());
+                    observer.Restored(name, finished.Key.Partition, store.All());
                 }
             }
 
-            if (pending.Sub.Stores.Count > 0)
+            if (task.Stores.Count > 0)
             {
-                Log.TaskRestored(_worker._logger, pending.Sub.Name, pending.Partition, pending.Records, _worker._time.GetElapsedTime(pending.Started).TotalMilliseconds);
+                Log.TaskRestored(_worker._logger, finished.Key.Sub, finished.Key.Partition, finished.Records, finished.Elapsed.TotalMilliseconds);
             }
 
             if (_restoring.Count == 0 && Status.Phase == WorkerPhase.Restoring)
             {
                 Status.SetPhase(WorkerPhase.Running);
-            }
-        }
-
-        /// <summary>Assign-only consumer (never joins the group) reused for every restore of this session.</summary>
-        private IConsumer<byte[]?, byte[]?> Restorer => _restorer ??= new ConsumerBuilder<byte[]?, byte[]?>(
-            KafkaClientConfigs.Consumer(_worker._kafka, $"{_worker._topology.ApplicationId}-restore", $"{_worker._clientId}-restore")).Build();
-
-        /// <summary>A task whose stores are being restored, and how far.</summary>
-        private sealed class PendingRestore(SubTopology sub, int partition, TaskLocalState? local, StreamTask task, long started)
-        {
-            public SubTopology Sub { get; } = sub;
-
-            public int Partition { get; } = partition;
-
-            public TaskLocalState? Local { get; } = local;
-
-            public StreamTask Task { get; private set; } = task;
-
-            public long Started { get; } = started;
-
-            /// <summary>The store being restored (an index into the sub-topology's stores).</summary>
-            public int StoreIndex { get; set; }
-
-            /// <summary>The last changelog offset to read of the current store, or null before it is positioned.</summary>
-            public long? Last { get; set; }
-
-            public long StoreStarted { get; set; }
-
-            public long Records { get; set; }
-
-            /// <summary>Records to restore across the stores positioned so far, for progress.</summary>
-            public long Total { get; set; }
-
-            /// <summary>Starts over with a new task (after the local state was wiped).</summary>
-            public void Restart(StreamTask fresh)
-            {
-                Task = fresh;
-                StoreIndex = 0;
-                Last = null;
             }
         }
 
