@@ -170,7 +170,7 @@ public sealed class RedisContextSink : ICommitObserver
         return new ContextDocument(context.ContextId, context.Version, ContextJson.Serialize(context), ttl, presence);
     }
 
-    /// <summary>A store's entries (without the runtime's bookkeeping) by context id.</summary>
+    /// <summary>A store's entries (stores list none of the runtime's bookkeeping) by context id.</summary>
     private static Dictionary<string, CustomerContext?> ByContextId(string store, IEnumerable<KeyValuePair<string, CustomerContext>> entries) =>
-        entries.Where(e => !ChangelogRecords.IsRuntimeKey(e.Key)).ToDictionary(e => ProductTopics.ContextIdOf(store, e.Key), e => (CustomerContext?)e.Value, StringComparer.Ordinal);
+        entries.ToDictionary(e => ProductTopics.ContextIdOf(store, e.Key), e => (CustomerContext?)e.Value, StringComparer.Ordinal);
 }

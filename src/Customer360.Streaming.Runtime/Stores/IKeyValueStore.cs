@@ -46,6 +46,9 @@ public static class ChangelogRecords
     /// <summary>The stored value inside a changelog record's value (null for a tombstone).</summary>
     public static byte[]? ValueOf(byte[]? changelogValue) => changelogValue is null ? null : StoreEntry.Decode(changelogValue).Value;
 
+    /// <summary>A changelog record's value holding <paramref name="value"/> with no applied offsets, as tools and tests write one.</summary>
+    public static byte[] ValueFor(byte[] value) => new StoreEntry(value, []).Encode();
+
     /// <summary>Whether a changelog key is the runtime's own bookkeeping rather than a processor's key.</summary>
     public static bool IsRuntimeKey(string key) => key.Length > 0 && key[0] == '\0';
 }

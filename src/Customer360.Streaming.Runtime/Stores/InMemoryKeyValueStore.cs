@@ -22,7 +22,7 @@ public sealed class InMemoryKeyValueStore : IChangeloggedStore
     public string Name { get; }
 
     /// <summary>Entries, without the runtime's reserved keys.</summary>
-    public int Count => _entries.Keys.Count(k => !IsReserved(k));
+    public int Count => _entries.Keys.Count(k => !ChangelogRecords.IsRuntimeKey(k));
 
     /// <summary>Keys changed since the last <see cref="TakeChanges"/>.</summary>
     public int PendingChanges => _dirty.Count;
@@ -47,7 +47,7 @@ public sealed class InMemoryKeyValueStore : IChangeloggedStore
 
     public IEnumerable<KeyValuePair<string, T>> AllDecoded<T>(StateSerde<T> serde)
         where T : class =>
-        _entries.Where(e => !IsReserved(e.Key)).OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => KeyValuePair.Create(e.Key, e.Value.Decoded(serde)));
+        _entries.Where(e => !ChangelogRecords.IsRuntimeKey(e.Key)).OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => KeyValuePair.Create(e.Key, e.Value.Decoded(serde)));
 
     /// <summary>The key's entry (created when new), marked dirty and applied for the current input's origin.</summary>
     private StoreEntry Changed(string key, byte[] initial)
@@ -58,11 +58,7 @@ public sealed class InMemoryKeyValueStore : IChangeloggedStore
             _entries[key] = entry;
         }
 
-        if (_currentOrigin() is { } origin)
-        {
-            entry.Applied[origin.PartitionKey] = origin.Offset;
-        }
-
+        entry.MarkApplied(_currentOrigin());
         _dirty.Add(key);
         return entry;
     }
@@ -73,17 +69,11 @@ public sealed class InMemoryKeyValueStore : IChangeloggedStore
         _dirty.Add(key);
     }
 
-    public bool HasApplied(string key) =>
-        _currentOrigin() is { } origin
-        && _entries.TryGetValue(key, out var entry)
-        && entry.Applied.TryGetValue(origin.PartitionKey, out var applied)
-        && origin.Offset <= applied;
+    public bool HasApplied(string key) => _entries.TryGetValue(key, out var entry) && entry.HasApplied(_currentOrigin());
 
     public IEnumerable<KeyValuePair<string, byte[]>> All() =>
-        _entries.Where(e => !IsReserved(e.Key)).OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => KeyValuePair.Create(e.Key, e.Value.Value));
+        _entries.Where(e => !ChangelogRecords.IsRuntimeKey(e.Key)).OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => KeyValuePair.Create(e.Key, e.Value.Value));
 
-    /// <summary>Keys starting with NUL belong to the runtime (stream time), never to processors.</summary>
-    private static bool IsReserved(string key) => key.Length > 0 && key[0] == '\0';
 
     /// <summary>The coalesced changelog records since the last call (null value = tombstone), and forgets them.</summary>
     public IReadOnlyList<KeyValuePair<string, byte[]?>> TakeChanges()

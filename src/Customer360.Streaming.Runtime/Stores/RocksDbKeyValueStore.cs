@@ -84,11 +84,7 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
         _cache.Remove(key);
     }
 
-    public bool HasApplied(string key) =>
-        _currentOrigin() is { } origin
-        && Entry(key) is { } entry
-        && entry.Applied.TryGetValue(origin.PartitionKey, out var applied)
-        && origin.Offset <= applied;
+    public bool HasApplied(string key) => Entry(key) is { } entry && entry.HasApplied(_currentOrigin());
 
     public IEnumerable<KeyValuePair<string, byte[]>> All() => Entries().Select(e => KeyValuePair.Create(e.Key, e.Value.Value));
 
@@ -226,10 +222,7 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
     private StoreEntry Changed(string key)
     {
         var entry = Entry(key) ?? new StoreEntry([], new Dictionary<string, long>(StringComparer.Ordinal));
-        if (_currentOrigin() is { } origin)
-        {
-            entry.Applied[origin.PartitionKey] = origin.Offset;
-        }
+        entry.MarkApplied(_currentOrigin());
 
         _cache.Remove(key);
         _changed[key] = entry;
@@ -269,17 +262,15 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
             for (iterator.SeekToFirst(); iterator.Valid(); iterator.Next())
             {
                 var key = Encoding.UTF8.GetString(iterator.Key());
-                if (!overlay.ContainsKey(key) && !IsReserved(key))
+                if (!overlay.ContainsKey(key) && !ChangelogRecords.IsRuntimeKey(key))
                 {
                     entries.Add(KeyValuePair.Create(key, _cache.GetValueOrDefault(key) ?? StoreEntry.Decode(iterator.Value())));
                 }
             }
         }
 
-        entries.AddRange(overlay.Where(o => o.Value is not null && !IsReserved(o.Key)).Select(o => KeyValuePair.Create(o.Key, o.Value!)));
+        entries.AddRange(overlay.Where(o => o.Value is not null && !ChangelogRecords.IsRuntimeKey(o.Key)).Select(o => KeyValuePair.Create(o.Key, o.Value!)));
         entries.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
         return entries;
     }
-
-    private static bool IsReserved(string key) => key.Length > 0 && key[0] == '\0';
 }

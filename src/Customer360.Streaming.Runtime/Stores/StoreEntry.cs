@@ -52,6 +52,19 @@ internal sealed class StoreEntry(byte[] value, Dictionary<string, long> applied)
 
     public Dictionary<string, long> Applied { get; } = applied;
 
+    /// <summary>Records that the input at <paramref name="origin"/> (if any) was applied to this entry.</summary>
+    public void MarkApplied(Processing.RecordOrigin? origin)
+    {
+        if (origin is { } applied)
+        {
+            Applied[applied.PartitionKey] = applied.Offset;
+        }
+    }
+
+    /// <summary>Whether the input at <paramref name="origin"/> was applied to this entry already (a replay).</summary>
+    public bool HasApplied(Processing.RecordOrigin? origin) =>
+        origin is { } current && Applied.TryGetValue(current.PartitionKey, out var applied) && current.Offset <= applied;
+
     /// <summary>Changelog value: version, applied offsets, then the value bytes.</summary>
     public byte[] Encode()
     {

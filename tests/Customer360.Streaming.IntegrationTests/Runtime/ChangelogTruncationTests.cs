@@ -6,6 +6,7 @@ using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Redis;
 using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Runtime.Processing;
+using Customer360.Streaming.Runtime.Stores;
 using Customer360.Streaming.Testing;
 using Customer360.Streaming.Testing.Streams;
 using StackExchange.Redis;
@@ -110,12 +111,11 @@ public sealed class ChangelogTruncationTests(RedisServerFixture redis)
     /// <summary>
     /// Produces past the embedded broker's per-partition limit (about 5 MiB) to partition 0, so it drops the oldest
     /// records; returns the partition's new start offset. The records carry runtime keys (NUL first), which processors
-    /// and the rebuild ignore, as changelog entries (format byte 1, no applied offsets) a restore can read.
+    /// and the rebuild ignore, as changelog values a restore can read.
     /// </summary>
     private static long Truncate(KafkaOptions options, string topic)
     {
-        var filler = new byte[100_000];
-        filler[0] = 1;
+        var filler = ChangelogRecords.ValueFor(new byte[100_000]);
         using (var producer = new ProducerBuilder<byte[], byte[]>(KafkaClientConfigs.Producer(options, "truncate")).Build())
         {
             for (var i = 0; i < 90; i++)

@@ -3,6 +3,7 @@ using Confluent.Kafka;
 using Customer360.Streaming.Embedded.Kafka;
 using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Runtime.Processing;
+using Customer360.Streaming.Runtime.Stores;
 using Customer360.Streaming.Testing;
 using Customer360.Streaming.Testing.Streams;
 
@@ -15,7 +16,7 @@ namespace Customer360.Streaming.IntegrationTests.Runtime;
 /// </summary>
 public sealed class RestoreBetweenPollsTests
 {
-    private const int ChangelogRecords = 100_000;
+    private const int ChangelogLength = 100_000;
 
     [Fact]
     public async Task A_large_changelog_is_restored_in_steps_with_progress_visible_and_processing_starts_from_it()
@@ -32,10 +33,9 @@ public sealed class RestoreBetweenPollsTests
 
         using (var producer = new ProducerBuilder<byte[], byte[]>(KafkaClientConfigs.Producer(options, "changelog")).Build())
         {
-            for (var i = 0; i < ChangelogRecords; i++)
+            for (var i = 0; i < ChangelogLength; i++)
             {
-                // A changelog value as the runtime writes one: format byte 1, no applied offsets, then the count.
-                producer.Produce(new TopicPartition(changelog, 0), new Message<byte[], byte[]> { Key = Encoding.UTF8.GetBytes($"k{i}"), Value = [1, 0, 0, 0, 0, .. "5"u8] });
+                producer.Produce(new TopicPartition(changelog, 0), new Message<byte[], byte[]> { Key = Encoding.UTF8.GetBytes($"k{i}"), Value = ChangelogRecords.ValueFor("5"u8.ToArray()) });
             }
 
             producer.Flush(TimeSpan.FromSeconds(60));
@@ -44,12 +44,12 @@ public sealed class RestoreBetweenPollsTests
         var streams = new StreamsOptions { ProcessingGuarantee = ProcessingGuarantee.AtLeastOnce, StateStore = StateStoreKind.InMemory };
         await using var worker = new InProcessWorker(options, streams, topology);
         var partlyRestored = await worker.WaitUntilAsync(
-            () => worker.Worker.Status is { Phase: WorkerPhase.Restoring, RestoredRecords: > 0 and < ChangelogRecords, IsReady: false },
+            () => worker.Worker.Status is { Phase: WorkerPhase.Restoring, RestoredRecords: > 0 and < ChangelogLength, IsReady: false },
             TimeSpan.FromSeconds(60));
         Assert.True(partlyRestored, $"never seen restoring part-way; phase {worker.Worker.Status.Phase}, {worker.Worker.Status.RestoredRecords} restored");
 
         Assert.True(await worker.WaitUntilAsync(() => worker.Worker.Status.IsReady, TimeSpan.FromSeconds(60)), "never ready after the restore");
-        Assert.Equal(ChangelogRecords, worker.Worker.Status.RestoredRecords);
+        Assert.Equal(ChangelogLength, worker.Worker.Status.RestoredRecords);
 
         using (var producer = new ProducerBuilder<string, string>(KafkaClientConfigs.Producer(options, "input")).Build())
         {

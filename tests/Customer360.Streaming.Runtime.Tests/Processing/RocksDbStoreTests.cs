@@ -48,9 +48,9 @@ public sealed class RocksDbStoreTests : IDisposable
     public void Reads_see_changes_not_yet_durable_and_deletes_and_all_lists_keys_in_order_without_reserved_ones()
     {
         using var store = Open(() => null);
-        store.Restore("b", new StoreEntryBytes("2").Bytes, tombstone: false);
-        store.Restore("\0task:stream-time", new StoreEntryBytes("5").Bytes, tombstone: false);
-        store.Restore("d", new StoreEntryBytes("4").Bytes, tombstone: false);
+        store.Restore("b", ChangelogRecords.ValueFor("2"u8.ToArray()), tombstone: false);
+        store.Restore("\0task:stream-time", ChangelogRecords.ValueFor("5"u8.ToArray()), tombstone: false);
+        store.Restore("d", ChangelogRecords.ValueFor("4"u8.ToArray()), tombstone: false);
         store.RestoreCompleted();
 
         store.Put("a", Encoding.UTF8.GetBytes("1"));
@@ -87,10 +87,4 @@ public sealed class RocksDbStoreTests : IDisposable
     }
 
     private RocksDbKeyValueStore Open(Func<RecordOrigin?> origin) => new("counts", Path.Combine(_folder, "counts"), origin);
-
-    /// <summary>A changelog value as the runtime writes one: format byte 1, no applied offsets, then the value.</summary>
-    private sealed class StoreEntryBytes(string value)
-    {
-        public byte[] Bytes { get; } = [1, 0, 0, 0, 0, .. Encoding.UTF8.GetBytes(value)];
-    }
 }
