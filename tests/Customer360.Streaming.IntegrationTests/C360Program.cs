@@ -26,4 +26,28 @@ internal static class C360Program
         File.Copy(Path.Combine(RepositoryLayout.TopologyDirectory, "stores.yaml"), Path.Combine(directory, "stores.yaml"));
         return directory;
     }
+
+    /// <summary>Polls <c>/health/ready</c> until it answers 200 (true), the process exits or a minute passes (false).</summary>
+    public static async Task<bool> WaitForReadyAsync(HttpClient http, ChildProcess processor)
+    {
+        for (var attempt = 0; attempt < 600 && !processor.HasExited; attempt++)
+        {
+            try
+            {
+                using var response = await http.GetAsync(new Uri("/health/ready", UriKind.Relative));
+                if (response.StatusCode == System.Net.HttpStatusCode.OK)
+                {
+                    return true;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(100);
+        }
+
+        return false;
+    }
 }

@@ -42,7 +42,7 @@ public sealed class ProcessorProcessTests(KafkaFixture kafka, RedisServerFixture
         });
 
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        Assert.True(await WaitForReadyAsync(http, processor), "never ready: " + processor.AllOutput);
+        Assert.True(await C360Program.WaitForReadyAsync(http, processor), "never ready: " + processor.AllOutput);
         var live = await http.GetAsync(new Uri("/health/live", UriKind.Relative), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
 
@@ -169,28 +169,5 @@ public sealed class ProcessorProcessTests(KafkaFixture kafka, RedisServerFixture
         Assert.True(await processor.WaitForExitAsync(TimeSpan.FromSeconds(60)), "did not exit");
         Assert.Equal(2, processor.ExitCode);
         Assert.Contains(processor.StandardError, l => l.Contains($"topic '{names.Topic("c360.clickstream.v1")}' does not exist", StringComparison.Ordinal));
-    }
-
-    private static async Task<bool> WaitForReadyAsync(HttpClient http, ChildProcess processor)
-    {
-        for (var attempt = 0; attempt < 300 && !processor.HasExited; attempt++)
-        {
-            try
-            {
-                using var response = await http.GetAsync(new Uri("/health/ready", UriKind.Relative));
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    return true;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(100);
-        }
-
-        return false;
     }
 }
