@@ -144,6 +144,7 @@ public sealed class StreamWorker
             var consumerConfig = KafkaClientConfigs.Consumer(worker._kafka, worker._topology.ApplicationId, worker._clientId);
             // End-of-partition events say when a partition is caught up, so a task knows whether to wait for it.
             consumerConfig.EnablePartitionEof = true;
+            consumerConfig.GroupInstanceId = worker._streams.GroupInstanceId(worker._topology.ApplicationId);
             _consumer = new ConsumerBuilder<byte[]?, byte[]?>(consumerConfig)
                 .SetPartitionsAssignedHandler((_, partitions) => OnAssigned(partitions))
                 .SetPartitionsRevokedHandler((_, partitions) => OnRevoked(partitions))

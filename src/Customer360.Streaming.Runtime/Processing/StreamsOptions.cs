@@ -72,6 +72,14 @@ public sealed class StreamsOptions
     [RegularExpression("^[A-Za-z0-9._-]{0,100}$", ErrorMessage = "Streams:InstanceId must be up to 100 letters, digits, '.', '_' or '-'.")]
     public string InstanceId { get; set; } = string.Empty;
 
+    /// <summary>
+    /// Static group membership (KIP-345): the consumer joins as <c>&lt;ApplicationId&gt;-&lt;InstanceId&gt;</c>, so a
+    /// restart within <c>session.timeout.ms</c> gets its partitions back without a rebalance of the group. Off by
+    /// default because the embedded broker mishandles static members; turn it on against a real Kafka, with an
+    /// <see cref="InstanceId"/> that stays the same across restarts and differs between processes.
+    /// </summary>
+    public bool StaticMembership { get; set; }
+
     public ErrorPolicy OnDeserializationError { get; set; } = ErrorPolicy.DeadLetter;
 
     public ErrorPolicy OnValidationError { get; set; } = ErrorPolicy.DeadLetter;
@@ -114,6 +122,9 @@ public sealed class StreamsOptions
         Path.GetFullPath(string.IsNullOrWhiteSpace(StateDirectory) ? Path.Combine("state", applicationId) : StateDirectory);
 
     public string ResolvedInstanceId => string.IsNullOrWhiteSpace(InstanceId) ? Environment.MachineName : InstanceId;
+
+    /// <summary>The consumer's <c>group.instance.id</c> under <see cref="StaticMembership"/>, else null (dynamic membership).</summary>
+    public string? GroupInstanceId(string applicationId) => StaticMembership ? $"{applicationId}-{ResolvedInstanceId}" : null;
 
     public ErrorPolicy PolicyFor(ErrorStage stage) => stage switch
     {
