@@ -156,7 +156,7 @@ internal static class RulesTestCommand
         }
 
         var kafka = new KafkaOptions { BootstrapServers = servers, ApplicationId = setup.ApplicationId };
-        using var registry = new SchemaRegistryClient(new SchemaRegistryOptions { Url = registryUrl }, TimeProvider.System);
+        using var registry = new SchemaRegistryClient(new SchemaRegistryOptions { Url = registryUrl });
         using var admin = new AdminClientBuilder(KafkaClientConfigs.Admin(kafka, "c360-rules-test-admin")).Build();
         using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(KafkaClientConfigs.Consumer(kafka, "c360-rules-test", "c360-rules-test")).Build();
         var metadata = admin.GetMetadata(TimeSpan.FromSeconds(kafka.StartupTimeoutSeconds));

@@ -54,7 +54,7 @@ internal static class SimulateCommand
             var population = new Population(
                 parse.GetValue(customers), parse.GetValue(seed), stores, time.GetUtcNow().ToUnixTimeMilliseconds(), rateValue,
                 ProductTopicNames.FromCatalog(catalog));
-            using var registry = new SchemaRegistryClient(new SchemaRegistryOptions { Url = url }, time);
+            using var registry = new SchemaRegistryClient(new SchemaRegistryOptions { Url = url });
             var producer = new DemoProducer(
                 new KafkaOptions { BootstrapServers = servers }, registry, SchemaCatalog.Load(ContentFolders.SchemasDirectory(null)), time,
                 line => Console.Out.WriteLine($"[simulate] {line}"), progressEvery: TimeSpan.FromSeconds(5));

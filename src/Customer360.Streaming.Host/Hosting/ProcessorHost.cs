@@ -135,7 +135,7 @@ public static class ProcessorHost
         services.AddSingleton(sp => SchemaCatalog.Load(ContentFolders.SchemasDirectory(Topology(sp).SchemasDirectory)));
         services.AddSingleton(sp => StoreCatalog.Load(ContentFolders.StoresFile(Topology(sp).Directory)));
         services.AddSingleton<ISchemaRegistryClient>(sp => new SchemaRegistryClient(
-            sp.GetRequiredService<IOptions<SchemaRegistryOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<IOptions<SchemaRegistryOptions>>().Value));
         services.AddSingleton(sp => new EventCodec(
             sp.GetRequiredService<ISchemaRegistryClient>(), sp.GetRequiredService<IOptions<AvroSerdeOptions>>().Value,
             sp.GetRequiredService<SchemaCatalog>(), sp.GetRequiredService<TopicCatalog>(), sp.GetRequiredService<TimeProvider>(),

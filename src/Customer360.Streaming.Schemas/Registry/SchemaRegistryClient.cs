@@ -1,255 +1,171 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Security;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Confluent.SchemaRegistry;
+using ConfluentRegistryException = Confluent.SchemaRegistry.SchemaRegistryException;
 
 namespace Customer360.Streaming.Schemas.Registry;
 
 /// <summary>
-/// HTTP client for Confluent Schema Registry and compatible registries (Karapace, Apicurio ccompat, Redpanda).
-/// Schema ids are immutable, so id → schema and schema → id answers are cached for the life of the client: records
-/// with known ids keep decoding while the registry is down. 5xx, 429 and network failures are retried with backoff.
+/// Our registry interface on Confluent's <see cref="CachedSchemaRegistryClient"/>: its authentication (basic, static
+/// bearer, OAuth client credentials), mTLS, proxies, retries with failover over several URLs and id caches, with
+/// Confluent's errors mapped onto ours (<see cref="RegistryErrors"/>). Two things it does not give, we add: the
+/// reasons a schema is incompatible (the REST API's <c>verbose=true</c>) and a subject's compatibility falling back to
+/// the global level.
 /// </summary>
 public sealed class SchemaRegistryClient : ISchemaRegistryClient, IDisposable
 {
     public const string ContentType = "application/vnd.schemaregistry.v1+json";
 
-    private readonly HttpClient _http;
-    private readonly SchemaRegistryOptions _options;
-    private readonly TimeProvider _time;
-    private readonly Uri[] _baseUris;
-    private readonly ConcurrentDictionary<int, string> _schemasById = new();
-    private readonly ConcurrentDictionary<(string Subject, string Schema), int> _idsBySubjectSchema = new();
-    private readonly ConcurrentDictionary<(string Subject, string Schema), RegisteredSchema> _lookups = new();
-    private int _preferredUri;
+    private readonly CachedSchemaRegistryClient _client;
+    private readonly RegistryConnection _connection;
 
-    public SchemaRegistryClient(SchemaRegistryOptions options, TimeProvider? time = null, HttpMessageHandler? handler = null)
+    public SchemaRegistryClient(SchemaRegistryOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _options = options;
-        _time = time ?? TimeProvider.System;
-        _baseUris = options.Url.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(u => new Uri(u.EndsWith('/') ? u : u + "/", UriKind.Absolute))
-            .ToArray();
-        if (_baseUris.Length == 0)
-        {
-            throw new ArgumentException("SchemaRegistry:Url names no URL.", nameof(options));
-        }
-
-        _http = new HttpClient(handler ?? CreateHandler(options), disposeHandler: true)
-        {
-            Timeout = TimeSpan.FromMilliseconds(options.RequestTimeoutMs),
-        };
-        _http.DefaultRequestHeaders.Accept.ParseAdd($"{ContentType}, application/vnd.schemaregistry+json; q=0.9, application/json; q=0.5");
-        if (!string.IsNullOrEmpty(options.BasicAuthUserInfo))
-        {
-            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
-                "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(options.BasicAuthUserInfo)));
-        }
+        _connection = new RegistryConnection(options);
+        _client = new CachedSchemaRegistryClient(_connection.ClientConfig(), _connection.Authentication, _connection.Proxy);
     }
 
-    public async Task<int> RegisterAsync(string subject, string schema, bool normalize = false, CancellationToken cancellationToken = default)
-    {
-        if (_idsBySubjectSchema.TryGetValue((subject, schema), out var cached))
-        {
-            return cached;
-        }
+    public Task<int> RegisterAsync(string subject, string schema, bool normalize = false, CancellationToken cancellationToken = default) =>
+        Call(() => _client.RegisterSchemaAsync(subject, Avro(schema), normalize));
 
-        var response = await SendAsync(HttpMethod.Post, $"subjects/{Escape(subject)}/versions{(normalize ? "?normalize=true" : string.Empty)}", SchemaBody(schema), cancellationToken);
-        var id = response["id"]!.GetValue<int>();
-        Remember(_idsBySubjectSchema, (subject, schema), id);
-        Remember(_schemasById, id, schema);
-        return id;
-    }
+    public Task<RegisteredSchema> LookupAsync(string subject, string schema, CancellationToken cancellationToken = default) =>
+        Call(async () => ToRegistered(await _client.LookupSchemaAsync(subject, Avro(schema), ignoreDeletedSchemas: true, normalize: false)));
 
-    public async Task<RegisteredSchema> LookupAsync(string subject, string schema, CancellationToken cancellationToken = default)
-    {
-        if (_lookups.TryGetValue((subject, schema), out var cached))
-        {
-            return cached;
-        }
+    public Task<string> GetSchemaAsync(int id, CancellationToken cancellationToken = default) =>
+        Call(async () => (await _client.GetSchemaAsync(id)).SchemaString);
 
-        var registered = ToRegistered(await SendAsync(HttpMethod.Post, $"subjects/{Escape(subject)}", SchemaBody(schema), cancellationToken), subject);
-        Remember(_lookups, (subject, schema), registered);
-        Remember(_idsBySubjectSchema, (subject, schema), registered.Id);
-        return registered;
-    }
+    /// <summary>Cached for <c>SchemaRegistry:LatestCacheTtlSecs</c> (0: asked every time).</summary>
+    public Task<RegisteredSchema> GetLatestAsync(string subject, CancellationToken cancellationToken = default) =>
+        Call(async () => ToRegistered(await _client.GetLatestSchemaAsync(subject)));
 
-    public async Task<string> GetSchemaAsync(int id, CancellationToken cancellationToken = default)
-    {
-        if (_schemasById.TryGetValue(id, out var cached))
-        {
-            return cached;
-        }
+    public Task<RegisteredSchema> GetVersionAsync(string subject, int version, CancellationToken cancellationToken = default) =>
+        Call(async () => ToRegistered(await _client.GetRegisteredSchemaAsync(subject, version, ignoreDeletedSchemas: true)));
 
-        var schema = (await SendAsync(HttpMethod.Get, $"schemas/ids/{id}", null, cancellationToken))["schema"]!.GetValue<string>();
-        Remember(_schemasById, id, schema);
-        return schema;
-    }
-
-    public async Task<RegisteredSchema> GetLatestAsync(string subject, CancellationToken cancellationToken = default) =>
-        ToRegistered(await SendAsync(HttpMethod.Get, $"subjects/{Escape(subject)}/versions/latest", null, cancellationToken), subject);
-
-    public async Task<RegisteredSchema> GetVersionAsync(string subject, int version, CancellationToken cancellationToken = default) =>
-        ToRegistered(await SendAsync(HttpMethod.Get, $"subjects/{Escape(subject)}/versions/{version}", null, cancellationToken), subject);
-
-    public async Task<IReadOnlyList<string>> GetSubjectsAsync(CancellationToken cancellationToken = default) =>
-        (await SendAsync(HttpMethod.Get, "subjects", null, cancellationToken)).AsArray().Select(n => n!.GetValue<string>()).ToList();
+    public Task<IReadOnlyList<string>> GetSubjectsAsync(CancellationToken cancellationToken = default) =>
+        Call(async () => (IReadOnlyList<string>)await _client.GetAllSubjectsAsync());
 
     public async Task<CompatibilityResult> TestCompatibilityAsync(string subject, string schema, CancellationToken cancellationToken = default)
     {
+        bool compatible;
         try
         {
-            var response = await SendAsync(HttpMethod.Post, $"compatibility/subjects/{Escape(subject)}/versions/latest?verbose=true", SchemaBody(schema), cancellationToken);
-            var messages = response["messages"] is JsonArray list ? list.Select(m => m!.ToString()).ToList() : [];
-            return new CompatibilityResult(response["is_compatible"]!.GetValue<bool>(), messages);
+            compatible = await Call(() => _client.IsCompatibleAsync(subject, Avro(schema)));
         }
         catch (SchemaRegistryException ex) when (ex.ErrorCode is SchemaRegistryException.Codes.SubjectNotFound or SchemaRegistryException.Codes.VersionNotFound)
         {
-            // Nothing registered yet: any valid schema is compatible with no history.
+            // Registries older than Confluent 7 answer 404 where newer ones answer compatible: no history, no conflict.
             return new CompatibilityResult(true, ["subject has no versions yet"]);
         }
+
+        return compatible ? new CompatibilityResult(true, []) : new CompatibilityResult(false, await IncompatibilityReasonsAsync(subject, schema, cancellationToken));
     }
 
     public async Task<CompatibilityLevel> GetCompatibilityAsync(string? subject = null, CancellationToken cancellationToken = default)
     {
-        JsonNode response;
+        Compatibility level;
         try
         {
-            response = await SendAsync(HttpMethod.Get, subject is null ? "config" : $"config/{Escape(subject)}?defaultToGlobal=true", null, cancellationToken);
+            level = await Call(() => _client.GetCompatibilityAsync(subject));
         }
-        catch (SchemaRegistryException ex) when (subject is not null && ex.ErrorCode is SchemaRegistryException.Codes.SubjectNotFound or 40408)
+        catch (SchemaRegistryException ex) when (subject is not null && ex.ErrorCode is SchemaRegistryException.Codes.SubjectNotFound or SchemaRegistryException.Codes.SubjectLevelNotConfigured)
         {
-            response = await SendAsync(HttpMethod.Get, "config", null, cancellationToken);
+            // No level of its own: the subject follows the global one, as the registry applies it.
+            level = await Call(() => _client.GetCompatibilityAsync(null));
         }
 
-        var wire = (response["compatibilityLevel"] ?? response["compatibility"])?.GetValue<string>();
-        return CompatibilityLevels.TryParse(wire, out var level)
-            ? level
-            : throw new SchemaRegistryException(200, SchemaRegistryException.Codes.InvalidCompatibilityLevel, $"Unknown compatibility level '{wire}'.");
+        return FromConfluent(level);
     }
 
-    public async Task SetCompatibilityAsync(CompatibilityLevel level, string? subject = null, CancellationToken cancellationToken = default)
+    public Task SetCompatibilityAsync(CompatibilityLevel level, string? subject = null, CancellationToken cancellationToken = default) =>
+        Call(() => _client.UpdateCompatibilityAsync(ToConfluent(level), subject));
+
+    public void Dispose()
     {
-        var body = new JsonObject { ["compatibility"] = CompatibilityLevels.ToWire(level) };
-        await SendAsync(HttpMethod.Put, subject is null ? "config" : $"config/{Escape(subject)}", body, cancellationToken);
+        _client.Dispose();
+        _connection.Dispose();
     }
 
-    public void Dispose() => _http.Dispose();
-
-    private async Task<JsonNode> SendAsync(HttpMethod method, string path, JsonNode? body, CancellationToken cancellationToken)
+    /// <summary>
+    /// The registry's reasons, from the REST API with <c>verbose=true</c> (the client gives only a bool). Reasons are
+    /// a courtesy: when that call fails, the answer is still "incompatible", with a note saying why there are none.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> IncompatibilityReasonsAsync(string subject, string schema, CancellationToken cancellationToken)
     {
-        var backoff = TimeSpan.FromMilliseconds(_options.RetryBackoffMs);
-        for (var attempt = 0; ; attempt++)
+        var body = new JsonObject { ["schema"] = schema, ["schemaType"] = "AVRO" }.ToJsonString();
+        foreach (var baseUri in _connection.BaseUris)
         {
-            var uriIndex = Volatile.Read(ref _preferredUri) % _baseUris.Length;
-            SchemaRegistryException failure;
             try
             {
-                using var request = new HttpRequestMessage(method, new Uri(_baseUris[uriIndex], path));
-                if (body is not null)
+                using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseUri, $"compatibility/subjects/{Uri.EscapeDataString(subject)}/versions/latest?verbose=true"))
                 {
-                    request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8);
-                    request.Content.Headers.ContentType = new MediaTypeHeaderValue(ContentType);
-                }
-
-                using var response = await _http.SendAsync(request, cancellationToken);
-                var text = await response.Content.ReadAsStringAsync(cancellationToken);
-                if (response.IsSuccessStatusCode)
+                    Content = new StringContent(body, Encoding.UTF8),
+                };
+                request.Content.Headers.ContentType = new MediaTypeHeaderValue(ContentType);
+                await _connection.AuthorizeAsync(request);
+                using var response = await _connection.Http.SendAsync(request, cancellationToken);
+                if (response.IsSuccessStatusCode
+                    && JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken))?["messages"] is JsonArray messages)
                 {
-                    return JsonNode.Parse(text) ?? throw new SchemaRegistryException((int)response.StatusCode, SchemaRegistryException.Codes.BackendStoreError, "Empty response body.");
+                    return [.. messages.Select(m => m!.ToString())];
                 }
-
-                failure = ToException(response.StatusCode, text);
             }
-            catch (HttpRequestException ex)
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException)
             {
-                failure = new SchemaRegistryException(0, SchemaRegistryException.Codes.Unreachable, $"Schema Registry at {_baseUris[uriIndex].Authority} is unreachable: {ex.Message}", ex);
+                // Try the next URL; without any, the reasons are simply unknown.
             }
-            catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                failure = new SchemaRegistryException(0, SchemaRegistryException.Codes.Unreachable, $"Schema Registry at {_baseUris[uriIndex].Authority} did not answer within {_options.RequestTimeoutMs} ms.", ex);
-            }
-
-            if (!failure.IsTransient || attempt >= _options.MaxRetries)
-            {
-                throw failure;
-            }
-
-            // Try the next URL next time; a registry cluster behind several URLs fails over this way.
-            Interlocked.CompareExchange(ref _preferredUri, uriIndex + 1, uriIndex);
-            await Task.Delay(backoff, _time, cancellationToken);
-            backoff = TimeSpan.FromMilliseconds(Math.Min(backoff.TotalMilliseconds * 2, _options.RetryBackoffMaxMs));
         }
+
+        return ["the registry gave no reasons"];
     }
 
-    private static SchemaRegistryException ToException(HttpStatusCode status, string body)
+    private static async Task<T> Call<T>(Func<Task<T>> call)
     {
-        var code = (int)status;
-        var message = $"HTTP {code}";
         try
         {
-            if (JsonNode.Parse(body) is JsonObject error)
-            {
-                code = error["error_code"]?.GetValue<int>() ?? code;
-                message = error["message"]?.GetValue<string>() ?? message;
-            }
+            return await call();
         }
-        catch (JsonException)
+        catch (Exception ex) when (RegistryErrors.Map(ex) is { } mapped)
         {
-            // Not a registry error body (a proxy's HTML page, say): keep the HTTP status.
+            throw mapped;
         }
-
-        return new SchemaRegistryException((int)status, code, $"Schema Registry error {code}: {message}");
     }
 
-    private static JsonObject SchemaBody(string schema) => new() { ["schema"] = schema, ["schemaType"] = "AVRO" };
-
-    private static RegisteredSchema ToRegistered(JsonNode node, string subject) => new(
-        node["subject"]?.GetValue<string>() ?? subject,
-        node["id"]!.GetValue<int>(),
-        node["version"]!.GetValue<int>(),
-        node["schema"]!.GetValue<string>());
-
-    private static string Escape(string subject) => Uri.EscapeDataString(subject);
-
-    private void Remember<TKey, TValue>(ConcurrentDictionary<TKey, TValue> cache, TKey key, TValue value)
-        where TKey : notnull
+    private static async Task Call(Func<Task> call) => await Call(async () =>
     {
-        if (cache.Count >= _options.MaxCachedSchemas)
-        {
-            // Bounded memory beats perfect hit rates: a full cache starts over; ids stay valid at the registry.
-            cache.Clear();
-        }
+        await call();
+        return true;
+    });
 
-        cache[key] = value;
-    }
+    private static Schema Avro(string schema) => new(schema, SchemaType.Avro);
 
-    private static SocketsHttpHandler CreateHandler(SchemaRegistryOptions options)
+    private static RegisteredSchema ToRegistered(Confluent.SchemaRegistry.RegisteredSchema schema) =>
+        new(schema.Subject, schema.Id, schema.Version, schema.SchemaString);
+
+    private static CompatibilityLevel FromConfluent(Compatibility level) => level switch
     {
-        var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
-        if (!string.IsNullOrEmpty(options.SslCaLocation))
-        {
-            var authority = X509CertificateLoader.LoadCertificateFromFile(options.SslCaLocation);
-            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-            {
-                if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None)
-                {
-                    return false;
-                }
+        Compatibility.None => CompatibilityLevel.None,
+        Compatibility.Backward => CompatibilityLevel.Backward,
+        Compatibility.BackwardTransitive => CompatibilityLevel.BackwardTransitive,
+        Compatibility.Forward => CompatibilityLevel.Forward,
+        Compatibility.ForwardTransitive => CompatibilityLevel.ForwardTransitive,
+        Compatibility.Full => CompatibilityLevel.Full,
+        Compatibility.FullTransitive => CompatibilityLevel.FullTransitive,
+        _ => throw new SchemaRegistryException(200, SchemaRegistryException.Codes.InvalidCompatibilityLevel, $"Unknown compatibility level '{level}'."),
+    };
 
-                using var chain = new X509Chain();
-                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.CustomTrustStore.Add(authority);
-                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                return chain.Build(new X509Certificate2(certificate));
-            };
-        }
-
-        return handler;
-    }
+    private static Compatibility ToConfluent(CompatibilityLevel level) => level switch
+    {
+        CompatibilityLevel.None => Compatibility.None,
+        CompatibilityLevel.Backward => Compatibility.Backward,
+        CompatibilityLevel.BackwardTransitive => Compatibility.BackwardTransitive,
+        CompatibilityLevel.Forward => Compatibility.Forward,
+        CompatibilityLevel.ForwardTransitive => Compatibility.ForwardTransitive,
+        CompatibilityLevel.Full => Compatibility.Full,
+        CompatibilityLevel.FullTransitive => Compatibility.FullTransitive,
+        _ => throw new ArgumentOutOfRangeException(nameof(level), level, null),
+    };
 }

@@ -9,6 +9,7 @@ public sealed class SchemaRegistryException : Exception
         public const int SubjectNotFound = 40401;
         public const int VersionNotFound = 40402;
         public const int SchemaNotFound = 40403;
+        public const int SubjectLevelNotConfigured = 40408;
         public const int IncompatibleSchema = 409;
         public const int InvalidSchema = 42201;
         public const int InvalidVersion = 42202;

@@ -2,8 +2,11 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Customer360.Streaming.Schemas.Registry;
 
-/// <summary>How to reach a Confluent-compatible Schema Registry (configuration section <c>SchemaRegistry</c>).</summary>
-public sealed class SchemaRegistryOptions
+/// <summary>
+/// How to reach a Confluent-compatible Schema Registry (configuration section <c>SchemaRegistry</c>). At most one
+/// kind of authentication: basic, a static bearer token, or OAuth client credentials. Secrets are never logged.
+/// </summary>
+public sealed class SchemaRegistryOptions : IValidatableObject
 {
     public const string SectionName = "SchemaRegistry";
 
@@ -15,8 +18,40 @@ public sealed class SchemaRegistryOptions
     /// <summary><c>user:password</c> for HTTP basic authentication. Never logged.</summary>
     public string? BasicAuthUserInfo { get; set; }
 
+    /// <summary>A static bearer token (Confluent Cloud API keys use basic auth; identity providers issue tokens). Never logged.</summary>
+    public string? BearerAuthToken { get; set; }
+
+    /// <summary>Confluent Cloud: the registry's logical cluster (<c>lsrc-…</c>), sent with a bearer token.</summary>
+    public string? BearerAuthLogicalCluster { get; set; }
+
+    /// <summary>Confluent Cloud: the identity pool (<c>pool-…</c>), sent with a bearer token.</summary>
+    public string? BearerAuthIdentityPoolId { get; set; }
+
+    /// <summary>OAuth client credentials: the client id; with a secret and a token endpoint, tokens are fetched and refreshed.</summary>
+    public string? BearerAuthClientId { get; set; }
+
+    /// <summary>OAuth client credentials: the client secret. Never logged.</summary>
+    public string? BearerAuthClientSecret { get; set; }
+
+    public string? BearerAuthScope { get; set; }
+
+    public string? BearerAuthTokenEndpointUrl { get; set; }
+
     /// <summary>PEM file of the CA that signed the registry's certificate, when it is not in the system store.</summary>
     public string? SslCaLocation { get; set; }
+
+    /// <summary>PKCS#12 file with the client certificate and key, for registries that require mutual TLS.</summary>
+    public string? SslKeystoreLocation { get; set; }
+
+    /// <summary>Password of <see cref="SslKeystoreLocation"/>. Never logged.</summary>
+    public string? SslKeystorePassword { get; set; }
+
+    /// <summary>An HTTP proxy for every registry call (and the OAuth token endpoint).</summary>
+    public string? ProxyUrl { get; set; }
+
+    /// <summary>How long "latest version" answers are reused; 0 asks the registry every time.</summary>
+    [Range(0, 86_400, ErrorMessage = "SchemaRegistry:LatestCacheTtlSecs must be between 0 and 86400.")]
+    public int LatestCacheTtlSecs { get; set; }
 
     [Range(100, 300_000, ErrorMessage = "SchemaRegistry:RequestTimeoutMs must be between 100 and 300000.")]
     public int RequestTimeoutMs { get; set; } = 30_000;
@@ -41,4 +76,42 @@ public sealed class SchemaRegistryOptions
     /// </summary>
     [Range(0, 86_400, ErrorMessage = "SchemaRegistry:UnknownIdRetrySeconds must be between 0 and 86400.")]
     public int UnknownIdRetrySeconds { get; set; } = 60;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        var kinds = new[] { BasicAuthUserInfo, BearerAuthToken, BearerAuthClientId }.Count(v => !string.IsNullOrEmpty(v));
+        if (kinds > 1)
+        {
+            yield return new ValidationResult(
+                "SchemaRegistry: set one kind of authentication: BasicAuthUserInfo, BearerAuthToken, or BearerAuthClientId with BearerAuthClientSecret and BearerAuthTokenEndpointUrl.");
+        }
+
+        if (!string.IsNullOrEmpty(BasicAuthUserInfo) && !BasicAuthUserInfo.Contains(':', StringComparison.Ordinal))
+        {
+            yield return new ValidationResult("SchemaRegistry:BasicAuthUserInfo must be 'user:password'.", [nameof(BasicAuthUserInfo)]);
+        }
+
+        if (!string.IsNullOrEmpty(BearerAuthClientId)
+            && (string.IsNullOrEmpty(BearerAuthClientSecret) || !IsHttpUrl(BearerAuthTokenEndpointUrl)))
+        {
+            yield return new ValidationResult(
+                "SchemaRegistry:BearerAuthClientId needs BearerAuthClientSecret and an http(s) BearerAuthTokenEndpointUrl.", [nameof(BearerAuthClientId)]);
+        }
+
+        if (!string.IsNullOrEmpty(ProxyUrl) && !IsHttpUrl(ProxyUrl))
+        {
+            yield return new ValidationResult("SchemaRegistry:ProxyUrl must be an http(s):// URL.", [nameof(ProxyUrl)]);
+        }
+
+        foreach (var (name, path) in new[] { (nameof(SslCaLocation), SslCaLocation), (nameof(SslKeystoreLocation), SslKeystoreLocation) })
+        {
+            if (!string.IsNullOrEmpty(path) && !File.Exists(path))
+            {
+                yield return new ValidationResult($"SchemaRegistry:{name} names a file that does not exist.", [name]);
+            }
+        }
+    }
+
+    private static bool IsHttpUrl(string? value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 }
