@@ -32,7 +32,7 @@ public sealed class InProcessSchemaRegistry(CompatibilityLevel level = Compatibi
     public Task<RegisteredSchema> GetVersionAsync(string subject, int version, CancellationToken cancellationToken = default) =>
         Call(() => Store.Version(subject, version.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
-    public Task<IReadOnlyList<string>> GetSubjectsAsync(CancellationToken cancellationToken = default) => Call(Store.Subjects);
+    public Task<IReadOnlyList<string>> GetSubjectsAsync(CancellationToken cancellationToken = default) => Call(() => Store.Subjects());
 
     public Task<CompatibilityResult> TestCompatibilityAsync(string subject, string schema, CancellationToken cancellationToken = default) =>
         Call(() => Store.TestCompatibility(subject, "latest", schema));

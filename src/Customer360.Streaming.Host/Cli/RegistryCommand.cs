@@ -5,7 +5,10 @@ using Customer360.Streaming.Schemas.Registry;
 
 namespace Customer360.Streaming.Host.Cli;
 
-/// <summary><c>c360 registry</c>: the embedded, in-memory Schema Registry for local runs and tests.</summary>
+/// <summary>
+/// <c>c360 registry</c>: the embedded Schema Registry for local runs and tests, in memory or, with
+/// <c>--bootstrap-servers</c>, kept in a <c>_schemas</c> topic so a restart serves the same ids.
+/// </summary>
 internal static class RegistryCommand
 {
     public static Command Create()
@@ -35,16 +38,38 @@ internal static class RegistryCommand
                 r.AddError($"--compatibility '{r.GetValueOrDefault<string>()}' is not a compatibility level.");
             }
         });
+        var bootstrap = new Option<string?>("--bootstrap-servers")
+        {
+            Description = "Kafka to keep the registry's state in (a compacted _schemas topic), so a restart serves the same ids; without it the state is lost on exit.",
+        };
+        var topic = new Option<string>("--topic") { Description = "The state topic.", DefaultValueFactory = _ => KafkaRegistryLog.DefaultTopic };
+        var basicAuth = new Option<string?>("--basic-auth")
+        {
+            Description = "user:password every request must carry (HTTP basic); default C360_REGISTRY_BASIC_AUTH, else none.",
+        };
+        basicAuth.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string?>() is { } value && !value.Contains(':', StringComparison.Ordinal))
+            {
+                r.AddError("--basic-auth must be user:password.");
+            }
+        });
         var command = new Command("registry", "Run the embedded Schema Registry (development only; production uses Confluent Schema Registry, Karapace, Apicurio or Redpanda).")
         {
-            port, compatibility,
+            port, compatibility, bootstrap, topic, basicAuth,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var level = CompatibilityLevels.TryParse(parse.GetValue(compatibility), out var parsed) ? parsed : CompatibilityLevel.Backward;
-            await using var registry = await EmbeddedSchemaRegistry.StartAsync(parse.GetValue(port), level, cancellationToken);
+            var credentials = parse.GetValue(basicAuth) ?? Environment.GetEnvironmentVariable("C360_REGISTRY_BASIC_AUTH");
+            var settings = new EmbeddedRegistrySettings(string.IsNullOrEmpty(credentials) ? null : credentials, parse.GetValue(bootstrap), parse.GetValue(topic)!);
+            await using var registry = await EmbeddedSchemaRegistry.StartAsync(parse.GetValue(port), level, settings, cancellationToken);
             await Console.Out.WriteLineAsync($"schema.registry.url={registry.Url.ToString().TrimEnd('/')}");
-            await Console.Out.WriteLineAsync($"ready: in-memory registry, default compatibility {CompatibilityLevels.ToWire(level)}. Ctrl+C stops it.");
+            var state = settings.BootstrapServers is null
+                ? "in memory (lost on exit)"
+                : $"in topic {settings.Topic} ({registry.Replayed} records read back)";
+            var auth = settings.BasicAuth is null ? "no authentication" : "basic authentication required";
+            await Console.Out.WriteLineAsync($"ready: state {state}, {auth}, default compatibility {CompatibilityLevels.ToWire(level)}. Ctrl+C stops it.");
             try
             {
                 await Task.Delay(Timeout.Infinite, cancellationToken);

@@ -5,6 +5,7 @@ using Customer360.Streaming.Runtime.Topology;
 using Customer360.Streaming.Schemas.Contracts;
 using Customer360.Streaming.Schemas.Registry;
 using Customer360.Streaming.Schemas.Serdes;
+using Microsoft.Extensions.Configuration;
 
 namespace Customer360.Streaming.Host.Cli;
 
@@ -29,12 +30,10 @@ internal static class SchemasCommand
         var command = new Command(name, description) { registryUrl, schemasDir, topologyDir };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var options = new SchemaRegistryOptions
-            {
-                Url = parse.GetValue(registryUrl) ?? Environment.GetEnvironmentVariable("C360__SchemaRegistry__Url") ?? "http://127.0.0.1:8081",
-                BasicAuthUserInfo = Environment.GetEnvironmentVariable("C360__SchemaRegistry__BasicAuthUserInfo"),
-                SslCaLocation = Environment.GetEnvironmentVariable("C360__SchemaRegistry__SslCaLocation"),
-            };
+            // Every SchemaRegistry option from the environment (auth, TLS, proxy), as c360 run reads them.
+            var options = new SchemaRegistryOptions { Url = "http://127.0.0.1:8081" };
+            new ConfigurationBuilder().AddEnvironmentVariables("C360__").Build().GetSection(SchemaRegistryOptions.SectionName).Bind(options);
+            options.Url = parse.GetValue(registryUrl) ?? options.Url;
             var problems = new List<ValidationResult>();
             if (!Validator.TryValidateObject(options, new ValidationContext(options), problems, validateAllProperties: true))
             {

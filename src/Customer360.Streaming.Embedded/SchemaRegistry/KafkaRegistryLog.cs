@@ -1,0 +1,131 @@
+using Confluent.Kafka;
+using Confluent.Kafka.Admin;
+using Customer360.Streaming.Schemas.Registry;
+
+namespace Customer360.Streaming.Embedded.SchemaRegistry;
+
+/// <summary>
+/// The registry's state kept where Confluent's registry keeps it: a compacted, single-partition <c>_schemas</c> topic
+/// on the Kafka it is pointed at. A change is written and acknowledged before the registry answers, and a start
+/// replays the topic, so a restarted registry serves the same ids as before (and records written with them still
+/// decode).
+/// </summary>
+public sealed class KafkaRegistryLog : IDisposable
+{
+    public const string DefaultTopic = "_schemas";
+
+    private readonly string _bootstrapServers;
+    private readonly TopicPartition _partition;
+    private readonly IProducer<byte[], byte[]?> _producer;
+
+    public KafkaRegistryLog(string bootstrapServers, string topic = DefaultTopic)
+    {
+        _bootstrapServers = bootstrapServers;
+        _partition = new TopicPartition(topic, 0);
+        _producer = new ProducerBuilder<byte[], byte[]?>(new ProducerConfig
+        {
+            BootstrapServers = bootstrapServers,
+            ClientId = "c360-registry",
+            Acks = Acks.All,
+            EnableIdempotence = true,
+            LingerMs = 0,
+        }).Build();
+    }
+
+    public string Topic => _partition.Topic;
+
+    /// <summary>Creates the topic when missing (compacted, one partition), then applies every record to <paramref name="store"/>.</summary>
+    public async Task<int> ReplayIntoAsync(RegistryStore store, TimeSpan timeout)
+    {
+        await EnsureTopicAsync(timeout);
+        using var consumer = new ConsumerBuilder<byte[], byte[]?>(new ConsumerConfig
+        {
+            BootstrapServers = _bootstrapServers,
+            GroupId = "c360-registry-replay",
+            EnableAutoCommit = false,
+            EnablePartitionEof = true,
+        }).Build();
+        var end = consumer.QueryWatermarkOffsets(_partition, timeout).High.Value;
+        var applied = 0;
+        if (end == 0)
+        {
+            return applied;
+        }
+
+        consumer.Assign(new TopicPartitionOffset(_partition, Offset.Beginning));
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            var result = consumer.Consume(TimeSpan.FromMilliseconds(200));
+            if (result is null)
+            {
+                continue;
+            }
+
+            if (!result.IsPartitionEOF && result.Message.Key is { } key && RegistryRecord.Read(key, result.Message.Value) is { } record)
+            {
+                store.Apply(record);
+                applied++;
+            }
+
+            if (result.IsPartitionEOF || result.Offset.Value >= end - 1)
+            {
+                return applied;
+            }
+        }
+
+        throw new TimeoutException($"Reading {_partition.Topic} did not reach offset {end} within {timeout.TotalSeconds:0} s.");
+    }
+
+    /// <summary>Writes <paramref name="record"/> and waits for the broker's acknowledgement: the registry answers only what is stored.</summary>
+    public void Append(RegistryRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        try
+        {
+            _producer.ProduceAsync(_partition, new Message<byte[], byte[]?> { Key = record.Key, Value = record.Value }).GetAwaiter().GetResult();
+        }
+        catch (ProduceException<byte[], byte[]?> ex)
+        {
+            throw new SchemaRegistryException(500, SchemaRegistryException.Codes.BackendStoreError, $"Could not store the change in {_partition.Topic}: {ex.Error.Reason}");
+        }
+    }
+
+    public void Dispose()
+    {
+        _producer.Flush(TimeSpan.FromSeconds(10));
+        _producer.Dispose();
+    }
+
+    private async Task EnsureTopicAsync(TimeSpan timeout)
+    {
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = _bootstrapServers }).Build();
+        var metadata = admin.GetMetadata(_partition.Topic, timeout);
+        if (metadata.Topics.Any(t => t.Topic == _partition.Topic && t.Error.Code == ErrorCode.NoError && t.Partitions.Count > 0))
+        {
+            return;
+        }
+
+        try
+        {
+            await admin.CreateTopicsAsync(
+            [
+                new TopicSpecification
+                {
+                    Name = _partition.Topic,
+                    NumPartitions = 1,
+                    ReplicationFactor = (short)Math.Min(3, metadata.Brokers.Count),
+                    Configs = new Dictionary<string, string> { ["cleanup.policy"] = "compact" },
+                },
+            ]);
+        }
+        catch (CreateTopicsException ex) when (ex.Results.All(r => r.Error.Code == ErrorCode.TopicAlreadyExists))
+        {
+            // Another registry created it first.
+        }
+        catch (KafkaException)
+        {
+            // The embedded broker has no CreateTopics: the first write creates the topic there (not compacted).
+        }
+    }
+}

@@ -1,0 +1,81 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Avro.Generic;
+using Confluent.Kafka;
+using Customer360.Streaming.Domain.Events;
+using Customer360.Streaming.Embedded.SchemaRegistry;
+using Customer360.Streaming.Runtime.Kafka;
+using Customer360.Streaming.Runtime.Topology;
+using Customer360.Streaming.Schemas.Contracts;
+using Customer360.Streaming.Schemas.Registry;
+using Customer360.Streaming.Schemas.Serdes;
+using Customer360.Streaming.Testing;
+
+namespace Customer360.Streaming.IntegrationTests.Hosting;
+
+/// <summary><c>c360 run</c> against a registry that requires basic authentication: the credentials work end to end and never reach a log.</summary>
+public sealed class RegistryAuthProcessTests(KafkaFixture kafka, RedisServerFixture redis)
+{
+    private const string Password = "pw-7c1e9b-never-logged";
+
+    [Fact]
+    public async Task Run_decodes_through_a_registry_with_basic_auth_and_never_logs_the_credentials()
+    {
+        redis.SkipUnlessAvailable();
+        var ct = TestContext.Current.CancellationToken;
+        var names = new UniqueNames(nameof(RegistryAuthProcessTests));
+        var applicationId = names.Group("app");
+        var topologyDirectory = C360Program.WritePrefixedTopology(names, applicationId);
+        foreach (var topic in TopicCatalog.Load(Path.Combine(topologyDirectory, "topics.yaml")).Topics)
+        {
+            await kafka.CreateTopicAsync(topic.Name, topic.Partitions);
+        }
+
+        await using var registry = await EmbeddedSchemaRegistry.StartAsync(port: 0, settings: new EmbeddedRegistrySettings(BasicAuth: "svc:" + Password), cancellationToken: ct);
+        var port = FreePort.Next();
+        using var processor = C360Program.Start(["run"], new Dictionary<string, string?>
+        {
+            ["C360__Kafka__BootstrapServers"] = kafka.BootstrapServers,
+            ["C360__Kafka__ApplicationId"] = applicationId,
+            ["C360__Kafka__FetchWaitMaxMs"] = "10",
+            ["C360__Streams__ProcessingGuarantee"] = "AtLeastOnce",
+            ["C360__Streams__StateStore"] = "InMemory",
+            ["C360__Redis__ConnectionString"] = redis.ConnectionString,
+            ["C360__SchemaRegistry__Url"] = registry.Url.ToString(),
+            ["C360__SchemaRegistry__BasicAuthUserInfo"] = "svc:" + Password,
+            ["C360__Http__Port"] = port.ToString(CultureInfo.InvariantCulture),
+            ["C360__Topology__Directory"] = topologyDirectory,
+            ["Logging__LogLevel__Default"] = "Debug",
+        });
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        Assert.True(await C360Program.WaitForReadyAsync(http, processor), "never ready: " + processor.AllOutput);
+
+        using var client = new SchemaRegistryClient(new SchemaRegistryOptions { Url = registry.Url.ToString(), BasicAuthUserInfo = "svc:" + Password });
+        var relationship = names.Topic("c360.relationship.v1");
+        var profile = new RelationshipProfile(
+            Guid.NewGuid(), 1_790_000_000_000, relationship, "cust-auth", "GOLD", "loyal", 10m, 0.1, [], null, new Consent(), null, "Europe/Berlin", "de-DE");
+        var value = await new AvroSerializer<GenericRecord>(client).SerializeAsync(
+            new ChannelEventWriter(SchemaCatalog.Load(Path.Combine(RepositoryLayout.Root, "schemas"))).Write(profile), relationship, cancellationToken: ct);
+        using (var producer = new ProducerBuilder<string, byte[]>(KafkaClientConfigs.Producer(kafka.Options(applicationId), "auth-producer")).Build())
+        {
+            await producer.ProduceAsync(relationship, new Message<string, byte[]> { Key = "cust-auth", Value = value }, ct);
+        }
+
+        string? served = null;
+        for (var attempt = 0; attempt < 300 && served is null; attempt++)
+        {
+            using var response = await http.GetAsync(new Uri("/customers/cust-auth/context", UriKind.Relative), ct);
+            served = response.StatusCode == HttpStatusCode.OK ? await response.Content.ReadAsStringAsync(ct) : null;
+            await Task.Delay(served is null ? 200 : 0, ct);
+        }
+
+        processor.Terminate();
+        await processor.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(served is not null, "the profile never became a context: " + processor.AllOutput);
+        Assert.Equal("GOLD", JsonDocument.Parse(served).RootElement.GetProperty("relationship").GetProperty("tier").GetString());
+        Assert.DoesNotContain(Password, processor.AllOutput, StringComparison.Ordinal);
+        Assert.DoesNotContain(Convert.ToBase64String(Encoding.UTF8.GetBytes("svc:" + Password)), processor.AllOutput, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,67 @@
+using System.Net;
+using Customer360.Streaming.Embedded.SchemaRegistry;
+using Customer360.Streaming.Schemas.Registry;
+using Customer360.Streaming.Testing;
+
+namespace Customer360.Streaming.IntegrationTests.Schemas;
+
+/// <summary>
+/// The embedded registry keeps its state in a <c>_schemas</c> topic (a restart used to lose every schema, and with it
+/// the meaning of every id already written), and can require basic authentication.
+/// </summary>
+public sealed class RegistryStateAndAuthTests(KafkaFixture kafka)
+{
+    private const string V1 = """{"type":"record","name":"Visit","namespace":"customer360.test","fields":[{"name":"eventId","type":"string"}]}""";
+    private const string V2 = """{"type":"record","name":"Visit","namespace":"customer360.test","fields":[{"name":"eventId","type":"string"},{"name":"channel","type":"string","default":"web"}]}""";
+
+    [Fact]
+    public async Task A_restarted_registry_serves_the_same_ids_versions_levels_and_deletions_from_its_topic()
+    {
+        var names = new UniqueNames(nameof(A_restarted_registry_serves_the_same_ids_versions_levels_and_deletions_from_its_topic));
+        var settings = new EmbeddedRegistrySettings(BootstrapServers: kafka.BootstrapServers, Topic: names.Topic("_schemas"));
+        var visits = names.Topic("visits") + "-value";
+        var gone = names.Topic("gone") + "-value";
+        var ct = TestContext.Current.CancellationToken;
+        int id1, id2;
+        await using (var first = await EmbeddedSchemaRegistry.StartAsync(port: 0, settings: settings, cancellationToken: ct))
+        using (var client = new SchemaRegistryClient(new SchemaRegistryOptions { Url = first.Url.ToString() }))
+        {
+            id1 = await client.RegisterAsync(visits, V1, cancellationToken: ct);
+            id2 = await client.RegisterAsync(visits, V2, cancellationToken: ct);
+            await client.SetCompatibilityAsync(CompatibilityLevel.Full, visits, ct);
+            await client.RegisterAsync(gone, V1, cancellationToken: ct);
+            first.Store.DeleteSubject(gone, permanent: false);
+        }
+
+        await using var second = await EmbeddedSchemaRegistry.StartAsync(port: 0, settings: settings, cancellationToken: ct);
+        using var again = new SchemaRegistryClient(new SchemaRegistryOptions { Url = second.Url.ToString() });
+
+        Assert.True(second.Replayed >= 5, $"{second.Replayed} records read back");
+        Assert.Equal(V2, await again.GetSchemaAsync(id2, ct));
+        Assert.Equal((id2, 2), ((await again.GetLatestAsync(visits, ct)).Id, (await again.GetLatestAsync(visits, ct)).Version));
+        Assert.Equal(id1, await again.RegisterAsync(visits, V1, cancellationToken: ct));
+        Assert.Equal(CompatibilityLevel.Full, await again.GetCompatibilityAsync(visits, ct));
+        Assert.DoesNotContain(gone, await again.GetSubjectsAsync(ct));
+        var fresh = await again.RegisterAsync(names.Topic("new") + "-value", """{"type":"record","name":"Fresh","fields":[{"name":"x","type":"long"}]}""", cancellationToken: ct);
+        Assert.True(fresh > id2, $"a new schema got id {fresh}, which an earlier run already used");
+    }
+
+    [Fact]
+    public async Task With_basic_auth_a_request_without_credentials_is_refused_as_json_and_one_with_them_answers()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var registry = await EmbeddedSchemaRegistry.StartAsync(port: 0, settings: new EmbeddedRegistrySettings(BasicAuth: "svc:s3cret-registry"), cancellationToken: ct);
+        using var anonymous = new HttpClient();
+        using var refused = await anonymous.GetAsync(new Uri(registry.Url, "subjects"), ct);
+        using var wrong = new SchemaRegistryClient(new SchemaRegistryOptions { Url = registry.Url.ToString(), BasicAuthUserInfo = "svc:guess" });
+        using var client = new SchemaRegistryClient(new SchemaRegistryOptions { Url = registry.Url.ToString(), BasicAuthUserInfo = "svc:s3cret-registry" });
+
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Contains("40101", await refused.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
+        var denied = await Assert.ThrowsAsync<SchemaRegistryException>(() => wrong.GetSubjectsAsync(ct));
+        Assert.Equal(401, denied.HttpStatus);
+        Assert.False(denied.IsTransient);
+        Assert.DoesNotContain("guess", denied.Message, StringComparison.Ordinal);
+        Assert.True(await client.RegisterAsync("auth-value", V1, cancellationToken: ct) > 0);
+    }
+}
