@@ -11,8 +11,8 @@ namespace Customer360.Streaming.IntegrationTests.Schemas;
 /// </summary>
 public sealed class RegistryStateAndAuthTests(KafkaFixture kafka)
 {
-    private const string V1 = """{"type":"record","name":"Visit","namespace":"customer360.test","fields":[{"name":"eventId","type":"string"}]}""";
-    private const string V2 = """{"type":"record","name":"Visit","namespace":"customer360.test","fields":[{"name":"eventId","type":"string"},{"name":"channel","type":"string","default":"web"}]}""";
+    private const string V1 = SchemaRegistryHttpTests.V1;
+    private const string V2 = SchemaRegistryHttpTests.V2;
 
     [Fact]
     public async Task A_restarted_registry_serves_the_same_ids_versions_levels_and_deletions_from_its_topic()

@@ -6,8 +6,8 @@ namespace Customer360.Streaming.IntegrationTests.Schemas;
 /// <summary>The embedded registry over HTTP, through our client: the error codes other registries answer with.</summary>
 public sealed class SchemaRegistryHttpTests(SchemaRegistryFixture registry)
 {
-    private const string V1 = """{"type":"record","name":"Visit","namespace":"customer360.test","fields":[{"name":"eventId","type":"string"}]}""";
-    private const string V2 = """{"type":"record","name":"Visit","namespace":"customer360.test","fields":[{"name":"eventId","type":"string"},{"name":"channel","type":"string","default":"web"}]}""";
+    internal const string V1 = """{"type":"record","name":"Visit","namespace":"customer360.test","fields":[{"name":"eventId","type":"string"}]}""";
+    internal const string V2 = """{"type":"record","name":"Visit","namespace":"customer360.test","fields":[{"name":"eventId","type":"string"},{"name":"channel","type":"string","default":"web"}]}""";
     private const string IncompatibleV3 = """{"type":"record","name":"Visit","namespace":"customer360.test","fields":[{"name":"eventId","type":"string"},{"name":"channel","type":"string","default":"web"},{"name":"store","type":"string"}]}""";
 
     [Fact]
