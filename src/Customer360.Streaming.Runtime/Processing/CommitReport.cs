@@ -1,0 +1,45 @@
+using Confluent.Kafka;
+
+namespace Customer360.Streaming.Runtime.Processing;
+
+/// <summary>
+/// What a successful commit tells the outside: commit and event-to-output latencies, the committed offsets and high
+/// watermarks in the status, output latency per topic, and the commit observers (the Redis sink), who get what was
+/// made durable and the stores the thread owns now.
+/// </summary>
+internal sealed class CommitReport(StreamThreadContext context, IConsumer<byte[]?, byte[]?> consumer, KafkaRecordCollector collector, IOwnedStores owned)
+{
+    public void Committed(IReadOnlyList<TopicPartitionOffset> offsets, IEnumerable<TopicPartition> positions, IReadOnlyList<long> eventTimestamps, long started)
+    {
+        var elapsed = context.Time.GetElapsedTime(started).TotalMilliseconds;
+        context.Metrics.CommitDuration.Record(elapsed);
+        var committedAt = context.Time.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var timestamp in eventTimestamps)
+        {
+            context.Metrics.EventToOutputLatency.Record(committedAt - timestamp);
+        }
+
+        context.Status.Committed(offsets);
+        foreach (var partition in positions)
+        {
+            var watermarks = consumer.GetWatermarkOffsets(partition);
+            if (!watermarks.High.IsSpecial)
+            {
+                context.Status.HighWatermark(partition, watermarks.High.Value);
+            }
+        }
+
+        var sent = collector.TakeSent();
+        foreach (var output in sent.Where(o => !context.Topology.IsInternal(o.Topic)))
+        {
+            context.Metrics.OutputLatency.Record(committedAt - output.TimestampMs, new KeyValuePair<string, object?>("topic", output.Topic));
+        }
+
+        foreach (var observer in context.Observers)
+        {
+            observer.Committed(sent, owned);
+        }
+
+        Log.Committed(context.Logger, offsets.Count, elapsed);
+    }
+}

@@ -1,0 +1,165 @@
+using Confluent.Kafka;
+
+namespace Customer360.Streaming.Runtime.Processing;
+
+/// <summary>What the partition group asks of the consumer: pausing, resuming and rewinding partitions.</summary>
+internal interface IPartitionControl
+{
+    void Pause(TopicPartition partition);
+
+    void Resume(TopicPartition partition);
+
+    void Seek(TopicPartitionOffset position);
+}
+
+/// <summary>
+/// The fetched records of a stream thread's partitions and the rules for taking them (Kafka Streams' PartitionGroup):
+/// each task takes its records in timestamp order across its source partitions, waits up to
+/// <c>Streams:MaxTaskIdleMs</c> for a partition that may still hold older records, pauses a partition whose buffer is
+/// full until its task works it down to half (back-pressure), and pauses a partition whose record must be retried,
+/// rewound to that record, for a backoff that doubles while the retry keeps failing.
+/// </summary>
+internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology topology, StreamsOptions streams, TimeProvider time, int maxBufferedPerPartition)
+{
+    private readonly InputBuffer _buffer = new(maxBufferedPerPartition);
+
+    /// <summary>Partitions whose last fetch reached the end of the log: nothing older is on the way.</summary>
+    private readonly HashSet<TopicPartition> _atEnd = [];
+
+    /// <summary>Partitions paused because their buffer is full (not for a retry).</summary>
+    private readonly HashSet<TopicPartition> _full = [];
+
+    /// <summary>Partitions paused for a retry: when to resume, the backoff, and whether they were resumed already.</summary>
+    private readonly Dictionary<TopicPartition, (long ResumeAt, int BackoffMs, bool Resumed)> _retrying = [];
+
+    /// <summary>Since when a task has had buffered records but waited for another of its partitions.</summary>
+    private readonly Dictionary<(string Sub, int Partition), long> _waitingSince = [];
+    private readonly Dictionary<(string Sub, int Partition), List<TopicPartition>> _sourcePartitions = [];
+
+    public int Buffered => _buffer.Count;
+
+    /// <summary>A task is waiting for a partition: poll briefly rather than block or spin.</summary>
+    public bool AnyTaskWaiting => _waitingSince.Count > 0;
+
+    public void Add(ConsumeResult<byte[]?, byte[]?> record)
+    {
+        var partition = record.TopicPartition;
+        _atEnd.Remove(partition);
+        _buffer.Add(record);
+        if (_buffer.Full(partition) && !_retrying.ContainsKey(partition) && _full.Add(partition))
+        {
+            consumer.Pause(partition);
+        }
+    }
+
+    public void ReachedEnd(TopicPartition partition) => _atEnd.Add(partition);
+
+    /// <summary>
+    /// The task's next record in timestamp order, or null when it has none, or must still wait for a partition that
+    /// may hold older records (it waits at most <c>Streams:MaxTaskIdleMs</c> from <paramref name="nowTimestamp"/>).
+    /// </summary>
+    public ConsumeResult<byte[]?, byte[]?>? Next((string Sub, int Partition) task, long nowTimestamp)
+    {
+        var partitions = SourcePartitions(task);
+        var enforce = _waitingSince.TryGetValue(task, out var since)
+            && time.GetElapsedTime(since, nowTimestamp).TotalMilliseconds >= streams.MaxTaskIdleMs;
+        if (_buffer.Next(partitions, p => !_atEnd.Contains(p) && !_retrying.ContainsKey(p), enforce) is { } next)
+        {
+            _waitingSince.Remove(task);
+            return next;
+        }
+
+        if (_buffer.Any(partitions))
+        {
+            _waitingSince.TryAdd(task, nowTimestamp);
+        }
+
+        return null;
+    }
+
+    /// <summary>A record of <paramref name="partition"/> was processed: its retry is over, and a full buffer may have drained.</summary>
+    public void Processed(TopicPartition partition)
+    {
+        _retrying.Remove(partition);
+        if (_full.Contains(partition) && _buffer.BufferedOf(partition) <= maxBufferedPerPartition / 2)
+        {
+            _full.Remove(partition);
+            consumer.Resume(partition);
+        }
+    }
+
+    /// <summary>A dependency is down: rewind to the record and pause its partition. Returns the backoff in milliseconds.</summary>
+    public int PauseForRetry(TopicPartitionOffset at, long nowMs)
+    {
+        var partition = at.TopicPartition;
+        var backoff = _retrying.TryGetValue(partition, out var previous)
+            ? Math.Min(previous.BackoffMs * 2, streams.TransientRetryBackoffMaxMs)
+            : streams.TransientRetryBackoffMs;
+        consumer.Pause(partition);
+        consumer.Seek(at);
+        _retrying[partition] = (nowMs + backoff, backoff, false);
+        // Rewound: what was buffered after the record is fetched again after the pause (which a full buffer's resume must not end).
+        Drop(partition);
+        return backoff;
+    }
+
+    /// <summary>Resumes the partitions whose retry is due; each keeps its backoff (doubled if it fails again) until a record succeeds.</summary>
+    public IReadOnlyList<TopicPartition> ResumeDue(long nowMs)
+    {
+        if (_retrying.Count == 0)
+        {
+            return [];
+        }
+
+        var due = _retrying.Where(p => !p.Value.Resumed && p.Value.ResumeAt <= nowMs).Select(p => p.Key).ToList();
+        foreach (var partition in due)
+        {
+            consumer.Resume(partition);
+            _retrying[partition] = _retrying[partition] with { Resumed = true };
+        }
+
+        return due;
+    }
+
+    /// <summary>Partitions that left the thread: their records, retries and waits go with them.</summary>
+    public void Forget(IEnumerable<TopicPartition> partitions)
+    {
+        foreach (var partition in partitions)
+        {
+            _retrying.Remove(partition);
+            _waitingSince.Remove((topology.SubTopologyOf(partition.Topic).Name, partition.Partition.Value));
+            Drop(partition);
+        }
+    }
+
+    /// <summary>Discards what is buffered of <paramref name="partitions"/> (they will be fetched again from where the consumer is sought).</summary>
+    public void DropBuffered(IEnumerable<TopicPartition> partitions)
+    {
+        foreach (var partition in partitions)
+        {
+            Drop(partition);
+        }
+    }
+
+    private void Drop(TopicPartition partition)
+    {
+        _buffer.Drop(partition);
+        _atEnd.Remove(partition);
+        if (_full.Remove(partition) && !_retrying.ContainsKey(partition))
+        {
+            consumer.Resume(partition);
+        }
+    }
+
+    /// <summary>Partition N of each source topic of a task; the same for a key whenever it is assigned, so kept.</summary>
+    private List<TopicPartition> SourcePartitions((string Sub, int Partition) task)
+    {
+        if (!_sourcePartitions.TryGetValue(task, out var partitions))
+        {
+            partitions = [.. topology.SubTopologies.First(s => s.Name == task.Sub).Sources.Select(t => new TopicPartition(t, task.Partition))];
+            _sourcePartitions[task] = partitions;
+        }
+
+        return partitions;
+    }
+}

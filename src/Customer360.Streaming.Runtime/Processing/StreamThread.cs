@@ -1,0 +1,383 @@
+using Confluent.Kafka;
+using Customer360.Streaming.Runtime.Kafka;
+using Customer360.Streaming.Runtime.Processing.Guarantees;
+using Customer360.Streaming.Runtime.Stores;
+using Microsoft.Extensions.Logging;
+
+namespace Customer360.Streaming.Runtime.Processing;
+
+/// <summary>
+/// One consumer and one producer for as long as they stay healthy, and the poll loop that drives the roles: the
+/// <see cref="TaskManager"/> (tasks through their states, restore between polls), the <see cref="PartitionGroup"/>
+/// (buffering, timestamp order, idle waits, pauses), the <see cref="GuaranteeStrategy"/> (commit order and
+/// transactions) and the record collector. It does the I/O those roles decide on; the rebalance callbacks only record
+/// what changed.
+/// </summary>
+internal sealed class StreamThread : IDisposable, IOwnedStores, ICommitSteps, IPartitionControl
+{
+    private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan WaitingPollTimeout = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>Records taken from the consumer per loop before the tasks process them.</summary>
+    private const int MaxFetchPerRound = 2_000;
+
+    /// <summary>A partition with this many records buffered is paused until its task works them down to half.</summary>
+    private const int MaxBufferedPerPartition = 5_000;
+
+    /// <summary>Wall-clock punctuations and paused partitions are checked this often, not on every record.</summary>
+    private static readonly TimeSpan ClockCheckInterval = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly StreamThreadContext _context;
+    private readonly IConsumer<byte[]?, byte[]?> _consumer;
+    private readonly IProducer<byte[]?, byte[]?> _producer;
+    private readonly KafkaRecordCollector _collector;
+    private readonly KeyPlacement _placement;
+    private readonly TaskManager _tasks;
+    private readonly PartitionGroup _partitions;
+    private readonly GuaranteeStrategy _guarantee;
+    private readonly CommitReport _report;
+    private readonly Dictionary<TopicPartition, long> _positions = [];
+    private readonly Dictionary<TopicPartition, long> _committed = [];
+    private readonly List<long> _uncommittedTimestamps = [];
+
+    public StreamThread(StreamThreadContext context, int generation)
+    {
+        _context = context;
+        var (kafka, streams, topology) = (context.Kafka, context.Streams, context.Topology);
+        var consumerConfig = KafkaClientConfigs.Consumer(kafka, topology.ApplicationId, context.ClientId);
+        // End-of-partition events say when a partition is caught up, so a task knows whether to wait for it.
+        consumerConfig.EnablePartitionEof = true;
+        consumerConfig.GroupInstanceId = streams.GroupInstanceId(topology.ApplicationId);
+        _consumer = new ConsumerBuilder<byte[]?, byte[]?>(consumerConfig)
+            .SetPartitionsAssignedHandler((_, partitions) => OnAssigned(partitions))
+            .SetPartitionsRevokedHandler((_, partitions) => OnRevoked(partitions))
+            .SetPartitionsLostHandler((_, partitions) => OnLost(partitions))
+            .SetErrorHandler((_, error) => Log.ClientError(context.Logger, context.ClientId, error.Code, error.Reason))
+            .Build();
+        var producerConfig = KafkaClientConfigs.Producer(kafka, $"{context.ClientId}-producer");
+        var exactlyOnce = streams.ProcessingGuarantee == ProcessingGuarantee.ExactlyOnceV2;
+        if (exactlyOnce)
+        {
+            // Stable across restarts of this instance, so a restart fences the previous run's open transaction.
+            producerConfig.TransactionalId = $"{topology.ApplicationId}-{streams.ResolvedInstanceId}";
+            producerConfig.TransactionTimeoutMs = streams.TransactionTimeoutMs;
+        }
+
+        _producer = new ProducerBuilder<byte[]?, byte[]?>(producerConfig).Build();
+        _placement = new KeyPlacement(_consumer.Handle);
+        _guarantee = GuaranteeStrategy.For(streams.ProcessingGuarantee, this, context.Logger, context.ClientId);
+        _collector = new KafkaRecordCollector(_producer, _guarantee.BeforeSend);
+        _report = new CommitReport(context, _consumer, _collector, this);
+        _partitions = new PartitionGroup(this, topology, streams, context.Time, MaxBufferedPerPartition);
+        var restorer = new ChangelogRestorer(kafka, streams, topology, context.Time, context.Logger, context.Metrics, context.ClientId, NewTask);
+        _tasks = new TaskManager(topology, restorer, streams.StateStore == StateStoreKind.RocksDb ? streams.ResolvedStateDirectory(topology.ApplicationId) : null, context.Time);
+        if (exactlyOnce)
+        {
+            _producer.InitTransactions(TimeSpan.FromSeconds(kafka.StartupTimeoutSeconds));
+            Log.TransactionsInitialized(context.Logger, context.ClientId, generation);
+        }
+    }
+
+    bool ICommitSteps.HasUnflushedWork =>
+        _collector.PendingSinceCommit > 0 || _tasks.Running.Values.Any(t => t.Stores.Values.Any(s => s.PendingChanges > 0));
+
+    private StreamWorkerStatus Status => _context.Status;
+
+    public void Run(CancellationToken stoppingToken)
+    {
+        Status.SetPhase(WorkerPhase.Joining);
+        _consumer.Subscribe(_context.Topology.SourceTopics);
+        Log.WorkerStarted(_context.Logger, _context.ClientId, _context.Topology.SourceTopics.Count(), _context.Topology.ApplicationId, _context.Streams.ProcessingGuarantee);
+        var commitInterval = TimeSpan.FromMilliseconds(_context.Kafka.CommitIntervalMs);
+        var lastCommit = _context.Time.GetTimestamp();
+        var lastClockCheck = lastCommit;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            Fetch();
+            RestoreStep();
+            ProcessBuffered();
+            if (_context.Time.GetElapsedTime(lastClockCheck) >= ClockCheckInterval)
+            {
+                lastClockCheck = _context.Time.GetTimestamp();
+                var now = _context.Time.GetUtcNow().ToUnixTimeMilliseconds();
+                foreach (var task in _tasks.Running.Values)
+                {
+                    task.PunctuateWallClock(now);
+                }
+
+                foreach (var resumed in _partitions.ResumeDue(now))
+                {
+                    Status.Paused(resumed, false);
+                }
+            }
+
+            if (_context.Time.GetElapsedTime(lastCommit) >= commitInterval)
+            {
+                Commit();
+                lastCommit = _context.Time.GetTimestamp();
+            }
+        }
+
+        Status.SetPhase(WorkerPhase.Stopping);
+        Commit();
+        _guarantee.Abandon();
+        _consumer.Close();
+        Status.SetPhase(WorkerPhase.Stopped);
+        Log.WorkerStopped(_context.Logger, _context.ClientId, Status.RecordsConsumed);
+    }
+
+    public IEnumerable<KeyValuePair<string, byte[]>> Entries(string store) =>
+        _tasks.Running.Values.Where(t => t.Stores.ContainsKey(store)).SelectMany(t => t.Store(store).All());
+
+    public IEnumerable<KeyValuePair<string, T>> Entries<T>(string store, StateSerde<T> serde)
+        where T : class =>
+        _tasks.Running.Values.Where(t => t.Stores.ContainsKey(store)).SelectMany(t => t.Store(store).AllDecoded(serde));
+
+    public T? Current<T>(string store, int partition, string key, StateSerde<T> serde)
+        where T : class =>
+        _tasks.Running.Values.FirstOrDefault(t => t.Partition == partition && t.Stores.ContainsKey(store))?.Store(store).GetDecoded(key, serde);
+
+    public void Dispose()
+    {
+        _tasks.Dispose();
+        _placement.Dispose();
+        _consumer.Dispose();
+        _producer.Dispose();
+    }
+
+    void IPartitionControl.Pause(TopicPartition partition) => _consumer.Pause([partition]);
+
+    void IPartitionControl.Resume(TopicPartition partition) => _consumer.Resume([partition]);
+
+    void IPartitionControl.Seek(TopicPartitionOffset position) => _consumer.Seek(position);
+
+    void ICommitSteps.FlushOutputs() => _collector.FlushAndCheck(FlushTimeout);
+
+    void ICommitSteps.SendChangelogs()
+    {
+        foreach (var task in _tasks.Running.Values)
+        {
+            task.FlushChangelog();
+        }
+    }
+
+    void ICommitSteps.ChangesDurable() => _tasks.ChangesDurable(_collector.AcknowledgedOffset);
+
+    void ICommitSteps.CommitOffsets(IReadOnlyList<TopicPartitionOffset> offsets) => _consumer.Commit(offsets);
+
+    void ICommitSteps.BeginTransaction() => _producer.BeginTransaction();
+
+    void ICommitSteps.SendOffsetsToTransaction(IReadOnlyList<TopicPartitionOffset> offsets) =>
+        _producer.SendOffsetsToTransaction(offsets, _consumer.ConsumerGroupMetadata, FlushTimeout);
+
+    void ICommitSteps.CommitTransaction() => _producer.CommitTransaction(FlushTimeout);
+
+    void ICommitSteps.AbortTransaction() => _producer.AbortTransaction(FlushTimeout);
+
+    /// <summary>Takes what the consumer has fetched (up to a round's worth) into the partition group.</summary>
+    private void Fetch()
+    {
+        // Block only when idle; while a task waits for a partition, poll briefly rather than spin. While a task
+        // restores, poll without waiting: the poll only keeps the group membership alive.
+        var timeout = _tasks.RestoringCount > 0 ? TimeSpan.Zero
+            : _partitions.Buffered == 0 ? PollTimeout
+            : _partitions.AnyTaskWaiting ? WaitingPollTimeout : TimeSpan.Zero;
+        for (var taken = 0; taken < MaxFetchPerRound; taken++)
+        {
+            // Only ask for a record that will be kept: one consumed past the round's limit would be lost.
+            if (_consumer.Consume(taken == 0 ? timeout : TimeSpan.Zero) is not { } result)
+            {
+                return;
+            }
+
+            if (result.IsPartitionEOF)
+            {
+                _partitions.ReachedEnd(result.TopicPartition);
+            }
+            else
+            {
+                _partitions.Add(result);
+            }
+        }
+    }
+
+    /// <summary>Each running task processes its buffered records in the order the partition group gives them.</summary>
+    private void ProcessBuffered()
+    {
+        if (_partitions.Buffered == 0)
+        {
+            return;
+        }
+
+        var now = _context.Time.GetTimestamp();
+        foreach (var (key, task) in _tasks.Running.ToList())
+        {
+            while (_tasks.Running.ContainsKey(key) && _partitions.Next(key, now) is { } next)
+            {
+                Handle(task, next);
+            }
+        }
+    }
+
+    private void Handle(StreamTask task, ConsumeResult<byte[]?, byte[]?> result)
+    {
+        var partition = result.TopicPartition;
+        var record = new StreamRecord(
+            result.Topic, partition.Partition.Value, result.Offset.Value, result.Message.Timestamp.UnixTimestampMs,
+            result.Message.Key, result.Message.Value, Headers(result.Message.Headers));
+        var outcome = _placement.Misplaced(record) is { } misplaced
+            ? _context.RejectMisplaced(task, record, misplaced.Expected, misplaced.PartitionCount)
+            : task.Process(record);
+        if (outcome == TaskOutcome.RetryLater)
+        {
+            var reason = task.LastRetryReason ?? "a dependency is unavailable";
+            var backoff = _partitions.PauseForRetry(result.TopicPartitionOffset, _context.Time.GetUtcNow().ToUnixTimeMilliseconds());
+            Status.Paused(partition, true, reason);
+            Log.PartitionPausedForRetry(_context.Logger, partition.Topic, partition.Partition.Value, backoff, reason);
+            return;
+        }
+
+        if (outcome == TaskOutcome.DeadLettered)
+        {
+            Status.DeadLettered();
+        }
+
+        _partitions.Processed(partition);
+        _positions[partition] = result.Offset.Value + 1;
+        _uncommittedTimestamps.Add(record.TimestampMs);
+        Status.Consumed(result.TopicPartitionOffset, record.TimestampMs);
+    }
+
+    /// <summary>Makes what was processed durable in the order the guarantee requires, then reports it.</summary>
+    private void Commit()
+    {
+        var offsets = _positions.Where(p => !_committed.TryGetValue(p.Key, out var c) || c != p.Value)
+            .Select(p => new TopicPartitionOffset(p.Key, p.Value)).ToList();
+        var started = _context.Time.GetTimestamp();
+        switch (_guarantee.Commit(offsets))
+        {
+            case CommitOutcome.Committed:
+                foreach (var offset in offsets)
+                {
+                    _committed[offset.TopicPartition] = offset.Offset.Value;
+                }
+
+                _report.Committed(offsets, _positions.Keys, _uncommittedTimestamps, started);
+                _uncommittedTimestamps.Clear();
+                break;
+            case CommitOutcome.Aborted:
+                RedoFromCommitted();
+                break;
+        }
+    }
+
+    /// <summary>An aborted transaction: rewind every partition to its committed offset and rebuild the tasks from committed state.</summary>
+    private void RedoFromCommitted()
+    {
+        _collector.DiscardSent();
+        _uncommittedTimestamps.Clear();
+        var assigned = _consumer.Assignment;
+        foreach (var offset in _consumer.Committed(assigned, FlushTimeout))
+        {
+            _consumer.Seek(offset.Offset.IsSpecial ? new TopicPartitionOffset(offset.TopicPartition, Offset.Beginning) : offset);
+            _positions.Remove(offset.TopicPartition);
+        }
+
+        _partitions.DropBuffered(assigned);
+        _tasks.RestoreAllFromCommitted();
+        Status.SetPhase(WorkerPhase.Restoring);
+    }
+
+    private void OnAssigned(List<TopicPartition> partitions)
+    {
+        _context.Metrics.Rebalances.Add(1, new KeyValuePair<string, object?>("kind", "assigned"));
+        _tasks.Assign(partitions);
+        Status.Assigned(partitions);
+        // A member given nothing new to restore (or nothing at all) is running; it becomes ready as before.
+        Status.SetPhase(_tasks.RestoringCount > 0 ? WorkerPhase.Restoring : WorkerPhase.Running);
+
+        Log.PartitionsAssigned(_context.Logger, _context.ClientId, partitions.Count, _tasks.Running.Count + _tasks.RestoringCount);
+    }
+
+    private void OnRevoked(List<TopicPartitionOffset> partitions)
+    {
+        _context.Metrics.Rebalances.Add(1, new KeyValuePair<string, object?>("kind", "revoked"));
+        // The next owner starts from the committed position and restores from the changelog: make both current.
+        Commit();
+        Release(partitions.Select(p => p.TopicPartition));
+        Log.PartitionsRevoked(_context.Logger, _context.ClientId, partitions.Count);
+    }
+
+    private void OnLost(List<TopicPartitionOffset> partitions)
+    {
+        _context.Metrics.Rebalances.Add(1, new KeyValuePair<string, object?>("kind", "lost"));
+        // Another member may own these already: committing could overwrite its progress. Drop everything uncommitted.
+        _guarantee.Abandon();
+        _collector.DiscardSent();
+        Release(partitions.Select(p => p.TopicPartition));
+        Log.PartitionsLost(_context.Logger, _context.ClientId, partitions.Count);
+    }
+
+    private void Release(IEnumerable<TopicPartition> partitions)
+    {
+        var released = partitions.ToList();
+        foreach (var partition in released)
+        {
+            _positions.Remove(partition);
+            _committed.Remove(partition);
+            _tasks.Release(partition);
+        }
+
+        _partitions.Forget(released);
+        Status.Released(released);
+    }
+
+    /// <summary>One bounded restore step; a task whose stores are all restored starts running.</summary>
+    private void RestoreStep()
+    {
+        var (applied, finished) = _tasks.RestoreStep();
+        Status.Restored(applied);
+        if (finished is null)
+        {
+            return;
+        }
+
+        foreach (var observer in _context.Observers)
+        {
+            foreach (var (name, store) in finished.Task.Stores)
+            {
+                observer.Restored(name, finished.Key.Partition, store.All());
+            }
+        }
+
+        if (finished.Task.Stores.Count > 0)
+        {
+            Log.TaskRestored(_context.Logger, finished.Key.Sub, finished.Key.Partition, finished.Records, finished.Elapsed.TotalMilliseconds);
+        }
+
+        if (_tasks.RestoringCount == 0 && Status.Phase == WorkerPhase.Restoring)
+        {
+            Status.SetPhase(WorkerPhase.Running);
+        }
+    }
+
+    private StreamTask NewTask(SubTopology sub, int partition, TaskLocalState? local) =>
+        new(_context.Topology, sub, partition, _collector, _context.Streams, _context.Topology.ApplicationId, _context.Metrics, local?.OpenStore);
+
+    private static List<KeyValuePair<string, byte[]>> Headers(Headers? headers)
+    {
+        if (headers is null || headers.Count == 0)
+        {
+            return [];
+        }
+
+        var list = new List<KeyValuePair<string, byte[]>>(headers.Count);
+        foreach (var header in headers)
+        {
+            list.Add(new(header.Key, header.GetValueBytes()));
+        }
+
+        return list;
+    }
+}

@@ -1,0 +1,46 @@
+using Customer360.Streaming.Runtime.Kafka;
+using Microsoft.Extensions.Logging;
+
+namespace Customer360.Streaming.Runtime.Processing;
+
+/// <summary>
+/// What a stream thread is given by its worker and keeps across rebuilds of its clients: configuration, topology,
+/// clock, logging, metrics, observers and status, and the once-per-topic warning about mis-partitioned keys.
+/// </summary>
+internal sealed class StreamThreadContext(
+    KafkaOptions kafka, StreamsOptions streams, StreamTopology topology, TimeProvider time, ILogger logger, string clientId,
+    StreamsMetrics metrics, IReadOnlyList<ICommitObserver> observers, StreamWorkerStatus status)
+{
+    /// <summary>Topics whose mis-partitioned keys were logged already: the fix is logged once per topic, then only counted.</summary>
+    private readonly HashSet<string> _misPartitionedTopics = new(StringComparer.Ordinal);
+
+    public KafkaOptions Kafka { get; } = kafka;
+
+    public StreamsOptions Streams { get; } = streams;
+
+    public StreamTopology Topology { get; } = topology;
+
+    public TimeProvider Time { get; } = time;
+
+    public ILogger Logger { get; } = logger;
+
+    public string ClientId { get; } = clientId;
+
+    public StreamsMetrics Metrics { get; } = metrics;
+
+    public IReadOnlyList<ICommitObserver> Observers { get; } = observers;
+
+    public StreamWorkerStatus Status { get; } = status;
+
+    /// <summary>A record on a partition its key does not hash to: dead-lettered by its task, counted, and the fix logged once per topic.</summary>
+    public TaskOutcome RejectMisplaced(StreamTask task, StreamRecord record, int expected, int partitionCount)
+    {
+        Metrics.MisPartitionedRecords.Add(1, new KeyValuePair<string, object?>("topic", record.Topic));
+        if (_misPartitionedTopics.Add(record.Topic))
+        {
+            Log.MisPartitionedKeys(Logger, record.Topic);
+        }
+
+        return task.Reject(record, new MisPartitionedKeyException(record.Topic, record.Partition, expected, partitionCount));
+    }
+}

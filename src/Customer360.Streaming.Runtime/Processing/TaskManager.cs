@@ -1,0 +1,138 @@
+using Confluent.Kafka;
+
+namespace Customer360.Streaming.Runtime.Processing;
+
+/// <summary>
+/// The tasks of one stream thread through their lives (Kafka Streams' TaskManager): created on assignment, restored
+/// in bounded steps between polls by the <see cref="ChangelogRestorer"/>, running, then suspended and closed when their
+/// partitions leave, or suspended and restored again when uncommitted work must be redone. Each move is checked by
+/// <see cref="TaskStates"/>. It also keeps each task's local state (RocksDB and checkpoint) in step with commits.
+/// </summary>
+internal sealed class TaskManager(StreamTopology topology, ChangelogRestorer restorer, string? stateDirectory, TimeProvider time) : IDisposable
+{
+    private readonly TaskStates _states = new();
+    private readonly Dictionary<(string Sub, int Partition), StreamTask> _running = [];
+    private readonly Dictionary<(string Sub, int Partition), TaskLocalState> _local = [];
+
+    public IReadOnlyDictionary<(string Sub, int Partition), StreamTask> Running => _running;
+
+    public IReadOnlyDictionary<(string Sub, int Partition), TaskState> States => _states.All;
+
+    public int RestoringCount => restorer.Count;
+
+    /// <summary>Creates a task for each new (sub-topology, partition) of <paramref name="partitions"/> and starts its restore.</summary>
+    public int Assign(IEnumerable<TopicPartition> partitions)
+    {
+        var created = 0;
+        foreach (var (sub, partition) in partitions.Select(p => (Sub: topology.SubTopologyOf(p.Topic), Partition: p.Partition.Value)).DistinctBy(k => (k.Sub.Name, k.Partition)))
+        {
+            var key = (sub.Name, partition);
+            if (_states.Of(key) is null)
+            {
+                _states.Create(key);
+                BeginRestore(sub, partition);
+                created++;
+            }
+        }
+
+        return created;
+    }
+
+    /// <summary>One bounded restore step; a task whose stores are all restored starts running and is returned.</summary>
+    public (long Applied, RestoredTask? Finished) RestoreStep()
+    {
+        var (applied, finished) = restorer.Step();
+        if (finished is null)
+        {
+            return (applied, null);
+        }
+
+        _states.Move(finished.Key, TaskState.Running);
+        _running[finished.Key] = finished.Task;
+        if (finished.Local is { } local)
+        {
+            _local[finished.Key] = local;
+            local.Checkpoint(finished.Task);
+        }
+
+        return (applied, finished);
+    }
+
+    /// <summary>The task of <paramref name="partition"/> leaves this thread: suspended, checkpointed and closed.</summary>
+    public void Release(TopicPartition partition)
+    {
+        var key = (topology.SubTopologyOf(partition.Topic).Name, partition.Partition.Value);
+        if (_states.Of(key) is null)
+        {
+            return; // Another source partition of the same task released it already.
+        }
+
+        Suspend(key);
+        _states.Move(key, TaskState.Closed);
+    }
+
+    /// <summary>
+    /// Redo from committed state (an aborted transaction): every running task is suspended, closed and restored again.
+    /// Local stores hold only committed changes, so they restore from their checkpoints.
+    /// </summary>
+    public void RestoreAllFromCommitted()
+    {
+        foreach (var key in _running.Keys.ToList())
+        {
+            Suspend(key);
+            BeginRestore(topology.SubTopologies.First(s => s.Name == key.Sub), key.Partition);
+        }
+    }
+
+    /// <summary>The changelog acknowledged what the tasks flushed: local stores write it and checkpoint now and then.</summary>
+    public void ChangesDurable(Func<TopicPartition, long?> acknowledged)
+    {
+        foreach (var (key, task) in _running)
+        {
+            if (_local.TryGetValue(key, out var local))
+            {
+                local.Committed(task, acknowledged, topology.ChangelogTopic);
+            }
+            else
+            {
+                task.ChangesDurable();
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var key in _running.Keys.ToList())
+        {
+            Suspend(key);
+            _states.Move(key, TaskState.Closed);
+        }
+
+        restorer.Dispose();
+    }
+
+    private void BeginRestore(SubTopology sub, int partition)
+    {
+        _states.Move((sub.Name, partition), TaskState.Restoring);
+        restorer.Begin(sub, partition, stateDirectory is null ? null : TaskLocalState.Open(stateDirectory, sub, partition, time));
+    }
+
+    /// <summary>Stops the task: a running one records how far its local stores are and releases their files; a restoring one stops restoring.</summary>
+    private void Suspend((string Sub, int Partition) key)
+    {
+        _states.Move(key, TaskState.Suspended);
+        if (_running.Remove(key, out var task))
+        {
+            if (_local.Remove(key, out var local))
+            {
+                local.Checkpoint(task);
+            }
+
+            task.Close();
+        }
+        else
+        {
+            restorer.Drop(key);
+        }
+    }
+}

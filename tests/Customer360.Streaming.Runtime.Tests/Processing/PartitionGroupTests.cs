@@ -1,0 +1,117 @@
+using Confluent.Kafka;
+using Customer360.Streaming.Runtime.Processing;
+using Customer360.Streaming.Testing.Streams;
+
+namespace Customer360.Streaming.Runtime.Tests.Processing;
+
+/// <summary>The partition group's rules: timestamp order with idle waits, back-pressure, and pauses for retries.</summary>
+public sealed class PartitionGroupTests
+{
+    private static readonly TopicPartition Beacons = new("beacon", 0);
+    private static readonly TopicPartition Fixes = new("location", 0);
+    private static readonly (string, int) Task0 = ("presence", 0);
+
+    private static readonly StreamTopology Topology = new StreamTopologyBuilder("app")
+        .AddSubTopology("presence", ["location", "beacon"], () => new CountingProcessor("out"))
+        .Build();
+
+    private readonly RecordingConsumer _consumer = new();
+
+    [Fact]
+    public void A_task_waits_for_a_partition_that_may_hold_older_records_then_goes_ahead_after_the_idle_limit()
+    {
+        var group = Group(maxTaskIdleMs: 2_000);
+        group.Add(Record(Beacons, 180));
+        var start = TimeProvider.System.GetTimestamp();
+
+        Assert.Null(group.Next(Task0, start));
+        Assert.True(group.AnyTaskWaiting);
+        Assert.Null(group.Next(Task0, start + Ticks(1_999)));
+        Assert.Equal(180, group.Next(Task0, start + Ticks(2_000))!.Message.Timestamp.UnixTimestampMs);
+        Assert.False(group.AnyTaskWaiting);
+    }
+
+    [Fact]
+    public void A_partition_known_to_be_at_its_end_does_not_make_the_task_wait()
+    {
+        var group = Group(maxTaskIdleMs: 60_000);
+        group.ReachedEnd(Fixes);
+        group.Add(Record(Beacons, 180));
+
+        Assert.Equal(180, group.Next(Task0, TimeProvider.System.GetTimestamp())!.Message.Timestamp.UnixTimestampMs);
+    }
+
+    [Fact]
+    public void A_full_partition_is_paused_and_resumed_when_its_task_has_worked_it_down_to_half()
+    {
+        var group = Group(maxBuffered: 4);
+        group.ReachedEnd(Fixes);
+        foreach (var t in new[] { 1L, 2, 3, 4 })
+        {
+            group.Add(Record(Beacons, t));
+        }
+
+        Assert.Equal(["pause beacon[0]"], _consumer.Calls);
+        group.Processed(Take(group));
+        Assert.Equal(["pause beacon[0]"], _consumer.Calls);
+        group.Processed(Take(group));
+        Assert.Equal(["pause beacon[0]", "resume beacon[0]"], _consumer.Calls);
+    }
+
+    [Fact]
+    public void A_retry_rewinds_and_pauses_with_a_backoff_that_doubles_to_its_limit_and_starts_over_after_a_success()
+    {
+        var group = Group();
+        group.Add(Record(Beacons, 7));
+        var at = new TopicPartitionOffset(Beacons, 7);
+
+        Assert.Equal(100, group.PauseForRetry(at, nowMs: 1_000));
+        Assert.Equal(0, group.Buffered);
+        Assert.Equal(["pause beacon[0]", "seek beacon[0]@7"], _consumer.Calls);
+        Assert.Empty(group.ResumeDue(1_099));
+        Assert.Equal([Beacons], group.ResumeDue(1_100));
+        Assert.Equal(200, group.PauseForRetry(at, 1_200));
+        Assert.Equal(400, group.PauseForRetry(at, 1_400));
+        Assert.Equal(500, group.PauseForRetry(at, 1_800));
+        group.Processed(Beacons);
+        Assert.Equal(100, group.PauseForRetry(at, 2_000));
+    }
+
+    [Fact]
+    public void Forgotten_partitions_take_their_records_and_retries_with_them()
+    {
+        var group = Group();
+        group.Add(Record(Beacons, 1));
+        group.Add(Record(Fixes, 2));
+        group.PauseForRetry(new TopicPartitionOffset(Fixes, 2), 0);
+
+        group.Forget([Beacons, Fixes]);
+
+        Assert.Equal(0, group.Buffered);
+        Assert.Empty(group.ResumeDue(long.MaxValue));
+    }
+
+    private PartitionGroup Group(int maxTaskIdleMs = 0, int maxBuffered = 100) =>
+        new(_consumer, Topology, new StreamsOptions { MaxTaskIdleMs = maxTaskIdleMs, TransientRetryBackoffMs = 100, TransientRetryBackoffMaxMs = 500 }, TimeProvider.System, maxBuffered);
+
+    private static TopicPartition Take(PartitionGroup group) => group.Next(Task0, TimeProvider.System.GetTimestamp())!.TopicPartition;
+
+    private static long Ticks(int milliseconds) => TimeProvider.System.TimestampFrequency * milliseconds / 1_000;
+
+    private static ConsumeResult<byte[]?, byte[]?> Record(TopicPartition partition, long timestampMs) => new()
+    {
+        TopicPartitionOffset = new TopicPartitionOffset(partition, timestampMs),
+        Message = new Message<byte[]?, byte[]?> { Timestamp = new Timestamp(timestampMs, TimestampType.CreateTime) },
+    };
+
+    private sealed class RecordingConsumer : IPartitionControl
+    {
+        public List<string> Calls { get; } = [];
+
+        public void Pause(TopicPartition partition) => Calls.Add($"pause {partition.Topic}[{partition.Partition.Value}]");
+
+        public void Resume(TopicPartition partition) => Calls.Add($"resume {partition.Topic}[{partition.Partition.Value}]");
+
+        public void Seek(TopicPartitionOffset position) => Calls.Add($"seek {position.Topic}[{position.Partition.Value}]@{position.Offset.Value}");
+    }
+}
