@@ -3,8 +3,8 @@ namespace Customer360.Streaming.Host;
 /// <summary>Every log event of the host, with stable event ids. No customer data, payloads or secrets.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(2000, LogLevel.Information, "Processor started: consuming {TopicCount} source topics")]
-    public static partial void ProcessorStarted(ILogger logger, int topicCount);
+    [LoggerMessage(2000, LogLevel.Information, "Processor started: consuming {TopicCount} source topics on {Threads} stream threads")]
+    public static partial void ProcessorStarted(ILogger logger, int topicCount, int threads);
 
     [LoggerMessage(2001, LogLevel.Critical, "The stream worker failed; stopping the processor")]
     public static partial void ProcessorStoppingAfterFailure(ILogger logger);

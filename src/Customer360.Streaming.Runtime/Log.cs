@@ -63,4 +63,10 @@ internal static partial class Log
 
     [LoggerMessage(1030, LogLevel.Error, "Records on {Topic} sit on other partitions than murmur2 assigns their keys and are dead-lettered (MisPartitionedKey). Their producer partitions differently from the Java client: set partitioner=murmur2_random on librdkafka-based producers (kcat -X partitioner=murmur2_random, confluent-kafka for Python, Go and .NET). Counted in c360.records.mispartitioned; logged once per topic")]
     public static partial void MisPartitionedKeys(ILogger logger, string topic);
+
+    [LoggerMessage(1040, LogLevel.Error, "Stream thread {Thread} died of a Kafka client error and was replaced ({Replacements} of at most {Limit} replacements)")]
+    public static partial void ThreadReplaced(ILogger logger, string thread, int replacements, int limit);
+
+    [LoggerMessage(1041, LogLevel.Critical, "Stream thread {Thread} failed for good (not a client error, or past Streams:MaxThreadReplacements={Limit}): the processor stops")]
+    public static partial void ThreadFailedForGood(ILogger logger, string thread, int limit);
 }

@@ -5,8 +5,17 @@ namespace Customer360.Streaming.IntegrationTests;
 /// <summary>Starts the built c360 program as a separate process, as a user or service manager would.</summary>
 internal static class C360Program
 {
-    public static ChildProcess Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null) =>
-        ChildProcess.Start("dotnet", [RepositoryLayout.C360Dll, .. arguments], environment, workingDirectory: Path.GetTempPath());
+    /// <summary>
+    /// Starts <c>c360</c> with <paramref name="arguments"/>. Unless the test says otherwise, with one stream thread:
+    /// the embedded broker holds a group's rebalance until a member's session times out when another member joins,
+    /// so every further thread adds a session timeout to the start.
+    /// </summary>
+    public static ChildProcess Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null)
+    {
+        var withThreads = new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>(), StringComparer.Ordinal);
+        withThreads.TryAdd("C360__Streams__Threads", "1");
+        return ChildProcess.Start("dotnet", [RepositoryLayout.C360Dll, .. arguments], withThreads, workingDirectory: Path.GetTempPath());
+    }
 
     /// <summary>
     /// Writes a copy of the topology folder whose topic names carry the test's prefix, so tests never share topics.

@@ -4,11 +4,11 @@ using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Testing.Streams;
 using Microsoft.Extensions.Logging;
 
-// Usage: TestHost <bootstrap> <application-id> <input> <output> <dead-letters> <AtLeastOnce|ExactlyOnceV2>
-// Prints "ready" once the worker owns a restored assignment, "stopped" after a clean SIGTERM shutdown.
-if (args.Length != 6)
+// Usage: TestHost <bootstrap> <application-id> <input> <output> <dead-letters> <AtLeastOnce|ExactlyOnceV2> [threads]
+// Prints "ready" once every stream thread owns a restored assignment, "stopped" after a clean SIGTERM shutdown.
+if (args.Length is not (6 or 7))
 {
-    Console.Error.WriteLine("usage: TestHost <bootstrap> <application-id> <input> <output> <dead-letters> <guarantee>");
+    Console.Error.WriteLine("usage: TestHost <bootstrap> <application-id> <input> <output> <dead-letters> <guarantee> [threads]");
     return 2;
 }
 
@@ -25,18 +25,24 @@ var kafka = new KafkaOptions
         ["heartbeat.interval.ms"] = "500",
     },
 };
-var streams = new StreamsOptions { ProcessingGuarantee = Enum.Parse<ProcessingGuarantee>(args[5]), InstanceId = $"testhost-{Environment.ProcessId}" };
+var streams = new StreamsOptions
+{
+    ProcessingGuarantee = Enum.Parse<ProcessingGuarantee>(args[5]),
+    InstanceId = $"testhost-{Environment.ProcessId}",
+    Threads = args.Length == 7 ? int.Parse(args[6], System.Globalization.CultureInfo.InvariantCulture) : 1,
+};
 using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
-var worker = new StreamWorker(kafka, streams, CountingProcessor.Topology(args[1], args[2], args[3], args[4]), TimeProvider.System,
-    loggers.CreateLogger<StreamWorker>(), $"{args[1]}-{Environment.ProcessId}");
+using var metrics = new StreamsMetrics();
+var processor = new StreamProcessor(kafka, streams, CountingProcessor.Topology(args[1], args[2], args[3], args[4]), TimeProvider.System,
+    loggers.CreateLogger<StreamWorker>(), $"{args[1]}-{Environment.ProcessId}", metrics);
 using var stop = new CancellationTokenSource();
 using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
 {
     context.Cancel = true;
     stop.Cancel();
 });
-var running = worker.RunAsync(stop.Token);
-while (!worker.Status.IsReady && !running.IsCompleted)
+var running = processor.RunAsync(stop.Token);
+while (!processor.Status.IsReady && !running.IsCompleted)
 {
     await Task.Delay(20);
 }

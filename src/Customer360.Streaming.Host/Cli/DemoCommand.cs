@@ -103,6 +103,9 @@ internal static class DemoCommand
             ["Kafka:ApplicationId"] = DemoApplicationId,
             // The mock broker holds every fetch for the full wait: keep it short or latency is ~250 ms.
             ["Kafka:FetchWaitMaxMs"] = "10",
+            // One stream thread: the embedded broker holds a rebalance until a member's session times out when
+            // another member joins, which would add ~45 s to the start per extra thread.
+            ["Streams:Threads"] = "1",
             // The embedded broker cannot enforce transactions; idempotence still makes state exact.
             ["Streams:ProcessingGuarantee"] = "AtLeastOnce",
             ["Redis:ConnectionString"] = settings.Redis,
@@ -115,14 +118,14 @@ internal static class DemoCommand
         var app = ProcessorHost.Build(overrides);
         var host = RunCommand.RunAsync(app, cancellationToken);
         var processor = app.Services.GetRequiredService<StreamProcessorService>();
-        if (!await WaitUntilAsync(time, () => processor.Worker?.Status.IsReady == true, TimeSpan.FromSeconds(30), cancellationToken))
+        if (!await WaitUntilAsync(time, () => processor.Processor?.Status.IsReady == true, TimeSpan.FromSeconds(30), cancellationToken))
         {
             Say("processor did not become ready within 30 s");
             await app.StopAsync(CancellationToken.None);
             return await host is ExitCodes.Success ? ExitCodes.RuntimeFailure : await host;
         }
 
-        var status = processor.Worker!.Status;
+        var status = processor.Processor!.Status;
         Say($"processor ready in {time.GetElapsedTime(started).TotalSeconds:0.0} s: group {DemoApplicationId}, {status.AssignedPartitions.Count} partitions assigned");
 
         var kafka = new KafkaOptions { BootstrapServers = cluster.BootstrapServers };
@@ -183,7 +186,7 @@ internal static class DemoCommand
         var produced = await producing;
         var caughtUp = await WaitUntilAsync(time, () => CommittedTotal() >= produced.Values.Sum(), TimeSpan.FromSeconds(30), cancellationToken);
         var lag = ConsumerGroupLag.Read(groupOffsets, metadata, inputs, TimeSpan.FromSeconds(5));
-        var sink = processor.Sink!;
+        var sinks = processor.Sinks;
         var contexts = await monitor.CountContextsAsync();
         var presence = (await monitor.ReadPresenceAsync()).Select(p => $"{p.Key}={p.Value}");
         var writer = new RedisContextWriter(redis, keys);
@@ -206,7 +209,7 @@ internal static class DemoCommand
 
         Say($"  events consumed by the processor:    {CommittedTotalOf(lag)}");
         Say($"  consumer lag of group {DemoApplicationId}: {lag.Sum(p => p.Lag)} over {lag.Count} partitions");
-        Say($"  contexts in Redis: {contexts} (customers simulated: {settings.Customers}); Redis batches {sink.Batches}, round trips {sink.RoundTrips}, documents written {sink.Written}");
+        Say($"  contexts in Redis: {contexts} (customers simulated: {settings.Customers}); Redis batches {sinks.Sum(s => s.Batches)}, round trips {sinks.Sum(s => s.RoundTrips)}, documents written {sinks.Sum(s => s.Written)}");
         Say($"  customers present per store: {string.Join(", ", presence)}");
         Say($"  triggers: {outputs[topics.Triggers]} to {topics.Triggers}, {outputs[topics.StoreEvents]} store events (presence and associate assists) to {topics.StoreEvents}, {outputs[topics.Decisions]} decisions (fired or suppressed) to {topics.Decisions}");
         Say($"  triggers by rule: {Counts(firedByRule)}");

@@ -160,7 +160,7 @@ internal sealed class DemoMonitor : IDisposable
             .ToList();
         _previousTotals = totals;
 
-        var partitions = _processor.Worker?.Status.Partitions ?? [];
+        var partitions = _processor.Processor?.Status.Partitions ?? [];
         var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
         return new DemoSnapshot(
             _time.GetElapsedTime(_startedAt),

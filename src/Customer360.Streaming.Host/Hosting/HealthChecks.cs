@@ -4,20 +4,20 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Customer360.Streaming.Host.Hosting;
 
-/// <summary>Ready while the worker is in its group with a settled assignment and no partition paused; live until it has failed.</summary>
+/// <summary>Ready while every stream thread is in its group with a settled assignment and no partition paused; live until one has failed for good.</summary>
 internal sealed class ProcessorHealthCheck(StreamProcessorService processor) : IHealthCheck
 {
     public const string LiveTag = "live";
     public const string ReadyTag = "ready";
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(Assess(processor.Worker?.Status, readiness: context.Registration.Tags.Contains(ReadyTag)));
+        Task.FromResult(Assess(processor.Processor?.Status, readiness: context.Registration.Tags.Contains(ReadyTag)));
 
     /// <summary>
     /// Live unless the worker failed. Ready only while running with an assignment and nothing paused: not while
     /// joining, restoring changelogs or rebalancing, and not while partitions wait for a dependency or a full buffer.
     /// </summary>
-    internal static HealthCheckResult Assess(StreamWorkerStatus? status, bool readiness)
+    internal static HealthCheckResult Assess(StreamProcessorStatus? status, bool readiness)
     {
         var partitions = status?.Partitions ?? [];
         var paused = partitions.Count(p => p.Paused);
@@ -28,6 +28,7 @@ internal sealed class ProcessorHealthCheck(StreamProcessorService processor) : I
             ["recordsConsumed"] = status?.RecordsConsumed ?? 0,
             ["commits"] = status?.Commits ?? 0,
             ["pausedPartitions"] = paused,
+            ["threads"] = (status?.Threads ?? []).Select(t => new { name = t.Name, state = t.State.ToString(), partitions = t.Partitions }).ToList(),
         };
         return status switch
         {

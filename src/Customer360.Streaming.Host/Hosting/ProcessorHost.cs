@@ -172,7 +172,7 @@ public static class ProcessorHost
         {
             var processor = sp.GetRequiredService<StreamProcessorService>();
             return new ProcessorMetrics(
-                () => processor.Worker?.Status.Partitions ?? [], sp.GetRequiredService<TimeProvider>(), sp.GetService<System.Diagnostics.Metrics.IMeterFactory>());
+                () => processor.Processor?.Status.Partitions ?? [], sp.GetRequiredService<TimeProvider>(), sp.GetService<System.Diagnostics.Metrics.IMeterFactory>());
         });
         services.AddHostedService(sp => sp.GetRequiredService<StreamProcessorService>());
         services.AddHostedService<ProcessorGaugesService>();

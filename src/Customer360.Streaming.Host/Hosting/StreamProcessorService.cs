@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace Customer360.Streaming.Host.Hosting;
 
 /// <summary>
-/// Runs the stream worker inside the host. Startup checks the cluster against topics.yaml and the topology before
+/// Runs the stream threads inside the host, each with its own Redis sink. Startup checks the cluster against topics.yaml and the topology before
 /// any record is read, so a missing topic or broken co-partitioning stops the process with a clear message.
 /// </summary>
 internal sealed class StreamProcessorService : IHostedService, IDisposable
@@ -28,6 +28,7 @@ internal sealed class StreamProcessorService : IHostedService, IDisposable
     private readonly RedisOptions _redisOptions;
     private readonly ContextOptions _contextOptions;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, RedisContextSink> _sinks = new();
     private Task? _running;
 
     public StreamProcessorService(
@@ -59,9 +60,11 @@ internal sealed class StreamProcessorService : IHostedService, IDisposable
         _metrics = metrics;
     }
 
-    public StreamWorker? Worker { get; private set; }
+    /// <summary>The stream threads, once started.</summary>
+    public StreamProcessor? Processor { get; private set; }
 
-    public RedisContextSink? Sink { get; private set; }
+    /// <summary>One Redis sink per stream thread: each re-asserts the contexts its own thread owns.</summary>
+    public IReadOnlyList<RedisContextSink> Sinks => [.. _sinks.Values];
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -77,15 +80,23 @@ internal sealed class StreamProcessorService : IHostedService, IDisposable
             cancellationToken);
 
         var connection = _redis.Connection ?? throw new InvalidOperationException("Redis is not connected yet.");
-        Sink = new RedisContextSink(
-            new RedisContextWriter(connection, new RedisKeys(_redisOptions.KeyPrefix)), _topology, _contextOptions.ToIdentitySettings().AnonymousContextTtl,
-            _time, _pipelineMetrics, _loggers.CreateLogger<RedisContextSink>(), _stopping.Token);
-        // A reconnect may mean a restarted Redis that lost its data: re-assert every owned context at the next commit.
-        connection.ConnectionRestored += (_, _) => Sink.RequestResync();
-        Worker = new StreamWorker(_kafka, _streams, _topology, _time, _loggers.CreateLogger<StreamWorker>(), clientId, _metrics, [Sink]);
-        _running = Worker.RunAsync(_stopping.Token);
-        _ = _running.ContinueWith(OnWorkerEnded, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        Log.ProcessorStarted(_logger, _topology.SourceTopics.Count());
+        var writer = new RedisContextWriter(connection, new RedisKeys(_redisOptions.KeyPrefix));
+        // A reconnect may mean a restarted Redis that lost its data: every thread re-asserts its contexts at its next commit.
+        connection.ConnectionRestored += (_, _) =>
+        {
+            foreach (var sink in Sinks)
+            {
+                sink.RequestResync();
+            }
+        };
+        Processor = new StreamProcessor(
+            _kafka, _streams, _topology, _time, _loggers.CreateLogger<StreamWorker>(), clientId, _metrics,
+            thread => [_sinks.GetOrAdd(thread, _ => new RedisContextSink(
+                writer, _topology, _contextOptions.ToIdentitySettings().AnonymousContextTtl, _time, _pipelineMetrics,
+                _loggers.CreateLogger<RedisContextSink>(), _stopping.Token))]);
+        _running = Processor.RunAsync(_stopping.Token);
+        _ = _running.ContinueWith(OnProcessorEnded, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        Log.ProcessorStarted(_logger, _topology.SourceTopics.Count(), _streams.ResolvedThreads);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -106,9 +117,9 @@ internal sealed class StreamProcessorService : IHostedService, IDisposable
 
     public void Dispose() => _stopping.Dispose();
 
-    private void OnWorkerEnded(Task worker)
+    private void OnProcessorEnded(Task processor)
     {
-        if (worker.IsFaulted && !_stopping.IsCancellationRequested)
+        if (processor.IsFaulted && !_stopping.IsCancellationRequested)
         {
             Environment.ExitCode = ExitCodes.RuntimeFailure;
             Log.ProcessorStoppingAfterFailure(_logger);

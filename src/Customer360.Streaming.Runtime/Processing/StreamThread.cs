@@ -48,7 +48,7 @@ internal sealed class StreamThread : IDisposable, IOwnedStores, ICommitSteps, IP
         var consumerConfig = KafkaClientConfigs.Consumer(kafka, topology.ApplicationId, context.ClientId);
         // End-of-partition events say when a partition is caught up, so a task knows whether to wait for it.
         consumerConfig.EnablePartitionEof = true;
-        consumerConfig.GroupInstanceId = streams.GroupInstanceId(topology.ApplicationId);
+        consumerConfig.GroupInstanceId = streams.GroupInstanceId(topology.ApplicationId, context.Thread);
         _consumer = new ConsumerBuilder<byte[]?, byte[]?>(consumerConfig)
             .SetPartitionsAssignedHandler((_, partitions) => OnAssigned(partitions))
             .SetPartitionsRevokedHandler((_, partitions) => OnRevoked(partitions))
@@ -60,7 +60,7 @@ internal sealed class StreamThread : IDisposable, IOwnedStores, ICommitSteps, IP
         if (exactlyOnce)
         {
             // Stable across restarts of this instance, so a restart fences the previous run's open transaction.
-            producerConfig.TransactionalId = $"{topology.ApplicationId}-{streams.ResolvedInstanceId}";
+            producerConfig.TransactionalId = streams.ThreadInstanceId(topology.ApplicationId, context.Thread);
             producerConfig.TransactionTimeoutMs = streams.TransactionTimeoutMs;
         }
 

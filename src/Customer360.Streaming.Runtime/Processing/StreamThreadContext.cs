@@ -9,7 +9,7 @@ namespace Customer360.Streaming.Runtime.Processing;
 /// </summary>
 internal sealed class StreamThreadContext(
     KafkaOptions kafka, StreamsOptions streams, StreamTopology topology, TimeProvider time, ILogger logger, string clientId,
-    StreamsMetrics metrics, IReadOnlyList<ICommitObserver> observers, StreamWorkerStatus status)
+    StreamsMetrics metrics, IReadOnlyList<ICommitObserver> observers, StreamWorkerStatus status, int thread)
 {
     /// <summary>Topics whose mis-partitioned keys were logged already: the fix is logged once per topic, then only counted.</summary>
     private readonly HashSet<string> _misPartitionedTopics = new(StringComparer.Ordinal);
@@ -31,6 +31,9 @@ internal sealed class StreamThreadContext(
     public IReadOnlyList<ICommitObserver> Observers { get; } = observers;
 
     public StreamWorkerStatus Status { get; } = status;
+
+    /// <summary>This thread's number in its process (1-based), part of its transactional and group instance ids.</summary>
+    public int Thread { get; } = thread;
 
     /// <summary>A record on a partition its key does not hash to: dead-lettered by its task, counted, and the fix logged once per topic.</summary>
     public TaskOutcome RejectMisplaced(StreamTask task, StreamRecord record, int expected, int partitionCount)

@@ -5,8 +5,8 @@ using Microsoft.Extensions.Logging;
 namespace Customer360.Streaming.Runtime.Processing;
 
 /// <summary>
-/// One member of the application's consumer group, on a dedicated thread, running the tasks of the partitions it is
-/// assigned. On assignment it restores each new task's stores from their changelogs before processing; on revocation
+/// One stream thread: a member of the application's consumer group, on a dedicated thread, running the tasks of the
+/// partitions it is assigned (a <see cref="StreamProcessor"/> runs several). On assignment it restores each new task's stores from their changelogs before processing; on revocation
 /// it commits; on loss it discards without committing. Every commit interval it makes outputs, changelog and input
 /// positions durable together (see <see cref="ProcessingGuarantee"/>). A fenced producer rebuilds the worker.
 /// </summary>
@@ -22,9 +22,10 @@ public sealed class StreamWorker
         ILogger<StreamWorker> logger,
         string clientId,
         StreamsMetrics? metrics = null,
-        IReadOnlyList<ICommitObserver>? observers = null)
+        IReadOnlyList<ICommitObserver>? observers = null,
+        int thread = 1)
     {
-        _context = new StreamThreadContext(kafka, streams, topology, time, logger, clientId, metrics ?? new StreamsMetrics(), observers ?? [], Status);
+        _context = new StreamThreadContext(kafka, streams, topology, time, logger, clientId, metrics ?? new StreamsMetrics(), observers ?? [], Status, thread);
     }
 
     public StreamWorkerStatus Status { get; } = new();

@@ -30,6 +30,7 @@ public sealed class StreamsMetrics : IDisposable
         EventToOutputLatency = Meter.CreateHistogram<double>("c360.event_to_output.latency", "ms", "From a record's timestamp to the commit that made its outputs visible");
         OutputLatency = Meter.CreateHistogram<double>(
             "c360.output.latency", "ms", "From an output's timestamp (the event time it stems from) to the commit that made it visible, by output topic");
+        ThreadReplacements = Meter.CreateCounter<long>("c360.stream_thread.replacements", "{thread}", "Stream threads that died of a Kafka client error and were replaced");
     }
 
     /// <summary>The meter these instruments belong to (tests listen to this instance alone).</summary>
@@ -62,6 +63,24 @@ public sealed class StreamsMetrics : IDisposable
 
     /// <summary>Per output topic: for triggers, event-to-trigger latency.</summary>
     public Histogram<double> OutputLatency { get; }
+
+    public Counter<long> ThreadReplacements { get; }
+
+    /// <summary>Per stream thread: its assigned partitions (tagged with its state) and the records it consumed.</summary>
+    public void ObserveThreads(Func<IReadOnlyList<StreamThreadView>> threads)
+    {
+        Meter.CreateObservableGauge(
+            "c360.stream_thread.partitions",
+            () => threads().Select(t => new Measurement<int>(
+                t.Partitions.Count, new KeyValuePair<string, object?>("thread", t.Name), new KeyValuePair<string, object?>("state", t.State.ToString()))),
+            "{partition}",
+            "Partitions assigned to each stream thread, tagged with the thread's state");
+        Meter.CreateObservableCounter(
+            "c360.stream_thread.records",
+            () => threads().Select(t => new Measurement<long>(t.RecordsConsumed, new KeyValuePair<string, object?>("thread", t.Name))),
+            "{record}",
+            "Records consumed by each stream thread");
+    }
 
     public void Dispose() => Meter.Dispose();
 }

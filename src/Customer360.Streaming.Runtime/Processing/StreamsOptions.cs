@@ -68,7 +68,7 @@ public sealed class StreamsOptions
     /// <summary>ExactlyOnceV2 against a real broker; the embedded broker cannot enforce it, so local runs use AtLeastOnce.</summary>
     public ProcessingGuarantee ProcessingGuarantee { get; set; } = ProcessingGuarantee.ExactlyOnceV2;
 
-    /// <summary>Stable id of this process, part of its transactional.id; default: the host name.</summary>
+    /// <summary>Stable id of this process, part of each thread's transactional.id; default: the host name.</summary>
     [RegularExpression("^[A-Za-z0-9._-]{0,100}$", ErrorMessage = "Streams:InstanceId must be up to 100 letters, digits, '.', '_' or '-'.")]
     public string InstanceId { get; set; } = string.Empty;
 
@@ -79,6 +79,14 @@ public sealed class StreamsOptions
     /// <see cref="InstanceId"/> that stays the same across restarts and differs between processes.
     /// </summary>
     public bool StaticMembership { get; set; }
+
+    /// <summary>Stream threads in this process, each a member of the group with its own clients; 0 means one per processor.</summary>
+    [Range(0, 64, ErrorMessage = "Streams:Threads must be between 0 (one per processor) and 64.")]
+    public int Threads { get; set; }
+
+    /// <summary>How many times, in the life of the process, a thread that died of a Kafka client error is replaced.</summary>
+    [Range(0, 1_000, ErrorMessage = "Streams:MaxThreadReplacements must be between 0 and 1000.")]
+    public int MaxThreadReplacements { get; set; } = 3;
 
     public ErrorPolicy OnDeserializationError { get; set; } = ErrorPolicy.DeadLetter;
 
@@ -123,8 +131,13 @@ public sealed class StreamsOptions
 
     public string ResolvedInstanceId => string.IsNullOrWhiteSpace(InstanceId) ? Environment.MachineName : InstanceId;
 
+    public int ResolvedThreads => Threads == 0 ? Environment.ProcessorCount : Threads;
+
+    /// <summary>Stream thread <paramref name="thread"/>'s stable id: its <c>transactional.id</c>, and its <c>group.instance.id</c> under static membership.</summary>
+    public string ThreadInstanceId(string applicationId, int thread) => $"{applicationId}-{ResolvedInstanceId}-{thread}";
+
     /// <summary>The consumer's <c>group.instance.id</c> under <see cref="StaticMembership"/>, else null (dynamic membership).</summary>
-    public string? GroupInstanceId(string applicationId) => StaticMembership ? $"{applicationId}-{ResolvedInstanceId}" : null;
+    public string? GroupInstanceId(string applicationId, int thread) => StaticMembership ? ThreadInstanceId(applicationId, thread) : null;
 
     public ErrorPolicy PolicyFor(ErrorStage stage) => stage switch
     {

@@ -15,8 +15,8 @@ public sealed class ProcessorHealthCheckTests
     {
         var status = Running();
 
-        Assert.Equal(HealthStatus.Healthy, ProcessorHealthCheck.Assess(status, readiness: false).Status);
-        Assert.Equal(HealthStatus.Healthy, ProcessorHealthCheck.Assess(status, readiness: true).Status);
+        Assert.Equal(HealthStatus.Healthy, ProcessorHealthCheck.Assess(Of(status), readiness: false).Status);
+        Assert.Equal(HealthStatus.Healthy, ProcessorHealthCheck.Assess(Of(status), readiness: true).Status);
     }
 
     [Fact]
@@ -25,14 +25,14 @@ public sealed class ProcessorHealthCheckTests
         var status = Running();
         status.Paused(Assignment[1], paused: true);
 
-        var ready = ProcessorHealthCheck.Assess(status, readiness: true);
+        var ready = ProcessorHealthCheck.Assess(Of(status), readiness: true);
         Assert.Equal(HealthStatus.Unhealthy, ready.Status);
         Assert.Contains("1 partitions paused", ready.Description, StringComparison.Ordinal);
         Assert.Equal(1, ready.Data["pausedPartitions"]);
-        Assert.Equal(HealthStatus.Healthy, ProcessorHealthCheck.Assess(status, readiness: false).Status);
+        Assert.Equal(HealthStatus.Healthy, ProcessorHealthCheck.Assess(Of(status), readiness: false).Status);
 
         status.Paused(Assignment[1], paused: false);
-        Assert.Equal(HealthStatus.Healthy, ProcessorHealthCheck.Assess(status, readiness: true).Status);
+        Assert.Equal(HealthStatus.Healthy, ProcessorHealthCheck.Assess(Of(status), readiness: true).Status);
     }
 
     [Fact]
@@ -43,13 +43,13 @@ public sealed class ProcessorHealthCheckTests
         status.Paused(Assignment[0], paused: true, reason);
         status.Paused(Assignment[1], paused: true, reason);
 
-        var ready = ProcessorHealthCheck.Assess(status, readiness: true);
+        var ready = ProcessorHealthCheck.Assess(Of(status), readiness: true);
 
         Assert.Equal(HealthStatus.Unhealthy, ready.Status);
         Assert.Equal($"2 partitions paused, waiting to retry: {reason}", ready.Description);
         status.Paused(Assignment[0], paused: false);
         status.Paused(Assignment[1], paused: false);
-        Assert.Equal(HealthStatus.Healthy, ProcessorHealthCheck.Assess(status, readiness: true).Status);
+        Assert.Equal(HealthStatus.Healthy, ProcessorHealthCheck.Assess(Of(status), readiness: true).Status);
     }
 
     [Fact]
@@ -57,12 +57,12 @@ public sealed class ProcessorHealthCheckTests
     {
         var restoring = Running();
         restoring.SetPhase(WorkerPhase.Restoring);
-        Assert.Equal("restoring state from changelogs", ProcessorHealthCheck.Assess(restoring, readiness: true).Description);
+        Assert.Equal("restoring state from changelogs", ProcessorHealthCheck.Assess(Of(restoring), readiness: true).Description);
 
         var joining = new StreamWorkerStatus();
         joining.SetPhase(WorkerPhase.Joining);
-        Assert.Equal(HealthStatus.Unhealthy, ProcessorHealthCheck.Assess(joining, readiness: true).Status);
-        Assert.Equal(HealthStatus.Healthy, ProcessorHealthCheck.Assess(joining, readiness: false).Status);
+        Assert.Equal(HealthStatus.Unhealthy, ProcessorHealthCheck.Assess(Of(joining), readiness: true).Status);
+        Assert.Equal(HealthStatus.Healthy, ProcessorHealthCheck.Assess(Of(joining), readiness: false).Status);
 
         Assert.Equal(HealthStatus.Unhealthy, ProcessorHealthCheck.Assess(null, readiness: true).Status);
     }
@@ -73,9 +73,33 @@ public sealed class ProcessorHealthCheckTests
         var status = Running();
         status.Fail("poison in the changelog");
 
-        Assert.Equal(HealthStatus.Unhealthy, ProcessorHealthCheck.Assess(status, readiness: false).Status);
-        Assert.Equal(HealthStatus.Unhealthy, ProcessorHealthCheck.Assess(status, readiness: true).Status);
+        Assert.Equal(HealthStatus.Unhealthy, ProcessorHealthCheck.Assess(Of(status), readiness: false).Status);
+        Assert.Equal(HealthStatus.Unhealthy, ProcessorHealthCheck.Assess(Of(status), readiness: true).Status);
     }
+
+    [Fact]
+    public void With_two_threads_readiness_waits_for_both_and_lists_each_with_its_state_and_partitions()
+    {
+        var first = Running();
+        var second = new StreamWorkerStatus();
+        second.Assigned([new TopicPartition("c360.beacon.v1", 2)]);
+        second.SetPhase(WorkerPhase.Restoring);
+        var processor = new StreamProcessorStatus(("StreamThread-1", first), ("StreamThread-2", second));
+
+        var restoring = ProcessorHealthCheck.Assess(processor, readiness: true);
+        second.SetPhase(WorkerPhase.Running);
+        var ready = ProcessorHealthCheck.Assess(processor, readiness: true);
+
+        Assert.Equal(HealthStatus.Unhealthy, restoring.Status);
+        Assert.Equal(HealthStatus.Healthy, ready.Status);
+        Assert.Equal(3, ready.Data["assignedPartitions"]);
+        var threads = System.Text.Json.JsonSerializer.Serialize(ready.Data["threads"]);
+        Assert.Equal(
+            """[{"name":"StreamThread-1","state":"Running","partitions":["c360.beacon.v1[0]","c360.beacon.v1[1]"]},{"name":"StreamThread-2","state":"Running","partitions":["c360.beacon.v1[2]"]}]""",
+            threads);
+    }
+
+    private static StreamProcessorStatus Of(StreamWorkerStatus thread) => new(("StreamThread-1", thread));
 
     private static StreamWorkerStatus Running()
     {

@@ -27,7 +27,9 @@ internal static partial class PrometheusScrape
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenLocalhost(port));
         IReadOnlyList<PartitionProgress> partitions = [new(new TopicPartition("c360.web.v1", 0), 41, 40, 50, 1_790_000_000_000, Paused: true)];
-        builder.Services.AddSingleton(new StreamsMetrics());
+        var streams = new StreamsMetrics();
+        streams.ObserveThreads(() => [new StreamThreadView("StreamThread-1", WorkerPhase.Running, ["c360.web.v1[0]"], 41)]);
+        builder.Services.AddSingleton(streams);
         builder.Services.AddSingleton(new PipelineMetrics());
         builder.Services.AddSingleton(new ProcessorMetrics(() => partitions, TimeProvider.System));
         builder.Services.AddPrometheusMetrics();

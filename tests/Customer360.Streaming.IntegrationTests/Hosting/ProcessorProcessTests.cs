@@ -34,6 +34,10 @@ public sealed class ProcessorProcessTests(KafkaFixture kafka, RedisServerFixture
             ["C360__Kafka__BootstrapServers"] = kafka.BootstrapServers,
             ["C360__Kafka__ApplicationId"] = applicationId,
             ["C360__Kafka__FetchWaitMaxMs"] = "10",
+            // Two stream threads: two members of the group in one process. The embedded broker waits out a session
+            // before it lets the second in, so the session is short.
+            ["C360__Kafka__Properties__session.timeout.ms"] = "6000",
+            ["C360__Streams__Threads"] = "2",
             ["C360__Streams__ProcessingGuarantee"] = "AtLeastOnce",
             ["C360__Redis__ConnectionString"] = redis.ConnectionString,
             ["C360__SchemaRegistry__Url"] = registry.UrlText,
@@ -43,6 +47,12 @@ public sealed class ProcessorProcessTests(KafkaFixture kafka, RedisServerFixture
 
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         Assert.True(await C360Program.WaitForReadyAsync(http, processor), "never ready: " + processor.AllOutput);
+        // Readiness lists each thread with its state and partitions; together they own every source partition.
+        var threads = JsonDocument.Parse(await http.GetStringAsync(new Uri("/health/ready", UriKind.Relative), TestContext.Current.CancellationToken))
+            .RootElement.GetProperty("checks").GetProperty("processor").GetProperty("data").GetProperty("threads").EnumerateArray().ToList();
+        Assert.Equal(["StreamThread-1", "StreamThread-2"], threads.Select(t => t.GetProperty("name").GetString()));
+        Assert.All(threads, t => Assert.Equal("Running", t.GetProperty("state").GetString()));
+        Assert.All(threads, t => Assert.NotEqual(0, t.GetProperty("partitions").GetArrayLength()));
         var live = await http.GetAsync(new Uri("/health/live", UriKind.Relative), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
 
@@ -127,6 +137,7 @@ public sealed class ProcessorProcessTests(KafkaFixture kafka, RedisServerFixture
         // Freshness of Redis: a histogram with at least the one context this test wrote.
         Assert.Matches(@"c360_redis_event_to_context_latency\w*_count(\{[^}]*\})? [1-9]", metrics);
         Assert.Matches(@"c360_commit_duration\w*_count(\{[^}]*\})? [1-9]", metrics);
+        Assert.Matches(@"c360_stream_thread_partitions\{[^}]*thread=""StreamThread-2""[^}]*\} [1-9]", metrics);
 
         processor.Terminate();
         Assert.True(await processor.WaitForExitAsync(TimeSpan.FromSeconds(30)), "did not stop on SIGTERM: " + processor.AllOutput);

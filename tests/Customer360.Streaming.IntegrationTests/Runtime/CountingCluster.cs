@@ -65,9 +65,10 @@ internal sealed class CountingCluster : IDisposable
     }
 
     /// <summary>Starts a counting processor process and waits until it owns a restored assignment.</summary>
-    public async Task<ChildProcess> StartProcessorAsync(ProcessingGuarantee guarantee = ProcessingGuarantee.AtLeastOnce)
+    public async Task<ChildProcess> StartProcessorAsync(ProcessingGuarantee guarantee = ProcessingGuarantee.AtLeastOnce, int threads = 1)
     {
-        var process = ChildProcess.Start("dotnet", [RepositoryLayout.TestHostDll, BootstrapServers, ApplicationId, Input, Output, DeadLetters, guarantee.ToString()]);
+        var process = ChildProcess.Start(
+            "dotnet", [RepositoryLayout.TestHostDll, BootstrapServers, ApplicationId, Input, Output, DeadLetters, guarantee.ToString(), threads.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         _processors.Add(process);
         if (await process.WaitForLineAsync(l => l == "ready", TimeSpan.FromSeconds(60)) is null)
         {

@@ -14,10 +14,12 @@ public sealed class CrashRecoveryTests
 {
     private const int Keys = 25;
 
-    [Fact]
-    public async Task AtLeastOnce_ProcessorKilledTenTimesWhileInputFlows_EveryInputCountedExactlyOnce()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task AtLeastOnce_ProcessorKilledTenTimesWhileInputFlows_EveryInputCountedExactlyOnce(int threads)
     {
-        using var cluster = await CountingCluster.StartAsync(new UniqueNames(nameof(AtLeastOnce_ProcessorKilledTenTimesWhileInputFlows_EveryInputCountedExactlyOnce)));
+        using var cluster = await CountingCluster.StartAsync(new UniqueNames($"{nameof(AtLeastOnce_ProcessorKilledTenTimesWhileInputFlows_EveryInputCountedExactlyOnce)}-{threads}"));
         var random = new Random(20261123);
         var produced = new Dictionary<string, long>();
         using var stopProducing = new CancellationTokenSource();
@@ -48,7 +50,7 @@ public sealed class CrashRecoveryTests
         var kills = 0;
         for (; kills < 10; kills++)
         {
-            var processor = await cluster.StartProcessorAsync();
+            var processor = await cluster.StartProcessorAsync(threads: threads);
             await Task.Delay(random.Next(100, 1_200), TestContext.Current.CancellationToken);
             processor.KillNow();
             await processor.WaitForExitAsync(TimeSpan.FromSeconds(10));
@@ -56,7 +58,7 @@ public sealed class CrashRecoveryTests
 
         await stopProducing.CancelAsync();
         await producing;
-        var final = await cluster.StartProcessorAsync();
+        var final = await cluster.StartProcessorAsync(threads: threads);
         Assert.True(await cluster.WaitForCaughtUpAsync(TimeSpan.FromSeconds(120)), "the last processor never caught up: " + final.AllOutput);
         final.Terminate();
         Assert.True(await final.WaitForExitAsync(TimeSpan.FromSeconds(30)));
@@ -76,7 +78,7 @@ public sealed class CrashRecoveryTests
             Assert.Equal(Enumerable.Range(1, (int)total).Select(n => (long)n), emitted);
         }
 
-        TestRunReport.Note($"crash test (at_least_once, {kills} SIGKILLs, {produced.Values.Sum()} inputs): {ids.Count - unique.Count} raw duplicate outputs, 0 after deduplication by id");
+        TestRunReport.Note($"crash test (at_least_once, {threads} stream thread(s) per process, {kills} SIGKILLs, {produced.Values.Sum()} inputs): {ids.Count - unique.Count} raw duplicate outputs, 0 after deduplication by id");
     }
 
     [Fact]

@@ -1,0 +1,61 @@
+using Confluent.Kafka;
+
+namespace Customer360.Streaming.Runtime.Processing;
+
+/// <summary>One stream thread as the processor reports it: its name, state and assigned partitions.</summary>
+public sealed record StreamThreadView(string Name, WorkerPhase State, IReadOnlyList<string> Partitions, long RecordsConsumed);
+
+/// <summary>
+/// The processor's status over its stream threads, for health endpoints, metrics and the demo: ready only while every
+/// thread is; failed when a thread failed for good; its partitions and counters are those of all threads together.
+/// </summary>
+public sealed class StreamProcessorStatus(Func<IReadOnlyList<(string Name, StreamWorkerStatus Status)>> threads)
+{
+    /// <summary>A status of fixed threads (tests, and a processor of one worker).</summary>
+    public StreamProcessorStatus(params (string Name, StreamWorkerStatus Status)[] fixedThreads)
+        : this(() => fixedThreads)
+    {
+    }
+
+    public IReadOnlyList<StreamThreadView> Threads =>
+        [.. threads().Select(t => new StreamThreadView(
+            t.Name, t.Status.Phase,
+            [.. t.Status.AssignedPartitions.Select(p => $"{p.Topic}[{p.Partition.Value}]").Order(StringComparer.Ordinal)],
+            t.Status.RecordsConsumed))];
+
+    /// <summary>The least advanced phase of any thread: failed if one failed, else restoring, joining and so on; running only when all run.</summary>
+    public WorkerPhase Phase
+    {
+        get
+        {
+            var phases = threads().Select(t => t.Status.Phase).ToList();
+            return phases.Count == 0 ? WorkerPhase.Created
+                : phases.Contains(WorkerPhase.Failed) ? WorkerPhase.Failed
+                : phases.All(p => p == WorkerPhase.Running) ? WorkerPhase.Running
+                : phases.First(p => p != WorkerPhase.Running);
+        }
+    }
+
+    public bool IsReady
+    {
+        get
+        {
+            var all = threads();
+            return all.Count > 0 && all.All(t => t.Status.IsReady);
+        }
+    }
+
+    public IReadOnlyList<PartitionProgress> Partitions => [.. threads().SelectMany(t => t.Status.Partitions)];
+
+    public IReadOnlyCollection<TopicPartition> AssignedPartitions => [.. threads().SelectMany(t => t.Status.AssignedPartitions)];
+
+    public IReadOnlyList<string> PauseReasons => [.. threads().SelectMany(t => t.Status.PauseReasons).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+
+    public long RecordsConsumed => threads().Sum(t => t.Status.RecordsConsumed);
+
+    public long Commits => threads().Sum(t => t.Status.Commits);
+
+    public long DeadLetters => threads().Sum(t => t.Status.DeadLetters);
+
+    public string? Failure => threads().Select(t => t.Status.Failure).FirstOrDefault(f => f is not null);
+}
