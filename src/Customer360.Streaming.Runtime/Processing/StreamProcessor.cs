@@ -14,32 +14,35 @@ namespace Customer360.Streaming.Runtime.Processing;
 /// </summary>
 public sealed class StreamProcessor
 {
-    private readonly KafkaOptions _kafka;
-    private readonly StreamsOptions _streams;
-    private readonly StreamTopology _topology;
-    private readonly TimeProvider _time;
-    private readonly ILogger<StreamWorker> _logger;
-    private readonly string _clientId;
+    private readonly int _maxReplacements;
+    private readonly Func<int, CancellationToken, (StreamWorkerStatus Status, Task Running)> _start;
+    private readonly ILogger _logger;
     private readonly StreamsMetrics _metrics;
-    private readonly Func<int, IReadOnlyList<ICommitObserver>> _observers;
-    private readonly StreamWorker?[] _threads;
+    private readonly StreamWorkerStatus?[] _threads;
     private int _replacements;
 
     /// <param name="observers">The commit observers of thread n (1-based): each thread has its own, as each owns its own stores.</param>
     public StreamProcessor(
         KafkaOptions kafka, StreamsOptions streams, StreamTopology topology, TimeProvider time, ILogger<StreamWorker> logger, string clientId,
         StreamsMetrics metrics, Func<int, IReadOnlyList<ICommitObserver>>? observers = null)
+        : this(streams.ResolvedThreads, streams.MaxThreadReplacements, logger, metrics, (thread, stoppingToken) =>
+        {
+            var worker = new StreamWorker(kafka, streams, topology, time, logger, $"{clientId}-{ThreadName(thread)}", metrics, observers?.Invoke(thread) ?? [], thread);
+            return (worker.Status, worker.RunAsync(stoppingToken));
+        })
     {
-        _kafka = kafka;
-        _streams = streams;
-        _topology = topology;
-        _time = time;
+    }
+
+    /// <summary>Runs <paramref name="threads"/> threads that <paramref name="start"/> creates (tests give threads that fail on cue).</summary>
+    internal StreamProcessor(
+        int threads, int maxReplacements, ILogger logger, StreamsMetrics metrics, Func<int, CancellationToken, (StreamWorkerStatus Status, Task Running)> start)
+    {
+        _maxReplacements = maxReplacements;
+        _start = start;
         _logger = logger;
-        _clientId = clientId;
         _metrics = metrics;
-        _observers = observers ?? (_ => []);
-        _threads = new StreamWorker?[streams.ResolvedThreads];
-        Status = new StreamProcessorStatus(() => [.. _threads.Select((w, i) => (w, i)).Where(t => t.w is not null).Select(t => (ThreadName(t.i + 1), t.w!.Status))]);
+        _threads = new StreamWorkerStatus?[threads];
+        Status = new StreamProcessorStatus(() => [.. _threads.Select((status, i) => (status, i)).Where(t => t.status is not null).Select(t => (ThreadName(t.i + 1), t.status!))]);
         metrics.ObserveThreads(() => Status.Threads);
     }
 
@@ -67,13 +70,13 @@ public sealed class StreamProcessor
                 continue;
             }
 
-            if (failure is not KafkaException || Interlocked.Increment(ref _replacements) > _streams.MaxThreadReplacements)
+            if (failure is not KafkaException || Interlocked.Increment(ref _replacements) > _maxReplacements)
             {
-                Log.ThreadFailedForGood(_logger, ThreadName(thread), _streams.MaxThreadReplacements);
+                Log.ThreadFailedForGood(_logger, ThreadName(thread), _maxReplacements);
                 throw new StreamsFatalException($"Stream thread {ThreadName(thread)} failed: {failure.Message}", failure);
             }
 
-            Log.ThreadReplaced(_logger, ThreadName(thread), Replacements, _streams.MaxThreadReplacements);
+            Log.ThreadReplaced(_logger, ThreadName(thread), Replacements, _maxReplacements);
             _metrics.ThreadReplacements.Add(1);
             running[Start(thread, stoppingToken)] = thread;
         }
@@ -81,10 +84,9 @@ public sealed class StreamProcessor
 
     private Task Start(int thread, CancellationToken stoppingToken)
     {
-        var worker = new StreamWorker(
-            _kafka, _streams, _topology, _time, _logger, $"{_clientId}-{ThreadName(thread)}", _metrics, _observers(thread), thread);
-        _threads[thread - 1] = worker;
-        return worker.RunAsync(stoppingToken);
+        var (status, task) = _start(thread, stoppingToken);
+        _threads[thread - 1] = status;
+        return task;
     }
 
     private static string ThreadName(int thread) => $"StreamThread-{thread}";
