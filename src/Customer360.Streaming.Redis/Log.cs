@@ -5,6 +5,6 @@ namespace Customer360.Streaming.Redis;
 /// <summary>Log messages of the Redis adapter. Customers appear in none of them.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Redis unreachable ({ErrorClass}); retrying {Count} context writes in {DelayMs} ms")]
-    public static partial void RedisRetry(ILogger logger, string errorClass, int count, double delayMs);
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Redis did not take {Count} context writes ({ErrorClass}); processing waits and every owned context is re-asserted when it answers")]
+    public static partial void RedisUnavailable(ILogger logger, string errorClass, int count);
 }

@@ -4,6 +4,7 @@ using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Runtime.Stores;
 using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
 
 namespace Customer360.Streaming.Redis;
 
@@ -11,9 +12,11 @@ namespace Customer360.Streaming.Redis;
 /// Materializes the context stores in Redis. After each commit it takes the changelog records of the context stores
 /// (already coalesced to one per key per commit) to learn which contexts changed, takes those contexts as the tasks
 /// hold them (objects, so nothing is decoded), and writes their JSON in one pipelined batch through the version
-/// compare-and-set; tombstones delete. While Redis is unreachable it retries with backoff on the worker's thread, so
-/// processing pauses rather than running ahead of the view. After a restore it re-asserts the restored contexts,
-/// which finishes a batch a crash interrupted (the compare-and-set skips everything Redis already has).
+/// compare-and-set; tombstones delete. A write waits at most <see cref="WriteTimeout"/>: when Redis does not answer the
+/// sink says it is <see cref="Unavailable"/>, its stream thread holds processing (and keeps polling, so it stays in
+/// its group), and each <see cref="Recover"/> re-asserts every context the thread owns until Redis takes them. After a
+/// restore it re-asserts the restored contexts, which finishes a batch a crash interrupted (the compare-and-set skips
+/// everything Redis already has).
 /// </summary>
 public sealed class RedisContextSink : ICommitObserver
 {
@@ -23,10 +26,13 @@ public sealed class RedisContextSink : ICommitObserver
     private readonly TimeProvider _time;
     private readonly PipelineMetrics _metrics;
     private readonly ILogger _logger;
-    private readonly CancellationToken _stopping;
     private bool _resyncRequested;
+    private string? _unavailable;
 
-    public RedisContextSink(RedisContextWriter writer, StreamTopology topology, TimeSpan anonymousTtl, TimeProvider time, PipelineMetrics metrics, ILogger logger, CancellationToken stopping)
+    /// <summary>The longest the stream thread waits for one batch; beyond it Redis counts as unavailable.</summary>
+    public static readonly TimeSpan WriteTimeout = TimeSpan.FromSeconds(2);
+
+    public RedisContextSink(RedisContextWriter writer, StreamTopology topology, TimeSpan anonymousTtl, TimeProvider time, PipelineMetrics metrics, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(topology);
         _writer = writer;
@@ -35,7 +41,6 @@ public sealed class RedisContextSink : ICommitObserver
         _time = time;
         _metrics = metrics;
         _logger = logger;
-        _stopping = stopping;
     }
 
     /// <summary>Totals since start, for summaries and benchmarks.</summary>
@@ -51,10 +56,19 @@ public sealed class RedisContextSink : ICommitObserver
     /// <summary>Set when Redis may have lost data (it was unreachable, or reconnected): the next commit re-asserts every owned context.</summary>
     public void RequestResync() => Volatile.Write(ref _resyncRequested, true);
 
+    /// <summary>Why contexts cannot be written now (Redis did not answer), or null.</summary>
+    public string? Unavailable => Volatile.Read(ref _unavailable);
+
     public void Committed(IReadOnlyList<OutgoingRecord> records, IOwnedStores owned)
     {
         ArgumentNullException.ThrowIfNull(records);
         ArgumentNullException.ThrowIfNull(owned);
+        if (Unavailable is not null)
+        {
+            // What these records changed is re-asserted with everything else when Redis is back (Recover).
+            return;
+        }
+
         if (Volatile.Read(ref _resyncRequested))
         {
             Resync(owned);
@@ -76,46 +90,51 @@ public sealed class RedisContextSink : ICommitObserver
             }
         }
 
-        if (Write(latest, measureFreshness: true))
+        Write(latest, measureFreshness: true);
+    }
+
+    /// <summary>Redis was unreachable: re-assert every context the thread owns, which clears <see cref="Unavailable"/> once Redis takes them.</summary>
+    public void Recover(IOwnedStores owned)
+    {
+        ArgumentNullException.ThrowIfNull(owned);
+        Resync(owned);
+    }
+
+    public void Restored(string store, int partition, IEnumerable<KeyValuePair<string, byte[]>> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        if (ProductTopics.ContextStores.Contains(store) && Unavailable is null)
         {
-            // Redis was unreachable during this batch: a restarted Redis without persistence lost everything else.
-            Resync(owned);
+            Write(ByContextId(store, entries.Select(e => KeyValuePair.Create(e.Key, ContextStateSerde.Instance.Decode(e.Value)))), measureFreshness: false);
         }
     }
 
     private void Resync(IOwnedStores owned)
     {
         Volatile.Write(ref _resyncRequested, false);
+        Volatile.Write(ref _unavailable, null);
         foreach (var store in ProductTopics.ContextStores)
         {
-            if (Write(ByContextId(store, owned.Entries(store, ContextStateSerde.Instance)), measureFreshness: false))
+            if (!Write(ByContextId(store, owned.Entries(store, ContextStateSerde.Instance)), measureFreshness: false))
             {
-                RequestResync();
+                return;
             }
         }
 
         Resyncs++;
     }
 
-    public void Restored(string store, int partition, IEnumerable<KeyValuePair<string, byte[]>> entries)
-    {
-        ArgumentNullException.ThrowIfNull(entries);
-        if (ProductTopics.ContextStores.Contains(store))
-        {
-            Write(ByContextId(store, entries.Select(e => KeyValuePair.Create(e.Key, ContextStateSerde.Instance.Decode(e.Value)))), measureFreshness: false);
-        }
-    }
-
-    /// <summary>Writes one batch; true when Redis had to be retried on the way.</summary>
+    /// <summary>
+    /// Writes one batch, waiting at most <see cref="WriteTimeout"/>. False when Redis did not take it: the sink is then
+    /// unavailable until a <see cref="Recover"/> re-asserts every owned context (a restarted Redis may have lost them all).
+    /// </summary>
     /// <param name="measureFreshness">Record event-to-Redis latency: for what processing changed, not for re-assertions.</param>
     private bool Write(Dictionary<string, CustomerContext?> latest, bool measureFreshness)
     {
         if (latest.Count == 0)
         {
-            return false;
+            return true;
         }
-
-        var retried = false;
 
         var documents = new List<ContextDocument>(latest.Count);
         var eventTimes = new List<long>(latest.Count);
@@ -134,7 +153,19 @@ public sealed class RedisContextSink : ICommitObserver
         }
 
         var started = _time.GetTimestamp();
-        var result = _writer.WriteWithRetryAsync(documents, _time, _stopping, OnRetry, deletions).GetAwaiter().GetResult();
+        WriteResult result;
+        try
+        {
+            result = _writer.WriteAsync(documents, deletions).WaitAsync(WriteTimeout, _time).GetAwaiter().GetResult();
+        }
+        catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException or TimeoutException)
+        {
+            _metrics.RedisRetries.Add(1);
+            Log.RedisUnavailable(_logger, ex.GetType().Name, latest.Count);
+            Volatile.Write(ref _unavailable, $"Redis did not take {latest.Count} contexts within {WriteTimeout.TotalSeconds:0} s ({ex.GetType().Name}); processing waits and the contexts are re-asserted when it answers");
+            return false;
+        }
+
         _metrics.RedisBatchDuration.Record(_time.GetElapsedTime(started).TotalMilliseconds);
         _metrics.RedisWrites.Add(result.Written, new KeyValuePair<string, object?>("result", "written"));
         _metrics.RedisWrites.Add(result.SkippedAsNotNewer, new KeyValuePair<string, object?>("result", "not_newer"));
@@ -151,14 +182,7 @@ public sealed class RedisContextSink : ICommitObserver
         Batches++;
         RoundTrips += result.RoundTrips;
         Written += result.Written;
-        return retried;
-
-        void OnRetry(Exception error, TimeSpan delay)
-        {
-            retried = true;
-            _metrics.RedisRetries.Add(1);
-            Log.RedisRetry(_logger, error.GetType().Name, latest.Count, delay.TotalMilliseconds);
-        }
+        return true;
     }
 
     /// <summary>A context as the writer takes it: id, version, store presence and the public JSON document.</summary>

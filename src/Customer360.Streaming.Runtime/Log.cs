@@ -69,4 +69,10 @@ internal static partial class Log
 
     [LoggerMessage(1041, LogLevel.Critical, "Stream thread {Thread} failed for good (not a client error, or past Streams:MaxThreadReplacements={Limit}): the processor stops")]
     public static partial void ThreadFailedForGood(ILogger logger, string thread, int limit);
+
+    [LoggerMessage(1042, LogLevel.Warning, "Worker {ClientId} holds processing and keeps polling: {Reason}")]
+    public static partial void ProcessingHeld(ILogger logger, string clientId, string reason);
+
+    [LoggerMessage(1043, LogLevel.Information, "Worker {ClientId} resumes processing")]
+    public static partial void ProcessingResumed(ILogger logger, string clientId);
 }

@@ -35,6 +35,7 @@ internal sealed class ProcessorHealthCheck(StreamProcessorService processor) : I
             null => HealthCheckResult.Unhealthy("worker not started", data: data),
             { Phase: WorkerPhase.Failed } => HealthCheckResult.Unhealthy("worker failed", data: data),
             _ when !readiness => HealthCheckResult.Healthy("alive", data),
+            { HeldBy: { } held } => HealthCheckResult.Unhealthy("processing held: " + held, data: data),
             _ when paused > 0 => HealthCheckResult.Unhealthy(PausedDescription(paused, status.PauseReasons), data: data),
             { Phase: WorkerPhase.Restoring } => HealthCheckResult.Unhealthy("restoring state from changelogs", data: data),
             { IsReady: false } => HealthCheckResult.Unhealthy($"not consuming yet ({status.Phase})", data: data),

@@ -17,6 +17,18 @@ public interface ICommitObserver
     void Restored(string store, int partition, IEnumerable<KeyValuePair<string, byte[]>> entries)
     {
     }
+
+    /// <summary>
+    /// Why the observer cannot apply what commits make durable (the store it writes to is unreachable), or null. While
+    /// an observer is unavailable its stream thread holds processing: records wait in their bounded buffers, polling
+    /// (and so group membership) goes on, readiness says why, and <see cref="Recover"/> is called now and then.
+    /// </summary>
+    string? Unavailable => null;
+
+    /// <summary>Tries again, on the stream thread, with a bounded wait: re-applies whatever was missed while unavailable.</summary>
+    void Recover(IOwnedStores owned)
+    {
+    }
 }
 
 /// <summary>The current contents of a store across the partitions a worker owns. Read it on the worker's thread only.</summary>

@@ -57,5 +57,8 @@ public sealed class StreamProcessorStatus(Func<IReadOnlyList<(string Name, Strea
 
     public long DeadLetters => threads().Sum(t => t.Status.DeadLetters);
 
+    /// <summary>Why a thread holds processing (a commit observer's store is unreachable), or null.</summary>
+    public string? HeldBy => threads().Select(t => t.Status.HeldBy).FirstOrDefault(h => h is not null);
+
     public string? Failure => threads().Select(t => t.Status.Failure).FirstOrDefault(f => f is not null);
 }

@@ -37,6 +37,7 @@ internal sealed class StreamThread : IDisposable, IOwnedStores, ICommitSteps, IP
     private readonly PartitionGroup _partitions;
     private readonly GuaranteeStrategy _guarantee;
     private readonly CommitReport _report;
+    private readonly ProcessingHold _hold;
     private readonly Dictionary<TopicPartition, long> _positions = [];
     private readonly Dictionary<TopicPartition, long> _committed = [];
     private readonly List<long> _uncommittedTimestamps = [];
@@ -69,6 +70,7 @@ internal sealed class StreamThread : IDisposable, IOwnedStores, ICommitSteps, IP
         _guarantee = GuaranteeStrategy.For(streams.ProcessingGuarantee, this, context.Logger, context.ClientId);
         _collector = new KafkaRecordCollector(_producer, _guarantee.BeforeSend);
         _report = new CommitReport(context, _consumer, _collector, this);
+        _hold = new ProcessingHold(context);
         _partitions = new PartitionGroup(this, topology, streams, context.Time, MaxBufferedPerPartition);
         var restorer = new ChangelogRestorer(kafka, streams, topology, context.Time, context.Logger, context.Metrics, context.ClientId, NewTask);
         _tasks = new TaskManager(topology, restorer, streams.StateStore == StateStoreKind.RocksDb ? streams.ResolvedStateDirectory(topology.ApplicationId) : null, context.Time);
@@ -96,12 +98,17 @@ internal sealed class StreamThread : IDisposable, IOwnedStores, ICommitSteps, IP
         {
             Fetch();
             RestoreStep();
-            ProcessBuffered();
+            var held = _hold.Check(this);
+            if (!held)
+            {
+                ProcessBuffered();
+            }
+
             if (_context.Time.GetElapsedTime(lastClockCheck) >= ClockCheckInterval)
             {
                 lastClockCheck = _context.Time.GetTimestamp();
                 var now = _context.Time.GetUtcNow().ToUnixTimeMilliseconds();
-                foreach (var task in _tasks.Running.Values)
+                foreach (var task in held ? [] : _tasks.Running.Values)
                 {
                     task.PunctuateWallClock(now);
                 }

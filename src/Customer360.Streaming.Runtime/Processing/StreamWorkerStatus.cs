@@ -22,6 +22,7 @@ public sealed class StreamWorkerStatus
     private long _recordsConsumed;
     private long _commits;
     private string? _failure;
+    private string? _heldBy;
 
     public WorkerPhase Phase
     {
@@ -34,14 +35,26 @@ public sealed class StreamWorkerStatus
         }
     }
 
-    /// <summary>Ready means the worker is in the group with a settled, restored assignment and no partition paused.</summary>
+    /// <summary>Ready means the worker is in the group with a settled, restored assignment, no partition paused and processing not held.</summary>
     public bool IsReady
     {
         get
         {
             lock (_gate)
             {
-                return _phase == WorkerPhase.Running && _paused.Count == 0;
+                return _phase == WorkerPhase.Running && _paused.Count == 0 && _heldBy is null;
+            }
+        }
+    }
+
+    /// <summary>Why processing is held (a commit observer's store is unreachable), or null.</summary>
+    public string? HeldBy
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _heldBy;
             }
         }
     }
@@ -184,6 +197,14 @@ public sealed class StreamWorkerStatus
             {
                 return [.. _pauseReasons.Values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
             }
+        }
+    }
+
+    internal void Hold(string? reason)
+    {
+        lock (_gate)
+        {
+            _heldBy = reason;
         }
     }
 

@@ -72,13 +72,18 @@ public sealed class ContextEndToEndTests(KafkaFixture kafka, SchemaRegistryFixtu
             var topology = ProductTopology.Build(applicationId, catalog, settings, metrics, NullLoggerFactory.Instance);
             var options = kafka.Options(applicationId);
             options.FetchWaitMaxMs = 10;
+            // Low, so the Redis outage below outlasts it: a poll loop blocked on Redis would leave the group.
+            options.Properties["session.timeout.ms"] = "6000";
+            options.Properties["max.poll.interval.ms"] = "7000";
+            using var streamsMetrics = new StreamsMetrics();
+            using var rebalances = new CounterRecorder(streamsMetrics.Meter);
             var population = new Population(Customers, seed: 11, stores, T0, topics: topics);
             var setup = population.Setup().ToList();
             var journeys = population.Events(JourneyEvents).ToList();
             var expected = Reference(setup, journeys, stores);
 
             using var producer = new SimulatedRecordProducer(options, registryClient, contracts, "e2e-producer");
-            await using (var run = PipelineRun.Start(options, topology, connection, keys, metrics))
+            await using (var run = PipelineRun.Start(options, topology, connection, keys, metrics, streamsMetrics))
             {
                 await producer.ProduceAllAsync(setup, TestContext.Current.CancellationToken);
                 // Links and profiles first, so every journey event finds its customer (anonymous merging has its own tests).
@@ -87,10 +92,17 @@ public sealed class ContextEndToEndTests(KafkaFixture kafka, SchemaRegistryFixtu
                     "the setup did not reach Redis");
 
                 await producer.ProduceAllAsync(journeys.Take(JourneyEvents / 2), TestContext.Current.CancellationToken);
+                var rebalancesBefore = rebalances.Total("c360.rebalances");
                 redisServer.KillNow();
                 await redisServer.WaitForExitAsync(TimeSpan.FromSeconds(10));
                 await producer.ProduceAllAsync(journeys.Skip(JourneyEvents / 2), TestContext.Current.CancellationToken);
-                await Task.Delay(2_000, TestContext.Current.CancellationToken);
+                // Processing holds while Redis is away, polling goes on, and readiness says why.
+                Assert.True(await Eventually(() => Task.FromResult(run.Worker.Status.HeldBy is not null), TimeSpan.FromSeconds(30)), "processing never held for Redis");
+                await Task.Delay(9_000, TestContext.Current.CancellationToken);
+                Assert.Contains("Redis", run.Worker.Status.HeldBy, StringComparison.Ordinal);
+                Assert.False(run.Worker.Status.IsReady);
+                Assert.Equal(WorkerPhase.Running, run.Worker.Status.Phase);
+                Assert.Equal(rebalancesBefore, rebalances.Total("c360.rebalances"));
                 redisServer.Dispose();
                 // Restarted without persistence: empty. Only a resync of every owned context can make it converge.
                 redisServer = ChildProcess.Start(program, redisArguments, workingDirectory: Path.GetTempPath());
@@ -98,6 +110,8 @@ public sealed class ContextEndToEndTests(KafkaFixture kafka, SchemaRegistryFixtu
                 var converged = await Eventually(async () => await MatchingAsync(connection, keys, expected) == Customers, TimeSpan.FromSeconds(120));
                 Assert.True(converged, $"{await MatchingAsync(connection, keys, expected)} of {Customers} contexts match the reference");
                 Assert.True(run.Sink.Resyncs >= 1, "Redis came back empty, yet no resync ran");
+                Assert.Null(run.Worker.Status.HeldBy);
+                Assert.Equal(rebalancesBefore, rebalances.Total("c360.rebalances"));
                 await AssertPresenceAsync(connection, keys, stores, expected);
 
                 // Duplicates from the producer (the same events again, at new offsets) are recognised by event id.
@@ -284,14 +298,14 @@ public sealed class ContextEndToEndTests(KafkaFixture kafka, SchemaRegistryFixtu
 
         public RedisContextSink Sink { get; } = sink;
 
-        public static PipelineRun Start(KafkaOptions options, StreamTopology topology, ConnectionMultiplexer connection, RedisKeys keys, PipelineMetrics metrics)
+        public static PipelineRun Start(KafkaOptions options, StreamTopology topology, ConnectionMultiplexer connection, RedisKeys keys, PipelineMetrics metrics, StreamsMetrics? streamsMetrics = null)
         {
             var stop = new CancellationTokenSource();
-            var sink = new RedisContextSink(new RedisContextWriter(connection, keys), topology, TimeSpan.FromHours(1), TimeProvider.System, metrics, NullLogger.Instance, stop.Token);
+            var sink = new RedisContextSink(new RedisContextWriter(connection, keys), topology, TimeSpan.FromHours(1), TimeProvider.System, metrics, NullLogger.Instance);
             connection.ConnectionRestored += (_, _) => sink.RequestResync();
             var worker = new StreamWorker(
                 options, new StreamsOptions { ProcessingGuarantee = ProcessingGuarantee.AtLeastOnce }, topology, TimeProvider.System,
-                NullLogger<StreamWorker>.Instance, $"{options.ApplicationId}-{Guid.NewGuid():N}", observers: [sink]);
+                NullLogger<StreamWorker>.Instance, $"{options.ApplicationId}-{Guid.NewGuid():N}", streamsMetrics, observers: [sink]);
             var run = new PipelineRun(worker, sink, stop);
             run._running = worker.RunAsync(stop.Token);
             return run;

@@ -1,0 +1,70 @@
+namespace Customer360.Streaming.Runtime.Processing;
+
+/// <summary>
+/// Holds a stream thread's processing while a commit observer is unavailable (its store unreachable), without ever
+/// blocking the poll loop: records wait in their bounded buffers (a full one pauses its partition), polling and
+/// commits go on so the thread stays in its group, readiness names the reason, and the observer is asked to recover
+/// after <c>Streams:TransientRetryBackoffMs</c>, doubling to <c>Streams:TransientRetryBackoffMaxMs</c>.
+/// </summary>
+internal sealed class ProcessingHold(StreamThreadContext context)
+{
+    private long _recoverAt;
+    private int _backoffMs;
+    private string? _reason;
+
+    /// <summary>True while processing must wait. Tries a due recovery first.</summary>
+    public bool Check(IOwnedStores owned)
+    {
+        var unavailable = Unavailable();
+        if (unavailable is null)
+        {
+            Release();
+            return false;
+        }
+
+        var now = context.Time.GetTimestamp();
+        if (_reason is null)
+        {
+            _reason = unavailable;
+            _backoffMs = context.Streams.TransientRetryBackoffMs;
+            _recoverAt = now + Ticks(_backoffMs);
+            context.Status.Hold(unavailable);
+            Log.ProcessingHeld(context.Logger, context.ClientId, unavailable);
+            return true;
+        }
+
+        if (now < _recoverAt)
+        {
+            return true;
+        }
+
+        foreach (var observer in context.Observers.Where(o => o.Unavailable is not null))
+        {
+            observer.Recover(owned);
+        }
+
+        if (Unavailable() is null)
+        {
+            Release();
+            return false;
+        }
+
+        _backoffMs = Math.Min(_backoffMs * 2, context.Streams.TransientRetryBackoffMaxMs);
+        _recoverAt = now + Ticks(_backoffMs);
+        return true;
+    }
+
+    private string? Unavailable() => context.Observers.Select(o => o.Unavailable).FirstOrDefault(u => u is not null);
+
+    private void Release()
+    {
+        if (_reason is not null)
+        {
+            _reason = null;
+            context.Status.Hold(null);
+            Log.ProcessingResumed(context.Logger, context.ClientId);
+        }
+    }
+
+    private long Ticks(int milliseconds) => context.Time.TimestampFrequency * milliseconds / 1_000;
+}
