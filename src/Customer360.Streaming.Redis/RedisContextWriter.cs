@@ -125,34 +125,6 @@ public sealed class RedisContextWriter(IConnectionMultiplexer redis, RedisKeys k
         return new WriteResult(written, batch.Count - written, deletions.Count, (presence.Count > 0 ? 2 : 1) + loadTrips);
     }
 
-    /// <summary>
-    /// Writes a batch, retrying with backoff while Redis is unreachable: Redis is a view derived from Kafka, so the
-    /// caller waits (and stops taking new input) rather than losing an update.
-    /// </summary>
-    public async Task<WriteResult> WriteWithRetryAsync(
-        IReadOnlyList<ContextDocument> batch,
-        TimeProvider time,
-        CancellationToken cancellationToken,
-        Action<Exception, TimeSpan>? onRetry = null,
-        IReadOnlyList<string>? deletions = null)
-    {
-        ArgumentNullException.ThrowIfNull(time);
-        var backoff = TimeSpan.FromMilliseconds(100);
-        while (true)
-        {
-            try
-            {
-                return await WriteAsync(batch, deletions);
-            }
-            catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException && !cancellationToken.IsCancellationRequested)
-            {
-                onRetry?.Invoke(ex, backoff);
-                await Task.Delay(backoff, time, cancellationToken);
-                backoff = TimeSpan.FromMilliseconds(Math.Min(backoff.TotalMilliseconds * 2, 5_000));
-            }
-        }
-    }
-
     public async Task<string?> ReadJsonAsync(string contextId) =>
         await redis.GetDatabase().HashGetAsync(Keys.Context(contextId), "json") is { IsNull: false } value ? (string?)value : null;
 

@@ -56,47 +56,6 @@ public sealed class RedisContextWriterTests(RedisServerFixture redis)
         Assert.InRange(ttl!.Value, TimeSpan.FromMinutes(59), TimeSpan.FromHours(1));
     }
 
-    [Fact]
-    public async Task RedisRestartedMidRun_WritesWaitAndConverge()
-    {
-        var program = ExternalTools.Find("redis-server");
-        if (program is null)
-        {
-            Assert.Skip(ExternalTools.InstallHint("redis-server"));
-        }
-
-        var port = FreePort.Next().ToString(CultureInfo.InvariantCulture);
-        string[] arguments = ["--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
-        var server = ChildProcess.Start(program, arguments, workingDirectory: Path.GetTempPath());
-        try
-        {
-            Assert.True(await FreePort.WaitForListenerAsync(int.Parse(port, CultureInfo.InvariantCulture), TimeSpan.FromSeconds(10)));
-            await using var connection = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},abortConnect=false,connectTimeout=500,syncTimeout=1000,asyncTimeout=1000");
-            var writer = new RedisContextWriter(connection, new RedisKeys("restart"));
-            await writer.WriteAsync([Doc("c-1", 1)]);
-
-            server.KillNow();
-            await server.WaitForExitAsync(TimeSpan.FromSeconds(10));
-            var retries = 0;
-            var pending = writer.WriteWithRetryAsync([Doc("c-1", 2), Doc("c-2", 1)], TimeProvider.System, TestContext.Current.CancellationToken, (_, _) => Interlocked.Increment(ref retries));
-            await Task.Delay(1_500, TestContext.Current.CancellationToken);
-            Assert.False(pending.IsCompleted);
-
-            server.Dispose();
-            server = ChildProcess.Start(program, arguments, workingDirectory: Path.GetTempPath());
-            var result = await pending.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
-
-            // The restarted server is empty (no persistence): both are written, as a rebuild from Kafka would.
-            Assert.Equal((2, 0), Counts(result));
-            Assert.True(retries > 0);
-            Assert.Equal(2, await writer.ReadVersionAsync("c-1"));
-        }
-        finally
-        {
-            server.Dispose();
-        }
-    }
-
     private static (int Written, int Skipped) Counts(WriteResult result) => (result.Written, result.SkippedAsNotNewer);
 
     private static ContextDocument Doc(string id, long version, TimeSpan? ttl = null) => new(id, version, $$"""{"v":{{version}}}""", ttl);
