@@ -120,7 +120,8 @@ public sealed class StreamTopologyBuilder(string applicationId)
     private readonly List<SubTopology> _subTopologies = [];
     private readonly List<string> _repartitionTopics = [];
     private readonly HashSet<string> _stores = new(StringComparer.Ordinal);
-    private string _deadLetterTopic = "c360.dlq.v1";
+    /// <summary>Named after the application, as its internal topics are, until <see cref="DeadLetterTo"/> names one.</summary>
+    private string _deadLetterTopic = $"{applicationId}-dead-letters";
 
     public string ApplicationId { get; } = applicationId;
 
