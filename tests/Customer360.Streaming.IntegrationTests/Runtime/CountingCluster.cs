@@ -14,19 +14,21 @@ namespace Customer360.Streaming.IntegrationTests.Runtime;
 /// </summary>
 internal sealed class CountingCluster : IDisposable
 {
-    public const int Partitions = 3;
     private readonly ChildProcess _broker;
     private readonly List<ChildProcess> _processors = [];
 
-    private CountingCluster(ChildProcess broker, string bootstrap, UniqueNames names)
+    private CountingCluster(ChildProcess broker, string bootstrap, UniqueNames names, int partitions)
     {
         _broker = broker;
+        Partitions = partitions;
         BootstrapServers = bootstrap;
         ApplicationId = names.Group("app");
         Input = names.Topic("input");
         Output = names.Topic("output");
         DeadLetters = names.Topic("dlq");
     }
+
+    public int Partitions { get; }
 
     public string BootstrapServers { get; }
 
@@ -42,15 +44,15 @@ internal sealed class CountingCluster : IDisposable
 
     public KafkaOptions Options => new() { BootstrapServers = BootstrapServers, ApplicationId = ApplicationId, FetchWaitMaxMs = 10 };
 
-    public static async Task<CountingCluster> StartAsync(UniqueNames names)
+    public static async Task<CountingCluster> StartAsync(UniqueNames names, int partitions = 3)
     {
         var applicationId = names.Group("app");
         var directory = Directory.CreateTempSubdirectory("c360-counting-").FullName;
         await File.WriteAllTextAsync(Path.Combine(directory, "topics.yaml"), $$"""
             topics:
-              - { name: {{names.Topic("input")}}, role: input, partitions: {{Partitions}} }
-              - { name: {{names.Topic("output")}}, role: output, partitions: {{Partitions}} }
-              - { name: {{applicationId}}-counts-changelog, role: internal, partitions: {{Partitions}}, compacted: true }
+              - { name: {{names.Topic("input")}}, role: input, partitions: {{partitions}} }
+              - { name: {{names.Topic("output")}}, role: output, partitions: {{partitions}} }
+              - { name: {{applicationId}}-counts-changelog, role: internal, partitions: {{partitions}}, compacted: true }
               - { name: {{names.Topic("dlq")}}, role: deadletter, partitions: 1 }
             """);
         var broker = C360Program.Start(["broker", "--brokers", "1", "--topology-dir", directory]);
@@ -61,7 +63,7 @@ internal sealed class CountingCluster : IDisposable
             throw new InvalidOperationException("c360 broker did not start: " + broker.AllOutput);
         }
 
-        return new CountingCluster(broker, broker.StandardOutput[0]["bootstrap.servers=".Length..], names);
+        return new CountingCluster(broker, broker.StandardOutput[0]["bootstrap.servers=".Length..], names, partitions);
     }
 
     /// <summary>Starts a counting processor process and waits until it owns a restored assignment.</summary>
