@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics.CodeAnalysis;
 using Customer360.Streaming.Host.Hosting;
+using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Runtime.Topology;
 
 namespace Customer360.Streaming.Host.Cli;

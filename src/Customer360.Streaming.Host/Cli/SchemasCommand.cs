@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.ComponentModel.DataAnnotations;
 using Customer360.Streaming.Host.Hosting;
+using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Runtime.Topology;
 using Customer360.Streaming.Schemas.Contracts;
 using Customer360.Streaming.Schemas.Registry;

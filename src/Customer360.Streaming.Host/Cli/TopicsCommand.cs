@@ -2,6 +2,7 @@ using System.CommandLine;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using Customer360.Streaming.Host.Hosting;
+using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Runtime.Topology;
 

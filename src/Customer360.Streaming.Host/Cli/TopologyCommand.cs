@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Customer360.Streaming.Host.Hosting;
+using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Runtime.Topology;
 
 namespace Customer360.Streaming.Host.Cli;

@@ -1,4 +1,5 @@
 using Customer360.Streaming.Host.Cli;
+using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Runtime.Topology;
 
 namespace Customer360.Streaming.Host.Tests.Cli;

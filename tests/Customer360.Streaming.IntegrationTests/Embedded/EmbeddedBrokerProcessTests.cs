@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Runtime.Topology;
 using Customer360.Streaming.Testing;
 

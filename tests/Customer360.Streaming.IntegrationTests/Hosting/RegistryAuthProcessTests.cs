@@ -6,6 +6,7 @@ using Avro.Generic;
 using Confluent.Kafka;
 using Customer360.Streaming.Domain.Events;
 using Customer360.Streaming.Embedded.SchemaRegistry;
+using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Runtime.Topology;
 using Customer360.Streaming.Schemas.Contracts;

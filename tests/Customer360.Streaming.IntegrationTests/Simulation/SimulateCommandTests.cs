@@ -1,4 +1,5 @@
 using Avro.Generic;
+using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Runtime.Topology;
 using Customer360.Streaming.Schemas.Serdes;
 using Customer360.Streaming.Testing;

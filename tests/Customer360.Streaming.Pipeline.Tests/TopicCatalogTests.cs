@@ -1,9 +1,23 @@
 using Customer360.Streaming.Runtime.Topology;
+using Customer360.Streaming.Schemas.Contracts;
+using Customer360.Streaming.Testing;
 
-namespace Customer360.Streaming.Runtime.Tests.Topology;
+namespace Customer360.Streaming.Pipeline.Tests;
 
 public sealed class TopicCatalogTests
 {
+    [Fact]
+    public void Load_ShippedContracts_PassLintAndCoverEveryTopicWithAValueSchema()
+    {
+        var contracts = SchemaCatalog.Load(Path.Combine(RepositoryLayout.Root, "schemas"));
+        var topics = TopicCatalog.Load(ShippedTopicsFile());
+
+        var declared = topics.Topics.Where(t => t.ValueSchema is not null).Select(t => t.ValueSchema!).ToHashSet();
+        Assert.Equal(11, declared.Count);
+        Assert.Subset(contracts.Names.ToHashSet(), declared);
+        Assert.All(contracts.Names, name => Assert.StartsWith("customer360.", contracts.Latest(name).Schema.Namespace, StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Load_ShippedTopicsYaml_DeclaresEveryArchitectureTopicWithVersionSuffix()
     {

@@ -1,12 +1,16 @@
 using System.Collections.ObjectModel;
 using System.Text.RegularExpressions;
+using Customer360.Streaming.Runtime.Topology;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
 
-namespace Customer360.Streaming.Runtime.Topology;
+namespace Customer360.Streaming.Pipeline;
 
-/// <summary>The topics a deployment declares, loaded from <c>topics.yaml</c> and validated as a whole.</summary>
+/// <summary>
+/// The topics the product declares, loaded from <c>topics.yaml</c> and validated as a whole. The runtime knows only
+/// <see cref="TopicSpec"/>s; this catalog and its YAML belong to the product.
+/// </summary>
 public sealed partial class TopicCatalog
 {
     private const int MaxPartitions = 10_000;
