@@ -4,13 +4,15 @@ using Confluent.Kafka;
 namespace Customer360.Streaming.Runtime.Processing;
 
 /// <summary>
-/// Sends task output through the worker's one producer and remembers, until the next commit, what was sent and
-/// whether every delivery was acknowledged. <paramref name="beforeSend"/> runs before each record is produced: under
+/// Sends task output through the thread's one producer and remembers, until the next commit, what was sent (the commit
+/// observers learn from it which contexts changed), the last acknowledged offset per changelog partition, and the first
+/// failed delivery. <paramref name="beforeSend"/> runs before each record is produced: under
 /// exactly_once_v2 it opens the transaction, so a transaction exists only when something is written in it.
 /// </summary>
 internal sealed class KafkaRecordCollector(IProducer<byte[]?, byte[]?> producer, Action beforeSend) : IRecordCollector
 {
-    private readonly ConcurrentQueue<Error> _deliveryErrors = new();
+    /// <summary>The first delivery that failed since the last check: one is enough to refuse the commit, and later ones add nothing.</summary>
+    private Error? _firstDeliveryError;
     private readonly List<OutgoingRecord> _sinceCommit = [];
 
     /// <summary>The offset of the last acknowledged record per partition sent to explicitly (changelogs).</summary>
@@ -40,7 +42,7 @@ internal sealed class KafkaRecordCollector(IProducer<byte[]?, byte[]?> producer,
         {
             if (report.Error.IsError)
             {
-                _deliveryErrors.Enqueue(report.Error);
+                Interlocked.CompareExchange(ref _firstDeliveryError, report.Error, null);
             }
             else if (record.Partition is not null)
             {
@@ -72,9 +74,8 @@ internal sealed class KafkaRecordCollector(IProducer<byte[]?, byte[]?> producer,
             throw new KafkaException(new Error(ErrorCode.Local_TimedOut, $"{remaining} records not acknowledged within {timeout.TotalSeconds:0} s"));
         }
 
-        if (_deliveryErrors.TryDequeue(out var error))
+        if (Interlocked.Exchange(ref _firstDeliveryError, null) is { } error)
         {
-            _deliveryErrors.Clear();
             throw new KafkaException(error);
         }
     }
@@ -90,6 +91,6 @@ internal sealed class KafkaRecordCollector(IProducer<byte[]?, byte[]?> producer,
     public void DiscardSent()
     {
         _sinceCommit.Clear();
-        _deliveryErrors.Clear();
+        Interlocked.Exchange(ref _firstDeliveryError, null);
     }
 }
