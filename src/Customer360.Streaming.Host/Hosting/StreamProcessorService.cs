@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Confluent.Kafka;
 using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Redis;
@@ -9,8 +10,9 @@ using Microsoft.Extensions.Options;
 namespace Customer360.Streaming.Host.Hosting;
 
 /// <summary>
-/// Runs the stream threads inside the host, each with its own Redis sink. Startup checks the cluster against topics.yaml and the topology before
-/// any record is read, so a missing topic or broken co-partitioning stops the process with a clear message.
+/// Runs the stream threads inside the host, each with its own Redis sink. Startup checks the cluster against
+/// topics.yaml and the topology before any record is read, so a missing topic or broken co-partitioning stops the
+/// process with a clear message.
 /// </summary>
 internal sealed class StreamProcessorService : IHostedService, IDisposable
 {
@@ -28,7 +30,7 @@ internal sealed class StreamProcessorService : IHostedService, IDisposable
     private readonly RedisOptions _redisOptions;
     private readonly ContextOptions _contextOptions;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, RedisContextSink> _sinks = new();
+    private readonly ConcurrentDictionary<int, RedisContextSink> _sinks = new();
     private Task? _running;
 
     public StreamProcessorService(
