@@ -44,7 +44,8 @@ for project in tests/*/*Tests.csproj; do
   passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
   if [ "$code" -ne 0 ] || [ "$f" -ne 0 ]; then
     status=1
-    grep -E '^\s+(Failed|Skipped) |Error Message|Assert|Exception' "$log" | head -n 60 || true
+    # Each failure with the lines of its message (the assertion's own text is on the line after "Error Message:").
+    grep -E -A 6 '^\s+Failed |Error Message' "$log" | cut -c1-400 | head -n 80 || true
   fi
   grep -E '^\s+Skipped ' "$log" | sed 's/^/  /' || true
 done
