@@ -24,9 +24,6 @@ var kafka = new KafkaOptions
         // A killed member must leave the group quickly, or every restart waits for its session to expire.
         ["session.timeout.ms"] = "3000",
         ["heartbeat.interval.ms"] = "500",
-        // The embedded broker can hold a join for the whole rebalance timeout (max.poll.interval.ms, 300 s by
-        // default) while members come and go; a process told to stop waits for it before it leaves.
-        ["max.poll.interval.ms"] = "10000",
     },
 };
 var streams = new StreamsOptions
