@@ -95,9 +95,9 @@ public sealed class EmbeddedSchemaRegistry : IAsyncDisposable
         app.MapGet("/subjects", (bool? deleted) => Json(Array(store.Subjects(deleted ?? false))));
         app.MapGet("/subjects/{subject}/versions", (string subject, bool? deleted) => Handle(() => Json(Array(store.VersionNumbers(subject, deleted ?? false)))));
         app.MapPost("/subjects/{subject}/versions", (string subject, HttpRequest request) =>
-            HandleAsync(request, body => Json(ToJson(store.Register(subject, SchemaOf(body), ReferencesOf(body))))));
+            HandleAsync(request, body => Json(ToJson(store.Register(subject, SchemaOf(body), SchemaReference.ListFrom(body["references"]))))));
         app.MapPost("/subjects/{subject}", (string subject, bool? deleted, HttpRequest request) =>
-            HandleAsync(request, body => Json(ToJson(store.Lookup(subject, SchemaOf(body), ReferencesOf(body), deleted ?? false)))));
+            HandleAsync(request, body => Json(ToJson(store.Lookup(subject, SchemaOf(body), SchemaReference.ListFrom(body["references"]), deleted ?? false)))));
         app.MapDelete("/subjects/{subject}", (string subject, bool? permanent) => Handle(() => Json(Array(store.DeleteSubject(subject, permanent ?? false)))));
         app.MapGet("/subjects/{subject}/versions/{version}", (string subject, string version, bool? deleted) =>
             Handle(() => Json(ToJson(store.Version(subject, version, deleted ?? false)))));
@@ -108,7 +108,7 @@ public sealed class EmbeddedSchemaRegistry : IAsyncDisposable
         app.MapGet("/schemas/ids/{id:int}", (int id) => Handle(() => Json(new JsonObject
         {
             ["schema"] = store.SchemaById(id),
-            ["references"] = References(store.ReferencesById(id)),
+            ["references"] = SchemaReference.ToJson(store.ReferencesById(id)),
         })));
         app.MapGet("/schemas/ids/{id:int}/schema", (int id) => Handle(() => Results.Text(store.SchemaById(id), ContentType)));
         app.MapGet("/schemas/ids/{id:int}/versions", (int id) => Handle(() => Json(new JsonArray(
@@ -116,7 +116,7 @@ public sealed class EmbeddedSchemaRegistry : IAsyncDisposable
         app.MapPost("/compatibility/subjects/{subject}/versions/{version}", (string subject, string version, HttpRequest request) =>
             HandleAsync(request, body =>
             {
-                var result = store.TestCompatibility(subject, version, SchemaOf(body), ReferencesOf(body));
+                var result = store.TestCompatibility(subject, version, SchemaOf(body), SchemaReference.ListFrom(body["references"]));
                 return Json(new JsonObject { ["is_compatible"] = result.IsCompatible, ["messages"] = Array(result.Messages) });
             }));
         app.MapGet("/config", () => Json(new JsonObject { ["compatibilityLevel"] = CompatibilityLevels.ToWire(store.GetLevel(null, true)) }));
@@ -162,17 +162,6 @@ public sealed class EmbeddedSchemaRegistry : IAsyncDisposable
         return body["schema"]?.GetValue<string>()
             ?? throw new SchemaRegistryException(422, SchemaRegistryException.Codes.InvalidSchema, "Missing 'schema'.");
     }
-
-    private static List<SchemaReference> ReferencesOf(JsonObject body) =>
-        body["references"] is JsonArray references
-            ? [.. references.Select(r => new SchemaReference(
-                r?["name"]?.GetValue<string>() ?? throw new SchemaRegistryException(422, SchemaRegistryException.Codes.InvalidSchema, "A reference has no 'name'."),
-                r["subject"]?.GetValue<string>() ?? throw new SchemaRegistryException(422, SchemaRegistryException.Codes.InvalidSchema, "A reference has no 'subject'."),
-                r["version"]?.GetValue<int>() ?? throw new SchemaRegistryException(422, SchemaRegistryException.Codes.InvalidSchema, "A reference has no 'version'.")))]
-            : [];
-
-    private static JsonArray References(IReadOnlyList<SchemaReference> references) =>
-        new([.. references.Select(r => (JsonNode)new JsonObject { ["name"] = r.Name, ["subject"] = r.Subject, ["version"] = r.Version })]);
 
     private static JsonArray Array<T>(IEnumerable<T> values) => new([.. values.Select(v => JsonValue.Create(v))]);
 

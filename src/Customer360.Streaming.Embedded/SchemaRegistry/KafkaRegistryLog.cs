@@ -17,10 +17,12 @@ public sealed class KafkaRegistryLog : IDisposable
     private readonly string _bootstrapServers;
     private readonly TopicPartition _partition;
     private readonly IProducer<byte[], byte[]?> _producer;
+    private readonly TimeProvider _time;
 
-    public KafkaRegistryLog(string bootstrapServers, string topic = DefaultTopic)
+    public KafkaRegistryLog(string bootstrapServers, string topic = DefaultTopic, TimeProvider? time = null)
     {
         _bootstrapServers = bootstrapServers;
+        _time = time ?? TimeProvider.System;
         _partition = new TopicPartition(topic, 0);
         _producer = new ProducerBuilder<byte[], byte[]?>(new ProducerConfig
         {
@@ -53,8 +55,8 @@ public sealed class KafkaRegistryLog : IDisposable
         }
 
         consumer.Assign(new TopicPartitionOffset(_partition, Offset.Beginning));
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
+        var started = _time.GetTimestamp();
+        while (_time.GetElapsedTime(started) < timeout)
         {
             var result = consumer.Consume(TimeSpan.FromMilliseconds(200));
             if (result is null)

@@ -30,10 +30,7 @@ public abstract record RegistryRecord
                 return new VersionRemoved(subject!, k["version"]!.GetValue<int>());
             case "SCHEMA":
                 var v = JsonNode.Parse(value)!.AsObject();
-                var references = v["references"] is JsonArray list
-                    ? list.Select(r => new SchemaReference(r!["name"]!.GetValue<string>(), r["subject"]!.GetValue<string>(), r["version"]!.GetValue<int>())).ToList()
-                    : [];
-                return new SchemaVersion(subject!, v["version"]!.GetValue<int>(), v["id"]!.GetValue<int>(), v["schema"]!.GetValue<string>(), references, v["deleted"]?.GetValue<bool>() ?? false);
+                return new SchemaVersion(subject!, v["version"]!.GetValue<int>(), v["id"]!.GetValue<int>(), v["schema"]!.GetValue<string>(), SchemaReference.ListFrom(v["references"]), v["deleted"]?.GetValue<bool>() ?? false);
             case "CONFIG" when value is not null:
                 var wire = JsonNode.Parse(value)!["compatibilityLevel"]?.GetValue<string>();
                 return CompatibilityLevels.TryParse(wire, out var level) ? new Level(subject, level) : null;
@@ -56,7 +53,7 @@ public abstract record RegistryRecord
             ["version"] = Version,
             ["id"] = Id,
             ["schema"] = Schema,
-            ["references"] = new JsonArray([.. References.Select(r => (JsonNode)new JsonObject { ["name"] = r.Name, ["subject"] = r.Subject, ["version"] = r.Version })]),
+            ["references"] = SchemaReference.ToJson(References),
             ["deleted"] = Deleted,
         });
     }

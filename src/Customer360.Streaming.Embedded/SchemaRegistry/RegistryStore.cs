@@ -3,9 +3,6 @@ using Customer360.Streaming.Schemas.Registry;
 
 namespace Customer360.Streaming.Embedded.SchemaRegistry;
 
-/// <summary>A schema's reference to a named type registered under another subject (Confluent's <c>references</c>).</summary>
-public sealed record SchemaReference(string Name, string Subject, int Version);
-
 /// <summary>
 /// The embedded registry's state, answering as Confluent's registry does: global schema ids (one per distinct schema,
 /// shared across subjects), subjects with versions that can be soft- and then permanently deleted, references between

@@ -73,7 +73,7 @@ public sealed class StreamsOptions
     public string InstanceId { get; set; } = string.Empty;
 
     /// <summary>
-    /// Static group membership (KIP-345): the consumer joins as <c>&lt;ApplicationId&gt;-&lt;InstanceId&gt;</c>, so a
+    /// Static group membership (KIP-345): stream thread n joins as <c>&lt;ApplicationId&gt;-&lt;InstanceId&gt;-n</c>, so a
     /// restart within <c>session.timeout.ms</c> gets its partitions back without a rebalance of the group. Off by
     /// default because the embedded broker mishandles static members; turn it on against a real Kafka, with an
     /// <see cref="InstanceId"/> that stays the same across restarts and differs between processes.

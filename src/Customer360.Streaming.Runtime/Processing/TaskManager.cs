@@ -21,9 +21,8 @@ internal sealed class TaskManager(StreamTopology topology, ChangelogRestorer res
     public int RestoringCount => restorer.Count;
 
     /// <summary>Creates a task for each new (sub-topology, partition) of <paramref name="partitions"/> and starts its restore.</summary>
-    public int Assign(IEnumerable<TopicPartition> partitions)
+    public void Assign(IEnumerable<TopicPartition> partitions)
     {
-        var created = 0;
         foreach (var (sub, partition) in partitions.Select(p => (Sub: topology.SubTopologyOf(p.Topic), Partition: p.Partition.Value)).DistinctBy(k => (k.Sub.Name, k.Partition)))
         {
             var key = (sub.Name, partition);
@@ -31,11 +30,8 @@ internal sealed class TaskManager(StreamTopology topology, ChangelogRestorer res
             {
                 _states.Create(key);
                 BeginRestore(sub, partition);
-                created++;
             }
         }
-
-        return created;
     }
 
     /// <summary>One bounded restore step; a task whose stores are all restored starts running and is returned.</summary>

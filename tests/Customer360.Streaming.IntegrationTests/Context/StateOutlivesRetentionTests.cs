@@ -1,20 +1,11 @@
 using System.Globalization;
 using System.Text;
-using System.Text.RegularExpressions;
-using Confluent.Kafka;
-using Customer360.Streaming.Domain.Context;
 using Customer360.Streaming.Domain.Events;
 using Customer360.Streaming.Domain.Identity;
-using Customer360.Streaming.Embedded.Kafka;
-using Customer360.Streaming.IntegrationTests.Edges;
+using Customer360.Streaming.IntegrationTests.Runtime;
 using Customer360.Streaming.Pipeline;
-using Customer360.Streaming.Redis;
-using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Runtime.Processing;
-using Customer360.Streaming.Runtime.Stores;
-using Customer360.Streaming.Runtime.Topology;
 using Customer360.Streaming.Testing;
-using StackExchange.Redis;
 
 namespace Customer360.Streaming.IntegrationTests.Context;
 
@@ -62,7 +53,7 @@ public sealed class StateOutlivesRetentionTests(RedisServerFixture redis, Schema
 
             // The broker deletes every one of those changelog records, as its size limit does under load.
             var endBefore = run.ChangelogWatermarks().Max(w => w.High.Value);
-            FillPastRetention(run.Options, run.ContextsChangelog, run.Partitions);
+            BrokerRetention.FillPastLimit(run.Options, run.ContextsChangelog, Enumerable.Range(0, run.Partitions));
             var lowestStart = run.ChangelogWatermarks().Min(w => w.Low.Value);
             Assert.True(lowestStart > endBefore, $"{run.ContextsChangelog} still holds its first records (starts at {lowestStart}, they end at {endBefore})");
 
@@ -164,22 +155,6 @@ public sealed class StateOutlivesRetentionTests(RedisServerFixture redis, Schema
     }
 
     private const string FirstPage = "https://shop.example/p/first-visit";
-
-    /// <summary>Past the embedded broker's per-partition limit on every partition, with runtime keys (NUL first) that restore skips.</summary>
-    private static void FillPastRetention(KafkaOptions options, string topic, int partitions)
-    {
-        var filler = ChangelogRecords.ValueFor(new byte[100_000]);
-        using var producer = new ProducerBuilder<byte[], byte[]>(KafkaClientConfigs.Producer(options, "fill")).Build();
-        for (var partition = 0; partition < partitions; partition++)
-        {
-            for (var i = 0; i < 90; i++)
-            {
-                producer.Produce(new TopicPartition(topic, partition), new Message<byte[], byte[]> { Key = Encoding.UTF8.GetBytes($"\0filler-{i}"), Value = filler });
-            }
-        }
-
-        producer.Flush(TimeSpan.FromSeconds(60));
-    }
 
     /// <summary>New profiles of customers the assertions ignore, on every partition, until every task checkpoints past <paramref name="offset"/>.</summary>
     private static async Task<bool> TouchUntilCheckpointedAsync(ProcessorOnItsOwnCluster run, long offset, long now)

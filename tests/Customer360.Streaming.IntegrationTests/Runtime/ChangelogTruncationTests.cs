@@ -1,4 +1,3 @@
-using System.Text;
 using Confluent.Kafka;
 using Customer360.Streaming.Domain.Context;
 using Customer360.Streaming.Embedded.Kafka;
@@ -6,7 +5,6 @@ using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Redis;
 using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Runtime.Processing;
-using Customer360.Streaming.Runtime.Stores;
 using Customer360.Streaming.Testing;
 using Customer360.Streaming.Testing.Streams;
 using StackExchange.Redis;
@@ -108,24 +106,10 @@ public sealed class ChangelogTruncationTests(RedisServerFixture redis)
         return (cluster, options, topology, changelog);
     }
 
-    /// <summary>
-    /// Produces past the embedded broker's per-partition limit (about 5 MiB) to partition 0, so it drops the oldest
-    /// records; returns the partition's new start offset. The records carry runtime keys (NUL first), which processors
-    /// and the rebuild ignore, as changelog values a restore can read.
-    /// </summary>
+    /// <summary>Produces past the embedded broker's per-partition limit to partition 0; returns the partition's new start offset.</summary>
     private static long Truncate(KafkaOptions options, string topic)
     {
-        var filler = ChangelogRecords.ValueFor(new byte[100_000]);
-        using (var producer = new ProducerBuilder<byte[], byte[]>(KafkaClientConfigs.Producer(options, "truncate")).Build())
-        {
-            for (var i = 0; i < 90; i++)
-            {
-                producer.Produce(new TopicPartition(topic, 0), new Message<byte[], byte[]> { Key = Encoding.UTF8.GetBytes($"\0filler-{i}"), Value = filler });
-            }
-
-            producer.Flush(TimeSpan.FromSeconds(30));
-        }
-
+        BrokerRetention.FillPastLimit(options, topic, [0]);
         using var consumer = new ConsumerBuilder<byte[], byte[]>(KafkaClientConfigs.Consumer(options, "truncate-check", "truncate-check")).Build();
         var start = consumer.QueryWatermarkOffsets(new TopicPartition(topic, 0), TimeSpan.FromSeconds(10)).Low.Value;
         Assert.True(start > 0, $"{topic}[0] still starts at 0: the broker kept all 9 MB");
