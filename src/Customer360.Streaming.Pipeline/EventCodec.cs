@@ -51,8 +51,8 @@ public sealed class EventCodec
 
     public SchemaCatalog Contracts { get; }
 
-    /// <summary>Any record of a contract for <paramref name="topic"/>; blocks on the registry only for the first one.</summary>
-    public byte[] Encode(GenericRecord record, string topic) => _snapshots.SerializeAsync(record, topic).GetAwaiter().GetResult();
+    /// <summary>Any record of a contract for <paramref name="topic"/>; waits (bounded) on the registry only for the first one.</summary>
+    public byte[] Encode(GenericRecord record, string topic) => _snapshots.Serialize(record, topic);
 
     /// <summary>The domain event in <paramref name="value"/>, read as a record of <paramref name="sourceTopic"/>'s contract.</summary>
     public ChannelEvent Decode(string sourceTopic, byte[] value)
@@ -68,7 +68,6 @@ public sealed class EventCodec
                 $"eventTime is {aheadMs / 1000} s ahead of the processor's clock, more than Context:MaxFutureSkewSeconds ({_maxFutureSkewMs / 1000}) allows.");
     }
 
-    /// <summary>The snapshot of a context for <paramref name="topic"/>; blocks on the registry only for the first one.</summary>
-    public byte[] EncodeSnapshot(CustomerContext context, string topic) =>
-        _snapshots.SerializeAsync(_snapshotWriter.Write(context), topic).GetAwaiter().GetResult();
+    /// <summary>The snapshot of a context for <paramref name="topic"/>; waits (bounded) on the registry only for the first one.</summary>
+    public byte[] EncodeSnapshot(CustomerContext context, string topic) => _snapshots.Serialize(_snapshotWriter.Write(context), topic);
 }

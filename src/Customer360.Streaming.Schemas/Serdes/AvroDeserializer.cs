@@ -22,6 +22,9 @@ public sealed class AvroDeserializer<T> : IAsyncDeserializer<T>, IDeserializer<T
     private readonly UnknownSchemaIdRetry _unknownIds;
     private readonly ConcurrentDictionary<int, DatumReader<T>> _readers = new();
 
+    /// <summary>Lookups a synchronous caller stopped waiting for, by schema id: the retry waits on the same one.</summary>
+    private readonly ConcurrentDictionary<int, Task<DatumReader<T>>> _resolving = new();
+
     /// <summary>Ids whose schema cannot be read as the reader's, with why: a registered schema does not change.</summary>
     private readonly ConcurrentDictionary<int, string> _incompatible = new();
 
@@ -64,8 +67,8 @@ public sealed class AvroDeserializer<T> : IAsyncDeserializer<T>, IDeserializer<T
     }
 
     /// <summary>
-    /// Synchronous path for the stream worker's thread: free of I/O once the schema id is cached, and blocking on the
-    /// registry only for the first record of a new id.
+    /// Synchronous path for a stream thread: free of I/O once the schema id is cached, and waiting on the registry only
+    /// for the first record of a new id, at most <see cref="AvroSerdeOptions.RegistryWaitMs"/>.
     /// </summary>
     public T Deserialize(ReadOnlySpan<byte> data, bool isNull, SerializationContext context) =>
         isNull ? default! : Deserialize(data.ToArray());
@@ -75,7 +78,7 @@ public sealed class AvroDeserializer<T> : IAsyncDeserializer<T>, IDeserializer<T
         var schemaId = CheckFraming(data.Span);
         if (!_readers.TryGetValue(schemaId, out var reader))
         {
-            reader = ResolveAsync(schemaId, CancellationToken.None).GetAwaiter().GetResult();
+            reader = BoundedRegistryWait.Await(_resolving, schemaId, id => ResolveAsync(id, CancellationToken.None), _options.RegistryWait, $"schema {schemaId}", schemaId);
         }
 
         return Decode(reader, data, schemaId);

@@ -35,6 +35,16 @@ public sealed class AvroSerdeOptions : IValidatableObject
     [Range(16, 64 * 1024 * 1024, ErrorMessage = "Avro:MaxPayloadBytes must be between 16 and 67108864.")]
     public int MaxPayloadBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>
+    /// The longest a stream thread waits for the registry (a schema it has not seen yet). Beyond it the record is
+    /// retried, its partition paused, while the lookup goes on: a slow registry never stalls polling.
+    /// </summary>
+    [Range(10, 600_000, ErrorMessage = "Avro:RegistryWaitMs must be between 10 and 600000.")]
+    public int RegistryWaitMs { get; set; } = 2_000;
+
+    /// <summary><see cref="RegistryWaitMs"/> as a span.</summary>
+    public TimeSpan RegistryWait => TimeSpan.FromMilliseconds(RegistryWaitMs);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (AutoRegisterSchemas && UseLatestVersion)
@@ -57,6 +67,11 @@ public sealed class AvroSerdeOptions : IValidatableObject
         if (MaxPayloadBytes is < 16 or > 64 * 1024 * 1024)
         {
             throw new ArgumentException("Avro:MaxPayloadBytes must be between 16 and 67108864.");
+        }
+
+        if (RegistryWaitMs is < 10 or > 600_000)
+        {
+            throw new ArgumentException("Avro:RegistryWaitMs must be between 10 and 600000.");
         }
     }
 

@@ -21,6 +21,9 @@ public sealed class AvroSerializer<T> : IAsyncSerializer<T>
     // field, which cost more than the encoding itself. A topic usually carries one schema instance, so this stays tiny.
     private readonly ConcurrentDictionary<(string Topic, bool IsKey), WriterEntry[]> _writers = new();
 
+    /// <summary>Resolutions a synchronous caller stopped waiting for: the retry waits on the same one.</summary>
+    private readonly ConcurrentDictionary<(string Subject, Schema Schema), Task<WriterEntry>> _resolving = new();
+
     public AvroSerializer(ISchemaRegistryClient registry, AvroSerdeOptions? options = null)
     {
         _registry = registry;
@@ -43,21 +46,58 @@ public sealed class AvroSerializer<T> : IAsyncSerializer<T>
         }
 
         var schema = SchemaOf(data);
+        if (Known(topic, isKey, schema) is { } known)
+        {
+            return known.Write(data);
+        }
+
+        var subject = AvroSerdeOptions.Subject(_options.SubjectNameStrategy, topic, schema.Fullname, isKey);
+        return Remember(topic, isKey, await ResolveAsync(subject, schema, cancellationToken)).Write(data);
+    }
+
+    /// <summary>
+    /// Synchronous path for a stream thread: free of I/O once the record's schema has an id, and waiting on the
+    /// registry for the first record of a schema at most <see cref="AvroSerdeOptions.RegistryWaitMs"/>.
+    /// </summary>
+    public byte[] Serialize(T data, string topic, bool isKey = false)
+    {
+        if (data is null)
+        {
+            return null!;
+        }
+
+        var schema = SchemaOf(data);
+        if (Known(topic, isKey, schema) is { } known)
+        {
+            return known.Write(data);
+        }
+
+        var subject = AvroSerdeOptions.Subject(_options.SubjectNameStrategy, topic, schema.Fullname, isKey);
+        var resolving = (Subject: subject, Schema: schema);
+        var resolved = BoundedRegistryWait.Await(_resolving, resolving, key => ResolveAsync(key.Subject, key.Schema, CancellationToken.None), _options.RegistryWait, $"subject '{subject}'");
+        return Remember(topic, isKey, resolved).Write(data);
+    }
+
+    private WriterEntry? Known(string topic, bool isKey, Schema schema)
+    {
         if (_writers.TryGetValue((topic, isKey), out var known))
         {
             foreach (var entry in known)
             {
                 if (ReferenceEquals(entry.Schema, schema))
                 {
-                    return entry.Write(data);
+                    return entry;
                 }
             }
         }
 
-        var subject = AvroSerdeOptions.Subject(_options.SubjectNameStrategy, topic, schema.Fullname, isKey);
-        var writer = await ResolveAsync(subject, schema, cancellationToken);
-        _writers.AddOrUpdate((topic, isKey), [writer], (_, existing) => [.. existing, writer]);
-        return writer.Write(data);
+        return null;
+    }
+
+    private WriterEntry Remember(string topic, bool isKey, WriterEntry writer)
+    {
+        _writers.AddOrUpdate((topic, isKey), [writer], (_, existing) => existing.Any(e => ReferenceEquals(e.Schema, writer.Schema)) ? existing : [.. existing, writer]);
+        return writer;
     }
 
     private async Task<WriterEntry> ResolveAsync(string subject, Schema schema, CancellationToken cancellationToken)

@@ -25,6 +25,7 @@ public sealed class ProcessorHostOptionsTests
     [InlineData("SchemaRegistry:Url", "", "SchemaRegistry:Url is required")]
     [InlineData("SchemaRegistry:Url", "ftp://registry", "SchemaRegistry:Url must be one or more comma-separated http(s):// URLs")]
     [InlineData("Avro:MaxPayloadBytes", "0", "Avro:MaxPayloadBytes")]
+    [InlineData("Avro:RegistryWaitMs", "5", "Avro:RegistryWaitMs must be between 10 and 600000")]
     [InlineData("Context:MaxCustomersPerIdentifier", "0", "Context:MaxCustomersPerIdentifier must be between 1 and 100")]
     [InlineData("Context:GraceSeconds", "-1", "Context:GraceSeconds must be between 0 and 86400")]
     [InlineData("Triggers:DailyCap", "0", "Triggers:DailyCap must be between 1 and 100")]
