@@ -1,17 +1,14 @@
-using System.Text;
 using Customer360.Streaming.Domain.Context;
 using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Runtime.Processing;
-using Customer360.Streaming.Runtime.Stores;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
 namespace Customer360.Streaming.Redis;
 
 /// <summary>
-/// Materializes the context stores in Redis. After each commit it takes the changelog records of the context stores
-/// (already coalesced to one per key per commit) to learn which contexts changed, takes those contexts as the tasks
-/// hold them (objects, so nothing is decoded), and writes their JSON in one pipelined batch through the version
+/// Materializes the context stores in Redis. After each commit it is told which context-store keys the commit made
+/// durable (one per key per commit), takes those contexts as the tasks hold them (objects, so nothing is decoded), and writes their JSON in one pipelined batch through the version
 /// compare-and-set; tombstones delete. A write waits at most <see cref="WriteTimeout"/>: when Redis does not answer the
 /// sink says it is <see cref="Unavailable"/>, its stream thread holds processing (and keeps polling, so it stays in
 /// its group), and each <see cref="Recover"/> re-asserts every context the thread owns until Redis takes them. After a
@@ -21,7 +18,7 @@ namespace Customer360.Streaming.Redis;
 public sealed class RedisContextSink : ICommitObserver
 {
     private readonly RedisContextWriter _writer;
-    private readonly Dictionary<string, string> _storeByChangelog;
+    private readonly HashSet<string> _contextStores = new(ProductTopics.ContextStores, StringComparer.Ordinal);
     private readonly TimeSpan _anonymousTtl;
     private readonly TimeProvider _time;
     private readonly PipelineMetrics _metrics;
@@ -32,11 +29,9 @@ public sealed class RedisContextSink : ICommitObserver
     /// <summary>The longest the stream thread waits for one batch; beyond it Redis counts as unavailable.</summary>
     public static readonly TimeSpan WriteTimeout = TimeSpan.FromSeconds(2);
 
-    public RedisContextSink(RedisContextWriter writer, StreamTopology topology, TimeSpan anonymousTtl, TimeProvider time, PipelineMetrics metrics, ILogger logger)
+    public RedisContextSink(RedisContextWriter writer, TimeSpan anonymousTtl, TimeProvider time, PipelineMetrics metrics, ILogger logger)
     {
-        ArgumentNullException.ThrowIfNull(topology);
         _writer = writer;
-        _storeByChangelog = ProductTopics.ContextStores.ToDictionary(topology.ChangelogTopic, s => s, StringComparer.Ordinal);
         _anonymousTtl = anonymousTtl;
         _time = time;
         _metrics = metrics;
@@ -59,13 +54,13 @@ public sealed class RedisContextSink : ICommitObserver
     /// <summary>Why contexts cannot be written now (Redis did not answer), or null.</summary>
     public string? Unavailable => Volatile.Read(ref _unavailable);
 
-    public void Committed(IReadOnlyList<OutgoingRecord> records, IOwnedStores owned)
+    public void Committed(IReadOnlyList<StoreChange> changes, IOwnedStores owned)
     {
-        ArgumentNullException.ThrowIfNull(records);
+        ArgumentNullException.ThrowIfNull(changes);
         ArgumentNullException.ThrowIfNull(owned);
         if (Unavailable is not null)
         {
-            // What these records changed is re-asserted with everything else when Redis is back (Recover).
+            // What these changes touched is re-asserted with everything else when Redis is back (Recover).
             return;
         }
 
@@ -75,18 +70,15 @@ public sealed class RedisContextSink : ICommitObserver
             return;
         }
 
-        // The changelog records say which contexts changed; the contexts themselves are the objects the tasks hold,
-        // so nothing is decoded here (a tombstone, or a key gone since, deletes).
+        // The contexts themselves are the objects the tasks hold, so nothing is decoded here (a deletion, or a key
+        // gone since, deletes).
         var latest = new Dictionary<string, CustomerContext?>(StringComparer.Ordinal);
-        foreach (var record in records)
+        foreach (var change in changes)
         {
-            if (_storeByChangelog.TryGetValue(record.Topic, out var store) && record.Key is { } keyBytes && record.Partition is { } partition)
+            if (_contextStores.Contains(change.Store))
             {
-                var key = Encoding.UTF8.GetString(keyBytes);
-                if (!ChangelogRecords.IsRuntimeKey(key))
-                {
-                    latest[ProductTopics.ContextIdOf(store, key)] = record.Value is null ? null : owned.Current(store, partition, key, ContextStateSerde.Instance);
-                }
+                latest[ProductTopics.ContextIdOf(change.Store, change.Key)] =
+                    change.Deleted ? null : owned.Current(change.Store, change.Partition, change.Key, ContextStateSerde.Instance);
             }
         }
 

@@ -63,13 +63,19 @@ public sealed class TopologyTestDriver : IRecordCollector
         return task is null ? new Dictionary<string, byte[]>() : task.Store(store).All().ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
     }
 
-    /// <summary>Flushes every task's coalesced changes to its changelog, as a commit would.</summary>
-    public void Commit()
+    /// <summary>
+    /// Flushes every task's coalesced changes to its changelog, as a commit would, and returns the store keys it made
+    /// durable: what a commit observer (the Redis sink) is told.
+    /// </summary>
+    public IReadOnlyList<StoreChange> Commit()
     {
+        var changed = new List<StoreChange>();
         foreach (var task in _tasks.Values)
         {
-            task.FlushChangelog();
+            task.FlushChangelog(changed);
         }
+
+        return changed;
     }
 
     /// <summary>

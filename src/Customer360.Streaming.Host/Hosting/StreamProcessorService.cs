@@ -94,7 +94,7 @@ internal sealed class StreamProcessorService : IHostedService, IDisposable
         Processor = new StreamProcessor(
             _kafka, _streams, _topology, _time, _loggers.CreateLogger<StreamWorker>(), clientId, _metrics,
             thread => [_sinks.GetOrAdd(thread, _ => new RedisContextSink(
-                writer, _topology, _contextOptions.ToIdentitySettings().AnonymousContextTtl, _time, _pipelineMetrics,
+                writer, _contextOptions.ToIdentitySettings().AnonymousContextTtl, _time, _pipelineMetrics,
                 _loggers.CreateLogger<RedisContextSink>()))]);
         _running = Processor.RunAsync(_stopping.Token);
         _ = _running.ContinueWith(OnProcessorEnded, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);

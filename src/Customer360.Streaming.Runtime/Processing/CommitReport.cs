@@ -4,12 +4,13 @@ namespace Customer360.Streaming.Runtime.Processing;
 
 /// <summary>
 /// What a successful commit tells the outside: commit and event-to-output latencies, the committed offsets and high
-/// watermarks in the status, output latency per topic, and the commit observers (the Redis sink), who get what was
-/// made durable and the stores the thread owns now.
+/// watermarks in the status, output latency per topic, and the commit observers (the Redis sink), who get the store
+/// keys that were made durable and the stores the thread owns now.
 /// </summary>
 internal sealed class CommitReport(StreamThreadContext context, IConsumer<byte[]?, byte[]?> consumer, KafkaRecordCollector collector, IOwnedStores owned)
 {
-    public void Committed(IReadOnlyList<TopicPartitionOffset> offsets, IEnumerable<TopicPartition> positions, IReadOnlyList<long> eventTimestamps, long started)
+    public void Committed(
+        IReadOnlyList<TopicPartitionOffset> offsets, IEnumerable<TopicPartition> positions, IReadOnlyList<long> eventTimestamps, IReadOnlyList<StoreChange> changes, long started)
     {
         var elapsed = context.Time.GetElapsedTime(started).TotalMilliseconds;
         context.Metrics.CommitDuration.Record(elapsed);
@@ -29,15 +30,14 @@ internal sealed class CommitReport(StreamThreadContext context, IConsumer<byte[]
             }
         }
 
-        var sent = collector.TakeSent();
-        foreach (var output in sent.Where(o => !context.Topology.IsInternal(o.Topic)))
+        foreach (var output in collector.TakeOutputs().Where(o => !context.Topology.IsInternal(o.Topic)))
         {
             context.Metrics.OutputLatency.Record(committedAt - output.TimestampMs, new KeyValuePair<string, object?>("topic", output.Topic));
         }
 
         foreach (var observer in context.Observers)
         {
-            observer.Committed(sent, owned);
+            observer.Committed(changes, owned);
         }
 
         Log.Committed(context.Logger, offsets.Count, elapsed);

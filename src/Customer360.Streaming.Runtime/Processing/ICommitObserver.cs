@@ -6,9 +6,9 @@ namespace Customer360.Streaming.Runtime.Processing;
 /// </summary>
 public interface ICommitObserver
 {
-    /// <param name="records">Everything the commit made durable: outputs, repartition and changelog records.</param>
-    /// <param name="owned">The stores of the tasks this worker owns now, for an observer that must re-assert all of them.</param>
-    void Committed(IReadOnlyList<OutgoingRecord> records, IOwnedStores owned);
+    /// <param name="changes">The store keys the commit made durable (one per key, runtime bookkeeping left out).</param>
+    /// <param name="owned">The stores of the tasks this worker owns now: the changed values, and everything for an observer that must re-assert all.</param>
+    void Committed(IReadOnlyList<StoreChange> changes, IOwnedStores owned);
 
     /// <summary>
     /// Told a store's contents after a task restored it from its changelog. A process that crashed after a commit but

@@ -4,21 +4,23 @@ using Confluent.Kafka;
 namespace Customer360.Streaming.Runtime.Processing;
 
 /// <summary>
-/// Sends task output through the thread's one producer and remembers, until the next commit, what was sent (the commit
-/// observers learn from it which contexts changed), the last acknowledged offset per changelog partition, and the first
-/// failed delivery. <paramref name="beforeSend"/> runs before each record is produced: under
+/// Sends task output through the thread's one producer and remembers only what a commit needs: how many records went
+/// out since the last one, each output's topic and timestamp (for output latency), the last acknowledged offset per
+/// changelog partition, and the first failed delivery. Keys and values are not kept: the producer owns them until
+/// delivery. <paramref name="beforeSend"/> runs before each record is produced: under
 /// exactly_once_v2 it opens the transaction, so a transaction exists only when something is written in it.
 /// </summary>
 internal sealed class KafkaRecordCollector(IProducer<byte[]?, byte[]?> producer, Action beforeSend) : IRecordCollector
 {
     /// <summary>The first delivery that failed since the last check: one is enough to refuse the commit, and later ones add nothing.</summary>
     private Error? _firstDeliveryError;
-    private readonly List<OutgoingRecord> _sinceCommit = [];
+    private readonly List<SentOutput> _outputsSinceCommit = [];
 
     /// <summary>The offset of the last acknowledged record per partition sent to explicitly (changelogs).</summary>
     private readonly ConcurrentDictionary<TopicPartition, long> _acknowledged = new();
 
-    public int PendingSinceCommit => _sinceCommit.Count;
+    /// <summary>Records sent since the last commit (outputs, repartition, changelog and dead letters).</summary>
+    public int SentSinceCommit { get; private set; }
 
     public void Send(OutgoingRecord record)
     {
@@ -59,7 +61,11 @@ internal sealed class KafkaRecordCollector(IProducer<byte[]?, byte[]?> producer,
             producer.Produce(record.Topic, message, OnDelivery);
         }
 
-        _sinceCommit.Add(record);
+        SentSinceCommit++;
+        if (record.Partition is null)
+        {
+            _outputsSinceCommit.Add(new SentOutput(record.Topic, record.TimestampMs));
+        }
     }
 
     /// <summary>The offset of the last record acknowledged on <paramref name="partition"/>, if any was sent to it explicitly.</summary>
@@ -80,17 +86,27 @@ internal sealed class KafkaRecordCollector(IProducer<byte[]?, byte[]?> producer,
         }
     }
 
-    /// <summary>What was sent since the last commit (for observers after a successful commit), and forgets it.</summary>
-    public IReadOnlyList<OutgoingRecord> TakeSent()
+    /// <summary>The outputs a successful commit made durable (records not sent to an explicit partition), and forgets them.</summary>
+    public IReadOnlyList<SentOutput> TakeOutputs()
     {
-        var sent = _sinceCommit.ToArray();
-        _sinceCommit.Clear();
+        var sent = _outputsSinceCommit.ToArray();
+        Forget();
         return sent;
     }
 
+    /// <summary>Nothing sent since the last commit will be committed (an aborted transaction, lost partitions).</summary>
     public void DiscardSent()
     {
-        _sinceCommit.Clear();
+        Forget();
         Interlocked.Exchange(ref _firstDeliveryError, null);
     }
+
+    private void Forget()
+    {
+        _outputsSinceCommit.Clear();
+        SentSinceCommit = 0;
+    }
 }
+
+/// <summary>An output record as a commit reports it: where it went and the event time it carries.</summary>
+internal readonly record struct SentOutput(string Topic, long TimestampMs);

@@ -211,9 +211,10 @@ public sealed class StreamTask : IProcessorContext
 
     /// <summary>
     /// Lets the processor emit what it coalesced (<see cref="IProcessor.Flush"/>), then sends each store's coalesced
-    /// changes to its changelog partition (latest value per key).
+    /// changes to its changelog partition (latest value per key), and adds the processor's keys among them to
+    /// <paramref name="changed"/>.
     /// </summary>
-    public int FlushChangelog()
+    public void FlushChangelog(ICollection<StoreChange> changed)
     {
         _flushing = true;
         try
@@ -230,17 +231,17 @@ public sealed class StreamTask : IProcessorContext
             SaveStreamTime();
         }
 
-        var sent = 0;
         foreach (var (name, store) in _stores)
         {
             foreach (var (key, value) in store.TakeChanges())
             {
                 _collector.Send(new OutgoingRecord(_topology.ChangelogTopic(name), Encoding.UTF8.GetBytes(key), value, Math.Max(StreamTimeMs, 0), [], Partition));
-                sent++;
+                if (!ChangelogRecords.IsRuntimeKey(key))
+                {
+                    changed.Add(new StoreChange(name, Partition, key, value is null));
+                }
             }
         }
-
-        return sent;
     }
 
     /// <summary>The changelog acknowledged the last <see cref="FlushChangelog"/>: persistent stores write it now.</summary>

@@ -42,6 +42,9 @@ internal sealed class StreamThread : IDisposable, IOwnedStores, ICommitSteps, IP
     private readonly Dictionary<TopicPartition, long> _committed = [];
     private readonly List<long> _uncommittedTimestamps = [];
 
+    /// <summary>The store keys flushed to changelogs since the last commit: what the commit observers are told.</summary>
+    private readonly List<StoreChange> _changedSinceCommit = [];
+
     public StreamThread(StreamThreadContext context, int generation)
     {
         _context = context;
@@ -82,7 +85,7 @@ internal sealed class StreamThread : IDisposable, IOwnedStores, ICommitSteps, IP
     }
 
     bool ICommitSteps.HasUnflushedWork =>
-        _collector.PendingSinceCommit > 0 || _tasks.Running.Values.Any(t => t.Stores.Values.Any(s => s.PendingChanges > 0));
+        _collector.SentSinceCommit > 0 || _tasks.Running.Values.Any(t => t.Stores.Values.Any(s => s.PendingChanges > 0));
 
     private StreamWorkerStatus Status => _context.Status;
 
@@ -165,7 +168,7 @@ internal sealed class StreamThread : IDisposable, IOwnedStores, ICommitSteps, IP
     {
         foreach (var task in _tasks.Running.Values)
         {
-            task.FlushChangelog();
+            task.FlushChangelog(_changedSinceCommit);
         }
     }
 
@@ -270,8 +273,9 @@ internal sealed class StreamThread : IDisposable, IOwnedStores, ICommitSteps, IP
                     _committed[offset.TopicPartition] = offset.Offset.Value;
                 }
 
-                _report.Committed(offsets, _positions.Keys, _uncommittedTimestamps, started);
+                _report.Committed(offsets, _positions.Keys, _uncommittedTimestamps, _changedSinceCommit, started);
                 _uncommittedTimestamps.Clear();
+                _changedSinceCommit.Clear();
                 break;
             case CommitOutcome.Aborted:
                 RedoFromCommitted();
@@ -282,8 +286,7 @@ internal sealed class StreamThread : IDisposable, IOwnedStores, ICommitSteps, IP
     /// <summary>An aborted transaction: rewind every partition to its committed offset and rebuild the tasks from committed state.</summary>
     private void RedoFromCommitted()
     {
-        _collector.DiscardSent();
-        _uncommittedTimestamps.Clear();
+        DiscardUncommitted();
         var assigned = _consumer.Assignment;
         foreach (var offset in _consumer.Committed(assigned, FlushTimeout))
         {
@@ -294,6 +297,14 @@ internal sealed class StreamThread : IDisposable, IOwnedStores, ICommitSteps, IP
         _partitions.DropBuffered(assigned);
         _tasks.RestoreAllFromCommitted();
         Status.SetPhase(WorkerPhase.Restoring);
+    }
+
+    /// <summary>Forgets what was processed and sent since the last commit: it will not be committed.</summary>
+    private void DiscardUncommitted()
+    {
+        _collector.DiscardSent();
+        _uncommittedTimestamps.Clear();
+        _changedSinceCommit.Clear();
     }
 
     private void OnAssigned(List<TopicPartition> partitions)
@@ -321,7 +332,7 @@ internal sealed class StreamThread : IDisposable, IOwnedStores, ICommitSteps, IP
         _context.Metrics.Rebalances.Add(1, new KeyValuePair<string, object?>("kind", "lost"));
         // Another member may own these already: committing could overwrite its progress. Drop everything uncommitted.
         _guarantee.Abandon();
-        _collector.DiscardSent();
+        DiscardUncommitted();
         Release(partitions.Select(p => p.TopicPartition));
         Log.PartitionsLost(_context.Logger, _context.ClientId, partitions.Count);
     }

@@ -301,7 +301,7 @@ public sealed class ContextEndToEndTests(KafkaFixture kafka, SchemaRegistryFixtu
         public static PipelineRun Start(KafkaOptions options, StreamTopology topology, ConnectionMultiplexer connection, RedisKeys keys, PipelineMetrics metrics, StreamsMetrics? streamsMetrics = null)
         {
             var stop = new CancellationTokenSource();
-            var sink = new RedisContextSink(new RedisContextWriter(connection, keys), topology, TimeSpan.FromHours(1), TimeProvider.System, metrics, NullLogger.Instance);
+            var sink = new RedisContextSink(new RedisContextWriter(connection, keys), TimeSpan.FromHours(1), TimeProvider.System, metrics, NullLogger.Instance);
             connection.ConnectionRestored += (_, _) => sink.RequestResync();
             var worker = new StreamWorker(
                 options, new StreamsOptions { ProcessingGuarantee = ProcessingGuarantee.AtLeastOnce }, topology, TimeProvider.System,
