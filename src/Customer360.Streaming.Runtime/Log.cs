@@ -75,4 +75,10 @@ internal static partial class Log
 
     [LoggerMessage(1043, LogLevel.Information, "Worker {ClientId} resumes processing")]
     public static partial void ProcessingResumed(ILogger logger, string clientId);
+
+    [LoggerMessage(1044, LogLevel.Warning, "Worker {ClientId} stops without waiting longer for the group to let it leave (Streams:CloseTimeoutMs={TimeoutMs}); everything was committed, and its partitions move once its session times out")]
+    public static partial void LeaveTimedOut(ILogger logger, string clientId, int timeoutMs);
+
+    [LoggerMessage(1045, LogLevel.Warning, "Worker {ClientId} could not leave the group cleanly ({Error}); everything was committed, and its partitions move once its session times out")]
+    public static partial void LeaveFailed(ILogger logger, string clientId, string error);
 }

@@ -13,7 +13,7 @@ namespace Customer360.Streaming.Runtime.Processing;
 /// transactions) and the record collector. It does the I/O those roles decide on; the rebalance callbacks only record
 /// what changed.
 /// </summary>
-internal sealed class StreamThread : IDisposable, IOwnedStores, ICommitSteps, IPartitionControl
+internal sealed class StreamThread : IDisposable, ICommitSteps, IPartitionControl
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan WaitingPollTimeout = TimeSpan.FromMilliseconds(5);
@@ -41,6 +41,8 @@ internal sealed class StreamThread : IDisposable, IOwnedStores, ICommitSteps, IP
     private readonly Dictionary<TopicPartition, long> _positions = [];
     private readonly Dictionary<TopicPartition, long> _committed = [];
     private readonly List<long> _uncommittedTimestamps = [];
+
+    private readonly GroupLeave _leave;
 
     /// <summary>The store keys flushed to changelogs since the last commit: what the commit observers are told.</summary>
     private readonly List<StoreChange> _changedSinceCommit = [];
@@ -72,11 +74,12 @@ internal sealed class StreamThread : IDisposable, IOwnedStores, ICommitSteps, IP
         _placement = new KeyPlacement(_consumer.Handle);
         _guarantee = GuaranteeStrategy.For(streams.ProcessingGuarantee, this, context.Logger, context.ClientId);
         _collector = new KafkaRecordCollector(_producer, _guarantee.BeforeSend);
-        _report = new CommitReport(context, _consumer, _collector, this);
         _hold = new ProcessingHold(context);
         _partitions = new PartitionGroup(this, topology, streams, context.Time, MaxBufferedPerPartition);
         var restorer = new ChangelogRestorer(kafka, streams, topology, context.Time, context.Logger, context.Metrics, context.ClientId, NewTask);
         _tasks = new TaskManager(topology, restorer, streams.StateStore == StateStoreKind.RocksDb ? streams.ResolvedStateDirectory(topology.ApplicationId) : null, context.Time);
+        _report = new CommitReport(context, _consumer, _collector, _tasks);
+        _leave = new GroupLeave(_consumer, context);
         if (exactlyOnce)
         {
             _producer.InitTransactions(TimeSpan.FromSeconds(kafka.StartupTimeoutSeconds));
@@ -101,7 +104,7 @@ internal sealed class StreamThread : IDisposable, IOwnedStores, ICommitSteps, IP
         {
             Fetch();
             RestoreStep();
-            var held = _hold.Check(this);
+            var held = _hold.Check(_tasks);
             if (!held)
             {
                 ProcessBuffered();
@@ -132,28 +135,22 @@ internal sealed class StreamThread : IDisposable, IOwnedStores, ICommitSteps, IP
         Status.SetPhase(WorkerPhase.Stopping);
         Commit();
         _guarantee.Abandon();
-        _consumer.Close();
+        Release(_consumer.Assignment);
+        _leave.Leave();
         Status.SetPhase(WorkerPhase.Stopped);
         Log.WorkerStopped(_context.Logger, _context.ClientId, Status.RecordsConsumed);
     }
 
-    public IEnumerable<KeyValuePair<string, byte[]>> Entries(string store) =>
-        _tasks.Running.Values.Where(t => t.Stores.ContainsKey(store)).SelectMany(t => t.Store(store).All());
-
-    public IEnumerable<KeyValuePair<string, T>> Entries<T>(string store, StateSerde<T> serde)
-        where T : class =>
-        _tasks.Running.Values.Where(t => t.Stores.ContainsKey(store)).SelectMany(t => t.Store(store).AllDecoded(serde));
-
-    public T? Current<T>(string store, int partition, string key, StateSerde<T> serde)
-        where T : class =>
-        _tasks.Running.Values.FirstOrDefault(t => t.Partition == partition && t.Stores.ContainsKey(store))?.Store(store).GetDecoded(key, serde);
-
     public void Dispose()
     {
         _tasks.Dispose();
-        _placement.Dispose();
-        _consumer.Dispose();
         _producer.Dispose();
+        if (!_leave.StillClosing)
+        {
+            // A consumer still closing on its own thread is left to it: disposing it under that call is unsafe.
+            _placement.Dispose();
+            _consumer.Dispose();
+        }
     }
 
     void IPartitionControl.Pause(TopicPartition partition) => _consumer.Pause([partition]);
@@ -233,9 +230,7 @@ internal sealed class StreamThread : IDisposable, IOwnedStores, ICommitSteps, IP
     private void Handle(StreamTask task, ConsumeResult<byte[]?, byte[]?> result)
     {
         var partition = result.TopicPartition;
-        var record = new StreamRecord(
-            result.Topic, partition.Partition.Value, result.Offset.Value, result.Message.Timestamp.UnixTimestampMs,
-            result.Message.Key, result.Message.Value, Headers(result.Message.Headers));
+        var record = ConsumedRecord.ToStreamRecord(result);
         var outcome = _placement.Misplaced(record) is { } misplaced
             ? _context.RejectMisplaced(task, record, misplaced.Expected, misplaced.PartitionCount)
             : task.Process(record);
@@ -310,6 +305,11 @@ internal sealed class StreamThread : IDisposable, IOwnedStores, ICommitSteps, IP
     private void OnAssigned(List<TopicPartition> partitions)
     {
         _context.Metrics.Rebalances.Add(1, new KeyValuePair<string, object?>("kind", "assigned"));
+        if (_leave.Started)
+        {
+            return;
+        }
+
         _tasks.Assign(partitions);
         Status.Assigned(partitions);
         // A member given nothing new to restore (or nothing at all) is running; it becomes ready as before.
@@ -321,6 +321,11 @@ internal sealed class StreamThread : IDisposable, IOwnedStores, ICommitSteps, IP
     private void OnRevoked(List<TopicPartitionOffset> partitions)
     {
         _context.Metrics.Rebalances.Add(1, new KeyValuePair<string, object?>("kind", "revoked"));
+        if (_leave.Started)
+        {
+            return; // Committed and released before the consumer's close, which runs this.
+        }
+
         // The next owner starts from the committed position and restores from the changelog: make both current.
         Commit();
         Release(partitions.Select(p => p.TopicPartition));
@@ -330,6 +335,11 @@ internal sealed class StreamThread : IDisposable, IOwnedStores, ICommitSteps, IP
     private void OnLost(List<TopicPartitionOffset> partitions)
     {
         _context.Metrics.Rebalances.Add(1, new KeyValuePair<string, object?>("kind", "lost"));
+        if (_leave.Started)
+        {
+            return;
+        }
+
         // Another member may own these already: committing could overwrite its progress. Drop everything uncommitted.
         _guarantee.Abandon();
         DiscardUncommitted();
@@ -382,20 +392,4 @@ internal sealed class StreamThread : IDisposable, IOwnedStores, ICommitSteps, IP
 
     private StreamTask NewTask(SubTopology sub, int partition, TaskLocalState? local) =>
         new(_context.Topology, sub, partition, _collector, _context.Streams, _context.Topology.ApplicationId, _context.Metrics, local?.OpenStore);
-
-    private static List<KeyValuePair<string, byte[]>> Headers(Headers? headers)
-    {
-        if (headers is null || headers.Count == 0)
-        {
-            return [];
-        }
-
-        var list = new List<KeyValuePair<string, byte[]>>(headers.Count);
-        foreach (var header in headers)
-        {
-            list.Add(new(header.Key, header.GetValueBytes()));
-        }
-
-        return list;
-    }
 }

@@ -126,6 +126,14 @@ public sealed class StreamsOptions
     [Range(1_000, 900_000, ErrorMessage = "Streams:TransactionTimeoutMs must be between 1000 and 900000.")]
     public int TransactionTimeoutMs { get; set; } = 10_000;
 
+    /// <summary>
+    /// The longest a stopping stream thread waits for its consumer to leave the group (Kafka Streams' close timeout).
+    /// Everything is committed before; a coordinator that holds the leave longer (behind a pending join) only delays
+    /// the reassignment to the session timeout, as after a crash, so the stop need not wait for it.
+    /// </summary>
+    [Range(100, 300_000, ErrorMessage = "Streams:CloseTimeoutMs must be between 100 and 300000.")]
+    public int CloseTimeoutMs { get; set; } = 10_000;
+
     public string ResolvedStateDirectory(string applicationId) =>
         Path.GetFullPath(string.IsNullOrWhiteSpace(StateDirectory) ? Path.Combine("state", applicationId) : StateDirectory);
 

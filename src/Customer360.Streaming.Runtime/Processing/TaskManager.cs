@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Customer360.Streaming.Runtime.Stores;
 
 namespace Customer360.Streaming.Runtime.Processing;
 
@@ -6,9 +7,10 @@ namespace Customer360.Streaming.Runtime.Processing;
 /// The tasks of one stream thread through their lives (Kafka Streams' TaskManager): created on assignment, restored
 /// in bounded steps between polls by the <see cref="ChangelogRestorer"/>, running, then suspended and closed when their
 /// partitions leave, or suspended and restored again when uncommitted work must be redone. Each move is checked by
-/// <see cref="TaskStates"/>. It also keeps each task's local state (RocksDB and checkpoint) in step with commits.
+/// <see cref="TaskStates"/>. It also keeps each task's local state (RocksDB and checkpoint) in step with commits, and
+/// shows the running tasks' stores to commit observers.
 /// </summary>
-internal sealed class TaskManager(StreamTopology topology, ChangelogRestorer restorer, string? stateDirectory, TimeProvider time) : IDisposable
+internal sealed class TaskManager(StreamTopology topology, ChangelogRestorer restorer, string? stateDirectory, TimeProvider time) : IDisposable, IOwnedStores
 {
     private readonly TaskStates _states = new();
     private readonly Dictionary<(string Sub, int Partition), StreamTask> _running = [];
@@ -19,6 +21,17 @@ internal sealed class TaskManager(StreamTopology topology, ChangelogRestorer res
     public IReadOnlyDictionary<(string Sub, int Partition), TaskState> States => _states.All;
 
     public int RestoringCount => restorer.Count;
+
+    public IEnumerable<KeyValuePair<string, byte[]>> Entries(string store) =>
+        _running.Values.Where(t => t.Stores.ContainsKey(store)).SelectMany(t => t.Store(store).All());
+
+    public IEnumerable<KeyValuePair<string, T>> Entries<T>(string store, StateSerde<T> serde)
+        where T : class =>
+        _running.Values.Where(t => t.Stores.ContainsKey(store)).SelectMany(t => t.Store(store).AllDecoded(serde));
+
+    public T? Current<T>(string store, int partition, string key, StateSerde<T> serde)
+        where T : class =>
+        _running.Values.FirstOrDefault(t => t.Partition == partition && t.Stores.ContainsKey(store))?.Store(store).GetDecoded(key, serde);
 
     /// <summary>Creates a task for each new (sub-topology, partition) of <paramref name="partitions"/> and starts its restore.</summary>
     public void Assign(IEnumerable<TopicPartition> partitions)

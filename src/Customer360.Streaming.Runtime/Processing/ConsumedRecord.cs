@@ -1,0 +1,26 @@
+using Confluent.Kafka;
+
+namespace Customer360.Streaming.Runtime.Processing;
+
+/// <summary>A record as the consumer hands it over, turned into what a task processes.</summary>
+internal static class ConsumedRecord
+{
+    public static StreamRecord ToStreamRecord(ConsumeResult<byte[]?, byte[]?> result) =>
+        new(result.Topic, result.Partition.Value, result.Offset.Value, result.Message.Timestamp.UnixTimestampMs, result.Message.Key, result.Message.Value, HeadersOf(result.Message.Headers));
+
+    private static List<KeyValuePair<string, byte[]>> HeadersOf(Headers? headers)
+    {
+        if (headers is null || headers.Count == 0)
+        {
+            return [];
+        }
+
+        var list = new List<KeyValuePair<string, byte[]>>(headers.Count);
+        foreach (var header in headers)
+        {
+            list.Add(new(header.Key, header.GetValueBytes()));
+        }
+
+        return list;
+    }
+}
