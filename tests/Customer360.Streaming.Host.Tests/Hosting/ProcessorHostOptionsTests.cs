@@ -36,6 +36,7 @@ public sealed class ProcessorHostOptionsTests
     [InlineData("Kafka:Properties:acks", "sometimes", "Kafka:Properties:acks has a value librdkafka does not accept")]
     [InlineData("Context:MaxFutureSkewSeconds", "0", "Context:MaxFutureSkewSeconds must be between 1 and 86400")]
     [InlineData("Streams:DeadLetterMaxBytes", "100", "Streams:DeadLetterMaxBytes must be between 16384 and 100000000")]
+    [InlineData("Streams:CloseTimeoutMs", "50", "Streams:CloseTimeoutMs must be between 100 and 300000")]
     [InlineData("Streams:StateDirectory", "/proc/c360-state/app", "Streams:StateDirectory cannot be created or written")]
     public async Task Start_InvalidSetting_FailsBeforeConnectingAndNamesTheKey(string key, string value, string expected)
     {
