@@ -3,6 +3,7 @@ using Confluent.Kafka;
 using Customer360.Streaming.Domain.Context;
 using Customer360.Streaming.Domain.State;
 using Customer360.Streaming.Runtime.Kafka;
+using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Runtime.Stores;
 using Customer360.Streaming.Pipeline;
 using StackExchange.Redis;
@@ -71,9 +72,7 @@ public static class ContextRebuild
         {
             await foreach (var key in server.KeysAsync(database.Database, keys.ContextPattern, pageSize: 1_000).WithCancellation(cancellationToken))
             {
-                var text = (string)key!;
-                var contextId = text[(keys.Prefix.Length + 2)..text.LastIndexOf("}:context", StringComparison.Ordinal)];
-                if (!truth.ContainsKey(contextId))
+                if (keys.ContextIdOf((string)key!) is { } contextId && !truth.ContainsKey(contextId))
                 {
                     extra.Add(contextId);
                 }
@@ -127,7 +126,7 @@ public static class ContextRebuild
         using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(KafkaClientConfigs.Consumer(kafka, $"{kafka.ApplicationId}-rebuild", $"{kafka.ApplicationId}-rebuild")).Build();
         foreach (var store in ProductTopics.ContextStores)
         {
-            var topic = $"{kafka.ApplicationId}-{store}-changelog";
+            var topic = StreamTopology.ChangelogTopicOf(kafka.ApplicationId, store);
             var partitions = metadata.Topics.FirstOrDefault(t => t.Topic == topic)?.Partitions
                 ?? throw new InvalidOperationException($"Changelog topic {topic} does not exist: nothing to rebuild from.");
             foreach (var partition in partitions)

@@ -14,6 +14,17 @@ public sealed class RedisKeys(string prefix)
     /// <summary><c>&lt;prefix&gt;:{store:&lt;storeId&gt;}:presence</c> — hash: customer id → <c>{"zone","since","v"}</c>.</summary>
     public string Presence(string storeId) => $"{Prefix}:{{store:{storeId}}}:presence";
 
+    /// <summary>The context id in a key <see cref="Context"/> made, or null for any other key.</summary>
+    public string? ContextIdOf(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var start = Prefix.Length + 2;
+        const string Suffix = "}:context";
+        return key.Length > start + Suffix.Length && key.StartsWith($"{Prefix}:{{", StringComparison.Ordinal) && key.EndsWith(Suffix, StringComparison.Ordinal)
+            ? key[start..^Suffix.Length]
+            : null;
+    }
+
     /// <summary>Pattern matching every context key of this prefix (for scans by tools, never on the hot path).</summary>
     public string ContextPattern => $"{Prefix}:{{*}}:context";
 }

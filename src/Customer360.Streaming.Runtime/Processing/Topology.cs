@@ -41,7 +41,10 @@ public sealed class StreamTopology
 
     public IEnumerable<string> SourceTopics => SubTopologies.SelectMany(s => s.Sources).Distinct(StringComparer.Ordinal);
 
-    public string ChangelogTopic(string store) => $"{ApplicationId}-{store}-changelog";
+    public string ChangelogTopic(string store) => ChangelogTopicOf(ApplicationId, store);
+
+    /// <summary>The changelog topic of <paramref name="store"/> in application <paramref name="applicationId"/>, for tools that read it without a topology.</summary>
+    public static string ChangelogTopicOf(string applicationId, string store) => $"{applicationId}-{store}-changelog";
 
     /// <summary>The topology's own bookkeeping topics (changelogs, repartitions, dead letters) rather than its outputs.</summary>
     public bool IsInternal(string topic)
