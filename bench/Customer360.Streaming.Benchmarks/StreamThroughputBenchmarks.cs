@@ -13,6 +13,9 @@ namespace Customer360.Streaming.Benchmarks;
 /// Records per second through the embedded broker: a raw Confluent.Kafka consume→produce loop with periodic commits,
 /// against the runtime running a stateful counting topology (store, changelog, output ids) under each guarantee.
 /// Each operation is one record; an iteration moves <see cref="Records"/> records through a fresh set of topics.
+/// The "Joined" pair compares one stream thread with two: each process joins its group before the measurement (the
+/// embedded broker holds a second member's join for about a session timeout, which would otherwise be all a
+/// two-thread run measured), and the measured part produces the input and waits until it is all processed.
 /// </summary>
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 3)]
 public class StreamThroughputBenchmarks
@@ -31,8 +34,33 @@ public class StreamThroughputBenchmarks
     [GlobalCleanup]
     public void Cleanup() => _cluster.Dispose();
 
-    [IterationSetup]
+    private StreamProcessor? _joined;
+    private CancellationTokenSource? _stopJoined;
+    private Task? _joinedRunning;
+
+    [IterationSetup(Targets = [nameof(RawConsumeProducePassthrough), nameof(RuntimeCountingAtLeastOnce), nameof(RuntimeCountingExactlyOnceV2)])]
     public void FreshTopics()
+    {
+        FreshTopicsWithoutInput(Partitions);
+        var app = $"bench-{_iteration}";
+        ProduceInput();
+    }
+
+    [IterationSetup(Targets = [nameof(RuntimeJoinedOneThread)])]
+    public void JoinOneThread() => Join(threads: 1);
+
+    [IterationSetup(Targets = [nameof(RuntimeJoinedTwoThreads)])]
+    public void JoinTwoThreads() => Join(threads: 2);
+
+    [IterationCleanup(Targets = [nameof(RuntimeJoinedOneThread), nameof(RuntimeJoinedTwoThreads)])]
+    public void StopJoined()
+    {
+        _stopJoined!.Cancel();
+        _joinedRunning!.GetAwaiter().GetResult();
+        _stopJoined.Dispose();
+    }
+
+    private void FreshTopicsWithoutInput(int partitions)
     {
         _iteration++;
         var app = $"bench-{_iteration}";
@@ -41,9 +69,12 @@ public class StreamThroughputBenchmarks
         _output = $"{app}.out";
         foreach (var topic in new[] { _input, _output, $"{app}-{CountingProcessor.Store}-changelog", $"{app}.dlq" })
         {
-            _cluster.CreateTopic(topic, Partitions);
+            _cluster.CreateTopic(topic, partitions);
         }
+    }
 
+    private void ProduceInput()
+    {
         using var producer = new ProducerBuilder<string, byte[]>(KafkaClientConfigs.Producer(_options, "bench-input")).Build();
         var value = new byte[100];
         for (var i = 0; i < Records; i++)
@@ -92,6 +123,42 @@ public class StreamThroughputBenchmarks
 
     [Benchmark(OperationsPerInvoke = Records)]
     public void RuntimeCountingExactlyOnceV2() => RunRuntime(ProcessingGuarantee.ExactlyOnceV2);
+
+    [Benchmark(OperationsPerInvoke = Records)]
+    public void RuntimeJoinedOneThread() => ProduceAndAwaitJoined();
+
+    [Benchmark(OperationsPerInvoke = Records)]
+    public void RuntimeJoinedTwoThreads() => ProduceAndAwaitJoined();
+
+    /// <summary>Starts a processor of <paramref name="threads"/> threads on empty topics and waits until every thread owns partitions.</summary>
+    private void Join(int threads)
+    {
+        FreshTopicsWithoutInput(partitions: 4);
+        var topology = CountingProcessor.Topology(_options.ApplicationId, _input, _output, $"{_options.ApplicationId}.dlq");
+        var streams = new StreamsOptions { ProcessingGuarantee = ProcessingGuarantee.AtLeastOnce, InstanceId = _options.ApplicationId, Threads = threads };
+        _joined = new StreamProcessor(_options, streams, topology, TimeProvider.System, NullLogger<StreamWorker>.Instance, _options.ApplicationId, new StreamsMetrics());
+        _stopJoined = new CancellationTokenSource();
+        _joinedRunning = _joined.RunAsync(_stopJoined.Token);
+        var deadline = Environment.TickCount64 + 120_000;
+        while (!(_joined.Status.IsReady && _joined.Status.Threads.Count == threads && _joined.Status.Threads.All(t => t.Partitions.Count > 0)))
+        {
+            if (Environment.TickCount64 > deadline || _joinedRunning.IsCompleted)
+            {
+                throw new InvalidOperationException($"{threads} stream threads did not all join within 120 s.");
+            }
+
+            Thread.Sleep(20);
+        }
+    }
+
+    private void ProduceAndAwaitJoined()
+    {
+        ProduceInput();
+        while (_joined!.Status.RecordsConsumed < Records && !_joinedRunning!.IsCompleted)
+        {
+            Thread.Sleep(2);
+        }
+    }
 
     private void RunRuntime(ProcessingGuarantee guarantee)
     {
