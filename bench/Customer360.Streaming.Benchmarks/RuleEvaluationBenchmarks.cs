@@ -2,7 +2,7 @@ using BenchmarkDotNet.Attributes;
 using Customer360.Streaming.Domain.Context;
 using Customer360.Streaming.Domain.Triggers;
 using Customer360.Streaming.Pipeline;
-using Customer360.Streaming.Pipeline.Simulation;
+using Customer360.Streaming.Simulation;
 using Customer360.Streaming.Pipeline.Triggers;
 using Customer360.Streaming.Testing;
 

@@ -1,6 +1,6 @@
 using Avro.Generic;
 using Customer360.Streaming.Embedded.SchemaRegistry;
-using Customer360.Streaming.Schemas.Contracts;
+using Customer360.Streaming.Contracts;
 using Customer360.Streaming.Schemas.Registry;
 using Customer360.Streaming.Schemas.Serdes;
 using Customer360.Streaming.Testing;
@@ -35,7 +35,7 @@ public sealed class StalledRegistryTests
         Assert.True(whileStalled.IsTransient);
         Assert.Contains("Avro:RegistryWaitMs", whileStalled.Message, StringComparison.Ordinal);
         Assert.True(stillStalled.IsTransient);
-        Assert.Equal("LocationFix", deserializer.Deserialize(bytes).Schema.Name);
+        Assert.Equal("LocationFix", OnceAnswered(() => deserializer.Deserialize(bytes)).Schema.Name);
         Assert.Equal(1, stalled.Calls);
     }
 
@@ -49,7 +49,7 @@ public sealed class StalledRegistryTests
 
         var whileStalled = Assert.Throws<SerdeException>(() => serializer.Serialize(record, "fixes"));
         stalled.Answer();
-        var written = serializer.Serialize(record, "fixes");
+        var written = OnceAnswered(() => serializer.Serialize(record, "fixes"));
 
         Assert.Equal(SerdeErrorKind.RegistryUnavailable, whileStalled.Kind);
         Assert.True(whileStalled.IsTransient);
@@ -68,6 +68,24 @@ public sealed class StalledRegistryTests
         var error = Assert.Throws<SerdeException>(() => new AvroDeserializer<GenericRecord>(stalled, ShortWait).Deserialize(bytes));
 
         Assert.Equal(SerdeErrorKind.UnknownSchemaId, error.Kind);
+    }
+
+    /// <summary>
+    /// The call, repeated while it still reports the stall: the answered lookup may need longer than the 50 ms wait to
+    /// come back on a busy machine. Each repetition waits on the same lookup (the registry counts the calls).
+    /// </summary>
+    private static T OnceAnswered<T>(Func<T> call)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return call();
+            }
+            catch (SerdeException ex) when (ex.IsTransient && attempt < 200)
+            {
+            }
+        }
     }
 
     /// <summary>A registry whose lookups wait until <see cref="Answer"/> is called, then answer as <paramref name="inner"/> does.</summary>
