@@ -1,0 +1,14 @@
+namespace Customer360.Streaming.Runtime.Processing;
+
+/// <summary>A record a task sends: to an output, a repartition topic, a changelog or the dead-letter topic.</summary>
+/// <param name="Partition">Explicit partition (changelogs), or null to partition by key with murmur2.</param>
+public sealed record OutgoingRecord(
+    string Topic,
+    byte[]? Key,
+    byte[]? Value,
+    long TimestampMs,
+    IReadOnlyList<KeyValuePair<string, byte[]>> Headers,
+    int? Partition = null)
+{
+    public string? OutputId => RecordHeaders.Find(Headers, RecordHeaders.OutputId);
+}

@@ -1,0 +1,47 @@
+using System.Globalization;
+using System.Text;
+
+namespace Customer360.Streaming.Runtime.Processing;
+
+/// <summary>Names of the headers the runtime writes and reads.</summary>
+public static class RecordHeaders
+{
+    public const string OriginTopic = "c360.origin.topic";
+    public const string OriginPartition = "c360.origin.partition";
+    public const string OriginOffset = "c360.origin.offset";
+
+    /// <summary>Deterministic id of an output: the same input always yields the same id, so consumers deduplicate on it.</summary>
+    public const string OutputId = "c360.output.id";
+
+    public const string DlqOriginTopic = "c360.dlq.origin.topic";
+    public const string DlqOriginPartition = "c360.dlq.origin.partition";
+    public const string DlqOriginOffset = "c360.dlq.origin.offset";
+    public const string DlqOriginTimestamp = "c360.dlq.origin.timestamp";
+    public const string DlqGroup = "c360.dlq.group";
+    public const string DlqStage = "c360.dlq.stage";
+    public const string DlqErrorClass = "c360.dlq.error.class";
+    public const string DlqErrorMessage = "c360.dlq.error.message";
+
+    /// <summary>On a dead letter whose value was cut to fit the producer's limit: the original length in bytes.</summary>
+    public const string DlqValueTruncatedFrom = "c360.dlq.value.truncated-from";
+
+    /// <summary>On a dead letter whose key was cut to fit the producer's limit: the original length in bytes.</summary>
+    public const string DlqKeyTruncatedFrom = "c360.dlq.key.truncated-from";
+
+    public static byte[] Text(string value) => Encoding.UTF8.GetBytes(value);
+
+    public static byte[] Number(long value) => Encoding.UTF8.GetBytes(value.ToString(CultureInfo.InvariantCulture));
+
+    public static string? Find(IReadOnlyList<KeyValuePair<string, byte[]>> headers, string name)
+    {
+        for (var i = headers.Count - 1; i >= 0; i--)
+        {
+            if (headers[i].Key == name)
+            {
+                return Encoding.UTF8.GetString(headers[i].Value);
+            }
+        }
+
+        return null;
+    }
+}

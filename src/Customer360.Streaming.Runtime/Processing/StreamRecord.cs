@@ -1,0 +1,60 @@
+using System.Globalization;
+using System.Text;
+
+namespace Customer360.Streaming.Runtime.Processing;
+
+/// <summary>A consumed record as processors see it: raw bytes plus coordinates, timestamp and origin.</summary>
+public sealed class StreamRecord
+{
+    private string? _key;
+
+    public StreamRecord(string topic, int partition, long offset, long timestampMs, byte[]? keyBytes, byte[]? value, IReadOnlyList<KeyValuePair<string, byte[]>>? headers = null)
+    {
+        Topic = topic;
+        Partition = partition;
+        Offset = offset;
+        TimestampMs = timestampMs;
+        KeyBytes = keyBytes;
+        Value = value;
+        Headers = headers ?? [];
+        Origin = OriginFromHeaders(Headers) ?? new RecordOrigin(topic, partition, offset);
+    }
+
+    public string Topic { get; }
+
+    public int Partition { get; }
+
+    public long Offset { get; }
+
+    /// <summary>The record's timestamp (event time when producers set it, as ours do).</summary>
+    public long TimestampMs { get; }
+
+    /// <summary>The key exactly as it was on the wire (dead letters keep it unchanged).</summary>
+    public byte[]? KeyBytes { get; }
+
+    /// <summary>The key as UTF-8 text, the product's key convention.</summary>
+    public string? Key => _key ??= KeyBytes is null ? null : Encoding.UTF8.GetString(KeyBytes);
+
+    public byte[]? Value { get; }
+
+    public IReadOnlyList<KeyValuePair<string, byte[]>> Headers { get; }
+
+    public RecordOrigin Origin { get; }
+
+    private static RecordOrigin? OriginFromHeaders(IReadOnlyList<KeyValuePair<string, byte[]>> headers)
+    {
+        if (headers.Count == 0)
+        {
+            return null;
+        }
+
+        var topic = RecordHeaders.Find(headers, RecordHeaders.OriginTopic);
+        var partition = RecordHeaders.Find(headers, RecordHeaders.OriginPartition);
+        var offset = RecordHeaders.Find(headers, RecordHeaders.OriginOffset);
+        return topic is not null
+            && int.TryParse(partition, NumberStyles.Integer, CultureInfo.InvariantCulture, out var p)
+            && long.TryParse(offset, NumberStyles.Integer, CultureInfo.InvariantCulture, out var o)
+            ? new RecordOrigin(topic, p, o)
+            : null;
+    }
+}
