@@ -4,7 +4,7 @@ using Avro;
 using Avro.Generic;
 using Avro.IO;
 
-namespace Customer360.Streaming.Schemas.Contracts;
+namespace Customer360.Streaming.Contracts;
 
 /// <summary>One record of an events file.</summary>
 /// <param name="Line">1-based line in the file, for error messages.</param>

@@ -1,4 +1,4 @@
-namespace Customer360.Streaming.Schemas.Contracts;
+namespace Customer360.Streaming.Contracts;
 
 /// <summary>Reads a <c>timestamp-millis</c> field as Apache.Avro hands it out (a UTC <see cref="DateTime"/>, or the raw long).</summary>
 public static class AvroTimestamps

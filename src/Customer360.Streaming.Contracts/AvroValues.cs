@@ -2,7 +2,7 @@ using System.Numerics;
 using Avro;
 using Avro.Generic;
 
-namespace Customer360.Streaming.Schemas.Contracts;
+namespace Customer360.Streaming.Contracts;
 
 /// <summary>Builds field values the way Apache.Avro represents them, reading sizes and symbols from the schema.</summary>
 internal static class AvroValues

@@ -7,7 +7,7 @@ using Customer360.Streaming.Domain.Events;
 using Customer360.Streaming.Domain.Identity;
 using Customer360.Streaming.Runtime.Processing;
 
-namespace Customer360.Streaming.Schemas.Contracts;
+namespace Customer360.Streaming.Contracts;
 
 /// <summary>
 /// Turns decoded input contracts into domain events, by record name. Missing or ill-typed fields are an invalid

@@ -3,7 +3,7 @@ using Avro.Generic;
 using Customer360.Streaming.Domain.Events;
 using Customer360.Streaming.Domain.Identity;
 
-namespace Customer360.Streaming.Schemas.Contracts;
+namespace Customer360.Streaming.Contracts;
 
 /// <summary>
 /// The inverse of <see cref="ChannelEventMapper"/>: domain events as records of the input contracts, for the

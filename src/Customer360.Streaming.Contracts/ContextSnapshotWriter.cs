@@ -2,7 +2,7 @@ using Avro;
 using Avro.Generic;
 using Customer360.Streaming.Domain.Context;
 
-namespace Customer360.Streaming.Schemas.Contracts;
+namespace Customer360.Streaming.Contracts;
 
 /// <summary>
 /// A context as a customer-context snapshot record (the public, coarser view on <c>c360.context.v1</c>; Redis holds

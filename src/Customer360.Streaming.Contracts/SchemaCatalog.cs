@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 using Avro;
 using Customer360.Streaming.Schemas.Registry;
 
-namespace Customer360.Streaming.Schemas.Contracts;
+namespace Customer360.Streaming.Contracts;
 
 /// <summary>
 /// The Avro contracts in <c>schemas/</c>: one folder per contract, one file per version (<c>v1.avsc</c>, <c>v2.avsc</c>…).

@@ -5,7 +5,7 @@ using YamlDotNet.Core;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
 
-namespace Customer360.Streaming.Pipeline;
+namespace Customer360.Streaming.Contracts;
 
 /// <summary>
 /// The topics the product declares, loaded from <c>topics.yaml</c> and validated as a whole. The runtime knows only

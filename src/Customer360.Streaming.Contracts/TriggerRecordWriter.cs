@@ -5,7 +5,7 @@ using Avro.Generic;
 using Customer360.Streaming.Domain.Rules;
 using Customer360.Streaming.Domain.Triggers;
 
-namespace Customer360.Streaming.Schemas.Contracts;
+namespace Customer360.Streaming.Contracts;
 
 /// <summary>Triggers, decisions and associate-assist store events as records of their contracts.</summary>
 public sealed class TriggerRecordWriter(SchemaCatalog contracts)

@@ -3,6 +3,7 @@ using Customer360.Streaming.Domain.Geo;
 using Customer360.Streaming.Domain.Identity;
 using Customer360.Streaming.Domain.Triggers;
 using Customer360.Streaming.Pipeline.Triggers;
+using Customer360.Streaming.Contracts;
 
 namespace Customer360.Streaming.Pipeline;
 

@@ -8,7 +8,7 @@ using Customer360.Streaming.Domain.Triggers;
 using Customer360.Streaming.Pipeline.Triggers;
 using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Runtime.Stores;
-using Customer360.Streaming.Schemas.Contracts;
+using Customer360.Streaming.Contracts;
 using Microsoft.Extensions.Logging;
 
 namespace Customer360.Streaming.Pipeline;

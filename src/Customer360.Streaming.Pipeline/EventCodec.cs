@@ -3,7 +3,7 @@ using Customer360.Streaming.Domain.Context;
 using Customer360.Streaming.Domain.Events;
 using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Runtime.Topology;
-using Customer360.Streaming.Schemas.Contracts;
+using Customer360.Streaming.Contracts;
 using Customer360.Streaming.Schemas.Registry;
 using Customer360.Streaming.Schemas.Serdes;
 
@@ -52,7 +52,17 @@ public sealed class EventCodec
     public SchemaCatalog Contracts { get; }
 
     /// <summary>Any record of a contract for <paramref name="topic"/>; waits (bounded) on the registry only for the first one.</summary>
-    public byte[] Encode(GenericRecord record, string topic) => _snapshots.Serialize(record, topic);
+    public byte[] Encode(GenericRecord record, string topic)
+    {
+        try
+        {
+            return _snapshots.Serialize(record, topic);
+        }
+        catch (SerdeException ex)
+        {
+            throw ex.AsRecordFailure();
+        }
+    }
 
     /// <summary>The domain event in <paramref name="value"/>, read as a record of <paramref name="sourceTopic"/>'s contract.</summary>
     public ChannelEvent Decode(string sourceTopic, byte[] value)
@@ -60,7 +70,17 @@ public sealed class EventCodec
         var reader = _readers.TryGetValue(sourceTopic, out var found)
             ? found
             : throw new PoisonRecordException($"No contract is declared for topic {sourceTopic}.");
-        var channelEvent = ChannelEventMapper.Map(reader.Deserialize(value), sourceTopic);
+        GenericRecord record;
+        try
+        {
+            record = reader.Deserialize(value);
+        }
+        catch (SerdeException ex)
+        {
+            throw ex.AsRecordFailure();
+        }
+
+        var channelEvent = ChannelEventMapper.Map(record, sourceTopic);
         var aheadMs = channelEvent.EventTimeMs - _clock.GetUtcNow().ToUnixTimeMilliseconds();
         return aheadMs <= _maxFutureSkewMs
             ? channelEvent
@@ -69,5 +89,5 @@ public sealed class EventCodec
     }
 
     /// <summary>The snapshot of a context for <paramref name="topic"/>; waits (bounded) on the registry only for the first one.</summary>
-    public byte[] EncodeSnapshot(CustomerContext context, string topic) => _snapshots.Serialize(_snapshotWriter.Write(context), topic);
+    public byte[] EncodeSnapshot(CustomerContext context, string topic) => Encode(_snapshotWriter.Write(context), topic);
 }

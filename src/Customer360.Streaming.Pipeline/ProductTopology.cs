@@ -2,6 +2,7 @@ using Customer360.Streaming.Domain.Triggers;
 using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Runtime.Topology;
 using Microsoft.Extensions.Logging;
+using Customer360.Streaming.Contracts;
 
 namespace Customer360.Streaming.Pipeline;
 

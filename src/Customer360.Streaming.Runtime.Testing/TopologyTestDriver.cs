@@ -4,96 +4,28 @@ using Customer360.Streaming.Runtime.Processing;
 namespace Customer360.Streaming.Runtime.Testing;
 
 /// <summary>
-/// Runs a topology without a broker, as Kafka Streams' TopologyTestDriver does: pipe records in, advance the clock,
-/// read outputs and store contents. Records are partitioned with murmur2 like real producers; repartition outputs
-/// flow back into the topology; changelogs are kept so a task can be "crashed" and restored.
+/// The in-memory runner with what tests need beyond it, as Kafka Streams' TopologyTestDriver: a task can be "crashed"
+/// and restored from the changelogs it wrote, and an input partition replayed from an older offset.
 /// </summary>
-public sealed class TopologyTestDriver : IRecordCollector
+public sealed class TopologyTestDriver(StreamTopology topology, int partitions = 1, StreamsOptions? options = null, long startWallClockMs = 0)
+    : InMemoryTopologyRunner(topology, partitions, options, startWallClockMs)
 {
-    private readonly StreamTopology _topology;
-    private readonly StreamsOptions _options;
-    private readonly int _partitions;
-    private readonly Dictionary<(string Sub, int Partition), StreamTask> _tasks = [];
-    private readonly Dictionary<string, List<OutgoingRecord>> _topics = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string Topic, int Partition), List<StreamRecord>> _inputLog = [];
-    private long _wallClockMs;
-
-    public TopologyTestDriver(StreamTopology topology, int partitions = 1, StreamsOptions? options = null, long startWallClockMs = 0)
-    {
-        _topology = topology;
-        _partitions = partitions;
-        _options = options ?? new StreamsOptions { ProcessingGuarantee = ProcessingGuarantee.AtLeastOnce };
-        _wallClockMs = startWallClockMs;
-    }
-
-    public StreamsMetrics Metrics { get; } = new();
-
-    /// <summary>Processes one record now; returns what became of it.</summary>
-    public TaskOutcome PipeInput(string topic, string? key, byte[]? value, long timestampMs, IReadOnlyList<KeyValuePair<string, byte[]>>? headers = null)
-    {
-        var keyBytes = key is null ? null : Encoding.UTF8.GetBytes(key);
-        var partition = keyBytes is null ? 0 : Murmur2.Partition(keyBytes, _partitions);
-        return Deliver(topic, partition, keyBytes, value, timestampMs, headers ?? []);
-    }
-
-    public TaskOutcome PipeInput(string topic, string? key, string value, long timestampMs) =>
-        PipeInput(topic, key, Encoding.UTF8.GetBytes(value), timestampMs);
-
-    /// <summary>The driver's wall clock, in epoch milliseconds.</summary>
-    public long WallClockMs => _wallClockMs;
-
-    public void AdvanceWallClock(TimeSpan by)
-    {
-        _wallClockMs += (long)by.TotalMilliseconds;
-        foreach (var task in _tasks.Values)
-        {
-            task.PunctuateWallClock(_wallClockMs);
-        }
-
-        Drain();
-    }
-
-    /// <summary>Everything sent to <paramref name="topic"/> so far, in order (outputs, repartition, changelog, DLQ).</summary>
-    public IReadOnlyList<OutgoingRecord> ReadOutput(string topic) =>
-        _topics.TryGetValue(topic, out var records) ? records : [];
-
-    public IReadOnlyDictionary<string, byte[]> StoreContents(string store, int partition = 0)
-    {
-        var task = _tasks.Values.FirstOrDefault(t => t.Partition == partition && t.Stores.ContainsKey(store));
-        return task is null ? new Dictionary<string, byte[]>() : task.Store(store).All().ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
-    }
-
-    /// <summary>
-    /// Flushes every task's coalesced changes to its changelog, as a commit would, and returns the store keys it made
-    /// durable: what a commit observer (the Redis sink) is told.
-    /// </summary>
-    public IReadOnlyList<StoreChange> Commit()
-    {
-        var changed = new List<StoreChange>();
-        foreach (var task in _tasks.Values)
-        {
-            task.FlushChangelog(changed);
-        }
-
-        return changed;
-    }
-
     /// <summary>
     /// Throws away every task's in-memory state (a crash) and rebuilds it from the changelogs written by
-    /// <see cref="Commit"/>; changes since the last commit are lost, as on a real crash.
+    /// <see cref="InMemoryTopologyRunner.Commit"/>; changes since the last commit are lost, as on a real crash.
     /// </summary>
     public void CrashAndRestore()
     {
-        _tasks.Clear();
-        foreach (var sub in _topology.SubTopologies)
+        ForgetTasks();
+        foreach (var sub in Topology.SubTopologies)
         {
-            for (var partition = 0; partition < _partitions; partition++)
+            for (var partition = 0; partition < Partitions; partition++)
             {
                 var task = TaskFor(sub, partition);
                 foreach (var store in sub.Stores)
                 {
                     // Coalesced by key in order: the last record per key wins, as restore from a changelog does.
-                    foreach (var record in ReadOutput(_topology.ChangelogTopic(store)).Where(r => r.Partition == partition))
+                    foreach (var record in ReadOutput(Topology.ChangelogTopic(store)).Where(r => r.Partition == partition))
                     {
                         task.Restore(store, Encoding.UTF8.GetString(record.Key!), record.Value, record.Value is null);
                     }
@@ -104,68 +36,12 @@ public sealed class TopologyTestDriver : IRecordCollector
         }
     }
 
-    void IRecordCollector.Send(OutgoingRecord record)
-    {
-        if (!_topics.TryGetValue(record.Topic, out var list))
-        {
-            _topics[record.Topic] = list = [];
-        }
-
-        list.Add(record);
-        if (_topology.RepartitionTopics.Contains(record.Topic))
-        {
-            _pendingRepartition.Enqueue(record);
-        }
-    }
-
-    private readonly Queue<OutgoingRecord> _pendingRepartition = new();
-
-    private TaskOutcome Deliver(string topic, int partition, byte[]? key, byte[]? value, long timestampMs, IReadOnlyList<KeyValuePair<string, byte[]>> headers)
-    {
-        if (!_inputLog.TryGetValue((topic, partition), out var log))
-        {
-            _inputLog[(topic, partition)] = log = [];
-        }
-
-        var record = new StreamRecord(topic, partition, log.Count, timestampMs, key, value, headers);
-        log.Add(record);
-        return Process(record);
-    }
-
     /// <summary>
     /// Delivers the records of one input partition again from <paramref name="fromOffset"/>, with their original
     /// offsets, as a consumer restarting from an older committed offset would.
     /// </summary>
     public IReadOnlyList<TaskOutcome> ReplayFrom(string topic, int partition, long fromOffset) =>
-        _inputLog.TryGetValue((topic, partition), out var log)
+        InputLog.TryGetValue((topic, partition), out var log)
             ? log.Where(r => r.Offset >= fromOffset).ToList().Select(Process).ToList()
             : [];
-
-    private TaskOutcome Process(StreamRecord record)
-    {
-        var task = TaskFor(_topology.SubTopologyOf(record.Topic), record.Partition);
-        var outcome = task.Process(record);
-        Drain();
-        return outcome;
-    }
-
-    private void Drain()
-    {
-        while (_pendingRepartition.TryDequeue(out var record))
-        {
-            var partition = record.Partition ?? (record.Key is null ? 0 : Murmur2.Partition(record.Key, _partitions));
-            Deliver(record.Topic, partition, record.Key, record.Value, record.TimestampMs, record.Headers);
-        }
-    }
-
-    private StreamTask TaskFor(SubTopology sub, int partition)
-    {
-        if (!_tasks.TryGetValue((sub.Name, partition), out var task))
-        {
-            task = new StreamTask(_topology, sub, partition, this, _options, _topology.ApplicationId, Metrics);
-            _tasks[(sub.Name, partition)] = task;
-        }
-
-        return task;
-    }
 }

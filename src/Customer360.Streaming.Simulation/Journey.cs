@@ -1,6 +1,7 @@
 using Customer360.Streaming.Domain.Events;
+using Customer360.Streaming.Contracts;
 
-namespace Customer360.Streaming.Pipeline.Simulation;
+namespace Customer360.Streaming.Simulation;
 
 /// <summary>
 /// One outing of one customer, as a timed script on a realistic time scale: a browsing session (a cart, sometimes a

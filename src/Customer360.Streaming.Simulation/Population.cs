@@ -1,8 +1,9 @@
 using Customer360.Streaming.Domain.Events;
 using Customer360.Streaming.Domain.Geo;
 using Customer360.Streaming.Domain.Identity;
+using Customer360.Streaming.Contracts;
 
-namespace Customer360.Streaming.Pipeline.Simulation;
+namespace Customer360.Streaming.Simulation;
 
 /// <summary>An event and where it is produced: topic and key, as a real channel would.</summary>
 public sealed record SimulatedRecord(string Topic, string Key, ChannelEvent Event);

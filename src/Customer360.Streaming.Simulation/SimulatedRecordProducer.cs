@@ -1,11 +1,11 @@
 using Avro.Generic;
 using Confluent.Kafka;
 using Customer360.Streaming.Runtime.Kafka;
-using Customer360.Streaming.Schemas.Contracts;
+using Customer360.Streaming.Contracts;
 using Customer360.Streaming.Schemas.Registry;
 using Customer360.Streaming.Schemas.Serdes;
 
-namespace Customer360.Streaming.Pipeline.Simulation;
+namespace Customer360.Streaming.Simulation;
 
 /// <summary>
 /// Produces simulated records as a real channel would: Avro of the topic's contract through the registry, keyed by

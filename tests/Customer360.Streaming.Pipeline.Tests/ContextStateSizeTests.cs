@@ -1,6 +1,6 @@
 using Customer360.Streaming.Domain.Context;
 using Customer360.Streaming.Domain.State;
-using Customer360.Streaming.Pipeline.Simulation;
+using Customer360.Streaming.Simulation;
 using Customer360.Streaming.Testing;
 
 namespace Customer360.Streaming.Pipeline.Tests;

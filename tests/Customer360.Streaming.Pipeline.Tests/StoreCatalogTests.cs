@@ -1,5 +1,6 @@
 using Customer360.Streaming.Runtime.Topology;
 using Customer360.Streaming.Testing;
+using Customer360.Streaming.Contracts;
 
 namespace Customer360.Streaming.Pipeline.Tests;
 

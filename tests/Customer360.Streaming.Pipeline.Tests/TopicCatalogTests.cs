@@ -1,5 +1,5 @@
 using Customer360.Streaming.Runtime.Topology;
-using Customer360.Streaming.Schemas.Contracts;
+using Customer360.Streaming.Contracts;
 using Customer360.Streaming.Testing;
 
 namespace Customer360.Streaming.Pipeline.Tests;

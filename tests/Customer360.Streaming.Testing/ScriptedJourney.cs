@@ -1,6 +1,6 @@
 using Customer360.Streaming.Domain.Events;
 using Customer360.Streaming.Domain.Identity;
-using Customer360.Streaming.Schemas.Contracts;
+using Customer360.Streaming.Contracts;
 
 namespace Customer360.Streaming.Testing;
 

@@ -3,6 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using Customer360.Streaming.Host.Hosting;
 using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Runtime.Topology;
+using Customer360.Streaming.Contracts;
 
 namespace Customer360.Streaming.Host.Cli;
 

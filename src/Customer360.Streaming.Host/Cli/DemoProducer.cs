@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using Avro.Generic;
 using Confluent.Kafka;
-using Customer360.Streaming.Pipeline.Simulation;
+using Customer360.Streaming.Simulation;
 using Customer360.Streaming.Runtime.Kafka;
-using Customer360.Streaming.Schemas.Contracts;
+using Customer360.Streaming.Contracts;
 using Customer360.Streaming.Schemas.Registry;
 using Customer360.Streaming.Schemas.Serdes;
 

@@ -11,7 +11,7 @@ using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Pipeline.Triggers;
 using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Runtime.Topology;
-using Customer360.Streaming.Schemas.Contracts;
+using Customer360.Streaming.Contracts;
 using Customer360.Streaming.Schemas.Registry;
 using Customer360.Streaming.Schemas.Serdes;
 using Microsoft.Extensions.Configuration;

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 using Customer360.Streaming.Host.Hosting;
 using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Runtime.Topology;
-using Customer360.Streaming.Schemas.Contracts;
+using Customer360.Streaming.Contracts;
 using Customer360.Streaming.Schemas.Registry;
 using Customer360.Streaming.Schemas.Serdes;
 using Microsoft.Extensions.Configuration;

@@ -2,9 +2,9 @@ using System.CommandLine;
 using Confluent.Kafka;
 using Customer360.Streaming.Host.Hosting;
 using Customer360.Streaming.Pipeline;
-using Customer360.Streaming.Pipeline.Simulation;
+using Customer360.Streaming.Simulation;
 using Customer360.Streaming.Runtime.Kafka;
-using Customer360.Streaming.Schemas.Contracts;
+using Customer360.Streaming.Contracts;
 using Customer360.Streaming.Schemas.Registry;
 
 namespace Customer360.Streaming.Host.Cli;

@@ -5,6 +5,7 @@ using Customer360.Streaming.Host.Hosting;
 using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Runtime.Topology;
+using Customer360.Streaming.Contracts;
 
 namespace Customer360.Streaming.Host.Cli;
 

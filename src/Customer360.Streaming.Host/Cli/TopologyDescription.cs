@@ -1,6 +1,7 @@
 using System.Text;
 using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Runtime.Topology;
+using Customer360.Streaming.Contracts;
 
 namespace Customer360.Streaming.Host.Cli;
 

@@ -6,6 +6,7 @@ using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Runtime.Topology;
 using Microsoft.Extensions.Options;
+using Customer360.Streaming.Contracts;
 
 namespace Customer360.Streaming.Host.Hosting;
 

@@ -2,7 +2,7 @@ using System.Text;
 using Customer360.Streaming.Domain.Context;
 using Customer360.Streaming.Domain.Triggers;
 using Customer360.Streaming.Runtime.Processing;
-using Customer360.Streaming.Schemas.Contracts;
+using Customer360.Streaming.Contracts;
 
 namespace Customer360.Streaming.Pipeline.Triggers;
 

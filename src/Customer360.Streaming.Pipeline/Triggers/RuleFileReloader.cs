@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Customer360.Streaming.Runtime.Topology;
 using Microsoft.Extensions.Logging;
+using Customer360.Streaming.Contracts;
 
 namespace Customer360.Streaming.Pipeline.Triggers;
 

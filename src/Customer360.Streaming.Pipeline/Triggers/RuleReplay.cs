@@ -4,9 +4,9 @@ using Customer360.Streaming.Domain.Geo;
 using Customer360.Streaming.Domain.Identity;
 using Customer360.Streaming.Domain.Rules;
 using Customer360.Streaming.Domain.Triggers;
-using Customer360.Streaming.Runtime.Testing;
+using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Runtime.Topology;
-using Customer360.Streaming.Schemas.Contracts;
+using Customer360.Streaming.Contracts;
 using Customer360.Streaming.Schemas.Registry;
 using Customer360.Streaming.Schemas.Serdes;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -79,7 +79,7 @@ public static class RuleReplay
         var codec = new EventCodec(localRegistry, new AvroSerdeOptions(), setup.Contracts, setup.Topics);
         var settings = new ContextPipelineSettings(setup.Context, setup.Identity, setup.Stores, codec, names) { Rules = new LiveRuleSet(rules), Hygiene = setup.Hygiene };
         var topology = ProductTopology.Build(setup.ApplicationId, setup.Topics, settings, new PipelineMetrics(), NullLoggerFactory.Instance);
-        var driver = new TopologyTestDriver(topology);
+        var driver = new InMemoryTopologyRunner(topology);
         var serializer = new AvroSerializer<GenericRecord>(localRegistry);
         var ordered = inputs.Select((input, index) => (input, index)).OrderBy(x => x.input.TimestampMs).ThenBy(x => x.index).Select(x => x.input).ToList();
         for (var i = 0; i < ordered.Count; i++)
@@ -139,7 +139,7 @@ public static class RuleReplay
     /// No more input: the wall clock moves on in timer-interval steps, so each pending timer fires near its due time
     /// (as in a quiet production partition) rather than all at once at the end, which would make them stale.
     /// </summary>
-    private static void Drain(TopologyTestDriver driver, long lastMs, ContextPipelineSettings settings, TimeSpan drain)
+    private static void Drain(InMemoryTopologyRunner driver, long lastMs, ContextPipelineSettings settings, TimeSpan drain)
     {
         var step = settings.TimerInterval;
         driver.AdvanceWallClock(TimeSpan.FromMilliseconds(lastMs) + settings.Context.Grace);

@@ -8,7 +8,7 @@ using Customer360.Streaming.Domain.Events;
 using Customer360.Streaming.Domain.Triggers;
 using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Runtime.Stores;
-using Customer360.Streaming.Schemas.Contracts;
+using Customer360.Streaming.Contracts;
 
 namespace Customer360.Streaming.Pipeline.Triggers;
 

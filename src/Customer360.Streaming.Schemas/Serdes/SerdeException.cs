@@ -1,5 +1,3 @@
-using Customer360.Streaming.Runtime.Processing;
-
 namespace Customer360.Streaming.Schemas.Serdes;
 
 /// <summary>Why a record could not be serialized or deserialized.</summary>
@@ -34,7 +32,7 @@ public enum SerdeErrorKind
 /// A serialization failure with its kind. Permanent kinds belong in the dead-letter queue; a transient one
 /// (<see cref="IsTransient"/>) means pause and retry. Messages never contain payload values.
 /// </summary>
-public sealed class SerdeException : Exception, IClassifiedError
+public sealed class SerdeException : Exception
 {
     public SerdeException(SerdeErrorKind kind, string message, Exception? innerException = null)
         : base(message, innerException)
@@ -62,10 +60,8 @@ public sealed class SerdeException : Exception, IClassifiedError
     /// <summary>True when retrying the same bytes later can succeed.</summary>
     public bool IsTransient => Kind is SerdeErrorKind.RegistryUnavailable or SerdeErrorKind.UnknownSchemaIdRetrying;
 
-    /// <summary>Failing to write happens while processing; failing to read, while deserializing.</summary>
-    public ErrorStage Stage => Kind == SerdeErrorKind.SchemaNotRegistered ? ErrorStage.Process : ErrorStage.Deserialize;
-
-    public string ErrorClass => Kind.ToString();
+    /// <summary>The failure happened writing a record (no schema id for it), not reading one.</summary>
+    public bool DuringWrite => Kind == SerdeErrorKind.SchemaNotRegistered;
 
     /// <summary>The schema id from the header, when it was read.</summary>
     public int? SchemaId { get; init; }

@@ -85,7 +85,7 @@ public sealed class RulesTestCommandTests : IDisposable
     public async Task RulesTest_EventsFile_PrintsTheTriggersGainedLostAndChanged()
     {
         var events = Path.Combine(_folder, "journey.jsonl");
-        var contracts = Schemas.Contracts.SchemaCatalog.Load(Path.Combine(AppContext.BaseDirectory, "schemas"));
+        var contracts = Contracts.SchemaCatalog.Load(Path.Combine(AppContext.BaseDirectory, "schemas"));
         await File.WriteAllTextAsync(events, Testing.ScriptedJourney.ToJsonLines(Testing.ScriptedJourney.Records("c-1"), contracts), TestContext.Current.CancellationToken);
         var edited = Path.Combine(_folder, "new.yaml");
         var yaml = await File.ReadAllTextAsync(Shipped, TestContext.Current.CancellationToken);

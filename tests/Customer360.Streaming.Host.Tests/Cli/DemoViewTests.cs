@@ -1,7 +1,7 @@
 using Avro;
 using Avro.Generic;
 using Customer360.Streaming.Host.Cli;
-using Customer360.Streaming.Schemas.Contracts;
+using Customer360.Streaming.Contracts;
 using Customer360.Streaming.Testing;
 using Spectre.Console;
 

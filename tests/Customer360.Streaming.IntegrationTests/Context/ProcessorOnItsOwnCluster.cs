@@ -12,6 +12,7 @@ using Customer360.Streaming.Runtime.Topology;
 using Customer360.Streaming.Schemas.Registry;
 using Customer360.Streaming.Testing;
 using StackExchange.Redis;
+using Customer360.Streaming.Contracts;
 
 namespace Customer360.Streaming.IntegrationTests.Context;
 

@@ -13,7 +13,7 @@ using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Runtime.Topology;
-using Customer360.Streaming.Schemas.Contracts;
+using Customer360.Streaming.Contracts;
 using Customer360.Streaming.Schemas.Serdes;
 using Customer360.Streaming.Testing;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Runtime.Topology;
 using Customer360.Streaming.Testing;
+using Customer360.Streaming.Contracts;
 
 namespace Customer360.Streaming.IntegrationTests.Embedded;
 

@@ -9,7 +9,7 @@ using Customer360.Streaming.Embedded.SchemaRegistry;
 using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Runtime.Topology;
-using Customer360.Streaming.Schemas.Contracts;
+using Customer360.Streaming.Contracts;
 using Customer360.Streaming.Schemas.Registry;
 using Customer360.Streaming.Schemas.Serdes;
 using Customer360.Streaming.Testing;

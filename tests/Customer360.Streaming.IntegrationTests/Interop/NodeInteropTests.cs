@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Avro.Generic;
 using Confluent.Kafka;
 using Customer360.Streaming.Runtime.Kafka;
-using Customer360.Streaming.Schemas.Contracts;
+using Customer360.Streaming.Contracts;
 using Customer360.Streaming.Schemas.Serdes;
 using Customer360.Streaming.Testing;
 using Customer360.Streaming.Testing.Avro;

@@ -4,6 +4,7 @@ using Avro;
 using Avro.Generic;
 using Confluent.Kafka;
 using Customer360.Streaming.Embedded.Kafka;
+using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Schemas.Serdes;
@@ -348,7 +349,16 @@ public sealed class WorkerTests(KafkaFixture kafka, SchemaRegistryFixture regist
 
         public void Process(StreamRecord record)
         {
-            var decoded = deserializer.Deserialize(record.Value);
+            GenericRecord decoded;
+            try
+            {
+                decoded = deserializer.Deserialize(record.Value);
+            }
+            catch (SerdeException ex)
+            {
+                throw ex.AsRecordFailure();
+            }
+
             _context.Emit(output, record.Key, Encoding.UTF8.GetBytes((string)decoded["eventId"]));
         }
     }

@@ -1,7 +1,7 @@
 using Avro.Generic;
 using Confluent.Kafka;
 using Customer360.Streaming.Runtime.Kafka;
-using Customer360.Streaming.Schemas.Contracts;
+using Customer360.Streaming.Contracts;
 using Customer360.Streaming.Schemas.Serdes;
 using Customer360.Streaming.Testing;
 using Customer360.Streaming.Testing.Avro;

@@ -3,6 +3,7 @@ using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Runtime.Topology;
 using Customer360.Streaming.Schemas.Serdes;
 using Customer360.Streaming.Testing;
+using Customer360.Streaming.Contracts;
 
 namespace Customer360.Streaming.IntegrationTests.Simulation;
 

@@ -2,6 +2,7 @@ using Customer360.Streaming.Domain.Events;
 using Customer360.Streaming.Pipeline.Triggers;
 using Customer360.Streaming.Testing;
 using Microsoft.Extensions.Logging;
+using Customer360.Streaming.Contracts;
 
 namespace Customer360.Streaming.Pipeline.Tests.Triggers;
 

@@ -4,7 +4,7 @@ using Customer360.Streaming.Domain.Triggers;
 using Customer360.Streaming.Embedded.SchemaRegistry;
 using Customer360.Streaming.Pipeline.Triggers;
 using Customer360.Streaming.Runtime.Topology;
-using Customer360.Streaming.Schemas.Contracts;
+using Customer360.Streaming.Contracts;
 using Customer360.Streaming.Testing;
 
 namespace Customer360.Streaming.Pipeline.Tests.Triggers;

@@ -6,6 +6,7 @@ using Customer360.Streaming.Domain.Triggers;
 using Customer360.Streaming.Pipeline.Triggers;
 using Customer360.Streaming.Schemas.Serdes;
 using Customer360.Streaming.Testing;
+using Customer360.Streaming.Contracts;
 
 namespace Customer360.Streaming.Pipeline.Tests.Triggers;
 

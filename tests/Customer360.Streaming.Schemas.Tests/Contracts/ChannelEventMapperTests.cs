@@ -3,7 +3,7 @@ using Avro;
 using Avro.Generic;
 using Customer360.Streaming.Domain.Events;
 using Customer360.Streaming.Runtime.Processing;
-using Customer360.Streaming.Schemas.Contracts;
+using Customer360.Streaming.Contracts;
 using Customer360.Streaming.Testing;
 using Customer360.Streaming.Testing.Avro;
 

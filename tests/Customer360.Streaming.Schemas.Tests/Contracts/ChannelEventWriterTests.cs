@@ -1,7 +1,7 @@
 using Avro.Generic;
 using Customer360.Streaming.Domain.Events;
 using Customer360.Streaming.Domain.Identity;
-using Customer360.Streaming.Schemas.Contracts;
+using Customer360.Streaming.Contracts;
 using Customer360.Streaming.Schemas.Serdes;
 using Customer360.Streaming.Testing;
 using Customer360.Streaming.Embedded.SchemaRegistry;

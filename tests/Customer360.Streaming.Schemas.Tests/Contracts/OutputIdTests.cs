@@ -1,4 +1,4 @@
-using Customer360.Streaming.Schemas.Contracts;
+using Customer360.Streaming.Contracts;
 
 namespace Customer360.Streaming.Schemas.Tests.Contracts;
 

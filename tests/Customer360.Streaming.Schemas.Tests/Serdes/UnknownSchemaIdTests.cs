@@ -1,6 +1,6 @@
 using Avro.Generic;
 using Customer360.Streaming.Embedded.SchemaRegistry;
-using Customer360.Streaming.Schemas.Contracts;
+using Customer360.Streaming.Contracts;
 using Customer360.Streaming.Schemas.Serdes;
 using Customer360.Streaming.Testing;
 using Customer360.Streaming.Testing.Avro;
