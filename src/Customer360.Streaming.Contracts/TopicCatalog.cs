@@ -1,9 +1,6 @@
 using System.Collections.ObjectModel;
 using System.Text.RegularExpressions;
 using Customer360.Streaming.Runtime.Topology;
-using YamlDotNet.Core;
-using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
 
 namespace Customer360.Streaming.Contracts;
 
@@ -27,31 +24,12 @@ public sealed partial class TopicCatalog
             .GroupBy(t => t.CoPartitionGroup!, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => (IReadOnlyList<TopicSpec>)g.ToList(), StringComparer.Ordinal);
 
-    public static TopicCatalog Load(string path)
-    {
-        if (!File.Exists(path))
-        {
-            throw new TopologyException($"Topic catalog '{path}' does not exist.");
-        }
-
-        return Parse(File.ReadAllText(path), path);
-    }
+    public static TopicCatalog Load(string path) => Parse(YamlCatalog.Read(path, "Topic catalog"), path);
 
     /// <summary>Parses and validates a catalog; every problem found is listed in one exception.</summary>
     public static TopicCatalog Parse(string yaml, string sourceName)
     {
-        CatalogDocument? document;
-        try
-        {
-            var deserializer = new DeserializerBuilder()
-                .WithNamingConvention(CamelCaseNamingConvention.Instance)
-                .Build();
-            document = deserializer.Deserialize<CatalogDocument?>(yaml);
-        }
-        catch (YamlException ex)
-        {
-            throw new TopologyException($"{sourceName}: line {ex.Start.Line}: {ex.Message}", ex);
-        }
+        var document = YamlCatalog.Parse<CatalogDocument>(yaml, sourceName);
 
         var errors = new List<string>();
         var topics = new List<TopicSpec>();
@@ -106,12 +84,7 @@ public sealed partial class TopicCatalog
             }
         }
 
-        if (errors.Count > 0)
-        {
-            throw new TopologyException(
-                $"{sourceName} is invalid:{Environment.NewLine}  - " + string.Join(Environment.NewLine + "  - ", errors));
-        }
-
+        YamlCatalog.ThrowIfInvalid(errors, sourceName);
         return new TopicCatalog(new ReadOnlyCollection<TopicSpec>(topics));
     }
 

@@ -1,9 +1,6 @@
 using System.Globalization;
 using Customer360.Streaming.Domain.Geo;
-using Customer360.Streaming.Runtime.Topology;
-using YamlDotNet.Core;
-using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
+using Customer360.Streaming.Contracts;
 
 namespace Customer360.Streaming.Pipeline;
 
@@ -13,19 +10,11 @@ public static class StoreCatalog
     public const string FileName = "stores.yaml";
 
     public static StoreDirectory Load(string path) =>
-        File.Exists(path) ? Parse(File.ReadAllText(path), path) : throw new TopologyException($"Store catalog '{path}' does not exist.");
+        Parse(YamlCatalog.Read(path, "Store catalog"), path);
 
     public static StoreDirectory Parse(string yaml, string sourceName)
     {
-        StoresDocument? document;
-        try
-        {
-            document = new DeserializerBuilder().WithNamingConvention(CamelCaseNamingConvention.Instance).Build().Deserialize<StoresDocument?>(yaml);
-        }
-        catch (YamlException ex)
-        {
-            throw new TopologyException($"{sourceName}: line {ex.Start.Line}: {ex.Message}", ex);
-        }
+        var document = YamlCatalog.Parse<StoresDocument>(yaml, sourceName);
 
         var errors = new List<string>();
         var stores = new List<StoreLocation>();
@@ -72,9 +61,8 @@ public static class StoreCatalog
             stores.Add(new StoreLocation(e.Id ?? string.Empty, e.Name ?? e.Id ?? string.Empty, e.Latitude, e.Longitude, e.RadiusMeters, e.NearRadiusMeters));
         }
 
-        return errors.Count == 0
-            ? new StoreDirectory(stores)
-            : throw new TopologyException($"{sourceName} is invalid:{Environment.NewLine}  - " + string.Join(Environment.NewLine + "  - ", errors));
+        YamlCatalog.ThrowIfInvalid(errors, sourceName);
+        return new StoreDirectory(stores);
     }
 
     private sealed class StoresDocument

@@ -2,10 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Customer360.Streaming.Domain.Rules;
 using Customer360.Streaming.Domain.Triggers;
-using Customer360.Streaming.Runtime.Topology;
-using YamlDotNet.Core;
-using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
+using Customer360.Streaming.Contracts;
 
 namespace Customer360.Streaming.Pipeline.Triggers;
 
@@ -21,19 +18,11 @@ public static partial class RuleCatalog
     private static readonly string[] Kinds = ["click", "app", "location", "beacon", "relationship"];
 
     public static RuleSet Load(string path) =>
-        File.Exists(path) ? Parse(File.ReadAllText(path), path) : throw new TopologyException($"Rule file '{path}' does not exist.");
+        Parse(YamlCatalog.Read(path, "Rule file"), path);
 
     public static RuleSet Parse(string yaml, string sourceName)
     {
-        RulesDocument? document;
-        try
-        {
-            document = new DeserializerBuilder().WithNamingConvention(CamelCaseNamingConvention.Instance).Build().Deserialize<RulesDocument?>(yaml);
-        }
-        catch (YamlException ex)
-        {
-            throw new TopologyException($"{sourceName}: line {ex.Start.Line}: {ex.Message}", ex);
-        }
+        var document = YamlCatalog.Parse<RulesDocument>(yaml, sourceName);
 
         var errors = new List<string>();
         var rules = new List<TriggerRule>();
@@ -138,9 +127,8 @@ public static partial class RuleCatalog
             }
         }
 
-        return errors.Count == 0
-            ? new RuleSet([.. rules.OrderBy(r => r.Id, StringComparer.Ordinal)], sourceName)
-            : throw new TopologyException($"{sourceName} is invalid:{Environment.NewLine}  - " + string.Join(Environment.NewLine + "  - ", errors));
+        YamlCatalog.ThrowIfInvalid(errors, sourceName);
+        return new RuleSet([.. rules.OrderBy(r => r.Id, StringComparer.Ordinal)], sourceName);
     }
 
     private static void Patterns(IReadOnlyList<string> patterns, string field, Action<string, string> error)

@@ -1,0 +1,44 @@
+using Customer360.Streaming.Runtime.Topology;
+using YamlDotNet.Core;
+using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.NamingConventions;
+
+namespace Customer360.Streaming.Contracts;
+
+/// <summary>
+/// What every YAML catalog of <c>topology/</c> (topics, stores, rules) does the same way: read the file, parse it with
+/// camelCase keys (a syntax error names its line), and report every problem the validation found in one
+/// <see cref="TopologyException"/>, so a user fixes them all in one go.
+/// </summary>
+public static class YamlCatalog
+{
+    private static readonly IDeserializer Deserializer = new DeserializerBuilder().WithNamingConvention(CamelCaseNamingConvention.Instance).Build();
+
+    /// <summary>The file's text; <paramref name="what"/> names the catalog in the error when the file is missing.</summary>
+    public static string Read(string path, string what) =>
+        File.Exists(path) ? File.ReadAllText(path) : throw new TopologyException($"{what} '{path}' does not exist.");
+
+    /// <summary>The document in <paramref name="yaml"/>, or null when it is empty.</summary>
+    public static TDocument? Parse<TDocument>(string yaml, string sourceName)
+        where TDocument : class
+    {
+        try
+        {
+            return Deserializer.Deserialize<TDocument?>(yaml);
+        }
+        catch (YamlException ex)
+        {
+            throw new TopologyException($"{sourceName}: line {ex.Start.Line}: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Throws one exception listing every error, if there is any.</summary>
+    public static void ThrowIfInvalid(IReadOnlyCollection<string> errors, string sourceName)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        if (errors.Count > 0)
+        {
+            throw new TopologyException($"{sourceName} is invalid:{Environment.NewLine}  - " + string.Join(Environment.NewLine + "  - ", errors));
+        }
+    }
+}
