@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace Customer360.Streaming.Domain.Context;
 
@@ -7,26 +6,17 @@ namespace Customer360.Streaming.Domain.Context;
 /// The canonical JSON document of a context: what Redis serves and what <c>c360 context get</c> prints (the state
 /// stores keep the compact <see cref="State.ContextState"/> encoding). camelCase, enums as names, stable field order
 /// (declaration order), so the same context always gives the same bytes. Serialized by source-generated code
-/// (<see cref="ContextJsonContext"/>): no reflection on the path that writes every changed context to Redis.
+/// (<see cref="DomainJsonContext"/>): no reflection on the path that writes every changed context to Redis.
 /// </summary>
 public static class ContextJson
 {
-    public static string Serialize(CustomerContext context) => JsonSerializer.Serialize(context, ContextJsonContext.Default.CustomerContext);
+    public static string Serialize(CustomerContext context) => JsonSerializer.Serialize(context, DomainJsonContext.Default.CustomerContext);
 
-    public static byte[] SerializeToUtf8(CustomerContext context) => JsonSerializer.SerializeToUtf8Bytes(context, ContextJsonContext.Default.CustomerContext);
+    public static byte[] SerializeToUtf8(CustomerContext context) => JsonSerializer.SerializeToUtf8Bytes(context, DomainJsonContext.Default.CustomerContext);
 
     public static CustomerContext Deserialize(ReadOnlySpan<byte> utf8) =>
-        JsonSerializer.Deserialize(utf8, ContextJsonContext.Default.CustomerContext) ?? throw new JsonException("A context document was null.");
+        JsonSerializer.Deserialize(utf8, DomainJsonContext.Default.CustomerContext) ?? throw new JsonException("A context document was null.");
 
     public static CustomerContext Deserialize(string json) =>
-        JsonSerializer.Deserialize(json, ContextJsonContext.Default.CustomerContext) ?? throw new JsonException("A context document was null.");
+        JsonSerializer.Deserialize(json, DomainJsonContext.Default.CustomerContext) ?? throw new JsonException("A context document was null.");
 }
-
-/// <summary>The source-generated serializer of <see cref="ContextJson"/>.</summary>
-[JsonSourceGenerationOptions(
-    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
-    DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-    UseStringEnumConverter = true,
-    WriteIndented = false)]
-[JsonSerializable(typeof(CustomerContext))]
-internal sealed partial class ContextJsonContext : JsonSerializerContext;

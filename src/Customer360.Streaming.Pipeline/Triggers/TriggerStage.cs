@@ -1,7 +1,5 @@
 using System.Collections.Immutable;
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Customer360.Streaming.Domain;
 using Customer360.Streaming.Domain.Context;
 using Customer360.Streaming.Domain.Events;
@@ -114,7 +112,7 @@ internal sealed class TriggerStage(LiveRuleSet rules, HygieneSettings hygiene, P
             }
             else
             {
-                store.Put(customerId, TriggerHistoryCodec.Encode(state));
+                store.Put(customerId, TriggerHistoryJson.Encode(state));
             }
 
             _due.EnsureBuilt(store);
@@ -175,7 +173,7 @@ internal sealed class TriggerStage(LiveRuleSet rules, HygieneSettings hygiene, P
     private void CountResponse(ResponseEffect effect) => metrics.Responses.Add(1, new KeyValuePair<string, object?>("effect", EnumNames.SnakeCase(effect)));
 
     private static TriggerHistory Load(IKeyValueStore store, string customerId) =>
-        store.Get(customerId) is { } json ? TriggerHistoryCodec.Decode(json) : new TriggerHistory();
+        store.Get(customerId) is { } json ? TriggerHistoryJson.Decode(json) : new TriggerHistory();
 
     /// <summary>
     /// Customers by the earliest time something of theirs is due. Derived from the trigger-state store (built from it
@@ -197,7 +195,7 @@ internal sealed class TriggerStage(LiveRuleSet rules, HygieneSettings hygiene, P
             _built = true;
             foreach (var (customer, json) in store.All())
             {
-                Set(customer, TriggerHistoryCodec.Decode(json).NextDueMs);
+                Set(customer, TriggerHistoryJson.Decode(json).NextDueMs);
             }
         }
 
@@ -247,45 +245,4 @@ internal sealed class TriggerEncoder(TriggerRecordWriter writer, Func<Avro.Gener
 
     private static OutgoingRecord Record(string topic, string key, byte[] value, long timestampMs) =>
         new(topic, Encoding.UTF8.GetBytes(key), value, timestampMs, []);
-}
-
-/// <summary>The stored form of a customer's trigger state: hygiene history, sequence marks, timers, sends awaiting a response.</summary>
-internal static class TriggerHistoryCodec
-{
-    private static readonly JsonSerializerOptions Options = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        Converters = { new JsonStringEnumConverter() },
-    };
-
-    public static byte[] Encode(TriggerHistory history) => JsonSerializer.SerializeToUtf8Bytes(
-        new Stored(
-            history.LastByRule.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal),
-            history.LastByGroup.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal),
-            history.Day, history.SentToday, history.LastSentMs, history.LastSentPriority,
-            history.SequenceMarks.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal),
-            [.. history.Timers], [.. history.Outstanding]),
-        Options);
-
-    public static TriggerHistory Decode(byte[] json)
-    {
-        var stored = JsonSerializer.Deserialize<Stored>(json, Options) ?? throw new JsonException("Stored trigger state was null.");
-        return new TriggerHistory
-        {
-            LastByRule = stored.LastByRule.ToImmutableSortedDictionary(StringComparer.Ordinal),
-            LastByGroup = stored.LastByGroup.ToImmutableSortedDictionary(StringComparer.Ordinal),
-            Day = stored.Day,
-            SentToday = stored.SentToday,
-            LastSentMs = stored.LastSentMs,
-            LastSentPriority = stored.LastSentPriority,
-            SequenceMarks = (stored.SequenceMarks ?? []).ToImmutableSortedDictionary(StringComparer.Ordinal),
-            Timers = [.. stored.Timers ?? []],
-            Outstanding = [.. stored.Outstanding ?? []],
-        };
-    }
-
-    /// <remarks>The later fields are optional so state written before they existed still reads.</remarks>
-    private sealed record Stored(
-        Dictionary<string, long> LastByRule, Dictionary<string, long> LastByGroup, string? Day, int SentToday, long LastSentMs, int LastSentPriority,
-        Dictionary<string, long>? SequenceMarks = null, List<PendingTimer>? Timers = null, List<SentTrigger>? Outstanding = null);
 }

@@ -1,0 +1,19 @@
+using System.Text.Json.Serialization;
+using Customer360.Streaming.Domain.Context;
+using Customer360.Streaming.Domain.Triggers;
+
+namespace Customer360.Streaming.Domain;
+
+/// <summary>
+/// The domain's one JSON style, source-generated (no reflection on hot paths): camelCase, enums by name, every field
+/// written, declaration order, so the same value always gives the same bytes. Used for the public context document
+/// and for the stored trigger state.
+/// </summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    UseStringEnumConverter = true,
+    WriteIndented = false)]
+[JsonSerializable(typeof(CustomerContext))]
+[JsonSerializable(typeof(StoredTriggerHistory))]
+internal sealed partial class DomainJsonContext : JsonSerializerContext;
