@@ -1,7 +1,5 @@
-using System.Text;
 using Customer360.Streaming.Domain.Context;
 using Customer360.Streaming.Domain.Triggers;
-using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Contracts;
 
 namespace Customer360.Streaming.Pipeline.Triggers;
@@ -13,7 +11,7 @@ namespace Customer360.Streaming.Pipeline.Triggers;
 /// </summary>
 internal sealed class PresenceEvents(TriggerRecordWriter writer, Func<Avro.Generic.GenericRecord, string, byte[]> serialize, string topic)
 {
-    public IReadOnlyList<OutgoingRecord> Prepare(CustomerContext before, CustomerContext after, long timeMs, SourceRef source)
+    public IReadOnlyList<Emission> Prepare(CustomerContext before, CustomerContext after, long timeMs, SourceRef source)
     {
         var was = before.InStore;
         var now = after.InStore;
@@ -22,7 +20,7 @@ internal sealed class PresenceEvents(TriggerRecordWriter writer, Func<Avro.Gener
             return [];
         }
 
-        var records = new List<OutgoingRecord>(2);
+        var records = new List<Emission>(2);
         var id = $"{after.ContextId}\n{source.Topic}\n{source.Partition}\n{source.Offset}";
         if (was.StoreId is { } left && left != now.StoreId)
         {
@@ -39,6 +37,5 @@ internal sealed class PresenceEvents(TriggerRecordWriter writer, Func<Avro.Gener
         return records;
     }
 
-    private OutgoingRecord Record(string storeId, Avro.Generic.GenericRecord record, long timeMs) =>
-        new(topic, Encoding.UTF8.GetBytes(storeId), serialize(record, topic), timeMs, []);
+    private Emission Record(string storeId, Avro.Generic.GenericRecord record, long timeMs) => new(topic, storeId, serialize(record, topic), timeMs);
 }

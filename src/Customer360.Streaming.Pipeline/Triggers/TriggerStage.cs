@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Text;
 using Customer360.Streaming.Domain;
 using Customer360.Streaming.Domain.Context;
 using Customer360.Streaming.Domain.Events;
@@ -18,7 +17,7 @@ internal enum TimerClock
 }
 
 /// <summary>Records a trigger step will emit, the customer's trigger state after it, and the context when feedback changed it.</summary>
-internal sealed record PreparedTriggers(IReadOnlyList<OutgoingRecord> Records, TriggerHistory? State, CustomerContext? Context)
+internal sealed record PreparedTriggers(IReadOnlyList<Emission> Records, TriggerHistory? State, CustomerContext? Context)
 {
     public static readonly PreparedTriggers None = new([], null, null);
 }
@@ -134,17 +133,17 @@ internal sealed class TriggerStage(LiveRuleSet rules, HygieneSettings hygiene, P
     }
 
     /// <summary>Sends prepared records through the processor context, which gives each its deterministic output id.</summary>
-    public static void EmitAll(IProcessorContext processor, IEnumerable<OutgoingRecord> records)
+    public static void EmitAll(IProcessorContext processor, IEnumerable<Emission> emissions)
     {
-        foreach (var record in records)
+        foreach (var emission in emissions)
         {
-            processor.Emit(record.Topic, record.Key is null ? null : Encoding.UTF8.GetString(record.Key), record.Value, record.TimestampMs);
+            processor.Emit(emission.Topic, emission.Key, emission.Value, emission.TimestampMs);
         }
     }
 
-    private List<OutgoingRecord> Encode(IReadOnlyList<RuleOutcome> outcomes, CustomerContext context)
+    private List<Emission> Encode(IReadOnlyList<RuleOutcome> outcomes, CustomerContext context)
     {
-        var records = new List<OutgoingRecord>();
+        var records = new List<Emission>();
         foreach (var outcome in outcomes)
         {
             var rule = outcome.Rule;
@@ -234,15 +233,14 @@ internal sealed class TriggerStage(LiveRuleSet rules, HygieneSettings hygiene, P
 /// <summary>Encodes trigger outputs with the registry, ready to emit.</summary>
 internal sealed class TriggerEncoder(TriggerRecordWriter writer, Func<Avro.Generic.GenericRecord, string, byte[]> serialize, ProductTopicNames topics)
 {
-    public OutgoingRecord Trigger(FiredTrigger fired) =>
+    public Emission Trigger(FiredTrigger fired) =>
         Record(topics.Triggers, fired.Context.ContextId, serialize(writer.Trigger(fired), topics.Triggers), fired.CreatedMs);
 
-    public OutgoingRecord AssociateAssist(FiredTrigger fired, string storeId) =>
+    public Emission AssociateAssist(FiredTrigger fired, string storeId) =>
         Record(topics.StoreEvents, storeId, serialize(writer.AssociateAssist(fired, storeId), topics.StoreEvents), fired.CreatedMs);
 
-    public OutgoingRecord Decision(TriggerDecision decision) =>
+    public Emission Decision(TriggerDecision decision) =>
         Record(topics.Decisions, decision.CustomerId, serialize(writer.Decision(decision), topics.Decisions), decision.TimeMs);
 
-    private static OutgoingRecord Record(string topic, string key, byte[] value, long timestampMs) =>
-        new(topic, Encoding.UTF8.GetBytes(key), value, timestampMs, []);
+    private static Emission Record(string topic, string key, byte[] value, long timestampMs) => new(topic, key, value, timestampMs);
 }
