@@ -38,7 +38,7 @@ public class ContextPipelineBenchmarks
     private static readonly SchemaCatalog Contracts = SchemaCatalog.Load(Path.Combine(RepositoryLayout.Root, "schemas"));
 
     private readonly RedisServerFixture _redis = new();
-    private ContextPipelineSettings _settings = null!;
+    private ContextPipelineSetup _settings = null!;
     private List<(string Topic, string Key, byte[] Value, long Time)> _setup = [];
     private List<(string Topic, string Key, byte[] Value, long Time)> _journeys = [];
     private TopologyTestDriver _driver = null!;
@@ -54,7 +54,7 @@ public class ContextPipelineBenchmarks
     {
         var registry = new InProcessSchemaRegistry();
         var stores = StoreCatalog.Load(Path.Combine(RepositoryLayout.TopologyDirectory, StoreCatalog.FileName));
-        _settings = new ContextPipelineSettings(new ContextSettings(), new IdentitySettings(), stores,
+        _settings = new ContextPipelineSetup(new ContextSettings(), new IdentitySettings(), stores,
             new EventCodec(registry, new AvroSerdeOptions(), Contracts, Topics), ProductTopicNames.Default);
         var population = new Population(Customers, seed: 3, stores, 1_790_000_000_000);
         var writer = new ChannelEventWriter(Contracts);

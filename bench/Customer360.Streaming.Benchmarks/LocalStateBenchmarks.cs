@@ -125,7 +125,7 @@ public class LocalStateBenchmarks
         var contracts = SchemaCatalog.Load(Path.Combine(RepositoryLayout.Root, "schemas"));
         var stores = StoreCatalog.Load(Path.Combine(RepositoryLayout.TopologyDirectory, StoreCatalog.FileName));
         var registry = new InProcessSchemaRegistry();
-        var settings = new ContextPipelineSettings(new ContextSettings(), new IdentitySettings(), stores, new EventCodec(registry, new AvroSerdeOptions(), contracts, topics), ProductTopicNames.Default);
+        var settings = new ContextPipelineSetup(new ContextSettings(), new IdentitySettings(), stores, new EventCodec(registry, new AvroSerdeOptions(), contracts, topics), ProductTopicNames.Default);
         var driver = new TopologyTestDriver(ProductTopology.Build("c360", topics, settings, new PipelineMetrics(), NullLoggerFactory.Instance), 6);
         var writer = new ChannelEventWriter(contracts);
         var serializer = new AvroSerializer<GenericRecord>(registry);

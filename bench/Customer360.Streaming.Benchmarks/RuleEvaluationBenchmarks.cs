@@ -96,7 +96,7 @@ public class RuleEvaluationBenchmarks
     public int EngineStepPerEvent()
     {
         var engine = new TriggerEngine(_rules, new HygieneSettings());
-        var states = new Dictionary<string, TriggerHistory>(StringComparer.Ordinal);
+        var states = new Dictionary<string, TriggerState>(StringComparer.Ordinal);
         var outcomes = 0;
         var offset = 0L;
         foreach (var scope in _scopes)
@@ -104,7 +104,7 @@ public class RuleEvaluationBenchmarks
             var customer = scope.Context.ContextId;
             var step = engine.OnEvent(
                 scope.Before, scope.Context, scope.Event, new SourceRef(scope.Event.SourceTopic, 0, offset++, scope.Event.EventId),
-                states.GetValueOrDefault(customer) ?? new TriggerHistory(), scope.StreamTimeMs);
+                states.GetValueOrDefault(customer) ?? new TriggerState(), scope.StreamTimeMs);
             states[customer] = step.State;
             outcomes += step.Outcomes.Count;
         }
@@ -114,5 +114,5 @@ public class RuleEvaluationBenchmarks
 
     [Benchmark]
     public int HygieneDecisionForAllRules() =>
-        TriggerHygiene.Decide(_candidates, _profile, new TriggerHistory(), 1_790_000_000_000, new HygieneSettings()).Decisions.Count;
+        TriggerHygiene.Decide(_candidates, _profile, new TriggerState(), 1_790_000_000_000, new HygieneSettings()).Decisions.Count;
 }

@@ -15,5 +15,5 @@ namespace Customer360.Streaming.Domain;
     UseStringEnumConverter = true,
     WriteIndented = false)]
 [JsonSerializable(typeof(CustomerContext))]
-[JsonSerializable(typeof(StoredTriggerHistory))]
+[JsonSerializable(typeof(StoredTriggerState))]
 internal sealed partial class DomainJsonContext : JsonSerializerContext;

@@ -22,14 +22,14 @@ namespace Customer360.Streaming.Pipeline;
 /// triggers are evaluated after every change, timers fire absence and dwell rules and response deadlines, and trigger
 /// responses feed back into fatigue and the acceptance counters.
 /// </summary>
-public sealed class ContextProcessor(ContextPipelineSettings settings, string identityCommandsTopic, PipelineMetrics metrics, ILogger logger) : IProcessor
+public sealed class ContextProcessor(ContextPipelineSetup settings, string identityCommandsTopic, PipelineMetrics metrics, ILogger logger) : IProcessor
 {
     private readonly string _contextTopic = settings.Topics.Context;
     private readonly ContextReducer _reducer = new(settings.Context, settings.Stores);
     private IProcessorContext _context = null!;
     private TypedKeyValueStore<CustomerContext> _contexts = null!;
     private IKeyValueStore _erasures = null!;
-    private IKeyValueStore _triggerHistory = null!;
+    private IKeyValueStore _triggerState = null!;
     private readonly PresenceEvents _presence = new(new TriggerRecordWriter(settings.Codec.Contracts), settings.Codec.Encode, settings.Topics.StoreEvents);
     private bool _processedSinceWallTick;
 
@@ -44,7 +44,7 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
         _context = context;
         _contexts = context.Store(ProductTopics.ContextsStore).Typed(ContextStateSerde.Instance);
         _erasures = context.Store(ProductTopics.ErasuresStore);
-        _triggerHistory = context.Store(ProductTopics.TriggerHistoryStore);
+        _triggerState = context.Store(ProductTopics.TriggerStateStore);
         if (_triggers is not null)
         {
             context.Schedule("trigger-timers", settings.TimerInterval, PunctuationType.StreamTime, now => FireTimers(now, TimerClock.Stream));
@@ -116,10 +116,10 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
             case ReductionOutcome.Applied:
                 // Prepared first: encoding may hit a registry outage, which must fail the record before any state changed.
                 var source = Source(channelEvent);
-                var triggers = _triggers?.OnEvent(_context, _triggerHistory, current, reduction.Context, channelEvent, source) ?? PreparedTriggers.None;
+                var triggers = _triggers?.OnEvent(_context, _triggerState, current, reduction.Context, channelEvent, source) ?? PreparedTriggers.None;
                 var presence = _presence.Prepare(current, reduction.Context, channelEvent.EventTimeMs, source);
                 Save(triggers.Context ?? reduction.Context);
-                _triggers?.Apply(triggers, _context, _triggerHistory, customer);
+                _triggers?.Apply(triggers, _context, _triggerState, customer);
                 TriggerStage.EmitAll(_context, presence);
                 break;
             case ReductionOutcome.Late:
@@ -188,11 +188,11 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
 
         if (_triggers is not null)
         {
-            _triggers.Forget(_triggerHistory, customer);
+            _triggers.Forget(_triggerState, customer);
         }
-        else if (_triggerHistory.Get(customer) is not null)
+        else if (_triggerState.Get(customer) is not null)
         {
-            _triggerHistory.Delete(customer);
+            _triggerState.Delete(customer);
         }
 
         // Nothing of the customer is published after the tombstone, not even a change made earlier in this commit.
@@ -216,7 +216,7 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
             throw new PoisonRecordException($"A tombstone on {settings.Topics.Responses}, an event topic, is not a response.");
         }
 
-        if (_triggers is null || _context.IsReplay(_triggerHistory, customer))
+        if (_triggers is null || _context.IsReplay(_triggerState, customer))
         {
             return;
         }
@@ -231,7 +231,7 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
             return;
         }
 
-        SaveAndApply(current, _triggers.OnResponse(_triggerHistory, current, response));
+        SaveAndApply(current, _triggers.OnResponse(_triggerState, current, response));
     }
 
     /// <summary>
@@ -256,15 +256,15 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
     /// <summary>Fires every customer's due timers; the outcomes are committed like any record's (timers removed, history, outputs).</summary>
     private void FireTimers(long nowMs, TimerClock clock)
     {
-        foreach (var customer in _triggers!.DueCustomers(_triggerHistory, nowMs))
+        foreach (var customer in _triggers!.DueCustomers(_triggerState, nowMs))
         {
             if (_contexts.Get(customer) is not { } current)
             {
-                _triggers.Forget(_triggerHistory, customer);
+                _triggers.Forget(_triggerState, customer);
                 continue;
             }
 
-            SaveAndApply(current, _triggers.OnTime(_triggerHistory, current, nowMs, clock));
+            SaveAndApply(current, _triggers.OnTime(_triggerState, current, nowMs, clock));
         }
     }
 
@@ -276,7 +276,7 @@ public sealed class ContextProcessor(ContextPipelineSettings settings, string id
             Save(changed with { Version = current.Version + 1 });
         }
 
-        _triggers!.Apply(prepared, _context, _triggerHistory, current.ContextId);
+        _triggers!.Apply(prepared, _context, _triggerState, current.ContextId);
     }
 
     private SourceRef Source(ChannelEvent channelEvent)

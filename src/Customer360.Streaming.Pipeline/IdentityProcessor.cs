@@ -16,7 +16,7 @@ namespace Customer360.Streaming.Pipeline;
 /// customer (their original bytes, through the repartition topic); a new link moves the identifier's anonymous
 /// context to the customer for merging.
 /// </summary>
-public sealed class IdentityProcessor(ContextPipelineSettings settings, string eventsByCustomerTopic, PipelineMetrics metrics, ILogger logger) : IProcessor
+public sealed class IdentityProcessor(ContextPipelineSetup settings, string eventsByCustomerTopic, PipelineMetrics metrics, ILogger logger) : IProcessor
 {
     private readonly string _contextTopic = settings.Topics.Context;
     private readonly ContextReducer _reducer = new(settings.Context, settings.Stores);

@@ -10,7 +10,12 @@ public static class ProductTopics
     public const string AnonymousContextsStore = "anonymous-contexts";
     public const string ContextsStore = "contexts";
     public const string ErasuresStore = "erasures";
-    public const string TriggerHistoryStore = "trigger-history";
+
+    /// <summary>
+    /// Each customer's <c>TriggerState</c>. Named "trigger-history" from before it held timers and pending responses:
+    /// the name is also its changelog topic's, which running deployments keep.
+    /// </summary>
+    public const string TriggerStateStore = "trigger-history";
 
     /// <summary>Stores whose values are context documents (materialized in Redis).</summary>
     public static readonly IReadOnlyList<string> ContextStores = [ContextsStore, AnonymousContextsStore];

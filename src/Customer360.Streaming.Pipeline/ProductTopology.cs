@@ -21,7 +21,7 @@ public static class ProductTopology
     public static StreamTopology Shape(string applicationId, TopicCatalog catalog) =>
         Build(applicationId, catalog, null, new PipelineMetrics(), Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
 
-    public static StreamTopology Build(string applicationId, TopicCatalog catalog, ContextPipelineSettings? settings, PipelineMetrics metrics, ILoggerFactory loggers)
+    public static StreamTopology Build(string applicationId, TopicCatalog catalog, ContextPipelineSetup? settings, PipelineMetrics metrics, ILoggerFactory loggers)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(loggers);
@@ -42,7 +42,7 @@ public static class ProductTopology
         }
 
         builder.AddStore(ProductTopics.IdentityLinksStore).AddStore(ProductTopics.AnonymousContextsStore)
-            .AddStore(ProductTopics.ContextsStore).AddStore(ProductTopics.ErasuresStore).AddStore(ProductTopics.TriggerHistoryStore);
+            .AddStore(ProductTopics.ContextsStore).AddStore(ProductTopics.ErasuresStore).AddStore(ProductTopics.TriggerStateStore);
         var identityLogger = loggers.CreateLogger<IdentityProcessor>();
         var contextLogger = loggers.CreateLogger<ContextProcessor>();
         builder.AddSubTopology(
@@ -55,7 +55,7 @@ public static class ProductTopology
             "context",
             [eventsByCustomer, topics.Relationship, topics.Responses],
             () => new ContextProcessor(Require(settings), identityCommands, metrics, contextLogger),
-            [ProductTopics.ContextsStore, ProductTopics.ErasuresStore, ProductTopics.TriggerHistoryStore],
+            [ProductTopics.ContextsStore, ProductTopics.ErasuresStore, ProductTopics.TriggerStateStore],
             [topics.Context, identityCommands, topics.Triggers, topics.Decisions, topics.StoreEvents]);
 
         if (catalog.WithRole(TopicRole.DeadLetter).FirstOrDefault() is { } deadLetters)
@@ -80,6 +80,6 @@ public static class ProductTopology
         }
     }
 
-    private static ContextPipelineSettings Require(ContextPipelineSettings? settings) =>
+    private static ContextPipelineSetup Require(ContextPipelineSetup? settings) =>
         settings ?? throw new InvalidOperationException("This topology was built to be described, not run.");
 }

@@ -39,7 +39,7 @@ internal sealed class PipelineHarness
         Registry = registry;
         _serializer = new AvroSerializer<GenericRecord>(registry);
         Codec = new EventCodec(registry, new AvroSerdeOptions(), Contracts, Topics, clock, maxFutureSkew);
-        Settings = new ContextPipelineSettings(new ContextSettings(), identity ?? new IdentitySettings(), stores ?? new StoreDirectory([Store]), Codec, Names) { Rules = rules is null ? null : new Pipeline.Triggers.LiveRuleSet(rules) };
+        Settings = new ContextPipelineSetup(new ContextSettings(), identity ?? new IdentitySettings(), stores ?? new StoreDirectory([Store]), Codec, Names) { Rules = rules is null ? null : new Pipeline.Triggers.LiveRuleSet(rules) };
         Topology = ProductTopology.Build("c360", Topics, Settings, Metrics, NullLoggerFactory.Instance);
         Driver = new TopologyTestDriver(Topology, Partitions);
     }
@@ -48,7 +48,7 @@ internal sealed class PipelineHarness
 
     public InProcessSchemaRegistry Registry { get; }
 
-    public ContextPipelineSettings Settings { get; }
+    public ContextPipelineSetup Settings { get; }
 
     public PipelineMetrics Metrics { get; } = new();
 

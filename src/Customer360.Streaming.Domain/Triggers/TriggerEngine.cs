@@ -17,7 +17,7 @@ public sealed record RuleOutcome(TriggerRule Rule, HygieneDecision Decision, IRe
 
 /// <summary>The result of one step: what the rules decided, and the customer's trigger state and context after it.</summary>
 /// <param name="StateChanged">The trigger state differs from before and must be stored.</param>
-public sealed record TriggerStep(IReadOnlyList<RuleOutcome> Outcomes, TriggerHistory State, CustomerContext Context, bool StateChanged)
+public sealed record TriggerStep(IReadOnlyList<RuleOutcome> Outcomes, TriggerState State, CustomerContext Context, bool StateChanged)
 {
     public bool ContextChanged { get; init; }
 }
@@ -70,7 +70,7 @@ public sealed class TriggerEngine(RuleSet rules, HygieneSettings hygiene)
     }
 
     /// <summary>Evaluates the rules after <paramref name="after"/> took in <paramref name="e"/>.</summary>
-    public TriggerStep OnEvent(CustomerContext before, CustomerContext after, ChannelEvent e, SourceRef source, TriggerHistory state, long streamTimeMs)
+    public TriggerStep OnEvent(CustomerContext before, CustomerContext after, ChannelEvent e, SourceRef source, TriggerState state, long streamTimeMs)
     {
         ArgumentNullException.ThrowIfNull(after);
         ArgumentNullException.ThrowIfNull(e);
@@ -127,7 +127,7 @@ public sealed class TriggerEngine(RuleSet rules, HygieneSettings hygiene)
     /// jumps over quiet stretches; that is not lateness). Wall clock: decided at <paramref name="nowMs"/>, so a timer
     /// fired late because the processor was down is judged by the rules' freshness guard.
     /// </param>
-    public TriggerStep OnTime(CustomerContext context, TriggerHistory state, long nowMs, bool decideAtDue = false)
+    public TriggerStep OnTime(CustomerContext context, TriggerState state, long nowMs, bool decideAtDue = false)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(state);
@@ -177,8 +177,8 @@ public sealed class TriggerEngine(RuleSet rules, HygieneSettings hygiene)
     }
 
     /// <summary>Joins a response to its sent trigger by id and updates fatigue and the acceptance counters.</summary>
-    public static (ResponseEffect Effect, CustomerContext Context, TriggerHistory State) OnResponse(
-        CustomerContext context, TriggerHistory state, string triggerId, ResponseOutcome outcome, long timeMs)
+    public static (ResponseEffect Effect, CustomerContext Context, TriggerState State) OnResponse(
+        CustomerContext context, TriggerState state, string triggerId, ResponseOutcome outcome, long timeMs)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(state);
@@ -208,8 +208,8 @@ public sealed class TriggerEngine(RuleSet rules, HygieneSettings hygiene)
         return "t-" + Convert.ToHexStringLower(digest[..16]);
     }
 
-    private static TriggerHistory OnDwellEvent(
-        TriggerRule rule, DwellSpec dwell, CustomerContext after, ChannelEvent e, SourceRef source, RuleScope scope, bool listens, TriggerHistory state, List<Candidate> candidates)
+    private static TriggerState OnDwellEvent(
+        TriggerRule rule, DwellSpec dwell, CustomerContext after, ChannelEvent e, SourceRef source, RuleScope scope, bool listens, TriggerState state, List<Candidate> candidates)
     {
         var place = Place(after, dwell.In);
         var timer = TimerOf(state, rule.Id);
@@ -246,7 +246,7 @@ public sealed class TriggerEngine(RuleSet rules, HygieneSettings hygiene)
         return state;
     }
 
-    private TriggerStep Decide(List<Candidate> candidates, CustomerContext context, TriggerHistory state, long streamTimeMs, bool stateChanged)
+    private TriggerStep Decide(List<Candidate> candidates, CustomerContext context, TriggerState state, long streamTimeMs, bool stateChanged)
     {
         if (candidates.Count == 0)
         {
@@ -274,7 +274,7 @@ public sealed class TriggerEngine(RuleSet rules, HygieneSettings hygiene)
         return new TriggerStep(outcomes, decided, context, stateChanged || fired) { ContextChanged = fired };
     }
 
-    private static ConditionTrace? SequenceTrace(TriggerRule rule, SequenceSpec sequence, TriggerHistory state, long eventTimeMs)
+    private static ConditionTrace? SequenceTrace(TriggerRule rule, SequenceSpec sequence, TriggerState state, long eventTimeMs)
     {
         var condition = $"after {string.Join(" or ", sequence.After)} within {Durations.Format(sequence.Within)}";
         if (!state.SequenceMarks.TryGetValue(rule.Id, out var mark))
@@ -300,12 +300,12 @@ public sealed class TriggerEngine(RuleSet rules, HygieneSettings hygiene)
         _ => null,
     };
 
-    private static PendingTimer? TimerOf(TriggerHistory state, string ruleId) => state.Timers.FirstOrDefault(t => t.RuleId == ruleId);
+    private static PendingTimer? TimerOf(TriggerState state, string ruleId) => state.Timers.FirstOrDefault(t => t.RuleId == ruleId);
 
-    private static TriggerHistory WithoutTimer(TriggerHistory state, string ruleId) =>
+    private static TriggerState WithoutTimer(TriggerState state, string ruleId) =>
         state with { Timers = state.Timers.RemoveAll(t => t.RuleId == ruleId) };
 
-    private static TriggerHistory WithTimer(TriggerHistory state, PendingTimer timer) =>
+    private static TriggerState WithTimer(TriggerState state, PendingTimer timer) =>
         state with { Timers = WithoutTimer(state, timer.RuleId).Timers.Add(timer) };
 
     private static CustomerContext Ignore(CustomerContext context, SentTrigger sent, long timeMs) =>

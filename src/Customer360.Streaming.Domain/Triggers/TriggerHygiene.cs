@@ -60,8 +60,11 @@ public sealed record HygieneDecision(TriggerCandidate Candidate, SuppressionReas
     public bool Fires => Suppressed is null;
 }
 
-/// <summary>What was sent to a customer, kept with the customer's state and committed with the trigger.</summary>
-public sealed record TriggerHistory
+/// <summary>
+/// A customer's trigger state, kept with the customer and committed with each trigger: what was sent (per rule, per
+/// group, per day), sequence marks, absence and dwell timers, and sends awaiting a response.
+/// </summary>
+public sealed record TriggerState
 {
     /// <summary>Rule id → time of its last send.</summary>
     public ImmutableSortedDictionary<string, long> LastByRule { get; init; } = ImmutableSortedDictionary<string, long>.Empty.WithComparers(StringComparer.Ordinal);
@@ -140,8 +143,8 @@ public sealed record HygieneSettings
 /// </summary>
 public static class TriggerHygiene
 {
-    public static (IReadOnlyList<HygieneDecision> Decisions, TriggerHistory History) Decide(
-        IReadOnlyList<TriggerCandidate> candidates, RelationshipProfile? relationship, TriggerHistory history, long streamTimeMs, HygieneSettings settings,
+    public static (IReadOnlyList<HygieneDecision> Decisions, TriggerState History) Decide(
+        IReadOnlyList<TriggerCandidate> candidates, RelationshipProfile? relationship, TriggerState history, long streamTimeMs, HygieneSettings settings,
         FeedbackView? feedback = null)
     {
         ArgumentNullException.ThrowIfNull(candidates);
@@ -188,7 +191,7 @@ public static class TriggerHygiene
     }
 
     private static (SuppressionReason?, string) Check(
-        TriggerCandidate candidate, RelationshipProfile? relationship, TriggerHistory history, long streamTimeMs, HygieneSettings settings, FeedbackView? feedback)
+        TriggerCandidate candidate, RelationshipProfile? relationship, TriggerState history, long streamTimeMs, HygieneSettings settings, FeedbackView? feedback)
     {
         var rule = candidate.Rule;
         var t = candidate.EventTimeMs;
@@ -267,7 +270,7 @@ public static class TriggerHygiene
             : utc.UtcDateTime;
     }
 
-    private static TriggerHistory Record(TriggerHistory history, TriggerCandidate sent, string day) => history with
+    private static TriggerState Record(TriggerState history, TriggerCandidate sent, string day) => history with
     {
         LastByRule = history.LastByRule.SetItem(sent.Rule.RuleId, sent.EventTimeMs),
         LastByGroup = sent.Rule.Group is { } group ? history.LastByGroup.SetItem(group, sent.EventTimeMs) : history.LastByGroup,

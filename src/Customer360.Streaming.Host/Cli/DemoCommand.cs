@@ -129,7 +129,7 @@ internal static class DemoCommand
         Say($"processor ready in {time.GetElapsedTime(started).TotalSeconds:0.0} s: group {DemoApplicationId}, {status.AssignedPartitions.Count} partitions assigned");
 
         var kafka = new KafkaOptions { BootstrapServers = cluster.BootstrapServers };
-        var topics = app.Services.GetRequiredService<ContextPipelineSettings>().Topics;
+        var topics = app.Services.GetRequiredService<ContextPipelineSetup>().Topics;
         var population = new Population(settings.Customers, seed: 7, app.Services.GetRequiredService<StoreDirectory>(), time.GetUtcNow().ToUnixTimeMilliseconds(), settings.Rate, topics);
         using var registryClient = new SchemaRegistryClient(new SchemaRegistryOptions { Url = registryUrl });
         using var triggerReport = new DemoTriggerReport(topics.Triggers, time);

@@ -151,7 +151,7 @@ public static class ProcessorHost
         {
             var context = sp.GetRequiredService<IOptions<ContextOptions>>().Value;
             var triggers = sp.GetRequiredService<IOptions<TriggerOptions>>().Value;
-            return new ContextPipelineSettings(
+            return new ContextPipelineSetup(
                 context.ToContextSettings(), context.ToIdentitySettings(), sp.GetRequiredService<StoreDirectory>(), sp.GetRequiredService<EventCodec>(),
                 sp.GetRequiredService<ProductTopicNames>())
             {
@@ -165,7 +165,7 @@ public static class ProcessorHost
         services.AddSingleton(sp => new PipelineMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddSingleton(sp => ProductTopology.Build(
             sp.GetRequiredService<IOptions<KafkaOptions>>().Value.ApplicationId, sp.GetRequiredService<TopicCatalog>(),
-            sp.GetRequiredService<ContextPipelineSettings>(), sp.GetRequiredService<PipelineMetrics>(), sp.GetRequiredService<ILoggerFactory>()));
+            sp.GetRequiredService<ContextPipelineSetup>(), sp.GetRequiredService<PipelineMetrics>(), sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton(sp => new StreamsMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddSingleton<StreamProcessorService>();
         services.AddSingleton(sp =>

@@ -77,7 +77,7 @@ public static class RuleReplay
         ArgumentNullException.ThrowIfNull(setup);
         var names = ProductTopicNames.FromCatalog(setup.Topics);
         var codec = new EventCodec(localRegistry, new AvroSerdeOptions(), setup.Contracts, setup.Topics);
-        var settings = new ContextPipelineSettings(setup.Context, setup.Identity, setup.Stores, codec, names) { Rules = new LiveRuleSet(rules), Hygiene = setup.Hygiene };
+        var settings = new ContextPipelineSetup(setup.Context, setup.Identity, setup.Stores, codec, names) { Rules = new LiveRuleSet(rules), Hygiene = setup.Hygiene };
         var topology = ProductTopology.Build(setup.ApplicationId, setup.Topics, settings, new PipelineMetrics(), NullLoggerFactory.Instance);
         var driver = new InMemoryTopologyRunner(topology);
         var serializer = new AvroSerializer<GenericRecord>(localRegistry);
@@ -139,7 +139,7 @@ public static class RuleReplay
     /// No more input: the wall clock moves on in timer-interval steps, so each pending timer fires near its due time
     /// (as in a quiet production partition) rather than all at once at the end, which would make them stale.
     /// </summary>
-    private static void Drain(InMemoryTopologyRunner driver, long lastMs, ContextPipelineSettings settings, TimeSpan drain)
+    private static void Drain(InMemoryTopologyRunner driver, long lastMs, ContextPipelineSetup settings, TimeSpan drain)
     {
         var step = settings.TimerInterval;
         driver.AdvanceWallClock(TimeSpan.FromMilliseconds(lastMs) + settings.Context.Grace);

@@ -17,7 +17,7 @@ internal enum TimerClock
 }
 
 /// <summary>Records a trigger step will emit, the customer's trigger state after it, and the context when feedback changed it.</summary>
-internal sealed record PreparedTriggers(IReadOnlyList<Emission> Records, TriggerHistory? State, CustomerContext? Context)
+internal sealed record PreparedTriggers(IReadOnlyList<Emission> Records, TriggerState? State, CustomerContext? Context)
 {
     public static readonly PreparedTriggers None = new([], null, null);
 }
@@ -111,7 +111,7 @@ internal sealed class TriggerStage(LiveRuleSet rules, HygieneSettings hygiene, P
             }
             else
             {
-                store.Put(customerId, TriggerHistoryJson.Encode(state));
+                store.Put(customerId, TriggerStateJson.Encode(state));
             }
 
             _due.EnsureBuilt(store);
@@ -171,8 +171,8 @@ internal sealed class TriggerStage(LiveRuleSet rules, HygieneSettings hygiene, P
 
     private void CountResponse(ResponseEffect effect) => metrics.Responses.Add(1, new KeyValuePair<string, object?>("effect", EnumNames.SnakeCase(effect)));
 
-    private static TriggerHistory Load(IKeyValueStore store, string customerId) =>
-        store.Get(customerId) is { } json ? TriggerHistoryJson.Decode(json) : new TriggerHistory();
+    private static TriggerState Load(IKeyValueStore store, string customerId) =>
+        store.Get(customerId) is { } json ? TriggerStateJson.Decode(json) : new TriggerState();
 
     /// <summary>
     /// Customers by the earliest time something of theirs is due. Derived from the trigger-state store (built from it
@@ -194,7 +194,7 @@ internal sealed class TriggerStage(LiveRuleSet rules, HygieneSettings hygiene, P
             _built = true;
             foreach (var (customer, json) in store.All())
             {
-                Set(customer, TriggerHistoryJson.Decode(json).NextDueMs);
+                Set(customer, TriggerStateJson.Decode(json).NextDueMs);
             }
         }
 

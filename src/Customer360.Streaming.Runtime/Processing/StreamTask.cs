@@ -210,9 +210,8 @@ public sealed class StreamTask : IProcessorContext
     public void CountLate() => _metrics?.LateRecords.Add(1);
 
     /// <summary>
-    /// Lets the processor emit what it coalesced (<see cref="IProcessor.Flush"/>), then sends each store's coalesced
-    /// changes to its changelog partition (latest value per key), and adds the processor's keys among them to
-    /// <paramref name="changed"/>.
+    /// Lets the processor emit what it coalesced (<see cref="IProcessor.Flush"/>), then sends each store's changes to its
+    /// changelog partition (latest value per key) and adds the processor's keys among them to <paramref name="changed"/>.
     /// </summary>
     public void FlushChangelog(ICollection<StoreChange> changed)
     {

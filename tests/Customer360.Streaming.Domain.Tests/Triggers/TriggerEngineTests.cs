@@ -236,7 +236,7 @@ public sealed class TriggerEngineTests
 
         public CustomerContext Context { get; private set; } = CustomerContext.Empty("c-1");
 
-        public TriggerHistory State { get; private set; } = new();
+        public TriggerState State { get; private set; } = new();
 
         private long StreamTimeMs { get; set; }
 

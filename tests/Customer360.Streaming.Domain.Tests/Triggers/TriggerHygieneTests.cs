@@ -29,7 +29,7 @@ public sealed class TriggerHygieneTests
     [Fact]
     public void A_rule_cools_down_and_so_does_its_group()
     {
-        var (first, history) = Decide([new TriggerCandidate(CartReminder, Summer)], Profile(), new TriggerHistory());
+        var (first, history) = Decide([new TriggerCandidate(CartReminder, Summer)], Profile(), new TriggerState());
         Assert.True(first[0].Fires);
 
         var hourLater = Summer + 3_600_000;
@@ -45,7 +45,7 @@ public sealed class TriggerHygieneTests
     [Fact]
     public void The_daily_cap_counts_across_rules_and_resets_on_the_customers_next_local_day()
     {
-        var history = new TriggerHistory();
+        var history = new TriggerState();
         var rules = new[] { CartReminder, ZoneAssist, Welcome };
         var outcomes = new List<SuppressionReason?>();
         for (var i = 0; i < rules.Length; i++)
@@ -76,17 +76,17 @@ public sealed class TriggerHygieneTests
         var t = new DateTimeOffset(year, month, day, hour, minute, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
         var profile = Profile(quiet: new QuietHours(22 * 60, 7 * 60), timeZone: zone);
 
-        var decision = Decide([new TriggerCandidate(Welcome, t)], profile, new TriggerHistory(), t).Decisions[0];
+        var decision = Decide([new TriggerCandidate(Welcome, t)], profile, new TriggerState(), t).Decisions[0];
 
         Assert.Equal(quiet ? SuppressionReason.QuietHours : null, decision.Suppressed);
         // Store staff are at work whatever the customer's quiet hours say.
-        Assert.True(Decide([new TriggerCandidate(ZoneAssist, t)], profile, new TriggerHistory(), t).Decisions[0].Fires);
+        Assert.True(Decide([new TriggerCandidate(ZoneAssist, t)], profile, new TriggerState(), t).Decisions[0].Fires);
     }
 
     [Fact]
     public void An_event_older_than_the_rule_allows_against_stream_time_is_stale()
     {
-        var (decisions, _) = Decide([new TriggerCandidate(CartReminder, Summer)], Profile(), new TriggerHistory(), streamTimeMs: Summer + 360_000);
+        var (decisions, _) = Decide([new TriggerCandidate(CartReminder, Summer)], Profile(), new TriggerState(), streamTimeMs: Summer + 360_000);
 
         Assert.Equal(SuppressionReason.Stale, decisions[0].Suppressed);
         Assert.Contains("360 s old", decisions[0].Detail, StringComparison.Ordinal);
@@ -95,7 +95,7 @@ public sealed class TriggerHygieneTests
     [Fact]
     public void The_best_priority_wins_an_event_and_a_lesser_trigger_soon_after_loses_too()
     {
-        var (decisions, history) = Decide([new TriggerCandidate(CartReminder, Summer), new TriggerCandidate(ZoneAssist, Summer), new TriggerCandidate(Welcome, Summer)], Profile(), new TriggerHistory());
+        var (decisions, history) = Decide([new TriggerCandidate(CartReminder, Summer), new TriggerCandidate(ZoneAssist, Summer), new TriggerCandidate(Welcome, Summer)], Profile(), new TriggerState());
 
         Assert.Equal(["zone-assist"], decisions.Where(d => d.Fires).Select(d => d.Candidate.Rule.RuleId));
         Assert.All(decisions.Where(d => !d.Fires), d => Assert.Equal(SuppressionReason.LostArbitration, d.Suppressed));
@@ -107,10 +107,10 @@ public sealed class TriggerHygieneTests
     }
 
     private static HygieneDecision Single(HygieneRule rule, RelationshipProfile? relationship) =>
-        Decide([new TriggerCandidate(rule, Summer)], relationship, new TriggerHistory()).Decisions[0];
+        Decide([new TriggerCandidate(rule, Summer)], relationship, new TriggerState()).Decisions[0];
 
-    private static (IReadOnlyList<HygieneDecision> Decisions, TriggerHistory History) Decide(
-        TriggerCandidate[] candidates, RelationshipProfile? relationship, TriggerHistory history, long? streamTimeMs = null) =>
+    private static (IReadOnlyList<HygieneDecision> Decisions, TriggerState History) Decide(
+        TriggerCandidate[] candidates, RelationshipProfile? relationship, TriggerState history, long? streamTimeMs = null) =>
         TriggerHygiene.Decide(candidates, relationship, history, streamTimeMs ?? candidates.Max(c => c.EventTimeMs), Settings);
 
     private static RelationshipProfile Profile(Consent? consent = null, QuietHours? quiet = null, string timeZone = "Europe/Berlin") =>

@@ -67,7 +67,7 @@ public sealed class ContextEndToEndTests(KafkaFixture kafka, SchemaRegistryFixtu
             var contracts = SchemaCatalog.Load(Path.Combine(RepositoryLayout.Root, "schemas"));
             using var registryClient = registry.CreateClient();
             var topics = ProductTopicNames.FromCatalog(catalog);
-            var settings = new ContextPipelineSettings(Contexts, new IdentitySettings(), stores, new EventCodec(registryClient, new AvroSerdeOptions(), contracts, catalog), topics);
+            var settings = new ContextPipelineSetup(Contexts, new IdentitySettings(), stores, new EventCodec(registryClient, new AvroSerdeOptions(), contracts, catalog), topics);
             using var metrics = new PipelineMetrics();
             var topology = ProductTopology.Build(applicationId, catalog, settings, metrics, NullLoggerFactory.Instance);
             var options = kafka.Options(applicationId);

@@ -55,7 +55,7 @@ public sealed class HostileInputTests(KafkaFixture kafka, SchemaRegistryFixture 
         var codec = new EventCodec(
             registryClient, new AvroSerdeOptions(), Contracts, catalog, TimeProvider.System, TimeSpan.FromMinutes(5), new UnknownSchemaIdRetry(TimeSpan.FromSeconds(2), TimeProvider.System));
         using var metrics = new PipelineMetrics();
-        var topology = ProductTopology.Build(applicationId, catalog, new ContextPipelineSettings(new ContextSettings(), new IdentitySettings(), Stores, codec, topics), metrics, NullLoggerFactory.Instance);
+        var topology = ProductTopology.Build(applicationId, catalog, new ContextPipelineSetup(new ContextSettings(), new IdentitySettings(), Stores, codec, topics), metrics, NullLoggerFactory.Instance);
         var options = kafka.Options(applicationId);
         options.FetchWaitMaxMs = 10;
         using var input = new InputWriter(options, registryClient, topics, catalog);

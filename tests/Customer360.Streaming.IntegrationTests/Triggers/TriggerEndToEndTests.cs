@@ -146,7 +146,7 @@ public sealed class TriggerEndToEndTests(KafkaFixture kafka, SchemaRegistryFixtu
     /// </summary>
     private WorkerRun Run(string applicationId, TopicCatalog catalog, RuleSet rules, ISchemaRegistryClient registryClient, SchemaCatalog contracts, Domain.Geo.StoreDirectory stores)
     {
-        var settings = new ContextPipelineSettings(
+        var settings = new ContextPipelineSetup(
             new ContextSettings(), new IdentitySettings(), stores, new EventCodec(registryClient, new AvroSerdeOptions(), contracts, catalog), ProductTopicNames.FromCatalog(catalog))
         {
             Rules = new LiveRuleSet(rules),

@@ -183,7 +183,7 @@ public sealed class RuleCatalogTests
     private static IReadOnlyList<string> Fired(Event[] events, long? tickAtMs = null, CustomerContext? start = null)
     {
         var engine = new TriggerEngine(Shipped, new HygieneSettings());
-        var (context, state, offset) = (start ?? CustomerContext.Empty("c-1"), new TriggerHistory(), 0L);
+        var (context, state, offset) = (start ?? CustomerContext.Empty("c-1"), new TriggerState(), 0L);
         IReadOnlyList<RuleOutcome> last = [];
         foreach (var e in events.Select(e => e.Value))
         {

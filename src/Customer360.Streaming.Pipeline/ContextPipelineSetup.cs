@@ -7,8 +7,11 @@ using Customer360.Streaming.Contracts;
 
 namespace Customer360.Streaming.Pipeline;
 
-/// <summary>Everything the identity and context processors need besides the runtime: rules, stores, codec, topics.</summary>
-public sealed record ContextPipelineSettings(
+/// <summary>
+/// What the identity and context processors are built from besides the runtime: their settings (context, identity,
+/// stores, topics, timers, hygiene) and the two services they share, the event codec and the live rule set.
+/// </summary>
+public sealed record ContextPipelineSetup(
     ContextSettings Context,
     IdentitySettings Identity,
     StoreDirectory Stores,

@@ -9,9 +9,9 @@ namespace Customer360.Streaming.Domain.Tests.Triggers;
 /// A customer's trigger state as the trigger-history store keeps it: a round trip keeps every field, and state
 /// written before its timers and pending responses existed still reads.
 /// </summary>
-public sealed class TriggerHistoryJsonTests
+public sealed class TriggerStateJsonTests
 {
-    private static readonly TriggerHistory Full = new()
+    private static readonly TriggerState Full = new()
     {
         LastByRule = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("cart-in-store", 1_000L)]),
         LastByGroup = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("offers", 1_000L)]),
@@ -28,7 +28,7 @@ public sealed class TriggerHistoryJsonTests
     [Fact]
     public void A_RoundTrip_KeepsEveryField()
     {
-        var decoded = TriggerHistoryJson.Decode(TriggerHistoryJson.Encode(Full));
+        var decoded = TriggerStateJson.Decode(TriggerStateJson.Encode(Full));
 
         Assert.Equal(Full.LastByRule, decoded.LastByRule);
         Assert.Equal(Full.LastByGroup, decoded.LastByGroup);
@@ -44,7 +44,7 @@ public sealed class TriggerHistoryJsonTests
     {
         var old = """{"lastByRule":{"cart-in-store":1000},"lastByGroup":{},"day":"2026-12-03","sentToday":1,"lastSentMs":1000,"lastSentPriority":80}""";
 
-        var decoded = TriggerHistoryJson.Decode(Encoding.UTF8.GetBytes(old));
+        var decoded = TriggerStateJson.Decode(Encoding.UTF8.GetBytes(old));
 
         Assert.Equal(1_000, decoded.LastByRule["cart-in-store"]);
         Assert.Empty(decoded.Timers);
@@ -55,7 +55,7 @@ public sealed class TriggerHistoryJsonTests
     [Fact]
     public void EnumsAreWrittenByName_AndKeysInCamelCase()
     {
-        var json = Encoding.UTF8.GetString(TriggerHistoryJson.Encode(Full));
+        var json = Encoding.UTF8.GetString(TriggerStateJson.Encode(Full));
 
         Assert.Contains("\"kind\":\"Dwell\"", json, StringComparison.Ordinal);
         Assert.Contains("\"channel\":\"Push\"", json, StringComparison.Ordinal);
