@@ -1,12 +1,8 @@
 using System.Net;
-using Customer360.Streaming.Domain.Geo;
 using Customer360.Streaming.Pipeline;
-using Customer360.Streaming.Pipeline.Triggers;
 using Customer360.Streaming.Redis;
 using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Runtime.Processing;
-using Customer360.Streaming.Runtime.Topology;
-using Customer360.Streaming.Contracts;
 using Customer360.Streaming.Schemas.Registry;
 using Customer360.Streaming.Schemas.Serdes;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -59,8 +55,8 @@ public static class ProcessorHost
         // Before the processor's services, so its hosted service starts (and listens) before the first record counts.
         builder.Services.AddPrometheusMetrics();
         // Hosted services start in registration order: Redis first, so the sink has a connection before any commit.
-        builder.Services.AddSingleton<RedisConnectionService>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<RedisConnectionService>());
+        builder.Services.AddRedisView();
+        builder.Services.AddContextPipeline();
         builder.Services.AddStreamProcessor();
         builder.Services.AddHealthChecks()
             .AddCheck<ProcessorHealthCheck>("processor", tags: [ProcessorHealthCheck.LiveTag, ProcessorHealthCheck.ReadyTag])
@@ -128,72 +124,6 @@ public static class ProcessorHost
         return services;
     }
 
-    private static IServiceCollection AddStreamProcessor(this IServiceCollection services)
-    {
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => TopicCatalog.Load(ContentFolders.TopicsFile(Topology(sp).Directory)));
-        services.AddSingleton(sp => SchemaCatalog.Load(ContentFolders.SchemasDirectory(Topology(sp).SchemasDirectory)));
-        services.AddSingleton(sp => StoreCatalog.Load(ContentFolders.StoresFile(Topology(sp).Directory)));
-        services.AddSingleton<ISchemaRegistryClient>(sp => new SchemaRegistryClient(
-            sp.GetRequiredService<IOptions<SchemaRegistryOptions>>().Value));
-        services.AddSingleton(sp => new EventCodec(
-            sp.GetRequiredService<ISchemaRegistryClient>(), sp.GetRequiredService<IOptions<AvroSerdeOptions>>().Value,
-            sp.GetRequiredService<SchemaCatalog>(), sp.GetRequiredService<TopicCatalog>(), sp.GetRequiredService<TimeProvider>(),
-            TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<ContextOptions>>().Value.MaxFutureSkewSeconds),
-            new UnknownSchemaIdRetry(
-                TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<SchemaRegistryOptions>>().Value.UnknownIdRetrySeconds), sp.GetRequiredService<TimeProvider>())));
-        // Triggers run when the topology folder has a rule file; without one the processor keeps contexts only.
-        services.AddSingleton(sp => ProductTopicNames.FromCatalog(sp.GetRequiredService<TopicCatalog>()));
-        services.AddSingleton(sp => RuleFile(sp) is { } path
-            ? TriggerRules.From(path, sp.GetRequiredService<ProductTopicNames>(), sp.GetRequiredService<PipelineMetrics>(), sp.GetRequiredService<ILogger<RuleFileReloader>>())
-            : TriggerRules.None);
-        services.AddSingleton(sp =>
-        {
-            var context = sp.GetRequiredService<IOptions<ContextOptions>>().Value;
-            var triggers = sp.GetRequiredService<IOptions<TriggerOptions>>().Value;
-            return new ContextPipelineSetup(
-                context.ToContextSettings(), context.ToIdentitySettings(), sp.GetRequiredService<StoreDirectory>(), sp.GetRequiredService<EventCodec>(),
-                sp.GetRequiredService<ProductTopicNames>())
-            {
-                Rules = sp.GetRequiredService<TriggerRules>().Live,
-                Hygiene = triggers.ToHygieneSettings(),
-                TimerInterval = TimeSpan.FromSeconds(triggers.TimerIntervalSeconds),
-            };
-        });
-        services.AddHostedService(sp => new RuleReloadService(
-            sp.GetRequiredService<TriggerRules>().Reloader, sp.GetRequiredService<IOptions<TriggerOptions>>(), sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp => new PipelineMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
-        services.AddSingleton(sp => ProductTopology.Build(
-            sp.GetRequiredService<IOptions<KafkaOptions>>().Value.ApplicationId, sp.GetRequiredService<TopicCatalog>(),
-            sp.GetRequiredService<ContextPipelineSetup>(), sp.GetRequiredService<PipelineMetrics>(), sp.GetRequiredService<ILoggerFactory>()));
-        services.AddSingleton(sp => new StreamsMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
-        services.AddSingleton<StreamProcessorService>();
-        services.AddSingleton(sp =>
-        {
-            var processor = sp.GetRequiredService<StreamProcessorService>();
-            return new ProcessorMetrics(
-                () => processor.Processor?.Status.Partitions ?? [], sp.GetRequiredService<TimeProvider>(), sp.GetService<System.Diagnostics.Metrics.IMeterFactory>());
-        });
-        services.AddHostedService(sp => sp.GetRequiredService<StreamProcessorService>());
-        services.AddHostedService<ProcessorGaugesService>();
-        return services;
-    }
-
-    /// <summary>The rules in force and their reloader; both null when the topology folder has no rule file.</summary>
-    internal sealed record TriggerRules(LiveRuleSet? Live, RuleFileReloader? Reloader)
-    {
-        public static readonly TriggerRules None = new(null, null);
-
-        public static TriggerRules From(string path, ProductTopicNames topics, PipelineMetrics metrics, ILogger logger)
-        {
-            var live = new LiveRuleSet(RuleCatalog.Load(path));
-            return new TriggerRules(live, new RuleFileReloader(path, live, topics, metrics, logger));
-        }
-    }
-
-    private static string? RuleFile(IServiceProvider services) =>
-        Path.Combine(ContentFolders.ResolveDirectory(Topology(services).Directory), RuleCatalog.FileName) is var path && File.Exists(path) ? path : null;
-
     /// <summary>Whether the process may create (or already has) <paramref name="path"/> and write in it.</summary>
     private static bool CanCreate(string path)
     {
@@ -212,7 +142,6 @@ public static class ProcessorHost
         }
     }
 
-    private static TopologyOptions Topology(IServiceProvider services) => services.GetRequiredService<IOptions<TopologyOptions>>().Value;
 
     private static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, HttpOptions http)
     {
