@@ -14,7 +14,7 @@ public class InMemoryTopologyRunner : IRecordCollector
     private readonly StreamsOptions _options;
     private readonly Dictionary<(string Sub, int Partition), StreamTask> _tasks = [];
     private readonly Dictionary<string, List<OutgoingRecord>> _topics = new(StringComparer.Ordinal);
-
+    private readonly Queue<OutgoingRecord> _pendingRepartition = new();
     private long _wallClockMs;
 
     public InMemoryTopologyRunner(StreamTopology topology, int partitions = 1, StreamsOptions? options = null, long startWallClockMs = 0)
@@ -98,8 +98,6 @@ public class InMemoryTopologyRunner : IRecordCollector
             _pendingRepartition.Enqueue(record);
         }
     }
-
-    private readonly Queue<OutgoingRecord> _pendingRepartition = new();
 
     /// <summary>Forgets every task, as a crash does; <see cref="TaskFor"/> creates them anew.</summary>
     internal void ForgetTasks() => _tasks.Clear();
