@@ -18,9 +18,10 @@ namespace Customer360.Streaming.Pipeline;
 /// task, links and unlinks, and the relationship table. Every change is kept in the <c>contexts</c> store (whose
 /// changelog Redis materializes); each changed context is published once per commit as a snapshot on
 /// <c>c360.context.v1</c>. A relationship tombstone
-/// erases the customer: context, links, Redis keys, and everything that arrives for them afterwards. With rules,
-/// triggers are evaluated after every change, timers fire absence and dwell rules and response deadlines, and trigger
-/// responses feed back into fatigue and the acceptance counters.
+/// erases the customer: context, links, Redis keys, and everything that arrives for them afterwards. What an event, a
+/// response or a timer does to a customer is decided by the domain's pure <see cref="CustomerStep"/>; this processor
+/// routes the input to it, loads and saves the customer's context and trigger state, and encodes what the step returns
+/// (triggers, decisions, store events).
 /// </summary>
 public sealed class ContextProcessor(ContextPipelineSetup settings, string identityCommandsTopic, PipelineMetrics metrics, ILogger logger) : IProcessor
 {
@@ -109,16 +110,17 @@ public sealed class ContextProcessor(ContextPipelineSetup settings, string ident
             return;
         }
 
-        var reduction = _reducer.Apply(current, channelEvent);
-        metrics.CountReduction(reduction.Outcome, channelEvent.SourceTopic);
-        switch (reduction.Outcome)
+        var source = Source(channelEvent);
+        var result = CustomerStep.OnEvent(
+            _reducer, _triggers?.Engine, current, () => TriggerStage.Load(_triggerState, customer), channelEvent, source, _context.StreamTimeMs);
+        metrics.CountReduction(result.Reduction, channelEvent.SourceTopic);
+        switch (result.Reduction)
         {
             case ReductionOutcome.Applied:
-                // Prepared first: encoding may hit a registry outage, which must fail the record before any state changed.
-                var source = Source(channelEvent);
-                var triggers = _triggers?.OnEvent(_context, _triggerState, current, reduction.Context, channelEvent, source) ?? PreparedTriggers.None;
-                var presence = _presence.Prepare(current, reduction.Context, channelEvent.EventTimeMs, source);
-                Save(triggers.Context ?? reduction.Context);
+                // Encoded first: encoding may hit a registry outage, which must fail the record before any state changed.
+                var triggers = _triggers?.Prepare(result) ?? PreparedTriggers.None;
+                var presence = _presence.Encode(result.Presence, result.Context, channelEvent.EventTimeMs, source);
+                Save(result.Context);
                 _triggers?.Apply(triggers, _context, _triggerState, customer);
                 TriggerStage.EmitAll(_context, presence);
                 break;
@@ -231,7 +233,7 @@ public sealed class ContextProcessor(ContextPipelineSetup settings, string ident
             return;
         }
 
-        SaveAndApply(current, _triggers.OnResponse(_triggerState, current, response));
+        SaveAndApply(current, CustomerStep.OnResponse(current, TriggerStage.Load(_triggerState, customer), response));
     }
 
     /// <summary>
@@ -264,19 +266,21 @@ public sealed class ContextProcessor(ContextPipelineSetup settings, string ident
                 continue;
             }
 
-            SaveAndApply(current, _triggers.OnTime(_triggerState, current, nowMs, clock));
+            _triggers.CountTimersFired(clock);
+            SaveAndApply(current, CustomerStep.OnTick(_triggers.Engine, current, TriggerStage.Load(_triggerState, customer), nowMs, decideAtDue: clock == TimerClock.Stream));
         }
     }
 
     /// <summary>Outside the event path (a response, a timer) a feedback change is a change of its own: one version more.</summary>
-    private void SaveAndApply(CustomerContext current, PreparedTriggers prepared)
+    private void SaveAndApply(CustomerContext current, CustomerStepResult result)
     {
-        if (prepared.Context is { } changed)
+        var prepared = _triggers!.Prepare(result);
+        if (!ReferenceEquals(result.Context, current))
         {
-            Save(changed with { Version = current.Version + 1 });
+            Save(result.Context with { Version = current.Version + 1 });
         }
 
-        _triggers!.Apply(prepared, _context, _triggerState, current.ContextId);
+        _triggers.Apply(prepared, _context, _triggerState, current.ContextId);
     }
 
     private SourceRef Source(ChannelEvent channelEvent)

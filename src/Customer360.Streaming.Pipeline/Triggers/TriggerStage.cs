@@ -1,7 +1,5 @@
-using System.Collections.Immutable;
 using Customer360.Streaming.Domain;
 using Customer360.Streaming.Domain.Context;
-using Customer360.Streaming.Domain.Events;
 using Customer360.Streaming.Domain.Triggers;
 using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Runtime.Stores;
@@ -16,17 +14,17 @@ internal enum TimerClock
     Wall,
 }
 
-/// <summary>Records a trigger step will emit, the customer's trigger state after it, and the context when feedback changed it.</summary>
-internal sealed record PreparedTriggers(IReadOnlyList<Emission> Records, TriggerState? State, CustomerContext? Context)
+/// <summary>Records a customer's step will emit, and the customer's trigger state after it (null: unchanged).</summary>
+internal sealed record PreparedTriggers(IReadOnlyList<Emission> Records, TriggerState? State)
 {
-    public static readonly PreparedTriggers None = new([], null, null);
+    public static readonly PreparedTriggers None = new([], null);
 }
 
 /// <summary>
-/// Runs the current rule set over one task's customers: after a context change, when a timer comes due, and when a
-/// response arrives. Preparing changes no state (a registry outage then fails the record cleanly); <see cref="Apply"/>
-/// stores the new trigger state and emits, in the same commit as the context change. Ids derive from rule, customer
-/// and the event's origin, so a replay emits the same ids.
+/// The trigger side of one task: the rule set in force, the index of due timers, and the encoding of what a customer's
+/// step (<see cref="CustomerStep"/>) decided. Preparing changes no state (a registry outage then fails the record
+/// cleanly); <see cref="Apply"/> stores the new trigger state and emits, in the same commit as the context change.
+/// Ids derive from rule, customer and the event's origin, so a replay emits the same ids.
 /// </summary>
 internal sealed class TriggerStage(LiveRuleSet rules, HygieneSettings hygiene, ProductTopicNames topics, TriggerEncoder encoder, PipelineMetrics metrics)
 {
@@ -34,7 +32,7 @@ internal sealed class TriggerStage(LiveRuleSet rules, HygieneSettings hygiene, P
     private TriggerEngine? _engine;
 
     /// <summary>The engine of the rule set in force; a reload swaps it between records, never during one.</summary>
-    private TriggerEngine Engine
+    public TriggerEngine Engine
     {
         get
         {
@@ -48,42 +46,20 @@ internal sealed class TriggerStage(LiveRuleSet rules, HygieneSettings hygiene, P
         }
     }
 
-    public PreparedTriggers OnEvent(IProcessorContext processor, IKeyValueStore store, CustomerContext before, CustomerContext after, ChannelEvent channelEvent, SourceRef source)
+    /// <summary>The encoded outcomes of a customer's step, with the trigger state to keep; counts what happened.</summary>
+    public PreparedTriggers Prepare(CustomerStepResult result)
     {
-        var answersPush = channelEvent is AppEvent { TriggerId: not null, Type: AppEventType.PushOpened or AppEventType.PushDismissed };
-        // Most events concern no rule: then the customer's trigger state is not even read.
-        if (!after.Known || (!answersPush && !Engine.Concerns(RuleVariables.KindOf(channelEvent), RuleVariables.ActionOf(channelEvent))))
+        if (result.RulesEvaluated)
         {
-            return PreparedTriggers.None;
+            metrics.RuleEvaluations.Add(result.Outcomes.Count);
         }
 
-        var loaded = Load(store, after.ContextId);
-        var state = loaded;
-        var context = after;
-        if (channelEvent is AppEvent { TriggerId: { } triggerId, Type: AppEventType.PushOpened or AppEventType.PushDismissed } app)
+        if (result.Response is { } effect)
         {
-            // The app reports what happened to a push itself: the same join as a response on the responses topic.
-            var outcome = app.Type == AppEventType.PushOpened ? ResponseOutcome.Opened : ResponseOutcome.Dismissed;
-            (var effect, context, state) = TriggerEngine.OnResponse(context, state, triggerId, outcome, app.EventTimeMs);
-            CountResponse(effect);
+            metrics.Responses.Add(1, new KeyValuePair<string, object?>("effect", EnumNames.SnakeCase(effect)));
         }
 
-        var step = Engine.OnEvent(before, context, channelEvent, source, state, Math.Max(processor.StreamTimeMs, channelEvent.EventTimeMs));
-        metrics.RuleEvaluations.Add(step.Outcomes.Count);
-        var stateChanged = step.StateChanged || !ReferenceEquals(loaded, state);
-        return stateChanged || step.Outcomes.Count > 0
-            ? new PreparedTriggers(Encode(step.Outcomes, step.Context), stateChanged ? step.State : null, ReferenceEquals(step.Context, after) ? null : step.Context)
-            : PreparedTriggers.None;
-    }
-
-    /// <summary>A response from the responses topic, joined to its trigger by id.</summary>
-    public PreparedTriggers OnResponse(IKeyValueStore store, CustomerContext context, TriggerResponse response)
-    {
-        var (effect, next, state) = TriggerEngine.OnResponse(context, Load(store, context.ContextId), response.TriggerId, response.Outcome, response.EventTimeMs);
-        CountResponse(effect);
-        return effect is ResponseEffect.Unmatched or ResponseEffect.Waiting
-            ? PreparedTriggers.None
-            : new PreparedTriggers([], state, ReferenceEquals(next, context) ? null : next);
+        return result.State is null && result.Outcomes.Count == 0 ? PreparedTriggers.None : new PreparedTriggers(Encode(result.Outcomes, result.Context), result.State);
     }
 
     /// <summary>Customers with something due at <paramref name="nowMs"/>, in due-time order.</summary>
@@ -93,12 +69,11 @@ internal sealed class TriggerStage(LiveRuleSet rules, HygieneSettings hygiene, P
         return _due.DueAt(nowMs);
     }
 
-    public PreparedTriggers OnTime(IKeyValueStore store, CustomerContext context, long nowMs, TimerClock clock)
-    {
-        metrics.TimersFired.Add(1, new KeyValuePair<string, object?>("clock", EnumNames.SnakeCase(clock)));
-        var step = Engine.OnTime(context, Load(store, context.ContextId), nowMs, decideAtDue: clock == TimerClock.Stream);
-        return new PreparedTriggers(Encode(step.Outcomes, step.Context), step.State, step.ContextChanged ? step.Context : null);
-    }
+    public void CountTimersFired(TimerClock clock) => metrics.TimersFired.Add(1, new KeyValuePair<string, object?>("clock", EnumNames.SnakeCase(clock)));
+
+    /// <summary>A customer's trigger state as stored, or a fresh one.</summary>
+    public static TriggerState Load(IKeyValueStore store, string customerId) =>
+        store.Get(customerId) is { } json ? TriggerStateJson.Decode(json) : new TriggerState();
 
     /// <summary>Stores the trigger state (or removes it when empty) and emits the prepared records.</summary>
     public void Apply(PreparedTriggers prepared, IProcessorContext processor, IKeyValueStore store, string customerId)
@@ -169,10 +144,6 @@ internal sealed class TriggerStage(LiveRuleSet rules, HygieneSettings hygiene, P
         return records;
     }
 
-    private void CountResponse(ResponseEffect effect) => metrics.Responses.Add(1, new KeyValuePair<string, object?>("effect", EnumNames.SnakeCase(effect)));
-
-    private static TriggerState Load(IKeyValueStore store, string customerId) =>
-        store.Get(customerId) is { } json ? TriggerStateJson.Decode(json) : new TriggerState();
 
     /// <summary>
     /// Customers by the earliest time something of theirs is due. Derived from the trigger-state store (built from it

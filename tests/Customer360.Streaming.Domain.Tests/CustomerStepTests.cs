@@ -1,0 +1,120 @@
+using Customer360.Streaming.Domain.Context;
+using Customer360.Streaming.Domain.Events;
+using Customer360.Streaming.Domain.Rules;
+using Customer360.Streaming.Domain.Triggers;
+using static Customer360.Streaming.Domain.Tests.Context.Events;
+
+namespace Customer360.Streaming.Domain.Tests;
+
+/// <summary>
+/// One customer's step: (context, trigger state, input) → (context′, trigger state′, what to publish), for an event,
+/// a response and a tick. Pure: the same input gives the same result, and the trigger state is read only when needed.
+/// </summary>
+public sealed class CustomerStepTests
+{
+    private static readonly RuleCompiler<RuleScope> Compiler = new(RuleVariables.All);
+    private static readonly ContextReducer Reducer = new(new ContextSettings(), Stores);
+
+    private static readonly TriggerRule CartReminder = new(
+        "cart-reminder", 1, "cart-reminder", ["click.add_to_cart"], Compiler.Compile("context.cart.value > 0"),
+        new HygieneRule("cart-reminder", TriggerChannel.Push, 50, TimeSpan.FromHours(12), RespectsQuietHours: false), TimeSpan.FromMinutes(30), "c360.triggers.v1");
+
+    private static readonly TriggerRule BrowseAbandonment = new(
+        "browse-abandonment", 1, "browse-abandonment", ["click.product_view"], Compiler.Compile("relationship.consent.push"),
+        new HygieneRule("browse-abandonment", TriggerChannel.Push, 50, TimeSpan.FromHours(12), RespectsQuietHours: false), TimeSpan.FromMinutes(30), "c360.triggers.v1")
+    {
+        Absence = new AbsenceSpec(["click.add_to_cart"], TimeSpan.FromMinutes(30)),
+    };
+
+    private static readonly TriggerEngine Engine = new(new RuleSet([CartReminder, BrowseAbandonment], "test"), new HygieneSettings());
+
+    public static TheoryData<string, bool, string, ReductionOutcome, bool, int, string[]> Events => new()
+    {
+        // name, with rules, input, reduction, rules evaluated (state read), outcomes, presence changes
+        { "a beacon without rules: presence only", false, "beacon", ReductionOutcome.Applied, false, 0, ["Entered berlin-mitte entrance"] },
+        { "a beacon no rule listens to: the trigger state is not read", true, "beacon", ReductionOutcome.Applied, false, 0, ["Entered berlin-mitte entrance"] },
+        { "an add to cart: the reminder fires", true, "add_to_cart", ReductionOutcome.Applied, true, 1, [] },
+        { "an event older than the grace period", true, "late", ReductionOutcome.Late, false, 0, [] },
+    };
+
+    [Theory]
+    [MemberData(nameof(Events))]
+    public void OnEvent(string name, bool withRules, string input, ReductionOutcome reduction, bool rulesEvaluated, int outcomes, string[] presence)
+    {
+        var known = Reducer.Apply(CustomerContext.Empty("c-1"), Profile(0)).Context;
+        var context = input == "late" ? Reducer.Apply(known, Click(5 * 3_600_000, ClickType.ProductView, "tv", "electronics")).Context : known;
+        ChannelEvent channelEvent = input switch
+        {
+            "beacon" => Beacon(60_000, "entrance", SightingType.Enter),
+            "add_to_cart" => Click(60_000, ClickType.AddToCart, "tv", "electronics", cart: 499m),
+            _ => Click(60_000, ClickType.ProductView, "tv", "electronics"),
+        };
+        var stateReads = 0;
+
+        var result = CustomerStep.OnEvent(Reducer, withRules ? Engine : null, context, () => { stateReads++; return new TriggerState(); }, channelEvent, Source(channelEvent), 0);
+
+        Assert.True(reduction == result.Reduction, $"{name}: {result.Reduction}");
+        Assert.Equal(rulesEvaluated, result.RulesEvaluated);
+        Assert.Equal(rulesEvaluated ? 1 : 0, stateReads);
+        Assert.Equal(outcomes, result.Outcomes.Count);
+        Assert.Equal(presence, result.Presence.Select(p => $"{p.Kind} {p.StoreId} {p.ZoneId}"));
+        Assert.Equal(outcomes > 0, result.State is not null);
+        if (reduction != ReductionOutcome.Applied)
+        {
+            Assert.Same(context, result.Context);
+        }
+    }
+
+    [Fact]
+    public void TheSameEventTwice_GivesTheSameDecisions()
+    {
+        var context = Reducer.Apply(CustomerContext.Empty("c-1"), Profile(0)).Context;
+        var click = Click(60_000, ClickType.AddToCart, "tv", "electronics", cart: 499m);
+
+        var first = CustomerStep.OnEvent(Reducer, Engine, context, () => new TriggerState(), click, Source(click), 0);
+        var second = CustomerStep.OnEvent(Reducer, Engine, context, () => new TriggerState(), click, Source(click), 0);
+
+        Assert.Equal(first.Outcomes.Select(o => (o.TriggerId, o.Fires, o.TimeMs)), second.Outcomes.Select(o => (o.TriggerId, o.Fires, o.TimeMs)));
+        Assert.Equal(ContextJson.Serialize(first.Context), ContextJson.Serialize(second.Context));
+    }
+
+    [Fact]
+    public void A_ResponseToASentTrigger_ChangesFeedbackAndState_AnUnknownOneChangesNothing()
+    {
+        var context = Reducer.Apply(CustomerContext.Empty("c-1"), Profile(0)).Context;
+        var click = Click(60_000, ClickType.AddToCart, "tv", "electronics", cart: 499m);
+        var sent = CustomerStep.OnEvent(Reducer, Engine, context, () => new TriggerState(), click, Source(click), 0);
+        var triggerId = Assert.Single(sent.Outcomes).TriggerId;
+
+        var answered = CustomerStep.OnResponse(sent.Context, sent.State!, Response(triggerId, ResponseOutcome.Clicked));
+        var unknown = CustomerStep.OnResponse(sent.Context, sent.State!, Response("no-such-trigger", ResponseOutcome.Clicked));
+
+        Assert.Equal(ResponseEffect.Accepted, answered.Response);
+        Assert.NotSame(sent.Context, answered.Context);
+        Assert.NotNull(answered.State);
+        Assert.Empty(answered.State!.Outstanding);
+        Assert.Equal(ResponseEffect.Unmatched, unknown.Response);
+        Assert.Same(sent.Context, unknown.Context);
+        Assert.Null(unknown.State);
+    }
+
+    [Fact]
+    public void A_Tick_FiresWhatTimeAloneBringsDue()
+    {
+        var context = Reducer.Apply(CustomerContext.Empty("c-1"), Profile(0)).Context;
+        var view = Click(60_000, ClickType.ProductView, "tv", "electronics");
+        var viewed = CustomerStep.OnEvent(Reducer, Engine, context, () => new TriggerState(), view, Source(view), 0);
+
+        var early = CustomerStep.OnTick(Engine, viewed.Context, viewed.State!, T0 + 60_000 + (29 * 60_000), decideAtDue: true);
+        var due = CustomerStep.OnTick(Engine, viewed.Context, viewed.State!, T0 + 60_000 + (30 * 60_000), decideAtDue: true);
+
+        Assert.Empty(early.Outcomes);
+        Assert.Equal("browse-abandonment", Assert.Single(due.Outcomes, o => o.Fires).Rule.Id);
+        Assert.Empty(due.State!.Timers);
+    }
+
+    private static SourceRef Source(ChannelEvent e) => new(e.SourceTopic, 0, e.EventTimeMs, e.EventId);
+
+    private static TriggerResponse Response(string triggerId, ResponseOutcome outcome) =>
+        new(Guid.NewGuid(), T0 + 120_000, "c360.trigger-responses.v1", triggerId, "c-1", outcome);
+}
