@@ -1,6 +1,7 @@
 using System.Numerics;
 using Avro;
 using Avro.Generic;
+using Customer360.Streaming.Domain;
 
 namespace Customer360.Streaming.Contracts;
 
@@ -59,14 +60,7 @@ internal static class AvroValues
     /// (version and variant bits set, as the contracts' <c>logicalType: uuid</c> promises), so the same name gives
     /// the same id.
     /// </summary>
-    public static Guid NameBasedId(string name)
-    {
-        Span<byte> digest = stackalloc byte[32];
-        System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name), digest);
-        digest[6] = (byte)((digest[6] & 0x0F) | 0x80);
-        digest[8] = (byte)((digest[8] & 0x3F) | 0x80);
-        return new Guid(digest[..16], bigEndian: true);
-    }
+    public static Guid NameBasedId(string name) => DeterministicIds.Uuid(name);
 
     private static decimal Pow10(int exponent)
     {

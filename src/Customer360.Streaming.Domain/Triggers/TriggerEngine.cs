@@ -1,6 +1,4 @@
 using System.Collections.Immutable;
-using System.Security.Cryptography;
-using System.Text;
 using Customer360.Streaming.Domain.Context;
 using Customer360.Streaming.Domain.Events;
 using Customer360.Streaming.Domain.Rules;
@@ -203,9 +201,7 @@ public sealed class TriggerEngine(RuleSet rules, HygieneSettings hygiene)
     {
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentNullException.ThrowIfNull(source);
-        Span<byte> digest = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes($"{rule.Id}\n{rule.Version}\n{customerId}\n{source.Topic}\n{source.Partition}\n{source.Offset}"), digest);
-        return "t-" + Convert.ToHexStringLower(digest[..16]);
+        return "t-" + DeterministicIds.Hex($"{rule.Id}\n{rule.Version}\n{customerId}\n{source.Topic}\n{source.Partition}\n{source.Offset}");
     }
 
     private static TriggerState OnDwellEvent(

@@ -2,7 +2,11 @@ using System.Text;
 
 namespace Customer360.Streaming.Runtime.Processing;
 
-/// <summary>Deterministic output ids: a hash of who emitted, for which key, caused by which input.</summary>
+/// <summary>
+/// Deterministic output ids: a hash of who emitted, for which key, caused by which input. The same scheme as the
+/// product's <c>DeterministicIds</c> (first 16 bytes of SHA-256 over the newline-joined parts, as hex), kept here
+/// because the runtime references no product project.
+/// </summary>
 public static class OutputIds
 {
     public static string For(string emitter, string? key, RecordOrigin origin, int sequence) =>
