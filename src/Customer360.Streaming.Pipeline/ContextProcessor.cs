@@ -36,7 +36,7 @@ public sealed class ContextProcessor(ContextPipelineSetup settings, string ident
 
     private readonly SnapshotPublisher _snapshots = new(settings.Codec, settings.Topics.Context);
     private readonly TriggerStage? _triggers = settings.Rules is { } rules
-        ? new TriggerStage(rules, settings.Hygiene, settings.Topics, new TriggerEncoder(new TriggerRecordWriter(settings.Codec.Contracts), settings.Codec.Encode, settings.Topics), metrics)
+        ? new TriggerStage(rules, settings.Hygiene, settings.Topics, new TriggerEncoder(new TriggerRecordWriter(settings.Codec.Contracts), settings.Codec.Encode, settings.Topics), metrics.TriggerCounters)
         : null;
 
     public void Init(IProcessorContext context)

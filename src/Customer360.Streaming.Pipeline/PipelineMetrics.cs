@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Customer360.Streaming.Domain.Context;
+using Customer360.Streaming.Pipeline.Triggers;
 
 namespace Customer360.Streaming.Pipeline;
 
@@ -63,6 +64,9 @@ public sealed class PipelineMetrics : IDisposable
     public Counter<long> TimersFired { get; }
 
     public Counter<long> RuleReloads { get; }
+
+    /// <summary>The counters of the trigger stage.</summary>
+    public TriggerCounters TriggerCounters => new(RuleEvaluations, Triggers, Suppressed, Responses, TimersFired);
 
     public void CountReduction(ReductionOutcome outcome, string sourceTopic) =>
         Reductions.Add(1, new KeyValuePair<string, object?>("outcome", outcome.ToString()), new KeyValuePair<string, object?>("topic", sourceTopic));

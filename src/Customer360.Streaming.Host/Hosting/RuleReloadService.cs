@@ -1,4 +1,4 @@
-using Customer360.Streaming.Pipeline.Triggers;
+using Customer360.Streaming.Pipeline;
 using Microsoft.Extensions.Options;
 
 namespace Customer360.Streaming.Host.Hosting;

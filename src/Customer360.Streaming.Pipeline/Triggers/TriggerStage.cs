@@ -26,7 +26,7 @@ internal sealed record PreparedTriggers(IReadOnlyList<Emission> Records, Trigger
 /// cleanly); <see cref="Apply"/> stores the new trigger state and emits, in the same commit as the context change.
 /// Ids derive from rule, customer and the event's origin, so a replay emits the same ids.
 /// </summary>
-internal sealed class TriggerStage(LiveRuleSet rules, HygieneSettings hygiene, ProductTopicNames topics, TriggerEncoder encoder, PipelineMetrics metrics)
+internal sealed class TriggerStage(LiveRuleSet rules, HygieneSettings hygiene, ProductTopicNames topics, TriggerEncoder encoder, TriggerCounters metrics)
 {
     private readonly TimerIndex _due = new();
     private TriggerEngine? _engine;
@@ -129,7 +129,7 @@ internal sealed class TriggerStage(LiveRuleSet rules, HygieneSettings hygiene, P
                 records.Add(rule.Topic == topics.StoreEvents
                     ? encoder.AssociateAssist(fired, context.InStore.StoreId ?? context.Location.NearestStoreId ?? "unknown")
                     : encoder.Trigger(fired));
-                metrics.Triggers.Add(1, new KeyValuePair<string, object?>("rule", rule.Id));
+                metrics.Fired.Add(1, new KeyValuePair<string, object?>("rule", rule.Id));
             }
             else
             {

@@ -2,8 +2,10 @@ using System.Security.Cryptography;
 using Customer360.Streaming.Runtime.Topology;
 using Microsoft.Extensions.Logging;
 using Customer360.Streaming.Contracts;
+using Customer360.Streaming.Pipeline;
+using Customer360.Streaming.Pipeline.Triggers;
 
-namespace Customer360.Streaming.Pipeline.Triggers;
+namespace Customer360.Streaming.Pipeline;
 
 /// <summary>What a reload check did.</summary>
 public enum ReloadOutcome

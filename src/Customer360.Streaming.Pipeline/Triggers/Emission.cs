@@ -1,4 +1,4 @@
-namespace Customer360.Streaming.Pipeline;
+namespace Customer360.Streaming.Pipeline.Triggers;
 
 /// <summary>
 /// An encoded output a customer's step produced, to be emitted through the task (which gives it its deterministic

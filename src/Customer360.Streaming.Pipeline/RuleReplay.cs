@@ -10,8 +10,9 @@ using Customer360.Streaming.Contracts;
 using Customer360.Streaming.Schemas.Registry;
 using Customer360.Streaming.Schemas.Serdes;
 using Microsoft.Extensions.Logging.Abstractions;
+using Customer360.Streaming.Pipeline.Triggers;
 
-namespace Customer360.Streaming.Pipeline.Triggers;
+namespace Customer360.Streaming.Pipeline;
 
 /// <summary>An input record to replay: a record of its topic's contract (null value: a tombstone).</summary>
 public sealed record ReplayInput(string Topic, string? Key, GenericRecord? Value, long TimestampMs);
