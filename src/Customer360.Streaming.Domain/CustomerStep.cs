@@ -28,14 +28,14 @@ public sealed record CustomerStepResult(
 /// One customer's step, pure: (context, trigger state, input) → (context′, trigger state′, what to publish), where the
 /// input is a channel event, a response to a trigger, or a tick of time. The context processor decodes the input,
 /// calls one of these, and encodes what comes back. Nothing here reads a clock or a store: time comes with the input,
-/// and the trigger state is asked for (<c>loadState</c>) only when a rule concerns the event.
+/// and the trigger state is asked for (<c>loadState</c>, by context id) only when a rule concerns the event.
 /// </summary>
 public static class CustomerStep
 {
     /// <param name="engine">The rules in force, or null to keep contexts without triggers.</param>
     /// <param name="streamTimeMs">The task's stream time; rules judge the event at the later of it and the event's time.</param>
     public static CustomerStepResult OnEvent(
-        ContextReducer reducer, TriggerEngine? engine, CustomerContext context, Func<TriggerState> loadState, ChannelEvent channelEvent, SourceRef source, long streamTimeMs)
+        ContextReducer reducer, TriggerEngine? engine, CustomerContext context, Func<string, TriggerState> loadState, ChannelEvent channelEvent, SourceRef source, long streamTimeMs)
     {
         ArgumentNullException.ThrowIfNull(reducer);
         ArgumentNullException.ThrowIfNull(loadState);
@@ -53,7 +53,7 @@ public static class CustomerStep
             return new CustomerStepResult(ReductionOutcome.Applied, after, null, [], presence, null, false);
         }
 
-        var loaded = loadState();
+        var loaded = loadState(after.ContextId);
         var state = loaded;
         var current = after;
         ResponseEffect? response = null;

@@ -31,6 +31,9 @@ public sealed class ContextProcessor(ContextPipelineSetup settings, string ident
     private TypedKeyValueStore<CustomerContext> _contexts = null!;
     private IKeyValueStore _erasures = null!;
     private IKeyValueStore _triggerState = null!;
+
+    /// <summary>Made once, not per event: reads a customer's trigger state when the step asks for it.</summary>
+    private Func<string, TriggerState> _loadTriggerState = null!;
     private readonly PresenceEvents _presence = new(new TriggerRecordWriter(settings.Codec.Contracts), settings.Codec.Encode, settings.Topics.StoreEvents);
     private bool _processedSinceWallTick;
 
@@ -46,6 +49,7 @@ public sealed class ContextProcessor(ContextPipelineSetup settings, string ident
         _contexts = context.Store(ProductTopics.ContextsStore).Typed(ContextStateSerde.Instance);
         _erasures = context.Store(ProductTopics.ErasuresStore);
         _triggerState = context.Store(ProductTopics.TriggerStateStore);
+        _loadTriggerState = customer => TriggerStage.Load(_triggerState, customer);
         if (_triggers is not null)
         {
             context.Schedule("trigger-timers", settings.TimerInterval, PunctuationType.StreamTime, now => FireTimers(now, TimerClock.Stream));
@@ -112,7 +116,7 @@ public sealed class ContextProcessor(ContextPipelineSetup settings, string ident
 
         var source = Source(channelEvent);
         var result = CustomerStep.OnEvent(
-            _reducer, _triggers?.Engine, current, () => TriggerStage.Load(_triggerState, customer), channelEvent, source, _context.StreamTimeMs);
+            _reducer, _triggers?.Engine, current, _loadTriggerState, channelEvent, source, _context.StreamTimeMs);
         metrics.CountReduction(result.Reduction, channelEvent.SourceTopic);
         switch (result.Reduction)
         {

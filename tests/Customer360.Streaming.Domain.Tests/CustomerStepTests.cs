@@ -51,7 +51,7 @@ public sealed class CustomerStepTests
         };
         var stateReads = 0;
 
-        var result = CustomerStep.OnEvent(Reducer, withRules ? Engine : null, context, () => { stateReads++; return new TriggerState(); }, channelEvent, Source(channelEvent), 0);
+        var result = CustomerStep.OnEvent(Reducer, withRules ? Engine : null, context, _ => { stateReads++; return new TriggerState(); }, channelEvent, Source(channelEvent), 0);
 
         Assert.True(reduction == result.Reduction, $"{name}: {result.Reduction}");
         Assert.Equal(rulesEvaluated, result.RulesEvaluated);
@@ -71,8 +71,8 @@ public sealed class CustomerStepTests
         var context = Reducer.Apply(CustomerContext.Empty("c-1"), Profile(0)).Context;
         var click = Click(60_000, ClickType.AddToCart, "tv", "electronics", cart: 499m);
 
-        var first = CustomerStep.OnEvent(Reducer, Engine, context, () => new TriggerState(), click, Source(click), 0);
-        var second = CustomerStep.OnEvent(Reducer, Engine, context, () => new TriggerState(), click, Source(click), 0);
+        var first = CustomerStep.OnEvent(Reducer, Engine, context, _ => new TriggerState(), click, Source(click), 0);
+        var second = CustomerStep.OnEvent(Reducer, Engine, context, _ => new TriggerState(), click, Source(click), 0);
 
         Assert.Equal(first.Outcomes.Select(o => (o.TriggerId, o.Fires, o.TimeMs)), second.Outcomes.Select(o => (o.TriggerId, o.Fires, o.TimeMs)));
         Assert.Equal(ContextJson.Serialize(first.Context), ContextJson.Serialize(second.Context));
@@ -83,7 +83,7 @@ public sealed class CustomerStepTests
     {
         var context = Reducer.Apply(CustomerContext.Empty("c-1"), Profile(0)).Context;
         var click = Click(60_000, ClickType.AddToCart, "tv", "electronics", cart: 499m);
-        var sent = CustomerStep.OnEvent(Reducer, Engine, context, () => new TriggerState(), click, Source(click), 0);
+        var sent = CustomerStep.OnEvent(Reducer, Engine, context, _ => new TriggerState(), click, Source(click), 0);
         var triggerId = Assert.Single(sent.Outcomes).TriggerId;
 
         var answered = CustomerStep.OnResponse(sent.Context, sent.State!, Response(triggerId, ResponseOutcome.Clicked));
@@ -103,7 +103,7 @@ public sealed class CustomerStepTests
     {
         var context = Reducer.Apply(CustomerContext.Empty("c-1"), Profile(0)).Context;
         var view = Click(60_000, ClickType.ProductView, "tv", "electronics");
-        var viewed = CustomerStep.OnEvent(Reducer, Engine, context, () => new TriggerState(), view, Source(view), 0);
+        var viewed = CustomerStep.OnEvent(Reducer, Engine, context, _ => new TriggerState(), view, Source(view), 0);
 
         var early = CustomerStep.OnTick(Engine, viewed.Context, viewed.State!, T0 + 60_000 + (29 * 60_000), decideAtDue: true);
         var due = CustomerStep.OnTick(Engine, viewed.Context, viewed.State!, T0 + 60_000 + (30 * 60_000), decideAtDue: true);

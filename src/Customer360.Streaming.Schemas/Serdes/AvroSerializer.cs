@@ -45,14 +45,8 @@ public sealed class AvroSerializer<T> : IAsyncSerializer<T>
             return null!;
         }
 
-        var schema = SchemaOf(data);
-        if (Known(topic, isKey, schema) is { } known)
-        {
-            return known.Write(data);
-        }
-
-        var subject = AvroSerdeOptions.Subject(_options.SubjectNameStrategy, topic, schema.Fullname, isKey);
-        return Remember(topic, isKey, await ResolveAsync(subject, schema, cancellationToken)).Write(data);
+        var (known, schema) = Find(data, topic, isKey);
+        return known?.Write(data) ?? Remember(topic, isKey, await ResolveAsync(SubjectOf(topic, isKey, schema), schema, cancellationToken)).Write(data);
     }
 
     /// <summary>
@@ -66,33 +60,37 @@ public sealed class AvroSerializer<T> : IAsyncSerializer<T>
             return null!;
         }
 
-        var schema = SchemaOf(data);
-        if (Known(topic, isKey, schema) is { } known)
+        var (known, schema) = Find(data, topic, isKey);
+        if (known is not null)
         {
             return known.Write(data);
         }
 
-        var subject = AvroSerdeOptions.Subject(_options.SubjectNameStrategy, topic, schema.Fullname, isKey);
-        var resolving = (Subject: subject, Schema: schema);
-        var resolved = BoundedRegistryWait.Await(_resolving, resolving, key => ResolveAsync(key.Subject, key.Schema, CancellationToken.None), _options.RegistryWait, $"subject '{subject}'");
+        var resolving = (Subject: SubjectOf(topic, isKey, schema), Schema: schema);
+        var resolved = BoundedRegistryWait.Await(
+            _resolving, resolving, key => ResolveAsync(key.Subject, key.Schema, CancellationToken.None), _options.RegistryWait, $"subject '{resolving.Subject}'");
         return Remember(topic, isKey, resolved).Write(data);
     }
 
-    private WriterEntry? Known(string topic, bool isKey, Schema schema)
+    /// <summary>The record's schema, and the writer already resolved for it on this topic, if any (the path without I/O).</summary>
+    private (WriterEntry? Known, Schema Schema) Find(T data, string topic, bool isKey)
     {
+        var schema = SchemaOf(data);
         if (_writers.TryGetValue((topic, isKey), out var known))
         {
             foreach (var entry in known)
             {
                 if (ReferenceEquals(entry.Schema, schema))
                 {
-                    return entry;
+                    return (entry, schema);
                 }
             }
         }
 
-        return null;
+        return (null, schema);
     }
+
+    private string SubjectOf(string topic, bool isKey, Schema schema) => AvroSerdeOptions.Subject(_options.SubjectNameStrategy, topic, schema.Fullname, isKey);
 
     private WriterEntry Remember(string topic, bool isKey, WriterEntry writer)
     {
