@@ -39,7 +39,7 @@ public static class CustomerStep
     {
         ArgumentNullException.ThrowIfNull(reducer);
         ArgumentNullException.ThrowIfNull(loadState);
-        var reduction = reducer.Apply(context, channelEvent);
+        var reduction = reducer.Apply(context, channelEvent, source);
         if (reduction.Outcome != ReductionOutcome.Applied)
         {
             return CustomerStepResult.Unchanged(reduction.Outcome, context);

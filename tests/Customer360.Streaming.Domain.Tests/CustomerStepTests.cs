@@ -37,6 +37,18 @@ public sealed class CustomerStepTests
         { "an event older than the grace period", true, "late", ReductionOutcome.Late, false, 0, [] },
     };
 
+    [Fact]
+    public void The_group_an_event_changes_names_the_input_record_it_came_in_topic_partition_and_offset()
+    {
+        var context = Reducer.Apply(CustomerContext.Empty("c-1"), Profile(0)).Context;
+        var beacon = Beacon(60_000, "entrance", SightingType.Enter);
+
+        var result = CustomerStep.OnEvent(Reducer, null, context, _ => new TriggerState(), beacon, new SourceRef(beacon.SourceTopic, 4, 1_234, beacon.EventId), 0);
+
+        var provenance = result.Context.Provenance["inStore"];
+        Assert.Equal((beacon.SourceTopic, 4, 1_234L, beacon.EventTimeMs), (provenance.SourceTopic, provenance.Partition, provenance.Offset, provenance.EventTimeMs));
+    }
+
     [Theory]
     [MemberData(nameof(Events))]
     public void OnEvent(string name, bool withRules, string input, ReductionOutcome reduction, bool rulesEvaluated, int outcomes, string[] presence)

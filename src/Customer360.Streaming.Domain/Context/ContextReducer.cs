@@ -34,7 +34,8 @@ public sealed class ContextReducer(ContextSettings settings, StoreDirectory stor
 {
     public ContextSettings Settings { get; } = settings;
 
-    public Reduction Apply(CustomerContext context, ChannelEvent channelEvent)
+    /// <param name="source">The input record the event came in, kept in the group's provenance (null: not known, as in some tests).</param>
+    public Reduction Apply(CustomerContext context, ChannelEvent channelEvent, Triggers.SourceRef? source = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(channelEvent);
@@ -67,7 +68,7 @@ public sealed class ContextReducer(ContextSettings settings, StoreDirectory stor
 
         var provenance = context.Provenance.TryGetValue(group, out var current) && current.EventTimeMs > channelEvent.EventTimeMs
             ? context.Provenance
-            : context.Provenance.SetItem(group, new Provenance(channelEvent.SourceTopic, channelEvent.EventId, channelEvent.EventTimeMs));
+            : context.Provenance.SetItem(group, new Provenance(channelEvent.SourceTopic, channelEvent.EventId, channelEvent.EventTimeMs, source?.Partition ?? -1, source?.Offset ?? -1));
         return new Reduction(
             next with
             {

@@ -4,7 +4,9 @@ using Customer360.Streaming.Domain.Events;
 namespace Customer360.Streaming.Domain.Context;
 
 /// <summary>Where an attribute group's current value came from and how fresh it is.</summary>
-public sealed record Provenance(string SourceTopic, Guid EventId, long EventTimeMs);
+/// <param name="Partition">Partition of the input record in <paramref name="SourceTopic"/> (−1 when not known: written before it was kept).</param>
+/// <param name="Offset">Offset of the input record (−1 when not known).</param>
+public sealed record Provenance(string SourceTopic, Guid EventId, long EventTimeMs, int Partition = -1, long Offset = -1);
 
 /// <summary>An applied event, remembered to recognise duplicates.</summary>
 public sealed record AppliedEvent(Guid Id, long AtMs);

@@ -9,15 +9,19 @@ namespace Customer360.Streaming.Domain.State;
 /// The JSON document (<see cref="ContextJson"/>) stays the public form (Redis, <c>c360 context get</c>); this one is
 /// about a third of its size, because changelogs are what a broker has to retain and a restore has to read.
 /// <para>
-/// Format 1 writes the fields in declaration order (see <see cref="CompactWriter"/>). Values written before it are
-/// JSON, which starts with <c>{</c>, and are still read. Any other first byte is a format this version does not know
+/// Format 1 writes the fields in declaration order (see <see cref="CompactWriter"/>); format 2 adds the input
+/// record's partition and offset to each provenance. Both are read, and so are the values written before them, which
+/// are JSON and start with <c>{</c>. Any other first byte is a format this version does not know
 /// (written by a newer one): it is refused, never guessed at. A new field means a new format number.
 /// </para>
 /// </summary>
 public static class ContextState
 {
-    /// <summary>The first byte of a format-1 value.</summary>
+    /// <summary>The first byte of a format-1 value (provenance without partition and offset).</summary>
     public const byte Format1 = 0x01;
+
+    /// <summary>The first byte of a format-2 value, the one written now.</summary>
+    public const byte Format2 = 0x02;
 
     private const byte JsonDocumentStart = (byte)'{';
 
@@ -25,7 +29,7 @@ public static class ContextState
     {
         ArgumentNullException.ThrowIfNull(context);
         var writer = new CompactWriter(256);
-        writer.Byte(Format1);
+        writer.Byte(Format2);
         writer.String(context.ContextId);
         writer.Int(context.Version);
         writer.TimeBase(context.AsOfMs);
@@ -51,6 +55,8 @@ public static class ContextState
             writer.String(provenance.SourceTopic);
             writer.Guid(provenance.EventId);
             writer.Time(provenance.EventTimeMs);
+            writer.Int(provenance.Partition);
+            writer.Int(provenance.Offset);
         }
 
         return writer.ToArray();
@@ -66,14 +72,15 @@ public static class ContextState
 
         return data[0] switch
         {
-            Format1 => DecodeFormat1(data[1..]),
+            Format1 => DecodeCompact(data[1..], withOffsets: false),
+            Format2 => DecodeCompact(data[1..], withOffsets: true),
             JsonDocumentStart => ContextJson.Deserialize(data),
             var unknown => throw new InvalidDataException(
                 $"A stored context has format {unknown}, which this version does not know (a newer version wrote it?). Run the version that wrote it, or rebuild the state."),
         };
     }
 
-    private static CustomerContext DecodeFormat1(ReadOnlySpan<byte> data)
+    private static CustomerContext DecodeCompact(ReadOnlySpan<byte> data, bool withOffsets)
     {
         var reader = new CompactReader(data);
         var contextId = reader.RequiredString();
@@ -92,7 +99,7 @@ public static class ContextState
             InStore = ReadInStore(ref reader),
             Feedback = new FeedbackView { ByRule = ReadCounters(ref reader), ByChannel = ReadCounters(ref reader) },
             RecentEvents = ReadRecentEvents(ref reader),
-            Provenance = ReadProvenance(ref reader),
+            Provenance = ReadProvenance(ref reader, withOffsets),
         };
         return reader.AtEnd ? context : throw new InvalidDataException("A stored context has bytes after its last field.");
     }
@@ -348,12 +355,20 @@ public static class ContextState
         return events.ToImmutable();
     }
 
-    private static ImmutableSortedDictionary<string, Provenance> ReadProvenance(ref CompactReader reader)
+    private static int PartitionOf(long value) => value is >= -1 and <= int.MaxValue
+        ? (int)value
+        : throw new InvalidDataException($"A stored context has a provenance partition of {value}.");
+
+    private static ImmutableSortedDictionary<string, Provenance> ReadProvenance(ref CompactReader reader, bool withOffsets)
     {
         var provenance = ImmutableSortedDictionary.CreateBuilder<string, Provenance>(StringComparer.Ordinal);
         for (var count = reader.Count(); count > 0; count--)
         {
-            provenance[reader.RequiredString()] = new Provenance(reader.RequiredString(), reader.Guid(), reader.Time());
+            var group = reader.RequiredString();
+            var (topic, eventId, eventTime) = (reader.RequiredString(), reader.Guid(), reader.Time());
+            provenance[group] = withOffsets
+                ? new Provenance(topic, eventId, eventTime, PartitionOf(reader.Int()), reader.Int())
+                : new Provenance(topic, eventId, eventTime);
         }
 
         return provenance.ToImmutable();

@@ -80,7 +80,7 @@ internal static class ContextGenerators
         .Select(t => new FeedbackCounters(t.Item1, t.Item2, t.Item3, t.Item4, t.Item5));
 
     public static readonly Gen<CustomerContext> Contexts = Gen.Select(Text, Gen.Long[0, long.MaxValue], Time, Relationship, Text.Array[0, 5], Web, App, Location)
-        .SelectMany(t => Gen.Select(InStore, SortedMap(Counters), SortedMap(Counters), Gen.Select(Gen.Guid, Time).Array[0, 64], SortedMap(Gen.Select(Text, Gen.Guid, Time)))
+        .SelectMany(t => Gen.Select(InStore, SortedMap(Counters), SortedMap(Counters), Gen.Select(Gen.Guid, Time).Array[0, 64], SortedMap(Gen.Select(Text, Gen.Guid, Time, Gen.Int[-1, 1_000], Gen.Long[-1, long.MaxValue])))
             .Select(u => new CustomerContext
             {
                 ContextId = t.Item1,
@@ -94,6 +94,6 @@ internal static class ContextGenerators
                 InStore = u.Item1,
                 Feedback = new FeedbackView { ByRule = u.Item2, ByChannel = u.Item3 },
                 RecentEvents = [.. u.Item4.Select(e => new AppliedEvent(e.Item1, e.Item2))],
-                Provenance = u.Item5.ToImmutableSortedDictionary(p => p.Key, p => new Provenance(p.Value.Item1, p.Value.Item2, p.Value.Item3), StringComparer.Ordinal),
+                Provenance = u.Item5.ToImmutableSortedDictionary(p => p.Key, p => new Provenance(p.Value.Item1, p.Value.Item2, p.Value.Item3, p.Value.Item4, p.Value.Item5), StringComparer.Ordinal),
             }));
 }
