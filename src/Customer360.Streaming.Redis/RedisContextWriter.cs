@@ -11,7 +11,8 @@ public sealed record StorePresence(string StoreId, string? ZoneId, long SinceMs)
 /// <summary>A context document to materialize: written only if its version is newer than the stored one.</summary>
 /// <param name="Ttl">Expiry for anonymous contexts; null keeps the key.</param>
 /// <param name="Presence">The store the customer is in now (null: in none).</param>
-public sealed record ContextDocument(string ContextId, long Version, string Json, TimeSpan? Ttl = null, StorePresence? Presence = null);
+/// <param name="Identifiers">Identifiers linked to a known customer, indexed for search (null or empty: none).</param>
+public sealed record ContextDocument(string ContextId, long Version, string Json, TimeSpan? Ttl = null, StorePresence? Presence = null, IReadOnlyList<string>? Identifiers = null);
 
 /// <summary>How a batch went: written, skipped because Redis already held the same or a newer version, deleted; and network round trips.</summary>
 public sealed record WriteResult(int Written, int SkippedAsNotNewer, int Deleted = 0, int RoundTrips = 0);
@@ -19,35 +20,49 @@ public sealed record WriteResult(int Written, int SkippedAsNotNewer, int Deleted
 /// <summary>
 /// Writes contexts to Redis through a Lua compare-and-set on the version, so a replay (after a crash, or a rebuild)
 /// never regresses newer data. A batch costs one pipelined round trip, plus a second one only when store presence
-/// changed. Scripts are loaded once, run by SHA (EVALSHA), and resent in full when the server answers NOSCRIPT (after
+/// or a customer's identifiers changed (the identifier index lives in keys of its own, in other cluster slots). Scripts are loaded once, run by SHA (EVALSHA), and resent in full when the server answers NOSCRIPT (after
 /// a restart, failover or SCRIPT FLUSH).
 /// </summary>
 public sealed class RedisContextWriter(IConnectionMultiplexer redis, RedisKeys keys)
 {
     /// <summary>
     /// KEYS[1] context key; ARGV[1] version, ARGV[2] document, ARGV[3] ttl in ms (0 = keep), ARGV[4] store the customer
-    /// is in ('' = none). Returns {1 if written, the store recorded before}.
+    /// is in ('' = none), ARGV[5] indexed identifiers, one per line. Returns {1 if written, the store recorded before,
+    /// the identifiers indexed before}.
     /// </summary>
     internal static readonly Script CompareAndSet = new("""
         local current = redis.call('HGET', KEYS[1], 'v')
         local before = redis.call('HGET', KEYS[1], 'store') or ''
+        local ids = redis.call('HGET', KEYS[1], 'ids') or ''
         if current and tonumber(current) >= tonumber(ARGV[1]) then
-          return {0, before}
+          return {0, before, ids}
         end
-        redis.call('HSET', KEYS[1], 'v', ARGV[1], 'json', ARGV[2], 'store', ARGV[4])
+        redis.call('HSET', KEYS[1], 'v', ARGV[1], 'json', ARGV[2], 'store', ARGV[4], 'ids', ARGV[5])
         if tonumber(ARGV[3]) > 0 then
           redis.call('PEXPIRE', KEYS[1], ARGV[3])
         else
           redis.call('PERSIST', KEYS[1])
         end
-        return {1, before}
+        return {1, before, ids}
         """);
 
-    /// <summary>KEYS[1] context key. Deletes it and returns the store it was present in ('' = none).</summary>
+    /// <summary>KEYS[1] context key. Deletes it and returns {the store it was present in ('' = none), its indexed identifiers}.</summary>
     internal static readonly Script Remove = new("""
         local before = redis.call('HGET', KEYS[1], 'store') or ''
+        local ids = redis.call('HGET', KEYS[1], 'ids') or ''
         redis.call('DEL', KEYS[1])
-        return before
+        return {before, ids}
+        """);
+
+    /// <summary>
+    /// KEYS[1] identifier key; ARGV[1] context id. Deletes the key only while it still names that context: the
+    /// identifier may have moved to another customer, whose write must not be undone.
+    /// </summary>
+    internal static readonly Script Unindex = new("""
+        if redis.call('GET', KEYS[1]) == ARGV[1] then
+          return redis.call('DEL', KEYS[1])
+        end
+        return 0
         """);
 
     private bool _scriptsLoaded;
@@ -101,6 +116,7 @@ public sealed class RedisContextWriter(IConnectionMultiplexer redis, RedisKeys k
             written++;
             var document = batch[i];
             var before = (string?)result[1] ?? string.Empty;
+            Reindex(database, document.ContextId, IndexedBefore(result[2]), document.Identifiers ?? [], document.Ttl, presence);
             if (before.Length > 0 && before != document.Presence?.StoreId)
             {
                 presence.Add(database.HashDeleteAsync(Keys.Presence(before), document.ContextId));
@@ -114,16 +130,23 @@ public sealed class RedisContextWriter(IConnectionMultiplexer redis, RedisKeys k
 
         for (var i = 0; i < deletions.Count; i++)
         {
-            var before = (string?)await removals[i] ?? string.Empty;
+            var result = (RedisResult[])(await removals[i])!;
+            var before = (string?)result[0] ?? string.Empty;
             if (before.Length > 0)
             {
                 presence.Add(database.HashDeleteAsync(Keys.Presence(before), deletions[i]));
             }
+
+            Reindex(database, deletions[i], IndexedBefore(result[1]), [], null, presence);
         }
 
         await Task.WhenAll(presence);
         return new WriteResult(written, batch.Count - written, deletions.Count, (presence.Count > 0 ? 2 : 1) + loadTrips);
     }
+
+    /// <summary>The known customer <paramref name="identifier"/> is linked to, or null.</summary>
+    public async Task<string?> ReadCustomerOfAsync(string identifier) =>
+        await redis.GetDatabase().StringGetAsync(Keys.Identifier(identifier)) is { IsNull: false } value ? (string?)value : null;
 
     public async Task<string?> ReadJsonAsync(string contextId) =>
         await redis.GetDatabase().HashGetAsync(Keys.Context(contextId), "json") is { IsNull: false } value ? (string?)value : null;
@@ -139,7 +162,32 @@ public sealed class RedisContextWriter(IConnectionMultiplexer redis, RedisKeys k
         string.Create(CultureInfo.InvariantCulture, $$"""{"zone":{{(presence.ZoneId is null ? "null" : System.Text.Json.JsonSerializer.Serialize(presence.ZoneId))}},"since":{{presence.SinceMs}},"v":{{version}}}""");
 
     private static RedisValue[] Arguments(ContextDocument document) =>
-        [document.Version, document.Json, ((long)(document.Ttl?.TotalMilliseconds ?? 0)).ToString(CultureInfo.InvariantCulture), document.Presence?.StoreId ?? string.Empty];
+        [
+            document.Version, document.Json, ((long)(document.Ttl?.TotalMilliseconds ?? 0)).ToString(CultureInfo.InvariantCulture), document.Presence?.StoreId ?? string.Empty,
+            string.Join('\n', document.Identifiers ?? []),
+        ];
+
+    private static string[] IndexedBefore(RedisResult value) => ((string?)value ?? string.Empty).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>Points identifiers the context gained at it, and removes those it lost (when still pointing at it).</summary>
+    private void Reindex(IDatabase database, string contextId, string[] before, IReadOnlyList<string> now, TimeSpan? ttl, List<Task> pending)
+    {
+        foreach (var identifier in now)
+        {
+            if (Array.IndexOf(before, identifier) < 0)
+            {
+                pending.Add(database.StringSetAsync(Keys.Identifier(identifier), contextId, ttl is { } expiry ? new Expiration(expiry) : Expiration.Default));
+            }
+        }
+
+        foreach (var identifier in before)
+        {
+            if (!now.Contains(identifier, StringComparer.Ordinal))
+            {
+                pending.Add(Evaluate(database, Unindex, Keys.Identifier(identifier), [contextId]));
+            }
+        }
+    }
 
     private async Task LoadScriptsAsync()
     {
@@ -147,6 +195,7 @@ public sealed class RedisContextWriter(IConnectionMultiplexer redis, RedisKeys k
         {
             await server.ScriptLoadAsync(CompareAndSet.Source);
             await server.ScriptLoadAsync(Remove.Source);
+            await server.ScriptLoadAsync(Unindex.Source);
         }
 
         Volatile.Write(ref _scriptsLoaded, true);

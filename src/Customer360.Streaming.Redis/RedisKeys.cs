@@ -8,11 +8,20 @@ public sealed class RedisKeys(string prefix)
 {
     public string Prefix { get; } = prefix;
 
-    /// <summary><c>&lt;prefix&gt;:{&lt;contextId&gt;}:context</c> — hash: <c>v</c> (version), <c>json</c> (document), <c>store</c> (present in).</summary>
+    /// <summary>
+    /// <c>&lt;prefix&gt;:{&lt;contextId&gt;}:context</c> — hash: <c>v</c> (version), <c>json</c> (document), <c>store</c>
+    /// (present in), <c>ids</c> (the identifiers indexed under <see cref="Identifier"/>, one per line).
+    /// </summary>
     public string Context(string contextId) => $"{Prefix}:{{{contextId}}}:context";
 
     /// <summary><c>&lt;prefix&gt;:{store:&lt;storeId&gt;}:presence</c> — hash: customer id → <c>{"zone","since","v"}</c>.</summary>
     public string Presence(string storeId) => $"{Prefix}:{{store:{storeId}}}:presence";
+
+    /// <summary>
+    /// <c>&lt;prefix&gt;:{id:&lt;identifier&gt;}:customer</c> — string: the known customer an identifier is linked to,
+    /// so a search by <c>web:…</c>, <c>device:…</c> or <c>app:…</c> finds the customer.
+    /// </summary>
+    public string Identifier(string identifier) => $"{Prefix}:{{id:{identifier}}}:customer";
 
     /// <summary>The context id in a key <see cref="Context"/> made, or null for any other key.</summary>
     public string? ContextIdOf(string key)

@@ -40,6 +40,28 @@ public sealed class RedisContextWriterTests(RedisServerFixture redis)
     }
 
     [Fact]
+    public async Task Identifiers_FindTheirCustomer_FollowALinkThatMoves_AndAreForgottenWithAnErasedContext()
+    {
+        redis.SkipUnlessAvailable();
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var writer = new RedisContextWriter(connection, new RedisKeys(new UniqueNames(nameof(Identifiers_FindTheirCustomer_FollowALinkThatMoves_AndAreForgottenWithAnErasedContext)).Prefix));
+
+        await writer.WriteAsync([Doc("c-1", 1) with { Identifiers = ["web:w1", "device:d1"] }, Doc("c-2", 1) with { Identifiers = ["app:a2"] }]);
+        Assert.Equal(("c-1", "c-1", "c-2"), (await writer.ReadCustomerOfAsync("web:w1"), await writer.ReadCustomerOfAsync("device:d1"), await writer.ReadCustomerOfAsync("app:a2")));
+
+        // device:d1 moves from c-1 to c-2. Whichever write comes first, the other must not undo it.
+        await writer.WriteAsync([Doc("c-2", 2) with { Identifiers = ["app:a2", "device:d1"] }, Doc("c-1", 2) with { Identifiers = ["web:w1"] }]);
+        Assert.Equal("c-2", await writer.ReadCustomerOfAsync("device:d1"));
+
+        // A replayed older version changes nothing, the index included.
+        await writer.WriteAsync([Doc("c-1", 1) with { Identifiers = ["web:w1", "device:d1"] }]);
+        Assert.Equal("c-2", await writer.ReadCustomerOfAsync("device:d1"));
+
+        await writer.WriteAsync([], deletions: ["c-2"]);
+        Assert.Equal((null, null, "c-1"), (await writer.ReadCustomerOfAsync("device:d1"), await writer.ReadCustomerOfAsync("app:a2"), await writer.ReadCustomerOfAsync("web:w1")));
+    }
+
+    [Fact]
     public async Task Keys_UseHashTags_AndAnonymousContextsExpire()
     {
         redis.SkipUnlessAvailable();
