@@ -8,6 +8,7 @@ FROM mcr.microsoft.com/dotnet/aspnet:10.0
 WORKDIR /app
 COPY --from=build /app .
 COPY topology /app/topology
+# Listening on every interface: run it with C360__Http__ApiKey set, or it refuses to start (the pages show customer data).
 ENV C360__Topology__Directory=/app/topology \
     C360__Http__Host=0.0.0.0
 EXPOSE 8080

@@ -17,4 +17,10 @@ internal static partial class Log
 
     [LoggerMessage(2011, LogLevel.Information, "Redis connection restored")]
     public static partial void RedisConnectionRestored(ILogger logger);
+
+    [LoggerMessage(2020, LogLevel.Warning, "The web pages cannot follow the decisions and store-events topics ({Error}); retrying in {Seconds} s. Pages show contexts and presence meanwhile")]
+    public static partial void PagesFeedUnavailable(ILogger logger, string error, double seconds);
+
+    [LoggerMessage(2021, LogLevel.Information, "Web pages at {Url}")]
+    public static partial void PagesListening(ILogger logger, string url);
 }

@@ -10,6 +10,7 @@ using Customer360.Streaming.Contracts;
 using Customer360.Streaming.Schemas.Registry;
 using Microsoft.Extensions.Options;
 using Customer360.Streaming.Host.Hosting;
+using Customer360.Streaming.Host.Web;
 using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Runtime.Topology;
 using Spectre.Console;
@@ -55,11 +56,17 @@ internal static class DemoCommand
         {
             Description = "A progress line every 5 s instead of the live view (the default when the output is not a terminal).",
         };
+        var httpPort = new Option<int>("--http-port")
+        {
+            Description = "Port of the web pages on 127.0.0.1 (default 0: a free one; the URL is printed).",
+            DefaultValueFactory = _ => 0,
+        };
+        httpPort.Validators.Add(r => CommonOptions.RequireRange(r, "--http-port", 0, 65535));
         var brokers = CommonOptions.Brokers();
         var topologyDir = CommonOptions.TopologyDirectory();
         var command = new Command("demo", "Run the embedded stack end to end and print what happened.")
         {
-            duration, rate, customers, redis, plain, brokers, topologyDir,
+            duration, rate, customers, redis, plain, httpPort, brokers, topologyDir,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -77,7 +84,8 @@ internal static class DemoCommand
             }
 
             var settings = new DemoSettings(
-                parse.GetValue(duration), parse.GetValue(rate), parse.GetValue(customers), redisConnection, parse.GetValue(brokers), topology, parse.GetValue(plain));
+                parse.GetValue(duration), parse.GetValue(rate), parse.GetValue(customers), redisConnection, parse.GetValue(brokers), topology, parse.GetValue(plain),
+                parse.GetValue(httpPort));
             // The command is the composition root: the one place the system clock is chosen.
             return await RunAsync(settings, catalog, TimeProvider.System, cancellationToken);
         });
@@ -110,7 +118,9 @@ internal static class DemoCommand
             ["Streams:ProcessingGuarantee"] = "AtLeastOnce",
             ["Redis:ConnectionString"] = settings.Redis,
             ["SchemaRegistry:Url"] = registryUrl,
-            ["Http:Port"] = "0",
+            // The pages bind to loopback, where they need no key.
+            ["Http:Host"] = "127.0.0.1",
+            ["Http:Port"] = settings.HttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Topology:Directory"] = settings.TopologyDirectory,
             // The demo speaks through its view and summary; the processor's routine log would bury them.
             ["Logging:LogLevel:Default"] = "Warning",
@@ -126,6 +136,8 @@ internal static class DemoCommand
         }
 
         var status = processor.Processor!.Status;
+        var pages = PageEndpoints.Url(app);
+        Say($"web pages: {pages} (the store floor: {pages}stores/{app.Services.GetRequiredService<StoreDirectory>().Stores[0].StoreId})");
         Say($"processor ready in {time.GetElapsedTime(started).TotalSeconds:0.0} s: group {DemoApplicationId}, {status.AssignedPartitions.Count} partitions assigned");
 
         var kafka = new KafkaOptions { BootstrapServers = cluster.BootstrapServers };
@@ -218,6 +230,7 @@ internal static class DemoCommand
             ? $"  event-to-trigger latency once caught up (event time to the commit that published the trigger): p50 {p50:0} ms, p99 {triggerReport.LatencyPercentile(99):0} ms over {triggerReport.Triggers} triggers"
             : "  event-to-trigger latency: no trigger fired on an event after the catch-up");
         Say($"  dead letters: {deadLetters}" + (monitor.UnreadableDecisions > 0 ? $"; {monitor.UnreadableDecisions} decisions the view could not read" : string.Empty));
+        Say($"  web pages were served at {pages}");
         Say($"  commits: {status.Commits}, elapsed {time.GetElapsedTime(started).TotalSeconds:0.0} s, processor exit code {exitCode}");
         Say($"  sample context {population.Customers[0].CustomerId}: {(sample is null ? "(none)" : Abbreviate(sample, 400))}");
         var passed = caughtUp && deadLetters == 0 && contexts >= settings.Customers && exitCode == ExitCodes.Success;
@@ -265,7 +278,7 @@ internal static class DemoCommand
 
     internal static void Say(string line) => Console.Out.WriteLine($"[demo] {line}");
 
-    internal sealed record DemoSettings(int DurationSeconds, int Rate, int Customers, string Redis, int Brokers, string? TopologyDirectory, bool Plain);
+    internal sealed record DemoSettings(int DurationSeconds, int Rate, int Customers, string Redis, int Brokers, string? TopologyDirectory, bool Plain, int HttpPort);
 
     /// <summary>Removes a folder when disposed, after the processor that used it has stopped.</summary>
     private sealed class DeleteOnDispose(DirectoryInfo folder) : IDisposable

@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using Avro.Generic;
 using Customer360.Streaming.Domain.Geo;
 using Customer360.Streaming.Host.Hosting;
+using Customer360.Streaming.Host.Web;
 using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Redis;
 using Customer360.Streaming.Runtime.Kafka;
@@ -12,9 +13,6 @@ using Customer360.Streaming.Schemas.Serdes;
 using StackExchange.Redis;
 
 namespace Customer360.Streaming.Host.Cli;
-
-/// <summary>A decision the processor published: a trigger fired, or a match suppressed, with what it saw.</summary>
-internal sealed record ObservedDecision(long TimeMs, string RuleId, string CustomerId, bool Fired, string Reason, string Explanation);
 
 /// <summary>Events per second and in total that the processor consumed from one channel.</summary>
 internal sealed record ChannelRate(string Channel, double PerSecond, long Total);
@@ -114,7 +112,7 @@ internal sealed class DemoMonitor : IDisposable
 
             try
             {
-                Observe(Decode(deserializer.Deserialize(value)));
+                Observe(ObservedDecision.Decode(deserializer.Deserialize(value)));
             }
             catch (Exception ex) when (ex is SerdeException or SchemaRegistryException or InvalidCastException or KeyNotFoundException)
             {
@@ -183,20 +181,6 @@ internal sealed class DemoMonitor : IDisposable
         {
         }
     }
-
-    /// <summary>A decision record as one line: what the conditions saw when it fired, or why it was held back.</summary>
-    internal static ObservedDecision Decode(GenericRecord decision)
-    {
-        var fired = ((GenericEnum)decision["outcome"]).Value == "FIRED";
-        var seen = ((object[])decision["explanation"]).Cast<GenericRecord>().Select(c => $"{c["expression"]} ({c["actual"]})");
-        var explanation = fired
-            ? string.Join("; ", seen)
-            : $"held back: {((string)decision["detail"]).Trim()}";
-        return new ObservedDecision(
-            AvroTimestamps.ToEpochMillis(decision["eventTime"]) ?? throw new InvalidCastException("eventTime is not a timestamp"), (string)decision["ruleId"], (string)decision["customerId"], fired,
-            ((GenericEnum)decision["reason"]).Value, explanation);
-    }
-
 
     public void Dispose()
     {

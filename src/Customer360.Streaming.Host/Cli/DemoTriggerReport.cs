@@ -6,6 +6,8 @@ using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Schemas.Registry;
 using Customer360.Streaming.Schemas.Serdes;
 
+using Customer360.Streaming.Host.Web;
+
 namespace Customer360.Streaming.Host.Cli;
 
 /// <summary>
@@ -73,7 +75,7 @@ internal sealed class DemoTriggerReport : IDisposable
                 return;
             }
 
-            var decision = DemoMonitor.Decode(deserializer.Deserialize(value));
+            var decision = ObservedDecision.Decode(deserializer.Deserialize(value));
             var (counts, key) = decision.Fired ? (fired, decision.RuleId) : (suppressed, decision.Reason);
             counts[key] = counts.GetValueOrDefault(key) + 1;
         }, cancellationToken);

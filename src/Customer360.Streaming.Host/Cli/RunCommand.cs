@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Customer360.Streaming.Host.Hosting;
+using Customer360.Streaming.Host.Web;
 using Customer360.Streaming.Runtime.Topology;
 using Microsoft.Extensions.Options;
 
@@ -47,6 +48,7 @@ internal static class RunCommand
                 return ExitCodes.InvalidConfiguration;
             }
 
+            Log.PagesListening(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(PageEndpoints)), PageEndpoints.Url(app));
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, app.Lifetime.ApplicationStopping);
             try
             {

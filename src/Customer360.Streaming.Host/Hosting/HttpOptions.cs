@@ -11,7 +11,22 @@ public sealed class HttpOptions
     [Required(ErrorMessage = "Http:Host is required (127.0.0.1, 0.0.0.0 or a host name).")]
     public string Host { get; set; } = "127.0.0.1";
 
-    /// <summary>TCP port; 0 picks a free one (the chosen address is logged).</summary>
+    /// <summary>TCP port; 0 picks a free one (the pages' address is logged at start).</summary>
     [Range(0, 65535, ErrorMessage = "Http:Port must be between 0 and 65535.")]
     public int Port { get; set; } = 8080;
+
+    /// <summary>
+    /// The key the web pages and the context endpoint ask for (header <c>X-Api-Key</c>, or as the password of HTTP
+    /// basic auth). Required when <see cref="Host"/> is not a loopback address; never logged.
+    /// </summary>
+    public string ApiKey { get; set; } = string.Empty;
+
+    /// <summary>The fewest characters a key may have: a short key is guessed.</summary>
+    public const int MinimumApiKeyLength = 16;
+
+    /// <summary>Whether only this machine can reach the endpoints.</summary>
+    public bool BindsLoopback => Host == "localhost" || (System.Net.IPAddress.TryParse(Host, out var address) && System.Net.IPAddress.IsLoopback(address));
+
+    /// <summary>Whether requests for customer data must carry <see cref="ApiKey"/>.</summary>
+    public bool RequiresKey => !BindsLoopback || ApiKey.Length > 0;
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Customer360.Streaming.Host.Web;
 using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Redis;
 using Customer360.Streaming.Runtime.Kafka;
@@ -58,6 +59,7 @@ public static class ProcessorHost
         builder.Services.AddRedisView();
         builder.Services.AddContextPipeline();
         builder.Services.AddStreamProcessor();
+        builder.Services.AddPages();
         builder.Services.AddHealthChecks()
             .AddCheck<ProcessorHealthCheck>("processor", tags: [ProcessorHealthCheck.LiveTag, ProcessorHealthCheck.ReadyTag])
             .AddCheck<RedisHealthCheck>("redis", tags: [ProcessorHealthCheck.ReadyTag]);
@@ -77,7 +79,7 @@ public static class ProcessorHost
             Predicate = c => c.Tags.Contains(ProcessorHealthCheck.ReadyTag),
             ResponseWriter = HealthReportWriter.WriteAsync,
         }).WithMetadata(ReadOnlyMethods);
-        app.MapGet("/customers/{id}/context", ContextEndpoint.GetAsync);
+        app.MapPages();
         app.MapPrometheusScrapingEndpoint("/metrics");
         return app;
     }
@@ -112,6 +114,8 @@ public static class ProcessorHost
         services.AddOptions<RedisOptions>().BindConfiguration(RedisOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<HttpOptions>().BindConfiguration(HttpOptions.SectionName).ValidateDataAnnotations()
             .Validate(o => o.Host == "localhost" || IPAddress.TryParse(o.Host, out _), "Http:Host must be an IP address or 'localhost'.")
+            .Validate(o => o.BindsLoopback || o.ApiKey.Length > 0, "Http:ApiKey is required when Http:Host is not a loopback address: the pages show customer data (C360__Http__ApiKey).")
+            .Validate(o => o.ApiKey.Length is 0 or >= HttpOptions.MinimumApiKeyLength, $"Http:ApiKey must have at least {HttpOptions.MinimumApiKeyLength} characters.")
             .ValidateOnStart();
         services.AddOptions<TopologyOptions>().BindConfiguration(TopologyOptions.SectionName)
             .Validate(o => string.IsNullOrWhiteSpace(o.Directory) || Directory.Exists(o.Directory), "Topology:Directory does not exist.")

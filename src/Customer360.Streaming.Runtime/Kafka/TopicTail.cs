@@ -21,9 +21,14 @@ public sealed class TopicTail : IDisposable
     /// <summary>Records the consumer could not read. The callback handles its own errors.</summary>
     public long Failures => Interlocked.Read(ref _failures);
 
-    /// <summary>Starts following every partition of <paramref name="topic"/> at its current end.</summary>
-    public static TopicTail Start(KafkaOptions kafka, string topic, string clientId, Action<ConsumeResult<byte[]?, byte[]?>> onRecord, TimeSpan metadataTimeout)
+    /// <summary>
+    /// Starts following every partition of <paramref name="topic"/>: at its current end, or up to
+    /// <paramref name="recentPerPartition"/> records before it, so a watcher that starts late still sees the latest.
+    /// </summary>
+    public static TopicTail Start(
+        KafkaOptions kafka, string topic, string clientId, Action<ConsumeResult<byte[]?, byte[]?>> onRecord, TimeSpan metadataTimeout, int recentPerPartition = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(recentPerPartition);
         ArgumentNullException.ThrowIfNull(kafka);
         ArgumentNullException.ThrowIfNull(onRecord);
         int partitions;
@@ -39,8 +44,19 @@ public sealed class TopicTail : IDisposable
         }
 
         var consumer = new ConsumerBuilder<byte[]?, byte[]?>(KafkaClientConfigs.Consumer(kafka, clientId, clientId)).Build();
-        consumer.Assign(Enumerable.Range(0, partitions).Select(p => new TopicPartitionOffset(topic, p, Offset.End)));
+        consumer.Assign(Enumerable.Range(0, partitions).Select(p => new TopicPartitionOffset(topic, p, StartOffset(consumer, new TopicPartition(topic, p), recentPerPartition, metadataTimeout))));
         return new TopicTail(consumer, onRecord);
+    }
+
+    private static Offset StartOffset(IConsumer<byte[]?, byte[]?> consumer, TopicPartition partition, int recent, TimeSpan timeout)
+    {
+        if (recent == 0)
+        {
+            return Offset.End;
+        }
+
+        var watermarks = consumer.QueryWatermarkOffsets(partition, timeout);
+        return new Offset(Math.Max(watermarks.Low.Value, watermarks.High.Value - recent));
     }
 
     private void Follow(IConsumer<byte[]?, byte[]?> consumer, Action<ConsumeResult<byte[]?, byte[]?>> onRecord)

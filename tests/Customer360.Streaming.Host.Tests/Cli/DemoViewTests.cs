@@ -1,3 +1,4 @@
+using Customer360.Streaming.Host.Web;
 using Avro;
 using Avro.Generic;
 using Customer360.Streaming.Host.Cli;
@@ -21,8 +22,10 @@ public sealed class DemoViewTests
         Suppressed: 85,
         LatestDecisions:
         [
-            new ObservedDecision(1, "zone-dwell-assist", "cust-00470", true, "NONE", "relationship.tier in ['GOLD', 'PLATINUM'] ('GOLD'); dwell in zone >= 3m (6m 44s)"),
-            new ObservedDecision(2, "cart-reminder-in-store", "cust-00884", false, "COOLDOWN", "held back: sent 189 s ago, cooldown 86400 s"),
+            new ObservedDecision(
+                1, "zone-dwell-assist", "cust-00470", true, "NONE", "",
+                [new ConditionSeen("relationship.tier in ['GOLD', 'PLATINUM']", "'GOLD'", true), new ConditionSeen("dwell in zone >= 3m", "6m 44s", true)], "t-1"),
+            new ObservedDecision(2, "cart-reminder-in-store", "cust-00884", false, "COOLDOWN", "sent 189 s ago, cooldown 86400 s", [], null),
         ],
         Status: "live from now");
 
@@ -91,10 +94,11 @@ public sealed class DemoViewTests
             return record;
         }
 
-        var fired = DemoMonitor.Decode(Decision("FIRED", "NONE", ""));
-        var held = DemoMonitor.Decode(Decision("SUPPRESSED", "COOLDOWN", "sent 189 s ago, cooldown 86400 s "));
+        var fired = ObservedDecision.Decode(Decision("FIRED", "NONE", ""));
+        var held = ObservedDecision.Decode(Decision("SUPPRESSED", "COOLDOWN", "sent 189 s ago, cooldown 86400 s "));
 
-        Assert.Equal(new ObservedDecision(1_790_000_000_000, "cart-reminder-in-store", "cust-00042", true, "NONE", "context.cart.value > 0 (84.90); context.cart.updatedAgo within 7d (10m)"), fired);
+        Assert.Equal((1_790_000_000_000L, "cart-reminder-in-store", "cust-00042", true, "NONE"), (fired.TimeMs, fired.RuleId, fired.CustomerId, fired.Fired, fired.Reason));
+        Assert.Equal("context.cart.value > 0 (84.90); context.cart.updatedAgo within 7d (10m)", fired.Explanation);
         Assert.False(held.Fired);
         Assert.Equal("COOLDOWN", held.Reason);
         Assert.Equal("held back: sent 189 s ago, cooldown 86400 s", held.Explanation);

@@ -22,6 +22,8 @@ public sealed class ProcessorHostOptionsTests
     [InlineData("Redis:ConnectionString", "", "Redis:ConnectionString is required")]
     [InlineData("Http:Port", "70000", "Http:Port must be between 0 and 65535")]
     [InlineData("Http:Host", "not an address", "Http:Host must be an IP address or 'localhost'")]
+    [InlineData("Http:Host", "0.0.0.0", "Http:ApiKey is required when Http:Host is not a loopback address")]
+    [InlineData("Http:ApiKey", "short", "Http:ApiKey must have at least 16 characters")]
     [InlineData("SchemaRegistry:Url", "", "SchemaRegistry:Url is required")]
     [InlineData("SchemaRegistry:Url", "ftp://registry", "SchemaRegistry:Url must be one or more comma-separated http(s):// URLs")]
     [InlineData("Avro:MaxPayloadBytes", "0", "Avro:MaxPayloadBytes")]

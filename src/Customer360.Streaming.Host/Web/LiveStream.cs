@@ -1,0 +1,67 @@
+using System.Text;
+
+namespace Customer360.Streaming.Host.Web;
+
+/// <summary>
+/// Serves a page's live part as server-sent events: renders it every <see cref="Interval"/> and sends it when it
+/// differs from what was sent last (so an idle page costs a render, not a transfer). live.js puts each message in
+/// place. Ends when the browser goes away or the process stops.
+/// </summary>
+internal static class LiveStream
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>A comment line now and then keeps proxies from closing a stream that has had nothing new to say.</summary>
+    private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
+
+    public static async Task ServeAsync(HttpContext http, Func<Task<string>> render)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        var time = http.RequestServices.GetRequiredService<TimeProvider>();
+        var lifetime = http.RequestServices.GetRequiredService<IHostApplicationLifetime>();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
+        http.Response.ContentType = "text/event-stream; charset=utf-8";
+        http.Response.Headers.CacheControl = "no-store";
+        string? sent = null;
+        var lastWrite = time.GetTimestamp();
+        try
+        {
+            await http.Response.Body.FlushAsync(stop.Token);
+            while (!stop.IsCancellationRequested)
+            {
+                var html = await render();
+                if (html != sent)
+                {
+                    await http.Response.WriteAsync(Message(html), stop.Token);
+                    await http.Response.Body.FlushAsync(stop.Token);
+                    sent = html;
+                    lastWrite = time.GetTimestamp();
+                }
+                else if (time.GetElapsedTime(lastWrite) >= KeepAlive)
+                {
+                    await http.Response.WriteAsync(": keep-alive\n\n", stop.Token);
+                    await http.Response.Body.FlushAsync(stop.Token);
+                    lastWrite = time.GetTimestamp();
+                }
+
+                await Task.Delay(Interval, time, stop.Token);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The browser left or the process is stopping: the stream simply ends.
+        }
+    }
+
+    /// <summary>One event whose data is <paramref name="html"/>: every line prefixed, since a bare newline would end it.</summary>
+    internal static string Message(string html)
+    {
+        var message = new StringBuilder(html.Length + 64);
+        foreach (var line in html.Split('\n'))
+        {
+            message.Append("data: ").Append(line.TrimEnd('\r')).Append('\n');
+        }
+
+        return message.Append('\n').ToString();
+    }
+}

@@ -1,0 +1,216 @@
+using System.Text.Json;
+using Customer360.Streaming.Contracts;
+using Customer360.Streaming.Domain.Context;
+using Customer360.Streaming.Domain.Geo;
+using Customer360.Streaming.Host.Hosting;
+using Customer360.Streaming.Redis;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Customer360.Streaming.Host.Web;
+
+/// <summary>
+/// Gathers what each page shows from where it lives: contexts and presence in Redis (what every other reader of
+/// Redis sees), decisions and assists from the <see cref="LiveFeed"/>, pace and lag from the processor's status.
+/// </summary>
+internal sealed class PageData
+{
+    /// <summary>Rows on the store floor; a store with more present shows the count and the longest-present first.</summary>
+    public const int VisitorsShown = 200;
+
+    private const string RedisDown = "Redis is not reachable: nothing can be shown until it answers.";
+
+    private readonly RedisConnectionService _redis;
+    private readonly RedisKeys _keys;
+    private readonly StoreDirectory _stores;
+    private readonly LiveFeed _feed;
+    private readonly StreamProcessorService _processor;
+    private readonly TimeProvider _time;
+    private readonly ConsumptionRate _rate;
+
+    public PageData(
+        RedisConnectionService redis, IOptions<RedisOptions> redisOptions, StoreDirectory stores, LiveFeed feed, StreamProcessorService processor, TimeProvider time)
+    {
+        _redis = redis;
+        _keys = new RedisKeys(redisOptions.Value.KeyPrefix);
+        _stores = stores;
+        _feed = feed;
+        _processor = processor;
+        _time = time;
+        _rate = new ConsumptionRate(() => processor.Processor?.Status.RecordsConsumed ?? 0, time);
+    }
+
+    public StoreDirectory Stores => _stores;
+
+    /// <summary>The store of <paramref name="storeId"/>, or null when stores.yaml has none.</summary>
+    public StoreLocation? Store(string storeId) => _stores.Stores.FirstOrDefault(s => s.StoreId == storeId);
+
+    public async Task<CustomerPageModel> CustomerAsync(string customerId)
+    {
+        var now = NowMs;
+        var decisions = _feed.DecisionsFor(customerId);
+        if (Database() is not { } database)
+        {
+            return new CustomerPageModel(customerId, null, decisions, null, now, RedisDown);
+        }
+
+        try
+        {
+            var json = await database.HashGetAsync(_keys.Context(customerId), "json");
+            var context = json.IsNull ? null : ContextJson.Deserialize((string)json!);
+            var nearest = context?.Location.NearestStoreId is { } nearestId ? Store(nearestId) : null;
+            return new CustomerPageModel(customerId, context, decisions, nearest, now, null);
+        }
+        catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)
+        {
+            return new CustomerPageModel(customerId, null, decisions, null, now, RedisDown);
+        }
+    }
+
+    /// <summary>
+    /// The context a search leads to: for an identifier (<c>web:…</c>, <c>device:…</c>, <c>app:…</c>) the customer it
+    /// is linked to, else its anonymous context; for anything else, the customer id itself. Null when an identifier
+    /// leads nowhere, or Redis cannot be asked.
+    /// </summary>
+    public async Task<string?> FindCustomerAsync(string query)
+    {
+        var looksLikeIdentifier = query.Contains(':', StringComparison.Ordinal) && !query.StartsWith(CustomerContext.AnonymousPrefix, StringComparison.Ordinal);
+        if (!looksLikeIdentifier)
+        {
+            return query;
+        }
+
+        if (Database() is not { } database)
+        {
+            return null;
+        }
+
+        try
+        {
+            if (await database.StringGetAsync(_keys.Identifier(query)) is { IsNull: false } linked)
+            {
+                return linked;
+            }
+
+            var anonymous = CustomerContext.AnonymousPrefix + query;
+            return await database.KeyExistsAsync(_keys.Context(anonymous)) ? anonymous
+                : await database.KeyExistsAsync(_keys.Context(query)) ? query
+                : null;
+        }
+        catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)
+        {
+            return null;
+        }
+    }
+
+    public async Task<StoreFloorModel> StoreFloorAsync(StoreLocation store)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var now = NowMs;
+        var assists = _feed.AssistsIn(store.StoreId);
+        if (Database() is not { } database)
+        {
+            return new StoreFloorModel(store, [], assists, [], now, RedisDown);
+        }
+
+        try
+        {
+            var present = (await database.HashGetAllAsync(_keys.Presence(store.StoreId)))
+                .Select(e => (CustomerId: (string)e.Name!, Presence: ReadPresence((string?)e.Value)))
+                .OrderBy(p => p.Presence.SinceMs).ThenBy(p => p.CustomerId, StringComparer.Ordinal)
+                .ToList();
+            // Issued together, so the multiplexer pipelines them into one round trip.
+            var reads = present.Take(VisitorsShown).Select(p => database.HashGetAsync(_keys.Context(p.CustomerId), "json")).ToList();
+            var visitors = new List<StoreVisitor>(reads.Count);
+            for (var i = 0; i < reads.Count; i++)
+            {
+                var json = await reads[i];
+                var context = json.IsNull ? null : ContextJson.Deserialize((string)json!);
+                visitors.Add(Visitor(present[i].CustomerId, context, present[i].Presence));
+            }
+
+            var zones = present
+                .GroupBy(p => p.Presence.ZoneId ?? "(entrance)", StringComparer.Ordinal)
+                .Select(g => KeyValuePair.Create(g.Key, g.Count()))
+                .OrderBy(z => z.Key, StringComparer.Ordinal)
+                .ToList();
+            return new StoreFloorModel(store, visitors, assists, zones, now, null) { PresentCount = present.Count };
+        }
+        catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)
+        {
+            return new StoreFloorModel(store, [], assists, [], now, RedisDown);
+        }
+    }
+
+    public async Task<OverviewModel> OverviewAsync()
+    {
+        var now = NowMs;
+        var status = _processor.Processor?.Status;
+        var partitions = status?.Partitions ?? [];
+        var lag = partitions.Sum(p => p.Lag ?? 0);
+        var lagSeconds = partitions.Select(p => p.LagSecondsAt(now)).DefaultIfEmpty(0).Max();
+        var phase = status?.Phase.ToString() ?? "Created";
+        var decisions = _feed.LatestDecisions(10);
+        var counts = new List<StoreCount>(_stores.Stores.Count);
+        string? problem = null;
+        if (Database() is { } database)
+        {
+            try
+            {
+                var lengths = _stores.Stores.Select(s => database.HashLengthAsync(_keys.Presence(s.StoreId))).ToList();
+                for (var i = 0; i < lengths.Count; i++)
+                {
+                    counts.Add(new StoreCount(_stores.Stores[i], (int)await lengths[i]));
+                }
+            }
+            catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)
+            {
+                problem = RedisDown;
+                counts.Clear();
+            }
+        }
+        else
+        {
+            problem = RedisDown;
+        }
+
+        return new OverviewModel(counts, _rate.PerSecond(), lag, lagSeconds, phase, decisions, _feed.Following, _feed.Unreadable, now, problem);
+    }
+
+    private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private IDatabase? Database() => _redis.Connection is { IsConnected: true } connection ? connection.GetDatabase() : null;
+
+    private static StoreVisitor Visitor(string customerId, CustomerContext? context, PresenceEntry presence) => new(
+        TriggerRecordWriter.Pseudonym(customerId),
+        context?.Known ?? !customerId.StartsWith(CustomerContext.AnonymousPrefix, StringComparison.Ordinal),
+        context?.Relationship?.Tier,
+        context?.Relationship?.PreferredCategories ?? [],
+        context?.Web.CartValue ?? 0m,
+        presence.ZoneId,
+        presence.SinceMs);
+
+    /// <summary>A presence entry as the Redis writer stores it: <c>{"zone","since","v"}</c>; unreadable ones count with no zone.</summary>
+    private static PresenceEntry ReadPresence(string? json)
+    {
+        if (json is null)
+        {
+            return new PresenceEntry(null, -1);
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            var root = document.RootElement;
+            var zone = root.TryGetProperty("zone", out var z) && z.ValueKind == JsonValueKind.String ? z.GetString() : null;
+            var since = root.TryGetProperty("since", out var s) && s.TryGetInt64(out var ms) ? ms : -1;
+            return new PresenceEntry(zone, since);
+        }
+        catch (JsonException)
+        {
+            return new PresenceEntry(null, -1);
+        }
+    }
+
+    private readonly record struct PresenceEntry(string? ZoneId, long SinceMs);
+}

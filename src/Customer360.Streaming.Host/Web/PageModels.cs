@@ -1,0 +1,30 @@
+using Customer360.Streaming.Domain.Context;
+using Customer360.Streaming.Domain.Geo;
+
+namespace Customer360.Streaming.Host.Web;
+
+/// <summary>What the single customer view shows: the context as Redis holds it, and the customer's latest decisions.</summary>
+/// <param name="Context">Null while Redis has no context for the id.</param>
+/// <param name="Problem">Why nothing can be shown (Redis unreachable), else null.</param>
+public sealed record CustomerPageModel(
+    string CustomerId, CustomerContext? Context, IReadOnlyList<ObservedDecision> Decisions, StoreLocation? NearestStore, long NowMs, string? Problem);
+
+/// <summary>One present customer as store staff may see them: a pseudonym, never the id.</summary>
+public sealed record StoreVisitor(
+    string VisitorRef, bool Known, string? Tier, IReadOnlyList<string> PreferredCategories, decimal OpenCartValue, string? ZoneId, long SinceMs);
+
+/// <summary>What the store floor shows: who is present, where, the latest assists, and the occupancy per zone.</summary>
+public sealed record StoreFloorModel(
+    StoreLocation Store, IReadOnlyList<StoreVisitor> Present, IReadOnlyList<ObservedAssist> Assists, IReadOnlyList<KeyValuePair<string, int>> Zones, long NowMs, string? Problem)
+{
+    /// <summary>Everyone present, also those beyond the rows shown.</summary>
+    public int PresentCount { get; init; } = Present.Count;
+}
+
+/// <summary>A store and how many customers are in it now.</summary>
+public sealed record StoreCount(StoreLocation Store, int Present);
+
+/// <summary>What the overview shows: stores and counts, the processor's pace and lag, and the latest decisions.</summary>
+public sealed record OverviewModel(
+    IReadOnlyList<StoreCount> Stores, double EventsPerSecond, long Lag, double LagSeconds, string Phase, IReadOnlyList<ObservedDecision> Decisions,
+    bool FeedFollowing, long UnreadableOutputs, long NowMs, string? Problem);

@@ -1,0 +1,72 @@
+using Customer360.Streaming.Contracts;
+using Customer360.Streaming.Host.Web;
+using Customer360.Streaming.Host.Web.Components;
+using Customer360.Streaming.Runtime.Kafka;
+using Customer360.Streaming.Schemas.Registry;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Customer360.Streaming.Host.Tests.Web;
+
+/// <summary>The pages' parts without a browser: event framing, the feed's bounds, ages, and what a decision shows.</summary>
+public sealed class PagePartsTests
+{
+    [Fact]
+    public void An_event_carries_every_line_of_the_html_so_a_newline_cannot_end_it_early()
+    {
+        Assert.Equal("data: <p>a</p>\ndata: \ndata: <p>b</p>\n\n", LiveStream.Message("<p>a</p>\r\n\n<p>b</p>"));
+    }
+
+    [Theory]
+    [InlineData(-1, "never")]
+    [InlineData(0, "0 s ago")]
+    [InlineData(59_999, "59 s ago")]
+    [InlineData(60_000, "1 min ago")]
+    [InlineData(7_200_000, "2 h ago")]
+    [InlineData(172_800_000, "2 d ago")]
+    public void Ages_read_as_people_say_them(long before, string expected)
+    {
+        const long Now = 1_800_000_000_000;
+        Assert.Equal(expected, PageText.Age(Now, before < 0 ? -1 : Now - before));
+    }
+
+    [Fact]
+    public void The_feed_keeps_each_customers_latest_decisions_newest_first_and_drops_the_oldest()
+    {
+        using var registry = new SchemaRegistryClient(new SchemaRegistryOptions { Url = "http://127.0.0.1:9" });
+        using var feed = new LiveFeed(Options.Create(new KafkaOptions()), ProductTopicNames.Default, registry, TimeProvider.System, NullLogger<LiveFeed>.Instance);
+
+        for (var i = 0; i < 12; i++)
+        {
+            feed.Add(Decision(i, "c-1"));
+        }
+
+        feed.Add(Decision(100, "c-2"));
+
+        Assert.Equal(Enumerable.Range(2, 10).Reverse().Select(i => (long)i), feed.DecisionsFor("c-1").Select(d => d.TimeMs));
+        Assert.Equal([100L, 11L, 10L], feed.LatestDecisions(3).Select(d => d.TimeMs));
+        Assert.Empty(feed.DecisionsFor("c-3"));
+        Assert.Equal(13, feed.Sequence);
+    }
+
+    [Fact]
+    public async Task A_held_back_decision_says_why_and_every_value_is_encoded()
+    {
+        await using var services = new ServiceCollection().AddLogging().BuildServiceProvider();
+        var renderer = new PageRenderer(services, services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>());
+        var held = new ObservedDecision(0, "cart-reminder", "<b>c-1</b>", false, "QUIET_HOURS", "quiet hours 22:00-07:00 <i>local</i>",
+            [new ConditionSeen("context.cart.value > 0", "84.90", true)], null);
+
+        var html = await renderer.RenderAsync<DecisionList>(new Dictionary<string, object?> { ["Decisions"] = new[] { held }, ["ShowCustomer"] = true });
+
+        Assert.Contains("held back: quiet hours", html, StringComparison.Ordinal);
+        Assert.Contains("quiet hours 22:00-07:00 &lt;i&gt;local&lt;/i&gt;", html, StringComparison.Ordinal);
+        Assert.Contains("&lt;b&gt;c-1&lt;/b&gt;", html, StringComparison.Ordinal);
+        Assert.Contains("href=\"/customers/%3Cb%3Ec-1%3C%2Fb%3E\"", html, StringComparison.Ordinal);
+        Assert.Contains("context.cart.value &gt; 0", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<b>", html, StringComparison.Ordinal);
+    }
+
+    private static ObservedDecision Decision(long time, string customer) => new(time, "rule", customer, true, "NONE", string.Empty, [], "t-" + time);
+}
