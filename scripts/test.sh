@@ -11,6 +11,8 @@ cd "$REPO_ROOT"
 # Missing tools are not fatal: the tests that need them skip and say what was not verified.
 ensure_packages redis-server:redis-server redis-cli:redis-tools kcat:kcat || true
 ensure_packages node:nodejs npm:npm || true
+# The web pages' browser tests drive Debian's Chromium through Playwright (its own browser download is not used).
+ensure_packages chromium:chromium || true
 if command -v npm >/dev/null 2>&1; then
   say "installing the npm packages of the interop tests (tests/interop/node)"
   (cd tests/interop/node && npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>&1) \
@@ -53,6 +55,9 @@ done
 if [ -s "$C360_TEST_REPORT" ]; then
   say "what this run used and did not verify:"
   sort -u "$C360_TEST_REPORT" | sed 's/^/  /'
+fi
+if compgen -G "artifacts/screenshots/*.png" >/dev/null; then
+  say "screenshots of the web pages from the browser tests: artifacts/screenshots/"
 fi
 say "suite took $(( $(date +%s) - started )) s"
 echo "total: $passed passed, $failed failed, $skipped skipped"

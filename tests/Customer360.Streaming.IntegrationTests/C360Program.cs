@@ -20,8 +20,9 @@ internal static class C360Program
     /// <summary>
     /// Writes a copy of the topology folder whose topic names carry the test's prefix, so tests never share topics.
     /// Internal topics (named after the application id, <c>c360-…</c>) are renamed for <paramref name="applicationId"/>.
+    /// With <paramref name="withRules"/>, the shipped triggers.yaml comes along, its output topics renamed the same way.
     /// </summary>
-    public static string WritePrefixedTopology(UniqueNames names, string applicationId)
+    public static string WritePrefixedTopology(UniqueNames names, string applicationId, bool withRules = false)
     {
         var source = File.ReadAllText(Path.Combine(RepositoryLayout.TopologyDirectory, "topics.yaml"));
         var prefixed = System.Text.RegularExpressions.Regex.Replace(
@@ -33,6 +34,15 @@ internal static class C360Program
         var directory = Directory.CreateTempSubdirectory("c360-topology-").FullName;
         File.WriteAllText(Path.Combine(directory, "topics.yaml"), prefixed);
         File.Copy(Path.Combine(RepositoryLayout.TopologyDirectory, "stores.yaml"), Path.Combine(directory, "stores.yaml"));
+        if (withRules)
+        {
+            var rules = System.Text.RegularExpressions.Regex.Replace(
+                File.ReadAllText(Path.Combine(RepositoryLayout.TopologyDirectory, "triggers.yaml")),
+                @"(?m)^(\s*topic: )(\S+)$",
+                m => m.Groups[1].Value + names.Topic(m.Groups[2].Value));
+            File.WriteAllText(Path.Combine(directory, "triggers.yaml"), rules);
+        }
+
         return directory;
     }
 

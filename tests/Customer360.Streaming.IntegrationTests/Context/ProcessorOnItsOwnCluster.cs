@@ -67,12 +67,13 @@ internal sealed partial class ProcessorOnItsOwnCluster : IAsyncDisposable
     public InputWriter Input { get; }
 
     /// <summary>The product's topics, every one with <paramref name="partitions"/> partitions, on a new embedded cluster.</summary>
-    public static async Task<ProcessorOnItsOwnCluster> StartAsync(string testName, int partitions, RedisServerFixture redis, SchemaRegistryFixture registry)
+    /// <param name="withRules">Whether the processor runs the shipped rules (triggers.yaml), or keeps contexts only.</param>
+    public static async Task<ProcessorOnItsOwnCluster> StartAsync(string testName, int partitions, RedisServerFixture redis, SchemaRegistryFixture registry, bool withRules = false)
     {
         var names = new UniqueNames(testName);
         var applicationId = names.Group("app");
         var cluster = EmbeddedKafkaCluster.Start(brokerCount: 1);
-        var topologyDirectory = C360Program.WritePrefixedTopology(names, applicationId);
+        var topologyDirectory = C360Program.WritePrefixedTopology(names, applicationId, withRules);
         var topicsFile = Path.Combine(topologyDirectory, "topics.yaml");
         File.WriteAllText(topicsFile, PartitionCount().Replace(File.ReadAllText(topicsFile), "${1}" + partitions.ToString(CultureInfo.InvariantCulture)));
         var catalog = TopicCatalog.Load(topicsFile);
@@ -106,7 +107,22 @@ internal sealed partial class ProcessorOnItsOwnCluster : IAsyncDisposable
             connection, redisPrefix, port);
     }
 
-    public ChildProcess StartProcessor() => C360Program.Start(["run"], _environment);
+    /// <summary>Where the processor serves its endpoints and pages (on loopback unless the environment says otherwise).</summary>
+    public Uri BaseAddress => _http.BaseAddress!;
+
+    public RedisContextWriter Redis => _contexts;
+
+    /// <param name="environment">Settings on top of the cluster's, e.g. <c>C360__Http__ApiKey</c>.</param>
+    public ChildProcess StartProcessor(IReadOnlyDictionary<string, string?>? environment = null)
+    {
+        var merged = new Dictionary<string, string?>(_environment, StringComparer.Ordinal);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            merged[name] = value;
+        }
+
+        return C360Program.Start(["run"], merged);
+    }
 
     public Task<bool> WaitForReadyAsync(ChildProcess processor) => C360Program.WaitForReadyAsync(_http, processor);
 
