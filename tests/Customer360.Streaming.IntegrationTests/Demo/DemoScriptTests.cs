@@ -14,9 +14,10 @@ public sealed class DemoScriptTests
         }
 
         var configuration = RepositoryLayout.C360Dll.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
+        var pagesPort = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture);
         using var demo = ChildProcess.Start(
             "bash",
-            [Path.Combine(RepositoryLayout.Root, "scripts", "demo.sh"), "--duration", "30", "--rate", "100"],
+            [Path.Combine(RepositoryLayout.Root, "scripts", "demo.sh"), "--duration", "30", "--rate", "100", "--http-port", pagesPort],
             new Dictionary<string, string?> { ["CONFIGURATION"] = configuration });
 
         Assert.True(await demo.WaitForExitAsync(TimeSpan.FromMinutes(3)), "demo.sh did not finish: " + demo.AllOutput);
@@ -26,6 +27,7 @@ public sealed class DemoScriptTests
         Assert.Equal(Count(produced), Count(consumed));
         Assert.True(Count(produced) > 0, produced);
         Assert.Contains(demo.StandardOutput, l => l.Contains("result: OK", StringComparison.Ordinal));
+        Assert.Contains(demo.StandardOutput, l => l.StartsWith($"[demo] web pages: http://127.0.0.1:{pagesPort}/ ", StringComparison.Ordinal));
         var contexts = demo.StandardOutput.Single(l => l.Contains("contexts in Redis:", StringComparison.Ordinal));
         Assert.True(Leading(contexts, "contexts in Redis:") > 0, contexts);
         var triggers = demo.StandardOutput.Single(l => l.Contains("  triggers: ", StringComparison.Ordinal));
