@@ -28,6 +28,7 @@ namespace Customer360.Streaming.Benchmarks;
 /// </list>
 /// </summary>
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
+[MemoryDiagnoser]
 public class ContextPipelineBenchmarks
 {
     public const int Customers = 2_000;

@@ -25,6 +25,7 @@ namespace Customer360.Streaming.Benchmarks;
 /// into an empty store (a restart without one; the broker's fetch time is not included).
 /// </summary>
 [SimpleJob(RunStrategy.ColdStart, launchCount: 1, warmupCount: 0, iterationCount: 3)]
+[MemoryDiagnoser]
 public class LocalStateBenchmarks
 {
     public const int Contexts = 1_000_000;

@@ -14,6 +14,7 @@ namespace Customer360.Streaming.Benchmarks;
 /// runs per event, and the hygiene decision for a match.
 /// </summary>
 [ShortRunJob]
+[MemoryDiagnoser]
 public class RuleEvaluationBenchmarks
 {
     private const int Scopes = 2_000;

@@ -16,8 +16,11 @@ namespace Customer360.Streaming.Benchmarks;
 /// The "Joined" pair compares one stream thread with two: each process joins its group before the measurement (the
 /// embedded broker holds a second member's join for about a session timeout, which would otherwise be all a
 /// two-thread run measured), and the measured part produces the input and waits until it is all processed.
+/// The Streamiz pair is the same counting topology in Streamiz.Kafka.Net 1.8.2 (<see cref="StreamizCounting"/>), a
+/// peer for comparison: it reports no processed count, so its run ends when the group has committed every input.
 /// </summary>
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 3)]
+[MemoryDiagnoser]
 public class StreamThroughputBenchmarks
 {
     public const int Records = 30_000;
@@ -34,6 +37,7 @@ public class StreamThroughputBenchmarks
     [GlobalCleanup]
     public void Cleanup() => _cluster.Dispose();
 
+    private string _streamizState = string.Empty;
     private StreamProcessor? _joined;
     private CancellationTokenSource? _stopJoined;
     private Task? _joinedRunning;
@@ -42,9 +46,24 @@ public class StreamThroughputBenchmarks
     public void FreshTopics()
     {
         FreshTopicsWithoutInput(Partitions);
-        var app = $"bench-{_iteration}";
         ProduceInput();
     }
+
+    [IterationSetup(Targets = [nameof(StreamizCountingAtLeastOnce), nameof(StreamizCountingExactlyOnce)])]
+    public void FreshTopicsForStreamiz()
+    {
+        FreshTopicsWithoutInput(Partitions);
+        foreach (var topic in StreamizCounting.InternalTopics(_options.ApplicationId))
+        {
+            _cluster.CreateTopic(topic, Partitions);
+        }
+
+        _streamizState = Directory.CreateTempSubdirectory("bench-streamiz-").FullName;
+        ProduceInput();
+    }
+
+    [IterationCleanup(Targets = [nameof(StreamizCountingAtLeastOnce), nameof(StreamizCountingExactlyOnce)])]
+    public void RemoveStreamizState() => Directory.Delete(_streamizState, recursive: true);
 
     [IterationSetup(Targets = [nameof(RuntimeJoinedOneThread)])]
     public void JoinOneThread() => Join(threads: 1);
@@ -123,6 +142,12 @@ public class StreamThroughputBenchmarks
 
     [Benchmark(OperationsPerInvoke = Records)]
     public void RuntimeCountingExactlyOnceV2() => RunRuntime(ProcessingGuarantee.ExactlyOnceV2);
+
+    [Benchmark(OperationsPerInvoke = Records)]
+    public void StreamizCountingAtLeastOnce() => StreamizCounting.Run(_options, _input, _output, exactlyOnce: false, Records, _streamizState);
+
+    [Benchmark(OperationsPerInvoke = Records)]
+    public void StreamizCountingExactlyOnce() => StreamizCounting.Run(_options, _input, _output, exactlyOnce: true, Records, _streamizState);
 
     [Benchmark(OperationsPerInvoke = Records)]
     public void RuntimeJoinedOneThread() => ProduceAndAwaitJoined();
