@@ -18,6 +18,9 @@ internal sealed class PageData
     /// <summary>Rows on the store floor; a store with more present shows the count and the longest-present first.</summary>
     public const int VisitorsShown = 200;
 
+    /// <summary>The zone of a customer present in a store whose zone no beacon has confirmed yet.</summary>
+    public const string NoZone = "(no zone yet)";
+
     private const string RedisDown = "Redis is not reachable: nothing can be shown until it answers.";
 
     private readonly RedisConnectionService _redis;
@@ -39,8 +42,6 @@ internal sealed class PageData
         _time = time;
         _rate = new ConsumptionRate(() => processor.Processor?.Status.RecordsConsumed ?? 0, time);
     }
-
-    public StoreDirectory Stores => _stores;
 
     /// <summary>The store of <paramref name="storeId"/>, or null when stores.yaml has none.</summary>
     public StoreLocation? Store(string storeId) => _stores.Stores.FirstOrDefault(s => s.StoreId == storeId);
@@ -130,7 +131,7 @@ internal sealed class PageData
             }
 
             var zones = present
-                .GroupBy(p => p.Presence.ZoneId ?? "(entrance)", StringComparer.Ordinal)
+                .GroupBy(p => p.Presence.ZoneId ?? NoZone, StringComparer.Ordinal)
                 .Select(g => KeyValuePair.Create(g.Key, g.Count()))
                 .OrderBy(z => z.Key, StringComparer.Ordinal)
                 .ToList();
