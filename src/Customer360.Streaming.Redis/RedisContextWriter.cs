@@ -20,8 +20,9 @@ public sealed record WriteResult(int Written, int SkippedAsNotNewer, int Deleted
 /// <summary>
 /// Writes contexts to Redis through a Lua compare-and-set on the version, so a replay (after a crash, or a rebuild)
 /// never regresses newer data. A batch costs one pipelined round trip, plus a second one only when store presence
-/// or a customer's identifiers changed (the identifier index lives in keys of its own, in other cluster slots). Scripts are loaded once, run by SHA (EVALSHA), and resent in full when the server answers NOSCRIPT (after
-/// a restart, failover or SCRIPT FLUSH).
+/// or a customer's identifiers changed (the identifier index lives in keys of its own, in other cluster slots).
+/// Scripts are loaded once, run by SHA (EVALSHA), and resent in full when the server answers NOSCRIPT (after a
+/// restart, failover or SCRIPT FLUSH).
 /// </summary>
 public sealed class RedisContextWriter(IConnectionMultiplexer redis, RedisKeys keys)
 {

@@ -140,10 +140,12 @@ internal sealed class LiveFeed : BackgroundService
                 Following = true;
                 await Task.Delay(Timeout.InfiniteTimeSpan, _time, stoppingToken);
             }
-            catch (KafkaException ex)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
+                // Whatever goes wrong here must not stop the processor (a failed hosted service stops the host):
+                // the pages go on without decisions, say so, and the feed tries again.
                 Following = false;
-                Log.PagesFeedUnavailable(_logger, ex.Error.Code.ToString(), RetryEvery.TotalSeconds);
+                Log.PagesFeedUnavailable(_logger, ex is KafkaException kafka ? kafka.Error.Code.ToString() : ex.GetType().Name, RetryEvery.TotalSeconds);
                 try
                 {
                     await Task.Delay(RetryEvery, _time, stoppingToken);
@@ -174,7 +176,7 @@ internal sealed class LiveFeed : BackgroundService
             {
                 take(deserializer.Deserialize(value));
             }
-            catch (Exception ex) when (ex is SerdeException or SchemaRegistryException or InvalidCastException or KeyNotFoundException)
+            catch (Exception ex) when (ex is SerdeException or SchemaRegistryException or InvalidCastException or KeyNotFoundException or Avro.AvroException)
             {
                 // A page must not stop on one unreadable record; the count is on the overview page.
                 Interlocked.Increment(ref _unreadable);
