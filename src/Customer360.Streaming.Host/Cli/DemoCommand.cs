@@ -144,11 +144,14 @@ internal static class DemoCommand
         var topics = app.Services.GetRequiredService<ContextPipelineSetup>().Topics;
         var population = new Population(settings.Customers, seed: 7, app.Services.GetRequiredService<StoreDirectory>(), time.GetUtcNow().ToUnixTimeMilliseconds(), settings.Rate, topics);
         using var registryClient = new SchemaRegistryClient(new SchemaRegistryOptions { Url = registryUrl });
-        using var triggerReport = new DemoTriggerReport(topics.Triggers, time);
+        using var triggerReport = new DemoTriggerReport(time);
         var redis = app.Services.GetRequiredService<RedisConnectionService>().Connection!;
         var keys = new RedisKeys(app.Services.GetRequiredService<IOptions<RedisOptions>>().Value.KeyPrefix);
         using var monitor = new DemoMonitor(processor, redis, keys, app.Services.GetRequiredService<StoreDirectory>(), topics, time);
         monitor.FollowDecisions(kafka, registryClient, topics.Decisions);
+        var timerRules = (app.Services.GetRequiredService<ContextPipelineSetup>().Rules?.Current.Rules ?? [])
+            .Where(r => r.Absence is not null || r.Dwell is not null).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+        triggerReport.FollowTriggers(kafka, registryClient, topics.Triggers, timerRules);
         var live = !settings.Plain && DemoView.CanRedraw;
         // In the live view the producer's messages become its status line; printed, they would tear the redraw.
         string? producerSays = null;
@@ -226,9 +229,7 @@ internal static class DemoCommand
         Say($"  triggers: {outputs[topics.Triggers]} to {topics.Triggers}, {outputs[topics.StoreEvents]} store events (presence and associate assists) to {topics.StoreEvents}, {outputs[topics.Decisions]} decisions (fired or suppressed) to {topics.Decisions}");
         Say($"  triggers by rule: {Counts(firedByRule)}");
         Say($"  suppressed by reason: {Counts(suppressedByReason)}");
-        Say(triggerReport.LatencyPercentile(50) is { } p50
-            ? $"  event-to-trigger latency once caught up (event time to the commit that published the trigger): p50 {p50:0} ms, p99 {triggerReport.LatencyPercentile(99):0} ms over {triggerReport.Triggers} triggers"
-            : "  event-to-trigger latency: no trigger fired on an event after the catch-up");
+        Say("  " + (triggerReport.LatencyLine() ?? "latency: no trigger fired on an event after the catch-up"));
         Say($"  dead letters: {deadLetters}" + (monitor.UnreadableDecisions > 0 ? $"; {monitor.UnreadableDecisions} decisions the view could not read" : string.Empty));
         Say($"  web pages were served at {pages}");
         Say($"  commits: {status.Commits}, elapsed {time.GetElapsedTime(started).TotalSeconds:0.0} s, processor exit code {exitCode}");

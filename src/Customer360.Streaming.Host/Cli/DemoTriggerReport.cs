@@ -2,63 +2,105 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Avro.Generic;
 using Confluent.Kafka;
+using Customer360.Streaming.Host.Web;
 using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Schemas.Registry;
 using Customer360.Streaming.Schemas.Serdes;
 
-using Customer360.Streaming.Host.Web;
-
 namespace Customer360.Streaming.Host.Cli;
 
 /// <summary>
-/// What the demo says about its triggers: event-to-trigger latency as the processor measured it at commit (listened
-/// to in-process), and the decisions read back from Kafka, fired by rule and suppressed by reason. Latency counts
-/// only triggers of events from <see cref="LiveFromMs"/> on: those of the replayed history are minutes old by design.
+/// What the demo says about its triggers and their latency, measured where users see them:
+/// <list type="bullet">
+/// <item>event-to-trigger: from the time of the event a trigger fired on (its record's timestamp) to a consumer of
+/// the triggers topic receiving it, reading uncommitted records as marketing automation would under at_least_once.
+/// Triggers of timer rules (absence, dwell) are left out: they fire when a timer is due, not on an event;</item>
+/// <item>event-to-Redis: from the newest event a context reflects to its write to Redis (the sink's own measure,
+/// listened to in-process).</item>
+/// </list>
+/// Only events from <see cref="LiveFromMs"/> on count: the replayed history is minutes old by design. Also the
+/// decisions read back from Kafka, fired by rule and suppressed by reason.
 /// </summary>
 internal sealed class DemoTriggerReport : IDisposable
 {
+    private readonly TimeProvider _time;
     private readonly MeterListener _listener = new();
-    private readonly ConcurrentQueue<double> _latenciesMs = new();
+    private readonly ConcurrentQueue<double> _triggerLatenciesMs = new();
+    private readonly ConcurrentQueue<double> _redisLatenciesMs = new();
+    private TopicTail? _triggers;
     private long _liveFromMs = long.MaxValue;
 
-    public DemoTriggerReport(string triggersTopic, TimeProvider time)
+    public DemoTriggerReport(TimeProvider time)
     {
+        _time = time;
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Name == "c360.output.latency")
+            if (instrument.Name == "c360.redis.event_to_context.latency")
             {
                 listener.EnableMeasurementEvents(instrument);
             }
         };
-        _listener.SetMeasurementEventCallback<double>((_, value, tags, _) =>
+        _listener.SetMeasurementEventCallback<double>((_, value, _, _) =>
         {
-            foreach (var tag in tags)
+            // Measured at the write, so its event time is now minus the latency.
+            if (time.GetUtcNow().ToUnixTimeMilliseconds() - value >= Volatile.Read(ref _liveFromMs))
             {
-                // The measurement is taken at the commit, so its event time is now minus the latency.
-                if (tag.Key == "topic" && tag.Value as string == triggersTopic && time.GetUtcNow().ToUnixTimeMilliseconds() - value >= Volatile.Read(ref _liveFromMs))
-                {
-                    _latenciesMs.Enqueue(value);
-                }
+                _redisLatenciesMs.Enqueue(value);
             }
         });
         _listener.Start();
     }
 
-    /// <summary>Event time from which triggers count toward latency (until set, none do).</summary>
+    /// <summary>Event time from which triggers and contexts count toward latency (until set, none do).</summary>
     public long LiveFromMs
     {
         get => Volatile.Read(ref _liveFromMs);
         set => Volatile.Write(ref _liveFromMs, value);
     }
 
-    /// <summary>The p-th percentile (0–100) of event-to-trigger latency in ms, or null before any trigger.</summary>
-    public double? LatencyPercentile(double p)
+    public int Triggers => _triggerLatenciesMs.Count;
+
+    /// <summary>Follows the triggers topic from now on.</summary>
+    /// <param name="timerRules">Rules that fire on a due timer rather than on an event; their triggers are not counted.</param>
+    public void FollowTriggers(KafkaOptions kafka, ISchemaRegistryClient registry, string topic, IReadOnlySet<string> timerRules)
     {
-        var sorted = _latenciesMs.Order().ToArray();
-        return sorted.Length == 0 ? null : sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
+        var deserializer = new AvroDeserializer<GenericRecord>(registry);
+        _triggers = TopicTail.Start(kafka, topic, "c360-demo-triggers", record =>
+        {
+            var receivedMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+            var eventMs = record.Message.Timestamp.UnixTimestampMs;
+            if (eventMs < Volatile.Read(ref _liveFromMs) || record.Message.Value is not { } value)
+            {
+                return;
+            }
+
+            try
+            {
+                if (!timerRules.Contains((string)deserializer.Deserialize(value)["ruleId"]))
+                {
+                    _triggerLatenciesMs.Enqueue(receivedMs - eventMs);
+                }
+            }
+            catch (Exception ex) when (ex is SerdeException or SchemaRegistryException or InvalidCastException or KeyNotFoundException)
+            {
+                // Not a trigger this demo can read: it does not count toward latency.
+            }
+        }, TimeSpan.FromSeconds(10), readUncommitted: true);
     }
 
-    public int Triggers => _latenciesMs.Count;
+    /// <summary>The latency line of the summary, or null before any trigger of a live event arrived.</summary>
+    public string? LatencyLine()
+    {
+        if (Percentile(_triggerLatenciesMs, 50) is not { } triggerP50)
+        {
+            return null;
+        }
+
+        var redis = Percentile(_redisLatenciesMs, 50) is { } redisP50
+            ? $"event-to-redis p50 {redisP50:0} ms p99 {Percentile(_redisLatenciesMs, 99):0} ms"
+            : "event-to-redis: no context written for a live event";
+        return $"latency: event-to-trigger p50 {triggerP50:0} ms p99 {Percentile(_triggerLatenciesMs, 99):0} ms over {_triggerLatenciesMs.Count} triggers; {redis}";
+    }
 
     /// <summary>Decisions on the topic: fired ones counted by rule, suppressed ones by reason.</summary>
     public static (IReadOnlyDictionary<string, int> FiredByRule, IReadOnlyDictionary<string, int> SuppressedByReason) Decisions(
@@ -82,5 +124,16 @@ internal sealed class DemoTriggerReport : IDisposable
         return (fired, suppressed);
     }
 
-    public void Dispose() => _listener.Dispose();
+    /// <summary>The p-th percentile (0–100), nearest rank, or null when nothing was measured.</summary>
+    private static double? Percentile(IEnumerable<double> values, double p)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? null : sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
+    }
+
+    public void Dispose()
+    {
+        _triggers?.Dispose();
+        _listener.Dispose();
+    }
 }

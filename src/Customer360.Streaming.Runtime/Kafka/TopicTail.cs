@@ -25,8 +25,11 @@ public sealed class TopicTail : IDisposable
     /// Starts following every partition of <paramref name="topic"/>: at its current end, or up to
     /// <paramref name="recentPerPartition"/> records before it, so a watcher that starts late still sees the latest.
     /// </summary>
+    /// <param name="readUncommitted">See records as soon as they are written, as a read_uncommitted subscriber does
+    /// (the default waits for transactions to commit).</param>
     public static TopicTail Start(
-        KafkaOptions kafka, string topic, string clientId, Action<ConsumeResult<byte[]?, byte[]?>> onRecord, TimeSpan metadataTimeout, int recentPerPartition = 0)
+        KafkaOptions kafka, string topic, string clientId, Action<ConsumeResult<byte[]?, byte[]?>> onRecord, TimeSpan metadataTimeout, int recentPerPartition = 0,
+        bool readUncommitted = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(recentPerPartition);
         ArgumentNullException.ThrowIfNull(kafka);
@@ -43,7 +46,13 @@ public sealed class TopicTail : IDisposable
             partitions = metadata.Partitions.Count;
         }
 
-        var consumer = new ConsumerBuilder<byte[]?, byte[]?>(KafkaClientConfigs.Consumer(kafka, clientId, clientId)).Build();
+        var config = KafkaClientConfigs.Consumer(kafka, clientId, clientId);
+        if (readUncommitted)
+        {
+            config.IsolationLevel = IsolationLevel.ReadUncommitted;
+        }
+
+        var consumer = new ConsumerBuilder<byte[]?, byte[]?>(config).Build();
         consumer.Assign(Enumerable.Range(0, partitions).Select(p => new TopicPartitionOffset(topic, p, StartOffset(consumer, new TopicPartition(topic, p), recentPerPartition, metadataTimeout))));
         return new TopicTail(consumer, onRecord);
     }
