@@ -1,0 +1,268 @@
+using System.Diagnostics;
+using System.Globalization;
+using Confluent.Kafka;
+using Customer360.Streaming.Contracts;
+using Customer360.Streaming.Embedded.Kafka;
+using Customer360.Streaming.Embedded.SchemaRegistry;
+using Customer360.Streaming.Pipeline;
+using Customer360.Streaming.Redis;
+using Customer360.Streaming.Runtime.Kafka;
+using Customer360.Streaming.Runtime.Topology;
+using Customer360.Streaming.Schemas.Registry;
+using Customer360.Streaming.Simulation;
+using Customer360.Streaming.Testing;
+using StackExchange.Redis;
+
+namespace Customer360.Streaming.Benchmarks;
+
+/// <summary>
+/// <c>./scripts/bench.sh --filter '*EndToEnd*'</c>: the whole processor against a raw consume→produce of the same
+/// records. A backlog of the simulator's population (profiles and links first, then ≥ 200,000 journey events over
+/// every channel) is written to a fresh embedded cluster; <c>c360 run</c> (the shipped rules, at_least_once, a
+/// redis-server) drains it, with 1 stream thread and with one per core. One drain is one measurement, which
+/// BenchmarkDotNet's repetitions do not fit, so this runs on its own and prints its lines.
+/// <para>
+/// The processor's rate counts the records it still had to work off once ready (all its threads in the group) until
+/// every input is committed, the repartition topics have no lag and every customer's context is in Redis. A drain
+/// that loses a record, dead-letters one or misses a context fails loudly (exit 1) instead of reporting a rate.
+/// </para>
+/// </summary>
+internal static class EndToEnd
+{
+    private const int Customers = 5_000;
+    private const int JourneyEvents = 200_000;
+    private const string ApplicationId = "c360";
+
+    public static bool Requested(string[] args) => args.Any(a => a.Contains("EndToEnd", StringComparison.OrdinalIgnoreCase));
+
+    public static async Task<int> RunAsync()
+    {
+        var catalog = TopicCatalog.Load(Path.Combine(RepositoryLayout.TopologyDirectory, "topics.yaml"));
+        var contracts = SchemaCatalog.Load(Path.Combine(RepositoryLayout.Root, "schemas"));
+        var stores = StoreCatalog.Load(Path.Combine(RepositoryLayout.TopologyDirectory, "stores.yaml"));
+        var redis = new RedisServerFixture();
+        await redis.InitializeAsync();
+        if (!redis.IsAvailable)
+        {
+            Console.Error.WriteLine("end-to-end: " + redis.SkipReason);
+            return 1;
+        }
+
+        await using var registry = await EmbeddedSchemaRegistry.StartAsync(port: 0);
+        var lines = new List<string>();
+        try
+        {
+            foreach (var threads in new[] { 1, Environment.ProcessorCount }.Distinct())
+            {
+                var line = await MeasureAsync(threads, catalog, contracts, stores, registry, redis);
+                Console.WriteLine(line);
+                lines.Add(line);
+            }
+        }
+        catch (InvalidOperationException ex)
+        {
+            Console.Error.WriteLine("end-to-end: FAILED - " + ex.Message);
+            return 1;
+        }
+        finally
+        {
+            await redis.DisposeAsync();
+        }
+
+        var results = Path.Combine(RepositoryLayout.Root, "bench", "results", "EndToEnd.md");
+        await File.WriteAllTextAsync(results, string.Join('\n', [
+            "# End to end: the processor against a raw consume→produce of the same backlog",
+            string.Empty,
+            $"{Environment.ProcessorCount} cores, the embedded broker, {Customers:N0} simulated customers, {JourneyEvents:N0} journey events after their profiles and links; one drain per line (`./scripts/bench.sh --filter '*EndToEnd*'`).",
+            string.Empty,
+            .. lines.Select(l => "    " + l),
+            string.Empty]));
+        Console.WriteLine("wrote " + results);
+        return 0;
+    }
+
+    private static async Task<string> MeasureAsync(int threads, TopicCatalog catalog, SchemaCatalog contracts, Domain.Geo.StoreDirectory stores, EmbeddedSchemaRegistry registry, RedisServerFixture redis)
+    {
+        using var cluster = EmbeddedKafkaCluster.Start(brokerCount: 1, catalog.Topics);
+        var kafka = new KafkaOptions { BootstrapServers = cluster.BootstrapServers, ApplicationId = ApplicationId, FetchWaitMaxMs = 10 };
+        var topics = ProductTopicNames.FromCatalog(catalog);
+        var inputs = catalog.Topics.Where(t => t.Role is TopicRole.Input or TopicRole.Table).Select(t => t.Name).ToList();
+        var total = await ProduceBacklogAsync(kafka, registry, contracts, stores, topics);
+        Console.WriteLine($"end-to-end: backlog of {total:N0} records on {inputs.Count} topics; threads {threads}");
+
+        var rawPerSecond = RawPassthrough(kafka, cluster, inputs, total);
+        var processorPerSecond = await ProcessorAsync(kafka, threads, catalog, registry, redis, inputs, total);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"end-to-end: {processorPerSecond:0} events/s = {processorPerSecond / rawPerSecond:0.00} of raw passthrough ({rawPerSecond:0} events/s raw); threads {threads}");
+    }
+
+    private static async Task<long> ProduceBacklogAsync(KafkaOptions kafka, EmbeddedSchemaRegistry registry, SchemaCatalog contracts, Domain.Geo.StoreDirectory stores, ProductTopicNames topics)
+    {
+        using var registryClient = new SchemaRegistryClient(new SchemaRegistryOptions { Url = registry.Url.ToString().TrimEnd('/') });
+        using var producer = new SimulatedRecordProducer(kafka, registryClient, contracts, "bench-backlog");
+        // Journeys of the last hours at a brisk pace, all in the past (events dated ahead of the clock are invalid).
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var population = new Population(Customers, seed: 7, stores, now - 4 * 3_600_000L, eventsPerSecond: 20, topics);
+        var produced = 0L;
+        foreach (var record in population.Setup().Concat(population.Events(JourneyEvents)))
+        {
+            await producer.ProduceAsync(record);
+            if (++produced % 20_000 == 0)
+            {
+                producer.Flush(TimeSpan.FromSeconds(60));
+            }
+        }
+
+        producer.Flush(TimeSpan.FromSeconds(60));
+        return produced;
+    }
+
+    /// <summary>Every input record consumed and produced again, offsets committed every 100 ms after the outputs are acknowledged.</summary>
+    private static double RawPassthrough(KafkaOptions kafka, EmbeddedKafkaCluster cluster, IReadOnlyList<string> inputs, long total)
+    {
+        const string Sink = "bench.raw-out";
+        cluster.CreateTopic(Sink, 6);
+        var options = new KafkaOptions { BootstrapServers = kafka.BootstrapServers, ApplicationId = "bench-raw", FetchWaitMaxMs = kafka.FetchWaitMaxMs };
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(KafkaClientConfigs.Consumer(options, options.ApplicationId, "raw")).Build();
+        using var producer = new ProducerBuilder<byte[]?, byte[]?>(KafkaClientConfigs.Producer(options, "raw-out")).Build();
+        consumer.Subscribe(inputs);
+        var clock = Stopwatch.StartNew();
+        var lastCommit = clock.ElapsedMilliseconds;
+        var uncommitted = false;
+        for (var seen = 0L; seen < total;)
+        {
+            if (consumer.Consume(TimeSpan.FromMilliseconds(50)) is { } record)
+            {
+                producer.Produce(Sink, new Message<byte[]?, byte[]?> { Key = record.Message.Key, Value = record.Message.Value });
+                consumer.StoreOffset(record);
+                uncommitted = true;
+                seen++;
+            }
+
+            if (uncommitted && clock.ElapsedMilliseconds - lastCommit >= 100)
+            {
+                producer.Flush(TimeSpan.FromSeconds(30));
+                consumer.Commit();
+                lastCommit = clock.ElapsedMilliseconds;
+                uncommitted = false;
+            }
+
+            if (clock.Elapsed > TimeSpan.FromMinutes(10))
+            {
+                throw new InvalidOperationException($"the raw passthrough saw {seen} of {total} records in 10 minutes");
+            }
+        }
+
+        producer.Flush(TimeSpan.FromSeconds(30));
+        consumer.Commit();
+        var seconds = clock.Elapsed.TotalSeconds;
+        consumer.Close();
+        return total / seconds;
+    }
+
+    private static async Task<double> ProcessorAsync(
+        KafkaOptions kafka, int threads, TopicCatalog catalog, EmbeddedSchemaRegistry registry, RedisServerFixture redis, IReadOnlyList<string> inputs, long total)
+    {
+        var port = FreePort.Next();
+        var prefix = $"e2e{threads}";
+        var state = Directory.CreateTempSubdirectory("c360-e2e-state-");
+        using var processor = ChildProcess.Start("dotnet", [RepositoryLayout.C360Dll, "run"], new Dictionary<string, string?>
+        {
+            ["C360__Kafka__BootstrapServers"] = kafka.BootstrapServers,
+            ["C360__Kafka__ApplicationId"] = ApplicationId,
+            ["C360__Kafka__FetchWaitMaxMs"] = "10",
+            // The embedded broker holds a join until the other members' sessions time out: keep that short.
+            ["C360__Kafka__Properties__session.timeout.ms"] = "6000",
+            ["C360__Streams__ProcessingGuarantee"] = "AtLeastOnce",
+            ["C360__Streams__Threads"] = threads.ToString(CultureInfo.InvariantCulture),
+            ["C360__Streams__StateDirectory"] = state.FullName,
+            ["C360__Redis__ConnectionString"] = redis.ConnectionString,
+            ["C360__Redis__KeyPrefix"] = prefix,
+            ["C360__SchemaRegistry__Url"] = registry.Url.ToString().TrimEnd('/'),
+            ["C360__Http__Port"] = port.ToString(CultureInfo.InvariantCulture),
+            ["C360__Topology__Directory"] = RepositoryLayout.TopologyDirectory,
+            ["C360__Logging__LogLevel__Default"] = "Warning",
+        }, workingDirectory: Path.GetTempPath());
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            var clock = Stopwatch.StartNew();
+            while (!await ReadyAsync(http))
+            {
+                Check(!processor.HasExited, "the processor exited before it was ready: " + processor.AllOutput);
+                Check(clock.Elapsed < TimeSpan.FromMinutes(2), "the processor was not ready within 2 minutes");
+                await Task.Delay(50);
+            }
+
+            var internalTopics = catalog.Topics.Where(t => t.Name.EndsWith("-repartition", StringComparison.Ordinal)).Select(t => t.Name).ToList();
+            var committedAtReady = Committed(kafka, inputs);
+            var ready = clock.Elapsed;
+            await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+            var keys = new RedisKeys(prefix);
+            while (Committed(kafka, inputs) < total
+                   || ConsumerGroupLag.Read(kafka, ApplicationId, internalTopics, TimeSpan.FromSeconds(10)).Any(p => p.Lag > 0)
+                   || await KnownContextsAsync(connection, keys) < Customers)
+            {
+                Check(!processor.HasExited, "the processor exited while draining: " + processor.AllOutput);
+                Check(clock.Elapsed < TimeSpan.FromMinutes(20), $"not drained within 20 minutes ({Committed(kafka, inputs)} of {total} committed)");
+                await Task.Delay(250);
+            }
+
+            var drained = clock.Elapsed - ready;
+            var deadLetters = DeadLetters(kafka, catalog);
+            Check(deadLetters == 0, $"{deadLetters} records were dead-lettered");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"end-to-end: ready after {ready.TotalSeconds:0.0} s with {committedAtReady:N0} inputs committed; the rest drained in {drained.TotalSeconds:0.0} s"));
+            return (total - committedAtReady) / drained.TotalSeconds;
+        }
+        finally
+        {
+            processor.Terminate();
+            await processor.WaitForExitAsync(TimeSpan.FromSeconds(30));
+            state.Delete(recursive: true);
+        }
+    }
+
+    private static async Task<bool> ReadyAsync(HttpClient http)
+    {
+        try
+        {
+            using var response = await http.GetAsync(new Uri("/health/ready", UriKind.Relative));
+            return response.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+
+    private static long Committed(KafkaOptions kafka, IReadOnlyList<string> inputs) =>
+        ConsumerGroupLag.Read(kafka, ApplicationId, inputs, TimeSpan.FromSeconds(10)).Sum(p => p.Committed ?? 0);
+
+    /// <summary>Contexts of known customers in Redis (a scan: fine for a benchmark's check, never on a hot path).</summary>
+    private static async Task<int> KnownContextsAsync(ConnectionMultiplexer connection, RedisKeys keys)
+    {
+        var known = 0;
+        await foreach (var key in connection.GetServers()[0].KeysAsync(pattern: keys.ContextPattern, pageSize: 5_000))
+        {
+            known += keys.ContextIdOf(key!) is { } id && !id.StartsWith("anon:", StringComparison.Ordinal) ? 1 : 0;
+        }
+
+        return known;
+    }
+
+    private static long DeadLetters(KafkaOptions kafka, TopicCatalog catalog)
+    {
+        var topic = catalog.WithRole(TopicRole.DeadLetter).Single();
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(KafkaClientConfigs.Consumer(kafka, "bench-dlq", "bench-dlq")).Build();
+        return Enumerable.Range(0, topic.Partitions).Sum(p => consumer.QueryWatermarkOffsets(new TopicPartition(topic.Name, p), TimeSpan.FromSeconds(10)).High.Value);
+    }
+
+    private static void Check(bool condition, string failure)
+    {
+        if (!condition)
+        {
+            throw new InvalidOperationException(failure);
+        }
+    }
+}
