@@ -90,7 +90,7 @@ internal static class EndToEnd
         var total = await ProduceBacklogAsync(kafka, registry, contracts, stores, topics);
         Console.WriteLine($"end-to-end: backlog of {total:N0} records on {inputs.Count} topics; threads {threads}");
 
-        var rawPerSecond = RawPassthrough(kafka, cluster, inputs, total);
+        var rawPerSecond = RawPassthroughRate(kafka, cluster, inputs, total);
         var processorPerSecond = await ProcessorAsync(kafka, threads, catalog, registry, redis, inputs, total);
         return string.Create(CultureInfo.InvariantCulture,
             $"end-to-end: {processorPerSecond:0} events/s = {processorPerSecond / rawPerSecond:0.00} of raw passthrough ({rawPerSecond:0} events/s raw); threads {threads}");
@@ -117,47 +117,15 @@ internal static class EndToEnd
         return produced;
     }
 
-    /// <summary>Every input record consumed and produced again, offsets committed every 100 ms after the outputs are acknowledged.</summary>
-    private static double RawPassthrough(KafkaOptions kafka, EmbeddedKafkaCluster cluster, IReadOnlyList<string> inputs, long total)
+    /// <summary>Every input record consumed and produced again (<see cref="RawPassthrough"/>), in records per second.</summary>
+    private static double RawPassthroughRate(KafkaOptions kafka, EmbeddedKafkaCluster cluster, IReadOnlyList<string> inputs, long total)
     {
         const string Sink = "bench.raw-out";
         cluster.CreateTopic(Sink, 6);
         var options = new KafkaOptions { BootstrapServers = kafka.BootstrapServers, ApplicationId = "bench-raw", FetchWaitMaxMs = kafka.FetchWaitMaxMs };
-        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(KafkaClientConfigs.Consumer(options, options.ApplicationId, "raw")).Build();
-        using var producer = new ProducerBuilder<byte[]?, byte[]?>(KafkaClientConfigs.Producer(options, "raw-out")).Build();
-        consumer.Subscribe(inputs);
         var clock = Stopwatch.StartNew();
-        var lastCommit = clock.ElapsedMilliseconds;
-        var uncommitted = false;
-        for (var seen = 0L; seen < total;)
-        {
-            if (consumer.Consume(TimeSpan.FromMilliseconds(50)) is { } record)
-            {
-                producer.Produce(Sink, new Message<byte[]?, byte[]?> { Key = record.Message.Key, Value = record.Message.Value });
-                consumer.StoreOffset(record);
-                uncommitted = true;
-                seen++;
-            }
-
-            if (uncommitted && clock.ElapsedMilliseconds - lastCommit >= 100)
-            {
-                producer.Flush(TimeSpan.FromSeconds(30));
-                consumer.Commit();
-                lastCommit = clock.ElapsedMilliseconds;
-                uncommitted = false;
-            }
-
-            if (clock.Elapsed > TimeSpan.FromMinutes(10))
-            {
-                throw new InvalidOperationException($"the raw passthrough saw {seen} of {total} records in 10 minutes");
-            }
-        }
-
-        producer.Flush(TimeSpan.FromSeconds(30));
-        consumer.Commit();
-        var seconds = clock.Elapsed.TotalSeconds;
-        consumer.Close();
-        return total / seconds;
+        RawPassthrough.Run(options, inputs, Sink, total, TimeSpan.FromMinutes(10));
+        return total / clock.Elapsed.TotalSeconds;
     }
 
     private static async Task<double> ProcessorAsync(

@@ -105,37 +105,7 @@ public class StreamThroughputBenchmarks
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Records)]
-    public void RawConsumeProducePassthrough()
-    {
-        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(KafkaClientConfigs.Consumer(_options, _options.ApplicationId, "raw")).Build();
-        using var producer = new ProducerBuilder<byte[]?, byte[]?>(KafkaClientConfigs.Producer(_options, "raw-out")).Build();
-        consumer.Subscribe(_input);
-        var lastCommit = Environment.TickCount64;
-        var uncommitted = false;
-        for (var seen = 0; seen < Records;)
-        {
-            if (consumer.Consume(TimeSpan.FromMilliseconds(50)) is { } record)
-            {
-                producer.Produce(_output, new Message<byte[]?, byte[]?> { Key = record.Message.Key, Value = record.Message.Value });
-                consumer.StoreOffset(record);
-                uncommitted = true;
-                seen++;
-            }
-
-            // The same at-least-once order the runtime uses: outputs acknowledged, then offsets committed.
-            if (uncommitted && Environment.TickCount64 - lastCommit >= 100)
-            {
-                producer.Flush(TimeSpan.FromSeconds(30));
-                consumer.Commit();
-                lastCommit = Environment.TickCount64;
-                uncommitted = false;
-            }
-        }
-
-        producer.Flush(TimeSpan.FromSeconds(30));
-        consumer.Commit();
-        consumer.Close();
-    }
+    public void RawConsumeProducePassthrough() => RawPassthrough.Run(_options, [_input], _output, Records, TimeSpan.FromMinutes(5));
 
     [Benchmark(OperationsPerInvoke = Records)]
     public void RuntimeCountingAtLeastOnce() => RunRuntime(ProcessingGuarantee.AtLeastOnce);
