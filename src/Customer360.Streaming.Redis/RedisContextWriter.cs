@@ -93,9 +93,11 @@ public sealed class RedisContextWriter(IConnectionMultiplexer redis, RedisKeys k
 
         // Issued back to back without awaiting in between: the multiplexer pipelines them into one round trip.
         var writes = new Task<RedisResult>[batch.Count];
+        var indexed = new string[batch.Count];
         for (var i = 0; i < batch.Count; i++)
         {
-            writes[i] = Evaluate(database, CompareAndSet, Keys.Context(batch[i].ContextId), Arguments(batch[i]));
+            indexed[i] = string.Join('\n', batch[i].Identifiers ?? []);
+            writes[i] = Evaluate(database, CompareAndSet, Keys.Context(batch[i].ContextId), Arguments(batch[i], indexed[i]));
         }
 
         var removals = new Task<RedisResult>[deletions.Count];
@@ -117,7 +119,12 @@ public sealed class RedisContextWriter(IConnectionMultiplexer redis, RedisKeys k
             written++;
             var document = batch[i];
             var before = (string?)result[1] ?? string.Empty;
-            Reindex(database, document.ContextId, IndexedBefore(result[2]), document.Identifiers ?? [], document.Ttl, presence);
+            // Identifiers change rarely: most writes find the same list and touch no index key.
+            if ((string?)result[2] != indexed[i])
+            {
+                Reindex(database, document.ContextId, IndexedBefore(result[2]), document.Identifiers ?? [], document.Ttl, presence);
+            }
+
             if (before.Length > 0 && before != document.Presence?.StoreId)
             {
                 presence.Add(database.HashDeleteAsync(Keys.Presence(before), document.ContextId));
@@ -155,17 +162,43 @@ public sealed class RedisContextWriter(IConnectionMultiplexer redis, RedisKeys k
     public async Task<long?> ReadVersionAsync(string contextId) =>
         await redis.GetDatabase().HashGetAsync(Keys.Context(contextId), "v") is { IsNull: false } value ? (long)value : null;
 
-    /// <summary>Who is in a store now: customer id → <c>{"zone","since","v"}</c>.</summary>
-    public async Task<IReadOnlyDictionary<string, string>> ReadPresenceAsync(string storeId) =>
-        (await redis.GetDatabase().HashGetAllAsync(Keys.Presence(storeId))).ToDictionary(e => (string)e.Name!, e => (string)e.Value!, StringComparer.Ordinal);
+    /// <summary>Who is in a store now, by customer id: zone and since when (an entry that cannot be read counts with neither).</summary>
+    public async Task<IReadOnlyDictionary<string, StorePresence>> ReadPresenceAsync(string storeId) =>
+        (await redis.GetDatabase().HashGetAllAsync(Keys.Presence(storeId)))
+            .ToDictionary(e => (string)e.Name!, e => ParsePresence(storeId, (string?)e.Value), StringComparer.Ordinal);
+
+    /// <summary>How many customers are in a store now.</summary>
+    public async Task<long> CountPresentAsync(string storeId) => await redis.GetDatabase().HashLengthAsync(Keys.Presence(storeId));
 
     private static string PresenceJson(StorePresence presence, long version) =>
         string.Create(CultureInfo.InvariantCulture, $$"""{"zone":{{(presence.ZoneId is null ? "null" : System.Text.Json.JsonSerializer.Serialize(presence.ZoneId))}},"since":{{presence.SinceMs}},"v":{{version}}}""");
 
-    private static RedisValue[] Arguments(ContextDocument document) =>
+    /// <summary>Reads what <see cref="PresenceJson"/> wrote.</summary>
+    private static StorePresence ParsePresence(string storeId, string? json)
+    {
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(json ?? "{}");
+            var root = document.RootElement;
+            if (root.ValueKind != System.Text.Json.JsonValueKind.Object)
+            {
+                return new StorePresence(storeId, null, -1);
+            }
+
+            var zone = root.TryGetProperty("zone", out var z) && z.ValueKind == System.Text.Json.JsonValueKind.String ? z.GetString() : null;
+            var since = root.TryGetProperty("since", out var t) && t.TryGetInt64(out var ms) ? ms : -1;
+            return new StorePresence(storeId, zone, since);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return new StorePresence(storeId, null, -1);
+        }
+    }
+
+    private static RedisValue[] Arguments(ContextDocument document, string indexedIdentifiers) =>
         [
             document.Version, document.Json, ((long)(document.Ttl?.TotalMilliseconds ?? 0)).ToString(CultureInfo.InvariantCulture), document.Presence?.StoreId ?? string.Empty,
-            string.Join('\n', document.Identifiers ?? []),
+            indexedIdentifiers,
         ];
 
     private static string[] IndexedBefore(RedisResult value) => ((string?)value ?? string.Empty).Split('\n', StringSplitOptions.RemoveEmptyEntries);

@@ -141,7 +141,7 @@ internal sealed class DemoMonitor : IDisposable
         var present = new List<KeyValuePair<string, int>>();
         foreach (var store in _stores.Stores)
         {
-            present.Add(new(store.StoreId, (await _presence.ReadPresenceAsync(store.StoreId)).Count));
+            present.Add(new(store.StoreId, (int)await _presence.CountPresentAsync(store.StoreId)));
         }
 
         return present;

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Customer360.Streaming.Contracts;
 using Customer360.Streaming.Domain.Context;
 using Customer360.Streaming.Domain.Geo;
@@ -50,15 +49,14 @@ internal sealed class PageData
     {
         var now = NowMs;
         var decisions = _feed.DecisionsFor(customerId);
-        if (Database() is not { } database)
+        if (Reader() is not { } redis)
         {
             return new CustomerPageModel(customerId, null, decisions, null, now, RedisDown);
         }
 
         try
         {
-            var json = await database.HashGetAsync(_keys.Context(customerId), "json");
-            var context = json.IsNull ? null : ContextJson.Deserialize((string)json!);
+            var context = await redis.ReadJsonAsync(customerId) is { } json ? ContextJson.Deserialize(json) : null;
             var nearest = context?.Location.NearestStoreId is { } nearestId ? Store(nearestId) : null;
             return new CustomerPageModel(customerId, context, decisions, nearest, now, null);
         }
@@ -81,21 +79,21 @@ internal sealed class PageData
             return query;
         }
 
-        if (Database() is not { } database)
+        if (Reader() is not { } redis)
         {
             return null;
         }
 
         try
         {
-            if (await database.StringGetAsync(_keys.Identifier(query)) is { IsNull: false } linked)
+            if (await redis.ReadCustomerOfAsync(query) is { } linked)
             {
                 return linked;
             }
 
             var anonymous = CustomerContext.AnonymousPrefix + query;
-            return await database.KeyExistsAsync(_keys.Context(anonymous)) ? anonymous
-                : await database.KeyExistsAsync(_keys.Context(query)) ? query
+            return await redis.ReadVersionAsync(anonymous) is not null ? anonymous
+                : await redis.ReadVersionAsync(query) is not null ? query
                 : null;
         }
         catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)
@@ -109,24 +107,23 @@ internal sealed class PageData
         ArgumentNullException.ThrowIfNull(store);
         var now = NowMs;
         var assists = _feed.AssistsIn(store.StoreId);
-        if (Database() is not { } database)
+        if (Reader() is not { } redis)
         {
             return new StoreFloorModel(store, [], assists, [], now, RedisDown);
         }
 
         try
         {
-            var present = (await database.HashGetAllAsync(_keys.Presence(store.StoreId)))
-                .Select(e => (CustomerId: (string)e.Name!, Presence: ReadPresence((string?)e.Value)))
+            var present = (await redis.ReadPresenceAsync(store.StoreId))
+                .Select(e => (CustomerId: e.Key, Presence: e.Value))
                 .OrderBy(p => p.Presence.SinceMs).ThenBy(p => p.CustomerId, StringComparer.Ordinal)
                 .ToList();
             // Issued together, so the multiplexer pipelines them into one round trip.
-            var reads = present.Take(VisitorsShown).Select(p => database.HashGetAsync(_keys.Context(p.CustomerId), "json")).ToList();
+            var reads = present.Take(VisitorsShown).Select(p => redis.ReadJsonAsync(p.CustomerId)).ToList();
             var visitors = new List<StoreVisitor>(reads.Count);
             for (var i = 0; i < reads.Count; i++)
             {
-                var json = await reads[i];
-                var context = json.IsNull ? null : ContextJson.Deserialize((string)json!);
+                var context = await reads[i] is { } json ? ContextJson.Deserialize(json) : null;
                 visitors.Add(Visitor(present[i].CustomerId, context, present[i].Presence));
             }
 
@@ -154,11 +151,11 @@ internal sealed class PageData
         var decisions = _feed.LatestDecisions(10);
         var counts = new List<StoreCount>(_stores.Stores.Count);
         string? problem = null;
-        if (Database() is { } database)
+        if (Reader() is { } redis)
         {
             try
             {
-                var lengths = _stores.Stores.Select(s => database.HashLengthAsync(_keys.Presence(s.StoreId))).ToList();
+                var lengths = _stores.Stores.Select(s => redis.CountPresentAsync(s.StoreId)).ToList();
                 for (var i = 0; i < lengths.Count; i++)
                 {
                     counts.Add(new StoreCount(_stores.Stores[i], (int)await lengths[i]));
@@ -180,9 +177,10 @@ internal sealed class PageData
 
     private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    private IDatabase? Database() => _redis.Connection is { IsConnected: true } connection ? connection.GetDatabase() : null;
+    /// <summary>Redis as every reader of it sees it, or null while it is not connected.</summary>
+    private RedisContextWriter? Reader() => _redis.Connection is { IsConnected: true } connection ? new RedisContextWriter(connection, _keys) : null;
 
-    private static StoreVisitor Visitor(string customerId, CustomerContext? context, PresenceEntry presence) => new(
+    private static StoreVisitor Visitor(string customerId, CustomerContext? context, StorePresence presence) => new(
         TriggerRecordWriter.Pseudonym(customerId),
         context?.Known ?? !customerId.StartsWith(CustomerContext.AnonymousPrefix, StringComparison.Ordinal),
         context?.Relationship?.Tier,
@@ -190,28 +188,4 @@ internal sealed class PageData
         context?.Web.CartValue ?? 0m,
         presence.ZoneId,
         presence.SinceMs);
-
-    /// <summary>A presence entry as the Redis writer stores it: <c>{"zone","since","v"}</c>; unreadable ones count with no zone.</summary>
-    private static PresenceEntry ReadPresence(string? json)
-    {
-        if (json is null)
-        {
-            return new PresenceEntry(null, -1);
-        }
-
-        try
-        {
-            using var document = JsonDocument.Parse(json);
-            var root = document.RootElement;
-            var zone = root.TryGetProperty("zone", out var z) && z.ValueKind == JsonValueKind.String ? z.GetString() : null;
-            var since = root.TryGetProperty("since", out var s) && s.TryGetInt64(out var ms) ? ms : -1;
-            return new PresenceEntry(zone, since);
-        }
-        catch (JsonException)
-        {
-            return new PresenceEntry(null, -1);
-        }
-    }
-
-    private readonly record struct PresenceEntry(string? ZoneId, long SinceMs);
 }
