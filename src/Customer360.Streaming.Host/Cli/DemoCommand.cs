@@ -147,8 +147,7 @@ internal static class DemoCommand
         using var triggerReport = new DemoTriggerReport(time);
         var redis = app.Services.GetRequiredService<RedisConnectionService>().Connection!;
         var keys = new RedisKeys(app.Services.GetRequiredService<IOptions<RedisOptions>>().Value.KeyPrefix);
-        using var monitor = new DemoMonitor(processor, redis, keys, app.Services.GetRequiredService<StoreDirectory>(), topics, time);
-        monitor.FollowDecisions(kafka, registryClient, topics.Decisions);
+        using var monitor = new DemoMonitor(processor, app.Services.GetRequiredService<LiveFeed>(), redis, keys, app.Services.GetRequiredService<StoreDirectory>(), topics, time);
         var timerRules = (app.Services.GetRequiredService<ContextPipelineSetup>().Rules?.Current.Rules ?? [])
             .Where(r => r.Absence is not null || r.Dwell is not null).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
         triggerReport.FollowTriggers(kafka, registryClient, topics.Triggers, timerRules);
@@ -230,7 +229,7 @@ internal static class DemoCommand
         Say($"  triggers by rule: {Counts(firedByRule)}");
         Say($"  suppressed by reason: {Counts(suppressedByReason)}");
         Say("  " + (triggerReport.LatencyLine() ?? "latency: no trigger fired on an event after the catch-up"));
-        Say($"  dead letters: {deadLetters}" + (monitor.UnreadableDecisions > 0 ? $"; {monitor.UnreadableDecisions} decisions the view could not read" : string.Empty));
+        Say($"  dead letters: {deadLetters}" + (monitor.UnreadableDecisions > 0 ? $"; {monitor.UnreadableDecisions} output records the view could not read" : string.Empty));
         Say($"  web pages were served at {pages}");
         Say($"  commits: {status.Commits}, elapsed {time.GetElapsedTime(started).TotalSeconds:0.0} s, processor exit code {exitCode}");
         Say($"  sample context {population.Customers[0].CustomerId}: {(sample is null ? "(none)" : Abbreviate(sample, 400))}");

@@ -33,13 +33,14 @@ internal sealed record DemoSnapshot(
 /// <summary>
 /// Watches the running demo from outside the processor's logic: what it consumed per channel (its own counter,
 /// listened to in-process), its lag, the contexts and store presence in Redis, and the latest decisions on the
-/// decisions topic.
+/// decisions topic (as the pages' <see cref="LiveFeed"/> follows them in the same process).
 /// </summary>
 internal sealed class DemoMonitor : IDisposable
 {
     private const int LatestKept = 6;
 
     private readonly StreamProcessorService _processor;
+    private readonly LiveFeed _decisions;
     private readonly IConnectionMultiplexer _redis;
     private readonly RedisKeys _keys;
     private readonly RedisContextWriter _presence;
@@ -49,17 +50,14 @@ internal sealed class DemoMonitor : IDisposable
     private readonly Dictionary<string, string> _channelByTopic;
     private readonly MeterListener _listener = new();
     private readonly ConcurrentDictionary<string, long> _processedByTopic = new(StringComparer.Ordinal);
-    private readonly ConcurrentQueue<ObservedDecision> _latest = new();
     private Dictionary<string, long> _previousTotals = new(StringComparer.Ordinal);
     private long _previousSampleAt;
-    private long _fired;
-    private long _suppressed;
-    private long _unreadableDecisions;
-    private TopicTail? _decisions;
 
-    public DemoMonitor(StreamProcessorService processor, IConnectionMultiplexer redis, RedisKeys keys, StoreDirectory stores, ProductTopicNames topics, TimeProvider time)
+    public DemoMonitor(
+        StreamProcessorService processor, LiveFeed decisions, IConnectionMultiplexer redis, RedisKeys keys, StoreDirectory stores, ProductTopicNames topics, TimeProvider time)
     {
         _processor = processor;
+        _decisions = decisions;
         _redis = redis;
         _keys = keys;
         _presence = new RedisContextWriter(redis, keys);
@@ -96,30 +94,8 @@ internal sealed class DemoMonitor : IDisposable
         _listener.Start();
     }
 
-    /// <summary>Decisions that could not be read (counted, not shown).</summary>
-    public long UnreadableDecisions => Interlocked.Read(ref _unreadableDecisions);
-
-    /// <summary>Follows the decisions topic from now on, for the latest decisions and the fired and suppressed totals.</summary>
-    public void FollowDecisions(KafkaOptions kafka, ISchemaRegistryClient registry, string topic)
-    {
-        var deserializer = new AvroDeserializer<GenericRecord>(registry);
-        _decisions = TopicTail.Start(kafka, topic, "c360-demo-view", record =>
-        {
-            if (record.Message.Value is not { } value)
-            {
-                return;
-            }
-
-            try
-            {
-                Observe(ObservedDecision.Decode(deserializer.Deserialize(value)));
-            }
-            catch (Exception ex) when (ex is SerdeException or SchemaRegistryException or InvalidCastException or KeyNotFoundException)
-            {
-                Interlocked.Increment(ref _unreadableDecisions);
-            }
-        }, TimeSpan.FromSeconds(10));
-    }
+    /// <summary>Output records the view could not read (counted, not shown).</summary>
+    public long UnreadableDecisions => _decisions.Unreadable;
 
     /// <summary>Counts every Redis context key (a scan, so the demo can afford it once a second, a production dashboard would not).</summary>
     public async Task<long> CountContextsAsync()
@@ -167,24 +143,14 @@ internal sealed class DemoMonitor : IDisposable
             partitions.Select(p => p.LagSecondsAt(nowMs)).DefaultIfEmpty(0).Max(),
             await CountContextsAsync(),
             await ReadPresenceAsync(),
-            Interlocked.Read(ref _fired),
-            Interlocked.Read(ref _suppressed),
-            [.. _latest.Reverse()],
+            _decisions.Fired,
+            _decisions.Suppressed,
+            _decisions.LatestDecisions(LatestKept),
             status);
-    }
-
-    private void Observe(ObservedDecision decision)
-    {
-        Interlocked.Increment(ref decision.Fired ? ref _fired : ref _suppressed);
-        _latest.Enqueue(decision);
-        while (_latest.Count > LatestKept && _latest.TryDequeue(out _))
-        {
-        }
     }
 
     public void Dispose()
     {
-        _decisions?.Dispose();
         _listener.Dispose();
     }
 }

@@ -38,6 +38,8 @@ internal sealed class LiveFeed : BackgroundService
     private readonly Dictionary<string, LinkedList<ObservedAssist>> _assistsByStore = new(StringComparer.Ordinal);
     private long _unreadable;
     private long _sequence;
+    private long _fired;
+    private long _suppressed;
 
     public LiveFeed(IOptions<KafkaOptions> kafka, ProductTopicNames topics, ISchemaRegistryClient registry, TimeProvider time, ILogger<LiveFeed> logger)
     {
@@ -55,6 +57,12 @@ internal sealed class LiveFeed : BackgroundService
     public bool Following { get; private set; }
 
     public long Unreadable => Interlocked.Read(ref _unreadable);
+
+    /// <summary>Decisions taken in that fired a trigger.</summary>
+    public long Fired => Interlocked.Read(ref _fired);
+
+    /// <summary>Decisions taken in that held a match back.</summary>
+    public long Suppressed => Interlocked.Read(ref _suppressed);
 
     /// <summary>The latest decisions of all customers, newest first.</summary>
     public IReadOnlyList<ObservedDecision> LatestDecisions(int count)
@@ -102,6 +110,7 @@ internal sealed class LiveFeed : BackgroundService
             }
 
             PushBounded(list, decision, PerCustomerKept);
+            Interlocked.Increment(ref decision.Fired ? ref _fired : ref _suppressed);
             Interlocked.Increment(ref _sequence);
         }
     }
