@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using Avro.Generic;
 using Customer360.Streaming.Domain.Geo;
 using Customer360.Streaming.Host.Hosting;
 using Customer360.Streaming.Host.Web;
@@ -8,8 +7,6 @@ using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Redis;
 using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Contracts;
-using Customer360.Streaming.Schemas.Registry;
-using Customer360.Streaming.Schemas.Serdes;
 using StackExchange.Redis;
 
 namespace Customer360.Streaming.Host.Cli;
