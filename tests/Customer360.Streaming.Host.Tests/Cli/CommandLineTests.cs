@@ -16,6 +16,15 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public void Invocation_GivesASignalledVerbAtLeastTheHostsShutdownTimeout()
+    {
+        // CI saw `c360 run` exit 143 on SIGTERM: System.CommandLine's default 2 s ended a clean shutdown midway.
+        var hostShutdown = new Microsoft.Extensions.Hosting.HostOptions().ShutdownTimeout;
+
+        Assert.True(C360Cli.Invocation().ProcessTerminationTimeout > hostShutdown);
+    }
+
+    [Fact]
     public void Parse_UnknownVerb_IsAnError()
     {
         Assert.NotEmpty(C360Cli.Create().Parse("frobnicate").Errors);
