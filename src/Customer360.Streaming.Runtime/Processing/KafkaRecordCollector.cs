@@ -7,11 +7,14 @@ namespace Customer360.Streaming.Runtime.Processing;
 /// Sends task output through the thread's one producer and remembers only what a commit needs: how many records went
 /// out since the last one, each output's topic and timestamp (for output latency), the last acknowledged offset per
 /// changelog partition, and the first failed delivery. Keys and values are not kept: the producer owns them until
-/// delivery. <paramref name="beforeSend"/> runs before each record is produced: under
+/// delivery. The beforeSend action runs before each record is produced: under
 /// exactly_once_v2 it opens the transaction, so a transaction exists only when something is written in it.
 /// </summary>
-internal sealed class KafkaRecordCollector(IProducer<byte[]?, byte[]?> producer, Action beforeSend) : IRecordCollector
+internal sealed class KafkaRecordCollector : IRecordCollector
 {
+    private readonly IProducer<byte[]?, byte[]?> _producer;
+    private readonly Action _beforeSend;
+
     /// <summary>The first delivery that failed since the last check: one is enough to refuse the commit, and later ones add nothing.</summary>
     private Error? _firstDeliveryError;
     private readonly List<SentOutput> _outputsSinceCommit = [];
@@ -19,12 +22,30 @@ internal sealed class KafkaRecordCollector(IProducer<byte[]?, byte[]?> producer,
     /// <summary>The offset of the last acknowledged record per partition sent to explicitly (changelogs).</summary>
     private readonly ConcurrentDictionary<TopicPartition, long> _acknowledged = new();
 
+    /// <summary>Delivery handlers made once: a handler per record would allocate a closure for every record sent.</summary>
+    private readonly Action<DeliveryReport<byte[]?, byte[]?>> _onDelivery;
+    private readonly Action<DeliveryReport<byte[]?, byte[]?>> _onExplicitDelivery;
+
+    public KafkaRecordCollector(IProducer<byte[]?, byte[]?> producer, Action beforeSend)
+    {
+        _producer = producer;
+        _beforeSend = beforeSend;
+        _onDelivery = report => NoteFailure(report.Error);
+        _onExplicitDelivery = report =>
+        {
+            if (!NoteFailure(report.Error))
+            {
+                _acknowledged.AddOrUpdate(report.TopicPartition, static (_, offset) => offset, static (_, known, offset) => Math.Max(known, offset), report.Offset.Value);
+            }
+        };
+    }
+
     /// <summary>Records sent since the last commit (outputs, repartition, changelog and dead letters).</summary>
     public int SentSinceCommit { get; private set; }
 
     public void Send(OutgoingRecord record)
     {
-        beforeSend();
+        _beforeSend();
         var message = new Message<byte[]?, byte[]?>
         {
             Key = record.Key,
@@ -40,25 +61,13 @@ internal sealed class KafkaRecordCollector(IProducer<byte[]?, byte[]?> producer,
             }
         }
 
-        void OnDelivery(DeliveryReport<byte[]?, byte[]?> report)
-        {
-            if (report.Error.IsError)
-            {
-                Interlocked.CompareExchange(ref _firstDeliveryError, report.Error, null);
-            }
-            else if (record.Partition is not null)
-            {
-                _acknowledged.AddOrUpdate(report.TopicPartition, report.Offset.Value, (_, known) => Math.Max(known, report.Offset.Value));
-            }
-        }
-
         if (record.Partition is { } partition)
         {
-            producer.Produce(new TopicPartition(record.Topic, partition), message, OnDelivery);
+            _producer.Produce(new TopicPartition(record.Topic, partition), message, _onExplicitDelivery);
         }
         else
         {
-            producer.Produce(record.Topic, message, OnDelivery);
+            _producer.Produce(record.Topic, message, _onDelivery);
         }
 
         SentSinceCommit++;
@@ -68,13 +77,25 @@ internal sealed class KafkaRecordCollector(IProducer<byte[]?, byte[]?> producer,
         }
     }
 
+    /// <summary>Keeps the first delivery failure since the last check; true when <paramref name="error"/> is one.</summary>
+    private bool NoteFailure(Error error)
+    {
+        if (!error.IsError)
+        {
+            return false;
+        }
+
+        Interlocked.CompareExchange(ref _firstDeliveryError, error, null);
+        return true;
+    }
+
     /// <summary>The offset of the last record acknowledged on <paramref name="partition"/>, if any was sent to it explicitly.</summary>
     public long? AcknowledgedOffset(TopicPartition partition) => _acknowledged.TryGetValue(partition, out var offset) ? offset : null;
 
     /// <summary>Waits until everything sent is acknowledged; throws if any delivery failed (nothing may be committed then).</summary>
     public void FlushAndCheck(TimeSpan timeout)
     {
-        var remaining = producer.Flush(timeout);
+        var remaining = _producer.Flush(timeout);
         if (remaining > 0)
         {
             throw new KafkaException(new Error(ErrorCode.Local_TimedOut, $"{remaining} records not acknowledged within {timeout.TotalSeconds:0} s"));

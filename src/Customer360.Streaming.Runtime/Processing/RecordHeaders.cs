@@ -6,6 +6,10 @@ namespace Customer360.Streaming.Runtime.Processing;
 /// <summary>Names of the headers the runtime writes and reads.</summary>
 public static class RecordHeaders
 {
+    /// <summary>Where the event first entered the topology, binary (<see cref="RecordOrigin.ToHeader"/>).</summary>
+    public const string Origin = "c360.origin";
+
+    /// <summary>The origin as three text headers, as versions before the binary one wrote it: still read, never written.</summary>
     public const string OriginTopic = "c360.origin.topic";
     public const string OriginPartition = "c360.origin.partition";
     public const string OriginOffset = "c360.origin.offset";
@@ -32,13 +36,17 @@ public static class RecordHeaders
 
     public static byte[] Number(long value) => Encoding.UTF8.GetBytes(value.ToString(CultureInfo.InvariantCulture));
 
-    public static string? Find(IReadOnlyList<KeyValuePair<string, byte[]>> headers, string name)
+    public static string? Find(IReadOnlyList<KeyValuePair<string, byte[]>> headers, string name) =>
+        FindBytes(headers, name) is { } value ? Encoding.UTF8.GetString(value) : null;
+
+    /// <summary>The value of the last header named <paramref name="name"/>, as it is on the wire.</summary>
+    public static byte[]? FindBytes(IReadOnlyList<KeyValuePair<string, byte[]>> headers, string name)
     {
         for (var i = headers.Count - 1; i >= 0; i--)
         {
             if (headers[i].Key == name)
             {
-                return Encoding.UTF8.GetString(headers[i].Value);
+                return headers[i].Value;
             }
         }
 

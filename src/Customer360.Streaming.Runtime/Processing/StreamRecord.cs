@@ -48,6 +48,13 @@ public sealed class StreamRecord
             return null;
         }
 
+        if (RecordHeaders.FindBytes(headers, RecordHeaders.Origin) is { } binary)
+        {
+            // A malformed one is ignored: the record is then its own origin, and a replay of it is still caught.
+            return RecordOrigin.FromHeader(binary);
+        }
+
+        // Written before the binary header existed (a repartition topic's backlog across an upgrade).
         var topic = RecordHeaders.Find(headers, RecordHeaders.OriginTopic);
         var partition = RecordHeaders.Find(headers, RecordHeaders.OriginPartition);
         var offset = RecordHeaders.Find(headers, RecordHeaders.OriginOffset);

@@ -147,7 +147,7 @@ public sealed class StreamTask : IProcessorContext
 
         CheckSink(topic);
         var id = OutputIds.ForVersion(_sub.Name, key, version);
-        _collector.Send(new OutgoingRecord(topic, Encoding.UTF8.GetBytes(key), value, timestampMs ?? Math.Max(StreamTimeMs, 0), [new(RecordHeaders.OutputId, RecordHeaders.Text(id))]));
+        _collector.Send(new OutgoingRecord(topic, Encoding.UTF8.GetBytes(key), value, timestampMs ?? Math.Max(StreamTimeMs, 0), [new(RecordHeaders.OutputId, id)]));
     }
 
     private void CheckSink(string topic)
@@ -167,7 +167,7 @@ public sealed class StreamTask : IProcessorContext
             : _currentPunctuation is { } p
                 ? OutputIds.ForPunctuation(_sub.Name, key, p.Name, Partition, p.TimeMs, _sequence++)
                 : throw new InvalidOperationException("Emit is only possible while processing a record or a punctuation.");
-        var all = new List<KeyValuePair<string, byte[]>>((headers?.Count ?? 0) + 4);
+        var all = new List<KeyValuePair<string, byte[]>>((headers?.Count ?? 0) + 2);
         if (headers is not null)
         {
             all.AddRange(headers);
@@ -175,12 +175,10 @@ public sealed class StreamTask : IProcessorContext
 
         if (_current is { } current)
         {
-            all.Add(new(RecordHeaders.OriginTopic, RecordHeaders.Text(current.Origin.Topic)));
-            all.Add(new(RecordHeaders.OriginPartition, RecordHeaders.Number(current.Origin.Partition)));
-            all.Add(new(RecordHeaders.OriginOffset, RecordHeaders.Number(current.Origin.Offset)));
+            all.Add(new(RecordHeaders.Origin, current.Origin.ToHeader()));
         }
 
-        all.Add(new(RecordHeaders.OutputId, RecordHeaders.Text(outputId)));
+        all.Add(new(RecordHeaders.OutputId, outputId));
         var timestamp = timestampMs ?? _current?.TimestampMs ?? _currentPunctuation!.Value.TimeMs;
         _collector.Send(new OutgoingRecord(topic, key is null ? null : Encoding.UTF8.GetBytes(key), value, timestamp, all));
     }
