@@ -19,7 +19,7 @@ public static class KafkaClientConfigs
             Partitioner = Partitioner.Murmur2Random,
             EnableIdempotence = true,
             Acks = Acks.All,
-            LingerMs = 5,
+            LingerMs = options.LingerMs,
         };
         return config;
     }

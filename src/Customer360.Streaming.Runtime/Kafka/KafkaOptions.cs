@@ -25,6 +25,14 @@ public sealed class KafkaOptions : IValidatableObject
     [Range(1, 10_000, ErrorMessage = "Kafka:FetchWaitMaxMs must be between 1 and 10000.")]
     public int FetchWaitMaxMs { get; set; } = 100;
 
+    /// <summary>
+    /// How long the producer waits to fill a batch before sending it (librdkafka's <c>linger.ms</c>). Every event
+    /// pays it up to twice on its way to a trigger (the repartition hop and the output); 0 sends at once, with smaller
+    /// batches and more produce requests.
+    /// </summary>
+    [Range(0, 1_000, ErrorMessage = "Kafka:LingerMs must be between 0 and 1000.")]
+    public int LingerMs { get; set; } = 5;
+
     /// <summary>How long startup waits for cluster metadata before giving up.</summary>
     [Range(1, 600, ErrorMessage = "Kafka:StartupTimeoutSeconds must be between 1 and 600.")]
     public int StartupTimeoutSeconds { get; set; } = 30;

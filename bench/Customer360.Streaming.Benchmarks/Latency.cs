@@ -1,0 +1,91 @@
+using System.Globalization;
+using Customer360.Streaming.Testing;
+
+namespace Customer360.Streaming.Benchmarks;
+
+/// <summary>
+/// <c>./scripts/bench.sh --filter '*Latency*'</c>: trigger and Redis latency where users see them, at a steady
+/// 1,000 events/s for 60 s. It runs <c>c360 demo</c> (the embedded broker, the processor under at_least_once, a
+/// redis-server), whose summary measures from each input record's timestamp to a read_uncommitted consumer of the
+/// triggers topic receiving the trigger, and to the context's write to Redis. The population is sized so 1,000
+/// journey events per second is what it produces (fewer customers cannot keep that rate). One run per producer
+/// linger, the knob the processor adds most of its own latency with.
+/// </summary>
+internal static class Latency
+{
+    private const int EventsPerSecond = 1_000;
+    private const int Seconds = 60;
+    private const int Customers = 18_000;
+
+    public static bool Requested(string[] args) => args.Any(a => a.Contains("Latency", StringComparison.OrdinalIgnoreCase));
+
+    public static async Task<int> RunAsync()
+    {
+        var redis = new RedisServerFixture();
+        await redis.InitializeAsync();
+        if (!redis.IsAvailable)
+        {
+            Console.Error.WriteLine("latency: " + redis.SkipReason);
+            return 1;
+        }
+
+        var lines = new List<string>();
+        try
+        {
+            foreach (var lingerMs in new[] { 5, 0 })
+            {
+                var line = await MeasureAsync(lingerMs, redis.ConnectionString);
+                if (line is null)
+                {
+                    return 1;
+                }
+
+                Console.WriteLine(line);
+                lines.Add(line);
+            }
+        }
+        finally
+        {
+            await redis.DisposeAsync();
+        }
+
+        var results = Path.Combine(RepositoryLayout.Root, "bench", "results", "Latency.md");
+        await File.WriteAllTextAsync(results, string.Join('\n', [
+            "# Latency where users see it: event to trigger consumer, event to Redis",
+            string.Empty,
+            string.Create(CultureInfo.InvariantCulture,
+                $"{Environment.ProcessorCount} cores, the embedded broker (1 broker, fetch wait 10 ms), at_least_once, 1 stream thread, {EventsPerSecond:N0} journey events/s for {Seconds} s from {Customers:N0} simulated customers (`./scripts/bench.sh --filter '*Latency*'`)."),
+            string.Empty,
+            .. lines.Select(l => "    " + l),
+            string.Empty]));
+        Console.WriteLine("wrote " + results);
+        return 0;
+    }
+
+    /// <summary>One demo run; its latency line prefixed with the linger, or null (after saying why) when it failed.</summary>
+    private static async Task<string?> MeasureAsync(int lingerMs, string redis)
+    {
+        var arguments = string.Create(CultureInfo.InvariantCulture,
+            $"demo --duration {Seconds} --rate {EventsPerSecond} --customers {Customers} --brokers 1 --plain --redis {redis}").Split(' ');
+        using var demo = ChildProcess.Start("dotnet", [RepositoryLayout.C360Dll, .. arguments], new Dictionary<string, string?>
+        {
+            ["C360__Kafka__LingerMs"] = lingerMs.ToString(CultureInfo.InvariantCulture),
+        }, workingDirectory: RepositoryLayout.Root);
+        if (!await demo.WaitForExitAsync(TimeSpan.FromMinutes(10)))
+        {
+            Console.Error.WriteLine("latency: the demo did not finish within 10 minutes");
+            return null;
+        }
+
+        var latency = demo.StandardOutput.Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("[demo]   latency:", StringComparison.Ordinal));
+        var population = demo.StandardOutput.FirstOrDefault(l => l.Contains("population:", StringComparison.Ordinal));
+        if (demo.ExitCode != 0 || latency is null)
+        {
+            Console.Error.WriteLine($"latency: the demo exited with {demo.ExitCode} and no latency line: {demo.AllOutput}");
+            return null;
+        }
+
+        Console.WriteLine(population);
+        return $"{latency["[demo]   ".Length..]} (Kafka:LingerMs {lingerMs})";
+    }
+}
