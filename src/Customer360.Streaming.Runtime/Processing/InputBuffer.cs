@@ -35,13 +35,17 @@ internal sealed class InputBuffer(int pauseAbove)
     /// <summary>Anything buffered for these partitions.</summary>
     public bool Any(IEnumerable<TopicPartition> partitions) => partitions.Any(p => BufferedOf(p) > 0);
 
+    /// <summary>Takes the record <see cref="Head"/> names.</summary>
+    public ConsumeResult<byte[]?, byte[]?>? Next(IReadOnlyList<TopicPartition> partitions, Func<TopicPartition, bool> mayHaveMore, bool enforce) =>
+        Head(partitions, mayHaveMore, enforce) is { } head ? Take(head) : null;
+
     /// <summary>
-    /// The next record of a task whose source partitions are <paramref name="partitions"/>: the lowest timestamp among
-    /// the buffered heads (ties go to the first partition listed, so the choice is stable). Null when nothing is
+    /// The partition queue whose head a task over <paramref name="partitions"/> would take next: the lowest timestamp
+    /// among the buffered heads (ties go to the first partition listed, so the choice is stable). None when nothing is
     /// buffered, or when a partition with nothing buffered may still have records on the broker and
-    /// <paramref name="enforce"/> is false (the task has not waited long enough yet).
+    /// <paramref name="enforce"/> is false (the task has not waited long enough yet). Nothing is taken.
     /// </summary>
-    public ConsumeResult<byte[]?, byte[]?>? Next(IReadOnlyList<TopicPartition> partitions, Func<TopicPartition, bool> mayHaveMore, bool enforce)
+    public Queue<ConsumeResult<byte[]?, byte[]?>>? Head(IReadOnlyList<TopicPartition> partitions, Func<TopicPartition, bool> mayHaveMore, bool enforce)
     {
         ArgumentNullException.ThrowIfNull(partitions);
         ArgumentNullException.ThrowIfNull(mayHaveMore);
@@ -61,13 +65,14 @@ internal sealed class InputBuffer(int pauseAbove)
             }
         }
 
-        if (best is null || waiting)
-        {
-            return null;
-        }
+        return waiting ? null : best;
+    }
 
+    public ConsumeResult<byte[]?, byte[]?> Take(Queue<ConsumeResult<byte[]?, byte[]?>> head)
+    {
+        ArgumentNullException.ThrowIfNull(head);
         Count--;
-        return best.Dequeue();
+        return head.Dequeue();
     }
 
     /// <summary>Forgets a partition's records (revoked, lost, or rewound to be fetched again).</summary>

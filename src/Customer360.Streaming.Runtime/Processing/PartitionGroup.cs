@@ -14,7 +14,8 @@ internal interface IPartitionControl
 
 /// <summary>
 /// The fetched records of a stream thread's partitions and the rules for taking them (Kafka Streams' PartitionGroup):
-/// each task takes its records in timestamp order across its source partitions, waits up to
+/// each task takes its records in timestamp order across its source partitions (and the thread takes the oldest
+/// record any of its tasks may take, <see cref="NextAcross"/>), waits up to
 /// <c>Streams:MaxTaskIdleMs</c> for a partition that may still hold older records, pauses a partition whose buffer is
 /// full until its task works it down to half (back-pressure), and pauses a partition whose record must be retried,
 /// rewound to that record, for a backoff that doubles while the retry keeps failing.
@@ -35,6 +36,9 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
     /// <summary>Since when a task has had buffered records but waited for another of its partitions.</summary>
     private readonly Dictionary<(string Sub, int Partition), long> _waitingSince = [];
     private readonly Dictionary<(string Sub, int Partition), List<TopicPartition>> _sourcePartitions = [];
+
+    /// <summary>Whether an empty partition may still get records: made once, as the choice runs for every record.</summary>
+    private Func<TopicPartition, bool>? _mayHaveMore;
 
     public int Buffered => _buffer.Count;
 
@@ -58,15 +62,43 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
     /// The task's next record in timestamp order, or null when it has none, or must still wait for a partition that
     /// may hold older records (it waits at most <c>Streams:MaxTaskIdleMs</c> from <paramref name="nowTimestamp"/>).
     /// </summary>
-    public ConsumeResult<byte[]?, byte[]?>? Next((string Sub, int Partition) task, long nowTimestamp)
+    public ConsumeResult<byte[]?, byte[]?>? Next((string Sub, int Partition) task, long nowTimestamp) =>
+        Head(task, nowTimestamp) is { } head ? _buffer.Take(head) : null;
+
+    /// <summary>
+    /// The record this thread processes next: of the records each of <paramref name="tasks"/> may take now, the one
+    /// with the lowest timestamp (ties go to the first task listed). Taking one task's records after another's would
+    /// let a task run minutes of event time ahead of the rest on a backlog, and their outputs would meet downstream, on
+    /// a repartition topic, that far out of order: late beyond the grace period, or stale for a rule's maxEventAge.
+    /// </summary>
+    public ((string Sub, int Partition) Task, ConsumeResult<byte[]?, byte[]?> Record)? NextAcross(IEnumerable<(string Sub, int Partition)> tasks, long nowTimestamp)
+    {
+        ArgumentNullException.ThrowIfNull(tasks);
+        (string Sub, int Partition) oldestTask = default;
+        Queue<ConsumeResult<byte[]?, byte[]?>>? oldest = null;
+        foreach (var task in tasks)
+        {
+            if (Head(task, nowTimestamp) is { } head
+                && (oldest is null || head.Peek().Message.Timestamp.UnixTimestampMs < oldest.Peek().Message.Timestamp.UnixTimestampMs))
+            {
+                (oldestTask, oldest) = (task, head);
+            }
+        }
+
+        return oldest is null ? null : (oldestTask, _buffer.Take(oldest));
+    }
+
+    /// <summary>The queue whose head <paramref name="task"/> may take now, noting when it starts or stops waiting for a partition.</summary>
+    private Queue<ConsumeResult<byte[]?, byte[]?>>? Head((string Sub, int Partition) task, long nowTimestamp)
     {
         var partitions = SourcePartitions(task);
         var enforce = _waitingSince.TryGetValue(task, out var since)
             && time.GetElapsedTime(since, nowTimestamp).TotalMilliseconds >= streams.MaxTaskIdleMs;
-        if (_buffer.Next(partitions, p => !_atEnd.Contains(p) && !_retrying.ContainsKey(p), enforce) is { } next)
+        _mayHaveMore ??= p => !_atEnd.Contains(p) && !_retrying.ContainsKey(p);
+        if (_buffer.Head(partitions, _mayHaveMore, enforce) is { } head)
         {
             _waitingSince.Remove(task);
-            return next;
+            return head;
         }
 
         if (_buffer.Any(partitions))

@@ -209,7 +209,7 @@ internal sealed class StreamThread : IDisposable, ICommitSteps, IPartitionContro
         }
     }
 
-    /// <summary>Each running task processes its buffered records in the order the partition group gives them.</summary>
+    /// <summary>The running tasks process what is buffered, the oldest record first across all of them (<see cref="PartitionGroup.NextAcross"/>).</summary>
     private void ProcessBuffered()
     {
         if (_partitions.Buffered == 0)
@@ -218,12 +218,9 @@ internal sealed class StreamThread : IDisposable, ICommitSteps, IPartitionContro
         }
 
         var now = _context.Time.GetTimestamp();
-        foreach (var (key, task) in _tasks.Running.ToList())
+        while (_partitions.NextAcross(_tasks.Running.Keys, now) is { } next)
         {
-            while (_tasks.Running.ContainsKey(key) && _partitions.Next(key, now) is { } next)
-            {
-                Handle(task, next);
-            }
+            Handle(_tasks.Running[next.Task], next.Record);
         }
     }
 

@@ -18,6 +18,44 @@ public sealed class PartitionGroupTests
     private readonly RecordingConsumer _consumer = new();
 
     [Fact]
+    public void The_thread_takes_the_oldest_record_of_all_its_tasks_rather_than_one_tasks_backlog_after_another()
+    {
+        // The drain of a backlog on one thread: taking task 0's records before task 1's put minutes of event time
+        // between a customer's events on the repartition topic (late, or stale for maxEventAge, downstream).
+        var group = Group();
+        var beacons1 = new TopicPartition("beacon", 1);
+        var fixes1 = new TopicPartition("location", 1);
+        foreach (var (partition, timestampMs) in new[] { (Beacons, 100L), (Beacons, 400L), (Fixes, 250L), (beacons1, 200L), (beacons1, 500L), (fixes1, 300L) })
+        {
+            group.Add(Record(partition, timestampMs));
+        }
+
+        var taken = new List<((string, int) Task, long TimestampMs)>();
+        while (group.NextAcross([Task0, ("presence", 1)], TimeProvider.System.GetTimestamp()) is { } next)
+        {
+            taken.Add((next.Task, next.Record.Message.Timestamp.UnixTimestampMs));
+        }
+
+        Assert.Equal([100L, 200, 250, 300, 400, 500], taken.Select(t => t.TimestampMs));
+        Assert.Equal([0, 1, 0, 1, 0, 1], taken.Select(t => t.Task.Item2));
+    }
+
+    [Fact]
+    public void A_task_waiting_for_a_partition_does_not_hold_back_the_other_tasks()
+    {
+        var group = Group(maxTaskIdleMs: 60_000);
+        group.Add(Record(Beacons, 100));
+        group.Add(Record(new TopicPartition("beacon", 1), 300));
+        group.Add(Record(new TopicPartition("location", 1), 200));
+
+        var next = group.NextAcross([Task0, ("presence", 1)], TimeProvider.System.GetTimestamp());
+
+        // Task 0 may get an older location fix still: it waits, and task 1's oldest record goes first.
+        Assert.Equal((("presence", 1), 200L), (next!.Value.Task, next.Value.Record.Message.Timestamp.UnixTimestampMs));
+        Assert.True(group.AnyTaskWaiting);
+    }
+
+    [Fact]
     public void A_task_waits_for_a_partition_that_may_hold_older_records_then_goes_ahead_after_the_idle_limit()
     {
         var group = Group(maxTaskIdleMs: 2_000);
