@@ -57,6 +57,7 @@ public static class ProcessorServices
                 Rules = sp.GetRequiredService<TriggerRules>().Live,
                 Hygiene = triggers.ToHygieneSettings(),
                 TimerInterval = TimeSpan.FromSeconds(triggers.TimerIntervalSeconds),
+                WallClockTimers = triggers.WallClockTimers,
             };
         });
         services.AddHostedService(sp => new RuleReloadService(

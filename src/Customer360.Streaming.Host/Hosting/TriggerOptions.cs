@@ -27,6 +27,13 @@ public sealed class TriggerOptions
     [Range(1, 3_600, ErrorMessage = "Triggers:TimerIntervalSeconds must be between 1 and 3600.")]
     public int TimerIntervalSeconds { get; set; } = 5;
 
+    /// <summary>
+    /// Whether an idle task brings timers due by the wall clock (an absence fires although no event follows). Off,
+    /// only stream time does: for draining old data, whose timers a wall clock hours ahead would fire all at once, and
+    /// where the outcome must equal a replay of the same records.
+    /// </summary>
+    public bool WallClockTimers { get; set; } = true;
+
     /// <summary>How often the rule file is checked for changes (0: never reload).</summary>
     [Range(0, 3_600, ErrorMessage = "Triggers:ReloadIntervalSeconds must be between 0 (off) and 3600.")]
     public int ReloadIntervalSeconds { get; set; } = 5;

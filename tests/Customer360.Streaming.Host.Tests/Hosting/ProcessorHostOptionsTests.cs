@@ -57,6 +57,7 @@ public sealed class ProcessorHostOptionsTests
     [InlineData("Streams:ProcessingGuarantee", "AtMostOnce", "'AtMostOnce' at 'Streams:ProcessingGuarantee'")]
     [InlineData("Streams:OnChangelogTruncated", "Ignore", "'Ignore' at 'Streams:OnChangelogTruncated'")]
     [InlineData("Kafka:Properties:no.such.setting", "1", "Kafka:Properties:no.such.setting is not a librdkafka setting")]
+    [InlineData("Triggers:WallClockTimers", "sometimes", "'sometimes' at 'Triggers:WallClockTimers'")]
     public async Task Run_ValueOfTheWrongType_ExitsWithCode2AndNamesTheKey(string key, string value, string expected)
     {
         var settings = new Dictionary<string, string?>(Valid) { [key] = value };
@@ -66,5 +67,21 @@ public sealed class ProcessorHostOptionsTests
 
         Assert.Equal(ExitCodes.InvalidConfiguration, exitCode);
         Assert.Contains(expected, errors.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null, true)]
+    [InlineData("false", false)]
+    public async Task WallClockTimers_ReachesThePipeline(string? configured, bool expected)
+    {
+        var settings = new Dictionary<string, string?>(Valid);
+        if (configured is not null)
+        {
+            settings["Triggers:WallClockTimers"] = configured;
+        }
+
+        await using var app = ProcessorHost.Build(settings);
+
+        Assert.Equal(expected, Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Customer360.Streaming.Pipeline.ContextPipelineSetup>(app.Services).WallClockTimers);
     }
 }
