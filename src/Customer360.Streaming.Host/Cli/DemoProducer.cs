@@ -25,6 +25,9 @@ internal sealed class DemoProducer(
     /// </summary>
     private static readonly TimeSpan PaceEvery = TimeSpan.FromMilliseconds(2);
 
+    /// <summary>The history is caught up with once the events of one round took the processor less than this.</summary>
+    private static readonly TimeSpan CaughtUpWithin = TimeSpan.FromSeconds(1);
+
     private long _unreadableTriggers;
 
     /// <summary>Runs for <paramref name="duration"/>; returns records produced per topic.</summary>
@@ -53,19 +56,28 @@ internal sealed class DemoProducer(
         // Followed from before the history, so its triggers get their answers too.
         var sent = new ConcurrentQueue<SentTrigger>();
         using var triggers = FollowTriggers(population.Topics.Triggers, sent);
+        // The history, then what happened while the processor worked it off, round by round until a round is short:
+        // live events must not queue behind a backlog, or their latency is the backlog's.
         var history = 0L;
-        foreach (var record in population.EventsUntil(time.GetUtcNow().ToUnixTimeMilliseconds()))
+        long round;
+        do
         {
-            await ProduceAsync(producer, record, produced, cancellationToken);
-            history++;
-        }
+            round = 0;
+            foreach (var record in population.EventsUntil(time.GetUtcNow().ToUnixTimeMilliseconds()))
+            {
+                await ProduceAsync(producer, record, produced, cancellationToken);
+                round++;
+            }
 
-        await TakenInAsync(SimulationPhase.History);
+            history += round;
+            await TakenInAsync(SimulationPhase.History);
+        }
+        while (round > population.ExpectedEventsPerSecond * CaughtUpWithin.TotalSeconds && !cancellationToken.IsCancellationRequested);
         say($"replayed {history} events of the journeys in progress (up to {Population.InProgressSince.TotalMinutes:0} minutes back); live from now");
 
         var answers = new PriorityQueue<SimulatedRecord, long>();
         var started = time.GetTimestamp();
-        var journeyEvents = history;
+        var journeyEvents = 0L;
         var responses = 0L;
         var nextReport = TimeSpan.Zero;
         while (time.GetElapsedTime(started) < duration && !cancellationToken.IsCancellationRequested)
@@ -95,7 +107,7 @@ internal sealed class DemoProducer(
             var elapsed = time.GetElapsedTime(started);
             if (progressEvery is { } every && elapsed >= nextReport)
             {
-                say($"t={elapsed.TotalSeconds,5:0.0}s produced {journeyEvents} journey events, {responses} trigger responses");
+                say($"t={elapsed.TotalSeconds,5:0.0}s produced {journeyEvents} live journey events, {responses} trigger responses");
                 nextReport += every;
             }
 
@@ -104,7 +116,7 @@ internal sealed class DemoProducer(
 
         producer.Flush(TimeSpan.FromSeconds(10));
         var seconds = time.GetElapsedTime(started).TotalSeconds;
-        say($"produced {journeyEvents} journey events and {responses} trigger responses in {seconds:0.0} s"
+        say($"produced {journeyEvents} live journey events ({journeyEvents / seconds:0}/s) and {responses} trigger responses in {seconds:0.0} s"
             + (Interlocked.Read(ref _unreadableTriggers) + (triggers?.Failures ?? 0) is > 0 and var unreadable ? $"; {unreadable} triggers could not be read" : string.Empty));
         return produced;
 
@@ -170,6 +182,9 @@ internal enum SimulationPhase
     /// <summary>Identity links, profiles and lapsed app users' last app opens.</summary>
     Setup,
 
-    /// <summary>The part of the journeys in progress that happened before the start.</summary>
+    /// <summary>
+    /// The part of the journeys in progress that happened before the start, then each round of what happened while
+    /// the processor took the previous one in; the last round ends it.
+    /// </summary>
     History,
 }
