@@ -37,13 +37,19 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
     private readonly Dictionary<(string Sub, int Partition), long> _waitingSince = [];
     private readonly Dictionary<(string Sub, int Partition), List<TopicPartition>> _sourcePartitions = [];
 
+    /// <summary>Since when a sub-topology's tasks on this thread have waited for a partition of one of them.</summary>
+    private readonly Dictionary<string, long> _starvedSince = new(StringComparer.Ordinal);
+
+    /// <summary>The sub-topologies waiting in the current choice (kept to spare an allocation per record).</summary>
+    private readonly HashSet<string> _held = new(StringComparer.Ordinal);
+
     /// <summary>Whether an empty partition may still get records: made once, as the choice runs for every record.</summary>
     private Func<TopicPartition, bool>? _mayHaveMore;
 
     public int Buffered => _buffer.Count;
 
     /// <summary>A task is waiting for a partition: poll briefly rather than block or spin.</summary>
-    public bool AnyTaskWaiting => _waitingSince.Count > 0;
+    public bool AnyTaskWaiting => _waitingSince.Count > 0 || _held.Count > 0;
 
     public void Add(ConsumeResult<byte[]?, byte[]?> record)
     {
@@ -67,18 +73,38 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
 
     /// <summary>
     /// The record this thread processes next: of the records each of <paramref name="tasks"/> may take now, the one
-    /// with the lowest timestamp (ties go to the first task listed). Taking one task's records after another's would
-    /// let a task run minutes of event time ahead of the rest on a backlog, and their outputs would meet downstream, on
-    /// a repartition topic, that far out of order: late beyond the grace period, or stale for a rule's maxEventAge.
+    /// with the lowest timestamp (ties go to the first task listed). While a task of a sub-topology has a partition
+    /// with nothing buffered that the broker may hold more of, the sub-topology's other tasks wait for it too (at most
+    /// <c>Streams:MaxTaskIdleMs</c>). Taking one task's records after another's, or running ahead of a task whose data
+    /// is still being fetched, let a task get minutes of event time ahead of the rest on a backlog, and their outputs
+    /// met downstream, on a repartition topic, that far out of order: late beyond the grace period, or stale for a
+    /// rule's maxEventAge.
     /// </summary>
     public ((string Sub, int Partition) Task, ConsumeResult<byte[]?, byte[]?> Record)? NextAcross(IEnumerable<(string Sub, int Partition)> tasks, long nowTimestamp)
     {
         ArgumentNullException.ThrowIfNull(tasks);
+        _held.Clear();
+        foreach (var task in tasks)
+        {
+            if (Starved(task))
+            {
+                _starvedSince.TryAdd(task.Sub, nowTimestamp);
+                _held.Add(task.Sub);
+            }
+        }
+
+        foreach (var sub in _starvedSince.Keys.Where(s => !_held.Contains(s)).ToList())
+        {
+            _starvedSince.Remove(sub);
+        }
+
+        _held.RemoveWhere(sub => time.GetElapsedTime(_starvedSince[sub], nowTimestamp).TotalMilliseconds >= streams.MaxTaskIdleMs);
         (string Sub, int Partition) oldestTask = default;
         Queue<ConsumeResult<byte[]?, byte[]?>>? oldest = null;
         foreach (var task in tasks)
         {
-            if (Head(task, nowTimestamp) is { } head
+            if (!_held.Contains(task.Sub)
+                && Head(task, nowTimestamp) is { } head
                 && (oldest is null || head.Peek().Message.Timestamp.UnixTimestampMs < oldest.Peek().Message.Timestamp.UnixTimestampMs))
             {
                 (oldestTask, oldest) = (task, head);
@@ -86,6 +112,21 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
         }
 
         return oldest is null ? null : (oldestTask, _buffer.Take(oldest));
+    }
+
+    /// <summary>Whether a partition of <paramref name="task"/> has nothing buffered while the broker may hold more of it.</summary>
+    private bool Starved((string Sub, int Partition) task)
+    {
+        _mayHaveMore ??= p => !_atEnd.Contains(p) && !_retrying.ContainsKey(p);
+        foreach (var partition in SourcePartitions(task))
+        {
+            if (_buffer.BufferedOf(partition) == 0 && _mayHaveMore(partition))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The queue whose head <paramref name="task"/> may take now, noting when it starts or stops waiting for a partition.</summary>

@@ -30,6 +30,12 @@ public sealed class PartitionGroupTests
             group.Add(Record(partition, timestampMs));
         }
 
+        // Everything there is was fetched: no partition may still hold older records.
+        foreach (var partition in new[] { Beacons, Fixes, beacons1, fixes1 })
+        {
+            group.ReachedEnd(partition);
+        }
+
         var taken = new List<((string, int) Task, long TimestampMs)>();
         while (group.NextAcross([Task0, ("presence", 1)], TimeProvider.System.GetTimestamp()) is { } next)
         {
@@ -41,18 +47,52 @@ public sealed class PartitionGroupTests
     }
 
     [Fact]
-    public void A_task_waiting_for_a_partition_does_not_hold_back_the_other_tasks()
+    public void The_tasks_of_a_sub_topology_wait_for_a_partition_of_one_of_them_that_may_hold_older_records()
     {
-        var group = Group(maxTaskIdleMs: 60_000);
+        var group = Group(maxTaskIdleMs: 2_000);
+        var beacons1 = new TopicPartition("beacon", 1);
+        var fixes1 = new TopicPartition("location", 1);
         group.Add(Record(Beacons, 100));
-        group.Add(Record(new TopicPartition("beacon", 1), 300));
-        group.Add(Record(new TopicPartition("location", 1), 200));
+        group.Add(Record(Fixes, 150));
+        group.Add(Record(beacons1, 300));
+        foreach (var partition in new[] { Beacons, Fixes, beacons1 })
+        {
+            group.ReachedEnd(partition);
+        }
 
-        var next = group.NextAcross([Task0, ("presence", 1)], TimeProvider.System.GetTimestamp());
+        var start = TimeProvider.System.GetTimestamp();
 
-        // Task 0 may get an older location fix still: it waits, and task 1's oldest record goes first.
-        Assert.Equal((("presence", 1), 200L), (next!.Value.Task, next.Value.Record.Message.Timestamp.UnixTimestampMs));
+        // Task 1's location partition may still hold a fix older than anything buffered: nobody runs ahead of it.
+        Assert.Null(group.NextAcross([Task0, ("presence", 1)], start));
         Assert.True(group.AnyTaskWaiting);
+        group.Add(Record(fixes1, 120));
+        group.ReachedEnd(fixes1);
+        var taken = new List<long>();
+        while (group.NextAcross([Task0, ("presence", 1)], start) is { } next)
+        {
+            taken.Add(next.Record.Message.Timestamp.UnixTimestampMs);
+        }
+
+        Assert.Equal([100L, 120, 150, 300], taken);
+    }
+
+    [Fact]
+    public void A_partition_that_stays_empty_holds_the_others_only_up_to_the_idle_limit()
+    {
+        var group = Group(maxTaskIdleMs: 2_000);
+        group.Add(Record(Beacons, 100));
+        group.Add(Record(Fixes, 150));
+        foreach (var partition in new[] { Beacons, Fixes, new TopicPartition("beacon", 1) })
+        {
+            group.ReachedEnd(partition);
+        }
+
+        var start = TimeProvider.System.GetTimestamp();
+
+        Assert.Null(group.NextAcross([Task0, ("presence", 1)], start));
+        Assert.Null(group.NextAcross([Task0, ("presence", 1)], start + Ticks(1_999)));
+
+        Assert.Equal(100, group.NextAcross([Task0, ("presence", 1)], start + Ticks(2_000))!.Value.Record.Message.Timestamp.UnixTimestampMs);
     }
 
     [Fact]
