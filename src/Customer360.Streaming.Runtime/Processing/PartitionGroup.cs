@@ -2,9 +2,16 @@ using Confluent.Kafka;
 
 namespace Customer360.Streaming.Runtime.Processing;
 
-/// <summary>What the partition group asks of the consumer: pausing, resuming and rewinding partitions.</summary>
+/// <summary>What the partition group asks of the consumer: pausing, resuming and rewinding partitions, and what it knows of their lag.</summary>
 internal interface IPartitionControl
 {
+    /// <summary>
+    /// Whether the consumer knows of records past its position on <paramref name="partition"/> (from the high
+    /// watermark of its last fetch), true while it does not know yet. A caught-up partition says false even when new
+    /// records were produced since, so waiting on it never adds latency to live traffic.
+    /// </summary>
+    bool Lags(TopicPartition partition);
+
     void Pause(TopicPartition partition);
 
     void Resume(TopicPartition partition);
@@ -40,6 +47,9 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
     /// <summary>Since when a sub-topology's tasks on this thread have waited for a partition of one of them.</summary>
     private readonly Dictionary<string, long> _starvedSince = new(StringComparer.Ordinal);
 
+    /// <summary>What the consumer said of a partition's lag since the partition's last fetched record or end.</summary>
+    private readonly Dictionary<TopicPartition, bool> _lags = [];
+
     /// <summary>The sub-topologies waiting in the current choice (kept to spare an allocation per record).</summary>
     private readonly HashSet<string> _held = new(StringComparer.Ordinal);
 
@@ -55,6 +65,7 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
     {
         var partition = record.TopicPartition;
         _atEnd.Remove(partition);
+        _lags.Remove(partition);
         _buffer.Add(record);
         if (_buffer.Full(partition) && !_retrying.ContainsKey(partition) && _full.Add(partition))
         {
@@ -62,7 +73,11 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
         }
     }
 
-    public void ReachedEnd(TopicPartition partition) => _atEnd.Add(partition);
+    public void ReachedEnd(TopicPartition partition)
+    {
+        _atEnd.Add(partition);
+        _lags.Remove(partition);
+    }
 
     /// <summary>
     /// The task's next record in timestamp order, or null when it has none, or must still wait for a partition that
@@ -74,7 +89,7 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
     /// <summary>
     /// The record this thread processes next: of the records each of <paramref name="tasks"/> may take now, the one
     /// with the lowest timestamp (ties go to the first task listed). While a task of a sub-topology has a partition
-    /// with nothing buffered that the broker may hold more of, the sub-topology's other tasks wait for it too (at most
+    /// with nothing buffered that the consumer knows lags, the sub-topology's other tasks wait for it too (at most
     /// <c>Streams:MaxTaskIdleMs</c>). Taking one task's records after another's, or running ahead of a task whose data
     /// is still being fetched, let a task get minutes of event time ahead of the rest on a backlog, and their outputs
     /// met downstream, on a repartition topic, that far out of order: late beyond the grace period, or stale for a
@@ -114,19 +129,31 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
         return oldest is null ? null : (oldestTask, _buffer.Take(oldest));
     }
 
-    /// <summary>Whether a partition of <paramref name="task"/> has nothing buffered while the broker may hold more of it.</summary>
+    /// <summary>Whether a partition of <paramref name="task"/> has nothing buffered while the consumer knows the broker holds more of it.</summary>
     private bool Starved((string Sub, int Partition) task)
     {
         _mayHaveMore ??= p => !_atEnd.Contains(p) && !_retrying.ContainsKey(p);
         foreach (var partition in SourcePartitions(task))
         {
-            if (_buffer.BufferedOf(partition) == 0 && _mayHaveMore(partition))
+            if (_buffer.BufferedOf(partition) == 0 && _mayHaveMore(partition) && Lags(partition))
             {
                 return true;
             }
         }
 
         return false;
+    }
+
+    /// <summary>The consumer's answer, asked once per partition until the next fetch changes what it knows.</summary>
+    private bool Lags(TopicPartition partition)
+    {
+        if (!_lags.TryGetValue(partition, out var lags))
+        {
+            lags = consumer.Lags(partition);
+            _lags[partition] = lags;
+        }
+
+        return lags;
     }
 
     /// <summary>The queue whose head <paramref name="task"/> may take now, noting when it starts or stops waiting for a partition.</summary>

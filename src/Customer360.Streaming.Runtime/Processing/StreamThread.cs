@@ -159,6 +159,13 @@ internal sealed class StreamThread : IDisposable, ICommitSteps, IPartitionContro
 
     void IPartitionControl.Seek(TopicPartitionOffset position) => _consumer.Seek(position);
 
+    bool IPartitionControl.Lags(TopicPartition partition)
+    {
+        var position = _consumer.Position(partition);
+        var high = _consumer.GetWatermarkOffsets(partition).High;
+        return position.IsSpecial || high.IsSpecial || position.Value < high.Value;
+    }
+
     void ICommitSteps.FlushOutputs() => _collector.FlushAndCheck(FlushTimeout);
 
     void ICommitSteps.SendChangelogs()

@@ -77,6 +77,27 @@ public sealed class PartitionGroupTests
     }
 
     [Fact]
+    public void A_drained_partition_the_consumer_knows_to_be_caught_up_holds_nobody()
+    {
+        // Live traffic: a record was taken from task 1's location partition and no EOF has come yet, but the last fetch
+        // said there is nothing more. Waiting for it would only add latency.
+        var group = Group(maxTaskIdleMs: 60_000);
+        var fixes1 = new TopicPartition("location", 1);
+        group.Add(Record(Beacons, 100));
+        group.Add(Record(Fixes, 150));
+        group.Add(Record(fixes1, 90));
+        foreach (var partition in new[] { Beacons, Fixes, new TopicPartition("beacon", 1) })
+        {
+            group.ReachedEnd(partition);
+        }
+
+        _consumer.CaughtUp.Add(fixes1);
+
+        Assert.Equal(90, group.NextAcross([Task0, ("presence", 1)], TimeProvider.System.GetTimestamp())!.Value.Record.Message.Timestamp.UnixTimestampMs);
+        Assert.Equal(100, group.NextAcross([Task0, ("presence", 1)], TimeProvider.System.GetTimestamp())!.Value.Record.Message.Timestamp.UnixTimestampMs);
+    }
+
+    [Fact]
     public void A_partition_that_stays_empty_holds_the_others_only_up_to_the_idle_limit()
     {
         var group = Group(maxTaskIdleMs: 2_000);
@@ -191,5 +212,10 @@ public sealed class PartitionGroupTests
         public void Resume(TopicPartition partition) => Calls.Add($"resume {partition.Topic}[{partition.Partition.Value}]");
 
         public void Seek(TopicPartitionOffset position) => Calls.Add($"seek {position.Topic}[{position.Partition.Value}]@{position.Offset.Value}");
+
+        /// <summary>Partitions the consumer knows to be caught up with (the rest lag, or are not known yet).</summary>
+        public HashSet<TopicPartition> CaughtUp { get; } = [];
+
+        public bool Lags(TopicPartition partition) => !CaughtUp.Contains(partition);
     }
 }
