@@ -90,7 +90,7 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
     /// The record this thread processes next: of the records each of <paramref name="tasks"/> may take now, the one
     /// with the lowest timestamp (ties go to the first task listed). While a task of a sub-topology has a partition
     /// with nothing buffered that the consumer knows lags, the sub-topology's other tasks wait for it too (at most
-    /// <c>Streams:MaxTaskIdleMs</c>). Taking one task's records after another's, or running ahead of a task whose data
+    /// <c>Streams:MaxTaskIdleMs</c>), unless the record is younger than that limit (live traffic). Taking one task's records after another's, or running ahead of a task whose data
     /// is still being fetched, let a task get minutes of event time ahead of the rest on a backlog, and their outputs
     /// met downstream, on a repartition topic, that far out of order: late beyond the grace period, or stale for a
     /// rule's maxEventAge.
@@ -114,12 +114,15 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
         }
 
         _held.RemoveWhere(sub => time.GetElapsedTime(_starvedSince[sub], nowTimestamp).TotalMilliseconds >= streams.MaxTaskIdleMs);
+        // A record younger than the idle limit is live traffic, which arrives in order anyway: it never waits for
+        // another task's fetch. The wait is for catching up, where minutes of event time sit in one fetch.
+        var liveFromMs = _held.Count == 0 ? long.MinValue : time.GetUtcNow().ToUnixTimeMilliseconds() - streams.MaxTaskIdleMs;
         (string Sub, int Partition) oldestTask = default;
         Queue<ConsumeResult<byte[]?, byte[]?>>? oldest = null;
         foreach (var task in tasks)
         {
-            if (!_held.Contains(task.Sub)
-                && Head(task, nowTimestamp) is { } head
+            if (Head(task, nowTimestamp) is { } head
+                && (!_held.Contains(task.Sub) || head.Peek().Message.Timestamp.UnixTimestampMs >= liveFromMs)
                 && (oldest is null || head.Peek().Message.Timestamp.UnixTimestampMs < oldest.Peek().Message.Timestamp.UnixTimestampMs))
             {
                 (oldestTask, oldest) = (task, head);

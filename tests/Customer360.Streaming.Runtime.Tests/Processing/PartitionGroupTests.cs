@@ -98,6 +98,22 @@ public sealed class PartitionGroupTests
     }
 
     [Fact]
+    public void A_live_record_does_not_wait_for_another_tasks_lagging_partition()
+    {
+        var group = Group(maxTaskIdleMs: 60_000);
+        var live = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
+        group.Add(Record(Beacons, live));
+        group.Add(Record(Fixes, live + 1));
+        foreach (var partition in new[] { Beacons, Fixes, new TopicPartition("beacon", 1) })
+        {
+            group.ReachedEnd(partition);
+        }
+
+        // Task 1's location partition lags, but what waits is catching up, not an event of the last moment.
+        Assert.Equal(live, group.NextAcross([Task0, ("presence", 1)], TimeProvider.System.GetTimestamp())!.Value.Record.Message.Timestamp.UnixTimestampMs);
+    }
+
+    [Fact]
     public void A_partition_that_stays_empty_holds_the_others_only_up_to_the_idle_limit()
     {
         var group = Group(maxTaskIdleMs: 2_000);
