@@ -71,15 +71,11 @@ internal static class EndToEnd
             await redis.DisposeAsync();
         }
 
-        var results = Path.Combine(RepositoryLayout.Root, "bench", "results", "EndToEnd.md");
-        await File.WriteAllTextAsync(results, string.Join('\n', [
-            "# End to end: the processor against a raw consume→produce of the same backlog",
-            string.Empty,
+        await MeasuredLines.WriteAsync(
+            "EndToEnd",
+            "End to end: the processor against a raw consume→produce of the same backlog",
             $"{Environment.ProcessorCount} cores, the embedded broker, {Customers:N0} simulated customers, {JourneyEvents:N0} journey events after their profiles and links; one drain per line (`./scripts/bench.sh --filter '*EndToEnd*'`).",
-            string.Empty,
-            .. lines.SelectMany(l => l.Split(Environment.NewLine)).Select(l => "    " + l),
-            string.Empty]));
-        Console.WriteLine("wrote " + results);
+            lines);
         return 0;
     }
 

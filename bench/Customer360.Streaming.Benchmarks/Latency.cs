@@ -49,20 +49,16 @@ internal static class Latency
             await redis.DisposeAsync();
         }
 
-        var results = Path.Combine(RepositoryLayout.Root, "bench", "results", "Latency.md");
-        await File.WriteAllTextAsync(results, string.Join('\n', [
-            "# Latency where users see it: event to trigger consumer, event to Redis",
-            string.Empty,
+        await MeasuredLines.WriteAsync(
+            "Latency",
+            "Latency where users see it: event to trigger consumer, event to Redis",
             string.Create(CultureInfo.InvariantCulture,
                 $"{Environment.ProcessorCount} cores, the embedded broker (1 broker, fetch wait 10 ms), at_least_once, 1 stream thread, {EventsPerSecond:N0} journey events/s for {Seconds} s from {Customers:N0} simulated customers (`./scripts/bench.sh --filter '*Latency*'`)."),
-            string.Empty,
-            .. lines.Select(l => "    " + l),
-            string.Empty]));
-        Console.WriteLine("wrote " + results);
+            lines);
         return 0;
     }
 
-    /// <summary>One demo run; its latency line prefixed with the linger, or null (after saying why) when it failed.</summary>
+    /// <summary>One demo run: its latency line with the linger it ran with, or null (after saying why) when it failed.</summary>
     private static async Task<string?> MeasureAsync(int lingerMs, string redis)
     {
         var arguments = string.Create(CultureInfo.InvariantCulture,
