@@ -44,8 +44,8 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
     private readonly Dictionary<(string Sub, int Partition), long> _waitingSince = [];
     private readonly Dictionary<(string Sub, int Partition), List<TopicPartition>> _sourcePartitions = [];
 
-    /// <summary>Since when a sub-topology's tasks on this thread have waited for a partition of one of them.</summary>
-    private readonly Dictionary<string, long> _starvedSince = new(StringComparer.Ordinal);
+    /// <summary>Since when a partition has had nothing buffered while the consumer knew it lagged.</summary>
+    private readonly Dictionary<TopicPartition, long> _starvedSince = [];
 
     /// <summary>What the consumer said of a partition's lag since the partition's last fetched record or end.</summary>
     private readonly Dictionary<TopicPartition, bool> _lags = [];
@@ -66,6 +66,7 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
         var partition = record.TopicPartition;
         _atEnd.Remove(partition);
         _lags.Remove(partition);
+        _starvedSince.Remove(partition);
         _buffer.Add(record);
         if (_buffer.Full(partition) && !_retrying.ContainsKey(partition) && _full.Add(partition))
         {
@@ -90,10 +91,10 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
     /// The record this thread processes next: of the records each of <paramref name="tasks"/> may take now, the one
     /// with the lowest timestamp (ties go to the first task listed). While a task of a sub-topology has a partition
     /// with nothing buffered that the consumer knows lags, the sub-topology's other tasks wait for it too (at most
-    /// <c>Streams:MaxTaskIdleMs</c>), unless the record is younger than that limit (live traffic). Taking one task's records after another's, or running ahead of a task whose data
-    /// is still being fetched, let a task get minutes of event time ahead of the rest on a backlog, and their outputs
-    /// met downstream, on a repartition topic, that far out of order: late beyond the grace period, or stale for a
-    /// rule's maxEventAge.
+    /// <c>Streams:MaxTaskIdleMs</c> per partition), unless the record is younger than that limit (live traffic).
+    /// Taking one task's records after another's, or running ahead of a task whose data is still being fetched, let a
+    /// task get minutes of event time ahead of the rest on a backlog, and their outputs met downstream, on a
+    /// repartition topic, that far out of order: late beyond the grace period, or stale for a rule's maxEventAge.
     /// </summary>
     public ((string Sub, int Partition) Task, ConsumeResult<byte[]?, byte[]?> Record)? NextAcross(IEnumerable<(string Sub, int Partition)> tasks, long nowTimestamp)
     {
@@ -101,19 +102,12 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
         _held.Clear();
         foreach (var task in tasks)
         {
-            if (Starved(task))
+            if (!_held.Contains(task.Sub) && Starved(task, nowTimestamp))
             {
-                _starvedSince.TryAdd(task.Sub, nowTimestamp);
                 _held.Add(task.Sub);
             }
         }
 
-        foreach (var sub in _starvedSince.Keys.Where(s => !_held.Contains(s)).ToList())
-        {
-            _starvedSince.Remove(sub);
-        }
-
-        _held.RemoveWhere(sub => time.GetElapsedTime(_starvedSince[sub], nowTimestamp).TotalMilliseconds >= streams.MaxTaskIdleMs);
         // A record younger than the idle limit is live traffic, which arrives in order anyway: it never waits for
         // another task's fetch. The wait is for catching up, where minutes of event time sit in one fetch.
         var liveFromMs = _held.Count == 0 ? long.MinValue : time.GetUtcNow().ToUnixTimeMilliseconds() - streams.MaxTaskIdleMs;
@@ -132,19 +126,32 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
         return oldest is null ? null : (oldestTask, _buffer.Take(oldest));
     }
 
-    /// <summary>Whether a partition of <paramref name="task"/> has nothing buffered while the consumer knows the broker holds more of it.</summary>
-    private bool Starved((string Sub, int Partition) task)
+    /// <summary>
+    /// Whether a partition of <paramref name="task"/> has nothing buffered while the consumer knows the broker holds
+    /// more of it, and has been so for less than <c>Streams:MaxTaskIdleMs</c>. The limit runs per partition: on a
+    /// backlog some partition is nearly always between fetches, and one clock for them all ran out mid-drain.
+    /// </summary>
+    private bool Starved((string Sub, int Partition) task, long nowTimestamp)
     {
         _mayHaveMore ??= p => !_atEnd.Contains(p) && !_retrying.ContainsKey(p);
+        var starved = false;
         foreach (var partition in SourcePartitions(task))
         {
-            if (_buffer.BufferedOf(partition) == 0 && _mayHaveMore(partition) && Lags(partition))
+            if (_buffer.BufferedOf(partition) > 0 || !_mayHaveMore(partition) || !Lags(partition))
             {
-                return true;
+                _starvedSince.Remove(partition);
+                continue;
             }
+
+            if (!_starvedSince.TryGetValue(partition, out var since))
+            {
+                _starvedSince[partition] = since = nowTimestamp;
+            }
+
+            starved |= time.GetElapsedTime(since, nowTimestamp).TotalMilliseconds < streams.MaxTaskIdleMs;
         }
 
-        return false;
+        return starved;
     }
 
     /// <summary>The consumer's answer, asked once per partition until the next fetch changes what it knows.</summary>
@@ -231,6 +238,8 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
         {
             _retrying.Remove(partition);
             _waitingSince.Remove((topology.SubTopologyOf(partition.Topic).Name, partition.Partition.Value));
+            _starvedSince.Remove(partition);
+            _lags.Remove(partition);
             Drop(partition);
         }
     }

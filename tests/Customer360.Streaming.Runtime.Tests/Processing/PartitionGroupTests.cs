@@ -98,6 +98,35 @@ public sealed class PartitionGroupTests
     }
 
     [Fact]
+    public void The_idle_limit_runs_per_partition_so_a_partition_that_runs_dry_later_is_waited_for_again()
+    {
+        // On a backlog some partition is nearly always between fetches. One clock for all of them ran out after the
+        // first long wait, and the thread then ran ahead of every partition that ran dry later (a one-thread drain
+        // differed from the event-time replay); each partition's own wait is what is bounded.
+        var group = Group(maxTaskIdleMs: 2_000);
+        var beacons1 = new TopicPartition("beacon", 1);
+        group.Add(Record(Beacons, 100));
+        group.Add(Record(Fixes, 150));
+        group.Add(Record(beacons1, 120));
+        foreach (var partition in new[] { Beacons, Fixes, new TopicPartition("location", 1), new TopicPartition("beacon", 2) })
+        {
+            group.ReachedEnd(partition);
+        }
+
+        (string, int)[] tasks = [Task0, ("presence", 1), ("presence", 2)];
+        var start = TimeProvider.System.GetTimestamp();
+
+        // Task 2's location partition lags and stays empty: everyone waits for it, up to the limit.
+        Assert.Null(group.NextAcross(tasks, start));
+        Assert.Equal(100, group.NextAcross(tasks, start + Ticks(2_000))!.Value.Record.Message.Timestamp.UnixTimestampMs);
+        Assert.Equal(120, group.NextAcross(tasks, start + Ticks(2_000))!.Value.Record.Message.Timestamp.UnixTimestampMs);
+
+        // Task 1's beacon partition ran dry and lags: its own wait begins now, and task 0's fix waits for it.
+        Assert.Null(group.NextAcross(tasks, start + Ticks(2_100)));
+        Assert.Equal(150, group.NextAcross(tasks, start + Ticks(4_100))!.Value.Record.Message.Timestamp.UnixTimestampMs);
+    }
+
+    [Fact]
     public void A_live_record_does_not_wait_for_another_tasks_lagging_partition()
     {
         var group = Group(maxTaskIdleMs: 60_000);
