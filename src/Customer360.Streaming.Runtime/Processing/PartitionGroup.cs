@@ -115,8 +115,10 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
         Queue<ConsumeResult<byte[]?, byte[]?>>? oldest = null;
         foreach (var task in tasks)
         {
-            if (Head(task, nowTimestamp) is { } head
-                && (!_held.Contains(task.Sub) || head.Peek().Message.Timestamp.UnixTimestampMs >= liveFromMs)
+            // A held task is not asked for its head unless that is live: asking starts and ends its own wait, whose
+            // clock must not run while the thread holds it anyway.
+            if ((!_held.Contains(task.Sub) || HasLiveHead(task, liveFromMs))
+                && Head(task, nowTimestamp) is { } head
                 && (oldest is null || head.Peek().Message.Timestamp.UnixTimestampMs < oldest.Peek().Message.Timestamp.UnixTimestampMs))
             {
                 (oldestTask, oldest) = (task, head);
@@ -125,6 +127,10 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
 
         return oldest is null ? null : (oldestTask, _buffer.Take(oldest));
     }
+
+    /// <summary>Whether the oldest record buffered for <paramref name="task"/> is live, looked at without any waiting bookkeeping.</summary>
+    private bool HasLiveHead((string Sub, int Partition) task, long liveFromMs) =>
+        _buffer.Head(SourcePartitions(task), static _ => false, enforce: true) is { } head && head.Peek().Message.Timestamp.UnixTimestampMs >= liveFromMs;
 
     /// <summary>
     /// Whether a partition of <paramref name="task"/> has nothing buffered while the consumer knows the broker holds

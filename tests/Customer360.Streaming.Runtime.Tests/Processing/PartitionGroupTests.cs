@@ -127,6 +127,29 @@ public sealed class PartitionGroupTests
     }
 
     [Fact]
+    public void A_tasks_own_wait_does_not_run_down_while_the_thread_holds_it_for_another_task()
+    {
+        // Asking a held task for its head started its own wait: once the hold ended, that wait had nearly run out and
+        // the task went ahead of its own partition (a one-thread drain differed from the event-time replay).
+        var group = Group(maxTaskIdleMs: 2_000);
+        var fixes1 = new TopicPartition("location", 1);
+        group.Add(Record(Beacons, 100));
+        group.ReachedEnd(new TopicPartition("beacon", 1));
+        _consumer.CaughtUp.Add(Fixes);
+        (string, int)[] tasks = [Task0, ("presence", 1)];
+        var start = TimeProvider.System.GetTimestamp();
+
+        Assert.Null(group.NextAcross(tasks, start));
+        group.Add(Record(fixes1, 200));
+        _consumer.CaughtUp.Add(fixes1);
+        Assert.Equal(200, group.NextAcross(tasks, start + Ticks(1_500))!.Value.Record.Message.Timestamp.UnixTimestampMs);
+
+        // Task 0 has waited for its own location partition since the hold ended, 1 s ago, not since the start.
+        Assert.Null(group.NextAcross(tasks, start + Ticks(2_500)));
+        Assert.Equal(100, group.NextAcross(tasks, start + Ticks(3_500))!.Value.Record.Message.Timestamp.UnixTimestampMs);
+    }
+
+    [Fact]
     public void A_live_record_does_not_wait_for_another_tasks_lagging_partition()
     {
         var group = Group(maxTaskIdleMs: 60_000);
