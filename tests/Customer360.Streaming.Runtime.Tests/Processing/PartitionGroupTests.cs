@@ -31,10 +31,7 @@ public sealed class PartitionGroupTests
         }
 
         // Everything there is was fetched: no partition may still hold older records.
-        foreach (var partition in new[] { Beacons, Fixes, beacons1, fixes1 })
-        {
-            group.ReachedEnd(partition);
-        }
+        ReachedEnd(group, Beacons, Fixes, beacons1, fixes1);
 
         var taken = new List<((string, int) Task, long TimestampMs)>();
         while (group.NextAcross([Task0, ("presence", 1)], TimeProvider.System.GetTimestamp()) is { } next)
@@ -55,15 +52,12 @@ public sealed class PartitionGroupTests
         group.Add(Record(Beacons, 100));
         group.Add(Record(Fixes, 150));
         group.Add(Record(beacons1, 300));
-        foreach (var partition in new[] { Beacons, Fixes, beacons1 })
-        {
-            group.ReachedEnd(partition);
-        }
+        ReachedEnd(group, Beacons, Fixes, beacons1);
 
         var start = TimeProvider.System.GetTimestamp();
 
         // Task 1's location partition may still hold a fix older than anything buffered: nobody runs ahead of it.
-        Assert.Null(group.NextAcross([Task0, ("presence", 1)], start));
+        Assert.Null(NextTimestamp(group, [Task0, ("presence", 1)], start));
         Assert.True(group.AnyTaskWaiting);
         group.Add(Record(fixes1, 120));
         group.ReachedEnd(fixes1);
@@ -86,15 +80,12 @@ public sealed class PartitionGroupTests
         group.Add(Record(Beacons, 100));
         group.Add(Record(Fixes, 150));
         group.Add(Record(fixes1, 90));
-        foreach (var partition in new[] { Beacons, Fixes, new TopicPartition("beacon", 1) })
-        {
-            group.ReachedEnd(partition);
-        }
+        ReachedEnd(group, Beacons, Fixes, new TopicPartition("beacon", 1));
 
         _consumer.CaughtUp.Add(fixes1);
 
-        Assert.Equal(90, group.NextAcross([Task0, ("presence", 1)], TimeProvider.System.GetTimestamp())!.Value.Record.Message.Timestamp.UnixTimestampMs);
-        Assert.Equal(100, group.NextAcross([Task0, ("presence", 1)], TimeProvider.System.GetTimestamp())!.Value.Record.Message.Timestamp.UnixTimestampMs);
+        Assert.Equal(90, NextTimestamp(group, [Task0, ("presence", 1)], TimeProvider.System.GetTimestamp()));
+        Assert.Equal(100, NextTimestamp(group, [Task0, ("presence", 1)], TimeProvider.System.GetTimestamp()));
     }
 
     [Fact]
@@ -108,22 +99,19 @@ public sealed class PartitionGroupTests
         group.Add(Record(Beacons, 100));
         group.Add(Record(Fixes, 150));
         group.Add(Record(beacons1, 120));
-        foreach (var partition in new[] { Beacons, Fixes, new TopicPartition("location", 1), new TopicPartition("beacon", 2) })
-        {
-            group.ReachedEnd(partition);
-        }
+        ReachedEnd(group, Beacons, Fixes, new TopicPartition("location", 1), new TopicPartition("beacon", 2));
 
         (string, int)[] tasks = [Task0, ("presence", 1), ("presence", 2)];
         var start = TimeProvider.System.GetTimestamp();
 
         // Task 2's location partition lags and stays empty: everyone waits for it, up to the limit.
-        Assert.Null(group.NextAcross(tasks, start));
-        Assert.Equal(100, group.NextAcross(tasks, start + Ticks(2_000))!.Value.Record.Message.Timestamp.UnixTimestampMs);
-        Assert.Equal(120, group.NextAcross(tasks, start + Ticks(2_000))!.Value.Record.Message.Timestamp.UnixTimestampMs);
+        Assert.Null(NextTimestamp(group, tasks, start));
+        Assert.Equal(100, NextTimestamp(group, tasks, start + Ticks(2_000)));
+        Assert.Equal(120, NextTimestamp(group, tasks, start + Ticks(2_000)));
 
         // Task 1's beacon partition ran dry and lags: its own wait begins now, and task 0's fix waits for it.
-        Assert.Null(group.NextAcross(tasks, start + Ticks(2_100)));
-        Assert.Equal(150, group.NextAcross(tasks, start + Ticks(4_100))!.Value.Record.Message.Timestamp.UnixTimestampMs);
+        Assert.Null(NextTimestamp(group, tasks, start + Ticks(2_100)));
+        Assert.Equal(150, NextTimestamp(group, tasks, start + Ticks(4_100)));
     }
 
     [Fact]
@@ -139,14 +127,14 @@ public sealed class PartitionGroupTests
         (string, int)[] tasks = [Task0, ("presence", 1)];
         var start = TimeProvider.System.GetTimestamp();
 
-        Assert.Null(group.NextAcross(tasks, start));
+        Assert.Null(NextTimestamp(group, tasks, start));
         group.Add(Record(fixes1, 200));
         _consumer.CaughtUp.Add(fixes1);
-        Assert.Equal(200, group.NextAcross(tasks, start + Ticks(1_500))!.Value.Record.Message.Timestamp.UnixTimestampMs);
+        Assert.Equal(200, NextTimestamp(group, tasks, start + Ticks(1_500)));
 
         // Task 0 has waited for its own location partition since the hold ended, 1 s ago, not since the start.
-        Assert.Null(group.NextAcross(tasks, start + Ticks(2_500)));
-        Assert.Equal(100, group.NextAcross(tasks, start + Ticks(3_500))!.Value.Record.Message.Timestamp.UnixTimestampMs);
+        Assert.Null(NextTimestamp(group, tasks, start + Ticks(2_500)));
+        Assert.Equal(100, NextTimestamp(group, tasks, start + Ticks(3_500)));
     }
 
     [Fact]
@@ -156,13 +144,10 @@ public sealed class PartitionGroupTests
         var live = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
         group.Add(Record(Beacons, live));
         group.Add(Record(Fixes, live + 1));
-        foreach (var partition in new[] { Beacons, Fixes, new TopicPartition("beacon", 1) })
-        {
-            group.ReachedEnd(partition);
-        }
+        ReachedEnd(group, Beacons, Fixes, new TopicPartition("beacon", 1));
 
         // Task 1's location partition lags, but what waits is catching up, not an event of the last moment.
-        Assert.Equal(live, group.NextAcross([Task0, ("presence", 1)], TimeProvider.System.GetTimestamp())!.Value.Record.Message.Timestamp.UnixTimestampMs);
+        Assert.Equal(live, NextTimestamp(group, [Task0, ("presence", 1)], TimeProvider.System.GetTimestamp()));
     }
 
     [Fact]
@@ -171,17 +156,14 @@ public sealed class PartitionGroupTests
         var group = Group(maxTaskIdleMs: 2_000);
         group.Add(Record(Beacons, 100));
         group.Add(Record(Fixes, 150));
-        foreach (var partition in new[] { Beacons, Fixes, new TopicPartition("beacon", 1) })
-        {
-            group.ReachedEnd(partition);
-        }
+        ReachedEnd(group, Beacons, Fixes, new TopicPartition("beacon", 1));
 
         var start = TimeProvider.System.GetTimestamp();
 
-        Assert.Null(group.NextAcross([Task0, ("presence", 1)], start));
-        Assert.Null(group.NextAcross([Task0, ("presence", 1)], start + Ticks(1_999)));
+        Assert.Null(NextTimestamp(group, [Task0, ("presence", 1)], start));
+        Assert.Null(NextTimestamp(group, [Task0, ("presence", 1)], start + Ticks(1_999)));
 
-        Assert.Equal(100, group.NextAcross([Task0, ("presence", 1)], start + Ticks(2_000))!.Value.Record.Message.Timestamp.UnixTimestampMs);
+        Assert.Equal(100, NextTimestamp(group, [Task0, ("presence", 1)], start + Ticks(2_000)));
     }
 
     [Fact]
@@ -260,6 +242,19 @@ public sealed class PartitionGroupTests
 
     private PartitionGroup Group(int maxTaskIdleMs = 0, int maxBuffered = 100) =>
         new(_consumer, Topology, new StreamsOptions { MaxTaskIdleMs = maxTaskIdleMs, TransientRetryBackoffMs = 100, TransientRetryBackoffMaxMs = 500 }, TimeProvider.System, maxBuffered);
+
+    /// <summary>The timestamp of the record the thread takes next at <paramref name="nowTimestamp"/>, or null when it waits.</summary>
+    private static long? NextTimestamp(PartitionGroup group, IEnumerable<(string, int)> tasks, long nowTimestamp) =>
+        group.NextAcross(tasks, nowTimestamp)?.Record.Message.Timestamp.UnixTimestampMs;
+
+    /// <summary>The consumer read these partitions to their end (its end-of-partition events).</summary>
+    private static void ReachedEnd(PartitionGroup group, params TopicPartition[] partitions)
+    {
+        foreach (var partition in partitions)
+        {
+            group.ReachedEnd(partition);
+        }
+    }
 
     private static TopicPartition Take(PartitionGroup group) => group.Next(Task0, TimeProvider.System.GetTimestamp())!.TopicPartition;
 
