@@ -194,6 +194,7 @@ internal static class EndToEnd
             Check(deadLetters == 0, $"{deadLetters} records were dead-lettered");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"end-to-end: ready after {ready.TotalSeconds:0.0} s with {committedAtReady:N0} inputs committed; the rest drained in {drained.TotalSeconds:0.0} s"));
+            Console.WriteLine("end-to-end: events reduced into contexts by outcome: " + ReductionsByOutcome(await http.GetStringAsync(new Uri("/metrics", UriKind.Relative))));
             return (total - committedAtReady) / drained.TotalSeconds;
         }
         finally
@@ -202,6 +203,23 @@ internal static class EndToEnd
             await processor.WaitForExitAsync(TimeSpan.FromSeconds(30));
             state.Delete(recursive: true);
         }
+    }
+
+    /// <summary>
+    /// The processor's own count of what became of each event (Applied, Late, Superseded, Duplicate, NoConsent), from its
+    /// Prometheus text: a drain that differs from the replay shows here whether events arrived too late to apply.
+    /// </summary>
+    private static string ReductionsByOutcome(string metrics)
+    {
+        var byOutcome = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        foreach (System.Text.RegularExpressions.Match sample in System.Text.RegularExpressions.Regex.Matches(
+            metrics, @"^c360_context_reductions_total\{[^}]*outcome=""(?<outcome>[A-Za-z_]+)""[^}]*\} (?<count>\d+)", System.Text.RegularExpressions.RegexOptions.Multiline))
+        {
+            var outcome = sample.Groups["outcome"].Value;
+            byOutcome[outcome] = byOutcome.GetValueOrDefault(outcome) + long.Parse(sample.Groups["count"].Value, CultureInfo.InvariantCulture);
+        }
+
+        return byOutcome.Count == 0 ? "(none reported)" : string.Join(", ", byOutcome.Select(o => $"{o.Key} {o.Value:N0}"));
     }
 
     private static async Task<bool> ReadyAsync(HttpClient http)
