@@ -35,10 +35,6 @@ internal sealed class InputBuffer(int pauseAbove)
     /// <summary>Anything buffered for these partitions.</summary>
     public bool Any(IEnumerable<TopicPartition> partitions) => partitions.Any(p => BufferedOf(p) > 0);
 
-    /// <summary>Takes the record <see cref="Head"/> names.</summary>
-    public ConsumeResult<byte[]?, byte[]?>? Next(IReadOnlyList<TopicPartition> partitions, Func<TopicPartition, bool> mayHaveMore, bool enforce) =>
-        Head(partitions, mayHaveMore, enforce) is { } head ? Take(head) : null;
-
     /// <summary>
     /// The partition queue whose head a task over <paramref name="partitions"/> would take next: the lowest timestamp
     /// among the buffered heads (ties go to the first partition listed, so the choice is stable). None when nothing is

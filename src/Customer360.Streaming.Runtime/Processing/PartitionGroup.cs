@@ -56,6 +56,8 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
     /// <summary>Whether an empty partition may still get records: made once, as the choice runs for every record.</summary>
     private Func<TopicPartition, bool>? _mayHaveMore;
 
+    private Func<TopicPartition, bool> MayHaveMore => _mayHaveMore ??= p => !_atEnd.Contains(p) && !_retrying.ContainsKey(p);
+
     public int Buffered => _buffer.Count;
 
     /// <summary>A task is waiting for a partition: poll briefly rather than block or spin.</summary>
@@ -139,11 +141,10 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
     /// </summary>
     private bool Starved((string Sub, int Partition) task, long nowTimestamp)
     {
-        _mayHaveMore ??= p => !_atEnd.Contains(p) && !_retrying.ContainsKey(p);
         var starved = false;
         foreach (var partition in SourcePartitions(task))
         {
-            if (_buffer.BufferedOf(partition) > 0 || !_mayHaveMore(partition) || !Lags(partition))
+            if (_buffer.BufferedOf(partition) > 0 || !MayHaveMore(partition) || !Lags(partition))
             {
                 _starvedSince.Remove(partition);
                 continue;
@@ -178,8 +179,7 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
         var partitions = SourcePartitions(task);
         var enforce = _waitingSince.TryGetValue(task, out var since)
             && time.GetElapsedTime(since, nowTimestamp).TotalMilliseconds >= streams.MaxTaskIdleMs;
-        _mayHaveMore ??= p => !_atEnd.Contains(p) && !_retrying.ContainsKey(p);
-        if (_buffer.Head(partitions, _mayHaveMore, enforce) is { } head)
+        if (_buffer.Head(partitions, MayHaveMore, enforce) is { } head)
         {
             _waitingSince.Remove(task);
             return head;

@@ -19,7 +19,7 @@ public sealed class InputBufferTests
         }
 
         var order = new List<(string, long)>();
-        while (buffer.Next([Clicks, Fixes, Beacons], _ => false, enforce: false) is { } next)
+        while (Next(buffer, [Clicks, Fixes, Beacons], _ => false, enforce: false) is { } next)
         {
             order.Add((next.Topic, next.Message.Timestamp.UnixTimestampMs));
         }
@@ -34,12 +34,12 @@ public sealed class InputBufferTests
         var buffer = new InputBuffer(pauseAbove: 100);
         buffer.Add(Record(Beacons, 180));
 
-        Assert.Null(buffer.Next([Fixes, Beacons], p => p == Fixes, enforce: false));
-        Assert.Equal(180, buffer.Next([Fixes, Beacons], p => p == Fixes, enforce: true)!.Message.Timestamp.UnixTimestampMs);
+        Assert.Null(Next(buffer, [Fixes, Beacons], p => p == Fixes, enforce: false));
+        Assert.Equal(180, Next(buffer, [Fixes, Beacons], p => p == Fixes, enforce: true)!.Message.Timestamp.UnixTimestampMs);
 
         buffer.Add(Record(Beacons, 190));
         // Caught up on the fixes (end of partition seen): nothing to wait for.
-        Assert.NotNull(buffer.Next([Fixes, Beacons], _ => false, enforce: false));
+        Assert.NotNull(Next(buffer, [Fixes, Beacons], _ => false, enforce: false));
     }
 
     [Fact]
@@ -55,7 +55,7 @@ public sealed class InputBufferTests
         buffer.Drop(Beacons);
 
         Assert.Equal(1, buffer.Count);
-        Assert.Equal(3, buffer.Next([Beacons, Fixes], _ => false, enforce: false)!.Message.Timestamp.UnixTimestampMs);
+        Assert.Equal(3, Next(buffer, [Beacons, Fixes], _ => false, enforce: false)!.Message.Timestamp.UnixTimestampMs);
     }
 
     private static ConsumeResult<byte[]?, byte[]?> Record(TopicPartition partition, long timestampMs) => new()
@@ -63,4 +63,8 @@ public sealed class InputBufferTests
         TopicPartitionOffset = new TopicPartitionOffset(partition, timestampMs),
         Message = new Message<byte[]?, byte[]?> { Timestamp = new Timestamp(timestampMs, TimestampType.CreateTime) },
     };
+
+    /// <summary>The record a task over <paramref name="partitions"/> takes next, as the partition group takes it.</summary>
+    private static ConsumeResult<byte[]?, byte[]?>? Next(InputBuffer buffer, IReadOnlyList<TopicPartition> partitions, Func<TopicPartition, bool> mayHaveMore, bool enforce) =>
+        buffer.Head(partitions, mayHaveMore, enforce) is { } head ? buffer.Take(head) : null;
 }
