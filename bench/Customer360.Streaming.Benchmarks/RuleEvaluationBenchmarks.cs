@@ -67,7 +67,7 @@ public class RuleEvaluationBenchmarks
         {
             foreach (var rule in _rules.Rules)
             {
-                if (rule.Listens(RuleVariables.KindOf(scope.Event), RuleVariables.ActionOf(scope.Event)) && rule.When.Evaluate(scope))
+                if (rule.Listens(RuleVariables.KindOf(scope.Event!), RuleVariables.ActionOf(scope.Event!)) && rule.When.Evaluate(scope))
                 {
                     matched++;
                 }
@@ -103,8 +103,9 @@ public class RuleEvaluationBenchmarks
         foreach (var scope in _scopes)
         {
             var customer = scope.Context.ContextId;
+            var e = scope.Event!;
             var step = engine.OnEvent(
-                scope.Before, scope.Context, scope.Event, new SourceRef(scope.Event.SourceTopic, 0, offset++, scope.Event.EventId),
+                scope.Before, scope.Context, e, new SourceRef(e.SourceTopic, 0, offset++, e.EventId),
                 states.GetValueOrDefault(customer) ?? new TriggerState(), scope.StreamTimeMs);
             states[customer] = step.State;
             outcomes += step.Outcomes.Count;

@@ -1,4 +1,5 @@
 using Customer360.Streaming.Domain.Context;
+using Customer360.Streaming.Domain.Decisioning;
 using Customer360.Streaming.Domain.Events;
 using Customer360.Streaming.Domain.Triggers;
 
@@ -22,20 +23,32 @@ public sealed record CustomerStepResult(
     bool RulesEvaluated)
 {
     public static CustomerStepResult Unchanged(ReductionOutcome reduction, CustomerContext context) => new(reduction, context, null, [], [], null, false);
+
+    /// <summary>Segments the customer entered or left in this step.</summary>
+    public IReadOnlyList<SegmentChange> Segments { get; init; } = [];
+
+    /// <summary>Offers sent in this step (the ledger counts them against capacity and exploration).</summary>
+    public IReadOnlyList<OfferSend> OfferSends { get; init; } = [];
+
+    /// <summary>Responses to offers in this step: what their arms learn.</summary>
+    public IReadOnlyList<OfferOutcome> OfferOutcomes { get; init; } = [];
 }
 
 /// <summary>
 /// One customer's step, pure: (context, trigger state, input) → (context′, trigger state′, what to publish), where the
 /// input is a channel event, a response to a trigger, or a tick of time. The context processor decodes the input,
 /// calls one of these, and encodes what comes back. Nothing here reads a clock or a store: time comes with the input,
-/// and the trigger state is asked for (<c>loadState</c>, by context id) only when a rule concerns the event.
+/// and the trigger state is asked for (<c>loadState</c>, by context id) only when a rule concerns the event. After
+/// every step that changes a known customer's context, the segments are judged again, before the rules see it.
 /// </summary>
 public static class CustomerStep
 {
     /// <param name="engine">The rules in force, or null to keep contexts without triggers.</param>
     /// <param name="streamTimeMs">The task's stream time; rules judge the event at the later of it and the event's time.</param>
+    /// <param name="ledger">What the task learned and spent on offers.</param>
     public static CustomerStepResult OnEvent(
-        ContextReducer reducer, TriggerEngine? engine, CustomerContext context, Func<string, TriggerState> loadState, ChannelEvent channelEvent, SourceRef source, long streamTimeMs)
+        ContextReducer reducer, TriggerEngine? engine, CustomerContext context, Func<string, TriggerState> loadState, ChannelEvent channelEvent, SourceRef source, long streamTimeMs,
+        IOfferLedger? ledger = null)
     {
         ArgumentNullException.ThrowIfNull(reducer);
         ArgumentNullException.ThrowIfNull(loadState);
@@ -47,47 +60,73 @@ public static class CustomerStep
 
         var after = reduction.Context;
         var presence = PresenceChanges.Between(context, after);
+        var now = Math.Max(streamTimeMs, channelEvent.EventTimeMs);
+        IReadOnlyList<SegmentChange> segments = [];
+        if (engine is not null && after.Known)
+        {
+            (after, segments) = SegmentMembership.Judge(engine.Rules.Segments, after, now);
+        }
+
         var pushAnswer = channelEvent as AppEvent is { TriggerId: not null, Type: AppEventType.PushOpened or AppEventType.PushDismissed } app ? app : null;
         if (engine is null || !after.Known || (pushAnswer is null && !engine.Concerns(RuleVariables.KindOf(channelEvent), RuleVariables.ActionOf(channelEvent))))
         {
-            return new CustomerStepResult(ReductionOutcome.Applied, after, null, [], presence, null, false);
+            return new CustomerStepResult(ReductionOutcome.Applied, after, null, [], presence, null, false) { Segments = segments };
         }
 
         var loaded = loadState(after.ContextId);
         var state = loaded;
         var current = after;
         ResponseEffect? response = null;
+        OfferOutcome? learned = null;
         if (pushAnswer is not null)
         {
             // The app reports what happened to a push itself: the same join as a response on the responses topic.
             var outcome = pushAnswer.Type == AppEventType.PushOpened ? ResponseOutcome.Opened : ResponseOutcome.Dismissed;
-            (var effect, current, state) = TriggerEngine.OnResponse(current, state, pushAnswer.TriggerId!, outcome, pushAnswer.EventTimeMs);
+            (var effect, current, state) = TriggerEngine.OnResponse(current, state, pushAnswer.TriggerId!, outcome, pushAnswer.EventTimeMs, out learned);
             response = effect;
+            if (!ReferenceEquals(current, after))
+            {
+                // The feedback counters moved: a segment over them may have changed.
+                (current, var moved) = SegmentMembership.Judge(engine.Rules.Segments, current, now);
+                segments = [.. segments, .. moved];
+            }
         }
 
-        var step = engine.OnEvent(context, current, channelEvent, source, state, Math.Max(streamTimeMs, channelEvent.EventTimeMs));
+        var step = engine.OnEvent(context, current, channelEvent, source, state, now, ledger);
         var stateChanged = step.StateChanged || !ReferenceEquals(loaded, state);
-        return stateChanged || step.Outcomes.Count > 0
+        var result = stateChanged || step.Outcomes.Count > 0
             ? new CustomerStepResult(ReductionOutcome.Applied, step.Context, stateChanged ? step.State : null, step.Outcomes, presence, response, true)
-            : new CustomerStepResult(ReductionOutcome.Applied, after, null, [], presence, response, true);
+            : new CustomerStepResult(ReductionOutcome.Applied, current, null, [], presence, response, true);
+        return result with { Segments = segments, OfferSends = step.OfferSends, OfferOutcomes = learned is null ? [] : [learned] };
     }
 
     /// <summary>A response from the responses topic, joined by trigger id to the send it answers.</summary>
-    public static CustomerStepResult OnResponse(CustomerContext context, TriggerState state, TriggerResponse response)
+    /// <param name="segments">The declared segments, judged again when the response moved the feedback counters.</param>
+    public static CustomerStepResult OnResponse(CustomerContext context, TriggerState state, TriggerResponse response, IReadOnlyList<SegmentDefinition>? segments = null)
     {
         ArgumentNullException.ThrowIfNull(response);
-        var (effect, next, after) = TriggerEngine.OnResponse(context, state, response.TriggerId, response.Outcome, response.EventTimeMs);
-        return effect is ResponseEffect.Unmatched or ResponseEffect.Waiting
-            ? CustomerStepResult.Unchanged(ReductionOutcome.Applied, context) with { Response = effect }
-            : new CustomerStepResult(ReductionOutcome.Applied, next, after, [], [], effect, false);
+        var (effect, next, after) = TriggerEngine.OnResponse(context, state, response.TriggerId, response.Outcome, response.EventTimeMs, out var learned);
+        if (effect is ResponseEffect.Unmatched or ResponseEffect.Waiting)
+        {
+            return CustomerStepResult.Unchanged(ReductionOutcome.Applied, context) with { Response = effect };
+        }
+
+        var (judged, moved) = segments is null || ReferenceEquals(next, context) ? (next, []) : SegmentMembership.Judge(segments, next, response.EventTimeMs);
+        return new CustomerStepResult(ReductionOutcome.Applied, judged, after, [], [], effect, false) { Segments = moved, OfferOutcomes = learned is null ? [] : [learned] };
     }
 
     /// <summary>Time reached <paramref name="nowMs"/>: due absence and dwell timers fire, response deadlines pass.</summary>
     /// <param name="decideAtDue">Judge hygiene at each timer's due time (stream time), rather than at <paramref name="nowMs"/> (wall clock).</param>
-    public static CustomerStepResult OnTick(TriggerEngine engine, CustomerContext context, TriggerState state, long nowMs, bool decideAtDue)
+    public static CustomerStepResult OnTick(TriggerEngine engine, CustomerContext context, TriggerState state, long nowMs, bool decideAtDue, IOfferLedger? ledger = null)
     {
         ArgumentNullException.ThrowIfNull(engine);
-        var step = engine.OnTime(context, state, nowMs, decideAtDue);
-        return new CustomerStepResult(ReductionOutcome.Applied, step.ContextChanged ? step.Context : context, step.State, step.Outcomes, [], null, false);
+        var step = engine.OnTime(context, state, nowMs, decideAtDue, ledger);
+        var (after, moved) = step.ContextChanged ? SegmentMembership.Judge(engine.Rules.Segments, step.Context, nowMs) : (context, []);
+        return new CustomerStepResult(ReductionOutcome.Applied, after, step.State, step.Outcomes, [], null, false)
+        {
+            Segments = moved,
+            OfferSends = step.OfferSends,
+            OfferOutcomes = step.OfferOutcomes,
+        };
     }
 }

@@ -22,6 +22,9 @@ public static class DeterministicIds
         return new Guid(bytes, bigEndian: true);
     }
 
+    /// <summary>A 32-bit seed from the same digest: for draws that a replay must repeat (offer sampling).</summary>
+    public static int Seed(string name) => System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(Digest(name));
+
     private static byte[] Digest(string name)
     {
         ArgumentNullException.ThrowIfNull(name);

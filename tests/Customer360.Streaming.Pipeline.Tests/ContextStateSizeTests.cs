@@ -28,7 +28,7 @@ public sealed class ContextStateSizeTests
         var json = stored.Select(s => (double)ContextJson.SerializeToUtf8(ContextState.Decode(s)).Length).ToList();
 
         Assert.True(stored.Count >= 900, $"{stored.Count} contexts");
-        Assert.All(stored, s => Assert.Equal(ContextState.Format2, s[0]));
+        Assert.All(stored, s => Assert.Equal(ContextState.Format3, s[0]));
         Assert.True(compact.Average() <= 1_024, $"{compact.Average():0} bytes per context on average");
         Assert.True(compact.Sum() * 3 < json.Sum(), $"{compact.Sum():0} bytes compact, {json.Sum():0} as JSON");
         TestRunReport.Note($"context state: {stored.Count} simulated contexts, {compact.Average():0} bytes each on average (max {compact.Max():0}) vs {json.Average():0} as JSON ({json.Sum() / compact.Sum():0.0}x)");

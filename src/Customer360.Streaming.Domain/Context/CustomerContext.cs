@@ -183,6 +183,16 @@ public sealed record CustomerContext
     /// </summary>
     public ImmutableList<AppliedEvent> RecentEvents { get; init; } = [];
 
+    /// <summary>
+    /// The real-time segments (<c>topology/segments.yaml</c>) the customer is in, with the time each was entered;
+    /// re-judged after every step that changes the context.
+    /// </summary>
+    public ImmutableSortedDictionary<string, long> Segments { get; init; } = ImmutableSortedDictionary<string, long>.Empty.WithComparers(StringComparer.Ordinal);
+
+    /// <summary>The segment names, as rules read them (<c>context.segments</c>).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<string> SegmentNames => [.. Segments.Keys];
+
     /// <summary>Per attribute group (web, app, location, inStore, relationship): source and freshness.</summary>
     public ImmutableSortedDictionary<string, Provenance> Provenance { get; init; } = ImmutableSortedDictionary<string, Provenance>.Empty.WithComparers(StringComparer.Ordinal);
 

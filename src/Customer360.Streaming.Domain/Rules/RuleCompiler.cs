@@ -4,7 +4,16 @@ namespace Customer360.Streaming.Domain.Rules;
 
 /// <summary>A value the rule language can read from a scope (an event and a context, say); null means unknown.</summary>
 /// <param name="Read">Returns bool, double (numbers and durations in milliseconds), string or IReadOnlyList&lt;string&gt;, or null.</param>
-public sealed record RuleVariable<TScope>(RuleType Type, Func<TScope, object?> Read, string Description);
+public sealed record RuleVariable<TScope>(RuleType Type, Func<TScope, object?> Read, string Description)
+{
+    /// <summary>
+    /// For text (or a list of text) drawn from a closed catalog, such as segment names: the names that exist, and what
+    /// they are called. A condition naming another one is a load error, not a rule that silently never fires.
+    /// </summary>
+    public IReadOnlySet<string>? KnownValues { get; init; }
+
+    public string ValueName { get; init; } = "value";
+}
 
 /// <summary>One comparison a condition made, with the value it saw: the explanation of a decision.</summary>
 /// <param name="Result">True, false, or null when a value was unknown.</param>
@@ -140,6 +149,8 @@ public sealed class RuleCompiler<TScope>(IReadOnlyDictionary<string, RuleVariabl
                     : throw new RuleSyntaxException($"'within' needs durations on both sides (e.g. context.cart.updatedAgo within 7d), not {Name(left.Type)} and {Name(right.Type)}", op.Position);
             }
 
+            CheckKnownValue(left, right);
+            CheckKnownValue(right, left);
             if (op.Kind == TokenKind.In)
             {
                 return left.Type == RuleType.Text && right.Type == RuleType.TextList
@@ -212,6 +223,22 @@ public sealed class RuleCompiler<TScope>(IReadOnlyDictionary<string, RuleVariabl
             }
         }
 
+        /// <summary>A constant compared with a variable of a closed catalog must name a member of it.</summary>
+        private static void CheckKnownValue(Node<TScope> constant, Node<TScope> variable)
+        {
+            if (variable is not Variable<TScope> { Definition.KnownValues: { } known } named || constant is not Constant<TScope> { Type: RuleType.Text or RuleType.TextList } value)
+            {
+                return;
+            }
+
+            var texts = value.Value as IReadOnlyList<string> ?? [(string)value.Value];
+            foreach (var text in texts.Where(t => !known.Contains(t)))
+            {
+                var names = known.Count == 0 ? "none are declared" : "known: " + string.Join(", ", known.Order(StringComparer.Ordinal));
+                throw new RuleSyntaxException($"unknown {named.Definition.ValueName} '{text}' ({names})", constant.Position);
+            }
+        }
+
         private static Node<TScope> RequireBool(Node<TScope> node, string op) =>
             node.Type == RuleType.Bool ? node : throw new RuleSyntaxException($"'{op}' needs true or false, but {node.Text} is {Name(node.Type)}", node.Position);
 
@@ -246,11 +273,15 @@ internal abstract class Node<TScope>(RuleType type, string text, int position)
 
 internal sealed class Constant<TScope>(RuleType type, object value, string text, int position) : Node<TScope>(type, text, position)
 {
+    public object Value => value;
+
     public override object? Evaluate(TScope scope, List<ConditionTrace>? trace) => value;
 }
 
 internal sealed class Variable<TScope>(RuleVariable<TScope> variable, string name, int position) : Node<TScope>(variable.Type, name, position)
 {
+    public RuleVariable<TScope> Definition => variable;
+
     public override object? Evaluate(TScope scope, List<ConditionTrace>? trace)
     {
         var value = variable.Read(scope);

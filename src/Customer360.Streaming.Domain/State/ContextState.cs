@@ -10,7 +10,7 @@ namespace Customer360.Streaming.Domain.State;
 /// about a third of its size, because changelogs are what a broker has to retain and a restore has to read.
 /// <para>
 /// Format 1 writes the fields in declaration order (see <see cref="CompactWriter"/>); format 2 adds the input
-/// record's partition and offset to each provenance. Both are read, and so are the values written before them, which
+/// record's partition and offset to each provenance; format 3 adds the segments with their entry times. All are read, and so are the values written before them, which
 /// are JSON and start with <c>{</c>. Any other first byte is a format this version does not know
 /// (written by a newer one): it is refused, never guessed at. A new field means a new format number.
 /// </para>
@@ -20,8 +20,11 @@ public static class ContextState
     /// <summary>The first byte of a format-1 value (provenance without partition and offset).</summary>
     public const byte Format1 = 0x01;
 
-    /// <summary>The first byte of a format-2 value, the one written now.</summary>
+    /// <summary>The first byte of a format-2 value (no segments).</summary>
     public const byte Format2 = 0x02;
+
+    /// <summary>The first byte of a format-3 value, the one written now.</summary>
+    public const byte Format3 = 0x03;
 
     private const byte JsonDocumentStart = (byte)'{';
 
@@ -29,7 +32,7 @@ public static class ContextState
     {
         ArgumentNullException.ThrowIfNull(context);
         var writer = new CompactWriter(256);
-        writer.Byte(Format2);
+        writer.Byte(Format3);
         writer.String(context.ContextId);
         writer.Int(context.Version);
         writer.TimeBase(context.AsOfMs);
@@ -59,6 +62,13 @@ public static class ContextState
             writer.Int(provenance.Offset);
         }
 
+        writer.Count(context.Segments.Count);
+        foreach (var (segment, enteredMs) in context.Segments)
+        {
+            writer.String(segment);
+            writer.Time(enteredMs);
+        }
+
         return writer.ToArray();
     }
 
@@ -72,15 +82,16 @@ public static class ContextState
 
         return data[0] switch
         {
-            Format1 => DecodeCompact(data[1..], withOffsets: false),
-            Format2 => DecodeCompact(data[1..], withOffsets: true),
+            Format1 => DecodeCompact(data[1..], withOffsets: false, withSegments: false),
+            Format2 => DecodeCompact(data[1..], withOffsets: true, withSegments: false),
+            Format3 => DecodeCompact(data[1..], withOffsets: true, withSegments: true),
             JsonDocumentStart => ContextJson.Deserialize(data),
             var unknown => throw new InvalidDataException(
                 $"A stored context has format {unknown}, which this version does not know (a newer version wrote it?). Run the version that wrote it, or rebuild the state."),
         };
     }
 
-    private static CustomerContext DecodeCompact(ReadOnlySpan<byte> data, bool withOffsets)
+    private static CustomerContext DecodeCompact(ReadOnlySpan<byte> data, bool withOffsets, bool withSegments)
     {
         var reader = new CompactReader(data);
         var contextId = reader.RequiredString();
@@ -101,6 +112,17 @@ public static class ContextState
             RecentEvents = ReadRecentEvents(ref reader),
             Provenance = ReadProvenance(ref reader, withOffsets),
         };
+        if (withSegments)
+        {
+            var segments = ImmutableSortedDictionary.CreateBuilder<string, long>(StringComparer.Ordinal);
+            for (var count = reader.Count(); count > 0; count--)
+            {
+                segments[reader.RequiredString()] = reader.Time();
+            }
+
+            context = context with { Segments = segments.ToImmutable() };
+        }
+
         return reader.AtEnd ? context : throw new InvalidDataException("A stored context has bytes after its last field.");
     }
 

@@ -8,7 +8,15 @@ namespace Customer360.Streaming.Domain.Triggers;
 /// What a rule sees: the event that arrived, the context after it (<c>context.*</c>) and before it (<c>before.*</c>,
 /// for transitions such as "just entered"), and the task's stream time ("now").
 /// </summary>
-public sealed record RuleScope(CustomerContext Context, CustomerContext Before, ChannelEvent Event, long StreamTimeMs);
+/// <param name="Event">
+/// Null where no event is being judged: a segment re-evaluated after a response or a timer, an offer's eligibility at a
+/// timer. Those conditions are compiled without <c>event.*</c> variables, so none of them reads it.
+/// </param>
+public sealed record RuleScope(CustomerContext Context, CustomerContext Before, ChannelEvent? Event, long StreamTimeMs)
+{
+    /// <summary>The context as it stands, without an event: what segments and offers at a timer are judged on.</summary>
+    public static RuleScope Of(CustomerContext context, long streamTimeMs) => new(context, context, null, streamTimeMs);
+}
 
 /// <summary>
 /// The variables rules may use. Durations are "how long ago" or "how long for", measured against stream time so a
@@ -17,6 +25,31 @@ public sealed record RuleScope(CustomerContext Context, CustomerContext Before, 
 public static class RuleVariables
 {
     public static IReadOnlyDictionary<string, RuleVariable<RuleScope>> All { get; } = Build();
+
+    /// <summary>The customer's real-time segments, by name; a rule naming a segment the catalog lacks does not load.</summary>
+    public const string Segments = "context.segments";
+
+    /// <summary>The variables of rules and offers, with <see cref="Segments"/> checked against the declared segment names.</summary>
+    public static IReadOnlyDictionary<string, RuleVariable<RuleScope>> WithSegments(IEnumerable<string> segmentNames)
+    {
+        var variables = new Dictionary<string, RuleVariable<RuleScope>>(All, StringComparer.Ordinal);
+        variables[Segments] = variables[Segments] with { KnownValues = segmentNames.ToHashSet(StringComparer.Ordinal), ValueName = "segment" };
+        return variables;
+    }
+
+    /// <summary>
+    /// What a segment's condition may read: the context, the relationship and the feedback counters. Not the event (a
+    /// segment is a state, re-judged after responses and timers too), not <c>before.*</c>, and not other segments, so
+    /// membership never depends on the order segments are evaluated in.
+    /// </summary>
+    public static IReadOnlyDictionary<string, RuleVariable<RuleScope>> ForSegments { get; } = All
+        .Where(v => (v.Key.StartsWith("context.", StringComparison.Ordinal) || v.Key.StartsWith("relationship.", StringComparison.Ordinal)) && v.Key != Segments)
+        .ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal);
+
+    /// <summary>What an offer's eligibility may read: everything a rule may except the event, since offers are also chosen at timers.</summary>
+    public static IReadOnlyDictionary<string, RuleVariable<RuleScope>> ForOffers(IEnumerable<string> segmentNames) =>
+        WithSegments(segmentNames).Where(v => !v.Key.StartsWith("event.", StringComparison.Ordinal) && !v.Key.StartsWith("before.", StringComparison.Ordinal))
+            .ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal);
 
     /// <summary>The kind of an event, as rules name it in <c>on:</c> and <c>event.kind</c>.</summary>
     public static string KindOf(ChannelEvent e) => e switch
@@ -45,14 +78,15 @@ public static class RuleVariables
         static object? Ago(RuleScope s, long ms) => ms >= 0 ? (double)Math.Max(0, s.StreamTimeMs - ms) : null;
         static object? Number(double? value) => value;
 
-        Add("event.kind", RuleType.Text, s => KindOf(s.Event), "click, app, location, beacon or relationship");
-        Add("event.action", RuleType.Text, s => ActionOf(s.Event), "add_to_cart, product_view, app_open, push_opened, enter, dwell, exit, ...");
-        Add("event.age", RuleType.Duration, s => Ago(s, s.Event.EventTimeMs), "how old the event is against stream time");
+        Add("event.kind", RuleType.Text, s => s.Event is { } e ? KindOf(e) : null, "click, app, location, beacon or relationship");
+        Add("event.action", RuleType.Text, s => s.Event is { } e ? ActionOf(e) : null, "add_to_cart, product_view, app_open, push_opened, enter, dwell, exit, ...");
+        Add("event.age", RuleType.Duration, s => s.Event is { } e ? Ago(s, e.EventTimeMs) : null, "how old the event is against stream time");
         Add("event.category", RuleType.Text, s => (s.Event as ClickEvent)?.Category, "category of a click");
         Add("event.zone", RuleType.Text, s => (s.Event as BeaconSighting)?.ZoneId, "zone of a beacon sighting");
         Add("event.store", RuleType.Text, s => (s.Event as BeaconSighting)?.StoreId, "store of a beacon sighting");
 
         Add("context.known", RuleType.Bool, s => s.Context.Known, "the context belongs to a known customer");
+        Add(Segments, RuleType.TextList, s => s.Context.SegmentNames, "the real-time segments the customer is in (topology/segments.yaml)");
         Add("context.cart.value", RuleType.Number, s => s.Context.Web.CartUpdatedMs >= 0 ? (double)s.Context.Web.CartValue : null, "open cart value");
         Add("context.cart.items", RuleType.Number, s => (double)s.Context.Web.CartItems.Values.Sum(), "items in the cart");
         Add("context.cart.updatedAgo", RuleType.Duration, s => Ago(s, s.Context.Web.CartUpdatedMs), "time since the cart last changed");

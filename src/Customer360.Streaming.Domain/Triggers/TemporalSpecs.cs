@@ -72,4 +72,6 @@ public sealed record PendingTimer(
     bool Fired = false);
 
 /// <summary>A sent trigger awaiting a response; past its deadline without an accepting response it counts as ignored.</summary>
-public sealed record SentTrigger(string TriggerId, string RuleId, TriggerChannel Channel, long SentMs, long DeadlineMs);
+/// <param name="OfferId">The offer it carried (null for a rule without offers).</param>
+/// <param name="Segment">The segment the offer was chosen in: the arm its response teaches.</param>
+public sealed record SentTrigger(string TriggerId, string RuleId, TriggerChannel Channel, long SentMs, long DeadlineMs, string? OfferId = null, string? Segment = null);

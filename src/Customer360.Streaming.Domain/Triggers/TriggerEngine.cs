@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Customer360.Streaming.Domain.Context;
+using Customer360.Streaming.Domain.Decisioning;
 using Customer360.Streaming.Domain.Events;
 using Customer360.Streaming.Domain.Rules;
 
@@ -11,6 +12,9 @@ namespace Customer360.Streaming.Domain.Triggers;
 public sealed record RuleOutcome(TriggerRule Rule, HygieneDecision Decision, IReadOnlyList<ConditionTrace> Explanation, SourceRef Source, long TimeMs, string TriggerId)
 {
     public bool Fires => Decision.Fires;
+
+    /// <summary>For a rule proposing offers: the offer chosen, its rivals and why (sent only if the rule fires).</summary>
+    public OfferChoice? Offer { get; init; }
 }
 
 /// <summary>The result of one step: what the rules decided, and the customer's trigger state and context after it.</summary>
@@ -18,6 +22,12 @@ public sealed record RuleOutcome(TriggerRule Rule, HygieneDecision Decision, IRe
 public sealed record TriggerStep(IReadOnlyList<RuleOutcome> Outcomes, TriggerState State, CustomerContext Context, bool StateChanged)
 {
     public bool ContextChanged { get; init; }
+
+    /// <summary>Offers sent in this step, for the ledger to count.</summary>
+    public IReadOnlyList<OfferSend> OfferSends { get; init; } = [];
+
+    /// <summary>Offers whose response deadline passed in this step: ignored, for their arms to learn.</summary>
+    public IReadOnlyList<OfferOutcome> OfferOutcomes { get; init; } = [];
 }
 
 /// <summary>What a response did to the feedback of its trigger.</summary>
@@ -39,10 +49,13 @@ public enum ResponseEffect
 /// The rules of one rule set over one customer, as pure functions of the context, the trigger state and time:
 /// plain rules fire on their event; sequences need an earlier event within a time; absences and dwells arm timers
 /// that fire by time alone; responses feed back into fatigue and the acceptance counters. The same inputs give the
-/// same outcomes and ids.
+/// same outcomes and ids. A rule proposing offers first gets its offer chosen (<see cref="OfferArbitration"/>), then
+/// goes through hygiene on the offer's channel.
 /// </summary>
-public sealed class TriggerEngine(RuleSet rules, HygieneSettings hygiene)
+public sealed class TriggerEngine(RuleSet rules, HygieneSettings hygiene, DecisioningSettings? decisioning = null)
 {
+    private readonly DecisioningSettings _decisioning = decisioning ?? new DecisioningSettings();
+
     private readonly Dictionary<string, TriggerRule> _byId = rules.Rules.ToDictionary(r => r.Id, StringComparer.Ordinal);
     private readonly Dictionary<(string Kind, string? Action), bool> _concerns = [];
 
@@ -68,7 +81,8 @@ public sealed class TriggerEngine(RuleSet rules, HygieneSettings hygiene)
     }
 
     /// <summary>Evaluates the rules after <paramref name="after"/> took in <paramref name="e"/>.</summary>
-    public TriggerStep OnEvent(CustomerContext before, CustomerContext after, ChannelEvent e, SourceRef source, TriggerState state, long streamTimeMs)
+    /// <param name="ledger">What the task has learned and spent on offers (none: nothing learned, no capacity limits).</param>
+    public TriggerStep OnEvent(CustomerContext before, CustomerContext after, ChannelEvent e, SourceRef source, TriggerState state, long streamTimeMs, IOfferLedger? ledger = null)
     {
         ArgumentNullException.ThrowIfNull(after);
         ArgumentNullException.ThrowIfNull(e);
@@ -101,11 +115,11 @@ public sealed class TriggerEngine(RuleSet rules, HygieneSettings hygiene)
             {
                 if (rule.Sequence is not { } sequence)
                 {
-                    candidates.Add(new Candidate(rule, explanation, source, e.EventTimeMs));
+                    candidates.Add(new Candidate(rule, explanation, source, e.EventTimeMs, scope));
                 }
                 else if (SequenceTrace(rule, sequence, state, e.EventTimeMs) is { Result: true } trace)
                 {
-                    candidates.Add(new Candidate(rule, [.. explanation, trace], source, e.EventTimeMs));
+                    candidates.Add(new Candidate(rule, [.. explanation, trace], source, e.EventTimeMs, scope));
                 }
             }
 
@@ -116,7 +130,8 @@ public sealed class TriggerEngine(RuleSet rules, HygieneSettings hygiene)
             }
         }
 
-        return Decide(candidates, after, state, streamTimeMs, !ReferenceEquals(initial, state));
+        var pending = new PendingOfferLedger(ledger ?? EmptyOfferLedger.Instance);
+        return Decide(candidates, after, state, streamTimeMs, !ReferenceEquals(initial, state), pending) with { OfferSends = pending.Sends };
     }
 
     /// <summary>Fires what is due at <paramref name="nowMs"/>: absence and dwell timers, and response deadlines (ignored sends).</summary>
@@ -125,7 +140,7 @@ public sealed class TriggerEngine(RuleSet rules, HygieneSettings hygiene)
     /// jumps over quiet stretches; that is not lateness). Wall clock: decided at <paramref name="nowMs"/>, so a timer
     /// fired late because the processor was down is judged by the rules' freshness guard.
     /// </param>
-    public TriggerStep OnTime(CustomerContext context, TriggerState state, long nowMs, bool decideAtDue = false)
+    public TriggerStep OnTime(CustomerContext context, TriggerState state, long nowMs, bool decideAtDue = false, IOfferLedger? ledger = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(state);
@@ -141,13 +156,13 @@ public sealed class TriggerEngine(RuleSet rules, HygieneSettings hygiene)
             else if (timer.Kind == TimerKind.Absence && rule.Absence is { } absence)
             {
                 var trace = new ConditionTrace($"not followed by {string.Join(" or ", absence.Of)} within {Durations.Format(absence.Within)}", "none followed", true);
-                candidates.Add(new Candidate(rule, [.. timer.Explanation, trace], timer.Source, timer.DueMs));
+                candidates.Add(new Candidate(rule, [.. timer.Explanation, trace], timer.Source, timer.DueMs, null));
                 state = WithoutTimer(state, timer.RuleId);
             }
             else if (timer.Kind == TimerKind.Dwell && rule.Dwell is { } dwell && Place(context, dwell.In) is { } place
                 && place.Id == timer.Place && place.LastSeenMs >= timer.DueMs - ((long)dwell.For.TotalMilliseconds / 2))
             {
-                candidates.Add(new Candidate(rule, [.. timer.Explanation, DwellTrace(dwell, timer.DueMs - place.SinceMs)], timer.Source, timer.DueMs));
+                candidates.Add(new Candidate(rule, [.. timer.Explanation, DwellTrace(dwell, timer.DueMs - place.SinceMs)], timer.Source, timer.DueMs, null));
                 state = WithTimer(state, timer with { Fired = true });
             }
             else
@@ -157,29 +172,44 @@ public sealed class TriggerEngine(RuleSet rules, HygieneSettings hygiene)
             }
         }
 
+        var ignoredOffers = new List<OfferOutcome>();
         foreach (var sent in state.Outstanding.Where(s => s.DeadlineMs <= nowMs).ToList())
         {
             context = Ignore(context, sent, sent.DeadlineMs);
             state = state with { Outstanding = state.Outstanding.Remove(sent) };
+            if (Learning(sent, accepted: false) is { } ignored)
+            {
+                ignoredOffers.Add(ignored);
+            }
         }
 
         var outcomes = new List<RuleOutcome>();
+        var pending = new PendingOfferLedger(ledger ?? EmptyOfferLedger.Instance);
         foreach (var group in candidates.GroupBy(c => decideAtDue ? c.TimeMs : nowMs).OrderBy(g => g.Key))
         {
-            var step = Decide([.. group], context, state, group.Key, stateChanged: true);
+            var step = Decide([.. group], context, state, group.Key, stateChanged: true, pending);
             (context, state) = (step.Context, step.State);
             outcomes.AddRange(step.Outcomes);
         }
 
-        return new TriggerStep(outcomes, state, context, StateChanged: true) { ContextChanged = !ReferenceEquals(initialContext, context) };
+        return new TriggerStep(outcomes, state, context, StateChanged: true)
+        {
+            ContextChanged = !ReferenceEquals(initialContext, context),
+            OfferSends = pending.Sends,
+            OfferOutcomes = ignoredOffers,
+        };
     }
 
-    /// <summary>Joins a response to its sent trigger by id and updates fatigue and the acceptance counters.</summary>
+    /// <summary>
+    /// Joins a response to its sent trigger by id and updates fatigue and the acceptance counters; for a sent offer,
+    /// also what its arm learns (<paramref name="learned"/>: accepted or ignored, null otherwise).
+    /// </summary>
     public static (ResponseEffect Effect, CustomerContext Context, TriggerState State) OnResponse(
-        CustomerContext context, TriggerState state, string triggerId, ResponseOutcome outcome, long timeMs)
+        CustomerContext context, TriggerState state, string triggerId, ResponseOutcome outcome, long timeMs, out OfferOutcome? learned)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(state);
+        learned = null;
         var sent = state.Outstanding.FirstOrDefault(s => s.TriggerId == triggerId);
         if (sent is null)
         {
@@ -187,14 +217,23 @@ public sealed class TriggerEngine(RuleSet rules, HygieneSettings hygiene)
         }
 
         var answered = state with { Outstanding = state.Outstanding.Remove(sent) };
-        return outcome switch
+        switch (outcome)
         {
-            ResponseOutcome.Delivered => (ResponseEffect.Waiting, context, state),
-            ResponseOutcome.Opened or ResponseOutcome.Clicked or ResponseOutcome.Converted => (ResponseEffect.Accepted, Feedback(context, sent, c => c with { Accepted = c.Accepted + 1, IgnoredInRow = 0 }), answered),
-            ResponseOutcome.Dismissed or ResponseOutcome.Ignored => (ResponseEffect.Ignored, Ignore(context, sent, timeMs), answered),
-            _ => (ResponseEffect.Failed, context, answered),
-        };
+            case ResponseOutcome.Delivered:
+                return (ResponseEffect.Waiting, context, state);
+            case ResponseOutcome.Opened or ResponseOutcome.Clicked or ResponseOutcome.Converted:
+                learned = Learning(sent, accepted: true);
+                return (ResponseEffect.Accepted, Feedback(context, sent, c => c with { Accepted = c.Accepted + 1, IgnoredInRow = 0 }), answered);
+            case ResponseOutcome.Dismissed or ResponseOutcome.Ignored:
+                learned = Learning(sent, accepted: false);
+                return (ResponseEffect.Ignored, Ignore(context, sent, timeMs), answered);
+            default:
+                return (ResponseEffect.Failed, context, answered);
+        }
     }
+
+    private static OfferOutcome? Learning(SentTrigger sent, bool accepted) =>
+        sent is { OfferId: { } offer, Segment: { } segment } ? new OfferOutcome(offer, segment, sent.Channel, accepted) : null;
 
     /// <summary>A deterministic trigger id: hash of rule, version, customer and the origin of the event it stems from.</summary>
     public static string TriggerId(TriggerRule rule, string customerId, SourceRef source)
@@ -235,37 +274,68 @@ public sealed class TriggerEngine(RuleSet rules, HygieneSettings hygiene)
 
         if (!timer.Fired && e.EventTimeMs >= timer.DueMs)
         {
-            candidates.Add(new Candidate(rule, [.. explanation, DwellTrace(dwell, e.EventTimeMs - place.SinceMs)], timer.Source, e.EventTimeMs));
+            candidates.Add(new Candidate(rule, [.. explanation, DwellTrace(dwell, e.EventTimeMs - place.SinceMs)], timer.Source, e.EventTimeMs, scope));
             state = WithTimer(state, timer with { Fired = true });
         }
 
         return state;
     }
 
-    private TriggerStep Decide(List<Candidate> candidates, CustomerContext context, TriggerState state, long streamTimeMs, bool stateChanged)
+    private TriggerStep Decide(List<Candidate> candidates, CustomerContext context, TriggerState state, long streamTimeMs, bool stateChanged, PendingOfferLedger ledger)
     {
         if (candidates.Count == 0)
         {
             return new TriggerStep([], state, context, stateChanged);
         }
 
-        var hygieneCandidates = candidates.Select(c => new TriggerCandidate(c.Rule.Hygiene, c.TimeMs)).ToList();
-        var (decisions, decided) = TriggerHygiene.Decide(hygieneCandidates, context.Relationship, state, streamTimeMs, hygiene, context.Feedback);
-        var outcomes = new List<RuleOutcome>(decisions.Count);
-        foreach (var decision in decisions.OrderBy(d => d.Candidate.Rule.RuleId, StringComparer.Ordinal))
+        // A rule proposing offers gets its offer first; it then competes on the offer's channel, ranked by its score.
+        var segment = SegmentMembership.Primary(Rules.Segments, context);
+        var outcomes = new List<RuleOutcome>(candidates.Count);
+        var hygieneCandidates = new List<TriggerCandidate>(candidates.Count);
+        var offered = new List<(Candidate Candidate, string TriggerId, OfferChoice? Offer)>(candidates.Count);
+        foreach (var candidate in candidates)
         {
-            var candidate = candidates[hygieneCandidates.IndexOf(decision.Candidate)];
             var id = TriggerId(candidate.Rule, context.ContextId, candidate.Source);
-            outcomes.Add(new RuleOutcome(candidate.Rule, decision, candidate.Explanation, candidate.Source, candidate.TimeMs, id));
+            if (candidate.Rule.Offers.Count == 0)
+            {
+                hygieneCandidates.Add(new TriggerCandidate(candidate.Rule.Hygiene, candidate.TimeMs));
+                offered.Add((candidate, id, null));
+                continue;
+            }
+
+            var scope = candidate.Scope ?? RuleScope.Of(context, candidate.TimeMs);
+            var (choice, excluded) = OfferArbitration.Choose(candidate.Rule, segment, scope, id, candidate.TimeMs, ledger, _decisioning);
+            if (choice is null)
+            {
+                var none = new HygieneDecision(new TriggerCandidate(candidate.Rule.Hygiene, candidate.TimeMs), SuppressionReason.NoEligibleOffer, "no eligible offer: " + string.Join("; ", excluded));
+                outcomes.Add(new RuleOutcome(candidate.Rule, none, candidate.Explanation, candidate.Source, candidate.TimeMs, id));
+                continue;
+            }
+
+            hygieneCandidates.Add(new TriggerCandidate(candidate.Rule.Hygiene with { Channel = choice.Offer.Channel }, candidate.TimeMs) { Score = choice.Winner.Score });
+            offered.Add((candidate, id, choice));
+        }
+
+        var (decisions, decided) = TriggerHygiene.Decide(hygieneCandidates, context.Relationship, state, streamTimeMs, hygiene, context.Feedback);
+        foreach (var decision in decisions)
+        {
+            var (candidate, id, offer) = offered[hygieneCandidates.IndexOf(decision.Candidate)];
+            outcomes.Add(new RuleOutcome(candidate.Rule, decision, candidate.Explanation, candidate.Source, candidate.TimeMs, id) { Offer = offer });
             if (decision.Fires)
             {
-                var sent = new SentTrigger(id, candidate.Rule.Id, candidate.Rule.Hygiene.Channel, candidate.TimeMs, candidate.TimeMs + (long)candidate.Rule.Expiry.TotalMilliseconds);
+                var sent = new SentTrigger(
+                    id, candidate.Rule.Id, decision.Candidate.Rule.Channel, candidate.TimeMs, candidate.TimeMs + (long)candidate.Rule.Expiry.TotalMilliseconds, offer?.Offer.Id, offer?.Segment);
                 var outstanding = decided.Outstanding.Add(sent);
                 decided = decided with { Outstanding = outstanding.Count > hygiene.MaxOutstanding ? outstanding.RemoveAt(0) : outstanding };
                 context = Feedback(context, sent, c => c with { Sent = c.Sent + 1 });
+                if (offer is not null)
+                {
+                    ledger.Add(new OfferSend(offer.Offer.Id, offer.Segment, offer.Offer.Channel, offer.CapacityScope, offer.Day, offer.Learned, offer.Explored));
+                }
             }
         }
 
+        outcomes.Sort((a, b) => StringComparer.Ordinal.Compare(a.Rule.Id, b.Rule.Id));
         var fired = outcomes.Any(o => o.Fires);
         return new TriggerStep(outcomes, decided, context, stateChanged || fired) { ContextChanged = fired };
     }
@@ -310,5 +380,6 @@ public sealed class TriggerEngine(RuleSet rules, HygieneSettings hygiene)
     private static CustomerContext Feedback(CustomerContext context, SentTrigger sent, Func<FeedbackCounters, FeedbackCounters> change) =>
         context with { Feedback = context.Feedback.Update(sent.RuleId, EnumNames.SnakeCase(sent.Channel), change) };
 
-    private sealed record Candidate(TriggerRule Rule, IReadOnlyList<ConditionTrace> Explanation, SourceRef Source, long TimeMs);
+    /// <param name="Scope">What the rule saw at an event (null at a timer: offers are then judged on the context as it stands).</param>
+    private sealed record Candidate(TriggerRule Rule, IReadOnlyList<ConditionTrace> Explanation, SourceRef Source, long TimeMs, RuleScope? Scope);
 }

@@ -29,6 +29,9 @@ public enum SuppressionReason
 
     /// <summary>The customer ignored this rule's last sends; backing off.</summary>
     Fatigue,
+
+    /// <summary>The rule proposes offers, and none is valid, consented, eligible and within capacity.</summary>
+    NoEligibleOffer,
 }
 
 /// <summary>What hygiene needs to know about a rule.</summary>
@@ -52,7 +55,11 @@ public sealed record HygieneRule(
 }
 
 /// <summary>A rule whose conditions matched the event: a candidate for sending.</summary>
-public sealed record TriggerCandidate(HygieneRule Rule, long EventTimeMs);
+public sealed record TriggerCandidate(HygieneRule Rule, long EventTimeMs)
+{
+    /// <summary>For a rule proposing an offer: the chosen offer's score, which ranks it among rules of equal priority.</summary>
+    public double? Score { get; init; }
+}
 
 /// <summary>The decision for one candidate.</summary>
 public sealed record HygieneDecision(TriggerCandidate Candidate, SuppressionReason? Suppressed, string Detail)
@@ -165,8 +172,10 @@ public static class TriggerHygiene
             }
         }
 
-        // Best priority first; equal priorities go to the smaller rule id, so the winner never depends on rule order.
-        var ranked = passed.OrderByDescending(c => c.Rule.Priority).ThenBy(c => c.Rule.RuleId, StringComparer.Ordinal).ToList();
+        // Best priority first; among equal priorities a rule with a fixed message before one proposing an offer, offers
+        // by their score, then the smaller rule id, so the winner never depends on rule order.
+        var ranked = passed.OrderByDescending(c => c.Rule.Priority).ThenByDescending(c => c.Score ?? double.PositiveInfinity)
+            .ThenBy(c => c.Rule.RuleId, StringComparer.Ordinal).ToList();
         for (var i = 0; i < ranked.Count; i++)
         {
             var candidate = ranked[i];
@@ -237,7 +246,7 @@ public static class TriggerHygiene
         return (null, string.Empty);
     }
 
-    private static bool HasConsent(TriggerChannel channel, Consent? consent) => consent is not null && channel switch
+    internal static bool HasConsent(TriggerChannel channel, Consent? consent) => consent is not null && channel switch
     {
         TriggerChannel.Push => consent.Push,
         TriggerChannel.Email => consent.Email,

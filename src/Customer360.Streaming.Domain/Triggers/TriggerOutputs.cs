@@ -1,4 +1,5 @@
 using Customer360.Streaming.Domain.Context;
+using Customer360.Streaming.Domain.Decisioning;
 using Customer360.Streaming.Domain.Rules;
 
 namespace Customer360.Streaming.Domain.Triggers;
@@ -16,6 +17,9 @@ public sealed record FiredTrigger(
     SourceRef Source)
 {
     public long ExpiresMs => CreatedMs + (long)Rule.Expiry.TotalMilliseconds;
+
+    /// <summary>The offer it carries, for a rule proposing offers.</summary>
+    public OfferChoice? Offer { get; init; }
 }
 
 /// <summary>An evaluation whose conditions matched: fired, or suppressed and why.</summary>
@@ -28,4 +32,8 @@ public sealed record TriggerDecision(
     string Detail,
     IReadOnlyList<ConditionTrace> Explanation,
     string? TriggerId,
-    SourceRef Source);
+    SourceRef Source)
+{
+    /// <summary>For a rule proposing offers: how the offer was chosen.</summary>
+    public OfferChoice? Offer { get; init; }
+}

@@ -1,3 +1,4 @@
+using Customer360.Streaming.Domain.Decisioning;
 using Customer360.Streaming.Domain.Rules;
 
 namespace Customer360.Streaming.Domain.Triggers;
@@ -24,16 +25,25 @@ public sealed record TriggerRule(
     /// <summary>Fires once the customer has stayed long enough in one place (from a timer, or on an event past the time).</summary>
     public DwellSpec? Dwell { get; init; }
 
+    /// <summary>Offers the rule proposes instead of a fixed message: arbitration picks one when it fires (empty: none).</summary>
+    public IReadOnlyList<OfferDefinition> Offers { get; init; } = [];
+
     public bool Listens(string kind, string? action) => EventPatterns.Matches(On, kind, action);
 }
 
 /// <summary>A rule that listened to the event, whether its condition held, and what each condition saw.</summary>
 public sealed record RuleEvaluation(TriggerRule Rule, bool Matched, IReadOnlyList<ConditionTrace> Explanation);
 
-/// <summary>A validated, immutable set of rules; swapped whole on reload.</summary>
+/// <summary>A validated, immutable set of rules, with the segments and offers they name; swapped whole on reload.</summary>
 public sealed class RuleSet(IReadOnlyList<TriggerRule> rules, string source)
 {
     public IReadOnlyList<TriggerRule> Rules { get; } = rules;
+
+    /// <summary>The real-time segments, in the order of their file (the first one a customer is in is the one a decision learns in).</summary>
+    public IReadOnlyList<SegmentDefinition> Segments { get; init; } = [];
+
+    /// <summary>The offer catalog.</summary>
+    public IReadOnlyList<OfferDefinition> Offers { get; init; } = [];
 
     /// <summary>Where the set came from (file path), for logs and decisions.</summary>
     public string Source { get; } = source;
@@ -42,8 +52,9 @@ public sealed class RuleSet(IReadOnlyList<TriggerRule> rules, string source)
     public IReadOnlyList<RuleEvaluation> Evaluate(RuleScope scope)
     {
         ArgumentNullException.ThrowIfNull(scope);
-        var kind = RuleVariables.KindOf(scope.Event);
-        var action = RuleVariables.ActionOf(scope.Event);
+        var e = scope.Event ?? throw new ArgumentException("Rules listen to events: the scope has none.", nameof(scope));
+        var kind = RuleVariables.KindOf(e);
+        var action = RuleVariables.ActionOf(e);
         var evaluations = new List<RuleEvaluation>();
         foreach (var rule in Rules)
         {

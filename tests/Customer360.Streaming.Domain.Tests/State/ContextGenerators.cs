@@ -95,5 +95,6 @@ internal static class ContextGenerators
                 Feedback = new FeedbackView { ByRule = u.Item2, ByChannel = u.Item3 },
                 RecentEvents = [.. u.Item4.Select(e => new AppliedEvent(e.Item1, e.Item2))],
                 Provenance = u.Item5.ToImmutableSortedDictionary(p => p.Key, p => new Provenance(p.Value.Item1, p.Value.Item2, p.Value.Item3, p.Value.Item4, p.Value.Item5), StringComparer.Ordinal),
-            }));
+            })
+            .SelectMany(context => SortedMap(Time).Select(segments => context with { Segments = segments })));
 }

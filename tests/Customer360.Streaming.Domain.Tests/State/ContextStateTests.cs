@@ -25,33 +25,49 @@ public sealed class ContextStateTests
     public void A_value_of_a_format_this_version_does_not_know_is_refused_naming_the_format()
     {
         var encoded = ContextState.Encode(CustomerContext.Empty("c-1"));
-        encoded[0] = 3;
+        encoded[0] = 4;
 
         var error = Assert.Throws<InvalidDataException>(() => ContextState.Decode(encoded));
 
-        Assert.Contains("format 3", error.Message, StringComparison.Ordinal);
+        Assert.Contains("format 4", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Contexts_stored_in_format_1_are_still_read_with_provenance_of_unknown_partition_and_offset()
     {
-        // Provenance is the last field, and a partition and offset of -1 are one byte each: a format-2 value with
-        // those is a format-1 value plus two bytes, which is how format 1 wrote the same context.
+        // Provenance is the last field before the segments (one count byte when there are none), and a partition and
+        // offset of -1 are one byte each: a format-3 value with those is a format-1 value plus three bytes, which is how
+        // format 1 wrote the same context.
         var context = CustomerContext.Empty("c-1") with
         {
             Version = 3,
             Provenance = ImmutableSortedDictionary.Create<string, Provenance>(StringComparer.Ordinal)
                 .Add("web", new Provenance("c360.clickstream.v1", Guid.Parse("6f1c2f2e-8d9b-4c1a-9a57-0a1b2c3d4e5f"), 1_700_000_000_000)),
         };
-        var format2 = ContextState.Encode(context);
-        var format1 = format2[..^2];
+        var format3 = ContextState.Encode(context);
+        var format1 = format3[..^3];
         format1[0] = ContextState.Format1;
 
         var decoded = ContextState.Decode(format1);
 
         Assert.Equal(ContextJson.Serialize(context), ContextJson.Serialize(decoded));
         Assert.Equal((-1, -1L), (decoded.Provenance["web"].Partition, decoded.Provenance["web"].Offset));
-        Assert.Equal(ContextState.Format2, ContextState.Encode(decoded)[0]);
+        Assert.Equal(ContextState.Format3, ContextState.Encode(decoded)[0]);
+    }
+
+    [Fact]
+    public void Contexts_stored_in_format_2_are_still_read_without_segments_and_written_back_in_format_3()
+    {
+        var context = CustomerContext.Empty("c-2") with { Version = 5 };
+        var format3 = ContextState.Encode(context);
+        var format2 = format3[..^1];
+        format2[0] = ContextState.Format2;
+
+        var decoded = ContextState.Decode(format2);
+
+        Assert.Equal(ContextJson.Serialize(context), ContextJson.Serialize(decoded));
+        Assert.Empty(decoded.Segments);
+        Assert.Equal(format3, ContextState.Encode(decoded));
     }
 
     [Fact]

@@ -271,7 +271,7 @@ public sealed class TriggerEngineTests
 
         public ResponseEffect Respond(string triggerId, ResponseOutcome outcome, long timeMs)
         {
-            (var effect, Context, State) = TriggerEngine.OnResponse(Context, State, triggerId, outcome, timeMs);
+            (var effect, Context, State) = TriggerEngine.OnResponse(Context, State, triggerId, outcome, timeMs, out _);
             return effect;
         }
     }
