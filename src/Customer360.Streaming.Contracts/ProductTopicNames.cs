@@ -14,6 +14,9 @@ public sealed record ProductTopicNames(
         "c360.clickstream.v1", "c360.mobile.v1", "c360.location.v1", "c360.beacon.v1", "c360.identity.v1", "c360.relationship.v1", "c360.context.v1",
         "c360.triggers.v1", "c360.decisions.v1", "c360.store-events.v1", "c360.trigger-responses.v1");
 
+    /// <summary>Segment entries and leaves, keyed by customer.</summary>
+    public string Segments { get; init; } = "c360.segments.v1";
+
     /// <summary>Channel topics, keyed by identifier.</summary>
     public IReadOnlyList<string> Channels => [Clickstream, Mobile, Location, Beacon];
 
@@ -37,7 +40,10 @@ public sealed record ProductTopicNames(
             Find(TopicRole.Input, "clickstream-event"), Find(TopicRole.Input, "mobile-app-event"), Find(TopicRole.Input, "location-fix"),
             Find(TopicRole.Input, "beacon-sighting"), Find(TopicRole.Table, "identity-link"), Find(TopicRole.Table, "relationship-profile"),
             Find(TopicRole.Output, "customer-context"), Find(TopicRole.Output, "trigger"), Find(TopicRole.Output, "decision-record"),
-            Find(TopicRole.Output, "store-event"), Find(TopicRole.Input, "trigger-response"));
+            Find(TopicRole.Output, "store-event"), Find(TopicRole.Input, "trigger-response"))
+        {
+            Segments = Find(TopicRole.Output, "segment-change"),
+        };
         return errors.Count == 0
             ? names
             : throw new TopologyException("topics.yaml lacks topics the processor needs:" + Environment.NewLine + "  - " + string.Join(Environment.NewLine + "  - ", errors));

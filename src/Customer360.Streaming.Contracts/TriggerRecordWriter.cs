@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Avro;
 using Avro.Generic;
+using Customer360.Streaming.Domain.Decisioning;
 using Customer360.Streaming.Domain.Rules;
 using Customer360.Streaming.Domain.Triggers;
 
@@ -13,6 +14,7 @@ public sealed class TriggerRecordWriter(SchemaCatalog contracts)
     private readonly RecordSchema _trigger = contracts.Latest("trigger").Schema;
     private readonly RecordSchema _decision = contracts.Latest("decision-record").Schema;
     private readonly RecordSchema _storeEvent = contracts.Latest("store-event").Schema;
+    private readonly RecordSchema _segmentChange = contracts.Latest("segment-change").Schema;
 
     public GenericRecord Trigger(FiredTrigger fired)
     {
@@ -24,7 +26,7 @@ public sealed class TriggerRecordWriter(SchemaCatalog contracts)
         r.Add("ruleId", fired.Rule.Id);
         r.Add("ruleVersion", fired.Rule.Version);
         r.Add("customerId", fired.Context.ContextId);
-        r.Add("channel", AvroValues.Symbol(_trigger, "channel", Channel(fired.Rule.Hygiene.Channel)));
+        r.Add("channel", AvroValues.Symbol(_trigger, "channel", Channel(fired.Offer?.Offer.Channel ?? fired.Rule.Hygiene.Channel)));
         r.Add("priority", fired.Rule.Hygiene.Priority);
         r.Add("expiresAt", AvroValues.Timestamp(fired.ExpiresMs));
         r.Add("summary", fired.Rule.Description);
@@ -32,7 +34,59 @@ public sealed class TriggerRecordWriter(SchemaCatalog contracts)
         r.Add("contextVersion", fired.Context.Version);
         r.Add("source", Source(_trigger, fired.Source));
         r.Add("attributes", new Dictionary<string, object>(StringComparer.Ordinal));
+        r.Add("offer", fired.Offer is { } choice ? Proposal(choice) : null);
         return r;
+    }
+
+    /// <summary>A customer entered or left a segment.</summary>
+    public GenericRecord SegmentChange(string customerId, SegmentChange change, long contextVersion)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        var r = new GenericRecord(_segmentChange);
+        r.Add("eventId", AvroValues.NameBasedId($"segment\n{customerId}\n{change.Segment}\n{(change.Entered ? "entered" : "left")}\n{change.EnteredMs}"));
+        r.Add("eventTime", AvroValues.Timestamp(change.TimeMs));
+        r.Add("customerId", customerId);
+        r.Add("segment", change.Segment);
+        r.Add("change", AvroValues.Symbol(_segmentChange, "change", change.Entered ? "ENTERED" : "LEFT"));
+        r.Add("enteredAt", AvroValues.Timestamp(change.EnteredMs));
+        r.Add("contextVersion", contextVersion);
+        return r;
+    }
+
+    private GenericRecord Proposal(OfferChoice choice)
+    {
+        var schema = AvroValues.RecordOf(_trigger, "offer");
+        var proposal = new GenericRecord(schema);
+        proposal.Add("offerId", choice.Offer.Id);
+        proposal.Add("description", choice.Offer.Description);
+        proposal.Add("value", AvroValues.Money(schema, "value", choice.Offer.Value));
+        proposal.Add("segment", choice.Segment);
+        return proposal;
+    }
+
+    private GenericRecord OfferDecision(OfferChoice choice)
+    {
+        var schema = AvroValues.RecordOf(_decision, "offerDecision");
+        var scoreSchema = (RecordSchema)((ArraySchema)schema["candidates"].Schema).ItemSchema;
+        var record = new GenericRecord(schema);
+        record.Add("segment", choice.Segment);
+        record.Add("chosenOfferId", choice.Offer.Id);
+        record.Add("policy", AvroValues.Symbol(schema, "policy", choice.Policy));
+        record.Add("explored", choice.Explored);
+        record.Add("why", choice.Reason);
+        record.Add("candidates", choice.Candidates.Select(c =>
+        {
+            var score = new GenericRecord(scoreSchema);
+            score.Add("offerId", c.OfferId);
+            score.Add("channel", Domain.EnumNames.SnakeCase(c.Channel));
+            score.Add("value", AvroValues.Money(scoreSchema, "value", c.Value));
+            score.Add("posteriorMean", c.PosteriorMean);
+            score.Add("sample", c.Sample);
+            score.Add("score", c.Score);
+            return (object)score;
+        }).ToArray());
+        record.Add("excluded", choice.Excluded.Cast<object>().ToArray());
+        return record;
     }
 
     public GenericRecord Decision(TriggerDecision decision)
@@ -51,6 +105,7 @@ public sealed class TriggerRecordWriter(SchemaCatalog contracts)
         r.Add("explanation", Explanation(_decision, decision.Explanation));
         r.Add("triggerId", decision.TriggerId);
         r.Add("source", Source(_decision, decision.Source));
+        r.Add("offerDecision", decision.Offer is { } choice ? OfferDecision(choice) : null);
         return r;
     }
 
@@ -118,6 +173,7 @@ public sealed class TriggerRecordWriter(SchemaCatalog contracts)
         SuppressionReason.QuietHours => "QUIET_HOURS",
         SuppressionReason.Stale => "STALE",
         SuppressionReason.Fatigue => "FATIGUE",
+        SuppressionReason.NoEligibleOffer => "NO_ELIGIBLE_OFFER",
         _ => "LOST_ARBITRATION",
     };
 

@@ -1,4 +1,5 @@
 using Customer360.Streaming.Domain.Context;
+using Customer360.Streaming.Domain.Decisioning;
 using Customer360.Streaming.Domain.Geo;
 using Customer360.Streaming.Domain.Identity;
 using Customer360.Streaming.Domain.Triggers;
@@ -37,4 +38,7 @@ public sealed record ContextPipelineSetup(
     public bool WallClockTimers { get; init; } = true;
 
     public HygieneSettings Hygiene { get; init; } = new();
+
+    /// <summary>How offers are chosen (policy, exploration bound, the partitions capacity is split across).</summary>
+    public DecisioningSettings Decisioning { get; init; } = new();
 }

@@ -39,7 +39,9 @@ public sealed class ContextProcessor(ContextPipelineSetup settings, string ident
 
     private readonly SnapshotPublisher _snapshots = new(settings.Codec, settings.Topics.Context);
     private readonly TriggerStage? _triggers = settings.Rules is { } rules
-        ? new TriggerStage(rules, settings.Hygiene, settings.Topics, new TriggerEncoder(new TriggerRecordWriter(settings.Codec.Contracts), settings.Codec.Encode, settings.Topics), metrics.TriggerCounters)
+        ? new TriggerStage(
+            rules, settings.Hygiene, settings.Decisioning, settings.Topics, new TriggerEncoder(new TriggerRecordWriter(settings.Codec.Contracts), settings.Codec.Encode, settings.Topics),
+            metrics.TriggerCounters, metrics.Offers)
         : null;
 
     public void Init(IProcessorContext context)
@@ -52,6 +54,7 @@ public sealed class ContextProcessor(ContextPipelineSetup settings, string ident
         _loadTriggerState = customer => TriggerStage.Load(_triggerState, customer);
         if (_triggers is not null)
         {
+            _triggers.Ledger = new OfferBook(context.Store(ProductTopics.OfferLearningStore), context.Partition, settings.Decisioning.ContextPartitions);
             context.Schedule("trigger-timers", settings.TimerInterval, PunctuationType.StreamTime, now => FireTimers(now, TimerClock.Stream));
             if (settings.WallClockTimers)
             {
@@ -116,7 +119,7 @@ public sealed class ContextProcessor(ContextPipelineSetup settings, string ident
 
         var source = Source(channelEvent);
         var result = CustomerStep.OnEvent(
-            _reducer, _triggers?.Engine, current, _loadTriggerState, channelEvent, source, _context.StreamTimeMs);
+            _reducer, _triggers?.Engine, current, _loadTriggerState, channelEvent, source, _context.StreamTimeMs, _triggers?.Ledger);
         metrics.CountReduction(result.Reduction, channelEvent.SourceTopic);
         switch (result.Reduction)
         {
@@ -237,7 +240,7 @@ public sealed class ContextProcessor(ContextPipelineSetup settings, string ident
             return;
         }
 
-        SaveAndApply(current, CustomerStep.OnResponse(current, TriggerStage.Load(_triggerState, customer), response));
+        SaveAndApply(current, CustomerStep.OnResponse(current, TriggerStage.Load(_triggerState, customer), response, _triggers.Engine.Rules.Segments));
     }
 
     /// <summary>
@@ -271,7 +274,8 @@ public sealed class ContextProcessor(ContextPipelineSetup settings, string ident
             }
 
             _triggers.CountTimersFired(clock);
-            SaveAndApply(current, CustomerStep.OnTick(_triggers.Engine, current, TriggerStage.Load(_triggerState, customer), nowMs, decideAtDue: clock == TimerClock.Stream));
+            SaveAndApply(current, CustomerStep.OnTick(
+                _triggers.Engine, current, TriggerStage.Load(_triggerState, customer), nowMs, decideAtDue: clock == TimerClock.Stream, _triggers.Ledger));
         }
     }
 

@@ -31,7 +31,11 @@ public sealed class PipelineMetrics : IDisposable
         TimersFired = _meter.CreateCounter<long>("c360.triggers.timers", "{customer}", "Customers whose absence, dwell or response-deadline timers came due, by clock (stream, wall)");
         RuleReloads = _meter.CreateCounter<long>("c360.rules.reloads", "{reload}", "Rule file reloads, by result (applied, rejected)");
         RedisRetries = _meter.CreateCounter<long>("c360.redis.retries", "{attempt}", "Redis batches retried while Redis was unreachable");
+        Offers = new OfferMetrics(_meter);
     }
+
+    /// <summary>Offers sent and answered, acceptance per offer and segment, segment changes.</summary>
+    public OfferMetrics Offers { get; }
 
     public Counter<long> Reductions { get; }
 

@@ -17,6 +17,9 @@ public static class ProductTopics
     /// </summary>
     public const string TriggerStateStore = "trigger-history";
 
+    /// <summary>Each context task's offer ledger: what each segment × offer × channel arm learned, capacity used, exploration.</summary>
+    public const string OfferLearningStore = "offer-learning";
+
     /// <summary>Stores whose values are context documents (materialized in Redis).</summary>
     public static readonly IReadOnlyList<string> ContextStores = [ContextsStore, AnonymousContextsStore];
 

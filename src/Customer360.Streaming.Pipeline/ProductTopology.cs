@@ -12,7 +12,7 @@ namespace Customer360.Streaming.Pipeline;
 /// <code>
 ///   clickstream, mobile, location, beacon, identity, identity-commands ─► identity ─► events-by-customer
 ///   events-by-customer, relationship, trigger-responses ─► context ─► c360.context.v1, triggers, store-events,
-///                                                                    decisions, identity-commands (erasure)
+///                                                                    decisions, segments, identity-commands (erasure)
 /// </code>
 /// </summary>
 public static class ProductTopology
@@ -42,7 +42,8 @@ public static class ProductTopology
         }
 
         builder.AddStore(ProductTopics.IdentityLinksStore).AddStore(ProductTopics.AnonymousContextsStore)
-            .AddStore(ProductTopics.ContextsStore).AddStore(ProductTopics.ErasuresStore).AddStore(ProductTopics.TriggerStateStore);
+            .AddStore(ProductTopics.ContextsStore).AddStore(ProductTopics.ErasuresStore).AddStore(ProductTopics.TriggerStateStore)
+            .AddStore(ProductTopics.OfferLearningStore);
         var identityLogger = loggers.CreateLogger<IdentityProcessor>();
         var contextLogger = loggers.CreateLogger<ContextProcessor>();
         builder.AddSubTopology(
@@ -55,8 +56,8 @@ public static class ProductTopology
             "context",
             [eventsByCustomer, topics.Relationship, topics.Responses],
             () => new ContextProcessor(Require(settings), identityCommands, metrics, contextLogger),
-            [ProductTopics.ContextsStore, ProductTopics.ErasuresStore, ProductTopics.TriggerStateStore],
-            [topics.Context, identityCommands, topics.Triggers, topics.Decisions, topics.StoreEvents]);
+            [ProductTopics.ContextsStore, ProductTopics.ErasuresStore, ProductTopics.TriggerStateStore, ProductTopics.OfferLearningStore],
+            [topics.Context, identityCommands, topics.Triggers, topics.Decisions, topics.StoreEvents, topics.Segments]);
 
         if (catalog.WithRole(TopicRole.DeadLetter).FirstOrDefault() is { } deadLetters)
         {

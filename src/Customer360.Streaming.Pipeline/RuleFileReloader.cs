@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Customer360.Streaming.Runtime.Topology;
 using Microsoft.Extensions.Logging;
 using Customer360.Streaming.Contracts;
@@ -21,9 +20,10 @@ public enum ReloadOutcome
 }
 
 /// <summary>
-/// Watches the rule file by content (not timestamps, which copies and editors do not keep reliably): a changed, valid
-/// file replaces the live rule set whole; an invalid one is rejected with every error logged, and the rules in force
-/// stay. The same content is not reported twice.
+/// Watches the rule file and the segment and offer catalogs beside it (<see cref="RuleSources"/>) by content (not
+/// timestamps, which copies and editors do not keep reliably): a change to any of them that leaves all three valid
+/// replaces the live rule set whole; an invalid one is rejected with every error logged, and the rules in force stay.
+/// The same content is not reported twice.
 /// </summary>
 public sealed class RuleFileReloader
 {
@@ -41,32 +41,27 @@ public sealed class RuleFileReloader
         _topics = topics;
         _metrics = metrics;
         _logger = logger;
-        _seen = File.Exists(path) ? Fingerprint(File.ReadAllBytes(path)) : Unreadable;
+        _seen = TryRead(out var sources, out _) ? sources!.Fingerprint() : Unreadable;
     }
 
     public string Path => _path;
 
     public ReloadOutcome CheckOnce()
     {
-        byte[] content;
-        try
-        {
-            content = File.ReadAllBytes(_path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        if (!TryRead(out var sources, out var why))
         {
             // A missing file is a change too: reported once, and the rules in force stay.
-            return See(Unreadable) ? Reject($"cannot read the file ({ex.GetType().Name})") : ReloadOutcome.Unchanged;
+            return See(Unreadable) ? Reject($"cannot read the file ({why})") : ReloadOutcome.Unchanged;
         }
 
-        if (!See(Fingerprint(content)))
+        if (!See(sources!.Fingerprint()))
         {
             return ReloadOutcome.Unchanged;
         }
 
         try
         {
-            var next = RuleCatalog.Parse(System.Text.Encoding.UTF8.GetString(content), _path);
+            var next = RuleCatalog.Parse(sources);
             ProductTopology.CheckRuleTopics(next, _topics);
             var previous = _live.Current;
             _live.Swap(next);
@@ -103,5 +98,17 @@ public sealed class RuleFileReloader
         return ReloadOutcome.Rejected;
     }
 
-    private static string Fingerprint(byte[] content) => Convert.ToHexStringLower(SHA256.HashData(content));
+    private bool TryRead(out RuleSources? sources, out string? why)
+    {
+        try
+        {
+            (sources, why) = (RuleSources.Read(_path), null);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or TopologyException)
+        {
+            (sources, why) = (null, ex.GetType().Name);
+            return false;
+        }
+    }
 }

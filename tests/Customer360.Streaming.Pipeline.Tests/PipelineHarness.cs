@@ -33,13 +33,19 @@ internal sealed class PipelineHarness
     private readonly AvroSerializer<GenericRecord> _serializer;
     private int _nextId;
 
-    public PipelineHarness(IdentitySettings? identity = null, Domain.Triggers.RuleSet? rules = null, TimeProvider? clock = null, TimeSpan? maxFutureSkew = null, StoreDirectory? stores = null)
+    public PipelineHarness(
+        IdentitySettings? identity = null, Domain.Triggers.RuleSet? rules = null, TimeProvider? clock = null, TimeSpan? maxFutureSkew = null, StoreDirectory? stores = null,
+        Domain.Decisioning.DecisioningSettings? decisioning = null)
     {
         var registry = new InProcessSchemaRegistry();
         Registry = registry;
         _serializer = new AvroSerializer<GenericRecord>(registry);
         Codec = new EventCodec(registry, new AvroSerdeOptions(), Contracts, Topics, clock, maxFutureSkew);
-        Settings = new ContextPipelineSetup(new ContextSettings(), identity ?? new IdentitySettings(), stores ?? new StoreDirectory([Store]), Codec, Names) { Rules = rules is null ? null : new Pipeline.Triggers.LiveRuleSet(rules) };
+        Settings = new ContextPipelineSetup(new ContextSettings(), identity ?? new IdentitySettings(), stores ?? new StoreDirectory([Store]), Codec, Names)
+        {
+            Rules = rules is null ? null : new Pipeline.Triggers.LiveRuleSet(rules),
+            Decisioning = decisioning ?? new Domain.Decisioning.DecisioningSettings { ContextPartitions = Partitions },
+        };
         Topology = ProductTopology.Build("c360", Topics, Settings, Metrics, NullLoggerFactory.Instance);
         Driver = new TopologyTestDriver(Topology, Partitions);
     }
@@ -87,6 +93,13 @@ internal sealed class PipelineHarness
 
     public TaskOutcome Fix(string device, long t, double metersNorth) =>
         Send(Names.Location, "device:" + device, new LocationFix(NextId(), T0 + t, Names.Location, device, Store.Latitude + (metersNorth / 111_195.0), Store.Longitude, 8));
+
+    public TaskOutcome AppOpen(string device, long t) =>
+        Send(Names.Mobile, "device:" + device, new AppEvent(NextId(), T0 + t, Names.Mobile, AppEventType.AppOpen, device));
+
+    /// <summary>The app reports what the customer did with a push.</summary>
+    public TaskOutcome PushAnswer(string device, long t, string triggerId, bool opened) =>
+        Send(Names.Mobile, "device:" + device, new AppEvent(NextId(), T0 + t, Names.Mobile, opened ? AppEventType.PushOpened : AppEventType.PushDismissed, device, TriggerId: triggerId));
 
     public TaskOutcome Beacon(string device, long t, string zone, SightingType type = SightingType.Dwell) =>
         Send(Names.Beacon, "device:" + device, new BeaconSighting(NextId(), T0 + t, Names.Beacon, Store.StoreId, zone, Proximity.Immediate, -55, type));

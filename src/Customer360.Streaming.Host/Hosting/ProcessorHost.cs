@@ -125,6 +125,7 @@ public static class ProcessorHost
         services.AddOptions<AvroSerdeOptions>().BindConfiguration(AvroSerdeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ContextOptions>().BindConfiguration(ContextOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<TriggerOptions>().BindConfiguration(TriggerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DecisioningOptions>().BindConfiguration(DecisioningOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         return services;
     }
 

@@ -58,6 +58,7 @@ public static class ProcessorServices
                 Hygiene = triggers.ToHygieneSettings(),
                 TimerInterval = TimeSpan.FromSeconds(triggers.TimerIntervalSeconds),
                 WallClockTimers = triggers.WallClockTimers,
+                Decisioning = sp.GetRequiredService<IOptions<DecisioningOptions>>().Value.ToSettings(ContextPartitions(sp)),
             };
         });
         services.AddHostedService(sp => new RuleReloadService(
@@ -99,6 +100,13 @@ public static class ProcessorServices
 
     private static string? RuleFile(IServiceProvider services) =>
         Path.Combine(ContentFolders.ResolveDirectory(Topology(services).Directory), RuleCatalog.FileName) is var path && File.Exists(path) ? path : null;
+
+    /// <summary>Partitions of the customer-keyed topics as topics.yaml declares them (the counts to create them with on a real cluster).</summary>
+    private static int ContextPartitions(IServiceProvider services)
+    {
+        var relationship = services.GetRequiredService<ProductTopicNames>().Relationship;
+        return services.GetRequiredService<TopicCatalog>().Topics.First(t => t.Name == relationship).Partitions;
+    }
 
     private static TopologyOptions Topology(IServiceProvider services) => services.GetRequiredService<IOptions<TopologyOptions>>().Value;
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Customer360.Streaming.Domain.Decisioning;
 using Customer360.Streaming.Domain.Rules;
 using Customer360.Streaming.Domain.Triggers;
 using Customer360.Streaming.Contracts;
@@ -7,21 +8,30 @@ using Customer360.Streaming.Contracts;
 namespace Customer360.Streaming.Pipeline.Triggers;
 
 /// <summary>
-/// Loads <c>topology/triggers.yaml</c>: every rule compiled and checked, the file rejected as a whole with every
-/// error listed (file, rule, field, and the column inside a condition).
+/// Loads <c>topology/triggers.yaml</c> with the segments and offers beside it (<see cref="RuleSources"/>): every rule
+/// compiled and checked, the files rejected as a whole with every error listed (file, rule, field, and the column
+/// inside a condition or the line and column of an unknown offer).
 /// </summary>
 public static partial class RuleCatalog
 {
     public const string FileName = "triggers.yaml";
 
-    private static readonly RuleCompiler<RuleScope> Compiler = new(RuleVariables.All);
     private static readonly string[] Kinds = ["click", "app", "location", "beacon", "relationship"];
 
-    public static RuleSet Load(string path) =>
-        Parse(YamlCatalog.Read(path, "Rule file"), path);
+    public static RuleSet Load(string path) => Parse(RuleSources.Read(path));
 
-    public static RuleSet Parse(string yaml, string sourceName)
+    /// <summary>The rules alone, without segments or offers (a rule naming one does not load).</summary>
+    public static RuleSet Parse(string yaml, string sourceName) => Parse(new RuleSources(sourceName, yaml, null, null));
+
+    public static RuleSet Parse(RuleSources sources)
     {
+        ArgumentNullException.ThrowIfNull(sources);
+        var segments = sources.Segments is { } segmentsYaml ? SegmentCatalog.Parse(segmentsYaml, sources.SegmentsPath) : [];
+        var segmentNames = segments.Select(s => s.Name).ToList();
+        var offers = sources.Offers is { } offersYaml ? OfferCatalog.Parse(offersYaml, sources.OffersPath, segmentNames) : [];
+        var offersById = offers.ToDictionary(o => o.Id, StringComparer.Ordinal);
+        var compiler = new RuleCompiler<RuleScope>(RuleVariables.WithSegments(segmentNames));
+        var (yaml, sourceName) = (sources.Rules, sources.RulesPath);
         var document = YamlCatalog.Parse<RulesDocument>(yaml, sourceName);
 
         var errors = new List<string>();
@@ -39,7 +49,7 @@ public static partial class RuleCatalog
             var where = string.Create(CultureInfo.InvariantCulture, $"rules[{i}]") + (string.IsNullOrWhiteSpace(e.Id) ? string.Empty : $" '{e.Id}'");
             void Error(string field, string message) => errors.Add($"{where}: '{field}': {message}");
 
-            if (string.IsNullOrWhiteSpace(e.Id) || !RuleIdPattern().IsMatch(e.Id))
+            if (!CatalogNames.IsValid(e.Id))
             {
                 Error("id", "is required: lowercase letters, digits and '-'");
             }
@@ -69,7 +79,7 @@ public static partial class RuleCatalog
             CompiledCondition<RuleScope>? condition = null;
             try
             {
-                condition = Compiler.Compile(e.When ?? string.Empty);
+                condition = compiler.Compile(e.When ?? string.Empty);
             }
             catch (RuleSyntaxException ex)
             {
@@ -111,6 +121,25 @@ public static partial class RuleCatalog
                 fatigueBackOff = Duration(fatigue.BackOff, "fatigue.backOff", required: false, Error);
             }
 
+            var ruleOffers = new List<OfferDefinition>();
+            for (var j = 0; j < e.Offers.Count; j++)
+            {
+                if (offersById.TryGetValue(e.Offers[j], out var offer))
+                {
+                    ruleOffers.Add(offer);
+                }
+                else
+                {
+                    var known = offers.Count == 0 ? $"{RuleSources.OffersFileName} declares none" : "known: " + string.Join(", ", offers.Select(o => o.Id));
+                    Error("offers", $"{YamlPositions.Describe(yaml, i, "offers", j)}unknown offer '{e.Offers[j]}' ({known})");
+                }
+            }
+
+            if (ruleOffers.Count != ruleOffers.Distinct().Count())
+            {
+                Error("offers", "names an offer twice");
+            }
+
             if (condition is not null && expiry is not null && cooldown is not null)
             {
                 var hygiene = new HygieneRule(e.Id!, channel, e.Priority, cooldown.Value, e.Group, groupCooldown, maxEventAge, e.QuietHours)
@@ -123,12 +152,13 @@ public static partial class RuleCatalog
                     Sequence = sequence,
                     Absence = absence,
                     Dwell = dwell,
+                    Offers = ruleOffers,
                 });
             }
         }
 
         YamlCatalog.ThrowIfInvalid(errors, sourceName);
-        return new RuleSet([.. rules.OrderBy(r => r.Id, StringComparer.Ordinal)], sourceName);
+        return new RuleSet([.. rules.OrderBy(r => r.Id, StringComparer.Ordinal)], sourceName) { Segments = segments, Offers = offers };
     }
 
     private static void Patterns(IReadOnlyList<string> patterns, string field, Action<string, string> error)
@@ -232,9 +262,6 @@ public static partial class RuleCatalog
         };
     }
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,63}$")]
-    private static partial Regex RuleIdPattern();
-
     [GeneratedRegex("^([0-9]+(?:\\.[0-9]+)?)(ms|s|m|h|d)$")]
     private static partial Regex DurationPattern();
 
@@ -280,6 +307,8 @@ public static partial class RuleCatalog
         public DwellEntry? Dwell { get; set; }
 
         public FatigueEntry? Fatigue { get; set; }
+
+        public List<string> Offers { get; set; } = [];
     }
 
     private sealed class SequenceEntry

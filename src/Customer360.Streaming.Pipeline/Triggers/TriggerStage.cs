@@ -1,5 +1,6 @@
 using Customer360.Streaming.Domain;
 using Customer360.Streaming.Domain.Context;
+using Customer360.Streaming.Domain.Decisioning;
 using Customer360.Streaming.Domain.Triggers;
 using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Runtime.Stores;
@@ -18,6 +19,11 @@ internal enum TimerClock
 internal sealed record PreparedTriggers(IReadOnlyList<Emission> Records, TriggerState? State)
 {
     public static readonly PreparedTriggers None = new([], null);
+
+    /// <summary>Offers sent and answered in the step: what the offer ledger counts when the step is applied.</summary>
+    public IReadOnlyList<OfferSend> OfferSends { get; init; } = [];
+
+    public IReadOnlyList<OfferOutcome> OfferOutcomes { get; init; } = [];
 }
 
 /// <summary>
@@ -26,10 +32,14 @@ internal sealed record PreparedTriggers(IReadOnlyList<Emission> Records, Trigger
 /// cleanly); <see cref="Apply"/> stores the new trigger state and emits, in the same commit as the context change.
 /// Ids derive from rule, customer and the event's origin, so a replay emits the same ids.
 /// </summary>
-internal sealed class TriggerStage(LiveRuleSet rules, HygieneSettings hygiene, ProductTopicNames topics, TriggerEncoder encoder, TriggerCounters metrics)
+internal sealed class TriggerStage(
+    LiveRuleSet rules, HygieneSettings hygiene, DecisioningSettings decisioning, ProductTopicNames topics, TriggerEncoder encoder, TriggerCounters metrics, OfferMetrics offers)
 {
     private readonly TimerIndex _due = new();
     private TriggerEngine? _engine;
+
+    /// <summary>The task's offer ledger (set when the task starts, from its store).</summary>
+    public OfferBook? Ledger { get; set; }
 
     /// <summary>The engine of the rule set in force; a reload swaps it between records, never during one.</summary>
     public TriggerEngine Engine
@@ -39,7 +49,7 @@ internal sealed class TriggerStage(LiveRuleSet rules, HygieneSettings hygiene, P
             var current = rules.Current;
             if (_engine is null || !ReferenceEquals(_engine.Rules, current))
             {
-                _engine = new TriggerEngine(current, hygiene);
+                _engine = new TriggerEngine(current, hygiene, decisioning);
             }
 
             return _engine;
@@ -59,7 +69,19 @@ internal sealed class TriggerStage(LiveRuleSet rules, HygieneSettings hygiene, P
             metrics.Responses.Add(1, new KeyValuePair<string, object?>("effect", EnumNames.SnakeCase(effect)));
         }
 
-        return result.State is null && result.Outcomes.Count == 0 ? PreparedTriggers.None : new PreparedTriggers(Encode(result.Outcomes, result.Context), result.State);
+        if (result.State is null && result.Outcomes.Count == 0 && result.Segments.Count == 0 && result.OfferOutcomes.Count == 0)
+        {
+            return PreparedTriggers.None;
+        }
+
+        var records = Encode(result.Outcomes, result.Context);
+        foreach (var change in result.Segments)
+        {
+            records.Add(encoder.SegmentChange(result.Context, change));
+            offers.SegmentChanged(change);
+        }
+
+        return new PreparedTriggers(records, result.State) { OfferSends = result.OfferSends, OfferOutcomes = result.OfferOutcomes };
     }
 
     /// <summary>Customers with something due at <paramref name="nowMs"/>, in due-time order.</summary>
@@ -75,9 +97,23 @@ internal sealed class TriggerStage(LiveRuleSet rules, HygieneSettings hygiene, P
     public static TriggerState Load(IKeyValueStore store, string customerId) =>
         store.Get(customerId) is { } json ? TriggerStateJson.Decode(json) : new TriggerState();
 
-    /// <summary>Stores the trigger state (or removes it when empty) and emits the prepared records.</summary>
+    /// <summary>Stores the trigger state (or removes it when empty), counts offers in the ledger, and emits the prepared records.</summary>
     public void Apply(PreparedTriggers prepared, IProcessorContext processor, IKeyValueStore store, string customerId)
     {
+        if (prepared.OfferSends.Count > 0 || prepared.OfferOutcomes.Count > 0)
+        {
+            Ledger?.Record(prepared.OfferSends, prepared.OfferOutcomes);
+            foreach (var send in prepared.OfferSends)
+            {
+                offers.Sent(send);
+            }
+
+            foreach (var outcome in prepared.OfferOutcomes)
+            {
+                offers.Answered(outcome);
+            }
+        }
+
         if (prepared.State is { } state)
         {
             if (state.IsEmpty)
@@ -125,7 +161,7 @@ internal sealed class TriggerStage(LiveRuleSet rules, HygieneSettings hygiene, P
             var decision = outcome.Decision;
             if (decision.Fires)
             {
-                var fired = new FiredTrigger(outcome.TriggerId, rule, context, outcome.TimeMs, outcome.Explanation, outcome.Source);
+                var fired = new FiredTrigger(outcome.TriggerId, rule, context, outcome.TimeMs, outcome.Explanation, outcome.Source) { Offer = outcome.Offer };
                 records.Add(rule.Topic == topics.StoreEvents
                     ? encoder.AssociateAssist(fired, context.InStore.StoreId ?? context.Location.NearestStoreId ?? "unknown")
                     : encoder.Trigger(fired));
@@ -138,7 +174,7 @@ internal sealed class TriggerStage(LiveRuleSet rules, HygieneSettings hygiene, P
 
             records.Add(encoder.Decision(new TriggerDecision(
                 "d-" + outcome.TriggerId, rule, context.ContextId, outcome.TimeMs, decision.Suppressed, decision.Detail, outcome.Explanation,
-                decision.Fires ? outcome.TriggerId : null, outcome.Source)));
+                decision.Fires ? outcome.TriggerId : null, outcome.Source) { Offer = outcome.Offer }));
         }
 
         return records;
@@ -212,6 +248,9 @@ internal sealed class TriggerEncoder(TriggerRecordWriter writer, Func<Avro.Gener
 
     public Emission Decision(TriggerDecision decision) =>
         Record(topics.Decisions, decision.CustomerId, serialize(writer.Decision(decision), topics.Decisions), decision.TimeMs);
+
+    public Emission SegmentChange(CustomerContext context, SegmentChange change) =>
+        Record(topics.Segments, context.ContextId, serialize(writer.SegmentChange(context.ContextId, change, context.Version), topics.Segments), change.TimeMs);
 
     private static Emission Record(string topic, string key, byte[] value, long timestampMs) => new(topic, key, value, timestampMs);
 }

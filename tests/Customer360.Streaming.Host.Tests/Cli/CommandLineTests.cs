@@ -97,6 +97,12 @@ public sealed class RulesTestCommandTests : IDisposable
         var contracts = Contracts.SchemaCatalog.Load(Path.Combine(AppContext.BaseDirectory, "schemas"));
         await File.WriteAllTextAsync(events, Testing.ScriptedJourney.ToJsonLines(Testing.ScriptedJourney.Records("c-1"), contracts), TestContext.Current.CancellationToken);
         var edited = Path.Combine(_folder, "new.yaml");
+        foreach (var catalog in new[] { Pipeline.Triggers.RuleSources.SegmentsFileName, Pipeline.Triggers.RuleSources.OffersFileName })
+        {
+            // The rules name segments and offers, which load from beside the rule file.
+            File.Copy(Path.Combine(Path.GetDirectoryName(Shipped)!, catalog), Path.Combine(_folder, catalog));
+        }
+
         var yaml = await File.ReadAllTextAsync(Shipped, TestContext.Current.CancellationToken);
         await File.WriteAllTextAsync(
             edited,

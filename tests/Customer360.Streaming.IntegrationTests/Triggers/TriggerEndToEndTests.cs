@@ -102,6 +102,11 @@ public sealed class TriggerEndToEndTests(KafkaFixture kafka, SchemaRegistryFixtu
         var shippedFile = Path.Combine(folder, "shipped.yaml");
         var editedFile = Path.Combine(folder, "edited.yaml");
         File.WriteAllText(shippedFile, PrefixedRulesYaml(names));
+        foreach (var decisioningCatalog in new[] { RuleSources.SegmentsFileName, RuleSources.OffersFileName })
+        {
+            File.Copy(Path.Combine(RepositoryLayout.TopologyDirectory, decisioningCatalog), Path.Combine(folder, decisioningCatalog), overwrite: true);
+        }
+
         File.WriteAllText(editedFile, PrefixedRulesYaml(names).Replace("when: >-\n      context.cart.value > 0", "when: >-\n      context.cart.value > 500", StringComparison.Ordinal));
         string[] common =
         [
@@ -132,7 +137,8 @@ public sealed class TriggerEndToEndTests(KafkaFixture kafka, SchemaRegistryFixtu
         return (TopicCatalog.Load(Path.Combine(directory, "topics.yaml")), directory);
     }
 
-    private static RuleSet PrefixedRules(UniqueNames names) => RuleCatalog.Parse(PrefixedRulesYaml(names), "triggers.yaml");
+    private static RuleSet PrefixedRules(UniqueNames names) =>
+        RuleCatalog.Parse(RuleSources.Read(Path.Combine(RepositoryLayout.TopologyDirectory, RuleCatalog.FileName)) with { Rules = PrefixedRulesYaml(names) });
 
     /// <summary>The shipped rules, writing to this test's trigger and store-event topics.</summary>
     private static string PrefixedRulesYaml(UniqueNames names) =>

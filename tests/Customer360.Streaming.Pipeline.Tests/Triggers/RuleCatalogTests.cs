@@ -21,7 +21,7 @@ public sealed class RuleCatalogTests
     public void The_shipped_rules_load_in_id_order()
     {
         Assert.Equal(
-            ["browse-abandonment", "cart-reminder-in-store", "high-value-arrival", "near-home-store-offer", "push-fatigue-backoff", "welcome-back", "zone-dwell-assist"],
+            ["browse-abandonment", "cart-reminder-in-store", "high-value-arrival", "near-home-store-offer", "next-best-offer", "push-fatigue-backoff", "welcome-back", "zone-dwell-assist"],
             Shipped.Rules.Select(r => r.Id));
     }
 

@@ -8,8 +8,9 @@ namespace Customer360.Streaming.Pipeline.Tests.Triggers;
 
 public sealed class RuleFileReloaderTests : IDisposable
 {
-    private static readonly string Shipped = File.ReadAllText(Path.Combine(RepositoryLayout.TopologyDirectory, RuleCatalog.FileName));
-    private readonly string _folder = Directory.CreateTempSubdirectory("c360-rules-").FullName;
+    private static readonly RuleSources ShippedSources = RuleSources.Read(Path.Combine(RepositoryLayout.TopologyDirectory, RuleCatalog.FileName));
+    private static readonly string Shipped = ShippedSources.Rules;
+    private readonly string _folder = CopyOfShippedCatalogs();
     private readonly RecordingLogger _log = new();
 
     private string RuleFile => Path.Combine(_folder, RuleCatalog.FileName);
@@ -33,7 +34,7 @@ public sealed class RuleFileReloaderTests : IDisposable
         Assert.Equal(ReloadOutcome.Rejected, reloader.CheckOnce());
         Assert.Same(applied, live.Current);
         var error = Assert.Single(_log.Entries, e => e.Level == LogLevel.Error).Message;
-        Assert.Contains("rejected, the 7 rules in force stay", error, StringComparison.Ordinal);
+        Assert.Contains("rejected, the 8 rules in force stay", error, StringComparison.Ordinal);
         Assert.Contains("'cart-reminder-in-store': 'channel': must be one of push", error, StringComparison.Ordinal);
 
         // The same bad content is reported once, not on every check.
@@ -60,10 +61,35 @@ public sealed class RuleFileReloaderTests : IDisposable
     }
 
     [Fact]
+    public void A_change_to_the_offer_catalog_reloads_the_rules_and_an_invalid_one_keeps_them()
+    {
+        File.WriteAllText(RuleFile, Shipped);
+        var live = new LiveRuleSet(RuleCatalog.Load(RuleFile));
+        var reloader = new RuleFileReloader(RuleFile, live, ProductTopicNames.Default, new PipelineMetrics(), _log);
+        var offersFile = Path.Combine(_folder, RuleSources.OffersFileName);
+        var offers = File.ReadAllText(offersFile);
+
+        File.WriteAllText(offersFile, offers.Replace("perDay: 50", "perDay: 20", StringComparison.Ordinal));
+        Assert.Equal(ReloadOutcome.Applied, reloader.CheckOnce());
+        Assert.Equal(20, live.Current.Offers.Single(o => o.Id == "store-coffee").Capacity!.PerDay);
+        var applied = live.Current;
+
+        // Renaming an offer the rule still names breaks the rule file, so nothing of the change is taken.
+        File.WriteAllText(offersFile, offers.Replace("id: free-shipping", "id: free-delivery", StringComparison.Ordinal));
+        Assert.Equal(ReloadOutcome.Rejected, reloader.CheckOnce());
+        Assert.Same(applied, live.Current);
+        Assert.Contains(_log.Entries, e => e.Level == LogLevel.Error && e.Message.Contains("unknown offer 'free-shipping'", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_running_topology_evaluates_with_the_swapped_set_from_the_next_record()
     {
-        var withCart = RuleCatalog.Parse(Shipped, "old");
-        var withoutCart = RuleCatalog.Parse(Shipped.Replace("id: cart-reminder-in-store", "id: cart-reminder-renamed", StringComparison.Ordinal), "new");
+        var withCart = RuleCatalog.Parse(ShippedSources with { RulesPath = "old" });
+        var withoutCart = RuleCatalog.Parse(ShippedSources with
+        {
+            RulesPath = "new",
+            Rules = Shipped.Replace("id: cart-reminder-in-store", "id: cart-reminder-renamed", StringComparison.Ordinal),
+        });
         var h = new PipelineHarness(rules: withCart);
         h.Profile("c-1", 0);
         h.Link("device:d1", "c-1", 1);
@@ -78,4 +104,16 @@ public sealed class RuleFileReloaderTests : IDisposable
     }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    /// <summary>A folder with the shipped segment and offer catalogs, which the rules name; each test writes its rule file.</summary>
+    private static string CopyOfShippedCatalogs()
+    {
+        var folder = Directory.CreateTempSubdirectory("c360-rules-").FullName;
+        foreach (var name in new[] { RuleSources.SegmentsFileName, RuleSources.OffersFileName })
+        {
+            File.Copy(Path.Combine(RepositoryLayout.TopologyDirectory, name), Path.Combine(folder, name));
+        }
+
+        return folder;
+    }
 }

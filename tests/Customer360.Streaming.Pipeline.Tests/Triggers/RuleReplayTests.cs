@@ -12,7 +12,8 @@ namespace Customer360.Streaming.Pipeline.Tests.Triggers;
 public sealed class RuleReplayTests
 {
     private static readonly string ShippedYaml = File.ReadAllText(Path.Combine(RepositoryLayout.TopologyDirectory, RuleCatalog.FileName));
-    private static readonly RuleSet Shipped = RuleCatalog.Parse(ShippedYaml, "triggers.yaml");
+    private static readonly RuleSources ShippedSources = RuleSources.Read(Path.Combine(RepositoryLayout.TopologyDirectory, RuleCatalog.FileName));
+    private static readonly RuleSet Shipped = RuleCatalog.Parse(ShippedSources);
     private static readonly SchemaCatalog Contracts = SchemaCatalog.Load(Path.Combine(RepositoryLayout.Root, "schemas"));
     private static readonly TopicCatalog Topics = TopicCatalog.Load(Path.Combine(RepositoryLayout.TopologyDirectory, "topics.yaml"));
     private static readonly ReplaySetup Setup = new(
@@ -39,14 +40,16 @@ public sealed class RuleReplayTests
     public void The_diff_names_the_triggers_gained_lost_and_changed_and_nothing_for_the_same_rules()
     {
         var inputs = FromFile([.. ScriptedJourney.Records("c-1"), .. ScriptedJourney.Records("c-2", ScriptedJourney.T0 + 3_600_000)]);
-        var edited = RuleCatalog.Parse(
-            ShippedYaml
+        var edited = RuleCatalog.Parse(ShippedSources with
+        {
+            RulesPath = "edited.yaml",
+            Rules = ShippedYaml
                 .Replace("when: >-\n      context.cart.value > 0", "when: >-\n      context.cart.value > 500", StringComparison.Ordinal)
                 .Replace("dwell: {in: zone, for: 3m}", "dwell: {in: zone, for: 4m}", StringComparison.Ordinal)
                 .Replace("id: welcome-back", "id: arrival-hello", StringComparison.Ordinal)
                 .Replace("priority: 30", "priority: 95", StringComparison.Ordinal)
                 .Replace("on: [app.app_open]\n    when: before.app.lastOpenAgo >= 30d and relationship.consent.inApp", "on: [beacon.enter]\n    when: relationship.consent.inApp", StringComparison.Ordinal),
-            "edited.yaml");
+        });
 
         var current = RuleReplay.Run(Shipped, inputs, Setup, new InProcessSchemaRegistry());
         var diff = RuleReplay.Diff(current, RuleReplay.Run(edited, inputs, Setup, new InProcessSchemaRegistry()));
