@@ -153,7 +153,11 @@ public sealed class Population
     /// delay are drawn from the trigger id, so the same triggers get the same answers whenever they are seen.
     /// </summary>
     /// <param name="channel">The trigger's channel as its contract spells it: PUSH, EMAIL, IN_APP, SMS or STORE_ASSOCIATE.</param>
-    public SimulatedRecord? Respond(string triggerId, string customerId, string channel, long sentMs)
+    /// <param name="offer">
+    /// The offer the trigger carries and the segment it was chosen in: then the customer accepts with their hidden
+    /// propensity (<see cref="OfferPropensity"/>) and otherwise says no, so every offer is answered.
+    /// </param>
+    public SimulatedRecord? Respond(string triggerId, string customerId, string channel, long sentMs, (string OfferId, string Segment)? offer = null)
     {
         ArgumentNullException.ThrowIfNull(triggerId);
         if (!_byId.TryGetValue(customerId, out var customer))
@@ -165,6 +169,17 @@ public sealed class Population
         var roll = random.NextDouble();
         var id = new Guid(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"response:{_seed}:{triggerId}")).AsSpan(0, 16));
         long After(int minSeconds, int maxSeconds) => sentMs + (random.Next(minSeconds, maxSeconds) * 1_000L);
+        if (offer is var (offerId, segment))
+        {
+            var accepts = roll < OfferPropensity.Of(_seed, customerId, segment, offerId);
+            return channel switch
+            {
+                "PUSH" => PushAnswer(accepts ? AppEventType.PushOpened : AppEventType.PushDismissed, After(5, 60)),
+                "IN_APP" => Reported(accepts ? ResponseOutcome.Clicked : ResponseOutcome.Ignored, After(2, 20)),
+                _ => Reported(accepts ? ResponseOutcome.Opened : ResponseOutcome.Ignored, After(60, 600)),
+            };
+        }
+
         return channel switch
         {
             "PUSH" when roll < 0.35 => PushAnswer(AppEventType.PushOpened, After(5, 60)),

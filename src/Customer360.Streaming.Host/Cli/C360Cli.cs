@@ -17,6 +17,7 @@ public static class C360Cli
         root.Subcommands.Add(SchemasCommand.Create());
         root.Subcommands.Add(ContextCommand.Create());
         root.Subcommands.Add(RulesCommand.Create());
+        root.Subcommands.Add(DecisioningCommand.Create());
         root.Subcommands.Add(LagCommand.Create());
         root.Subcommands.Add(SimulateCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());

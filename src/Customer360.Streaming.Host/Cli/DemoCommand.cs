@@ -214,6 +214,8 @@ internal static class DemoCommand
         var (firedByRule, suppressedByReason) = DemoTriggerReport.Decisions(
             kafka, registryClient, topics.Decisions, catalog.Topics.First(t => t.Name == topics.Decisions).Partitions, cancellationToken);
 
+        var offerAnswers = app.Services.GetRequiredService<PipelineMetrics>().Offers.Answers();
+        var rules = app.Services.GetRequiredService<ContextPipelineSetup>().Rules?.Current;
         await app.StopAsync(CancellationToken.None);
         var exitCode = await host;
 
@@ -233,6 +235,7 @@ internal static class DemoCommand
         Say($"  triggers by rule: {Counts(firedByRule)}");
         Say($"  suppressed by reason: {Counts(suppressedByReason)}");
         Say("  " + (triggerReport.LatencyLine() ?? "latency: no trigger fired on an event after the catch-up"));
+        SayOffers(offerAnswers, rules, settings.TopologyDirectory);
         Say($"  dead letters: {deadLetters}" + (monitor.UnreadableDecisions > 0 ? $"; {monitor.UnreadableDecisions} output records the view could not read" : string.Empty));
         Say($"  web pages were served at {pages}");
         Say($"  commits: {status.Commits}, elapsed {time.GetElapsedTime(started).TotalSeconds:0.0} s, processor exit code {exitCode}");
@@ -244,6 +247,29 @@ internal static class DemoCommand
         return passed ? ExitCodes.Success : ExitCodes.RuntimeFailure;
 
         long CommittedTotal() => CommittedTotalOf(ConsumerGroupLag.Read(groupOffsets, metadata, inputs, TimeSpan.FromSeconds(5)));
+    }
+
+    /// <summary>
+    /// What the learned policy achieved live, and the policies side by side on a seeded population in memory (the
+    /// live run is too short, and runs one policy only).
+    /// </summary>
+    private static void SayOffers(IReadOnlyDictionary<(string Offer, string Segment), (long Accepted, long Answered)> answers, Domain.Triggers.RuleSet? rules, string? topologyDirectory)
+    {
+        if (rules is null || !rules.Rules.Any(r => r.Offers.Count > 0))
+        {
+            return;
+        }
+
+        var (accepted, answered) = (answers.Values.Sum(a => a.Accepted), answers.Values.Sum(a => a.Answered));
+        Say($"  offers answered live (learned policy): {accepted} accepted of {answered}"
+            + (answered == 0 ? string.Empty : $" = {(double)accepted / answered:0.000}; by segment: "
+                + string.Join(", ", answers.GroupBy(a => a.Key.Segment).OrderBy(g => g.Key, StringComparer.Ordinal)
+                    .Select(g => $"{g.Key} {g.Sum(a => a.Value.Accepted)}/{g.Sum(a => a.Value.Answered)}"))));
+        const int customers = 2_000;
+        var setup = RulesTestCommand.Setup(topologyDirectory, DemoApplicationId);
+        var partitions = setup.Topics.Topics.First(t => t.Name == ProductTopicNames.FromCatalog(setup.Topics).Relationship).Partitions;
+        var evaluation = Decisioning.OfferEvaluation.Run(rules, setup, customers, seed: 42, days: 7, partitions);
+        Say($"  acceptance by policy ({customers} simulated customers over 7 days, in memory): {evaluation.Line}");
     }
 
     private static long CommittedTotalOf(IEnumerable<PartitionLag> lag) => lag.Sum(p => p.Committed ?? 0);

@@ -91,7 +91,7 @@ internal sealed class DemoProducer(
 
             while (sent.TryDequeue(out var trigger))
             {
-                if (population.Respond(trigger.TriggerId, trigger.CustomerId, trigger.Channel, trigger.SentMs) is { } answer)
+                if (population.Respond(trigger.TriggerId, trigger.CustomerId, trigger.Channel, trigger.SentMs, trigger.Offer) is { } answer)
                 {
                     answers.Enqueue(answer, answer.Event.EventTimeMs);
                 }
@@ -156,7 +156,10 @@ internal sealed class DemoProducer(
         try
         {
             var trigger = deserializer.Deserialize(value);
-            return new SentTrigger((string)trigger["triggerId"], (string)trigger["customerId"], ((GenericEnum)trigger["channel"]).Value, AvroTimestamps.ToEpochMillis(trigger["eventTime"]) ?? throw new InvalidCastException("eventTime is not a timestamp"));
+            var offer = trigger.TryGetValue("offer", out var carried) && carried is GenericRecord proposal ? ((string)proposal["offerId"], (string)proposal["segment"]) : ((string, string)?)null;
+            return new SentTrigger(
+                (string)trigger["triggerId"], (string)trigger["customerId"], ((GenericEnum)trigger["channel"]).Value,
+                AvroTimestamps.ToEpochMillis(trigger["eventTime"]) ?? throw new InvalidCastException("eventTime is not a timestamp"), offer);
         }
         catch (Exception ex) when (ex is SerdeException or SchemaRegistryException or InvalidCastException or KeyNotFoundException)
         {
@@ -173,7 +176,7 @@ internal sealed class DemoProducer(
         produced[record.Topic] = produced.GetValueOrDefault(record.Topic) + 1;
     }
 
-    private sealed record SentTrigger(string TriggerId, string CustomerId, string Channel, long SentMs);
+    private sealed record SentTrigger(string TriggerId, string CustomerId, string Channel, long SentMs, (string OfferId, string Segment)? Offer);
 }
 
 /// <summary>What the simulator has produced when it waits for the processor.</summary>

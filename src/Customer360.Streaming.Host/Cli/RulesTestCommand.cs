@@ -110,7 +110,7 @@ internal static class RulesTestCommand
     }
 
     /// <summary>The catalogs and the knobs the processor would run with (the same C360__ environment variables).</summary>
-    private static ReplaySetup Setup(string? topologyDirectory, string? applicationIdOption)
+    internal static ReplaySetup Setup(string? topologyDirectory, string? applicationIdOption)
     {
         var configuration = new ConfigurationBuilder().AddEnvironmentVariables(ProcessorHost.EnvironmentPrefix).Build();
         var context = configuration.GetSection(ContextOptions.SectionName).Get<ContextOptions>() ?? new ContextOptions();

@@ -30,13 +30,17 @@ internal static partial class PrometheusScrape
         var streams = new StreamsMetrics();
         streams.ObserveThreads(() => [new StreamThreadView("StreamThread-1", WorkerPhase.Running, ["c360.web.v1[0]"], 41)]);
         builder.Services.AddSingleton(streams);
-        builder.Services.AddSingleton(new PipelineMetrics());
+        var pipeline = new PipelineMetrics();
+        builder.Services.AddSingleton(pipeline);
         builder.Services.AddSingleton(new ProcessorMetrics(() => partitions, TimeProvider.System));
         builder.Services.AddPrometheusMetrics();
         await using var app = builder.Build();
         app.MapPrometheusScrapingEndpoint("/metrics");
         await app.StartAsync(cancellationToken);
         ExerciseEveryInstrument();
+
+        // The acceptance gauge observes what was answered: one answer gives it a series.
+        pipeline.Offers.Answered(new Domain.Decisioning.OfferOutcome("coffee", "none", Domain.Triggers.TriggerChannel.Push, Accepted: true));
 
         using var http = new HttpClient { BaseAddress = new Uri($"http://localhost:{port}") };
         var text = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative), cancellationToken);
