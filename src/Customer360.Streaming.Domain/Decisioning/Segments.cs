@@ -20,7 +20,7 @@ public sealed record SegmentChange(string Segment, bool Entered, long TimeMs, lo
 /// </summary>
 public static class SegmentMembership
 {
-    /// <summary>The customer's segments after a step at <paramref name="timeMs"/>, and what changed (entries, then leaves, by name).</summary>
+    /// <summary>The customer's segments after a step at <paramref name="timeMs"/>, and what changed (entries in the file's order, then leaves).</summary>
     public static (CustomerContext Context, IReadOnlyList<SegmentChange> Changes) Judge(IReadOnlyList<SegmentDefinition> segments, CustomerContext context, long timeMs)
     {
         ArgumentNullException.ThrowIfNull(segments);
@@ -30,24 +30,42 @@ public static class SegmentMembership
             return (context, []);
         }
 
+        // Most steps change no membership: judge first, and build a new membership only when something moved.
         var scope = RuleScope.Of(context, timeMs);
-        var next = ImmutableSortedDictionary.CreateBuilder<string, long>(StringComparer.Ordinal);
-        List<SegmentChange>? changes = null;
-        foreach (var segment in segments)
+        Span<bool> members = segments.Count <= 64 ? stackalloc bool[segments.Count] : new bool[segments.Count];
+        var kept = 0;
+        var moved = false;
+        for (var i = 0; i < segments.Count; i++)
         {
-            if (!segment.When.Evaluate(scope))
+            members[i] = segments[i].When.Evaluate(scope);
+            var was = context.Segments.ContainsKey(segments[i].Name);
+            kept += members[i] && was ? 1 : 0;
+            moved |= members[i] != was;
+        }
+
+        if (!moved && kept == context.Segments.Count)
+        {
+            return (context, []);
+        }
+
+        var next = ImmutableSortedDictionary.CreateBuilder<string, long>(StringComparer.Ordinal);
+        var changes = new List<SegmentChange>();
+        for (var i = 0; i < segments.Count; i++)
+        {
+            if (!members[i])
             {
                 continue;
             }
 
-            if (context.Segments.TryGetValue(segment.Name, out var since))
+            var name = segments[i].Name;
+            if (context.Segments.TryGetValue(name, out var since))
             {
-                next[segment.Name] = since;
+                next[name] = since;
             }
             else
             {
-                next[segment.Name] = timeMs;
-                (changes ??= []).Add(new SegmentChange(segment.Name, Entered: true, timeMs, timeMs));
+                next[name] = timeMs;
+                changes.Add(new SegmentChange(name, Entered: true, timeMs, timeMs));
             }
         }
 
@@ -55,11 +73,11 @@ public static class SegmentMembership
         {
             if (!next.ContainsKey(name))
             {
-                (changes ??= []).Add(new SegmentChange(name, Entered: false, timeMs, since));
+                changes.Add(new SegmentChange(name, Entered: false, timeMs, since));
             }
         }
 
-        return changes is null ? (context, []) : (context with { Segments = next.ToImmutable() }, changes);
+        return (context with { Segments = next.ToImmutable() }, changes);
     }
 
     /// <summary>
