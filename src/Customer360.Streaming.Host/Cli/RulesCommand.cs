@@ -11,24 +11,25 @@ namespace Customer360.Streaming.Host.Cli;
 /// <summary><c>c360 rules validate|variables|test</c>: check a rule file before it ships, list what conditions may use, and replay events through it.</summary>
 internal static class RulesCommand
 {
-    public static Command Create() => new("rules", "Moment-of-truth rules (topology/triggers.yaml).") { Validate(), Variables(), RulesTestCommand.Create() };
+    public static Command Create() => new("rules", "Moment-of-truth rules (topology/triggers.yaml, with segments.yaml and offers.yaml beside it).") { Validate(), Variables(), RulesTestCommand.Create() };
 
     private static Command Validate()
     {
         var file = new Argument<string?>("file") { Description = "Rule file (default: triggers.yaml in the nearest topology/).", Arity = ArgumentArity.ZeroOrOne };
         var topologyDir = CommonOptions.TopologyDirectory();
-        var command = new Command("validate", "Compile every rule; print them, or every error (file, rule, field, column) and exit 2.") { file, topologyDir };
+        var command = new Command("validate", "Compile every rule, segment and offer; print the rules, or every error (file, rule, field, column) and exit 2.") { file, topologyDir };
         command.SetAction(async (parse, cancellationToken) =>
         {
             try
             {
                 var path = parse.GetValue(file) ?? Path.Combine(ContentFolders.ResolveDirectory(parse.GetValue(topologyDir)), RuleCatalog.FileName);
                 var rules = RuleCatalog.Load(path);
-                await Console.Out.WriteLineAsync($"{path}: {rules.Rules.Count} rules, all valid");
+                await Console.Out.WriteLineAsync($"{path}: {rules.Rules.Count} rules, {rules.Segments.Count} segments, {rules.Offers.Count} offers, all valid");
                 foreach (var rule in rules.Rules)
                 {
                     await Console.Out.WriteLineAsync(
-                        $"  {rule.Id} v{rule.Version}  on {string.Join(", ", rule.On)}{Timing(rule)}  -> {EnumNames.SnakeCase(rule.Hygiene.Channel)} (priority {rule.Hygiene.Priority}, cooldown {Durations.Format(rule.Hygiene.Cooldown)})");
+                        $"  {rule.Id} v{rule.Version}  on {string.Join(", ", rule.On)}{Timing(rule)}  -> {EnumNames.SnakeCase(rule.Hygiene.Channel)} (priority {rule.Hygiene.Priority}, cooldown {Durations.Format(rule.Hygiene.Cooldown)})"
+                        + (rule.Offers.Count == 0 ? string.Empty : $", offers {string.Join(", ", rule.Offers.Select(o => o.Id))}"));
                 }
 
                 return ExitCodes.Success;
