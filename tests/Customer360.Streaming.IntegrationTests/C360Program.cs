@@ -41,6 +41,12 @@ internal static class C360Program
                 @"(?m)^(\s*topic: )(\S+)$",
                 m => m.Groups[1].Value + names.Topic(m.Groups[2].Value));
             File.WriteAllText(Path.Combine(directory, "triggers.yaml"), rules);
+
+            // The rules name segments and offers, which load from beside the rule file.
+            foreach (var catalog in new[] { "segments.yaml", "offers.yaml" })
+            {
+                File.Copy(Path.Combine(RepositoryLayout.TopologyDirectory, catalog), Path.Combine(directory, catalog));
+            }
         }
 
         return directory;
