@@ -35,6 +35,8 @@ public sealed class ProcessorHostOptionsTests
     [InlineData("Triggers:FatigueAfterIgnored", "-1", "Triggers:FatigueAfterIgnored must be between 0 (off) and 100")]
     [InlineData("Triggers:ReloadIntervalSeconds", "7200", "Triggers:ReloadIntervalSeconds must be between 0 (off) and 3600")]
     [InlineData("Triggers:TimerIntervalSeconds", "0", "Triggers:TimerIntervalSeconds must be between 1 and 3600")]
+    [InlineData("Decisioning:MaxExplorationShare", "1.5", "Decisioning:MaxExplorationShare must be between 0 and 1")]
+    [InlineData("Decisioning:Policy", "greedy", "Decisioning:Policy must be learned, priority or random")]
     [InlineData("Kafka:Properties:no.such.setting", "1", "Kafka:Properties:no.such.setting is not a librdkafka setting")]
     [InlineData("Kafka:Properties:acks", "sometimes", "Kafka:Properties:acks has a value librdkafka does not accept")]
     [InlineData("Context:MaxFutureSkewSeconds", "0", "Context:MaxFutureSkewSeconds must be between 1 and 86400")]
