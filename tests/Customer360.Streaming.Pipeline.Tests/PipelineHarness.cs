@@ -104,6 +104,22 @@ internal sealed class PipelineHarness
     public TaskOutcome Beacon(string device, long t, string zone, SightingType type = SightingType.Dwell) =>
         Send(Names.Beacon, "device:" + device, new BeaconSighting(NextId(), T0 + t, Names.Beacon, Store.StoreId, zone, Proximity.Immediate, -55, type));
 
+    /// <summary>
+    /// A crash after the last commit, then every input delivered again from offset 0, as consumers restarting from
+    /// scratch would: what the guards must turn into no change at all.
+    /// </summary>
+    public void CrashAndReplayInputs()
+    {
+        Driver.CrashAndRestore();
+        foreach (var topic in Names.Channels.Append(Names.Relationship).Append(Names.Identity))
+        {
+            for (var p = 0; p < Partitions; p++)
+            {
+                Driver.ReplayFrom(topic, p, 0);
+            }
+        }
+    }
+
     /// <summary>The stored context of a customer (any partition), or null.</summary>
     public CustomerContext? Context(string customer) => Find(ProductTopics.ContextsStore, customer);
 

@@ -24,7 +24,7 @@ public static class OfferCatalog
         for (var i = 0; i < entries.Count; i++)
         {
             var e = entries[i];
-            var where = string.Create(CultureInfo.InvariantCulture, $"offers[{i}]") + (string.IsNullOrWhiteSpace(e.Id) ? string.Empty : $" '{e.Id}'");
+            var where = CatalogNames.Entry("offers", i, e.Id);
             void Error(string field, string message) => errors.Add($"{where}: '{field}': {message}");
             var valid = true;
 

@@ -46,7 +46,7 @@ public static partial class RuleCatalog
         for (var i = 0; i < entries.Count; i++)
         {
             var e = entries[i];
-            var where = string.Create(CultureInfo.InvariantCulture, $"rules[{i}]") + (string.IsNullOrWhiteSpace(e.Id) ? string.Empty : $" '{e.Id}'");
+            var where = CatalogNames.Entry("rules", i, e.Id);
             void Error(string field, string message) => errors.Add($"{where}: '{field}': {message}");
 
             if (!CatalogNames.IsValid(e.Id))

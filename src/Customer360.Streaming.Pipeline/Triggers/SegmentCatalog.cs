@@ -1,4 +1,3 @@
-using System.Globalization;
 using Customer360.Streaming.Contracts;
 using Customer360.Streaming.Domain.Decisioning;
 using Customer360.Streaming.Domain.Rules;
@@ -24,7 +23,7 @@ public static class SegmentCatalog
         for (var i = 0; i < entries.Count; i++)
         {
             var e = entries[i];
-            var where = string.Create(CultureInfo.InvariantCulture, $"segments[{i}]") + (string.IsNullOrWhiteSpace(e.Name) ? string.Empty : $" '{e.Name}'");
+            var where = CatalogNames.Entry("segments", i, e.Name);
             void Error(string field, string message) => errors.Add($"{where}: '{field}': {message}");
 
             if (!CatalogNames.IsValid(e.Name))

@@ -136,14 +136,7 @@ public sealed class DecisioningPipelineTests
         var before = Fingerprint(first);
         var learned = Learned(first);
         first.Driver.Commit();
-        first.Driver.CrashAndRestore();
-        foreach (var topic in Names.Channels.Append(Names.Relationship).Append(Names.Identity))
-        {
-            for (var p = 0; p < PipelineHarness.Partitions; p++)
-            {
-                first.Driver.ReplayFrom(topic, p, 0);
-            }
-        }
+        first.CrashAndReplayInputs();
 
         Assert.Equal(before, Fingerprint(first));
         Assert.Equal(learned, Learned(first));

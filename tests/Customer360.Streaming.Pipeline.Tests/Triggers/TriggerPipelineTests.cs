@@ -149,14 +149,7 @@ public sealed class TriggerPipelineTests
         Assert.Equal(ids, Ids(second));
 
         first.Driver.Commit();
-        first.Driver.CrashAndRestore();
-        foreach (var topic in Names.Channels.Append(Names.Relationship).Append(Names.Identity))
-        {
-            for (var p = 0; p < PipelineHarness.Partitions; p++)
-            {
-                first.Driver.ReplayFrom(topic, p, 0);
-            }
-        }
+        first.CrashAndReplayInputs();
 
         Assert.Equal(ids, Ids(first));
     }
