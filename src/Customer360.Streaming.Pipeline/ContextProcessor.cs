@@ -282,10 +282,12 @@ public sealed class ContextProcessor(ContextPipelineSetup settings, string ident
     /// <summary>Outside the event path (a response, a timer) a feedback change is a change of its own: one version more.</summary>
     private void SaveAndApply(CustomerContext current, CustomerStepResult result)
     {
-        var prepared = _triggers!.Prepare(result);
-        if (!ReferenceEquals(result.Context, current))
+        // The change gets its version first, so what goes out with it (triggers, segment changes) names the version saved.
+        var versioned = ReferenceEquals(result.Context, current) ? result : result with { Context = result.Context with { Version = current.Version + 1 } };
+        var prepared = _triggers!.Prepare(versioned);
+        if (!ReferenceEquals(versioned.Context, current))
         {
-            Save(result.Context with { Version = current.Version + 1 });
+            Save(versioned.Context);
         }
 
         _triggers.Apply(prepared, _context, _triggerState, current.ContextId);

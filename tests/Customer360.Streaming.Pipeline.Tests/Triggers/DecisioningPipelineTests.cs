@@ -82,6 +82,28 @@ public sealed class DecisioningPipelineTests
     }
 
     [Fact]
+    public void A_response_that_moves_a_customer_into_a_segment_publishes_the_change_with_the_version_it_was_saved_with()
+    {
+        const string responsive = """
+            segments:
+              - name: responsive
+                description: Accepted a push.
+                when: context.feedback.push.accepted >= 1
+            """;
+        var h = new PipelineHarness(rules: RuleCatalog.Parse(new RuleSources("triggers.yaml", Rules, responsive, Offers)));
+        Customer(h, "c-1", 0);
+        h.AppOpen("d-c-1", 60_000);
+        var trigger = Assert.Single(Triggers(h));
+
+        h.Send(Names.Responses, "c-1", new TriggerResponse(h.NextId(), PipelineHarness.T0 + 90_000, Names.Responses, (string)trigger["triggerId"], "c-1", ResponseOutcome.Clicked));
+
+        var entered = Decode(h, Assert.Single(h.Driver.ReadOutput(Names.Segments)));
+        Assert.Equal(("responsive", "ENTERED"), ((string)entered["segment"], ((GenericEnum)entered["change"]).Value));
+        Assert.Equal(PipelineHarness.T0 + 90_000, Ms(entered["eventTime"]));
+        Assert.Equal(h.Context("c-1")!.Version, (long)entered["contextVersion"]);
+    }
+
+    [Fact]
     public void An_offer_capacity_holds_across_a_restart_and_all_partitions_together_never_exceed_it()
     {
         // Three partitions share a capacity of three: one coffee a day per task.
