@@ -111,17 +111,8 @@ public static class ContextState
             Feedback = new FeedbackView { ByRule = ReadCounters(ref reader), ByChannel = ReadCounters(ref reader) },
             RecentEvents = ReadRecentEvents(ref reader),
             Provenance = ReadProvenance(ref reader, withOffsets),
+            Segments = withSegments ? ReadSegments(ref reader) : ImmutableSortedDictionary<string, long>.Empty.WithComparers(StringComparer.Ordinal),
         };
-        if (withSegments)
-        {
-            var segments = ImmutableSortedDictionary.CreateBuilder<string, long>(StringComparer.Ordinal);
-            for (var count = reader.Count(); count > 0; count--)
-            {
-                segments[reader.RequiredString()] = reader.Time();
-            }
-
-            context = context with { Segments = segments.ToImmutable() };
-        }
 
         return reader.AtEnd ? context : throw new InvalidDataException("A stored context has bytes after its last field.");
     }
@@ -394,6 +385,17 @@ public static class ContextState
         }
 
         return provenance.ToImmutable();
+    }
+
+    private static ImmutableSortedDictionary<string, long> ReadSegments(ref CompactReader reader)
+    {
+        var segments = ImmutableSortedDictionary.CreateBuilder<string, long>(StringComparer.Ordinal);
+        for (var count = reader.Count(); count > 0; count--)
+        {
+            segments[reader.RequiredString()] = reader.Time();
+        }
+
+        return segments.ToImmutable();
     }
 
     private static void WriteStrings(CompactWriter writer, IReadOnlyCollection<string> values)
