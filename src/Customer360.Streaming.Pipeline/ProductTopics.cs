@@ -27,6 +27,17 @@ public static class ProductTopics
     public static string ContextIdOf(string store, string key) =>
         store == AnonymousContextsStore ? Domain.Identity.Identifiers.AnonymousContextId(key) : key;
 
+    /// <summary>
+    /// Partitions of the customer-keyed topics as topics.yaml declares them: the number of context tasks, across
+    /// which offer capacities are split.
+    /// </summary>
+    public static int ContextPartitions(Contracts.TopicCatalog catalog)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        var relationship = Contracts.ProductTopicNames.FromCatalog(catalog).Relationship;
+        return catalog.Topics.First(t => t.Name == relationship).Partitions;
+    }
+
     /// <summary>Repartition topic names, before the application id prefix and "-repartition" suffix.</summary>
     public const string EventsByCustomer = "events-by-customer";
     public const string IdentityCommands = "identity-commands";

@@ -36,6 +36,14 @@ public sealed record ReplaySetup(
     /// <summary>Timers still pending after the last event fire as if this much time passed without input.</summary>
     public TimeSpan Drain { get; init; } = TimeSpan.FromHours(24);
 
+    /// <summary>What the processor is built from, with <paramref name="rules"/>, encoding through <paramref name="localRegistry"/>.</summary>
+    public ContextPipelineSetup Pipeline(RuleSet rules, ISchemaRegistryClient localRegistry) =>
+        new(Context, Identity, Stores, new EventCodec(localRegistry, new AvroSerdeOptions(), Contracts, Topics), ProductTopicNames.FromCatalog(Topics))
+        {
+            Rules = new LiveRuleSet(rules),
+            Hygiene = Hygiene,
+        };
+
     /// <summary>The contract (latest version) of an input or table topic, or null for any other topic.</summary>
     public Avro.RecordSchema? ContractOf(string topic) =>
         Topics.Topics.FirstOrDefault(t => t.Name == topic && t.Role is TopicRole.Input or TopicRole.Table) is { ValueSchema: { } contract }
@@ -76,9 +84,8 @@ public static class RuleReplay
         ArgumentNullException.ThrowIfNull(rules);
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(setup);
-        var names = ProductTopicNames.FromCatalog(setup.Topics);
-        var codec = new EventCodec(localRegistry, new AvroSerdeOptions(), setup.Contracts, setup.Topics);
-        var settings = new ContextPipelineSetup(setup.Context, setup.Identity, setup.Stores, codec, names) { Rules = new LiveRuleSet(rules), Hygiene = setup.Hygiene };
+        var settings = setup.Pipeline(rules, localRegistry);
+        var names = settings.Topics;
         var topology = ProductTopology.Build(setup.ApplicationId, setup.Topics, settings, new PipelineMetrics(), NullLoggerFactory.Instance);
         var driver = new InMemoryTopologyRunner(topology);
         var serializer = new AvroSerializer<GenericRecord>(localRegistry);

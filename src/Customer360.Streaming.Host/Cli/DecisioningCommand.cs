@@ -43,7 +43,7 @@ internal static class DecisioningCommand
                 var folder = parse.GetValue(topologyDir);
                 var setup = RulesTestCommand.Setup(folder, null);
                 var rules = RuleCatalog.Load(Path.Combine(ContentFolders.ResolveDirectory(folder), RuleCatalog.FileName));
-                var partitionCount = parse.GetValue(partitions) is > 0 and var given ? given : setup.Topics.Topics.First(t => t.Name == Contracts.ProductTopicNames.FromCatalog(setup.Topics).Relationship).Partitions;
+                var partitionCount = parse.GetValue(partitions) is > 0 and var given ? given : Pipeline.ProductTopics.ContextPartitions(setup.Topics);
                 var result = OfferEvaluation.Run(
                     rules, setup, parse.GetValue(customers), parse.GetValue(seed), parse.GetValue(days), partitionCount,
                     new Domain.Decisioning.DecisioningSettings { MaxExplorationShare = parse.GetValue(exploration) }, line => Console.Error.WriteLine($"[evaluate] {line}"));

@@ -267,7 +267,7 @@ internal static class DemoCommand
                     .Select(g => $"{g.Key} {g.Sum(a => a.Value.Accepted)}/{g.Sum(a => a.Value.Answered)}"))));
         const int customers = 2_000;
         var setup = RulesTestCommand.Setup(topologyDirectory, DemoApplicationId);
-        var partitions = setup.Topics.Topics.First(t => t.Name == ProductTopicNames.FromCatalog(setup.Topics).Relationship).Partitions;
+        var partitions = ProductTopics.ContextPartitions(setup.Topics);
         var evaluation = Decisioning.OfferEvaluation.Run(rules, setup, customers, seed: 42, days: 7, partitions);
         Say($"  acceptance by policy ({customers} simulated customers over 7 days, in memory): {evaluation.Line}");
     }

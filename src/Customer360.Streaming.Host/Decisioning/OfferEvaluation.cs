@@ -7,7 +7,6 @@ using Customer360.Streaming.Domain.Events;
 using Customer360.Streaming.Domain.Triggers;
 using Customer360.Streaming.Embedded.SchemaRegistry;
 using Customer360.Streaming.Pipeline;
-using Customer360.Streaming.Pipeline.Triggers;
 using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Schemas.Serdes;
 using Customer360.Streaming.Simulation;
@@ -75,15 +74,8 @@ public static class OfferEvaluation
     private static Simulation Simulate(RuleSet rules, ReplaySetup setup, int customers, int seed, int days, int partitions, DecisioningSettings decisioning, Action<string>? progress)
     {
         var registry = new InProcessSchemaRegistry();
-        var names = ProductTopicNames.FromCatalog(setup.Topics);
-        var codec = new EventCodec(registry, new AvroSerdeOptions(), setup.Contracts, setup.Topics);
-        var settings = new ContextPipelineSetup(setup.Context, setup.Identity, setup.Stores, codec, names)
-        {
-            Rules = new LiveRuleSet(rules),
-            Hygiene = setup.Hygiene,
-            WallClockTimers = false,
-            Decisioning = decisioning with { ContextPartitions = partitions },
-        };
+        var settings = setup.Pipeline(rules, registry) with { WallClockTimers = false, Decisioning = decisioning with { ContextPartitions = partitions } };
+        var names = settings.Topics;
         var driver = new InMemoryTopologyRunner(ProductTopology.Build(setup.ApplicationId, setup.Topics, settings, new PipelineMetrics(), NullLoggerFactory.Instance), partitions);
         var writer = new ChannelEventWriter(setup.Contracts);
         var serializer = new AvroSerializer<GenericRecord>(registry);

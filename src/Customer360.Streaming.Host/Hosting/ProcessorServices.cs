@@ -58,7 +58,7 @@ public static class ProcessorServices
                 Hygiene = triggers.ToHygieneSettings(),
                 TimerInterval = TimeSpan.FromSeconds(triggers.TimerIntervalSeconds),
                 WallClockTimers = triggers.WallClockTimers,
-                Decisioning = sp.GetRequiredService<IOptions<DecisioningOptions>>().Value.ToSettings(ContextPartitions(sp)),
+                Decisioning = sp.GetRequiredService<IOptions<DecisioningOptions>>().Value.ToSettings(ProductTopics.ContextPartitions(sp.GetRequiredService<TopicCatalog>())),
             };
         });
         services.AddHostedService(sp => new RuleReloadService(
@@ -100,13 +100,6 @@ public static class ProcessorServices
 
     private static string? RuleFile(IServiceProvider services) =>
         Path.Combine(ContentFolders.ResolveDirectory(Topology(services).Directory), RuleCatalog.FileName) is var path && File.Exists(path) ? path : null;
-
-    /// <summary>Partitions of the customer-keyed topics as topics.yaml declares them (the counts to create them with on a real cluster).</summary>
-    private static int ContextPartitions(IServiceProvider services)
-    {
-        var relationship = services.GetRequiredService<ProductTopicNames>().Relationship;
-        return services.GetRequiredService<TopicCatalog>().Topics.First(t => t.Name == relationship).Partitions;
-    }
 
     private static TopologyOptions Topology(IServiceProvider services) => services.GetRequiredService<IOptions<TopologyOptions>>().Value;
 }

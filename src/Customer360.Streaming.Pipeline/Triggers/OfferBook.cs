@@ -35,10 +35,7 @@ public sealed class OfferBook(IKeyValueStore store, int partition, int partition
         // A task beyond the declared count (a misconfiguration) still never gets more than its share of a larger split.
         var split = Math.Max(partitions, partition + 1);
         var budget = (capacity.PerDay / split) + (partition < capacity.PerDay % split ? 1 : 0);
-        var used = store.Get(CapacityKey(offer.Id, scope)) is { } stored && Encoding.UTF8.GetString(stored).Split(' ') is [var usedDay, var count] && usedDay == day
-            ? int.Parse(count, CultureInfo.InvariantCulture)
-            : 0;
-        return budget - used;
+        return budget - UsedOn(CapacityKey(offer.Id, scope), day);
     }
 
     public ExplorationTally Exploration => Pair(ExplorationKey) is var (choices, explorations) ? new ExplorationTally(choices, explorations) : default;
@@ -51,10 +48,7 @@ public sealed class OfferBook(IKeyValueStore store, int partition, int partition
         foreach (var send in sends)
         {
             var key = CapacityKey(send.OfferId, send.CapacityScope);
-            var used = store.Get(key) is { } stored && Encoding.UTF8.GetString(stored).Split(' ') is [var day, var count] && day == send.Day
-                ? int.Parse(count, CultureInfo.InvariantCulture)
-                : 0;
-            Put(key, send.Day, used + 1);
+            Put(key, send.Day, UsedOn(key, send.Day) + 1);
             if (send.Learned)
             {
                 var (choices, explorations) = Pair(ExplorationKey);
@@ -73,6 +67,12 @@ public sealed class OfferBook(IKeyValueStore store, int partition, int partition
     private static string ArmKey(string segment, string offerId, TriggerChannel channel) => $"arm|{segment}|{offerId}|{EnumNames.SnakeCase(channel)}";
 
     private static string CapacityKey(string offerId, string scope) => $"capacity|{offerId}|{scope}";
+
+    /// <summary>Sends counted under a capacity key on <paramref name="day"/>: the entry holds one day, an older one counts nothing.</summary>
+    private int UsedOn(string key, string day) =>
+        store.Get(key) is { } stored && Encoding.UTF8.GetString(stored).Split(' ') is [var usedDay, var count] && usedDay == day
+            ? int.Parse(count, CultureInfo.InvariantCulture)
+            : 0;
 
     private (long, long) Pair(string key) => store.Get(key) is { } stored ? Parse(stored) : (0, 0);
 
