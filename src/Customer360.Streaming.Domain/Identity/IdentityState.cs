@@ -34,11 +34,30 @@ public sealed record IdentityState
     public bool Quarantined { get; init; }
 
     /// <summary>The customer events of this identifier belong to, or null (not linked, or quarantined).</summary>
-    public string? ResolvedCustomer =>
-        Quarantined || LinkedCustomers.IsEmpty
-            ? null
-            // Latest link wins; equal times go to the smaller id, so the answer never depends on arrival order.
-            : LinkedCustomers.OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal).First().Key;
+    public string? ResolvedCustomer
+    {
+        get
+        {
+            if (Quarantined)
+            {
+                return null;
+            }
+
+            // Latest link wins; equal times go to the smaller id, so the answer never depends on arrival order. One
+            // pass, nothing allocated: this is asked for every routed event.
+            string? latest = null;
+            var latestAt = long.MinValue;
+            foreach (var (customer, linkedAt) in LinkedCustomers)
+            {
+                if (latest is null || linkedAt > latestAt || (linkedAt == latestAt && string.CompareOrdinal(customer, latest) < 0))
+                {
+                    (latest, latestAt) = (customer, linkedAt);
+                }
+            }
+
+            return latest;
+        }
+    }
 
     public bool IsEmpty => LinkedCustomers.IsEmpty && !Quarantined;
 
