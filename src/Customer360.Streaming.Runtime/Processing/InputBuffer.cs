@@ -33,25 +33,39 @@ internal sealed class InputBuffer(int pauseAbove)
     public bool Full(TopicPartition partition) => BufferedOf(partition) >= pauseAbove;
 
     /// <summary>Anything buffered for these partitions.</summary>
-    public bool Any(IEnumerable<TopicPartition> partitions) => partitions.Any(p => BufferedOf(p) > 0);
+    public bool Any(IReadOnlyList<TopicPartition> partitions)
+    {
+        ArgumentNullException.ThrowIfNull(partitions);
+        for (var i = 0; i < partitions.Count; i++)
+        {
+            if (BufferedOf(partitions[i]) > 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>
     /// The partition queue whose head a task over <paramref name="partitions"/> would take next: the lowest timestamp
     /// among the buffered heads (ties go to the first partition listed, so the choice is stable). None when nothing is
     /// buffered, or when a partition with nothing buffered may still have records on the broker and
-    /// <paramref name="enforce"/> is false (the task has not waited long enough yet). Nothing is taken.
+    /// <paramref name="enforce"/> is false (the task has not waited long enough yet). Nothing is taken. Asked for
+    /// every record, so it walks the list by index (an interface's enumerator would be allocated each time).
     /// </summary>
-    public Queue<ConsumeResult<byte[]?, byte[]?>>? Head(IReadOnlyList<TopicPartition> partitions, Func<TopicPartition, bool> mayHaveMore, bool enforce)
+    /// <param name="mayHaveMore">Whether an empty partition may still get records; null: none is waited for.</param>
+    public Queue<ConsumeResult<byte[]?, byte[]?>>? Head(IReadOnlyList<TopicPartition> partitions, Func<TopicPartition, bool>? mayHaveMore, bool enforce)
     {
         ArgumentNullException.ThrowIfNull(partitions);
-        ArgumentNullException.ThrowIfNull(mayHaveMore);
         Queue<ConsumeResult<byte[]?, byte[]?>>? best = null;
         var waiting = false;
-        foreach (var partition in partitions)
+        for (var i = 0; i < partitions.Count; i++)
         {
+            var partition = partitions[i];
             if (!_queues.TryGetValue(partition, out var queue) || queue.Count == 0)
             {
-                waiting |= !enforce && mayHaveMore(partition);
+                waiting |= !enforce && mayHaveMore is not null && mayHaveMore(partition);
                 continue;
             }
 

@@ -98,12 +98,14 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
     /// task get minutes of event time ahead of the rest on a backlog, and their outputs met downstream, on a
     /// repartition topic, that far out of order: late beyond the grace period, or stale for a rule's maxEventAge.
     /// </summary>
-    public ((string Sub, int Partition) Task, ConsumeResult<byte[]?, byte[]?> Record)? NextAcross(IEnumerable<(string Sub, int Partition)> tasks, long nowTimestamp)
+    /// <remarks>It runs for every record, so nothing in it allocates: lists are walked by index, never enumerated as interfaces.</remarks>
+    public ((string Sub, int Partition) Task, ConsumeResult<byte[]?, byte[]?> Record)? NextAcross(IReadOnlyList<(string Sub, int Partition)> tasks, long nowTimestamp)
     {
         ArgumentNullException.ThrowIfNull(tasks);
         _held.Clear();
-        foreach (var task in tasks)
+        for (var i = 0; i < tasks.Count; i++)
         {
+            var task = tasks[i];
             if (!_held.Contains(task.Sub) && Starved(task, nowTimestamp))
             {
                 _held.Add(task.Sub);
@@ -115,8 +117,9 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
         var liveFromMs = _held.Count == 0 ? long.MinValue : time.GetUtcNow().ToUnixTimeMilliseconds() - streams.MaxTaskIdleMs;
         (string Sub, int Partition) oldestTask = default;
         Queue<ConsumeResult<byte[]?, byte[]?>>? oldest = null;
-        foreach (var task in tasks)
+        for (var i = 0; i < tasks.Count; i++)
         {
+            var task = tasks[i];
             // A held task is not asked for its head unless that is live: asking starts and ends its own wait, whose
             // clock must not run while the thread holds it anyway.
             if ((!_held.Contains(task.Sub) || HasLiveHead(task, liveFromMs))
@@ -132,7 +135,7 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
 
     /// <summary>Whether the oldest record buffered for <paramref name="task"/> is live, looked at without any waiting bookkeeping.</summary>
     private bool HasLiveHead((string Sub, int Partition) task, long liveFromMs) =>
-        _buffer.Head(SourcePartitions(task), static _ => false, enforce: true) is { } head && head.Peek().Message.Timestamp.UnixTimestampMs >= liveFromMs;
+        _buffer.Head(SourcePartitions(task), mayHaveMore: null, enforce: true) is { } head && head.Peek().Message.Timestamp.UnixTimestampMs >= liveFromMs;
 
     /// <summary>
     /// Whether a partition of <paramref name="task"/> has nothing buffered while the consumer knows the broker holds
@@ -142,8 +145,10 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
     private bool Starved((string Sub, int Partition) task, long nowTimestamp)
     {
         var starved = false;
-        foreach (var partition in SourcePartitions(task))
+        var partitions = SourcePartitions(task);
+        for (var i = 0; i < partitions.Count; i++)
         {
+            var partition = partitions[i];
             if (_buffer.BufferedOf(partition) > 0 || !MayHaveMore(partition) || !Lags(partition))
             {
                 _starvedSince.Remove(partition);
@@ -270,14 +275,14 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
     }
 
     /// <summary>Partition N of each source topic of a task; the same for a key whenever it is assigned, so kept.</summary>
-    private List<TopicPartition> SourcePartitions((string Sub, int Partition) task)
-    {
-        if (!_sourcePartitions.TryGetValue(task, out var partitions))
-        {
-            partitions = [.. topology.SubTopologies.First(s => s.Name == task.Sub).Sources.Select(t => new TopicPartition(t, task.Partition))];
-            _sourcePartitions[task] = partitions;
-        }
+    private List<TopicPartition> SourcePartitions((string Sub, int Partition) task) =>
+        _sourcePartitions.TryGetValue(task, out var partitions) ? partitions : KeepSourcePartitions(task);
 
+    // Apart from the lookup, so the closure over the task is made once per task rather than on every call.
+    private List<TopicPartition> KeepSourcePartitions((string Sub, int Partition) task)
+    {
+        List<TopicPartition> partitions = [.. topology.SubTopologies.First(s => s.Name == task.Sub).Sources.Select(t => new TopicPartition(t, task.Partition))];
+        _sourcePartitions[task] = partitions;
         return partitions;
     }
 }

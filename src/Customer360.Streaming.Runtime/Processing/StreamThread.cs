@@ -225,7 +225,7 @@ internal sealed class StreamThread : IDisposable, ICommitSteps, IPartitionContro
         }
 
         var now = _context.Time.GetTimestamp();
-        while (_partitions.NextAcross(_tasks.Running.Keys, now) is { } next)
+        while (_partitions.NextAcross(_tasks.RunningIds, now) is { } next)
         {
             Handle(_tasks.Running[next.Task], next.Record);
         }

@@ -18,6 +18,11 @@ internal sealed class TaskManager(StreamTopology topology, ChangelogRestorer res
 
     public IReadOnlyDictionary<(string Sub, int Partition), StreamTask> Running => _running;
 
+    /// <summary>The running tasks' ids as a list, made again only when a task starts or ends (the thread asks per record).</summary>
+    public IReadOnlyList<(string Sub, int Partition)> RunningIds => _runningIds ??= [.. _running.Keys];
+
+    private List<(string Sub, int Partition)>? _runningIds;
+
     public IReadOnlyDictionary<(string Sub, int Partition), TaskState> States => _states.All;
 
     public int RestoringCount => restorer.Count;
@@ -58,6 +63,7 @@ internal sealed class TaskManager(StreamTopology topology, ChangelogRestorer res
 
         _states.Move(finished.Key, TaskState.Running);
         _running[finished.Key] = finished.Task;
+        _runningIds = null;
         if (finished.Local is { } local)
         {
             _local[finished.Key] = local;
@@ -132,6 +138,7 @@ internal sealed class TaskManager(StreamTopology topology, ChangelogRestorer res
         _states.Move(key, TaskState.Suspended);
         if (_running.Remove(key, out var task))
         {
+            _runningIds = null;
             if (_local.Remove(key, out var local))
             {
                 local.Checkpoint(task);

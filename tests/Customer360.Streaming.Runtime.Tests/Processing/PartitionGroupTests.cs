@@ -244,7 +244,7 @@ public sealed class PartitionGroupTests
         new(_consumer, Topology, new StreamsOptions { MaxTaskIdleMs = maxTaskIdleMs, TransientRetryBackoffMs = 100, TransientRetryBackoffMaxMs = 500 }, TimeProvider.System, maxBuffered);
 
     /// <summary>The timestamp of the record the thread takes next at <paramref name="nowTimestamp"/>, or null when it waits.</summary>
-    private static long? NextTimestamp(PartitionGroup group, IEnumerable<(string, int)> tasks, long nowTimestamp) =>
+    private static long? NextTimestamp(PartitionGroup group, IReadOnlyList<(string, int)> tasks, long nowTimestamp) =>
         group.NextAcross(tasks, nowTimestamp)?.Record.Message.Timestamp.UnixTimestampMs;
 
     /// <summary>The consumer read these partitions to their end (its end-of-partition events).</summary>
