@@ -37,8 +37,10 @@ internal static class EndToEnd
 
     public static bool Requested(string[] args) => args.Any(a => a.Contains("EndToEnd", StringComparison.OrdinalIgnoreCase));
 
-    public static async Task<int> RunAsync()
+    /// <summary><c>--threads N</c> drains with N stream threads only (to profile one drain); by default 1 and one per core.</summary>
+    public static async Task<int> RunAsync(string[] args)
     {
+        var threadCounts = ThreadCounts(args);
         var catalog = TopicCatalog.Load(Path.Combine(RepositoryLayout.TopologyDirectory, "topics.yaml"));
         var contracts = SchemaCatalog.Load(Path.Combine(RepositoryLayout.Root, "schemas"));
         var stores = StoreCatalog.Load(Path.Combine(RepositoryLayout.TopologyDirectory, "stores.yaml"));
@@ -54,7 +56,7 @@ internal static class EndToEnd
         var lines = new List<string>();
         try
         {
-            foreach (var threads in new[] { 1, Environment.ProcessorCount }.Distinct())
+            foreach (var threads in threadCounts)
             {
                 var line = await MeasureAsync(threads, catalog, contracts, stores, registry, redis);
                 Console.WriteLine(line);
@@ -77,6 +79,19 @@ internal static class EndToEnd
             $"{Environment.ProcessorCount} cores, the embedded broker, {Customers:N0} simulated customers, {JourneyEvents:N0} journey events after their profiles and links; one drain per line (`./scripts/bench.sh --filter '*EndToEnd*'`).",
             lines);
         return 0;
+    }
+
+    private static int[] ThreadCounts(string[] args)
+    {
+        var at = Array.IndexOf(args, "--threads");
+        if (at < 0)
+        {
+            return [.. new[] { 1, Environment.ProcessorCount }.Distinct()];
+        }
+
+        return at + 1 < args.Length && int.TryParse(args[at + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var threads) && threads is >= 1 and <= 64
+            ? [threads]
+            : throw new ArgumentException("--threads takes a number of stream threads from 1 to 64");
     }
 
     private static async Task<string> MeasureAsync(int threads, TopicCatalog catalog, SchemaCatalog contracts, Domain.Geo.StoreDirectory stores, EmbeddedSchemaRegistry registry, RedisServerFixture redis)
