@@ -20,6 +20,7 @@ public sealed class EventCodec
     private readonly Dictionary<string, AvroDeserializer<GenericRecord>> _readers = new(StringComparer.Ordinal);
     private readonly AvroSerializer<GenericRecord> _snapshots;
     private readonly ContextSnapshotWriter _snapshotWriter;
+    private readonly NamedCustomerReader _namedCustomers;
     private readonly TimeProvider _clock;
     private readonly long _maxFutureSkewMs;
 
@@ -41,6 +42,7 @@ public sealed class EventCodec
             _readers[topic.Name] = new AvroDeserializer<GenericRecord>(registry, serdeOptions, contracts.Latest(topic.ValueSchema!).Schema, unknownIds);
         }
 
+        _namedCustomers = new NamedCustomerReader(registry, serdeOptions, contracts, topics, unknownIds);
         _snapshots = new AvroSerializer<GenericRecord>(registry, serdeOptions);
         _snapshotWriter = new ContextSnapshotWriter(contracts);
         Contracts = contracts;
@@ -87,6 +89,12 @@ public sealed class EventCodec
             : throw new PoisonRecordException(
                 $"eventTime is {aheadMs / 1000} s ahead of the processor's clock, more than Context:MaxFutureSkewSeconds ({_maxFutureSkewMs / 1000}) allows.");
     }
+
+    /// <summary>
+    /// The customer a channel record names itself (a signed-in click or app event), reading nothing else of it: null
+    /// when the contract has no customer id or the record leaves it null. See <see cref="NamedCustomerReader"/>.
+    /// </summary>
+    public string? NamedCustomer(string sourceTopic, byte[] value) => _namedCustomers.Read(sourceTopic, value);
 
     /// <summary>The snapshot of a context for <paramref name="topic"/>; waits (bounded) on the registry only for the first one.</summary>
     public byte[] EncodeSnapshot(CustomerContext context, string topic) => Encode(_snapshotWriter.Write(context), topic);

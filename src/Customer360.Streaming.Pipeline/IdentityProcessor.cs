@@ -142,12 +142,12 @@ public sealed class IdentityProcessor(ContextPipelineSetup settings, string even
             throw new PoisonRecordException($"A record on {record.Topic} has no value.");
         }
 
-        var channelEvent = settings.Codec.Decode(record.Topic, record.Value);
-        // A signed-in channel names the customer itself; otherwise the identity table decides.
-        var customer = SignedInCustomer(channelEvent) ?? LinksOf(identifier).ResolvedCustomer;
+        // A signed-in channel names the customer itself; otherwise the identity table decides. Either way only the
+        // customer id is read: a routed event is decoded (and judged valid or not) once, by the context stage.
+        var customer = settings.Codec.NamedCustomer(record.Topic, record.Value) ?? LinksOf(identifier).ResolvedCustomer;
         if (customer is not null)
         {
-            _context.Emit(eventsByCustomerTopic, customer, record.Value, record.TimestampMs, InternalRecords.Headers(InternalKind.Event));
+            _context.Emit(eventsByCustomerTopic, customer, record.Value, record.TimestampMs, InternalRecords.RoutedEvent(record.Headers));
             return;
         }
 
@@ -156,6 +156,7 @@ public sealed class IdentityProcessor(ContextPipelineSetup settings, string even
             return;
         }
 
+        var channelEvent = settings.Codec.Decode(record.Topic, record.Value);
         var current = _anonymous.Get(identifier) ?? CustomerContext.Empty(Identifiers.AnonymousContextId(identifier));
         var reduction = _reducer.Apply(current, channelEvent);
         metrics.CountReduction(reduction.Outcome, record.Topic);
@@ -205,11 +206,4 @@ public sealed class IdentityProcessor(ContextPipelineSetup settings, string even
             _links.Put(identifier, IdentityStateCodec.Encode(state));
         }
     }
-
-    private static string? SignedInCustomer(ChannelEvent channelEvent) => channelEvent switch
-    {
-        ClickEvent { CustomerId: { Length: > 0 } id } => id,
-        AppEvent { CustomerId: { Length: > 0 } id } => id,
-        _ => null,
-    };
 }

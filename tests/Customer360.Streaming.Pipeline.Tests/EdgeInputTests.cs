@@ -72,12 +72,33 @@ public sealed class EdgeInputTests
         var withinSkew = h.Click("a1", 60_000 + 240_000, ClickType.PageView, customer: "c-1");
         var now = h.Click("a1", 30_000, ClickType.PageView, customer: "c-1");
 
-        Assert.Equal(TaskOutcome.DeadLettered, future);
+        // Routing reads only the customer id; the context stage decodes the event and sets it aside. The dead letter
+        // names the click as it entered (topic, offset), and the repartition record that carried it as the hop.
+        Assert.Equal(TaskOutcome.Processed, future);
         var dead = Assert.Single(h.Driver.ReadOutput(h.Topology.DeadLetterTopic));
         Assert.Contains("ahead of the processor's clock", RecordHeaders.Find(dead.Headers, RecordHeaders.DlqErrorMessage), StringComparison.Ordinal);
+        Assert.Equal(PipelineHarness.Names.Clickstream, RecordHeaders.Find(dead.Headers, RecordHeaders.DlqOriginTopic));
+        Assert.Equal("0", RecordHeaders.Find(dead.Headers, RecordHeaders.DlqOriginOffset));
+        Assert.EndsWith(ProductTopics.EventsByCustomer + "-repartition", RecordHeaders.Find(dead.Headers, RecordHeaders.DlqViaTopic), StringComparison.Ordinal);
         Assert.Equal(TaskOutcome.Processed, withinSkew);
         Assert.Equal(TaskOutcome.Processed, now);
         Assert.Equal(PipelineHarness.T0 + 300_000, h.Context("c-1")!.AsOfMs);
         Assert.Equal(2, h.Context("c-1")!.Web.PagesInSession);
+    }
+
+    [Fact]
+    public void A_signed_in_click_naming_a_customer_id_no_key_may_hold_is_dead_lettered_where_it_entered_and_reaches_no_context()
+    {
+        var h = new PipelineHarness();
+
+        // Routing reads only the customer id, and judges it as the full decode would: braces never become a key.
+        var outcome = h.Click("a1", 1_000, ClickType.PageView, customer: "c-{1}");
+
+        Assert.Equal(TaskOutcome.DeadLettered, outcome);
+        var dead = Assert.Single(h.Driver.ReadOutput(h.Topology.DeadLetterTopic));
+        Assert.Equal(PipelineHarness.Names.Clickstream, RecordHeaders.Find(dead.Headers, RecordHeaders.DlqOriginTopic));
+        Assert.Null(RecordHeaders.Find(dead.Headers, RecordHeaders.DlqViaTopic));
+        Assert.Contains("customerId contains a brace", RecordHeaders.Find(dead.Headers, RecordHeaders.DlqErrorMessage), StringComparison.Ordinal);
+        Assert.Null(h.Context("c-{1}"));
     }
 }

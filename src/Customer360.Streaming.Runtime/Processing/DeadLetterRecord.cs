@@ -11,6 +11,35 @@ internal static class DeadLetterRecord
     /// <summary>Room left for the producer's own per-record framing, so a record at the budget is still accepted.</summary>
     private const int FramingAllowance = 512;
 
+    /// <summary>
+    /// The record's own headers and what went wrong where. The origin is where the record entered the topology: for
+    /// one that came through a repartition topic, the input record it carries (an event is decoded and judged only
+    /// downstream), with the repartition record named beside it as the hop.
+    /// </summary>
+    public static List<KeyValuePair<string, byte[]>> Headers(StreamRecord record, string groupId, string stage, string errorClass, string message)
+    {
+        var origin = record.Origin;
+        var headers = new List<KeyValuePair<string, byte[]>>(record.Headers)
+        {
+            new(RecordHeaders.DlqOriginTopic, RecordHeaders.Text(origin.Topic)),
+            new(RecordHeaders.DlqOriginPartition, RecordHeaders.Number(origin.Partition)),
+            new(RecordHeaders.DlqOriginOffset, RecordHeaders.Number(origin.Offset)),
+            new(RecordHeaders.DlqOriginTimestamp, RecordHeaders.Number(record.TimestampMs)),
+            new(RecordHeaders.DlqGroup, RecordHeaders.Text(groupId)),
+            new(RecordHeaders.DlqStage, RecordHeaders.Text(stage)),
+            new(RecordHeaders.DlqErrorClass, RecordHeaders.Text(errorClass)),
+            new(RecordHeaders.DlqErrorMessage, RecordHeaders.Text(message)),
+        };
+        if (origin != new RecordOrigin(record.Topic, record.Partition, record.Offset))
+        {
+            headers.Add(new(RecordHeaders.DlqViaTopic, RecordHeaders.Text(record.Topic)));
+            headers.Add(new(RecordHeaders.DlqViaPartition, RecordHeaders.Number(record.Partition)));
+            headers.Add(new(RecordHeaders.DlqViaOffset, RecordHeaders.Number(record.Offset)));
+        }
+
+        return headers;
+    }
+
     public static (OutgoingRecord Record, bool Truncated) Build(string topic, StreamRecord record, List<KeyValuePair<string, byte[]>> headers, int maxBytes)
     {
         var key = record.KeyBytes;

@@ -21,6 +21,11 @@ public static class RecordHeaders
     public const string DlqOriginPartition = "c360.dlq.origin.partition";
     public const string DlqOriginOffset = "c360.dlq.origin.offset";
     public const string DlqOriginTimestamp = "c360.dlq.origin.timestamp";
+
+    /// <summary>The repartition record that carried a dead letter's origin to the task that failed on it (absent when the input record itself failed).</summary>
+    public const string DlqViaTopic = "c360.dlq.via.topic";
+    public const string DlqViaPartition = "c360.dlq.via.partition";
+    public const string DlqViaOffset = "c360.dlq.via.offset";
     public const string DlqGroup = "c360.dlq.group";
     public const string DlqStage = "c360.dlq.stage";
     public const string DlqErrorClass = "c360.dlq.error.class";

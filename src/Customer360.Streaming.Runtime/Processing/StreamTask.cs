@@ -348,17 +348,7 @@ public sealed class StreamTask : IProcessorContext
 
     private void DeadLetter(StreamRecord record, ErrorStage stage, string errorClass, Exception error)
     {
-        var headers = new List<KeyValuePair<string, byte[]>>(record.Headers)
-        {
-            new(RecordHeaders.DlqOriginTopic, RecordHeaders.Text(record.Topic)),
-            new(RecordHeaders.DlqOriginPartition, RecordHeaders.Number(record.Partition)),
-            new(RecordHeaders.DlqOriginOffset, RecordHeaders.Number(record.Offset)),
-            new(RecordHeaders.DlqOriginTimestamp, RecordHeaders.Number(record.TimestampMs)),
-            new(RecordHeaders.DlqGroup, RecordHeaders.Text(_groupId)),
-            new(RecordHeaders.DlqStage, RecordHeaders.Text(stage.ToString().ToLowerInvariant())),
-            new(RecordHeaders.DlqErrorClass, RecordHeaders.Text(errorClass)),
-            new(RecordHeaders.DlqErrorMessage, RecordHeaders.Text(Sanitize(error))),
-        };
+        var headers = DeadLetterRecord.Headers(record, _groupId, stage.ToString().ToLowerInvariant(), errorClass, Sanitize(error));
         var (deadLetter, truncated) = DeadLetterRecord.Build(_topology.DeadLetterTopic, record, headers, _options.DeadLetterMaxBytes);
         _collector.Send(deadLetter);
         if (truncated)
