@@ -95,7 +95,7 @@ internal sealed class TriggerStage(
 
     /// <summary>A customer's trigger state as stored, or a fresh one.</summary>
     public static TriggerState Load(IKeyValueStore store, string customerId) =>
-        store.Get(customerId) is { } json ? TriggerStateJson.Decode(json) : new TriggerState();
+        store.GetDecoded(customerId, TriggerStateSerde.Instance) ?? new TriggerState();
 
     /// <summary>Stores the trigger state (or removes it when empty), counts offers in the ledger, and emits the prepared records.</summary>
     public void Apply(PreparedTriggers prepared, IProcessorContext processor, IKeyValueStore store, string customerId)
@@ -122,7 +122,7 @@ internal sealed class TriggerStage(
             }
             else
             {
-                store.Put(customerId, TriggerStateJson.Encode(state));
+                store.PutDecoded(customerId, state, TriggerStateSerde.Instance);
             }
 
             _due.EnsureBuilt(store);
@@ -199,9 +199,9 @@ internal sealed class TriggerStage(
             }
 
             _built = true;
-            foreach (var (customer, json) in store.All())
+            foreach (var (customer, state) in store.AllDecoded(TriggerStateSerde.Instance))
             {
-                Set(customer, TriggerStateJson.Decode(json).NextDueMs);
+                Set(customer, state.NextDueMs);
             }
         }
 
