@@ -53,6 +53,46 @@ public sealed record WebView
             .GroupBy(v => v.Category, StringComparer.Ordinal)
             .Select(g => KeyValuePair.Create(g.Key, g.Count()))
             .OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal)];
+
+    /// <summary>How many views fall within <paramref name="windowMs"/> before <paramref name="asOfMs"/>: the sum of <see cref="CategoryCounts"/>, counted without building it (rules ask per event).</summary>
+    public int ViewsWithin(long windowMs, long asOfMs)
+    {
+        var views = 0;
+        foreach (var view in RecentViews)
+        {
+            views += view.AtMs > asOfMs - windowMs && view.AtMs <= asOfMs ? 1 : 0;
+        }
+
+        return views;
+    }
+
+    /// <summary>The first of <see cref="CategoryCounts"/> (most viewed, then by name), or null: one pass over the views, no sorting (rules ask per event).</summary>
+    public string? TopCategoryWithin(long windowMs, long asOfMs)
+    {
+        var counts = t_counts ??= new Dictionary<string, int>(StringComparer.Ordinal);
+        string? top = null;
+        var topCount = 0;
+        foreach (var view in RecentViews)
+        {
+            if (view.AtMs <= asOfMs - windowMs || view.AtMs > asOfMs)
+            {
+                continue;
+            }
+
+            var count = counts[view.Category] = counts.GetValueOrDefault(view.Category) + 1;
+            if (count > topCount || (count == topCount && string.CompareOrdinal(view.Category, top) < 0))
+            {
+                (top, topCount) = (view.Category, count);
+            }
+        }
+
+        counts.Clear();
+        return top;
+    }
+
+    /// <summary>The counting scratch of <see cref="TopCategoryWithin"/>, one per thread: cleared after each use, it holds nothing between calls.</summary>
+    [ThreadStatic]
+    private static Dictionary<string, int>? t_counts;
 }
 
 /// <summary>The mobile app.</summary>

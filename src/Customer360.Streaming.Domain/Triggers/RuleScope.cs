@@ -92,8 +92,8 @@ public static class RuleVariables
         Add("context.cart.updatedAgo", RuleType.Duration, s => Ago(s, s.Context.Web.CartUpdatedMs), "time since the cart last changed");
         Add("context.web.lastActivityAgo", RuleType.Duration, s => Ago(s, s.Context.Web.LastActivityMs), "time since the last web event");
         Add("context.web.lastSearch", RuleType.Text, s => s.Context.Web.LastSearch, "the last search");
-        Add("context.web.topCategory30m", RuleType.Text, s => s.Context.Web.CategoryCounts(1_800_000, s.StreamTimeMs).Select(c => c.Key).FirstOrDefault(), "most viewed category in 30 minutes");
-        Add("context.web.views30m", RuleType.Number, s => (double)s.Context.Web.CategoryCounts(1_800_000, s.StreamTimeMs).Sum(c => c.Value), "category views in 30 minutes");
+        Add("context.web.topCategory30m", RuleType.Text, s => s.Context.Web.TopCategoryWithin(1_800_000, s.StreamTimeMs), "most viewed category in 30 minutes");
+        Add("context.web.views30m", RuleType.Number, s => (double)s.Context.Web.ViewsWithin(1_800_000, s.StreamTimeMs), "category views in 30 minutes");
         Add("context.app.foreground", RuleType.Bool, s => s.Context.App.StateChangedMs >= 0 ? s.Context.App.Foreground : null, "the app is in the foreground");
         Add("context.app.lastOpenAgo", RuleType.Duration, s => Ago(s, s.Context.App.LastOpenMs), "time since the app was last opened");
         Add("context.app.pushDismissed", RuleType.Number, s => (double)s.Context.App.PushDismissed, "pushes dismissed");
