@@ -193,7 +193,7 @@ public sealed class IdentityProcessor(ContextPipelineSetup settings, string even
     public void Flush() => _snapshots.Publish(_context, _anonymous.Get);
 
     private IdentityState LinksOf(string identifier) =>
-        _links.Get(identifier) is { } bytes ? IdentityStateCodec.Decode(bytes) : new IdentityState();
+        _links.GetDecoded(identifier, IdentityStateSerde.Instance) ?? new IdentityState();
 
     private void Save(string identifier, IdentityState state)
     {
@@ -203,7 +203,7 @@ public sealed class IdentityProcessor(ContextPipelineSetup settings, string even
         }
         else
         {
-            _links.Put(identifier, IdentityStateCodec.Encode(state));
+            _links.PutDecoded(identifier, state, IdentityStateSerde.Instance);
         }
     }
 }
