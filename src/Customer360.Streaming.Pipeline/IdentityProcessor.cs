@@ -203,7 +203,7 @@ public sealed class IdentityProcessor(ContextPipelineSetup settings, string even
         }
         else
         {
-            _links.PutDecoded(identifier, state, IdentityStateSerde.Instance);
+            _links.Put(identifier, IdentityStateCodec.Encode(state));
         }
     }
 }

@@ -26,7 +26,8 @@ internal static class IdentityStateCodec
 
 /// <summary>
 /// An identifier's links in its store (the same JSON), read through the store's decoded values: parsed once while they
-/// stay unchanged, not once per routed event.
+/// stay unchanged, not once per routed event. Links are still put as bytes: putting them decoded (encoded at commit)
+/// lost about 5 % of a one-thread drain's events on RocksDB stores, for a reason not yet found.
 /// </summary>
 internal sealed class IdentityStateSerde : StateSerde<IdentityState>
 {
