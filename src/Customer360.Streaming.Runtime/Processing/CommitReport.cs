@@ -30,7 +30,7 @@ internal sealed class CommitReport(StreamThreadContext context, IConsumer<byte[]
             }
         }
 
-        foreach (var output in collector.TakeOutputs().Where(o => !context.Topology.IsInternal(o.Topic)))
+        foreach (var output in collector.TakeOutputs())
         {
             context.Metrics.OutputLatency.Record(committedAt - output.TimestampMs, new KeyValuePair<string, object?>("topic", output.Topic));
         }

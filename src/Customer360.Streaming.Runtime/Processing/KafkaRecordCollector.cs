@@ -5,7 +5,8 @@ namespace Customer360.Streaming.Runtime.Processing;
 
 /// <summary>
 /// Sends task output through the thread's one producer and remembers only what a commit needs: how many records went
-/// out since the last one, each output's topic and timestamp (for output latency), the last acknowledged offset per
+/// out since the last one, the topic and timestamp of each output whose latency is reported (not the repartition and
+/// changelog records, which are most of what a thread sends), the last acknowledged offset per
 /// changelog partition, and the first failed delivery. Keys and values are not kept: the producer owns them until
 /// delivery. The beforeSend action runs before each record is produced: under
 /// exactly_once_v2 it opens the transaction, so a transaction exists only when something is written in it.
@@ -14,6 +15,7 @@ internal sealed class KafkaRecordCollector : IRecordCollector
 {
     private readonly IProducer<byte[]?, byte[]?> _producer;
     private readonly Action _beforeSend;
+    private readonly Func<string, bool> _reportsLatency;
 
     /// <summary>The first delivery that failed since the last check: one is enough to refuse the commit, and later ones add nothing.</summary>
     private Error? _firstDeliveryError;
@@ -26,10 +28,12 @@ internal sealed class KafkaRecordCollector : IRecordCollector
     private readonly Action<DeliveryReport<byte[]?, byte[]?>> _onDelivery;
     private readonly Action<DeliveryReport<byte[]?, byte[]?>> _onExplicitDelivery;
 
-    public KafkaRecordCollector(IProducer<byte[]?, byte[]?> producer, Action beforeSend)
+    /// <param name="reportsLatency">Whether an output to this topic counts in the output latency (the thread's own internal topics do not).</param>
+    public KafkaRecordCollector(IProducer<byte[]?, byte[]?> producer, Action beforeSend, Func<string, bool> reportsLatency)
     {
         _producer = producer;
         _beforeSend = beforeSend;
+        _reportsLatency = reportsLatency;
         _onDelivery = report => NoteFailure(report.Error);
         _onExplicitDelivery = report =>
         {
@@ -71,7 +75,7 @@ internal sealed class KafkaRecordCollector : IRecordCollector
         }
 
         SentSinceCommit++;
-        if (record.Partition is null)
+        if (record.Partition is null && _reportsLatency(record.Topic))
         {
             _outputsSinceCommit.Add(new SentOutput(record.Topic, record.TimestampMs));
         }
@@ -107,7 +111,7 @@ internal sealed class KafkaRecordCollector : IRecordCollector
         }
     }
 
-    /// <summary>The outputs a successful commit made durable (records not sent to an explicit partition), and forgets them.</summary>
+    /// <summary>The reported outputs a successful commit made durable (records not sent to an explicit partition), and forgets them.</summary>
     public IReadOnlyList<SentOutput> TakeOutputs()
     {
         var sent = _outputsSinceCommit.ToArray();

@@ -70,10 +70,13 @@ internal sealed class StreamThread : IDisposable, ICommitSteps, IPartitionContro
             producerConfig.TransactionTimeoutMs = streams.TransactionTimeoutMs;
         }
 
+        // The collector reads a delivery report's error, partition and offset only: not marshalling the key, value,
+        // headers and timestamp back spares copying every record sent a second time.
+        producerConfig.Set(ConfigPropertyNames.Producer.DeliveryReportFields, "status");
         _producer = new ProducerBuilder<byte[]?, byte[]?>(producerConfig).Build();
         _placement = new KeyPlacement(_consumer.Handle);
         _guarantee = GuaranteeStrategy.For(streams.ProcessingGuarantee, this, context.Logger, context.ClientId);
-        _collector = new KafkaRecordCollector(_producer, _guarantee.BeforeSend);
+        _collector = new KafkaRecordCollector(_producer, _guarantee.BeforeSend, topic => !topology.IsInternal(topic));
         _hold = new ProcessingHold(context);
         _partitions = new PartitionGroup(this, topology, streams, context.Time, MaxBufferedPerPartition);
         var restorer = new ChangelogRestorer(kafka, streams, topology, context.Time, context.Logger, context.Metrics, context.ClientId, NewTask);
