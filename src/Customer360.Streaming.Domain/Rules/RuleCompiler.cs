@@ -3,8 +3,8 @@ using System.Globalization;
 namespace Customer360.Streaming.Domain.Rules;
 
 /// <summary>A value the rule language can read from a scope (an event and a context, say); null means unknown.</summary>
-/// <param name="Read">Returns bool, double (numbers and durations in milliseconds), string or IReadOnlyList&lt;string&gt;, or null.</param>
-public sealed record RuleVariable<TScope>(RuleType Type, Func<TScope, object?> Read, string Description)
+/// <param name="Read">Returns a bool, a number (durations in milliseconds), text or a list of text, or unknown: by value, never boxed.</param>
+public sealed record RuleVariable<TScope>(RuleType Type, Func<TScope, RuleValue> Read, string Description)
 {
     /// <summary>
     /// For text (or a list of text) drawn from a closed catalog, such as segment names: the names that exist, and what
@@ -33,13 +33,13 @@ public sealed class CompiledCondition<TScope>
     public string Source { get; }
 
     /// <summary>True only when the condition is true; an unknown value makes it false (fail closed).</summary>
-    public bool Evaluate(TScope scope) => _root.Evaluate(scope, null) is true;
+    public bool Evaluate(TScope scope) => _root.Evaluate(scope, null).AsBool == true;
 
     /// <summary>Evaluates and records every comparison with the value it saw.</summary>
     public (bool Result, IReadOnlyList<ConditionTrace> Trace) Explain(TScope scope)
     {
         var trace = new List<ConditionTrace>();
-        return (_root.Evaluate(scope, trace) is true, trace);
+        return (_root.Evaluate(scope, trace).AsBool == true, trace);
     }
 }
 
@@ -258,37 +258,30 @@ internal abstract class Node<TScope>(RuleType type, string text, int position)
 
     public int Position { get; } = position;
 
-    public abstract object? Evaluate(TScope scope, List<ConditionTrace>? trace);
-
-    public static string Show(object? value) => value switch
-    {
-        null => "unknown",
-        bool b => b ? "true" : "false",
-        double d => d.ToString("0.###", CultureInfo.InvariantCulture),
-        string s => $"'{s}'",
-        IReadOnlyList<string> list => "[" + string.Join(", ", list.Select(i => $"'{i}'")) + "]",
-        _ => value.ToString() ?? "unknown",
-    };
+    public abstract RuleValue Evaluate(TScope scope, List<ConditionTrace>? trace);
 }
 
 internal sealed class Constant<TScope>(RuleType type, object value, string text, int position) : Node<TScope>(type, text, position)
 {
+    private readonly RuleValue _value = RuleValue.From(value);
+
+    /// <summary>As written: what the compiler checks against a variable's known values.</summary>
     public object Value => value;
 
-    public override object? Evaluate(TScope scope, List<ConditionTrace>? trace) => value;
+    public override RuleValue Evaluate(TScope scope, List<ConditionTrace>? trace) => _value;
 }
 
 internal sealed class Variable<TScope>(RuleVariable<TScope> variable, string name, int position) : Node<TScope>(variable.Type, name, position)
 {
     public RuleVariable<TScope> Definition => variable;
 
-    public override object? Evaluate(TScope scope, List<ConditionTrace>? trace)
+    public override RuleValue Evaluate(TScope scope, List<ConditionTrace>? trace)
     {
         var value = variable.Read(scope);
         // A boolean variable used as a condition of its own is explained like a comparison.
         if (Type == RuleType.Bool)
         {
-            trace?.Add(new ConditionTrace(Text, Show(value), value as bool?));
+            trace?.Add(new ConditionTrace(Text, value.ToString(), value.AsBool));
         }
 
         return value;
@@ -297,32 +290,33 @@ internal sealed class Variable<TScope>(RuleVariable<TScope> variable, string nam
 
 internal sealed class Negation<TScope>(Node<TScope> operand, int position) : Node<TScope>(RuleType.Bool, "not " + operand.Text, position)
 {
-    public override object? Evaluate(TScope scope, List<ConditionTrace>? trace) => operand.Evaluate(scope, trace) is bool b ? !b : null;
+    public override RuleValue Evaluate(TScope scope, List<ConditionTrace>? trace) => operand.Evaluate(scope, trace).AsBool is { } b ? !b : RuleValue.Unknown;
 }
 
 /// <summary>Three-valued and/or; both sides are evaluated so an explanation shows every condition.</summary>
 internal sealed class Logical<TScope>(Node<TScope> left, Node<TScope> right, bool isAnd, int position)
     : Node<TScope>(RuleType.Bool, $"{left.Text} {(isAnd ? "and" : "or")} {right.Text}", position)
 {
-    public override object? Evaluate(TScope scope, List<ConditionTrace>? trace)
+    public override RuleValue Evaluate(TScope scope, List<ConditionTrace>? trace)
     {
-        var a = (bool?)left.Evaluate(scope, trace);
+        var a = left.Evaluate(scope, trace).AsBool;
         if (trace is null && a == !isAnd)
         {
             return a;
         }
 
-        var b = (bool?)right.Evaluate(scope, trace);
-        return isAnd
+        var b = right.Evaluate(scope, trace).AsBool;
+        bool? result = isAnd
             ? (a == false || b == false ? false : a is null || b is null ? null : true)
             : (a == true || b == true ? true : a is null || b is null ? null : false);
+        return result;
     }
 }
 
 internal sealed class Comparison<TScope>(Node<TScope> left, Token op, Node<TScope> right)
     : Node<TScope>(RuleType.Bool, $"{left.Text} {op.Text} {right.Text}", op.Position)
 {
-    public override object? Evaluate(TScope scope, List<ConditionTrace>? trace)
+    public override RuleValue Evaluate(TScope scope, List<ConditionTrace>? trace)
     {
         var a = left.Evaluate(scope, null);
         var b = right.Evaluate(scope, null);
@@ -337,24 +331,24 @@ internal sealed class Comparison<TScope>(Node<TScope> left, Token op, Node<TScop
     }
 
     /// <summary>Durations read as people write them (<c>2m 58s</c>), not as milliseconds.</summary>
-    private string Shown(object? value) => left.Type == RuleType.Duration && value is double ms ? Durations.Format(ms) : Show(value);
+    private string Shown(RuleValue value) => left.Type == RuleType.Duration && value.Kind == RuleValueKind.Number ? Durations.Format(value.Number) : value.ToString();
 
-    private bool? Compare(object? a, object? b)
+    private bool? Compare(RuleValue a, RuleValue b)
     {
-        if (a is null || b is null)
+        if (a.IsUnknown || b.IsUnknown)
         {
             return null;
         }
 
         return op.Kind switch
         {
-            TokenKind.In => ((IReadOnlyList<string>)b).Contains((string)a, StringComparer.Ordinal),
-            TokenKind.Equal => Equals(a, b),
-            TokenKind.NotEqual => !Equals(a, b),
-            TokenKind.Less => (double)a < (double)b,
-            TokenKind.LessOrEqual => (double)a <= (double)b,
-            TokenKind.Greater => (double)a > (double)b,
-            TokenKind.GreaterOrEqual => (double)a >= (double)b,
+            TokenKind.In => b.Holds(a.Text),
+            TokenKind.Equal => a == b,
+            TokenKind.NotEqual => a != b,
+            TokenKind.Less => a.Number < b.Number,
+            TokenKind.LessOrEqual => a.Number <= b.Number,
+            TokenKind.Greater => a.Number > b.Number,
+            TokenKind.GreaterOrEqual => a.Number >= b.Number,
             _ => throw new InvalidOperationException($"Operator {op.Kind} is not a comparison."),
         };
     }

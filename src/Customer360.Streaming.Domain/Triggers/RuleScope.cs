@@ -74,27 +74,26 @@ public static class RuleVariables
     private static Dictionary<string, RuleVariable<RuleScope>> Build()
     {
         var v = new Dictionary<string, RuleVariable<RuleScope>>(StringComparer.Ordinal);
-        void Add(string name, RuleType type, Func<RuleScope, object?> read, string description) => v[name] = new RuleVariable<RuleScope>(type, read, description);
-        static object? Ago(RuleScope s, long ms) => ms >= 0 ? (double)Math.Max(0, s.StreamTimeMs - ms) : null;
-        static object? Number(double? value) => value;
+        void Add(string name, RuleType type, Func<RuleScope, RuleValue> read, string description) => v[name] = new RuleVariable<RuleScope>(type, read, description);
+        static RuleValue Ago(RuleScope s, long ms) => ms >= 0 ? (double)Math.Max(0, s.StreamTimeMs - ms) : RuleValue.Unknown;
 
         Add("event.kind", RuleType.Text, s => s.Event is { } e ? KindOf(e) : null, "click, app, location, beacon or relationship");
         Add("event.action", RuleType.Text, s => s.Event is { } e ? ActionOf(e) : null, "add_to_cart, product_view, app_open, push_opened, enter, dwell, exit, ...");
-        Add("event.age", RuleType.Duration, s => s.Event is { } e ? Ago(s, e.EventTimeMs) : null, "how old the event is against stream time");
+        Add("event.age", RuleType.Duration, s => s.Event is { } e ? Ago(s, e.EventTimeMs) : RuleValue.Unknown, "how old the event is against stream time");
         Add("event.category", RuleType.Text, s => (s.Event as ClickEvent)?.Category, "category of a click");
         Add("event.zone", RuleType.Text, s => (s.Event as BeaconSighting)?.ZoneId, "zone of a beacon sighting");
         Add("event.store", RuleType.Text, s => (s.Event as BeaconSighting)?.StoreId, "store of a beacon sighting");
 
         Add("context.known", RuleType.Bool, s => s.Context.Known, "the context belongs to a known customer");
-        Add(Segments, RuleType.TextList, s => s.Context.SegmentNames, "the real-time segments the customer is in (topology/segments.yaml)");
-        Add("context.cart.value", RuleType.Number, s => s.Context.Web.CartUpdatedMs >= 0 ? (double)s.Context.Web.CartValue : null, "open cart value");
+        Add(Segments, RuleType.TextList, s => RuleValue.List(s.Context.SegmentNames), "the real-time segments the customer is in (topology/segments.yaml)");
+        Add("context.cart.value", RuleType.Number, s => s.Context.Web.CartUpdatedMs >= 0 ? (double)s.Context.Web.CartValue : RuleValue.Unknown, "open cart value");
         Add("context.cart.items", RuleType.Number, s => (double)s.Context.Web.CartItems.Values.Sum(), "items in the cart");
         Add("context.cart.updatedAgo", RuleType.Duration, s => Ago(s, s.Context.Web.CartUpdatedMs), "time since the cart last changed");
         Add("context.web.lastActivityAgo", RuleType.Duration, s => Ago(s, s.Context.Web.LastActivityMs), "time since the last web event");
         Add("context.web.lastSearch", RuleType.Text, s => s.Context.Web.LastSearch, "the last search");
         Add("context.web.topCategory30m", RuleType.Text, s => s.Context.Web.TopCategoryWithin(1_800_000, s.StreamTimeMs), "most viewed category in 30 minutes");
         Add("context.web.views30m", RuleType.Number, s => (double)s.Context.Web.ViewsWithin(1_800_000, s.StreamTimeMs), "category views in 30 minutes");
-        Add("context.app.foreground", RuleType.Bool, s => s.Context.App.StateChangedMs >= 0 ? s.Context.App.Foreground : null, "the app is in the foreground");
+        Add("context.app.foreground", RuleType.Bool, s => s.Context.App.StateChangedMs >= 0 ? s.Context.App.Foreground : RuleValue.Unknown, "the app is in the foreground");
         Add("context.app.lastOpenAgo", RuleType.Duration, s => Ago(s, s.Context.App.LastOpenMs), "time since the app was last opened");
         Add("context.app.pushDismissed", RuleType.Number, s => (double)s.Context.App.PushDismissed, "pushes dismissed");
         Add("context.location.state", RuleType.Text, s => EnumNames.SnakeCase(s.Context.Location.State), "unknown, away, near_store or in_store");
@@ -102,15 +101,15 @@ public static class RuleVariables
         Add("before.inStore.store", RuleType.Text, s => s.Before.InStore.StoreId ?? string.Empty, "the store the customer was in before this event ('' when none)");
         Add("before.app.lastOpenAgo", RuleType.Duration, s => Ago(s, s.Before.App.LastOpenMs), "time since the app was opened before this event");
         Add("context.location.stateFor", RuleType.Duration, s => Ago(s, s.Context.Location.StateSinceMs), "time in the current presence state");
-        Add("context.location.distance", RuleType.Number, s => Number(s.Context.Location.DistanceMeters), "metres to the nearest store");
+        Add("context.location.distance", RuleType.Number, s => s.Context.Location.DistanceMeters, "metres to the nearest store");
         Add("context.location.nearestStore", RuleType.Text, s => s.Context.Location.NearestStoreId, "the nearest store");
         Add("context.inStore.store", RuleType.Text, s => s.Context.InStore.StoreId ?? string.Empty, "the store the customer is in (beacons; '' when none)");
         Add("context.inStore.zone", RuleType.Text, s => s.Context.InStore.ZoneId, "the zone the customer is in");
-        Add("context.inStore.zoneDwell", RuleType.Duration, s => s.Context.InStore.ZoneId is { } zone ? (double)s.Context.InStore.DwellMs.GetValueOrDefault(zone) : null, "dwell in the current zone");
-        Add("context.inStore.for", RuleType.Duration, s => s.Context.InStore.StoreId is null ? null : Ago(s, s.Context.InStore.EnteredStoreMs), "time since entering the store");
+        Add("context.inStore.zoneDwell", RuleType.Duration, s => s.Context.InStore.ZoneId is { } zone ? (double)s.Context.InStore.DwellMs.GetValueOrDefault(zone) : RuleValue.Unknown, "dwell in the current zone");
+        Add("context.inStore.for", RuleType.Duration, s => s.Context.InStore.StoreId is null ? RuleValue.Unknown : Ago(s, s.Context.InStore.EnteredStoreMs), "time since entering the store");
         Add("context.atHomeStore", RuleType.Bool, s => s.Context.Relationship?.HomeStoreId is { } home
             ? s.Context.InStore.StoreId == home || (s.Context.Location.NearestStoreId == home && s.Context.Location.State is PresenceState.NearStore or PresenceState.InStore)
-            : null, "in or near the home store");
+            : RuleValue.Unknown, "in or near the home store");
 
         foreach (var channel in Enum.GetValues<TriggerChannel>())
         {
@@ -123,10 +122,10 @@ public static class RuleVariables
 
         Add("relationship.tier", RuleType.Text, s => s.Context.Relationship?.Tier, "BASIC, SILVER, GOLD or PLATINUM");
         Add("relationship.segment", RuleType.Text, s => s.Context.Relationship?.Segment, "marketing segment");
-        Add("relationship.lifetimeValue", RuleType.Number, s => s.Context.Relationship is { } r ? (double)r.LifetimeValue : null, "lifetime value");
+        Add("relationship.lifetimeValue", RuleType.Number, s => s.Context.Relationship is { } r ? (double)r.LifetimeValue : RuleValue.Unknown, "lifetime value");
         Add("relationship.churnRisk", RuleType.Number, s => s.Context.Relationship?.ChurnRisk, "churn risk, 0 to 1");
         Add("relationship.homeStore", RuleType.Text, s => s.Context.Relationship?.HomeStoreId, "home store id");
-        Add("relationship.preferredCategories", RuleType.TextList, s => s.Context.Relationship?.PreferredCategories, "preferred categories");
+        Add("relationship.preferredCategories", RuleType.TextList, s => RuleValue.List(s.Context.Relationship?.PreferredCategories), "preferred categories");
         Add("relationship.consent.push", RuleType.Bool, s => s.Context.Relationship?.Consent.Push, "push consent");
         Add("relationship.consent.email", RuleType.Bool, s => s.Context.Relationship?.Consent.Email, "email consent");
         Add("relationship.consent.sms", RuleType.Bool, s => s.Context.Relationship?.Consent.Sms, "SMS consent");

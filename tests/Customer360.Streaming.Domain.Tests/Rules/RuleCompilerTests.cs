@@ -119,5 +119,5 @@ public sealed class RuleCompilerTests
     }
 
     private static RuleVariable<Scope> Var(string name, RuleType type) =>
-        new(type, s => s.Values.GetValueOrDefault(name) is string[] list ? list : s.Values.GetValueOrDefault(name), name);
+        new(type, s => RuleValue.From(s.Values.GetValueOrDefault(name)), name);
 }
