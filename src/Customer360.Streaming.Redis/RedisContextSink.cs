@@ -183,7 +183,7 @@ public sealed class RedisContextSink : ICommitObserver
         ArgumentNullException.ThrowIfNull(context);
         var presence = context.InStore.StoreId is { } storeId ? new StorePresence(storeId, context.InStore.ZoneId, context.InStore.EnteredStoreMs) : null;
         var ttl = !context.Known && anonymousTtl > TimeSpan.Zero ? anonymousTtl : (TimeSpan?)null;
-        return new ContextDocument(context.ContextId, context.Version, ContextJson.Serialize(context), ttl, presence, context.Known ? context.Identifiers : null);
+        return new ContextDocument(context.ContextId, context.Version, ContextJson.SerializeToUtf8(context), ttl, presence, context.Known ? context.Identifiers : null);
     }
 
     /// <summary>A store's entries (stores list none of the runtime's bookkeeping) by context id.</summary>

@@ -9,10 +9,11 @@ namespace Customer360.Streaming.Redis;
 public sealed record StorePresence(string StoreId, string? ZoneId, long SinceMs);
 
 /// <summary>A context document to materialize: written only if its version is newer than the stored one.</summary>
+/// <param name="Json">The public JSON document, UTF-8 (as Redis stores it; no string in between).</param>
 /// <param name="Ttl">Expiry for anonymous contexts; null keeps the key.</param>
 /// <param name="Presence">The store the customer is in now (null: in none).</param>
 /// <param name="Identifiers">Identifiers linked to a known customer, indexed for search (null or empty: none).</param>
-public sealed record ContextDocument(string ContextId, long Version, string Json, TimeSpan? Ttl = null, StorePresence? Presence = null, IReadOnlyList<string>? Identifiers = null);
+public sealed record ContextDocument(string ContextId, long Version, byte[] Json, TimeSpan? Ttl = null, StorePresence? Presence = null, IReadOnlyList<string>? Identifiers = null);
 
 /// <summary>How a batch went: written, skipped because Redis already held the same or a newer version, deleted; and network round trips.</summary>
 public sealed record WriteResult(int Written, int SkippedAsNotNewer, int Deleted = 0, int RoundTrips = 0);

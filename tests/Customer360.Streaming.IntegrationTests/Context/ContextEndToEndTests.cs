@@ -144,7 +144,7 @@ public sealed class ContextEndToEndTests(KafkaFixture kafka, SchemaRegistryFixtu
                 await database.HashSetAsync(keys.Context(id), [new("v", 1_000_000), new("json", "{}")]);
             }
 
-            await new RedisContextWriter(connection, keys).WriteAsync([new ContextDocument("stranger-1", 1, "{}"), new ContextDocument("stranger-2", 1, "{}")]);
+            await new RedisContextWriter(connection, keys).WriteAsync([new ContextDocument("stranger-1", 1, "{}"u8.ToArray()), new ContextDocument("stranger-2", 1, "{}"u8.ToArray())]);
             var repaired = await ContextRebuild.RunAsync(options, connection, keys, TimeSpan.FromHours(1), dryRun: false, progress: null, TestContext.Current.CancellationToken);
 
             Assert.Equal(new RebuildReport(Customers, Customers - 8, 3, 5, 2), repaired);

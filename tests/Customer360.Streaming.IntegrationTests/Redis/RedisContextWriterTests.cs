@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using Customer360.Streaming.Redis;
 using Customer360.Streaming.Testing;
 using StackExchange.Redis;
@@ -80,5 +81,5 @@ public sealed class RedisContextWriterTests(RedisServerFixture redis)
 
     private static (int Written, int Skipped) Counts(WriteResult result) => (result.Written, result.SkippedAsNotNewer);
 
-    private static ContextDocument Doc(string id, long version, TimeSpan? ttl = null) => new(id, version, $$"""{"v":{{version}}}""", ttl);
+    private static ContextDocument Doc(string id, long version, TimeSpan? ttl = null) => new(id, version, Encoding.UTF8.GetBytes($$"""{"v":{{version}}}"""), ttl);
 }
