@@ -73,9 +73,18 @@ internal sealed class DemoProducer(
             await TakenInAsync(SimulationPhase.History);
         }
         while (round > population.ExpectedEventsPerSecond * CaughtUpWithin.TotalSeconds && !cancellationToken.IsCancellationRequested);
-        say($"replayed {history} events of the journeys in progress (up to {Population.InProgressSince.TotalMinutes:0} minutes back); live from now");
-
+        // The answers to the history's triggers are all due by now: taken in as one more round, so that they do not
+        // burst into the first seconds of the live flow (thousands at once, which was most of its p99).
         var answers = new PriorityQueue<SimulatedRecord, long>();
+        CollectAnswers();
+        var historyAnswers = await ProduceDueAnswersAsync(time.GetUtcNow().ToUnixTimeMilliseconds());
+        if (historyAnswers > 0)
+        {
+            await TakenInAsync(SimulationPhase.History);
+        }
+
+        say($"replayed {history} events of the journeys in progress (up to {Population.InProgressSince.TotalMinutes:0} minutes back) and {historyAnswers} answers to their triggers; live from now");
+
         var started = time.GetTimestamp();
         var journeyEvents = 0L;
         var responses = 0L;
@@ -89,20 +98,8 @@ internal sealed class DemoProducer(
                 journeyEvents++;
             }
 
-            while (sent.TryDequeue(out var trigger))
-            {
-                if (population.Respond(trigger.TriggerId, trigger.CustomerId, trigger.Channel, trigger.SentMs, trigger.Offer) is { } answer)
-                {
-                    answers.Enqueue(answer, answer.Event.EventTimeMs);
-                }
-            }
-
-            while (answers.TryPeek(out var answer, out var dueMs) && dueMs <= nowMs)
-            {
-                answers.Dequeue();
-                await ProduceAsync(producer, answer, produced, cancellationToken);
-                responses++;
-            }
+            CollectAnswers();
+            responses += await ProduceDueAnswersAsync(nowMs);
 
             var elapsed = time.GetElapsedTime(started);
             if (progressEvery is { } every && elapsed >= nextReport)
@@ -119,6 +116,30 @@ internal sealed class DemoProducer(
         say($"produced {journeyEvents} live journey events ({journeyEvents / seconds:0}/s) and {responses} trigger responses in {seconds:0.0} s"
             + (Interlocked.Read(ref _unreadableTriggers) + (triggers?.Failures ?? 0) is > 0 and var unreadable ? $"; {unreadable} triggers could not be read" : string.Empty));
         return produced;
+
+        void CollectAnswers()
+        {
+            while (sent.TryDequeue(out var trigger))
+            {
+                if (population.Respond(trigger.TriggerId, trigger.CustomerId, trigger.Channel, trigger.SentMs, trigger.Offer) is { } answer)
+                {
+                    answers.Enqueue(answer, answer.Event.EventTimeMs);
+                }
+            }
+        }
+
+        async Task<int> ProduceDueAnswersAsync(long nowMs)
+        {
+            var due = 0;
+            while (answers.TryPeek(out var answer, out var dueMs) && dueMs <= nowMs)
+            {
+                answers.Dequeue();
+                await ProduceAsync(producer, answer, produced, cancellationToken);
+                due++;
+            }
+
+            return due;
+        }
 
         async Task TakenInAsync(SimulationPhase phase)
         {
