@@ -193,7 +193,7 @@ public sealed class IdentityProcessor(ContextPipelineSetup settings, string even
     public void Flush() => _snapshots.Publish(_context, _anonymous.Get);
 
     private IdentityState LinksOf(string identifier) =>
-        _links.GetDecoded(identifier, IdentityStateSerde.Instance) ?? new IdentityState();
+        _links.Get(identifier) is { } bytes ? IdentityStateCodec.Decode(bytes) : new IdentityState();
 
     private void Save(string identifier, IdentityState state)
     {
