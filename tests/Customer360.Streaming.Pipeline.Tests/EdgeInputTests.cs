@@ -101,4 +101,21 @@ public sealed class EdgeInputTests
         Assert.Contains("customerId contains a brace", RecordHeaders.Find(dead.Headers, RecordHeaders.DlqErrorMessage), StringComparison.Ordinal);
         Assert.Null(h.Context("c-{1}"));
     }
+
+    [Fact]
+    public void An_input_record_carrying_an_origin_header_of_ours_is_judged_by_its_own_position_and_hides_no_later_record()
+    {
+        var h = new PipelineHarness();
+        h.Profile("c-1", 0);
+        var click = new ClickEvent(Guid.NewGuid(), PipelineHarness.T0 + 1_000, PipelineHarness.Names.Clickstream, ClickType.PageView, "a1", "c-1", "s-1", "https://shop.example/p/home", null, null, null, null, null);
+        // A producer copied our internal origin header onto an input record, naming an offset far ahead. Taken at its
+        // word, the replay guard would skip every later record of the partition as already applied.
+        var forged = new RecordOrigin(PipelineHarness.Names.Clickstream, 0, 1_000_000).ToHeader();
+
+        var first = h.Driver.PipeInput(PipelineHarness.Names.Clickstream, "web:a1", h.Encode(click, PipelineHarness.Names.Clickstream), click.EventTimeMs, [new(RecordHeaders.Origin, forged)]);
+        var second = h.Click("a1", 2_000, ClickType.PageView, customer: "c-1");
+
+        Assert.Equal((TaskOutcome.Processed, TaskOutcome.Processed), (first, second));
+        Assert.Equal(2, h.Context("c-1")!.Web.PagesInSession);
+    }
 }

@@ -109,7 +109,7 @@ public class InMemoryTopologyRunner : IRecordCollector
             InputLog[(topic, partition)] = log = [];
         }
 
-        var record = new StreamRecord(topic, partition, log.Count, timestampMs, key, value, headers);
+        var record = new StreamRecord(topic, partition, log.Count, timestampMs, key, value, headers, _topology.IsInternal(topic));
         log.Add(record);
         return Process(record);
     }

@@ -8,7 +8,13 @@ public sealed class StreamRecord
 {
     private string? _key;
 
-    public StreamRecord(string topic, int partition, long offset, long timestampMs, byte[]? keyBytes, byte[]? value, IReadOnlyList<KeyValuePair<string, byte[]>>? headers = null)
+    /// <param name="carriesOrigin">
+    /// The record is on one of the topology's internal topics, whose origin header a task of ours wrote. On an input
+    /// topic such a header is anybody's (a producer copying headers along, say) and is ignored: believed, it would make
+    /// the replay guard skip every later record of the partition it names.
+    /// </param>
+    public StreamRecord(
+        string topic, int partition, long offset, long timestampMs, byte[]? keyBytes, byte[]? value, IReadOnlyList<KeyValuePair<string, byte[]>>? headers = null, bool carriesOrigin = false)
     {
         Topic = topic;
         Partition = partition;
@@ -17,7 +23,7 @@ public sealed class StreamRecord
         KeyBytes = keyBytes;
         Value = value;
         Headers = headers ?? [];
-        Origin = OriginFromHeaders(Headers) ?? new RecordOrigin(topic, partition, offset);
+        Origin = (carriesOrigin ? OriginFromHeaders(Headers) : null) ?? new RecordOrigin(topic, partition, offset);
     }
 
     public string Topic { get; }

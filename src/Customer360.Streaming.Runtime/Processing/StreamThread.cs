@@ -237,7 +237,7 @@ internal sealed class StreamThread : IDisposable, ICommitSteps, IPartitionContro
     private void Handle(StreamTask task, ConsumeResult<byte[]?, byte[]?> result)
     {
         var partition = result.TopicPartition;
-        var record = ConsumedRecord.ToStreamRecord(result);
+        var record = ConsumedRecord.ToStreamRecord(result, _context.Topology.IsInternal(result.Topic));
         var outcome = _placement.Misplaced(record) is { } misplaced
             ? _context.RejectMisplaced(task, record, misplaced.Expected, misplaced.PartitionCount)
             : task.Process(record);

@@ -33,7 +33,7 @@ public sealed class RecordIdentityTests
     {
         var origin = new RecordOrigin("c360.beacon.v1", 4, 9_876_543_210);
 
-        var read = new StreamRecord("c360-events-by-customer-repartition", 1, 17, 0, null, null, [new(RecordHeaders.Origin, origin.ToHeader())]).Origin;
+        var read = new StreamRecord("c360-events-by-customer-repartition", 1, 17, 0, null, null, [new(RecordHeaders.Origin, origin.ToHeader())], carriesOrigin: true).Origin;
 
         Assert.Equal(origin, read);
         Assert.Equal("c360.beacon.v1:4", read.PartitionKey);
@@ -49,7 +49,7 @@ public sealed class RecordIdentityTests
             new(RecordHeaders.OriginOffset, "1234"u8.ToArray()),
         };
 
-        var record = new StreamRecord("c360-events-by-customer-repartition", 0, 5, 0, null, null, headers);
+        var record = new StreamRecord("c360-events-by-customer-repartition", 0, 5, 0, null, null, headers, carriesOrigin: true);
 
         Assert.Equal(new RecordOrigin("c360.mobile.v1", 2, 1234), record.Origin);
     }
@@ -59,7 +59,7 @@ public sealed class RecordIdentityTests
     [InlineData(new byte[] { 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0, 0, 0, 0, 1, (byte)'t' })]
     public void A_malformed_origin_header_leaves_the_record_its_own_coordinates(byte[] value)
     {
-        var record = new StreamRecord("repartition", 3, 42, 0, null, null, [new(RecordHeaders.Origin, value)]);
+        var record = new StreamRecord("repartition", 3, 42, 0, null, null, [new(RecordHeaders.Origin, value)], carriesOrigin: true);
 
         Assert.Equal(new RecordOrigin("repartition", 3, 42), record.Origin);
     }
