@@ -208,7 +208,7 @@ internal enum SimulationPhase
 
     /// <summary>
     /// The part of the journeys in progress that happened before the start, then each round of what happened while
-    /// the processor took the previous one in; the last round ends it.
+    /// the processor took the previous one in, then the answers to the history's triggers; the last round ends it.
     /// </summary>
     History,
 }
