@@ -44,6 +44,17 @@ internal sealed class KafkaRecordCollector : IRecordCollector
         };
     }
 
+    /// <summary>
+    /// Sets the producer's delivery reports to carry the status only (with topic, partition and offset, which
+    /// librdkafka always gives): this collector reads nothing else, and marshalling each record's key, value, headers
+    /// and timestamp back would copy every record sent a second time.
+    /// </summary>
+    public static void ReportOnlyStatus(ProducerConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.Set(ConfigPropertyNames.Producer.DeliveryReportFields, "status");
+    }
+
     /// <summary>Records sent since the last commit (outputs, repartition, changelog and dead letters).</summary>
     public int SentSinceCommit { get; private set; }
 

@@ -70,9 +70,7 @@ internal sealed class StreamThread : IDisposable, ICommitSteps, IPartitionContro
             producerConfig.TransactionTimeoutMs = streams.TransactionTimeoutMs;
         }
 
-        // The collector reads a delivery report's error, partition and offset only: not marshalling the key, value,
-        // headers and timestamp back spares copying every record sent a second time.
-        producerConfig.Set(ConfigPropertyNames.Producer.DeliveryReportFields, "status");
+        KafkaRecordCollector.ReportOnlyStatus(producerConfig);
         _producer = new ProducerBuilder<byte[]?, byte[]?>(producerConfig).Build();
         _placement = new KeyPlacement(_consumer.Handle);
         _guarantee = GuaranteeStrategy.For(streams.ProcessingGuarantee, this, context.Logger, context.ClientId);

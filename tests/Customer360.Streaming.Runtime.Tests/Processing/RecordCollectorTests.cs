@@ -47,4 +47,21 @@ public sealed class RecordCollectorTests
         Assert.Empty(collector.TakeOutputs());
         Assert.Equal(0, collector.SentSinceCommit);
     }
+
+    [Fact]
+    public void With_status_only_delivery_reports_a_changelog_record_is_still_acknowledged_at_its_offset()
+    {
+        // librdkafka's own mock cluster: the acknowledged offsets checkpoints rely on must survive the leaner reports.
+        var config = new ProducerConfig { BootstrapServers = "unused" };
+        config.Set("test.mock.num.brokers", "1");
+        KafkaRecordCollector.ReportOnlyStatus(config);
+        using var producer = new ProducerBuilder<byte[]?, byte[]?>(config).Build();
+        var collector = new KafkaRecordCollector(producer, () => { }, _ => true);
+
+        collector.Send(new OutgoingRecord("app-counts-changelog", "k"u8.ToArray(), "1"u8.ToArray(), 5, [], Partition: 0));
+        collector.Send(new OutgoingRecord("app-counts-changelog", "k"u8.ToArray(), "2"u8.ToArray(), 6, [], Partition: 0));
+        collector.FlushAndCheck(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(1, collector.AcknowledgedOffset(new TopicPartition("app-counts-changelog", 0)));
+    }
 }
