@@ -46,6 +46,17 @@ public sealed class PageKeyTests(RedisServerFixture redis, SchemaRegistryFixture
             request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("associate:" + key)))));
         Assert.Equal(HttpStatusCode.OK, await StatusAsync(http, "/health/live", _ => { }));
 
+        // Every page says where its scripts, styles and requests may come from (our own origin only) and forbids sniffing.
+        using (var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/stores/berlin-mitte", UriKind.Relative)))
+        {
+            request.Headers.Add("X-Api-Key", key);
+            using var storeFloor = await http.SendAsync(request, TestContext.Current.CancellationToken);
+            var policy = string.Join("; ", storeFloor.Headers.GetValues("Content-Security-Policy"));
+            Assert.Contains("default-src 'none'", policy, StringComparison.Ordinal);
+            Assert.Contains("script-src 'self'", policy, StringComparison.Ordinal);
+            Assert.Equal("nosniff", Assert.Single(storeFloor.Headers.GetValues("X-Content-Type-Options")));
+        }
+
         // A browser given the key (as basic auth) gets the page and its event stream.
         await using var chromium = await Chromium.StartAsync();
         await using var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { HttpCredentials = new HttpCredentials { Username = "associate", Password = key } });
