@@ -162,17 +162,18 @@ internal static class DemoCommand
         Action<string> say = live ? line => producerSays = line : Say;
         var producer = new DemoProducer(kafka, registryClient, app.Services.GetRequiredService<SchemaCatalog>(), time, say, progressEvery: null);
         var inputs = topics.Channels.Append(topics.Identity).Append(topics.Relationship).Append(topics.Responses).ToList();
-        var repartitions = app.Services.GetRequiredService<StreamTopology>().RepartitionTopics;
+        var repartitions = app.Services.GetRequiredService<StreamTopology>().RepartitionTopics.ToHashSet(StringComparer.Ordinal);
+        var inputsAndRepartitions = inputs.Concat(repartitions).ToList();
         // One pair of clients for every look at the group's committed offsets: the waits below poll ten times a second.
         using var groupOffsets = new ConsumerBuilder<Ignore, Ignore>(KafkaClientConfigs.Consumer(kafka, DemoApplicationId, "c360-demo-offsets")).Build();
         using var metadata = new AdminClientBuilder(KafkaClientConfigs.Admin(kafka, "c360-demo-metadata")).Build();
         var producing = producer.RunAsync(population, TimeSpan.FromSeconds(settings.DurationSeconds), cancellationToken, async (phase, producedSoFar) =>
         {
-            // Committed inputs and nothing left on the repartition topics: the history is in the contexts. The
-            // repartition lag is read from the group's committed offsets: the processor's own figure is unknown (null)
-            // for a partition it has not fetched lately, which let the live flow start while the context stage still
-            // had thousands of history records to go, and the first live seconds measured that backlog.
-            if (!await WaitUntilAsync(time, () => CommittedTotal() >= producedSoFar && RepartitionsDrained() && status.Partitions.All(p => p.Lag is null or 0), TimeSpan.FromSeconds(60), cancellationToken))
+            // Committed inputs and nothing left on the repartition topics: the history is in the contexts. Both are
+            // read from the group's committed offsets, in one look: the processor's own lag is unknown (null) for a
+            // partition it has not fetched lately, which let the live flow start while the context stage still had
+            // thousands of history records to go, and the first live seconds measured that backlog.
+            if (!await WaitUntilAsync(time, () => TakenIn(producedSoFar), TimeSpan.FromSeconds(60), cancellationToken))
             {
                 say("the processor had not caught up after 60 s; going on anyway");
             }
@@ -253,7 +254,12 @@ internal static class DemoCommand
 
         long CommittedTotal() => CommittedTotalOf(ConsumerGroupLag.Read(groupOffsets, metadata, inputs, TimeSpan.FromSeconds(5)));
 
-        bool RepartitionsDrained() => ConsumerGroupLag.Read(groupOffsets, metadata, repartitions, TimeSpan.FromSeconds(5)).All(p => p.Lag == 0);
+        bool TakenIn(long producedSoFar)
+        {
+            var lag = ConsumerGroupLag.Read(groupOffsets, metadata, inputsAndRepartitions, TimeSpan.FromSeconds(5));
+            return CommittedTotalOf(lag.Where(p => !repartitions.Contains(p.Partition.Topic))) >= producedSoFar
+                && lag.Where(p => repartitions.Contains(p.Partition.Topic)).All(p => p.Lag == 0);
+        }
     }
 
     /// <summary>
