@@ -133,7 +133,12 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
             else
             {
                 batch.Put(keyBytes, encoded);
-                Remember(key, entry!);
+
+                // Changed again since it was taken (even deleted): the newer change is the current entry, not this one.
+                if (!_changed.ContainsKey(key))
+                {
+                    Remember(key, entry!);
+                }
             }
         }
 
