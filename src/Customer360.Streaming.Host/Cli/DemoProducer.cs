@@ -28,6 +28,12 @@ internal sealed class DemoProducer(
     /// <summary>The history is caught up with once the events of one round took the processor less than this.</summary>
     private static readonly TimeSpan CaughtUpWithin = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// The longest the rounds of history go on. A round cannot be taken in faster than a commit interval, so with a
+    /// long <c>Kafka:CommitIntervalMs</c> every round is as long as the last and the rounds would never end.
+    /// </summary>
+    private static readonly TimeSpan CatchUpAtMost = TimeSpan.FromMinutes(2);
+
     private long _unreadableTriggers;
 
     /// <summary>Runs for <paramref name="duration"/>; returns records produced per topic.</summary>
@@ -57,31 +63,32 @@ internal sealed class DemoProducer(
         var sent = new ConcurrentQueue<SentTrigger>();
         using var triggers = FollowTriggers(population.Topics.Triggers, sent);
         // The history, then what happened while the processor worked it off, round by round until a round is short:
-        // live events must not queue behind a backlog, or their latency is the backlog's.
+        // live events must not queue behind a backlog, or their latency is the backlog's. The answers to the history's
+        // triggers go out in the rounds too. (Answered in one last round of their own, they took the processor over a
+        // second, the journeys meanwhile waited, and the first live seconds queued behind both: most of the p99.)
+        var answers = new PriorityQueue<SimulatedRecord, long>();
         var history = 0L;
+        var historyAnswers = 0L;
+        var catchingUp = time.GetTimestamp();
         long round;
         do
         {
             round = 0;
-            foreach (var record in population.EventsUntil(time.GetUtcNow().ToUnixTimeMilliseconds()))
+            var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+            foreach (var record in population.EventsUntil(nowMs))
             {
                 await ProduceAsync(producer, record, produced, cancellationToken);
                 round++;
             }
 
             history += round;
+            CollectAnswers();
+            var answered = await ProduceDueAnswersAsync(nowMs);
+            historyAnswers += answered;
+            round += answered;
             await TakenInAsync(SimulationPhase.History);
         }
-        while (round > population.ExpectedEventsPerSecond * CaughtUpWithin.TotalSeconds && !cancellationToken.IsCancellationRequested);
-        // The answers to the history's triggers are all due by now: taken in as one more round, so that they do not
-        // burst into the first seconds of the live flow (thousands at once, which was most of its p99).
-        var answers = new PriorityQueue<SimulatedRecord, long>();
-        CollectAnswers();
-        var historyAnswers = await ProduceDueAnswersAsync(time.GetUtcNow().ToUnixTimeMilliseconds());
-        if (historyAnswers > 0)
-        {
-            await TakenInAsync(SimulationPhase.History);
-        }
+        while (round > population.ExpectedEventsPerSecond * CaughtUpWithin.TotalSeconds && !cancellationToken.IsCancellationRequested && !GaveUpCatchingUp());
 
         say($"replayed {history} events of the journeys in progress (up to {Population.InProgressSince.TotalMinutes:0} minutes back) and {historyAnswers} answers to their triggers; live from now");
 
@@ -116,6 +123,17 @@ internal sealed class DemoProducer(
         say($"produced {journeyEvents} live journey events ({journeyEvents / seconds:0}/s) and {responses} trigger responses in {seconds:0.0} s"
             + (Interlocked.Read(ref _unreadableTriggers) + (triggers?.Failures ?? 0) is > 0 and var unreadable ? $"; {unreadable} triggers could not be read" : string.Empty));
         return produced;
+
+        bool GaveUpCatchingUp()
+        {
+            if (time.GetElapsedTime(catchingUp) < CatchUpAtMost)
+            {
+                return false;
+            }
+
+            say($"the history's rounds were still over {CaughtUpWithin.TotalSeconds:0} s of events each after {CatchUpAtMost.TotalMinutes:0} minutes; going live anyway (live latency includes the rest)");
+            return true;
+        }
 
         void CollectAnswers()
         {
