@@ -29,7 +29,7 @@ internal static class DemoCommand
     private const string DemoApplicationId = "c360";
 
     /// <summary>The mock broker holds every fetch for the full wait: keep it short or latency is ~250 ms.</summary>
-    private const int DemoFetchWaitMs = 10;
+    private const int DefaultFetchWaitMs = 10;
     private static readonly TimeSpan PlainProgressEvery = TimeSpan.FromSeconds(5);
 
     public static Command Create()
@@ -66,11 +66,17 @@ internal static class DemoCommand
             DefaultValueFactory = _ => 0,
         };
         httpPort.Validators.Add(r => CommonOptions.RequireRange(r, "--http-port", 0, 65535));
+        var fetchWait = new Option<int>("--fetch-wait-ms")
+        {
+            Description = "Kafka:FetchWaitMaxMs of the processor and the demo's own consumers: the embedded broker holds each fetch this long, on every hop.",
+            DefaultValueFactory = _ => DefaultFetchWaitMs,
+        };
+        fetchWait.Validators.Add(r => CommonOptions.RequireRange(r, "--fetch-wait-ms", 1, 1000));
         var brokers = CommonOptions.Brokers();
         var topologyDir = CommonOptions.TopologyDirectory();
         var command = new Command("demo", "Run the embedded stack end to end and print what happened.")
         {
-            duration, rate, customers, redis, plain, httpPort, brokers, topologyDir,
+            duration, rate, customers, redis, plain, httpPort, fetchWait, brokers, topologyDir,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -89,7 +95,7 @@ internal static class DemoCommand
 
             var settings = new DemoSettings(
                 parse.GetValue(duration), parse.GetValue(rate), parse.GetValue(customers), redisConnection, parse.GetValue(brokers), topology, parse.GetValue(plain),
-                parse.GetValue(httpPort));
+                parse.GetValue(httpPort), parse.GetValue(fetchWait));
             // The command is the composition root: the one place the system clock is chosen.
             return await RunAsync(settings, catalog, TimeProvider.System, cancellationToken);
         });
@@ -113,7 +119,7 @@ internal static class DemoCommand
             ["Kafka:BootstrapServers"] = cluster.BootstrapServers,
             ["Streams:StateDirectory"] = stateDirectory.FullName,
             ["Kafka:ApplicationId"] = DemoApplicationId,
-            ["Kafka:FetchWaitMaxMs"] = DemoFetchWaitMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Kafka:FetchWaitMaxMs"] = settings.FetchWaitMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
             // One stream thread: the embedded broker holds a rebalance until a member's session times out when
             // another member joins, which would add ~45 s to the start per extra thread.
             ["Streams:Threads"] = "1",
@@ -145,7 +151,7 @@ internal static class DemoCommand
 
         // The demo's own clients (producer, trigger consumer, lag reads) wait on fetches as briefly as the processor: the
         // embedded broker holds a fetch for its full wait, which would add up to 100 ms to every trigger's latency.
-        var kafka = new KafkaOptions { BootstrapServers = cluster.BootstrapServers, FetchWaitMaxMs = DemoFetchWaitMs };
+        var kafka = new KafkaOptions { BootstrapServers = cluster.BootstrapServers, FetchWaitMaxMs = settings.FetchWaitMs };
         var topics = app.Services.GetRequiredService<ContextPipelineSetup>().Topics;
         var population = new Population(settings.Customers, seed: 7, app.Services.GetRequiredService<StoreDirectory>(), time.GetUtcNow().ToUnixTimeMilliseconds(), settings.Rate, topics);
         using var registryClient = new SchemaRegistryClient(new SchemaRegistryOptions { Url = registryUrl });
@@ -321,7 +327,7 @@ internal static class DemoCommand
 
     internal static void Say(string line) => Console.Out.WriteLine($"[demo] {line}");
 
-    internal sealed record DemoSettings(int DurationSeconds, int Rate, int Customers, string Redis, int Brokers, string? TopologyDirectory, bool Plain, int HttpPort);
+    internal sealed record DemoSettings(int DurationSeconds, int Rate, int Customers, string Redis, int Brokers, string? TopologyDirectory, bool Plain, int HttpPort, int FetchWaitMs);
 
     /// <summary>Removes a folder when disposed, after the processor that used it has stopped.</summary>
     private sealed class DeleteOnDispose(DirectoryInfo folder) : IDisposable

@@ -8,6 +8,7 @@ public sealed class CommandLineTests
     [InlineData("broker --brokers 0", "--brokers must be between 1 and 10 (was 0)")]
     [InlineData("demo --duration 0", "--duration must be between 1 and 3600 (was 0)")]
     [InlineData("demo --rate 999999", "--rate must be between 1 and 10000 (was 999999)")]
+    [InlineData("demo --fetch-wait-ms 0", "--fetch-wait-ms must be between 1 and 1000 (was 0)")]
     public void Parse_OutOfRangeOption_ReportsOptionAndValue(string commandLine, string expected)
     {
         var result = C360Cli.Create().Parse(commandLine);
