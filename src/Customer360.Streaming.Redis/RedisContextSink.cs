@@ -8,12 +8,15 @@ namespace Customer360.Streaming.Redis;
 
 /// <summary>
 /// Materializes the context stores in Redis. After each commit it is told which context-store keys the commit made
-/// durable (one per key per commit), takes those contexts as the tasks hold them (objects, so nothing is decoded), and writes their JSON in one pipelined batch through the version
-/// compare-and-set; tombstones delete. A write waits at most <see cref="WriteTimeout"/>: when Redis does not answer the
-/// sink says it is <see cref="Unavailable"/>, its stream thread holds processing (and keeps polling, so it stays in
-/// its group), and each <see cref="Recover"/> re-asserts every context the thread owns until Redis takes them. After a
-/// restore it re-asserts the restored contexts, which finishes a batch a crash interrupted (the compare-and-set skips
-/// everything Redis already has).
+/// durable (one per key per commit), takes those contexts as the tasks hold them (immutable objects, so nothing is
+/// decoded or copied), and writes their JSON in one pipelined batch through the version compare-and-set; tombstones
+/// delete. The batch is serialized and written in the background while the stream thread goes on processing: one
+/// batch at a time, so Redis sees them in commit order, and the next commit first waits for the one before it, at most
+/// <see cref="WriteTimeout"/>. When Redis does not take a batch the sink says it is <see cref="Unavailable"/>, its
+/// stream thread holds processing (and keeps polling, so it stays in its group), and each <see cref="Recover"/>
+/// re-asserts every context the thread owns until Redis takes them. After a restore it re-asserts the restored
+/// contexts, which finishes a batch a crash interrupted (the compare-and-set skips everything Redis already has);
+/// a clean stop waits for the last batch (<see cref="WhenWritten"/>).
 /// </summary>
 public sealed class RedisContextSink : ICommitObserver
 {
@@ -25,6 +28,14 @@ public sealed class RedisContextSink : ICommitObserver
     private readonly ILogger _logger;
     private bool _resyncRequested;
     private string? _unavailable;
+
+    /// <summary>The batch being written in the background (completed when none is).</summary>
+    private Task _inFlight = Task.CompletedTask;
+    private int _inFlightCount;
+
+    private long _batches;
+    private long _roundTrips;
+    private long _written;
 
     /// <summary>The longest the stream thread waits for one batch; beyond it Redis counts as unavailable.</summary>
     public static readonly TimeSpan WriteTimeout = TimeSpan.FromSeconds(2);
@@ -39,11 +50,11 @@ public sealed class RedisContextSink : ICommitObserver
     }
 
     /// <summary>Totals since start, for summaries and benchmarks.</summary>
-    public long Batches { get; private set; }
+    public long Batches => Interlocked.Read(ref _batches);
 
-    public long RoundTrips { get; private set; }
+    public long RoundTrips => Interlocked.Read(ref _roundTrips);
 
-    public long Written { get; private set; }
+    public long Written => Interlocked.Read(ref _written);
 
     /// <summary>Times every owned context was re-asserted after Redis was unreachable.</summary>
     public long Resyncs { get; private set; }
@@ -58,7 +69,7 @@ public sealed class RedisContextSink : ICommitObserver
     {
         ArgumentNullException.ThrowIfNull(changes);
         ArgumentNullException.ThrowIfNull(owned);
-        if (Unavailable is not null)
+        if (Unavailable is not null || !PreviousWritten())
         {
             // What these changes touched is re-asserted with everything else when Redis is back (Recover).
             return;
@@ -70,8 +81,8 @@ public sealed class RedisContextSink : ICommitObserver
             return;
         }
 
-        // The contexts themselves are the objects the tasks hold, so nothing is decoded here (a deletion, or a key
-        // gone since, deletes).
+        // The contexts themselves are the objects the tasks hold, immutable, so the background batch may serialize them
+        // while processing makes newer ones (a deletion, or a key gone since, deletes).
         var latest = new Dictionary<string, CustomerContext?>(StringComparer.Ordinal);
         foreach (var change in changes)
         {
@@ -82,7 +93,34 @@ public sealed class RedisContextSink : ICommitObserver
             }
         }
 
-        Write(latest, measureFreshness: true);
+        if (latest.Count > 0)
+        {
+            _inFlightCount = latest.Count;
+            _inFlight = Task.Run(() => WriteAsync(latest, measureFreshness: true));
+        }
+    }
+
+    /// <summary>
+    /// Waits at most <paramref name="timeout"/> for the batch in the background; false when it is still going. Redis
+    /// failing it makes the sink <see cref="Unavailable"/>; anything else it threw is thrown here, on the caller's
+    /// thread, as it would have been had the batch been written there.
+    /// </summary>
+    public bool WhenWritten(TimeSpan timeout)
+    {
+        try
+        {
+            if (!_inFlight.Wait(timeout))
+            {
+                return false;
+            }
+        }
+        catch (AggregateException)
+        {
+            // Thrown below as itself.
+        }
+
+        _inFlight.GetAwaiter().GetResult();
+        return true;
     }
 
     /// <summary>Redis was unreachable: re-assert every context the thread owns, which clears <see cref="Unavailable"/> once Redis takes them.</summary>
@@ -95,7 +133,7 @@ public sealed class RedisContextSink : ICommitObserver
     public void Restored(string store, int partition, IEnumerable<KeyValuePair<string, byte[]>> entries)
     {
         ArgumentNullException.ThrowIfNull(entries);
-        if (ProductTopics.ContextStores.Contains(store) && Unavailable is null)
+        if (ProductTopics.ContextStores.Contains(store) && Unavailable is null && PreviousWritten())
         {
             Write(ByContextId(store, entries.Select(e => KeyValuePair.Create(e.Key, ContextStateSerde.Instance.Decode(e.Value)))), measureFreshness: false);
         }
@@ -103,6 +141,12 @@ public sealed class RedisContextSink : ICommitObserver
 
     private void Resync(IOwnedStores owned)
     {
+        if (!WhenWritten(WriteTimeout))
+        {
+            // A batch from before is still waiting on Redis: the next recovery tries again.
+            return;
+        }
+
         Volatile.Write(ref _resyncRequested, false);
         Volatile.Write(ref _unavailable, null);
         foreach (var store in ProductTopics.ContextStores)
@@ -117,11 +161,29 @@ public sealed class RedisContextSink : ICommitObserver
     }
 
     /// <summary>
-    /// Writes one batch, waiting at most <see cref="WriteTimeout"/>. False when Redis did not take it: the sink is then
-    /// unavailable until a <see cref="Recover"/> re-asserts every owned context (a restarted Redis may have lost them all).
+    /// The batch before has been written, waiting at most <see cref="WriteTimeout"/> for it. False when Redis did not
+    /// answer in time: the sink is then unavailable until a <see cref="Recover"/> re-asserts every owned context.
+    /// </summary>
+    private bool PreviousWritten()
+    {
+        if (WhenWritten(WriteTimeout))
+        {
+            return true;
+        }
+
+        return MarkUnavailable("TimeoutException", _inFlightCount);
+    }
+
+    /// <summary>Writes one batch and waits for it (Redis at most <see cref="WriteTimeout"/>): false when Redis did not take it.</summary>
+    private bool Write(Dictionary<string, CustomerContext?> latest, bool measureFreshness) =>
+        WriteAsync(latest, measureFreshness).GetAwaiter().GetResult();
+
+    /// <summary>
+    /// Serializes and writes one batch. False when Redis did not take it (the sink is then unavailable until a
+    /// <see cref="Recover"/> re-asserts every owned context: a restarted Redis may have lost them all).
     /// </summary>
     /// <param name="measureFreshness">Record event-to-Redis latency: for what processing changed, not for re-assertions.</param>
-    private bool Write(Dictionary<string, CustomerContext?> latest, bool measureFreshness)
+    private async Task<bool> WriteAsync(Dictionary<string, CustomerContext?> latest, bool measureFreshness)
     {
         if (latest.Count == 0)
         {
@@ -148,14 +210,11 @@ public sealed class RedisContextSink : ICommitObserver
         WriteResult result;
         try
         {
-            result = _writer.WriteAsync(documents, deletions).WaitAsync(WriteTimeout, _time).GetAwaiter().GetResult();
+            result = await _writer.WriteAsync(documents, deletions).WaitAsync(WriteTimeout, _time).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException or TimeoutException)
         {
-            _metrics.RedisRetries.Add(1);
-            Log.RedisUnavailable(_logger, ex.GetType().Name, latest.Count);
-            Volatile.Write(ref _unavailable, $"Redis did not take {latest.Count} contexts within {WriteTimeout.TotalSeconds:0} s ({ex.GetType().Name}); processing waits and the contexts are re-asserted when it answers");
-            return false;
+            return MarkUnavailable(ex.GetType().Name, latest.Count);
         }
 
         _metrics.RedisBatchDuration.Record(_time.GetElapsedTime(started).TotalMilliseconds);
@@ -171,10 +230,19 @@ public sealed class RedisContextSink : ICommitObserver
             }
         }
 
-        Batches++;
-        RoundTrips += result.RoundTrips;
-        Written += result.Written;
+        Interlocked.Increment(ref _batches);
+        Interlocked.Add(ref _roundTrips, result.RoundTrips);
+        Interlocked.Add(ref _written, result.Written);
         return true;
+    }
+
+    /// <summary>Redis did not take a batch of <paramref name="count"/> contexts: unavailable until a recovery; always false.</summary>
+    private bool MarkUnavailable(string errorClass, int count)
+    {
+        _metrics.RedisRetries.Add(1);
+        Log.RedisUnavailable(_logger, errorClass, count);
+        Volatile.Write(ref _unavailable, $"Redis did not take a batch of contexts within {WriteTimeout.TotalSeconds:0} s ({errorClass}); processing waits and the contexts are re-asserted when it answers");
+        return false;
     }
 
     /// <summary>A context as the writer takes it: id, version, store presence and the public JSON document.</summary>

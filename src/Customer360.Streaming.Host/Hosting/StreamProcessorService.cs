@@ -116,6 +116,13 @@ internal sealed class StreamProcessorService : IHostedService, IDisposable
                 // Already logged by the worker; the exit code says it failed.
             }
         }
+
+        // The last commit's contexts are written in the background: a clean stop waits for them (a stop that cannot
+        // leaves them to the next start, which re-asserts every context it restores).
+        foreach (var sink in Sinks)
+        {
+            sink.WhenWritten(RedisContextSink.WriteTimeout);
+        }
     }
 
     public void Dispose() => _stopping.Dispose();
