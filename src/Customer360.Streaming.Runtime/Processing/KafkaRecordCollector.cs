@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Confluent.Kafka;
 
 namespace Customer360.Streaming.Runtime.Processing;
@@ -7,7 +8,8 @@ namespace Customer360.Streaming.Runtime.Processing;
 /// Sends task output through the thread's one producer and remembers only what a commit needs: how many records went
 /// out since the last one, the topic and timestamp of each output whose latency is reported (not the repartition and
 /// changelog records, which are most of what a thread sends), the last acknowledged offset per
-/// changelog partition, and the first failed delivery. Keys and values are not kept: the producer owns them until
+/// changelog and repartition partition, what was sent to each repartition topic and not acknowledged yet (so a task of
+/// this thread reading one waits for its own stage's output, <see cref="AwaitsOwnOutput"/>), and the first failed delivery. Keys and values are not kept: the producer owns them until
 /// delivery. The beforeSend action runs before each record is produced: under
 /// exactly_once_v2 it opens the transaction, so a transaction exists only when something is written in it.
 /// </summary>
@@ -21,26 +23,31 @@ internal sealed class KafkaRecordCollector : IRecordCollector
     private Error? _firstDeliveryError;
     private readonly List<SentOutput> _outputsSinceCommit = [];
 
-    /// <summary>The offset of the last acknowledged record per partition sent to explicitly (changelogs).</summary>
+    /// <summary>The offset of the last acknowledged record per partition sent to explicitly (changelogs) or of a repartition topic.</summary>
     private readonly ConcurrentDictionary<TopicPartition, long> _acknowledged = new();
+
+    /// <summary>Per repartition topic, the records sent whose delivery was not reported yet (their partition is not known until then).</summary>
+    private readonly Dictionary<string, StrongBox<int>> _unacknowledgedByTopic;
 
     /// <summary>Delivery handlers made once: a handler per record would allocate a closure for every record sent.</summary>
     private readonly Action<DeliveryReport<byte[]?, byte[]?>> _onDelivery;
     private readonly Action<DeliveryReport<byte[]?, byte[]?>> _onExplicitDelivery;
+    private readonly Action<DeliveryReport<byte[]?, byte[]?>> _onRepartitionDelivery;
 
     /// <param name="reportsLatency">Whether an output to this topic counts in the output latency (the thread's own internal topics do not).</param>
-    public KafkaRecordCollector(IProducer<byte[]?, byte[]?> producer, Action beforeSend, Func<string, bool> reportsLatency)
+    /// <param name="repartitionTopics">The topology's repartition topics, which tasks of this thread may read.</param>
+    public KafkaRecordCollector(IProducer<byte[]?, byte[]?> producer, Action beforeSend, Func<string, bool> reportsLatency, IEnumerable<string> repartitionTopics)
     {
         _producer = producer;
         _beforeSend = beforeSend;
         _reportsLatency = reportsLatency;
+        _unacknowledgedByTopic = repartitionTopics.ToDictionary(t => t, _ => new StrongBox<int>(), StringComparer.Ordinal);
         _onDelivery = report => NoteFailure(report.Error);
-        _onExplicitDelivery = report =>
+        _onExplicitDelivery = report => Acknowledge(report);
+        _onRepartitionDelivery = report =>
         {
-            if (!NoteFailure(report.Error))
-            {
-                _acknowledged.AddOrUpdate(report.TopicPartition, static (_, offset) => offset, static (_, known, offset) => Math.Max(known, offset), report.Offset.Value);
-            }
+            Acknowledge(report);
+            Interlocked.Decrement(ref _unacknowledgedByTopic[report.Topic].Value);
         };
     }
 
@@ -80,6 +87,11 @@ internal sealed class KafkaRecordCollector : IRecordCollector
         {
             _producer.Produce(new TopicPartition(record.Topic, partition), message, _onExplicitDelivery);
         }
+        else if (_unacknowledgedByTopic.TryGetValue(record.Topic, out var unacknowledged))
+        {
+            _producer.Produce(record.Topic, message, _onRepartitionDelivery);
+            Interlocked.Increment(ref unacknowledged.Value);
+        }
         else
         {
             _producer.Produce(record.Topic, message, _onDelivery);
@@ -89,6 +101,23 @@ internal sealed class KafkaRecordCollector : IRecordCollector
         if (record.Partition is null && _reportsLatency(record.Topic))
         {
             _outputsSinceCommit.Add(new SentOutput(record.Topic, record.TimestampMs));
+        }
+    }
+
+    /// <summary>
+    /// Whether a record sent to <paramref name="partition"/> of a repartition topic may lie at or past
+    /// <paramref name="endOffset"/>, where a consumer's end of that partition is: one sent to the topic is not
+    /// acknowledged yet (its partition unknown), or one was acknowledged there at or past that end.
+    /// </summary>
+    public bool AwaitsOwnOutput(TopicPartition partition, long endOffset) =>
+        _unacknowledgedByTopic.TryGetValue(partition.Topic, out var unacknowledged)
+        && (Volatile.Read(ref unacknowledged.Value) > 0 || (_acknowledged.TryGetValue(partition, out var acknowledged) && acknowledged >= endOffset));
+
+    private void Acknowledge(DeliveryReport<byte[]?, byte[]?> report)
+    {
+        if (!NoteFailure(report.Error))
+        {
+            _acknowledged.AddOrUpdate(report.TopicPartition, static (_, offset) => offset, static (_, known, offset) => Math.Max(known, offset), report.Offset.Value);
         }
     }
 
@@ -104,7 +133,7 @@ internal sealed class KafkaRecordCollector : IRecordCollector
         return true;
     }
 
-    /// <summary>The offset of the last record acknowledged on <paramref name="partition"/>, if any was sent to it explicitly.</summary>
+    /// <summary>The offset of the last record acknowledged on <paramref name="partition"/>, if any was sent to it explicitly or to a repartition topic.</summary>
     public long? AcknowledgedOffset(TopicPartition partition) => _acknowledged.TryGetValue(partition, out var offset) ? offset : null;
 
     /// <summary>Waits until everything sent is acknowledged; throws if any delivery failed (nothing may be committed then).</summary>

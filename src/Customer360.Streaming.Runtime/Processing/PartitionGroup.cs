@@ -12,6 +12,14 @@ internal interface IPartitionControl
     /// </summary>
     bool Lags(TopicPartition partition);
 
+    /// <summary>
+    /// Whether this thread sent records to <paramref name="partition"/> (of one of its repartition topics) that a
+    /// consumer whose end of the partition is <paramref name="endOffset"/> has not fetched: sent and not acknowledged
+    /// yet, or acknowledged at or past that end. The end-of-partition event cannot know of them, and a task that took
+    /// its other partitions' records meanwhile ran ahead of its own stage's output.
+    /// </summary>
+    bool AwaitsOwnOutput(TopicPartition partition, long endOffset);
+
     void Pause(TopicPartition partition);
 
     void Resume(TopicPartition partition);
@@ -31,8 +39,11 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
 {
     private readonly InputBuffer _buffer = new(maxBufferedPerPartition);
 
-    /// <summary>Partitions whose last fetch reached the end of the log: nothing older is on the way.</summary>
-    private readonly HashSet<TopicPartition> _atEnd = [];
+    /// <summary>
+    /// Partitions whose last fetch reached the end of the log, and the offset of that end: nothing older is on the way,
+    /// unless this thread itself has sent records there since (<see cref="IPartitionControl.AwaitsOwnOutput"/>).
+    /// </summary>
+    private readonly Dictionary<TopicPartition, long> _atEnd = [];
 
     /// <summary>Partitions paused because their buffer is full (not for a retry).</summary>
     private readonly HashSet<TopicPartition> _full = [];
@@ -56,7 +67,8 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
     /// <summary>Whether an empty partition may still get records: made once, as the choice runs for every record.</summary>
     private Func<TopicPartition, bool>? _mayHaveMore;
 
-    private Func<TopicPartition, bool> MayHaveMore => _mayHaveMore ??= p => !_atEnd.Contains(p) && !_retrying.ContainsKey(p);
+    private Func<TopicPartition, bool> MayHaveMore => _mayHaveMore ??= p =>
+        (!_atEnd.TryGetValue(p, out var end) || consumer.AwaitsOwnOutput(p, end)) && !_retrying.ContainsKey(p);
 
     public int Buffered => _buffer.Count;
 
@@ -76,10 +88,11 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
         }
     }
 
-    public void ReachedEnd(TopicPartition partition)
+    public void ReachedEnd(TopicPartitionOffset end)
     {
-        _atEnd.Add(partition);
-        _lags.Remove(partition);
+        ArgumentNullException.ThrowIfNull(end);
+        _atEnd[end.TopicPartition] = end.Offset.Value;
+        _lags.Remove(end.TopicPartition);
     }
 
     /// <summary>

@@ -41,7 +41,6 @@ internal sealed class StreamThread : IDisposable, ICommitSteps, IPartitionContro
     private readonly Dictionary<TopicPartition, long> _positions = [];
     private readonly Dictionary<TopicPartition, long> _committed = [];
     private readonly List<long> _uncommittedTimestamps = [];
-
     private readonly GroupLeave _leave;
 
     /// <summary>The store keys flushed to changelogs since the last commit: what the commit observers are told.</summary>
@@ -74,7 +73,7 @@ internal sealed class StreamThread : IDisposable, ICommitSteps, IPartitionContro
         _producer = new ProducerBuilder<byte[]?, byte[]?>(producerConfig).Build();
         _placement = new KeyPlacement(_consumer.Handle);
         _guarantee = GuaranteeStrategy.For(streams.ProcessingGuarantee, this, context.Logger, context.ClientId);
-        _collector = new KafkaRecordCollector(_producer, _guarantee.BeforeSend, topic => !topology.IsInternal(topic));
+        _collector = new KafkaRecordCollector(_producer, _guarantee.BeforeSend, topic => !topology.IsInternal(topic), topology.RepartitionTopics);
         _hold = new ProcessingHold(context);
         _partitions = new PartitionGroup(this, topology, streams, context.Time, MaxBufferedPerPartition);
         var restorer = new ChangelogRestorer(kafka, streams, topology, context.Time, context.Logger, context.Metrics, context.ClientId, NewTask);
@@ -162,10 +161,11 @@ internal sealed class StreamThread : IDisposable, ICommitSteps, IPartitionContro
 
     bool IPartitionControl.Lags(TopicPartition partition)
     {
-        var position = _consumer.Position(partition);
-        var high = _consumer.GetWatermarkOffsets(partition).High;
+        var (position, high) = (_consumer.Position(partition), _consumer.GetWatermarkOffsets(partition).High);
         return position.IsSpecial || high.IsSpecial || position.Value < high.Value;
     }
+
+    bool IPartitionControl.AwaitsOwnOutput(TopicPartition partition, long endOffset) => _collector.AwaitsOwnOutput(partition, endOffset);
 
     void ICommitSteps.FlushOutputs() => _collector.FlushAndCheck(FlushTimeout);
 
@@ -208,7 +208,7 @@ internal sealed class StreamThread : IDisposable, ICommitSteps, IPartitionContro
 
             if (result.IsPartitionEOF)
             {
-                _partitions.ReachedEnd(result.TopicPartition);
+                _partitions.ReachedEnd(result.TopicPartitionOffset);
             }
             else
             {

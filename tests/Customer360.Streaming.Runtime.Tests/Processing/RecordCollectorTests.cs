@@ -15,7 +15,7 @@ public sealed class RecordCollectorTests
         // Nothing listens on port 1, so every delivery times out.
         using var producer = new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig { BootstrapServers = "127.0.0.1:1", MessageTimeoutMs = 200 }).Build();
         var opened = 0;
-        var collector = new KafkaRecordCollector(producer, () => opened++, topic => !topic.EndsWith("-repartition", StringComparison.Ordinal));
+        var collector = new KafkaRecordCollector(producer, () => opened++, topic => !topic.EndsWith("-repartition", StringComparison.Ordinal), ["app-by-key-repartition"]);
 
         collector.Send(new OutgoingRecord("out", "k"u8.ToArray(), "a"u8.ToArray(), 5, []));
         collector.Send(new OutgoingRecord("app-by-key-repartition", "k"u8.ToArray(), "r"u8.ToArray(), 5, []));
@@ -37,7 +37,7 @@ public sealed class RecordCollectorTests
     public void Discarding_ForgetsTheFailure_SoTheRedoneWorkCanCommit()
     {
         using var producer = new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig { BootstrapServers = "127.0.0.1:1", MessageTimeoutMs = 200 }).Build();
-        var collector = new KafkaRecordCollector(producer, () => { }, _ => true);
+        var collector = new KafkaRecordCollector(producer, () => { }, _ => true, []);
         collector.Send(new OutgoingRecord("out", null, "a"u8.ToArray(), 5, []));
         producer.Flush(TimeSpan.FromSeconds(30));
 
@@ -56,12 +56,35 @@ public sealed class RecordCollectorTests
         config.Set("test.mock.num.brokers", "1");
         KafkaRecordCollector.ReportOnlyStatus(config);
         using var producer = new ProducerBuilder<byte[]?, byte[]?>(config).Build();
-        var collector = new KafkaRecordCollector(producer, () => { }, _ => true);
+        var collector = new KafkaRecordCollector(producer, () => { }, _ => true, []);
 
         collector.Send(new OutgoingRecord("app-counts-changelog", "k"u8.ToArray(), "1"u8.ToArray(), 5, [], Partition: 0));
         collector.Send(new OutgoingRecord("app-counts-changelog", "k"u8.ToArray(), "2"u8.ToArray(), 6, [], Partition: 0));
         collector.FlushAndCheck(TimeSpan.FromSeconds(30));
 
         Assert.Equal(1, collector.AcknowledgedOffset(new TopicPartition("app-counts-changelog", 0)));
+    }
+
+    [Fact]
+    public void A_record_sent_to_a_repartition_topic_is_awaited_on_its_partition_until_the_consumer_is_past_it()
+    {
+        const string Repartition = "app-by-key-repartition";
+        var config = new ProducerConfig { BootstrapServers = "unused" };
+        config.Set("test.mock.num.brokers", "1");
+        KafkaRecordCollector.ReportOnlyStatus(config);
+        using var producer = new ProducerBuilder<byte[]?, byte[]?>(config).Build();
+        var collector = new KafkaRecordCollector(producer, () => { }, _ => false, [Repartition]);
+        var partitions = Enumerable.Range(0, 16).Select(p => new TopicPartition(Repartition, p)).ToList();
+
+        collector.Send(new OutgoingRecord(Repartition, "k"u8.ToArray(), "1"u8.ToArray(), 5, []));
+
+        // Not acknowledged yet, so on no partition known: any of the topic's may still get it.
+        Assert.All(partitions, p => Assert.True(collector.AwaitsOwnOutput(p, endOffset: 0)));
+        collector.FlushAndCheck(TimeSpan.FromSeconds(30));
+
+        // Acknowledged at offset 0 of one partition: awaited there by a consumer whose end is 0, by none past it.
+        Assert.Single(partitions, p => collector.AwaitsOwnOutput(p, endOffset: 0));
+        Assert.DoesNotContain(partitions, p => collector.AwaitsOwnOutput(p, endOffset: 1));
+        Assert.False(collector.AwaitsOwnOutput(new TopicPartition("app-other-topic", 0), endOffset: 0));
     }
 }
