@@ -7,11 +7,12 @@ namespace Customer360.Streaming.Runtime.Processing;
 /// <summary>
 /// Sends task output through the thread's one producer and remembers only what a commit needs: how many records went
 /// out since the last one, the topic and timestamp of each output whose latency is reported (not the repartition and
-/// changelog records, which are most of what a thread sends), the last acknowledged offset per
-/// changelog and repartition partition, what was sent to each repartition topic and not acknowledged yet (so a task of
-/// this thread reading one waits for its own stage's output, <see cref="AwaitsOwnOutput"/>), and the first failed delivery. Keys and values are not kept: the producer owns them until
-/// delivery. The beforeSend action runs before each record is produced: under
-/// exactly_once_v2 it opens the transaction, so a transaction exists only when something is written in it.
+/// changelog records, which are most of what a thread sends), the last acknowledged offset per changelog and
+/// repartition partition, how many records sent to each repartition topic are not acknowledged yet (so a task of this
+/// thread that reads one waits for its own stage's output, <see cref="AwaitsOwnOutput"/>), and the first failed
+/// delivery. Keys and values are not kept: the producer owns them until delivery. The beforeSend action runs before
+/// each record is produced: under exactly_once_v2 it opens the transaction, so a transaction exists only when
+/// something is written in it.
 /// </summary>
 internal sealed class KafkaRecordCollector : IRecordCollector
 {
