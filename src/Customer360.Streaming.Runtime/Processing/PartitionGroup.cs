@@ -64,6 +64,9 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
     /// <summary>The sub-topologies waiting in the current choice (kept to spare an allocation per record).</summary>
     private readonly HashSet<string> _held = new(StringComparer.Ordinal);
 
+    /// <summary>Each sub-topology's feeders through repartition topics (<see cref="FeedersOf"/>), built on first need.</summary>
+    private Dictionary<string, string[]>? _feeders;
+
     /// <summary>Whether an empty partition may still get records: made once, as the choice runs for every record.</summary>
     private Func<TopicPartition, bool>? _mayHaveMore;
 
@@ -125,6 +128,11 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
             }
         }
 
+        if (_held.Count > 0)
+        {
+            HoldWhatTheyFeed(tasks);
+        }
+
         // A record younger than the idle limit is live traffic, which arrives in order anyway: it never waits for
         // another task's fetch. The wait is for catching up, where minutes of event time sit in one fetch.
         var liveFromMs = _held.Count == 0 ? long.MinValue : time.GetUtcNow().ToUnixTimeMilliseconds() - streams.MaxTaskIdleMs;
@@ -144,6 +152,60 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
         }
 
         return oldest is null ? null : (oldestTask, _buffer.Take(oldest));
+    }
+
+    /// <summary>
+    /// Holds every sub-topology that a held one feeds through a repartition topic, directly or further on. A stage
+    /// that went ahead while the stage before it waited for a fetch saw that fetch's older records arrive behind
+    /// what it had taken since.
+    /// </summary>
+    private void HoldWhatTheyFeed(IReadOnlyList<(string Sub, int Partition)> tasks)
+    {
+        _feeders ??= FeedersOf(topology);
+        for (var i = 0; i < tasks.Count; i++)
+        {
+            var sub = tasks[i].Sub;
+            if (_held.Contains(sub) || !_feeders.TryGetValue(sub, out var feeders))
+            {
+                continue;
+            }
+
+            for (var f = 0; f < feeders.Length; f++)
+            {
+                if (_held.Contains(feeders[f]))
+                {
+                    _held.Add(sub);
+                    break;
+                }
+            }
+        }
+    }
+
+    /// <summary>For each sub-topology, every sub-topology whose output reaches it through repartition topics.</summary>
+    private static Dictionary<string, string[]> FeedersOf(StreamTopology topology)
+    {
+        var direct = topology.SubTopologies.ToDictionary(
+            s => s.Name,
+            s => topology.SubTopologies.Where(w => w.Sinks.Any(t => topology.RepartitionTopics.Contains(t) && s.Sources.Contains(t))).Select(w => w.Name).ToHashSet(StringComparer.Ordinal),
+            StringComparer.Ordinal);
+        var closure = direct.ToDictionary(d => d.Key, d => new HashSet<string>(d.Value, StringComparer.Ordinal), StringComparer.Ordinal);
+        // Few sub-topologies: widen each set until nothing changes.
+        for (var changed = true; changed;)
+        {
+            changed = false;
+            foreach (var feeders in closure.Values)
+            {
+                foreach (var feeder in feeders.ToList())
+                {
+                    foreach (var further in direct[feeder])
+                    {
+                        changed |= feeders.Add(further);
+                    }
+                }
+            }
+        }
+
+        return closure.Where(c => c.Value.Count > 0).ToDictionary(c => c.Key, c => c.Value.ToArray(), StringComparer.Ordinal);
     }
 
     /// <summary>Whether the oldest record buffered for <paramref name="task"/> is live, looked at without any waiting bookkeeping.</summary>

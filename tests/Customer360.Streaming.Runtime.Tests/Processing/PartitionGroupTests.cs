@@ -163,6 +163,35 @@ public sealed class PartitionGroupTests
     }
 
     [Fact]
+    public void A_stage_waits_while_the_stage_that_feeds_it_through_a_repartition_topic_waits_for_a_lagging_partition()
+    {
+        // The context stage took a side-input record while the identity stage on the same thread waited for its
+        // lagging input: the older events that input held then reached the context stage through the repartition
+        // topic behind the side record, and rules judged them stale (a one-thread drain slowed by tracing differed
+        // from the event-time replay).
+        var builder = new StreamTopologyBuilder("app");
+        var repartition = builder.Repartition("by-key");
+        var topology = builder
+            .AddSubTopology("route", ["in"], () => new CountingProcessor(repartition), sinks: [repartition])
+            .AddSubTopology("reduce", [repartition, "side"], () => new CountingProcessor("out"), sinks: ["out"])
+            .Build();
+        var byKey = new TopicPartition(repartition, 0);
+        var side = new TopicPartition("side", 0);
+        var group = new PartitionGroup(_consumer, topology, new StreamsOptions { MaxTaskIdleMs = 2_000 }, TimeProvider.System, 100);
+        group.Add(Record(side, 100));
+        ReachedEnd(group, byKey);
+        _consumer.CaughtUp.Add(byKey);
+        _consumer.CaughtUp.Add(side);
+        (string, int)[] tasks = [("route", 0), ("reduce", 0)];
+        var start = TimeProvider.System.GetTimestamp();
+
+        // "in" lags and nothing of it is buffered yet: the reduce stage waits for the route stage, up to the limit.
+        Assert.Null(NextTimestamp(group, tasks, start));
+        Assert.Null(NextTimestamp(group, tasks, start + Ticks(1_999)));
+        Assert.Equal(100, NextTimestamp(group, tasks, start + Ticks(2_000)));
+    }
+
+    [Fact]
     public void A_live_record_does_not_wait_for_another_tasks_lagging_partition()
     {
         var group = Group(maxTaskIdleMs: 60_000);
