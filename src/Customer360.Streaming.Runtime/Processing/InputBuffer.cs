@@ -10,35 +10,45 @@ namespace Customer360.Streaming.Runtime.Processing;
 /// </summary>
 internal sealed class InputBuffer(int pauseAbove)
 {
-    private readonly Dictionary<TopicPartition, Queue<ConsumeResult<byte[]?, byte[]?>>> _queues = [];
+    private readonly Dictionary<TopicPartition, PartitionSlot> _slots = [];
 
     public int Count { get; private set; }
 
-    public void Add(ConsumeResult<byte[]?, byte[]?> record)
+    public IEnumerable<PartitionSlot> Slots => _slots.Values;
+
+    /// <summary>The partition's slot, made on first use; it stays until <see cref="Remove"/>.</summary>
+    public PartitionSlot Slot(TopicPartition partition)
     {
-        ArgumentNullException.ThrowIfNull(record);
-        if (!_queues.TryGetValue(record.TopicPartition, out var queue))
+        if (!_slots.TryGetValue(partition, out var slot))
         {
-            queue = new Queue<ConsumeResult<byte[]?, byte[]?>>();
-            _queues[record.TopicPartition] = queue;
+            slot = new PartitionSlot(partition);
+            _slots[partition] = slot;
         }
 
-        queue.Enqueue(record);
-        Count++;
+        return slot;
     }
 
-    public int BufferedOf(TopicPartition partition) => _queues.TryGetValue(partition, out var queue) ? queue.Count : 0;
+    public PartitionSlot? Find(TopicPartition partition) => _slots.GetValueOrDefault(partition);
+
+    public PartitionSlot Add(ConsumeResult<byte[]?, byte[]?> record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var slot = Slot(record.TopicPartition);
+        slot.Records.Enqueue(record);
+        Count++;
+        return slot;
+    }
 
     /// <summary>Fetching more of this partition would only grow the buffer: pause it.</summary>
-    public bool Full(TopicPartition partition) => BufferedOf(partition) >= pauseAbove;
+    public bool Full(PartitionSlot slot) => slot.Records.Count >= pauseAbove;
 
     /// <summary>Anything buffered for these partitions.</summary>
-    public bool Any(IReadOnlyList<TopicPartition> partitions)
+    public static bool Any(PartitionSlot[] slots)
     {
-        ArgumentNullException.ThrowIfNull(partitions);
-        for (var i = 0; i < partitions.Count; i++)
+        ArgumentNullException.ThrowIfNull(slots);
+        for (var i = 0; i < slots.Length; i++)
         {
-            if (BufferedOf(partitions[i]) > 0)
+            if (slots[i].Records.Count > 0)
             {
                 return true;
             }
@@ -48,55 +58,59 @@ internal sealed class InputBuffer(int pauseAbove)
     }
 
     /// <summary>
-    /// The partition queue whose head a task over <paramref name="partitions"/> would take next: the lowest timestamp
-    /// among the buffered heads (ties go to the first partition listed, so the choice is stable). None when nothing is
-    /// buffered, or when a partition with nothing buffered may still have records on the broker and
-    /// <paramref name="enforce"/> is false (the task has not waited long enough yet). Nothing is taken. Asked for
-    /// every record, so it walks the list by index (an interface's enumerator would be allocated each time).
+    /// The partition whose head a task over <paramref name="slots"/> would take next: the lowest timestamp among the
+    /// buffered heads (ties go to the first partition listed, so the choice is stable). None when nothing is buffered,
+    /// or when a partition with nothing buffered may still have records on the broker and <paramref name="enforce"/>
+    /// is false (the task has not waited long enough yet). Nothing is taken.
     /// </summary>
     /// <param name="mayHaveMore">Whether an empty partition may still get records; null: none is waited for.</param>
-    public Queue<ConsumeResult<byte[]?, byte[]?>>? Head(IReadOnlyList<TopicPartition> partitions, Func<TopicPartition, bool>? mayHaveMore, bool enforce)
+    public static PartitionSlot? Head(PartitionSlot[] slots, Func<PartitionSlot, bool>? mayHaveMore, bool enforce)
     {
-        ArgumentNullException.ThrowIfNull(partitions);
-        Queue<ConsumeResult<byte[]?, byte[]?>>? best = null;
-        var waiting = false;
-        for (var i = 0; i < partitions.Count; i++)
+        ArgumentNullException.ThrowIfNull(slots);
+        PartitionSlot? best = null;
+        for (var i = 0; i < slots.Length; i++)
         {
-            var partition = partitions[i];
-            if (!_queues.TryGetValue(partition, out var queue) || queue.Count == 0)
+            var slot = slots[i];
+            if (slot.Records.Count == 0)
             {
-                waiting |= !enforce && mayHaveMore is not null && mayHaveMore(partition);
+                if (!enforce && mayHaveMore is not null && mayHaveMore(slot))
+                {
+                    return null;
+                }
+
                 continue;
             }
 
-            if (best is null || queue.Peek().Message.Timestamp.UnixTimestampMs < best.Peek().Message.Timestamp.UnixTimestampMs)
+            if (best is null || slot.HeadTimestampMs < best.HeadTimestampMs)
             {
-                best = queue;
+                best = slot;
             }
         }
 
-        return waiting ? null : best;
+        return best;
     }
 
-    public ConsumeResult<byte[]?, byte[]?> Take(Queue<ConsumeResult<byte[]?, byte[]?>> head)
+    public ConsumeResult<byte[]?, byte[]?> Take(PartitionSlot slot)
     {
-        ArgumentNullException.ThrowIfNull(head);
+        ArgumentNullException.ThrowIfNull(slot);
         Count--;
-        return head.Dequeue();
+        return slot.Records.Dequeue();
     }
 
-    /// <summary>Forgets a partition's records (revoked, lost, or rewound to be fetched again).</summary>
-    public void Drop(TopicPartition partition)
+    /// <summary>Forgets a partition's records (rewound to be fetched again); the slot stays.</summary>
+    public void Drop(PartitionSlot slot)
     {
-        if (_queues.Remove(partition, out var queue))
+        ArgumentNullException.ThrowIfNull(slot);
+        Count -= slot.Records.Count;
+        slot.Records.Clear();
+    }
+
+    /// <summary>The partition left the thread: its slot and records go.</summary>
+    public void Remove(TopicPartition partition)
+    {
+        if (_slots.Remove(partition, out var slot))
         {
-            Count -= queue.Count;
+            Count -= slot.Records.Count;
         }
-    }
-
-    public void Clear()
-    {
-        _queues.Clear();
-        Count = 0;
     }
 }

@@ -2,31 +2,6 @@ using Confluent.Kafka;
 
 namespace Customer360.Streaming.Runtime.Processing;
 
-/// <summary>What the partition group asks of the consumer: pausing, resuming and rewinding partitions, and what it knows of their lag.</summary>
-internal interface IPartitionControl
-{
-    /// <summary>
-    /// Whether the consumer knows of records past its position on <paramref name="partition"/> (from the high
-    /// watermark of its last fetch), true while it does not know yet. A caught-up partition says false even when new
-    /// records were produced since, so waiting on it never adds latency to live traffic.
-    /// </summary>
-    bool Lags(TopicPartition partition);
-
-    /// <summary>
-    /// Whether this thread sent records to <paramref name="partition"/> (of one of its repartition topics) that a
-    /// consumer whose end of the partition is <paramref name="endOffset"/> has not fetched: sent and not acknowledged
-    /// yet, or acknowledged at or past that end. The end-of-partition event cannot know of them, and a task that took
-    /// its other partitions' records meanwhile ran ahead of its own stage's output.
-    /// </summary>
-    bool AwaitsOwnOutput(TopicPartition partition, long endOffset);
-
-    void Pause(TopicPartition partition);
-
-    void Resume(TopicPartition partition);
-
-    void Seek(TopicPartitionOffset position);
-}
-
 /// <summary>
 /// The fetched records of a stream thread's partitions and the rules for taking them (Kafka Streams' PartitionGroup):
 /// each task takes its records in timestamp order across its source partitions (and the thread takes the oldest
@@ -39,63 +14,63 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
 {
     private readonly InputBuffer _buffer = new(maxBufferedPerPartition);
 
-    /// <summary>
-    /// Partitions whose last fetch reached the end of the log, and the offset of that end: nothing older is on the way,
-    /// unless this thread itself has sent records there since (<see cref="IPartitionControl.AwaitsOwnOutput"/>).
-    /// </summary>
-    private readonly Dictionary<TopicPartition, long> _atEnd = [];
+    /// <summary>Each task's partitions and wait, made on first use and kept until one of its partitions leaves.</summary>
+    private readonly Dictionary<(string Sub, int Partition), TaskSlot> _taskSlots = [];
 
-    /// <summary>Partitions paused because their buffer is full (not for a retry).</summary>
-    private readonly HashSet<TopicPartition> _full = [];
+    /// <summary>The slots of the task list last asked about, in its order (the thread asks with the same list until tasks change).</summary>
+    private IReadOnlyList<(string Sub, int Partition)>? _alignedFor;
+    private TaskSlot[] _aligned = [];
 
-    /// <summary>Partitions paused for a retry: when to resume, the backoff, and whether they were resumed already.</summary>
-    private readonly Dictionary<TopicPartition, (long ResumeAt, int BackoffMs, bool Resumed)> _retrying = [];
+    /// <summary>The sub-topologies (by index) waiting in the current choice.</summary>
+    private readonly bool[] _held = new bool[topology.SubTopologies.Count];
+    private int _heldCount;
 
-    /// <summary>Since when a task has had buffered records but waited for another of its partitions.</summary>
-    private readonly Dictionary<(string Sub, int Partition), long> _waitingSince = [];
-    private readonly Dictionary<(string Sub, int Partition), List<TopicPartition>> _sourcePartitions = [];
+    /// <summary>Tasks that have had buffered records but waited for another of their partitions.</summary>
+    private int _waitingCount;
 
-    /// <summary>Since when a partition has had nothing buffered while the consumer knew it lagged.</summary>
-    private readonly Dictionary<TopicPartition, long> _starvedSince = [];
+    /// <summary>Partitions paused for a retry.</summary>
+    private int _retryingCount;
 
-    /// <summary>What the consumer said of a partition's lag since the partition's last fetched record or end.</summary>
-    private readonly Dictionary<TopicPartition, bool> _lags = [];
+    /// <summary>Each sub-topology's feeders through repartition topics, by index (<see cref="StreamTopology.FeedersByIndex"/>).</summary>
+    private readonly int[][] _feeders = topology.FeedersByIndex();
 
-    /// <summary>The sub-topologies waiting in the current choice (kept to spare an allocation per record).</summary>
-    private readonly HashSet<string> _held = new(StringComparer.Ordinal);
-
-    /// <summary>Each sub-topology's feeders through repartition topics (<see cref="FeedersOf"/>), built on first need.</summary>
-    private Dictionary<string, string[]>? _feeders;
+    /// <summary>The slot of the record handed out last, which <see cref="Processed"/> is nearly always about.</summary>
+    private PartitionSlot? _lastTaken;
 
     /// <summary>Whether an empty partition may still get records: made once, as the choice runs for every record.</summary>
-    private Func<TopicPartition, bool>? _mayHaveMore;
+    private Func<PartitionSlot, bool>? _mayHaveMore;
 
-    private Func<TopicPartition, bool> MayHaveMore => _mayHaveMore ??= p =>
-        (!_atEnd.TryGetValue(p, out var end) || consumer.AwaitsOwnOutput(p, end)) && !_retrying.ContainsKey(p);
+    /// <summary>
+    /// Nothing older is on the way from a partition whose last fetch reached the end of the log, unless this thread
+    /// itself has sent records there since (<see cref="IPartitionControl.AwaitsOwnOutput"/>); nor from one paused for a retry.
+    /// </summary>
+    private Func<PartitionSlot, bool> MayHaveMore => _mayHaveMore ??= slot =>
+        (slot.EndOffset is not { } end || consumer.AwaitsOwnOutput(slot.Partition, end)) && slot.Retry is null;
 
     public int Buffered => _buffer.Count;
 
     /// <summary>A task is waiting for a partition: poll briefly rather than block or spin.</summary>
-    public bool AnyTaskWaiting => _waitingSince.Count > 0 || _held.Count > 0;
+    public bool AnyTaskWaiting => _waitingCount > 0 || _heldCount > 0;
 
     public void Add(ConsumeResult<byte[]?, byte[]?> record)
     {
-        var partition = record.TopicPartition;
-        _atEnd.Remove(partition);
-        _lags.Remove(partition);
-        _starvedSince.Remove(partition);
-        _buffer.Add(record);
-        if (_buffer.Full(partition) && !_retrying.ContainsKey(partition) && _full.Add(partition))
+        var slot = _buffer.Add(record);
+        slot.EndOffset = null;
+        slot.Lags = null;
+        slot.StarvedSince = null;
+        if (_buffer.Full(slot) && slot.Retry is null && !slot.Full)
         {
-            consumer.Pause(partition);
+            slot.Full = true;
+            consumer.Pause(slot.Partition);
         }
     }
 
     public void ReachedEnd(TopicPartitionOffset end)
     {
         ArgumentNullException.ThrowIfNull(end);
-        _atEnd[end.TopicPartition] = end.Offset.Value;
-        _lags.Remove(end.TopicPartition);
+        var slot = _buffer.Slot(end.TopicPartition);
+        slot.EndOffset = end.Offset.Value;
+        slot.Lags = null;
     }
 
     /// <summary>
@@ -103,7 +78,7 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
     /// may hold older records (it waits at most <c>Streams:MaxTaskIdleMs</c> from <paramref name="nowTimestamp"/>).
     /// </summary>
     public ConsumeResult<byte[]?, byte[]?>? Next((string Sub, int Partition) task, long nowTimestamp) =>
-        Head(task, nowTimestamp) is { } head ? _buffer.Take(head) : null;
+        Head(TaskSlotOf(task), nowTimestamp) is { } head ? Take(head) : null;
 
     /// <summary>
     /// The record this thread processes next: of the records each of <paramref name="tasks"/> may take now, the one
@@ -114,44 +89,51 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
     /// task get minutes of event time ahead of the rest on a backlog, and their outputs met downstream, on a
     /// repartition topic, that far out of order: late beyond the grace period, or stale for a rule's maxEventAge.
     /// </summary>
-    /// <remarks>It runs for every record, so nothing in it allocates: lists are walked by index, never enumerated as interfaces.</remarks>
+    /// <remarks>It runs for every record, so nothing in it allocates or hashes: it walks the tasks' slots by index.</remarks>
     public ((string Sub, int Partition) Task, ConsumeResult<byte[]?, byte[]?> Record)? NextAcross(IReadOnlyList<(string Sub, int Partition)> tasks, long nowTimestamp)
     {
-        ArgumentNullException.ThrowIfNull(tasks);
-        _held.Clear();
-        for (var i = 0; i < tasks.Count; i++)
+        var aligned = Align(tasks);
+        Array.Clear(_held);
+        _heldCount = 0;
+        for (var i = 0; i < aligned.Length; i++)
         {
-            var task = tasks[i];
-            if (!_held.Contains(task.Sub) && Starved(task, nowTimestamp))
+            var task = aligned[i];
+            if (!_held[task.Sub] && Starved(task, nowTimestamp))
             {
-                _held.Add(task.Sub);
+                Hold(task.Sub);
             }
         }
 
-        if (_held.Count > 0)
+        if (_heldCount > 0)
         {
-            HoldWhatTheyFeed(tasks);
+            HoldWhatTheyFeed(aligned);
         }
 
         // A record younger than the idle limit is live traffic, which arrives in order anyway: it never waits for
         // another task's fetch. The wait is for catching up, where minutes of event time sit in one fetch.
-        var liveFromMs = _held.Count == 0 ? long.MinValue : time.GetUtcNow().ToUnixTimeMilliseconds() - streams.MaxTaskIdleMs;
-        (string Sub, int Partition) oldestTask = default;
-        Queue<ConsumeResult<byte[]?, byte[]?>>? oldest = null;
-        for (var i = 0; i < tasks.Count; i++)
+        var liveFromMs = _heldCount == 0 ? long.MinValue : time.GetUtcNow().ToUnixTimeMilliseconds() - streams.MaxTaskIdleMs;
+        var oldestTask = -1;
+        PartitionSlot? oldest = null;
+        for (var i = 0; i < aligned.Length; i++)
         {
-            var task = tasks[i];
+            var task = aligned[i];
             // A held task is not asked for its head unless that is live: asking starts and ends its own wait, whose
             // clock must not run while the thread holds it anyway.
-            if ((!_held.Contains(task.Sub) || HasLiveHead(task, liveFromMs))
+            if ((!_held[task.Sub] || HasLiveHead(task, liveFromMs))
                 && Head(task, nowTimestamp) is { } head
-                && (oldest is null || head.Peek().Message.Timestamp.UnixTimestampMs < oldest.Peek().Message.Timestamp.UnixTimestampMs))
+                && (oldest is null || head.HeadTimestampMs < oldest.HeadTimestampMs))
             {
-                (oldestTask, oldest) = (task, head);
+                (oldestTask, oldest) = (i, head);
             }
         }
 
-        return oldest is null ? null : (oldestTask, _buffer.Take(oldest));
+        return oldest is null ? null : (tasks[oldestTask], Take(oldest));
+    }
+
+    private void Hold(int sub)
+    {
+        _held[sub] = true;
+        _heldCount++;
     }
 
     /// <summary>
@@ -159,127 +141,115 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
     /// that went ahead while the stage before it waited for a fetch saw that fetch's older records arrive behind
     /// what it had taken since.
     /// </summary>
-    private void HoldWhatTheyFeed(IReadOnlyList<(string Sub, int Partition)> tasks)
+    private void HoldWhatTheyFeed(TaskSlot[] aligned)
     {
-        _feeders ??= FeedersOf(topology);
-        for (var i = 0; i < tasks.Count; i++)
+        for (var i = 0; i < aligned.Length; i++)
         {
-            var sub = tasks[i].Sub;
-            if (_held.Contains(sub) || !_feeders.TryGetValue(sub, out var feeders))
+            var sub = aligned[i].Sub;
+            if (_held[sub])
             {
                 continue;
             }
 
+            var feeders = _feeders[sub];
             for (var f = 0; f < feeders.Length; f++)
             {
-                if (_held.Contains(feeders[f]))
+                if (_held[feeders[f]])
                 {
-                    _held.Add(sub);
+                    Hold(sub);
                     break;
                 }
             }
         }
     }
 
-    /// <summary>For each sub-topology, every sub-topology whose output reaches it through repartition topics.</summary>
-    private static Dictionary<string, string[]> FeedersOf(StreamTopology topology)
-    {
-        var direct = topology.SubTopologies.ToDictionary(
-            s => s.Name,
-            s => topology.SubTopologies.Where(w => w.Sinks.Any(t => topology.RepartitionTopics.Contains(t) && s.Sources.Contains(t))).Select(w => w.Name).ToHashSet(StringComparer.Ordinal),
-            StringComparer.Ordinal);
-        var closure = direct.ToDictionary(d => d.Key, d => new HashSet<string>(d.Value, StringComparer.Ordinal), StringComparer.Ordinal);
-        // Few sub-topologies: widen each set until nothing changes.
-        for (var changed = true; changed;)
-        {
-            changed = false;
-            foreach (var feeders in closure.Values)
-            {
-                foreach (var feeder in feeders.ToList())
-                {
-                    foreach (var further in direct[feeder])
-                    {
-                        changed |= feeders.Add(further);
-                    }
-                }
-            }
-        }
-
-        return closure.Where(c => c.Value.Count > 0).ToDictionary(c => c.Key, c => c.Value.ToArray(), StringComparer.Ordinal);
-    }
-
     /// <summary>Whether the oldest record buffered for <paramref name="task"/> is live, looked at without any waiting bookkeeping.</summary>
-    private bool HasLiveHead((string Sub, int Partition) task, long liveFromMs) =>
-        _buffer.Head(SourcePartitions(task), mayHaveMore: null, enforce: true) is { } head && head.Peek().Message.Timestamp.UnixTimestampMs >= liveFromMs;
+    private static bool HasLiveHead(TaskSlot task, long liveFromMs) =>
+        InputBuffer.Head(task.Partitions, mayHaveMore: null, enforce: true) is { } head && head.HeadTimestampMs >= liveFromMs;
 
     /// <summary>
     /// Whether a partition of <paramref name="task"/> has nothing buffered while the consumer knows the broker holds
     /// more of it, and has been so for less than <c>Streams:MaxTaskIdleMs</c>. The limit runs per partition: on a
     /// backlog some partition is nearly always between fetches, and one clock for them all ran out mid-drain.
     /// </summary>
-    private bool Starved((string Sub, int Partition) task, long nowTimestamp)
+    private bool Starved(TaskSlot task, long nowTimestamp)
     {
         var starved = false;
-        var partitions = SourcePartitions(task);
-        for (var i = 0; i < partitions.Count; i++)
+        var partitions = task.Partitions;
+        for (var i = 0; i < partitions.Length; i++)
         {
             var partition = partitions[i];
-            if (_buffer.BufferedOf(partition) > 0 || !MayHaveMore(partition) || !Lags(partition))
+            if (partition.Records.Count > 0 || !MayHaveMore(partition) || !Lags(partition))
             {
-                _starvedSince.Remove(partition);
+                partition.StarvedSince = null;
                 continue;
             }
 
-            if (!_starvedSince.TryGetValue(partition, out var since))
-            {
-                _starvedSince[partition] = since = nowTimestamp;
-            }
-
-            starved |= time.GetElapsedTime(since, nowTimestamp).TotalMilliseconds < streams.MaxTaskIdleMs;
+            partition.StarvedSince ??= nowTimestamp;
+            starved |= time.GetElapsedTime(partition.StarvedSince.Value, nowTimestamp).TotalMilliseconds < streams.MaxTaskIdleMs;
         }
 
         return starved;
     }
 
     /// <summary>The consumer's answer, asked once per partition until the next fetch changes what it knows.</summary>
-    private bool Lags(TopicPartition partition)
-    {
-        if (!_lags.TryGetValue(partition, out var lags))
-        {
-            lags = consumer.Lags(partition);
-            _lags[partition] = lags;
-        }
+    private bool Lags(PartitionSlot partition) => partition.Lags ??= consumer.Lags(partition.Partition);
 
-        return lags;
-    }
-
-    /// <summary>The queue whose head <paramref name="task"/> may take now, noting when it starts or stops waiting for a partition.</summary>
-    private Queue<ConsumeResult<byte[]?, byte[]?>>? Head((string Sub, int Partition) task, long nowTimestamp)
+    /// <summary>The partition whose head <paramref name="task"/> may take now, noting when it starts or stops waiting for a partition.</summary>
+    private PartitionSlot? Head(TaskSlot task, long nowTimestamp)
     {
-        var partitions = SourcePartitions(task);
-        var enforce = _waitingSince.TryGetValue(task, out var since)
-            && time.GetElapsedTime(since, nowTimestamp).TotalMilliseconds >= streams.MaxTaskIdleMs;
-        if (_buffer.Head(partitions, MayHaveMore, enforce) is { } head)
+        var enforce = task.WaitingSince is { } since && time.GetElapsedTime(since, nowTimestamp).TotalMilliseconds >= streams.MaxTaskIdleMs;
+        if (InputBuffer.Head(task.Partitions, MayHaveMore, enforce) is { } head)
         {
-            _waitingSince.Remove(task);
+            StopWaiting(task);
             return head;
         }
 
-        if (_buffer.Any(partitions))
+        if (task.WaitingSince is null && InputBuffer.Any(task.Partitions))
         {
-            _waitingSince.TryAdd(task, nowTimestamp);
+            task.WaitingSince = nowTimestamp;
+            _waitingCount++;
         }
 
         return null;
     }
 
+    private void StopWaiting(TaskSlot task)
+    {
+        if (task.WaitingSince is not null)
+        {
+            task.WaitingSince = null;
+            _waitingCount--;
+        }
+    }
+
+    private ConsumeResult<byte[]?, byte[]?> Take(PartitionSlot slot)
+    {
+        _lastTaken = slot;
+        return _buffer.Take(slot);
+    }
+
     /// <summary>A record of <paramref name="partition"/> was processed: its retry is over, and a full buffer may have drained.</summary>
     public void Processed(TopicPartition partition)
     {
-        _retrying.Remove(partition);
-        if (_full.Contains(partition) && _buffer.BufferedOf(partition) <= maxBufferedPerPartition / 2)
+        ArgumentNullException.ThrowIfNull(partition);
+        var slot = _lastTaken is { } last && last.Partition.Partition == partition.Partition && last.Partition.Topic == partition.Topic
+            ? last
+            : _buffer.Find(partition);
+        if (slot is null)
         {
-            _full.Remove(partition);
+            return;
+        }
+
+        if (slot.Retry is not null)
+        {
+            slot.Retry = null;
+            _retryingCount--;
+        }
+
+        if (slot.Full && slot.Records.Count <= maxBufferedPerPartition / 2)
+        {
+            slot.Full = false;
             consumer.Resume(partition);
         }
     }
@@ -287,77 +257,124 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
     /// <summary>A dependency is down: rewind to the record and pause its partition. Returns the backoff in milliseconds.</summary>
     public int PauseForRetry(TopicPartitionOffset at, long nowMs)
     {
-        var partition = at.TopicPartition;
-        var backoff = _retrying.TryGetValue(partition, out var previous)
+        ArgumentNullException.ThrowIfNull(at);
+        var slot = _buffer.Slot(at.TopicPartition);
+        var backoff = slot.Retry is { } previous
             ? Math.Min(previous.BackoffMs * 2, streams.TransientRetryBackoffMaxMs)
             : streams.TransientRetryBackoffMs;
-        consumer.Pause(partition);
+        consumer.Pause(slot.Partition);
         consumer.Seek(at);
-        _retrying[partition] = (nowMs + backoff, backoff, false);
+        if (slot.Retry is null)
+        {
+            _retryingCount++;
+        }
+
+        slot.Retry = (nowMs + backoff, backoff, false);
         // Rewound: what was buffered after the record is fetched again after the pause (which a full buffer's resume must not end).
-        Drop(partition);
+        Drop(slot);
         return backoff;
     }
 
     /// <summary>Resumes the partitions whose retry is due; each keeps its backoff (doubled if it fails again) until a record succeeds.</summary>
     public IReadOnlyList<TopicPartition> ResumeDue(long nowMs)
     {
-        if (_retrying.Count == 0)
+        if (_retryingCount == 0)
         {
             return [];
         }
 
-        var due = _retrying.Where(p => !p.Value.Resumed && p.Value.ResumeAt <= nowMs).Select(p => p.Key).ToList();
-        foreach (var partition in due)
+        var due = _buffer.Slots.Where(s => s.Retry is { Resumed: false } retry && retry.ResumeAt <= nowMs).ToList();
+        foreach (var slot in due)
         {
-            consumer.Resume(partition);
-            _retrying[partition] = _retrying[partition] with { Resumed = true };
+            consumer.Resume(slot.Partition);
+            slot.Retry = slot.Retry!.Value with { Resumed = true };
         }
 
-        return due;
+        return [.. due.Select(s => s.Partition)];
     }
 
     /// <summary>Partitions that left the thread: their records, retries and waits go with them.</summary>
     public void Forget(IEnumerable<TopicPartition> partitions)
     {
+        ArgumentNullException.ThrowIfNull(partitions);
         foreach (var partition in partitions)
         {
-            _retrying.Remove(partition);
-            _waitingSince.Remove((topology.SubTopologyOf(partition.Topic).Name, partition.Partition.Value));
-            _starvedSince.Remove(partition);
-            _lags.Remove(partition);
-            Drop(partition);
+            if (_taskSlots.Remove((topology.SubTopologyOf(partition.Topic).Name, partition.Partition.Value), out var task))
+            {
+                StopWaiting(task);
+                _alignedFor = null;
+            }
+
+            if (_buffer.Find(partition) is not { } slot)
+            {
+                continue;
+            }
+
+            if (slot.Retry is not null)
+            {
+                slot.Retry = null;
+                _retryingCount--;
+            }
+
+            Drop(slot);
+            _buffer.Remove(partition);
+            if (ReferenceEquals(_lastTaken, slot))
+            {
+                _lastTaken = null;
+            }
         }
     }
 
     /// <summary>Discards what is buffered of <paramref name="partitions"/> (they will be fetched again from where the consumer is sought).</summary>
     public void DropBuffered(IEnumerable<TopicPartition> partitions)
     {
+        ArgumentNullException.ThrowIfNull(partitions);
         foreach (var partition in partitions)
         {
-            Drop(partition);
+            if (_buffer.Find(partition) is { } slot)
+            {
+                Drop(slot);
+            }
         }
     }
 
-    private void Drop(TopicPartition partition)
+    private void Drop(PartitionSlot slot)
     {
-        _buffer.Drop(partition);
-        _atEnd.Remove(partition);
-        if (_full.Remove(partition) && !_retrying.ContainsKey(partition))
+        _buffer.Drop(slot);
+        slot.EndOffset = null;
+        if (slot.Full)
         {
-            consumer.Resume(partition);
+            slot.Full = false;
+            if (slot.Retry is null)
+            {
+                consumer.Resume(slot.Partition);
+            }
         }
     }
 
-    /// <summary>Partition N of each source topic of a task; the same for a key whenever it is assigned, so kept.</summary>
-    private List<TopicPartition> SourcePartitions((string Sub, int Partition) task) =>
-        _sourcePartitions.TryGetValue(task, out var partitions) ? partitions : KeepSourcePartitions(task);
-
-    // Apart from the lookup, so the closure over the task is made once per task rather than on every call.
-    private List<TopicPartition> KeepSourcePartitions((string Sub, int Partition) task)
+    /// <summary>The slots of <paramref name="tasks"/> in their order; made again only when the thread's task list changes.</summary>
+    private TaskSlot[] Align(IReadOnlyList<(string Sub, int Partition)> tasks)
     {
-        List<TopicPartition> partitions = [.. topology.SubTopologies.First(s => s.Name == task.Sub).Sources.Select(t => new TopicPartition(t, task.Partition))];
-        _sourcePartitions[task] = partitions;
-        return partitions;
+        ArgumentNullException.ThrowIfNull(tasks);
+        if (!ReferenceEquals(tasks, _alignedFor) || _aligned.Length != tasks.Count)
+        {
+            _aligned = [.. tasks.Select(TaskSlotOf)];
+            _alignedFor = tasks;
+        }
+
+        return _aligned;
+    }
+
+    /// <summary>Partition N of each source topic of a task, and the task's wait; the same whenever the task is assigned, so kept.</summary>
+    private TaskSlot TaskSlotOf((string Sub, int Partition) task)
+    {
+        if (!_taskSlots.TryGetValue(task, out var slot))
+        {
+            var sub = topology.SubTopologies.Select((s, i) => (s, i)).First(x => x.s.Name == task.Sub);
+            slot = new TaskSlot(sub.i, [.. sub.s.Sources.Select(t => _buffer.Slot(new TopicPartition(t, task.Partition)))]);
+            _taskSlots[task] = slot;
+        }
+
+        return slot;
     }
 }

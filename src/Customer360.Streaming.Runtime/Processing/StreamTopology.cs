@@ -61,6 +61,35 @@ public sealed class StreamTopology
             : throw new ArgumentException($"'{sourceTopic}' is not a source of this topology.", nameof(sourceTopic));
 
     /// <summary>
+    /// For each sub-topology (by index into <see cref="SubTopologies"/>), every sub-topology whose output reaches it
+    /// through repartition topics, directly or further on.
+    /// </summary>
+    public int[][] FeedersByIndex()
+    {
+        var subs = SubTopologies;
+        var direct = subs.Select(s => Enumerable.Range(0, subs.Count)
+            .Where(w => subs[w].Sinks.Any(t => RepartitionTopics.Contains(t) && s.Sources.Contains(t))).ToHashSet()).ToList();
+        var closure = direct.Select(d => new HashSet<int>(d)).ToList();
+        // Few sub-topologies: widen each set until nothing changes.
+        for (var changed = true; changed;)
+        {
+            changed = false;
+            foreach (var feeders in closure)
+            {
+                foreach (var feeder in feeders.ToList())
+                {
+                    foreach (var further in direct[feeder])
+                    {
+                        changed |= feeders.Add(further);
+                    }
+                }
+            }
+        }
+
+        return [.. closure.Select(c => c.ToArray())];
+    }
+
+    /// <summary>
     /// Fails when the cluster's partition counts break the task model: all sources of a sub-topology and the
     /// changelogs of its stores must have the same count, or partition N would not mean the same keys everywhere.
     /// </summary>

@@ -34,8 +34,8 @@ public sealed class InputBufferTests
         var buffer = new InputBuffer(pauseAbove: 100);
         buffer.Add(Record(Beacons, 180));
 
-        Assert.Null(Next(buffer, [Fixes, Beacons], p => p == Fixes, enforce: false));
-        Assert.Equal(180, Next(buffer, [Fixes, Beacons], p => p == Fixes, enforce: true)!.Message.Timestamp.UnixTimestampMs);
+        Assert.Null(Next(buffer, [Fixes, Beacons], p => p.Partition == Fixes, enforce: false));
+        Assert.Equal(180, Next(buffer, [Fixes, Beacons], p => p.Partition == Fixes, enforce: true)!.Message.Timestamp.UnixTimestampMs);
 
         buffer.Add(Record(Beacons, 190));
         // Caught up on the fixes (end of partition seen): nothing to wait for.
@@ -47,12 +47,12 @@ public sealed class InputBufferTests
     {
         var buffer = new InputBuffer(pauseAbove: 2);
         buffer.Add(Record(Beacons, 1));
-        Assert.False(buffer.Full(Beacons));
+        Assert.False(buffer.Full(buffer.Slot(Beacons)));
         buffer.Add(Record(Beacons, 2));
         buffer.Add(Record(Fixes, 3));
 
-        Assert.True(buffer.Full(Beacons));
-        buffer.Drop(Beacons);
+        Assert.True(buffer.Full(buffer.Slot(Beacons)));
+        buffer.Drop(buffer.Slot(Beacons));
 
         Assert.Equal(1, buffer.Count);
         Assert.Equal(3, Next(buffer, [Beacons, Fixes], _ => false, enforce: false)!.Message.Timestamp.UnixTimestampMs);
@@ -65,6 +65,6 @@ public sealed class InputBufferTests
     };
 
     /// <summary>The record a task over <paramref name="partitions"/> takes next, as the partition group takes it.</summary>
-    private static ConsumeResult<byte[]?, byte[]?>? Next(InputBuffer buffer, IReadOnlyList<TopicPartition> partitions, Func<TopicPartition, bool> mayHaveMore, bool enforce) =>
-        buffer.Head(partitions, mayHaveMore, enforce) is { } head ? buffer.Take(head) : null;
+    private static ConsumeResult<byte[]?, byte[]?>? Next(InputBuffer buffer, IReadOnlyList<TopicPartition> partitions, Func<PartitionSlot, bool> mayHaveMore, bool enforce) =>
+        InputBuffer.Head([.. partitions.Select(buffer.Slot)], mayHaveMore, enforce) is { } head ? buffer.Take(head) : null;
 }

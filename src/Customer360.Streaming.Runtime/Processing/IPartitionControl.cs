@@ -1,0 +1,28 @@
+using Confluent.Kafka;
+
+namespace Customer360.Streaming.Runtime.Processing;
+
+/// <summary>What the partition group asks of the consumer: pausing, resuming and rewinding partitions, and what it knows of their lag.</summary>
+internal interface IPartitionControl
+{
+    /// <summary>
+    /// Whether the consumer knows of records past its position on <paramref name="partition"/> (from the high
+    /// watermark of its last fetch), true while it does not know yet. A caught-up partition says false even when new
+    /// records were produced since, so waiting on it never adds latency to live traffic.
+    /// </summary>
+    bool Lags(TopicPartition partition);
+
+    /// <summary>
+    /// Whether this thread sent records to <paramref name="partition"/> (of one of its repartition topics) that a
+    /// consumer whose end of the partition is <paramref name="endOffset"/> has not fetched: sent and not acknowledged
+    /// yet, or acknowledged at or past that end. The end-of-partition event cannot know of them, and a task that took
+    /// its other partitions' records meanwhile ran ahead of its own stage's output.
+    /// </summary>
+    bool AwaitsOwnOutput(TopicPartition partition, long endOffset);
+
+    void Pause(TopicPartition partition);
+
+    void Resume(TopicPartition partition);
+
+    void Seek(TopicPartitionOffset position);
+}

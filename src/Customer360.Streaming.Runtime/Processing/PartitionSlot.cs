@@ -1,0 +1,33 @@
+using Confluent.Kafka;
+
+namespace Customer360.Streaming.Runtime.Processing;
+
+/// <summary>
+/// One source partition of a stream thread as its partition group sees it: the records fetched and not processed
+/// yet, and what is known of the partition between fetches. The group looks at every partition of every task for each
+/// record it hands out; keeping this in one object per partition spares it a dictionary lookup (a hash of the topic
+/// name) per question, which a drain's profile showed costing as much as the context stage's own work.
+/// </summary>
+internal sealed class PartitionSlot(TopicPartition partition)
+{
+    public TopicPartition Partition { get; } = partition;
+
+    public Queue<ConsumeResult<byte[]?, byte[]?>> Records { get; } = new();
+
+    /// <summary>Where the last fetch found the end of the log; null until it did, and again once a record arrives.</summary>
+    public long? EndOffset { get; set; }
+
+    /// <summary>The consumer's last answer to whether it knows of records past its position; null until asked again.</summary>
+    public bool? Lags { get; set; }
+
+    /// <summary>Since when the partition has had nothing buffered while the consumer knew it lagged.</summary>
+    public long? StarvedSince { get; set; }
+
+    /// <summary>Paused because its buffer is full (not for a retry).</summary>
+    public bool Full { get; set; }
+
+    /// <summary>Paused for a retry: when to resume, the backoff, and whether it was resumed already.</summary>
+    public (long ResumeAt, int BackoffMs, bool Resumed)? Retry { get; set; }
+
+    public long HeadTimestampMs => Records.Peek().Message.Timestamp.UnixTimestampMs;
+}
