@@ -41,6 +41,13 @@ public sealed class CompiledCondition<TScope>
         var trace = new List<ConditionTrace>();
         return (_root.Evaluate(scope, trace).AsBool == true, trace);
     }
+
+    /// <summary>
+    /// The explanation of a condition that holds, or null when it does not. Most evaluations do not hold, and their
+    /// traces (a string per comparison) were a sixth of a drain's allocations; evaluation is pure, so the trace is
+    /// made by evaluating again, only when it is kept.
+    /// </summary>
+    public IReadOnlyList<ConditionTrace>? ExplainIfTrue(TScope scope) => Evaluate(scope) ? Explain(scope).Trace : null;
 }
 
 /// <summary>

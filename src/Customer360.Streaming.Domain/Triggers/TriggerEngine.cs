@@ -102,7 +102,7 @@ public sealed class TriggerEngine(RuleSet rules, HygieneSettings hygiene, Decisi
                     state = WithoutTimer(state, rule.Id);
                 }
 
-                if (listens && rule.When.Explain(scope) is (true, var explanation))
+                if (listens && rule.When.ExplainIfTrue(scope) is { } explanation)
                 {
                     state = WithTimer(state, new PendingTimer(rule.Id, TimerKind.Absence, e.EventTimeMs + (long)absence.Within.TotalMilliseconds, source, null, [.. explanation]));
                 }
@@ -111,7 +111,7 @@ public sealed class TriggerEngine(RuleSet rules, HygieneSettings hygiene, Decisi
             {
                 state = OnDwellEvent(rule, dwell, after, e, source, scope, listens, state, candidates);
             }
-            else if (listens && rule.When.Explain(scope) is (true, var explanation))
+            else if (listens && rule.When.ExplainIfTrue(scope) is { } explanation)
             {
                 if (rule.Sequence is not { } sequence)
                 {
@@ -259,8 +259,7 @@ public sealed class TriggerEngine(RuleSet rules, HygieneSettings hygiene, Decisi
             return state;
         }
 
-        var (matched, explanation) = rule.When.Explain(scope);
-        if (!matched)
+        if (rule.When.ExplainIfTrue(scope) is not { } explanation)
         {
             return timer is null ? state : WithoutTimer(state, rule.Id);
         }
