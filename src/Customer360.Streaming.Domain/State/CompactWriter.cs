@@ -15,6 +15,22 @@ internal sealed class CompactWriter(int initialCapacity)
     private readonly Dictionary<string, int> _strings = new(StringComparer.Ordinal);
     private long _timeBase;
 
+    /// <summary>
+    /// This thread's writer, emptied for the next value. Every changed context is encoded at each commit; a new
+    /// writer each time grew a buffer and a string table from nothing, a tenth of a drain's allocations.
+    /// </summary>
+    public static CompactWriter Reused()
+    {
+        var writer = t_reused ??= new CompactWriter(1_024);
+        writer._length = 0;
+        writer._strings.Clear();
+        writer._timeBase = 0;
+        return writer;
+    }
+
+    [ThreadStatic]
+    private static CompactWriter? t_reused;
+
     public byte[] ToArray() => _buffer.AsSpan(0, _length).ToArray();
 
     public void Byte(byte value) => Reserve(1)[0] = value;

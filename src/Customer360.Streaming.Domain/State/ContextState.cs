@@ -31,7 +31,7 @@ public static partial class ContextState
     public static byte[] Encode(CustomerContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var writer = new CompactWriter(256);
+        var writer = CompactWriter.Reused();
         writer.Byte(Format3);
         writer.String(context.ContextId);
         writer.Int(context.Version);

@@ -22,6 +22,24 @@ public sealed class ContextStateTests
     }
 
     [Fact]
+    public void A_context_encodes_to_the_same_bytes_whatever_the_thread_encoded_before()
+    {
+        // Encoding reuses one writer per thread: nothing of the value before (its strings, its time base, its
+        // length) may show in the next.
+        Gen.Select(ContextGenerators.Contexts, ContextGenerators.Contexts).Sample((before, context) =>
+        {
+            byte[]? onAFreshThread = null;
+            var thread = new Thread(() => onAFreshThread = ContextState.Encode(context));
+            thread.Start();
+            thread.Join();
+
+            ContextState.Encode(before);
+
+            Assert.Equal(onAFreshThread, ContextState.Encode(context));
+        }, iter: 300);
+    }
+
+    [Fact]
     public void A_value_of_a_format_this_version_does_not_know_is_refused_naming_the_format()
     {
         var encoded = ContextState.Encode(CustomerContext.Empty("c-1"));
