@@ -144,7 +144,8 @@ public sealed class IdentityProcessor(ContextPipelineSetup settings, string even
 
         // A signed-in channel names the customer itself; otherwise the identity table decides. Either way only the
         // customer id is read: a routed event is decoded (and judged valid or not) once, by the context stage.
-        var customer = settings.Codec.NamedCustomer(record.Topic, record.Value) ?? LinksOf(identifier).ResolvedCustomer;
+        var customer = settings.Codec.NamedCustomer(record.Topic, record.Value)
+            ?? (_links.Get(identifier) is { } links ? IdentityStateCodec.ResolvedCustomer(links) : null);
         if (customer is not null)
         {
             _context.Emit(eventsByCustomerTopic, customer, record.Value, record.TimestampMs, InternalRecords.RoutedEvent(record.Headers));
