@@ -31,11 +31,13 @@ public sealed record DwellSpec(DwellPlace In, TimeSpan For);
 /// <summary>The <c>on:</c> patterns of a rule: an event kind (<c>beacon</c>) or a kind and action (<c>beacon.enter</c>).</summary>
 public static class EventPatterns
 {
+    /// <remarks>Asked per rule for every event: the list is walked by index, as an interface's enumerator would be allocated each time.</remarks>
     public static bool Matches(IReadOnlyList<string> patterns, string kind, string? action)
     {
         ArgumentNullException.ThrowIfNull(patterns);
-        foreach (var pattern in patterns)
+        for (var i = 0; i < patterns.Count; i++)
         {
+            var pattern = patterns[i];
             if (pattern == kind
                 || (action is not null && pattern.Length == kind.Length + 1 + action.Length && pattern.StartsWith(kind, StringComparison.Ordinal)
                     && pattern[kind.Length] == '.' && pattern.EndsWith(action, StringComparison.Ordinal)))
