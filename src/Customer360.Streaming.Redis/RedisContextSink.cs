@@ -65,7 +65,7 @@ public sealed class RedisContextSink : ICommitObserver
     /// <summary>Why contexts cannot be written now (Redis did not answer), or null.</summary>
     public string? Unavailable => Volatile.Read(ref _unavailable);
 
-    public void Committed(IReadOnlyList<StoreChange> changes, IOwnedStores owned, long oldestRecordMs)
+    public void Committed(IReadOnlyList<StoreChange> changes, IOwnedStores owned)
     {
         ArgumentNullException.ThrowIfNull(changes);
         ArgumentNullException.ThrowIfNull(owned);
@@ -96,7 +96,7 @@ public sealed class RedisContextSink : ICommitObserver
         if (latest.Count > 0)
         {
             _inFlightCount = latest.Count;
-            _inFlight = Task.Run(() => WriteAsync(latest, measureFromMs: oldestRecordMs));
+            _inFlight = Task.Run(() => WriteAsync(latest, measureFreshness: true));
         }
     }
 
@@ -135,7 +135,7 @@ public sealed class RedisContextSink : ICommitObserver
         ArgumentNullException.ThrowIfNull(entries);
         if (ProductTopics.ContextStores.Contains(store) && Unavailable is null && PreviousWritten())
         {
-            Write(ByContextId(store, entries.Select(e => KeyValuePair.Create(e.Key, ContextStateSerde.Instance.Decode(e.Value)))), measureFromMs: NotMeasured);
+            Write(ByContextId(store, entries.Select(e => KeyValuePair.Create(e.Key, ContextStateSerde.Instance.Decode(e.Value)))), measureFreshness: false);
         }
     }
 
@@ -151,7 +151,7 @@ public sealed class RedisContextSink : ICommitObserver
         Volatile.Write(ref _unavailable, null);
         foreach (var store in ProductTopics.ContextStores)
         {
-            if (!Write(ByContextId(store, owned.Entries(store, ContextStateSerde.Instance)), measureFromMs: NotMeasured))
+            if (!Write(ByContextId(store, owned.Entries(store, ContextStateSerde.Instance)), measureFreshness: false))
             {
                 return;
             }
@@ -175,22 +175,15 @@ public sealed class RedisContextSink : ICommitObserver
     }
 
     /// <summary>Writes one batch and waits for it (Redis at most <see cref="WriteTimeout"/>): false when Redis did not take it.</summary>
-    private bool Write(Dictionary<string, CustomerContext?> latest, long measureFromMs) =>
-        WriteAsync(latest, measureFromMs).GetAwaiter().GetResult();
-
-    /// <summary>Re-assertions (a restore, a resync) are not what processing changed: no context of theirs is measured.</summary>
-    private const long NotMeasured = long.MaxValue;
+    private bool Write(Dictionary<string, CustomerContext?> latest, bool measureFreshness) =>
+        WriteAsync(latest, measureFreshness).GetAwaiter().GetResult();
 
     /// <summary>
     /// Serializes and writes one batch. False when Redis did not take it (the sink is then unavailable until a
     /// <see cref="Recover"/> re-asserts every owned context: a restarted Redis may have lost them all).
     /// </summary>
-    /// <param name="measureFromMs">
-    /// Event-to-Redis latency is recorded for the contexts whose newest event is at least this recent: the oldest record
-    /// the commit took in. An older newest event means another record changed the context (a trigger response, a
-    /// timer) without moving it, and measuring from it counted the time since that event as the write's delay.
-    /// </param>
-    private async Task<bool> WriteAsync(Dictionary<string, CustomerContext?> latest, long measureFromMs)
+    /// <param name="measureFreshness">Record event-to-Redis latency: for what processing changed, not for re-assertions.</param>
+    private async Task<bool> WriteAsync(Dictionary<string, CustomerContext?> latest, bool measureFreshness)
     {
         if (latest.Count == 0)
         {
@@ -228,10 +221,10 @@ public sealed class RedisContextSink : ICommitObserver
         _metrics.RedisWrites.Add(result.Written, new KeyValuePair<string, object?>("result", "written"));
         _metrics.RedisWrites.Add(result.SkippedAsNotNewer, new KeyValuePair<string, object?>("result", "not_newer"));
         _metrics.RedisWrites.Add(result.Deleted, new KeyValuePair<string, object?>("result", "deleted"));
-        if (measureFromMs != NotMeasured)
+        if (measureFreshness)
         {
             var writtenAt = _time.GetUtcNow().ToUnixTimeMilliseconds();
-            foreach (var eventTime in eventTimes.Where(t => t >= 0 && t >= measureFromMs))
+            foreach (var eventTime in eventTimes.Where(t => t >= 0))
             {
                 _metrics.EventToRedisLatency.Record(writtenAt - eventTime);
             }

@@ -35,15 +35,9 @@ internal sealed class CommitReport(StreamThreadContext context, IConsumer<byte[]
             context.Metrics.OutputLatency.Record(committedAt - output.TimestampMs, new KeyValuePair<string, object?>("topic", output.Topic));
         }
 
-        var oldestRecordMs = long.MaxValue;
-        foreach (var timestamp in eventTimestamps)
-        {
-            oldestRecordMs = Math.Min(oldestRecordMs, timestamp);
-        }
-
         foreach (var observer in context.Observers)
         {
-            observer.Committed(changes, owned, oldestRecordMs);
+            observer.Committed(changes, owned);
         }
 
         Log.Committed(context.Logger, offsets.Count, elapsed);

@@ -8,11 +8,7 @@ public interface ICommitObserver
 {
     /// <param name="changes">The store keys the commit made durable (one per key, runtime bookkeeping left out).</param>
     /// <param name="owned">The stores of the tasks this worker owns now: the changed values, and everything for an observer that must re-assert all.</param>
-    /// <param name="oldestRecordMs">
-    /// The oldest timestamp of the records processed since the previous commit (<see cref="long.MaxValue"/> when there
-    /// were none, as in a commit of timers only): a value whose own newest event is older changed for another reason.
-    /// </param>
-    void Committed(IReadOnlyList<StoreChange> changes, IOwnedStores owned, long oldestRecordMs);
+    void Committed(IReadOnlyList<StoreChange> changes, IOwnedStores owned);
 
     /// <summary>
     /// Told a store's contents after a task restored it from its changelog. A process that crashed after a commit but

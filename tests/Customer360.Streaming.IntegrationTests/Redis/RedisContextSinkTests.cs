@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using Customer360.Streaming.Domain.Context;
 using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Redis;
@@ -39,7 +38,7 @@ public sealed class RedisContextSinkTests
 
         owned.Put(Version(1));
         await PauseWritesAsync(server);
-        sink.Committed([Change()], owned, oldestRecordMs: long.MinValue);
+        sink.Committed([Change()], owned);
 
         // The commit returned while Redis still holds its batch.
         Assert.False(sink.WhenWritten(TimeSpan.Zero));
@@ -52,9 +51,9 @@ public sealed class RedisContextSinkTests
         // Held longer than the sink waits: the next commit finds the batch before it unwritten and stops writing.
         owned.Put(Version(2));
         await PauseWritesAsync(server);
-        sink.Committed([Change()], owned, oldestRecordMs: long.MinValue);
+        sink.Committed([Change()], owned);
         owned.Put(Version(3));
-        sink.Committed([Change()], owned, oldestRecordMs: long.MinValue);
+        sink.Committed([Change()], owned);
         Assert.NotNull(sink.Unavailable);
 
         await server.ExecuteAsync("CLIENT", "UNPAUSE");
@@ -62,47 +61,6 @@ public sealed class RedisContextSinkTests
         sink.Recover(owned);
         Assert.Null(sink.Unavailable);
         Assert.Equal(3, await reader.ReadVersionAsync(Customer));
-    }
-
-    [Fact]
-    public async Task A_context_changed_by_no_newer_event_than_the_commit_took_in_does_not_count_toward_event_to_redis_latency()
-    {
-        // A trigger response or a timer changes a context without moving its newest event time: measured from that
-        // time, the write looked seconds late, and those writes alone set the demo's event-to-Redis p99 (3.2 s in one
-        // run, 0.4 s in the next, depending on whether they passed 1 % of the writes).
-        await using var redis = new RedisServerFixture();
-        await redis.InitializeAsync();
-        redis.SkipUnlessAvailable();
-        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
-        var keys = new RedisKeys(new UniqueNames(nameof(RedisContextSinkTests)).Prefix);
-        using var metrics = new PipelineMetrics();
-        var recorded = new List<double>();
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Name == "c360.redis.event_to_context.latency")
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<double>((_, value, _, _) => recorded.Add(value));
-        listener.Start();
-        var sink = new RedisContextSink(new RedisContextWriter(connection, keys), TimeSpan.FromHours(1), TimeProvider.System, metrics, NullLogger.Instance);
-        var owned = new OwnedContexts();
-        var eventTime = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds() - 5_000;
-
-        // The commit took in the event that made the context what it is.
-        owned.Put(Version(1) with { AsOfMs = eventTime });
-        sink.Committed([Change()], owned, oldestRecordMs: eventTime);
-        Assert.True(sink.WhenWritten(TimeSpan.FromSeconds(30)));
-        Assert.Single(recorded);
-
-        // The next commit took in only a younger response, which changed the context but not its newest event time.
-        owned.Put(Version(2) with { AsOfMs = eventTime });
-        sink.Committed([Change()], owned, oldestRecordMs: eventTime + 4_000);
-        Assert.True(sink.WhenWritten(TimeSpan.FromSeconds(30)));
-
-        Assert.Single(recorded);
     }
 
     /// <summary>Redis holds every write, scripts included, for far longer than the test needs; it is unpaused explicitly.</summary>
