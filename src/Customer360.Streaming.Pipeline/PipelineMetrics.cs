@@ -23,7 +23,7 @@ public sealed class PipelineMetrics : IDisposable
         RedisWrites = _meter.CreateCounter<long>("c360.redis.writes", "{key}", "Context documents written to Redis, by result (written, not_newer, deleted)");
         RedisBatchDuration = _meter.CreateHistogram<double>("c360.redis.batch.duration", "ms", "Time to write one commit's contexts to Redis");
         EventToRedisLatency = _meter.CreateHistogram<double>(
-            "c360.redis.event_to_context.latency", "ms", "From the time of the newest event a context reflects to the context's write to Redis, per context written");
+            "c360.redis.event_to_context.latency", "ms", "From the timestamp of the newest input record that changed a context to the context's write to Redis, per context written (not for a timer's change)");
         RuleEvaluations = _meter.CreateCounter<long>("c360.rules.matched", "{evaluation}", "Rule evaluations whose conditions held");
         Triggers = _meter.CreateCounter<long>("c360.triggers.fired", "{trigger}", "Triggers emitted, by rule");
         Suppressed = _meter.CreateCounter<long>("c360.triggers.suppressed", "{trigger}", "Matched rules suppressed by hygiene, by reason");

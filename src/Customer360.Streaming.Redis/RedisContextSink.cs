@@ -84,19 +84,24 @@ public sealed class RedisContextSink : ICommitObserver
         // The contexts themselves are the objects the tasks hold, immutable, so the background batch may serialize them
         // while processing makes newer ones (a deletion, or a key gone since, deletes).
         var latest = new Dictionary<string, CustomerContext?>(StringComparer.Ordinal);
+        var causes = new List<long>();
         foreach (var change in changes)
         {
             if (_contextStores.Contains(change.Store))
             {
                 latest[ProductTopics.ContextIdOf(change.Store, change.Key)] =
                     change.Deleted ? null : owned.Current(change.Store, change.Partition, change.Key, ContextStateSerde.Instance);
+                if (!change.Deleted && change.CausedAtMs != StoreChange.NoInputRecord)
+                {
+                    causes.Add(change.CausedAtMs);
+                }
             }
         }
 
         if (latest.Count > 0)
         {
             _inFlightCount = latest.Count;
-            _inFlight = Task.Run(() => WriteAsync(latest, measureFreshness: true));
+            _inFlight = Task.Run(() => WriteAsync(latest, causes));
         }
     }
 
@@ -135,7 +140,7 @@ public sealed class RedisContextSink : ICommitObserver
         ArgumentNullException.ThrowIfNull(entries);
         if (ProductTopics.ContextStores.Contains(store) && Unavailable is null && PreviousWritten())
         {
-            Write(ByContextId(store, entries.Select(e => KeyValuePair.Create(e.Key, ContextStateSerde.Instance.Decode(e.Value)))), measureFreshness: false);
+            Write(ByContextId(store, entries.Select(e => KeyValuePair.Create(e.Key, ContextStateSerde.Instance.Decode(e.Value)))));
         }
     }
 
@@ -151,7 +156,7 @@ public sealed class RedisContextSink : ICommitObserver
         Volatile.Write(ref _unavailable, null);
         foreach (var store in ProductTopics.ContextStores)
         {
-            if (!Write(ByContextId(store, owned.Entries(store, ContextStateSerde.Instance)), measureFreshness: false))
+            if (!Write(ByContextId(store, owned.Entries(store, ContextStateSerde.Instance))))
             {
                 return;
             }
@@ -174,16 +179,22 @@ public sealed class RedisContextSink : ICommitObserver
         return MarkUnavailable("TimeoutException", _inFlightCount);
     }
 
-    /// <summary>Writes one batch and waits for it (Redis at most <see cref="WriteTimeout"/>): false when Redis did not take it.</summary>
-    private bool Write(Dictionary<string, CustomerContext?> latest, bool measureFreshness) =>
-        WriteAsync(latest, measureFreshness).GetAwaiter().GetResult();
+    /// <summary>
+    /// Re-asserts one batch and waits for it (Redis at most <see cref="WriteTimeout"/>): false when Redis did not take
+    /// it. Nothing new changed these contexts, so there is no freshness to measure.
+    /// </summary>
+    private bool Write(Dictionary<string, CustomerContext?> latest) =>
+        WriteAsync(latest, []).GetAwaiter().GetResult();
 
     /// <summary>
     /// Serializes and writes one batch. False when Redis did not take it (the sink is then unavailable until a
     /// <see cref="Recover"/> re-asserts every owned context: a restarted Redis may have lost them all).
     /// </summary>
-    /// <param name="measureFreshness">Record event-to-Redis latency: for what processing changed, not for re-assertions.</param>
-    private async Task<bool> WriteAsync(Dictionary<string, CustomerContext?> latest, bool measureFreshness)
+    /// <param name="causedAtMs">
+    /// The timestamps of the input records that changed the written contexts (one per context; none for a change made
+    /// by a timer alone, or for a re-assertion): event-to-Redis latency is measured from each.
+    /// </param>
+    private async Task<bool> WriteAsync(Dictionary<string, CustomerContext?> latest, IReadOnlyList<long> causedAtMs)
     {
         if (latest.Count == 0)
         {
@@ -191,7 +202,6 @@ public sealed class RedisContextSink : ICommitObserver
         }
 
         var documents = new List<ContextDocument>(latest.Count);
-        var eventTimes = new List<long>(latest.Count);
         var deletions = new List<string>();
         foreach (var (contextId, value) in latest)
         {
@@ -202,7 +212,6 @@ public sealed class RedisContextSink : ICommitObserver
             else
             {
                 documents.Add(Document(value, _anonymousTtl));
-                eventTimes.Add(value.AsOfMs);
             }
         }
 
@@ -221,13 +230,10 @@ public sealed class RedisContextSink : ICommitObserver
         _metrics.RedisWrites.Add(result.Written, new KeyValuePair<string, object?>("result", "written"));
         _metrics.RedisWrites.Add(result.SkippedAsNotNewer, new KeyValuePair<string, object?>("result", "not_newer"));
         _metrics.RedisWrites.Add(result.Deleted, new KeyValuePair<string, object?>("result", "deleted"));
-        if (measureFreshness)
+        var writtenAt = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var causeMs in causedAtMs)
         {
-            var writtenAt = _time.GetUtcNow().ToUnixTimeMilliseconds();
-            foreach (var eventTime in eventTimes.Where(t => t >= 0))
-            {
-                _metrics.EventToRedisLatency.Record(writtenAt - eventTime);
-            }
+            _metrics.EventToRedisLatency.Record(writtenAt - causeMs);
         }
 
         Interlocked.Increment(ref _batches);

@@ -15,8 +15,8 @@ namespace Customer360.Streaming.Host.Cli;
 /// <item>event-to-trigger: from the time of the event a trigger fired on (its record's timestamp) to a consumer of
 /// the triggers topic receiving it, reading uncommitted records as marketing automation would under at_least_once.
 /// Triggers of timer rules (absence, dwell) are left out: they fire when a timer is due, not on an event;</item>
-/// <item>event-to-Redis: from the newest event a context reflects to its write to Redis (the sink's own measure,
-/// listened to in-process).</item>
+/// <item>event-to-Redis: from the timestamp of the newest input record that changed a context to its write to Redis
+/// (the sink's own measure, listened to in-process; a change a timer made alone is not measured).</item>
 /// </list>
 /// Only events from <see cref="LiveFromMs"/> on count: the replayed history is minutes old by design. Also the
 /// decisions read back from Kafka, fired by rule and suppressed by reason.

@@ -6,4 +6,12 @@ namespace Customer360.Streaming.Runtime.Processing;
 /// not carried here, so nothing the commit sent is kept for it.
 /// </summary>
 /// <param name="Deleted">The change was a tombstone: the key is gone from the store.</param>
-public readonly record struct StoreChange(string Store, int Partition, string Key, bool Deleted);
+/// <param name="CausedAtMs">
+/// The timestamp of the newest input record whose processing changed the key since the last commit, or
+/// <see cref="NoInputRecord"/> when only timers (punctuations) changed it: what freshness is measured from.
+/// </param>
+public readonly record struct StoreChange(string Store, int Partition, string Key, bool Deleted, long CausedAtMs)
+{
+    /// <summary>No input record changed the key: a timer did.</summary>
+    public const long NoInputRecord = -1;
+}

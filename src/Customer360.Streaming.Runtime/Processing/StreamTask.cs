@@ -42,10 +42,10 @@ public sealed class StreamTask : IProcessorContext
     /// <summary>Stream time as last written to the changelog; written once per commit, not per record.</summary>
     private long _savedStreamTimeMs = -1;
 
-    /// <param name="openStore">Opens a store by name, given how it learns the current input's origin; default: in memory.</param>
+    /// <param name="openStore">Opens a store by name, given how it learns the current input's origin and timestamp; default: in memory.</param>
     public StreamTask(
         StreamTopology topology, SubTopology sub, int partition, IRecordCollector collector, StreamsOptions options, string groupId, StreamsMetrics? metrics = null,
-        Func<string, Func<RecordOrigin?>, IChangeloggedStore>? openStore = null)
+        Func<string, Func<RecordOrigin?>, Func<long>, IChangeloggedStore>? openStore = null)
     {
         _topology = topology;
         _sub = sub;
@@ -56,7 +56,9 @@ public sealed class StreamTask : IProcessorContext
         _metrics = metrics;
         foreach (var store in sub.Stores)
         {
-            _stores[store] = openStore is null ? new InMemoryKeyValueStore(store, () => _current?.Origin) : openStore(store, () => _current?.Origin);
+            _stores[store] = openStore is null
+                ? new InMemoryKeyValueStore(store, CurrentOrigin, CurrentTimestampMs)
+                : openStore(store, CurrentOrigin, CurrentTimestampMs);
         }
 
         _processor = sub.CreateProcessor();
@@ -64,6 +66,11 @@ public sealed class StreamTask : IProcessorContext
     }
 
     public string ApplicationId => _topology.ApplicationId;
+
+    private RecordOrigin? CurrentOrigin() => _current?.Origin;
+
+    /// <summary>What a store change is caused by: the record being processed, or none during a punctuation.</summary>
+    private long CurrentTimestampMs() => _current?.TimestampMs ?? StoreChange.NoInputRecord;
 
     public int Partition { get; }
 
@@ -230,12 +237,12 @@ public sealed class StreamTask : IProcessorContext
 
         foreach (var (name, store) in _stores)
         {
-            foreach (var (key, value) in store.TakeChanges())
+            foreach (var (key, value, causedAtMs) in store.TakeChanges())
             {
                 _collector.Send(new OutgoingRecord(_topology.ChangelogTopic(name), Encoding.UTF8.GetBytes(key), value, Math.Max(StreamTimeMs, 0), [], Partition));
                 if (!ChangelogRecords.IsRuntimeKey(key))
                 {
-                    changed.Add(new StoreChange(name, Partition, key, value is null));
+                    changed.Add(new StoreChange(name, Partition, key, value is null, causedAtMs));
                 }
             }
         }

@@ -49,8 +49,8 @@ internal sealed class TaskLocalState
         return new TaskLocalState(directory, partition, new Dictionary<string, long>(StringComparer.Ordinal), time);
     }
 
-    public Func<string, Func<RecordOrigin?>, IChangeloggedStore> OpenStore =>
-        (store, origin) => new RocksDbKeyValueStore(store, _directory.StorePath(store), origin);
+    public Func<string, Func<RecordOrigin?>, Func<long>, IChangeloggedStore> OpenStore =>
+        (store, origin, timestamp) => new RocksDbKeyValueStore(store, _directory.StorePath(store), origin, timestamp);
 
     /// <summary>The changelog offset restore starts at: after the checkpointed one, or the beginning.</summary>
     public long RestoreFrom(string store) => _offsets.TryGetValue(store, out var offset) ? offset + 1 : 0;

@@ -9,8 +9,8 @@ public interface IChangeloggedStore : IKeyValueStore, IDisposable
     /// <summary>Keys changed since the last <see cref="TakeChanges"/>.</summary>
     int PendingChanges { get; }
 
-    /// <summary>The coalesced changelog records since the last call (null value = tombstone).</summary>
-    IReadOnlyList<KeyValuePair<string, byte[]?>> TakeChanges();
+    /// <summary>The coalesced changelog records since the last call (null value = tombstone), each with its cause's time.</summary>
+    IReadOnlyList<TakenChange> TakeChanges();
 
     /// <summary>
     /// The changelog acknowledged what <see cref="TakeChanges"/> took: a persistent store writes it now, never before,

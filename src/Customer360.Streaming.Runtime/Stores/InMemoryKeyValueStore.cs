@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Customer360.Streaming.Runtime.Processing;
 
 namespace Customer360.Streaming.Runtime.Stores;
@@ -10,13 +11,17 @@ namespace Customer360.Streaming.Runtime.Stores;
 public sealed class InMemoryKeyValueStore : IChangeloggedStore
 {
     private readonly Dictionary<string, StoreEntry> _entries = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _dirty = new(StringComparer.Ordinal);
+    /// <summary>Keys changed since the last <see cref="TakeChanges"/>, with the newest cause of each.</summary>
+    private readonly Dictionary<string, long> _dirty = new(StringComparer.Ordinal);
     private readonly Func<RecordOrigin?> _currentOrigin;
+    private readonly Func<long> _currentTimestampMs;
 
-    internal InMemoryKeyValueStore(string name, Func<RecordOrigin?> currentOrigin)
+    /// <param name="currentTimestampMs">The input record being processed's timestamp, or <see cref="StoreChange.NoInputRecord"/> (default: never known).</param>
+    internal InMemoryKeyValueStore(string name, Func<RecordOrigin?> currentOrigin, Func<long>? currentTimestampMs = null)
     {
         Name = name;
         _currentOrigin = currentOrigin;
+        _currentTimestampMs = currentTimestampMs ?? (static () => StoreChange.NoInputRecord);
     }
 
     public string Name { get; }
@@ -59,14 +64,20 @@ public sealed class InMemoryKeyValueStore : IChangeloggedStore
         }
 
         entry.MarkApplied(_currentOrigin());
-        _dirty.Add(key);
+        MarkDirty(key);
         return entry;
     }
 
     public void Delete(string key)
     {
         _entries.Remove(key);
-        _dirty.Add(key);
+        MarkDirty(key);
+    }
+
+    private void MarkDirty(string key)
+    {
+        ref var cause = ref CollectionsMarshal.GetValueRefOrAddDefault(_dirty, key, out var known);
+        cause = known ? TakenChange.Newer(cause, _currentTimestampMs()) : _currentTimestampMs();
     }
 
     public bool HasApplied(string key) => _entries.TryGetValue(key, out var entry) && entry.HasApplied(_currentOrigin());
@@ -76,12 +87,12 @@ public sealed class InMemoryKeyValueStore : IChangeloggedStore
 
 
     /// <summary>The coalesced changelog records since the last call (null value = tombstone), and forgets them.</summary>
-    public IReadOnlyList<KeyValuePair<string, byte[]?>> TakeChanges()
+    public IReadOnlyList<TakenChange> TakeChanges()
     {
-        var changes = new List<KeyValuePair<string, byte[]?>>(_dirty.Count);
-        foreach (var key in _dirty)
+        var changes = new List<TakenChange>(_dirty.Count);
+        foreach (var (key, cause) in _dirty)
         {
-            changes.Add(KeyValuePair.Create(key, _entries.TryGetValue(key, out var entry) ? entry.Encode() : null));
+            changes.Add(new TakenChange(key, _entries.TryGetValue(key, out var entry) ? entry.Encode() : null, cause));
         }
 
         _dirty.Clear();

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 using Customer360.Streaming.Runtime.Processing;
 using RocksDbSharp;
@@ -27,6 +28,8 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
 
     private readonly RocksDb _db;
     private readonly Func<RecordOrigin?> _currentOrigin;
+    private readonly Func<long> _currentTimestampMs;
+
     /// <summary>Commits write without waiting for the disk: the WAL survives a killed process in the page cache.</summary>
     private readonly WriteOptions _unsynced = new WriteOptions().SetSync(false);
 
@@ -35,8 +38,8 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
 
     private static readonly byte[] SyncMarkerKey = Encoding.UTF8.GetBytes("\0store:synced");
 
-    /// <summary>Changed since the last <see cref="TakeChanges"/>; null = deleted.</summary>
-    private readonly Dictionary<string, StoreEntry?> _changed = new(StringComparer.Ordinal);
+    /// <summary>Changed since the last <see cref="TakeChanges"/> (a null entry = deleted), with the newest cause of each.</summary>
+    private readonly Dictionary<string, (StoreEntry? Entry, long CausedAtMs)> _changed = new(StringComparer.Ordinal);
 
     /// <summary>Taken for the changelog, not yet acknowledged: the key and its changelog value (null = tombstone).</summary>
     private readonly Dictionary<string, (StoreEntry? Entry, byte[]? Encoded)> _pending = new(StringComparer.Ordinal);
@@ -45,10 +48,12 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
     private WriteBatch? _restoring;
     private int _restoringCount;
 
-    public RocksDbKeyValueStore(string name, string path, Func<RecordOrigin?> currentOrigin)
+    /// <param name="currentTimestampMs">The input record being processed's timestamp, or <see cref="StoreChange.NoInputRecord"/> (default: never known).</param>
+    public RocksDbKeyValueStore(string name, string path, Func<RecordOrigin?> currentOrigin, Func<long>? currentTimestampMs = null)
     {
         Name = name;
         _currentOrigin = currentOrigin;
+        _currentTimestampMs = currentTimestampMs ?? (static () => StoreChange.NoInputRecord);
         Directory.CreateDirectory(path);
         try
         {
@@ -80,7 +85,7 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
 
     public void Delete(string key)
     {
-        _changed[key] = null;
+        MarkChanged(key, null);
         _cache.Remove(key);
     }
 
@@ -101,14 +106,14 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
     public IEnumerable<KeyValuePair<string, T>> AllDecoded<T>(StateSerde<T> serde)
         where T : class => Entries().Select(e => KeyValuePair.Create(e.Key, e.Value.Decoded(serde)));
 
-    public IReadOnlyList<KeyValuePair<string, byte[]?>> TakeChanges()
+    public IReadOnlyList<TakenChange> TakeChanges()
     {
-        var changes = new List<KeyValuePair<string, byte[]?>>(_changed.Count);
-        foreach (var (key, entry) in _changed)
+        var changes = new List<TakenChange>(_changed.Count);
+        foreach (var (key, (entry, cause)) in _changed)
         {
             var encoded = entry?.Encode();
             _pending[key] = (entry, encoded);
-            changes.Add(KeyValuePair.Create(key, encoded));
+            changes.Add(new TakenChange(key, encoded, cause));
         }
 
         _changed.Clear();
@@ -199,7 +204,7 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
     {
         if (_changed.TryGetValue(key, out var changed))
         {
-            return changed;
+            return changed.Entry;
         }
 
         if (_pending.TryGetValue(key, out var pending))
@@ -230,8 +235,14 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
         entry.MarkApplied(_currentOrigin());
 
         _cache.Remove(key);
-        _changed[key] = entry;
+        MarkChanged(key, entry);
         return entry;
+    }
+
+    private void MarkChanged(string key, StoreEntry? entry)
+    {
+        ref var change = ref CollectionsMarshal.GetValueRefOrAddDefault(_changed, key, out var known);
+        change = (entry, known ? TakenChange.Newer(change.CausedAtMs, _currentTimestampMs()) : _currentTimestampMs());
     }
 
     private void Remember(string key, StoreEntry entry)
@@ -258,7 +269,7 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
 
         foreach (var (key, changed) in _changed)
         {
-            overlay[key] = changed;
+            overlay[key] = changed.Entry;
         }
 
         var entries = new List<KeyValuePair<string, StoreEntry>>();

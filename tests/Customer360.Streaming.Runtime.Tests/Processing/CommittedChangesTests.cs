@@ -7,7 +7,8 @@ namespace Customer360.Streaming.Runtime.Tests.Processing;
 
 /// <summary>
 /// What a commit tells its observers (the Redis sink): the store keys it made durable, once per key, deletions marked,
-/// and none of the runtime's own bookkeeping (stream time) among them.
+/// the timestamp of the newest input record that changed each (none for a timer's change), and none of the runtime's
+/// own bookkeeping (stream time) among them.
 /// </summary>
 public sealed class CommittedChangesTests
 {
@@ -15,8 +16,9 @@ public sealed class CommittedChangesTests
     public void Commit_NamesEachChangedKeyOnce_MarksDeletions_AndLeavesOutTheRuntimesKeys()
     {
         var driver = new TopologyTestDriver(PutOrDelete.Topology());
-        driver.PipeInput("in", "alice", "v1", 1_000);
-        driver.PipeInput("in", "alice", "v2", 1_001);
+        // Alice's second record is older than her first: the change names the newer one.
+        driver.PipeInput("in", "alice", "v1", 1_001);
+        driver.PipeInput("in", "alice", "v2", 1_000);
         driver.PipeInput("in", "bob", "v1", 1_002);
         driver.PipeInput("in", "carol", "v1", 1_003);
         driver.PipeInput("in", "carol", PutOrDelete.DeleteValue, 1_004);
@@ -24,9 +26,27 @@ public sealed class CommittedChangesTests
         var changes = driver.Commit();
 
         Assert.Equal(
-            [new(PutOrDelete.Store, 0, "alice", false), new(PutOrDelete.Store, 0, "bob", false), new(PutOrDelete.Store, 0, "carol", true)],
+            [new(PutOrDelete.Store, 0, "alice", false, 1_001), new(PutOrDelete.Store, 0, "bob", false, 1_002), new(PutOrDelete.Store, 0, "carol", true, 1_004)],
             changes.OrderBy(c => c.Key, StringComparer.Ordinal));
         Assert.Contains(driver.ReadOutput("app-entries-changelog"), r => ChangelogRecords.IsRuntimeKey(Encoding.UTF8.GetString(r.Key!)));
+    }
+
+    [Fact]
+    public void A_key_a_timer_changed_names_no_input_record_and_one_a_record_changed_after_the_timer_names_that_record()
+    {
+        // The Redis sink measures event-to-Redis latency from the record that caused a change. A timer's change has no
+        // such record; measured from the context's older event time it looked seconds late (demo p99 about 3 s).
+        var driver = new TopologyTestDriver(PutOrDelete.Topology(tickEveryMs: 10_000));
+        driver.PipeInput("in", "alice", "v1", 1_000);
+        driver.Commit();
+
+        // Stream time passes 10 s: the timer stamps "ticked" under its own key, then bob's record arrives after it.
+        driver.PipeInput("in", "bob", "v1", 12_000);
+        var changes = driver.Commit();
+
+        Assert.Equal(
+            [new(PutOrDelete.Store, 0, "bob", false, 12_000), new(PutOrDelete.Store, 0, PutOrDelete.TickKey, false, StoreChange.NoInputRecord)],
+            changes.OrderBy(c => c.Key, StringComparer.Ordinal));
     }
 
     [Fact]
@@ -45,12 +65,25 @@ public sealed class CommittedChangesTests
         public const string Store = "entries";
         public const string DeleteValue = "delete";
 
+        public const string TickKey = "ticked";
+
+        private readonly long _tickEveryMs;
         private IKeyValueStore _entries = null!;
 
-        public static StreamTopology Topology() =>
-            new StreamTopologyBuilder("app").AddStore(Store).DeadLetterTo("dlq").AddSubTopology("put", ["in"], () => new PutOrDelete(), [Store]).Build();
+        private PutOrDelete(long tickEveryMs) => _tickEveryMs = tickEveryMs;
 
-        public void Init(IProcessorContext context) => _entries = context.Store(Store);
+        /// <param name="tickEveryMs">When positive, a stream-time timer puts <see cref="TickKey"/> this often.</param>
+        public static StreamTopology Topology(long tickEveryMs = 0) =>
+            new StreamTopologyBuilder("app").AddStore(Store).DeadLetterTo("dlq").AddSubTopology("put", ["in"], () => new PutOrDelete(tickEveryMs), [Store]).Build();
+
+        public void Init(IProcessorContext context)
+        {
+            _entries = context.Store(Store);
+            if (_tickEveryMs > 0)
+            {
+                context.Schedule("tick", TimeSpan.FromMilliseconds(_tickEveryMs), PunctuationType.StreamTime, now => _entries.Put(TickKey, Encoding.UTF8.GetBytes(now.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+            }
+        }
 
         public void Process(StreamRecord record)
         {

@@ -7,7 +7,7 @@ namespace Customer360.Streaming.Runtime.Tests.Processing;
 /// <summary>
 /// The RocksDB store must answer exactly as the in-memory store does, whatever a processor and the commit cycle do in
 /// whatever order: reads as bytes and as decoded objects, puts of both kinds, deletes, replay checks, changes taken for
-/// the changelog and acknowledged later (with more changes in between), more keys than its decoded cache holds, and a
+/// the changelog (with the newest record that caused each) and acknowledged later (with more changes in between), more keys than its decoded cache holds, and a
 /// reopen from disk. Random sequences from fixed seeds, compared after every step.
 /// </summary>
 public sealed class StoreEquivalenceTests : IDisposable
@@ -30,8 +30,9 @@ public sealed class StoreEquivalenceTests : IDisposable
     {
         var random = new Random(seed);
         RecordOrigin? origin = null;
-        var memory = new InMemoryKeyValueStore("counts", () => origin);
-        var rocks = OpenRocks(() => origin);
+        var timestamp = StoreChange.NoInputRecord;
+        var memory = new InMemoryKeyValueStore("counts", () => origin, () => timestamp);
+        var rocks = OpenRocks(() => origin, () => timestamp);
         var taken = false;
         try
         {
@@ -39,6 +40,9 @@ public sealed class StoreEquivalenceTests : IDisposable
             {
                 var key = $"k{random.Next(keySpace)}";
                 origin = new RecordOrigin("in", random.Next(3), step);
+
+                // Out of order, and now and then a timer's change (no input record).
+                timestamp = random.Next(10) == 0 ? StoreChange.NoInputRecord : random.Next(1_000_000);
                 var operation = random.Next(100);
                 var what = $"step {step} (seed {seed}): operation {operation} on {key}";
                 switch (operation)
@@ -81,7 +85,7 @@ public sealed class StoreEquivalenceTests : IDisposable
                     case 99 when !taken && rocks.PendingChanges == 0:
                         // A clean close and reopen: what the task kept on disk is all it has.
                         rocks.Dispose();
-                        rocks = OpenRocks(() => origin);
+                        rocks = OpenRocks(() => origin, () => timestamp);
                         break;
                 }
             }
@@ -94,12 +98,12 @@ public sealed class StoreEquivalenceTests : IDisposable
         }
     }
 
-    private RocksDbKeyValueStore OpenRocks(Func<RecordOrigin?> origin) => new("counts", Path.Combine(_folder, "counts"), origin);
+    private RocksDbKeyValueStore OpenRocks(Func<RecordOrigin?> origin, Func<long> timestamp) => new("counts", Path.Combine(_folder, "counts"), origin, timestamp);
 
     private static string? Text(byte[]? value) => value is null ? null : Encoding.UTF8.GetString(value);
 
-    private static SortedDictionary<string, string?> Changes(IReadOnlyList<KeyValuePair<string, byte[]?>> changes) =>
-        new(changes.ToDictionary(c => c.Key, c => c.Value is null ? null : Convert.ToHexString(c.Value)), StringComparer.Ordinal);
+    private static SortedDictionary<string, (string? Value, long CausedAtMs)> Changes(IReadOnlyList<TakenChange> changes) =>
+        new(changes.ToDictionary(c => c.Key, c => (c.Value is null ? null : Convert.ToHexString(c.Value), c.CausedAtMs)), StringComparer.Ordinal);
 
     private sealed record Word(string Text);
 
