@@ -73,7 +73,7 @@ internal sealed class StreamThread : IDisposable, ICommitSteps, IPartitionContro
         _producer = new ProducerBuilder<byte[]?, byte[]?>(producerConfig).Build();
         _placement = new KeyPlacement(_consumer.Handle);
         _guarantee = GuaranteeStrategy.For(streams.ProcessingGuarantee, this, context.Logger, context.ClientId);
-        _collector = new KafkaRecordCollector(_producer, _guarantee.BeforeSend, topic => !topology.IsInternal(topic), topology.RepartitionTopics);
+        _collector = new KafkaRecordCollector(_producer, _guarantee.BeforeSend, topic => !topology.IsInternal(topic), topology.RepartitionTopics, context.Time);
         _hold = new ProcessingHold(context);
         _partitions = new PartitionGroup(this, topology, streams, context.Time, MaxBufferedPerPartition);
         var restorer = new ChangelogRestorer(kafka, streams, topology, context.Time, context.Logger, context.Metrics, context.ClientId, NewTask);

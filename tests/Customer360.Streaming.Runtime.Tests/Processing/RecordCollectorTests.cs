@@ -34,6 +34,21 @@ public sealed class RecordCollectorTests
     }
 
     [Fact]
+    public void Records_not_acknowledged_within_the_flush_timeout_refuse_the_commit_and_say_how_many()
+    {
+        // The producer would keep trying for a minute; the commit gives up after its own timeout.
+        using var producer = new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig { BootstrapServers = "127.0.0.1:1", MessageTimeoutMs = 60_000 }).Build();
+        var collector = new KafkaRecordCollector(producer, () => { }, _ => true, []);
+        collector.Send(new OutgoingRecord("out", "k"u8.ToArray(), "a"u8.ToArray(), 5, []));
+        collector.Send(new OutgoingRecord("out", "k"u8.ToArray(), "b"u8.ToArray(), 6, []));
+
+        var refused = Assert.Throws<KafkaException>(() => collector.FlushAndCheck(TimeSpan.FromMilliseconds(300)));
+
+        Assert.Equal(ErrorCode.Local_TimedOut, refused.Error.Code);
+        Assert.StartsWith("2 records not acknowledged", refused.Error.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Discarding_ForgetsTheFailure_SoTheRedoneWorkCanCommit()
     {
         using var producer = new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig { BootstrapServers = "127.0.0.1:1", MessageTimeoutMs = 200 }).Build();
