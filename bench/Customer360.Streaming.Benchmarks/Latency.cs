@@ -34,14 +34,17 @@ internal static class Latency
         {
             foreach (var lingerMs in new[] { 5, 0 })
             {
-                var line = await MeasureAsync(lingerMs, redis.ConnectionString);
-                if (line is null)
+                var measured = await MeasureAsync(lingerMs, redis.ConnectionString);
+                if (measured is null)
                 {
                     return 1;
                 }
 
-                Console.WriteLine(line);
-                lines.Add(line);
+                foreach (var line in measured)
+                {
+                    Console.WriteLine(line);
+                    lines.Add(line);
+                }
             }
         }
         finally
@@ -58,8 +61,11 @@ internal static class Latency
         return 0;
     }
 
-    /// <summary>One demo run: its latency line with the linger it ran with, or null (after saying why) when it failed.</summary>
-    private static async Task<string?> MeasureAsync(int lingerMs, string redis)
+    /// <summary>
+    /// One demo run: its latency line with the linger it ran with and its commit line, or null (after saying why) when
+    /// it failed.
+    /// </summary>
+    private static async Task<string[]?> MeasureAsync(int lingerMs, string redis)
     {
         var arguments = string.Create(CultureInfo.InvariantCulture,
             $"demo --duration {Seconds} --rate {EventsPerSecond} --customers {Customers} --brokers 1 --plain --redis {redis}").Split(' ');
@@ -82,6 +88,8 @@ internal static class Latency
         }
 
         Console.WriteLine(population);
-        return $"{latency["[demo]   ".Length..]} (Kafka:LingerMs {lingerMs})";
+        var commits = demo.StandardOutput.Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("[demo]   commits in the live minute:", StringComparison.Ordinal));
+        string[] measured = [$"{latency["[demo]   ".Length..]} (Kafka:LingerMs {lingerMs})"];
+        return commits is null ? measured : [.. measured, $"  {commits["[demo]   ".Length..]}"];
     }
 }

@@ -247,6 +247,11 @@ internal static class DemoCommand
         Say($"  triggers by rule: {Counts(firedByRule)}");
         Say($"  suppressed by reason: {Counts(suppressedByReason)}");
         Say("  " + (triggerReport.LatencyLine() ?? "latency: no trigger fired on an event after the catch-up"));
+        if (triggerReport.CommitLine() is { } commitLine)
+        {
+            Say("  " + commitLine);
+        }
+
         SayOffers(offerAnswers, rules, settings.TopologyDirectory);
         Say($"  dead letters: {deadLetters}" + (monitor.UnreadableDecisions > 0 ? $"; {monitor.UnreadableDecisions} output records the view could not read" : string.Empty));
         Say($"  web pages were served at {pages}");

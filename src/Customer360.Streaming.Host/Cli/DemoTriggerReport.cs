@@ -18,15 +18,19 @@ namespace Customer360.Streaming.Host.Cli;
 /// <item>event-to-Redis: from the timestamp of the newest input record that changed a context to its write to Redis
 /// (the sink's own measure, listened to in-process; a change a timer made alone is not measured).</item>
 /// </list>
-/// Only events from <see cref="LiveFromMs"/> on count: the replayed history is minutes old by design. Also the
-/// decisions read back from Kafka, fired by rule and suppressed by reason.
+/// Only events from <see cref="LiveFromMs"/> on count: the replayed history is minutes old by design. Also how long
+/// the live minute's commits took, and the decisions read back from Kafka, fired by rule and suppressed by reason.
 /// </summary>
 internal sealed class DemoTriggerReport : IDisposable
 {
+    private const string RedisLatencyInstrument = "c360.redis.event_to_context.latency";
+    private const string CommitDurationInstrument = "c360.commit.duration";
+
     private readonly TimeProvider _time;
     private readonly MeterListener _listener = new();
     private readonly ConcurrentQueue<double> _triggerLatenciesMs = new();
     private readonly ConcurrentQueue<double> _redisLatenciesMs = new();
+    private readonly ConcurrentQueue<double> _commitDurationsMs = new();
     private TopicTail? _triggers;
     private long _liveFromMs = long.MaxValue;
 
@@ -35,16 +39,24 @@ internal sealed class DemoTriggerReport : IDisposable
         _time = time;
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Name == "c360.redis.event_to_context.latency")
+            if (instrument.Name is RedisLatencyInstrument or CommitDurationInstrument)
             {
                 listener.EnableMeasurementEvents(instrument);
             }
         };
-        _listener.SetMeasurementEventCallback<double>((_, value, _, _) =>
+        _listener.SetMeasurementEventCallback<double>((instrument, value, _, _) =>
         {
-            // Measured at the write, so its event time is now minus the latency.
-            if (time.GetUtcNow().ToUnixTimeMilliseconds() - value >= Volatile.Read(ref _liveFromMs))
+            var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+            if (instrument.Name == CommitDurationInstrument)
             {
+                if (nowMs >= Volatile.Read(ref _liveFromMs))
+                {
+                    _commitDurationsMs.Enqueue(value);
+                }
+            }
+            else if (nowMs - value >= Volatile.Read(ref _liveFromMs))
+            {
+                // Measured at the write, so its record's time is now minus the latency.
                 _redisLatenciesMs.Enqueue(value);
             }
         });
@@ -101,6 +113,15 @@ internal sealed class DemoTriggerReport : IDisposable
             : "event-to-redis: no context written for a live event";
         return $"latency: event-to-trigger p50 {triggerP50:0} ms p99 {Percentile(_triggerLatenciesMs, 99):0} ms over {_triggerLatenciesMs.Count} triggers; {redis}";
     }
+
+    /// <summary>
+    /// How long the live minute's commits held the stream thread (every record arriving meanwhile waits), or null
+    /// before the live minute.
+    /// </summary>
+    public string? CommitLine() =>
+        Percentile(_commitDurationsMs, 50) is { } p50
+            ? $"commits in the live minute: p50 {p50:0.0} ms p99 {Percentile(_commitDurationsMs, 99):0.0} ms over {_commitDurationsMs.Count} commits (the stream thread waits for each)"
+            : null;
 
     /// <summary>Decisions on the topic: fired ones counted by rule, suppressed ones by reason.</summary>
     public static (IReadOnlyDictionary<string, int> FiredByRule, IReadOnlyDictionary<string, int> SuppressedByReason) Decisions(

@@ -35,6 +35,8 @@ public sealed class DemoScriptTests
         Assert.Contains(demo.StandardOutput, l => l.Contains("triggers by rule: ", StringComparison.Ordinal) && !l.EndsWith("none", StringComparison.Ordinal));
         Assert.Contains(demo.StandardOutput, l => System.Text.RegularExpressions.Regex.IsMatch(
             l, @"^\[demo\]   latency: event-to-trigger p50 \d+ ms p99 \d+ ms over \d+ triggers; event-to-redis p50 \d+ ms p99 \d+ ms$"));
+        Assert.Contains(demo.StandardOutput, l => System.Text.RegularExpressions.Regex.IsMatch(
+            l, @"^\[demo\]   commits in the live minute: p50 \d+\.\d ms p99 \d+\.\d ms over [1-9]\d* commits"));
 
         // The journeys reach several rules, not one.
         var byRule = demo.StandardOutput.Single(l => l.Contains("triggers by rule: ", StringComparison.Ordinal));
