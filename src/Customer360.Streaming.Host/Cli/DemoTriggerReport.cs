@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Avro.Generic;
 using Confluent.Kafka;
@@ -18,7 +17,8 @@ namespace Customer360.Streaming.Host.Cli;
 /// <item>event-to-Redis: from the timestamp of the newest input record that changed a context to its write to Redis
 /// (the sink's own measure, listened to in-process; a change a timer made alone is not measured).</item>
 /// </list>
-/// Only events from <see cref="LiveFromMs"/> on count: the replayed history is minutes old by design. Also how long
+/// Only events (and commits) from <see cref="LiveFromMs"/> on count, as it stands when the report is made: the replayed
+/// history is minutes old by design, and each catch-up round moves the start forward. Also how long
 /// the live minute's commits took, and the decisions read back from Kafka, fired by rule and suppressed by reason.
 /// </summary>
 internal sealed class DemoTriggerReport : IDisposable
@@ -28,9 +28,9 @@ internal sealed class DemoTriggerReport : IDisposable
 
     private readonly TimeProvider _time;
     private readonly MeterListener _listener = new();
-    private readonly ConcurrentQueue<double> _triggerLatenciesMs = new();
-    private readonly ConcurrentQueue<double> _redisLatenciesMs = new();
-    private readonly ConcurrentQueue<double> _commitDurationsMs = new();
+    private readonly LiveSamples _triggerLatenciesMs = new();
+    private readonly LiveSamples _redisLatenciesMs = new();
+    private readonly LiveSamples _commitDurationsMs = new();
     private TopicTail? _triggers;
     private long _liveFromMs = long.MaxValue;
 
@@ -46,18 +46,16 @@ internal sealed class DemoTriggerReport : IDisposable
         };
         _listener.SetMeasurementEventCallback<double>((instrument, value, _, _) =>
         {
+            // Stamped with the time each belongs to; the report keeps those from the live minute's final start.
             var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
             if (instrument.Name == CommitDurationInstrument)
             {
-                if (nowMs >= Volatile.Read(ref _liveFromMs))
-                {
-                    _commitDurationsMs.Enqueue(value);
-                }
+                _commitDurationsMs.Add(nowMs, value);
             }
-            else if (nowMs - value >= Volatile.Read(ref _liveFromMs))
+            else
             {
                 // Measured at the write, so its record's time is now minus the latency.
-                _redisLatenciesMs.Enqueue(value);
+                _redisLatenciesMs.Add(nowMs - (long)value, value);
             }
         });
         _listener.Start();
@@ -70,8 +68,6 @@ internal sealed class DemoTriggerReport : IDisposable
         set => Volatile.Write(ref _liveFromMs, value);
     }
 
-    public int Triggers => _triggerLatenciesMs.Count;
-
     /// <summary>Follows the triggers topic from now on.</summary>
     /// <param name="timerRules">Rules that fire on a due timer rather than on an event; their triggers are not counted.</param>
     public void FollowTriggers(KafkaOptions kafka, ISchemaRegistryClient registry, string topic, IReadOnlySet<string> timerRules)
@@ -81,6 +77,7 @@ internal sealed class DemoTriggerReport : IDisposable
         {
             var receivedMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
             var eventMs = record.Message.Timestamp.UnixTimestampMs;
+            // Older than the start known so far: older than the final one too, so not worth decoding.
             if (eventMs < Volatile.Read(ref _liveFromMs) || record.Message.Value is not { } value)
             {
                 return;
@@ -90,7 +87,7 @@ internal sealed class DemoTriggerReport : IDisposable
             {
                 if (!timerRules.Contains((string)deserializer.Deserialize(value)["ruleId"]))
                 {
-                    _triggerLatenciesMs.Enqueue(receivedMs - eventMs);
+                    _triggerLatenciesMs.Add(eventMs, receivedMs - eventMs);
                 }
             }
             catch (Exception ex) when (ex is SerdeException or SchemaRegistryException or InvalidCastException or KeyNotFoundException)
@@ -103,25 +100,29 @@ internal sealed class DemoTriggerReport : IDisposable
     /// <summary>The latency line of the summary, or null before any trigger of a live event arrived.</summary>
     public string? LatencyLine()
     {
-        if (Percentile(_triggerLatenciesMs, 50) is not { } triggerP50)
+        var from = LiveFromMs;
+        if (_triggerLatenciesMs.PercentileFrom(from, 50) is not { } triggerP50)
         {
             return null;
         }
 
-        var redis = Percentile(_redisLatenciesMs, 50) is { } redisP50
-            ? $"event-to-redis p50 {redisP50:0} ms p99 {Percentile(_redisLatenciesMs, 99):0} ms"
+        var redis = _redisLatenciesMs.PercentileFrom(from, 50) is { } redisP50
+            ? $"event-to-redis p50 {redisP50:0} ms p99 {_redisLatenciesMs.PercentileFrom(from, 99):0} ms"
             : "event-to-redis: no context written for a live event";
-        return $"latency: event-to-trigger p50 {triggerP50:0} ms p99 {Percentile(_triggerLatenciesMs, 99):0} ms over {_triggerLatenciesMs.Count} triggers; {redis}";
+        return $"latency: event-to-trigger p50 {triggerP50:0} ms p99 {_triggerLatenciesMs.PercentileFrom(from, 99):0} ms over {_triggerLatenciesMs.CountFrom(from)} triggers; {redis}";
     }
 
     /// <summary>
     /// How long the live minute's commits held the stream thread (every record arriving meanwhile waits), or null
     /// before the live minute.
     /// </summary>
-    public string? CommitLine() =>
-        Percentile(_commitDurationsMs, 50) is { } p50
-            ? $"commits in the live minute: p50 {p50:0.0} ms p99 {Percentile(_commitDurationsMs, 99):0.0} ms over {_commitDurationsMs.Count} commits (the stream thread waits for each)"
+    public string? CommitLine()
+    {
+        var from = LiveFromMs;
+        return _commitDurationsMs.PercentileFrom(from, 50) is { } p50
+            ? $"commits in the live minute: p50 {p50:0.0} ms p99 {_commitDurationsMs.PercentileFrom(from, 99):0.0} ms over {_commitDurationsMs.CountFrom(from)} commits (the stream thread waits for each)"
             : null;
+    }
 
     /// <summary>Decisions on the topic: fired ones counted by rule, suppressed ones by reason.</summary>
     public static (IReadOnlyDictionary<string, int> FiredByRule, IReadOnlyDictionary<string, int> SuppressedByReason) Decisions(
@@ -143,13 +144,6 @@ internal sealed class DemoTriggerReport : IDisposable
             counts[key] = counts.GetValueOrDefault(key) + 1;
         }, cancellationToken);
         return (fired, suppressed);
-    }
-
-    /// <summary>The p-th percentile (0–100), nearest rank, or null when nothing was measured.</summary>
-    private static double? Percentile(IEnumerable<double> values, double p)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length == 0 ? null : sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
     }
 
     public void Dispose()
