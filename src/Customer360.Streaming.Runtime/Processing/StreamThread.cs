@@ -72,7 +72,7 @@ internal sealed class StreamThread : IDisposable, ICommitSteps, IPartitionContro
         KafkaRecordCollector.ReportOnlyStatus(producerConfig);
         _producer = new ProducerBuilder<byte[]?, byte[]?>(producerConfig).Build();
         _placement = new KeyPlacement(_consumer.Handle);
-        _guarantee = GuaranteeStrategy.For(streams.ProcessingGuarantee, this, context.Logger, context.ClientId);
+        _guarantee = GuaranteeStrategy.For(streams.ProcessingGuarantee, new TimedCommitSteps(this, context.Metrics.CommitStepDuration, context.Time), context.Logger, context.ClientId);
         _collector = new KafkaRecordCollector(_producer, _guarantee.BeforeSend, topic => !topology.IsInternal(topic), topology.RepartitionTopics, context.Time);
         _hold = new ProcessingHold(context);
         _partitions = new PartitionGroup(this, topology, streams, context.Time, MaxBufferedPerPartition);

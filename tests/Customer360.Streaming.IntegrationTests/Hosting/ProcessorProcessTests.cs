@@ -138,6 +138,7 @@ public sealed class ProcessorProcessTests(KafkaFixture kafka, RedisServerFixture
         // Freshness of Redis: a histogram with at least the one context this test wrote.
         Assert.Matches(@"c360_redis_event_to_context_latency\w*_count(\{[^}]*\})? [1-9]", metrics);
         Assert.Matches(@"c360_commit_duration\w*_count(\{[^}]*\})? [1-9]", metrics);
+        Assert.Matches(@"c360_commit_step_duration\w*_count\{[^}]*step=""send_changelogs""[^}]*\} [1-9]", metrics);
         Assert.Matches(@"c360_stream_thread_partitions\{[^}]*thread=""StreamThread-2""[^}]*\} [1-9]", metrics);
 
         processor.Terminate();

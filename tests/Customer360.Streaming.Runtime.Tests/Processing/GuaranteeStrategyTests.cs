@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Confluent.Kafka;
 using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Runtime.Processing.Guarantees;
@@ -22,6 +23,34 @@ public sealed class GuaranteeStrategyTests
 
         Assert.Equal(CommitOutcome.Committed, outcome);
         Assert.Equal(["FlushOutputs", "SendChangelogs", "FlushOutputs", "ChangesDurable", "CommitOffsets"], steps.Done);
+    }
+
+    [Fact]
+    public void Each_commit_step_is_timed_under_its_own_name_a_failing_one_too()
+    {
+        using var meter = new Meter($"test-{Guid.NewGuid():N}");
+        var stepDuration = meter.CreateHistogram<double>("c360.commit.step.duration");
+        var timed = new List<string>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (ReferenceEquals(instrument, stepDuration))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((_, _, tags, _) => timed.Add((string)tags[0].Value!));
+        listener.Start();
+        var steps = new RecordingSteps();
+
+        Strategy(ProcessingGuarantee.AtLeastOnce, new TimedCommitSteps(steps, stepDuration, TimeProvider.System)).Commit(Offsets);
+        var failing = new RecordingSteps { FailAt = 1 };
+        Assert.Throws<KafkaException>(() => Strategy(ProcessingGuarantee.AtLeastOnce, new TimedCommitSteps(failing, stepDuration, TimeProvider.System)).Commit(Offsets));
+
+        Assert.Equal(["FlushOutputs", "SendChangelogs", "FlushOutputs", "ChangesDurable", "CommitOffsets"], steps.Done);
+        Assert.Equal(
+            ["flush_outputs", "send_changelogs", "flush_outputs", "changes_durable", "commit_offsets", "flush_outputs", "send_changelogs"],
+            timed);
     }
 
     [Theory]
