@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Customer360.Streaming.Host.Cli;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Customer360.Streaming.Host.Tests.Cli;
 
@@ -13,7 +14,7 @@ public sealed class DemoTriggerReportTests
     [Fact]
     public void Commits_of_the_catch_up_rounds_do_not_count_toward_the_live_minutes_commit_line()
     {
-        var clock = new SteppedClock(DateTimeOffset.FromUnixTimeMilliseconds(1_000));
+        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(1_000));
         using var report = new DemoTriggerReport(clock);
         using var meter = new Meter($"test-{Guid.NewGuid():N}");
         var commits = meter.CreateHistogram<double>("c360.commit.duration");
@@ -31,12 +32,5 @@ public sealed class DemoTriggerReportTests
         commits.Record(14);
 
         Assert.Equal("commits in the live minute: p50 12.0 ms p99 14.0 ms over 2 commits (the stream thread waits for each)", report.CommitLine());
-    }
-
-    private sealed class SteppedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-
-        public void Advance(TimeSpan by) => now += by;
     }
 }

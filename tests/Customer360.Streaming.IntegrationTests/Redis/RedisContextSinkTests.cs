@@ -6,6 +6,7 @@ using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Runtime.Stores;
 using Customer360.Streaming.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 
 namespace Customer360.Streaming.IntegrationTests.Redis;
@@ -87,7 +88,7 @@ public sealed class RedisContextSinkTests
         };
         listener.SetMeasurementEventCallback<double>((_, value, _, _) => recorded.Add(value));
         listener.Start();
-        var time = new StoppedClock(DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000));
+        var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000));
         var sink = new RedisContextSink(new RedisContextWriter(connection, keys), TimeSpan.FromHours(1), time, metrics, NullLogger.Instance);
         var owned = new OwnedContexts();
         var eventTime = time.GetUtcNow().ToUnixTimeMilliseconds() - 5_000;
@@ -113,14 +114,6 @@ public sealed class RedisContextSinkTests
     private static CustomerContext Version(long version) => CustomerContext.Empty(Customer) with { Version = version };
 
     private static StoreChange Change(long causedAtMs = StoreChange.NoInputRecord) => new(ProductTopics.ContextsStore, 0, Customer, Deleted: false, causedAtMs);
-
-    /// <summary>A clock that moves only when told, so the measured latency is exact.</summary>
-    private sealed class StoppedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-
-        public void Advance(TimeSpan by) => now += by;
-    }
 
     /// <summary>The stores a stream thread owns, reduced to the one context this test changes.</summary>
     private sealed class OwnedContexts : IOwnedStores
