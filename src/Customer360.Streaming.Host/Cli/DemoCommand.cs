@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Diagnostics.Metrics;
 using Confluent.Kafka;
 using Customer360.Streaming.Domain.Geo;
 using Customer360.Streaming.Embedded.Kafka;
@@ -155,10 +156,11 @@ internal static class DemoCommand
         var topics = app.Services.GetRequiredService<ContextPipelineSetup>().Topics;
         var population = new Population(settings.Customers, seed: 7, app.Services.GetRequiredService<StoreDirectory>(), time.GetUtcNow().ToUnixTimeMilliseconds(), settings.Rate, topics);
         using var registryClient = new SchemaRegistryClient(new SchemaRegistryOptions { Url = registryUrl });
-        using var triggerReport = new DemoTriggerReport(time);
+        var processorMeters = app.Services.GetRequiredService<IMeterFactory>();
+        using var triggerReport = new DemoTriggerReport(time, processorMeters);
         var redis = app.Services.GetRequiredService<RedisConnectionService>().Connection!;
         var keys = new RedisKeys(app.Services.GetRequiredService<IOptions<RedisOptions>>().Value.KeyPrefix);
-        using var monitor = new DemoMonitor(processor, app.Services.GetRequiredService<LiveFeed>(), redis, keys, app.Services.GetRequiredService<StoreDirectory>(), topics, time);
+        using var monitor = new DemoMonitor(processor, processorMeters, app.Services.GetRequiredService<LiveFeed>(), redis, keys, app.Services.GetRequiredService<StoreDirectory>(), topics, time);
         var timerRules = (app.Services.GetRequiredService<ContextPipelineSetup>().Rules?.Current.Rules ?? [])
             .Where(r => r.Absence is not null || r.Dwell is not null).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
         triggerReport.FollowTriggers(kafka, registryClient, topics.Triggers, timerRules);

@@ -51,7 +51,14 @@ internal sealed class DemoMonitor : IDisposable
     private long _previousSampleAt;
 
     public DemoMonitor(
-        StreamProcessorService processor, LiveFeed decisions, IConnectionMultiplexer redis, RedisKeys keys, StoreDirectory stores, ProductTopicNames topics, TimeProvider time)
+        StreamProcessorService processor,
+        IMeterFactory processorMeters,
+        LiveFeed decisions,
+        IConnectionMultiplexer redis,
+        RedisKeys keys,
+        StoreDirectory stores,
+        ProductTopicNames topics,
+        TimeProvider time)
     {
         _processor = processor;
         _decisions = decisions;
@@ -73,7 +80,8 @@ internal sealed class DemoMonitor : IDisposable
         };
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Name == "c360.records.processed")
+            // The processor's own counter: another processor in the process would count under the same name.
+            if (ReferenceEquals(instrument.Meter.Scope, processorMeters) && instrument.Name == "c360.records.processed")
             {
                 listener.EnableMeasurementEvents(instrument);
             }

@@ -34,12 +34,17 @@ internal sealed class DemoTriggerReport : IDisposable
     private TopicTail? _triggers;
     private long _liveFromMs = long.MaxValue;
 
-    public DemoTriggerReport(TimeProvider time)
+    /// <param name="time">The demo's clock.</param>
+    /// <param name="processorMeters">
+    /// The factory the processor's meters came from: only their measurements count. Another processor in the same
+    /// process (a test host beside it) records on instruments of the same names.
+    /// </param>
+    public DemoTriggerReport(TimeProvider time, IMeterFactory processorMeters)
     {
         _time = time;
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Name is RedisLatencyInstrument or CommitDurationInstrument)
+            if (ReferenceEquals(instrument.Meter.Scope, processorMeters) && instrument.Name is RedisLatencyInstrument or CommitDurationInstrument)
             {
                 listener.EnableMeasurementEvents(instrument);
             }

@@ -1,5 +1,7 @@
 using System.Diagnostics.Metrics;
 using Customer360.Streaming.Host.Cli;
+using Customer360.Streaming.Runtime.Processing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Customer360.Streaming.Host.Tests.Cli;
@@ -15,9 +17,10 @@ public sealed class DemoTriggerReportTests
     public void Commits_of_the_catch_up_rounds_do_not_count_toward_the_live_minutes_commit_line()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(1_000));
-        using var report = new DemoTriggerReport(clock);
-        using var meter = new Meter($"test-{Guid.NewGuid():N}");
-        var commits = meter.CreateHistogram<double>("c360.commit.duration");
+        using var processor = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var processorMeters = processor.GetRequiredService<IMeterFactory>();
+        using var report = new DemoTriggerReport(clock, processorMeters);
+        var commits = processorMeters.Create($"test-{Guid.NewGuid():N}").CreateHistogram<double>("c360.commit.duration");
 
         // The first round was taken in: the live minute might start here.
         report.LiveFromMs = clock.GetUtcNow().ToUnixTimeMilliseconds();
@@ -30,6 +33,26 @@ public sealed class DemoTriggerReportTests
         clock.Advance(TimeSpan.FromSeconds(1));
         commits.Record(12);
         commits.Record(14);
+
+        Assert.Equal("commits in the live minute: p50 12.0 ms p99 14.0 ms over 2 commits (the stream thread waits for each)", report.CommitLine());
+    }
+
+    [Fact]
+    public void Commits_recorded_by_another_processor_in_the_same_process_do_not_count()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(1_000));
+        using var ours = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        using var another = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        using var report = new DemoTriggerReport(clock, ours.GetRequiredService<IMeterFactory>());
+        // Both processors' meters carry the product's meter name, as two hosts in one test process do.
+        var ourCommits = ours.GetRequiredService<IMeterFactory>().Create(StreamsMetrics.MeterName).CreateHistogram<double>("c360.commit.duration");
+        var theirCommits = another.GetRequiredService<IMeterFactory>().Create(StreamsMetrics.MeterName).CreateHistogram<double>("c360.commit.duration");
+
+        report.LiveFromMs = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        clock.Advance(TimeSpan.FromSeconds(1));
+        ourCommits.Record(12);
+        theirCommits.Record(3);
+        ourCommits.Record(14);
 
         Assert.Equal("commits in the live minute: p50 12.0 ms p99 14.0 ms over 2 commits (the stream thread waits for each)", report.CommitLine());
     }
