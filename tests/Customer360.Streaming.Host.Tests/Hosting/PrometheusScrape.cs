@@ -18,8 +18,6 @@ namespace Customer360.Streaming.Host.Tests.Hosting;
 /// </summary>
 internal static partial class PrometheusScrape
 {
-    private static readonly string[] Meters = [StreamsMetrics.MeterName, PipelineMetrics.MeterName, ProcessorMetrics.MeterName];
-
     /// <summary>The exposition text of one scrape.</summary>
     public static async Task<string> OfEveryInstrumentAsync(CancellationToken cancellationToken)
     {
@@ -27,17 +25,21 @@ internal static partial class PrometheusScrape
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenLocalhost(port));
         IReadOnlyList<PartitionProgress> partitions = [new(new TopicPartition("c360.web.v1", 0), 41, 40, 50, 1_790_000_000_000, Paused: true)];
-        var streams = new StreamsMetrics();
+        // Meters of a factory of their own: exercising them must not touch the instruments of the same names that
+        // other tests in this process record on and count.
+        using var meterServices = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var meters = meterServices.GetRequiredService<IMeterFactory>();
+        var streams = new StreamsMetrics(meters);
         streams.ObserveThreads(() => [new StreamThreadView("StreamThread-1", WorkerPhase.Running, ["c360.web.v1[0]"], 41)]);
         builder.Services.AddSingleton(streams);
-        var pipeline = new PipelineMetrics();
+        var pipeline = new PipelineMetrics(meters);
         builder.Services.AddSingleton(pipeline);
-        builder.Services.AddSingleton(new ProcessorMetrics(() => partitions, TimeProvider.System));
+        builder.Services.AddSingleton(new ProcessorMetrics(() => partitions, TimeProvider.System, meters));
         builder.Services.AddPrometheusMetrics();
         await using var app = builder.Build();
         app.MapPrometheusScrapingEndpoint("/metrics");
         await app.StartAsync(cancellationToken);
-        ExerciseEveryInstrument();
+        ExerciseEveryInstrument(meters);
 
         // The acceptance gauge observes what was answered: one answer gives it a series.
         pipeline.Offers.Answered(new Domain.Decisioning.OfferOutcome("coffee", "none", Domain.Triggers.TriggerChannel.Push, Accepted: true));
@@ -53,14 +55,14 @@ internal static partial class PrometheusScrape
         TypeLine().Matches(exposition).ToDictionary(m => m.Groups["name"].Value, m => m.Groups["type"].Value, StringComparer.Ordinal);
 
     /// <summary>Adds one to every counter and records one value in every histogram; gauges are observed at scrape.</summary>
-    private static void ExerciseEveryInstrument()
+    private static void ExerciseEveryInstrument(IMeterFactory meters)
     {
         var instruments = new List<Instrument>();
         using var listener = new MeterListener
         {
             InstrumentPublished = (instrument, _) =>
             {
-                if (Meters.Contains(instrument.Meter.Name))
+                if (ReferenceEquals(instrument.Meter.Scope, meters))
                 {
                     lock (instruments)
                     {
