@@ -45,8 +45,8 @@ public sealed class AvroSerializer<T> : IAsyncSerializer<T>
             return null!;
         }
 
-        var (known, schema) = Find(data, topic, isKey);
-        return known?.Write(data) ?? Remember(topic, isKey, await ResolveAsync(SubjectOf(topic, isKey, schema), schema, cancellationToken)).Write(data);
+        var schema = SchemaOf(data);
+        return Find(schema, topic, isKey)?.Write(data) ?? Remember(topic, isKey, await ResolveAsync(SubjectOf(topic, isKey, schema), schema, cancellationToken)).Write(data);
     }
 
     /// <summary>
@@ -60,34 +60,51 @@ public sealed class AvroSerializer<T> : IAsyncSerializer<T>
             return null!;
         }
 
-        var (known, schema) = Find(data, topic, isKey);
-        if (known is not null)
+        return WriterFor(SchemaOf(data), topic, isKey).Write(data);
+    }
+
+    /// <summary>
+    /// Frames a body the caller writes itself for <paramref name="schema"/>, resolved and waited for as
+    /// <see cref="Serialize"/> does: for a hot path whose records cost more to build than to write. Null when the
+    /// subject's writer schema is not <paramref name="schema"/> (<see cref="AvroSerdeOptions.UseLatestVersion"/> found
+    /// another), so the caller's hand-written layout would not match it; the caller then builds the record.
+    /// </summary>
+    public byte[]? SerializeBody<TState>(Schema schema, string topic, TState state, Action<TState, Encoder> writeBody)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        ArgumentNullException.ThrowIfNull(writeBody);
+        var writer = WriterFor(schema, topic, isKey: false);
+        return writer.WritesItsOwnSchema ? writer.Frame(state, writeBody) : null;
+    }
+
+    private WriterEntry WriterFor(Schema schema, string topic, bool isKey)
+    {
+        if (Find(schema, topic, isKey) is { } known)
         {
-            return known.Write(data);
+            return known;
         }
 
         var resolving = (Subject: SubjectOf(topic, isKey, schema), Schema: schema);
         var resolved = BoundedRegistryWait.Await(
             _resolving, resolving, key => ResolveAsync(key.Subject, key.Schema, CancellationToken.None), _options.RegistryWait, $"subject '{resolving.Subject}'");
-        return Remember(topic, isKey, resolved).Write(data);
+        return Remember(topic, isKey, resolved);
     }
 
-    /// <summary>The record's schema, and the writer already resolved for it on this topic, if any (the path without I/O).</summary>
-    private (WriterEntry? Known, Schema Schema) Find(T data, string topic, bool isKey)
+    /// <summary>The writer already resolved for <paramref name="schema"/> on this topic, if any (the path without I/O).</summary>
+    private WriterEntry? Find(Schema schema, string topic, bool isKey)
     {
-        var schema = SchemaOf(data);
         if (_writers.TryGetValue((topic, isKey), out var known))
         {
             foreach (var entry in known)
             {
                 if (ReferenceEquals(entry.Schema, schema))
                 {
-                    return (entry, schema);
+                    return entry;
                 }
             }
         }
 
-        return (null, schema);
+        return null;
     }
 
     private string SubjectOf(string topic, bool isKey, Schema schema) => AvroSerdeOptions.Subject(_options.SubjectNameStrategy, topic, schema.Fullname, isKey);
@@ -149,14 +166,32 @@ public sealed class AvroSerializer<T> : IAsyncSerializer<T>
         [ThreadStatic]
         private static MemoryStream? _buffer;
 
+        /// <summary>Whether the writer writes <see cref="Schema"/> itself, not the latest version registered for it.</summary>
+        public bool WritesItsOwnSchema => ReferenceEquals(writer.Schema, Schema);
+
         public byte[] Write(T data)
+        {
+            var buffer = Framed();
+            writer.Write(data, new BinaryEncoder(buffer));
+            return buffer.ToArray();
+        }
+
+        /// <summary>The schema id, then what <paramref name="writeBody"/> writes.</summary>
+        public byte[] Frame<TState>(TState state, Action<TState, Encoder> writeBody)
+        {
+            var buffer = Framed();
+            writeBody(state, new BinaryEncoder(buffer));
+            return buffer.ToArray();
+        }
+
+        /// <summary>This thread's buffer, holding the framing header and ready for the body.</summary>
+        private MemoryStream Framed()
         {
             var buffer = _buffer ??= new MemoryStream(256);
             buffer.SetLength(ConfluentWireFormat.HeaderSize);
             buffer.Position = ConfluentWireFormat.HeaderSize;
             ConfluentWireFormat.WriteHeader(buffer.GetBuffer(), schemaId);
-            writer.Write(data, new BinaryEncoder(buffer));
-            return buffer.ToArray();
+            return buffer;
         }
     }
 }

@@ -116,6 +116,27 @@ public sealed class AvroSerdeTests
     }
 
     [Fact]
+    public async Task SerializeBody_FramesTheCallersBodyUnderTheSchemasId_AndDeclinesWhenTheLatestRegisteredSchemaIsAnother()
+    {
+        var registry = new InProcessSchemaRegistry();
+        Action<(string EventId, int Count), Avro.IO.Encoder> writePing = static (ping, encoder) =>
+        {
+            encoder.WriteString(ping.EventId);
+            encoder.WriteInt(ping.Count);
+        };
+
+        var framed = new AvroSerializer<GenericRecord>(registry).SerializeBody(TestPing._SCHEMA, "pings", ("e-1", 7), writePing);
+        var decoded = new AvroDeserializer<GenericRecord>(registry).Deserialize(framed!);
+        Assert.Equal(("e-1", 7), ((string)decoded["eventId"], (int)decoded["count"]));
+
+        // A newer version registered and used for writing: the caller's layout is not its layout.
+        var v2 = """{"type":"record","name":"TestPing","namespace":"customer360.test","fields":[{"name":"eventId","type":"string"},{"name":"count","type":"int"},{"name":"extra","type":"string","default":"x"}]}""";
+        await registry.RegisterAsync("pings-value", v2, cancellationToken: TestContext.Current.CancellationToken);
+        var latest = new AvroSerializer<GenericRecord>(registry, new AvroSerdeOptions { AutoRegisterSchemas = false, UseLatestVersion = true });
+        Assert.Null(latest.SerializeBody(TestPing._SCHEMA, "pings", ("e-2", 8), writePing));
+    }
+
+    [Fact]
     public async Task Serialize_UseLatestVersion_WritesWithTheLatestRegisteredId()
     {
         var registry = new InProcessSchemaRegistry();
