@@ -48,7 +48,7 @@ internal static class AvroValues
             _ => null,
         };
 
-    private static int ScaleOf(Schema schema) => schema switch
+    internal static int ScaleOf(Schema schema) => schema switch
     {
         LogicalSchema logical => int.Parse(logical.GetProperty("scale") ?? "0", System.Globalization.CultureInfo.InvariantCulture),
         UnionSchema union => union.Schemas.Select(ScaleOf).Max(),

@@ -20,6 +20,10 @@ public sealed class EventCodec
     private readonly Dictionary<string, AvroDeserializer<GenericRecord>> _readers = new(StringComparer.Ordinal);
     private readonly AvroSerializer<GenericRecord> _snapshots;
     private readonly ContextSnapshotWriter _snapshotWriter;
+    private readonly bool _writesSnapshotBodies;
+
+    /// <summary>Made once: a method group passed per snapshot would be a new delegate each time.</summary>
+    private static readonly Action<CustomerContext, Avro.IO.Encoder> WriteSnapshotBody = ContextSnapshotBody.Write;
     private readonly NamedCustomerReader _namedCustomers;
     private readonly TimeProvider _clock;
     private readonly long _maxFutureSkewMs;
@@ -45,6 +49,7 @@ public sealed class EventCodec
         _namedCustomers = new NamedCustomerReader(registry, serdeOptions, contracts, topics, unknownIds);
         _snapshots = new AvroSerializer<GenericRecord>(registry, serdeOptions);
         _snapshotWriter = new ContextSnapshotWriter(contracts);
+        _writesSnapshotBodies = ContextSnapshotBody.Writes(_snapshotWriter.Schema);
         Contracts = contracts;
     }
 
@@ -96,6 +101,27 @@ public sealed class EventCodec
     /// </summary>
     public string? NamedCustomer(string sourceTopic, byte[] value) => _namedCustomers.Read(sourceTopic, value);
 
-    /// <summary>The snapshot of a context for <paramref name="topic"/>; waits (bounded) on the registry only for the first one.</summary>
-    public byte[] EncodeSnapshot(CustomerContext context, string topic) => Encode(_snapshotWriter.Write(context), topic);
+    /// <summary>
+    /// The snapshot of a context for <paramref name="topic"/>; waits (bounded) on the registry only for the first one.
+    /// Written field by field when the contract has the layout <see cref="ContextSnapshotBody"/> knows, else built as a record.
+    /// </summary>
+    public byte[] EncodeSnapshot(CustomerContext context, string topic)
+    {
+        if (_writesSnapshotBodies)
+        {
+            try
+            {
+                if (_snapshots.SerializeBody(_snapshotWriter.Schema, topic, context, WriteSnapshotBody) is { } framed)
+                {
+                    return framed;
+                }
+            }
+            catch (SerdeException ex)
+            {
+                throw ex.AsRecordFailure();
+            }
+        }
+
+        return Encode(_snapshotWriter.Write(context), topic);
+    }
 }
