@@ -25,16 +25,17 @@ public static class ContextSnapshotBody
         "fixTime:[null,long]} inStore:{storeId:[null,string] zoneId:[null,string] enteredAt:[null,long] " +
         "zonesVisited:array<string>} provenance:map<{sourceTopic:string eventId:string eventTime:long}>";
 
-    /// <summary>The cart value's scale (cents), as the layout's decimal declares it.</summary>
+    /// <summary>The cart value's scale (cents), as the layout's decimal declares it, and the factor it stands for.</summary>
     private const int CartValueScale = 2;
+    private const decimal CartValueFactor = 100m;
 
     private const int UuidLength = 36;
-
-    [ThreadStatic]
-    private static byte[]? _scratch;
-
     private const int NullBranch = 0;
     private const int ValueBranch = 1;
+
+    /// <summary>This thread's buffer for a string's UTF-8 bytes.</summary>
+    [ThreadStatic]
+    private static byte[]? _scratch;
 
     /// <summary>Whether <paramref name="schema"/> has the layout <see cref="Write"/> writes, and the cart value's scale.</summary>
     public static bool Writes(RecordSchema schema)
@@ -189,7 +190,7 @@ public static class ContextSnapshotBody
 
     /// <summary>The decimal's unscaled value in cents, as Avro's decimal holds it: two's complement, big-endian.</summary>
     private static byte[] Unscaled(decimal amount) =>
-        new BigInteger(decimal.Round(amount * 100m, 0, MidpointRounding.ToEven)).ToByteArray(isUnsigned: false, isBigEndian: true);
+        new BigInteger(decimal.Round(amount * CartValueFactor, 0, MidpointRounding.ToEven)).ToByteArray(isUnsigned: false, isBigEndian: true);
 
     private static string Layout(Schema schema) => schema switch
     {
