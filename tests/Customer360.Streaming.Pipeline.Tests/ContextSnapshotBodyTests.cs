@@ -4,7 +4,6 @@ using Avro.IO;
 using Customer360.Streaming.Contracts;
 using Customer360.Streaming.Domain.Context;
 using Customer360.Streaming.Domain.State;
-using Customer360.Streaming.Simulation;
 using Customer360.Streaming.Testing;
 
 namespace Customer360.Streaming.Pipeline.Tests;
@@ -20,15 +19,8 @@ public sealed class ContextSnapshotBodyTests
     [Fact]
     public void The_simulators_contexts_are_written_as_the_same_bytes_as_their_records()
     {
-        var stores = StoreCatalog.Load(Path.Combine(RepositoryLayout.TopologyDirectory, "stores.yaml"));
-        var h = new PipelineHarness(stores: stores);
-        var population = new Population(400, seed: 5, stores, PipelineHarness.T0, eventsPerSecond: 150);
-        foreach (var record in population.Setup().Concat(population.Events(9_000)))
-        {
-            h.Driver.PipeInput(record.Topic, record.Key, h.Encode(record.Event, record.Topic, record.Topic == PipelineHarness.Names.Beacon ? record.Key : null), record.Event.EventTimeMs);
-        }
-
-        var contexts = h.AllState().Where(s => s.Store == ProductTopics.ContextsStore && s.Key[0] != '\0').Select(s => ContextState.Decode(s.Value)).ToList();
+        var h = PipelineHarness.Simulated(400, seed: 5, events: 9_000);
+        var contexts = h.StoredContexts().Select(s => ContextState.Decode(s)).ToList();
 
         Assert.All(contexts, context => Assert.Equal(RecordBytes(context), BodyBytes(context)));
         // The codec frames a written body as it frames a record: same schema id, same bytes on the topic.

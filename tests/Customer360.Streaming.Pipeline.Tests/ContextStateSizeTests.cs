@@ -1,6 +1,5 @@
 using Customer360.Streaming.Domain.Context;
 using Customer360.Streaming.Domain.State;
-using Customer360.Streaming.Simulation;
 using Customer360.Streaming.Testing;
 
 namespace Customer360.Streaming.Pipeline.Tests;
@@ -15,15 +14,7 @@ public sealed class ContextStateSizeTests
     [Fact]
     public void The_simulators_contexts_take_at_most_a_kilobyte_each_in_the_state_encoding_and_less_than_a_third_of_their_json()
     {
-        var stores = StoreCatalog.Load(Path.Combine(RepositoryLayout.TopologyDirectory, "stores.yaml"));
-        var h = new PipelineHarness(stores: stores);
-        var population = new Population(1_000, seed: 11, stores, PipelineHarness.T0, eventsPerSecond: 150);
-        foreach (var record in population.Setup().Concat(population.Events(22_500)))
-        {
-            h.Driver.PipeInput(record.Topic, record.Key, h.Encode(record.Event, record.Topic, record.Topic == PipelineHarness.Names.Beacon ? record.Key : null), record.Event.EventTimeMs);
-        }
-
-        var stored = h.AllState().Where(s => s.Store == ProductTopics.ContextsStore && s.Key[0] != '\0').Select(s => s.Value).ToList();
+        var stored = PipelineHarness.Simulated(1_000, seed: 11, events: 22_500).StoredContexts();
         var compact = stored.Select(s => (double)s.Length).ToList();
         var json = stored.Select(s => (double)ContextJson.SerializeToUtf8(ContextState.Decode(s)).Length).ToList();
 

@@ -50,6 +50,23 @@ internal sealed class PipelineHarness
         Driver = new TopologyTestDriver(Topology, Partitions);
     }
 
+    /// <summary>
+    /// A harness fed the simulator's setup (profiles and links) and then <paramref name="events"/> journey events of
+    /// <paramref name="customers"/> customers at the shipped stores.
+    /// </summary>
+    public static PipelineHarness Simulated(int customers, int seed, int events)
+    {
+        var stores = StoreCatalog.Load(Path.Combine(RepositoryLayout.TopologyDirectory, "stores.yaml"));
+        var h = new PipelineHarness(stores: stores);
+        var population = new Customer360.Streaming.Simulation.Population(customers, seed, stores, T0, eventsPerSecond: 150);
+        foreach (var record in population.Setup().Concat(population.Events(events)))
+        {
+            h.Driver.PipeInput(record.Topic, record.Key, h.Encode(record.Event, record.Topic, record.Topic == Names.Beacon ? record.Key : null), record.Event.EventTimeMs);
+        }
+
+        return h;
+    }
+
     public EventCodec Codec { get; }
 
     public InProcessSchemaRegistry Registry { get; }
@@ -129,6 +146,10 @@ internal sealed class PipelineHarness
     public IEnumerable<(string Store, string Key, byte[] Value)> AllState() =>
         Topology.SubTopologies.SelectMany(s => s.Stores).SelectMany(store =>
             Enumerable.Range(0, Partitions).SelectMany(p => Driver.StoreContents(store, p).Select(e => (store, e.Key, e.Value))));
+
+    /// <summary>The encoded contexts of the contexts store, without its bookkeeping keys.</summary>
+    public IReadOnlyList<byte[]> StoredContexts() =>
+        [.. AllState().Where(s => s.Store == ProductTopics.ContextsStore && s.Key[0] != '\0').Select(s => s.Value)];
 
     public Guid NextId() => new(Interlocked.Increment(ref _nextId), 7, 7, new byte[8]);
 
