@@ -48,7 +48,7 @@ public class LocalStateBenchmarks
         {
             void Flush()
             {
-                foreach (var (key, value) in store.TakeChanges())
+                foreach (var (key, value, _) in store.TakeChanges())
                 {
                     changelog.Write(key);
                     changelog.Write(value!.Length);

@@ -77,7 +77,7 @@ public sealed class InMemoryKeyValueStore : IChangeloggedStore
     private void MarkDirty(string key)
     {
         ref var cause = ref CollectionsMarshal.GetValueRefOrAddDefault(_dirty, key, out var known);
-        cause = known ? TakenChange.Newer(cause, _currentTimestampMs()) : _currentTimestampMs();
+        cause = TakenChange.Newest(known, cause, _currentTimestampMs());
     }
 
     public bool HasApplied(string key) => _entries.TryGetValue(key, out var entry) && entry.HasApplied(_currentOrigin());

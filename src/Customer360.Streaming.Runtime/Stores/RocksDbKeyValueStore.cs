@@ -242,7 +242,7 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
     private void MarkChanged(string key, StoreEntry? entry)
     {
         ref var change = ref CollectionsMarshal.GetValueRefOrAddDefault(_changed, key, out var known);
-        change = (entry, known ? TakenChange.Newer(change.CausedAtMs, _currentTimestampMs()) : _currentTimestampMs());
+        change = (entry, TakenChange.Newest(known, change.CausedAtMs, _currentTimestampMs()));
     }
 
     private void Remember(string key, StoreEntry entry)

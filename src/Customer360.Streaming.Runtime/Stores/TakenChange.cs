@@ -7,12 +7,9 @@ namespace Customer360.Streaming.Runtime.Stores;
 /// <param name="CausedAtMs">The newest input record's timestamp among those that changed the key, or <see cref="StoreChange.NoInputRecord"/>.</param>
 public readonly record struct TakenChange(string Key, byte[]? Value, long CausedAtMs)
 {
-    public void Deconstruct(out string key, out byte[]? value)
-    {
-        key = Key;
-        value = Value;
-    }
-
-    /// <summary>The cause of a key changed again: the newer of the two (a timer's change names none, so it never wins).</summary>
-    internal static long Newer(long earlierCause, long cause) => Math.Max(earlierCause, cause);
+    /// <summary>
+    /// The cause of a key's latest change: <paramref name="cause"/> for its first since the last commit, else the newer
+    /// of the two (a timer's change names none, so it never wins). A new key's slot holds 0, which is not a cause.
+    /// </summary>
+    internal static long Newest(bool changedBefore, long earlierCause, long cause) => changedBefore ? Math.Max(earlierCause, cause) : cause;
 }
