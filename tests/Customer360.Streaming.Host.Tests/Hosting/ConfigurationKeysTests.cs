@@ -23,7 +23,12 @@ public sealed class ConfigurationKeysTests
         [SchemaRegistryOptions.SectionName] = typeof(SchemaRegistryOptions),
         [AvroSerdeOptions.SectionName] = typeof(AvroSerdeOptions),
         [ContextOptions.SectionName] = typeof(ContextOptions),
+        [TriggerOptions.SectionName] = typeof(TriggerOptions),
+        [DecisioningOptions.SectionName] = typeof(DecisioningOptions),
     };
+
+    /// <summary>Enums as their names, as appsettings.json writes them.</summary>
+    private static readonly JsonSerializerOptions DefaultsAsWritten = new() { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
     [Fact]
     public void DockerCompose_EveryC360VariableNamesABoundOption_AndTheProcessorSetsTheRequiredOnes()
@@ -68,6 +73,17 @@ public sealed class ConfigurationKeysTests
             var declared = type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite).Select(p => p.Name).Order().ToList();
             var listed = json.EnumerateObject().Select(p => p.Name).Order().ToList();
             Assert.Equal(declared, listed);
+
+            // The file is where an operator reads the defaults, so each value must be the one the options start with.
+            var defaults = Activator.CreateInstance(type)!;
+            foreach (var listedOption in json.EnumerateObject())
+            {
+                var defaultValue = JsonSerializer.SerializeToElement(type.GetProperty(listedOption.Name)!.GetValue(defaults), DefaultsAsWritten);
+                var unsetAsEmpty = defaultValue.ValueKind == JsonValueKind.Null && listedOption.Value.ValueKind == JsonValueKind.String && listedOption.Value.GetString() == "";
+                Assert.True(
+                    unsetAsEmpty || JsonElement.DeepEquals(defaultValue, listedOption.Value),
+                    $"appsettings.json gives {section}:{listedOption.Name} as {listedOption.Value.GetRawText()}, but its default is {defaultValue.GetRawText()}");
+            }
         }
     }
 
