@@ -80,9 +80,15 @@ public sealed class StreamsOptions
     /// </summary>
     public bool StaticMembership { get; set; }
 
-    /// <summary>Stream threads in this process, each a member of the group with its own clients; 0 means one per processor.</summary>
+    /// <summary>
+    /// Stream threads in this process, each a member of the group with its own clients; 0 means one per processor.
+    /// One by default, as in Kafka Streams: one thread takes every task's records in timestamp order, so the same input
+    /// gives the same contexts and triggers. Threads meet on the repartition topics in the order they arrive, which
+    /// differs from run to run (measured: about a thousand of 5,000 contexts differ after a two-thread drain), and on
+    /// two cores a second thread did not raise the drain rate measurably.
+    /// </summary>
     [Range(0, 64, ErrorMessage = "Streams:Threads must be between 0 (one per processor) and 64.")]
-    public int Threads { get; set; }
+    public int Threads { get; set; } = 1;
 
     /// <summary>How many times, in the life of the process, a thread that died of a Kafka client error is replaced.</summary>
     [Range(0, 1_000, ErrorMessage = "Streams:MaxThreadReplacements must be between 0 and 1000.")]
