@@ -77,11 +77,7 @@ public class InMemoryTopologyRunner : IRecordCollector
     public IReadOnlyList<StoreChange> Commit()
     {
         var changed = new List<StoreChange>();
-        foreach (var task in _tasks.Values)
-        {
-            task.FlushChangelog(changed);
-        }
-
+        new ChangelogBatch().Send(_tasks.Values, changed, this);
         return changed;
     }
 

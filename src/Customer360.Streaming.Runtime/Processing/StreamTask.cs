@@ -215,10 +215,11 @@ public sealed class StreamTask : IProcessorContext
     public void CountLate() => _metrics?.LateRecords.Add(1);
 
     /// <summary>
-    /// Lets the processor emit what it coalesced (<see cref="IProcessor.Flush"/>), then sends each store's changes to its
-    /// changelog partition (latest value per key) and adds the processor's keys among them to <paramref name="changed"/>.
+    /// Lets the processor emit what it coalesced (<see cref="IProcessor.Flush"/>), then adds each store's changes to
+    /// <paramref name="changelog"/> as records for its changelog partition (latest value per key), for the caller to
+    /// send, and the processor's keys among them to <paramref name="changed"/>.
     /// </summary>
-    public void FlushChangelog(ICollection<StoreChange> changed)
+    public void PrepareChangelog(ICollection<StoreChange> changed, ICollection<OutgoingRecord> changelog)
     {
         _flushing = true;
         try
@@ -239,7 +240,7 @@ public sealed class StreamTask : IProcessorContext
         {
             foreach (var (key, value, causedAtMs) in store.TakeChanges())
             {
-                _collector.Send(new OutgoingRecord(_topology.ChangelogTopic(name), Encoding.UTF8.GetBytes(key), value, Math.Max(StreamTimeMs, 0), [], Partition));
+                changelog.Add(new OutgoingRecord(_topology.ChangelogTopic(name), Encoding.UTF8.GetBytes(key), value, Math.Max(StreamTimeMs, 0), [], Partition));
                 if (!ChangelogRecords.IsRuntimeKey(key))
                 {
                     changed.Add(new StoreChange(name, Partition, key, value is null, causedAtMs));
@@ -248,7 +249,7 @@ public sealed class StreamTask : IProcessorContext
         }
     }
 
-    /// <summary>The changelog acknowledged the last <see cref="FlushChangelog"/>: persistent stores write it now.</summary>
+    /// <summary>The changelog acknowledged the last <see cref="PrepareChangelog"/>'s records: persistent stores write it now.</summary>
     public void ChangesDurable()
     {
         foreach (var store in _stores.Values)

@@ -45,6 +45,7 @@ internal sealed class StreamThread : IDisposable, ICommitSteps, IPartitionContro
 
     /// <summary>The store keys flushed to changelogs since the last commit: what the commit observers are told.</summary>
     private readonly List<StoreChange> _changedSinceCommit = [];
+    private readonly ChangelogBatch _changelogs = new();
 
     public StreamThread(StreamThreadContext context, int generation)
     {
@@ -169,13 +170,9 @@ internal sealed class StreamThread : IDisposable, ICommitSteps, IPartitionContro
 
     void ICommitSteps.FlushOutputs() => _collector.FlushAndCheck(FlushTimeout);
 
-    void ICommitSteps.SendChangelogs()
-    {
-        foreach (var task in _tasks.Running.Values)
-        {
-            task.FlushChangelog(_changedSinceCommit);
-        }
-    }
+    void ICommitSteps.PrepareChangelogs() => _changelogs.Prepare(_tasks.Running.Values, _changedSinceCommit);
+
+    void ICommitSteps.SendChangelogs() => _changelogs.Send(_tasks.Running.Values, _changedSinceCommit, _collector);
 
     void ICommitSteps.ChangesDurable() => _tasks.ChangesDurable(_collector.AcknowledgedOffset);
 
@@ -303,6 +300,7 @@ internal sealed class StreamThread : IDisposable, ICommitSteps, IPartitionContro
     private void DiscardUncommitted()
     {
         _collector.DiscardSent();
+        _changelogs.Discard();
         _uncommittedTimestamps.Clear();
         _changedSinceCommit.Clear();
     }

@@ -24,7 +24,7 @@ public sealed class StreamsMetrics : IDisposable
         Replays = Meter.CreateCounter<long>("c360.records.replayed", "{record}", "Replayed records recognised by applied offsets and skipped");
         CommitDuration = Meter.CreateHistogram<double>("c360.commit.duration", "ms", "Time to make a commit interval durable");
         CommitStepDuration = Meter.CreateHistogram<double>(
-            "c360.commit.step.duration", "ms", "Time of each step of a commit (flush_outputs, send_changelogs, changes_durable, commit_offsets, or a transaction's), by step");
+            "c360.commit.step.duration", "ms", "Time of each step of a commit (prepare_changelogs, flush_outputs, send_changelogs, changes_durable, commit_offsets, or a transaction's), by step");
         RestoredRecords = Meter.CreateCounter<long>("c360.restore.records", "{record}", "Changelog records replayed into stores");
         ChangelogTruncations = Meter.CreateCounter<long>(
             "c360.changelog.truncated", "{partition}", "Changelog partitions found not starting at offset 0 at restore: state the broker deleted, by store");

@@ -15,14 +15,14 @@ public sealed class GuaranteeStrategyTests
     private static readonly IReadOnlyList<TopicPartitionOffset> Offsets = [new(new TopicPartition("in", 0), 42)];
 
     [Fact]
-    public void At_least_once_acknowledges_outputs_then_changelog_then_commits_offsets()
+    public void At_least_once_makes_the_changelog_records_then_acknowledges_outputs_then_sends_them_then_commits_offsets()
     {
         var steps = new RecordingSteps();
 
         var outcome = Strategy(ProcessingGuarantee.AtLeastOnce, steps).Commit(Offsets);
 
         Assert.Equal(CommitOutcome.Committed, outcome);
-        Assert.Equal(["FlushOutputs", "SendChangelogs", "FlushOutputs", "ChangesDurable", "CommitOffsets"], steps.Done);
+        Assert.Equal(["PrepareChangelogs", "FlushOutputs", "SendChangelogs", "FlushOutputs", "ChangesDurable", "CommitOffsets"], steps.Done);
     }
 
     [Fact]
@@ -47,9 +47,9 @@ public sealed class GuaranteeStrategyTests
         var failing = new RecordingSteps { FailAt = 1 };
         Assert.Throws<KafkaException>(() => Strategy(ProcessingGuarantee.AtLeastOnce, new TimedCommitSteps(failing, stepDuration, TimeProvider.System)).Commit(Offsets));
 
-        Assert.Equal(["FlushOutputs", "SendChangelogs", "FlushOutputs", "ChangesDurable", "CommitOffsets"], steps.Done);
+        Assert.Equal(["PrepareChangelogs", "FlushOutputs", "SendChangelogs", "FlushOutputs", "ChangesDurable", "CommitOffsets"], steps.Done);
         Assert.Equal(
-            ["flush_outputs", "send_changelogs", "flush_outputs", "changes_durable", "commit_offsets", "flush_outputs", "send_changelogs"],
+            ["prepare_changelogs", "flush_outputs", "send_changelogs", "flush_outputs", "changes_durable", "commit_offsets", "prepare_changelogs", "flush_outputs"],
             timed);
     }
 
@@ -58,6 +58,7 @@ public sealed class GuaranteeStrategyTests
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(3)]
+    [InlineData(4)]
     public void At_least_once_failing_at_any_step_before_the_offsets_commits_no_offsets(int failingStep)
     {
         var steps = new RecordingSteps { FailAt = failingStep };
@@ -65,13 +66,13 @@ public sealed class GuaranteeStrategyTests
         Assert.Throws<KafkaException>(() => Strategy(ProcessingGuarantee.AtLeastOnce, steps).Commit(Offsets));
 
         Assert.DoesNotContain("CommitOffsets", steps.Done);
-        Assert.Equal(failingStep < 3, !steps.Done.Contains("ChangesDurable"));
+        Assert.Equal(failingStep < 4, !steps.Done.Contains("ChangesDurable"));
     }
 
     [Fact]
     public void At_least_once_defers_offsets_during_a_rebalance_after_outputs_and_changelog_are_durable()
     {
-        var steps = new RecordingSteps { FailAt = 4, Failure = new KafkaException(ErrorCode.RebalanceInProgress) };
+        var steps = new RecordingSteps { FailAt = 5, Failure = new KafkaException(ErrorCode.RebalanceInProgress) };
 
         var outcome = Strategy(ProcessingGuarantee.AtLeastOnce, steps).Commit(Offsets);
 
@@ -169,6 +170,8 @@ public sealed class GuaranteeStrategyTests
         public bool HasUnflushedWork => Unflushed;
 
         public void FlushOutputs() => Step(nameof(FlushOutputs));
+
+        public void PrepareChangelogs() => Step(nameof(PrepareChangelogs));
 
         public void SendChangelogs() => Step(nameof(SendChangelogs));
 

@@ -5,7 +5,8 @@ namespace Customer360.Streaming.Runtime.Processing.Guarantees;
 
 /// <summary>
 /// at_least_once: outputs acknowledged, then the changelog (which marks their inputs applied) acknowledged, then the
-/// offsets committed. A crash between any two steps replays the inputs, whose outputs carry the same ids and whose
+/// offsets committed. The changelog records are made before the outputs' flush and sent after it, so making them
+/// overlaps the wait for the acknowledgements. A crash between any two steps replays the inputs, whose outputs carry the same ids and whose
 /// applied offsets the stores recognise; nothing is lost and state is never applied twice.
 /// </summary>
 internal sealed class AtLeastOnceStrategy(ICommitSteps steps, ILogger logger, string clientId) : GuaranteeStrategy(steps)
@@ -22,6 +23,7 @@ internal sealed class AtLeastOnceStrategy(ICommitSteps steps, ILogger logger, st
             return CommitOutcome.NothingToCommit;
         }
 
+        Steps.PrepareChangelogs();
         Steps.FlushOutputs();
         Steps.SendChangelogs();
         Steps.FlushOutputs();

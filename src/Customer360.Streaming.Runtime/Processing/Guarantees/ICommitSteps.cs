@@ -14,7 +14,10 @@ internal interface ICommitSteps
     /// <summary>Waits until every record sent is acknowledged; throws on the first failed delivery.</summary>
     void FlushOutputs();
 
-    /// <summary>Sends each dirty store entry to its changelog (once per key per commit).</summary>
+    /// <summary>Makes the changelog records of each dirty store entry (once per key per commit) without sending them.</summary>
+    void PrepareChangelogs();
+
+    /// <summary>Sends the prepared changelog records, preparing them first if this commit did not.</summary>
     void SendChangelogs();
 
     /// <summary>The changelog acknowledged what was sent: local stores write it and may checkpoint.</summary>

@@ -11,6 +11,7 @@ namespace Customer360.Streaming.Runtime.Processing.Guarantees;
 internal sealed class TimedCommitSteps(ICommitSteps steps, Histogram<double> stepDuration, TimeProvider time) : ICommitSteps
 {
     private static readonly KeyValuePair<string, object?> FlushOutputsStep = new("step", "flush_outputs");
+    private static readonly KeyValuePair<string, object?> PrepareChangelogsStep = new("step", "prepare_changelogs");
     private static readonly KeyValuePair<string, object?> SendChangelogsStep = new("step", "send_changelogs");
     private static readonly KeyValuePair<string, object?> ChangesDurableStep = new("step", "changes_durable");
     private static readonly KeyValuePair<string, object?> CommitOffsetsStep = new("step", "commit_offsets");
@@ -22,6 +23,8 @@ internal sealed class TimedCommitSteps(ICommitSteps steps, Histogram<double> ste
     public bool HasUnflushedWork => steps.HasUnflushedWork;
 
     public void FlushOutputs() => Timed(FlushOutputsStep, steps.FlushOutputs);
+
+    public void PrepareChangelogs() => Timed(PrepareChangelogsStep, steps.PrepareChangelogs);
 
     public void SendChangelogs() => Timed(SendChangelogsStep, steps.SendChangelogs);
 
