@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using Customer360.Streaming.Domain.Events;
 using Customer360.Streaming.Domain.Geo;
 
@@ -47,7 +48,7 @@ public sealed class ContextReducer(ContextSettings settings, StoreDirectory stor
             return new Reduction(context, ReductionOutcome.Late);
         }
 
-        if (context.RecentEvents.Exists(e => e.Id == channelEvent.EventId))
+        if (WasApplied(context.RecentEvents, channelEvent.EventId))
         {
             return new Reduction(context, ReductionOutcome.Duplicate);
         }
@@ -91,11 +92,37 @@ public sealed class ContextReducer(ContextSettings settings, StoreDirectory stor
         _ => throw new ArgumentException($"No reducer for {channelEvent.GetType().Name}.", nameof(channelEvent)),
     };
 
-    private ImmutableList<AppliedEvent> Remember(ImmutableList<AppliedEvent> recent, AppliedEvent applied)
+    private static bool WasApplied(ImmutableArray<AppliedEvent> recent, Guid eventId)
+    {
+        foreach (var applied in recent)
+        {
+            if (applied.Id == eventId)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The recent events with <paramref name="applied"/> inserted in event-time order, the oldest dropped beyond the memory, in one new array.</summary>
+    private ImmutableArray<AppliedEvent> Remember(ImmutableArray<AppliedEvent> recent, AppliedEvent applied)
     {
         var index = recent.BinarySearch(applied, AppliedOrder);
-        var next = recent.Insert(index < 0 ? ~index : index, applied);
-        return next.Count > Settings.DuplicateMemory ? next.RemoveRange(0, next.Count - Settings.DuplicateMemory) : next;
+        var insertAt = index < 0 ? ~index : index;
+        var merged = recent.Length + 1;
+        var dropped = Math.Max(0, merged - Settings.DuplicateMemory);
+        var next = new AppliedEvent[merged - dropped];
+        for (int position = 0, source = 0; position < merged; position++)
+        {
+            var entry = position == insertAt ? applied : recent[source++];
+            if (position >= dropped)
+            {
+                next[position - dropped] = entry;
+            }
+        }
+
+        return ImmutableCollectionsMarshal.AsImmutableArray(next);
     }
 
     private static readonly Comparer<AppliedEvent> AppliedOrder =

@@ -8,8 +8,12 @@ namespace Customer360.Streaming.Domain.Context;
 /// <param name="Offset">Offset of the input record (−1 when not known).</param>
 public sealed record Provenance(string SourceTopic, Guid EventId, long EventTimeMs, int Partition = -1, long Offset = -1);
 
-/// <summary>An applied event, remembered to recognise duplicates.</summary>
-public sealed record AppliedEvent(Guid Id, long AtMs);
+/// <summary>
+/// An applied event, remembered to recognise duplicates: its id and time. A struct, kept in an array: a context holds
+/// up to 64 of them and every applied event makes a new array, which the garbage collector copies without tracing,
+/// where a list of records was two objects per entry to trace and promote.
+/// </summary>
+public readonly record struct AppliedEvent(Guid Id, long AtMs);
 
 /// <summary>A category or product seen at a time, for sliding-window counts.</summary>
 public sealed record Viewed(string Category, long AtMs);
@@ -221,7 +225,7 @@ public sealed record CustomerContext
     /// The latest applied events by event time (bounded), so a producer's duplicate is recognised and not applied
     /// twice. Kept in event-time order, so the list depends on which events were applied, not on their arrival order.
     /// </summary>
-    public ImmutableList<AppliedEvent> RecentEvents { get; init; } = [];
+    public ImmutableArray<AppliedEvent> RecentEvents { get; init; } = [];
 
     /// <summary>
     /// The real-time segments (<c>topology/segments.yaml</c>) the customer is in, with the time each was entered;

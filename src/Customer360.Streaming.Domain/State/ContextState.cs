@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using Customer360.Streaming.Domain.Context;
 using Customer360.Streaming.Domain.Events;
 
@@ -44,7 +45,7 @@ public static partial class ContextState
         WriteInStore(writer, context.InStore);
         WriteCounters(writer, context.Feedback.ByRule);
         WriteCounters(writer, context.Feedback.ByChannel);
-        writer.Count(context.RecentEvents.Count);
+        writer.Count(context.RecentEvents.Length);
         foreach (var applied in context.RecentEvents)
         {
             writer.Guid(applied.Id);
@@ -200,15 +201,15 @@ public static partial class ContextState
         return counters.ToImmutable();
     }
 
-    private static ImmutableList<AppliedEvent> ReadRecentEvents(ref CompactReader reader)
+    private static ImmutableArray<AppliedEvent> ReadRecentEvents(ref CompactReader reader)
     {
-        var events = ImmutableList.CreateBuilder<AppliedEvent>();
-        for (var count = reader.Count(); count > 0; count--)
+        var events = new AppliedEvent[reader.Count()];
+        for (var i = 0; i < events.Length; i++)
         {
-            events.Add(new AppliedEvent(reader.Guid(), reader.Time()));
+            events[i] = new AppliedEvent(reader.Guid(), reader.Time());
         }
 
-        return events.ToImmutable();
+        return ImmutableCollectionsMarshal.AsImmutableArray(events);
     }
 
     private static int PartitionOf(long value) => value is >= -1 and <= int.MaxValue

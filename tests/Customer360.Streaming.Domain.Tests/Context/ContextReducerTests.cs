@@ -63,6 +63,16 @@ public sealed class ContextReducerTests
     }
 
     [Fact]
+    public void Duplicate_MemoryIsBounded_ALateEventTakesItsPlaceInEventTimeOrder_AndOneOlderThanAllIsNotKept()
+    {
+        var reducer = new ContextReducer(new ContextSettings { DuplicateMemory = 3 }, Stores);
+        var context = new[] { 1_000, 2_000, 4_000, 5_000, 3_000, 500 }.Select(t => (ChannelEvent)Click(t, ClickType.PageView))
+            .Aggregate(CustomerContext.Empty("c-1"), (c, e) => reducer.Apply(c, e).Context);
+
+        Assert.Equal([3_000L, 4_000L, 5_000L], context.RecentEvents.Select(e => e.AtMs - T0));
+    }
+
+    [Fact]
     public void Web_EventLaterThanGrace_IsCountedLateAndChangesNothing()
     {
         var context = Run([Click(20 * 60_000, ClickType.PageView, category: "garden")]);

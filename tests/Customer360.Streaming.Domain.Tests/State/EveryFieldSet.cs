@@ -45,6 +45,17 @@ internal static class EveryFieldSet
                 return typeof(ImmutableList).GetMethod(nameof(ImmutableList.CreateRange))!.MakeGenericMethod(element).Invoke(null, [list])!;
             }
 
+            if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(ImmutableArray<>))
+            {
+                var element = type.GetGenericArguments()[0];
+                var items = Array.CreateInstance(element, 2);
+                items.SetValue(Value(element), 0);
+                items.SetValue(Value(element), 1);
+                var create = typeof(ImmutableArray).GetMethods()
+                    .Single(m => m.Name == nameof(ImmutableArray.Create) && m.GetParameters() is [{ ParameterType.IsArray: true }]);
+                return create.MakeGenericMethod(element).Invoke(null, [items])!;
+            }
+
             if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(ImmutableSortedDictionary<,>))
             {
                 var valueType = type.GetGenericArguments()[1];
