@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 
@@ -65,10 +66,13 @@ internal sealed class StoreEntry(byte[] value, Dictionary<string, long> applied)
     public bool HasApplied(Processing.RecordOrigin? origin) =>
         origin is { } current && Applied.TryGetValue(current.PartitionKey, out var applied) && current.Offset <= applied;
 
-    /// <summary>Changelog value: version, applied offsets, then the value bytes.</summary>
+    /// <summary>Changelog value: version, applied offsets (by origin partition, ordinal order), then the value bytes.</summary>
     public byte[] Encode()
     {
-        var size = 1 + 4 + Value.Length;
+        // A value held as an object is encoded without keeping the bytes: the object stays the value (what processors
+        // and the commit observers read), and bytes cached beside it survived every collection until the next change.
+        var value = _value ?? _encoder!.Encode(_decoded!);
+        var size = 1 + 4 + value.Length;
         foreach (var (partition, _) in Applied)
         {
             size += 2 + Encoding.UTF8.GetByteCount(partition) + 8;
@@ -79,17 +83,36 @@ internal sealed class StoreEntry(byte[] value, Dictionary<string, long> applied)
         span[0] = FormatVersion;
         BinaryPrimitives.WriteInt32BigEndian(span[1..], Applied.Count);
         var position = 5;
-        foreach (var (partition, offset) in Applied.OrderBy(a => a.Key, StringComparer.Ordinal))
+        var ordered = ArrayPool<KeyValuePair<string, long>>.Shared.Rent(Applied.Count);
+        try
         {
-            var length = Encoding.UTF8.GetBytes(partition, span[(position + 2)..]);
-            BinaryPrimitives.WriteUInt16BigEndian(span[position..], (ushort)length);
-            position += 2 + length;
-            BinaryPrimitives.WriteInt64BigEndian(span[position..], offset);
-            position += 8;
+            ((ICollection<KeyValuePair<string, long>>)Applied).CopyTo(ordered, 0);
+            Array.Sort(ordered, 0, Applied.Count, ByPartition.Instance);
+            for (var i = 0; i < Applied.Count; i++)
+            {
+                var (partition, offset) = ordered[i];
+                var length = Encoding.UTF8.GetBytes(partition, span[(position + 2)..]);
+                BinaryPrimitives.WriteUInt16BigEndian(span[position..], (ushort)length);
+                position += 2 + length;
+                BinaryPrimitives.WriteInt64BigEndian(span[position..], offset);
+                position += 8;
+            }
+        }
+        finally
+        {
+            ArrayPool<KeyValuePair<string, long>>.Shared.Return(ordered, clearArray: true);
         }
 
-        Value.CopyTo(span[position..]);
+        value.CopyTo(span[position..]);
         return buffer;
+    }
+
+    /// <summary>Orders applied offsets by origin partition, so the same entry always encodes to the same bytes.</summary>
+    private sealed class ByPartition : IComparer<KeyValuePair<string, long>>
+    {
+        public static readonly ByPartition Instance = new();
+
+        public int Compare(KeyValuePair<string, long> x, KeyValuePair<string, long> y) => string.CompareOrdinal(x.Key, y.Key);
     }
 
     public static StoreEntry Decode(ReadOnlySpan<byte> data)
