@@ -5,9 +5,10 @@ namespace Customer360.Streaming.Runtime.Processing.Guarantees;
 
 /// <summary>
 /// at_least_once: outputs acknowledged, then the changelog (which marks their inputs applied) acknowledged, then the
-/// offsets committed. The changelog records are made before the outputs' flush and sent after it, so making them
-/// overlaps the wait for the acknowledgements. A crash between any two steps replays the inputs, whose outputs carry the same ids and whose
-/// applied offsets the stores recognise; nothing is lost and state is never applied twice.
+/// offsets committed. The changelog records are made before the outputs' flush (so the snapshots the processors
+/// publish while they are made are among the outputs acknowledged) and sent after it. A crash between any two steps
+/// replays the inputs, whose outputs carry the same ids and whose applied offsets the stores recognise; nothing is
+/// lost and state is never applied twice.
 /// </summary>
 internal sealed class AtLeastOnceStrategy(ICommitSteps steps, ILogger logger, string clientId) : GuaranteeStrategy(steps)
 {
