@@ -17,13 +17,13 @@ namespace Customer360.Streaming.Pipeline;
 /// </summary>
 public sealed class EventCodec
 {
+    /// <summary>Made once: a method group passed per snapshot would be a new delegate each time.</summary>
+    private static readonly Action<CustomerContext, Avro.IO.Encoder> WriteSnapshotBody = ContextSnapshotBody.Write;
+
     private readonly Dictionary<string, AvroDeserializer<GenericRecord>> _readers = new(StringComparer.Ordinal);
     private readonly AvroSerializer<GenericRecord> _snapshots;
     private readonly ContextSnapshotWriter _snapshotWriter;
     private readonly bool _writesSnapshotBodies;
-
-    /// <summary>Made once: a method group passed per snapshot would be a new delegate each time.</summary>
-    private static readonly Action<CustomerContext, Avro.IO.Encoder> WriteSnapshotBody = ContextSnapshotBody.Write;
     private readonly NamedCustomerReader _namedCustomers;
     private readonly TimeProvider _clock;
     private readonly long _maxFutureSkewMs;
@@ -107,21 +107,14 @@ public sealed class EventCodec
     /// </summary>
     public byte[] EncodeSnapshot(CustomerContext context, string topic)
     {
-        if (_writesSnapshotBodies)
+        try
         {
-            try
-            {
-                if (_snapshots.SerializeBody(_snapshotWriter.Schema, topic, context, WriteSnapshotBody) is { } framed)
-                {
-                    return framed;
-                }
-            }
-            catch (SerdeException ex)
-            {
-                throw ex.AsRecordFailure();
-            }
+            return (_writesSnapshotBodies ? _snapshots.SerializeBody(_snapshotWriter.Schema, topic, context, WriteSnapshotBody) : null)
+                ?? _snapshots.Serialize(_snapshotWriter.Write(context), topic);
         }
-
-        return Encode(_snapshotWriter.Write(context), topic);
+        catch (SerdeException ex)
+        {
+            throw ex.AsRecordFailure();
+        }
     }
 }
