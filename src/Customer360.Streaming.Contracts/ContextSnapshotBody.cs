@@ -62,7 +62,7 @@ public static class ContextSnapshotBody
         OptionalString(encoder, web.SessionId);
         OptionalString(encoder, web.LastPageUrl);
         OptionalString(encoder, web.LastSearch);
-        encoder.WriteInt(web.CartItems.Values.Sum());
+        encoder.WriteInt(web.ItemsInCart());
         if (web.CartUpdatedMs >= 0)
         {
             encoder.WriteUnionIndex(ValueBranch);

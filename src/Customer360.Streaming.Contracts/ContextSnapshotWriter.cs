@@ -36,7 +36,7 @@ public sealed class ContextSnapshotWriter(SchemaCatalog contracts)
         web.Add("sessionId", context.Web.SessionId);
         web.Add("lastPageUrl", context.Web.LastPageUrl);
         web.Add("lastSearch", context.Web.LastSearch);
-        web.Add("cartItems", context.Web.CartItems.Values.Sum());
+        web.Add("cartItems", context.Web.ItemsInCart());
         web.Add("cartValue", context.Web.CartUpdatedMs >= 0 ? AvroValues.Money(webSchema, "cartValue", context.Web.CartValue) : null);
         web.Add("cartUpdatedAt", AvroValues.Timestamp(context.Web.CartUpdatedMs));
         web.Add("recentCategories", context.Web.CategoryCounts((long)RecentCategoryWindow.TotalMilliseconds, context.AsOfMs).Select(c => (object)c.Key).ToArray());

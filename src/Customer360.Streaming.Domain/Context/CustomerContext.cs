@@ -43,6 +43,18 @@ public sealed record WebView
     /// <summary>Products in the cart with their quantity.</summary>
     public IReadOnlyDictionary<string, int> CartItems => CartQuantities.Where(q => q.Value > 0).ToDictionary(q => q.Key, q => q.Value, StringComparer.Ordinal);
 
+    /// <summary>How many items are in the cart (the sum of <see cref="CartItems"/>), counted without building it.</summary>
+    public int ItemsInCart()
+    {
+        var items = 0;
+        foreach (var (_, quantity) in CartQuantities)
+        {
+            items += Math.Max(quantity, 0);
+        }
+
+        return items;
+    }
+
     public decimal CartValue { get; init; }
 
     public long CartUpdatedMs { get; init; } = -1;

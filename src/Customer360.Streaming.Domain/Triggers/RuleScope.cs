@@ -87,7 +87,7 @@ public static class RuleVariables
         Add("context.known", RuleType.Bool, s => s.Context.Known, "the context belongs to a known customer");
         Add(Segments, RuleType.TextList, s => RuleValue.List(s.Context.SegmentNames), "the real-time segments the customer is in (topology/segments.yaml)");
         Add("context.cart.value", RuleType.Number, s => s.Context.Web.CartUpdatedMs >= 0 ? (double)s.Context.Web.CartValue : RuleValue.Unknown, "open cart value");
-        Add("context.cart.items", RuleType.Number, s => (double)s.Context.Web.CartItems.Values.Sum(), "items in the cart");
+        Add("context.cart.items", RuleType.Number, s => (double)s.Context.Web.ItemsInCart(), "items in the cart");
         Add("context.cart.updatedAgo", RuleType.Duration, s => Ago(s, s.Context.Web.CartUpdatedMs), "time since the cart last changed");
         Add("context.web.lastActivityAgo", RuleType.Duration, s => Ago(s, s.Context.Web.LastActivityMs), "time since the last web event");
         Add("context.web.lastSearch", RuleType.Text, s => s.Context.Web.LastSearch, "the last search");

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text.Json;
 using Customer360.Streaming.Domain.Context;
 using Customer360.Streaming.Domain.Events;
@@ -99,6 +100,18 @@ public sealed class ContextReducerTests
         Assert.Equal(T0 + (40 * 60_000), context.Web.SessionStartedMs);
         Assert.Equal([KeyValuePair.Create("electronics", 1)], context.Web.CategoryCounts(5 * 60_000, context.AsOfMs));
         Assert.Equal([KeyValuePair.Create("electronics", 3), KeyValuePair.Create("garden", 1)], context.Web.CategoryCounts(24 * 3_600_000L, context.AsOfMs));
+    }
+
+    [Fact]
+    public void Web_ItemsInCart_CountsWhatTheCartHolds_NotARemoveThatArrivedBeforeItsAdd()
+    {
+        var web = new WebView
+        {
+            CartQuantities = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("tv", 2), KeyValuePair.Create("cable", 3), KeyValuePair.Create("lamp", -1)]),
+        };
+
+        Assert.Equal(5, web.ItemsInCart());
+        Assert.Equal(web.CartItems.Values.Sum(), web.ItemsInCart());
     }
 
     [Fact]
