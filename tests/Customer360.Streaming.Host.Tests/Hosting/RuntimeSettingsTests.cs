@@ -32,6 +32,18 @@ public sealed class RuntimeSettingsTests
             $"{RuntimeConfig} does not turn off dynamic PGO (<TieredPGO> in the host's project)");
     }
 
+    [Fact]
+    public void C360_CountsCallsForTheOptimizingJitFromTheStart()
+    {
+        var properties = ConfigProperties();
+
+        // By default the runtime counts calls only after 100 ms without a new method compiled, which a processor
+        // starting on a backlog keeps putting off, so its hot path runs unoptimized code the longer.
+        Assert.True(
+            properties.TryGetProperty("System.Runtime.TieredCompilation.CallCountingDelayMs", out var delay) && delay.GetInt32() == 0,
+            $"{RuntimeConfig} does not set the call-counting delay to 0 (a RuntimeHostConfigurationOption in the host's project)");
+    }
+
     private static JsonElement ConfigProperties()
     {
         using var settings = JsonDocument.Parse(File.ReadAllText(RuntimeConfig));
