@@ -25,10 +25,11 @@ namespace Customer360.Streaming.Benchmarks;
 /// The processor's rate counts the records it worked off from the first poll that saw an input committed until every
 /// input is committed, the repartition topics have no lag and every customer's context is in Redis. (It once started
 /// at readiness, all threads in the group: with two threads one of them was processing for seconds before that, and
-/// its uncommitted work was credited to the drain.) At most a commit interval of work precedes the start. A drain
-/// that loses a record, dead-letters one or misses a context fails loudly (exit 1) instead of reporting a rate, and so
-/// does a one-thread drain that differs from an in-memory replay of the same backlog (<see cref="ReferenceReplay"/>);
-/// with more threads the difference is reported with the rate.
+/// its uncommitted work was credited to the drain.) With one thread, at most a commit interval and a poll's 250 ms of
+/// work precede the start; two threads can have worked longer, their commits deferred while the group rebalances.
+/// A drain that loses a record, dead-letters one or misses a context fails loudly (exit 1) instead of reporting a
+/// rate, and so does a one-thread drain that differs from an in-memory replay of the same backlog
+/// (<see cref="ReferenceReplay"/>); with more threads the difference is reported with the rate.
 /// </para>
 /// </summary>
 internal static class EndToEnd

@@ -3,7 +3,7 @@ using Customer360.Streaming.Testing;
 
 namespace Customer360.Streaming.Host.Tests.Hosting;
 
-/// <summary>The .NET runtime settings c360 ships with, which its measured latency depends on.</summary>
+/// <summary>The .NET runtime settings c360 ships with, on which its measured latency and drain rate depend.</summary>
 public sealed class RuntimeSettingsTests
 {
     private static readonly string RuntimeConfig = Path.ChangeExtension(RepositoryLayout.C360Dll, ".runtimeconfig.json");
