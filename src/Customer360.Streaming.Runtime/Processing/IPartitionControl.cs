@@ -13,12 +13,13 @@ internal interface IPartitionControl
     bool Lags(TopicPartition partition);
 
     /// <summary>
-    /// Whether this thread sent records to <paramref name="partition"/> (of one of its repartition topics) that a
-    /// consumer whose end of the partition is <paramref name="endOffset"/> has not fetched: sent and not acknowledged
-    /// yet, or acknowledged at or past that end. The end-of-partition event cannot know of them, and a task that took
-    /// its other partitions' records meanwhile ran ahead of its own stage's output.
+    /// For a partition of one of this thread's repartition topics, the check whether it sent records there that a
+    /// consumer whose end of the partition is the given offset has not fetched: sent and not acknowledged yet, or
+    /// acknowledged at or past that end. Null for other partitions. The end-of-partition event cannot know of them,
+    /// and a task that took its other partitions' records meanwhile ran ahead of its own stage's output. Asked once per
+    /// partition; the check itself runs for every record.
     /// </summary>
-    bool AwaitsOwnOutput(TopicPartition partition, long endOffset);
+    Func<long, bool>? OwnOutputCheck(TopicPartition partition);
 
     void Pause(TopicPartition partition);
 

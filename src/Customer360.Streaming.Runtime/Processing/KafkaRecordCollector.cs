@@ -9,7 +9,7 @@ namespace Customer360.Streaming.Runtime.Processing;
 /// out since the last one, the topic and timestamp of each output whose latency is reported (not the repartition and
 /// changelog records, which are most of what a thread sends), the last acknowledged offset per changelog and
 /// repartition partition, how many records sent to each repartition topic are not acknowledged yet (so a task of this
-/// thread that reads one waits for its own stage's output, <see cref="AwaitsOwnOutput"/>), and the first failed
+/// thread that reads one waits for its own stage's output, <see cref="OwnOutputCheck"/>), and the first failed
 /// delivery. Keys and values are not kept: the producer owns them until delivery. The beforeSend action runs before
 /// each record is produced: under exactly_once_v2 it opens the transaction, so a transaction exists only when
 /// something is written in it.
@@ -34,8 +34,12 @@ internal sealed class KafkaRecordCollector : IRecordCollector
     private Error? _firstDeliveryError;
     private readonly List<SentOutput> _outputsSinceCommit = [];
 
-    /// <summary>The offset of the last acknowledged record per partition sent to explicitly (changelogs) or of a repartition topic.</summary>
-    private readonly ConcurrentDictionary<TopicPartition, long> _acknowledged = new();
+    /// <summary>
+    /// The offset of the last acknowledged record per partition sent to explicitly (changelogs) or of a repartition
+    /// topic. One object per partition, so a partition group holds its own partitions' objects and reads them without
+    /// a lookup (<see cref="OwnOutputCheck"/>).
+    /// </summary>
+    private readonly ConcurrentDictionary<TopicPartition, AcknowledgedOffset> _acknowledged = new();
 
     /// <summary>Per repartition topic, the records sent whose delivery was not reported yet (their partition is not known until then).</summary>
     private readonly Dictionary<string, StrongBox<int>> _unacknowledgedByTopic;
@@ -119,19 +123,29 @@ internal sealed class KafkaRecordCollector : IRecordCollector
     }
 
     /// <summary>
-    /// Whether a record sent to <paramref name="partition"/> of a repartition topic may lie at or past
-    /// <paramref name="endOffset"/>, where a consumer's end of that partition is: one sent to the topic is not
-    /// acknowledged yet (its partition unknown), or one was acknowledged there at or past that end.
+    /// For a partition of one of the repartition topics, the check whether a record this thread sent there may lie at
+    /// or past an end offset where a consumer's end of the partition is: one sent to the topic is not acknowledged yet
+    /// (its partition unknown), or one was acknowledged there at or past that end. Null for any other topic. The check
+    /// reads two counters, without hashing: the partition group asks it for every record it hands out.
     /// </summary>
-    public bool AwaitsOwnOutput(TopicPartition partition, long endOffset) =>
-        _unacknowledgedByTopic.TryGetValue(partition.Topic, out var unacknowledged)
-        && (Volatile.Read(ref unacknowledged.Value) > 0 || (_acknowledged.TryGetValue(partition, out var acknowledged) && acknowledged >= endOffset));
+    public Func<long, bool>? OwnOutputCheck(TopicPartition partition)
+    {
+        if (!_unacknowledgedByTopic.TryGetValue(partition.Topic, out var unacknowledged))
+        {
+            return null;
+        }
+
+        var acknowledged = AcknowledgedAt(partition);
+        return endOffset => Volatile.Read(ref unacknowledged.Value) > 0 || acknowledged.Offset >= endOffset;
+    }
+
+    private AcknowledgedOffset AcknowledgedAt(TopicPartition partition) => _acknowledged.GetOrAdd(partition, static _ => new AcknowledgedOffset());
 
     private void Acknowledge(DeliveryReport<byte[]?, byte[]?> report)
     {
         if (!NoteFailure(report.Error))
         {
-            _acknowledged.AddOrUpdate(report.TopicPartition, static (_, offset) => offset, static (_, known, offset) => Math.Max(known, offset), report.Offset.Value);
+            AcknowledgedAt(report.TopicPartition).Raise(report.Offset.Value);
         }
     }
 
@@ -148,7 +162,8 @@ internal sealed class KafkaRecordCollector : IRecordCollector
     }
 
     /// <summary>The offset of the last record acknowledged on <paramref name="partition"/>, if any was sent to it explicitly or to a repartition topic.</summary>
-    public long? AcknowledgedOffset(TopicPartition partition) => _acknowledged.TryGetValue(partition, out var offset) ? offset : null;
+    public long? AcknowledgedOffset(TopicPartition partition) =>
+        _acknowledged.TryGetValue(partition, out var acknowledged) && acknowledged.Offset is var offset and >= 0 ? offset : null;
 
     /// <summary>Waits until everything sent is acknowledged; throws if any delivery failed (nothing may be committed then).</summary>
     public void FlushAndCheck(TimeSpan timeout)
@@ -191,6 +206,29 @@ internal sealed class KafkaRecordCollector : IRecordCollector
     {
         _outputsSinceCommit.Clear();
         SentSinceCommit = 0;
+    }
+}
+
+/// <summary>The highest offset acknowledged on one partition, -1 before the first; raised by the delivery thread, read by the stream thread.</summary>
+internal sealed class AcknowledgedOffset
+{
+    private long _offset = -1;
+
+    public long Offset => Volatile.Read(ref _offset);
+
+    public void Raise(long offset)
+    {
+        var known = Volatile.Read(ref _offset);
+        while (offset > known)
+        {
+            var seen = Interlocked.CompareExchange(ref _offset, offset, known);
+            if (seen == known)
+            {
+                return;
+            }
+
+            known = seen;
+        }
     }
 }
 

@@ -12,6 +12,9 @@ namespace Customer360.Streaming.Runtime.Processing;
 /// </summary>
 internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology topology, StreamsOptions streams, TimeProvider time, int maxBufferedPerPartition)
 {
+    /// <summary>The check for a partition this thread never sends to.</summary>
+    private static readonly Func<long, bool> NeverOwnOutput = static _ => false;
+
     private readonly InputBuffer _buffer = new(maxBufferedPerPartition);
 
     /// <summary>Each task's partitions and wait, made on first use and kept until one of its partitions leaves.</summary>
@@ -42,10 +45,12 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
 
     /// <summary>
     /// Nothing older is on the way from a partition whose last fetch reached the end of the log, unless this thread
-    /// itself has sent records there since (<see cref="IPartitionControl.AwaitsOwnOutput"/>); nor from one paused for a retry.
+    /// itself has sent records there since (<see cref="IPartitionControl.OwnOutputCheck"/>, asked once per partition);
+    /// nor from one paused for a retry.
     /// </summary>
     private Func<PartitionSlot, bool> MayHaveMore => _mayHaveMore ??= slot =>
-        (slot.EndOffset is not { } end || consumer.AwaitsOwnOutput(slot.Partition, end)) && slot.Retry is null;
+        (slot.EndOffset is not { } end || (slot.AwaitsOwnOutput ??= consumer.OwnOutputCheck(slot.Partition) ?? NeverOwnOutput)(end))
+        && slot.Retry is null;
 
     public int Buffered => _buffer.Count;
 

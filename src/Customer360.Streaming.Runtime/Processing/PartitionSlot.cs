@@ -23,6 +23,12 @@ internal sealed class PartitionSlot(TopicPartition partition)
     /// <summary>Since when the partition has had nothing buffered while the consumer knew it lagged.</summary>
     public long? StarvedSince { get; set; }
 
+    /// <summary>
+    /// Whether this thread's own output may lie past a given end of the partition
+    /// (<see cref="IPartitionControl.OwnOutputCheck"/>); null until the group first asks.
+    /// </summary>
+    public Func<long, bool>? AwaitsOwnOutput { get; set; }
+
     /// <summary>Paused because its buffer is full (not for a retry).</summary>
     public bool Full { get; set; }
 

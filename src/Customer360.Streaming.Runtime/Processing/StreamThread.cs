@@ -166,7 +166,7 @@ internal sealed class StreamThread : IDisposable, ICommitSteps, IPartitionContro
         return position.IsSpecial || high.IsSpecial || position.Value < high.Value;
     }
 
-    bool IPartitionControl.AwaitsOwnOutput(TopicPartition partition, long endOffset) => _collector.AwaitsOwnOutput(partition, endOffset);
+    Func<long, bool>? IPartitionControl.OwnOutputCheck(TopicPartition partition) => _collector.OwnOutputCheck(partition);
 
     void ICommitSteps.FlushOutputs() => _collector.FlushAndCheck(FlushTimeout);
 
