@@ -126,7 +126,7 @@ internal sealed class KafkaRecordCollector : IRecordCollector
     /// For a partition of one of the repartition topics, the check whether a record this thread sent there may lie at
     /// or past an end offset where a consumer's end of the partition is: one sent to the topic is not acknowledged yet
     /// (its partition unknown), or one was acknowledged there at or past that end. Null for any other topic. The check
-    /// reads two counters, without hashing: the partition group asks it for every record it hands out.
+    /// reads two counters, without hashing: the partition group runs it for every record it hands out.
     /// </summary>
     public Func<long, bool>? OwnOutputCheck(TopicPartition partition)
     {
@@ -206,29 +206,6 @@ internal sealed class KafkaRecordCollector : IRecordCollector
     {
         _outputsSinceCommit.Clear();
         SentSinceCommit = 0;
-    }
-}
-
-/// <summary>The highest offset acknowledged on one partition, -1 before the first; raised by the delivery thread, read by the stream thread.</summary>
-internal sealed class AcknowledgedOffset
-{
-    private long _offset = -1;
-
-    public long Offset => Volatile.Read(ref _offset);
-
-    public void Raise(long offset)
-    {
-        var known = Volatile.Read(ref _offset);
-        while (offset > known)
-        {
-            var seen = Interlocked.CompareExchange(ref _offset, offset, known);
-            if (seen == known)
-            {
-                return;
-            }
-
-            known = seen;
-        }
     }
 }
 
