@@ -91,6 +91,12 @@ internal static class DemoCommand
                 return ExitCodes.InvalidConfiguration;
             }
 
+            if (await RedisProbe.ProblemAsync(redisConnection, "c360-demo") is (var redisProblem, var exitCode))
+            {
+                await Console.Error.WriteLineAsync(redisProblem);
+                return exitCode;
+            }
+
             var topology = parse.GetValue(topologyDir);
             if (!CommonOptions.TryLoadCatalog(topology, out var catalog))
             {
