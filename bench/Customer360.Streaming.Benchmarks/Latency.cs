@@ -89,8 +89,11 @@ internal static class Latency
         }
 
         Console.WriteLine(population);
-        var commits = demo.StandardOutput.Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("[demo]   commits in the live minute:", StringComparison.Ordinal));
-        string[] measured = [$"{latency["[demo]   ".Length..]} (Kafka:LingerMs {lingerMs}, Kafka:FetchWaitMaxMs {fetchWaitMs})"];
-        return commits is null ? measured : [.. measured, $"  {commits["[demo]   ".Length..]}"];
+        // Beside the latency line: the record age per stage (where the wait comes from) and the commits.
+        var details = demo.StandardOutput.Select(l => l.Trim())
+            .Where(l => l.StartsWith("[demo]   record age as each stage took it:", StringComparison.Ordinal)
+                || l.StartsWith("[demo]   commits in the live minute:", StringComparison.Ordinal))
+            .Select(l => $"  {l["[demo]   ".Length..]}");
+        return [$"{latency["[demo]   ".Length..]} (Kafka:LingerMs {lingerMs}, Kafka:FetchWaitMaxMs {fetchWaitMs})", .. details];
     }
 }

@@ -17,6 +17,12 @@ namespace Customer360.Streaming.Pipeline;
 /// </summary>
 public static class ProductTopology
 {
+    /// <summary>The sub-topology that stitches identities (its name tags its metrics, such as <c>c360.record.age</c>).</summary>
+    public const string IdentityStage = "identity";
+
+    /// <summary>The sub-topology that keeps contexts and fires triggers.</summary>
+    public const string ContextStage = "context";
+
     /// <summary>The topology's shape only (for <c>c360 topology describe</c>): its processors cannot be created.</summary>
     public static StreamTopology Shape(string applicationId, TopicCatalog catalog) =>
         Build(applicationId, catalog, null, new PipelineMetrics(), Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
@@ -47,13 +53,13 @@ public static class ProductTopology
         var identityLogger = loggers.CreateLogger<IdentityProcessor>();
         var contextLogger = loggers.CreateLogger<ContextProcessor>();
         builder.AddSubTopology(
-            "identity",
+            IdentityStage,
             [.. topics.Channels, topics.Identity, identityCommands],
             () => new IdentityProcessor(Require(settings), eventsByCustomer, metrics, identityLogger),
             [ProductTopics.IdentityLinksStore, ProductTopics.AnonymousContextsStore],
             [eventsByCustomer, topics.Context]);
         builder.AddSubTopology(
-            "context",
+            ContextStage,
             [eventsByCustomer, topics.Relationship, topics.Responses],
             () => new ContextProcessor(Require(settings), identityCommands, metrics, contextLogger),
             [ProductTopics.ContextsStore, ProductTopics.ErasuresStore, ProductTopics.TriggerStateStore, ProductTopics.OfferLearningStore],

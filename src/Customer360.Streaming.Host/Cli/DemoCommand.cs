@@ -258,6 +258,11 @@ internal static class DemoCommand
         Say($"  triggers by rule: {Counts(firedByRule)}");
         Say($"  suppressed by reason: {Counts(suppressedByReason)}");
         Say("  " + (triggerReport.LatencyLine() ?? "latency: no trigger fired on an event after the catch-up"));
+        if (triggerReport.RecordAgeLine(ProductTopology.IdentityStage, ProductTopology.ContextStage) is { } ageLine)
+        {
+            Say("  " + ageLine);
+        }
+
         if (triggerReport.CommitLine() is { } commitLine)
         {
             Say("  " + commitLine);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Avro.Generic;
 using Confluent.Kafka;
@@ -15,7 +16,9 @@ namespace Customer360.Streaming.Host.Cli;
 /// the triggers topic receiving it, reading uncommitted records as marketing automation would under at_least_once.
 /// Triggers of timer rules (absence, dwell) are left out: they fire when a timer is due, not on an event;</item>
 /// <item>event-to-Redis: from the timestamp of the newest input record that changed a context to its write to Redis
-/// (the sink's own measure, listened to in-process; a change a timer made alone is not measured).</item>
+/// (the sink's own measure, listened to in-process; a change a timer made alone is not measured);</item>
+/// <item>record age per stage: how old a record was when the identity and the context stage took it (the runtime's
+/// <c>c360.record.age</c>), which splits event-to-trigger by hop.</item>
 /// </list>
 /// Only events (and commits) from <see cref="LiveFromMs"/> on count, as it stands when the report is made: the replayed
 /// history is minutes old by design, and each catch-up round moves the start forward. Also how long
@@ -25,12 +28,14 @@ internal sealed class DemoTriggerReport : IDisposable
 {
     private const string RedisLatencyInstrument = "c360.redis.event_to_context.latency";
     private const string CommitDurationInstrument = "c360.commit.duration";
+    private const string RecordAgeInstrument = "c360.record.age";
 
     private readonly TimeProvider _time;
     private readonly MeterListener _listener = new();
     private readonly LiveSamples _triggerLatenciesMs = new();
     private readonly LiveSamples _redisLatenciesMs = new();
     private readonly LiveSamples _commitDurationsMs = new();
+    private readonly ConcurrentDictionary<string, LiveSamples> _recordAgesMsByStage = new(StringComparer.Ordinal);
     private TopicTail? _triggers;
     private long _liveFromMs = long.MaxValue;
 
@@ -44,18 +49,27 @@ internal sealed class DemoTriggerReport : IDisposable
         _time = time;
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (ReferenceEquals(instrument.Meter.Scope, processorMeters) && instrument.Name is RedisLatencyInstrument or CommitDurationInstrument)
+            if (ReferenceEquals(instrument.Meter.Scope, processorMeters) && instrument.Name is RedisLatencyInstrument or CommitDurationInstrument or RecordAgeInstrument)
             {
                 listener.EnableMeasurementEvents(instrument);
             }
         };
-        _listener.SetMeasurementEventCallback<double>((instrument, value, _, _) =>
+        _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
         {
             // Stamped with the time each belongs to; the report keeps those from the live minute's final start.
             var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
             if (instrument.Name == CommitDurationInstrument)
             {
                 _commitDurationsMs.Add(nowMs, value);
+            }
+            else if (instrument.Name == RecordAgeInstrument)
+            {
+                // One per record and stage: the replayed history's (older than any start) are not kept at all.
+                var recordMs = nowMs - (long)value;
+                if (recordMs >= LiveFromMs && StageOf(tags) is { } stage)
+                {
+                    _recordAgesMsByStage.GetOrAdd(stage, static _ => new LiveSamples()).Add(recordMs, value);
+                }
             }
             else
             {
@@ -127,6 +141,36 @@ internal sealed class DemoTriggerReport : IDisposable
         return _commitDurationsMs.PercentileFrom(from, 50) is { } p50
             ? $"commits in the live minute: p50 {p50:0.0} ms p99 {_commitDurationsMs.PercentileFrom(from, 99):0.0} ms over {_commitDurationsMs.CountFrom(from)} commits (the stream thread waits for each)"
             : null;
+    }
+
+    /// <summary>
+    /// How old the live minute's records were when each stage took them, stages in the order given, or null before the
+    /// live minute. The identity stage's age is the input hop; the context stage's adds that stage and the repartition
+    /// hop; event-to-trigger adds the context stage, the trigger topic and its consumer.
+    /// </summary>
+    public string? RecordAgeLine(params string[] stages)
+    {
+        var from = LiveFromMs;
+        var parts = stages
+            .Select(stage => _recordAgesMsByStage.TryGetValue(stage, out var ages) && ages.PercentileFrom(from, 50) is { } p50
+                ? $"{stage} p50 {p50:0} ms p99 {ages.PercentileFrom(from, 99):0} ms"
+                : null)
+            .OfType<string>()
+            .ToList();
+        return parts.Count == 0 ? null : "record age as each stage took it: " + string.Join("; ", parts);
+    }
+
+    private static string? StageOf(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        foreach (var tag in tags)
+        {
+            if (tag.Key == "stage")
+            {
+                return tag.Value as string;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Decisions on the topic: fired ones counted by rule, suppressed ones by reason.</summary>

@@ -233,6 +233,7 @@ internal sealed class StreamThread : IDisposable, ICommitSteps, IPartitionContro
     {
         var partition = result.TopicPartition;
         var record = ConsumedRecord.ToStreamRecord(result, _context.Topology.IsInternal(result.Topic));
+        _context.RecordAge(task, record);
         var outcome = _placement.Misplaced(record) is { } misplaced
             ? _context.RejectMisplaced(task, record, misplaced.Expected, misplaced.PartitionCount)
             : task.Process(record);

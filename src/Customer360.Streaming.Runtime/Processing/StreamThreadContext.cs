@@ -35,6 +35,19 @@ internal sealed class StreamThreadContext(
     /// <summary>This thread's number in its process (1-based), part of its transactional and group instance ids.</summary>
     public int Thread { get; } = thread;
 
+    /// <summary>
+    /// Records how old <paramref name="record"/> is as <paramref name="task"/>'s stage takes it. The first stage's age is
+    /// the input hop; a later stage's adds the stages and hops before it, since a repartitioned record keeps its timestamp.
+    /// </summary>
+    public void RecordAge(StreamTask task, StreamRecord record)
+    {
+        if (record.TimestampMs >= 0)
+        {
+            var ageMs = Math.Max(0, Time.GetUtcNow().ToUnixTimeMilliseconds() - record.TimestampMs);
+            Metrics.RecordAge.Record(ageMs, new KeyValuePair<string, object?>("stage", task.SubTopology.Name));
+        }
+    }
+
     /// <summary>A record on a partition its key does not hash to: dead-lettered by its task, counted, and the fix logged once per topic.</summary>
     public TaskOutcome RejectMisplaced(StreamTask task, StreamRecord record, int expected, int partitionCount)
     {

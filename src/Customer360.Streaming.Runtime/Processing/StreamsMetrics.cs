@@ -32,6 +32,8 @@ public sealed class StreamsMetrics : IDisposable
         EventToOutputLatency = Meter.CreateHistogram<double>("c360.event_to_output.latency", "ms", "From a record's timestamp to the commit that made its outputs visible");
         OutputLatency = Meter.CreateHistogram<double>(
             "c360.output.latency", "ms", "From an output's timestamp (the event time it stems from) to the commit that made it visible, by output topic");
+        RecordAge = Meter.CreateHistogram<double>(
+            "c360.record.age", "ms", "From a record's timestamp to its stage taking it, by stage: summed hop by hop, where a record's wait comes from");
         ThreadReplacements = Meter.CreateCounter<long>("c360.stream_thread.replacements", "{thread}", "Stream threads that died of a Kafka client error and were replaced");
     }
 
@@ -67,6 +69,9 @@ public sealed class StreamsMetrics : IDisposable
 
     /// <summary>Per output topic: for triggers, event-to-trigger latency.</summary>
     public Histogram<double> OutputLatency { get; }
+
+    /// <summary>Per stage (sub-topology): how old a record is when the stage takes it (Kafka Streams' record-e2e-latency at a source).</summary>
+    public Histogram<double> RecordAge { get; }
 
     public Counter<long> ThreadReplacements { get; }
 

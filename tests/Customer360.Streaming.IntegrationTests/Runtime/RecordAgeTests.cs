@@ -1,0 +1,75 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Confluent.Kafka;
+using Customer360.Streaming.Runtime.Kafka;
+using Customer360.Streaming.Runtime.Processing;
+using Customer360.Streaming.Testing;
+using Customer360.Streaming.Testing.Streams;
+
+namespace Customer360.Streaming.IntegrationTests.Runtime;
+
+/// <summary>
+/// <c>c360.record.age</c>: how old each record is when its stage takes it, from the record's own timestamp, tagged
+/// with the stage. Across stages it shows which hop a record's wait comes from.
+/// </summary>
+public sealed class RecordAgeTests(KafkaFixture kafka)
+{
+    private static readonly TimeSpan Backdated = TimeSpan.FromMinutes(5);
+
+    [Fact]
+    public async Task A_stage_reports_a_records_age_from_its_timestamp_tagged_with_the_stage()
+    {
+        var names = new UniqueNames(nameof(A_stage_reports_a_records_age_from_its_timestamp_tagged_with_the_stage));
+        string input = names.Topic("in"), output = names.Topic("out"), dlq = names.Topic("dlq");
+        await kafka.CreateTopicAsync(input, 1);
+        await kafka.CreateTopicAsync(output, 1);
+        await kafka.CreateTopicAsync(dlq, 1);
+        var options = kafka.Options(names.Group("app"));
+        await kafka.CreateTopicAsync($"{options.ApplicationId}-{CountingProcessor.Store}-changelog", 1);
+        using (var producer = new ProducerBuilder<string, string>(KafkaClientConfigs.Producer(options, "backdated")).Build())
+        {
+            // Records whose events happened five minutes ago: their age when taken is at least that.
+            var eventTime = new Timestamp(DateTimeOffset.UtcNow - Backdated);
+            foreach (var key in new[] { "a", "b", "c" })
+            {
+                await producer.ProduceAsync(input, new Message<string, string> { Key = key, Value = key, Timestamp = eventTime }, TestContext.Current.CancellationToken);
+            }
+        }
+
+        using var metrics = new StreamsMetrics();
+        var ages = new ConcurrentQueue<(double Ms, string? Stage)>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (ReferenceEquals(instrument.Meter, metrics.Meter) && instrument.Name == "c360.record.age")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((_, value, tags, _) =>
+        {
+            string? stage = null;
+            foreach (var tag in tags)
+            {
+                stage = tag.Key == "stage" ? tag.Value as string : stage;
+            }
+
+            ages.Enqueue((value, stage));
+        });
+        listener.Start();
+
+        await using (var worker = new InProcessWorker(options, new StreamsOptions { ProcessingGuarantee = ProcessingGuarantee.AtLeastOnce }, CountingProcessor.Topology(options.ApplicationId, input, output, dlq), metrics))
+        {
+            Assert.True(await worker.WaitUntilAsync(() => worker.Worker.Status.CommittedOffsets.Values.Sum() >= 3, TimeSpan.FromSeconds(60)), "the three records were not committed");
+        }
+
+        Assert.Equal(3, ages.Count);
+        Assert.All(ages, age =>
+        {
+            Assert.Equal("count", age.Stage);
+            // Measured from the record's timestamp, in milliseconds: at least the five minutes it was backdated, and
+            // not a unit off (seconds would be 300, microseconds 300,000,000).
+            Assert.InRange(age.Ms, Backdated.TotalMilliseconds, TimeSpan.FromHours(1).TotalMilliseconds);
+        });
+    }
+}
