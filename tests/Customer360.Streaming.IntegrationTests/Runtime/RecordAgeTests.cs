@@ -4,7 +4,6 @@ using Confluent.Kafka;
 using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Testing;
-using Customer360.Streaming.Testing.Streams;
 
 namespace Customer360.Streaming.IntegrationTests.Runtime;
 
@@ -19,20 +18,15 @@ public sealed class RecordAgeTests(KafkaFixture kafka)
     [Fact]
     public async Task A_stage_reports_a_records_age_from_its_timestamp_tagged_with_the_stage()
     {
-        var names = new UniqueNames(nameof(A_stage_reports_a_records_age_from_its_timestamp_tagged_with_the_stage));
-        string input = names.Topic("in"), output = names.Topic("out"), dlq = names.Topic("dlq");
-        await kafka.CreateTopicAsync(input, 1);
-        await kafka.CreateTopicAsync(output, 1);
-        await kafka.CreateTopicAsync(dlq, 1);
-        var options = kafka.Options(names.Group("app"));
-        await kafka.CreateTopicAsync($"{options.ApplicationId}-{CountingProcessor.Store}-changelog", 1);
+        var topics = await CountingTopics.CreateAsync(kafka, new UniqueNames(nameof(A_stage_reports_a_records_age_from_its_timestamp_tagged_with_the_stage)), inputPartitions: 1);
+        var options = topics.Options;
         using (var producer = new ProducerBuilder<string, string>(KafkaClientConfigs.Producer(options, "backdated")).Build())
         {
             // Records whose events happened five minutes ago: their age when taken is at least that.
             var eventTime = new Timestamp(DateTimeOffset.UtcNow - Backdated);
             foreach (var key in new[] { "a", "b", "c" })
             {
-                await producer.ProduceAsync(input, new Message<string, string> { Key = key, Value = key, Timestamp = eventTime }, TestContext.Current.CancellationToken);
+                await producer.ProduceAsync(topics.Input, new Message<string, string> { Key = key, Value = key, Timestamp = eventTime }, TestContext.Current.CancellationToken);
             }
         }
 
@@ -58,7 +52,7 @@ public sealed class RecordAgeTests(KafkaFixture kafka)
         });
         listener.Start();
 
-        await using (var worker = new InProcessWorker(options, new StreamsOptions { ProcessingGuarantee = ProcessingGuarantee.AtLeastOnce }, CountingProcessor.Topology(options.ApplicationId, input, output, dlq), metrics))
+        await using (var worker = new InProcessWorker(options, new StreamsOptions { ProcessingGuarantee = ProcessingGuarantee.AtLeastOnce }, topics.Topology(), metrics))
         {
             Assert.True(await worker.WaitUntilAsync(() => worker.Worker.Status.CommittedOffsets.Values.Sum() >= 3, TimeSpan.FromSeconds(60)), "the three records were not committed");
         }

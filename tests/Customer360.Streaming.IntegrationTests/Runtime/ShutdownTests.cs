@@ -2,7 +2,6 @@ using Confluent.Kafka;
 using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Testing;
-using Customer360.Streaming.Testing.Streams;
 using Microsoft.Extensions.Logging;
 
 namespace Customer360.Streaming.IntegrationTests.Runtime;
@@ -17,18 +16,13 @@ public sealed class ShutdownTests(KafkaFixture kafka)
     [Fact]
     public async Task Stopping_WhileAnotherMembersJoinIsPending_EndsWithinTheCloseBound_WithEverythingCommitted()
     {
-        var names = new UniqueNames(nameof(Stopping_WhileAnotherMembersJoinIsPending_EndsWithinTheCloseBound_WithEverythingCommitted));
-        string input = names.Topic("in"), output = names.Topic("out"), dlq = names.Topic("dlq");
-        await kafka.CreateTopicAsync(input, 4);
-        await kafka.CreateTopicAsync(output, 1);
-        await kafka.CreateTopicAsync(dlq, 1);
-        var options = kafka.Options(names.Group("app"));
-        await kafka.CreateTopicAsync($"{options.ApplicationId}-{CountingProcessor.Store}-changelog", 4);
+        var topics = await CountingTopics.CreateAsync(kafka, new UniqueNames(nameof(Stopping_WhileAnotherMembersJoinIsPending_EndsWithinTheCloseBound_WithEverythingCommitted)), inputPartitions: 4);
+        var (options, input) = (topics.Options, topics.Input);
         await ProduceAsync(options, input, 40);
         var logs = new RecordingLogger<StreamWorker>();
         using var stop = new CancellationTokenSource();
         var worker = new StreamWorker(
-            options, new StreamsOptions { StateStore = StateStoreKind.InMemory, CloseTimeoutMs = 1_000 }, CountingProcessor.Topology(options.ApplicationId, input, output, dlq),
+            options, new StreamsOptions { StateStore = StateStoreKind.InMemory, CloseTimeoutMs = 1_000 }, topics.Topology(),
             TimeProvider.System, logs, "leaving");
         var running = worker.RunAsync(stop.Token);
         string State() => $"worker {worker.Status.Phase}, assigned {string.Join(",", worker.Status.AssignedPartitions.Select(p => p.Partition.Value))}, committed {worker.Status.CommittedOffsets.Values.Sum()}";
