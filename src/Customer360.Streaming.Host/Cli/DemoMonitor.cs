@@ -14,14 +14,14 @@ namespace Customer360.Streaming.Host.Cli;
 /// <summary>Events per second and in total that the processor consumed from one channel.</summary>
 internal sealed record ChannelRate(string Channel, double PerSecond, long Total);
 
-/// <summary>What the demo shows at one moment.</summary>
+/// <summary>What the demo shows at one moment (the Redis readings are null while Redis does not answer).</summary>
 internal sealed record DemoSnapshot(
     TimeSpan Elapsed,
     IReadOnlyList<ChannelRate> Channels,
     long Lag,
     double LagSeconds,
-    long ContextsInRedis,
-    IReadOnlyList<KeyValuePair<string, int>> PresentByStore,
+    long? ContextsInRedis,
+    IReadOnlyList<KeyValuePair<string, int>>? PresentByStore,
     long Fired,
     long Suppressed,
     IReadOnlyList<ObservedDecision> LatestDecisions,
@@ -38,10 +38,7 @@ internal sealed class DemoMonitor : IDisposable
 
     private readonly StreamProcessorService _processor;
     private readonly LiveFeed _decisions;
-    private readonly IConnectionMultiplexer _redis;
-    private readonly RedisKeys _keys;
-    private readonly RedisContextWriter _presence;
-    private readonly StoreDirectory _stores;
+    private readonly DemoRedisReadings _redis;
     private readonly TimeProvider _time;
     private readonly long _startedAt;
     private readonly Dictionary<string, string> _channelByTopic;
@@ -62,10 +59,7 @@ internal sealed class DemoMonitor : IDisposable
     {
         _processor = processor;
         _decisions = decisions;
-        _redis = redis;
-        _keys = keys;
-        _presence = new RedisContextWriter(redis, keys);
-        _stores = stores;
+        _redis = new DemoRedisReadings(redis, keys, stores);
         _time = time;
         _startedAt = _previousSampleAt = time.GetTimestamp();
         _channelByTopic = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -102,31 +96,8 @@ internal sealed class DemoMonitor : IDisposable
     /// <summary>Output records the view could not read (counted, not shown).</summary>
     public long UnreadableDecisions => _decisions.Unreadable;
 
-    /// <summary>Counts every Redis context key (a scan, so the demo can afford it once a second, a production dashboard would not).</summary>
-    public async Task<long> CountContextsAsync()
-    {
-        var contexts = 0L;
-        foreach (var server in _redis.GetServers().Where(s => !s.IsReplica))
-        {
-            await foreach (var _ in server.KeysAsync(pattern: _keys.ContextPattern, pageSize: 1_000))
-            {
-                contexts++;
-            }
-        }
-
-        return contexts;
-    }
-
-    public async Task<IReadOnlyList<KeyValuePair<string, int>>> ReadPresenceAsync()
-    {
-        var present = new List<KeyValuePair<string, int>>();
-        foreach (var store in _stores.Stores)
-        {
-            present.Add(new(store.StoreId, (int)await _presence.CountPresentAsync(store.StoreId)));
-        }
-
-        return present;
-    }
+    /// <summary>What Redis holds for the demo: its contexts and store presence.</summary>
+    public DemoRedisReadings Redis => _redis;
 
     /// <summary>The demo now; rates are over the time since the previous sample.</summary>
     public async Task<DemoSnapshot> SampleAsync(string? status)
@@ -146,8 +117,8 @@ internal sealed class DemoMonitor : IDisposable
             channels,
             partitions.Sum(p => p.Lag ?? 0),
             partitions.Select(p => p.LagSecondsAt(nowMs)).DefaultIfEmpty(0).Max(),
-            await CountContextsAsync(),
-            await ReadPresenceAsync(),
+            await _redis.CountContextsAsync(),
+            await _redis.ReadPresenceAsync(),
             _decisions.Fired,
             _decisions.Suppressed,
             _decisions.LatestDecisions(LatestKept),

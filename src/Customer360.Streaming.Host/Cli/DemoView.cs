@@ -15,6 +15,9 @@ internal static class DemoView
     private const int LineExplanationWidth = 90;
     private const int TableExplanationWidth = 240;
 
+    /// <summary>Shown for a Redis reading while Redis does not answer.</summary>
+    public const string RedisUnknown = "unknown (Redis did not answer)";
+
     /// <summary>True when the live view can redraw in place: a terminal that Spectre.Console can drive, not a pipe.</summary>
     public static bool CanRedraw => !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive && AnsiConsole.Profile.Capabilities.Ansi;
 
@@ -25,8 +28,16 @@ internal static class DemoView
         var text = new StringBuilder();
         text.Append(inv, $"t={snapshot.Elapsed.TotalSeconds:0}s events/s ");
         text.AppendJoin(", ", snapshot.Channels.Where(c => c.Total > 0).Select(c => string.Create(inv, $"{c.Channel} {c.PerSecond:0}")));
-        text.Append(inv, $" | lag {snapshot.Lag} ({snapshot.LagSeconds:0.0} s) | contexts in Redis {snapshot.ContextsInRedis} | in store ");
-        text.AppendJoin(", ", snapshot.PresentByStore.Select(s => string.Create(inv, $"{s.Key} {s.Value}")));
+        text.Append(inv, $" | lag {snapshot.Lag} ({snapshot.LagSeconds:0.0} s) | contexts in Redis {snapshot.ContextsInRedis?.ToString(inv) ?? RedisUnknown} | in store ");
+        if (snapshot.PresentByStore is { } present)
+        {
+            text.AppendJoin(", ", present.Select(s => string.Create(inv, $"{s.Key} {s.Value}")));
+        }
+        else
+        {
+            text.Append(RedisUnknown);
+        }
+
         text.Append(inv, $" | triggers {snapshot.Fired} fired, {snapshot.Suppressed} held back");
         if (snapshot.LatestDecisions.FirstOrDefault(d => d.Fired) is { } latest)
         {
@@ -48,7 +59,7 @@ internal static class DemoView
         }
 
         var stores = new Table().Border(TableBorder.Rounded).Title("[bold]customers in store[/]").AddColumn("store").AddColumn(new TableColumn("present").RightAligned());
-        foreach (var (store, present) in snapshot.PresentByStore)
+        foreach (var (store, present) in snapshot.PresentByStore ?? [])
         {
             stores.AddRow(Markup.Escape(store), present.ToString(inv));
         }
@@ -56,7 +67,7 @@ internal static class DemoView
         var health = new Table().Border(TableBorder.Rounded).Title("[bold]processor[/]").AddColumn("").AddColumn(new TableColumn("").RightAligned()).HideHeaders();
         health.AddRow("consumer lag", snapshot.Lag.ToString("N0", inv));
         health.AddRow("lag in seconds", snapshot.LagSeconds.ToString("0.0", inv));
-        health.AddRow("contexts in Redis", snapshot.ContextsInRedis.ToString("N0", inv));
+        health.AddRow("contexts in Redis", snapshot.ContextsInRedis?.ToString("N0", inv) ?? "[yellow]Redis did not answer[/]");
         health.AddRow("triggers fired", snapshot.Fired.ToString("N0", inv));
         health.AddRow("held back by hygiene", snapshot.Suppressed.ToString("N0", inv));
 

@@ -30,6 +30,14 @@ public sealed class DemoViewTests
         Status: "live from now");
 
     [Fact]
+    public void While_Redis_does_not_answer_the_line_says_so_where_its_readings_go()
+    {
+        var line = DemoView.Line(Snapshot with { ContextsInRedis = null, PresentByStore = null });
+
+        Assert.Contains("| contexts in Redis unknown (Redis did not answer) | in store unknown (Redis did not answer) |", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_plain_line_carries_rates_lag_contexts_presence_totals_and_the_latest_trigger_with_its_reason()
     {
         var line = DemoView.Line(Snapshot);

@@ -1,0 +1,57 @@
+using Customer360.Streaming.Domain.Geo;
+using Customer360.Streaming.Redis;
+using StackExchange.Redis;
+
+namespace Customer360.Streaming.Host.Cli;
+
+/// <summary>
+/// What the demo reads back from Redis for its view and summary: the contexts and the store presence. Each reading is
+/// null while Redis does not answer: the processor waits for Redis and re-asserts its contexts when it is back, so the
+/// demo shows the gap instead of ending with a stack trace.
+/// </summary>
+internal sealed class DemoRedisReadings(IConnectionMultiplexer redis, RedisKeys keys, StoreDirectory stores)
+{
+    private readonly RedisContextWriter _contexts = new(redis, keys);
+
+    /// <summary>Counts every Redis context key (a scan, so the demo can afford it once a second, a production dashboard would not).</summary>
+    public Task<long?> CountContextsAsync() => UnlessUnavailableAsync<long?>(async () =>
+    {
+        var contexts = 0L;
+        foreach (var server in redis.GetServers().Where(s => !s.IsReplica))
+        {
+            await foreach (var _ in server.KeysAsync(pattern: keys.ContextPattern, pageSize: 1_000))
+            {
+                contexts++;
+            }
+        }
+
+        return contexts;
+    });
+
+    /// <summary>Customers present per store, in the directory's order.</summary>
+    public Task<IReadOnlyList<KeyValuePair<string, int>>?> ReadPresenceAsync() => UnlessUnavailableAsync<IReadOnlyList<KeyValuePair<string, int>>>(async () =>
+    {
+        var present = new List<KeyValuePair<string, int>>();
+        foreach (var store in stores.Stores)
+        {
+            present.Add(new(store.StoreId, (int)await _contexts.CountPresentAsync(store.StoreId)));
+        }
+
+        return present;
+    });
+
+    /// <summary>One customer's context as Redis holds it, or null when there is none.</summary>
+    public Task<string?> ReadContextJsonAsync(string customerId) => UnlessUnavailableAsync(() => _contexts.ReadJsonAsync(customerId));
+
+    private static async Task<T?> UnlessUnavailableAsync<T>(Func<Task<T?>> read)
+    {
+        try
+        {
+            return await read();
+        }
+        catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)
+        {
+            return default;
+        }
+    }
+}
