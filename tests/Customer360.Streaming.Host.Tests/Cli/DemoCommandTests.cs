@@ -1,6 +1,5 @@
-using System.Net;
-using System.Net.Sockets;
 using Customer360.Streaming.Host.Cli;
+using Customer360.Streaming.Testing;
 
 namespace Customer360.Streaming.Host.Tests.Cli;
 
@@ -10,11 +9,8 @@ public sealed class DemoCommandTests
     [Fact]
     public async Task Demo_RedisNotAnswering_ExitsWith1AndSaysSoBeforeStartingAnything()
     {
-        // A port that was free a moment ago: nothing answers there.
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        // Nobody listens there.
+        var port = FreePort.Next();
         var output = new StringWriter();
         var errors = new StringWriter();
         var (originalOutput, originalError) = (Console.Out, Console.Error);

@@ -1,8 +1,7 @@
-using System.Net;
-using System.Net.Sockets;
 using Customer360.Streaming.Domain.Geo;
 using Customer360.Streaming.Host.Cli;
 using Customer360.Streaming.Redis;
+using Customer360.Streaming.Testing;
 using StackExchange.Redis;
 
 namespace Customer360.Streaming.Host.Tests.Cli;
@@ -16,11 +15,8 @@ public sealed class DemoRedisReadingsTests
     [Fact]
     public async Task A_Redis_that_does_not_answer_reads_as_unknown_instead_of_failing()
     {
-        // A port that was free a moment ago: nothing answers there.
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        // Nobody listens there.
+        var port = FreePort.Next();
         var configuration = ConfigurationOptions.Parse($"127.0.0.1:{port}");
         configuration.AbortOnConnectFail = false;
         configuration.ConnectTimeout = 500;
