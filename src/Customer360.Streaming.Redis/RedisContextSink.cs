@@ -2,7 +2,6 @@ using Customer360.Streaming.Domain.Context;
 using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Runtime.Processing;
 using Microsoft.Extensions.Logging;
-using StackExchange.Redis;
 
 namespace Customer360.Streaming.Redis;
 
@@ -221,7 +220,7 @@ public sealed class RedisContextSink : ICommitObserver
         {
             result = await _writer.WriteAsync(documents, deletions).WaitAsync(WriteTimeout, _time).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException or TimeoutException)
+        catch (Exception ex) when (RedisOutage.Is(ex) || ex is TimeoutException)
         {
             return MarkUnavailable(ex.GetType().Name, latest.Count);
         }

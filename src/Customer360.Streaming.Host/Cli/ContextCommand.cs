@@ -4,7 +4,6 @@ using Customer360.Streaming.Host.Hosting;
 using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Redis;
 using Customer360.Streaming.Runtime.Kafka;
-using StackExchange.Redis;
 
 namespace Customer360.Streaming.Host.Cli;
 
@@ -51,7 +50,7 @@ internal static class ContextCommand
                     : json);
                 return ExitCodes.Success;
             }
-            catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)
+            catch (Exception ex) when (RedisOutage.Is(ex))
             {
                 await Console.Error.WriteLineAsync($"Redis is not reachable: {ex.GetType().Name}");
                 return ExitCodes.RuntimeFailure;
@@ -108,7 +107,7 @@ internal static class ContextCommand
                     + (parse.GetValue(dryRun) ? " - dry run, nothing changed" : string.Empty));
                 return ExitCodes.Success;
             }
-            catch (Exception ex) when (ex is InvalidOperationException or Confluent.Kafka.KafkaException or RedisConnectionException or RedisTimeoutException)
+            catch (Exception ex) when (ex is InvalidOperationException or Confluent.Kafka.KafkaException || RedisOutage.Is(ex))
             {
                 await Console.Error.WriteLineAsync($"rebuild failed: {ex.Message}");
                 return ExitCodes.RuntimeFailure;

@@ -49,7 +49,7 @@ internal sealed class DemoRedisReadings(IConnectionMultiplexer redis, RedisKeys 
         {
             return await read();
         }
-        catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)
+        catch (Exception ex) when (RedisOutage.Is(ex))
         {
             return default;
         }

@@ -1,4 +1,5 @@
 using Customer360.Streaming.Host.Hosting;
+using Customer360.Streaming.Redis;
 using StackExchange.Redis;
 
 namespace Customer360.Streaming.Host.Cli;
@@ -38,7 +39,7 @@ internal static class RedisProbe
             await connection.GetDatabase().PingAsync();
             return null;
         }
-        catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)
+        catch (Exception ex) when (RedisOutage.Is(ex))
         {
             return ($"Redis at {addresses} did not answer ({ex.GetType().Name}): start a redis-server there, or run ./scripts/demo.sh, which starts one.", ExitCodes.RuntimeFailure);
         }

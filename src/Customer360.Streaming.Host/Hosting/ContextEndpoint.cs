@@ -1,7 +1,6 @@
 using Customer360.Streaming.Domain;
 using Customer360.Streaming.Redis;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 
 namespace Customer360.Streaming.Host.Hosting;
 
@@ -27,7 +26,7 @@ internal static class ContextEndpoint
                 ? Results.NotFound(new { error = "no context for this customer" })
                 : Results.Text(json, "application/json");
         }
-        catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)
+        catch (Exception ex) when (RedisOutage.Is(ex))
         {
             return Results.Problem("Redis is not reachable.", statusCode: StatusCodes.Status503ServiceUnavailable);
         }

@@ -4,7 +4,6 @@ using Customer360.Streaming.Domain.Geo;
 using Customer360.Streaming.Host.Hosting;
 using Customer360.Streaming.Redis;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 
 namespace Customer360.Streaming.Host.Web;
 
@@ -60,7 +59,7 @@ internal sealed class PageData
             var nearest = context?.Location.NearestStoreId is { } nearestId ? Store(nearestId) : null;
             return new CustomerPageModel(customerId, context, decisions, nearest, now, null);
         }
-        catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)
+        catch (Exception ex) when (RedisOutage.Is(ex))
         {
             return new CustomerPageModel(customerId, null, decisions, null, now, RedisDown);
         }
@@ -96,7 +95,7 @@ internal sealed class PageData
                 : await redis.ReadVersionAsync(query) is not null ? query
                 : null;
         }
-        catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)
+        catch (Exception ex) when (RedisOutage.Is(ex))
         {
             return null;
         }
@@ -134,7 +133,7 @@ internal sealed class PageData
                 .ToList();
             return new StoreFloorModel(store, visitors, assists, zones, now, null) { PresentCount = present.Count };
         }
-        catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)
+        catch (Exception ex) when (RedisOutage.Is(ex))
         {
             return new StoreFloorModel(store, [], assists, [], now, RedisDown);
         }
@@ -161,7 +160,7 @@ internal sealed class PageData
                     counts.Add(new StoreCount(_stores.Stores[i], (int)await lengths[i]));
                 }
             }
-            catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)
+            catch (Exception ex) when (RedisOutage.Is(ex))
             {
                 problem = RedisDown;
                 counts.Clear();
