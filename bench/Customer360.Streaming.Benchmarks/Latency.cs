@@ -8,14 +8,19 @@ namespace Customer360.Streaming.Benchmarks;
 /// 1,000 events/s for 60 s. It runs <c>c360 demo</c> (the embedded broker, the processor under at_least_once, a
 /// redis-server), whose summary measures from each input record's timestamp to a read_uncommitted consumer of the
 /// triggers topic receiving the trigger, and to the context's write to Redis. The population is sized so 1,000
-/// journey events per second is what it produces (fewer customers cannot keep that rate). One run per producer
-/// linger, a knob the README's latency table documents (in these runs it moved the p50 by about 10 ms).
+/// journey events per second is what it produces (fewer customers cannot keep that rate). One run with the demo's
+/// defaults, then one per knob the README's latency table documents; after each, the floor with the same knobs
+/// (<see cref="RawHopLatency"/>): the same three hops with no processing between them.
 /// </summary>
 internal static class Latency
 {
     private const int EventsPerSecond = 1_000;
     private const int Seconds = 60;
     private const int Customers = 18_000;
+
+    /// <summary>The demo's producer linger and fetch wait.</summary>
+    private const int DefaultLingerMs = 5;
+    private const int DefaultFetchWaitMs = 3;
 
     public static bool Requested(string[] args) => args.Any(a => a.Contains("Latency", StringComparison.OrdinalIgnoreCase));
 
@@ -33,12 +38,21 @@ internal static class Latency
         try
         {
             // The demo's defaults first, then one knob changed at a time.
-            foreach (var (lingerMs, fetchWaitMs) in new[] { (5, 3), (0, 3), (5, 10) })
+            foreach (var (lingerMs, fetchWaitMs) in new[] { (DefaultLingerMs, DefaultFetchWaitMs), (0, DefaultFetchWaitMs), (DefaultLingerMs, 10) })
             {
                 var measured = await MeasureAsync(lingerMs, fetchWaitMs, redis.ConnectionString);
                 if (measured is null)
                 {
                     return 1;
+                }
+
+                // The same knobs with no processing between the hops, in the same run: what the broker alone costs.
+                measured = [.. measured, RawHopLatency.Measure(EventsPerSecond, TimeSpan.FromSeconds(Seconds), lingerMs, fetchWaitMs)];
+                if (lingerMs == DefaultLingerMs && fetchWaitMs == DefaultFetchWaitMs)
+                {
+                    // With the defaults also the floor of hops whose commits never hold the loop: the most that
+                    // commits off the stream thread could gain.
+                    measured = [.. measured, RawHopLatency.Measure(EventsPerSecond, TimeSpan.FromSeconds(Seconds), lingerMs, fetchWaitMs, commitsInBackground: true)];
                 }
 
                 foreach (var line in measured)
@@ -47,6 +61,11 @@ internal static class Latency
                     lines.Add(line);
                 }
             }
+        }
+        catch (InvalidOperationException ex)
+        {
+            Console.Error.WriteLine("latency: FAILED - " + ex.Message);
+            return 1;
         }
         finally
         {

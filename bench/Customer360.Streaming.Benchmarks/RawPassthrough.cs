@@ -5,8 +5,8 @@ namespace Customer360.Streaming.Benchmarks;
 
 /// <summary>
 /// The baseline every pipeline figure is a share of: hand-written Confluent.Kafka code that consumes records and
-/// produces them unchanged, committing every 100 ms in the order the runtime uses under at_least_once (outputs
-/// acknowledged, then offsets committed).
+/// produces them unchanged (key, value and timestamp), committing every 100 ms in the order the runtime uses under
+/// at_least_once (outputs acknowledged, then offsets committed).
 /// </summary>
 internal static class RawPassthrough
 {
@@ -14,38 +14,63 @@ internal static class RawPassthrough
     /// <param name="timeout">The longest it may take; beyond it the run fails rather than report a rate.</param>
     public static void Run(KafkaOptions options, IReadOnlyList<string> inputs, string output, long records, TimeSpan timeout)
     {
-        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(KafkaClientConfigs.Consumer(options, options.ApplicationId, "raw")).Build();
+        var started = Environment.TickCount64;
+        Forward(options, inputs, output, seen =>
+        {
+            if (Environment.TickCount64 - started > timeout.TotalMilliseconds)
+            {
+                throw new InvalidOperationException($"the raw passthrough moved {seen} of {records} records in {timeout.TotalSeconds:0} s");
+            }
+
+            return seen < records;
+        });
+    }
+
+    /// <summary>Moves whatever arrives on <paramref name="inputs"/> to <paramref name="output"/> until <paramref name="stop"/> is cancelled.</summary>
+    /// <param name="commitsInBackground">
+    /// Leave commits to the client's background thread (auto-commit every 100 ms, no flush in the loop), so the loop
+    /// never waits: what commits that do not hold the thread could reach at best. It may commit an offset before its
+    /// output is acknowledged, so it is not at_least_once, and only latency is measured with it.
+    /// </param>
+    public static void RunUntil(KafkaOptions options, IReadOnlyList<string> inputs, string output, CancellationToken stop, bool commitsInBackground = false) =>
+        Forward(options, inputs, output, _ => !stop.IsCancellationRequested, commitsInBackground);
+
+    /// <summary>The loop itself, while <paramref name="more"/> (given the records moved so far) says to go on.</summary>
+    private static void Forward(KafkaOptions options, IReadOnlyList<string> inputs, string output, Func<long, bool> more, bool commitsInBackground = false)
+    {
+        var consumerConfig = KafkaClientConfigs.Consumer(options, options.ApplicationId, "raw");
+        if (commitsInBackground)
+        {
+            consumerConfig.EnableAutoCommit = true;
+            consumerConfig.AutoCommitIntervalMs = 100;
+        }
+
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(consumerConfig).Build();
         using var producer = new ProducerBuilder<byte[]?, byte[]?>(KafkaClientConfigs.Producer(options, "raw-out")).Build();
         consumer.Subscribe(inputs);
-        var started = Environment.TickCount64;
-        var lastCommit = started;
+        var lastCommit = Environment.TickCount64;
         var uncommitted = false;
-        for (var seen = 0L; seen < records;)
+        for (var seen = 0L; more(seen);)
         {
             if (consumer.Consume(TimeSpan.FromMilliseconds(50)) is { } record)
             {
-                producer.Produce(output, new Message<byte[]?, byte[]?> { Key = record.Message.Key, Value = record.Message.Value });
+                producer.Produce(output, new Message<byte[]?, byte[]?> { Key = record.Message.Key, Value = record.Message.Value, Timestamp = record.Message.Timestamp });
                 consumer.StoreOffset(record);
                 uncommitted = true;
                 seen++;
             }
 
-            if (uncommitted && Environment.TickCount64 - lastCommit >= 100)
+            if (uncommitted && !commitsInBackground && Environment.TickCount64 - lastCommit >= 100)
             {
                 producer.Flush(TimeSpan.FromSeconds(30));
                 consumer.Commit();
                 lastCommit = Environment.TickCount64;
                 uncommitted = false;
             }
-
-            if (Environment.TickCount64 - started > timeout.TotalMilliseconds)
-            {
-                throw new InvalidOperationException($"the raw passthrough moved {seen} of {records} records in {timeout.TotalSeconds:0} s");
-            }
         }
 
         producer.Flush(TimeSpan.FromSeconds(30));
-        if (uncommitted)
+        if (uncommitted && !commitsInBackground)
         {
             consumer.Commit();
         }
