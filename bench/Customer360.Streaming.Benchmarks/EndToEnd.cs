@@ -107,6 +107,7 @@ internal static class EndToEnd
         Console.WriteLine($"end-to-end: backlog of {total:N0} records on {inputs.Count} topics; threads {threads}");
 
         var rawPerSecond = RawPassthroughRate(kafka, cluster, inputs, total);
+        var twoHopsPerSecond = RawTwoHopsRate(kafka, cluster, inputs, total);
         var keys = new RedisKeys($"e2e{threads}");
         var processorPerSecond = await ProcessorAsync(kafka, threads, catalog, registry, redis, keys, inputs, total);
         string agreement;
@@ -124,7 +125,9 @@ internal static class EndToEnd
 
         return string.Create(CultureInfo.InvariantCulture,
             $"end-to-end: {processorPerSecond:0} events/s = {processorPerSecond / rawPerSecond:0.00} of raw passthrough ({rawPerSecond:0} events/s raw); threads {threads}")
-            + Environment.NewLine + $"  the drain's contexts and trigger ids: {agreement}";
+            + Environment.NewLine + $"  the drain's contexts and trigger ids: {agreement}"
+            + Environment.NewLine + string.Create(CultureInfo.InvariantCulture,
+                $"  raw two-hop passthrough on one thread (the pipeline's shape, nothing done in either stage): {twoHopsPerSecond:0} events/s = {twoHopsPerSecond / rawPerSecond:0.00} of raw");
     }
 
     private static async Task<long> ProduceBacklogAsync(KafkaOptions kafka, EmbeddedSchemaRegistry registry, SchemaCatalog contracts, Domain.Geo.StoreDirectory stores, ProductTopicNames topics)
@@ -156,6 +159,23 @@ internal static class EndToEnd
         var options = new KafkaOptions { BootstrapServers = kafka.BootstrapServers, ApplicationId = "bench-raw", FetchWaitMaxMs = kafka.FetchWaitMaxMs };
         var clock = Stopwatch.StartNew();
         RawPassthrough.Run(options, inputs, Sink, total, TimeSpan.FromMinutes(10));
+        return total / clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>
+    /// Every input record consumed, produced to a middle topic, consumed there and produced again, by one loop on one
+    /// thread (<see cref="RawPassthrough.RunTwoHops"/>), in input records per second: the ceiling of a one-thread
+    /// processor whose events take a repartition hop.
+    /// </summary>
+    private static double RawTwoHopsRate(KafkaOptions kafka, EmbeddedKafkaCluster cluster, IReadOnlyList<string> inputs, long total)
+    {
+        const string Middle = "bench.raw2-middle";
+        const string Sink = "bench.raw2-out";
+        cluster.CreateTopic(Middle, 6);
+        cluster.CreateTopic(Sink, 6);
+        var options = new KafkaOptions { BootstrapServers = kafka.BootstrapServers, ApplicationId = "bench-raw2", FetchWaitMaxMs = kafka.FetchWaitMaxMs };
+        var clock = Stopwatch.StartNew();
+        RawPassthrough.RunTwoHops(options, inputs, Middle, Sink, total, TimeSpan.FromMinutes(10));
         return total / clock.Elapsed.TotalSeconds;
     }
 

@@ -12,19 +12,16 @@ internal static class RawPassthrough
 {
     /// <summary>Moves <paramref name="records"/> records from <paramref name="inputs"/> to <paramref name="output"/> as group <c>options.ApplicationId</c>.</summary>
     /// <param name="timeout">The longest it may take; beyond it the run fails rather than report a rate.</param>
-    public static void Run(KafkaOptions options, IReadOnlyList<string> inputs, string output, long records, TimeSpan timeout)
-    {
-        var started = Environment.TickCount64;
-        Forward(options, inputs, output, seen =>
-        {
-            if (Environment.TickCount64 - started > timeout.TotalMilliseconds)
-            {
-                throw new InvalidOperationException($"the raw passthrough moved {seen} of {records} records in {timeout.TotalSeconds:0} s");
-            }
+    public static void Run(KafkaOptions options, IReadOnlyList<string> inputs, string output, long records, TimeSpan timeout) =>
+        Forward(options, inputs, _ => output, UntilMoved(records, timeout));
 
-            return seen < records;
-        });
-    }
+    /// <summary>
+    /// Moves <paramref name="records"/> records from <paramref name="inputs"/> to <paramref name="middle"/> and from there
+    /// to <paramref name="output"/>, both hops in one loop on one thread, as a one-thread processor takes its two
+    /// stages: the shape of the pipeline with nothing done in either stage.
+    /// </summary>
+    public static void RunTwoHops(KafkaOptions options, IReadOnlyList<string> inputs, string middle, string output, long records, TimeSpan timeout) =>
+        Forward(options, [.. inputs, middle], topic => topic == middle ? output : middle, UntilMoved(2 * records, timeout));
 
     /// <summary>Moves whatever arrives on <paramref name="inputs"/> to <paramref name="output"/> until <paramref name="stop"/> is cancelled.</summary>
     /// <param name="commitsInBackground">
@@ -33,10 +30,22 @@ internal static class RawPassthrough
     /// output is acknowledged, so it is not at_least_once, and only latency is measured with it.
     /// </param>
     public static void RunUntil(KafkaOptions options, IReadOnlyList<string> inputs, string output, CancellationToken stop, bool commitsInBackground = false) =>
-        Forward(options, inputs, output, _ => !stop.IsCancellationRequested, commitsInBackground);
+        Forward(options, inputs, _ => output, _ => !stop.IsCancellationRequested, commitsInBackground);
 
-    /// <summary>The loop itself, while <paramref name="more"/> (given the records moved so far) says to go on.</summary>
-    private static void Forward(KafkaOptions options, IReadOnlyList<string> inputs, string output, Func<long, bool> more, bool commitsInBackground = false)
+    /// <summary>Goes on until <paramref name="moves"/> records were moved, and fails once <paramref name="timeout"/> has passed.</summary>
+    private static Func<long, bool> UntilMoved(long moves, TimeSpan timeout)
+    {
+        var started = Environment.TickCount64;
+        return moved => Environment.TickCount64 - started <= timeout.TotalMilliseconds
+            ? moved < moves
+            : throw new InvalidOperationException($"the raw passthrough moved {moved} of {moves} records in {timeout.TotalSeconds:0} s");
+    }
+
+    /// <summary>
+    /// The loop itself, while <paramref name="more"/> (given the records moved so far) says to go on; each record goes
+    /// to the topic <paramref name="outputOf"/> names for the topic it came from.
+    /// </summary>
+    private static void Forward(KafkaOptions options, IReadOnlyList<string> inputs, Func<string, string> outputOf, Func<long, bool> more, bool commitsInBackground = false)
     {
         var consumerConfig = KafkaClientConfigs.Consumer(options, options.ApplicationId, "raw");
         if (commitsInBackground)
@@ -54,7 +63,7 @@ internal static class RawPassthrough
         {
             if (consumer.Consume(TimeSpan.FromMilliseconds(50)) is { } record)
             {
-                producer.Produce(output, new Message<byte[]?, byte[]?> { Key = record.Message.Key, Value = record.Message.Value, Timestamp = record.Message.Timestamp });
+                producer.Produce(outputOf(record.Topic), new Message<byte[]?, byte[]?> { Key = record.Message.Key, Value = record.Message.Value, Timestamp = record.Message.Timestamp });
                 consumer.StoreOffset(record);
                 uncommitted = true;
                 seen++;
