@@ -53,6 +53,8 @@ internal static class Latency
                     // With the defaults also the floor of hops whose commits never hold the loop: the most that
                     // commits off the stream thread could gain.
                     measured = [.. measured, RawHopLatency.Measure(EventsPerSecond, TimeSpan.FromSeconds(Seconds), lingerMs, fetchWaitMs, commitsInBackground: true)];
+                    // And the floor of the fewest hops any processor takes (input topic, trigger topic).
+                    measured = [.. measured, RawHopLatency.Measure(EventsPerSecond, TimeSpan.FromSeconds(Seconds), lingerMs, fetchWaitMs, hops: 2)];
                 }
 
                 foreach (var line in measured)
