@@ -10,7 +10,9 @@ namespace Customer360.Streaming.Benchmarks;
 /// triggers topic receiving the trigger, and to the context's write to Redis. The population is sized so 1,000
 /// journey events per second is what it produces (fewer customers cannot keep that rate). One run with the demo's
 /// defaults, then one per knob the README's latency table documents; after each, the floor with the same knobs
-/// (<see cref="RawHopLatency"/>): the same three hops with no processing between them.
+/// (<see cref="RawHopLatency"/>): the same three hops with no processing between them. With the defaults also the
+/// floor with its commits in the background (what commits off the stream thread could gain) and the floor of two hops
+/// (the fewest any processor takes).
 /// </summary>
 internal static class Latency
 {

@@ -12,7 +12,7 @@ namespace Customer360.Streaming.Benchmarks;
 /// The floor under the latency line: records taking the trigger's three hops (input topic, repartition topic, trigger
 /// topic) through hand-written Confluent.Kafka code that does no work between them (<see cref="RawPassthrough"/>,
 /// which commits as the runtime does under at_least_once), on a fresh embedded broker, at the same rate, linger and
-/// fetch wait. Measured like the demo: from the first record's timestamp, which each hop keeps, to a consumer of the
+/// fetch wait. Measured like the demo: from the input record's timestamp, which each hop keeps, to a consumer of the
 /// last topic receiving it. Whatever the processor's p99 has above this floor is ours; the floor is the broker's.
 /// With two hops (input topic straight to trigger topic) it is the floor of any processor, whatever its design.
 /// </summary>
@@ -23,8 +23,10 @@ internal static class RawHopLatency
     private const int Keys = 18_000;
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan Drain = TimeSpan.FromSeconds(30);
-    /// <summary>The trigger's hops today, and the fewest any processor takes (events keyed by customer at the source).</summary>
+    /// <summary>The trigger's hops today.</summary>
     private static readonly string[] ThreeHops = ["hops.input", "hops.repartition", "hops.triggers"];
+
+    /// <summary>The fewest any processor takes (what events keyed by customer at the source would allow).</summary>
     private static readonly string[] TwoHops = ["hops.input", "hops.triggers"];
 
     /// <summary>Produces <paramref name="perSecond"/> records a second for <paramref name="measured"/> after a warm-up, and returns the floor's line.</summary>
