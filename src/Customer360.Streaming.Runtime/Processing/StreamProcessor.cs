@@ -89,5 +89,6 @@ public sealed class StreamProcessor
         return task;
     }
 
-    private static string ThreadName(int thread) => $"StreamThread-{thread}";
+    /// <summary>A stream thread's name in the status, the logs' client ids and the metrics' <c>thread</c> tag.</summary>
+    internal static string ThreadName(int thread) => $"StreamThread-{thread}";
 }

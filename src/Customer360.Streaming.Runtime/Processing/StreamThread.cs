@@ -42,6 +42,7 @@ internal sealed class StreamThread : IDisposable, ICommitSteps, IPartitionContro
     private readonly Dictionary<TopicPartition, long> _committed = [];
     private readonly List<long> _uncommittedTimestamps = [];
     private readonly GroupLeave _leave;
+    private readonly StreamLoopClock _loop;
 
     /// <summary>The store keys flushed to changelogs since the last commit: what the commit observers are told.</summary>
     private readonly List<StoreChange> _changedSinceCommit = [];
@@ -81,6 +82,7 @@ internal sealed class StreamThread : IDisposable, ICommitSteps, IPartitionContro
         _tasks = new TaskManager(topology, restorer, streams.StateStore == StateStoreKind.RocksDb ? streams.ResolvedStateDirectory(topology.ApplicationId) : null, context.Time);
         _report = new CommitReport(context, _consumer, _collector, _tasks);
         _leave = new GroupLeave(_consumer, context);
+        _loop = new StreamLoopClock(context.Metrics.ThreadTime, context.Time, StreamProcessor.ThreadName(context.Thread));
         if (exactlyOnce)
         {
             _producer.InitTransactions(TimeSpan.FromSeconds(kafka.StartupTimeoutSeconds));
@@ -101,16 +103,20 @@ internal sealed class StreamThread : IDisposable, ICommitSteps, IPartitionContro
         var commitInterval = TimeSpan.FromMilliseconds(_context.Kafka.CommitIntervalMs);
         var lastCommit = _context.Time.GetTimestamp();
         var lastClockCheck = lastCommit;
+        _loop.Start();
         while (!stoppingToken.IsCancellationRequested)
         {
             Fetch();
+            _loop.Lap(LoopPhase.Poll);
             RestoreStep();
+            _loop.Lap(LoopPhase.Restore);
             var held = _hold.Check(_tasks);
             if (!held)
             {
                 ProcessBuffered();
             }
 
+            _loop.Lap(LoopPhase.Process);
             if (_context.Time.GetElapsedTime(lastClockCheck) >= ClockCheckInterval)
             {
                 lastClockCheck = _context.Time.GetTimestamp();
@@ -126,11 +132,14 @@ internal sealed class StreamThread : IDisposable, ICommitSteps, IPartitionContro
                 }
             }
 
+            _loop.Lap(LoopPhase.Punctuate);
             if (_context.Time.GetElapsedTime(lastCommit) >= commitInterval)
             {
                 Commit();
                 lastCommit = _context.Time.GetTimestamp();
             }
+
+            _loop.Lap(LoopPhase.Commit);
         }
 
         Status.SetPhase(WorkerPhase.Stopping);
@@ -375,19 +384,7 @@ internal sealed class StreamThread : IDisposable, ICommitSteps, IPartitionContro
             return;
         }
 
-        foreach (var observer in _context.Observers)
-        {
-            foreach (var (name, store) in finished.Task.Stores)
-            {
-                observer.Restored(name, finished.Key.Partition, store.All());
-            }
-        }
-
-        if (finished.Task.Stores.Count > 0)
-        {
-            Log.TaskRestored(_context.Logger, finished.Key.Sub, finished.Key.Partition, finished.Records, finished.Elapsed.TotalMilliseconds);
-        }
-
+        _context.Restored(finished);
         if (_tasks.RestoringCount == 0 && Status.Phase == WorkerPhase.Restoring)
         {
             Status.SetPhase(WorkerPhase.Running);

@@ -48,6 +48,23 @@ internal sealed class StreamThreadContext(
         }
     }
 
+    /// <summary>A task finished restoring: the commit observers see its stores as restored, and a task with stores says so in the log.</summary>
+    public void Restored(RestoredTask finished)
+    {
+        foreach (var observer in Observers)
+        {
+            foreach (var (name, store) in finished.Task.Stores)
+            {
+                observer.Restored(name, finished.Key.Partition, store.All());
+            }
+        }
+
+        if (finished.Task.Stores.Count > 0)
+        {
+            Log.TaskRestored(Logger, finished.Key.Sub, finished.Key.Partition, finished.Records, finished.Elapsed.TotalMilliseconds);
+        }
+    }
+
     /// <summary>A record on a partition its key does not hash to: dead-lettered by its task, counted, and the fix logged once per topic.</summary>
     public TaskOutcome RejectMisplaced(StreamTask task, StreamRecord record, int expected, int partitionCount)
     {

@@ -35,6 +35,8 @@ public sealed class StreamsMetrics : IDisposable
         RecordAge = Meter.CreateHistogram<double>(
             "c360.record.age", "ms", "From a record's timestamp to its stage taking it, by stage: summed hop by hop, where a record's wait comes from");
         ThreadReplacements = Meter.CreateCounter<long>("c360.stream_thread.replacements", "{thread}", "Stream threads that died of a Kafka client error and were replaced");
+        ThreadTime = Meter.CreateCounter<double>(
+            "c360.stream_thread.time", "s", "Wall-clock time of each stream thread by what its loop was doing (poll, restore, process, punctuate, commit): its rate is the share of each");
     }
 
     /// <summary>The meter these instruments belong to (tests listen to this instance alone).</summary>
@@ -74,6 +76,9 @@ public sealed class StreamsMetrics : IDisposable
     public Histogram<double> RecordAge { get; }
 
     public Counter<long> ThreadReplacements { get; }
+
+    /// <summary>Per stream thread and loop phase: Kafka Streams' poll-, process-, punctuate- and commit-ratio, as seconds to take a rate of.</summary>
+    public Counter<double> ThreadTime { get; }
 
     /// <summary>Per stream thread: its assigned partitions (tagged with its state) and the records it consumed.</summary>
     public void ObserveThreads(Func<IReadOnlyList<StreamThreadView>> threads)

@@ -1,0 +1,48 @@
+using System.Diagnostics;
+using Confluent.Kafka;
+using Customer360.Streaming.Runtime.Kafka;
+using Customer360.Streaming.Runtime.Processing;
+using Customer360.Streaming.Testing;
+
+namespace Customer360.Streaming.IntegrationTests.Runtime;
+
+/// <summary>
+/// <c>c360.stream_thread.time</c>: where a stream thread's wall-clock time goes, by what its loop was doing (poll,
+/// restore, process, punctuate, commit), so an engineer can tell a busy thread from one that waits.
+/// </summary>
+public sealed class ThreadTimeTests(KafkaFixture kafka)
+{
+    [Fact]
+    public async Task A_stream_thread_reports_its_time_by_loop_phase_and_never_more_than_it_ran()
+    {
+        var topics = await CountingTopics.CreateAsync(kafka, new UniqueNames(nameof(A_stream_thread_reports_its_time_by_loop_phase_and_never_more_than_it_ran)), inputPartitions: 1);
+        using (var producer = new ProducerBuilder<string, string>(KafkaClientConfigs.Producer(topics.Options, "thread-time")).Build())
+        {
+            foreach (var key in new[] { "a", "b", "c" })
+            {
+                await producer.ProduceAsync(topics.Input, new Message<string, string> { Key = key, Value = key }, TestContext.Current.CancellationToken);
+            }
+        }
+
+        using var metrics = new StreamsMetrics();
+        using var threadTime = new MeasurementRecorder(metrics.Meter, "c360.stream_thread.time");
+        var lifetime = Stopwatch.StartNew();
+        await using (var worker = new InProcessWorker(topics.Options, new StreamsOptions { ProcessingGuarantee = ProcessingGuarantee.AtLeastOnce }, topics.Topology(), metrics))
+        {
+            Assert.True(await worker.WaitUntilAsync(() => worker.Worker.Status.CommittedOffsets.Values.Sum() >= 3, TimeSpan.FromSeconds(60)), "the three records were not committed");
+        }
+
+        lifetime.Stop();
+        var measurements = threadTime.Measurements;
+        var secondsByPhase = measurements.GroupBy(m => m.Tags["phase"] as string ?? "(none)")
+            .ToDictionary(g => g.Key, g => g.Sum(m => m.Value), StringComparer.Ordinal);
+
+        // The thread polled, processed the three records and committed them, and said which thread it was.
+        Assert.All(new[] { "poll", "process", "commit" }, phase => Assert.True(secondsByPhase.GetValueOrDefault(phase) > 0, $"no time in {phase}: {string.Join(", ", secondsByPhase)}"));
+        Assert.Subset(new HashSet<string>(["poll", "restore", "process", "punctuate", "commit"], StringComparer.Ordinal), secondsByPhase.Keys.ToHashSet(StringComparer.Ordinal));
+        Assert.All(measurements, m => Assert.Equal("StreamThread-1", m.Tags["thread"]));
+        Assert.All(measurements, m => Assert.True(m.Value >= 0));
+        // In seconds, and each moment counted once: the phases add up to no more than the worker's whole life.
+        Assert.True(secondsByPhase.Values.Sum() <= lifetime.Elapsed.TotalSeconds, $"{secondsByPhase.Values.Sum()} s by phase in {lifetime.Elapsed.TotalSeconds} s");
+    }
+}
