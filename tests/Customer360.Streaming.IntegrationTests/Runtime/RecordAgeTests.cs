@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
 using Confluent.Kafka;
 using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Runtime.Processing;
@@ -31,32 +29,13 @@ public sealed class RecordAgeTests(KafkaFixture kafka)
         }
 
         using var metrics = new StreamsMetrics();
-        var ages = new ConcurrentQueue<(double Ms, string? Stage)>();
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (ReferenceEquals(instrument.Meter, metrics.Meter) && instrument.Name == "c360.record.age")
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<double>((_, value, tags, _) =>
-        {
-            string? stage = null;
-            foreach (var tag in tags)
-            {
-                stage = tag.Key == "stage" ? tag.Value as string : stage;
-            }
-
-            ages.Enqueue((value, stage));
-        });
-        listener.Start();
-
+        using var recorded = new MeasurementRecorder(metrics.Meter, "c360.record.age");
         await using (var worker = new InProcessWorker(options, new StreamsOptions { ProcessingGuarantee = ProcessingGuarantee.AtLeastOnce }, topics.Topology(), metrics))
         {
             Assert.True(await worker.WaitUntilAsync(() => worker.Worker.Status.CommittedOffsets.Values.Sum() >= 3, TimeSpan.FromSeconds(60)), "the three records were not committed");
         }
 
+        var ages = recorded.Measurements.Select(m => (Ms: m.Value, Stage: m.Tags["stage"] as string)).ToList();
         Assert.Equal(3, ages.Count);
         Assert.All(ages, age =>
         {
