@@ -267,6 +267,11 @@ internal static class DemoCommand
             Say("  " + commitLine);
         }
 
+        if (triggerReport.ThreadTimeLine() is { } threadTimeLine)
+        {
+            Say("  " + threadTimeLine);
+        }
+
         SayOffers(offerAnswers, rules, settings.TopologyDirectory);
         Say($"  dead letters: {deadLetters}" + (monitor.UnreadableDecisions > 0 ? $"; {monitor.UnreadableDecisions} output records the view could not read" : string.Empty));
         Say($"  web pages were served at {pages}");

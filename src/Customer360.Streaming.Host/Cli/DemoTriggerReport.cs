@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using System.Globalization;
 using Avro.Generic;
 using Confluent.Kafka;
 using Customer360.Streaming.Host.Web;
@@ -22,13 +23,15 @@ namespace Customer360.Streaming.Host.Cli;
 /// </list>
 /// Only events (and commits) from <see cref="LiveFromMs"/> on count, as it stands when the report is made: the replayed
 /// history is minutes old by design, and each catch-up round moves the start forward. Also how long
-/// the live minute's commits took, and the decisions read back from Kafka, fired by rule and suppressed by reason.
+/// the live minute's commits took, how the stream thread's time split between its loop's phases meanwhile, and the
+/// decisions read back from Kafka, fired by rule and suppressed by reason.
 /// </summary>
 internal sealed class DemoTriggerReport : IDisposable
 {
     private const string RedisLatencyInstrument = "c360.redis.event_to_context.latency";
     private const string CommitDurationInstrument = "c360.commit.duration";
     private const string RecordAgeInstrument = "c360.record.age";
+    private const string ThreadTimeInstrument = "c360.stream_thread.time";
 
     private readonly TimeProvider _time;
     private readonly MeterListener _listener = new();
@@ -36,6 +39,7 @@ internal sealed class DemoTriggerReport : IDisposable
     private readonly LiveSamples _redisLatenciesMs = new();
     private readonly LiveSamples _commitDurationsMs = new();
     private readonly ConcurrentDictionary<string, LiveSamples> _recordAgesMsByStage = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, LiveSamples> _threadSecondsByPhase = new(StringComparer.Ordinal);
     private TopicTail? _triggers;
     private long _liveFromMs = long.MaxValue;
 
@@ -49,7 +53,7 @@ internal sealed class DemoTriggerReport : IDisposable
         _time = time;
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (ReferenceEquals(instrument.Meter.Scope, processorMeters) && instrument.Name is RedisLatencyInstrument or CommitDurationInstrument or RecordAgeInstrument)
+            if (ReferenceEquals(instrument.Meter.Scope, processorMeters) && instrument.Name is RedisLatencyInstrument or CommitDurationInstrument or RecordAgeInstrument or ThreadTimeInstrument)
             {
                 listener.EnableMeasurementEvents(instrument);
             }
@@ -66,9 +70,17 @@ internal sealed class DemoTriggerReport : IDisposable
             {
                 // One per record and stage: the replayed history's (older than any start) are not kept at all.
                 var recordMs = nowMs - (long)value;
-                if (recordMs >= LiveFromMs && StageOf(tags) is { } stage)
+                if (recordMs >= LiveFromMs && TagOf(tags, "stage") is { } stage)
                 {
                     _recordAgesMsByStage.GetOrAdd(stage, static _ => new LiveSamples()).Add(recordMs, value);
+                }
+            }
+            else if (instrument.Name == ThreadTimeInstrument)
+            {
+                // Several a loop: those before the live minute (the history's rounds) are not kept at all.
+                if (nowMs >= LiveFromMs && TagOf(tags, "phase") is { } phase)
+                {
+                    _threadSecondsByPhase.GetOrAdd(phase, static _ => new LiveSamples()).Add(nowMs, value);
                 }
             }
             else
@@ -160,11 +172,26 @@ internal sealed class DemoTriggerReport : IDisposable
         return parts.Count == 0 ? null : "record age as each stage took it: " + string.Join("; ", parts);
     }
 
-    private static string? StageOf(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    /// <summary>
+    /// The share of the live minute's stream thread time each loop phase took (<c>c360.stream_thread.time</c>), the
+    /// largest first, or null before the live minute: whether the thread was busy or waiting while the latency was
+    /// measured.
+    /// </summary>
+    public string? ThreadTimeLine()
+    {
+        var from = LiveFromMs;
+        var seconds = _threadSecondsByPhase.Select(p => (Phase: p.Key, Seconds: p.Value.SumFrom(from))).ToList();
+        var total = seconds.Sum(p => p.Seconds);
+        return total <= 0 ? null : "stream thread in the live minute: " + string.Join(", ", seconds
+            .OrderByDescending(p => p.Seconds).ThenBy(p => p.Phase, StringComparer.Ordinal)
+            .Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Phase} {100 * p.Seconds / total:0.0} %")));
+    }
+
+    private static string? TagOf(ReadOnlySpan<KeyValuePair<string, object?>> tags, string key)
     {
         foreach (var tag in tags)
         {
-            if (tag.Key == "stage")
+            if (tag.Key == key)
             {
                 return tag.Value as string;
             }

@@ -15,6 +15,9 @@ internal sealed class LiveSamples
 
     public int CountFrom(long fromMs) => _samples.Count(s => s.AtMs >= fromMs);
 
+    /// <summary>The sum of the samples from <paramref name="fromMs"/> on.</summary>
+    public double SumFrom(long fromMs) => _samples.Where(s => s.AtMs >= fromMs).Sum(s => s.Value);
+
     /// <summary>The p-th percentile (0–100, nearest rank) of the samples from <paramref name="fromMs"/> on, or null when there are none.</summary>
     public double? PercentileFrom(long fromMs, double p)
     {

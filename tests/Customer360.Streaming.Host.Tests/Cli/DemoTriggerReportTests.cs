@@ -78,4 +78,27 @@ public sealed class DemoTriggerReportTests
 
         Assert.Equal("record age as each stage took it: identity p50 6 ms p99 8 ms; context p50 21 ms p99 21 ms", report.RecordAgeLine("identity", "context"));
     }
+
+    [Fact]
+    public void The_thread_time_line_gives_each_loop_phases_share_of_the_live_minute_only()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(100_000));
+        using var processor = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var processorMeters = processor.GetRequiredService<IMeterFactory>();
+        using var report = new DemoTriggerReport(clock, processorMeters);
+        var threadTime = processorMeters.Create($"test-{Guid.NewGuid():N}").CreateCounter<double>("c360.stream_thread.time");
+        KeyValuePair<string, object?> Phase(string name) => new("phase", name);
+
+        Assert.Null(report.ThreadTimeLine());
+        // The history's rounds: a busy thread, before the live minute.
+        threadTime.Add(30, Phase("process"));
+        report.LiveFromMs = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        clock.Advance(TimeSpan.FromSeconds(1));
+        threadTime.Add(0.8, Phase("poll"));
+        threadTime.Add(0.1, Phase("process"));
+        threadTime.Add(0.1, Phase("commit"));
+        threadTime.Add(0, Phase("restore"));
+
+        Assert.Equal("stream thread in the live minute: poll 80.0 %, commit 10.0 %, process 10.0 %, restore 0.0 %", report.ThreadTimeLine());
+    }
 }
