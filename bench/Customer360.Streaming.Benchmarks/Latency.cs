@@ -112,10 +112,12 @@ internal static class Latency
         }
 
         Console.WriteLine(population);
-        // Beside the latency line: the record age per stage (where the wait comes from) and the commits.
+        // Beside the latency line: the record age per stage (where the wait comes from), the commits, and how the
+        // stream thread's time split meanwhile (busy or waiting).
         var details = demo.StandardOutput.Select(l => l.Trim())
             .Where(l => l.StartsWith("[demo]   record age as each stage took it:", StringComparison.Ordinal)
-                || l.StartsWith("[demo]   commits in the live minute:", StringComparison.Ordinal))
+                || l.StartsWith("[demo]   commits in the live minute:", StringComparison.Ordinal)
+                || l.StartsWith("[demo]   stream thread in the live minute:", StringComparison.Ordinal))
             .Select(l => $"  {l["[demo]   ".Length..]}");
         return [$"{latency["[demo]   ".Length..]} (Kafka:LingerMs {lingerMs}, Kafka:FetchWaitMaxMs {fetchWaitMs})", .. details];
     }
