@@ -171,6 +171,10 @@ public sealed class RedisContextWriter(IConnectionMultiplexer redis, RedisKeys k
     /// <summary>How many customers are in a store now.</summary>
     public async Task<long> CountPresentAsync(string storeId) => await redis.GetDatabase().HashLengthAsync(Keys.Presence(storeId));
 
+    /// <summary>How many customers are in each store now, in the order given; the requests go out together.</summary>
+    public async Task<IReadOnlyList<long>> CountPresentAsync(IEnumerable<string> storeIds) =>
+        await Task.WhenAll(storeIds.Select(CountPresentAsync));
+
     private static string PresenceJson(StorePresence presence, long version) =>
         string.Create(CultureInfo.InvariantCulture, $$"""{"zone":{{(presence.ZoneId is null ? "null" : System.Text.Json.JsonSerializer.Serialize(presence.ZoneId))}},"since":{{presence.SinceMs}},"v":{{version}}}""");
 

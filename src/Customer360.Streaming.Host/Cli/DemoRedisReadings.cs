@@ -31,13 +31,8 @@ internal sealed class DemoRedisReadings(IConnectionMultiplexer redis, RedisKeys 
     /// <summary>Customers present per store, in the directory's order.</summary>
     public Task<IReadOnlyList<KeyValuePair<string, int>>?> ReadPresenceAsync() => UnlessUnavailableAsync<IReadOnlyList<KeyValuePair<string, int>>>(async () =>
     {
-        var present = new List<KeyValuePair<string, int>>();
-        foreach (var store in stores.Stores)
-        {
-            present.Add(new(store.StoreId, (int)await _contexts.CountPresentAsync(store.StoreId)));
-        }
-
-        return present;
+        var present = await _contexts.CountPresentAsync(stores.Stores.Select(s => s.StoreId));
+        return [.. stores.Stores.Select((store, i) => KeyValuePair.Create(store.StoreId, (int)present[i]))];
     });
 
     /// <summary>One customer's context as Redis holds it, or null when there is none.</summary>

@@ -154,11 +154,8 @@ internal sealed class PageData
         {
             try
             {
-                var lengths = _stores.Stores.Select(s => redis.CountPresentAsync(s.StoreId)).ToList();
-                for (var i = 0; i < lengths.Count; i++)
-                {
-                    counts.Add(new StoreCount(_stores.Stores[i], (int)await lengths[i]));
-                }
+                var present = await redis.CountPresentAsync(_stores.Stores.Select(s => s.StoreId));
+                counts.AddRange(_stores.Stores.Select((store, i) => new StoreCount(store, (int)present[i])));
             }
             catch (Exception ex) when (RedisOutage.Is(ex))
             {
