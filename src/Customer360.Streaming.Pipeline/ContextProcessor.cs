@@ -15,7 +15,7 @@ namespace Customer360.Streaming.Pipeline;
 
 /// <summary>
 /// The live context, one task per partition of the customer-keyed topics: channel events re-keyed by the identity
-/// task, links and unlinks, and the relationship table. Every change is kept in the <c>contexts</c> store (whose
+/// task, links and unlinks, channel events their sources keyed by customer, and the relationship table. Every change is kept in the <c>contexts</c> store (whose
 /// changelog Redis materializes); each changed context is published once per commit as a snapshot on
 /// <c>c360.context.v1</c>. A relationship tombstone
 /// erases the customer: context, links, Redis keys, and everything that arrives for them afterwards. What an event, a
@@ -26,6 +26,7 @@ namespace Customer360.Streaming.Pipeline;
 public sealed class ContextProcessor(ContextPipelineSetup settings, string identityCommandsTopic, PipelineMetrics metrics, ILogger logger) : IProcessor
 {
     private readonly string _contextTopic = settings.Topics.Context;
+    private readonly HashSet<string> _customerKeyedChannels = [.. settings.Topics.CustomerKeyedChannels];
     private readonly ContextReducer _reducer = new(settings.Context, settings.Stores);
     private IProcessorContext _context = null!;
     private TypedKeyValueStore<CustomerContext> _contexts = null!;
@@ -93,6 +94,12 @@ public sealed class ContextProcessor(ContextPipelineSetup settings, string ident
             return;
         }
 
+        if (_customerKeyedChannels.Contains(record.Topic))
+        {
+            Reduce(customer, KeyedEvent(customer, record));
+            return;
+        }
+
         switch (InternalRecords.KindOf(record))
         {
             case InternalKind.Event when record.Value is { Length: > 0 } value:
@@ -108,6 +115,23 @@ public sealed class ContextProcessor(ContextPipelineSetup settings, string ident
             default:
                 throw new PoisonRecordException($"An internal record on {record.Topic} has an unexpected kind.");
         }
+    }
+
+    /// <summary>The event of a record its source keyed by customer, which must not name anyone else.</summary>
+    private ChannelEvent KeyedEvent(string customer, StreamRecord record)
+    {
+        var channelEvent = record.Value is { } value
+            ? settings.Codec.Decode(record.Topic, value)
+            : throw new PoisonRecordException($"A record on {record.Topic} has no value.");
+        var named = channelEvent switch
+        {
+            ClickEvent click => click.CustomerId,
+            AppEvent app => app.CustomerId,
+            _ => null,
+        };
+        return named is null || named == customer
+            ? channelEvent
+            : throw new PoisonRecordException($"A record on {record.Topic} names a customer other than its key.");
     }
 
     private void Reduce(string customer, ChannelEvent channelEvent)

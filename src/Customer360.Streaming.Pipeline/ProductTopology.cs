@@ -11,7 +11,8 @@ namespace Customer360.Streaming.Pipeline;
 /// customer-keyed ones, connected by two repartition topics.
 /// <code>
 ///   clickstream, mobile, location, beacon, identity, identity-commands ─► identity ─► events-by-customer
-///   events-by-customer, relationship, trigger-responses ─► context ─► c360.context.v1, triggers, store-events,
+///   events-by-customer, relationship, trigger-responses,
+///   channels keyed by customer (when declared)            ─► context ─► c360.context.v1, triggers, store-events,
 ///                                                                    decisions, segments, identity-commands (erasure)
 /// </code>
 /// </summary>
@@ -60,7 +61,7 @@ public static class ProductTopology
             [eventsByCustomer, topics.Context]);
         builder.AddSubTopology(
             ContextStage,
-            [eventsByCustomer, topics.Relationship, topics.Responses],
+            [eventsByCustomer, topics.Relationship, topics.Responses, .. topics.CustomerKeyedChannels],
             () => new ContextProcessor(Require(settings), identityCommands, metrics, contextLogger),
             [ProductTopics.ContextsStore, ProductTopics.ErasuresStore, ProductTopics.TriggerStateStore, ProductTopics.OfferLearningStore],
             [topics.Context, identityCommands, topics.Triggers, topics.Decisions, topics.StoreEvents, topics.Segments]);

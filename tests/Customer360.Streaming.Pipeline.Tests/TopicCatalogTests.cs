@@ -116,6 +116,50 @@ public sealed class TopicCatalogTests
         Assert.Contains("declares no topics", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void The_shipped_channels_each_have_a_customer_keyed_twin_in_the_customer_group()
+    {
+        var catalog = TopicCatalog.Load(ShippedTopicsFile());
+
+        var names = ProductTopicNames.FromCatalog(catalog);
+
+        Assert.Equal(ProductTopicNames.Default.KeyedByCustomer, names.KeyedByCustomer);
+        Assert.Equal(names.Channels.Count, names.CustomerKeyedChannels.Count);
+        Assert.All(names.CustomerKeyedChannels, twin => Assert.Equal(ProductTopicNames.CustomerGroup, catalog.Topics.Single(t => t.Name == twin).CoPartitionGroup));
+    }
+
+    [Fact]
+    public void Without_customer_keyed_topics_the_context_stage_reads_only_what_identity_stitching_sends_it()
+    {
+        var shipped = File.ReadAllText(ShippedTopicsFile());
+        var withoutTwins = string.Join("\n  - ", shipped.Split("\n  - ").Where(entry => !entry.Contains(".by-customer.v1", StringComparison.Ordinal)));
+        var catalog = TopicCatalog.Parse(withoutTwins, "topics.yaml");
+
+        var names = ProductTopicNames.FromCatalog(catalog);
+        var topology = ProductTopology.Shape("c360", catalog);
+
+        Assert.Empty(names.KeyedByCustomer);
+        Assert.DoesNotContain(topology.SourceTopics, t => t.EndsWith(".by-customer.v1", StringComparison.Ordinal));
+        Assert.Contains(names.Clickstream, topology.SourceTopics);
+    }
+
+    [Fact]
+    public void Two_customer_keyed_topics_of_one_channel_are_refused()
+    {
+        var catalog = TopicCatalog.Parse(File.ReadAllText(ShippedTopicsFile()) + """
+
+              - name: my.clicks.by-customer.v2
+                valueSchema: clickstream-event
+                copartition: customer
+                role: input
+                partitions: 6
+            """, "topics.yaml");
+
+        var error = Assert.Throws<TopologyException>(() => ProductTopicNames.FromCatalog(catalog));
+
+        Assert.Contains("at most one customer-keyed input topic with valueSchema clickstream-event, found 2", error.Message, StringComparison.Ordinal);
+    }
+
     internal static string ShippedTopicsFile()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

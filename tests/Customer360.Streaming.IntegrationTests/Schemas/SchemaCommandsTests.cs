@@ -21,7 +21,8 @@ public sealed class SchemaCommandsTests
         var topicsWithContracts = Contracts.TopicCatalog.Load(Path.Combine(RepositoryLayout.TopologyDirectory, "topics.yaml")).Topics
             .Where(t => t.ValueSchema is not null).ToList();
         var versions = topicsWithContracts.Sum(t => contracts.Versions(t.ValueSchema!).Count);
-        Assert.Equal(14, versions);
+        // 14 versions on the identifier-keyed and other topics, and one each on the four customer-keyed channel topics.
+        Assert.Equal(18, versions);
         Assert.Equal(versions, register.StandardOutput.Count(l => l.StartsWith("registered ", StringComparison.Ordinal)));
 
         var changed = Directory.CreateTempSubdirectory("c360-schemas-").FullName;
@@ -35,9 +36,11 @@ public sealed class SchemaCommandsTests
         Assert.True(await check.WaitForExitAsync(TimeSpan.FromSeconds(60)));
 
         Assert.Equal(1, check.ExitCode);
+        // Both topics of the clickstream contract, keyed by identifier and by customer, are flagged.
         Assert.Contains(check.StandardOutput, l => l.StartsWith("INCOMPATIBLE c360.clickstream.v1-value", StringComparison.Ordinal));
+        Assert.Contains(check.StandardOutput, l => l.StartsWith("INCOMPATIBLE c360.clickstream.by-customer.v1-value", StringComparison.Ordinal));
         // The latest version of every other topic's contract is checked and compatible.
-        Assert.Equal(topicsWithContracts.Count - 1, check.StandardOutput.Count(l => l.StartsWith("compatible", StringComparison.Ordinal)));
+        Assert.Equal(topicsWithContracts.Count - 2, check.StandardOutput.Count(l => l.StartsWith("compatible", StringComparison.Ordinal)));
         registry.Terminate();
         Assert.True(await registry.WaitForExitAsync(TimeSpan.FromSeconds(20)));
         Assert.Equal(0, registry.ExitCode);
