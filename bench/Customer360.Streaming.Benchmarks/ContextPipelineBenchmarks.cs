@@ -61,7 +61,7 @@ public class ContextPipelineBenchmarks
         var writer = new ChannelEventWriter(Contracts);
         var serializer = new AvroSerializer<GenericRecord>(registry);
         (string, string, byte[], long) Encode(SimulatedRecord r) =>
-            (r.Topic, r.Key, serializer.SerializeAsync(writer.Write(r.Event, r.Key), r.Topic).GetAwaiter().GetResult(), r.Event.EventTimeMs);
+            (r.Topic, r.Key, serializer.SerializeAsync(writer.Write(r.Event, r.Identifier), r.Topic).GetAwaiter().GetResult(), r.Event.EventTimeMs);
         _setup = [.. population.Setup().Select(Encode)];
         _journeys = [.. population.Events(Events).Select(Encode)];
 

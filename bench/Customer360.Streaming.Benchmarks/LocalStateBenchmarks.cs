@@ -133,7 +133,7 @@ public class LocalStateBenchmarks
         var population = new Population(1_000, seed: 11, stores, 1_790_000_000_000, eventsPerSecond: 150);
         foreach (var r in population.Setup().Concat(population.Events(22_500)))
         {
-            driver.PipeInput(r.Topic, r.Key, serializer.SerializeAsync(writer.Write(r.Event, r.Key), r.Topic).GetAwaiter().GetResult(), r.Event.EventTimeMs);
+            driver.PipeInput(r.Topic, r.Key, serializer.SerializeAsync(writer.Write(r.Event, r.Identifier), r.Topic).GetAwaiter().GetResult(), r.Event.EventTimeMs);
         }
 
         return [.. Enumerable.Range(0, 6).SelectMany(p => driver.StoreContents(ProductTopics.ContextsStore, p))

@@ -19,7 +19,7 @@ public sealed class ChannelEventWriter(SchemaCatalog contracts)
     private readonly RecordSchema _link = contracts.Latest("identity-link").Schema;
     private readonly RecordSchema _response = contracts.Latest("trigger-response").Schema;
 
-    /// <param name="identifier">For beacon sightings: the identifier the beacon saw (<c>device:…</c> or <c>app:…</c>), which is also the record key.</param>
+    /// <param name="identifier">For beacon sightings: the identifier the beacon saw (<c>device:…</c> or <c>app:…</c>), the record key unless its source keyed it by customer.</param>
     public GenericRecord Write(ChannelEvent channelEvent, string? identifier = null)
     {
         ArgumentNullException.ThrowIfNull(channelEvent);

@@ -6,7 +6,11 @@ using Customer360.Streaming.Contracts;
 namespace Customer360.Streaming.Simulation;
 
 /// <summary>An event and where it is produced: topic and key, as a real channel would.</summary>
-public sealed record SimulatedRecord(string Topic, string Key, ChannelEvent Event);
+public sealed record SimulatedRecord(string Topic, string Key, ChannelEvent Event)
+{
+    /// <summary>The identifier the channel knows (a beacon sighting carries it): the key, unless the record is keyed by customer.</summary>
+    public string Identifier { get; init; } = Key;
+}
 
 /// <summary>A simulated customer: ids, devices, where they shop, what the relationship says.</summary>
 /// <param name="LastAppOpenMs">For customers who have not used the app for a month or more, when they last did.</param>
@@ -47,9 +51,15 @@ public sealed class Population
     private long _sequence;
     private int _journeys;
     private int _issuedIds;
+    private readonly bool _keyedByCustomer;
 
     /// <param name="eventsPerSecond">The event rate to aim for; <see cref="ExpectedEventsPerSecond"/> says what the population can give.</param>
-    public Population(int customers, int seed, StoreDirectory stores, long startMs, double eventsPerSecond = 50, ProductTopicNames? topics = null)
+    /// <param name="keyedByCustomer">
+    /// Send channel events as sources that know who is signed in would: on each channel's customer-keyed topic
+    /// (<see cref="ProductTopicNames.KeyedByCustomer"/>), keyed by the customer id. The events are the same either way.
+    /// </param>
+    public Population(
+        int customers, int seed, StoreDirectory stores, long startMs, double eventsPerSecond = 50, ProductTopicNames? topics = null, bool keyedByCustomer = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(customers, 1);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(eventsPerSecond);
@@ -60,6 +70,12 @@ public sealed class Population
         }
 
         Topics = topics ?? ProductTopicNames.Default;
+        _keyedByCustomer = keyedByCustomer;
+        if (keyedByCustomer && Topics.KeyedByCustomer.Count < Topics.Channels.Count)
+        {
+            throw new ArgumentException("Keying by customer needs a customer-keyed topic for every channel; topics.yaml lacks some.", nameof(keyedByCustomer));
+        }
+
         _seed = seed;
         _ids = new Random(seed);
         _startMs = startMs;
@@ -121,7 +137,7 @@ public sealed class Population
 
         foreach (var c in Customers.Where(c => c.LastAppOpenMs is not null).OrderBy(c => c.LastAppOpenMs))
         {
-            yield return new SimulatedRecord(Topics.Mobile, "device:" + c.DeviceId, new AppEvent(NextId(), c.LastAppOpenMs!.Value, Topics.Mobile, AppEventType.AppOpen, c.DeviceId));
+            yield return AsSent(new SimulatedRecord(Topics.Mobile, "device:" + c.DeviceId, new AppEvent(NextId(), c.LastAppOpenMs!.Value, Topics.Mobile, AppEventType.AppOpen, c.DeviceId)), c);
         }
     }
 
@@ -199,7 +215,7 @@ public sealed class Population
         };
 
         SimulatedRecord PushAnswer(AppEventType type, long atMs) =>
-            new(Topics.Mobile, "device:" + customer.DeviceId, new AppEvent(id, atMs, Topics.Mobile, type, customer.DeviceId, null, null, triggerId));
+            AsSent(new(Topics.Mobile, "device:" + customer.DeviceId, new AppEvent(id, atMs, Topics.Mobile, type, customer.DeviceId, null, null, triggerId)), customer);
 
         SimulatedRecord Reported(ResponseOutcome outcome, long atMs) =>
             new(Topics.Responses, customer.CustomerId, new TriggerResponse(id, atMs, Topics.Responses, triggerId, customer.CustomerId, outcome));
@@ -247,8 +263,17 @@ public sealed class Population
 
         var replayed = record.Event.EventTimeMs >= _startMs - (long)RecentHistory.TotalMilliseconds || record.Event is ClickEvent or AppEvent
             || record.Event is BeaconSighting { Type: SightingType.Enter or SightingType.Exit };
-        return replayed ? record : null;
+        return replayed ? AsSent(record, running.Journey.Customer) : null;
     }
+
+    /// <summary>
+    /// The record as it is sent: unchanged, or, when the population is keyed by customer, on its channel's
+    /// customer-keyed topic with the customer id as key (the channel's identifier stays in the record).
+    /// </summary>
+    private SimulatedRecord AsSent(SimulatedRecord record, SimulatedCustomer customer) =>
+        _keyedByCustomer && Topics.KeyedByCustomer.TryGetValue(record.Topic, out var twin)
+            ? new SimulatedRecord(twin, customer.CustomerId, record.Event with { SourceTopic = twin }) { Identifier = record.Identifier }
+            : record;
 
     private void Start(SimulatedCustomer customer, long startMs)
     {

@@ -20,7 +20,7 @@ public sealed class SimulatedRecordProducer(KafkaOptions kafka, ISchemaRegistryC
     public async Task ProduceAsync(SimulatedRecord record, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var value = await _serializer.SerializeAsync(_writer.Write(record.Event, record.Key), record.Topic, cancellationToken: cancellationToken);
+        var value = await _serializer.SerializeAsync(_writer.Write(record.Event, record.Identifier), record.Topic, cancellationToken: cancellationToken);
         _producer.Produce(record.Topic, new Message<string, byte[]>
         {
             Key = record.Key,

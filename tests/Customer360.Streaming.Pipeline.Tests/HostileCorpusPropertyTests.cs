@@ -24,7 +24,7 @@ public sealed class HostileCorpusPropertyTests
 
     private static readonly InputTopics Topics = new(
         PipelineHarness.Names.Clickstream, PipelineHarness.Names.Mobile, PipelineHarness.Names.Location, PipelineHarness.Names.Beacon,
-        PipelineHarness.Names.Relationship, PipelineHarness.Names.Identity, PipelineHarness.Names.Responses);
+        PipelineHarness.Names.Relationship, PipelineHarness.Names.Identity, PipelineHarness.Names.Responses, PipelineHarness.Names.KeyedByCustomer);
 
     [Fact]
     public void Any_sequence_of_hostile_records_is_processed_or_dead_lettered_with_a_reason_and_a_valid_record_still_applies()

@@ -52,16 +52,17 @@ internal sealed class PipelineHarness
 
     /// <summary>
     /// A harness fed the simulator's setup (profiles and links) and then <paramref name="events"/> journey events of
-    /// <paramref name="customers"/> customers at the shipped stores.
+    /// <paramref name="customers"/> customers at the shipped stores; with <paramref name="keyedByCustomer"/>, on the
+    /// customer-keyed channel topics.
     /// </summary>
-    public static PipelineHarness Simulated(int customers, int seed, int events)
+    public static PipelineHarness Simulated(int customers, int seed, int events, bool keyedByCustomer = false)
     {
         var stores = StoreCatalog.Load(Path.Combine(RepositoryLayout.TopologyDirectory, "stores.yaml"));
         var h = new PipelineHarness(stores: stores);
-        var population = new Customer360.Streaming.Simulation.Population(customers, seed, stores, T0, eventsPerSecond: 150);
+        var population = new Customer360.Streaming.Simulation.Population(customers, seed, stores, T0, eventsPerSecond: 150, keyedByCustomer: keyedByCustomer);
         foreach (var record in population.Setup().Concat(population.Events(events)))
         {
-            h.Driver.PipeInput(record.Topic, record.Key, h.Encode(record.Event, record.Topic, record.Topic == Names.Beacon ? record.Key : null), record.Event.EventTimeMs);
+            h.Driver.PipeInput(record.Topic, record.Key, h.Encode(record.Event, record.Topic, record.Identifier), record.Event.EventTimeMs);
         }
 
         return h;
@@ -85,6 +86,13 @@ internal sealed class PipelineHarness
         _serializer.SerializeAsync(_writer.Write(e, identifier), topic).GetAwaiter().GetResult();
 
     public TaskOutcome Send(string topic, string key, ChannelEvent e) => Driver.PipeInput(topic, key, Encode(e, topic, topic == Names.Beacon ? key : null), e.EventTimeMs);
+
+    /// <summary>An event its source keyed by customer, on the channel's customer-keyed topic; a beacon sighting names <paramref name="identifier"/>.</summary>
+    public TaskOutcome SendKeyed(string customer, ChannelEvent e, string identifier = "device:d1")
+    {
+        var topic = Names.KeyedByCustomer[e.SourceTopic];
+        return Driver.PipeInput(topic, customer, Encode(e with { SourceTopic = topic }, topic, identifier), e.EventTimeMs);
+    }
 
     public TaskOutcome Link(string identifier, string customer, long t, IdentityAction action = IdentityAction.Link)
     {
@@ -128,7 +136,7 @@ internal sealed class PipelineHarness
     public void CrashAndReplayInputs()
     {
         Driver.CrashAndRestore();
-        foreach (var topic in Names.Channels.Append(Names.Relationship).Append(Names.Identity))
+        foreach (var topic in Names.Channels.Concat(Names.CustomerKeyedChannels).Append(Names.Relationship).Append(Names.Identity))
         {
             for (var p = 0; p < Partitions; p++)
             {

@@ -97,7 +97,7 @@ public static class OfferEvaluation
         var processed = 0;
         while (queue.TryDequeue(out var record, out _))
         {
-            var bytes = serializer.SerializeAsync(writer.Write(record.Event, record.Key), record.Topic).GetAwaiter().GetResult();
+            var bytes = serializer.SerializeAsync(writer.Write(record.Event, record.Identifier), record.Topic).GetAwaiter().GetResult();
             driver.PipeInput(record.Topic, record.Key, bytes, record.Event.EventTimeMs);
             if (++processed % 20_000 == 0)
             {

@@ -181,6 +181,60 @@ public sealed class ContextEndToEndTests(KafkaFixture kafka, SchemaRegistryFixtu
         }
     }
 
+    [Fact]
+    public async Task Journeys_keyed_by_customer_at_the_source_end_in_Redis_as_the_reducers_say_and_only_links_take_the_repartition_hop()
+    {
+        var program = ExternalTools.Find("redis-server");
+        if (program is null)
+        {
+            Assert.Skip(ExternalTools.InstallHint("redis-server"));
+        }
+
+        var names = new UniqueNames(nameof(Journeys_keyed_by_customer_at_the_source_end_in_Redis_as_the_reducers_say_and_only_links_take_the_repartition_hop));
+        var applicationId = names.Group("keyed");
+        var catalog = TopicCatalog.Load(Path.Combine(C360Program.WritePrefixedTopology(names, applicationId), "topics.yaml"));
+        foreach (var topic in catalog.Topics)
+        {
+            await kafka.CreateTopicAsync(topic.Name, topic.Partitions);
+        }
+
+        var port = FreePort.Next();
+        using var redisServer = ChildProcess.Start(
+            program, ["--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], workingDirectory: Path.GetTempPath());
+        Assert.True(await FreePort.WaitForListenerAsync(port, TimeSpan.FromSeconds(10)));
+        await using var connection = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},abortConnect=false");
+        var keys = new RedisKeys("keyed");
+        var stores = StoreCatalog.Load(Path.Combine(RepositoryLayout.TopologyDirectory, "stores.yaml"));
+        var contracts = SchemaCatalog.Load(Path.Combine(RepositoryLayout.Root, "schemas"));
+        using var registryClient = registry.CreateClient();
+        var topics = ProductTopicNames.FromCatalog(catalog);
+        using var metrics = new PipelineMetrics();
+        var topology = ProductTopology.Build(
+            applicationId, catalog, new ContextPipelineSetup(Contexts, new IdentitySettings(), stores, new EventCodec(registryClient, new AvroSerdeOptions(), contracts, catalog), topics),
+            metrics, NullLoggerFactory.Instance);
+        var options = kafka.Options(applicationId);
+        options.FetchWaitMaxMs = 10;
+        var population = new Population(Customers, seed: 13, stores, T0, topics: topics, keyedByCustomer: true);
+        var setup = population.Setup().ToList();
+        var journeys = population.Events(JourneyEvents).ToList();
+        Assert.All(journeys, r => Assert.Contains(r.Topic, topics.CustomerKeyedChannels));
+        var expected = Reference(setup, journeys, stores);
+
+        using var producer = new SimulatedRecordProducer(options, registryClient, contracts, "keyed-producer");
+        await using (var run = PipelineRun.Start(options, topology, connection, keys, metrics))
+        {
+            await producer.ProduceAllAsync(setup.Concat(journeys), TestContext.Current.CancellationToken);
+
+            var converged = await Eventually(async () => await MatchingAsync(connection, keys, expected) == Customers, TimeSpan.FromSeconds(120));
+            Assert.True(converged, $"{await MatchingAsync(connection, keys, expected)} of {Customers} contexts match the reference");
+            await AssertPresenceAsync(connection, keys, stores, expected);
+        }
+
+        // The setup's web and device links are all that went through identity stitching.
+        var hopped = ConsumerGroupLag.Read(options, applicationId, [topology.RepartitionTopics[0]], TimeSpan.FromSeconds(10)).Sum(p => p.HighWatermark);
+        Assert.Equal(2 * Customers, hopped);
+    }
+
     /// <summary>What the reducers alone make of the same records: the setup (links, profiles, older history), then each journey event.</summary>
     private static Dictionary<string, CustomerContext> Reference(IEnumerable<SimulatedRecord> setup, IEnumerable<SimulatedRecord> journeys, StoreDirectory stores)
     {
@@ -201,20 +255,23 @@ public sealed class ContextEndToEndTests(KafkaFixture kafka, SchemaRegistryFixtu
                     break;
                 default:
                     // Channel history from before the journeys (the last app open of lapsed app users).
-                    contexts[owner[record.Key]] = reducer.Apply(contexts[owner[record.Key]], record.Event).Context;
+                    contexts[CustomerOf(record)] = reducer.Apply(contexts[CustomerOf(record)], record.Event).Context;
                     break;
             }
         }
 
         foreach (var record in journeys)
         {
-            var customer = owner[record.Key];
+            var customer = CustomerOf(record);
             contexts[customer] = reducer.Apply(contexts[customer], record.Event).Context;
         }
 
         return contexts;
 
         CustomerContext Get(string id) => contexts.TryGetValue(id, out var context) ? context : CustomerContext.Empty(id);
+
+        // Keyed by its identifier, or by its customer when its source knew who that is.
+        string CustomerOf(SimulatedRecord record) => owner.TryGetValue(record.Key, out var customer) ? customer : record.Key;
     }
 
     private static CustomerContext WithoutInputPositions(CustomerContext context) => context with
@@ -274,7 +331,7 @@ public sealed class ContextEndToEndTests(KafkaFixture kafka, SchemaRegistryFixtu
 
     private static async Task WaitForNoLagAsync(KafkaOptions options, string applicationId, ProductTopicNames topics)
     {
-        var inputs = topics.Channels.Append(topics.Identity).Append(topics.Relationship).ToList();
+        var inputs = topics.Channels.Concat(topics.CustomerKeyedChannels).Append(topics.Identity).Append(topics.Relationship).ToList();
         Assert.True(
             await Eventually(() => Task.FromResult(ConsumerGroupLag.Read(options, applicationId, inputs, TimeSpan.FromSeconds(10)).Sum(p => p.Lag) == 0), TimeSpan.FromSeconds(60)),
             "the processor did not catch up");

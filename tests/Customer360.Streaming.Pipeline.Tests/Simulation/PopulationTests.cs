@@ -116,4 +116,33 @@ public sealed class PopulationTests
         Assert.Null(population.Respond("trg-1", customer.CustomerId, "STORE_ASSOCIATE", T0));
         Assert.Null(population.Respond("trg-1", "someone-else", "PUSH", T0));
     }
+
+    [Fact]
+    public void Keyed_by_customer_the_population_sends_the_same_events_on_the_customer_keyed_topics_with_the_customer_as_key()
+    {
+        var plain = new Population(40, seed: 7, Stores, T0);
+        var keyed = new Population(40, seed: 7, Stores, T0, keyedByCustomer: true);
+        var customerOf = plain.Customers.SelectMany(c => new[] { ("web:" + c.WebId, c.CustomerId), ("device:" + c.DeviceId, c.CustomerId) })
+            .ToDictionary(p => p.Item1, p => p.CustomerId, StringComparer.Ordinal);
+
+        var sent = plain.Setup().Concat(plain.Events(2_000)).Append(plain.Respond("trg-3", plain.Customers[0].CustomerId, "PUSH", T0 + 1_000)!).ToList();
+        var sentKeyed = keyed.Setup().Concat(keyed.Events(2_000)).Append(keyed.Respond("trg-3", keyed.Customers[0].CustomerId, "PUSH", T0 + 1_000)!).ToList();
+
+        Assert.Equal(sent.Select(r => (r.Event.EventId, r.Event.EventTimeMs)), sentKeyed.Select(r => (r.Event.EventId, r.Event.EventTimeMs)));
+        foreach (var (record, keyedRecord) in sent.Zip(sentKeyed))
+        {
+            if (plain.Topics.KeyedByCustomer.TryGetValue(record.Topic, out var twin))
+            {
+                Assert.Equal((twin, customerOf[record.Key], record.Key, twin), (keyedRecord.Topic, keyedRecord.Key, keyedRecord.Identifier, keyedRecord.Event.SourceTopic));
+            }
+            else
+            {
+                Assert.Equal((record.Topic, record.Key, record.Identifier), (keyedRecord.Topic, keyedRecord.Key, keyedRecord.Identifier));
+            }
+        }
+
+        Assert.Contains(sentKeyed, r => r.Topic == keyed.Topics.KeyedByCustomer[keyed.Topics.Beacon]);
+        var withoutTwins = ProductTopicNames.Default with { KeyedByCustomer = new Dictionary<string, string>() };
+        Assert.Throws<ArgumentException>(() => new Population(40, seed: 7, Stores, T0, topics: withoutTwins, keyedByCustomer: true));
+    }
 }

@@ -43,7 +43,15 @@ public static class HostileCorpus
         var written = Gen.OneOf(click, app, fix, beacon, profile, link, response);
         // One record in eight is produced under a key of its own, which the value does not agree with.
         var key = Gen.Frequency((7, Gen.Const((string?)null)), (1, HostileId().Select(k => (string?)k)));
-        return Gen.Select(written, key, Mutation()).Select((w, k, m) => new HostileRecord(w.Event.SourceTopic, k ?? w.Key, w.Identifier, w.Event, m));
+        var sent = Gen.Select(written, key, Mutation()).Select((w, k, m) => new HostileRecord(w.Event.SourceTopic, k ?? w.Key, w.Identifier, w.Event, m));
+        if (topics.KeyedByCustomer is not { Count: > 0 } twins)
+        {
+            return sent;
+        }
+
+        // One channel record in three comes on its customer-keyed twin, keyed by a customer its value may not name.
+        return Gen.Select(sent, customer, Gen.Int[0, 2]).Select((r, c, roll) =>
+            roll == 0 && twins.TryGetValue(r.Topic, out var twin) ? r with { Topic = twin, Key = c, Event = r.Event with { SourceTopic = twin } } : r);
     }
 
     /// <summary>Untouched half the time (hostile values only); otherwise truncated, one to three bits flipped, or a lying length.</summary>
