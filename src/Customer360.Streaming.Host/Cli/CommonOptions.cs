@@ -59,4 +59,42 @@ internal static class CommonOptions
             return false;
         }
     }
+
+    public static Option<bool> KeyedByCustomer() => new("--keyed-by-customer")
+    {
+        Description = "Send channel events keyed by customer, on each channel's customer-keyed topic, as sources that know who is "
+            + "signed in do: they skip identity stitching and the repartition hop.",
+    };
+
+    /// <summary>
+    /// Whether topics.yaml has what a simulation keyed by customer needs (a customer-keyed topic for every channel);
+    /// when not, writes why to stderr so the verb can exit with code 2.
+    /// </summary>
+    public static bool CanKeyByCustomer(bool keyedByCustomer, TopicCatalog catalog)
+    {
+        if (!keyedByCustomer)
+        {
+            return true;
+        }
+
+        try
+        {
+            var topics = ProductTopicNames.FromCatalog(catalog);
+            var lacking = topics.Channels.Where(c => !topics.KeyedByCustomer.ContainsKey(c)).ToList();
+            if (lacking.Count == 0)
+            {
+                return true;
+            }
+
+            Console.Error.WriteLine(
+                $"--keyed-by-customer needs a customer-keyed topic for every channel; topics.yaml has none for {string.Join(", ", lacking)} "
+                + $"(an input topic with the channel's valueSchema and copartition: {ProductTopicNames.CustomerGroup}).");
+        }
+        catch (TopologyException ex)
+        {
+            Console.Error.WriteLine(ex.Message);
+        }
+
+        return false;
+    }
 }

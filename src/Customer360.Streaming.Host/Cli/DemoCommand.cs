@@ -77,10 +77,11 @@ internal static class DemoCommand
         };
         fetchWait.Validators.Add(r => CommonOptions.RequireRange(r, "--fetch-wait-ms", 1, 1000));
         var brokers = CommonOptions.Brokers();
+        var keyedByCustomer = CommonOptions.KeyedByCustomer();
         var topologyDir = CommonOptions.TopologyDirectory();
         var command = new Command("demo", "Run the embedded stack end to end and print what happened.")
         {
-            duration, rate, customers, redis, plain, httpPort, fetchWait, brokers, topologyDir,
+            duration, rate, customers, redis, plain, httpPort, fetchWait, brokers, keyedByCustomer, topologyDir,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -98,14 +99,14 @@ internal static class DemoCommand
             }
 
             var topology = parse.GetValue(topologyDir);
-            if (!CommonOptions.TryLoadCatalog(topology, out var catalog))
+            if (!CommonOptions.TryLoadCatalog(topology, out var catalog) || !CommonOptions.CanKeyByCustomer(parse.GetValue(keyedByCustomer), catalog))
             {
                 return ExitCodes.InvalidConfiguration;
             }
 
             var settings = new DemoSettings(
                 parse.GetValue(duration), parse.GetValue(rate), parse.GetValue(customers), redisConnection, parse.GetValue(brokers), topology, parse.GetValue(plain),
-                parse.GetValue(httpPort), parse.GetValue(fetchWait));
+                parse.GetValue(httpPort), parse.GetValue(fetchWait), parse.GetValue(keyedByCustomer));
             // The command is the composition root: the one place the system clock is chosen.
             return await RunAsync(settings, catalog, TimeProvider.System, cancellationToken);
         });
@@ -163,7 +164,7 @@ internal static class DemoCommand
         // embedded broker holds a fetch for its full wait, which would add up to 100 ms to every trigger's latency.
         var kafka = new KafkaOptions { BootstrapServers = cluster.BootstrapServers, FetchWaitMaxMs = settings.FetchWaitMs };
         var topics = app.Services.GetRequiredService<ContextPipelineSetup>().Topics;
-        var population = new Population(settings.Customers, seed: 7, app.Services.GetRequiredService<StoreDirectory>(), time.GetUtcNow().ToUnixTimeMilliseconds(), settings.Rate, topics);
+        var population = new Population(settings.Customers, seed: 7, app.Services.GetRequiredService<StoreDirectory>(), time.GetUtcNow().ToUnixTimeMilliseconds(), settings.Rate, topics, settings.KeyedByCustomer);
         using var registryClient = new SchemaRegistryClient(new SchemaRegistryOptions { Url = registryUrl });
         var processorMeters = app.Services.GetRequiredService<IMeterFactory>();
         using var triggerReport = new DemoTriggerReport(time, processorMeters);
@@ -178,7 +179,7 @@ internal static class DemoCommand
         string? producerSays = null;
         Action<string> say = live ? line => producerSays = line : Say;
         var producer = new DemoProducer(kafka, registryClient, app.Services.GetRequiredService<SchemaCatalog>(), time, say, progressEvery: null);
-        var inputs = topics.Channels.Append(topics.Identity).Append(topics.Relationship).Append(topics.Responses).ToList();
+        var inputs = topics.Channels.Concat(topics.CustomerKeyedChannels).Append(topics.Identity).Append(topics.Relationship).Append(topics.Responses).ToList();
         var repartitions = app.Services.GetRequiredService<StreamTopology>().RepartitionTopics.ToHashSet(StringComparer.Ordinal);
         var inputsAndRepartitions = inputs.Concat(repartitions).ToList();
         // One pair of clients for every look at the group's committed offsets: the waits below poll ten times a second.
@@ -352,7 +353,7 @@ internal static class DemoCommand
 
     internal static void Say(string line) => Console.Out.WriteLine($"[demo] {line}");
 
-    internal sealed record DemoSettings(int DurationSeconds, int Rate, int Customers, string Redis, int Brokers, string? TopologyDirectory, bool Plain, int HttpPort, int FetchWaitMs);
+    internal sealed record DemoSettings(int DurationSeconds, int Rate, int Customers, string Redis, int Brokers, string? TopologyDirectory, bool Plain, int HttpPort, int FetchWaitMs, bool KeyedByCustomer);
 
     /// <summary>Removes a folder when disposed, after the processor that used it has stopped.</summary>
     private sealed class DeleteOnDispose(DirectoryInfo folder) : IDisposable

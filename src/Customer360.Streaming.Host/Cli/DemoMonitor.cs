@@ -72,6 +72,11 @@ internal sealed class DemoMonitor : IDisposable
             [topics.Identity] = "identity",
             [topics.Relationship] = "relationship",
         };
+        foreach (var (channel, keyedByCustomer) in topics.KeyedByCustomer)
+        {
+            _channelByTopic[keyedByCustomer] = _channelByTopic[channel];
+        }
+
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             // The processor's own counter: another processor in the process would count under the same name.
@@ -105,8 +110,11 @@ internal sealed class DemoMonitor : IDisposable
         var seconds = Math.Max(0.001, _time.GetElapsedTime(_previousSampleAt).TotalSeconds);
         _previousSampleAt = _time.GetTimestamp();
         var totals = new Dictionary<string, long>(_processedByTopic, StringComparer.Ordinal);
+        // A channel's events may come on two topics (keyed by identifier and by customer): one rate for both.
         var channels = _channelByTopic
-            .Select(c => new ChannelRate(c.Value, (totals.GetValueOrDefault(c.Key) - _previousTotals.GetValueOrDefault(c.Key)) / seconds, totals.GetValueOrDefault(c.Key)))
+            .GroupBy(c => c.Value, c => c.Key)
+            .Select(c => new ChannelRate(
+                c.Key, c.Sum(topic => totals.GetValueOrDefault(topic) - _previousTotals.GetValueOrDefault(topic)) / seconds, c.Sum(topic => totals.GetValueOrDefault(topic))))
             .ToList();
         _previousTotals = totals;
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Avro.Generic;
 using Confluent.Kafka;
+using Customer360.Streaming.Domain.Events;
 using Customer360.Streaming.Simulation;
 using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Contracts;
@@ -47,13 +48,15 @@ internal sealed class DemoProducer(
     {
         var produced = new Dictionary<string, long>(StringComparer.Ordinal);
         using var producer = new SimulatedRecordProducer(kafka, registry, contracts, "c360-simulator");
+        var lastAppOpens = 0;
         foreach (var record in population.Setup())
         {
             await ProduceAsync(producer, record, produced, cancellationToken);
+            lastAppOpens += record.Event is AppEvent ? 1 : 0;
         }
 
         say($"produced the setup: {produced.GetValueOrDefault(population.Topics.Relationship)} relationship profiles, "
-            + $"{produced.GetValueOrDefault(population.Topics.Identity)} identity links, {produced.GetValueOrDefault(population.Topics.Mobile)} last app opens of lapsed app users");
+            + $"{produced.GetValueOrDefault(population.Topics.Identity)} identity links, {lastAppOpens} last app opens of lapsed app users");
         await TakenInAsync(SimulationPhase.Setup);
         say($"population: {population.Customers.Count} customers, {population.ConcurrentJourneys} journeys at a time, about {population.ExpectedEventsPerSecond:0} events/s"
             + (population.ExpectedEventsPerSecond < population.RequestedEventsPerSecond * 0.95

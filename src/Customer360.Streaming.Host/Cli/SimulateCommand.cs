@@ -26,10 +26,11 @@ internal static class SimulateCommand
         var duration = new Option<int>("--duration") { Description = "Seconds of journey events after the setup.", DefaultValueFactory = _ => 60 };
         duration.Validators.Add(r => CommonOptions.RequireRange(r, "--duration", 1, 86_400));
         var seed = new Option<int>("--seed") { Description = "The same seed gives the same population and journeys.", DefaultValueFactory = _ => 7 };
+        var keyedByCustomer = CommonOptions.KeyedByCustomer();
         var topologyDir = CommonOptions.TopologyDirectory();
         var command = new Command("simulate", "Produce a seeded population's profiles, links and journeys to Kafka as Avro through the registry.")
         {
-            bootstrap, registryUrl, customers, rate, duration, seed, topologyDir,
+            bootstrap, registryUrl, customers, rate, duration, seed, keyedByCustomer, topologyDir,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -42,7 +43,7 @@ internal static class SimulateCommand
             }
 
             var folder = parse.GetValue(topologyDir);
-            if (!CommonOptions.TryLoadCatalog(folder, out var catalog))
+            if (!CommonOptions.TryLoadCatalog(folder, out var catalog) || !CommonOptions.CanKeyByCustomer(parse.GetValue(keyedByCustomer), catalog))
             {
                 return ExitCodes.InvalidConfiguration;
             }
@@ -53,7 +54,7 @@ internal static class SimulateCommand
             var rateValue = parse.GetValue(rate);
             var population = new Population(
                 parse.GetValue(customers), parse.GetValue(seed), stores, time.GetUtcNow().ToUnixTimeMilliseconds(), rateValue,
-                ProductTopicNames.FromCatalog(catalog));
+                ProductTopicNames.FromCatalog(catalog), parse.GetValue(keyedByCustomer));
             using var registry = new SchemaRegistryClient(new SchemaRegistryOptions { Url = url });
             var producer = new DemoProducer(
                 new KafkaOptions { BootstrapServers = servers }, registry, SchemaCatalog.Load(ContentFolders.SchemasDirectory(null)), time,

@@ -41,4 +41,62 @@ public sealed class SimulateCommandTests(KafkaFixture kafka, SchemaRegistryFixtu
         Assert.NotEmpty(clicks);
         Assert.All(clicks, c => Assert.Equal("customer360.events.ClickstreamEvent", deserializer.Deserialize(c.Message.Value).Schema.Fullname));
     }
+
+    [Fact]
+    public async Task Simulate_keyed_by_customer_sends_each_channel_event_on_its_customer_keyed_topic_with_the_customer_as_key()
+    {
+        var names = new UniqueNames(nameof(Simulate_keyed_by_customer_sends_each_channel_event_on_its_customer_keyed_topic_with_the_customer_as_key));
+        var applicationId = names.Group("sim-keyed");
+        var topologyDirectory = C360Program.WritePrefixedTopology(names, applicationId);
+        foreach (var topic in TopicCatalog.Load(Path.Combine(topologyDirectory, "topics.yaml")).Topics)
+        {
+            await kafka.CreateTopicAsync(topic.Name, topic.Partitions);
+        }
+
+        using var simulate = await ChildProcess.RunAsync(
+            "dotnet",
+            [
+                RepositoryLayout.C360Dll, "simulate", "--customers", "20", "--rate", "100", "--duration", "2", "--seed", "3", "--keyed-by-customer",
+                "--topology-dir", topologyDirectory, "--bootstrap-servers", kafka.BootstrapServers, "--registry-url", registry.UrlText,
+            ],
+            TimeSpan.FromMinutes(1));
+
+        Assert.True(simulate.ExitCode == 0, simulate.AllOutput);
+        using var client = registry.CreateClient();
+        var deserializer = new AvroDeserializer<GenericRecord>(client);
+        var sightings = KafkaTopicReader.ReadAll(kafka.Options(applicationId), names.Topic("c360.beacon.by-customer.v1"));
+        Assert.NotEmpty(sightings);
+        Assert.All(sightings, s =>
+        {
+            // Keyed by the customer; the device the beacon saw stays in the record.
+            Assert.StartsWith("cust-", System.Text.Encoding.UTF8.GetString(s.Message.Key!), StringComparison.Ordinal);
+            Assert.StartsWith("d", (string)deserializer.Deserialize(s.Message.Value)["identifier"], StringComparison.Ordinal);
+        });
+        Assert.Empty(KafkaTopicReader.ReadAll(kafka.Options(applicationId), names.Topic("c360.beacon.v1")));
+        Assert.Empty(KafkaTopicReader.ReadAll(kafka.Options(applicationId), names.Topic("c360.clickstream.v1")));
+        Assert.NotEmpty(KafkaTopicReader.ReadAll(kafka.Options(applicationId), names.Topic("c360.identity.v1")));
+    }
+
+    [Fact]
+    public async Task Simulate_keyed_by_customer_without_customer_keyed_topics_exits_2_and_names_the_channels_that_lack_one()
+    {
+        var shipped = await File.ReadAllTextAsync(Path.Combine(RepositoryLayout.TopologyDirectory, "topics.yaml"), TestContext.Current.CancellationToken);
+        var directory = Directory.CreateTempSubdirectory("c360-topology-").FullName;
+        await File.WriteAllTextAsync(
+            Path.Combine(directory, "topics.yaml"),
+            string.Join("\n  - ", shipped.Split("\n  - ").Where(entry => !entry.Contains("beacon.by-customer.v1", StringComparison.Ordinal))),
+            TestContext.Current.CancellationToken);
+        File.Copy(Path.Combine(RepositoryLayout.TopologyDirectory, "stores.yaml"), Path.Combine(directory, "stores.yaml"));
+
+        using var simulate = await ChildProcess.RunAsync(
+            "dotnet",
+            [
+                RepositoryLayout.C360Dll, "simulate", "--keyed-by-customer", "--duration", "1",
+                "--topology-dir", directory, "--bootstrap-servers", kafka.BootstrapServers, "--registry-url", registry.UrlText,
+            ],
+            TimeSpan.FromMinutes(1));
+
+        Assert.Equal(2, simulate.ExitCode);
+        Assert.Contains(simulate.StandardError, l => l.Contains("--keyed-by-customer needs a customer-keyed topic for every channel; topics.yaml has none for c360.beacon.v1", StringComparison.Ordinal));
+    }
 }
