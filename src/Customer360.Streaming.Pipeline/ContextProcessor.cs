@@ -15,13 +15,13 @@ namespace Customer360.Streaming.Pipeline;
 
 /// <summary>
 /// The live context, one task per partition of the customer-keyed topics: channel events re-keyed by the identity
-/// task, links and unlinks, channel events their sources keyed by customer, and the relationship table. Every change is kept in the <c>contexts</c> store (whose
-/// changelog Redis materializes); each changed context is published once per commit as a snapshot on
-/// <c>c360.context.v1</c>. A relationship tombstone
-/// erases the customer: context, links, Redis keys, and everything that arrives for them afterwards. What an event, a
-/// response or a timer does to a customer is decided by the domain's pure <see cref="CustomerStep"/>; this processor
-/// routes the input to it, loads and saves the customer's context and trigger state, and encodes what the step returns
-/// (triggers, decisions, store events).
+/// task, links and unlinks, channel events their sources keyed by customer, and the relationship table. Every change
+/// is kept in the <c>contexts</c> store (whose changelog Redis materializes); each changed context is published once
+/// per commit as a snapshot on <c>c360.context.v1</c>. A relationship tombstone erases the customer: context, links,
+/// Redis keys, and everything that arrives for them afterwards. What an event, a response or a timer does to a
+/// customer is decided by the domain's pure <see cref="CustomerStep"/>; this processor routes the input to it, loads
+/// and saves the customer's context and trigger state, and encodes what the step returns (triggers, decisions, store
+/// events).
 /// </summary>
 public sealed class ContextProcessor(ContextPipelineSetup settings, string identityCommandsTopic, PipelineMetrics metrics, ILogger logger) : IProcessor
 {
