@@ -19,8 +19,10 @@ namespace Customer360.Streaming.Benchmarks;
 /// <c>./scripts/bench.sh --filter '*EndToEnd*'</c>: the whole processor against a raw consume→produce of the same
 /// records. A backlog of the simulator's population (profiles and links first, then ≥ 200,000 journey events over
 /// every channel) is written to a fresh embedded cluster; <c>c360 run</c> (the shipped rules, at_least_once, a
-/// redis-server) drains it, with 1 stream thread and with one per core. One drain is one measurement, which
-/// BenchmarkDotNet's repetitions do not fit, so this runs on its own and prints its lines.
+/// redis-server) drains it, with 1 stream thread and with one per core, and then once more with 1 thread from a
+/// backlog whose channel events are keyed by customer at the source (<c>Population</c>'s <c>keyedByCustomer</c>): they
+/// skip identity stitching and the repartition hop. One drain is one measurement, which BenchmarkDotNet's repetitions
+/// do not fit, so this runs on its own and prints its lines.
 /// <para>
 /// The processor's rate counts the records it worked off from the first poll that saw an input committed until every
 /// input is committed, the repartition topics have no lag and every customer's context is in Redis. (It once started
@@ -40,10 +42,13 @@ internal static class EndToEnd
 
     public static bool Requested(string[] args) => args.Any(a => a.Contains("EndToEnd", StringComparison.OrdinalIgnoreCase));
 
-    /// <summary><c>--threads N</c> drains with N stream threads only (to profile one drain); by default 1 and one per core.</summary>
+    /// <summary>
+    /// <c>--threads N</c> drains with N stream threads only (to profile one drain), <c>--keyed-by-customer</c> only a
+    /// backlog keyed by customer; by default 1 thread and one per core, then 1 thread keyed by customer.
+    /// </summary>
     public static async Task<int> RunAsync(string[] args)
     {
-        var threadCounts = ThreadCounts(args);
+        var drains = Drains(args);
         var catalog = TopicCatalog.Load(Path.Combine(RepositoryLayout.TopologyDirectory, "topics.yaml"));
         var contracts = SchemaCatalog.Load(Path.Combine(RepositoryLayout.Root, "schemas"));
         var stores = StoreCatalog.Load(Path.Combine(RepositoryLayout.TopologyDirectory, "stores.yaml"));
@@ -59,9 +64,9 @@ internal static class EndToEnd
         var lines = new List<string>();
         try
         {
-            foreach (var threads in threadCounts)
+            foreach (var (threads, keyedByCustomer) in drains)
             {
-                var line = await MeasureAsync(threads, catalog, contracts, stores, registry, redis);
+                var line = await MeasureAsync(threads, keyedByCustomer, catalog, contracts, stores, registry, redis);
                 Console.WriteLine(line);
                 lines.Add(line);
             }
@@ -84,30 +89,33 @@ internal static class EndToEnd
         return 0;
     }
 
-    private static int[] ThreadCounts(string[] args)
+    private static (int Threads, bool KeyedByCustomer)[] Drains(string[] args)
     {
+        var keyed = args.Contains("--keyed-by-customer", StringComparer.Ordinal);
         var at = Array.IndexOf(args, "--threads");
         if (at < 0)
         {
-            return [.. new[] { 1, Environment.ProcessorCount }.Distinct()];
+            return keyed ? [(1, true)] : [.. new[] { 1, Environment.ProcessorCount }.Distinct().Select(t => (t, false)), (1, true)];
         }
 
         return at + 1 < args.Length && int.TryParse(args[at + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var threads) && threads is >= 1 and <= 64
-            ? [threads]
+            ? [(threads, keyed)]
             : throw new ArgumentException("--threads takes a number of stream threads from 1 to 64");
     }
 
-    private static async Task<string> MeasureAsync(int threads, TopicCatalog catalog, SchemaCatalog contracts, Domain.Geo.StoreDirectory stores, EmbeddedSchemaRegistry registry, RedisServerFixture redis)
+    private static async Task<string> MeasureAsync(int threads, bool keyedByCustomer, TopicCatalog catalog, SchemaCatalog contracts, Domain.Geo.StoreDirectory stores, EmbeddedSchemaRegistry registry, RedisServerFixture redis)
     {
         using var cluster = EmbeddedKafkaCluster.Start(brokerCount: 1, catalog.Topics);
         var kafka = new KafkaOptions { BootstrapServers = cluster.BootstrapServers, ApplicationId = ApplicationId, FetchWaitMaxMs = 10 };
         var topics = ProductTopicNames.FromCatalog(catalog);
         var inputs = catalog.Topics.Where(t => t.Role is TopicRole.Input or TopicRole.Table).Select(t => t.Name).ToList();
-        var total = await ProduceBacklogAsync(kafka, registry, contracts, stores, topics);
-        Console.WriteLine($"end-to-end: backlog of {total:N0} records on {inputs.Count} topics; threads {threads}");
+        var total = await ProduceBacklogAsync(kafka, registry, contracts, stores, topics, keyedByCustomer);
+        var drain = $"threads {threads}" + (keyedByCustomer ? "; channel events keyed by customer at the source" : string.Empty);
+        Console.WriteLine($"end-to-end: backlog of {total:N0} records on {inputs.Count} topics; {drain}");
 
         var rawPerSecond = RawPassthroughRate(kafka, cluster, inputs, total);
-        var twoHopsPerSecond = RawTwoHopsRate(kafka, cluster, inputs, total);
+        // Keyed by customer, events take one hop, as the raw passthrough does: the two-hop ceiling is not theirs.
+        double? twoHopsPerSecond = keyedByCustomer ? null : RawTwoHopsRate(kafka, cluster, inputs, total);
         var keys = new RedisKeys($"e2e{threads}");
         var processorPerSecond = await ProcessorAsync(kafka, threads, catalog, registry, redis, keys, inputs, total);
         string agreement;
@@ -124,19 +132,22 @@ internal static class EndToEnd
         }
 
         return string.Create(CultureInfo.InvariantCulture,
-            $"end-to-end: {processorPerSecond:0} events/s = {processorPerSecond / rawPerSecond:0.00} of raw passthrough ({rawPerSecond:0} events/s raw); threads {threads}")
+            $"end-to-end: {processorPerSecond:0} events/s = {processorPerSecond / rawPerSecond:0.00} of raw passthrough ({rawPerSecond:0} events/s raw); {drain}")
             + Environment.NewLine + $"  the drain's contexts and trigger ids: {agreement}"
-            + Environment.NewLine + string.Create(CultureInfo.InvariantCulture,
-                $"  raw two-hop passthrough on one thread (the pipeline's shape, nothing done in either stage): {twoHopsPerSecond:0} events/s = {twoHopsPerSecond / rawPerSecond:0.00} of raw");
+            + (twoHopsPerSecond is { } twoHops
+                ? Environment.NewLine + string.Create(CultureInfo.InvariantCulture,
+                    $"  raw two-hop passthrough on one thread (the pipeline's shape, nothing done in either stage): {twoHops:0} events/s = {twoHops / rawPerSecond:0.00} of raw")
+                : string.Empty);
     }
 
-    private static async Task<long> ProduceBacklogAsync(KafkaOptions kafka, EmbeddedSchemaRegistry registry, SchemaCatalog contracts, Domain.Geo.StoreDirectory stores, ProductTopicNames topics)
+    private static async Task<long> ProduceBacklogAsync(
+        KafkaOptions kafka, EmbeddedSchemaRegistry registry, SchemaCatalog contracts, Domain.Geo.StoreDirectory stores, ProductTopicNames topics, bool keyedByCustomer)
     {
         using var registryClient = new SchemaRegistryClient(new SchemaRegistryOptions { Url = registry.Url.ToString().TrimEnd('/') });
         using var producer = new SimulatedRecordProducer(kafka, registryClient, contracts, "bench-backlog");
         // Journeys of the last hours at a brisk pace, all in the past (events dated ahead of the clock are invalid).
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        var population = new Population(Customers, seed: 7, stores, now - 4 * 3_600_000L, eventsPerSecond: 20, topics);
+        var population = new Population(Customers, seed: 7, stores, now - 4 * 3_600_000L, eventsPerSecond: 20, topics, keyedByCustomer);
         var produced = 0L;
         foreach (var record in population.Setup().Concat(population.Events(JourneyEvents)))
         {

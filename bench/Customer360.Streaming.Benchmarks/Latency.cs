@@ -12,7 +12,8 @@ namespace Customer360.Streaming.Benchmarks;
 /// defaults, then one per knob the README's latency table documents; after each, the floor with the same knobs
 /// (<see cref="RawHopLatency"/>): the same three hops with no processing between them. With the defaults also the
 /// floor with its commits in the background (what commits off the stream thread could gain) and the floor of two hops
-/// (the fewest any processor takes).
+/// (the fewest any processor takes). Last, the defaults once more with the channel events keyed by customer at the
+/// source (<c>--keyed-by-customer</c>), whose triggers take those two hops: the two-hop floor is theirs.
 /// </summary>
 internal static class Latency
 {
@@ -39,13 +40,23 @@ internal static class Latency
         var lines = new List<string>();
         try
         {
-            // The demo's defaults first, then one knob changed at a time.
-            foreach (var (lingerMs, fetchWaitMs) in new[] { (DefaultLingerMs, DefaultFetchWaitMs), (0, DefaultFetchWaitMs), (DefaultLingerMs, 10) })
+            // The demo's defaults first, then one knob changed at a time, then the defaults with events keyed by customer.
+            foreach (var (lingerMs, fetchWaitMs, keyedByCustomer) in new[]
+                     {
+                         (DefaultLingerMs, DefaultFetchWaitMs, false), (0, DefaultFetchWaitMs, false), (DefaultLingerMs, 10, false), (DefaultLingerMs, DefaultFetchWaitMs, true),
+                     })
             {
-                var measured = await MeasureAsync(lingerMs, fetchWaitMs, redis.ConnectionString);
+                var measured = await MeasureAsync(lingerMs, fetchWaitMs, keyedByCustomer, redis.ConnectionString);
                 if (measured is null)
                 {
                     return 1;
+                }
+
+                if (keyedByCustomer)
+                {
+                    // Its floor, two raw hops with the same knobs, was measured after the first run.
+                    Report(measured, lines);
+                    continue;
                 }
 
                 // The same knobs with no processing between the hops, in the same run: what the broker alone costs.
@@ -59,11 +70,7 @@ internal static class Latency
                     measured = [.. measured, RawHopLatency.Measure(EventsPerSecond, TimeSpan.FromSeconds(Seconds), lingerMs, fetchWaitMs, hops: 2)];
                 }
 
-                foreach (var line in measured)
-                {
-                    Console.WriteLine(line);
-                    lines.Add(line);
-                }
+                Report(measured, lines);
             }
         }
         catch (InvalidOperationException ex)
@@ -85,14 +92,28 @@ internal static class Latency
         return 0;
     }
 
+    private static void Report(IEnumerable<string> measured, List<string> lines)
+    {
+        foreach (var line in measured)
+        {
+            Console.WriteLine(line);
+            lines.Add(line);
+        }
+    }
+
     /// <summary>
     /// One demo run: its latency line with the linger and fetch wait it ran with and its commit line, or null (after
     /// saying why) when it failed.
     /// </summary>
-    private static async Task<string[]?> MeasureAsync(int lingerMs, int fetchWaitMs, string redis)
+    private static async Task<string[]?> MeasureAsync(int lingerMs, int fetchWaitMs, bool keyedByCustomer, string redis)
     {
         var arguments = string.Create(CultureInfo.InvariantCulture,
             $"demo --duration {Seconds} --rate {EventsPerSecond} --customers {Customers} --brokers 1 --plain --fetch-wait-ms {fetchWaitMs} --redis {redis}").Split(' ');
+        if (keyedByCustomer)
+        {
+            arguments = [.. arguments, "--keyed-by-customer"];
+        }
+
         using var demo = ChildProcess.Start("dotnet", [RepositoryLayout.C360Dll, .. arguments], new Dictionary<string, string?>
         {
             ["C360__Kafka__LingerMs"] = lingerMs.ToString(CultureInfo.InvariantCulture),
@@ -119,6 +140,7 @@ internal static class Latency
                 || l.StartsWith("[demo]   commits in the live minute:", StringComparison.Ordinal)
                 || l.StartsWith("[demo]   stream thread in the live minute:", StringComparison.Ordinal))
             .Select(l => $"  {l["[demo]   ".Length..]}");
-        return [$"{latency["[demo]   ".Length..]} (Kafka:LingerMs {lingerMs}, Kafka:FetchWaitMaxMs {fetchWaitMs})", .. details];
+        var keyed = keyedByCustomer ? ", channel events keyed by customer at the source" : string.Empty;
+        return [$"{latency["[demo]   ".Length..]} (Kafka:LingerMs {lingerMs}, Kafka:FetchWaitMaxMs {fetchWaitMs}{keyed})", .. details];
     }
 }
