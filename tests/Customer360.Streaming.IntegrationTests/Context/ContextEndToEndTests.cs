@@ -41,23 +41,12 @@ public sealed class ContextEndToEndTests(KafkaFixture kafka, SchemaRegistryFixtu
     [Fact]
     public async Task Journeys_EndInRedisAsTheReducersSay_ThroughARedisRestart_AndDuplicatesRestartAndRebuildChangeNothing_AndRebuildRepairs()
     {
-        var program = ExternalTools.Find("redis-server");
-        if (program is null)
-        {
-            Assert.Skip(ExternalTools.InstallHint("redis-server"));
-        }
-
+        var program = RedisServerProgram();
         var names = new UniqueNames(nameof(ContextEndToEndTests));
         var applicationId = names.Group("ctx");
-        var topologyDirectory = C360Program.WritePrefixedTopology(names, applicationId);
-        var catalog = TopicCatalog.Load(Path.Combine(topologyDirectory, "topics.yaml"));
-        foreach (var topic in catalog.Topics)
-        {
-            await kafka.CreateTopicAsync(topic.Name, topic.Partitions);
-        }
-
+        var catalog = await CreateTopicsAsync(names, applicationId);
         var port = FreePort.Next();
-        string[] redisArguments = ["--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
+        var redisArguments = RedisArguments(port);
         var redisServer = ChildProcess.Start(program, redisArguments, workingDirectory: Path.GetTempPath());
         try
         {
@@ -184,23 +173,12 @@ public sealed class ContextEndToEndTests(KafkaFixture kafka, SchemaRegistryFixtu
     [Fact]
     public async Task Journeys_keyed_by_customer_at_the_source_end_in_Redis_as_the_reducers_say_and_only_links_take_the_repartition_hop()
     {
-        var program = ExternalTools.Find("redis-server");
-        if (program is null)
-        {
-            Assert.Skip(ExternalTools.InstallHint("redis-server"));
-        }
-
+        var program = RedisServerProgram();
         var names = new UniqueNames(nameof(Journeys_keyed_by_customer_at_the_source_end_in_Redis_as_the_reducers_say_and_only_links_take_the_repartition_hop));
         var applicationId = names.Group("keyed");
-        var catalog = TopicCatalog.Load(Path.Combine(C360Program.WritePrefixedTopology(names, applicationId), "topics.yaml"));
-        foreach (var topic in catalog.Topics)
-        {
-            await kafka.CreateTopicAsync(topic.Name, topic.Partitions);
-        }
-
+        var catalog = await CreateTopicsAsync(names, applicationId);
         var port = FreePort.Next();
-        using var redisServer = ChildProcess.Start(
-            program, ["--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], workingDirectory: Path.GetTempPath());
+        using var redisServer = ChildProcess.Start(program, RedisArguments(port), workingDirectory: Path.GetTempPath());
         Assert.True(await FreePort.WaitForListenerAsync(port, TimeSpan.FromSeconds(10)));
         await using var connection = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},abortConnect=false");
         var keys = new RedisKeys("keyed");
@@ -233,6 +211,33 @@ public sealed class ContextEndToEndTests(KafkaFixture kafka, SchemaRegistryFixtu
         // The setup's web and device links are all that went through identity stitching.
         var hopped = ConsumerGroupLag.Read(options, applicationId, [topology.RepartitionTopics[0]], TimeSpan.FromSeconds(10)).Sum(p => p.HighWatermark);
         Assert.Equal(2 * Customers, hopped);
+    }
+
+    private static string RedisServerProgram()
+    {
+        var program = ExternalTools.Find("redis-server");
+        if (program is null)
+        {
+            Assert.Skip(ExternalTools.InstallHint("redis-server"));
+        }
+
+        return program;
+    }
+
+    /// <summary>A redis-server of the test's own: loopback only, nothing persisted, so a restart comes back empty.</summary>
+    private static string[] RedisArguments(int port) =>
+        ["--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
+
+    /// <summary>The shipped topics under names of the test's own, created on the broker.</summary>
+    private async Task<TopicCatalog> CreateTopicsAsync(UniqueNames names, string applicationId)
+    {
+        var catalog = TopicCatalog.Load(Path.Combine(C360Program.WritePrefixedTopology(names, applicationId), "topics.yaml"));
+        foreach (var topic in catalog.Topics)
+        {
+            await kafka.CreateTopicAsync(topic.Name, topic.Partitions);
+        }
+
+        return catalog;
     }
 
     /// <summary>What the reducers alone make of the same records: the setup (links, profiles, older history), then each journey event.</summary>

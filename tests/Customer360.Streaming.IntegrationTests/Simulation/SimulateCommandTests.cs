@@ -15,19 +15,9 @@ public sealed class SimulateCommandTests(KafkaFixture kafka, SchemaRegistryFixtu
     {
         var names = new UniqueNames(nameof(SimulateCommandTests));
         var applicationId = names.Group("sim");
-        var topologyDirectory = C360Program.WritePrefixedTopology(names, applicationId);
-        foreach (var topic in TopicCatalog.Load(Path.Combine(topologyDirectory, "topics.yaml")).Topics)
-        {
-            await kafka.CreateTopicAsync(topic.Name, topic.Partitions);
-        }
+        var topologyDirectory = await CreateTopicsAsync(names, applicationId);
 
-        using var simulate = await ChildProcess.RunAsync(
-            "dotnet",
-            [
-                RepositoryLayout.C360Dll, "simulate", "--customers", "20", "--rate", "100", "--duration", "2", "--seed", "3",
-                "--topology-dir", topologyDirectory, "--bootstrap-servers", kafka.BootstrapServers, "--registry-url", registry.UrlText,
-            ],
-            TimeSpan.FromMinutes(1));
+        using var simulate = await SimulateAsync(topologyDirectory, "--customers", "20", "--rate", "100", "--duration", "2", "--seed", "3");
 
         Assert.True(simulate.ExitCode == 0, simulate.AllOutput);
         Assert.Contains(simulate.StandardOutput, l => l.StartsWith("[simulate] produced the setup: 20 relationship profiles", StringComparison.Ordinal));
@@ -47,19 +37,9 @@ public sealed class SimulateCommandTests(KafkaFixture kafka, SchemaRegistryFixtu
     {
         var names = new UniqueNames(nameof(Simulate_keyed_by_customer_sends_each_channel_event_on_its_customer_keyed_topic_with_the_customer_as_key));
         var applicationId = names.Group("sim-keyed");
-        var topologyDirectory = C360Program.WritePrefixedTopology(names, applicationId);
-        foreach (var topic in TopicCatalog.Load(Path.Combine(topologyDirectory, "topics.yaml")).Topics)
-        {
-            await kafka.CreateTopicAsync(topic.Name, topic.Partitions);
-        }
+        var topologyDirectory = await CreateTopicsAsync(names, applicationId);
 
-        using var simulate = await ChildProcess.RunAsync(
-            "dotnet",
-            [
-                RepositoryLayout.C360Dll, "simulate", "--customers", "20", "--rate", "100", "--duration", "2", "--seed", "3", "--keyed-by-customer",
-                "--topology-dir", topologyDirectory, "--bootstrap-servers", kafka.BootstrapServers, "--registry-url", registry.UrlText,
-            ],
-            TimeSpan.FromMinutes(1));
+        using var simulate = await SimulateAsync(topologyDirectory, "--customers", "20", "--rate", "100", "--duration", "2", "--seed", "3", "--keyed-by-customer");
 
         Assert.True(simulate.ExitCode == 0, simulate.AllOutput);
         using var client = registry.CreateClient();
@@ -88,15 +68,30 @@ public sealed class SimulateCommandTests(KafkaFixture kafka, SchemaRegistryFixtu
             TestContext.Current.CancellationToken);
         File.Copy(Path.Combine(RepositoryLayout.TopologyDirectory, "stores.yaml"), Path.Combine(directory, "stores.yaml"));
 
-        using var simulate = await ChildProcess.RunAsync(
-            "dotnet",
-            [
-                RepositoryLayout.C360Dll, "simulate", "--keyed-by-customer", "--duration", "1",
-                "--topology-dir", directory, "--bootstrap-servers", kafka.BootstrapServers, "--registry-url", registry.UrlText,
-            ],
-            TimeSpan.FromMinutes(1));
+        using var simulate = await SimulateAsync(directory, "--keyed-by-customer", "--duration", "1");
 
         Assert.Equal(2, simulate.ExitCode);
         Assert.Contains(simulate.StandardError, l => l.Contains("--keyed-by-customer needs a customer-keyed topic for every channel; topics.yaml has none for c360.beacon.v1", StringComparison.Ordinal));
     }
+
+    /// <summary>The shipped topics under names of the test's own, created on the broker; returns their topology folder.</summary>
+    private async Task<string> CreateTopicsAsync(UniqueNames names, string applicationId)
+    {
+        var topologyDirectory = C360Program.WritePrefixedTopology(names, applicationId);
+        foreach (var topic in TopicCatalog.Load(Path.Combine(topologyDirectory, "topics.yaml")).Topics)
+        {
+            await kafka.CreateTopicAsync(topic.Name, topic.Partitions);
+        }
+
+        return topologyDirectory;
+    }
+
+    /// <summary><c>c360 simulate</c> as a separate process against the test's broker and registry.</summary>
+    private Task<ChildProcess> SimulateAsync(string topologyDirectory, params string[] options) => ChildProcess.RunAsync(
+        "dotnet",
+        [
+            RepositoryLayout.C360Dll, "simulate", .. options,
+            "--topology-dir", topologyDirectory, "--bootstrap-servers", kafka.BootstrapServers, "--registry-url", registry.UrlText,
+        ],
+        TimeSpan.FromMinutes(1));
 }
