@@ -116,7 +116,9 @@ internal static class EndToEnd
         var rawPerSecond = RawPassthroughRate(kafka, cluster, inputs, total);
         // Keyed by customer, events take one hop, as the raw passthrough does: the two-hop ceiling is not theirs.
         double? twoHopsPerSecond = keyedByCustomer ? null : RawTwoHopsRate(kafka, cluster, inputs, total);
-        var keys = new RedisKeys($"e2e{threads}");
+        // A prefix per drain: the drains share one redis-server, and its compare-and-set on the version keeps whatever an
+        // earlier drain of the same customers wrote at an equal or higher version.
+        var keys = new RedisKeys($"e2e{threads}" + (keyedByCustomer ? "k" : string.Empty));
         var processorPerSecond = await ProcessorAsync(kafka, threads, catalog, registry, redis, keys, inputs, total);
         string agreement;
         await using (var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString))
