@@ -41,8 +41,7 @@ public sealed class CustomerKeyedChannelTests
 
         Assert.Equal(60, stitched.Count);
         Assert.Equal(stitched, Contexts(keyed));
-        Assert.Contains(keyed.AllState(), s => s.Store == ProductTopics.ContextsStore
-            && ContextState.Decode(s.Value).Provenance.Values.Any(p => p.SourceTopic == BeaconByCustomer));
+        Assert.Contains(keyed.StoredContexts(), c => ContextState.Decode(c).Provenance.Values.Any(p => p.SourceTopic == BeaconByCustomer));
         // Only the setup's links took the hop: one for each customer's web id and one for the device.
         Assert.Equal(2 * 60, keyed.Driver.ReadOutput(keyed.EventsByCustomer).Count);
     }
