@@ -44,9 +44,13 @@ public sealed class DemoTriggerReportTests
         using var ours = new ServiceCollection().AddMetrics().BuildServiceProvider();
         using var another = new ServiceCollection().AddMetrics().BuildServiceProvider();
         using var report = new DemoTriggerReport(clock, ours.GetRequiredService<IMeterFactory>());
-        // Both processors' meters carry the product's meter name, as two hosts in one test process do.
-        var ourCommits = ours.GetRequiredService<IMeterFactory>().Create(StreamsMetrics.MeterName).CreateHistogram<double>("c360.commit.duration");
-        var theirCommits = another.GetRequiredService<IMeterFactory>().Create(StreamsMetrics.MeterName).CreateHistogram<double>("c360.commit.duration");
+        // Both processors' meters carry the product's meter name, as two hosts in one test process do. They are the
+        // processor's own instruments: a metrics exporter scraping meanwhile in this process sees them, and one made
+        // here without the unit was exported as another family (c360_commit_duration) and failed the README's check.
+        using var ourMetrics = new StreamsMetrics(ours.GetRequiredService<IMeterFactory>());
+        using var theirMetrics = new StreamsMetrics(another.GetRequiredService<IMeterFactory>());
+        var ourCommits = ourMetrics.CommitDuration;
+        var theirCommits = theirMetrics.CommitDuration;
 
         report.LiveFromMs = clock.GetUtcNow().ToUnixTimeMilliseconds();
         clock.Advance(TimeSpan.FromSeconds(1));
