@@ -43,6 +43,9 @@ public sealed record ProductTopicNames(
     /// <summary>The customer-keyed channel topics, in the order of <see cref="Channels"/>.</summary>
     public IReadOnlyList<string> CustomerKeyedChannels => [.. Channels.Where(KeyedByCustomer.ContainsKey).Select(c => KeyedByCustomer[c])];
 
+    /// <summary>The channel topics that have no customer-keyed twin, in the order of <see cref="Channels"/>.</summary>
+    public IReadOnlyList<string> ChannelsNotKeyedByCustomer => [.. Channels.Where(c => !KeyedByCustomer.ContainsKey(c))];
+
     public static ProductTopicNames FromCatalog(TopicCatalog catalog)
     {
         ArgumentNullException.ThrowIfNull(catalog);

@@ -71,9 +71,9 @@ public sealed class Population
 
         Topics = topics ?? ProductTopicNames.Default;
         _keyedByCustomer = keyedByCustomer;
-        if (keyedByCustomer && Topics.KeyedByCustomer.Count < Topics.Channels.Count)
+        if (keyedByCustomer && Topics.ChannelsNotKeyedByCustomer is { Count: > 0 } lacking)
         {
-            throw new ArgumentException("Keying by customer needs a customer-keyed topic for every channel; topics.yaml lacks some.", nameof(keyedByCustomer));
+            throw new ArgumentException($"Keying by customer needs a customer-keyed topic for every channel; none is declared for {string.Join(", ", lacking)}.", nameof(keyedByCustomer));
         }
 
         _seed = seed;

@@ -80,7 +80,7 @@ internal static class CommonOptions
         try
         {
             var topics = ProductTopicNames.FromCatalog(catalog);
-            var lacking = topics.Channels.Where(c => !topics.KeyedByCustomer.ContainsKey(c)).ToList();
+            var lacking = topics.ChannelsNotKeyedByCustomer;
             if (lacking.Count == 0)
             {
                 return true;
