@@ -113,7 +113,7 @@ internal sealed class StreamThread : IDisposable, ICommitSteps, IPartitionContro
             var held = _hold.Check(_tasks);
             if (!held)
             {
-                ProcessBuffered();
+                ProcessBuffered(lastCommit, commitInterval);
             }
 
             _loop.Lap(LoopPhase.Process);
@@ -223,18 +223,22 @@ internal sealed class StreamThread : IDisposable, ICommitSteps, IPartitionContro
         }
     }
 
-    /// <summary>The running tasks process what is buffered, the oldest record first across all of them (<see cref="PartitionGroup.NextAcross"/>).</summary>
-    private void ProcessBuffered()
+    /// <summary>
+    /// The running tasks process what is buffered, the oldest record first across all of them (<see cref="PartitionGroup.NextAcross"/>),
+    /// until the commit is due: a backlog buffered at once is committed every commit interval as it is worked off, not
+    /// once at its end.
+    /// </summary>
+    private void ProcessBuffered(long lastCommit, TimeSpan commitInterval)
     {
-        if (_partitions.Buffered == 0)
-        {
-            return;
-        }
-
         var now = _context.Time.GetTimestamp();
-        while (_partitions.NextAcross(_tasks.RunningIds, now) is { } next)
+        while (_partitions.Buffered > 0 && _partitions.NextAcross(_tasks.RunningIds, now) is { } next)
         {
             Handle(_tasks.Running[next.Task], next.Record);
+            now = _context.Time.GetTimestamp();
+            if (_context.Time.GetElapsedTime(lastCommit, now) >= commitInterval)
+            {
+                return;
+            }
         }
     }
 
