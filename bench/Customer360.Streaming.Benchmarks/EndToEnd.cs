@@ -219,32 +219,31 @@ internal static class EndToEnd
         try
         {
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-            var clock = Stopwatch.StartNew();
+            using var watch = new DrainWatch(kafka, ApplicationId, catalog, inputs);
             long committedAtStart;
-            while ((committedAtStart = Committed(kafka, inputs)) == 0)
+            while ((committedAtStart = watch.Committed()) == 0)
             {
                 Check(!processor.HasExited, "the processor exited before it committed an input: " + processor.AllOutput);
-                Check(clock.Elapsed < TimeSpan.FromMinutes(2), "the processor committed no input within 2 minutes");
+                Check(watch.Elapsed < TimeSpan.FromMinutes(2), "the processor committed no input within 2 minutes");
                 await Task.Delay(250);
             }
 
-            var start = clock.Elapsed;
-            var internalTopics = catalog.Topics.Where(t => t.Name.EndsWith("-repartition", StringComparison.Ordinal)).Select(t => t.Name).ToList();
+            var start = watch.Elapsed;
             await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
-            while (Committed(kafka, inputs) < total
-                   || ConsumerGroupLag.Read(kafka, ApplicationId, internalTopics, TimeSpan.FromSeconds(10)).Any(p => p.Lag > 0)
-                   || await KnownContextsAsync(connection, keys) < Customers)
+            long committed;
+            while ((committed = watch.Committed()) < total || watch.InternalLag() || await KnownContextsAsync(connection, keys) < Customers)
             {
                 Check(!processor.HasExited, "the processor exited while draining: " + processor.AllOutput);
-                Check(clock.Elapsed < TimeSpan.FromMinutes(20), $"not drained within 20 minutes ({Committed(kafka, inputs)} of {total} committed)");
+                Check(watch.Elapsed < TimeSpan.FromMinutes(20), $"not drained within 20 minutes ({committed} of {total} committed)");
                 await Task.Delay(250);
             }
 
-            var drained = clock.Elapsed - start;
+            var drained = watch.Elapsed - start;
             var deadLetters = DeadLetters(kafka, catalog);
             Check(deadLetters == 0, $"{deadLetters} records were dead-lettered");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"end-to-end: first inputs committed after {start.TotalSeconds:0.0} s ({committedAtStart:N0}); the rest drained in {drained.TotalSeconds:0.0} s"));
+            Console.WriteLine("end-to-end: inputs committed per second of the drain: " + watch.RateBySecond(start));
             Console.WriteLine("end-to-end: events reduced into contexts by outcome: " + ReductionsByOutcome(await http.GetStringAsync(new Uri("/metrics", UriKind.Relative))));
             return (total - committedAtStart) / drained.TotalSeconds;
         }
@@ -272,9 +271,6 @@ internal static class EndToEnd
 
         return byOutcome.Count == 0 ? "(none reported)" : string.Join(", ", byOutcome.Select(o => $"{o.Key} {o.Value:N0}"));
     }
-
-    private static long Committed(KafkaOptions kafka, IReadOnlyList<string> inputs) =>
-        ConsumerGroupLag.Read(kafka, ApplicationId, inputs, TimeSpan.FromSeconds(10)).Sum(p => p.Committed ?? 0);
 
     /// <summary>Contexts of known customers in Redis (a scan: fine for a benchmark's check, never on a hot path).</summary>
     private static async Task<int> KnownContextsAsync(ConnectionMultiplexer connection, RedisKeys keys)
