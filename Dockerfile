@@ -2,7 +2,8 @@
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /source
 COPY . .
-RUN dotnet publish src/Customer360.Streaming.Host -c Release -o /app
+# ReadyToRun (precompiled): a processor starting on a backlog does not wait for the JIT (docs/performance.md).
+RUN dotnet publish src/Customer360.Streaming.Host -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o /app
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
 WORKDIR /app

@@ -6,6 +6,9 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 require_dotnet
 cd "$REPO_ROOT"
+# The end-to-end and latency benchmarks time the c360 the other scripts run: the ReadyToRun publish.
+build_if_needed
+export C360_DLL
 artifacts="$(mktemp -d -t c360-bench-XXXXXX)"
 STARTED_DIRS+=("$artifacts")
 [ $# -eq 0 ] && set -- --filter '*'

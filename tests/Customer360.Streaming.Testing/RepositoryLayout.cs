@@ -7,8 +7,13 @@ public static class RepositoryLayout
 
     public static string TopologyDirectory => Path.Combine(Root, "topology");
 
-    /// <summary>The built c360 program in the same configuration as the running tests.</summary>
-    public static string C360Dll => Built(Path.Combine("src", "Customer360.Streaming.Host"), "c360.dll");
+    /// <summary>
+    /// The c360 program: the one <c>C360_DLL</c> names (the ReadyToRun publish, which <c>scripts/bench.sh</c> passes to the
+    /// benchmarks), else the build in the same configuration as the running code.
+    /// </summary>
+    public static string C360Dll => Environment.GetEnvironmentVariable("C360_DLL") is { Length: > 0 } chosen
+        ? chosen
+        : Built(Path.Combine("src", "Customer360.Streaming.Host"), "c360.dll");
 
     /// <summary>The counting-topology process the crash tests kill.</summary>
     public static string TestHostDll => Built(Path.Combine("tests", "Customer360.Streaming.Runtime.TestHost"), "Customer360.Streaming.Runtime.TestHost.dll");
