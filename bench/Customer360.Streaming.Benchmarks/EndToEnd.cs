@@ -45,10 +45,12 @@ internal static class EndToEnd
     /// <summary>
     /// <c>--threads N</c> drains with N stream threads only (to profile one drain), <c>--keyed-by-customer</c> only a
     /// backlog keyed by customer; by default 1 thread and one per core, then 1 thread keyed by customer.
+    /// <c>--set Section:Key=value</c> (repeatable) gives every drain's processor a setting, to measure a knob.
     /// </summary>
     public static async Task<int> RunAsync(string[] args)
     {
         var drains = Drains(args);
+        var settings = Settings(args);
         var catalog = TopicCatalog.Load(Path.Combine(RepositoryLayout.TopologyDirectory, "topics.yaml"));
         var contracts = SchemaCatalog.Load(Path.Combine(RepositoryLayout.Root, "schemas"));
         var stores = StoreCatalog.Load(Path.Combine(RepositoryLayout.TopologyDirectory, "stores.yaml"));
@@ -66,7 +68,7 @@ internal static class EndToEnd
         {
             foreach (var (threads, keyedByCustomer) in drains)
             {
-                var line = await MeasureAsync(threads, keyedByCustomer, catalog, contracts, stores, registry, redis);
+                var line = await MeasureAsync(threads, keyedByCustomer, settings, catalog, contracts, stores, registry, redis);
                 Console.WriteLine(line);
                 lines.Add(line);
             }
@@ -103,14 +105,31 @@ internal static class EndToEnd
             : throw new ArgumentException("--threads takes a number of stream threads from 1 to 64");
     }
 
-    private static async Task<string> MeasureAsync(int threads, bool keyedByCustomer, TopicCatalog catalog, SchemaCatalog contracts, Domain.Geo.StoreDirectory stores, EmbeddedSchemaRegistry registry, RedisServerFixture redis)
+    /// <summary>The processor settings given with <c>--set Section:Key=value</c>, in the order given.</summary>
+    private static List<KeyValuePair<string, string>> Settings(string[] args)
+    {
+        var settings = new List<KeyValuePair<string, string>>();
+        for (var at = Array.IndexOf(args, "--set"); at >= 0; at = Array.IndexOf(args, "--set", at + 1))
+        {
+            var setting = at + 1 < args.Length ? args[at + 1] : string.Empty;
+            var equals = setting.IndexOf('=', StringComparison.Ordinal);
+            settings.Add(equals > 0 && equals < setting.Length - 1 && setting[..equals].Contains(':', StringComparison.Ordinal)
+                ? new(setting[..equals], setting[(equals + 1)..])
+                : throw new ArgumentException($"--set takes a processor setting as Section:Key=value, such as Kafka:CommitIntervalMs=1000 (was '{setting}')"));
+        }
+
+        return settings;
+    }
+
+    private static async Task<string> MeasureAsync(int threads, bool keyedByCustomer, IReadOnlyList<KeyValuePair<string, string>> settings, TopicCatalog catalog, SchemaCatalog contracts, Domain.Geo.StoreDirectory stores, EmbeddedSchemaRegistry registry, RedisServerFixture redis)
     {
         using var cluster = EmbeddedKafkaCluster.Start(brokerCount: 1, catalog.Topics);
         var kafka = new KafkaOptions { BootstrapServers = cluster.BootstrapServers, ApplicationId = ApplicationId, FetchWaitMaxMs = 10 };
         var topics = ProductTopicNames.FromCatalog(catalog);
         var inputs = catalog.Topics.Where(t => t.Role is TopicRole.Input or TopicRole.Table).Select(t => t.Name).ToList();
         var total = await ProduceBacklogAsync(kafka, registry, contracts, stores, topics, keyedByCustomer);
-        var drain = $"threads {threads}" + (keyedByCustomer ? "; channel events keyed by customer at the source" : string.Empty);
+        var drain = $"threads {threads}" + (keyedByCustomer ? "; channel events keyed by customer at the source" : string.Empty)
+            + string.Concat(settings.Select(s => $"; {s.Key}={s.Value}"));
         Console.WriteLine($"end-to-end: backlog of {total:N0} records on {inputs.Count} topics; {drain}");
 
         var rawPerSecond = RawPassthroughRate(kafka, cluster, inputs, total);
@@ -119,7 +138,7 @@ internal static class EndToEnd
         // A prefix per drain: the drains share one redis-server, and its compare-and-set on the version keeps whatever an
         // earlier drain of the same customers wrote at an equal or higher version.
         var keys = new RedisKeys($"e2e{threads}" + (keyedByCustomer ? "k" : string.Empty));
-        var processorPerSecond = await ProcessorAsync(kafka, threads, catalog, registry, redis, keys, inputs, total);
+        var processorPerSecond = await ProcessorAsync(kafka, threads, settings, catalog, registry, redis, keys, inputs, total);
         string agreement;
         await using (var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString))
         {
@@ -193,11 +212,12 @@ internal static class EndToEnd
     }
 
     private static async Task<double> ProcessorAsync(
-        KafkaOptions kafka, int threads, TopicCatalog catalog, EmbeddedSchemaRegistry registry, RedisServerFixture redis, RedisKeys keys, IReadOnlyList<string> inputs, long total)
+        KafkaOptions kafka, int threads, IReadOnlyList<KeyValuePair<string, string>> settings, TopicCatalog catalog, EmbeddedSchemaRegistry registry,
+        RedisServerFixture redis, RedisKeys keys, IReadOnlyList<string> inputs, long total)
     {
         var port = FreePort.Next();
         var state = Directory.CreateTempSubdirectory("c360-e2e-state-");
-        using var processor = ChildProcess.Start("dotnet", [RepositoryLayout.C360Dll, "run"], new Dictionary<string, string?>
+        var environment = new Dictionary<string, string?>
         {
             ["C360__Kafka__BootstrapServers"] = kafka.BootstrapServers,
             ["C360__Kafka__ApplicationId"] = ApplicationId,
@@ -215,7 +235,13 @@ internal static class EndToEnd
             ["C360__Http__Port"] = port.ToString(CultureInfo.InvariantCulture),
             ["C360__Topology__Directory"] = RepositoryLayout.TopologyDirectory,
             ["C360__Logging__LogLevel__Default"] = "Warning",
-        }, workingDirectory: Path.GetTempPath());
+        };
+        foreach (var (key, value) in settings)
+        {
+            environment["C360__" + key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        using var processor = ChildProcess.Start("dotnet", [RepositoryLayout.C360Dll, "run"], environment, workingDirectory: Path.GetTempPath());
         try
         {
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
