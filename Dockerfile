@@ -2,8 +2,10 @@
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /source
 COPY . .
-# ReadyToRun (precompiled): a processor starting on a backlog does not wait for the JIT (docs/performance.md).
-RUN dotnet publish src/Customer360.Streaming.Host -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o /app
+# ReadyToRun (precompiled) for the image's architecture: a processor starting on a backlog does not wait for the JIT
+# (docs/performance.md). TARGETARCH is BuildKit's (amd64, arm64); the SDK takes either.
+ARG TARGETARCH
+RUN dotnet publish src/Customer360.Streaming.Host -c Release -a "${TARGETARCH:-amd64}" --self-contained false -p:PublishReadyToRun=true -o /app
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
 WORKDIR /app
