@@ -1,3 +1,4 @@
+using System.Globalization;
 using Confluent.Kafka;
 
 namespace Customer360.Streaming.Runtime.Kafka;
@@ -41,6 +42,15 @@ public static class KafkaClientConfigs
             FetchWaitMaxMs = options.FetchWaitMaxMs,
             EnablePartitionEof = false,
         };
+
+        // While its queue of prefetched records is over queued.min.messages, the client fetches a partition again only
+        // after this long (1,000 ms by default). On a backlog that queue is full of input, and a task waiting for its own
+        // repartition output waited a second for it, holding every task: retry after a fetch wait instead.
+        if (!options.Properties.ContainsKey(FetchQueueBackoff))
+        {
+            config.Set(FetchQueueBackoff, options.FetchWaitMaxMs.ToString(CultureInfo.InvariantCulture));
+        }
+
         return config;
     }
 
@@ -50,6 +60,8 @@ public static class KafkaClientConfigs
             BootstrapServers = options.BootstrapServers,
             ClientId = clientId,
         };
+
+    private const string FetchQueueBackoff = "fetch.queue.backoff.ms";
 
     private static Dictionary<string, string> WithExtraProperties(KafkaOptions options) =>
         new(options.Properties, StringComparer.Ordinal);
