@@ -1,3 +1,4 @@
+using Customer360.Streaming.Contracts;
 using Customer360.Streaming.Testing;
 
 namespace Customer360.Streaming.IntegrationTests;
@@ -15,6 +16,22 @@ internal static class C360Program
         var withThreads = new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>(), StringComparer.Ordinal);
         withThreads.TryAdd("C360__Streams__Threads", "1");
         return ChildProcess.Start("dotnet", [RepositoryLayout.C360Dll, .. arguments], withThreads, workingDirectory: Path.GetTempPath());
+    }
+
+    /// <summary>
+    /// <see cref="WritePrefixedTopology"/>, and every topic of it created on the test's broker (which has no
+    /// CreateTopics, so a processor cannot create them itself). Returns the folder and its catalog.
+    /// </summary>
+    public static async Task<(string Directory, TopicCatalog Catalog)> CreatePrefixedTopicsAsync(KafkaFixture kafka, UniqueNames names, string applicationId)
+    {
+        var directory = WritePrefixedTopology(names, applicationId);
+        var catalog = TopicCatalog.Load(Path.Combine(directory, "topics.yaml"));
+        foreach (var topic in catalog.Topics)
+        {
+            await kafka.CreateTopicAsync(topic.Name, topic.Partitions);
+        }
+
+        return (directory, catalog);
     }
 
     /// <summary>

@@ -10,7 +10,6 @@ using Customer360.Streaming.Simulation;
 using Customer360.Streaming.Redis;
 using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Runtime.Processing;
-using Customer360.Streaming.Runtime.Topology;
 using Customer360.Streaming.Contracts;
 using Customer360.Streaming.Schemas.Serdes;
 using Customer360.Streaming.Testing;
@@ -44,7 +43,7 @@ public sealed class ContextEndToEndTests(KafkaFixture kafka, SchemaRegistryFixtu
         var program = RedisServerProgram();
         var names = new UniqueNames(nameof(ContextEndToEndTests));
         var applicationId = names.Group("ctx");
-        var catalog = await CreateTopicsAsync(names, applicationId);
+        var (_, catalog) = await C360Program.CreatePrefixedTopicsAsync(kafka, names, applicationId);
         var port = FreePort.Next();
         var redisArguments = RedisArguments(port);
         var redisServer = ChildProcess.Start(program, redisArguments, workingDirectory: Path.GetTempPath());
@@ -176,7 +175,7 @@ public sealed class ContextEndToEndTests(KafkaFixture kafka, SchemaRegistryFixtu
         var program = RedisServerProgram();
         var names = new UniqueNames(nameof(Journeys_keyed_by_customer_at_the_source_end_in_Redis_as_the_reducers_say_and_only_links_take_the_repartition_hop));
         var applicationId = names.Group("keyed");
-        var catalog = await CreateTopicsAsync(names, applicationId);
+        var (_, catalog) = await C360Program.CreatePrefixedTopicsAsync(kafka, names, applicationId);
         var port = FreePort.Next();
         using var redisServer = ChildProcess.Start(program, RedisArguments(port), workingDirectory: Path.GetTempPath());
         Assert.True(await FreePort.WaitForListenerAsync(port, TimeSpan.FromSeconds(10)));
@@ -227,18 +226,6 @@ public sealed class ContextEndToEndTests(KafkaFixture kafka, SchemaRegistryFixtu
     /// <summary>A redis-server of the test's own: loopback only, nothing persisted, so a restart comes back empty.</summary>
     private static string[] RedisArguments(int port) =>
         ["--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
-
-    /// <summary>The shipped topics under names of the test's own, created on the broker.</summary>
-    private async Task<TopicCatalog> CreateTopicsAsync(UniqueNames names, string applicationId)
-    {
-        var catalog = TopicCatalog.Load(Path.Combine(C360Program.WritePrefixedTopology(names, applicationId), "topics.yaml"));
-        foreach (var topic in catalog.Topics)
-        {
-            await kafka.CreateTopicAsync(topic.Name, topic.Partitions);
-        }
-
-        return catalog;
-    }
 
     /// <summary>What the reducers alone make of the same records: the setup (links, profiles, older history), then each journey event.</summary>
     private static Dictionary<string, CustomerContext> Reference(IEnumerable<SimulatedRecord> setup, IEnumerable<SimulatedRecord> journeys, StoreDirectory stores)

@@ -12,7 +12,6 @@ using Customer360.Streaming.IntegrationTests.Runtime;
 using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Runtime.Processing;
-using Customer360.Streaming.Runtime.Topology;
 using Customer360.Streaming.Contracts;
 using Customer360.Streaming.Schemas.Serdes;
 using Customer360.Streaming.Testing;
@@ -44,11 +43,7 @@ public sealed class HostileInputTests(KafkaFixture kafka, SchemaRegistryFixture 
     {
         var names = new UniqueNames(nameof(HostileInputTests));
         var applicationId = names.Group("edges");
-        var catalog = TopicCatalog.Load(Path.Combine(C360Program.WritePrefixedTopology(names, applicationId), "topics.yaml"));
-        foreach (var topic in catalog.Topics)
-        {
-            await kafka.CreateTopicAsync(topic.Name, topic.Partitions);
-        }
+        var (_, catalog) = await C360Program.CreatePrefixedTopicsAsync(kafka, names, applicationId);
 
         using var registryClient = registry.CreateClient();
         var topics = ProductTopicNames.FromCatalog(catalog);

@@ -6,7 +6,6 @@ using Confluent.Kafka;
 using Customer360.Streaming.Domain.Events;
 using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Runtime.Kafka;
-using Customer360.Streaming.Runtime.Topology;
 using Customer360.Streaming.Contracts;
 using Customer360.Streaming.Schemas.Serdes;
 using Customer360.Streaming.Testing;
@@ -22,12 +21,7 @@ public sealed class ProcessorProcessTests(KafkaFixture kafka, RedisServerFixture
         redis.SkipUnlessAvailable();
         var names = new UniqueNames(nameof(Run_ReportsReadyConsumesAndCommits_ThenShutsDownCleanlyOnSigterm));
         var applicationId = names.Group("app");
-        var topologyDirectory = C360Program.WritePrefixedTopology(names, applicationId);
-        var catalog = TopicCatalog.Load(Path.Combine(topologyDirectory, "topics.yaml"));
-        foreach (var topic in catalog.Topics)
-        {
-            await kafka.CreateTopicAsync(topic.Name, topic.Partitions);
-        }
+        var (topologyDirectory, _) = await C360Program.CreatePrefixedTopicsAsync(kafka, names, applicationId);
 
         var port = FreePort.Next();
         using var processor = C360Program.Start(["run"], new Dictionary<string, string?>

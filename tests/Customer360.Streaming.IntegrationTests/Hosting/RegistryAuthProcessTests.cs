@@ -8,7 +8,6 @@ using Customer360.Streaming.Domain.Events;
 using Customer360.Streaming.Embedded.SchemaRegistry;
 using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Runtime.Kafka;
-using Customer360.Streaming.Runtime.Topology;
 using Customer360.Streaming.Contracts;
 using Customer360.Streaming.Schemas.Registry;
 using Customer360.Streaming.Schemas.Serdes;
@@ -28,11 +27,7 @@ public sealed class RegistryAuthProcessTests(KafkaFixture kafka, RedisServerFixt
         var ct = TestContext.Current.CancellationToken;
         var names = new UniqueNames(nameof(RegistryAuthProcessTests));
         var applicationId = names.Group("app");
-        var topologyDirectory = C360Program.WritePrefixedTopology(names, applicationId);
-        foreach (var topic in TopicCatalog.Load(Path.Combine(topologyDirectory, "topics.yaml")).Topics)
-        {
-            await kafka.CreateTopicAsync(topic.Name, topic.Partitions);
-        }
+        var (topologyDirectory, _) = await C360Program.CreatePrefixedTopicsAsync(kafka, names, applicationId);
 
         await using var registry = await EmbeddedSchemaRegistry.StartAsync(port: 0, settings: new EmbeddedRegistrySettings(BasicAuth: "svc:" + Password), cancellationToken: ct);
         var port = FreePort.Next();

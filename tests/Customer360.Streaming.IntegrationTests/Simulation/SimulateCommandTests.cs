@@ -1,9 +1,7 @@
 using Avro.Generic;
 using Customer360.Streaming.Pipeline;
-using Customer360.Streaming.Runtime.Topology;
 using Customer360.Streaming.Schemas.Serdes;
 using Customer360.Streaming.Testing;
-using Customer360.Streaming.Contracts;
 
 namespace Customer360.Streaming.IntegrationTests.Simulation;
 
@@ -15,7 +13,7 @@ public sealed class SimulateCommandTests(KafkaFixture kafka, SchemaRegistryFixtu
     {
         var names = new UniqueNames(nameof(SimulateCommandTests));
         var applicationId = names.Group("sim");
-        var topologyDirectory = await CreateTopicsAsync(names, applicationId);
+        var (topologyDirectory, _) = await C360Program.CreatePrefixedTopicsAsync(kafka, names, applicationId);
 
         using var simulate = await SimulateAsync(topologyDirectory, "--customers", "20", "--rate", "100", "--duration", "2", "--seed", "3");
 
@@ -37,7 +35,7 @@ public sealed class SimulateCommandTests(KafkaFixture kafka, SchemaRegistryFixtu
     {
         var names = new UniqueNames(nameof(Simulate_keyed_by_customer_sends_each_channel_event_on_its_customer_keyed_topic_with_the_customer_as_key));
         var applicationId = names.Group("sim-keyed");
-        var topologyDirectory = await CreateTopicsAsync(names, applicationId);
+        var (topologyDirectory, _) = await C360Program.CreatePrefixedTopicsAsync(kafka, names, applicationId);
 
         using var simulate = await SimulateAsync(topologyDirectory, "--customers", "20", "--rate", "100", "--duration", "2", "--seed", "3", "--keyed-by-customer");
 
@@ -72,18 +70,6 @@ public sealed class SimulateCommandTests(KafkaFixture kafka, SchemaRegistryFixtu
 
         Assert.Equal(2, simulate.ExitCode);
         Assert.Contains(simulate.StandardError, l => l.Contains("--keyed-by-customer needs a customer-keyed topic for every channel; topics.yaml has none for c360.beacon.v1", StringComparison.Ordinal));
-    }
-
-    /// <summary>The shipped topics under names of the test's own, created on the broker; returns their topology folder.</summary>
-    private async Task<string> CreateTopicsAsync(UniqueNames names, string applicationId)
-    {
-        var topologyDirectory = C360Program.WritePrefixedTopology(names, applicationId);
-        foreach (var topic in TopicCatalog.Load(Path.Combine(topologyDirectory, "topics.yaml")).Topics)
-        {
-            await kafka.CreateTopicAsync(topic.Name, topic.Partitions);
-        }
-
-        return topologyDirectory;
     }
 
     /// <summary><c>c360 simulate</c> as a separate process against the test's broker and registry.</summary>
