@@ -365,7 +365,19 @@ public sealed class TriggerEngine(RuleSet rules, HygieneSettings hygiene, Decisi
         _ => null,
     };
 
-    private static PendingTimer? TimerOf(TriggerState state, string ruleId) => state.Timers.FirstOrDefault(t => t.RuleId == ruleId);
+    /// <summary>The rule's pending timer. Asked for every dwell and absence rule at every event, so a plain loop: no predicate or enumerator allocated.</summary>
+    private static PendingTimer? TimerOf(TriggerState state, string ruleId)
+    {
+        foreach (var timer in state.Timers)
+        {
+            if (timer.RuleId == ruleId)
+            {
+                return timer;
+            }
+        }
+
+        return null;
+    }
 
     private static TriggerState WithoutTimer(TriggerState state, string ruleId) =>
         state with { Timers = state.Timers.RemoveAll(t => t.RuleId == ruleId) };

@@ -265,9 +265,9 @@ internal sealed class StreamThread : IDisposable, ICommitSteps, IPartitionContro
         }
 
         _partitions.Processed(partition);
-        _positions[partition] = result.Offset.Value + 1;
+        _positions[partition] = record.Offset + 1;
         _uncommittedTimestamps.Add(record.TimestampMs);
-        Status.Consumed(result.TopicPartitionOffset, record.TimestampMs);
+        Status.Consumed(partition, record.Offset, record.TimestampMs);
     }
 
     /// <summary>Makes what was processed durable in the order the guarantee requires, then reports it.</summary>

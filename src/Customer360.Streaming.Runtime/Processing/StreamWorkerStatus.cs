@@ -163,15 +163,16 @@ public sealed class StreamWorkerStatus
         }
     }
 
-    internal void Consumed(TopicPartitionOffset position, long timestampMs = -1)
+    /// <summary>A record of <paramref name="partition"/> at <paramref name="offset"/> was processed (taken apart by the caller, which has them: a consume result builds new objects for each).</summary>
+    internal void Consumed(TopicPartition partition, long offset, long timestampMs = -1)
     {
         Interlocked.Increment(ref _recordsConsumed);
         lock (_gate)
         {
-            _consumedOffsets[position.TopicPartition] = position.Offset.Value;
+            _consumedOffsets[partition] = offset;
             if (timestampMs >= 0)
             {
-                _lastTimestamps[position.TopicPartition] = timestampMs;
+                _lastTimestamps[partition] = timestampMs;
             }
         }
     }
