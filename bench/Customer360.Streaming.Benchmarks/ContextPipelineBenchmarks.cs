@@ -4,6 +4,7 @@ using BenchmarkDotNet.Engines;
 using Customer360.Streaming.Domain.Context;
 using Customer360.Streaming.Domain.Identity;
 using Customer360.Streaming.Pipeline;
+using Customer360.Streaming.Pipeline.Triggers;
 using Customer360.Streaming.Simulation;
 using Customer360.Streaming.Redis;
 using Customer360.Streaming.Runtime.Testing;
@@ -56,7 +57,11 @@ public class ContextPipelineBenchmarks
         var registry = new InProcessSchemaRegistry();
         var stores = StoreCatalog.Load(Path.Combine(RepositoryLayout.TopologyDirectory, StoreCatalog.FileName));
         _settings = new ContextPipelineSetup(new ContextSettings(), new IdentitySettings(), stores,
-            new EventCodec(registry, new AvroSerdeOptions(), Contracts, Topics), ProductTopicNames.Default);
+            new EventCodec(registry, new AvroSerdeOptions(), Contracts, Topics), ProductTopicNames.Default)
+        {
+            // As the processor runs them, from the topology folder; without them only contexts are kept.
+            Rules = ShippedRules ? new LiveRuleSet(RuleCatalog.Load(Path.Combine(RepositoryLayout.TopologyDirectory, "triggers.yaml"))) : null,
+        };
         var population = new Population(Customers, seed: 3, stores, 1_790_000_000_000);
         var writer = new ChannelEventWriter(Contracts);
         var serializer = new AvroSerializer<GenericRecord>(registry);
@@ -111,6 +116,10 @@ public class ContextPipelineBenchmarks
     /// </summary>
     [Params(100, Events)]
     public int EventsPerCommit { get; set; }
+
+    /// <summary>With the shipped trigger rules (topology/triggers.yaml), as <c>c360 run</c> has them, or contexts only.</summary>
+    [Params(false, true)]
+    public bool ShippedRules { get; set; }
 
     /// <summary>One operation = one journey event reduced into its customer's context.</summary>
     [Benchmark(OperationsPerInvoke = Events)]
