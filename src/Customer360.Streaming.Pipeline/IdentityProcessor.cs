@@ -19,6 +19,9 @@ namespace Customer360.Streaming.Pipeline;
 public sealed class IdentityProcessor(ContextPipelineSetup settings, string eventsByCustomerTopic, PipelineMetrics metrics, ILogger logger) : IProcessor
 {
     private readonly string _contextTopic = settings.Topics.Context;
+
+    /// <summary>Asked for every record: one set made here, not the list the topic names build on each read.</summary>
+    private readonly HashSet<string> _channels = [.. settings.Topics.Channels];
     private readonly ContextReducer _reducer = new(settings.Context, settings.Stores);
     private IProcessorContext _context = null!;
     private IKeyValueStore _links = null!;
@@ -45,7 +48,7 @@ public sealed class IdentityProcessor(ContextPipelineSetup settings, string even
         {
             ApplyLink(identifier, record);
         }
-        else if (settings.Topics.Channels.Contains(record.Topic))
+        else if (_channels.Contains(record.Topic))
         {
             Route(identifier, record);
         }

@@ -38,7 +38,7 @@ public sealed record WebView
     /// Net quantity per product from every add and remove applied. It may dip below zero while a remove arrives before
     /// its add; keeping the net sum (rather than clamping) is what makes adds and removes commute.
     /// </summary>
-    public ImmutableSortedDictionary<string, int> CartQuantities { get; init; } = ImmutableSortedDictionary<string, int>.Empty.WithComparers(StringComparer.Ordinal);
+    public ImmutableSortedDictionary<string, int> CartQuantities { get; init; } = OrdinalMap.Empty<int>();
 
     /// <summary>Products in the cart with their quantity.</summary>
     public IReadOnlyDictionary<string, int> CartItems => CartQuantities.Where(q => q.Value > 0).ToDictionary(q => q.Key, q => q.Value, StringComparer.Ordinal);
@@ -176,7 +176,7 @@ public sealed record InStoreView
     public ImmutableList<string> ZonesVisited { get; init; } = [];
 
     /// <summary>Milliseconds spent per zone in this visit.</summary>
-    public ImmutableSortedDictionary<string, long> DwellMs { get; init; } = ImmutableSortedDictionary<string, long>.Empty.WithComparers(StringComparer.Ordinal);
+    public ImmutableSortedDictionary<string, long> DwellMs { get; init; } = OrdinalMap.Empty<long>();
 }
 
 /// <summary>Counters of sent triggers and their responses.</summary>
@@ -187,9 +187,9 @@ public sealed record FeedbackCounters(int Sent = 0, int Accepted = 0, int Ignore
 /// <summary>Trigger feedback: keyed by rule id, and by channel (push, email, sms, in_app, store).</summary>
 public sealed record FeedbackView
 {
-    public ImmutableSortedDictionary<string, FeedbackCounters> ByRule { get; init; } = ImmutableSortedDictionary<string, FeedbackCounters>.Empty.WithComparers(StringComparer.Ordinal);
+    public ImmutableSortedDictionary<string, FeedbackCounters> ByRule { get; init; } = OrdinalMap.Empty<FeedbackCounters>();
 
-    public ImmutableSortedDictionary<string, FeedbackCounters> ByChannel { get; init; } = ImmutableSortedDictionary<string, FeedbackCounters>.Empty.WithComparers(StringComparer.Ordinal);
+    public ImmutableSortedDictionary<string, FeedbackCounters> ByChannel { get; init; } = OrdinalMap.Empty<FeedbackCounters>();
 
     public FeedbackCounters Rule(string ruleId) => ByRule.GetValueOrDefault(ruleId) ?? new FeedbackCounters();
 
@@ -243,14 +243,14 @@ public sealed record CustomerContext
     /// The real-time segments (<c>topology/segments.yaml</c>) the customer is in, with the time each was entered;
     /// re-judged after every step that changes the context.
     /// </summary>
-    public ImmutableSortedDictionary<string, long> Segments { get; init; } = ImmutableSortedDictionary<string, long>.Empty.WithComparers(StringComparer.Ordinal);
+    public ImmutableSortedDictionary<string, long> Segments { get; init; } = OrdinalMap.Empty<long>();
 
     /// <summary>The segment names, as rules read them (<c>context.segments</c>).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public IReadOnlyList<string> SegmentNames => [.. Segments.Keys];
 
     /// <summary>Per attribute group (web, app, location, inStore, relationship): source and freshness.</summary>
-    public ImmutableSortedDictionary<string, Provenance> Provenance { get; init; } = ImmutableSortedDictionary<string, Provenance>.Empty.WithComparers(StringComparer.Ordinal);
+    public ImmutableSortedDictionary<string, Provenance> Provenance { get; init; } = OrdinalMap.Empty<Provenance>();
 
     public const string AnonymousPrefix = "anon:";
 

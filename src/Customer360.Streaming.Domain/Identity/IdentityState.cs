@@ -29,7 +29,7 @@ public enum LinkOutcome
 public sealed record IdentityState
 {
     public ImmutableSortedDictionary<string, long> LinkedCustomers { get; init; } =
-        ImmutableSortedDictionary<string, long>.Empty.WithComparers(StringComparer.Ordinal);
+        OrdinalMap.Empty<long>();
 
     public bool Quarantined { get; init; }
 

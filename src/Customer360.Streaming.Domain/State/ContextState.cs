@@ -112,7 +112,7 @@ public static partial class ContextState
             Feedback = new FeedbackView { ByRule = ReadCounters(ref reader), ByChannel = ReadCounters(ref reader) },
             RecentEvents = ReadRecentEvents(ref reader),
             Provenance = ReadProvenance(ref reader, withOffsets),
-            Segments = withSegments ? ReadSegments(ref reader) : ImmutableSortedDictionary<string, long>.Empty.WithComparers(StringComparer.Ordinal),
+            Segments = withSegments ? ReadSegments(ref reader) : OrdinalMap.Empty<long>(),
         };
 
         return reader.AtEnd ? context : throw new InvalidDataException("A stored context has bytes after its last field.");

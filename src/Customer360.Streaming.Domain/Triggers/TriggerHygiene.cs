@@ -74,10 +74,10 @@ public sealed record HygieneDecision(TriggerCandidate Candidate, SuppressionReas
 public sealed record TriggerState
 {
     /// <summary>Rule id → time of its last send.</summary>
-    public ImmutableSortedDictionary<string, long> LastByRule { get; init; } = ImmutableSortedDictionary<string, long>.Empty.WithComparers(StringComparer.Ordinal);
+    public ImmutableSortedDictionary<string, long> LastByRule { get; init; } = OrdinalMap.Empty<long>();
 
     /// <summary>Group → time of its last send.</summary>
-    public ImmutableSortedDictionary<string, long> LastByGroup { get; init; } = ImmutableSortedDictionary<string, long>.Empty.WithComparers(StringComparer.Ordinal);
+    public ImmutableSortedDictionary<string, long> LastByGroup { get; init; } = OrdinalMap.Empty<long>();
 
     /// <summary>Sends on the customer's local day <see cref="Day"/> (yyyy-MM-dd), across rules.</summary>
     public string? Day { get; init; }
@@ -90,7 +90,7 @@ public sealed record TriggerState
     public int LastSentPriority { get; init; }
 
     /// <summary>Rule id → event time of the latest event that opens its sequence (A of "A then B").</summary>
-    public ImmutableSortedDictionary<string, long> SequenceMarks { get; init; } = ImmutableSortedDictionary<string, long>.Empty.WithComparers(StringComparer.Ordinal);
+    public ImmutableSortedDictionary<string, long> SequenceMarks { get; init; } = OrdinalMap.Empty<long>();
 
     /// <summary>Absence and dwell timers, at most one per rule.</summary>
     public ImmutableList<PendingTimer> Timers { get; init; } = [];
