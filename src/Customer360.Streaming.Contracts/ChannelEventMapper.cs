@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using Avro;
 using Avro.Generic;
 using Customer360.Streaming.Domain;
@@ -119,13 +121,26 @@ public static class ChannelEventMapper
                 throw Invalid(name, "decimal");
             }
 
-            var precision = PrecisionOf(record.Schema[name].Schema);
-            if (BigInteger.Abs(money.UnscaledValue) >= BigInteger.Pow(10, precision) || money.Scale > 28)
+            var bound = DecimalBounds.GetValue(record.Schema[name].Schema, static schema => new DecimalBound(PrecisionOf(schema)));
+            if (BigInteger.Abs(money.UnscaledValue) >= bound.Exclusive || money.Scale > 28)
             {
-                throw Invalid(name, $"decimal of at most {precision} digits");
+                throw Invalid(name, $"decimal of at most {bound.Precision} digits");
             }
 
             return (decimal)money;
+        }
+
+        /// <summary>
+        /// Each decimal field's bound, worked out once per schema: reading the precision property and raising ten to it
+        /// for every price on every click cost more than the conversion. Weakly held, so schemas no longer used go.
+        /// </summary>
+        private static readonly ConditionalWeakTable<Schema, DecimalBound> DecimalBounds = new();
+
+        private sealed class DecimalBound(int precision)
+        {
+            public int Precision { get; } = precision;
+
+            public BigInteger Exclusive { get; } = BigInteger.Pow(10, precision);
         }
 
         private static int PrecisionOf(Schema schema) => schema switch
@@ -141,11 +156,7 @@ public static class ChannelEventMapper
 
         /// <summary>Maps an Avro enum symbol (SCREAMING_CASE) to a C# enum member (PascalCase).</summary>
         public T Enum<T>(string name)
-            where T : struct, System.Enum
-        {
-            var symbol = Symbol(name).Replace("_", string.Empty, StringComparison.Ordinal);
-            return System.Enum.TryParse<T>(symbol, ignoreCase: true, out var value) ? value : throw Invalid(name, typeof(T).Name);
-        }
+            where T : struct, System.Enum => EnumSymbols<T>.TryParse(Symbol(name), out var value) ? value : throw Invalid(name, typeof(T).Name);
 
         public Fields Record(string name) => Get(name) is GenericRecord nested ? new Fields(nested) : throw Invalid(name, "record");
 
@@ -155,5 +166,37 @@ public static class ChannelEventMapper
             record.TryGetValue(name, out var value) ? value : throw new PoisonRecordException($"{record.Schema.Name} has no field '{name}'.");
 
         private PoisonRecordException Invalid(string name, string expected) => new($"{record.Schema.Name}.{name} is not a valid {expected}.");
+    }
+
+    /// <summary>
+    /// Avro enum symbols as members of <typeparamref name="T"/>, each symbol parsed once: events carry one to three
+    /// enums, and parsing (without underscores, ignoring case) cost more than the rest of a field. Symbols that name no
+    /// member are not kept, and the kept ones are bounded, so a schema with many symbols cannot grow it without end.
+    /// </summary>
+    private static class EnumSymbols<T>
+        where T : struct, System.Enum
+    {
+        private const int MaxKept = 256;
+        private static readonly ConcurrentDictionary<string, T> Parsed = new(StringComparer.Ordinal);
+
+        public static bool TryParse(string symbol, out T value)
+        {
+            if (Parsed.TryGetValue(symbol, out value))
+            {
+                return true;
+            }
+
+            if (!System.Enum.TryParse(symbol.Replace("_", string.Empty, StringComparison.Ordinal), ignoreCase: true, out value))
+            {
+                return false;
+            }
+
+            if (Parsed.Count < MaxKept)
+            {
+                Parsed.TryAdd(symbol, value);
+            }
+
+            return true;
+        }
     }
 }

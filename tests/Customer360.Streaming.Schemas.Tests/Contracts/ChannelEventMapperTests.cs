@@ -51,6 +51,25 @@ public sealed class ChannelEventMapperTests
     }
 
     [Fact]
+    public void Map_EnumSymbols_NameTheirMemberEveryTimeAndASymbolOfNoMemberIsInvalidEveryTime()
+    {
+        // A newer writer may know a symbol this reader's enum does not: invalid each time it comes, however many
+        // valid symbols were read before it.
+        var schema = Contracts.Latest("clickstream-event").Schema;
+        var wider = (EnumSchema)Schema.Parse("""{"type":"enum","name":"ClickType","namespace":"customer360.events","symbols":["ADD_TO_CART","SWIPE_LEFT"]}""");
+        var record = AvroSamples.Record(schema, 4);
+
+        foreach (var _ in Enumerable.Range(0, 3))
+        {
+            record.Add("type", new GenericEnum(wider, "ADD_TO_CART"));
+            Assert.Equal(ClickType.AddToCart, Assert.IsType<ClickEvent>(ChannelEventMapper.Map(record, "t")).Type);
+
+            record.Add("type", new GenericEnum(wider, "SWIPE_LEFT"));
+            Assert.Equal("ClickstreamEvent.type is not a valid ClickType.", Assert.Throws<PoisonRecordException>(() => ChannelEventMapper.Map(record, "t")).Message);
+        }
+    }
+
+    [Fact]
     public void Map_WrongTypeOrUnknownRecord_IsAnInvalidValueNamingTheField()
     {
         var record = AvroSamples.Record(Contracts.Latest("location-fix").Schema, 3);
