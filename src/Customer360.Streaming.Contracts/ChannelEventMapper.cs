@@ -186,7 +186,8 @@ public static class ChannelEventMapper
                 return true;
             }
 
-            if (!System.Enum.TryParse(symbol.Replace("_", string.Empty, StringComparison.Ordinal), ignoreCase: true, out value))
+            // By name only: Avro's symbol _1 would otherwise be the member of value 1.
+            if (!EnumNames.TryParseName(symbol.Replace("_", string.Empty, StringComparison.Ordinal), out value))
             {
                 return false;
             }

@@ -1,5 +1,6 @@
 using System.Collections.ObjectModel;
 using System.Text.RegularExpressions;
+using Customer360.Streaming.Domain;
 using Customer360.Streaming.Runtime.Topology;
 
 namespace Customer360.Streaming.Contracts;
@@ -55,7 +56,7 @@ public sealed partial class TopicCatalog
                 errors.Add($"{where}: 'name' is declared twice");
             }
 
-            if (!Enum.TryParse<TopicRole>(entry.Role, ignoreCase: true, out var role))
+            if (!EnumNames.TryParseName<TopicRole>(entry.Role, out var role))
             {
                 errors.Add($"{where}: 'role' must be one of input, table, output, internal, deadletter (was '{entry.Role}')");
             }

@@ -5,7 +5,8 @@ namespace Customer360.Streaming.Domain;
 
 /// <summary>
 /// Enum members as snake_case names (<c>AddToCart</c> → <c>add_to_cart</c>): how rules name event actions and
-/// presence states, and, upper-cased, how Avro contracts spell their symbols. Computed once per member.
+/// presence states, and, upper-cased, how Avro contracts spell their symbols. Computed once per member. Also the one
+/// way text from outside (a file, a record) becomes a member: by its name only.
 /// </summary>
 public static class EnumNames
 {
@@ -30,5 +31,26 @@ public static class EnumNames
 
             return text.ToString();
         });
+    }
+
+    /// <summary>
+    /// The member of <typeparamref name="T"/> named <paramref name="text"/>, ignoring case. Unlike
+    /// <see cref="Enum.TryParse{TEnum}(string?, bool, out TEnum)"/> it takes no number ("2" would be the member of that
+    /// value, defined or not) and no list ("push, sms" would be the two values or-ed, often another member).
+    /// </summary>
+    public static bool TryParseName<T>(string? text, out T value)
+        where T : struct, Enum
+    {
+        foreach (var name in Enum.GetNames<T>())
+        {
+            if (string.Equals(name, text, StringComparison.OrdinalIgnoreCase))
+            {
+                value = Enum.Parse<T>(name);
+                return true;
+            }
+        }
+
+        value = default;
+        return false;
     }
 }

@@ -86,6 +86,23 @@ public sealed class TopicCatalogTests
         Assert.Contains("co-partition group 'customer' mixes partition counts (ok.v1=3, other.v1=4)", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("2")]
+    [InlineData("input, table")]
+    public void Parse_RoleThatIsANumberOrAList_IsRejected(string role)
+    {
+        var yaml = $"""
+            topics:
+              - name: numbered.v1
+                role: "{role}"
+                partitions: 3
+            """;
+
+        var error = Assert.Throws<TopologyException>(() => TopicCatalog.Parse(yaml, "test.yaml"));
+
+        Assert.Contains($"topics[0] 'numbered.v1': 'role' must be one of input, table, output, internal, deadletter (was '{role}')", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Parse_TwoDeadLetterTopics_IsRejected()
     {

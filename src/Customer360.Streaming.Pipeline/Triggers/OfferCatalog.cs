@@ -1,5 +1,6 @@
 using System.Globalization;
 using Customer360.Streaming.Contracts;
+using Customer360.Streaming.Domain;
 using Customer360.Streaming.Domain.Decisioning;
 using Customer360.Streaming.Domain.Rules;
 using Customer360.Streaming.Domain.Triggers;
@@ -43,7 +44,7 @@ public static class OfferCatalog
                 Error("description", "is required (it is what the customer is offered)");
             }
 
-            if (!Enum.TryParse<TriggerChannel>(e.Channel, ignoreCase: true, out var channel) || !Enum.IsDefined(channel))
+            if (!EnumNames.TryParseName<TriggerChannel>(e.Channel, out var channel))
             {
                 Error("channel", $"must be one of push, email, sms, inApp, store (was '{e.Channel}')");
                 valid = false;

@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Customer360.Streaming.Contracts;
+using Customer360.Streaming.Domain;
 using Customer360.Streaming.Domain.Decisioning;
 using Customer360.Streaming.Domain.Rules;
 using Customer360.Streaming.Domain.Triggers;
-using Customer360.Streaming.Contracts;
 
 namespace Customer360.Streaming.Pipeline.Triggers;
 
@@ -86,7 +87,7 @@ public static partial class RuleCatalog
                 Error("when", ex.Message);
             }
 
-            if (!Enum.TryParse<TriggerChannel>(e.Channel, ignoreCase: true, out var channel))
+            if (!EnumNames.TryParseName<TriggerChannel>(e.Channel, out var channel))
             {
                 Error("channel", $"must be one of push, email, sms, inApp, store (was '{e.Channel}')");
             }

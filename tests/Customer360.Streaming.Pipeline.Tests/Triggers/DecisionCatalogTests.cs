@@ -140,6 +140,25 @@ public sealed class DecisionCatalogTests
             e => Assert.Contains(e, offerError.Message, StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("push, email")]
+    [InlineData("1")]
+    public void An_offer_channel_that_is_a_list_or_a_number_is_rejected(string channel)
+    {
+        // "push, email" is push|email to .NET's enum parser, which is email: defined, and so it passed.
+        var offers = $"""
+            offers:
+              - id: listed
+                description: Two channels at once.
+                channel: "{channel}"
+                value: 1
+            """;
+
+        var error = Assert.Throws<TopologyException>(() => OfferCatalog.Parse(offers, "offers.yaml", []));
+
+        Assert.Contains($"offers[0] 'listed': 'channel': must be one of push, email, sms, inApp, store (was '{channel}')", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void An_offer_is_valid_only_inside_its_period()
     {

@@ -25,6 +25,32 @@ public sealed class RuleCatalogTests
             Shipped.Rules.Select(r => r.Id));
     }
 
+    [Theory]
+    [InlineData("2")]
+    [InlineData("push, sms")]
+    [InlineData("-1")]
+    public void A_channel_that_is_a_number_or_a_list_is_rejected_not_read_as_the_member_of_its_value(string channel)
+    {
+        // .NET's enum parser reads "2" as sms and "push, sms" as push|sms (sms): a typo must not pick a channel.
+        var yaml = $"""
+            rules:
+              - id: numbered
+                version: 1
+                description: a channel by number
+                on: [click]
+                when: context.cart.value > 0
+                channel: "{channel}"
+                priority: 1
+                expiry: 1h
+                cooldown: 1h
+                topic: t
+            """;
+
+        var error = Assert.Throws<TopologyException>(() => RuleCatalog.Parse(yaml, "triggers.yaml"));
+
+        Assert.Contains($"rules[0] 'numbered': 'channel': must be one of push, email, sms, inApp, store (was '{channel}')", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void An_invalid_file_is_rejected_whole_with_every_error_naming_rule_field_and_column()
     {

@@ -69,6 +69,24 @@ public sealed class ChannelEventMapperTests
         }
     }
 
+    [Theory]
+    [InlineData("_1")]
+    [InlineData("_99")]
+    [InlineData("_0")]
+    public void Map_EnumSymbolThatIsANumber_IsInvalid_NeverTheMemberOfThatValue(string symbol)
+    {
+        // Avro allows a symbol such as _1. Without its underscore it is a number, and .NET's enum parser takes a
+        // number as the member of that value, defined or not: a writer's _1 must not become ProductView.
+        var schema = Contracts.Latest("clickstream-event").Schema;
+        var numbered = (EnumSchema)Schema.Parse($$"""{"type":"enum","name":"ClickType","namespace":"customer360.events","symbols":["{{symbol}}"]}""");
+        var record = AvroSamples.Record(schema, 4);
+        record.Add("type", new GenericEnum(numbered, symbol));
+
+        var failure = Assert.Throws<PoisonRecordException>(() => ChannelEventMapper.Map(record, "t"));
+
+        Assert.Equal("ClickstreamEvent.type is not a valid ClickType.", failure.Message);
+    }
+
     [Fact]
     public void Map_WrongTypeOrUnknownRecord_IsAnInvalidValueNamingTheField()
     {
