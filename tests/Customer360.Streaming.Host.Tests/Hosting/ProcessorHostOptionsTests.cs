@@ -43,6 +43,13 @@ public sealed class ProcessorHostOptionsTests
     [InlineData("Streams:DeadLetterMaxBytes", "100", "Streams:DeadLetterMaxBytes must be between 16384 and 100000000")]
     [InlineData("Streams:CloseTimeoutMs", "50", "Streams:CloseTimeoutMs must be between 100 and 300000")]
     [InlineData("Streams:StateDirectory", "/proc/c360-state/app", "Streams:StateDirectory cannot be created or written")]
+    [InlineData("Streams:ProcessingGuarantee", "2", "Streams:ProcessingGuarantee must be one of AtLeastOnce, ExactlyOnceV2")]
+    [InlineData("Streams:OnProcessingError", "7", "Streams:OnProcessingError must be one of Fail, DeadLetter")]
+    [InlineData("Streams:OnDeserializationError", "-1", "Streams:OnDeserializationError must be one of Fail, DeadLetter")]
+    [InlineData("Streams:OnValidationError", "3", "Streams:OnValidationError must be one of Fail, DeadLetter")]
+    [InlineData("Streams:StateStore", "9", "Streams:StateStore must be one of RocksDb, InMemory")]
+    [InlineData("Streams:OnChangelogTruncated", "4", "Streams:OnChangelogTruncated must be one of Fail, RestoreRemaining")]
+    [InlineData("Avro:SubjectNameStrategy", "5", "Avro:SubjectNameStrategy must be one of Topic, Record, TopicRecord")]
     public async Task Start_InvalidSetting_FailsBeforeConnectingAndNamesTheKey(string key, string value, string expected)
     {
         var settings = new Dictionary<string, string?>(Valid) { [key] = value };
