@@ -2,7 +2,6 @@ using System.Globalization;
 using Customer360.Streaming.Domain.Context;
 using Customer360.Streaming.Domain.Triggers;
 using MathNet.Numerics.Distributions;
-using MathNet.Numerics.Random;
 
 namespace Customer360.Streaming.Domain.Decisioning;
 
@@ -33,6 +32,10 @@ public sealed record OfferChoice(
 /// </summary>
 public static class OfferArbitration
 {
+    /// <summary>Reseeded for every draw (see <see cref="ThompsonDraws"/>); one per thread, since tasks run on several.</summary>
+    [ThreadStatic]
+    private static ThompsonDraws? Draws;
+
     /// <summary>The offer for <paramref name="rule"/>, or null when none is eligible; the excluded offers say why each was left out.</summary>
     public static (OfferChoice? Choice, IReadOnlyList<string> Excluded) Choose(
         TriggerRule rule, string segment, RuleScope scope, string triggerId, long timeMs, IOfferLedger ledger, DecisioningSettings settings)
@@ -98,7 +101,9 @@ public static class OfferArbitration
             return new OfferCandidate(offer.Id, offer.Channel, offer.Value, arm.Mean, arm.Mean, count - index);
         }
 
-        var sample = Beta.Sample(new Xoshiro256StarStar(DeterministicIds.Seed($"{triggerId}\n{offer.Id}")), arm.Alpha, arm.Beta);
+        var draws = Draws ??= new ThompsonDraws();
+        draws.Reseed(DeterministicIds.Seed($"{triggerId}\n{offer.Id}"));
+        var sample = Beta.Sample(draws, arm.Alpha, arm.Beta);
         return new OfferCandidate(offer.Id, offer.Channel, offer.Value, arm.Mean, sample, sample * value);
     }
 
