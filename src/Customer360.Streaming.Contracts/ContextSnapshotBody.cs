@@ -1,8 +1,7 @@
-using System.Numerics;
 using Avro;
 using Customer360.Streaming.Domain.Context;
+using static Customer360.Streaming.Contracts.AvroBody;
 using Encoder = Avro.IO.Encoder;
-using Utf8Encoding = System.Text.Encoding;
 
 namespace Customer360.Streaming.Contracts;
 
@@ -25,23 +24,14 @@ public static class ContextSnapshotBody
         "fixTime:[null,long]} inStore:{storeId:[null,string] zoneId:[null,string] enteredAt:[null,long] " +
         "zonesVisited:array<string>} provenance:map<{sourceTopic:string eventId:string eventTime:long}>";
 
-    /// <summary>The cart value's scale (cents), as the layout's decimal declares it, and the factor it stands for.</summary>
+    /// <summary>The cart value's scale (cents), as the layout's decimal declares it.</summary>
     private const int CartValueScale = 2;
-    private const decimal CartValueFactor = 100m;
-
-    private const int UuidLength = 36;
-    private const int NullBranch = 0;
-    private const int ValueBranch = 1;
-
-    /// <summary>This thread's buffer for a string's UTF-8 bytes.</summary>
-    [ThreadStatic]
-    private static byte[]? _scratch;
 
     /// <summary>Whether <paramref name="schema"/> has the layout <see cref="Write"/> writes, and the cart value's scale.</summary>
     public static bool Writes(RecordSchema schema)
     {
         ArgumentNullException.ThrowIfNull(schema);
-        return Layout(schema) == KnownLayout && AvroValues.ScaleOf(((RecordSchema)schema["web"].Schema)["cartValue"].Schema) == CartValueScale;
+        return AvroBody.Layout(schema) == KnownLayout && AvroValues.ScaleOf(((RecordSchema)schema["web"].Schema)["cartValue"].Schema) == CartValueScale;
     }
 
     /// <summary>Writes <paramref name="context"/>'s snapshot body; only for a schema <see cref="Writes"/> accepts.</summary>
@@ -66,7 +56,7 @@ public static class ContextSnapshotBody
         if (web.CartUpdatedMs >= 0)
         {
             encoder.WriteUnionIndex(ValueBranch);
-            encoder.WriteBytes(Unscaled(web.CartValue));
+            AvroBody.Decimal(encoder, web.CartValue, CartValueScale);
         }
         else
         {
@@ -125,87 +115,4 @@ public static class ContextSnapshotBody
 
         encoder.WriteMapEnd();
     }
-
-    private static void OptionalString(Encoder encoder, string? value)
-    {
-        if (value is null)
-        {
-            encoder.WriteUnionIndex(NullBranch);
-            return;
-        }
-
-        encoder.WriteUnionIndex(ValueBranch);
-        Utf8(encoder, value);
-    }
-
-    /// <summary>
-    /// An Avro string (its UTF-8 length, then the bytes) through a buffer kept per thread: the encoder's own
-    /// <c>WriteString</c> makes a new array for each of a snapshot's dozen or more strings.
-    /// </summary>
-    private static void Utf8(Encoder encoder, string value)
-    {
-        var buffer = Scratch(Utf8Encoding.UTF8.GetMaxByteCount(value.Length));
-        var length = Utf8Encoding.UTF8.GetBytes(value, buffer);
-        encoder.WriteLong(length);
-        encoder.WriteFixed(buffer, 0, length);
-    }
-
-    /// <summary>A uuid as Avro writes it: the string of its 36-character form, lower case.</summary>
-    private static void Uuid(Encoder encoder, Guid id)
-    {
-        var buffer = Scratch(UuidLength);
-        id.TryFormat(buffer, out var length);
-        encoder.WriteLong(length);
-        encoder.WriteFixed(buffer, 0, length);
-    }
-
-    private static byte[] Scratch(int atLeast)
-    {
-        if (_scratch is null || _scratch.Length < atLeast)
-        {
-            _scratch = new byte[Math.Max(atLeast, 256)];
-        }
-
-        return _scratch;
-    }
-
-    private static void Timestamp(Encoder encoder, long epochMillis)
-    {
-        encoder.WriteUnionIndex(ValueBranch);
-        encoder.WriteLong(epochMillis);
-    }
-
-    private static void StringArray<TList>(Encoder encoder, int count, TList items, Func<TList, int, string> item)
-    {
-        encoder.WriteArrayStart();
-        encoder.SetItemCount(count);
-        for (var i = 0; i < count; i++)
-        {
-            encoder.StartItem();
-            Utf8(encoder, item(items, i));
-        }
-
-        encoder.WriteArrayEnd();
-    }
-
-    /// <summary>The decimal's unscaled value in cents, as Avro's decimal holds it: two's complement, big-endian.</summary>
-    private static byte[] Unscaled(decimal amount) =>
-        new BigInteger(decimal.Round(amount * CartValueFactor, 0, MidpointRounding.ToEven)).ToByteArray(isUnsigned: false, isBigEndian: true);
-
-    private static string Layout(Schema schema) => schema switch
-    {
-        RecordSchema record => string.Join(' ', record.Fields.Select(f => $"{f.Name}:{Nested(f.Schema)}")),
-        _ => Nested(schema),
-    };
-
-    private static string Nested(Schema schema) => schema switch
-    {
-        RecordSchema record => "{" + Layout(record) + "}",
-        UnionSchema union => "[" + string.Join(',', union.Schemas.Select(Nested)) + "]",
-        ArraySchema array => $"array<{Nested(array.ItemSchema)}>",
-        MapSchema map => $"map<{Nested(map.ValueSchema)}>",
-        EnumSchema symbols => $"enum<{string.Join(',', symbols.Symbols)}>",
-        LogicalSchema logical => Nested(logical.BaseSchema),
-        _ => schema.Tag.ToString().ToLowerInvariant(),
-    };
 }
