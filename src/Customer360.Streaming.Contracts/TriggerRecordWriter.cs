@@ -16,6 +16,10 @@ public sealed class TriggerRecordWriter(SchemaCatalog contracts)
     private readonly RecordSchema _storeEvent = contracts.Latest("store-event").Schema;
     private readonly RecordSchema _segmentChange = contracts.Latest("segment-change").Schema;
 
+    public RecordSchema TriggerSchema => _trigger;
+
+    public RecordSchema DecisionSchema => _decision;
+
     public GenericRecord Trigger(FiredTrigger fired)
     {
         ArgumentNullException.ThrowIfNull(fired);
@@ -155,7 +159,7 @@ public sealed class TriggerRecordWriter(SchemaCatalog contracts)
         return "v-" + Convert.ToHexStringLower(digest[..8]);
     }
 
-    private static string Channel(TriggerChannel channel) => channel switch
+    internal static string Channel(TriggerChannel channel) => channel switch
     {
         TriggerChannel.Push => "PUSH",
         TriggerChannel.Email => "EMAIL",
@@ -164,7 +168,7 @@ public sealed class TriggerRecordWriter(SchemaCatalog contracts)
         _ => "STORE_ASSOCIATE",
     };
 
-    private static string Reason(SuppressionReason? reason) => reason switch
+    internal static string Reason(SuppressionReason? reason) => reason switch
     {
         null => "NONE",
         SuppressionReason.NoConsent => "CONSENT",

@@ -41,7 +41,7 @@ public sealed class ContextProcessor(ContextPipelineSetup settings, string ident
     private readonly SnapshotPublisher _snapshots = new(settings.Codec, settings.Topics.Context);
     private readonly TriggerStage? _triggers = settings.Rules is { } rules
         ? new TriggerStage(
-            rules, settings.Hygiene, settings.Decisioning, settings.Topics, new TriggerEncoder(new TriggerRecordWriter(settings.Codec.Contracts), settings.Codec.Encode, settings.Topics),
+            rules, settings.Hygiene, settings.Decisioning, settings.Topics, new TriggerEncoder(new TriggerRecordWriter(settings.Codec.Contracts), settings.Codec, settings.Topics),
             metrics.TriggerCounters, metrics.Offers)
         : null;
 

@@ -4,6 +4,7 @@ using Customer360.Streaming.Domain.Events;
 using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Runtime.Topology;
 using Customer360.Streaming.Contracts;
+using Customer360.Streaming.Pipeline.Triggers;
 using Customer360.Streaming.Schemas.Registry;
 using Customer360.Streaming.Schemas.Serdes;
 
@@ -15,7 +16,7 @@ namespace Customer360.Streaming.Pipeline;
 /// An event dated further ahead of the processor's clock than <c>maxFutureSkew</c> is an invalid value: taken in, it
 /// would become the context's newest event and make every later one late.
 /// </summary>
-public sealed class EventCodec
+public sealed class EventCodec : ITriggerRecordEncoder
 {
     /// <summary>Made once: a method group passed per snapshot would be a new delegate each time.</summary>
     private static readonly Action<CustomerContext, Avro.IO.Encoder> WriteSnapshotBody = ContextSnapshotBody.Write;
@@ -105,12 +106,20 @@ public sealed class EventCodec
     /// The snapshot of a context for <paramref name="topic"/>; waits (bounded) on the registry only for the first one.
     /// Written field by field when the contract has the layout <see cref="ContextSnapshotBody"/> knows, else built as a record.
     /// </summary>
-    public byte[] EncodeSnapshot(CustomerContext context, string topic)
+    public byte[] EncodeSnapshot(CustomerContext context, string topic) =>
+        (_writesSnapshotBodies ? EncodeBody(_snapshotWriter.Schema, topic, context, WriteSnapshotBody) : null)
+        ?? Encode(_snapshotWriter.Write(context), topic);
+
+    /// <summary>
+    /// A record of <paramref name="schema"/> for <paramref name="topic"/> that <paramref name="writeBody"/> writes field
+    /// by field, framed as <see cref="Encode"/> frames one; null when the topic's writer uses another schema (the latest
+    /// registered version, see <see cref="AvroSerdeOptions.UseLatestVersion"/>), and the caller then builds the record.
+    /// </summary>
+    public byte[]? EncodeBody<T>(Avro.RecordSchema schema, string topic, T value, Action<T, Avro.IO.Encoder> writeBody)
     {
         try
         {
-            return (_writesSnapshotBodies ? _snapshots.SerializeBody(_snapshotWriter.Schema, topic, context, WriteSnapshotBody) : null)
-                ?? _snapshots.Serialize(_snapshotWriter.Write(context), topic);
+            return _snapshots.SerializeBody(schema, topic, value, writeBody);
         }
         catch (SerdeException ex)
         {

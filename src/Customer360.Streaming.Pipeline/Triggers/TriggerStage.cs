@@ -237,20 +237,36 @@ internal sealed class TriggerStage(
     }
 }
 
-/// <summary>Encodes trigger outputs with the registry, ready to emit.</summary>
-internal sealed class TriggerEncoder(TriggerRecordWriter writer, Func<Avro.Generic.GenericRecord, string, byte[]> serialize, ProductTopicNames topics)
+/// <summary>
+/// Encodes trigger outputs with the registry, ready to emit. Triggers and decisions are written field by field when
+/// their contracts have the layout <see cref="TriggerOutputBody"/> knows, else built as records.
+/// </summary>
+internal sealed class TriggerEncoder(TriggerRecordWriter writer, ITriggerRecordEncoder codec, ProductTopicNames topics)
 {
+    /// <summary>Made once: a method group passed per output would be a new delegate each time.</summary>
+    private static readonly Action<FiredTrigger, Avro.IO.Encoder> WriteTriggerBody = TriggerOutputBody.WriteTrigger;
+    private static readonly Action<TriggerDecision, Avro.IO.Encoder> WriteDecisionBody = TriggerOutputBody.WriteDecision;
+
+    private readonly bool _writesTriggerBodies = TriggerOutputBody.WritesTrigger(writer.TriggerSchema);
+    private readonly bool _writesDecisionBodies = TriggerOutputBody.WritesDecision(writer.DecisionSchema);
+
     public Emission Trigger(FiredTrigger fired) =>
-        Record(topics.Triggers, fired.Context.ContextId, serialize(writer.Trigger(fired), topics.Triggers), fired.CreatedMs);
+        Record(topics.Triggers, fired.Context.ContextId,
+            (_writesTriggerBodies ? codec.EncodeBody(writer.TriggerSchema, topics.Triggers, fired, WriteTriggerBody) : null)
+            ?? codec.Encode(writer.Trigger(fired), topics.Triggers),
+            fired.CreatedMs);
 
     public Emission AssociateAssist(FiredTrigger fired, string storeId) =>
-        Record(topics.StoreEvents, storeId, serialize(writer.AssociateAssist(fired, storeId), topics.StoreEvents), fired.CreatedMs);
+        Record(topics.StoreEvents, storeId, codec.Encode(writer.AssociateAssist(fired, storeId), topics.StoreEvents), fired.CreatedMs);
 
     public Emission Decision(TriggerDecision decision) =>
-        Record(topics.Decisions, decision.CustomerId, serialize(writer.Decision(decision), topics.Decisions), decision.TimeMs);
+        Record(topics.Decisions, decision.CustomerId,
+            (_writesDecisionBodies ? codec.EncodeBody(writer.DecisionSchema, topics.Decisions, decision, WriteDecisionBody) : null)
+            ?? codec.Encode(writer.Decision(decision), topics.Decisions),
+            decision.TimeMs);
 
     public Emission SegmentChange(CustomerContext context, SegmentChange change) =>
-        Record(topics.Segments, context.ContextId, serialize(writer.SegmentChange(context.ContextId, change, context.Version), topics.Segments), change.TimeMs);
+        Record(topics.Segments, context.ContextId, codec.Encode(writer.SegmentChange(context.ContextId, change, context.Version), topics.Segments), change.TimeMs);
 
     private static Emission Record(string topic, string key, byte[] value, long timestampMs) => new(topic, key, value, timestampMs);
 }
