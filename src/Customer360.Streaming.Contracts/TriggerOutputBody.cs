@@ -9,11 +9,11 @@ using Encoder = Avro.IO.Encoder;
 namespace Customer360.Streaming.Contracts;
 
 /// <summary>
-/// Writes triggers and decision records field by field, the same bytes <see cref="TriggerRecordWriter"/>'s records
-/// serialize to. Every rule whose conditions hold writes a decision, fired or suppressed, so a customer dwelling where
+/// Writes triggers, decision records, store events and segment changes field by field, the same bytes
+/// <see cref="TriggerRecordWriter"/>'s records serialize to. Every rule whose conditions hold writes a decision, fired or suppressed, so a customer dwelling where
 /// a rule cools down writes one at each event; building the record (four to six records, boxed values and arrays)
-/// was an eighth of what the context stage allocated. Each writer knows one layout of its schema: <see cref="WritesDecision"/>
-/// and <see cref="WritesTrigger"/> tell whether a schema has it, and for any other (a new version) the caller builds the record.
+/// was an eighth of what the context stage allocated. Each writer knows one layout of its schema: the <c>Writes…</c>
+/// methods tell whether a schema has it, and for any other (a new version) the caller builds the record.
 /// </summary>
 public static class TriggerOutputBody
 {
@@ -28,6 +28,10 @@ public static class TriggerOutputBody
     private static readonly string[] PolicySymbols = ["LEARNED", "PRIORITY", "RANDOM", "PER_SEGMENT"];
 
     private static readonly string[] ChannelSymbols = ["PUSH", "SMS", "EMAIL", "IN_APP", "STORE_ASSOCIATE"];
+
+    private static readonly string[] StoreEventSymbols = ["CUSTOMER_ENTERED", "CUSTOMER_LEFT", "CUSTOMER_DWELLING", "ASSOCIATE_ASSIST"];
+
+    private static readonly string[] SegmentChangeSymbols = ["ENTERED", "LEFT"];
 
     private const string ExplanationLayout = "explanation:array<{expression:string actual:string passed:boolean}>";
     private const string SourceLayout = "source:{topic:string partition:int offset:long eventId:string}";
@@ -45,6 +49,14 @@ public static class TriggerOutputBody
         $"contextVersion:long {SourceLayout} attributes:map<string> " +
         "offer:[null,{offerId:string description:string value:bytes segment:string}]";
 
+    private static readonly string StoreEventLayout =
+        $"eventId:string eventTime:long storeId:string zoneId:[null,string] type:{EnumLayout(StoreEventSymbols)} visitorRef:string " +
+        "summary:{known:boolean tier:[null,string] preferredCategories:array<string> openCartValue:[null,bytes]} dwellSeconds:[null,int] " +
+        $"triggerId:[null,string] {SourceLayout}";
+
+    private static readonly string SegmentChangeLayout =
+        $"eventId:string eventTime:long customerId:string segment:string change:{EnumLayout(SegmentChangeSymbols)} enteredAt:long contextVersion:long";
+
     /// <summary>Whether <paramref name="schema"/> has the layout <see cref="WriteDecision"/> writes, offer values in cents.</summary>
     public static bool WritesDecision(RecordSchema schema)
     {
@@ -59,6 +71,73 @@ public static class TriggerOutputBody
         return Layout(schema) == TriggerLayout && AvroValues.ScaleOf(AvroValues.RecordOf(schema, "offer")["value"].Schema) == OfferValueScale;
     }
 
+    /// <summary>Whether <paramref name="schema"/> has the layout <see cref="WriteStoreEvent"/> writes, cart values in cents.</summary>
+    public static bool WritesStoreEvent(RecordSchema schema)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        return Layout(schema) == StoreEventLayout && AvroValues.ScaleOf(AvroValues.RecordOf(schema, "summary")["openCartValue"].Schema) == OfferValueScale;
+    }
+
+    /// <summary>Whether <paramref name="schema"/> has the layout <see cref="WriteSegmentChange"/> writes.</summary>
+    public static bool WritesSegmentChange(RecordSchema schema)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        return Layout(schema) == SegmentChangeLayout;
+    }
+
+    /// <summary>Writes a store event's body; only for a schema <see cref="WritesStoreEvent"/> accepts.</summary>
+    public static void WriteStoreEvent(StoreEventFields e, Encoder encoder)
+    {
+        ArgumentNullException.ThrowIfNull(e.Context);
+        ArgumentNullException.ThrowIfNull(encoder);
+        Uuid(encoder, e.EventId);
+        encoder.WriteLong(e.TimeMs);
+        Utf8(encoder, e.StoreId);
+        OptionalString(encoder, e.ZoneId);
+        encoder.WriteEnum(SymbolIndex(StoreEventSymbols, e.Type));
+        Utf8(encoder, TriggerRecordWriter.Pseudonym(e.Context.ContextId));
+        encoder.WriteBoolean(e.Context.Known);
+        OptionalString(encoder, e.Context.Relationship?.Tier);
+        var categories = e.Context.Relationship?.PreferredCategories ?? [];
+        StringArray(encoder, categories.Count, categories, static (list, i) => list[i]);
+        if (e.Context.Web.CartValue > 0)
+        {
+            encoder.WriteUnionIndex(ValueBranch);
+            AvroBody.Decimal(encoder, e.Context.Web.CartValue, OfferValueScale);
+        }
+        else
+        {
+            encoder.WriteUnionIndex(NullBranch);
+        }
+
+        if (e.DwellSeconds is { } dwell)
+        {
+            encoder.WriteUnionIndex(ValueBranch);
+            encoder.WriteInt(dwell);
+        }
+        else
+        {
+            encoder.WriteUnionIndex(NullBranch);
+        }
+
+        OptionalString(encoder, e.TriggerId);
+        Source(encoder, e.Source);
+    }
+
+    /// <summary>Writes a segment change's body; only for a schema <see cref="WritesSegmentChange"/> accepts.</summary>
+    public static void WriteSegmentChange(SegmentChangeFields e, Encoder encoder)
+    {
+        ArgumentNullException.ThrowIfNull(e.Change);
+        ArgumentNullException.ThrowIfNull(encoder);
+        Uuid(encoder, TriggerRecordWriter.SegmentChangeId(e.CustomerId, e.Change));
+        encoder.WriteLong(e.Change.TimeMs);
+        Utf8(encoder, e.CustomerId);
+        Utf8(encoder, e.Change.Segment);
+        encoder.WriteEnum(e.Change.Entered ? 0 : 1);
+        encoder.WriteLong(e.Change.EnteredMs);
+        encoder.WriteLong(e.ContextVersion);
+    }
+
     /// <summary>Writes <paramref name="decision"/>'s body; only for a schema <see cref="WritesDecision"/> accepts.</summary>
     public static void WriteDecision(TriggerDecision decision, Encoder encoder)
     {
@@ -71,7 +150,7 @@ public static class TriggerOutputBody
         encoder.WriteInt(decision.Rule.Version);
         Utf8(encoder, decision.CustomerId);
         encoder.WriteEnum(decision.Suppressed is null ? 0 : 1);
-        encoder.WriteEnum(Array.IndexOf(ReasonSymbols, TriggerRecordWriter.Reason(decision.Suppressed)));
+        encoder.WriteEnum(SymbolIndex(ReasonSymbols, TriggerRecordWriter.Reason(decision.Suppressed)));
         Utf8(encoder, decision.Detail);
         Explanation(encoder, decision.Explanation);
         OptionalString(encoder, decision.TriggerId);
@@ -85,7 +164,7 @@ public static class TriggerOutputBody
         encoder.WriteUnionIndex(ValueBranch);
         Utf8(encoder, choice.Segment);
         Utf8(encoder, choice.Offer.Id);
-        encoder.WriteEnum(Array.IndexOf(PolicySymbols, EnumNames.SnakeCase(choice.Policy).ToUpperInvariant()));
+        encoder.WriteEnum(SymbolIndex(PolicySymbols, EnumNames.SnakeCase(choice.Policy).ToUpperInvariant()));
         encoder.WriteBoolean(choice.Explored);
         Utf8(encoder, choice.Reason);
         encoder.WriteArrayStart();
@@ -116,7 +195,7 @@ public static class TriggerOutputBody
         Utf8(encoder, fired.Rule.Id);
         encoder.WriteInt(fired.Rule.Version);
         Utf8(encoder, fired.Context.ContextId);
-        encoder.WriteEnum(Array.IndexOf(ChannelSymbols, TriggerRecordWriter.Channel(fired.Offer?.Offer.Channel ?? fired.Rule.Hygiene.Channel)));
+        encoder.WriteEnum(SymbolIndex(ChannelSymbols, TriggerRecordWriter.Channel(fired.Offer?.Offer.Channel ?? fired.Rule.Hygiene.Channel)));
         encoder.WriteInt(fired.Rule.Hygiene.Priority);
         encoder.WriteLong(fired.ExpiresMs);
         Utf8(encoder, fired.Rule.Description);
@@ -161,6 +240,10 @@ public static class TriggerOutputBody
         encoder.WriteLong(source.Offset);
         Uuid(encoder, source.EventId);
     }
+
+    /// <summary>A symbol's position in the layout's enum; one it lacks is a bug, as the record path's unknown symbol is.</summary>
+    private static int SymbolIndex(string[] symbols, string symbol) =>
+        Array.IndexOf(symbols, symbol) is >= 0 and var index ? index : throw new ArgumentException($"The layout has no symbol {symbol}.", nameof(symbol));
 
     private static int ValueScale(RecordSchema offerDecision, string candidatesField) =>
         AvroValues.ScaleOf(((RecordSchema)((ArraySchema)offerDecision[candidatesField].Schema).ItemSchema)["value"].Schema);

@@ -20,6 +20,10 @@ public sealed class TriggerRecordWriter(SchemaCatalog contracts)
 
     public RecordSchema DecisionSchema => _decision;
 
+    public RecordSchema StoreEventSchema => _storeEvent;
+
+    public RecordSchema SegmentChangeSchema => _segmentChange;
+
     public GenericRecord Trigger(FiredTrigger fired)
     {
         ArgumentNullException.ThrowIfNull(fired);
@@ -47,7 +51,7 @@ public sealed class TriggerRecordWriter(SchemaCatalog contracts)
     {
         ArgumentNullException.ThrowIfNull(change);
         var r = new GenericRecord(_segmentChange);
-        r.Add("eventId", AvroValues.NameBasedId($"segment\n{customerId}\n{change.Segment}\n{(change.Entered ? "entered" : "left")}\n{change.EnteredMs}"));
+        r.Add("eventId", SegmentChangeId(customerId, change));
         r.Add("eventTime", AvroValues.Timestamp(change.TimeMs));
         r.Add("customerId", customerId);
         r.Add("segment", change.Segment);
@@ -56,6 +60,10 @@ public sealed class TriggerRecordWriter(SchemaCatalog contracts)
         r.Add("contextVersion", contextVersion);
         return r;
     }
+
+    /// <summary>A segment change's event id: the same entry or exit of the same customer gets the same id.</summary>
+    public static Guid SegmentChangeId(string customerId, SegmentChange change) =>
+        AvroValues.NameBasedId($"segment\n{customerId}\n{change.Segment}\n{(change.Entered ? "entered" : "left")}\n{change.EnteredMs}");
 
     private GenericRecord Proposal(OfferChoice choice)
     {
@@ -114,40 +122,33 @@ public sealed class TriggerRecordWriter(SchemaCatalog contracts)
     }
 
     /// <summary>An associate-assist store event: the visitor is a pseudonym, the summary what staff may know.</summary>
-    public GenericRecord AssociateAssist(FiredTrigger fired, string storeId)
-    {
-        ArgumentNullException.ThrowIfNull(fired);
-        var context = fired.Context;
-        var dwell = context.InStore.ZoneId is { } zone ? (int?)(context.InStore.DwellMs.GetValueOrDefault(zone) / 1000) : null;
-        return StoreEvent(AvroValues.NameBasedId(fired.TriggerId), fired.CreatedMs, storeId, context.InStore.ZoneId, "ASSOCIATE_ASSIST", context, dwell, fired.TriggerId, fired.Source);
-    }
+    public GenericRecord AssociateAssist(FiredTrigger fired, string storeId) => StoreEvent(StoreEventFields.AssociateAssist(fired, storeId));
 
     /// <summary>A presence store event: CUSTOMER_ENTERED, CUSTOMER_LEFT or CUSTOMER_DWELLING (moved to another zone).</summary>
-    public GenericRecord Presence(string eventId, string type, Domain.Context.CustomerContext context, string storeId, string? zoneId, int? dwellSeconds, long timeMs, SourceRef source)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        return StoreEvent(AvroValues.NameBasedId(eventId), timeMs, storeId, zoneId, type, context, dwellSeconds, null, source);
-    }
+    public GenericRecord Presence(string eventId, string type, Domain.Context.CustomerContext context, string storeId, string? zoneId, int? dwellSeconds, long timeMs, SourceRef source) =>
+        StoreEvent(StoreEventFields.Presence(eventId, type, context, storeId, zoneId, dwellSeconds, timeMs, source));
 
-    private GenericRecord StoreEvent(Guid eventId, long timeMs, string storeId, string? zoneId, string type, Domain.Context.CustomerContext context, int? dwellSeconds, string? triggerId, SourceRef source)
+    /// <summary>A store event of any type.</summary>
+    public GenericRecord StoreEvent(StoreEventFields e)
     {
+        ArgumentNullException.ThrowIfNull(e.Context);
         var r = new GenericRecord(_storeEvent);
-        r.Add("eventId", eventId);
-        r.Add("eventTime", AvroValues.Timestamp(timeMs));
-        r.Add("storeId", storeId);
-        r.Add("zoneId", zoneId);
-        r.Add("type", AvroValues.Symbol(_storeEvent, "type", type));
-        r.Add("visitorRef", Pseudonym(context.ContextId));
+        r.Add("eventId", e.EventId);
+        r.Add("eventTime", AvroValues.Timestamp(e.TimeMs));
+        r.Add("storeId", e.StoreId);
+        r.Add("zoneId", e.ZoneId);
+        r.Add("type", AvroValues.Symbol(_storeEvent, "type", e.Type));
+        r.Add("visitorRef", Pseudonym(e.Context.ContextId));
         var summarySchema = AvroValues.RecordOf(_storeEvent, "summary");
         var summary = new GenericRecord(summarySchema);
-        summary.Add("known", context.Known);
-        summary.Add("tier", context.Relationship?.Tier);
-        summary.Add("preferredCategories", (context.Relationship?.PreferredCategories ?? []).Cast<object>().ToArray());
-        summary.Add("openCartValue", context.Web.CartValue > 0 ? AvroValues.Money(summarySchema, "openCartValue", context.Web.CartValue) : null);
+        summary.Add("known", e.Context.Known);
+        summary.Add("tier", e.Context.Relationship?.Tier);
+        summary.Add("preferredCategories", (e.Context.Relationship?.PreferredCategories ?? []).Cast<object>().ToArray());
+        summary.Add("openCartValue", e.Context.Web.CartValue > 0 ? AvroValues.Money(summarySchema, "openCartValue", e.Context.Web.CartValue) : null);
         r.Add("summary", summary);
-        r.Add("dwellSeconds", dwellSeconds);
-        r.Add("triggerId", triggerId);
-        r.Add("source", Source(_storeEvent, source));
+        r.Add("dwellSeconds", e.DwellSeconds);
+        r.Add("triggerId", e.TriggerId);
+        r.Add("source", Source(_storeEvent, e.Source));
         return r;
     }
 

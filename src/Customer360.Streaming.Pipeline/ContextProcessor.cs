@@ -35,7 +35,7 @@ public sealed class ContextProcessor(ContextPipelineSetup settings, string ident
 
     /// <summary>Made once, not per event: reads a customer's trigger state when the step asks for it.</summary>
     private Func<string, TriggerState> _loadTriggerState = null!;
-    private readonly PresenceEvents _presence = new(new TriggerRecordWriter(settings.Codec.Contracts), settings.Codec.Encode, settings.Topics.StoreEvents);
+    private readonly PresenceEvents _presence = new(new TriggerEncoder(new TriggerRecordWriter(settings.Codec.Contracts), settings.Codec, settings.Topics));
     private bool _processedSinceWallTick;
 
     private readonly SnapshotPublisher _snapshots = new(settings.Codec, settings.Topics.Context);

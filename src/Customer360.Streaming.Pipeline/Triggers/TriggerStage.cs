@@ -238,35 +238,35 @@ internal sealed class TriggerStage(
 }
 
 /// <summary>
-/// Encodes trigger outputs with the registry, ready to emit. Triggers and decisions are written field by field when
-/// their contracts have the layout <see cref="TriggerOutputBody"/> knows, else built as records.
+/// Encodes trigger outputs with the registry, ready to emit; each kind field by field when its contract has the layout
+/// <see cref="TriggerOutputBody"/> knows.
 /// </summary>
 internal sealed class TriggerEncoder(TriggerRecordWriter writer, ITriggerRecordEncoder codec, ProductTopicNames topics)
 {
-    /// <summary>Made once: a method group passed per output would be a new delegate each time.</summary>
-    private static readonly Action<FiredTrigger, Avro.IO.Encoder> WriteTriggerBody = TriggerOutputBody.WriteTrigger;
-    private static readonly Action<TriggerDecision, Avro.IO.Encoder> WriteDecisionBody = TriggerOutputBody.WriteDecision;
+    private readonly OutputEncoding<FiredTrigger> _triggers =
+        new(codec, writer.TriggerSchema, TriggerOutputBody.WritesTrigger, TriggerOutputBody.WriteTrigger, writer.Trigger);
 
-    private readonly bool _writesTriggerBodies = TriggerOutputBody.WritesTrigger(writer.TriggerSchema);
-    private readonly bool _writesDecisionBodies = TriggerOutputBody.WritesDecision(writer.DecisionSchema);
+    private readonly OutputEncoding<TriggerDecision> _decisions =
+        new(codec, writer.DecisionSchema, TriggerOutputBody.WritesDecision, TriggerOutputBody.WriteDecision, writer.Decision);
+
+    private readonly OutputEncoding<StoreEventFields> _storeEvents =
+        new(codec, writer.StoreEventSchema, TriggerOutputBody.WritesStoreEvent, TriggerOutputBody.WriteStoreEvent, writer.StoreEvent);
+
+    private readonly OutputEncoding<SegmentChangeFields> _segmentChanges =
+        new(codec, writer.SegmentChangeSchema, TriggerOutputBody.WritesSegmentChange, TriggerOutputBody.WriteSegmentChange,
+            e => writer.SegmentChange(e.CustomerId, e.Change, e.ContextVersion));
 
     public Emission Trigger(FiredTrigger fired) =>
-        Record(topics.Triggers, fired.Context.ContextId,
-            (_writesTriggerBodies ? codec.EncodeBody(writer.TriggerSchema, topics.Triggers, fired, WriteTriggerBody) : null)
-            ?? codec.Encode(writer.Trigger(fired), topics.Triggers),
-            fired.CreatedMs);
+        new(topics.Triggers, fired.Context.ContextId, _triggers.Encode(fired, topics.Triggers), fired.CreatedMs);
 
-    public Emission AssociateAssist(FiredTrigger fired, string storeId) =>
-        Record(topics.StoreEvents, storeId, codec.Encode(writer.AssociateAssist(fired, storeId), topics.StoreEvents), fired.CreatedMs);
+    public Emission AssociateAssist(FiredTrigger fired, string storeId) => StoreEvent(StoreEventFields.AssociateAssist(fired, storeId));
+
+    /// <summary>A store event, keyed by its store.</summary>
+    public Emission StoreEvent(StoreEventFields e) => new(topics.StoreEvents, e.StoreId, _storeEvents.Encode(e, topics.StoreEvents), e.TimeMs);
 
     public Emission Decision(TriggerDecision decision) =>
-        Record(topics.Decisions, decision.CustomerId,
-            (_writesDecisionBodies ? codec.EncodeBody(writer.DecisionSchema, topics.Decisions, decision, WriteDecisionBody) : null)
-            ?? codec.Encode(writer.Decision(decision), topics.Decisions),
-            decision.TimeMs);
+        new(topics.Decisions, decision.CustomerId, _decisions.Encode(decision, topics.Decisions), decision.TimeMs);
 
     public Emission SegmentChange(CustomerContext context, SegmentChange change) =>
-        Record(topics.Segments, context.ContextId, codec.Encode(writer.SegmentChange(context.ContextId, change, context.Version), topics.Segments), change.TimeMs);
-
-    private static Emission Record(string topic, string key, byte[] value, long timestampMs) => new(topic, key, value, timestampMs);
+        new(topics.Segments, context.ContextId, _segmentChanges.Encode(new SegmentChangeFields(context.ContextId, change, context.Version), topics.Segments), change.TimeMs);
 }

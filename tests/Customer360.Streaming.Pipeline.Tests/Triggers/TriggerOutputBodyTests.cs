@@ -5,6 +5,7 @@ using Customer360.Streaming.Contracts;
 using Customer360.Streaming.Domain.Context;
 using Customer360.Streaming.Domain.Decisioning;
 using Customer360.Streaming.Domain.Rules;
+using Customer360.Streaming.Domain.State;
 using Customer360.Streaming.Domain.Triggers;
 using Customer360.Streaming.Pipeline.Triggers;
 using Customer360.Streaming.Testing;
@@ -12,8 +13,8 @@ using Customer360.Streaming.Testing;
 namespace Customer360.Streaming.Pipeline.Tests.Triggers;
 
 /// <summary>
-/// Triggers and decisions written field by field must be the bytes of the records <see cref="TriggerRecordWriter"/>
-/// builds: a consumer of the trigger or decision topic cannot tell which path wrote them.
+/// Trigger-stage outputs written field by field must be the bytes of the records <see cref="TriggerRecordWriter"/>
+/// builds: a consumer of the trigger, decision, store-event or segment topic cannot tell which path wrote them.
 /// </summary>
 public sealed class TriggerOutputBodyTests
 {
@@ -59,6 +60,36 @@ public sealed class TriggerOutputBodyTests
     }
 
     [Fact]
+    public void Store_events_and_segment_changes_of_the_simulators_contexts_are_written_as_the_same_bytes_as_their_records()
+    {
+        // The simulator's customers all have a profile; a visitor not yet known has none.
+        List<CustomerContext> contexts = [.. PipelineHarness.Simulated(300, seed: 7, events: 6_000).StoredContexts().Select(s => ContextState.Decode(s)), CustomerContext.Empty("anon-ä€")];
+        var random = new Random(13);
+        string[] types = ["CUSTOMER_ENTERED", "CUSTOMER_LEFT", "CUSTOMER_DWELLING", "ASSOCIATE_ASSIST"];
+
+        foreach (var context in contexts)
+        {
+            var source = new SourceRef("c360.beacon.v1", random.Next(6), random.NextInt64(0, 1L << 30), Guid.NewGuid());
+            var storeEvent = new StoreEventFields(
+                Guid.NewGuid(), 1_790_000_000_000 + random.Next(), "berlin-mitte", random.Next(2) == 0 ? null : "electronics", types[random.Next(types.Length)],
+                context, random.Next(2) == 0 ? null : random.Next(), random.Next(2) == 0 ? null : $"t-{random.Next()}", source);
+            var change = new SegmentChange(random.Next(2) == 0 ? "vip" : "bargain-hunter", random.Next(2) == 0, 1_790_000_000_000 + random.Next(), 1_789_000_000_000 + random.Next());
+            var segmentChange = new SegmentChangeFields(context.ContextId, change, context.Version);
+
+            Assert.Equal(RecordBytes(RecordWriter.StoreEventSchema, RecordWriter.StoreEvent(storeEvent)), BodyBytes(storeEvent, TriggerOutputBody.WriteStoreEvent));
+            Assert.Equal(
+                RecordBytes(RecordWriter.SegmentChangeSchema, RecordWriter.SegmentChange(context.ContextId, change, context.Version)),
+                BodyBytes(segmentChange, TriggerOutputBody.WriteSegmentChange));
+        }
+
+        // The contexts took each branch of the store event's summary.
+        Assert.Contains(contexts, c => c.Relationship is null);
+        Assert.Contains(contexts, c => c.Relationship is { PreferredCategories.Count: > 0 });
+        Assert.Contains(contexts, c => c.Web.CartValue > 0);
+        Assert.Contains(contexts, c => c.Web.CartValue == 0);
+    }
+
+    [Fact]
     public void The_codec_frames_a_written_body_as_it_frames_the_record()
     {
         var h = PipelineHarness.Simulated(20, seed: 2, events: 10);
@@ -79,6 +110,8 @@ public sealed class TriggerOutputBodyTests
 
         Assert.True(TriggerOutputBody.WritesDecision(RecordWriter.DecisionSchema));
         Assert.True(TriggerOutputBody.WritesTrigger(RecordWriter.TriggerSchema));
+        Assert.True(TriggerOutputBody.WritesStoreEvent(RecordWriter.StoreEventSchema));
+        Assert.True(TriggerOutputBody.WritesSegmentChange(RecordWriter.SegmentChangeSchema));
         Assert.NotEqual(decision, withAReason);
         Assert.False(TriggerOutputBody.WritesDecision((RecordSchema)Schema.Parse(withAReason)));
         Assert.NotEqual(trigger, withAnotherScale);
