@@ -1,10 +1,5 @@
-using System.Collections.Concurrent;
-using System.Globalization;
-using System.Numerics;
-using System.Runtime.CompilerServices;
 using Avro;
 using Avro.Generic;
-using Customer360.Streaming.Domain;
 using Customer360.Streaming.Domain.Events;
 using Customer360.Streaming.Domain.Identity;
 using Customer360.Streaming.Runtime.Processing;
@@ -59,145 +54,59 @@ public static class ChannelEventMapper
             r.Text("timeZone"), r.Text("language"));
     }
 
-    /// <summary>Typed access to a record's fields with errors that name the field.</summary>
+    /// <summary>Typed access to a record's fields with errors that name the field; the checks are <see cref="ChannelFieldChecks"/>'.</summary>
     private sealed class Fields(GenericRecord record)
     {
-        public T Value<T>(string name) => Get(name) is T value ? value : throw Invalid(name, typeof(T).Name);
+        private string Name => record.Schema.Name;
+
+        public T Value<T>(string name) => Get(name) is T value ? value : throw ChannelFieldChecks.Invalid(Name, name, typeof(T).Name);
 
         public T? Optional<T>(string name)
             where T : struct => Get(name) switch
             {
                 null => null,
                 T value => value,
-                _ => throw Invalid(name, typeof(T).Name),
+                _ => throw ChannelFieldChecks.Invalid(Name, name, typeof(T).Name),
             };
 
         public string Text(string name) => Value<string>(name);
 
         public string? OptionalText(string name) => Get(name) is null ? null : Text(name);
 
-        /// <summary>An id that becomes a key somewhere (Kafka, Redis, a URL): see <see cref="EntityIds"/>.</summary>
-        public string Id(string name)
-        {
-            var id = Text(name);
-            return EntityIds.Problem(id) is { } problem ? throw new PoisonRecordException($"{record.Schema.Name}.{name} {problem}.") : id;
-        }
+        public string Id(string name) => ChannelFieldChecks.Id(Name, name, Text(name));
 
         public string? OptionalId(string name) => Get(name) is null ? null : Id(name);
 
-        /// <summary>A finite number in [<paramref name="min"/>, <paramref name="max"/>]: NaN and infinities are never a value.</summary>
-        public double Within(string name, double min, double max)
-        {
-            var value = Value<double>(name);
-            return value >= min && value <= max ? value : throw Invalid(name, $"number from {min} to {max}");
-        }
+        public double Within(string name, double min, double max) => ChannelFieldChecks.Within(Name, name, Value<double>(name), min, max);
 
-        /// <summary>A GPS accuracy radius: finite and not negative.</summary>
-        public float Accuracy(string name)
-        {
-            var value = Value<float>(name);
-            return float.IsFinite(value) && value >= 0 ? value : throw Invalid(name, "finite radius of 0 or more");
-        }
+        public float Accuracy(string name) => ChannelFieldChecks.Accuracy(Name, name, Value<float>(name));
 
-        public IReadOnlyList<string> Texts(string name) => Get(name) is object[] items ? [.. items.Cast<string>()] : throw Invalid(name, "array of string");
+        public IReadOnlyList<string> Texts(string name) => Get(name) is object[] items ? [.. items.Cast<string>()] : throw ChannelFieldChecks.Invalid(Name, name, "array of string");
 
         public Guid Uuid(string name) => Get(name) switch
         {
             Guid guid => guid,
             string text when Guid.TryParse(text, out var parsed) => parsed,
-            _ => throw Invalid(name, "uuid"),
+            _ => throw ChannelFieldChecks.Invalid(Name, name, "uuid"),
         };
 
-        public long Millis(string name) => AvroTimestamps.ToEpochMillis(Get(name)) ?? throw Invalid(name, "timestamp-millis");
+        public long Millis(string name) => AvroTimestamps.ToEpochMillis(Get(name)) ?? throw ChannelFieldChecks.Invalid(Name, name, "timestamp-millis");
 
-        /// <summary>
-        /// A decimal within the precision its schema declares. Checked before converting: an unscaled value beyond
-        /// .NET's decimal (about 10^28) would otherwise throw OverflowException out of the processor.
-        /// </summary>
-        public decimal Money(string name)
-        {
-            if (Get(name) is not AvroDecimal money)
-            {
-                throw Invalid(name, "decimal");
-            }
-
-            var bound = DecimalBounds.GetValue(record.Schema[name].Schema, static schema => new DecimalBound(PrecisionOf(schema)));
-            if (BigInteger.Abs(money.UnscaledValue) >= bound.Exclusive || money.Scale > 28)
-            {
-                throw Invalid(name, $"decimal of at most {bound.Precision} digits");
-            }
-
-            return (decimal)money;
-        }
-
-        /// <summary>
-        /// Each decimal field's bound, worked out once per schema: reading the precision property and raising ten to it
-        /// for every price on every click cost more than the conversion. Weakly held, so schemas no longer used go.
-        /// </summary>
-        private static readonly ConditionalWeakTable<Schema, DecimalBound> DecimalBounds = new();
-
-        private sealed class DecimalBound(int precision)
-        {
-            public int Precision { get; } = precision;
-
-            public BigInteger Exclusive { get; } = BigInteger.Pow(10, precision);
-        }
-
-        private static int PrecisionOf(Schema schema) => schema switch
-        {
-            LogicalSchema logical when int.TryParse(logical.GetProperty("precision"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var p) => Math.Min(p, 28),
-            UnionSchema union when union.Schemas.OfType<LogicalSchema>().FirstOrDefault() is { } decimalBranch => PrecisionOf(decimalBranch),
-            _ => 28,
-        };
+        public decimal Money(string name) =>
+            Get(name) is AvroDecimal money ? ChannelFieldChecks.Money(Name, name, money, record.Schema[name].Schema) : throw ChannelFieldChecks.Invalid(Name, name, "decimal");
 
         public decimal? OptionalMoney(string name) => Get(name) is null ? null : Money(name);
 
-        public string Symbol(string name) => Get(name) is GenericEnum symbol ? symbol.Value : throw Invalid(name, "enum");
+        public string Symbol(string name) => Get(name) is GenericEnum symbol ? symbol.Value : throw ChannelFieldChecks.Invalid(Name, name, "enum");
 
-        /// <summary>Maps an Avro enum symbol (SCREAMING_CASE) to a C# enum member (PascalCase).</summary>
         public T Enum<T>(string name)
-            where T : struct, System.Enum => EnumSymbols<T>.TryParse(Symbol(name), out var value) ? value : throw Invalid(name, typeof(T).Name);
+            where T : struct, System.Enum => ChannelFieldChecks.Enum<T>(Name, name, Symbol(name));
 
-        public Fields Record(string name) => Get(name) is GenericRecord nested ? new Fields(nested) : throw Invalid(name, "record");
+        public Fields Record(string name) => Get(name) is GenericRecord nested ? new Fields(nested) : throw ChannelFieldChecks.Invalid(Name, name, "record");
 
         public Fields? OptionalRecord(string name) => Get(name) is null ? null : Record(name);
 
         private object? Get(string name) =>
-            record.TryGetValue(name, out var value) ? value : throw new PoisonRecordException($"{record.Schema.Name} has no field '{name}'.");
-
-        private PoisonRecordException Invalid(string name, string expected) => new($"{record.Schema.Name}.{name} is not a valid {expected}.");
-    }
-
-    /// <summary>
-    /// Avro enum symbols as members of <typeparamref name="T"/>, each symbol parsed once: events carry one to three
-    /// enums, and parsing (without underscores, ignoring case) cost more than the rest of a field. Symbols that name no
-    /// member are not kept, and the kept ones are bounded, so a schema with many symbols cannot grow it without end.
-    /// </summary>
-    private static class EnumSymbols<T>
-        where T : struct, System.Enum
-    {
-        private const int MaxKept = 256;
-        private static readonly ConcurrentDictionary<string, T> Parsed = new(StringComparer.Ordinal);
-
-        public static bool TryParse(string symbol, out T value)
-        {
-            if (Parsed.TryGetValue(symbol, out value))
-            {
-                return true;
-            }
-
-            // By name only: Avro's symbol _1 would otherwise be the member of value 1.
-            if (!EnumNames.TryParseName(symbol.Replace("_", string.Empty, StringComparison.Ordinal), out value))
-            {
-                return false;
-            }
-
-            if (Parsed.Count < MaxKept)
-            {
-                Parsed.TryAdd(symbol, value);
-            }
-
-            return true;
-        }
+            record.TryGetValue(name, out var value) ? value : throw new PoisonRecordException($"{Name} has no field '{name}'.");
     }
 }

@@ -22,6 +22,9 @@ public sealed class EventCodec : ITriggerRecordEncoder
     private static readonly Action<CustomerContext, Avro.IO.Encoder> WriteSnapshotBody = ContextSnapshotBody.Write;
 
     private readonly Dictionary<string, AvroDeserializer<GenericRecord>> _readers = new(StringComparer.Ordinal);
+
+    /// <summary>Topics whose events are read straight from the body when the writer's layout is the reader's (the channels).</summary>
+    private readonly Dictionary<string, ChannelBodyReader> _bodies = new(StringComparer.Ordinal);
     private readonly AvroSerializer<GenericRecord> _snapshots;
     private readonly ContextSnapshotWriter _snapshotWriter;
     private readonly bool _writesSnapshotBodies;
@@ -44,7 +47,12 @@ public sealed class EventCodec : ITriggerRecordEncoder
         ArgumentNullException.ThrowIfNull(topics);
         foreach (var topic in topics.Topics.Where(t => t.ValueSchema is not null && t.Role is TopicRole.Input or TopicRole.Table))
         {
-            _readers[topic.Name] = new AvroDeserializer<GenericRecord>(registry, serdeOptions, contracts.Latest(topic.ValueSchema!).Schema, unknownIds);
+            var readerSchema = contracts.Latest(topic.ValueSchema!).Schema;
+            _readers[topic.Name] = new AvroDeserializer<GenericRecord>(registry, serdeOptions, readerSchema, unknownIds);
+            if (ChannelBodyReader.For(readerSchema, topic.Name) is { } body)
+            {
+                _bodies[topic.Name] = body;
+            }
         }
 
         _namedCustomers = new NamedCustomerReader(registry, serdeOptions, contracts, topics, unknownIds);
@@ -78,17 +86,18 @@ public sealed class EventCodec : ITriggerRecordEncoder
         var reader = _readers.TryGetValue(sourceTopic, out var found)
             ? found
             : throw new PoisonRecordException($"No contract is declared for topic {sourceTopic}.");
-        GenericRecord record;
+        ChannelEvent channelEvent;
         try
         {
-            record = reader.Deserialize(value);
+            channelEvent = _bodies.TryGetValue(sourceTopic, out var body) && reader.TryReadBody(value, body, out var read)
+                ? read
+                : ChannelEventMapper.Map(reader.Deserialize(value), sourceTopic);
         }
         catch (SerdeException ex)
         {
             throw ex.AsRecordFailure();
         }
 
-        var channelEvent = ChannelEventMapper.Map(record, sourceTopic);
         var aheadMs = channelEvent.EventTimeMs - _clock.GetUtcNow().ToUnixTimeMilliseconds();
         return aheadMs <= _maxFutureSkewMs
             ? channelEvent

@@ -28,6 +28,9 @@ public sealed class AvroDeserializer<T> : IAsyncDeserializer<T>, IDeserializer<T
     /// <summary>Ids whose schema cannot be read as the reader's, with why: a registered schema does not change.</summary>
     private readonly ConcurrentDictionary<int, string> _incompatible = new();
 
+    /// <summary>Per schema id, the body reader last asked and whether it reads that writer's layout.</summary>
+    private readonly ConcurrentDictionary<int, (object Body, bool Reads)> _bodyLayouts = new();
+
     /// <param name="readerSchema">Schema to read into (generic records); null reads each record with its writer's schema. Specific records use their own.</param>
     /// <param name="unknownIds">How long an id the registry does not know is retried before it is permanent; default: not at all.</param>
     public AvroDeserializer(ISchemaRegistryClient registry, AvroSerdeOptions? options = null, Schema? readerSchema = null, UnknownSchemaIdRetry? unknownIds = null)
@@ -63,7 +66,7 @@ public sealed class AvroDeserializer<T> : IAsyncDeserializer<T>, IDeserializer<T
             reader = await ResolveAsync(schemaId, CancellationToken.None);
         }
 
-        return Decode(reader, data, schemaId);
+        return Decode(reader, data, schemaId, ReadRecord);
     }
 
     /// <summary>
@@ -76,24 +79,54 @@ public sealed class AvroDeserializer<T> : IAsyncDeserializer<T>, IDeserializer<T
     public T Deserialize(ReadOnlyMemory<byte> data)
     {
         var schemaId = CheckFraming(data.Span);
-        if (!_readers.TryGetValue(schemaId, out var reader))
+        return Decode(ReaderFor(schemaId), data, schemaId, ReadRecord);
+    }
+
+    /// <summary>
+    /// Reads a record with <paramref name="body"/> instead of building a <typeparamref name="T"/>, when the body reader
+    /// accepts its writer's schema (asked once per schema id); false leaves it to <see cref="Deserialize(ReadOnlyMemory{byte})"/>.
+    /// Framing, size bounds, registry waits and decoding failures are those of <see cref="Deserialize(ReadOnlyMemory{byte})"/>.
+    /// </summary>
+    public bool TryReadBody<TResult>(ReadOnlyMemory<byte> data, IAvroBodyReader<TResult> body, out TResult result)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var schemaId = CheckFraming(data.Span);
+        var reader = ReaderFor(schemaId);
+        if (!_bodyLayouts.TryGetValue(schemaId, out var known) || !ReferenceEquals(known.Body, body))
         {
-            reader = BoundedRegistryWait.Await(_resolving, schemaId, id => ResolveAsync(id, CancellationToken.None), _options.RegistryWait, $"schema {schemaId}", schemaId);
+            known = (body, body.Reads(reader.WriterSchema));
+            _bodyLayouts[schemaId] = known;
         }
 
-        return Decode(reader, data, schemaId);
+        if (!known.Reads)
+        {
+            result = default!;
+            return false;
+        }
+
+        result = Decode(body, data, schemaId, static (bodyReader, decoder) => bodyReader.Read(decoder));
+        return true;
     }
+
+    /// <summary>The schema id's reader, resolved once: free of I/O after the first record of an id.</summary>
+    private DatumReader<T> ReaderFor(int schemaId) =>
+        _readers.TryGetValue(schemaId, out var reader)
+            ? reader
+            : BoundedRegistryWait.Await(_resolving, schemaId, id => ResolveAsync(id, CancellationToken.None), _options.RegistryWait, $"schema {schemaId}", schemaId);
 
     private int CheckFraming(ReadOnlySpan<byte> data) =>
         data.Length > _options.MaxPayloadBytes
             ? throw new SerdeException(SerdeErrorKind.TooLarge, $"Payload of {data.Length} bytes exceeds Avro:MaxPayloadBytes ({_options.MaxPayloadBytes}).")
             : ConfluentWireFormat.ReadSchemaId(data);
 
-    private static T Decode(DatumReader<T> reader, ReadOnlyMemory<byte> data, int schemaId)
+    /// <summary>Made once: the method group passed per record would be a new delegate each time.</summary>
+    private static readonly Func<DatumReader<T>, Decoder, T> ReadRecord = static (reader, body) => reader.Read(default!, body);
+
+    private static TResult Decode<TReader, TResult>(TReader reader, ReadOnlyMemory<byte> data, int schemaId, Func<TReader, Decoder, TResult> read)
     {
         try
         {
-            return reader.Read(default!, new BoundedBinaryDecoder(data[ConfluentWireFormat.HeaderSize..]));
+            return read(reader, new BoundedBinaryDecoder(data[ConfluentWireFormat.HeaderSize..]));
         }
         catch (SerdeException ex)
         {
