@@ -15,8 +15,8 @@ namespace Customer360.Streaming.Contracts;
 /// </summary>
 public sealed class ChannelBodyReader : IAvroBodyReader<ChannelEvent>
 {
+    /// <summary>A union [null, T]'s branches by index: <see cref="HasValue"/> indexes it as the record path indexes its branch readers.</summary>
     private static readonly bool[] UnionBranchHoldsValue = [false, true];
-
 
     private readonly RecordSchema _reader;
     private readonly string _layout;
