@@ -33,6 +33,34 @@ internal static class AvroBody
         Utf8(encoder, value);
     }
 
+    public static void OptionalInt(Encoder encoder, int? value)
+    {
+        encoder.WriteUnionIndex(value is null ? NullBranch : ValueBranch);
+        if (value is { } number)
+        {
+            encoder.WriteInt(number);
+        }
+    }
+
+    public static void OptionalDouble(Encoder encoder, double? value)
+    {
+        encoder.WriteUnionIndex(value is null ? NullBranch : ValueBranch);
+        if (value is { } number)
+        {
+            encoder.WriteDouble(number);
+        }
+    }
+
+    /// <summary>A nullable decimal at <paramref name="scale"/>: see <see cref="Decimal"/>.</summary>
+    public static void OptionalDecimal(Encoder encoder, decimal? amount, int scale)
+    {
+        encoder.WriteUnionIndex(amount is null ? NullBranch : ValueBranch);
+        if (amount is { } value)
+        {
+            Decimal(encoder, value, scale);
+        }
+    }
+
     /// <summary>
     /// An Avro string (its UTF-8 length, then the bytes) through a buffer kept per thread: the encoder's own
     /// <c>WriteString</c> makes a new array for each string.

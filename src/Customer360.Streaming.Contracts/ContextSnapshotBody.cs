@@ -53,15 +53,7 @@ public static class ContextSnapshotBody
         OptionalString(encoder, web.LastPageUrl);
         OptionalString(encoder, web.LastSearch);
         encoder.WriteInt(web.ItemsInCart());
-        if (web.CartUpdatedMs >= 0)
-        {
-            encoder.WriteUnionIndex(ValueBranch);
-            AvroBody.Decimal(encoder, web.CartValue, CartValueScale);
-        }
-        else
-        {
-            encoder.WriteUnionIndex(NullBranch);
-        }
+        OptionalDecimal(encoder, web.CartUpdatedMs >= 0 ? web.CartValue : null, CartValueScale);
 
         // The record path writes these timestamps whatever their value (-1 when never seen), so this does too.
         Timestamp(encoder, web.CartUpdatedMs);
@@ -76,15 +68,7 @@ public static class ContextSnapshotBody
         // The layout pins the symbols' order, which is the domain enum's.
         encoder.WriteEnum((int)location.State);
         OptionalString(encoder, location.NearestStoreId);
-        if (location.DistanceMeters is { } meters)
-        {
-            encoder.WriteUnionIndex(ValueBranch);
-            encoder.WriteDouble(meters);
-        }
-        else
-        {
-            encoder.WriteUnionIndex(NullBranch);
-        }
+        OptionalDouble(encoder, location.DistanceMeters);
 
         Timestamp(encoder, location.FixTimeMs);
 

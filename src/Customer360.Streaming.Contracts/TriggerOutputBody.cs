@@ -100,26 +100,8 @@ public static class TriggerOutputBody
         OptionalString(encoder, e.Context.Relationship?.Tier);
         var categories = e.Context.Relationship?.PreferredCategories ?? [];
         StringArray(encoder, categories.Count, categories, static (list, i) => list[i]);
-        if (e.Context.Web.CartValue > 0)
-        {
-            encoder.WriteUnionIndex(ValueBranch);
-            AvroBody.Decimal(encoder, e.Context.Web.CartValue, OfferValueScale);
-        }
-        else
-        {
-            encoder.WriteUnionIndex(NullBranch);
-        }
-
-        if (e.DwellSeconds is { } dwell)
-        {
-            encoder.WriteUnionIndex(ValueBranch);
-            encoder.WriteInt(dwell);
-        }
-        else
-        {
-            encoder.WriteUnionIndex(NullBranch);
-        }
-
+        OptionalDecimal(encoder, e.Context.Web.CartValue > 0 ? e.Context.Web.CartValue : null, OfferValueScale);
+        OptionalInt(encoder, e.DwellSeconds);
         OptionalString(encoder, e.TriggerId);
         Source(encoder, e.Source);
     }
@@ -143,12 +125,7 @@ public static class TriggerOutputBody
     {
         ArgumentNullException.ThrowIfNull(decision);
         ArgumentNullException.ThrowIfNull(encoder);
-        Uuid(encoder, AvroValues.NameBasedId(decision.DecisionId));
-        encoder.WriteLong(decision.TimeMs);
-        Utf8(encoder, decision.DecisionId);
-        Utf8(encoder, decision.Rule.Id);
-        encoder.WriteInt(decision.Rule.Version);
-        Utf8(encoder, decision.CustomerId);
+        RuleOutputHeader(encoder, decision.DecisionId, decision.TimeMs, decision.Rule, decision.CustomerId);
         encoder.WriteEnum(decision.Suppressed is null ? 0 : 1);
         encoder.WriteEnum(SymbolIndex(ReasonSymbols, TriggerRecordWriter.Reason(decision.Suppressed)));
         Utf8(encoder, decision.Detail);
@@ -189,12 +166,7 @@ public static class TriggerOutputBody
     {
         ArgumentNullException.ThrowIfNull(fired);
         ArgumentNullException.ThrowIfNull(encoder);
-        Uuid(encoder, AvroValues.NameBasedId(fired.TriggerId));
-        encoder.WriteLong(fired.CreatedMs);
-        Utf8(encoder, fired.TriggerId);
-        Utf8(encoder, fired.Rule.Id);
-        encoder.WriteInt(fired.Rule.Version);
-        Utf8(encoder, fired.Context.ContextId);
+        RuleOutputHeader(encoder, fired.TriggerId, fired.CreatedMs, fired.Rule, fired.Context.ContextId);
         encoder.WriteEnum(SymbolIndex(ChannelSymbols, TriggerRecordWriter.Channel(fired.Offer?.Offer.Channel ?? fired.Rule.Hygiene.Channel)));
         encoder.WriteInt(fired.Rule.Hygiene.Priority);
         encoder.WriteLong(fired.ExpiresMs);
@@ -216,6 +188,20 @@ public static class TriggerOutputBody
         Utf8(encoder, choice.Offer.Description);
         AvroBody.Decimal(encoder, choice.Offer.Value, OfferValueScale);
         Utf8(encoder, choice.Segment);
+    }
+
+    /// <summary>
+    /// The fields a trigger and a decision both begin with: the event id made from the output's own id, its time, that
+    /// id, the rule and its version, the customer.
+    /// </summary>
+    private static void RuleOutputHeader(Encoder encoder, string outputId, long timeMs, TriggerRule rule, string customerId)
+    {
+        Uuid(encoder, AvroValues.NameBasedId(outputId));
+        encoder.WriteLong(timeMs);
+        Utf8(encoder, outputId);
+        Utf8(encoder, rule.Id);
+        encoder.WriteInt(rule.Version);
+        Utf8(encoder, customerId);
     }
 
     private static void Explanation(Encoder encoder, IReadOnlyList<ConditionTrace> traces)

@@ -121,14 +121,10 @@ public sealed class TriggerRecordWriter(SchemaCatalog contracts)
         return r;
     }
 
-    /// <summary>An associate-assist store event: the visitor is a pseudonym, the summary what staff may know.</summary>
-    public GenericRecord AssociateAssist(FiredTrigger fired, string storeId) => StoreEvent(StoreEventFields.AssociateAssist(fired, storeId));
-
-    /// <summary>A presence store event: CUSTOMER_ENTERED, CUSTOMER_LEFT or CUSTOMER_DWELLING (moved to another zone).</summary>
-    public GenericRecord Presence(string eventId, string type, Domain.Context.CustomerContext context, string storeId, string? zoneId, int? dwellSeconds, long timeMs, SourceRef source) =>
-        StoreEvent(StoreEventFields.Presence(eventId, type, context, storeId, zoneId, dwellSeconds, timeMs, source));
-
-    /// <summary>A store event of any type.</summary>
+    /// <summary>
+    /// A store event of any type (<see cref="StoreEventFields.Presence"/>, <see cref="StoreEventFields.AssociateAssist"/>):
+    /// the visitor is a pseudonym, the summary what staff may know.
+    /// </summary>
     public GenericRecord StoreEvent(StoreEventFields e)
     {
         ArgumentNullException.ThrowIfNull(e.Context);
