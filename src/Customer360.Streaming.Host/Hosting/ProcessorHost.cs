@@ -108,7 +108,7 @@ public static class ProcessorHost
     public static IServiceCollection AddProcessorOptions(this IServiceCollection services)
     {
         services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<StreamsOptions>().BindConfiguration(StreamsOptions.SectionName).ValidateDataAnnotations()
+        services.AddOptions<StreamsOptions>().BindConfiguration(StreamsOptions.SectionName).ValidateDataAnnotations().ValidateEnumNames(StreamsOptions.SectionName)
             .Validate(o => o.StateStore == StateStoreKind.InMemory || CanCreate(o.ResolvedStateDirectory("c360")), "Streams:StateDirectory cannot be created or written.")
             .ValidateOnStart();
         services.AddOptions<RedisOptions>().BindConfiguration(RedisOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
@@ -122,7 +122,7 @@ public static class ProcessorHost
             .Validate(o => string.IsNullOrWhiteSpace(o.SchemasDirectory) || Directory.Exists(o.SchemasDirectory), "Topology:SchemasDirectory does not exist.")
             .ValidateOnStart();
         services.AddOptions<SchemaRegistryOptions>().BindConfiguration(SchemaRegistryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<AvroSerdeOptions>().BindConfiguration(AvroSerdeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AvroSerdeOptions>().BindConfiguration(AvroSerdeOptions.SectionName).ValidateDataAnnotations().ValidateEnumNames(AvroSerdeOptions.SectionName).ValidateOnStart();
         services.AddOptions<ContextOptions>().BindConfiguration(ContextOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<TriggerOptions>().BindConfiguration(TriggerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DecisioningOptions>().BindConfiguration(DecisioningOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();

@@ -66,7 +66,6 @@ public sealed class StreamsOptions
     public const string SectionName = "Streams";
 
     /// <summary>ExactlyOnceV2 against a real broker; the embedded broker cannot enforce it, so local runs use AtLeastOnce.</summary>
-    [EnumDataType(typeof(ProcessingGuarantee), ErrorMessage = "Streams:ProcessingGuarantee must be one of AtLeastOnce, ExactlyOnceV2.")]
     public ProcessingGuarantee ProcessingGuarantee { get; set; } = ProcessingGuarantee.ExactlyOnceV2;
 
     /// <summary>Stable id of this process, part of each thread's transactional.id; default: the host name.</summary>
@@ -95,24 +94,19 @@ public sealed class StreamsOptions
     [Range(0, 1_000, ErrorMessage = "Streams:MaxThreadReplacements must be between 0 and 1000.")]
     public int MaxThreadReplacements { get; set; } = 3;
 
-    [EnumDataType(typeof(ErrorPolicy), ErrorMessage = "Streams:OnDeserializationError must be one of Fail, DeadLetter.")]
     public ErrorPolicy OnDeserializationError { get; set; } = ErrorPolicy.DeadLetter;
 
-    [EnumDataType(typeof(ErrorPolicy), ErrorMessage = "Streams:OnValidationError must be one of Fail, DeadLetter.")]
     public ErrorPolicy OnValidationError { get; set; } = ErrorPolicy.DeadLetter;
 
     /// <summary>Unexpected exceptions in processors are bugs: stop by default rather than skip data.</summary>
-    [EnumDataType(typeof(ErrorPolicy), ErrorMessage = "Streams:OnProcessingError must be one of Fail, DeadLetter.")]
     public ErrorPolicy OnProcessingError { get; set; } = ErrorPolicy.Fail;
 
-    [EnumDataType(typeof(StateStoreKind), ErrorMessage = "Streams:StateStore must be one of RocksDb, InMemory.")]
     public StateStoreKind StateStore { get; set; } = StateStoreKind.RocksDb;
 
     /// <summary>Where RocksDB stores and checkpoints live; default <c>./state/&lt;ApplicationId&gt;</c>. One process per folder.</summary>
     public string StateDirectory { get; set; } = string.Empty;
 
     /// <summary>A changelog whose oldest records the broker deleted (retention on a changelog, or the embedded broker's size limit).</summary>
-    [EnumDataType(typeof(ChangelogTruncationPolicy), ErrorMessage = "Streams:OnChangelogTruncated must be one of Fail, RestoreRemaining.")]
     public ChangelogTruncationPolicy OnChangelogTruncated { get; set; } = ChangelogTruncationPolicy.Fail;
 
     [Range(1, 600_000, ErrorMessage = "Streams:TransientRetryBackoffMs must be between 1 and 600000.")]

@@ -20,7 +20,6 @@ public sealed class AvroSerdeOptions : IValidatableObject
 {
     public const string SectionName = "Avro";
 
-    [EnumDataType(typeof(SubjectNameStrategy), ErrorMessage = "Avro:SubjectNameStrategy must be one of Topic, Record, TopicRecord.")]
     public SubjectNameStrategy SubjectNameStrategy { get; set; } = SubjectNameStrategy.Topic;
 
     /// <summary>Register the writer's schema on first use. Turn off in production and register from CI (<c>c360 schemas register</c>).</summary>

@@ -50,6 +50,8 @@ public sealed class ProcessorHostOptionsTests
     [InlineData("Streams:StateStore", "9", "Streams:StateStore must be one of RocksDb, InMemory")]
     [InlineData("Streams:OnChangelogTruncated", "4", "Streams:OnChangelogTruncated must be one of Fail, RestoreRemaining")]
     [InlineData("Avro:SubjectNameStrategy", "5", "Avro:SubjectNameStrategy must be one of Topic, Record, TopicRecord")]
+    [InlineData("Streams:OnProcessingError", "Fail, DeadLetter", "Streams:OnProcessingError must be one of Fail, DeadLetter (was 'Fail, DeadLetter')")]
+    [InlineData("Streams:ProcessingGuarantee", "AtLeastOnce,ExactlyOnceV2", "Streams:ProcessingGuarantee must be one of AtLeastOnce, ExactlyOnceV2")]
     public async Task Start_InvalidSetting_FailsBeforeConnectingAndNamesTheKey(string key, string value, string expected)
     {
         var settings = new Dictionary<string, string?>(Valid) { [key] = value };
