@@ -54,7 +54,7 @@ public sealed class ChannelBodyReader : IAvroBodyReader<ChannelEvent>
     /// <summary>A writer of the same layout, with its decimals at the reader's scales: its bytes read as the reader's would.</summary>
     public bool Reads(Schema writerSchema) =>
         writerSchema is RecordSchema writer && writer.Fullname == _reader.Fullname && AvroBody.Layout(writer) == _layout
-        && writer.Fields.All(f => AvroValues.ScaleOf(f.Schema) == AvroValues.ScaleOf(_reader[f.Name].Schema));
+        && writer.Fields.All(f => AvroValues.ScaleOf(f.Schema) == _fields[f.Name].Scale);
 
     public ChannelEvent Read(Decoder body)
     {

@@ -41,16 +41,17 @@ public static class EnumNames
     public static bool TryParseName<T>(string? text, out T value)
         where T : struct, Enum
     {
-        foreach (var name in Enum.GetNames<T>())
+        if (!IsName(typeof(T), text))
         {
-            if (string.Equals(name, text, StringComparison.OrdinalIgnoreCase))
-            {
-                value = Enum.Parse<T>(name);
-                return true;
-            }
+            value = default;
+            return false;
         }
 
-        value = default;
-        return false;
+        value = Enum.Parse<T>(text!, ignoreCase: true);
+        return true;
     }
+
+    /// <summary>Whether <paramref name="text"/> names one member of <paramref name="enumType"/>, ignoring case (see <see cref="TryParseName"/>).</summary>
+    public static bool IsName(Type enumType, string? text) =>
+        text is not null && Enum.GetNames(enumType).Contains(text, StringComparer.OrdinalIgnoreCase);
 }

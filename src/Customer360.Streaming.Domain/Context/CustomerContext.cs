@@ -71,15 +71,7 @@ public sealed record WebView
     /// </summary>
     public IReadOnlyList<KeyValuePair<string, int>> CategoryCounts(long windowMs, long asOfMs)
     {
-        var counts = t_counts ??= new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var view in RecentViews)
-        {
-            if (view.AtMs > asOfMs - windowMs && view.AtMs <= asOfMs)
-            {
-                CollectionsMarshal.GetValueRefOrAddDefault(counts, view.Category, out _)++;
-            }
-        }
-
+        var counts = CountViewsWithin(windowMs, asOfMs);
         if (counts.Count == 0)
         {
             return [];
@@ -88,7 +80,7 @@ public sealed record WebView
         var sorted = new KeyValuePair<string, int>[counts.Count];
         ((ICollection<KeyValuePair<string, int>>)counts).CopyTo(sorted, 0);
         counts.Clear();
-        Array.Sort(sorted, static (a, b) => a.Value != b.Value ? b.Value.CompareTo(a.Value) : string.CompareOrdinal(a.Key, b.Key));
+        Array.Sort(sorted, MostViewedFirst);
         return sorted;
     }
 
@@ -98,34 +90,44 @@ public sealed record WebView
         var views = 0;
         foreach (var view in RecentViews)
         {
-            views += view.AtMs > asOfMs - windowMs && view.AtMs <= asOfMs ? 1 : 0;
+            views += Within(view, windowMs, asOfMs) ? 1 : 0;
         }
 
         return views;
     }
 
-    /// <summary>The first of <see cref="CategoryCounts"/> (most viewed, then by name), or null: one pass over the views, no sorting (rules ask per event).</summary>
+    /// <summary>The first of <see cref="CategoryCounts"/> (most viewed, then by name), or null: counted, not sorted (rules ask per event).</summary>
     public string? TopCategoryWithin(long windowMs, long asOfMs)
     {
-        var counts = t_counts ??= new Dictionary<string, int>(StringComparer.Ordinal);
-        string? top = null;
-        var topCount = 0;
-        foreach (var view in RecentViews)
+        var counts = CountViewsWithin(windowMs, asOfMs);
+        KeyValuePair<string, int>? top = null;
+        foreach (var count in counts)
         {
-            if (view.AtMs <= asOfMs - windowMs || view.AtMs > asOfMs)
-            {
-                continue;
-            }
-
-            var count = counts[view.Category] = counts.GetValueOrDefault(view.Category) + 1;
-            if (count > topCount || (count == topCount && string.CompareOrdinal(view.Category, top) < 0))
-            {
-                (top, topCount) = (view.Category, count);
-            }
+            top = top is { } best && MostViewedFirst(best, count) <= 0 ? best : count;
         }
 
         counts.Clear();
-        return top;
+        return top?.Key;
+    }
+
+    private static bool Within(Viewed view, long windowMs, long asOfMs) => view.AtMs > asOfMs - windowMs && view.AtMs <= asOfMs;
+
+    private static int MostViewedFirst(KeyValuePair<string, int> a, KeyValuePair<string, int> b) =>
+        a.Value != b.Value ? b.Value.CompareTo(a.Value) : string.CompareOrdinal(a.Key, b.Key);
+
+    /// <summary>Views per category within the window, in this thread's dictionary; the caller clears it after use.</summary>
+    private Dictionary<string, int> CountViewsWithin(long windowMs, long asOfMs)
+    {
+        var counts = t_counts ??= new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var view in RecentViews)
+        {
+            if (Within(view, windowMs, asOfMs))
+            {
+                CollectionsMarshal.GetValueRefOrAddDefault(counts, view.Category, out _)++;
+            }
+        }
+
+        return counts;
     }
 
     /// <summary>The counting scratch of <see cref="CategoryCounts"/> and <see cref="TopCategoryWithin"/>, one per thread: cleared after each use, it holds nothing between calls.</summary>

@@ -1,4 +1,5 @@
 using System.Reflection;
+using Customer360.Streaming.Domain;
 using Microsoft.Extensions.Options;
 
 namespace Customer360.Streaming.Host.Hosting;
@@ -21,10 +22,9 @@ internal sealed class EnumSettingNames<TOptions>(IConfiguration configuration, s
         foreach (var property in EnumProperties)
         {
             var written = configuration.GetSection(section)[property.Name];
-            var names = Enum.GetNames(property.PropertyType);
-            if (written is not null && !names.Contains(written, StringComparer.OrdinalIgnoreCase))
+            if (written is not null && !EnumNames.IsName(property.PropertyType, written))
             {
-                failures.Add($"{section}:{property.Name} must be one of {string.Join(", ", names)} (was '{written}').");
+                failures.Add($"{section}:{property.Name} must be one of {string.Join(", ", Enum.GetNames(property.PropertyType))} (was '{written}').");
             }
         }
 
