@@ -44,6 +44,19 @@ public sealed class RuntimeSettingsTests
             $"{RuntimeConfig} does not set the call-counting delay to 0 (a RuntimeHostConfigurationOption in the host's project)");
     }
 
+    [Fact]
+    public void C360_CapsTheGen0BudgetAt16MiB()
+    {
+        var properties = ConfigProperties();
+
+        // DATAS let gen 0 grow to about 170 MB while a drain held its contexts and decommitted it after each collection:
+        // zeroing the fresh pages took up to a quarter of the processor's CPU. The runtime reads System.GC.Gen0MaxBudget
+        // (GC.GetConfigurationVariables shows it as GCGen0MaxBudget); the bare name is ignored in runtimeconfig.json.
+        Assert.True(
+            properties.TryGetProperty("System.GC.Gen0MaxBudget", out var budget) && budget.GetInt64() == 16L * 1024 * 1024,
+            $"{RuntimeConfig} does not cap the gen-0 budget at 16 MiB (a RuntimeHostConfigurationOption in the host's project)");
+    }
+
     private static JsonElement ConfigProperties()
     {
         using var settings = JsonDocument.Parse(File.ReadAllText(RuntimeConfig));
