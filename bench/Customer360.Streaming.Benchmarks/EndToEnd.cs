@@ -31,7 +31,9 @@ namespace Customer360.Streaming.Benchmarks;
 /// work precede the start; two threads can have worked longer, their commits deferred while the group rebalances.
 /// A drain that loses a record, dead-letters one or misses a context fails loudly (exit 1) instead of reporting a
 /// rate, and so does a one-thread drain that differs from an in-memory replay of the same backlog
-/// (<see cref="ReferenceReplay"/>); with more threads the difference is reported with the rate.
+/// (<see cref="ReferenceReplay"/>); with more threads the difference is reported with the rate. Beside the rate it
+/// reports the processor's CPU per input and its minor page faults over the same span (<see cref="ProcessUsage"/>),
+/// which move less than the rate on a shared machine.
 /// </para>
 /// </summary>
 internal static class EndToEnd
@@ -138,7 +140,7 @@ internal static class EndToEnd
         // A prefix per drain: the drains share one redis-server, and its compare-and-set on the version keeps whatever an
         // earlier drain of the same customers wrote at an equal or higher version.
         var keys = new RedisKeys($"e2e{threads}" + (keyedByCustomer ? "k" : string.Empty));
-        var processorPerSecond = await ProcessorAsync(kafka, threads, settings, catalog, registry, redis, keys, inputs, total);
+        var (processorPerSecond, usage) = await ProcessorAsync(kafka, threads, settings, catalog, registry, redis, keys, inputs, total);
         string agreement;
         await using (var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString))
         {
@@ -155,6 +157,7 @@ internal static class EndToEnd
         return string.Create(CultureInfo.InvariantCulture,
             $"end-to-end: {processorPerSecond:0} events/s = {processorPerSecond / rawPerSecond:0.00} of raw passthrough ({rawPerSecond:0} events/s raw); {drain}")
             + Environment.NewLine + $"  the drain's contexts and trigger ids: {agreement}"
+            + Environment.NewLine + $"  the processor while it drained: {usage}"
             + (twoHopsPerSecond is { } twoHops
                 ? Environment.NewLine + string.Create(CultureInfo.InvariantCulture,
                     $"  raw two-hop passthrough on one thread (the pipeline's shape, nothing done in either stage): {twoHops:0} events/s = {twoHops / rawPerSecond:0.00} of raw")
@@ -211,7 +214,8 @@ internal static class EndToEnd
         return total / clock.Elapsed.TotalSeconds;
     }
 
-    private static async Task<double> ProcessorAsync(
+    /// <summary>The processor's rate over the drain, and what it used meanwhile (<see cref="ProcessUsage"/>).</summary>
+    private static async Task<(double PerSecond, string Usage)> ProcessorAsync(
         KafkaOptions kafka, int threads, IReadOnlyList<KeyValuePair<string, string>> settings, TopicCatalog catalog, EmbeddedSchemaRegistry registry,
         RedisServerFixture redis, RedisKeys keys, IReadOnlyList<string> inputs, long total)
     {
@@ -255,6 +259,7 @@ internal static class EndToEnd
             }
 
             var start = watch.Elapsed;
+            var usageAtStart = ProcessUsage.Of(processor);
             await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
             long committed;
             while ((committed = watch.Committed()) < total || watch.InternalLag() || await KnownContextsAsync(connection, keys) < Customers)
@@ -265,13 +270,15 @@ internal static class EndToEnd
             }
 
             var drained = watch.Elapsed - start;
+            var usage = (ProcessUsage.Of(processor) - usageAtStart).Describe(total - committedAtStart);
             var deadLetters = DeadLetters(kafka, catalog);
             Check(deadLetters == 0, $"{deadLetters} records were dead-lettered");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"end-to-end: first inputs committed after {start.TotalSeconds:0.0} s ({committedAtStart:N0}); the rest drained in {drained.TotalSeconds:0.0} s"));
             Console.WriteLine("end-to-end: inputs committed per second of the drain: " + watch.RateBySecond(start));
             Console.WriteLine("end-to-end: events reduced into contexts by outcome: " + ReductionsByOutcome(await http.GetStringAsync(new Uri("/metrics", UriKind.Relative))));
-            return (total - committedAtStart) / drained.TotalSeconds;
+            Console.WriteLine("end-to-end: the processor while it drained: " + usage);
+            return ((total - committedAtStart) / drained.TotalSeconds, usage);
         }
         finally
         {

@@ -42,6 +42,9 @@ public sealed partial class ChildProcess : IDisposable
 
     public int ExitCode => _process.ExitCode;
 
+    /// <summary>CPU the program has used so far, all its threads, user and kernel.</summary>
+    public TimeSpan TotalProcessorTime => _process.TotalProcessorTime;
+
     public IReadOnlyList<string> StandardOutput => [.. _stdout];
 
     public IReadOnlyList<string> StandardError => [.. _stderr];
