@@ -34,13 +34,13 @@ internal sealed class InputBuffer(int pauseAbove)
     {
         ArgumentNullException.ThrowIfNull(record);
         var slot = Slot(record.TopicPartition);
-        slot.Records.Enqueue(record);
+        slot.Enqueue(record);
         Count++;
         return slot;
     }
 
     /// <summary>Fetching more of this partition would only grow the buffer: pause it.</summary>
-    public bool Full(PartitionSlot slot) => slot.Records.Count >= pauseAbove;
+    public bool Full(PartitionSlot slot) => slot.Count >= pauseAbove;
 
     /// <summary>Anything buffered for these partitions.</summary>
     public static bool Any(PartitionSlot[] slots)
@@ -48,7 +48,7 @@ internal sealed class InputBuffer(int pauseAbove)
         ArgumentNullException.ThrowIfNull(slots);
         for (var i = 0; i < slots.Length; i++)
         {
-            if (slots[i].Records.Count > 0)
+            if (slots[i].Count > 0)
             {
                 return true;
             }
@@ -71,7 +71,7 @@ internal sealed class InputBuffer(int pauseAbove)
         for (var i = 0; i < slots.Length; i++)
         {
             var slot = slots[i];
-            if (slot.Records.Count == 0)
+            if (slot.Count == 0)
             {
                 if (!enforce && mayHaveMore is not null && mayHaveMore(slot))
                 {
@@ -94,15 +94,15 @@ internal sealed class InputBuffer(int pauseAbove)
     {
         ArgumentNullException.ThrowIfNull(slot);
         Count--;
-        return slot.Records.Dequeue();
+        return slot.Dequeue();
     }
 
     /// <summary>Forgets a partition's records (rewound to be fetched again); the slot stays.</summary>
     public void Drop(PartitionSlot slot)
     {
         ArgumentNullException.ThrowIfNull(slot);
-        Count -= slot.Records.Count;
-        slot.Records.Clear();
+        Count -= slot.Count;
+        slot.Clear();
     }
 
     /// <summary>The partition left the thread: its slot and records go.</summary>
@@ -110,7 +110,7 @@ internal sealed class InputBuffer(int pauseAbove)
     {
         if (_slots.Remove(partition, out var slot))
         {
-            Count -= slot.Records.Count;
+            Count -= slot.Count;
         }
     }
 }

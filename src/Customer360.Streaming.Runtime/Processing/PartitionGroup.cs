@@ -184,7 +184,7 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
         for (var i = 0; i < partitions.Length; i++)
         {
             var partition = partitions[i];
-            if (partition.Records.Count > 0 || !MayHaveMore(partition) || !Lags(partition))
+            if (partition.Count > 0 || !MayHaveMore(partition) || !Lags(partition))
             {
                 partition.StarvedSince = null;
                 continue;
@@ -252,7 +252,7 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
             _retryingCount--;
         }
 
-        if (slot.Full && slot.Records.Count <= maxBufferedPerPartition / 2)
+        if (slot.Full && slot.Count <= maxBufferedPerPartition / 2)
         {
             slot.Full = false;
             consumer.Resume(partition);

@@ -12,7 +12,17 @@ internal sealed class PartitionSlot(TopicPartition partition)
 {
     public TopicPartition Partition { get; } = partition;
 
-    public Queue<ConsumeResult<byte[]?, byte[]?>> Records { get; } = new();
+    private readonly Queue<ConsumeResult<byte[]?, byte[]?>> _records = new();
+
+    /// <summary>Records buffered, not yet taken.</summary>
+    public int Count => _records.Count;
+
+    /// <summary>
+    /// The timestamp of the oldest buffered record, kept as records come and go: the group compares heads about a
+    /// hundred times per record it hands out, and reading it through the queue and the consume result each time showed
+    /// in a drain's profile. Meaningless while <see cref="Count"/> is 0.
+    /// </summary>
+    public long HeadTimestampMs { get; private set; }
 
     /// <summary>Where the last fetch found the end of the log; null until it did, and again once a record arrives.</summary>
     public long? EndOffset { get; set; }
@@ -35,5 +45,28 @@ internal sealed class PartitionSlot(TopicPartition partition)
     /// <summary>Paused for a retry: when to resume, the backoff, and whether it was resumed already.</summary>
     public (long ResumeAt, int BackoffMs, bool Resumed)? Retry { get; set; }
 
-    public long HeadTimestampMs => Records.Peek().Message.Timestamp.UnixTimestampMs;
+    public void Enqueue(ConsumeResult<byte[]?, byte[]?> record)
+    {
+        if (_records.Count == 0)
+        {
+            HeadTimestampMs = TimestampOf(record);
+        }
+
+        _records.Enqueue(record);
+    }
+
+    public ConsumeResult<byte[]?, byte[]?> Dequeue()
+    {
+        var record = _records.Dequeue();
+        if (_records.TryPeek(out var next))
+        {
+            HeadTimestampMs = TimestampOf(next);
+        }
+
+        return record;
+    }
+
+    public void Clear() => _records.Clear();
+
+    private static long TimestampOf(ConsumeResult<byte[]?, byte[]?> record) => record.Message.Timestamp.UnixTimestampMs;
 }

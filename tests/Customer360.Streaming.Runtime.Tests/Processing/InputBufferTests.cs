@@ -29,6 +29,29 @@ public sealed class InputBufferTests
     }
 
     [Fact]
+    public void A_partitions_head_follows_every_take_drop_and_new_record()
+    {
+        var buffer = new InputBuffer(pauseAbove: 100);
+        buffer.Add(Record(Clicks, 5));
+        buffer.Add(Record(Clicks, 100));
+        buffer.Add(Record(Fixes, 50));
+        buffer.Add(Record(Beacons, 10));
+        buffer.Drop(buffer.Slot(Beacons));
+        buffer.Add(Record(Beacons, 90));
+
+        var order = new List<long> { Next(buffer, [Clicks, Fixes, Beacons], _ => false, enforce: false)!.Message.Timestamp.UnixTimestampMs };
+        // The clicks partition's head is now 100, behind the fix at 50 and the sighting at 90.
+        order.Add(Next(buffer, [Clicks, Fixes, Beacons], _ => false, enforce: false)!.Message.Timestamp.UnixTimestampMs);
+        buffer.Add(Record(Fixes, 95));
+        while (Next(buffer, [Clicks, Fixes, Beacons], _ => false, enforce: false) is { } next)
+        {
+            order.Add(next.Message.Timestamp.UnixTimestampMs);
+        }
+
+        Assert.Equal([5L, 50L, 90L, 95L, 100L], order);
+    }
+
+    [Fact]
     public void A_task_waits_for_an_empty_partition_that_may_hold_older_records_until_told_to_go_ahead()
     {
         var buffer = new InputBuffer(pauseAbove: 100);
