@@ -30,15 +30,13 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
     private readonly Func<RecordOrigin?> _currentOrigin;
     private readonly Func<long> _currentTimestampMs;
 
-    /// <summary>
-    /// Commits and restores write to the memtables only, without a write-ahead log, as Kafka Streams does: the
-    /// changelog already holds every change, and copying each into a log cost about 6 % of a draining stream thread.
-    /// What a checkpoint names is made durable by <see cref="Sync"/>; after a killed process, restore re-applies the
-    /// changelog from the checkpoint on, which includes whatever the lost memtables held.
-    /// </summary>
-    private readonly WriteOptions _withoutLog = new WriteOptions().DisableWal(1);
+    /// <summary>Commits write without waiting for the disk: the WAL survives a killed process in the page cache.</summary>
+    private readonly WriteOptions _unsynced = new WriteOptions().SetSync(false);
 
-    private readonly FlushOptions _waitingFlush = new FlushOptions().SetWaitForFlush(true);
+    /// <summary>Before a checkpoint names an offset, one synced write makes the WAL durable up to it.</summary>
+    private readonly WriteOptions _synced = new WriteOptions().SetSync(true);
+
+    private static readonly byte[] SyncMarkerKey = Encoding.UTF8.GetBytes("\0store:synced");
 
     /// <summary>Changed since the last <see cref="TakeChanges"/> (a null entry = deleted), with the newest cause of each.</summary>
     private readonly Dictionary<string, (StoreEntry? Entry, long CausedAtMs)> _changed = new(StringComparer.Ordinal);
@@ -59,6 +57,8 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
         Directory.CreateDirectory(path);
         try
         {
+            // The WAL stays on (unlike Kafka Streams): it carries commits across a killed process, and is synced before a
+            // checkpoint names their changelog offsets.
             _db = RocksDb.Open(
                 new DbOptions().SetCreateIfMissing(true).SetWriteBufferSize(WriteBufferBytes).SetMaxWriteBufferNumber(2), path);
         }
@@ -147,7 +147,7 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
             }
         }
 
-        _db.Write(batch, _withoutLog);
+        _db.Write(batch, _unsynced);
         _pending.Clear();
     }
 
@@ -177,11 +177,8 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
         _changed.Clear();
     }
 
-    /// <summary>
-    /// Makes everything written so far survive a killed process or a machine crash, so a checkpoint may name it: the
-    /// memtables are flushed to table files, and the call waits for them (RocksDB syncs what a flush writes).
-    /// </summary>
-    public void Sync() => _db.Flush(_waitingFlush);
+    /// <summary>Makes everything written so far survive a machine crash, so a checkpoint may name it.</summary>
+    public void Sync() => _db.Put(SyncMarkerKey, Array.Empty<byte>(), null, _synced);
 
     public void Dispose()
     {
@@ -196,7 +193,7 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
             return;
         }
 
-        _db.Write(_restoring, _withoutLog);
+        _db.Write(_restoring, _unsynced);
         _restoring.Dispose();
         _restoring = null;
         _restoringCount = 0;

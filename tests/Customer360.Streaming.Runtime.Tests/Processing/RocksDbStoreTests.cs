@@ -77,36 +77,6 @@ public sealed class RocksDbStoreTests : IDisposable
     }
 
     [Fact]
-    public void What_a_sync_made_durable_is_in_the_files_a_killed_process_leaves_and_commits_write_no_log()
-    {
-        var origin = new RecordOrigin("in", 0, 7);
-        var killed = Path.Combine(_folder, "killed");
-        using (var store = Open(() => origin))
-        {
-            for (var i = 0; i < 200; i++)
-            {
-                store.Put($"key-{i:D3}", Encoding.UTF8.GetBytes(new string('x', 100)));
-            }
-
-            store.TakeChanges();
-            store.ChangesDurable();
-
-            // The changelog holds every change; writing them again to a write-ahead log only cost the commit (Kafka
-            // Streams turns it off too). A checkpoint is what makes them durable locally.
-            Assert.Equal(0, WriteAheadLogBytes(Path.Combine(_folder, "counts")));
-
-            store.Sync();
-
-            // A copy of the folder while the store is open is what a SIGKILL leaves behind.
-            CopyFolder(Path.Combine(_folder, "counts"), killed);
-        }
-
-        using var reopened = new RocksDbKeyValueStore("counts", killed, () => origin);
-        Assert.Equal(200, reopened.All().Count());
-        Assert.True(reopened.HasApplied("key-199"));
-    }
-
-    [Fact]
     public void A_store_open_elsewhere_is_refused_naming_the_setting_that_separates_them()
     {
         using var first = Open(() => null);
@@ -117,17 +87,4 @@ public sealed class RocksDbStoreTests : IDisposable
     }
 
     private RocksDbKeyValueStore Open(Func<RecordOrigin?> origin) => new("counts", Path.Combine(_folder, "counts"), origin);
-
-    /// <summary>RocksDB's write-ahead log files are numbered, 000004.log; its info log is LOG.</summary>
-    private static long WriteAheadLogBytes(string folder) =>
-        Directory.EnumerateFiles(folder, "*.log").Where(f => Path.GetFileNameWithoutExtension(f).All(char.IsAsciiDigit)).Sum(f => new FileInfo(f).Length);
-
-    private static void CopyFolder(string from, string to)
-    {
-        Directory.CreateDirectory(to);
-        foreach (var file in Directory.EnumerateFiles(from).Where(f => Path.GetFileName(f) != "LOCK"))
-        {
-            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
-        }
-    }
 }
