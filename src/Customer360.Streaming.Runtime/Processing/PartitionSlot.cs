@@ -10,9 +10,9 @@ namespace Customer360.Streaming.Runtime.Processing;
 /// </summary>
 internal sealed class PartitionSlot(TopicPartition partition)
 {
-    public TopicPartition Partition { get; } = partition;
-
     private readonly Queue<ConsumeResult<byte[]?, byte[]?>> _records = new();
+
+    public TopicPartition Partition { get; } = partition;
 
     /// <summary>Records buffered, not yet taken.</summary>
     public int Count => _records.Count;
