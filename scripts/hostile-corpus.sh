@@ -36,7 +36,12 @@ tr -d '\000' <"$logs/broker.log" | grep -aE "Error Message|Passed!|Failed!" || t
 [ -f "$C360_TEST_REPORT" ] && cat "$C360_TEST_REPORT"
 
 if [ "$status" -ne 0 ]; then
-  for log in "$logs"/*.log; do grep -aq "Failed!" "$log" && { say "$(basename "$log"):"; tr -d '\000' <"$log" | grep -aA40 "Error Message" | head -n 80; }; done
+  for log in "$logs"/*.log; do
+    if grep -aq "Failed!" "$log" || ! grep -aq "Passed!" "$log"; then
+      say "$(basename "$log"):"
+      show_test_failure "$log" 80
+    fi
+  done
   say "hostile corpus: FAILED"
   exit 1
 fi

@@ -27,7 +27,7 @@ C360_STATE_SOAK_SECONDS="$seconds" dotnet test tests/Customer360.Streaming.Integ
 tr -d '\000' <"$logs/soak.log" | grep -aE "Passed!|Failed!" || true
 [ -f "$C360_TEST_REPORT" ] && cat "$C360_TEST_REPORT"
 if [ "$status" -ne 0 ]; then
-  tr -d '\000' <"$logs/soak.log" | grep -aA40 "Error Message" | head -n 60
+  show_test_failure "$logs/soak.log" 60
   say "state soak: FAILED"
   exit 1
 fi

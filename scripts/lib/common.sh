@@ -13,6 +13,19 @@ STARTED_DIRS=()
 
 say() { printf '[%s] %s\n' "$(basename "$0")" "$*"; }
 
+# show_test_failure LOG [LINES]: why a dotnet test run failed, from its log: each failed assertion with the lines of its
+# message, or, when the log has none (a test host that crashed or was aborted), its last LINES lines. It never fails
+# itself, so a script in strict mode always goes on to say FAILED.
+show_test_failure() {
+  local log="$1" lines="${2:-60}"
+  if tr -d '\000' <"$log" | grep -aq "Error Message"; then
+    tr -d '\000' <"$log" | grep -aA40 "Error Message" | head -n "$lines" || true
+  else
+    say "$(basename "$log") has no failed assertion; its last $lines lines:"
+    tr -d '\000' <"$log" | tail -n "$lines" || true
+  fi
+}
+
 cleanup_started() {
   local pid
   for pid in "${STARTED_PIDS[@]}"; do

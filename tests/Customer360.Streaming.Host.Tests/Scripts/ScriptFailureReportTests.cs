@@ -1,0 +1,52 @@
+using Customer360.Streaming.Testing;
+
+namespace Customer360.Streaming.Host.Tests.Scripts;
+
+/// <summary>
+/// What the long-running scripts (soak-state.sh, hostile-corpus.sh) print when a test run they started failed. They
+/// run under <c>set -euo pipefail</c>: a soak whose <c>dotnet test</c> failed without a failed assertion (a test host
+/// that crashed or was aborted) once ended with exit 1 and no word of why, because its grep for "Error Message" found
+/// nothing and ended the script.
+/// </summary>
+public sealed class ScriptFailureReportTests : IDisposable
+{
+    private readonly string _log = Path.Combine(Path.GetTempPath(), $"c360-test-log-{Guid.NewGuid():N}.log");
+
+    public void Dispose() => File.Delete(_log);
+
+    [Fact]
+    public async Task A_failed_assertion_is_shown_with_the_lines_of_its_message()
+    {
+        await File.WriteAllLinesAsync(_log, ["Starting test execution", "  Failed Soak [2 m]", "  Error Message:", "   Assert.Equal() Failure: Values differ", "Expected: 1000", "Actual:   998", "Failed!  - Failed: 1"], TestContext.Current.CancellationToken);
+
+        var output = await ShowTestFailureAsync();
+
+        Assert.Contains("Assert.Equal() Failure", output, StringComparison.Ordinal);
+        Assert.Contains("Actual:   998", output, StringComparison.Ordinal);
+        Assert.EndsWith("the script went on", output.TrimEnd(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_run_that_failed_without_an_assertion_shows_the_end_of_its_log_and_the_script_goes_on()
+    {
+        await File.WriteAllLinesAsync(_log, [.. Enumerable.Range(1, 30).Select(i => $"line {i}"), "The active test run was aborted. Reason: Test host process crashed"], TestContext.Current.CancellationToken);
+
+        var output = await ShowTestFailureAsync();
+
+        Assert.Contains("no failed assertion", output, StringComparison.Ordinal);
+        Assert.Contains("Test host process crashed", output, StringComparison.Ordinal);
+        Assert.Contains("line 12", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("line 11", output, StringComparison.Ordinal);
+        Assert.EndsWith("the script went on", output.TrimEnd(), StringComparison.Ordinal);
+    }
+
+    /// <summary>Runs the helper as the scripts do (strict mode, common.sh sourced), then one more command.</summary>
+    private async Task<string> ShowTestFailureAsync()
+    {
+        var common = Path.Combine(RepositoryLayout.Root, "scripts", "lib", "common.sh");
+        using var bash = await ChildProcess.RunAsync(
+            "bash", ["-c", $"set -euo pipefail; source '{common}'; show_test_failure '{_log}' 20; echo 'the script went on'"], TimeSpan.FromSeconds(30));
+        Assert.True(bash.ExitCode == 0, bash.AllOutput);
+        return string.Join('\n', bash.StandardOutput);
+    }
+}
