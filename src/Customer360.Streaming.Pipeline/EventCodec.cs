@@ -21,10 +21,11 @@ public sealed class EventCodec : ITriggerRecordEncoder
     /// <summary>Made once: a method group passed per snapshot would be a new delegate each time.</summary>
     private static readonly Action<CustomerContext, Avro.IO.Encoder> WriteSnapshotBody = ContextSnapshotBody.Write;
 
-    private readonly Dictionary<string, AvroDeserializer<GenericRecord>> _readers = new(StringComparer.Ordinal);
-
-    /// <summary>Topics whose events are read straight from the body when the writer's layout is the reader's (the channels).</summary>
-    private readonly Dictionary<string, ChannelBodyReader> _bodies = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Per input topic, its contract's reader and, for the channels, the body reader that reads an event straight from
+    /// its body when the writer's layout is the reader's: one lookup per event.
+    /// </summary>
+    private readonly Dictionary<string, (AvroDeserializer<GenericRecord> Records, ChannelBodyReader? Body)> _readers = new(StringComparer.Ordinal);
     private readonly AvroSerializer<GenericRecord> _snapshots;
     private readonly ContextSnapshotWriter _snapshotWriter;
     private readonly bool _writesSnapshotBodies;
@@ -48,11 +49,7 @@ public sealed class EventCodec : ITriggerRecordEncoder
         foreach (var topic in topics.Topics.Where(t => t.ValueSchema is not null && t.Role is TopicRole.Input or TopicRole.Table))
         {
             var readerSchema = contracts.Latest(topic.ValueSchema!).Schema;
-            _readers[topic.Name] = new AvroDeserializer<GenericRecord>(registry, serdeOptions, readerSchema, unknownIds);
-            if (ChannelBodyReader.For(readerSchema, topic.Name) is { } body)
-            {
-                _bodies[topic.Name] = body;
-            }
+            _readers[topic.Name] = (new AvroDeserializer<GenericRecord>(registry, serdeOptions, readerSchema, unknownIds), ChannelBodyReader.For(readerSchema, topic.Name));
         }
 
         _namedCustomers = new NamedCustomerReader(registry, serdeOptions, contracts, topics, unknownIds);
@@ -83,13 +80,13 @@ public sealed class EventCodec : ITriggerRecordEncoder
     /// <summary>The domain event in <paramref name="value"/>, read as a record of <paramref name="sourceTopic"/>'s contract.</summary>
     public ChannelEvent Decode(string sourceTopic, byte[] value)
     {
-        var reader = _readers.TryGetValue(sourceTopic, out var found)
+        var (reader, body) = _readers.TryGetValue(sourceTopic, out var found)
             ? found
             : throw new PoisonRecordException($"No contract is declared for topic {sourceTopic}.");
         ChannelEvent channelEvent;
         try
         {
-            channelEvent = _bodies.TryGetValue(sourceTopic, out var body) && reader.TryReadBody(value, body, out var read)
+            channelEvent = body is not null && reader.TryReadBody(value, body, out var read)
                 ? read
                 : ChannelEventMapper.Map(reader.Deserialize(value), sourceTopic);
         }
