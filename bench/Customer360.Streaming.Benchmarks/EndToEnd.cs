@@ -260,6 +260,7 @@ internal static class EndToEnd
 
             var start = watch.Elapsed;
             var usageAtStart = ProcessUsage.Of(processor);
+            var metricsAtStart = await ProcessorMetrics.ScrapeAsync(http);
             await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
             long committed;
             while ((committed = watch.Committed()) < total || watch.InternalLag() || await KnownContextsAsync(connection, keys) < Customers)
@@ -271,13 +272,15 @@ internal static class EndToEnd
 
             var drained = watch.Elapsed - start;
             var usage = (ProcessUsage.Of(processor) - usageAtStart).Describe(total - committedAtStart);
+            var metricsAtEnd = await ProcessorMetrics.ScrapeAsync(http);
             var deadLetters = DeadLetters(kafka, catalog);
             Check(deadLetters == 0, $"{deadLetters} records were dead-lettered");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"end-to-end: first inputs committed after {start.TotalSeconds:0.0} s ({committedAtStart:N0}); the rest drained in {drained.TotalSeconds:0.0} s"));
             Console.WriteLine("end-to-end: inputs committed per second of the drain: " + watch.RateBySecond(start));
-            Console.WriteLine("end-to-end: events reduced into contexts by outcome: " + ReductionsByOutcome(await http.GetStringAsync(new Uri("/metrics", UriKind.Relative))));
+            Console.WriteLine("end-to-end: events reduced into contexts by outcome: " + ReductionsByOutcome(metricsAtEnd));
             Console.WriteLine("end-to-end: the processor while it drained: " + usage);
+            Console.WriteLine("end-to-end: the stream threads while they drained: " + ProcessorMetrics.DescribeThreadTime(metricsAtStart, metricsAtEnd));
             return ((total - committedAtStart) / drained.TotalSeconds, usage);
         }
         finally
@@ -292,17 +295,10 @@ internal static class EndToEnd
     /// The processor's own count of what became of each event (Applied, Late, Superseded, Duplicate, NoConsent), from its
     /// Prometheus text: a drain that differs from the replay shows here whether events arrived too late to apply.
     /// </summary>
-    private static string ReductionsByOutcome(string metrics)
+    private static string ReductionsByOutcome(ProcessorMetrics metrics)
     {
-        var byOutcome = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        foreach (System.Text.RegularExpressions.Match sample in System.Text.RegularExpressions.Regex.Matches(
-            metrics, @"^c360_context_reductions_total\{[^}]*outcome=""(?<outcome>[A-Za-z_]+)""[^}]*\} (?<count>\d+)", System.Text.RegularExpressions.RegexOptions.Multiline))
-        {
-            var outcome = sample.Groups["outcome"].Value;
-            byOutcome[outcome] = byOutcome.GetValueOrDefault(outcome) + long.Parse(sample.Groups["count"].Value, CultureInfo.InvariantCulture);
-        }
-
-        return byOutcome.Count == 0 ? "(none reported)" : string.Join(", ", byOutcome.Select(o => $"{o.Key} {o.Value:N0}"));
+        var byOutcome = metrics.SumBy("c360_context_reductions_total", "outcome");
+        return byOutcome.Count == 0 ? "(none reported)" : string.Join(", ", byOutcome.Select(o => string.Create(CultureInfo.InvariantCulture, $"{o.Key} {o.Value:N0}")));
     }
 
     /// <summary>Contexts of known customers in Redis (a scan: fine for a benchmark's check, never on a hot path).</summary>

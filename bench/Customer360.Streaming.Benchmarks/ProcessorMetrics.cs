@@ -1,0 +1,62 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Customer360.Streaming.Benchmarks;
+
+/// <summary>
+/// Sums read from the processor's Prometheus text at one moment: a counter's or a histogram sum's samples added up by
+/// one label. Two readings, at a drain's start and end, say where the stream thread's wall-clock time went meanwhile
+/// (<c>c360_stream_thread_time_seconds_total</c> by phase, <c>c360_commit_step_duration_milliseconds_sum</c> by step):
+/// CPU per input cannot show a thread that waits.
+/// </summary>
+internal sealed class ProcessorMetrics
+{
+    private readonly string _text;
+
+    private ProcessorMetrics(string text) => _text = text;
+
+    public static async Task<ProcessorMetrics> ScrapeAsync(HttpClient http) =>
+        new(await http.GetStringAsync(new Uri("/metrics", UriKind.Relative)));
+
+    /// <summary>The samples of <paramref name="metric"/> added up by the value of <paramref name="label"/>.</summary>
+    public SortedDictionary<string, double> SumBy(string metric, string label)
+    {
+        var sums = new SortedDictionary<string, double>(StringComparer.Ordinal);
+        var pattern = $@"^{Regex.Escape(metric)}\{{[^}}]*\b{Regex.Escape(label)}=""(?<value>[^""]*)""[^}}]*\}} (?<sample>[0-9.eE+-]+)";
+        foreach (Match sample in Regex.Matches(_text, pattern, RegexOptions.Multiline))
+        {
+            var value = sample.Groups["value"].Value;
+            sums[value] = sums.GetValueOrDefault(value) + double.Parse(sample.Groups["sample"].Value, CultureInfo.InvariantCulture);
+        }
+
+        return sums;
+    }
+
+    /// <summary>
+    /// "process 67 %, commit 20 %, poll 13 % of 7.1 s; commit steps: prepare_changelogs 8 %, flush_outputs 5 %": each
+    /// phase's share of the stream threads' time between <paramref name="start"/> and <paramref name="end"/>, and each
+    /// commit step's share of the same time.
+    /// </summary>
+    public static string DescribeThreadTime(ProcessorMetrics start, ProcessorMetrics end)
+    {
+        var phases = Difference(start.SumBy("c360_stream_thread_time_seconds_total", "phase"), end.SumBy("c360_stream_thread_time_seconds_total", "phase"));
+        var total = phases.Values.Sum();
+        if (total <= 0)
+        {
+            return "(not reported)";
+        }
+
+        var steps = Difference(start.SumBy("c360_commit_step_duration_milliseconds_sum", "step"), end.SumBy("c360_commit_step_duration_milliseconds_sum", "step"));
+        // Shares that round to 0 % (restore and wall-clock punctuations on a drain) are left out.
+        string Shares(IEnumerable<KeyValuePair<string, double>> seconds) => string.Join(", ", seconds
+            .Where(s => s.Value / total >= 0.005)
+            .OrderByDescending(s => s.Value)
+            .Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Key} {100 * s.Value / total:0} %")));
+        var byPhase = Shares(phases);
+        var bySteps = Shares(steps.Select(s => KeyValuePair.Create(s.Key, s.Value / 1000)));
+        return string.Create(CultureInfo.InvariantCulture, $"{byPhase} of {total:0.0} s") + (bySteps.Length > 0 ? $"; commit steps: {bySteps}" : string.Empty);
+    }
+
+    private static SortedDictionary<string, double> Difference(SortedDictionary<string, double> start, SortedDictionary<string, double> end) =>
+        new(end.ToDictionary(e => e.Key, e => e.Value - start.GetValueOrDefault(e.Key)), StringComparer.Ordinal);
+}
