@@ -281,6 +281,7 @@ internal static class EndToEnd
             Console.WriteLine("end-to-end: events reduced into contexts by outcome: " + ReductionsByOutcome(metricsAtEnd));
             Console.WriteLine("end-to-end: the processor while it drained: " + usage);
             Console.WriteLine("end-to-end: the stream threads while they drained: " + ProcessorMetrics.DescribeThreadTime(metricsAtStart, metricsAtEnd));
+            Console.WriteLine("end-to-end: the runtime while it drained: " + ProcessorMetrics.DescribeRuntime(metricsAtStart, metricsAtEnd, drained));
             return ((total - committedAtStart) / drained.TotalSeconds, usage);
         }
         finally

@@ -32,6 +32,33 @@ internal sealed class ProcessorMetrics
         return sums;
     }
 
+    /// <summary>Every sample of <paramref name="metric"/> added up.</summary>
+    public double Total(string metric) =>
+        Regex.Matches(_text, $@"^{Regex.Escape(metric)}(\{{[^}}]*\}})? (?<sample>[0-9.eE+-]+)", RegexOptions.Multiline)
+            .Sum(sample => double.Parse(sample.Groups["sample"].Value, CultureInfo.InvariantCulture));
+
+    /// <summary>
+    /// "42 collections (gen0 40, gen1 2), paused 0.31 s (4 % of the drain); 1.20 s compiling 3,100 methods; 2,100 MB
+    /// allocated": what the runtime's own meter counted between <paramref name="start"/> and <paramref name="end"/>, a
+    /// drain of <paramref name="drained"/>.
+    /// </summary>
+    public static string DescribeRuntime(ProcessorMetrics start, ProcessorMetrics end, TimeSpan drained)
+    {
+        double Delta(string metric) => end.Total(metric) - start.Total(metric);
+        var collections = Difference(start.SumBy("dotnet_gc_collections_total", "gc_heap_generation"), end.SumBy("dotnet_gc_collections_total", "gc_heap_generation"));
+        if (collections.Count == 0)
+        {
+            return "(not reported)";
+        }
+
+        var paused = Delta("dotnet_gc_pause_time_seconds_total");
+        var byGeneration = string.Join(", ", collections.Where(c => c.Value > 0).Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Key} {c.Value:0}")));
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{collections.Values.Sum():0} collections ({byGeneration}), paused {paused:0.00} s ({100 * paused / drained.TotalSeconds:0} % of the drain); "
+            + $"{Delta("dotnet_jit_compilation_time_seconds_total"):0.00} s compiling {Delta("dotnet_jit_compiled_methods_total"):N0} methods; "
+            + $"{Delta("dotnet_gc_heap_total_allocated_bytes_total") / (1 << 20):N0} MB allocated");
+    }
+
     /// <summary>
     /// "process 67 %, commit 20 %, poll 13 % of 7.1 s; commit steps: prepare_changelogs 8 %, flush_outputs 5 %": each
     /// phase's share of the stream threads' time between <paramref name="start"/> and <paramref name="end"/>, and each

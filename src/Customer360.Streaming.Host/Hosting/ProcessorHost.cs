@@ -23,6 +23,9 @@ public static class ProcessorHost
     /// <summary>The <c>service_name</c> of the metrics' <c>target_info</c>.</summary>
     private const string ServiceName = "customer360-streaming";
 
+    /// <summary>The meter the .NET runtime publishes its own counters on (built in since .NET 9).</summary>
+    private const string RuntimeMeterName = "System.Runtime";
+
     /// <summary>
     /// Bucket bounds of every latency histogram, in milliseconds: fine below 100 ms, where the 30 ms p99 target is
     /// judged, coarse up to 10 s for a processor that is far behind. (OpenTelemetry's default has nothing between 10 and 25.)
@@ -87,16 +90,18 @@ public static class ProcessorHost
     /// <summary>
     /// The three meters in Prometheus text format at <c>/metrics</c>, through OpenTelemetry's exporter: it exports a
     /// .NET counter as a Prometheus counter named <c>…_total</c> and appends the unit (<c>_milliseconds</c>), as
-    /// Prometheus naming asks. (prometheus-net's meter adapter exports every counter as a gauge.)
+    /// Prometheus naming asks. (prometheus-net's meter adapter exports every counter as a gauge.) Beside them, the
+    /// runtime's own meter (<c>System.Runtime</c>: collections and their pauses, allocation, JIT time, CPU), which
+    /// says whether a slow stream thread was held by collections or shared its cores with the JIT.
     /// </summary>
     internal static IServiceCollection AddPrometheusMetrics(this IServiceCollection services)
     {
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(ServiceName))
             .WithMetrics(metrics => metrics
-                .AddMeter(StreamsMetrics.MeterName, PipelineMetrics.MeterName, ProcessorMetrics.MeterName)
+                .AddMeter(StreamsMetrics.MeterName, PipelineMetrics.MeterName, ProcessorMetrics.MeterName, RuntimeMeterName)
                 // Every histogram of the three meters is a latency in milliseconds.
-                .AddView(instrument => instrument is System.Diagnostics.Metrics.Histogram<double>
+                .AddView(instrument => instrument is System.Diagnostics.Metrics.Histogram<double> && instrument.Meter.Name != RuntimeMeterName
                     ? new ExplicitBucketHistogramConfiguration { Boundaries = LatencyBucketsMs }
                     : null)
                 // Every scrape sees the values of that moment: a cached response would show a paused partition late.

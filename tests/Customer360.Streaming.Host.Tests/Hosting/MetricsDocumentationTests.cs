@@ -30,6 +30,18 @@ public sealed partial class MetricsDocumentationTests
     }
 
     [Fact]
+    public async Task The_runtimes_own_collection_and_compilation_counters_are_exported_beside_ours()
+    {
+        // A slow stream thread can be waiting on collections or sharing its cores with the JIT: /metrics must say so.
+        var families = PrometheusScrape.Families(await PrometheusScrape.OfEveryInstrumentAsync(CancellationToken.None));
+
+        Assert.Equal("counter", families.GetValueOrDefault("dotnet_gc_pause_time_seconds_total"));
+        Assert.Equal("counter", families.GetValueOrDefault("dotnet_gc_collections_total"));
+        Assert.Equal("counter", families.GetValueOrDefault("dotnet_jit_compilation_time_seconds_total"));
+        Assert.Equal("counter", families.GetValueOrDefault("dotnet_gc_heap_total_allocated_bytes_total"));
+    }
+
+    [Fact]
     public async Task The_readme_documents_every_exported_family_with_its_type_and_nothing_else()
     {
         var families = await ExportedFamilies.Value;
