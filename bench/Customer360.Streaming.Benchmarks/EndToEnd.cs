@@ -33,7 +33,8 @@ namespace Customer360.Streaming.Benchmarks;
 /// rate, and so does a one-thread drain that differs from an in-memory replay of the same backlog
 /// (<see cref="ReferenceReplay"/>); with more threads the difference is reported with the rate. Beside the rate it
 /// reports the processor's CPU per input and its minor page faults over the same span (<see cref="ProcessUsage"/>),
-/// which move less than the rate on a shared machine.
+/// which move less than the rate on a shared machine, and from the processor's own metrics where its stream threads'
+/// time went and what the runtime's collections and JIT took (<see cref="ProcessorMetrics"/>).
 /// </para>
 /// </summary>
 internal static class EndToEnd
@@ -140,7 +141,7 @@ internal static class EndToEnd
         // A prefix per drain: the drains share one redis-server, and its compare-and-set on the version keeps whatever an
         // earlier drain of the same customers wrote at an equal or higher version.
         var keys = new RedisKeys($"e2e{threads}" + (keyedByCustomer ? "k" : string.Empty));
-        var (processorPerSecond, usage) = await ProcessorAsync(kafka, threads, settings, catalog, registry, redis, keys, inputs, total);
+        var (processorPerSecond, observed) = await ProcessorAsync(kafka, threads, settings, catalog, registry, redis, keys, inputs, total);
         string agreement;
         await using (var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString))
         {
@@ -157,7 +158,7 @@ internal static class EndToEnd
         return string.Create(CultureInfo.InvariantCulture,
             $"end-to-end: {processorPerSecond:0} events/s = {processorPerSecond / rawPerSecond:0.00} of raw passthrough ({rawPerSecond:0} events/s raw); {drain}")
             + Environment.NewLine + $"  the drain's contexts and trigger ids: {agreement}"
-            + Environment.NewLine + $"  the processor while it drained: {usage}"
+            + string.Concat(observed.Select(line => Environment.NewLine + "  " + line))
             + (twoHopsPerSecond is { } twoHops
                 ? Environment.NewLine + string.Create(CultureInfo.InvariantCulture,
                     $"  raw two-hop passthrough on one thread (the pipeline's shape, nothing done in either stage): {twoHops:0} events/s = {twoHops / rawPerSecond:0.00} of raw")
@@ -214,8 +215,11 @@ internal static class EndToEnd
         return total / clock.Elapsed.TotalSeconds;
     }
 
-    /// <summary>The processor's rate over the drain, and what it used meanwhile (<see cref="ProcessUsage"/>).</summary>
-    private static async Task<(double PerSecond, string Usage)> ProcessorAsync(
+    /// <summary>
+    /// The processor's rate over the drain, and lines on what it did meanwhile: what it used (<see cref="ProcessUsage"/>),
+    /// where its stream threads' time went and what the runtime counted (<see cref="ProcessorMetrics"/>).
+    /// </summary>
+    private static async Task<(double PerSecond, IReadOnlyList<string> Observed)> ProcessorAsync(
         KafkaOptions kafka, int threads, IReadOnlyList<KeyValuePair<string, string>> settings, TopicCatalog catalog, EmbeddedSchemaRegistry registry,
         RedisServerFixture redis, RedisKeys keys, IReadOnlyList<string> inputs, long total)
     {
@@ -279,10 +283,18 @@ internal static class EndToEnd
                 $"end-to-end: first inputs committed after {start.TotalSeconds:0.0} s ({committedAtStart:N0}); the rest drained in {drained.TotalSeconds:0.0} s"));
             Console.WriteLine("end-to-end: inputs committed per second of the drain: " + watch.RateBySecond(start));
             Console.WriteLine("end-to-end: events reduced into contexts by outcome: " + ReductionsByOutcome(metricsAtEnd));
-            Console.WriteLine("end-to-end: the processor while it drained: " + usage);
-            Console.WriteLine("end-to-end: the stream threads while they drained: " + ProcessorMetrics.DescribeThreadTime(metricsAtStart, metricsAtEnd));
-            Console.WriteLine("end-to-end: the runtime while it drained: " + ProcessorMetrics.DescribeRuntime(metricsAtStart, metricsAtEnd, drained));
-            return ((total - committedAtStart) / drained.TotalSeconds, usage);
+            string[] observed =
+            [
+                "the processor while it drained: " + usage,
+                "the stream threads while they drained: " + ProcessorMetrics.DescribeThreadTime(metricsAtStart, metricsAtEnd),
+                "the runtime while it drained: " + ProcessorMetrics.DescribeRuntime(metricsAtStart, metricsAtEnd, drained),
+            ];
+            foreach (var line in observed)
+            {
+                Console.WriteLine("end-to-end: " + line);
+            }
+
+            return ((total - committedAtStart) / drained.TotalSeconds, observed);
         }
         finally
         {
