@@ -144,8 +144,13 @@ public sealed class StateOutlivesRetentionTests(RedisServerFixture redis, Schema
 
             var after = await run.WaitForContextsAsync(customers, c => c.Relationship?.Tier == "PLATINUM", TimeSpan.FromMinutes(5));
             Assert.True(after.Count == customers.Count, $"{after.Count} of {customers.Count} contexts show the newer profile");
-            var kept = after.Values.Count(c => c.Version > before[c.ContextId].Version && before[c.ContextId].Identifiers.All(c.Identifiers.Contains));
-            Assert.Equal(customers.Count, kept);
+            var lost = after.Values
+                .Where(c => c.Version <= before[c.ContextId].Version || !before[c.ContextId].Identifiers.All(c.Identifiers.Contains))
+                .Select(c => $"{c.ContextId}: version {before[c.ContextId].Version} -> {c.Version}, identifiers "
+                    + $"[{string.Join(", ", before[c.ContextId].Identifiers)}] -> [{string.Join(", ", c.Identifiers)}]")
+                .ToList();
+            var kept = customers.Count - lost.Count;
+            Assert.True(lost.Count == 0, $"{kept} of {customers.Count} contexts kept their earlier data under the newer profile; not: " + string.Join("; ", lost.Take(10)));
             var restored = await run.RestoredContextRecordsAsync();
             TestRunReport.Note(
                 $"state soak: {SoakSeconds} s of 1,000 customers at 150 events/s; {truncated} of {run.Partitions} contexts changelog partitions truncated " +
