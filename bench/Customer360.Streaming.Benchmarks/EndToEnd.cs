@@ -34,7 +34,7 @@ namespace Customer360.Streaming.Benchmarks;
 /// (<see cref="ReferenceReplay"/>); with more threads the difference is reported with the rate. Beside the rate it
 /// reports the processor's CPU per input and its minor page faults over the same span (<see cref="ProcessUsage"/>),
 /// which move less than the rate on a shared machine, and from the processor's own metrics where its stream threads'
-/// time went and what the runtime's collections and JIT took (<see cref="ProcessorMetrics"/>).
+/// time went and what the runtime's collections and JIT took (<see cref="ProcessorScrape"/>).
 /// </para>
 /// </summary>
 internal static class EndToEnd
@@ -217,7 +217,7 @@ internal static class EndToEnd
 
     /// <summary>
     /// The processor's rate over the drain, and lines on what it did meanwhile: what it used (<see cref="ProcessUsage"/>),
-    /// where its stream threads' time went and what the runtime counted (<see cref="ProcessorMetrics"/>).
+    /// where its stream threads' time went and what the runtime counted (<see cref="ProcessorScrape"/>).
     /// </summary>
     private static async Task<(double PerSecond, IReadOnlyList<string> Observed)> ProcessorAsync(
         KafkaOptions kafka, int threads, IReadOnlyList<KeyValuePair<string, string>> settings, TopicCatalog catalog, EmbeddedSchemaRegistry registry,
@@ -264,7 +264,7 @@ internal static class EndToEnd
 
             var start = watch.Elapsed;
             var usageAtStart = ProcessUsage.Of(processor);
-            var metricsAtStart = await ProcessorMetrics.ScrapeAsync(http);
+            var metricsAtStart = await ProcessorScrape.ScrapeAsync(http);
             await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
             long committed;
             while ((committed = watch.Committed()) < total || watch.InternalLag() || await KnownContextsAsync(connection, keys) < Customers)
@@ -276,7 +276,7 @@ internal static class EndToEnd
 
             var drained = watch.Elapsed - start;
             var usage = (ProcessUsage.Of(processor) - usageAtStart).Describe(total - committedAtStart);
-            var metricsAtEnd = await ProcessorMetrics.ScrapeAsync(http);
+            var metricsAtEnd = await ProcessorScrape.ScrapeAsync(http);
             var deadLetters = DeadLetters(kafka, catalog);
             Check(deadLetters == 0, $"{deadLetters} records were dead-lettered");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -286,8 +286,8 @@ internal static class EndToEnd
             string[] observed =
             [
                 "the processor while it drained: " + usage,
-                "the stream threads while they drained: " + ProcessorMetrics.DescribeThreadTime(metricsAtStart, metricsAtEnd),
-                "the runtime while it drained: " + ProcessorMetrics.DescribeRuntime(metricsAtStart, metricsAtEnd, drained),
+                "the stream threads while they drained: " + ProcessorScrape.DescribeThreadTime(metricsAtStart, metricsAtEnd),
+                "the runtime while it drained: " + ProcessorScrape.DescribeRuntime(metricsAtStart, metricsAtEnd, drained),
             ];
             foreach (var line in observed)
             {
@@ -308,7 +308,7 @@ internal static class EndToEnd
     /// The processor's own count of what became of each event (Applied, Late, Superseded, Duplicate, NoConsent), from its
     /// Prometheus text: a drain that differs from the replay shows here whether events arrived too late to apply.
     /// </summary>
-    private static string ReductionsByOutcome(ProcessorMetrics metrics)
+    private static string ReductionsByOutcome(ProcessorScrape metrics)
     {
         var byOutcome = metrics.SumBy("c360_context_reductions_total", "outcome");
         return byOutcome.Count == 0 ? "(none reported)" : string.Join(", ", byOutcome.Select(o => string.Create(CultureInfo.InvariantCulture, $"{o.Key} {o.Value:N0}")));

@@ -4,18 +4,19 @@ using System.Text.RegularExpressions;
 namespace Customer360.Streaming.Benchmarks;
 
 /// <summary>
-/// Sums read from the processor's Prometheus text at one moment: a counter's or a histogram sum's samples added up by
-/// one label. Two readings, at a drain's start and end, say where the stream thread's wall-clock time went meanwhile
-/// (<c>c360_stream_thread_time_seconds_total</c> by phase, <c>c360_commit_step_duration_milliseconds_sum</c> by step):
-/// CPU per input cannot show a thread that waits.
+/// One scrape of the processor's <c>/metrics</c>, read as sums: a counter's or a histogram sum's samples added up,
+/// altogether or by one label. Two scrapes, at a drain's start and end, say where the stream threads' wall-clock time
+/// went meanwhile (<c>c360_stream_thread_time_seconds_total</c> by phase, <c>c360_commit_step_duration_milliseconds_sum</c>
+/// by step) and what the runtime's collections and JIT took (the <c>dotnet_…</c> families): CPU per input cannot show
+/// a thread that waits.
 /// </summary>
-internal sealed class ProcessorMetrics
+internal sealed class ProcessorScrape
 {
     private readonly string _text;
 
-    private ProcessorMetrics(string text) => _text = text;
+    private ProcessorScrape(string text) => _text = text;
 
-    public static async Task<ProcessorMetrics> ScrapeAsync(HttpClient http) =>
+    public static async Task<ProcessorScrape> ScrapeAsync(HttpClient http) =>
         new(await http.GetStringAsync(new Uri("/metrics", UriKind.Relative)));
 
     /// <summary>The samples of <paramref name="metric"/> added up by the value of <paramref name="label"/>.</summary>
@@ -42,7 +43,7 @@ internal sealed class ProcessorMetrics
     /// allocated": what the runtime's own meter counted between <paramref name="start"/> and <paramref name="end"/>, a
     /// drain of <paramref name="drained"/>.
     /// </summary>
-    public static string DescribeRuntime(ProcessorMetrics start, ProcessorMetrics end, TimeSpan drained)
+    public static string DescribeRuntime(ProcessorScrape start, ProcessorScrape end, TimeSpan drained)
     {
         double Delta(string metric) => end.Total(metric) - start.Total(metric);
         var collections = Difference(start.SumBy("dotnet_gc_collections_total", "gc_heap_generation"), end.SumBy("dotnet_gc_collections_total", "gc_heap_generation"));
@@ -64,7 +65,7 @@ internal sealed class ProcessorMetrics
     /// phase's share of the stream threads' time between <paramref name="start"/> and <paramref name="end"/>, and each
     /// commit step's share of the same time.
     /// </summary>
-    public static string DescribeThreadTime(ProcessorMetrics start, ProcessorMetrics end)
+    public static string DescribeThreadTime(ProcessorScrape start, ProcessorScrape end)
     {
         var phases = Difference(start.SumBy("c360_stream_thread_time_seconds_total", "phase"), end.SumBy("c360_stream_thread_time_seconds_total", "phase"));
         var total = phases.Values.Sum();
