@@ -15,7 +15,7 @@ internal static class C360Program
     {
         var withThreads = new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>(), StringComparer.Ordinal);
         withThreads.TryAdd("C360__Streams__Threads", "1");
-        return ChildProcess.Start("dotnet", [RepositoryLayout.C360Dll, .. arguments], withThreads, workingDirectory: Path.GetTempPath());
+        return ChildProcess.Start("dotnet", [RepositoryLayout.C360Dll, .. arguments], withThreads, workingDirectory: TestScratch.Run.WorkingDirectory);
     }
 
     /// <summary>
@@ -48,7 +48,7 @@ internal static class C360Program
             m => m.Groups[1].Value + (m.Groups[2].Value.StartsWith("c360-", StringComparison.Ordinal)
                 ? applicationId + m.Groups[2].Value["c360".Length..]
                 : names.Topic(m.Groups[2].Value)));
-        var directory = Directory.CreateTempSubdirectory("c360-topology-").FullName;
+        var directory = TestScratch.Run.NewDirectory("c360-topology-");
         File.WriteAllText(Path.Combine(directory, "topics.yaml"), prefixed);
         File.Copy(Path.Combine(RepositoryLayout.TopologyDirectory, "stores.yaml"), Path.Combine(directory, "stores.yaml"));
         if (withRules)

@@ -1,4 +1,5 @@
 using Customer360.Streaming.Host.Cli;
+using Customer360.Streaming.Testing;
 
 namespace Customer360.Streaming.Host.Tests.Cli;
 
@@ -42,7 +43,7 @@ public sealed class RulesCommandTests
     [Fact]
     public async Task Validate_InvalidFile_ExitsWith2AndListsEveryError()
     {
-        var file = Path.Combine(Directory.CreateTempSubdirectory("c360-rules-").FullName, "triggers.yaml");
+        var file = Path.Combine(TestScratch.Run.NewDirectory("c360-rules-"), "triggers.yaml");
         await File.WriteAllTextAsync(file, """
             rules:
               - id: broken
@@ -88,7 +89,7 @@ public sealed class RulesCommandTests
 [Collection(nameof(ConsoleRedirection))]
 public sealed class RulesTestCommandTests : IDisposable
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("c360-rules-test-").FullName;
+    private readonly string _folder = TestScratch.Run.NewDirectory("c360-rules-test-");
     private static readonly string Shipped = Path.Combine(AppContext.BaseDirectory, "topology", "triggers.yaml");
 
     [Fact]

@@ -24,7 +24,7 @@ public sealed class NodeInteropTests(KafkaFixture kafka, SchemaRegistryFixture r
     {
         var node = RequireNode();
         var names = new UniqueNames(nameof(NodeProducer_CSharpDeserializer_DecodesEveryContractFieldForField));
-        var work = Directory.CreateTempSubdirectory("c360-interop-").FullName;
+        var work = TestScratch.Run.NewDirectory("c360-interop-");
         var manifest = new JsonArray();
         var expected = new Dictionary<string, List<string>>();
         foreach (var contract in Contracts.Names)
@@ -69,7 +69,7 @@ public sealed class NodeInteropTests(KafkaFixture kafka, SchemaRegistryFixture r
     {
         var node = RequireNode();
         var names = new UniqueNames(nameof(CSharpProducer_NodeDecoder_DecodesEveryContractFieldForField));
-        var work = Directory.CreateTempSubdirectory("c360-interop-").FullName;
+        var work = TestScratch.Run.NewDirectory("c360-interop-");
         using var client = registry.CreateClient();
         var serializer = new AvroSerializer<GenericRecord>(client);
         var options = kafka.Options(names.Group());

@@ -47,7 +47,7 @@ internal sealed class CountingCluster : IDisposable
     public static async Task<CountingCluster> StartAsync(UniqueNames names, int partitions = 3)
     {
         var applicationId = names.Group("app");
-        var directory = Directory.CreateTempSubdirectory("c360-counting-").FullName;
+        var directory = TestScratch.Run.NewDirectory("c360-counting-");
         await File.WriteAllTextAsync(Path.Combine(directory, "topics.yaml"), $$"""
             topics:
               - { name: {{names.Topic("input")}}, role: input, partitions: {{partitions}} }

@@ -25,7 +25,7 @@ public sealed class SchemaCommandsTests
         Assert.Equal(18, versions);
         Assert.Equal(versions, register.StandardOutput.Count(l => l.StartsWith("registered ", StringComparison.Ordinal)));
 
-        var changed = Directory.CreateTempSubdirectory("c360-schemas-").FullName;
+        var changed = TestScratch.Run.NewDirectory("c360-schemas-");
         CopyDirectory(Path.Combine(RepositoryLayout.Root, "schemas"), changed);
         var clickstream = Path.Combine(changed, "clickstream-event", "v1.avsc");
         // Turning a string into an int breaks every reader of existing data.

@@ -59,7 +59,7 @@ public sealed class SimulateCommandTests(KafkaFixture kafka, SchemaRegistryFixtu
     public async Task Simulate_keyed_by_customer_without_customer_keyed_topics_exits_2_and_names_the_channels_that_lack_one()
     {
         var shipped = await File.ReadAllTextAsync(Path.Combine(RepositoryLayout.TopologyDirectory, "topics.yaml"), TestContext.Current.CancellationToken);
-        var directory = Directory.CreateTempSubdirectory("c360-topology-").FullName;
+        var directory = TestScratch.Run.NewDirectory("c360-topology-");
         await File.WriteAllTextAsync(
             Path.Combine(directory, "topics.yaml"),
             string.Join("\n  - ", shipped.Split("\n  - ").Where(entry => !entry.Contains("beacon.by-customer.v1", StringComparison.Ordinal))),
