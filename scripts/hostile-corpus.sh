@@ -27,17 +27,19 @@ status=0
 say "in process: $sequences generated sequences of 1-12 hostile records through the topology"
 C360_CORPUS_ITERATIONS="$sequences" dotnet test tests/Customer360.Streaming.Pipeline.Tests -c "$CONFIGURATION" --no-build -nologo \
   --filter "FullyQualifiedName~HostileCorpusPropertyTests" --logger "console;verbosity=detailed" >"$logs/in-process.log" 2>&1 || status=1
+test_run_passed "$logs/in-process.log" || status=1
 tr -d '\000' <"$logs/in-process.log" | grep -aE "hostile corpus|Error Message|Set seed|Passed!|Failed!" || true
 
 say "embedded broker: $broker_records generated records between valid ones, through a running processor"
 C360_HOSTILE_CORPUS_SIZE="$broker_records" dotnet test tests/Customer360.Streaming.IntegrationTests -c "$CONFIGURATION" --no-build -nologo \
   --filter "FullyQualifiedName~HostileInputTests" >"$logs/broker.log" 2>&1 || status=1
+test_run_passed "$logs/broker.log" || status=1
 tr -d '\000' <"$logs/broker.log" | grep -aE "Error Message|Passed!|Failed!" || true
 [ -f "$C360_TEST_REPORT" ] && cat "$C360_TEST_REPORT"
 
 if [ "$status" -ne 0 ]; then
   for log in "$logs"/*.log; do
-    if grep -aq "Failed!" "$log" || ! grep -aq "Passed!" "$log"; then
+    if ! test_run_passed "$log"; then
       say "$(basename "$log"):"
       show_test_failure "$log" 80
     fi

@@ -24,6 +24,7 @@ say "soak: $seconds s of the simulator's traffic, a SIGKILL halfway, then a newe
 status=0
 C360_STATE_SOAK_SECONDS="$seconds" dotnet test tests/Customer360.Streaming.IntegrationTests -c "$CONFIGURATION" --no-build -nologo \
   --filter "FullyQualifiedName~StateOutlivesRetentionTests.Soak" >"$logs/soak.log" 2>&1 || status=1
+test_run_passed "$logs/soak.log" || status=1
 tr -d '\000' <"$logs/soak.log" | grep -aE "Passed!|Failed!" || true
 [ -f "$C360_TEST_REPORT" ] && cat "$C360_TEST_REPORT"
 if [ "$status" -ne 0 ]; then

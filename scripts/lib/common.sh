@@ -26,6 +26,17 @@ show_test_failure() {
   fi
 }
 
+# test_run_passed LOG: true only when the log of a dotnet test run reports at least one test passed and none failed,
+# in the console logger's minimal summary ("Passed!  - Failed: 0, Passed: 1, …") or its detailed one ("Test Run
+# Successful." then "Passed: 1"). Its exit code alone is not enough: a run stopped from outside (SIGTERM) ended with 0
+# and no result, and a filter that matches nothing, or a test that skips, also ends with 0.
+test_run_passed() {
+  local text
+  text="$(tr -d '\000' <"$1")"
+  grep -aqE "Passed! +- Failed: +0, Passed: +[1-9]" <<<"$text" \
+    || { grep -aq "^Test Run Successful\." <<<"$text" && grep -aqE "^ +Passed: +[1-9]" <<<"$text"; }
+}
+
 cleanup_started() {
   local pid
   for pid in "${STARTED_PIDS[@]}"; do

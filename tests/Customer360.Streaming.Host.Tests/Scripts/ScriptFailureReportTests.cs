@@ -40,6 +40,27 @@ public sealed class ScriptFailureReportTests : IDisposable
         Assert.EndsWith("the script went on", output.TrimEnd(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Passed!  - Failed:     0, Passed:     1, Skipped:     0, Total:     1, Duration: 2 m 9 s - Customer360.Streaming.IntegrationTests.dll (net10.0)", true)]
+    [InlineData("Failed!  - Failed:     1, Passed:     0, Skipped:     0, Total:     1, Duration: 2 m 9 s - Customer360.Streaming.IntegrationTests.dll (net10.0)", false)]
+    [InlineData("No test matches the given testcase filter `FullyQualifiedName~Soak`", false)]
+    [InlineData("Passed!  - Failed:     0, Passed:     0, Skipped:     1, Total:     1, Duration: 1 ms - Customer360.Streaming.IntegrationTests.dll (net10.0)", false)]
+    [InlineData("Test Run Successful.\nTotal tests: 1\n     Passed: 1\n Total time: 2.6 Seconds", true)]
+    [InlineData("Test Run Failed.\nTotal tests: 2\n     Passed: 1\n     Failed: 1\n Total time: 2.6 Seconds", false)]
+    // A run stopped from outside (SIGTERM to dotnet test) ended with exit 0 and no result line: the soak said every context was kept.
+    [InlineData("Kafka for tests: embedded librdkafka mock cluster at 127.0.0.1:38501", false)]
+    public async Task A_run_passes_only_when_its_log_reports_a_test_passed_and_none_failed(string lastLine, bool passed)
+    {
+        await File.WriteAllLinesAsync(_log, ["Starting test execution, please wait...", lastLine], TestContext.Current.CancellationToken);
+        var common = Path.Combine(RepositoryLayout.Root, "scripts", "lib", "common.sh");
+
+        using var bash = await ChildProcess.RunAsync(
+            "bash", ["-c", $"set -euo pipefail; source '{common}'; if test_run_passed '{_log}'; then echo passed; else echo not passed; fi"], TimeSpan.FromSeconds(30));
+
+        Assert.True(bash.ExitCode == 0, bash.AllOutput);
+        Assert.Equal(passed ? "passed" : "not passed", bash.StandardOutput[^1]);
+    }
+
     /// <summary>Runs the helper as the scripts do (strict mode, common.sh sourced), then one more command.</summary>
     private async Task<string> ShowTestFailureAsync()
     {
