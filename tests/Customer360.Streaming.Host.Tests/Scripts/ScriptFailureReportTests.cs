@@ -52,22 +52,21 @@ public sealed class ScriptFailureReportTests : IDisposable
     public async Task A_run_passes_only_when_its_log_reports_a_test_passed_and_none_failed(string lastLine, bool passed)
     {
         await File.WriteAllLinesAsync(_log, ["Starting test execution, please wait...", lastLine], TestContext.Current.CancellationToken);
-        var common = Path.Combine(RepositoryLayout.Root, "scripts", "lib", "common.sh");
 
-        using var bash = await ChildProcess.RunAsync(
-            "bash", ["-c", $"set -euo pipefail; source '{common}'; if test_run_passed '{_log}'; then echo passed; else echo not passed; fi"], TimeSpan.FromSeconds(30));
+        var output = await AsTheScriptsRunAsync($"if test_run_passed '{_log}'; then echo passed; else echo not passed; fi");
 
-        Assert.True(bash.ExitCode == 0, bash.AllOutput);
-        Assert.Equal(passed ? "passed" : "not passed", bash.StandardOutput[^1]);
+        Assert.Equal(passed ? "passed" : "not passed", output[^1]);
     }
 
-    /// <summary>Runs the helper as the scripts do (strict mode, common.sh sourced), then one more command.</summary>
-    private async Task<string> ShowTestFailureAsync()
+    private async Task<string> ShowTestFailureAsync() =>
+        string.Join('\n', await AsTheScriptsRunAsync($"show_test_failure '{_log}' 20; echo 'the script went on'"));
+
+    /// <summary>Runs <paramref name="commands"/> as the scripts run the helpers: strict mode, common.sh sourced. Returns what they printed.</summary>
+    private static async Task<IReadOnlyList<string>> AsTheScriptsRunAsync(string commands)
     {
         var common = Path.Combine(RepositoryLayout.Root, "scripts", "lib", "common.sh");
-        using var bash = await ChildProcess.RunAsync(
-            "bash", ["-c", $"set -euo pipefail; source '{common}'; show_test_failure '{_log}' 20; echo 'the script went on'"], TimeSpan.FromSeconds(30));
+        using var bash = await ChildProcess.RunAsync("bash", ["-c", $"set -euo pipefail; source '{common}'; {commands}"], TimeSpan.FromSeconds(30));
         Assert.True(bash.ExitCode == 0, bash.AllOutput);
-        return string.Join('\n', bash.StandardOutput);
+        return bash.StandardOutput;
     }
 }
