@@ -19,24 +19,30 @@ internal sealed class ProcessorScrape
     public static async Task<ProcessorScrape> ScrapeAsync(HttpClient http) =>
         new(await http.GetStringAsync(new Uri("/metrics", UriKind.Relative)));
 
-    /// <summary>The samples of <paramref name="metric"/> added up by the value of <paramref name="label"/>.</summary>
+    /// <summary>The samples of <paramref name="metric"/> added up by the value of <paramref name="label"/> (samples without it are left out).</summary>
     public SortedDictionary<string, double> SumBy(string metric, string label)
     {
+        var labelValue = new Regex($@"\b{Regex.Escape(label)}=""(?<value>[^""]*)""");
         var sums = new SortedDictionary<string, double>(StringComparer.Ordinal);
-        var pattern = $@"^{Regex.Escape(metric)}\{{[^}}]*\b{Regex.Escape(label)}=""(?<value>[^""]*)""[^}}]*\}} (?<sample>[0-9.eE+-]+)";
-        foreach (Match sample in Regex.Matches(_text, pattern, RegexOptions.Multiline))
+        foreach (var (labels, sample) in Samples(metric))
         {
-            var value = sample.Groups["value"].Value;
-            sums[value] = sums.GetValueOrDefault(value) + double.Parse(sample.Groups["sample"].Value, CultureInfo.InvariantCulture);
+            if (labelValue.Match(labels) is { Success: true } found)
+            {
+                var value = found.Groups["value"].Value;
+                sums[value] = sums.GetValueOrDefault(value) + sample;
+            }
         }
 
         return sums;
     }
 
     /// <summary>Every sample of <paramref name="metric"/> added up.</summary>
-    public double Total(string metric) =>
-        Regex.Matches(_text, $@"^{Regex.Escape(metric)}(\{{[^}}]*\}})? (?<sample>[0-9.eE+-]+)", RegexOptions.Multiline)
-            .Sum(sample => double.Parse(sample.Groups["sample"].Value, CultureInfo.InvariantCulture));
+    public double Total(string metric) => Samples(metric).Sum(s => s.Value);
+
+    /// <summary>Each sample line of <paramref name="metric"/>: its labels (empty without braces) and its value.</summary>
+    private IEnumerable<(string Labels, double Value)> Samples(string metric) =>
+        Regex.Matches(_text, $@"^{Regex.Escape(metric)}(\{{(?<labels>[^}}]*)\}})? (?<sample>[0-9.eE+-]+)", RegexOptions.Multiline)
+            .Select(m => (m.Groups["labels"].Value, double.Parse(m.Groups["sample"].Value, CultureInfo.InvariantCulture)));
 
     /// <summary>
     /// "42 collections (gen0 40, gen1 2), paused 0.31 s (4 % of the drain); 1.20 s compiling 3,100 methods; 2,100 MB
