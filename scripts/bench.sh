@@ -5,6 +5,8 @@ set -euo pipefail
 # shellcheck source=lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 require_dotnet
+# The end-to-end and latency benchmarks start a redis-server beside the processor.
+ensure_packages redis-server:redis-server || true
 cd "$REPO_ROOT"
 # The end-to-end and latency benchmarks time the c360 the other scripts run: the ReadyToRun publish.
 build_if_needed
