@@ -4,9 +4,12 @@ namespace Customer360.Streaming.Runtime.Processing;
 /// Holds a stream thread's processing while a commit observer is unavailable (its store unreachable), without ever
 /// blocking the poll loop: records wait in their bounded buffers (a full one pauses its partition), polling and
 /// commits go on so the thread stays in its group, readiness names the reason, and the observer is asked to recover
-/// after <c>Streams:TransientRetryBackoffMs</c>, doubling to <c>Streams:TransientRetryBackoffMaxMs</c>.
+/// after <c>Streams:TransientRetryBackoffMs</c>, doubling to <c>Streams:TransientRetryBackoffMaxMs</c>. A recovery
+/// re-asserts the stores' current state, so what was processed before the hold is committed first: a backoff shorter
+/// than the commit interval let a recovery write changes that a crash would then undo.
 /// </summary>
-internal sealed class ProcessingHold(StreamThreadContext context)
+/// <param name="commitProcessed">Commits what the thread has processed (nothing when there is nothing to commit).</param>
+internal sealed class ProcessingHold(StreamThreadContext context, Action commitProcessed)
 {
     private long _recoverAt;
     private int _backoffMs;
@@ -38,6 +41,7 @@ internal sealed class ProcessingHold(StreamThreadContext context)
             return true;
         }
 
+        commitProcessed();
         foreach (var observer in context.Observers.Where(o => o.Unavailable is not null))
         {
             observer.Recover(owned);

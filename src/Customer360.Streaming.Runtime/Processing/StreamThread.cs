@@ -76,7 +76,7 @@ internal sealed class StreamThread : IDisposable, ICommitSteps, IPartitionContro
         _placement = new KeyPlacement(_consumer.Handle);
         _guarantee = GuaranteeStrategy.For(streams.ProcessingGuarantee, new TimedCommitSteps(this, context.Metrics.CommitStepDuration, context.Time), context.Logger, context.ClientId);
         _collector = new KafkaRecordCollector(_producer, _guarantee.BeforeSend, topic => !topology.IsInternal(topic), topology.RepartitionTopics, context.Time);
-        _hold = new ProcessingHold(context);
+        _hold = new ProcessingHold(context, Commit);
         _partitions = new PartitionGroup(this, topology, streams, context.Time, MaxBufferedPerPartition);
         var restorer = new ChangelogRestorer(kafka, streams, topology, context.Time, context.Logger, context.Metrics, context.ClientId, NewTask);
         _tasks = new TaskManager(topology, restorer, streams.StateStore == StateStoreKind.RocksDb ? streams.ResolvedStateDirectory(topology.ApplicationId) : null, context.Time);

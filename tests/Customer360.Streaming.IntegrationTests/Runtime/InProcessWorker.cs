@@ -10,9 +10,10 @@ internal sealed class InProcessWorker : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _running;
 
-    public InProcessWorker(KafkaOptions kafka, StreamsOptions streams, StreamTopology topology, StreamsMetrics? metrics = null)
+    public InProcessWorker(
+        KafkaOptions kafka, StreamsOptions streams, StreamTopology topology, StreamsMetrics? metrics = null, IReadOnlyList<ICommitObserver>? observers = null)
     {
-        Worker = new StreamWorker(kafka, streams, topology, TimeProvider.System, NullLogger<StreamWorker>.Instance, $"{topology.ApplicationId}-worker", metrics);
+        Worker = new StreamWorker(kafka, streams, topology, TimeProvider.System, NullLogger<StreamWorker>.Instance, $"{topology.ApplicationId}-worker", metrics, observers);
         _running = Worker.RunAsync(_stop.Token);
     }
 
