@@ -12,6 +12,9 @@ namespace Customer360.Streaming.Runtime.Processing;
 /// </summary>
 internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology topology, StreamsOptions streams, TimeProvider time, int maxBufferedPerPartition)
 {
+    /// <summary>The check for a partition this thread never sends to.</summary>
+    private static readonly Func<long, bool> NeverOwnOutput = static _ => false;
+
     private readonly InputBuffer _buffer = new(maxBufferedPerPartition);
 
     /// <summary>Each task's partitions and wait, made on first use and kept until one of its partitions leaves.</summary>
@@ -20,9 +23,6 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
     /// <summary>The slots of the task list last asked about, in its order (the thread asks with the same list until tasks change).</summary>
     private IReadOnlyList<(string Sub, int Partition)>? _alignedFor;
     private TaskSlot[] _aligned = [];
-
-    /// <summary>Each aligned task's <see cref="TaskSlot.Survey"/> in the current choice.</summary>
-    private (PartitionSlot? Oldest, bool AnyEmpty)[] _surveys = [];
 
     /// <summary>The sub-topologies (by index) waiting in the current choice.</summary>
     private readonly bool[] _held = new bool[topology.SubTopologies.Count];
@@ -49,7 +49,7 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
     /// nor from one paused for a retry.
     /// </summary>
     private Func<PartitionSlot, bool> MayHaveMore => _mayHaveMore ??= slot =>
-        (slot.EndOffset is not { } end || (slot.AwaitsOwnOutput ??= consumer.OwnOutputCheck(slot.Partition) ?? PartitionSlot.NeverOwnOutput)(end))
+        (slot.EndOffset is not { } end || (slot.AwaitsOwnOutput ??= consumer.OwnOutputCheck(slot.Partition) ?? NeverOwnOutput)(end))
         && slot.Retry is null;
 
     public int Buffered => _buffer.Count;
@@ -76,8 +76,6 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
         var slot = _buffer.Slot(end.TopicPartition);
         slot.EndOffset = end.Offset.Value;
         slot.Lags = null;
-        // Nothing more is known to be on the broker: the partition is not starving (its task may skip asking, Settled).
-        slot.StarvedSince = null;
     }
 
     /// <summary>
@@ -85,7 +83,7 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
     /// may hold older records (it waits at most <c>Streams:MaxTaskIdleMs</c> from <paramref name="nowTimestamp"/>).
     /// </summary>
     public ConsumeResult<byte[]?, byte[]?>? Next((string Sub, int Partition) task, long nowTimestamp) =>
-        TaskSlotOf(task) is var slot && Head(slot, slot.Survey(), nowTimestamp) is { } head ? Take(head) : null;
+        Head(TaskSlotOf(task), nowTimestamp) is { } head ? Take(head) : null;
 
     /// <summary>
     /// The record this thread processes next: of the records each of <paramref name="tasks"/> may take now, the one
@@ -105,9 +103,7 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
         for (var i = 0; i < aligned.Length; i++)
         {
             var task = aligned[i];
-            _surveys[i] = task.Survey();
-            // Only a partition with nothing buffered starves its task: the others need no second look.
-            if (_surveys[i].AnyEmpty && !_held[task.Sub] && Starved(task, nowTimestamp))
+            if (!_held[task.Sub] && Starved(task, nowTimestamp))
             {
                 Hold(task.Sub);
             }
@@ -126,11 +122,10 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
         for (var i = 0; i < aligned.Length; i++)
         {
             var task = aligned[i];
-            var survey = _surveys[i];
             // A held task is not asked for its head unless that is live: asking starts and ends its own wait, whose
             // clock must not run while the thread holds it anyway.
-            if ((!_held[task.Sub] || survey.Oldest?.HeadTimestampMs >= liveFromMs)
-                && Head(task, survey, nowTimestamp) is { } head
+            if ((!_held[task.Sub] || HasLiveHead(task, liveFromMs))
+                && Head(task, nowTimestamp) is { } head
                 && (oldest is null || head.HeadTimestampMs < oldest.HeadTimestampMs))
             {
                 (oldestTask, oldest) = (i, head);
@@ -173,6 +168,10 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
         }
     }
 
+    /// <summary>Whether the oldest record buffered for <paramref name="task"/> is live, looked at without any waiting bookkeeping.</summary>
+    private static bool HasLiveHead(TaskSlot task, long liveFromMs) =>
+        InputBuffer.Head(task.Partitions, mayHaveMore: null, enforce: true) is { } head && head.HeadTimestampMs >= liveFromMs;
+
     /// <summary>
     /// Whether a partition of <paramref name="task"/> has nothing buffered while the consumer knows the broker holds
     /// more of it, and has been so for less than <c>Streams:MaxTaskIdleMs</c>. The limit runs per partition: on a
@@ -201,14 +200,11 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
     /// <summary>The consumer's answer, asked once per partition until the next fetch changes what it knows.</summary>
     private bool Lags(PartitionSlot partition) => partition.Lags ??= consumer.Lags(partition.Partition);
 
-    /// <summary>
-    /// The partition whose head <paramref name="task"/> may take now, noting when it starts or stops waiting for a
-    /// partition. A task with something buffered in every partition takes its oldest head (its <paramref name="survey"/>).
-    /// </summary>
-    private PartitionSlot? Head(TaskSlot task, (PartitionSlot? Oldest, bool AnyEmpty) survey, long nowTimestamp)
+    /// <summary>The partition whose head <paramref name="task"/> may take now, noting when it starts or stops waiting for a partition.</summary>
+    private PartitionSlot? Head(TaskSlot task, long nowTimestamp)
     {
         var enforce = task.WaitingSince is { } since && time.GetElapsedTime(since, nowTimestamp).TotalMilliseconds >= streams.MaxTaskIdleMs;
-        if ((survey.AnyEmpty ? InputBuffer.Head(task.Partitions, MayHaveMore, enforce) : survey.Oldest) is { } head)
+        if (InputBuffer.Head(task.Partitions, MayHaveMore, enforce) is { } head)
         {
             StopWaiting(task);
             return head;
@@ -368,7 +364,6 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
         if (!ReferenceEquals(tasks, _alignedFor) || _aligned.Length != tasks.Count)
         {
             _aligned = [.. tasks.Select(TaskSlotOf)];
-            _surveys = new (PartitionSlot?, bool)[_aligned.Length];
             _alignedFor = tasks;
         }
 

@@ -10,15 +10,12 @@ namespace Customer360.Streaming.Runtime.Processing;
 /// </summary>
 internal sealed class PartitionSlot(TopicPartition partition)
 {
-    /// <summary>The <see cref="AwaitsOwnOutput"/> of a partition this thread never sends to.</summary>
-    public static readonly Func<long, bool> NeverOwnOutput = static _ => false;
-
     private readonly Queue<ConsumeResult<byte[]?, byte[]?>> _records = new();
 
     public TopicPartition Partition { get; } = partition;
 
-    /// <summary>Records buffered, not yet taken; kept here, as the group reads it for every partition per record it hands out.</summary>
-    public int Count { get; private set; }
+    /// <summary>Records buffered, not yet taken.</summary>
+    public int Count => _records.Count;
 
     /// <summary>
     /// The timestamp of the oldest buffered record, kept as records come and go: the group compares heads about a
@@ -48,28 +45,19 @@ internal sealed class PartitionSlot(TopicPartition partition)
     /// <summary>Paused for a retry: when to resume, the backoff, and whether it was resumed already.</summary>
     public (long ResumeAt, int BackoffMs, bool Resumed)? Retry { get; set; }
 
-    /// <summary>
-    /// Empty, and nothing more can come before a fetch says so: the last fetch reached the end of the log, this
-    /// thread never sends to the partition, and it is not paused for a retry. Such a partition neither holds nor
-    /// starves its task.
-    /// </summary>
-    public bool Settled => Count == 0 && EndOffset is not null && ReferenceEquals(AwaitsOwnOutput, NeverOwnOutput) && Retry is null;
-
     public void Enqueue(ConsumeResult<byte[]?, byte[]?> record)
     {
-        if (Count == 0)
+        if (_records.Count == 0)
         {
             HeadTimestampMs = TimestampOf(record);
         }
 
         _records.Enqueue(record);
-        Count++;
     }
 
     public ConsumeResult<byte[]?, byte[]?> Dequeue()
     {
         var record = _records.Dequeue();
-        Count--;
         if (_records.TryPeek(out var next))
         {
             HeadTimestampMs = TimestampOf(next);
@@ -78,11 +66,7 @@ internal sealed class PartitionSlot(TopicPartition partition)
         return record;
     }
 
-    public void Clear()
-    {
-        _records.Clear();
-        Count = 0;
-    }
+    public void Clear() => _records.Clear();
 
     private static long TimestampOf(ConsumeResult<byte[]?, byte[]?> record) => record.Message.Timestamp.UnixTimestampMs;
 }
