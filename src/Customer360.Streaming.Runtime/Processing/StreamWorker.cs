@@ -36,6 +36,8 @@ public sealed class StreamWorker
 
     private void Run(CancellationToken stoppingToken)
     {
+        // The name its metrics and status use, so top -H, ps -L and profilers show which thread is the stream thread.
+        Thread.CurrentThread.Name = StreamProcessor.ThreadName(_context.Thread);
         for (var generation = 1; ; generation++)
         {
             try

@@ -45,4 +45,18 @@ public sealed class ThreadTimeTests(KafkaFixture kafka)
         // In seconds, and each moment counted once: the phases add up to no more than the worker's whole life.
         Assert.True(secondsByPhase.Values.Sum() <= lifetime.Elapsed.TotalSeconds, $"{secondsByPhase.Values.Sum()} s by phase in {lifetime.Elapsed.TotalSeconds} s");
     }
+
+    [Fact]
+    public async Task The_operating_system_shows_the_stream_thread_by_the_name_its_metrics_use()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "thread names are read from /proc");
+        var topics = await CountingTopics.CreateAsync(kafka, new UniqueNames(nameof(The_operating_system_shows_the_stream_thread_by_the_name_its_metrics_use)), inputPartitions: 1);
+        await using var worker = new InProcessWorker(topics.Options, new StreamsOptions { ProcessingGuarantee = ProcessingGuarantee.AtLeastOnce }, topics.Topology());
+
+        // What top -H, ps -L and perf show for each thread of this process.
+        static IEnumerable<string> ThreadNames() =>
+            Directory.EnumerateDirectories("/proc/self/task").Select(task => File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n'));
+
+        Assert.True(await worker.WaitUntilAsync(() => ThreadNames().Contains("StreamThread-1"), TimeSpan.FromSeconds(30)), "threads: " + string.Join(", ", ThreadNames().Distinct()));
+    }
 }
