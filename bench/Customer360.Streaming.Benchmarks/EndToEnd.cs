@@ -264,6 +264,7 @@ internal static class EndToEnd
 
             var start = watch.Elapsed;
             var usageAtStart = ProcessUsage.Of(processor);
+            var threadsAtStart = ThreadUsage.Of(processor.Id);
             var metricsAtStart = await ProcessorScrape.ScrapeAsync(http);
             await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
             long committed;
@@ -276,6 +277,7 @@ internal static class EndToEnd
 
             var drained = watch.Elapsed - start;
             var usage = (ProcessUsage.Of(processor) - usageAtStart).Describe(total - committedAtStart);
+            var threadUsage = ThreadUsage.Of(processor.Id).DescribeSince(threadsAtStart, drained);
             var metricsAtEnd = await ProcessorScrape.ScrapeAsync(http);
             var deadLetters = DeadLetters(kafka, catalog);
             Check(deadLetters == 0, $"{deadLetters} records were dead-lettered");
@@ -286,6 +288,7 @@ internal static class EndToEnd
             string[] observed =
             [
                 "the processor while it drained: " + usage,
+                "the processor's threads while it drained: " + threadUsage,
                 "the stream threads while they drained: " + ProcessorScrape.DescribeThreadTime(metricsAtStart, metricsAtEnd),
                 "the runtime while it drained: " + ProcessorScrape.DescribeRuntime(metricsAtStart, metricsAtEnd, drained),
             ];
