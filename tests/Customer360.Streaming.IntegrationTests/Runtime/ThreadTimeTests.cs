@@ -53,9 +53,24 @@ public sealed class ThreadTimeTests(KafkaFixture kafka)
         var topics = await CountingTopics.CreateAsync(kafka, new UniqueNames(nameof(The_operating_system_shows_the_stream_thread_by_the_name_its_metrics_use)), inputPartitions: 1);
         await using var worker = new InProcessWorker(topics.Options, new StreamsOptions { ProcessingGuarantee = ProcessingGuarantee.AtLeastOnce }, topics.Topology());
 
-        // What top -H, ps -L and perf show for each thread of this process.
-        static IEnumerable<string> ThreadNames() =>
-            Directory.EnumerateDirectories("/proc/self/task").Select(task => File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n'));
+        // What top -H, ps -L and perf show for each thread of this process (one that ends while it is read is left out).
+        static List<string> ThreadNames()
+        {
+            var names = new List<string>();
+            foreach (var task in Directory.EnumerateDirectories("/proc/self/task"))
+            {
+                try
+                {
+                    names.Add(File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n'));
+                }
+                catch (IOException)
+                {
+                    // The thread ended.
+                }
+            }
+
+            return names;
+        }
 
         Assert.True(await worker.WaitUntilAsync(() => ThreadNames().Contains("StreamThread-1"), TimeSpan.FromSeconds(30)), "threads: " + string.Join(", ", ThreadNames().Distinct()));
     }
