@@ -9,6 +9,9 @@ namespace Customer360.Streaming.Testing;
 /// </summary>
 public sealed class TestScratch
 {
+    private const int DeleteAttempts = 3;
+    private static readonly TimeSpan DeleteRetryDelay = TimeSpan.FromMilliseconds(100);
+
     private readonly ConcurrentBag<string> _made = [];
     private readonly Lazy<string> _workingDirectory;
 
@@ -31,14 +34,29 @@ public sealed class TestScratch
         return path;
     }
 
-    /// <summary>Deletes every folder made so far, with what is in it; one a test deleted itself is skipped.</summary>
+    /// <summary>
+    /// Deletes every folder made so far, with what is in it; one a test deleted itself is skipped. A folder a process
+    /// still writes to (a child not yet gone) is tried a few times and then left: a temporary folder left behind is
+    /// harmless, and a cleanup that threw failed the whole run after its tests had passed.
+    /// </summary>
     public void DeleteAll()
     {
         while (_made.TryTake(out var path))
         {
-            if (Directory.Exists(path))
+            for (var attempt = 1; Directory.Exists(path); attempt++)
             {
-                Directory.Delete(path, recursive: true);
+                try
+                {
+                    Directory.Delete(path, recursive: true);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException && attempt < DeleteAttempts)
+                {
+                    Thread.Sleep(DeleteRetryDelay);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    break;
+                }
             }
         }
     }

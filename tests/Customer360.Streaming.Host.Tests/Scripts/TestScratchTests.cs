@@ -35,4 +35,46 @@ public sealed class TestScratchTests
         scratch.DeleteAll();
         Assert.False(Directory.Exists(working));
     }
+
+    [Fact]
+    public async Task A_folder_a_process_still_writes_to_does_not_fail_the_run_and_the_others_still_go()
+    {
+        var scratch = new TestScratch();
+        var busy = scratch.NewDirectory("c360-scratch-test-");
+        var idle = scratch.NewDirectory("c360-scratch-test-");
+        using var stop = new CancellationTokenSource();
+        // A child process that has not exited yet (a processor's RocksDB, a broker's log) keeps adding files.
+        var writer = Task.Run(
+            () =>
+            {
+                for (var i = 0; !stop.IsCancellationRequested; i++)
+                {
+                    try
+                    {
+                        File.WriteAllText(Path.Combine(busy, $"file-{i}"), "x");
+                    }
+                    catch (IOException)
+                    {
+                        // The folder was deleted under it.
+                    }
+                }
+            },
+            TestContext.Current.CancellationToken);
+        await Task.Delay(100, TestContext.Current.CancellationToken);
+
+        try
+        {
+            scratch.DeleteAll();
+            Assert.False(Directory.Exists(idle));
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await writer;
+            if (Directory.Exists(busy))
+            {
+                Directory.Delete(busy, recursive: true);
+            }
+        }
+    }
 }
