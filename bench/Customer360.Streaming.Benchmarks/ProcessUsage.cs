@@ -28,9 +28,7 @@ internal readonly record struct ProcessUsage(TimeSpan Cpu, long? MinorFaults)
     {
         try
         {
-            var stat = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
-            // After "pid (comm) ", the state is field 3.
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var fields = StatFields(File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat"));
             return long.Parse(fields[MinorFaultsField - 3], CultureInfo.InvariantCulture);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException)
@@ -38,4 +36,10 @@ internal readonly record struct ProcessUsage(TimeSpan Cpu, long? MinorFaults)
             return null;
         }
     }
+
+    /// <summary>
+    /// The fields of a process's or thread's <c>stat</c> after "id (name) ", so field N of proc(5) is at index N − 3.
+    /// The name may hold spaces and parentheses; it ends at the last ')'.
+    /// </summary>
+    public static string[] StatFields(string stat) => stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
 }

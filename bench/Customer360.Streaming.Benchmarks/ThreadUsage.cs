@@ -45,9 +45,7 @@ internal sealed class ThreadUsage
             try
             {
                 var name = File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n');
-                var stat = File.ReadAllText(Path.Combine(task, "stat"));
-                // After "tid (comm) ", the state is field 3; a thread's name may hold spaces and parentheses.
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                var fields = ProcessUsage.StatFields(File.ReadAllText(Path.Combine(task, "stat")));
                 var ticks = long.Parse(fields[UserTimeField - 3], CultureInfo.InvariantCulture) + long.Parse(fields[UserTimeField - 2], CultureInfo.InvariantCulture);
                 threads[int.Parse(Path.GetFileName(task), CultureInfo.InvariantCulture)] = (name, ticks);
             }
