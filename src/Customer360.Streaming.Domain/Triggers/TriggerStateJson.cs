@@ -4,24 +4,12 @@ using System.Text.Json;
 namespace Customer360.Streaming.Domain.Triggers;
 
 /// <summary>
-/// The stored form of a customer's trigger state (hygiene history, sequence marks, timers, sends awaiting a
-/// response), in the domain's one JSON style (<see cref="DomainJsonContext"/>): camelCase, enums by name.
+/// The form trigger states were stored in before the compact encoding (<see cref="State.TriggerStateEncoding"/>): JSON in
+/// the domain's one style (<see cref="DomainJsonContext"/>: camelCase, enums by name). Still read, so state and
+/// changelogs written by earlier versions restore; no longer written.
 /// </summary>
 public static class TriggerStateJson
 {
-    public static byte[] Encode(TriggerState history)
-    {
-        ArgumentNullException.ThrowIfNull(history);
-        return JsonSerializer.SerializeToUtf8Bytes(
-            new StoredTriggerState(
-                history.LastByRule.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal),
-                history.LastByGroup.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal),
-                history.Day, history.SentToday, history.LastSentMs, history.LastSentPriority,
-                history.SequenceMarks.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal),
-                [.. history.Timers], [.. history.Outstanding]),
-            DomainJsonContext.Default.StoredTriggerState);
-    }
-
     public static TriggerState Decode(ReadOnlySpan<byte> json)
     {
         var stored = JsonSerializer.Deserialize(json, DomainJsonContext.Default.StoredTriggerState) ?? throw new JsonException("Stored trigger state was null.");

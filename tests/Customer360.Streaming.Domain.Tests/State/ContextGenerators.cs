@@ -8,19 +8,19 @@ namespace Customer360.Streaming.Domain.Tests.State;
 /// <summary>CsCheck generators of customer contexts: every field, with the values a long-running context can hold.</summary>
 internal static class ContextGenerators
 {
-    private static readonly Gen<string> Text = Gen.OneOf(Gen.String[Gen.Char["abcxyz-:{}é\u0000 "], 0, 20], Gen.Const("electronics"), Gen.Const("c360.web.v1"));
+    internal static readonly Gen<string> Text = Gen.OneOf(Gen.String[Gen.Char["abcxyz-:{}é\u0000 "], 0, 20], Gen.Const("electronics"), Gen.Const("c360.web.v1"));
 
     /// <summary>Epoch milliseconds: "never" (−1), around now, or anywhere a long goes.</summary>
-    private static readonly Gen<long> Time = Gen.Frequency((1, Gen.Const(-1L)), (6, Gen.Long[1_780_000_000_000, 1_800_000_000_000]), (1, Gen.Long));
+    internal static readonly Gen<long> Time = Gen.Frequency((1, Gen.Const(-1L)), (6, Gen.Long[1_780_000_000_000, 1_800_000_000_000]), (1, Gen.Long));
 
     /// <summary>Finite only: the edge refuses NaN and infinities, and the public JSON could not hold them.</summary>
     private static readonly Gen<double> Number = Gen.OneOf(Gen.Double.Where(double.IsFinite), Gen.Const(double.MaxValue), Gen.Const(-0.0), Gen.Double[0, 1_000]);
 
     private static readonly Gen<decimal> Money = Gen.OneOf(Gen.Decimal, Gen.Long[-1_000_000, 1_000_000].Select(c => c / 100m), Gen.Const(1.10m), Gen.Const(-0.0m));
 
-    private static readonly Gen<string?> OptionalText = Gen.Frequency((1, Gen.Const((string?)null)), (2, Text.Select(t => (string?)t)));
+    internal static readonly Gen<string?> OptionalText = Gen.Frequency((1, Gen.Const((string?)null)), (2, Text.Select(t => (string?)t)));
 
-    private static Gen<ImmutableSortedDictionary<string, T>> SortedMap<T>(Gen<T> values) =>
+    internal static Gen<ImmutableSortedDictionary<string, T>> SortedMap<T>(Gen<T> values) =>
         Gen.Select(Text, values).Array[0, 6].Select(pairs =>
         {
             var map = ImmutableSortedDictionary.CreateBuilder<string, T>(StringComparer.Ordinal);

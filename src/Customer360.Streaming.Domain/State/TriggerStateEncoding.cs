@@ -1,0 +1,212 @@
+using System.Collections.Immutable;
+using Customer360.Streaming.Domain.Rules;
+using Customer360.Streaming.Domain.Triggers;
+
+namespace Customer360.Streaming.Domain.State;
+
+/// <summary>
+/// How a customer's trigger state is kept in the trigger-history store and its changelog: the compact encoding of
+/// contexts (<see cref="CompactWriter"/>) behind a format byte. Every changed state is encoded at each commit and read
+/// back whenever the store's decoded copy is gone (after a restore, for the timer index), so its size and speed count
+/// as the context's do.
+/// <para>
+/// Format 1 writes the fields in declaration order; enums go by their number (<see cref="TimerKind"/> and
+/// <see cref="TriggerChannel"/> may only gain members at the end). Values written before it are JSON
+/// (<see cref="TriggerStateJson"/>) and start with <c>{</c>; they are still read. Any other first byte is a format this
+/// version does not know: it is refused, never guessed at.
+/// </para>
+/// </summary>
+public static class TriggerStateEncoding
+{
+    /// <summary>The first byte of a format-1 value, the one written now.</summary>
+    public const byte Format1 = 0x01;
+
+    private const byte JsonDocumentStart = (byte)'{';
+
+    public static byte[] Encode(TriggerState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var writer = CompactWriter.Reused();
+        writer.Byte(Format1);
+        writer.TimeBase(state.LastSentMs);
+        WriteTimes(writer, state.LastByRule);
+        WriteTimes(writer, state.LastByGroup);
+        writer.String(state.Day);
+        writer.Int(state.SentToday);
+        writer.Int(state.LastSentPriority);
+        WriteTimes(writer, state.SequenceMarks);
+        writer.Count(state.Timers.Count);
+        foreach (var timer in state.Timers)
+        {
+            WriteTimer(writer, timer);
+        }
+
+        writer.Count(state.Outstanding.Count);
+        foreach (var sent in state.Outstanding)
+        {
+            writer.String(sent.TriggerId);
+            writer.String(sent.RuleId);
+            writer.Int((long)sent.Channel);
+            writer.Time(sent.SentMs);
+            writer.Time(sent.DeadlineMs);
+            writer.String(sent.OfferId);
+            writer.String(sent.Segment);
+        }
+
+        return writer.ToArray();
+    }
+
+    /// <exception cref="InvalidDataException">The value is corrupt, truncated, or of a format this version does not know.</exception>
+    public static TriggerState Decode(ReadOnlySpan<byte> data)
+    {
+        if (data.IsEmpty)
+        {
+            throw new InvalidDataException("A stored trigger state is empty.");
+        }
+
+        return data[0] switch
+        {
+            Format1 => DecodeFormat1(data[1..]),
+            JsonDocumentStart => TriggerStateJson.Decode(data),
+            var unknown => throw new InvalidDataException(
+                $"A stored trigger state has format {unknown}, which this version does not know (a newer version wrote it?). Run the version that wrote it, or rebuild the state."),
+        };
+    }
+
+    private static TriggerState DecodeFormat1(ReadOnlySpan<byte> data)
+    {
+        var reader = new CompactReader(data);
+        var lastSentMs = reader.TimeBase();
+        var state = new TriggerState
+        {
+            LastSentMs = lastSentMs,
+            LastByRule = ReadTimes(ref reader),
+            LastByGroup = ReadTimes(ref reader),
+            Day = reader.String(),
+            SentToday = reader.Int32(),
+            LastSentPriority = reader.Int32(),
+            SequenceMarks = ReadTimes(ref reader),
+            Timers = ReadTimers(ref reader),
+            Outstanding = ReadOutstanding(ref reader),
+        };
+
+        return reader.AtEnd ? state : throw new InvalidDataException("A stored trigger state has bytes after its last field.");
+    }
+
+    private static void WriteTimes(CompactWriter writer, ImmutableSortedDictionary<string, long> times)
+    {
+        writer.Count(times.Count);
+        foreach (var (key, ms) in times)
+        {
+            writer.String(key);
+            writer.Time(ms);
+        }
+    }
+
+    private static ImmutableSortedDictionary<string, long> ReadTimes(ref CompactReader reader)
+    {
+        var count = reader.Count();
+        if (count == 0)
+        {
+            return OrdinalMap.Empty<long>();
+        }
+
+        var times = ImmutableSortedDictionary.CreateBuilder<string, long>(StringComparer.Ordinal);
+        for (; count > 0; count--)
+        {
+            times[reader.RequiredString()] = reader.Time();
+        }
+
+        return times.ToImmutable();
+    }
+
+    private static void WriteTimer(CompactWriter writer, PendingTimer timer)
+    {
+        writer.String(timer.RuleId);
+        writer.Int((long)timer.Kind);
+        writer.Time(timer.DueMs);
+        writer.String(timer.Source.Topic);
+        writer.Int(timer.Source.Partition);
+        writer.Int(timer.Source.Offset);
+        writer.Guid(timer.Source.EventId);
+        writer.String(timer.Place);
+        writer.Count(timer.Explanation.Count);
+        foreach (var trace in timer.Explanation)
+        {
+            writer.String(trace.Condition);
+            writer.String(trace.Actual);
+            writer.Byte(trace.Result switch { null => 0, false => 1, true => 2 });
+        }
+
+        writer.Bool(timer.Fired);
+    }
+
+    private static ImmutableList<PendingTimer> ReadTimers(ref CompactReader reader)
+    {
+        var count = reader.Count();
+        if (count == 0)
+        {
+            return [];
+        }
+
+        var timers = ImmutableList.CreateBuilder<PendingTimer>();
+        for (; count > 0; count--)
+        {
+            var ruleId = reader.RequiredString();
+            var kind = reader.Int() is var k && Enum.IsDefined((TimerKind)k) ? (TimerKind)k : throw new InvalidDataException("A stored trigger state's timer kind is unknown.");
+            var dueMs = reader.Time();
+            var source = new SourceRef(reader.RequiredString(), reader.Int32(), reader.Int(), reader.Guid());
+            var place = reader.String();
+            var explanation = ReadExplanation(ref reader);
+            timers.Add(new PendingTimer(ruleId, kind, dueMs, source, place, explanation, reader.Bool()));
+        }
+
+        return timers.ToImmutable();
+    }
+
+    private static ImmutableList<ConditionTrace> ReadExplanation(ref CompactReader reader)
+    {
+        var count = reader.Count();
+        if (count == 0)
+        {
+            return [];
+        }
+
+        var traces = ImmutableList.CreateBuilder<ConditionTrace>();
+        for (; count > 0; count--)
+        {
+            var condition = reader.RequiredString();
+            var actual = reader.RequiredString();
+            bool? result = reader.Byte() switch
+            {
+                0 => null,
+                1 => false,
+                2 => true,
+                _ => throw new InvalidDataException("A stored trigger state's condition result is neither unknown, false nor true."),
+            };
+            traces.Add(new ConditionTrace(condition, actual, result));
+        }
+
+        return traces.ToImmutable();
+    }
+
+    private static ImmutableList<SentTrigger> ReadOutstanding(ref CompactReader reader)
+    {
+        var count = reader.Count();
+        if (count == 0)
+        {
+            return [];
+        }
+
+        var outstanding = ImmutableList.CreateBuilder<SentTrigger>();
+        for (; count > 0; count--)
+        {
+            var triggerId = reader.RequiredString();
+            var ruleId = reader.RequiredString();
+            var channel = reader.Int() is var c && Enum.IsDefined((TriggerChannel)c) ? (TriggerChannel)c : throw new InvalidDataException("A stored trigger state's channel is unknown.");
+            outstanding.Add(new SentTrigger(triggerId, ruleId, channel, reader.Time(), reader.Time(), reader.String(), reader.String()));
+        }
+
+        return outstanding.ToImmutable();
+    }
+}
