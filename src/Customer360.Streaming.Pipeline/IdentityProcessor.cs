@@ -148,7 +148,7 @@ public sealed class IdentityProcessor(ContextPipelineSetup settings, string even
         // A signed-in channel names the customer itself; otherwise the identity table decides. Either way only the
         // customer id is read: a routed event is decoded (and judged valid or not) once, by the context stage.
         var customer = settings.Codec.NamedCustomer(record.Topic, record.Value)
-            ?? (_links.Get(identifier) is { } links ? IdentityStateCodec.ResolvedCustomer(links) : null);
+            ?? (_links.Get(identifier) is { } links ? IdentityStateEncoding.ResolvedCustomer(links) : null);
         if (customer is not null)
         {
             _context.Emit(eventsByCustomerTopic, customer, record.Value, record.TimestampMs, InternalRecords.RoutedEvent(record.Headers));
@@ -197,7 +197,7 @@ public sealed class IdentityProcessor(ContextPipelineSetup settings, string even
     public void Flush() => _snapshots.Publish(_context, _anonymous.Get);
 
     private IdentityState LinksOf(string identifier) =>
-        _links.Get(identifier) is { } bytes ? IdentityStateCodec.Decode(bytes) : new IdentityState();
+        _links.Get(identifier) is { } bytes ? IdentityStateEncoding.Decode(bytes) : new IdentityState();
 
     private void Save(string identifier, IdentityState state)
     {
@@ -207,7 +207,7 @@ public sealed class IdentityProcessor(ContextPipelineSetup settings, string even
         }
         else
         {
-            _links.Put(identifier, IdentityStateCodec.Encode(state));
+            _links.Put(identifier, IdentityStateEncoding.Encode(state));
         }
     }
 }

@@ -49,7 +49,7 @@ public sealed record IdentityState
             var latestAt = long.MinValue;
             foreach (var (customer, linkedAt) in LinkedCustomers)
             {
-                if (latest is null || linkedAt > latestAt || (linkedAt == latestAt && string.CompareOrdinal(customer, latest) < 0))
+                if (LinkWins(customer, linkedAt, latest, latestAt))
                 {
                     (latest, latestAt) = (customer, linkedAt);
                 }
@@ -58,6 +58,13 @@ public sealed record IdentityState
             return latest;
         }
     }
+
+    /// <summary>
+    /// Whether a link to <paramref name="customer"/> at <paramref name="linkedAt"/> beats the best so far: the later
+    /// link, or at equal times the smaller id (ordinal). Also the rule of the stored forms' quick reads.
+    /// </summary>
+    internal static bool LinkWins(string customer, long linkedAt, string? best, long bestAt) =>
+        best is null || linkedAt > bestAt || (linkedAt == bestAt && string.CompareOrdinal(customer, best) < 0);
 
     public bool IsEmpty => LinkedCustomers.IsEmpty && !Quarantined;
 

@@ -1,35 +1,36 @@
 using System.Collections.Immutable;
 using System.Text.Json;
-using Customer360.Streaming.Domain.Identity;
 
-namespace Customer360.Streaming.Pipeline;
+namespace Customer360.Streaming.Domain.Identity;
 
-/// <summary>The stored form of an identifier's links: compact JSON, customers in ordinal order.</summary>
-internal static class IdentityStateCodec
+/// <summary>
+/// The form an identifier's links were stored in before the compact encoding (<see cref="State.IdentityStateEncoding"/>):
+/// a JSON object <c>{"Customers":{"&lt;id&gt;":&lt;linked at&gt;,…},"Quarantined":false}</c>. Still read, with its quick
+/// read of the resolved customer, since an identifier's links stay in this form until it is linked again; no longer
+/// written.
+/// </summary>
+public static class IdentityStateJson
 {
-    public static byte[] Encode(IdentityState state) =>
-        JsonSerializer.SerializeToUtf8Bytes(new StoredLinks(state.LinkedCustomers.ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal), state.Quarantined));
-
-    public static IdentityState Decode(ReadOnlySpan<byte> bytes)
+    public static IdentityState Decode(ReadOnlySpan<byte> json)
     {
-        var stored = JsonSerializer.Deserialize<StoredLinks>(bytes) ?? throw new JsonException("Stored identity links were null.");
-        return new IdentityState
-        {
-            LinkedCustomers = stored.Customers.ToImmutableSortedDictionary(StringComparer.Ordinal),
-            Quarantined = stored.Quarantined,
-        };
+        var links = ImmutableSortedDictionary.CreateBuilder<string, long>(StringComparer.Ordinal);
+        var quarantined = Read(json, links, out _);
+        return new IdentityState { LinkedCustomers = links.ToImmutable(), Quarantined = quarantined };
     }
 
+    /// <summary>What <see cref="IdentityState.ResolvedCustomer"/> of the decoded state says, read without building it.</summary>
+    public static string? ResolvedCustomer(ReadOnlySpan<byte> json) => Read(json, links: null, out var latest) ? null : latest;
+
     /// <summary>
-    /// What <see cref="IdentityState.ResolvedCustomer"/> of the decoded state says, read straight from the stored
-    /// bytes. The identity stage asks it for every event that does not name its customer; decoding the whole state for
-    /// it (a dictionary, then a sorted one) was most of that stage's own time in a drain's profile.
+    /// Walks the stored object once: returns whether the identifier is quarantined, gives the latest link (the rule of
+    /// <see cref="IdentityState.ResolvedCustomer"/>), and fills <paramref name="links"/> when asked to. Fields in any
+    /// order, unknown fields skipped.
     /// </summary>
-    public static string? ResolvedCustomer(ReadOnlySpan<byte> bytes)
+    private static bool Read(ReadOnlySpan<byte> json, ImmutableSortedDictionary<string, long>.Builder? links, out string? latest)
     {
-        var reader = new Utf8JsonReader(bytes);
+        var reader = new Utf8JsonReader(json);
         Expect(ref reader, JsonTokenType.StartObject);
-        string? latest = null;
+        latest = null;
         var latestAt = long.MinValue;
         var quarantined = false;
         while (Next(ref reader) == JsonTokenType.PropertyName)
@@ -42,8 +43,12 @@ internal static class IdentityStateCodec
                     var customer = reader.GetString()!;
                     Expect(ref reader, JsonTokenType.Number);
                     var linkedAt = reader.GetInt64();
-                    // The same rule as IdentityState.ResolvedCustomer: the latest link, equal times to the smaller id.
-                    if (latest is null || linkedAt > latestAt || (linkedAt == latestAt && string.CompareOrdinal(customer, latest) < 0))
+                    if (links is not null)
+                    {
+                        links[customer] = linkedAt;
+                    }
+
+                    if (IdentityState.LinkWins(customer, linkedAt, latest, latestAt))
                     {
                         (latest, latestAt) = (customer, linkedAt);
                     }
@@ -65,7 +70,7 @@ internal static class IdentityStateCodec
             }
         }
 
-        return quarantined ? null : latest;
+        return quarantined;
     }
 
     private static JsonTokenType Next(ref Utf8JsonReader reader) =>
@@ -78,6 +83,4 @@ internal static class IdentityStateCodec
             throw new JsonException($"Stored identity links have {reader.TokenType} where {token} belongs.");
         }
     }
-
-    private sealed record StoredLinks(Dictionary<string, long> Customers, bool Quarantined);
 }
