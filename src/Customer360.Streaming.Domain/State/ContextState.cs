@@ -27,8 +27,6 @@ public static partial class ContextState
     /// <summary>The first byte of a format-3 value, the one written now.</summary>
     public const byte Format3 = 0x03;
 
-    private const byte JsonDocumentStart = (byte)'{';
-
     public static byte[] Encode(CustomerContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -78,7 +76,7 @@ public static partial class ContextState
     {
         if (data.IsEmpty)
         {
-            throw new InvalidDataException("A stored context is empty.");
+            throw StoredFormat.Empty("context");
         }
 
         return data[0] switch
@@ -86,9 +84,8 @@ public static partial class ContextState
             Format1 => DecodeCompact(data[1..], withOffsets: false, withSegments: false),
             Format2 => DecodeCompact(data[1..], withOffsets: true, withSegments: false),
             Format3 => DecodeCompact(data[1..], withOffsets: true, withSegments: true),
-            JsonDocumentStart => ContextJson.Deserialize(data),
-            var unknown => throw new InvalidDataException(
-                $"A stored context has format {unknown}, which this version does not know (a newer version wrote it?). Run the version that wrote it, or rebuild the state."),
+            StoredFormat.JsonDocumentStart => ContextJson.Deserialize(data),
+            var unknown => throw StoredFormat.Unknown("context", unknown),
         };
     }
 

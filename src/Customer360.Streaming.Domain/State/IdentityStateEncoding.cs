@@ -18,8 +18,6 @@ public static class IdentityStateEncoding
     /// <summary>The first byte of a format-1 value, the one written now.</summary>
     public const byte Format1 = 0x01;
 
-    private const byte JsonDocumentStart = (byte)'{';
-
     public static byte[] Encode(IdentityState state)
     {
         ArgumentNullException.ThrowIfNull(state);
@@ -56,20 +54,19 @@ public static class IdentityStateEncoding
         : ReadFormat1(data, links: null, out var latest) ? null
         : latest;
 
-    private static bool IsJson(ReadOnlySpan<byte> data) => !data.IsEmpty && data[0] == JsonDocumentStart;
+    private static bool IsJson(ReadOnlySpan<byte> data) => !data.IsEmpty && data[0] == StoredFormat.JsonDocumentStart;
 
     /// <summary>Reads a format-1 value to its end: returns the quarantine flag, gives the winning link, and fills <paramref name="links"/> when asked to.</summary>
     private static bool ReadFormat1(ReadOnlySpan<byte> data, ImmutableSortedDictionary<string, long>.Builder? links, out string? latest)
     {
         if (data.IsEmpty)
         {
-            throw new InvalidDataException("A stored identity state is empty.");
+            throw StoredFormat.Empty("identity state");
         }
 
         if (data[0] != Format1)
         {
-            throw new InvalidDataException(
-                $"A stored identity state has format {data[0]}, which this version does not know (a newer version wrote it?). Run the version that wrote it, or rebuild the state.");
+            throw StoredFormat.Unknown("identity state", data[0]);
         }
 
         var reader = new CompactReader(data[1..]);

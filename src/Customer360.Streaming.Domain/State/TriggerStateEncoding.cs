@@ -21,8 +21,6 @@ public static class TriggerStateEncoding
     /// <summary>The first byte of a format-1 value, the one written now.</summary>
     public const byte Format1 = 0x01;
 
-    private const byte JsonDocumentStart = (byte)'{';
-
     public static byte[] Encode(TriggerState state)
     {
         ArgumentNullException.ThrowIfNull(state);
@@ -61,15 +59,14 @@ public static class TriggerStateEncoding
     {
         if (data.IsEmpty)
         {
-            throw new InvalidDataException("A stored trigger state is empty.");
+            throw StoredFormat.Empty("trigger state");
         }
 
         return data[0] switch
         {
             Format1 => DecodeFormat1(data[1..]),
-            JsonDocumentStart => TriggerStateJson.Decode(data),
-            var unknown => throw new InvalidDataException(
-                $"A stored trigger state has format {unknown}, which this version does not know (a newer version wrote it?). Run the version that wrote it, or rebuild the state."),
+            StoredFormat.JsonDocumentStart => TriggerStateJson.Decode(data),
+            var unknown => throw StoredFormat.Unknown("trigger state", unknown),
         };
     }
 
@@ -141,7 +138,41 @@ public static class TriggerStateEncoding
         writer.Bool(timer.Fired);
     }
 
-    private static ImmutableList<PendingTimer> ReadTimers(ref CompactReader reader)
+    private static ImmutableList<PendingTimer> ReadTimers(ref CompactReader reader) => ReadList(ref reader, static (ref CompactReader r) =>
+    {
+        var ruleId = r.RequiredString();
+        var kind = r.Int() is var k && Enum.IsDefined((TimerKind)k) ? (TimerKind)k : throw new InvalidDataException("A stored trigger state's timer kind is unknown.");
+        var dueMs = r.Time();
+        var source = new SourceRef(r.RequiredString(), r.Int32(), r.Int(), r.Guid());
+        var place = r.String();
+        var explanation = ReadExplanation(ref r);
+        return new PendingTimer(ruleId, kind, dueMs, source, place, explanation, r.Bool());
+    });
+
+    private static ImmutableList<ConditionTrace> ReadExplanation(ref CompactReader reader) => ReadList(ref reader, static (ref CompactReader r) =>
+    {
+        var condition = r.RequiredString();
+        var actual = r.RequiredString();
+        bool? result = r.Byte() switch
+        {
+            0 => null,
+            1 => false,
+            2 => true,
+            _ => throw new InvalidDataException("A stored trigger state's condition result is neither unknown, false nor true."),
+        };
+        return new ConditionTrace(condition, actual, result);
+    });
+
+    private static ImmutableList<SentTrigger> ReadOutstanding(ref CompactReader reader) => ReadList(ref reader, static (ref CompactReader r) =>
+    {
+        var triggerId = r.RequiredString();
+        var ruleId = r.RequiredString();
+        var channel = r.Int() is var c && Enum.IsDefined((TriggerChannel)c) ? (TriggerChannel)c : throw new InvalidDataException("A stored trigger state's channel is unknown.");
+        return new SentTrigger(triggerId, ruleId, channel, r.Time(), r.Time(), r.String(), r.String());
+    });
+
+    /// <summary>A count, then that many elements; an empty list is the shared empty one, as a new state's are.</summary>
+    private static ImmutableList<T> ReadList<T>(ref CompactReader reader, ElementReader<T> read)
     {
         var count = reader.Count();
         if (count == 0)
@@ -149,64 +180,14 @@ public static class TriggerStateEncoding
             return [];
         }
 
-        var timers = ImmutableList.CreateBuilder<PendingTimer>();
+        var list = ImmutableList.CreateBuilder<T>();
         for (; count > 0; count--)
         {
-            var ruleId = reader.RequiredString();
-            var kind = reader.Int() is var k && Enum.IsDefined((TimerKind)k) ? (TimerKind)k : throw new InvalidDataException("A stored trigger state's timer kind is unknown.");
-            var dueMs = reader.Time();
-            var source = new SourceRef(reader.RequiredString(), reader.Int32(), reader.Int(), reader.Guid());
-            var place = reader.String();
-            var explanation = ReadExplanation(ref reader);
-            timers.Add(new PendingTimer(ruleId, kind, dueMs, source, place, explanation, reader.Bool()));
+            list.Add(read(ref reader));
         }
 
-        return timers.ToImmutable();
+        return list.ToImmutable();
     }
 
-    private static ImmutableList<ConditionTrace> ReadExplanation(ref CompactReader reader)
-    {
-        var count = reader.Count();
-        if (count == 0)
-        {
-            return [];
-        }
-
-        var traces = ImmutableList.CreateBuilder<ConditionTrace>();
-        for (; count > 0; count--)
-        {
-            var condition = reader.RequiredString();
-            var actual = reader.RequiredString();
-            bool? result = reader.Byte() switch
-            {
-                0 => null,
-                1 => false,
-                2 => true,
-                _ => throw new InvalidDataException("A stored trigger state's condition result is neither unknown, false nor true."),
-            };
-            traces.Add(new ConditionTrace(condition, actual, result));
-        }
-
-        return traces.ToImmutable();
-    }
-
-    private static ImmutableList<SentTrigger> ReadOutstanding(ref CompactReader reader)
-    {
-        var count = reader.Count();
-        if (count == 0)
-        {
-            return [];
-        }
-
-        var outstanding = ImmutableList.CreateBuilder<SentTrigger>();
-        for (; count > 0; count--)
-        {
-            var triggerId = reader.RequiredString();
-            var ruleId = reader.RequiredString();
-            var channel = reader.Int() is var c && Enum.IsDefined((TriggerChannel)c) ? (TriggerChannel)c : throw new InvalidDataException("A stored trigger state's channel is unknown.");
-            outstanding.Add(new SentTrigger(triggerId, ruleId, channel, reader.Time(), reader.Time(), reader.String(), reader.String()));
-        }
-
-        return outstanding.ToImmutable();
-    }
+    private delegate T ElementReader<out T>(ref CompactReader reader);
 }
