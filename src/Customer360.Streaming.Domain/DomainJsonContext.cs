@@ -15,5 +15,6 @@ namespace Customer360.Streaming.Domain;
     UseStringEnumConverter = true,
     WriteIndented = false)]
 [JsonSerializable(typeof(CustomerContext))]
+[JsonSerializable(typeof(AppliedEvent))]
 [JsonSerializable(typeof(StoredTriggerState))]
 internal sealed partial class DomainJsonContext : JsonSerializerContext;

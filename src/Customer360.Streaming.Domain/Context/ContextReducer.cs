@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Runtime.InteropServices;
 using Customer360.Streaming.Domain.Events;
 using Customer360.Streaming.Domain.Geo;
 
@@ -48,7 +47,7 @@ public sealed class ContextReducer(ContextSettings settings, StoreDirectory stor
             return new Reduction(context, ReductionOutcome.Late);
         }
 
-        if (WasApplied(context.RecentEvents, channelEvent.EventId))
+        if (context.RecentEvents.Contains(channelEvent.EventId))
         {
             return new Reduction(context, ReductionOutcome.Duplicate);
         }
@@ -76,7 +75,7 @@ public sealed class ContextReducer(ContextSettings settings, StoreDirectory stor
                 Version = context.Version + 1,
                 AsOfMs = Math.Max(context.AsOfMs, channelEvent.EventTimeMs),
                 Provenance = provenance,
-                RecentEvents = Remember(context.RecentEvents, new AppliedEvent(channelEvent.EventId, channelEvent.EventTimeMs)),
+                RecentEvents = context.RecentEvents.With(new AppliedEvent(channelEvent.EventId, channelEvent.EventTimeMs), Settings.DuplicateMemory),
             },
             ReductionOutcome.Applied);
     }
@@ -91,42 +90,6 @@ public sealed class ContextReducer(ContextSettings settings, StoreDirectory stor
         RelationshipProfile => "relationship",
         _ => throw new ArgumentException($"No reducer for {channelEvent.GetType().Name}.", nameof(channelEvent)),
     };
-
-    private static bool WasApplied(ImmutableArray<AppliedEvent> recent, Guid eventId)
-    {
-        foreach (var applied in recent)
-        {
-            if (applied.Id == eventId)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    /// <summary>The recent events with <paramref name="applied"/> inserted in event-time order, the oldest dropped beyond the memory, in one new array.</summary>
-    private ImmutableArray<AppliedEvent> Remember(ImmutableArray<AppliedEvent> recent, AppliedEvent applied)
-    {
-        var index = recent.BinarySearch(applied, AppliedOrder);
-        var insertAt = index < 0 ? ~index : index;
-        var merged = recent.Length + 1;
-        var dropped = Math.Max(0, merged - Settings.DuplicateMemory);
-        var next = new AppliedEvent[merged - dropped];
-        for (int position = 0, source = 0; position < merged; position++)
-        {
-            var entry = position == insertAt ? applied : recent[source++];
-            if (position >= dropped)
-            {
-                next[position - dropped] = entry;
-            }
-        }
-
-        return ImmutableCollectionsMarshal.AsImmutableArray(next);
-    }
-
-    private static readonly Comparer<AppliedEvent> AppliedOrder =
-        Comparer<AppliedEvent>.Create((a, b) => a.AtMs != b.AtMs ? a.AtMs.CompareTo(b.AtMs) : a.Id.CompareTo(b.Id));
 
     private WebView Web(WebView web, ClickEvent click)
     {

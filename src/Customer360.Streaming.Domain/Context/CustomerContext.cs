@@ -261,7 +261,7 @@ public sealed record CustomerContext
     /// The latest applied events by event time (bounded), so a producer's duplicate is recognised and not applied
     /// twice. Kept in event-time order, so the list depends on which events were applied, not on their arrival order.
     /// </summary>
-    public ImmutableArray<AppliedEvent> RecentEvents { get; init; } = [];
+    public RecentEvents RecentEvents { get; init; } = RecentEvents.Empty;
 
     /// <summary>
     /// The real-time segments (<c>topology/segments.yaml</c>) the customer is in, with the time each was entered;

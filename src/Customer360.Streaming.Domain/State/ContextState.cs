@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Runtime.InteropServices;
 using Customer360.Streaming.Domain.Context;
 using Customer360.Streaming.Domain.Events;
 
@@ -43,8 +42,8 @@ public static partial class ContextState
         WriteInStore(writer, context.InStore);
         WriteCounters(writer, context.Feedback.ByRule);
         WriteCounters(writer, context.Feedback.ByChannel);
-        writer.Count(context.RecentEvents.Length);
-        foreach (var applied in context.RecentEvents)
+        writer.Count(context.RecentEvents.Count);
+        foreach (var applied in context.RecentEvents.AsSpan())
         {
             writer.Guid(applied.Id);
             writer.Time(applied.AtMs);
@@ -198,7 +197,7 @@ public static partial class ContextState
         return counters.ToImmutable();
     }
 
-    private static ImmutableArray<AppliedEvent> ReadRecentEvents(ref CompactReader reader)
+    private static RecentEvents ReadRecentEvents(ref CompactReader reader)
     {
         var events = new AppliedEvent[reader.Count()];
         for (var i = 0; i < events.Length; i++)
@@ -206,7 +205,7 @@ public static partial class ContextState
             events[i] = new AppliedEvent(reader.Guid(), reader.Time());
         }
 
-        return ImmutableCollectionsMarshal.AsImmutableArray(events);
+        return RecentEvents.Create(events);
     }
 
     private static int PartitionOf(long value) => value is >= -1 and <= int.MaxValue

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Collections.Immutable;
 using System.Reflection;
+using Customer360.Streaming.Domain.Context;
 
 namespace Customer360.Streaming.Domain.Tests.State;
 
@@ -43,6 +44,11 @@ internal static class EveryFieldSet
                 list.Add(Value(element));
                 list.Add(Value(element));
                 return typeof(ImmutableList).GetMethod(nameof(ImmutableList.CreateRange))!.MakeGenericMethod(element).Invoke(null, [list])!;
+            }
+
+            if (type == typeof(RecentEvents))
+            {
+                return RecentEvents.Create([(AppliedEvent)Value(typeof(AppliedEvent)), (AppliedEvent)Value(typeof(AppliedEvent))]);
             }
 
             if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(ImmutableArray<>))
