@@ -7,7 +7,7 @@ namespace Customer360.Streaming.Domain;
 /// <summary>
 /// The domain's one JSON style, source-generated (no reflection on hot paths): camelCase, enums by name, every field
 /// written, declaration order, so the same value always gives the same bytes. Used for the public context document
-/// and for the stored trigger state.
+/// and for reading the trigger state that versions before the compact encoding stored.
 /// </summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,

@@ -35,6 +35,7 @@ public static class IdentityStateEncoding
     }
 
     /// <exception cref="InvalidDataException">The value is corrupt, truncated, or of a format this version does not know.</exception>
+    /// <exception cref="System.Text.Json.JsonException">A JSON value of an earlier version is damaged.</exception>
     public static IdentityState Decode(ReadOnlySpan<byte> data)
     {
         if (IsJson(data))
@@ -48,7 +49,7 @@ public static class IdentityStateEncoding
     }
 
     /// <summary>What <see cref="IdentityState.ResolvedCustomer"/> of the decoded state says, read without building it.</summary>
-    /// <exception cref="InvalidDataException">As <see cref="Decode"/>: a value it would refuse is refused here too.</exception>
+    /// <exception cref="InvalidDataException">As <see cref="Decode"/>: a value it would refuse is refused here too, and a damaged JSON value with <see cref="System.Text.Json.JsonException"/>.</exception>
     public static string? ResolvedCustomer(ReadOnlySpan<byte> data) =>
         IsJson(data) ? IdentityStateJson.ResolvedCustomer(data)
         : ReadFormat1(data, links: null, out var latest) ? null

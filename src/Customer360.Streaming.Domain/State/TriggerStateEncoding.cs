@@ -55,6 +55,7 @@ public static class TriggerStateEncoding
     }
 
     /// <exception cref="InvalidDataException">The value is corrupt, truncated, or of a format this version does not know.</exception>
+    /// <exception cref="System.Text.Json.JsonException">A JSON value of an earlier version is damaged.</exception>
     public static TriggerState Decode(ReadOnlySpan<byte> data)
     {
         if (data.IsEmpty)
