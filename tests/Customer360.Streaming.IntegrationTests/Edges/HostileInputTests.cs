@@ -110,7 +110,7 @@ public sealed class HostileInputTests(KafkaFixture kafka, SchemaRegistryFixture 
             () => worker.Worker.Status.Partitions.Count > 0 && worker.Worker.Status.Partitions.All(p => (p.Lag ?? 0) == 0) && LatestClicks(options, topics.Context) == Customers,
             TimeSpan.FromSeconds(180));
 
-        Assert.NotEqual(WorkerPhase.Failed, worker.Worker.Status.Phase);
+        Assert.True(worker.Worker.Status.Phase != WorkerPhase.Failed, $"the processor failed on the hostile input: {worker.Worker.Status.Failure}");
         Assert.True(caughtUp, $"{LatestClicks(options, topics.Context)} of {Customers} customers show their last click; lag: {worker.Worker.Status.Partitions.Sum(p => p.Lag ?? 0)}");
         Assert.True(worker.Worker.Status.IsReady, "the processor is not ready after the hostile input");
 
