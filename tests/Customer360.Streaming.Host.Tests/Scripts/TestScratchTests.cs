@@ -8,6 +8,9 @@ namespace Customer360.Streaming.Host.Tests.Scripts;
 /// </summary>
 public sealed class TestScratchTests
 {
+    /// <summary>How many files the busy folder of the test below holds at most.</summary>
+    private const int BusyFolderFiles = 20;
+
     [Fact]
     public void Folders_made_for_a_run_are_deleted_with_their_contents_when_the_run_ends()
     {
@@ -42,8 +45,11 @@ public sealed class TestScratchTests
         var scratch = new TestScratch();
         var busy = scratch.NewDirectory("c360-scratch-test-");
         var idle = scratch.NewDirectory("c360-scratch-test-");
-        using var stop = new CancellationTokenSource();
-        // A child process that has not exited yet (a processor's RocksDB, a broker's log) keeps adding files.
+        // Stopped by the test, or after a minute whatever happens, so a slow deletion can never keep it going.
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        // A child process that has not exited yet (a processor's RocksDB, a broker's log) keeps adding files. It
+        // writes the same few names over and over: a new name each time grew the folder by tens of thousands of files
+        // a second, and each deletion pass over it took longer, up to minutes on a fresh clone's CI run.
         var writer = Task.Run(
             () =>
             {
@@ -51,7 +57,7 @@ public sealed class TestScratchTests
                 {
                     try
                     {
-                        File.WriteAllText(Path.Combine(busy, $"file-{i}"), "x");
+                        File.WriteAllText(Path.Combine(busy, $"file-{i % BusyFolderFiles}"), "x");
                     }
                     catch (IOException)
                     {
