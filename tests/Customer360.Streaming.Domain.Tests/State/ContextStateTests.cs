@@ -28,10 +28,7 @@ public sealed class ContextStateTests
         // length) may show in the next.
         Gen.Select(ContextGenerators.Contexts, ContextGenerators.Contexts).Sample((before, context) =>
         {
-            byte[]? onAFreshThread = null;
-            var thread = new Thread(() => onAFreshThread = ContextState.Encode(context));
-            thread.Start();
-            thread.Join();
+            var onAFreshThread = FreshThread.Run(() => ContextState.Encode(context));
 
             ContextState.Encode(before);
 

@@ -51,10 +51,7 @@ public sealed class TriggerStateEncodingTests
         // The writer is the context encoding's, reused per thread: nothing of the value before may show in the next.
         Gen.Select(ContextGenerators.Contexts, TriggerStateGenerators.States).Sample((context, state) =>
         {
-            byte[]? onAFreshThread = null;
-            var thread = new Thread(() => onAFreshThread = TriggerStateEncoding.Encode(state));
-            thread.Start();
-            thread.Join();
+            var onAFreshThread = FreshThread.Run(() => TriggerStateEncoding.Encode(state));
 
             ContextState.Encode(context);
 
