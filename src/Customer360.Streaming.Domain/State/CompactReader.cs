@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Collections.Immutable;
 using System.Text;
 
 namespace Customer360.Streaming.Domain.State;
@@ -94,6 +95,24 @@ internal ref struct CompactReader(ReadOnlySpan<byte> data)
         return scale > 28 || high > uint.MaxValue
             ? throw Corrupt("a decimal is out of range")
             : new decimal((int)(uint)low, (int)(uint)(low >> 32), (int)(uint)high, (signAndScale & 0x80) != 0, scale);
+    }
+
+    /// <summary>What <see cref="CompactWriter.TimesByName"/> wrote, in ordinal order; none is the shared empty map.</summary>
+    public ImmutableSortedDictionary<string, long> TimesByName()
+    {
+        var count = Count();
+        if (count == 0)
+        {
+            return OrdinalMap.Empty<long>();
+        }
+
+        var times = ImmutableSortedDictionary.CreateBuilder<string, long>(StringComparer.Ordinal);
+        for (; count > 0; count--)
+        {
+            times[RequiredString()] = Time();
+        }
+
+        return times.ToImmutable();
     }
 
     /// <summary>A count of elements that each take at least one byte, so it cannot exceed what remains.</summary>

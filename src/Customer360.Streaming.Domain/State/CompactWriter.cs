@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Collections.Immutable;
 using System.Text;
 
 namespace Customer360.Streaming.Domain.State;
@@ -117,6 +118,17 @@ internal sealed class CompactWriter(int initialCapacity)
     }
 
     public void Count(int count) => UInt((ulong)count);
+
+    /// <summary>Names with a time each (segments entered, rules last sent): a count, then each name and its time.</summary>
+    public void TimesByName(ImmutableSortedDictionary<string, long> times)
+    {
+        Count(times.Count);
+        foreach (var (name, ms) in times)
+        {
+            String(name);
+            Time(ms);
+        }
+    }
 
     private Span<byte> Reserve(int bytes)
     {

@@ -60,13 +60,7 @@ public static partial class ContextState
             writer.Int(provenance.Offset);
         }
 
-        writer.Count(context.Segments.Count);
-        foreach (var (segment, enteredMs) in context.Segments)
-        {
-            writer.String(segment);
-            writer.Time(enteredMs);
-        }
-
+        writer.TimesByName(context.Segments);
         return writer.ToArray();
     }
 
@@ -108,7 +102,7 @@ public static partial class ContextState
             Feedback = new FeedbackView { ByRule = ReadCounters(ref reader), ByChannel = ReadCounters(ref reader) },
             RecentEvents = ReadRecentEvents(ref reader),
             Provenance = ReadProvenance(ref reader, withOffsets),
-            Segments = withSegments ? ReadSegments(ref reader) : OrdinalMap.Empty<long>(),
+            Segments = withSegments ? reader.TimesByName() : OrdinalMap.Empty<long>(),
         };
 
         return reader.AtEnd ? context : throw new InvalidDataException("A stored context has bytes after its last field.");
@@ -225,17 +219,6 @@ public static partial class ContextState
         }
 
         return provenance.ToImmutable();
-    }
-
-    private static ImmutableSortedDictionary<string, long> ReadSegments(ref CompactReader reader)
-    {
-        var segments = ImmutableSortedDictionary.CreateBuilder<string, long>(StringComparer.Ordinal);
-        for (var count = reader.Count(); count > 0; count--)
-        {
-            segments[reader.RequiredString()] = reader.Time();
-        }
-
-        return segments.ToImmutable();
     }
 
     private static void WriteStrings(CompactWriter writer, IReadOnlyCollection<string> values)

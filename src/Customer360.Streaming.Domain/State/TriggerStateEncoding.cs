@@ -27,12 +27,12 @@ public static class TriggerStateEncoding
         var writer = CompactWriter.Reused();
         writer.Byte(Format1);
         writer.TimeBase(state.LastSentMs);
-        WriteTimes(writer, state.LastByRule);
-        WriteTimes(writer, state.LastByGroup);
+        writer.TimesByName(state.LastByRule);
+        writer.TimesByName(state.LastByGroup);
         writer.String(state.Day);
         writer.Int(state.SentToday);
         writer.Int(state.LastSentPriority);
-        WriteTimes(writer, state.SequenceMarks);
+        writer.TimesByName(state.SequenceMarks);
         writer.Count(state.Timers.Count);
         foreach (var timer in state.Timers)
         {
@@ -78,44 +78,17 @@ public static class TriggerStateEncoding
         var state = new TriggerState
         {
             LastSentMs = lastSentMs,
-            LastByRule = ReadTimes(ref reader),
-            LastByGroup = ReadTimes(ref reader),
+            LastByRule = reader.TimesByName(),
+            LastByGroup = reader.TimesByName(),
             Day = reader.String(),
             SentToday = reader.Int32(),
             LastSentPriority = reader.Int32(),
-            SequenceMarks = ReadTimes(ref reader),
+            SequenceMarks = reader.TimesByName(),
             Timers = ReadTimers(ref reader),
             Outstanding = ReadOutstanding(ref reader),
         };
 
         return reader.AtEnd ? state : throw new InvalidDataException("A stored trigger state has bytes after its last field.");
-    }
-
-    private static void WriteTimes(CompactWriter writer, ImmutableSortedDictionary<string, long> times)
-    {
-        writer.Count(times.Count);
-        foreach (var (key, ms) in times)
-        {
-            writer.String(key);
-            writer.Time(ms);
-        }
-    }
-
-    private static ImmutableSortedDictionary<string, long> ReadTimes(ref CompactReader reader)
-    {
-        var count = reader.Count();
-        if (count == 0)
-        {
-            return OrdinalMap.Empty<long>();
-        }
-
-        var times = ImmutableSortedDictionary.CreateBuilder<string, long>(StringComparer.Ordinal);
-        for (; count > 0; count--)
-        {
-            times[reader.RequiredString()] = reader.Time();
-        }
-
-        return times.ToImmutable();
     }
 
     private static void WriteTimer(CompactWriter writer, PendingTimer timer)
