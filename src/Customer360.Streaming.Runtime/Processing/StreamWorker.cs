@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using Customer360.Streaming.Runtime.Kafka;
+using Customer360.Streaming.Runtime.Stores;
 using Microsoft.Extensions.Logging;
 
 namespace Customer360.Streaming.Runtime.Processing;
@@ -26,6 +27,10 @@ public sealed class StreamWorker
         int thread = 1)
     {
         _context = new StreamThreadContext(kafka, streams, topology, time, logger, clientId, metrics ?? new StreamsMetrics(), observers ?? [], Status, thread);
+        if (streams.StateStore == StateStoreKind.RocksDb)
+        {
+            RocksDbNativeLibrary.BindInBackground();
+        }
     }
 
     public StreamWorkerStatus Status { get; } = new();
