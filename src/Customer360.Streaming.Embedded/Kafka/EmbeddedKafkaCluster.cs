@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Confluent.Kafka;
 using Customer360.Streaming.Runtime.Topology;
@@ -17,9 +19,14 @@ public sealed class EmbeddedKafkaCluster : IDisposable
     /// <summary>Kafka's API key of LeaveGroup.</summary>
     private const short LeaveGroupApiKey = 13;
 
+    /// <summary>How long a mock API call may wait before the mock's thread is woken (they take well under 1 ms).</summary>
+    private static readonly TimeSpan WakeUpAfter = TimeSpan.FromMilliseconds(5);
+
     private readonly Lock _gate = new();
+    private readonly IPEndPoint[] _brokers;
     private IntPtr _handle;
     private IntPtr _cluster;
+    private int _waking;
 
     private EmbeddedKafkaCluster(IntPtr handle, IntPtr cluster, int brokerCount)
     {
@@ -28,6 +35,7 @@ public sealed class EmbeddedKafkaCluster : IDisposable
         BrokerCount = brokerCount;
         BootstrapServers = Marshal.PtrToStringUTF8(NativeLibRdKafka.MockClusterBootstraps(cluster))
             ?? throw new InvalidOperationException("The mock cluster reported no bootstrap servers.");
+        _brokers = [.. BootstrapServers.Split(',').Select(IPEndPoint.Parse)];
     }
 
     public string BootstrapServers { get; }
@@ -50,26 +58,22 @@ public sealed class EmbeddedKafkaCluster : IDisposable
             throw new InvalidOperationException("rd_kafka_mock_cluster_new failed.");
         }
 
-        // A real broker delays the first rebalance by 3 s to gather members; locally that is only waiting.
-        NativeLibRdKafka.MockGroupInitialRebalanceDelayMs(cluster, 0);
-        // Idempotent producers of other clients (kafkajs) look up the controller before producing.
-        NativeLibRdKafka.MockSetControllerId(cluster, 1);
-        // The mock's LeaveGroup v3 reply lacks its members array, which kafkajs cannot parse, so a kafkajs consumer could
-        // not leave a group (the next member then waited out the session timeout). v2 replies are well formed.
-        if (NativeLibRdKafka.MockSetApiVersion(cluster, LeaveGroupApiKey, 0, 2) != 0)
-        {
-            NativeLibRdKafka.MockClusterDestroy(cluster);
-            NativeLibRdKafka.Destroy(handle);
-            throw new InvalidOperationException("rd_kafka_mock_set_apiversion refused to cap LeaveGroup at v2.");
-        }
-
         var embedded = new EmbeddedKafkaCluster(handle, cluster, brokerCount);
-        foreach (var topic in topics ?? [])
+        try
         {
-            embedded.CreateTopic(topic.Name, topic.Partitions);
-        }
+            embedded.Configure();
+            foreach (var topic in topics ?? [])
+            {
+                embedded.CreateTopic(topic.Name, topic.Partitions);
+            }
 
-        return embedded;
+            return embedded;
+        }
+        catch
+        {
+            embedded.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Creates a topic; the mock cannot serve CreateTopics, so this is the way to make one with a fixed count.</summary>
@@ -77,7 +81,8 @@ public sealed class EmbeddedKafkaCluster : IDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
-        var error = (ErrorCode)NativeLibRdKafka.MockTopicCreate(LiveCluster(), name, partitions, Math.Min(3, BrokerCount));
+        var replicas = Math.Min(3, BrokerCount);
+        var error = (ErrorCode)Awake(() => NativeLibRdKafka.MockTopicCreate(LiveCluster(), name, partitions, replicas));
         if (error is not (ErrorCode.NoError or ErrorCode.TopicAlreadyExists))
         {
             throw new InvalidOperationException($"Creating topic '{name}' failed: {error}");
@@ -85,9 +90,9 @@ public sealed class EmbeddedKafkaCluster : IDisposable
     }
 
     /// <summary>Disconnects one broker and refuses new connections until <see cref="SetBrokerUp"/>.</summary>
-    public void SetBrokerDown(int brokerId) => Check(NativeLibRdKafka.MockBrokerSetDown(LiveCluster(), brokerId), "set down");
+    public void SetBrokerDown(int brokerId) => Check(Awake(() => NativeLibRdKafka.MockBrokerSetDown(LiveCluster(), brokerId)), "set down");
 
-    public void SetBrokerUp(int brokerId) => Check(NativeLibRdKafka.MockBrokerSetUp(LiveCluster(), brokerId), "set up");
+    public void SetBrokerUp(int brokerId) => Check(Awake(() => NativeLibRdKafka.MockBrokerSetUp(LiveCluster(), brokerId)), "set up");
 
     public void Dispose()
     {
@@ -95,11 +100,80 @@ public sealed class EmbeddedKafkaCluster : IDisposable
         {
             if (_cluster != IntPtr.Zero)
             {
-                NativeLibRdKafka.MockClusterDestroy(_cluster);
+                var cluster = _cluster;
+                Awake(() => NativeLibRdKafka.MockClusterDestroy(cluster));
                 NativeLibRdKafka.Destroy(_handle);
                 _cluster = IntPtr.Zero;
                 _handle = IntPtr.Zero;
             }
+        }
+    }
+
+    /// <summary>What every cluster gets before its topics.</summary>
+    private void Configure()
+    {
+        // A real broker delays the first rebalance by 3 s to gather members; locally that is only waiting.
+        Awake(() => NativeLibRdKafka.MockGroupInitialRebalanceDelayMs(LiveCluster(), 0));
+        // Idempotent producers of other clients (kafkajs) look up the controller before producing.
+        Awake(() => NativeLibRdKafka.MockSetControllerId(LiveCluster(), 1));
+        // The mock's LeaveGroup v3 reply lacks its members array, which kafkajs cannot parse, so a kafkajs consumer could
+        // not leave a group (the next member then waited out the session timeout). v2 replies are well formed.
+        if (Awake(() => NativeLibRdKafka.MockSetApiVersion(LiveCluster(), LeaveGroupApiKey, 0, 2)) != 0)
+        {
+            throw new InvalidOperationException("rd_kafka_mock_set_apiversion refused to cap LeaveGroup at v2.");
+        }
+    }
+
+    /// <summary>
+    /// Runs one call of the mock API (its destruction included), waking the mock's thread while it waits. Each call
+    /// queues a request for that thread and blocks until it is served. The thread serves its queue and then empties the
+    /// pipe that signals new requests, so a request queued in between (the next call, right after the previous reply) is
+    /// left without a signal and waits for the thread's next timer, up to 1 s: 14 of 500 topic creations did in one run
+    /// here, 7 of one cluster's 25 in another. A TCP connection to a broker wakes the thread as well, so a call still
+    /// waiting after <see cref="WakeUpAfter"/> gets one.
+    /// </summary>
+    private T Awake<T>(Func<T> call)
+    {
+        using var wakeUps = new Timer(_ => WakeMockThread(), null, WakeUpAfter, WakeUpAfter);
+        return call();
+    }
+
+    private void Awake(Action call) => Awake(() =>
+    {
+        call();
+        return true;
+    });
+
+    /// <summary>
+    /// Connects to the first broker that accepts (one may be set down) and hangs up; the mock closes its end. One at a
+    /// time: a mock thread busy elsewhere accepts late, and timer ticks must not pile connections onto its backlog.
+    /// </summary>
+    private void WakeMockThread()
+    {
+        if (Interlocked.Exchange(ref _waking, 1) == 1)
+        {
+            return;
+        }
+
+        try
+        {
+            foreach (var broker in _brokers)
+            {
+                try
+                {
+                    using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                    socket.Connect(broker);
+                    return;
+                }
+                catch (SocketException)
+                {
+                    // Down (its port refuses): the next one, or none; the call then completes at the thread's next timer.
+                }
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _waking, 0);
         }
     }
 
