@@ -1,5 +1,7 @@
+using System.Runtime.ExceptionServices;
 using Confluent.Kafka;
 using Customer360.Streaming.Runtime.Stores;
+using RocksDbSharp;
 
 namespace Customer360.Streaming.Runtime.Processing;
 
@@ -20,7 +22,11 @@ internal sealed class TaskLocalState
     /// </summary>
     public static readonly TimeSpan CheckpointAtLeastEvery = TimeSpan.FromSeconds(10);
 
+    /// <summary>Databases opened side by side; beyond a few, the opens only queue for the disk and the cores.</summary>
+    private const int OpenConcurrency = 8;
+
     private readonly TaskStateDirectory _directory;
+    private readonly Dictionary<string, RocksDb> _opened = new(StringComparer.Ordinal);
     private readonly int _partition;
     private readonly Dictionary<string, long> _offsets;
     private readonly TimeProvider _time;
@@ -49,8 +55,42 @@ internal sealed class TaskLocalState
         return new TaskLocalState(directory, partition, new Dictionary<string, long>(StringComparer.Ordinal), time);
     }
 
+    /// <summary>A store of this task, over its database from <see cref="OpenTogether"/> when that opened it, else opened now.</summary>
     public Func<string, Func<RecordOrigin?>, Func<long>, IChangeloggedStore> OpenStore =>
-        (store, origin, timestamp) => new RocksDbKeyValueStore(store, _directory.StorePath(store), origin, timestamp);
+        (store, origin, timestamp) => _opened.Remove(store, out var database)
+            ? new RocksDbKeyValueStore(store, database, origin, timestamp)
+            : new RocksDbKeyValueStore(store, _directory.StorePath(store), origin, timestamp);
+
+    /// <summary>
+    /// Opens the RocksDB databases of several tasks' stores at once, before their tasks are made. An assignment brings
+    /// dozens (the product's 12 tasks hold 36 stores), and each open costs 10–20 ms here, mostly syncing new files to
+    /// disk: one after the other they held the stream thread for 400–700 ms, side by side for about two thirds of that.
+    /// When one fails (a folder another process holds), the ones already opened are closed before the error is thrown,
+    /// so none keeps its lock.
+    /// </summary>
+    public static void OpenTogether(IReadOnlyList<(TaskLocalState Local, string Store)> stores)
+    {
+        var databases = new RocksDb?[stores.Count];
+        try
+        {
+            Parallel.For(0, stores.Count, new ParallelOptions { MaxDegreeOfParallelism = OpenConcurrency }, i =>
+                databases[i] = RocksDbKeyValueStore.OpenDatabase(stores[i].Store, stores[i].Local._directory.StorePath(stores[i].Store)));
+        }
+        catch (AggregateException ex)
+        {
+            foreach (var database in databases)
+            {
+                database?.Dispose();
+            }
+
+            ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
+        }
+
+        for (var i = 0; i < stores.Count; i++)
+        {
+            stores[i].Local._opened[stores[i].Store] = databases[i]!;
+        }
+    }
 
     /// <summary>The changelog offset restore starts at: after the checkpointed one, or the beginning.</summary>
     public long RestoreFrom(string store) => _offsets.TryGetValue(store, out var offset) ? offset + 1 : 0;

@@ -41,15 +41,18 @@ internal sealed class TaskManager(StreamTopology topology, ChangelogRestorer res
     /// <summary>Creates a task for each new (sub-topology, partition) of <paramref name="partitions"/> and starts its restore.</summary>
     public void Assign(IEnumerable<TopicPartition> partitions)
     {
+        var added = new List<(SubTopology Sub, int Partition)>();
         foreach (var (sub, partition) in partitions.Select(p => (Sub: topology.SubTopologyOf(p.Topic), Partition: p.Partition.Value)).DistinctBy(k => (k.Sub.Name, k.Partition)))
         {
             var key = (sub.Name, partition);
             if (_states.Of(key) is null)
             {
                 _states.Create(key);
-                BeginRestore(sub, partition);
+                added.Add((sub, partition));
             }
         }
+
+        BeginRestore(added);
     }
 
     /// <summary>One bounded restore step; a task whose stores are all restored starts running and is returned.</summary>
@@ -92,11 +95,13 @@ internal sealed class TaskManager(StreamTopology topology, ChangelogRestorer res
     /// </summary>
     public void RestoreAllFromCommitted()
     {
-        foreach (var key in _running.Keys.ToList())
+        var suspended = _running.Keys.ToList();
+        foreach (var key in suspended)
         {
             Suspend(key);
-            BeginRestore(topology.SubTopologies.First(s => s.Name == key.Sub), key.Partition);
         }
+
+        BeginRestore([.. suspended.Select(key => (topology.SubTopologies.First(s => s.Name == key.Sub), key.Partition))]);
     }
 
     /// <summary>The changelog acknowledged what the tasks flushed: local stores write it and checkpoint now and then.</summary>
@@ -126,10 +131,16 @@ internal sealed class TaskManager(StreamTopology topology, ChangelogRestorer res
         restorer.Dispose();
     }
 
-    private void BeginRestore(SubTopology sub, int partition)
+    /// <summary>Starts restoring these tasks, with their local stores (if any) opened together first.</summary>
+    private void BeginRestore(List<(SubTopology Sub, int Partition)> tasks)
     {
-        _states.Move((sub.Name, partition), TaskState.Restoring);
-        restorer.Begin(sub, partition, stateDirectory is null ? null : TaskLocalState.Open(stateDirectory, sub, partition, time));
+        var locals = tasks.Select(t => stateDirectory is null ? null : TaskLocalState.Open(stateDirectory, t.Sub, t.Partition, time)).ToList();
+        TaskLocalState.OpenTogether([.. tasks.Zip(locals).Where(t => t.Second is not null).SelectMany(t => t.First.Sub.Stores.Select(store => (t.Second!, store)))]);
+        for (var i = 0; i < tasks.Count; i++)
+        {
+            _states.Move((tasks[i].Sub.Name, tasks[i].Partition), TaskState.Restoring);
+            restorer.Begin(tasks[i].Sub, tasks[i].Partition, locals[i]);
+        }
     }
 
     /// <summary>Stops the task: a running one records how far its local stores are and releases their files; a restoring one stops restoring.</summary>

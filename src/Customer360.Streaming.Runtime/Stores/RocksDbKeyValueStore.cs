@@ -50,16 +50,28 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
 
     /// <param name="currentTimestampMs">The input record being processed's timestamp, or <see cref="StoreChange.NoInputRecord"/> (default: never known).</param>
     public RocksDbKeyValueStore(string name, string path, Func<RecordOrigin?> currentOrigin, Func<long>? currentTimestampMs = null)
+        : this(name, OpenDatabase(name, path), currentOrigin, currentTimestampMs)
+    {
+    }
+
+    /// <summary>A store over a database already opened by <see cref="OpenDatabase"/>, which it now owns.</summary>
+    internal RocksDbKeyValueStore(string name, RocksDb database, Func<RecordOrigin?> currentOrigin, Func<long>? currentTimestampMs = null)
     {
         Name = name;
+        _db = database;
         _currentOrigin = currentOrigin;
         _currentTimestampMs = currentTimestampMs ?? (static () => StoreChange.NoInputRecord);
+    }
+
+    /// <summary>Opens (or creates) the database of store <paramref name="name"/> at <paramref name="path"/>; a folder another process holds is fatal.</summary>
+    internal static RocksDb OpenDatabase(string name, string path)
+    {
         Directory.CreateDirectory(path);
         try
         {
             // The WAL stays on (unlike Kafka Streams): it carries commits across a killed process, and is synced before a
             // checkpoint names their changelog offsets.
-            _db = RocksDb.Open(
+            return RocksDb.Open(
                 new DbOptions().SetCreateIfMissing(true).SetWriteBufferSize(WriteBufferBytes).SetMaxWriteBufferNumber(2), path);
         }
         catch (RocksDbException ex) when (ex.Message.Contains("lock", StringComparison.OrdinalIgnoreCase))
