@@ -23,6 +23,14 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
     /// </summary>
     private const ulong WriteBufferBytes = 8 * 1024 * 1024;
 
+    /// <summary>
+    /// RocksDB's own info logs (LOG, LOG.old.*) kept per store, each rolled at <see cref="InfoLogBytes"/>: its defaults
+    /// keep 1,000, a new one at every open, and never roll one by size.
+    /// </summary>
+    internal const int InfoLogsKept = 3;
+
+    private const ulong InfoLogBytes = 1024 * 1024;
+
     /// <summary>Restored records per RocksDB write batch.</summary>
     private const int RestoreBatch = 10_000;
 
@@ -71,8 +79,9 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
         {
             // The WAL stays on (unlike Kafka Streams): it carries commits across a killed process, and is synced before a
             // checkpoint names their changelog offsets.
-            return RocksDb.Open(
-                new DbOptions().SetCreateIfMissing(true).SetWriteBufferSize(WriteBufferBytes).SetMaxWriteBufferNumber(2), path);
+            var options = new DbOptions().SetCreateIfMissing(true).SetWriteBufferSize(WriteBufferBytes).SetMaxWriteBufferNumber(2)
+                .SetKeepLogFileNum(InfoLogsKept).SetMaxLogFileSize(InfoLogBytes);
+            return RocksDb.Open(options, path);
         }
         catch (RocksDbException ex) when (ex.Message.Contains("lock", StringComparison.OrdinalIgnoreCase))
         {

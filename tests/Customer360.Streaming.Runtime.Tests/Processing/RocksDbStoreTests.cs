@@ -86,5 +86,19 @@ public sealed class RocksDbStoreTests : IDisposable
         Assert.Contains("Streams:StateDirectory", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_store_reopened_at_every_restart_keeps_a_bounded_number_of_RocksDB_info_logs()
+    {
+        // RocksDB's defaults keep up to 1,000 info logs per database, one more at each open, each never rolled by size:
+        // a processor restarted daily would gather years of them in every store's folder.
+        for (var restart = 0; restart < 12; restart++)
+        {
+            using var store = Open(() => null);
+        }
+
+        var infoLogs = Directory.GetFiles(Path.Combine(_folder, "counts"), "LOG*");
+        Assert.InRange(infoLogs.Length, 1, RocksDbKeyValueStore.InfoLogsKept);
+    }
+
     private RocksDbKeyValueStore Open(Func<RecordOrigin?> origin) => new("counts", Path.Combine(_folder, "counts"), origin);
 }
