@@ -169,7 +169,20 @@ public sealed class AvroDeserializer<T> : IAsyncDeserializer<T>, IDeserializer<T
         }
 
         _unknownIds.Found(schemaId);
-        var writerSchema = Schema.Parse(json);
+        Schema writerSchema;
+        try
+        {
+            writerSchema = Schema.Parse(json);
+        }
+        catch (AvroException ex)
+        {
+            // A schema that names types from its registry references (not resolved here), or that this Avro library
+            // refuses: no record written with it can be read, so it is a permanent error of each such record.
+            var message = _incompatible.GetOrAdd(
+                schemaId, $"Schema {schemaId} from the registry does not parse on its own ({ex.GetType().Name}); schemas with references are not read.");
+            throw new SerdeException(SerdeErrorKind.IncompatibleSchema, message) { SchemaId = schemaId };
+        }
+
         var readerSchema = _readerSchema ?? writerSchema;
         DatumReader<T> reader;
         try

@@ -76,4 +76,35 @@ public sealed class BadInputTests
         Assert.Equal(SerdeErrorKind.IncompatibleSchema, second.Kind);
         Assert.Equal(calls, registry.Calls);
     }
+
+    /// <summary>
+    /// Found by the hostile-input test in CI: a mutated schema id landed on a schema another test had registered with a
+    /// reference to a second one. The deserializer parses a writer schema on its own, so the referenced name was
+    /// undefined; Apache.Avro's SchemaParseException was not classified, and the processor, failing on unclassified
+    /// errors, stopped.
+    /// </summary>
+    [Fact]
+    public void Deserialize_SchemaIdOfASchemaThatDoesNotParseOnItsOwn_IsAnIncompatibleSchema_AndStaysSoWithoutAskingTheRegistryAgain()
+    {
+        var registry = new InProcessSchemaRegistry();
+        registry.Store.Register("pings-value", TestPing._SCHEMA.ToString());
+        registry.Store.Register("address-value", """{"type":"record","name":"Address","namespace":"elsewhere","fields":[{"name":"city","type":"string"}]}""");
+        var person = registry.Store.Register(
+            "person-value",
+            """{"type":"record","name":"Person","namespace":"elsewhere","fields":[{"name":"home","type":"elsewhere.Address"}]}""",
+            [new Embedded.SchemaRegistry.SchemaReference("elsewhere.Address", "address-value", 1)]).Id;
+        var deserializer = new AvroDeserializer<GenericRecord>(registry, new AvroSerdeOptions(), readerSchema: TestPing._SCHEMA);
+        byte[] payload = [0, 0, 0, 0, (byte)person, 2, 0x61];
+
+        var first = Assert.Throws<SerdeException>(() => deserializer.Deserialize(payload));
+        var calls = registry.Calls;
+        var second = Assert.Throws<SerdeException>(() => deserializer.Deserialize(payload));
+
+        Assert.Equal(SerdeErrorKind.IncompatibleSchema, first.Kind);
+        Assert.False(first.IsTransient);
+        Assert.Equal(person, first.SchemaId);
+        Assert.Contains($"Schema {person}", first.Message, StringComparison.Ordinal);
+        Assert.Equal(SerdeErrorKind.IncompatibleSchema, second.Kind);
+        Assert.Equal(calls, registry.Calls);
+    }
 }
