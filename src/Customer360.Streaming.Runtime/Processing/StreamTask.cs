@@ -4,16 +4,6 @@ using Customer360.Streaming.Runtime.Stores;
 
 namespace Customer360.Streaming.Runtime.Processing;
 
-/// <summary>What became of one input record.</summary>
-public enum TaskOutcome
-{
-    Processed,
-    DeadLettered,
-
-    /// <summary>A dependency is down: pause the partition and offer the same record again later.</summary>
-    RetryLater,
-}
-
 /// <summary>
 /// Task N of a sub-topology: its processor, its stores and its clocks. Kafka-free, so the worker and the in-memory
 /// test driver run exactly the same code. Not thread-safe: a task lives on one worker thread.
