@@ -51,8 +51,17 @@ public sealed class StreamTask : IProcessorContext
                 : openStore(store, CurrentOrigin, CurrentTimestampMs);
         }
 
-        _processor = sub.CreateProcessor();
-        _processor.Init(this);
+        try
+        {
+            _processor = sub.CreateProcessor();
+            _processor.Init(this);
+        }
+        catch
+        {
+            // Nobody else holds these stores yet; left open, a persistent one would keep its folder locked.
+            Close();
+            throw;
+        }
     }
 
     public string ApplicationId => _topology.ApplicationId;

@@ -92,6 +92,17 @@ internal sealed class TaskLocalState
         }
     }
 
+    /// <summary>Its task was never made: closes the databases opened for it, so none keeps its folder locked.</summary>
+    public void ReleaseUnopened()
+    {
+        foreach (var database in _opened.Values)
+        {
+            database.Dispose();
+        }
+
+        _opened.Clear();
+    }
+
     /// <summary>The changelog offset restore starts at: after the checkpointed one, or the beginning.</summary>
     public long RestoreFrom(string store) => _offsets.TryGetValue(store, out var offset) ? offset + 1 : 0;
 

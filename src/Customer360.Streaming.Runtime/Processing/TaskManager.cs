@@ -136,10 +136,24 @@ internal sealed class TaskManager(StreamTopology topology, ChangelogRestorer res
     {
         var locals = tasks.Select(t => stateDirectory is null ? null : TaskLocalState.Open(stateDirectory, t.Sub, t.Partition, time)).ToList();
         TaskLocalState.OpenTogether([.. tasks.Zip(locals).Where(t => t.Second is not null).SelectMany(t => t.First.Sub.Stores.Select(store => (t.Second!, store)))]);
-        for (var i = 0; i < tasks.Count; i++)
+        var begun = 0;
+        try
         {
-            _states.Move((tasks[i].Sub.Name, tasks[i].Partition), TaskState.Restoring);
-            restorer.Begin(tasks[i].Sub, tasks[i].Partition, locals[i]);
+            for (; begun < tasks.Count; begun++)
+            {
+                _states.Move((tasks[begun].Sub.Name, tasks[begun].Partition), TaskState.Restoring);
+                restorer.Begin(tasks[begun].Sub, tasks[begun].Partition, locals[begun]);
+            }
+        }
+        catch
+        {
+            // A task that could not be made fails the thread; the ones after it never took their databases.
+            foreach (var local in locals.Skip(begun))
+            {
+                local?.ReleaseUnopened();
+            }
+
+            throw;
         }
     }
 

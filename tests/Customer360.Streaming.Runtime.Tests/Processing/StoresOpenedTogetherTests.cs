@@ -1,7 +1,10 @@
 using System.Text;
+using Confluent.Kafka;
+using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Runtime.Stores;
 using Customer360.Streaming.Testing.Streams;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Customer360.Streaming.Runtime.Tests.Processing;
 
@@ -61,7 +64,60 @@ public sealed class StoresOpenedTogetherTests : IDisposable
         }
     }
 
+    [Fact]
+    public void A_task_that_cannot_be_made_fails_the_assignment_and_leaves_no_store_of_the_assignment_locked()
+    {
+        // Partition 1's processor fails in Init, after its task opened its store; partition 2's store was opened
+        // together with the others but its task is never made.
+        var topology = new StreamTopologyBuilder("app")
+            .AddStore(CountingProcessor.Store)
+            .DeadLetterTo("dlq")
+            .AddSubTopology("count", ["in"], () => new FailingOnPartition(1, new CountingProcessor("out")), [CountingProcessor.Store], ["out"])
+            .Build();
+        using var metrics = new StreamsMetrics();
+        var streams = new StreamsOptions { StateStore = StateStoreKind.RocksDb };
+        var restorer = new ChangelogRestorer(
+            new KafkaOptions { BootstrapServers = "127.0.0.1:9" }, streams, topology, TimeProvider.System, NullLogger.Instance, metrics, "worker",
+            (sub, partition, local) => new StreamTask(topology, sub, partition, new DiscardingCollector(), streams, "app", metrics, local?.OpenStore));
+        using (var manager = new TaskManager(topology, restorer, _stateDirectory, TimeProvider.System))
+        {
+            var error = Assert.Throws<InvalidOperationException>(() => manager.Assign([.. Enumerable.Range(0, 3).Select(p => new TopicPartition("in", p))]));
+            Assert.Equal(FailingOnPartition.Reason, error.Message);
+        }
+
+        foreach (var partition in new[] { 0, 1, 2 })
+        {
+            using var reopened = new RocksDbKeyValueStore(CountingProcessor.Store, StorePath(partition), () => null);
+            Assert.Null(reopened.Get("key"));
+        }
+    }
+
     private TaskLocalState Local(int partition) => TaskLocalState.Open(_stateDirectory, _count, partition, TimeProvider.System);
 
     private string StorePath(int partition) => new TaskStateDirectory(_stateDirectory, _count.Name, partition).StorePath(CountingProcessor.Store);
+
+    /// <summary>A processor whose task for one partition cannot be made: its Init throws, as a processor with a bug would.</summary>
+    private sealed class FailingOnPartition(int failing, IProcessor inner) : IProcessor
+    {
+        public const string Reason = "this processor cannot start on its partition";
+
+        public void Init(IProcessorContext context)
+        {
+            if (context.Partition == failing)
+            {
+                throw new InvalidOperationException(Reason);
+            }
+
+            inner.Init(context);
+        }
+
+        public void Process(StreamRecord record) => inner.Process(record);
+    }
+
+    private sealed class DiscardingCollector : IRecordCollector
+    {
+        public void Send(OutgoingRecord record)
+        {
+        }
+    }
 }
