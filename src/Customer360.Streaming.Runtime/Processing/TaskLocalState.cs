@@ -92,8 +92,8 @@ internal sealed class TaskLocalState
         }
     }
 
-    /// <summary>Its task was never made: closes the databases opened for it, so none keeps its folder locked.</summary>
-    public void ReleaseUnopened()
+    /// <summary>Its task was never made: closes the databases opened for it that no store took, so none keeps its folder locked.</summary>
+    public void CloseUntakenDatabases()
     {
         foreach (var database in _opened.Values)
         {

@@ -150,7 +150,7 @@ internal sealed class TaskManager(StreamTopology topology, ChangelogRestorer res
             // A task that could not be made fails the thread; the ones after it never took their databases.
             foreach (var local in locals.Skip(begun))
             {
-                local?.ReleaseUnopened();
+                local?.CloseUntakenDatabases();
             }
 
             throw;
