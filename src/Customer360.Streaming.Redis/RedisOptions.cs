@@ -12,6 +12,8 @@ public sealed class RedisOptions
     public string ConnectionString { get; set; } = string.Empty;
 
     /// <summary>Prefix of every key this deployment writes, so several deployments can share one Redis.</summary>
+    /// <remarks>Required as well: a regular expression lets an empty value (a deployment's unset variable) through.</remarks>
+    [Required(ErrorMessage = "Redis:KeyPrefix must be 1-32 letters, digits, '_' or '-'.")]
     [RegularExpression("^[A-Za-z0-9_-]{1,32}$", ErrorMessage = "Redis:KeyPrefix must be 1-32 letters, digits, '_' or '-'.")]
     public string KeyPrefix { get; set; } = "c360";
 

@@ -9,6 +9,8 @@ public sealed class DecisioningOptions
     public const string SectionName = "Decisioning";
 
     /// <summary>learned (Thompson sampling on responses), priority (the first eligible in the rule's list) or random.</summary>
+    /// <remarks>Required as well: a regular expression lets an empty value through, which would quietly mean learned.</remarks>
+    [Required(ErrorMessage = "Decisioning:Policy must be learned, priority or random.")]
     [RegularExpression("^(learned|priority|random)$", ErrorMessage = "Decisioning:Policy must be learned, priority or random.")]
     public string Policy { get; set; } = "learned";
 
