@@ -152,7 +152,10 @@ internal static class EndToEnd
             Check(threads > 1 || differences.Count == 0, "the drain differs from the in-memory replay of the same backlog: " + string.Join("; ", differences));
             agreement = differences.Count == 0
                 ? "equal to an in-memory replay"
-                : "differs from an in-memory replay (arrival order across threads): " + string.Join("; ", differences.Where(d => !d.StartsWith("decisions", StringComparison.Ordinal)));
+                : "differs from an in-memory replay (arrival order across threads): "
+                    + string.Join(Environment.NewLine + "    ", [
+                        string.Join("; ", differences.Where(d => !d.StartsWith("decisions", StringComparison.Ordinal))),
+                        .. differences.Where(d => d.StartsWith("decisions", StringComparison.Ordinal))]);
         }
 
         return string.Create(CultureInfo.InvariantCulture,

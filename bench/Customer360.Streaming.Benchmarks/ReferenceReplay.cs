@@ -68,7 +68,8 @@ internal static class ReferenceReplay
             // Which guard decided otherwise: the decisions of both by outcome and reason.
             var replayDecisions = Reasons(replay.ReadOutput(names.Decisions).Select(r => r.Value!), deserializer);
             var drainDecisions = Reasons(ReadAll(kafka, [names.Decisions], catalog.Topics.First(t => t.Name == names.Decisions).Partitions).Select(r => r.Message.Value!), deserializer);
-            differences.Add("decisions (replay/drain): " + string.Join(", ", replayDecisions.Keys.Union(drainDecisions.Keys).Order(StringComparer.Ordinal)
+            differences.Add("decisions that differ, by rule and reason (replay/drain): " + string.Join(", ", replayDecisions.Keys.Union(drainDecisions.Keys)
+                .Where(k => replayDecisions.GetValueOrDefault(k) != drainDecisions.GetValueOrDefault(k)).Order(StringComparer.Ordinal)
                 .Select(k => $"{k} {replayDecisions.GetValueOrDefault(k)}/{drainDecisions.GetValueOrDefault(k)}")));
         }
 
