@@ -10,7 +10,8 @@ namespace Customer360.Streaming.Runtime.Tests.Processing;
 
 /// <summary>
 /// An assignment opens its tasks' RocksDB stores together before the tasks are made: each task then works on the
-/// database opened for it, and a store that cannot be opened fails the assignment without leaving the others locked.
+/// database opened for it, and a store that cannot be opened, or a task that cannot be made, fails the assignment
+/// without leaving any store of it locked.
 /// </summary>
 public sealed class StoresOpenedTogetherTests : IDisposable
 {
