@@ -89,6 +89,19 @@ public sealed class EmbeddedKafkaCluster : IDisposable
         }
     }
 
+    /// <summary>
+    /// Deletes a partition's records below <paramref name="offset"/>, as DeleteRecords does on a real broker; the mock
+    /// cannot serve that request, so this is the way to ask it. Throws <see cref="KafkaException"/> with the mock's error.
+    /// </summary>
+    public void DeleteRecordsBefore(string topic, int partition, long offset)
+    {
+        var error = (ErrorCode)Awake(() => NativeLibRdKafka.MockPartitionDeleteRecords(LiveCluster(), topic, partition, offset));
+        if (error != ErrorCode.NoError)
+        {
+            throw new KafkaException(new Error(error, $"Deleting records of {topic}[{partition}] below offset {offset} failed: {error}"));
+        }
+    }
+
     /// <summary>Disconnects one broker and refuses new connections until <see cref="SetBrokerUp"/>.</summary>
     public void SetBrokerDown(int brokerId) => Check(Awake(() => NativeLibRdKafka.MockBrokerSetDown(LiveCluster(), brokerId)), "set down");
 

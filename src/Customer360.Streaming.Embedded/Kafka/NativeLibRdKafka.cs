@@ -113,4 +113,7 @@ internal static partial class NativeLibRdKafka
 
     [LibraryImport(LibraryName, EntryPoint = "rd_kafka_mock_set_apiversion")]
     public static partial int MockSetApiVersion(IntPtr cluster, short apiKey, short minVersion, short maxVersion);
+
+    [LibraryImport(LibraryName, EntryPoint = "rd_kafka_mock_partition_delete_records", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int MockPartitionDeleteRecords(IntPtr cluster, string topic, int partition, long beforeOffset);
 }
