@@ -81,4 +81,10 @@ internal static partial class Log
 
     [LoggerMessage(1045, LogLevel.Warning, "Worker {ClientId} could not leave the group cleanly ({Error}); everything was committed, and its partitions move once its session times out")]
     public static partial void LeaveFailed(ILogger logger, string clientId, string error);
+
+    [LoggerMessage(1046, LogLevel.Warning, "Worker {ClientId} stops purging its repartition topics: the broker refused DeleteRecords ({Code}: {Reason}). Processing is unaffected; the records stay until the topics' retention deletes them")]
+    public static partial void RepartitionPurgeRefused(ILogger logger, string clientId, Confluent.Kafka.ErrorCode code, string reason);
+
+    [LoggerMessage(1047, LogLevel.Warning, "Worker {ClientId} could not purge its repartition topics ({Code}: {Reason}); the next purge tries again")]
+    public static partial void RepartitionPurgeFailed(ILogger logger, string clientId, Confluent.Kafka.ErrorCode code, string reason);
 }

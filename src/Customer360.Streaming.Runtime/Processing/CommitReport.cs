@@ -4,7 +4,7 @@ namespace Customer360.Streaming.Runtime.Processing;
 
 /// <summary>
 /// What a successful commit tells the outside: commit and event-to-output latencies, the committed offsets and high
-/// watermarks in the status, output latency per topic, and the commit observers (the Redis sink), who get the store
+/// watermarks in the status, the repartition purge, output latency per topic, and the commit observers (the Redis sink), who get the store
 /// keys that were made durable and the stores the thread owns now.
 /// </summary>
 internal sealed class CommitReport(StreamThreadContext context, IConsumer<byte[]?, byte[]?> consumer, KafkaRecordCollector collector, IOwnedStores owned)
@@ -21,6 +21,7 @@ internal sealed class CommitReport(StreamThreadContext context, IConsumer<byte[]
         }
 
         context.Status.Committed(offsets);
+        context.Purge?.Committed(offsets);
         foreach (var partition in positions)
         {
             var watermarks = consumer.GetWatermarkOffsets(partition);

@@ -22,12 +22,14 @@ public sealed class StreamProcessor
     private int _replacements;
 
     /// <param name="observers">The commit observers of thread n (1-based): each thread has its own, as each owns its own stores.</param>
+    /// <param name="recordDeleter">Makes each thread's deleter for the repartition purge; default: DeleteRecords through an admin client.</param>
     public StreamProcessor(
         KafkaOptions kafka, StreamsOptions streams, StreamTopology topology, TimeProvider time, ILogger<StreamWorker> logger, string clientId,
-        StreamsMetrics metrics, Func<int, IReadOnlyList<ICommitObserver>>? observers = null)
+        StreamsMetrics metrics, Func<int, IReadOnlyList<ICommitObserver>>? observers = null, Func<IRecordDeleter>? recordDeleter = null)
         : this(streams.ResolvedThreads, streams.MaxThreadReplacements, logger, metrics, (thread, stoppingToken) =>
         {
-            var worker = new StreamWorker(kafka, streams, topology, time, logger, $"{clientId}-{ThreadName(thread)}", metrics, observers?.Invoke(thread) ?? [], thread);
+            var worker = new StreamWorker(
+                kafka, streams, topology, time, logger, $"{clientId}-{ThreadName(thread)}", metrics, observers?.Invoke(thread) ?? [], thread, recordDeleter);
             return (worker.Status, worker.RunAsync(stoppingToken));
         })
     {

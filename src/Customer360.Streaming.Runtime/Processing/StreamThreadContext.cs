@@ -5,7 +5,8 @@ namespace Customer360.Streaming.Runtime.Processing;
 
 /// <summary>
 /// What a stream thread is given by its worker and keeps across rebuilds of its clients: configuration, topology,
-/// clock, logging, metrics, observers and status, and the once-per-topic warning about mis-partitioned keys.
+/// clock, logging, metrics, observers and status, the repartition purge, and the once-per-topic warning about
+/// mis-partitioned keys.
 /// </summary>
 internal sealed class StreamThreadContext(
     KafkaOptions kafka, StreamsOptions streams, StreamTopology topology, TimeProvider time, ILogger logger, string clientId,
@@ -31,6 +32,9 @@ internal sealed class StreamThreadContext(
     public IReadOnlyList<ICommitObserver> Observers { get; } = observers;
 
     public StreamWorkerStatus Status { get; } = status;
+
+    /// <summary>Deletes what this thread committed on the repartition topics, now and then; null when the worker purges nothing.</summary>
+    public RepartitionPurge? Purge { get; init; }
 
     /// <summary>This thread's number in its process (1-based), part of its transactional and group instance ids.</summary>
     public int Thread { get; } = thread;

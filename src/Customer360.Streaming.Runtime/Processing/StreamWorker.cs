@@ -24,9 +24,17 @@ public sealed class StreamWorker
         string clientId,
         StreamsMetrics? metrics = null,
         IReadOnlyList<ICommitObserver>? observers = null,
-        int thread = 1)
+        int thread = 1,
+        Func<IRecordDeleter>? recordDeleter = null)
     {
-        _context = new StreamThreadContext(kafka, streams, topology, time, logger, clientId, metrics ?? new StreamsMetrics(), observers ?? [], Status, thread);
+        metrics ??= new StreamsMetrics();
+        _context = new StreamThreadContext(kafka, streams, topology, time, logger, clientId, metrics, observers ?? [], Status, thread)
+        {
+            // The worker owns its deleter (by default an admin client of its own, made at the first purge).
+            Purge = new RepartitionPurge(
+                recordDeleter?.Invoke() ?? new AdminRecordDeleter(kafka, clientId + "-purge"), topology.RepartitionTopics,
+                TimeSpan.FromMilliseconds(streams.RepartitionPurgeIntervalMs), time, metrics, logger, clientId),
+        };
         if (streams.StateStore == StateStoreKind.RocksDb)
         {
             RocksDbNativeLibrary.BindInBackground();
@@ -41,6 +49,7 @@ public sealed class StreamWorker
 
     private void Run(CancellationToken stoppingToken)
     {
+        using var purge = _context.Purge;
         // The name its metrics and status use, so top -H, ps -L and profilers show which thread is the stream thread.
         Thread.CurrentThread.Name = StreamProcessor.ThreadName(_context.Thread);
         for (var generation = 1; ; generation++)

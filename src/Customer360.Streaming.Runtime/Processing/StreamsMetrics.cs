@@ -34,6 +34,8 @@ public sealed class StreamsMetrics : IDisposable
             "c360.output.latency", "ms", "From an output's timestamp (the event time it stems from) to the commit that made it visible, by output topic");
         RecordAge = Meter.CreateHistogram<double>(
             "c360.record.age", "ms", "From a record's timestamp to its stage taking it, by stage: summed hop by hop, where a record's wait comes from");
+        RepartitionPurges = Meter.CreateCounter<long>(
+            "c360.repartition.purges", "{partition}", "Repartition partitions whose records below the committed offset were deleted (or failed to be), by outcome");
         ThreadReplacements = Meter.CreateCounter<long>("c360.stream_thread.replacements", "{thread}", "Stream threads that died of a Kafka client error and were replaced");
         ThreadTime = Meter.CreateCounter<double>(
             "c360.stream_thread.time", "s", "Wall-clock time of each stream thread by what its loop was doing (poll, restore, process, punctuate, commit): its rate is the share of each");
@@ -74,6 +76,9 @@ public sealed class StreamsMetrics : IDisposable
 
     /// <summary>Per stage (sub-topology): how old a record is when the stage takes it (Kafka Streams' record-e2e-latency at a source).</summary>
     public Histogram<double> RecordAge { get; }
+
+    /// <summary>Per outcome (deleted, failed): repartition partitions purged below their committed offsets.</summary>
+    public Counter<long> RepartitionPurges { get; }
 
     public Counter<long> ThreadReplacements { get; }
 

@@ -140,6 +140,15 @@ public sealed class StreamsOptions
     [Range(100, 300_000, ErrorMessage = "Streams:CloseTimeoutMs must be between 100 and 300000.")]
     public int CloseTimeoutMs { get; set; } = 10_000;
 
+    /// <summary>
+    /// How often a stream thread deletes the records of its repartition topics below their committed offsets (Kafka
+    /// Streams' <c>repartition.purge.interval.ms</c>, whose default this is); 0 turns it off. Records below a committed
+    /// offset are never read again. Against the embedded broker, whose fetches walk a partition's whole log, the demo
+    /// purges every second.
+    /// </summary>
+    [Range(0, 86_400_000, ErrorMessage = "Streams:RepartitionPurgeIntervalMs must be between 0 (off) and 86400000.")]
+    public int RepartitionPurgeIntervalMs { get; set; } = 30_000;
+
     public string ResolvedStateDirectory(string applicationId) =>
         Path.GetFullPath(string.IsNullOrWhiteSpace(StateDirectory) ? Path.Combine("state", applicationId) : StateDirectory);
 

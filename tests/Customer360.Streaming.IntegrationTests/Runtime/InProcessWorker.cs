@@ -1,5 +1,6 @@
 using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Runtime.Processing;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Customer360.Streaming.IntegrationTests.Runtime;
@@ -11,9 +12,12 @@ internal sealed class InProcessWorker : IAsyncDisposable
     private readonly Task _running;
 
     public InProcessWorker(
-        KafkaOptions kafka, StreamsOptions streams, StreamTopology topology, StreamsMetrics? metrics = null, IReadOnlyList<ICommitObserver>? observers = null)
+        KafkaOptions kafka, StreamsOptions streams, StreamTopology topology, StreamsMetrics? metrics = null, IReadOnlyList<ICommitObserver>? observers = null,
+        Func<IRecordDeleter>? recordDeleter = null, ILogger<StreamWorker>? logger = null)
     {
-        Worker = new StreamWorker(kafka, streams, topology, TimeProvider.System, NullLogger<StreamWorker>.Instance, $"{topology.ApplicationId}-worker", metrics, observers);
+        Worker = new StreamWorker(
+            kafka, streams, topology, TimeProvider.System, logger ?? NullLogger<StreamWorker>.Instance, $"{topology.ApplicationId}-worker", metrics, observers,
+            recordDeleter: recordDeleter);
         _running = Worker.RunAsync(_stop.Token);
     }
 

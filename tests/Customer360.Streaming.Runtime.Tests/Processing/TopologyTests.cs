@@ -85,23 +85,5 @@ public sealed class TopologyTests
         Assert.Equal(Run(), Run());
     }
 
-    internal static StreamTopology RekeyThenCount()
-    {
-        var builder = new StreamTopologyBuilder("app").AddStore(CountingProcessor.Store);
-        var repartition = builder.Repartition("by-customer");
-        return builder
-            .AddSubTopology("rekey", ["events"], () => new RekeyByValueProcessor(repartition), sinks: [repartition])
-            .AddSubTopology("count", [repartition], () => new CountingProcessor("counts-out"), [CountingProcessor.Store], ["counts-out"])
-            .Build();
-    }
-
-    /// <summary>Re-keys each record by its value, as identity stitching re-keys device events by customer.</summary>
-    private sealed class RekeyByValueProcessor(string repartition) : IProcessor
-    {
-        private IProcessorContext _context = null!;
-
-        public void Init(IProcessorContext context) => _context = context;
-
-        public void Process(StreamRecord record) => _context.Emit(repartition, Encoding.UTF8.GetString(record.Value!), record.Value);
-    }
+    internal static StreamTopology RekeyThenCount() => Customer360.Streaming.Testing.Streams.RekeyThenCount.Topology("app", "events", "counts-out");
 }
