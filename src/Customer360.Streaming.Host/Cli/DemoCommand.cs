@@ -134,6 +134,9 @@ internal static class DemoCommand
             // One stream thread: the embedded broker holds a rebalance until a member's session times out when
             // another member joins, which would add ~45 s to the start per extra thread.
             ["Streams:Threads"] = "1",
+            // Each fetch of the embedded broker walks the partition's log from its oldest batch: the repartition topics
+            // stay short if the processor deletes what it committed every second (the default is Kafka Streams' 30 s).
+            ["Streams:RepartitionPurgeIntervalMs"] = "1000",
             // The embedded broker cannot enforce transactions; idempotence still makes state exact.
             ["Streams:ProcessingGuarantee"] = "AtLeastOnce",
             ["Redis:ConnectionString"] = settings.Redis,
@@ -145,7 +148,8 @@ internal static class DemoCommand
             // The demo speaks through its view and summary; the processor's routine log would bury them.
             ["Logging:LogLevel:Default"] = "Warning",
         };
-        var app = ProcessorHost.Build(overrides);
+        // The mock refuses an admin client's DeleteRecords; the processor, in this process, asks it directly.
+        var app = ProcessorHost.Build(overrides, services => services.AddSingleton<Func<IRecordDeleter>>(() => new EmbeddedRecordDeleter(cluster)));
         var host = RunCommand.RunAsync(app, cancellationToken);
         var processor = app.Services.GetRequiredService<StreamProcessorService>();
         if (!await WaitUntilAsync(time, () => processor.Processor?.Status.IsReady == true, TimeSpan.FromSeconds(30), cancellationToken))

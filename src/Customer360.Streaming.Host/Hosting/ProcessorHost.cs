@@ -35,7 +35,8 @@ public static class ProcessorHost
     /// <summary>Health endpoints answer reads only; any other method gets 405, as probes and proxies expect.</summary>
     private static readonly Microsoft.AspNetCore.Routing.HttpMethodMetadata ReadOnlyMethods = new([HttpMethods.Get, HttpMethods.Head]);
 
-    public static WebApplication Build(IReadOnlyDictionary<string, string?>? overrides = null)
+    /// <param name="services">Registers what a command adds to the processor's services (the demo: its embedded broker's record deleter).</param>
+    public static WebApplication Build(IReadOnlyDictionary<string, string?>? overrides = null, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -62,6 +63,7 @@ public static class ProcessorHost
         builder.Services.AddRedisView();
         builder.Services.AddContextPipeline();
         builder.Services.AddStreamProcessor();
+        services?.Invoke(builder.Services);
         builder.Services.AddPages();
         builder.Services.AddHealthChecks()
             .AddCheck<ProcessorHealthCheck>("processor", tags: [ProcessorHealthCheck.LiveTag, ProcessorHealthCheck.ReadyTag])

@@ -32,6 +32,7 @@ internal sealed class StreamProcessorService : IHostedService, IDisposable
     private readonly ContextOptions _contextOptions;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<int, RedisContextSink> _sinks = new();
+    private readonly Func<IRecordDeleter>? _recordDeleter;
     private Task? _running;
 
     public StreamProcessorService(
@@ -46,8 +47,11 @@ internal sealed class StreamProcessorService : IHostedService, IDisposable
         PipelineMetrics pipelineMetrics,
         RedisConnectionService redis,
         IOptions<RedisOptions> redisOptions,
-        IOptions<ContextOptions> contextOptions)
+        IOptions<ContextOptions> contextOptions,
+        Func<IRecordDeleter>? recordDeleter = null)
     {
+        // Registered by a host that runs the embedded broker in-process (the demo); otherwise an admin client's DeleteRecords.
+        _recordDeleter = recordDeleter;
         _pipelineMetrics = pipelineMetrics;
         _redis = redis;
         _redisOptions = redisOptions.Value;
@@ -96,7 +100,8 @@ internal sealed class StreamProcessorService : IHostedService, IDisposable
             _kafka, _streams, _topology, _time, _loggers.CreateLogger<StreamWorker>(), clientId, _metrics,
             thread => [_sinks.GetOrAdd(thread, _ => new RedisContextSink(
                 writer, _contextOptions.ToIdentitySettings().AnonymousContextTtl, _time, _pipelineMetrics,
-                _loggers.CreateLogger<RedisContextSink>()))]);
+                _loggers.CreateLogger<RedisContextSink>()))],
+            _recordDeleter);
         _running = Processor.RunAsync(_stopping.Token);
         _ = _running.ContinueWith(OnProcessorEnded, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         Log.ProcessorStarted(_logger, _topology.SourceTopics.Count(), _streams.ResolvedThreads);
