@@ -4,7 +4,9 @@ using System.Globalization;
 using Confluent.Kafka;
 using Customer360.Streaming.Embedded.Kafka;
 using Customer360.Streaming.Runtime.Kafka;
+using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Runtime.Topology;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Customer360.Streaming.Benchmarks;
 
@@ -13,7 +15,9 @@ namespace Customer360.Streaming.Benchmarks;
 /// topic) through hand-written Confluent.Kafka code that does no work between them (<see cref="RawPassthrough"/>,
 /// which commits as the runtime does under at_least_once), on a fresh embedded broker, at the same rate, linger and
 /// fetch wait. Measured like the demo: from the input record's timestamp, which each hop keeps, to a consumer of the
-/// last topic receiving it. Whatever the processor's p99 has above this floor is ours; the floor is the broker's.
+/// last topic receiving it. The hop that reads the repartition topic purges it below its commits every
+/// <see cref="DemoRepartitionPurgeInterval"/> with the runtime's own purge, as the demo's processor does (each fetch of the
+/// embedded broker walks the partition's log, so a topic left to grow lengthens every hop that shares the broker). Whatever the processor's p99 has above this floor is ours; the floor is the broker's.
 /// With two hops (input topic straight to trigger topic) it is the floor of any processor, whatever its design.
 /// </summary>
 internal static class RawHopLatency
@@ -23,6 +27,9 @@ internal static class RawHopLatency
     private const int Keys = 18_000;
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan Drain = TimeSpan.FromSeconds(30);
+
+    /// <summary><c>Streams:RepartitionPurgeIntervalMs</c> as <c>c360 demo</c> sets it.</summary>
+    private static readonly TimeSpan DemoRepartitionPurgeInterval = TimeSpan.FromSeconds(1);
     /// <summary>The trigger's hops today.</summary>
     private static readonly string[] ThreeHops = ["hops.input", "hops.repartition", "hops.triggers"];
 
@@ -45,8 +52,17 @@ internal static class RawHopLatency
         KafkaOptions Options(string group) => new() { BootstrapServers = cluster.BootstrapServers, ApplicationId = group, LingerMs = lingerMs, FetchWaitMaxMs = fetchWaitMs };
 
         using var stop = new CancellationTokenSource();
+        using var metrics = new StreamsMetrics();
         var forwarders = Enumerable.Range(0, topics.Length - 1)
-            .Select(hop => Task.Factory.StartNew(() => RawPassthrough.RunUntil(Options($"hop{hop}"), [topics[hop]], topics[hop + 1], stop.Token, commitsInBackground), TaskCreationOptions.LongRunning))
+            .Select(hop => Task.Factory.StartNew(
+                () =>
+                {
+                    // Only the middle of three hops reads a repartition topic; the input and the last topic stay, as for the processor.
+                    using var purge = hop == 1 ? new RepartitionPurge(
+                        new EmbeddedRecordDeleter(cluster), [topics[hop]], DemoRepartitionPurgeInterval, TimeProvider.System, metrics, NullLogger.Instance, $"hop{hop}") : null;
+                    RawPassthrough.RunUntil(Options($"hop{hop}"), [topics[hop]], topics[hop + 1], stop.Token, commitsInBackground, purge is null ? null : purge.Committed);
+                },
+                TaskCreationOptions.LongRunning))
             .ToList();
         var latencies = new ConcurrentDictionary<long, double>();
         var receiver = Task.Factory.StartNew(() => Receive(Options("receiver"), topics[^1], latencies, stop.Token), TaskCreationOptions.LongRunning);

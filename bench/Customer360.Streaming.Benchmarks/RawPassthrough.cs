@@ -29,8 +29,11 @@ internal static class RawPassthrough
     /// never waits: what commits that do not hold the thread could reach at best. It may commit an offset before its
     /// output is acknowledged, so it is not at_least_once, and only latency is measured with it.
     /// </param>
-    public static void RunUntil(KafkaOptions options, IReadOnlyList<string> inputs, string output, CancellationToken stop, bool commitsInBackground = false) =>
-        Forward(options, inputs, _ => output, _ => !stop.IsCancellationRequested, commitsInBackground);
+    /// <param name="committed">Told the offsets of each commit, on the loop's thread (the latency floor purges its repartition hop with them).</param>
+    public static void RunUntil(
+        KafkaOptions options, IReadOnlyList<string> inputs, string output, CancellationToken stop, bool commitsInBackground = false,
+        Action<IReadOnlyList<TopicPartitionOffset>>? committed = null) =>
+        Forward(options, inputs, _ => output, _ => !stop.IsCancellationRequested, commitsInBackground, committed);
 
     /// <summary>Goes on until <paramref name="moves"/> records were moved, and fails once <paramref name="timeout"/> has passed.</summary>
     private static Func<long, bool> UntilMoved(long moves, TimeSpan timeout)
@@ -45,16 +48,21 @@ internal static class RawPassthrough
     /// The loop itself, while <paramref name="more"/> (given the records moved so far) says to go on; each record goes
     /// to the topic <paramref name="outputOf"/> names for the topic it came from.
     /// </summary>
-    private static void Forward(KafkaOptions options, IReadOnlyList<string> inputs, Func<string, string> outputOf, Func<long, bool> more, bool commitsInBackground = false)
+    private static void Forward(
+        KafkaOptions options, IReadOnlyList<string> inputs, Func<string, string> outputOf, Func<long, bool> more, bool commitsInBackground = false,
+        Action<IReadOnlyList<TopicPartitionOffset>>? committed = null)
     {
         var consumerConfig = KafkaClientConfigs.Consumer(options, options.ApplicationId, "raw");
+        var consumerBuilder = new ConsumerBuilder<byte[]?, byte[]?>(consumerConfig);
         if (commitsInBackground)
         {
             consumerConfig.EnableAutoCommit = true;
             consumerConfig.AutoCommitIntervalMs = 100;
+            // The client commits in the background and reports each commit from within Consume, on this thread.
+            consumerBuilder.SetOffsetsCommittedHandler((_, done) => committed?.Invoke([.. done.Offsets.Where(o => !o.Error.IsError).Select(o => o.TopicPartitionOffset)]));
         }
 
-        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(consumerConfig).Build();
+        using var consumer = consumerBuilder.Build();
         using var producer = new ProducerBuilder<byte[]?, byte[]?>(KafkaClientConfigs.Producer(options, "raw-out")).Build();
         consumer.Subscribe(inputs);
         var lastCommit = Environment.TickCount64;
@@ -72,7 +80,8 @@ internal static class RawPassthrough
             if (uncommitted && !commitsInBackground && Environment.TickCount64 - lastCommit >= 100)
             {
                 producer.Flush(TimeSpan.FromSeconds(30));
-                consumer.Commit();
+                var offsets = consumer.Commit();
+                committed?.Invoke(offsets);
                 lastCommit = Environment.TickCount64;
                 uncommitted = false;
             }
