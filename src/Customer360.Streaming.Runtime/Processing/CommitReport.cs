@@ -4,8 +4,8 @@ namespace Customer360.Streaming.Runtime.Processing;
 
 /// <summary>
 /// What a successful commit tells the outside: commit and event-to-output latencies, the committed offsets and high
-/// watermarks in the status, the repartition purge, output latency per topic, and the commit observers (the Redis sink), who get the store
-/// keys that were made durable and the stores the thread owns now.
+/// watermarks in the status, the repartition purge, output latency per topic, and the commit observers (the Redis
+/// sink), who get the store keys that were made durable and the stores the thread owns now.
 /// </summary>
 internal sealed class CommitReport(StreamThreadContext context, IConsumer<byte[]?, byte[]?> consumer, KafkaRecordCollector collector, IOwnedStores owned)
 {

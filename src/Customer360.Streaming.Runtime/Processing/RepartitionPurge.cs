@@ -21,6 +21,9 @@ internal sealed class RepartitionPurge(
     private static readonly KeyValuePair<string, object?> Deleted = new("outcome", "deleted");
     private static readonly KeyValuePair<string, object?> Failed = new("outcome", "failed");
 
+    /// <summary>How long a stopping thread waits for a deletion in flight.</summary>
+    private static readonly TimeSpan StopWait = TimeSpan.FromSeconds(1);
+
     private readonly HashSet<string> _topics = new(repartitionTopics, StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
 
@@ -67,16 +70,20 @@ internal sealed class RepartitionPurge(
     public void Dispose()
     {
         _stopping.Cancel();
-        try
+        // A deletion is one request: a stop waits a moment for it, and one still running closes the deleter when it ends.
+        Task.WhenAny(_inFlight, Task.Delay(StopWait)).Wait();
+        if (_inFlight.IsCompleted)
         {
-            // A deletion is a single request; a stop does not wait for a slow broker beyond a moment.
-            _inFlight.Wait(TimeSpan.FromSeconds(1));
+            Release();
         }
-        catch (AggregateException)
+        else
         {
-            // DeleteAsync handles its own failures; a cancelled wait has nothing left to report.
+            _inFlight.ContinueWith(_ => Release(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         }
+    }
 
+    private void Release()
+    {
         deleter.Dispose();
         _stopping.Dispose();
     }
@@ -106,6 +113,10 @@ internal sealed class RepartitionPurge(
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
             // Stopping: the next start purges from its own commits.
+        }
+        catch (ObjectDisposedException) when (_stopping.IsCancellationRequested)
+        {
+            // Stopping, and the broker or client it asked went first (an embedded broker ends with its process).
         }
     }
 

@@ -9,8 +9,8 @@ namespace Customer360.Streaming.Runtime.Tests.Processing;
 
 /// <summary>
 /// The repartition purge after commits: only repartition partitions, up to their committed offsets, at most once per
-/// interval and one deletion at a time; a broker that refuses is named once and not asked again, and a deletion that
-/// failed for a passing reason is covered by the next one.
+/// interval and one deletion at a time; a broker that refuses is named once and not asked again, a deletion that
+/// failed for a passing reason is covered by the next one, and a stop does not close the deleter under a deletion.
 /// </summary>
 public sealed class RepartitionPurgeTests : IDisposable
 {
@@ -108,6 +108,24 @@ public sealed class RepartitionPurgeTests : IDisposable
     }
 
     [Fact]
+    public async Task A_stop_during_a_deletion_leaves_the_deleter_open_until_that_deletion_ends()
+    {
+        var purge = Purge(Interval);
+        var held = _deleter.HoldNext();
+        purge.Committed([At(Repartition, 0, 10)]);
+        await held.Entered.Task;
+
+        purge.Dispose();
+        var disposedWhileDeleting = _deleter.Disposed;
+        held.Release.SetResult();
+        await purge.InFlight;
+        await _deleter.WhenDisposed.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        Assert.False(disposedWhileDeleting);
+        Assert.True(_deleter.Disposed);
+    }
+
+    [Fact]
     public async Task An_interval_of_zero_turns_the_purge_off()
     {
         using var purge = Purge(TimeSpan.Zero);
@@ -141,6 +159,7 @@ public sealed class RepartitionPurgeTests : IDisposable
     private sealed class RecordingDeleter : IRecordDeleter
     {
         private readonly List<string> _calls = [];
+        private readonly TaskCompletionSource _disposed = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private ErrorCode? _failNext;
         private Held? _holdNext;
 
@@ -180,8 +199,10 @@ public sealed class RepartitionPurgeTests : IDisposable
             }
         }
 
-        public void Dispose()
-        {
-        }
+        public bool Disposed => WhenDisposed.IsCompleted;
+
+        public Task WhenDisposed => _disposed.Task;
+
+        public void Dispose() => _disposed.TrySetResult();
     }
 }
