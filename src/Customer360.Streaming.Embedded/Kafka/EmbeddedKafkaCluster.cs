@@ -95,7 +95,15 @@ public sealed class EmbeddedKafkaCluster : IDisposable
     /// </summary>
     public void DeleteRecordsBefore(string topic, int partition, long offset)
     {
-        var error = (ErrorCode)Awake(() => NativeLibRdKafka.MockPartitionDeleteRecords(LiveCluster(), topic, partition, offset));
+        ErrorCode error;
+        // Called from background work (the repartition purge) that may outlast a stop: the cluster is not destroyed
+        // while a call is under way, and a call after its end throws ObjectDisposedException.
+        lock (_gate)
+        {
+            var cluster = LiveCluster();
+            error = (ErrorCode)Awake(() => NativeLibRdKafka.MockPartitionDeleteRecords(cluster, topic, partition, offset));
+        }
+
         if (error != ErrorCode.NoError)
         {
             throw new KafkaException(new Error(error, $"Deleting records of {topic}[{partition}] below offset {offset} failed: {error}"));
