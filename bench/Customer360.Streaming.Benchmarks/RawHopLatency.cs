@@ -16,8 +16,9 @@ namespace Customer360.Streaming.Benchmarks;
 /// which commits as the runtime does under at_least_once), on a fresh embedded broker, at the same rate, linger and
 /// fetch wait. Measured like the demo: from the input record's timestamp, which each hop keeps, to a consumer of the
 /// last topic receiving it. The hop that reads the repartition topic purges it below its commits every
-/// <see cref="DemoRepartitionPurgeInterval"/> with the runtime's own purge, as the demo's processor does (each fetch of the
-/// embedded broker walks the partition's log, so a topic left to grow lengthens every hop that shares the broker). Whatever the processor's p99 has above this floor is ours; the floor is the broker's.
+/// <see cref="DemoRepartitionPurgeInterval"/> with the runtime's own purge, as the demo's processor does (each fetch of
+/// the embedded broker walks the partition's log, so a topic left to grow lengthens every hop that shares the broker).
+/// Whatever the processor's p99 has above this floor is ours; the floor is the broker's.
 /// With two hops (input topic straight to trigger topic) it is the floor of any processor, whatever its design.
 /// </summary>
 internal static class RawHopLatency
@@ -30,6 +31,7 @@ internal static class RawHopLatency
 
     /// <summary><c>Streams:RepartitionPurgeIntervalMs</c> as <c>c360 demo</c> sets it.</summary>
     private static readonly TimeSpan DemoRepartitionPurgeInterval = TimeSpan.FromSeconds(1);
+
     /// <summary>The trigger's hops today.</summary>
     private static readonly string[] ThreeHops = ["hops.input", "hops.repartition", "hops.triggers"];
 
