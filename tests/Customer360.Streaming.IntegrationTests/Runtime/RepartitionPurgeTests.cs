@@ -36,8 +36,10 @@ public sealed class RepartitionPurgeTests(KafkaFixture kafka)
             await ProduceAsync(run);
             Assert.True(await worker.WaitUntilAsync(() => FinalCounts(run).Values.Sum() == Keys * PerKey, TimeSpan.FromSeconds(60)), "every record counted");
             Assert.True(
-                await worker.WaitUntilAsync(() => Same(Purged(run), Committed(run)) && Committed(run).Values.Sum() == Keys * PerKey, TimeSpan.FromSeconds(30)),
-                $"the repartition topic starts at the committed offsets: starts {Describe(Purged(run))}, committed {Describe(Committed(run))}");
+                await worker.WaitUntilAsync(
+                    () => Positions(run) is var positions && positions.Sum(p => p.Committed ?? 0) == Keys * PerKey && positions.All(p => p.LowWatermark == (p.Committed ?? 0)),
+                    TimeSpan.FromSeconds(30)),
+                $"the repartition topic starts at the committed offsets (partition: start/committed): {Describe(Positions(run))}");
         }
 
         Assert.All(FinalCounts(run).Values, count => Assert.Equal(PerKey, count));
@@ -67,7 +69,7 @@ public sealed class RepartitionPurgeTests(KafkaFixture kafka)
 
         Assert.All(FinalCounts(run).Values, count => Assert.Equal(PerKey, count));
         Assert.Single(logger.Recorded.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("purg", StringComparison.Ordinal));
-        Assert.All(Purged(run).Values, start => Assert.Equal(0, start));
+        Assert.All(Positions(run), position => Assert.Equal(0, position.LowWatermark));
     }
 
     private static StreamsOptions Streams(int purgeIntervalMs) => new()
@@ -111,24 +113,12 @@ public sealed class RepartitionPurgeTests(KafkaFixture kafka)
             .GroupBy(r => Encoding.UTF8.GetString(r.Message.Key!))
             .ToDictionary(g => g.Key, g => CountingProcessor.Decode(g.Last().Message.Value), StringComparer.Ordinal);
 
-    /// <summary>Where each repartition partition starts now (its low watermark).</summary>
-    private static Dictionary<int, long> Purged(PurgeRun run)
-    {
-        using var consumer = new ConsumerBuilder<Ignore, Ignore>(KafkaClientConfigs.Consumer(run.Options, run.Options.ApplicationId + "-watermarks", "watermarks")).Build();
-        return Enumerable.Range(0, Partitions).ToDictionary(p => p, p => consumer.QueryWatermarkOffsets(new TopicPartition(run.Repartition, p), TimeSpan.FromSeconds(10)).Low.Value);
-    }
+    /// <summary>Each repartition partition's start (its low watermark) and the application's committed offset, in one look.</summary>
+    private static IReadOnlyList<PartitionLag> Positions(PurgeRun run) =>
+        ConsumerGroupLag.Read(run.Options, run.Options.ApplicationId, [run.Repartition], TimeSpan.FromSeconds(10));
 
-    /// <summary>The application's committed offset of each repartition partition (0 before its first commit).</summary>
-    private static Dictionary<int, long> Committed(PurgeRun run)
-    {
-        using var consumer = new ConsumerBuilder<Ignore, Ignore>(KafkaClientConfigs.Consumer(run.Options, run.Options.ApplicationId, "committed")).Build();
-        return consumer.Committed([.. Enumerable.Range(0, Partitions).Select(p => new TopicPartition(run.Repartition, p))], TimeSpan.FromSeconds(10))
-            .ToDictionary(o => o.Partition.Value, o => o.Offset.IsSpecial ? 0 : o.Offset.Value);
-    }
-
-    private static bool Same(Dictionary<int, long> a, Dictionary<int, long> b) => a.OrderBy(o => o.Key).SequenceEqual(b.OrderBy(o => o.Key));
-
-    private static string Describe(Dictionary<int, long> offsets) => string.Join(", ", offsets.OrderBy(o => o.Key).Select(o => $"{o.Key}:{o.Value}"));
+    private static string Describe(IReadOnlyList<PartitionLag> positions) =>
+        string.Join(", ", positions.Select(p => $"{p.Partition.Partition.Value}: {p.LowWatermark}/{p.Committed?.ToString(CultureInfo.InvariantCulture) ?? "none"}"));
 
     private sealed record PurgeRun(KafkaOptions Options, string Input, string Output, StreamTopology Topology)
     {
