@@ -64,6 +64,24 @@ public sealed class RocksDbStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_restored_value_replaces_what_was_read_of_the_key_before()
+    {
+        using var store = Open(() => null);
+        store.Restore("alice", ChangelogRecords.ValueFor("1"u8.ToArray()), tombstone: false);
+        store.RestoreCompleted();
+        Assert.Equal("1", Encoding.UTF8.GetString(store.Get("alice")!));
+
+        // Restored over a key already read (the store remembers its last look): each read must see the latest value.
+        store.Restore("alice", ChangelogRecords.ValueFor("2"u8.ToArray()), tombstone: false);
+        store.RestoreCompleted();
+        Assert.Equal("2", Encoding.UTF8.GetString(store.Get("alice")!));
+
+        store.Restore("alice", [], tombstone: true);
+        store.RestoreCompleted();
+        Assert.Null(store.Get("alice"));
+    }
+
+    [Fact]
     public void A_checkpoint_round_trips_and_one_that_is_not_ours_is_not_trusted()
     {
         var directory = new TaskStateDirectory(_folder, "context", 3);
