@@ -53,6 +53,14 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
     private readonly Dictionary<string, (StoreEntry? Entry, byte[]? Encoded)> _pending = new(StringComparer.Ordinal);
 
     private readonly Dictionary<string, StoreEntry> _cache = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The key looked at last and its entry (null: none). A processor asks about one key several times per record (is
+    /// it a replay, read it, change it), and each look otherwise hashed the key into up to three dictionaries: about 3 %
+    /// of a drain's stream thread. Forgotten whenever the dictionaries change in a way that could move the key.
+    /// </summary>
+    private string? _lastKey;
+    private StoreEntry? _lastEntry;
     private WriteBatch? _restoring;
     private int _restoringCount;
 
@@ -108,6 +116,7 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
     {
         MarkChanged(key, null);
         _cache.Remove(key);
+        (_lastKey, _lastEntry) = (key, null);
     }
 
     public bool HasApplied(string key) => Entry(key) is { } entry && entry.HasApplied(_currentOrigin());
@@ -129,6 +138,7 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
 
     public IReadOnlyList<TakenChange> TakeChanges()
     {
+        ForgetLastLook();
         var changes = new List<TakenChange>(_changed.Count);
         foreach (var (key, (entry, cause)) in _changed)
         {
@@ -148,6 +158,7 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
             return;
         }
 
+        ForgetLastLook();
         using var batch = new WriteBatch();
         foreach (var (key, (entry, encoded)) in _pending)
         {
@@ -186,6 +197,7 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
         }
 
         _cache.Remove(key);
+        ForgetLastLook();
         if (++_restoringCount >= RestoreBatch)
         {
             WriteRestored();
@@ -196,6 +208,7 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
     {
         WriteRestored();
         _changed.Clear();
+        ForgetLastLook();
     }
 
     /// <summary>Makes everything written so far survive a machine crash, so a checkpoint may name it.</summary>
@@ -223,6 +236,18 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
     /// <summary>The current entry: changed, taken but not yet durable, cached, or read from RocksDB (then cached).</summary>
     private StoreEntry? Entry(string key)
     {
+        if (string.Equals(key, _lastKey, StringComparison.Ordinal))
+        {
+            return _lastEntry;
+        }
+
+        var entry = Look(key);
+        (_lastKey, _lastEntry) = (key, entry);
+        return entry;
+    }
+
+    private StoreEntry? Look(string key)
+    {
         if (_changed.TryGetValue(key, out var changed))
         {
             return changed.Entry;
@@ -249,6 +274,8 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
         return entry;
     }
 
+    private void ForgetLastLook() => (_lastKey, _lastEntry) = (null, null);
+
     /// <summary>The key's entry to change (a copy of nothing when new), marked applied for the current input's origin.</summary>
     private StoreEntry Changed(string key)
     {
@@ -257,6 +284,7 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
 
         _cache.Remove(key);
         MarkChanged(key, entry);
+        (_lastKey, _lastEntry) = (key, entry);
         return entry;
     }
 
