@@ -56,8 +56,8 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
 
     /// <summary>
     /// The key looked at last and its entry (null: none). A processor asks about one key several times per record (is
-    /// it a replay, read it, change it), and each look otherwise hashed the key into up to three dictionaries: about 3 %
-    /// of a drain's stream thread. Forgotten whenever the dictionaries change in a way that could move the key.
+    /// it a replay, read it, change it), and each look otherwise hashed the key into up to three dictionaries again.
+    /// Forgotten whenever the dictionaries change in a way that could move the key.
     /// </summary>
     private string? _lastKey;
     private StoreEntry? _lastEntry;
