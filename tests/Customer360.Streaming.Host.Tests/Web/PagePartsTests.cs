@@ -68,5 +68,31 @@ public sealed class PagePartsTests
         Assert.DoesNotContain("<b>", html, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(0, "0 page views, started 2 min ago")]
+    [InlineData(1, "1 page view, started 2 min ago")]
+    [InlineData(3, "3 page views, started 2 min ago")]
+    public async Task A_session_counts_its_page_views_apart_from_the_last_page_any_click_was_on(int pageViews, string expected)
+    {
+        // A session of searches and cart changes has visited pages but viewed none: "0 pages" beside a last page read as a contradiction.
+        await using var services = new ServiceCollection().AddLogging().BuildServiceProvider();
+        var renderer = new PageRenderer(services, services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>());
+        const long Now = 1_800_000_000_000;
+        var context = Domain.Context.CustomerContext.Empty("c-1") with
+        {
+            Version = 4,
+            AsOfMs = Now - 60_000,
+            Web = new Domain.Context.WebView { SessionId = "s-1", SessionStartedMs = Now - 120_000, LastActivityMs = Now - 60_000, PagesInSession = pageViews, LastPageUrl = "/cart" },
+        };
+
+        var html = await renderer.RenderAsync<CustomerLive>(new Dictionary<string, object?>
+        {
+            ["Model"] = new CustomerPageModel("c-1", context, [], null, Now, null),
+        });
+
+        Assert.Contains($"<dt>Session</dt><dd>{expected}</dd>", html, StringComparison.Ordinal);
+        Assert.Contains("<dt>Last page</dt><dd>/cart</dd>", html, StringComparison.Ordinal);
+    }
+
     private static ObservedDecision Decision(long time, string customer) => new(time, "rule", customer, true, "NONE", string.Empty, [], "t-" + time);
 }
