@@ -1,5 +1,8 @@
+using System.Diagnostics.Metrics;
 using System.Text.RegularExpressions;
+using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Customer360.Streaming.Host.Tests.Hosting;
 
@@ -68,6 +71,17 @@ public sealed partial class MetricsDocumentationTests
             Assert.Contains($"`{Domain.EnumNames.SnakeCase(reason)}`", suppressed, StringComparison.Ordinal));
         Assert.All(Enum.GetValues<Domain.Context.ReductionOutcome>(), outcome =>
             Assert.Contains($"`{outcome}`", reductions, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_help_text_of_the_reductions_counter_names_each_outcome_as_the_label_carries_it()
+    {
+        // The HELP line is what Prometheus shows beside the series; it listed snake_case outcomes the label never takes.
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        using var metrics = new PipelineMetrics(services.GetRequiredService<IMeterFactory>());
+
+        Assert.All(Enum.GetValues<Domain.Context.ReductionOutcome>(), outcome =>
+            Assert.Contains($"{outcome}", metrics.Reductions.Description, StringComparison.Ordinal));
     }
 
     [Fact]
