@@ -14,7 +14,7 @@ public sealed class PipelineMetrics : IDisposable
     public PipelineMetrics(IMeterFactory? factory = null)
     {
         _meter = factory?.Create(MeterName) ?? new Meter(MeterName);
-        Reductions = _meter.CreateCounter<long>("c360.context.reductions", "{event}", "Events reduced into contexts, by outcome (applied, late, superseded, no_consent) and source topic");
+        Reductions = _meter.CreateCounter<long>("c360.context.reductions", "{event}", "Events reduced into contexts, by outcome (Applied, Late, Superseded, Duplicate, NoConsent) and source topic");
         QuarantinedIdentifiers = _meter.CreateCounter<long>("c360.identity.quarantined", "{identifier}", "Identifiers linked to too many customers, kept anonymous");
         AnonymousMerged = _meter.CreateCounter<long>("c360.identity.merged", "{context}", "Anonymous contexts merged into a customer's on a new link");
         AnonymousExpired = _meter.CreateCounter<long>("c360.identity.anonymous_expired", "{context}", "Anonymous contexts removed after their time to live");
