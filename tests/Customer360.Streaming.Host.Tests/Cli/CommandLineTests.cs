@@ -17,6 +17,41 @@ public sealed class CommandLineTests
         Assert.Contains(result.Errors, e => e.Message.StartsWith(expected, StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("broker --brokers three", "--brokers")]
+    [InlineData("demo --duration abc", "--duration")]
+    [InlineData("demo --rate fast", "--rate")]
+    [InlineData("demo --customers many", "--customers")]
+    [InlineData("demo --http-port http", "--http-port")]
+    [InlineData("demo --fetch-wait-ms 3ms", "--fetch-wait-ms")]
+    [InlineData("lag --group g --interval 5s", "--interval")]
+    [InlineData("lag --group g --samples x", "--samples")]
+    [InlineData("registry --port x", "--port")]
+    [InlineData("simulate --rate x", "--rate")]
+    [InlineData("topics create --replication-factor x", "--replication-factor")]
+    [InlineData("rules test --drain-hours x", "--drain-hours")]
+    [InlineData("context rebuild --anonymous-ttl-hours x", "--anonymous-ttl-hours")]
+    [InlineData("decisioning evaluate --days x", "--days")]
+    [InlineData("decisioning evaluate --max-exploration-share x", "--max-exploration-share")]
+    public void Parse_ValueThatIsNotANumber_IsAnErrorNamingTheOption(string commandLine, string option)
+    {
+        // `c360 demo --duration abc` aborted the process (exit 134): a range check asked for a value that never parsed.
+        var result = C360Cli.Create().Parse(commandLine);
+
+        Assert.Contains(result.Errors, e => e.Message.Contains($"for option '{option}'", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("context rebuild --anonymous-ttl-hours 0", "--anonymous-ttl-hours must be between 1 and 87600 (was 0)")]
+    [InlineData("rules test --show -1", "--show must be between 0 and 100000 (was -1)")]
+    public void Parse_OutOfRangeOptionThatWasUnchecked_ReportsOptionAndValue(string commandLine, string expected)
+    {
+        // Both were taken as given: a TTL below an hour silently became one, a negative count printed no lines.
+        var result = C360Cli.Create().Parse(commandLine);
+
+        Assert.Contains(result.Errors, e => e.Message.StartsWith(expected, StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Invocation_GivesASignalledVerbAtLeastTheHostsShutdownTimeout()
     {
