@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Diagnostics.CodeAnalysis;
 using Customer360.Streaming.Host.Hosting;
 using Customer360.Streaming.Pipeline;
@@ -22,25 +23,36 @@ internal static class CommonOptions
             Description = "Number of embedded brokers.",
             DefaultValueFactory = _ => 3,
         };
-        option.Validators.Add(result =>
-        {
-            var value = result.GetValueOrDefault<int>();
-            if (value is < 1 or > Embedded.Kafka.EmbeddedKafkaCluster.MaxBrokers)
-            {
-                result.AddError($"--brokers must be between 1 and {Embedded.Kafka.EmbeddedKafkaCluster.MaxBrokers} (was {value}).");
-            }
-        });
+        option.Validators.Add(result => RequireRange(result, "--brokers", 1, Embedded.Kafka.EmbeddedKafkaCluster.MaxBrokers));
         return option;
     }
 
     /// <summary>Adds a parse error naming the option and its value when an integer option is out of range.</summary>
-    public static void RequireRange(System.CommandLine.Parsing.OptionResult result, string name, int min, int max)
+    public static void RequireRange(OptionResult result, string name, int min, int max)
     {
-        ArgumentNullException.ThrowIfNull(result);
-        var value = result.GetValueOrDefault<int>();
-        if (value < min || value > max)
+        if (Parsed<int>(result, out var value) && (value < min || value > max))
         {
             result.AddError($"{name} must be between {min} and {max} (was {value}).");
+        }
+    }
+
+    /// <summary>
+    /// The option's value for a validator to check, or false when its text did not convert: the parser reports that
+    /// itself ("Cannot parse argument … for option …"), but runs the validators anyway (dotnet/command-line-api#2645),
+    /// and asking for the value then throws, which ended the process instead of printing the error.
+    /// </summary>
+    public static bool Parsed<T>(OptionResult result, out T value)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        try
+        {
+            value = result.GetValueOrDefault<T>()!;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            value = default!;
+            return false;
         }
     }
 

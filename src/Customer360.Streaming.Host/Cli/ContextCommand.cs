@@ -73,6 +73,7 @@ internal static class ContextCommand
             Description = "Delete contexts found only in Redis even when a changelog was truncated (the broker deleted records that may have held them).",
         };
         var ttlHours = new Option<int>("--anonymous-ttl-hours") { Description = "Expiry of rewritten anonymous contexts.", DefaultValueFactory = _ => 168 };
+        ttlHours.Validators.Add(r => CommonOptions.RequireRange(r, "--anonymous-ttl-hours", 1, 87_600));
         var redis = RedisOption();
         var prefix = PrefixOption();
         var command = new Command("rebuild", "Replay the context changelogs from Kafka, report how many Redis keys differ, and make Redis equal to Kafka.")
@@ -98,7 +99,7 @@ internal static class ContextCommand
             try
             {
                 var report = await ContextRebuild.RunAsync(
-                    kafka, connection, new RedisKeys(options.KeyPrefix), TimeSpan.FromHours(Math.Max(1, parse.GetValue(ttlHours))), parse.GetValue(dryRun),
+                    kafka, connection, new RedisKeys(options.KeyPrefix), TimeSpan.FromHours(parse.GetValue(ttlHours)), parse.GetValue(dryRun),
                     line => Console.Out.WriteLine($"[rebuild] {line}"), cancellationToken, parse.GetValue(force));
                 await Console.Out.WriteLineAsync(
                     $"contexts in Kafka: {report.InKafka}; identical in Redis: {report.Same}; differing keys: {report.Differing} " +

@@ -24,9 +24,9 @@ internal static class DecisioningCommand
         var exploration = new Option<double>("--max-exploration-share") { Description = "The learned policy's exploration bound (Decisioning:MaxExplorationShare).", DefaultValueFactory = _ => 0.2 };
         exploration.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<double>() is < 0 or > 1)
+            if (CommonOptions.Parsed<double>(r, out var share) && share is < 0 or > 1)
             {
-                r.AddError($"--max-exploration-share must be between 0 and 1 (was {r.GetValueOrDefault<double>().ToString(CultureInfo.InvariantCulture)}).");
+                r.AddError($"--max-exploration-share must be between 0 and 1 (was {share.ToString(CultureInfo.InvariantCulture)}).");
             }
         });
         var topologyDir = CommonOptions.TopologyDirectory();

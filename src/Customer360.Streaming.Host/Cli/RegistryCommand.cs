@@ -18,14 +18,7 @@ internal static class RegistryCommand
             Description = "Port on 127.0.0.1 (0 picks a free one).",
             DefaultValueFactory = _ => 8081,
         };
-        port.Validators.Add(r =>
-        {
-            var value = r.GetValueOrDefault<int>();
-            if (value is < 0 or > 65535)
-            {
-                r.AddError($"--port must be between 0 and 65535 (was {value}).");
-            }
-        });
+        port.Validators.Add(r => CommonOptions.RequireRange(r, "--port", 0, 65535));
         var compatibility = new Option<string>("--compatibility")
         {
             Description = "Default compatibility level (BACKWARD, BACKWARD_TRANSITIVE, FORWARD, FORWARD_TRANSITIVE, FULL, FULL_TRANSITIVE, NONE).",

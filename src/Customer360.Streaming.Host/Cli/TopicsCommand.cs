@@ -25,8 +25,7 @@ internal static class TopicsCommand
         };
         replication.Validators.Add(r =>
         {
-            var value = r.GetValueOrDefault<short>();
-            if (value is 0 or < -1)
+            if (CommonOptions.Parsed<short>(r, out var value) && value is 0 or < -1)
             {
                 r.AddError($"--replication-factor must be -1 (broker default) or at least 1 (was {value}).");
             }
