@@ -84,6 +84,27 @@ public sealed class ProcessorHostOptionsTests
         Assert.Contains(expected, errors.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Run_SettingsWrongInSeveralSections_ExitsWithCode2AndListsEveryOne()
+    {
+        // `c360 run` with neither Kafka nor Redis configured printed an unhandled AggregateException and exited 1.
+        var settings = new Dictionary<string, string?>(Valid)
+        {
+            ["Kafka:BootstrapServers"] = "",
+            ["Redis:ConnectionString"] = "",
+            ["Streams:Threads"] = "two",
+        };
+        using var errors = new StringWriter();
+
+        var exitCode = await RunCommand.RunAsync(ProcessorHost.Build(settings), TestContext.Current.CancellationToken, errors);
+
+        Assert.Equal(ExitCodes.InvalidConfiguration, exitCode);
+        Assert.Contains("Kafka:BootstrapServers is required", errors.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Redis:ConnectionString is required", errors.ToString(), StringComparison.Ordinal);
+        Assert.Contains("'two' at 'Streams:Threads'", errors.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", errors.ToString(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(null, true)]
     [InlineData("false", false)]
