@@ -26,20 +26,14 @@ internal static class RunCommand
             {
                 await app.StartAsync(cancellationToken);
             }
-            catch (OptionsValidationException ex)
+            catch (Exception ex) when (ConfigurationFailures(ex) is { Count: > 0 } failures)
             {
                 await errors.WriteLineAsync("Invalid configuration:");
-                foreach (var failure in ex.Failures)
+                foreach (var failure in failures)
                 {
                     await errors.WriteLineAsync($"  - {failure}");
                 }
 
-                return ExitCodes.InvalidConfiguration;
-            }
-            catch (InvalidOperationException ex) when (ex.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal))
-            {
-                // A value of the wrong type (an unknown enum name, text for a number): the binder's message names the key.
-                await errors.WriteLineAsync($"Invalid configuration:{Environment.NewLine}  - {ex.Message} ({ex.InnerException?.Message})");
                 return ExitCodes.InvalidConfiguration;
             }
             catch (Exception ex) when (ex is TopologyException or DirectoryNotFoundException or ArgumentException)
@@ -62,5 +56,32 @@ internal static class RunCommand
             await app.StopAsync(CancellationToken.None);
             return Environment.ExitCode;
         }
+    }
+
+    /// <summary>
+    /// What is wrong with the settings, when that is all <paramref name="startup"/> is: options that failed validation,
+    /// and values of the wrong type (an unknown enum name, text for a number), whose binder message names the key. With
+    /// more than one section wrong, the host's start throws them together in an <see cref="AggregateException"/>.
+    /// Empty when anything else failed.
+    /// </summary>
+    private static List<string> ConfigurationFailures(Exception startup)
+    {
+        var failures = new List<string>();
+        foreach (var ex in startup is AggregateException all ? all.Flatten().InnerExceptions : [startup])
+        {
+            switch (ex)
+            {
+                case OptionsValidationException invalid:
+                    failures.AddRange(invalid.Failures);
+                    break;
+                case InvalidOperationException wrongType when wrongType.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal):
+                    failures.Add($"{wrongType.Message} ({wrongType.InnerException?.Message})");
+                    break;
+                default:
+                    return [];
+            }
+        }
+
+        return failures;
     }
 }
