@@ -72,6 +72,23 @@ public sealed class SimulateCommandTests(KafkaFixture kafka, SchemaRegistryFixtu
         Assert.Contains(simulate.StandardError, l => l.Contains("--keyed-by-customer needs a customer-keyed topic for every channel; topics.yaml has none for c360.beacon.v1", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Simulate_with_no_registry_answering_exits_1_with_a_line_naming_the_registry()
+    {
+        // It printed an unhandled SerdeException with its stack trace: the registry's failure arrives wrapped by the serializer.
+        using var simulate = await ChildProcess.RunAsync(
+            "dotnet",
+            [
+                RepositoryLayout.C360Dll, "simulate", "--duration", "1", "--topology-dir", RepositoryLayout.TopologyDirectory,
+                "--bootstrap-servers", $"127.0.0.1:{FreePort.Next()}", "--registry-url", $"http://127.0.0.1:{FreePort.Next()}",
+            ],
+            TimeSpan.FromMinutes(1));
+
+        Assert.True(simulate.ExitCode == 1, simulate.AllOutput);
+        Assert.Contains(simulate.StandardError, l => l.StartsWith("simulate failed: Schema Registry unavailable", StringComparison.Ordinal));
+        Assert.DoesNotContain(simulate.StandardError, l => l.Contains("Unhandled exception", StringComparison.Ordinal));
+    }
+
     /// <summary><c>c360 simulate</c> as a separate process against the test's broker and registry.</summary>
     private Task<ChildProcess> SimulateAsync(string topologyDirectory, params string[] options) => ChildProcess.RunAsync(
         "dotnet",
