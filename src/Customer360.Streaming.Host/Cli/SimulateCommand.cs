@@ -6,6 +6,7 @@ using Customer360.Streaming.Simulation;
 using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Contracts;
 using Customer360.Streaming.Schemas.Registry;
+using Customer360.Streaming.Schemas.Serdes;
 
 namespace Customer360.Streaming.Host.Cli;
 
@@ -65,7 +66,7 @@ internal static class SimulateCommand
                 await Console.Out.WriteLineAsync($"[simulate] produced {produced.Values.Sum()} records: " + string.Join(", ", produced.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}")));
                 return ExitCodes.Success;
             }
-            catch (Exception ex) when (ex is KafkaException or SchemaRegistryException)
+            catch (Exception ex) when (ex is KafkaException or SchemaRegistryException or SerdeException)
             {
                 await Console.Error.WriteLineAsync($"simulate failed: {ex.Message}");
                 return ExitCodes.RuntimeFailure;

@@ -49,7 +49,16 @@ internal static class TopicsCommand
                 return ExitCodes.InvalidConfiguration;
             }
 
-            return await CreateMissingAsync(new KafkaOptions { BootstrapServers = servers }, catalog, parse.GetValue(replication));
+            try
+            {
+                return await CreateMissingAsync(new KafkaOptions { BootstrapServers = servers }, catalog, parse.GetValue(replication));
+            }
+            catch (KafkaException ex)
+            {
+                // No broker answered the metadata request (a wrong address, or the cluster down), or the admin call failed.
+                await Console.Error.WriteLineAsync($"topics create failed: {ex.Message}");
+                return ExitCodes.RuntimeFailure;
+            }
         });
         return new Command("topics", "Manage the declared topics on a Kafka cluster.") { create };
     }
