@@ -113,6 +113,37 @@ public sealed class RulesCommandTests
 }
 
 [Collection(nameof(ConsoleRedirection))]
+public sealed class RegistryCommandTests
+{
+    [Fact]
+    public async Task Registry_PortAlreadyInUse_ExitsWith2AndNamesThePort()
+    {
+        // It printed an unhandled IOException ("address already in use") with its stack trace and exited 1.
+        using var occupant = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        occupant.Start();
+        var port = ((System.Net.IPEndPoint)occupant.LocalEndpoint).Port;
+        using var errors = new StringWriter();
+        var originalError = Console.Error;
+        Console.SetError(errors);
+        int exitCode;
+        try
+        {
+            // Bounded: were the port free after all, the registry would serve until cancelled.
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(30));
+            exitCode = await C360Cli.Create().Parse(["registry", "--port", $"{port}"]).InvokeAsync(cancellationToken: timeout.Token);
+        }
+        finally
+        {
+            Console.SetError(originalError);
+        }
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"--port {port} is in use", errors.ToString(), StringComparison.Ordinal);
+    }
+}
+
+[Collection(nameof(ConsoleRedirection))]
 public sealed class RulesTestCommandTests : IDisposable
 {
     private readonly string _folder = TestScratch.Run.NewDirectory("c360-rules-test-");
