@@ -152,10 +152,16 @@ internal static class DemoCommand
         var app = ProcessorHost.Build(overrides, services => services.AddSingleton<Func<IRecordDeleter>>(() => new EmbeddedRecordDeleter(cluster)));
         var host = RunCommand.RunAsync(app, cancellationToken);
         var processor = app.Services.GetRequiredService<StreamProcessorService>();
-        if (!await WaitUntilAsync(time, () => processor.Processor?.Status.IsReady == true, TimeSpan.FromSeconds(30), cancellationToken))
+        if (!await WaitUntilAsync(time, () => host.IsCompleted || processor.Processor?.Status.IsReady == true, TimeSpan.FromSeconds(30), cancellationToken))
         {
             Say("processor did not become ready within 30 s");
             await app.StopAsync(CancellationToken.None);
+            return await host is ExitCodes.Success ? ExitCodes.RuntimeFailure : await host;
+        }
+
+        if (host.IsCompleted)
+        {
+            // The host did not start (its reason is on stderr already): nothing to wait for.
             return await host is ExitCodes.Success ? ExitCodes.RuntimeFailure : await host;
         }
 

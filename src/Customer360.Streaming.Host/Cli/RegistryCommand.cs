@@ -2,6 +2,7 @@ using System.CommandLine;
 using Customer360.Streaming.Embedded.SchemaRegistry;
 using Customer360.Streaming.Host.Hosting;
 using Customer360.Streaming.Schemas.Registry;
+using Microsoft.AspNetCore.Connections;
 
 namespace Customer360.Streaming.Host.Cli;
 
@@ -56,7 +57,18 @@ internal static class RegistryCommand
             var level = CompatibilityLevels.TryParse(parse.GetValue(compatibility), out var parsed) ? parsed : CompatibilityLevel.Backward;
             var credentials = parse.GetValue(basicAuth) ?? Environment.GetEnvironmentVariable("C360_REGISTRY_BASIC_AUTH");
             var settings = new EmbeddedRegistrySettings(string.IsNullOrEmpty(credentials) ? null : credentials, parse.GetValue(bootstrap), parse.GetValue(topic)!);
-            await using var registry = await EmbeddedSchemaRegistry.StartAsync(parse.GetValue(port), level, settings, cancellationToken);
+            EmbeddedSchemaRegistry registryStarted;
+            try
+            {
+                registryStarted = await EmbeddedSchemaRegistry.StartAsync(parse.GetValue(port), level, settings, cancellationToken);
+            }
+            catch (IOException ex) when (ex.InnerException is AddressInUseException)
+            {
+                await Console.Error.WriteLineAsync($"--port {parse.GetValue(port)} is in use by another process; choose another, or 0 for a free one.");
+                return ExitCodes.InvalidConfiguration;
+            }
+
+            await using var registry = registryStarted;
             await Console.Out.WriteLineAsync($"schema.registry.url={registry.Url.ToString().TrimEnd('/')}");
             var state = settings.BootstrapServers is null
                 ? "in memory (lost on exit)"

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Customer360.Streaming.Host.Hosting;
 using Customer360.Streaming.Host.Web;
 using Customer360.Streaming.Runtime.Topology;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
 
 namespace Customer360.Streaming.Host.Cli;
@@ -34,6 +35,12 @@ internal static class RunCommand
                     await errors.WriteLineAsync($"  - {failure}");
                 }
 
+                return ExitCodes.InvalidConfiguration;
+            }
+            catch (IOException ex) when (ex.InnerException is AddressInUseException)
+            {
+                // Kestrel binds last, after the processor's own start: the pages' port is taken by another process.
+                await errors.WriteLineAsync($"Startup failed: Http:Port {app.Configuration[$"{HttpOptions.SectionName}:Port"]} is in use by another process; choose another, or 0 for a free one.");
                 return ExitCodes.InvalidConfiguration;
             }
             catch (Exception ex) when (ex is TopologyException or DirectoryNotFoundException or ArgumentException)
