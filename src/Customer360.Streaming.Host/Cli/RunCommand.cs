@@ -35,18 +35,23 @@ internal static class RunCommand
                     await errors.WriteLineAsync($"  - {failure}");
                 }
 
-                return ExitCodes.InvalidConfiguration;
+                return await StopStartedAsync(app, ExitCodes.InvalidConfiguration);
             }
             catch (IOException ex) when (ex.InnerException is AddressInUseException)
             {
                 // Kestrel binds last, after the processor's own start: the pages' port is taken by another process.
                 await errors.WriteLineAsync($"Startup failed: Http:Port {app.Configuration[$"{HttpOptions.SectionName}:Port"]} is in use by another process; choose another, or 0 for a free one.");
-                return ExitCodes.InvalidConfiguration;
+                return await StopStartedAsync(app, ExitCodes.InvalidConfiguration);
             }
             catch (Exception ex) when (ex is TopologyException or DirectoryNotFoundException or ArgumentException)
             {
                 await errors.WriteLineAsync($"Startup failed: {ex.Message}");
-                return ExitCodes.InvalidConfiguration;
+                return await StopStartedAsync(app, ExitCodes.InvalidConfiguration);
+            }
+            catch
+            {
+                await StopStartedAsync(app, ExitCodes.RuntimeFailure);
+                throw;
             }
 
             Log.PagesListening(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(PageEndpoints)), PageEndpoints.Url(app));
@@ -63,6 +68,18 @@ internal static class RunCommand
             await app.StopAsync(CancellationToken.None);
             return Environment.ExitCode;
         }
+    }
+
+    /// <summary>
+    /// Stops what a failed start had started, and returns <paramref name="exitCode"/>. The host does not stop the
+    /// services that started before the one that failed: the processor's stream thread kept running with its RocksDB
+    /// stores open while the app was disposed and the process ended, which left the demo's state folder behind and once
+    /// ended in a segmentation fault.
+    /// </summary>
+    private static async Task<int> StopStartedAsync(WebApplication app, int exitCode)
+    {
+        await app.StopAsync(CancellationToken.None);
+        return exitCode;
     }
 
     /// <summary>
