@@ -50,7 +50,8 @@ internal static class RunCommand
             }
             catch
             {
-                await StopStartedAsync(app, ExitCodes.RuntimeFailure);
+                // Anything else surfaces as before, once what started has stopped.
+                await app.StopAsync(CancellationToken.None);
                 throw;
             }
 
