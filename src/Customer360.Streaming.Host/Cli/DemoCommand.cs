@@ -152,16 +152,16 @@ internal static class DemoCommand
         var app = ProcessorHost.Build(overrides, services => services.AddSingleton<Func<IRecordDeleter>>(() => new EmbeddedRecordDeleter(cluster)));
         var host = RunCommand.RunAsync(app, cancellationToken);
         var processor = app.Services.GetRequiredService<StreamProcessorService>();
-        if (!await WaitUntilAsync(time, () => host.IsCompleted || processor.Processor?.Status.IsReady == true, TimeSpan.FromSeconds(30), cancellationToken))
+        var ready = await WaitUntilAsync(time, () => host.IsCompleted || processor.Processor?.Status.IsReady == true, TimeSpan.FromSeconds(30), cancellationToken);
+        if (!ready || host.IsCompleted)
         {
-            Say("processor did not become ready within 30 s");
-            await app.StopAsync(CancellationToken.None);
-            return await host is ExitCodes.Success ? ExitCodes.RuntimeFailure : await host;
-        }
+            // A host that ended has said why on stderr already; one still starting is stopped.
+            if (!host.IsCompleted)
+            {
+                Say("processor did not become ready within 30 s");
+                await app.StopAsync(CancellationToken.None);
+            }
 
-        if (host.IsCompleted)
-        {
-            // The host did not start (its reason is on stderr already): nothing to wait for.
             return await host is ExitCodes.Success ? ExitCodes.RuntimeFailure : await host;
         }
 

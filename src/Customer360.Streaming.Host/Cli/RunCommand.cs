@@ -23,34 +23,23 @@ internal static class RunCommand
         errors ??= Console.Error;
         await using (app)
         {
+            // A start that fails part way leaves the services that started before the failing one running (the host
+            // does not stop them): left so, the processor's stream thread outlived its RocksDB stores as the process
+            // ended (a demo's state folder stayed behind, and once it ended in a segmentation fault). Every failure stops
+            // the app first.
             try
             {
                 await app.StartAsync(cancellationToken);
             }
-            catch (Exception ex) when (ConfigurationFailures(ex) is { Count: > 0 } failures)
+            catch (Exception ex) when (StartupProblem(ex, app) is { } problem)
             {
-                await errors.WriteLineAsync("Invalid configuration:");
-                foreach (var failure in failures)
-                {
-                    await errors.WriteLineAsync($"  - {failure}");
-                }
-
-                return await StopStartedAsync(app, ExitCodes.InvalidConfiguration);
-            }
-            catch (IOException ex) when (ex.InnerException is AddressInUseException)
-            {
-                // Kestrel binds last, after the processor's own start: the pages' port is taken by another process.
-                await errors.WriteLineAsync($"Startup failed: Http:Port {app.Configuration[$"{HttpOptions.SectionName}:Port"]} is in use by another process; choose another, or 0 for a free one.");
-                return await StopStartedAsync(app, ExitCodes.InvalidConfiguration);
-            }
-            catch (Exception ex) when (ex is TopologyException or DirectoryNotFoundException or ArgumentException)
-            {
-                await errors.WriteLineAsync($"Startup failed: {ex.Message}");
-                return await StopStartedAsync(app, ExitCodes.InvalidConfiguration);
+                await errors.WriteLineAsync(problem);
+                await app.StopAsync(CancellationToken.None);
+                return ExitCodes.InvalidConfiguration;
             }
             catch
             {
-                // Anything else surfaces as before, once what started has stopped.
+                // Anything unexpected surfaces as before, once stopped.
                 await app.StopAsync(CancellationToken.None);
                 throw;
             }
@@ -72,15 +61,24 @@ internal static class RunCommand
     }
 
     /// <summary>
-    /// Stops what a failed start had started, and returns <paramref name="exitCode"/>. The host does not stop the
-    /// services that started before the one that failed: the processor's stream thread kept running with its RocksDB
-    /// stores open while the app was disposed and the process ended, which left the demo's state folder behind and once
-    /// ended in a segmentation fault.
+    /// What to tell the user when <paramref name="startup"/> is a problem they can mend (each then stops what started
+    /// and exits with code 2): the settings, the pages' port, or the topology files. Null for anything else.
     /// </summary>
-    private static async Task<int> StopStartedAsync(WebApplication app, int exitCode)
+    private static string? StartupProblem(Exception startup, WebApplication app)
     {
-        await app.StopAsync(CancellationToken.None);
-        return exitCode;
+        if (ConfigurationFailures(startup) is { Count: > 0 } failures)
+        {
+            return string.Join(Environment.NewLine, ["Invalid configuration:", .. failures.Select(failure => $"  - {failure}")]);
+        }
+
+        return startup switch
+        {
+            // Kestrel binds last, after the processor's own start: the pages' port is taken by another process.
+            IOException { InnerException: AddressInUseException } =>
+                $"Startup failed: Http:Port {app.Configuration[$"{HttpOptions.SectionName}:Port"]} is in use by another process; choose another, or 0 for a free one.",
+            TopologyException or DirectoryNotFoundException or ArgumentException => $"Startup failed: {startup.Message}",
+            _ => null,
+        };
     }
 
     /// <summary>
