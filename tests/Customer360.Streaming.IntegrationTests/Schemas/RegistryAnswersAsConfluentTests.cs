@@ -101,6 +101,43 @@ public sealed class RegistryAnswersAsConfluentTests(SchemaRegistryFixture regist
         Assert.Equal(subject, registered.Subject);
     }
 
+    [Theory]
+    [InlineData("""{"schema":""}""", 42201, "schema")]
+    [InlineData("""{"schema":5}""", 42201, "'schema'")]
+    [InlineData("""{"schema":"\"int\"","schemaType":5}""", 42201, "'schemaType'")]
+    [InlineData("""{"schema":"\"int\"","references":5}""", 42201, "'references'")]
+    [InlineData("""{"schema":"\"int\"","references":[5]}""", 42201, "reference")]
+    [InlineData("""{"schema":"\"int\"","references":[{"name":"a","subject":"b","version":"one"}]}""", 42201, "'version'")]
+    public async Task A_body_whose_fields_have_the_wrong_type_is_refused_as_invalid_on_every_route_that_takes_a_schema(string body, int errorCode, string named)
+    {
+        using var http = Http();
+        var subject = Subject(nameof(A_body_whose_fields_have_the_wrong_type_is_refused_as_invalid_on_every_route_that_takes_a_schema));
+        using var _ = await http.PostAsync(new Uri($"subjects/{subject}/versions", UriKind.Relative), Body(Limit(1)), TestContext.Current.CancellationToken);
+
+        foreach (var path in new[] { $"subjects/{subject}/versions", $"subjects/{subject}", $"compatibility/subjects/{subject}/versions/latest" })
+        {
+            using var response = await http.PostAsync(new Uri(path, UriKind.Relative), RawBody(body), TestContext.Current.CancellationToken);
+            var error = await ReadJsonAsync(response);
+            Assert.Equal(((HttpStatusCode)422, errorCode), (response.StatusCode, error["error_code"]!.GetValue<int>()));
+            Assert.Contains(named, error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("""{"compatibility":5}""")]
+    [InlineData("""{"compatibility":["FULL"]}""")]
+    public async Task A_compatibility_level_of_the_wrong_type_is_refused_as_invalid(string body)
+    {
+        using var http = Http();
+        var subject = Subject(nameof(A_compatibility_level_of_the_wrong_type_is_refused_as_invalid));
+
+        using var response = await http.PutAsync(new Uri($"config/{subject}", UriKind.Relative), RawBody(body), TestContext.Current.CancellationToken);
+
+        var error = await ReadJsonAsync(response);
+        Assert.Equal(((HttpStatusCode)422, 42203), (response.StatusCode, error["error_code"]!.GetValue<int>()));
+        Assert.Contains("'compatibility'", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_subject_is_soft_deleted_then_permanently_and_ids_keep_resolving()
     {
@@ -131,8 +168,9 @@ public sealed class RegistryAnswersAsConfluentTests(SchemaRegistryFixture regist
 
     private static Schema Avro(string schema) => new(schema, SchemaType.Avro);
 
-    private static StringContent Body(string schema) =>
-        new(new JsonObject { ["schema"] = schema }.ToJsonString(), Encoding.UTF8, "application/vnd.schemaregistry.v1+json");
+    private static StringContent Body(string schema) => RawBody(new JsonObject { ["schema"] = schema }.ToJsonString());
+
+    private static StringContent RawBody(string json) => new(json, Encoding.UTF8, "application/vnd.schemaregistry.v1+json");
 
     private static async Task<JsonNode> ReadJsonAsync(HttpResponseMessage response) =>
         JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))
