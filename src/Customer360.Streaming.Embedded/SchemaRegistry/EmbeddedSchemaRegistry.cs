@@ -95,9 +95,9 @@ public sealed class EmbeddedSchemaRegistry : IAsyncDisposable
         app.MapGet("/subjects", (bool? deleted) => Json(Array(store.Subjects(deleted ?? false))));
         app.MapGet("/subjects/{subject}/versions", (string subject, bool? deleted) => Handle(() => Json(Array(store.VersionNumbers(subject, deleted ?? false)))));
         app.MapPost("/subjects/{subject}/versions", (string subject, HttpRequest request) =>
-            HandleAsync(request, body => Json(ToJson(store.Register(subject, SchemaOf(body), SchemaReference.ListFrom(body["references"]))))));
+            HandleAsync(request, body => Json(ToJson(store.Register(subject, SchemaOf(body), SchemaReference.ListFrom(body))))));
         app.MapPost("/subjects/{subject}", (string subject, bool? deleted, HttpRequest request) =>
-            HandleAsync(request, body => Json(ToJson(store.Lookup(subject, SchemaOf(body), SchemaReference.ListFrom(body["references"]), deleted ?? false)))));
+            HandleAsync(request, body => Json(ToJson(store.Lookup(subject, SchemaOf(body), SchemaReference.ListFrom(body), deleted ?? false)))));
         app.MapDelete("/subjects/{subject}", (string subject, bool? permanent) => Handle(() => Json(Array(store.DeleteSubject(subject, permanent ?? false)))));
         app.MapGet("/subjects/{subject}/versions/{version}", (string subject, string version, bool? deleted) =>
             Handle(() => Json(ToJson(store.Version(subject, version, deleted ?? false)))));
@@ -116,7 +116,7 @@ public sealed class EmbeddedSchemaRegistry : IAsyncDisposable
         app.MapPost("/compatibility/subjects/{subject}/versions/{version}", (string subject, string version, HttpRequest request) =>
             HandleAsync(request, body =>
             {
-                var result = store.TestCompatibility(subject, version, SchemaOf(body), SchemaReference.ListFrom(body["references"]));
+                var result = store.TestCompatibility(subject, version, SchemaOf(body), SchemaReference.ListFrom(body));
                 return Json(new JsonObject { ["is_compatible"] = result.IsCompatible, ["messages"] = Array(result.Messages) });
             }));
         app.MapGet("/config", () => Json(new JsonObject { ["compatibilityLevel"] = CompatibilityLevels.ToWire(store.GetLevel(null, true)) }));
@@ -145,7 +145,7 @@ public sealed class EmbeddedSchemaRegistry : IAsyncDisposable
 
     private static IResult SetLevel(RegistryStore store, string? subject, JsonObject body)
     {
-        var level = body["compatibility"]?.GetValue<string>()
+        var level = RequestFields.Text(body, "compatibility", SchemaRegistryException.Codes.InvalidCompatibilityLevel)
             ?? throw new SchemaRegistryException(422, SchemaRegistryException.Codes.InvalidCompatibilityLevel, "Missing 'compatibility'.");
         store.SetLevel(subject, level);
         return Json(new JsonObject { ["compatibility"] = level.ToUpperInvariant() });
@@ -153,14 +153,16 @@ public sealed class EmbeddedSchemaRegistry : IAsyncDisposable
 
     private static string SchemaOf(JsonObject body)
     {
-        var type = body["schemaType"]?.GetValue<string>();
+        var type = RequestFields.Text(body, "schemaType", SchemaRegistryException.Codes.InvalidSchema);
         if (type is not null && !string.Equals(type, "AVRO", StringComparison.OrdinalIgnoreCase))
         {
             throw new SchemaRegistryException(422, SchemaRegistryException.Codes.InvalidSchema, $"Schema type {type} is not supported by the embedded registry (AVRO only).");
         }
 
-        return body["schema"]?.GetValue<string>()
-            ?? throw new SchemaRegistryException(422, SchemaRegistryException.Codes.InvalidSchema, "Missing 'schema'.");
+        var schema = RequestFields.Text(body, "schema", SchemaRegistryException.Codes.InvalidSchema);
+        return string.IsNullOrWhiteSpace(schema)
+            ? throw new SchemaRegistryException(422, SchemaRegistryException.Codes.InvalidSchema, schema is null ? "Missing 'schema'." : "Invalid schema: 'schema' is empty.")
+            : schema;
     }
 
     private static JsonArray Array<T>(IEnumerable<T> values) => new([.. values.Select(v => JsonValue.Create(v))]);
@@ -207,6 +209,7 @@ public sealed class EmbeddedSchemaRegistry : IAsyncDisposable
     private static Task WriteError(HttpContext context, int status) =>
         Error(status, status, status switch
         {
+            400 => $"HTTP 400 Bad Request: {context.Request.Method} {context.Request.Path}{context.Request.QueryString} has a value of the wrong type (booleans are true or false)",
             404 => $"HTTP 404 Not Found: {context.Request.Method} {context.Request.Path} is not a route of the embedded registry",
             405 => $"HTTP 405 Method Not Allowed: {context.Request.Method} {context.Request.Path}",
             _ => $"HTTP {status}",

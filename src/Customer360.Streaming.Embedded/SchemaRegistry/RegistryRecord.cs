@@ -30,7 +30,7 @@ public abstract record RegistryRecord
                 return new VersionRemoved(subject!, k["version"]!.GetValue<int>());
             case "SCHEMA":
                 var v = JsonNode.Parse(value)!.AsObject();
-                return new SchemaVersion(subject!, v["version"]!.GetValue<int>(), v["id"]!.GetValue<int>(), v["schema"]!.GetValue<string>(), SchemaReference.ListFrom(v["references"]), v["deleted"]?.GetValue<bool>() ?? false);
+                return new SchemaVersion(subject!, v["version"]!.GetValue<int>(), v["id"]!.GetValue<int>(), v["schema"]!.GetValue<string>(), SchemaReference.ListFrom(v), v["deleted"]?.GetValue<bool>() ?? false);
             case "CONFIG" when value is not null:
                 var wire = JsonNode.Parse(value)!["compatibilityLevel"]?.GetValue<string>();
                 return CompatibilityLevels.TryParse(wire, out var level) ? new Level(subject, level) : null;

@@ -10,14 +10,22 @@ public sealed record SchemaReference(string Name, string Subject, int Version)
     public static JsonArray ToJson(IEnumerable<SchemaReference> references) =>
         new([.. references.Select(r => (JsonNode)new JsonObject { ["name"] = r.Name, ["subject"] = r.Subject, ["version"] = r.Version })]);
 
-    /// <summary>The references of a request body or log record (none when absent); an incomplete one is an invalid schema (422).</summary>
-    public static List<SchemaReference> ListFrom(JsonNode? references) =>
-        references is JsonArray list
-            ? [.. list.Select(r => new SchemaReference(
-                r?["name"]?.GetValue<string>() ?? throw Invalid("name"),
-                r["subject"]?.GetValue<string>() ?? throw Invalid("subject"),
-                r["version"]?.GetValue<int>() ?? throw Invalid("version")))]
+    /// <summary>
+    /// The <c>references</c> of a request body or log record (none when absent); an incomplete one, or one of the
+    /// wrong JSON type, is an invalid schema (422).
+    /// </summary>
+    public static List<SchemaReference> ListFrom(JsonNode? owner) =>
+        RequestFields.List(owner, "references", SchemaRegistryException.Codes.InvalidSchema) is { } list
+            ? [.. list.Select(From)]
             : [];
+
+    private static SchemaReference From(JsonNode? reference) =>
+        reference is JsonObject fields
+            ? new SchemaReference(
+                RequestFields.Text(fields, "name", SchemaRegistryException.Codes.InvalidSchema) ?? throw Invalid("name"),
+                RequestFields.Text(fields, "subject", SchemaRegistryException.Codes.InvalidSchema) ?? throw Invalid("subject"),
+                RequestFields.Number(fields, "version", SchemaRegistryException.Codes.InvalidSchema) ?? throw Invalid("version"))
+            : throw new SchemaRegistryException(422, SchemaRegistryException.Codes.InvalidSchema, "Each of 'references' must be an object with name, subject and version.");
 
     private static SchemaRegistryException Invalid(string field) =>
         new(422, SchemaRegistryException.Codes.InvalidSchema, $"A reference has no '{field}'.");

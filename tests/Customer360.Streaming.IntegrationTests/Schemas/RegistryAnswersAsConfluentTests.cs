@@ -86,6 +86,7 @@ public sealed class RegistryAnswersAsConfluentTests(SchemaRegistryFixture regist
             (HttpMethod.Put, $"subjects/{subject}", HttpStatusCode.MethodNotAllowed),
             (HttpMethod.Get, "no/such/route", HttpStatusCode.NotFound),
             (HttpMethod.Get, "schemas/ids/999999/versions", HttpStatusCode.NotFound),
+            (HttpMethod.Get, "subjects?deleted=maybe", HttpStatusCode.BadRequest),
         })
         {
             using var response = await http.SendAsync(new HttpRequestMessage(method, new Uri(path, UriKind.Relative)), TestContext.Current.CancellationToken);
