@@ -81,6 +81,25 @@ public sealed class RuleFileReloaderTests : IDisposable
         Assert.Contains(_log.Entries, e => e.Level == LogLevel.Error && e.Message.Contains("unknown offer 'free-shipping'", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("expiry: 30m", "expiry: 99999999999d", "'expiry': '99999999999d' is too long")]
+    [InlineData("on: [beacon]", "on: [beacon, ~]", "a list item is empty")]
+    [InlineData("on: [beacon]", "on: ~", "'on': must name at least one event")]
+    public void An_edit_the_rule_compiler_could_not_read_is_rejected_and_the_rules_in_force_stay(string shipped, string edited, string reason)
+    {
+        // Before, these threw past the reloader, and a processor whose rule file got such an edit stopped.
+        File.WriteAllText(RuleFile, Shipped);
+        var live = new LiveRuleSet(RuleCatalog.Load(RuleFile));
+        var reloader = new RuleFileReloader(RuleFile, live, ProductTopicNames.Default, new PipelineMetrics(), _log);
+        var original = live.Current;
+
+        File.WriteAllText(RuleFile, Shipped.Replace(shipped, edited, StringComparison.Ordinal));
+
+        Assert.Equal(ReloadOutcome.Rejected, reloader.CheckOnce());
+        Assert.Same(original, live.Current);
+        Assert.Contains(reason, Assert.Single(_log.Entries, e => e.Level == LogLevel.Error).Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_running_topology_evaluates_with_the_swapped_set_from_the_next_record()
     {
