@@ -96,7 +96,8 @@ public sealed partial class TopicCatalog
 
     private sealed class CatalogDocument
     {
-        public List<TopicEntry> Topics { get; set; } = [];
+        // "key: ~" in YAML sets a list to null; it reads as empty, which the validation reports.
+        public List<TopicEntry> Topics { get; set => field = value ?? []; } = [];
     }
 
     private sealed class TopicEntry

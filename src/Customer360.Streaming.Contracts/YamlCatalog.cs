@@ -1,6 +1,7 @@
 using Customer360.Streaming.Runtime.Topology;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.NodeDeserializers;
 using YamlDotNet.Serialization.NamingConventions;
 
 namespace Customer360.Streaming.Contracts;
@@ -12,7 +13,15 @@ namespace Customer360.Streaming.Contracts;
 /// </summary>
 public static class YamlCatalog
 {
-    private static readonly IDeserializer Deserializer = new DeserializerBuilder().WithNamingConvention(CamelCaseNamingConvention.Instance).Build();
+    /// <summary>
+    /// Strict about what a typo makes: a key given twice and an empty list item are each an error with its line, not
+    /// a silently dropped value or a null in a list the validation reads.
+    /// </summary>
+    private static readonly IDeserializer Deserializer = new DeserializerBuilder()
+        .WithNamingConvention(CamelCaseNamingConvention.Instance)
+        .WithDuplicateKeyChecking()
+        .WithNodeDeserializer(collections => new NoEmptyListItems(collections), where => where.InsteadOf<CollectionNodeDeserializer>())
+        .Build();
 
     /// <summary>The file's text; <paramref name="what"/> names the catalog in the error when the file is missing.</summary>
     public static string Read(string path, string what) =>

@@ -67,7 +67,8 @@ public static class StoreCatalog
 
     private sealed class StoresDocument
     {
-        public List<StoreEntry> Stores { get; set; } = [];
+        // "key: ~" in YAML sets a list to null; it reads as empty, which the validation reports.
+        public List<StoreEntry> Stores { get; set => field = value ?? []; } = [];
     }
 
     private sealed class StoreEntry

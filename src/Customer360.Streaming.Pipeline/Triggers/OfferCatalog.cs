@@ -131,7 +131,8 @@ public static class OfferCatalog
 
     private sealed class OffersDocument
     {
-        public List<OfferEntry> Offers { get; set; } = [];
+        // "key: ~" in YAML sets a list to null; it reads as empty, which the validation reports.
+        public List<OfferEntry> Offers { get; set => field = value ?? []; } = [];
     }
 
     private sealed class OfferEntry

@@ -252,23 +252,34 @@ public static partial class RuleCatalog
             return null;
         }
 
-        var amount = double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
-        return match.Groups[2].Value switch
+        var unit = match.Groups[2].Value switch
         {
-            "ms" => TimeSpan.FromMilliseconds(amount),
-            "s" => TimeSpan.FromSeconds(amount),
-            "m" => TimeSpan.FromMinutes(amount),
-            "h" => TimeSpan.FromHours(amount),
-            _ => TimeSpan.FromDays(amount),
+            "ms" => TimeSpan.FromMilliseconds(1),
+            "s" => TimeSpan.FromSeconds(1),
+            "m" => TimeSpan.FromMinutes(1),
+            "h" => TimeSpan.FromHours(1),
+            _ => TimeSpan.FromDays(1),
         };
+        var milliseconds = double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) * unit.TotalMilliseconds;
+        if (milliseconds > LongestDuration.TotalMilliseconds)
+        {
+            error(field, $"'{text}' is too long (at most {LongestDuration.TotalDays:0}d)");
+            return null;
+        }
+
+        return TimeSpan.FromMilliseconds(milliseconds);
     }
+
+    /// <summary>A century: longer than any cooldown or window means, and far from where time arithmetic overflows.</summary>
+    private static readonly TimeSpan LongestDuration = TimeSpan.FromDays(36_500);
 
     [GeneratedRegex("^([0-9]+(?:\\.[0-9]+)?)(ms|s|m|h|d)$")]
     private static partial Regex DurationPattern();
 
     private sealed class RulesDocument
     {
-        public List<RuleEntry> Rules { get; set; } = [];
+        // "key: ~" in YAML sets a list to null; it reads as empty, which the validation reports.
+        public List<RuleEntry> Rules { get; set => field = value ?? []; } = [];
     }
 
     private sealed class RuleEntry
@@ -279,7 +290,7 @@ public static partial class RuleCatalog
 
         public string? Description { get; set; }
 
-        public List<string> On { get; set; } = [];
+        public List<string> On { get; set => field = value ?? []; } = [];
 
         public string? When { get; set; }
 
@@ -309,19 +320,19 @@ public static partial class RuleCatalog
 
         public FatigueEntry? Fatigue { get; set; }
 
-        public List<string> Offers { get; set; } = [];
+        public List<string> Offers { get; set => field = value ?? []; } = [];
     }
 
     private sealed class SequenceEntry
     {
-        public List<string> After { get; set; } = [];
+        public List<string> After { get; set => field = value ?? []; } = [];
 
         public string? Within { get; set; }
     }
 
     private sealed class AbsenceEntry
     {
-        public List<string> Of { get; set; } = [];
+        public List<string> Of { get; set => field = value ?? []; } = [];
 
         public string? Within { get; set; }
     }

@@ -70,7 +70,8 @@ public static class SegmentCatalog
 
     private sealed class SegmentsDocument
     {
-        public List<SegmentEntry> Segments { get; set; } = [];
+        // "key: ~" in YAML sets a list to null; it reads as empty, which the validation reports.
+        public List<SegmentEntry> Segments { get; set => field = value ?? []; } = [];
     }
 
     private sealed class SegmentEntry
