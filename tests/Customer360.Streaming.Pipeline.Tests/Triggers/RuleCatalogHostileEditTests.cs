@@ -110,6 +110,21 @@ public sealed partial class RuleCatalogHostileEditTests
     }
 
     [Theory]
+    [InlineData("hello", "line 1: this value has the wrong shape: a single value")]
+    [InlineData("rules: {a: 1}", "line 1: this value has the wrong shape: a 'key: value' mapping where a list belongs")]
+    [InlineData("rules:\n  - {id: a, on: {beacon: 1}}", "line 2: this value has the wrong shape: a 'key: value' mapping where a list belongs")]
+    [InlineData("rules:\n  - {id: a, wen: 'true'}", "line 2: unknown key 'wen'")]
+    [InlineData("rules:\n  - {id: a, priority: 99999999999999999999}", "line 2: the value cannot be read: Value was either too large or too small")]
+    public void What_the_parser_cannot_read_is_said_in_the_catalogs_words_not_its_internal_types(string rules, string expected)
+    {
+        var error = Assert.Throws<TopologyException>(() => RuleCatalog.Parse(Shipped with { Rules = rules }));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Customer360.", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception during deserialization", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("expiry: 30m", "expiry: 99999999999d", "'expiry'")]
     [InlineData("cooldown: 24h", "cooldown: 99999999999999999999ms", "'cooldown'")]
     public void A_duration_too_long_to_represent_is_an_error_naming_the_field(string shipped, string edited, string field)
