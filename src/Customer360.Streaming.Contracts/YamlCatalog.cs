@@ -37,7 +37,7 @@ public static class YamlCatalog
         }
         catch (YamlException ex)
         {
-            throw new TopologyException($"{sourceName}: line {ex.Start.Line}: {ex.Message}", ex);
+            throw new TopologyException($"{sourceName}: line {ex.Start.Line}: {YamlErrors.Reason(ex)}", ex);
         }
     }
 
