@@ -1,5 +1,6 @@
 using Customer360.Streaming.Host.Cli;
 using Customer360.Streaming.Host.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Customer360.Streaming.Host.Tests.Hosting;
@@ -64,6 +65,28 @@ public sealed class ProcessorHostOptionsTests
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync(TestContext.Current.CancellationToken));
 
         Assert.Contains(error.Failures, f => f.Contains(expected, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("Streams:ProcesingGuarantee", "Streams:ProcesingGuarantee is not a setting (did you mean Streams:ProcessingGuarantee?)")]
+    [InlineData("Kafka:ProcessingGuarantee", "Kafka:ProcessingGuarantee is not a setting (did you mean Streams:ProcessingGuarantee?)")]
+    [InlineData("Redis:Url", "Redis:Url is not a setting (Redis has ConnectTimeoutMs, ConnectionString, KeyPrefix)")]
+    [InlineData("Triggers:dailycap", null)]
+    public async Task Start_UnknownKeyInASection_FailsAndSuggestsTheSettingMeant(string key, string? expected)
+    {
+        // A typo in a key (or a key under the wrong section) otherwise leaves the setting at its default unnoticed.
+        var settings = new Dictionary<string, string?>(Valid) { [key] = "1" };
+        await using var app = ProcessorHost.Build(settings);
+
+        if (expected is null)
+        {
+            // Keys are case-insensitive, as the binder reads them; reading the options runs their validation.
+            Assert.Equal(1, app.Services.GetRequiredService<IOptions<TriggerOptions>>().Value.DailyCap);
+            return;
+        }
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync(TestContext.Current.CancellationToken));
+        Assert.Contains(expected, error.Failures);
     }
 
     [Theory]
