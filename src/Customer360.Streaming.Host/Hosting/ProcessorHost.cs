@@ -111,29 +111,52 @@ public static class ProcessorHost
         return services;
     }
 
+    /// <summary>Each options section the processor reads, by name, with the class it binds to.</summary>
+    private static readonly Dictionary<string, Type> OptionSections = new(StringComparer.Ordinal)
+    {
+        [KafkaOptions.SectionName] = typeof(KafkaOptions),
+        [StreamsOptions.SectionName] = typeof(StreamsOptions),
+        [RedisOptions.SectionName] = typeof(RedisOptions),
+        [HttpOptions.SectionName] = typeof(HttpOptions),
+        [TopologyOptions.SectionName] = typeof(TopologyOptions),
+        [SchemaRegistryOptions.SectionName] = typeof(SchemaRegistryOptions),
+        [AvroSerdeOptions.SectionName] = typeof(AvroSerdeOptions),
+        [ContextOptions.SectionName] = typeof(ContextOptions),
+        [TriggerOptions.SectionName] = typeof(TriggerOptions),
+        [DecisioningOptions.SectionName] = typeof(DecisioningOptions),
+    };
+
     /// <summary>Binds every options class with validation at startup, so a bad value fails before anything connects.</summary>
     public static IServiceCollection AddProcessorOptions(this IServiceCollection services)
     {
-        services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<StreamsOptions>().BindConfiguration(StreamsOptions.SectionName).ValidateDataAnnotations().ValidateEnumNames(StreamsOptions.SectionName)
+        Section<KafkaOptions>(services).ValidateOnStart();
+        Section<StreamsOptions>(services).ValidateEnumNames(StreamsOptions.SectionName)
             .Validate(o => o.StateStore == StateStoreKind.InMemory || CanCreate(o.ResolvedStateDirectory("c360")), "Streams:StateDirectory cannot be created or written.")
             .ValidateOnStart();
-        services.AddOptions<RedisOptions>().BindConfiguration(RedisOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<HttpOptions>().BindConfiguration(HttpOptions.SectionName).ValidateDataAnnotations()
+        Section<RedisOptions>(services).ValidateOnStart();
+        Section<HttpOptions>(services)
             .Validate(o => o.Host == "localhost" || IPAddress.TryParse(o.Host, out _), "Http:Host must be an IP address or 'localhost'.")
             .Validate(o => o.BindsLoopback || o.ApiKey.Length > 0, "Http:ApiKey is required when Http:Host is not a loopback address: the pages show customer data (C360__Http__ApiKey).")
             .Validate(o => o.ApiKey.Length is 0 or >= HttpOptions.MinimumApiKeyLength, $"Http:ApiKey must have at least {HttpOptions.MinimumApiKeyLength} characters.")
             .ValidateOnStart();
-        services.AddOptions<TopologyOptions>().BindConfiguration(TopologyOptions.SectionName)
+        Section<TopologyOptions>(services)
             .Validate(o => string.IsNullOrWhiteSpace(o.Directory) || Directory.Exists(o.Directory), "Topology:Directory does not exist.")
             .Validate(o => string.IsNullOrWhiteSpace(o.SchemasDirectory) || Directory.Exists(o.SchemasDirectory), "Topology:SchemasDirectory does not exist.")
             .ValidateOnStart();
-        services.AddOptions<SchemaRegistryOptions>().BindConfiguration(SchemaRegistryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<AvroSerdeOptions>().BindConfiguration(AvroSerdeOptions.SectionName).ValidateDataAnnotations().ValidateEnumNames(AvroSerdeOptions.SectionName).ValidateOnStart();
-        services.AddOptions<ContextOptions>().BindConfiguration(ContextOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<TriggerOptions>().BindConfiguration(TriggerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<DecisioningOptions>().BindConfiguration(DecisioningOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        Section<SchemaRegistryOptions>(services).ValidateOnStart();
+        Section<AvroSerdeOptions>(services).ValidateEnumNames(AvroSerdeOptions.SectionName).ValidateOnStart();
+        Section<ContextOptions>(services).ValidateOnStart();
+        Section<TriggerOptions>(services).ValidateOnStart();
+        Section<DecisioningOptions>(services).ValidateOnStart();
         return services;
+    }
+
+    /// <summary>Binds <typeparamref name="TOptions"/> to its section, checking its annotations and that every key is one of its settings.</summary>
+    private static OptionsBuilder<TOptions> Section<TOptions>(IServiceCollection services)
+        where TOptions : class
+    {
+        var section = OptionSections.Single(s => s.Value == typeof(TOptions)).Key;
+        return services.AddOptions<TOptions>().BindConfiguration(section).ValidateDataAnnotations().ValidateKnownKeys(section, OptionSections);
     }
 
     /// <summary>Whether the process may create (or already has) <paramref name="path"/> and write in it.</summary>

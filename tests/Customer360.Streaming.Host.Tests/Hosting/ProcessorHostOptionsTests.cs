@@ -69,8 +69,8 @@ public sealed class ProcessorHostOptionsTests
 
     [Theory]
     [InlineData("Streams:ProcesingGuarantee", "Streams:ProcesingGuarantee is not a setting (did you mean Streams:ProcessingGuarantee?)")]
-    [InlineData("Kafka:ProcessingGuarantee", "Kafka:ProcessingGuarantee is not a setting (did you mean Streams:ProcessingGuarantee?)")]
-    [InlineData("Redis:Url", "Redis:Url is not a setting (Redis has ConnectTimeoutMs, ConnectionString, KeyPrefix)")]
+    [InlineData("Kafka:ProcessingGuarantee", "Kafka:ProcessingGuarantee is not a setting (Streams:ProcessingGuarantee is; Kafka has ApplicationId, BootstrapServers,")]
+    [InlineData("Redis:Url", "Redis:Url is not a setting (SchemaRegistry:Url is; Redis has ConnectTimeoutMs, ConnectionString, KeyPrefix)")]
     [InlineData("Triggers:dailycap", null)]
     public async Task Start_UnknownKeyInASection_FailsAndSuggestsTheSettingMeant(string key, string? expected)
     {
@@ -86,7 +86,7 @@ public sealed class ProcessorHostOptionsTests
         }
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync(TestContext.Current.CancellationToken));
-        Assert.Contains(expected, error.Failures);
+        Assert.Contains(error.Failures, f => f.StartsWith(expected, StringComparison.Ordinal));
     }
 
     [Theory]
