@@ -43,6 +43,20 @@ public sealed class CommandLineTests
         Assert.Contains(result.Errors, e => e.Message.Contains($"for option '{option}'", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("--group", "", "--group must name a consumer group")]
+    [InlineData("--group", "  ", "--group must name a consumer group")]
+    [InlineData("--topics", ", ,", "--topics must name at least one topic")]
+    public void Parse_LagWithNothingToJudge_IsAnErrorNamingTheOption(string option, string value, string expected)
+    {
+        // An empty group reached librdkafka, which answered "Failed to redirect the poll queue ...: Unknown group".
+        string[] args = option == "--group" ? ["lag", "--group", value] : ["lag", "--group", "g", option, value];
+
+        var result = C360Cli.Create().Parse(args);
+
+        Assert.Contains(result.Errors, e => e.Message.StartsWith(expected, StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Invocation_GivesASignalledVerbAtLeastTheHostsShutdownTimeout()
     {
