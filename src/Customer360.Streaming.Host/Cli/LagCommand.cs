@@ -19,6 +19,20 @@ internal static class LagCommand
     {
         var group = new Option<string>("--group") { Description = "Consumer group to judge (the processor's is Kafka:ApplicationId, c360 by default).", Required = true };
         var topics = new Option<string?>("--topics") { Description = "Comma-separated topics (default: the input, table and repartition topics of topics.yaml)." };
+        group.Validators.Add(r =>
+        {
+            if (string.IsNullOrWhiteSpace(r.GetValueOrDefault<string>()))
+            {
+                r.AddError("--group must name a consumer group.");
+            }
+        });
+        topics.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string?>() is { } names && TopicNames(names).Count == 0)
+            {
+                r.AddError("--topics must name at least one topic.");
+            }
+        });
         var bootstrap = new Option<string?>("--bootstrap-servers") { Description = "Kafka bootstrap servers (default: C360__Kafka__BootstrapServers)." };
         var watch = new Option<bool>("--watch") { Description = "Keep sampling and reprint every interval until interrupted." };
         var interval = new Option<int>("--interval") { Description = "Seconds between samples.", DefaultValueFactory = _ => 5 };
@@ -42,7 +56,7 @@ internal static class LagCommand
             List<string> topicList;
             if (parse.GetValue(topics) is { } explicitTopics)
             {
-                topicList = [.. explicitTopics.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+                topicList = TopicNames(explicitTopics);
             }
             else if (CommonOptions.TryLoadCatalog(parse.GetValue(topologyDir), out var catalog))
             {
@@ -89,6 +103,9 @@ internal static class LagCommand
         });
         return command;
     }
+
+    private static List<string> TopicNames(string commaSeparated) =>
+        [.. commaSeparated.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
 
     internal static string Render(GroupLagReport report)
     {
