@@ -1,9 +1,12 @@
 using System.CommandLine;
+using System.ComponentModel.DataAnnotations;
 using System.CommandLine.Parsing;
 using System.Diagnostics.CodeAnalysis;
 using Customer360.Streaming.Host.Hosting;
 using Customer360.Streaming.Pipeline;
+using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Runtime.Topology;
+using Customer360.Streaming.Schemas.Registry;
 using Customer360.Streaming.Contracts;
 
 namespace Customer360.Streaming.Host.Cli;
@@ -54,6 +57,26 @@ internal static class CommonOptions
             value = default!;
             return false;
         }
+    }
+
+    /// <summary>
+    /// What is wrong with the Kafka and Schema Registry addresses a verb was given (by option or environment), or null
+    /// when both are well formed or not given. Verbs check them before building a client, as <c>c360 run</c> checks its
+    /// settings, so a typo is named instead of surfacing as a connection failure or an unhandled URI error.
+    /// </summary>
+    public static string? AddressProblem(string? bootstrapServers, string? registryUrl)
+    {
+        if (!string.IsNullOrWhiteSpace(bootstrapServers) && BootstrapServersAttribute.Check(bootstrapServers) is { } servers)
+        {
+            return $"--bootstrap-servers (or C360__Kafka__BootstrapServers) must be a host:port list: {servers}.";
+        }
+
+        var registry = new SchemaRegistryOptions { Url = registryUrl ?? string.Empty };
+        var problems = new List<ValidationResult>();
+        return string.IsNullOrWhiteSpace(registryUrl)
+            || Validator.TryValidateProperty(registryUrl, new ValidationContext(registry) { MemberName = nameof(SchemaRegistryOptions.Url) }, problems)
+            ? null
+            : $"--registry-url (or C360__SchemaRegistry__Url) must be one or more comma-separated http(s):// URLs (was '{registryUrl}').";
     }
 
     /// <summary>Loads topics.yaml for a verb; on failure writes why to stderr so the verb can exit with code 2.</summary>

@@ -89,6 +89,12 @@ internal static class ContextCommand
                 return ExitCodes.InvalidConfiguration;
             }
 
+            if (CommonOptions.AddressProblem(servers, registryUrl: null) is { } address)
+            {
+                await Console.Error.WriteLineAsync(address);
+                return ExitCodes.InvalidConfiguration;
+            }
+
             if (!TryRedis(parse.GetValue(redis), parse.GetValue(prefix), out var options))
             {
                 return ExitCodes.InvalidConfiguration;

@@ -53,6 +53,12 @@ internal static class LagCommand
                 return ExitCodes.InvalidConfiguration;
             }
 
+            if (CommonOptions.AddressProblem(servers, registryUrl: null) is { } address)
+            {
+                await Console.Error.WriteLineAsync(address);
+                return ExitCodes.InvalidConfiguration;
+            }
+
             List<string> topicList;
             if (parse.GetValue(topics) is { } explicitTopics)
             {

@@ -89,6 +89,12 @@ internal static class RulesTestCommand
                     return ExitCodes.InvalidConfiguration;
                 }
 
+                if (CommonOptions.AddressProblem(servers, url) is { } address)
+                {
+                    await Console.Error.WriteLineAsync(address);
+                    return ExitCodes.InvalidConfiguration;
+                }
+
                 try
                 {
                     inputs = await ReadTopicsAsync(source, setup, servers, url, cancellationToken);

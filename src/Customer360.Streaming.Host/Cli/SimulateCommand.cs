@@ -43,6 +43,12 @@ internal static class SimulateCommand
                 return ExitCodes.InvalidConfiguration;
             }
 
+            if (CommonOptions.AddressProblem(servers, url) is { } address)
+            {
+                await Console.Error.WriteLineAsync(address);
+                return ExitCodes.InvalidConfiguration;
+            }
+
             var folder = parse.GetValue(topologyDir);
             if (!CommonOptions.TryLoadCatalog(folder, out var catalog) || !CommonOptions.CanKeyByCustomer(parse.GetValue(keyedByCustomer), catalog))
             {
