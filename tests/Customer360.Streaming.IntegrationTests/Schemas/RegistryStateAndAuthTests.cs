@@ -46,6 +46,36 @@ public sealed class RegistryStateAndAuthTests(KafkaFixture kafka)
         Assert.True(fresh > id2, $"a new schema got id {fresh}, which an earlier run already used");
     }
 
+    [Theory]
+    [InlineData("not json", "x", "the key is not JSON")]
+    [InlineData("""{"keytype":"SCHEMA","subject":"a","version":"one"}""", "{}", "'version' must be a whole number")]
+    [InlineData("""{"keytype":"SCHEMA","subject":"a","version":1}""", """{"version":1,"id":1}""", "'schema' is missing")]
+    [InlineData("""{"keytype":"SCHEMA","subject":"a","version":1}""", """{"subject":"a","version":1,"id":1,"schema":"{bad"}""", "Invalid schema")]
+    public async Task A_state_record_the_registry_cannot_replay_stops_its_start_naming_the_record_and_why(string key, string value, string why)
+    {
+        // It ended `c360 registry` with an unhandled JsonReaderException, NullReferenceException or registry error.
+        var names = new UniqueNames(nameof(A_state_record_the_registry_cannot_replay_stops_its_start_naming_the_record_and_why) + why.Length);
+        var settings = new EmbeddedRegistrySettings(BootstrapServers: kafka.BootstrapServers, Topic: names.Topic("_schemas"));
+        var ct = TestContext.Current.CancellationToken;
+        await using (var first = await EmbeddedSchemaRegistry.StartAsync(port: 0, settings: settings, cancellationToken: ct))
+        {
+            first.Store.Register(names.Topic("visits") + "-value", V1, []);
+        }
+
+        using (var producer = new Confluent.Kafka.ProducerBuilder<byte[], byte[]>(new Confluent.Kafka.ProducerConfig { BootstrapServers = kafka.BootstrapServers }).Build())
+        {
+            await producer.ProduceAsync(
+                new Confluent.Kafka.TopicPartition(settings.Topic, 0),
+                new Confluent.Kafka.Message<byte[], byte[]> { Key = System.Text.Encoding.UTF8.GetBytes(key), Value = System.Text.Encoding.UTF8.GetBytes(value) },
+                ct);
+        }
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => EmbeddedSchemaRegistry.StartAsync(port: 0, settings: settings, cancellationToken: ct));
+
+        Assert.Contains($"{settings.Topic} partition 0 offset 1", error.Message, StringComparison.Ordinal);
+        Assert.Contains(why, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task With_basic_auth_a_request_without_credentials_is_refused_as_json_and_one_with_them_answers()
     {
