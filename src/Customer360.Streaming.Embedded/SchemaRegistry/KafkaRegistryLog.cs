@@ -64,9 +64,8 @@ public sealed class KafkaRegistryLog : IDisposable
                 continue;
             }
 
-            if (!result.IsPartitionEOF && result.Message.Key is { } key && RegistryRecord.Read(key, result.Message.Value) is { } record)
+            if (!result.IsPartitionEOF && result.Message.Key is { } key && Replay(result, key, store))
             {
-                store.Apply(record);
                 applied++;
             }
 
@@ -77,6 +76,30 @@ public sealed class KafkaRegistryLog : IDisposable
         }
 
         throw new TimeoutException($"Reading {_partition.Topic} did not reach offset {end} within {timeout.TotalSeconds:0} s.");
+    }
+
+    /// <summary>
+    /// Applies one record; one the registry cannot read stops the start. Skipping it could forget a schema whose id
+    /// data already carries, and a later registration would then give that id another meaning.
+    /// </summary>
+    private static bool Replay(ConsumeResult<byte[], byte[]?> result, byte[] key, RegistryStore store)
+    {
+        try
+        {
+            if (RegistryRecord.Read(key, result.Message.Value) is not { } record)
+            {
+                return false;
+            }
+
+            store.Apply(record);
+            return true;
+        }
+        catch (Exception ex) when (ex is FormatException or SchemaRegistryException)
+        {
+            throw new InvalidDataException(
+                $"{result.Topic} partition {result.Partition.Value} offset {result.Offset.Value} holds a record the registry cannot replay: {ex.Message}. " +
+                "Was it written by another program? Keep this registry's state in a topic of its own (--topic).", ex);
+        }
     }
 
     /// <summary>Writes <paramref name="record"/> and waits for the broker's acknowledgement: the registry answers only what is stored.</summary>

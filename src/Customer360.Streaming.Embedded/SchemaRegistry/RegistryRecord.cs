@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Customer360.Streaming.Schemas.Registry;
 
@@ -20,25 +21,53 @@ public abstract record RegistryRecord
     /// <summary>The value, or null for a tombstone.</summary>
     public abstract byte[]? Value { get; }
 
+    /// <summary>The record a log entry holds, or null for a kind another registry writes.</summary>
+    /// <exception cref="FormatException">The entry is not JSON, or lacks a field its kind needs.</exception>
+    /// <exception cref="SchemaRegistryException">A field has the wrong JSON type.</exception>
     public static RegistryRecord? Read(byte[] key, byte[]? value)
     {
-        var k = JsonNode.Parse(key)?.AsObject() ?? throw new FormatException("a _schemas key is not a JSON object");
-        var subject = k["subject"]?.GetValue<string>();
-        switch (k["keytype"]?.GetValue<string>())
+        const int Invalid = SchemaRegistryException.Codes.InvalidSchema;
+        var k = JsonObjectOf(key, "key");
+        var subject = RequestFields.Text(k, "subject", Invalid);
+        switch (RequestFields.Text(k, "keytype", Invalid))
         {
             case "SCHEMA" when value is null:
-                return new VersionRemoved(subject!, k["version"]!.GetValue<int>());
+                return new VersionRemoved(Required(subject, "subject"), Required(RequestFields.Number(k, "version", Invalid), "version"));
             case "SCHEMA":
-                var v = JsonNode.Parse(value)!.AsObject();
-                return new SchemaVersion(subject!, v["version"]!.GetValue<int>(), v["id"]!.GetValue<int>(), v["schema"]!.GetValue<string>(), SchemaReference.ListFrom(v), v["deleted"]?.GetValue<bool>() ?? false);
+                var v = JsonObjectOf(value, "value");
+                return new SchemaVersion(
+                    Required(subject, "subject"),
+                    Required(RequestFields.Number(v, "version", Invalid), "version"),
+                    Required(RequestFields.Number(v, "id", Invalid), "id"),
+                    Required(RequestFields.Text(v, "schema", Invalid), "schema"),
+                    SchemaReference.ListFrom(v),
+                    RequestFields.Flag(v, "deleted", Invalid) ?? false);
             case "CONFIG" when value is not null:
-                var wire = JsonNode.Parse(value)!["compatibilityLevel"]?.GetValue<string>();
+                var wire = RequestFields.Text(JsonObjectOf(value, "value"), "compatibilityLevel", SchemaRegistryException.Codes.InvalidCompatibilityLevel);
                 return CompatibilityLevels.TryParse(wire, out var level) ? new Level(subject, level) : null;
             default:
                 // Another registry's record kinds (modes, deletes of configs): not ours to replay.
                 return null;
         }
     }
+
+    private static JsonObject JsonObjectOf(byte[] json, string part)
+    {
+        try
+        {
+            return JsonNode.Parse(json) as JsonObject ?? throw new FormatException($"the {part} is not a JSON object");
+        }
+        catch (JsonException)
+        {
+            throw new FormatException($"the {part} is not JSON");
+        }
+    }
+
+    private static T Required<T>(T? value, string field)
+        where T : notnull =>
+        value ?? throw new FormatException($"'{field}' is missing");
+
+    private static int Required(int? value, string field) => value ?? throw new FormatException($"'{field}' is missing");
 
     private static byte[] Json(JsonNode node) => Encoding.UTF8.GetBytes(node.ToJsonString());
 

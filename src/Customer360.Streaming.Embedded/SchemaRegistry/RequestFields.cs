@@ -28,6 +28,15 @@ internal static class RequestFields
             var other => throw WrongType(field, "a whole number", other, errorCode),
         };
 
+    /// <summary>The field's truth value, or null when it is absent or JSON null.</summary>
+    public static bool? Flag(JsonNode? owner, string field, int errorCode) =>
+        owner?[field] switch
+        {
+            null => null,
+            JsonValue value when value.GetValueKind() is JsonValueKind.True or JsonValueKind.False => value.GetValue<bool>(),
+            var other => throw WrongType(field, "true or false", other, errorCode),
+        };
+
     /// <summary>The field's array, or null when it is absent or JSON null.</summary>
     public static JsonArray? List(JsonNode? owner, string field, int errorCode) =>
         owner?[field] switch

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Confluent.Kafka;
 using Customer360.Streaming.Embedded.SchemaRegistry;
 using Customer360.Streaming.Host.Hosting;
 using Customer360.Streaming.Schemas.Registry;
@@ -66,6 +67,12 @@ internal static class RegistryCommand
             {
                 await Console.Error.WriteLineAsync($"--port {parse.GetValue(port)} is in use by another process; choose another, or 0 for a free one.");
                 return ExitCodes.InvalidConfiguration;
+            }
+            catch (Exception ex) when (ex is InvalidDataException or KafkaException or TimeoutException)
+            {
+                // The state topic: no Kafka answering, or a record the registry cannot replay.
+                await Console.Error.WriteLineAsync($"registry failed: {ex.Message}");
+                return ExitCodes.RuntimeFailure;
             }
 
             await using var registry = registryStarted;
