@@ -47,6 +47,30 @@ public sealed class SchemaCatalogTests
         }
     }
 
+    [Theory]
+    [InlineData("", "v1.avsc: is empty")]
+    [InlineData("  \n ", "v1.avsc: is empty")]
+    [InlineData("\"string\"", "v1.avsc: not a valid Avro schema: the top level must be a record")]
+    public void Load_ContractFileWithoutARecord_IsListedNotThrownAndNotCalledMissing(string text, string expected)
+    {
+        // An empty file ended `c360 schemas check` with an unhandled ArgumentNullException from Avro's parser.
+        var root = Directory.CreateTempSubdirectory("c360-contracts-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(root, "blank"));
+            File.WriteAllText(Path.Combine(root, "blank", "v1.avsc"), text);
+
+            var error = Assert.Throws<InvalidDataException>(() => SchemaCatalog.Load(root));
+
+            Assert.Contains($"blank/{expected}", error.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("no vN.avsc file", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
     private static string Record(string ns, string name, string fields) =>
         $$"""{"type":"record","name":"{{name}}","namespace":"{{ns}}","doc":"test","fields":[{{fields}}]}""";
 
