@@ -57,10 +57,18 @@ public sealed partial class SchemaCatalog
                     errors.Add($"{where}: versions must be numbered 1, 2, 3… without gaps");
                 }
 
+                var text = File.ReadAllText(file);
+                if (string.IsNullOrWhiteSpace(text))
+                {
+                    // Avro's parser throws ArgumentNullException for it, which no user should meet.
+                    errors.Add($"{where}: is empty");
+                    continue;
+                }
+
                 RecordSchema schema;
                 try
                 {
-                    schema = Schema.Parse(File.ReadAllText(file)) as RecordSchema
+                    schema = Schema.Parse(text) as RecordSchema
                         ?? throw new SchemaParseException("the top level must be a record");
                 }
                 catch (Exception ex) when (ex is AvroException or Newtonsoft.Json.JsonException)
@@ -79,11 +87,11 @@ public sealed partial class SchemaCatalog
                 contract.Add(new ContractSchema(name, version, schema, file));
             }
 
-            if (contract.Count == 0)
+            if (files.Count == 0)
             {
                 errors.Add($"{name}: no vN.avsc file");
             }
-            else
+            else if (contract.Count > 0)
             {
                 versions[name] = contract;
             }
