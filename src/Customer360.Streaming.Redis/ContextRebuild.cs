@@ -42,20 +42,21 @@ public static class ContextRebuild
         var truncations = new List<ChangelogTruncation>();
         var truth = ReadChangelogs(kafka, truncations, progress, cancellationToken);
         var database = redis.GetDatabase();
+        var reader = new RedisContextWriter(redis, keys);
         int same = 0, different = 0, missing = 0;
         var repair = new List<CustomerContext>();
         foreach (var batch in truth.Chunk(500))
         {
-            var stored = batch.Select(c => database.HashGetAsync(keys.Context(c.Key), "json")).ToArray();
+            var stored = batch.Select(c => reader.ReadJsonAsync(c.Key)).ToArray();
             for (var i = 0; i < batch.Length; i++)
             {
                 var current = await stored[i];
-                if (current.IsNull)
+                if (current is null)
                 {
                     missing++;
                     repair.Add(batch[i].Value);
                 }
-                else if ((string?)current == ContextJson.Serialize(batch[i].Value))
+                else if (current == ContextJson.Serialize(batch[i].Value))
                 {
                     same++;
                 }

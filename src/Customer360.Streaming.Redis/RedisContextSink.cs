@@ -229,6 +229,11 @@ public sealed class RedisContextSink : ICommitObserver
         _metrics.RedisWrites.Add(result.Written, new KeyValuePair<string, object?>("result", "written"));
         _metrics.RedisWrites.Add(result.SkippedAsNotNewer, new KeyValuePair<string, object?>("result", "not_newer"));
         _metrics.RedisWrites.Add(result.Deleted, new KeyValuePair<string, object?>("result", "deleted"));
+        if (result.ReplacedForeign > 0)
+        {
+            Log.ForeignKeysReplaced(_logger, result.ReplacedForeign);
+        }
+
         var writtenAt = _time.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var causeMs in causedAtMs)
         {

@@ -15,29 +15,40 @@ public sealed record StorePresence(string StoreId, string? ZoneId, long SinceMs)
 /// <param name="Identifiers">Identifiers linked to a known customer, indexed for search (null or empty: none).</param>
 public sealed record ContextDocument(string ContextId, long Version, byte[] Json, TimeSpan? Ttl = null, StorePresence? Presence = null, IReadOnlyList<string>? Identifiers = null);
 
-/// <summary>How a batch went: written, skipped because Redis already held the same or a newer version, deleted; and network round trips.</summary>
-public sealed record WriteResult(int Written, int SkippedAsNotNewer, int Deleted = 0, int RoundTrips = 0);
+/// <summary>
+/// How a batch went: written, skipped because Redis already held the same or a newer version, deleted; network round
+/// trips; and keys of the view that held a value of another type (not written by us) and were replaced.
+/// </summary>
+public sealed record WriteResult(int Written, int SkippedAsNotNewer, int Deleted = 0, int RoundTrips = 0, int ReplacedForeign = 0);
 
 /// <summary>
 /// Writes contexts to Redis through a Lua compare-and-set on the version, so a replay (after a crash, or a rebuild)
 /// never regresses newer data. A batch costs one pipelined round trip, plus a second one only when store presence
 /// or a customer's identifiers changed (the identifier index lives in keys of its own, in other cluster slots).
 /// Scripts are loaded once, run by SHA (EVALSHA), and resent in full when the server answers NOSCRIPT (after a
-/// restart, failover or SCRIPT FLUSH).
+/// restart, failover or SCRIPT FLUSH). The view's keys are the processor's: one holding a value of another type
+/// (another program's, a manual SET) is replaced by the next write to it, not allowed to fail every batch with
+/// WRONGTYPE, and reads as absent.
 /// </summary>
 public sealed class RedisContextWriter(IConnectionMultiplexer redis, RedisKeys keys)
 {
     /// <summary>
     /// KEYS[1] context key; ARGV[1] version, ARGV[2] document, ARGV[3] ttl in ms (0 = keep), ARGV[4] store the customer
     /// is in ('' = none), ARGV[5] indexed identifiers, one per line. Returns {1 if written, the store recorded before,
-    /// the identifiers indexed before}.
+    /// the identifiers indexed before, 1 if a value of another type was replaced}.
     /// </summary>
     internal static readonly Script CompareAndSet = new("""
+        local kind = redis.call('TYPE', KEYS[1]).ok
+        local replaced = 0
+        if kind ~= 'hash' and kind ~= 'none' then
+          redis.call('DEL', KEYS[1])
+          replaced = 1
+        end
         local current = redis.call('HGET', KEYS[1], 'v')
         local before = redis.call('HGET', KEYS[1], 'store') or ''
         local ids = redis.call('HGET', KEYS[1], 'ids') or ''
         if current and tonumber(current) >= tonumber(ARGV[1]) then
-          return {0, before, ids}
+          return {0, before, ids, replaced}
         end
         redis.call('HSET', KEYS[1], 'v', ARGV[1], 'json', ARGV[2], 'store', ARGV[4], 'ids', ARGV[5])
         if tonumber(ARGV[3]) > 0 then
@@ -45,11 +56,15 @@ public sealed class RedisContextWriter(IConnectionMultiplexer redis, RedisKeys k
         else
           redis.call('PERSIST', KEYS[1])
         end
-        return {1, before, ids}
+        return {1, before, ids, replaced}
         """);
 
     /// <summary>KEYS[1] context key. Deletes it and returns {the store it was present in ('' = none), its indexed identifiers}.</summary>
     internal static readonly Script Remove = new("""
+        if redis.call('TYPE', KEYS[1]).ok ~= 'hash' then
+          redis.call('DEL', KEYS[1])
+          return {'', ''}
+        end
         local before = redis.call('HGET', KEYS[1], 'store') or ''
         local ids = redis.call('HGET', KEYS[1], 'ids') or ''
         redis.call('DEL', KEYS[1])
@@ -61,8 +76,28 @@ public sealed class RedisContextWriter(IConnectionMultiplexer redis, RedisKeys k
     /// identifier may have moved to another customer, whose write must not be undone.
     /// </summary>
     internal static readonly Script Unindex = new("""
-        if redis.call('GET', KEYS[1]) == ARGV[1] then
+        if redis.call('TYPE', KEYS[1]).ok == 'string' and redis.call('GET', KEYS[1]) == ARGV[1] then
           return redis.call('DEL', KEYS[1])
+        end
+        return 0
+        """);
+
+    /// <summary>KEYS[1] presence key; ARGV[1] context id, ARGV[2] where in the store. Returns 1 if a value of another type was replaced.</summary>
+    internal static readonly Script PresenceSet = new("""
+        local kind = redis.call('TYPE', KEYS[1]).ok
+        local replaced = 0
+        if kind ~= 'hash' and kind ~= 'none' then
+          redis.call('DEL', KEYS[1])
+          replaced = 1
+        end
+        redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+        return replaced
+        """);
+
+    /// <summary>KEYS[1] presence key; ARGV[1] context id. Removes the customer from the store's presence, when it is a presence hash.</summary>
+    internal static readonly Script PresenceRemove = new("""
+        if redis.call('TYPE', KEYS[1]).ok == 'hash' then
+          return redis.call('HDEL', KEYS[1], ARGV[1])
         end
         return 0
         """);
@@ -108,7 +143,9 @@ public sealed class RedisContextWriter(IConnectionMultiplexer redis, RedisKeys k
         }
 
         var written = 0;
+        var replaced = 0;
         var presence = new List<Task>();
+        var presenceSets = new List<Task<RedisResult>>();
         for (var i = 0; i < batch.Count; i++)
         {
             var result = (RedisResult[])(await writes[i])!;
@@ -118,6 +155,7 @@ public sealed class RedisContextWriter(IConnectionMultiplexer redis, RedisKeys k
             }
 
             written++;
+            replaced += (int)result[3];
             var document = batch[i];
             var before = (string?)result[1] ?? string.Empty;
             // Identifiers change rarely: most writes find the same list and touch no index key.
@@ -128,12 +166,12 @@ public sealed class RedisContextWriter(IConnectionMultiplexer redis, RedisKeys k
 
             if (before.Length > 0 && before != document.Presence?.StoreId)
             {
-                presence.Add(database.HashDeleteAsync(Keys.Presence(before), document.ContextId));
+                presence.Add(Evaluate(database, PresenceRemove, Keys.Presence(before), [document.ContextId]));
             }
 
             if (document.Presence is { } now)
             {
-                presence.Add(database.HashSetAsync(Keys.Presence(now.StoreId), document.ContextId, PresenceJson(now, document.Version)));
+                presenceSets.Add(Evaluate(database, PresenceSet, Keys.Presence(now.StoreId), [document.ContextId, PresenceJson(now, document.Version)]));
             }
         }
 
@@ -143,37 +181,56 @@ public sealed class RedisContextWriter(IConnectionMultiplexer redis, RedisKeys k
             var before = (string?)result[0] ?? string.Empty;
             if (before.Length > 0)
             {
-                presence.Add(database.HashDeleteAsync(Keys.Presence(before), deletions[i]));
+                presence.Add(Evaluate(database, PresenceRemove, Keys.Presence(before), [deletions[i]]));
             }
 
             Reindex(database, deletions[i], IndexedBefore(result[1]), [], null, presence);
         }
 
         await Task.WhenAll(presence);
-        return new WriteResult(written, batch.Count - written, deletions.Count, (presence.Count > 0 ? 2 : 1) + loadTrips);
+        foreach (var set in presenceSets)
+        {
+            replaced += (int)await set;
+        }
+
+        var secondTrip = presence.Count > 0 || presenceSets.Count > 0;
+        return new WriteResult(written, batch.Count - written, deletions.Count, (secondTrip ? 2 : 1) + loadTrips, replaced);
     }
 
     /// <summary>The known customer <paramref name="identifier"/> is linked to, or null.</summary>
     public async Task<string?> ReadCustomerOfAsync(string identifier) =>
-        await redis.GetDatabase().StringGetAsync(Keys.Identifier(identifier)) is { IsNull: false } value ? (string?)value : null;
+        await AbsentIfForeign(redis.GetDatabase().StringGetAsync(Keys.Identifier(identifier)), RedisValue.Null) is { IsNull: false } value ? (string?)value : null;
 
     public async Task<string?> ReadJsonAsync(string contextId) =>
-        await redis.GetDatabase().HashGetAsync(Keys.Context(contextId), "json") is { IsNull: false } value ? (string?)value : null;
+        await AbsentIfForeign(redis.GetDatabase().HashGetAsync(Keys.Context(contextId), "json"), RedisValue.Null) is { IsNull: false } value ? (string?)value : null;
 
     public async Task<long?> ReadVersionAsync(string contextId) =>
-        await redis.GetDatabase().HashGetAsync(Keys.Context(contextId), "v") is { IsNull: false } value ? (long)value : null;
+        await AbsentIfForeign(redis.GetDatabase().HashGetAsync(Keys.Context(contextId), "v"), RedisValue.Null) is { IsNull: false } value ? (long)value : null;
 
     /// <summary>Who is in a store now, by customer id: zone and since when (an entry that cannot be read counts with neither).</summary>
     public async Task<IReadOnlyDictionary<string, StorePresence>> ReadPresenceAsync(string storeId) =>
-        (await redis.GetDatabase().HashGetAllAsync(Keys.Presence(storeId)))
+        (await AbsentIfForeign(redis.GetDatabase().HashGetAllAsync(Keys.Presence(storeId)), []))
             .ToDictionary(e => (string)e.Name!, e => ParsePresence(storeId, (string?)e.Value), StringComparer.Ordinal);
 
     /// <summary>How many customers are in a store now.</summary>
-    public async Task<long> CountPresentAsync(string storeId) => await redis.GetDatabase().HashLengthAsync(Keys.Presence(storeId));
+    public async Task<long> CountPresentAsync(string storeId) => await AbsentIfForeign(redis.GetDatabase().HashLengthAsync(Keys.Presence(storeId)), 0L);
 
     /// <summary>How many customers are in each store now, in the order given; the requests go out together.</summary>
     public async Task<IReadOnlyList<long>> CountPresentAsync(IEnumerable<string> storeIds) =>
         await Task.WhenAll(storeIds.Select(CountPresentAsync));
+
+    /// <summary>A key of the view holding a value of another type reads as absent; the next write replaces it.</summary>
+    private static async Task<T> AbsentIfForeign<T>(Task<T> read, T absent)
+    {
+        try
+        {
+            return await read;
+        }
+        catch (RedisServerException ex) when (ex.Message.StartsWith("WRONGTYPE", StringComparison.Ordinal))
+        {
+            return absent;
+        }
+    }
 
     private static string PresenceJson(StorePresence presence, long version) =>
         string.Create(CultureInfo.InvariantCulture, $$"""{"zone":{{(presence.ZoneId is null ? "null" : System.Text.Json.JsonSerializer.Serialize(presence.ZoneId))}},"since":{{presence.SinceMs}},"v":{{version}}}""");
@@ -235,6 +292,8 @@ public sealed class RedisContextWriter(IConnectionMultiplexer redis, RedisKeys k
             await server.ScriptLoadAsync(CompareAndSet.Source);
             await server.ScriptLoadAsync(Remove.Source);
             await server.ScriptLoadAsync(Unindex.Source);
+            await server.ScriptLoadAsync(PresenceSet.Source);
+            await server.ScriptLoadAsync(PresenceRemove.Source);
         }
 
         Volatile.Write(ref _scriptsLoaded, true);

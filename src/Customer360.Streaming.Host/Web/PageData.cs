@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Customer360.Streaming.Contracts;
 using Customer360.Streaming.Domain.Context;
 using Customer360.Streaming.Domain.Geo;
@@ -20,6 +21,9 @@ internal sealed class PageData
     public const string NoZone = "(no zone yet)";
 
     private const string RedisDown = "Redis is not reachable: nothing can be shown until it answers.";
+
+    private const string NotAContext = "What Redis holds for this customer is not a context document (did another program write it?). "
+        + "The processor replaces it with the customer's next change; c360 context rebuild repairs the whole view now.";
 
     private readonly RedisConnectionService _redis;
     private readonly RedisKeys _keys;
@@ -55,7 +59,12 @@ internal sealed class PageData
 
         try
         {
-            var context = await redis.ReadJsonAsync(customerId) is { } json ? ContextJson.Deserialize(json) : null;
+            var json = await redis.ReadJsonAsync(customerId);
+            if (!TryParse(json, out var context))
+            {
+                return new CustomerPageModel(customerId, null, decisions, null, now, NotAContext);
+            }
+
             var nearest = context?.Location.NearestStoreId is { } nearestId ? Store(nearestId) : null;
             return new CustomerPageModel(customerId, context, decisions, nearest, now, null);
         }
@@ -122,8 +131,8 @@ internal sealed class PageData
             var visitors = new List<StoreVisitor>(reads.Count);
             for (var i = 0; i < reads.Count; i++)
             {
-                var context = await reads[i] is { } json ? ContextJson.Deserialize(json) : null;
-                visitors.Add(Visitor(present[i].CustomerId, context, present[i].Presence));
+                // A visitor whose document cannot be read is shown as the presence alone.
+                visitors.Add(Visitor(present[i].CustomerId, TryParse(await reads[i], out var context) ? context : null, present[i].Presence));
             }
 
             var zones = present
@@ -172,6 +181,21 @@ internal sealed class PageData
     }
 
     private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>The context in <paramref name="json"/> (null for none); false when Redis holds something that is not a context document.</summary>
+    private static bool TryParse(string? json, out CustomerContext? context)
+    {
+        try
+        {
+            context = json is null ? null : ContextJson.Deserialize(json);
+            return true;
+        }
+        catch (JsonException)
+        {
+            context = null;
+            return false;
+        }
+    }
 
     /// <summary>Redis as every reader of it sees it, or null while it is not connected.</summary>
     private RedisContextWriter? Reader() => _redis.Connection is { IsConnected: true } connection ? new RedisContextWriter(connection, _keys) : null;

@@ -79,6 +79,41 @@ public sealed class RedisContextWriterTests(RedisServerFixture redis)
         Assert.InRange(ttl!.Value, TimeSpan.FromMinutes(59), TimeSpan.FromHours(1));
     }
 
+    [Fact]
+    public async Task A_key_of_the_view_holding_another_type_is_replaced_by_the_write_and_read_as_absent_not_thrown()
+    {
+        // One such key (another program's, or a manual SET) failed every batch with WRONGTYPE, and the stream thread
+        // with it: the processor stopped. Readers (pages, `c360 context get`) threw it too.
+        redis.SkipUnlessAvailable();
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var writer = new RedisContextWriter(connection, new RedisKeys(new UniqueNames(nameof(A_key_of_the_view_holding_another_type_is_replaced_by_the_write_and_read_as_absent_not_thrown)).Prefix));
+        var database = connection.GetDatabase();
+        await database.StringSetAsync(writer.Keys.Context("c-1"), "not a hash");
+        await database.StringSetAsync(writer.Keys.Context("c-2"), "not a hash");
+        await database.ListRightPushAsync(writer.Keys.Presence("store-1"), "not a hash");
+        await database.SetAddAsync(writer.Keys.Identifier("web:w9"), "not a string");
+
+        Assert.Null(await writer.ReadJsonAsync("c-1"));
+        Assert.Null(await writer.ReadVersionAsync("c-1"));
+        Assert.Equal(0, await writer.CountPresentAsync("store-1"));
+        Assert.Empty(await writer.ReadPresenceAsync("store-1"));
+        Assert.Null(await writer.ReadCustomerOfAsync("web:w9"));
+
+        var result = await writer.WriteAsync([Doc("c-1", 1) with { Presence = new StorePresence("store-1", "z1", 5), Identifiers = ["web:w1"] }], deletions: ["c-2"]);
+
+        Assert.Equal((1, 0, 1, 2), (result.Written, result.SkippedAsNotNewer, result.Deleted, result.ReplacedForeign));
+        Assert.Equal("""{"v":1}""", await writer.ReadJsonAsync("c-1"));
+        Assert.Equal(1, await writer.CountPresentAsync("store-1"));
+        Assert.False(await database.KeyExistsAsync(writer.Keys.Context("c-2")));
+
+        // An identifier key of another type is not ours to delete when a context lets go of it.
+        await writer.WriteAsync([Doc("c-3", 1) with { Identifiers = ["web:w9"] }]);
+        await database.KeyDeleteAsync(writer.Keys.Identifier("web:w9"));
+        await database.SetAddAsync(writer.Keys.Identifier("web:w9"), "not a string");
+        await writer.WriteAsync([Doc("c-3", 2)]);
+        Assert.Equal(RedisType.Set, await database.KeyTypeAsync(writer.Keys.Identifier("web:w9")));
+    }
+
     private static (int Written, int Skipped) Counts(WriteResult result) => (result.Written, result.SkippedAsNotNewer);
 
     private static ContextDocument Doc(string id, long version, TimeSpan? ttl = null) => new(id, version, Encoding.UTF8.GetBytes($$"""{"v":{{version}}}"""), ttl);

@@ -1,0 +1,55 @@
+using System.Net;
+using Customer360.Streaming.Domain.Context;
+using Customer360.Streaming.Domain.Events;
+using Customer360.Streaming.IntegrationTests.Context;
+using Customer360.Streaming.Testing;
+using StackExchange.Redis;
+
+namespace Customer360.Streaming.IntegrationTests.Redis;
+
+/// <summary>
+/// The Redis view's keys are the processor's, but Redis does not stop another program (or a person with redis-cli)
+/// from writing there. One key holding a value of another type failed every batch with WRONGTYPE and the stream
+/// thread with it, until the processor stopped; a context document that is not JSON made its customer's page a 500.
+/// </summary>
+public sealed class ForeignRedisValuesTests(RedisServerFixture redis, SchemaRegistryFixture registry)
+{
+    [Fact]
+    public async Task Values_of_another_type_in_the_view_are_replaced_and_the_processor_and_its_pages_go_on()
+    {
+        redis.SkipUnlessAvailable();
+        await using var run = await ProcessorOnItsOwnCluster.StartAsync(nameof(ForeignRedisValuesTests), partitions: 1, redis, registry);
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var database = connection.GetDatabase();
+        var keys = run.Redis.Keys;
+        await database.StringSetAsync(keys.Context("c-1"), "written by someone else");
+        await database.HashSetAsync(keys.Context("c-2"), [new HashEntry("v", 1), new HashEntry("json", "{not a context")]);
+        await database.ListRightPushAsync(keys.Presence("berlin-mitte"), "written by someone else");
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 60_000;
+
+        using var processor = run.StartProcessor();
+        Assert.True(await run.WaitForReadyAsync(processor), "never ready: " + processor.AllOutput);
+        foreach (var customer in new[] { "c-1", "c-3" })
+        {
+            await run.Input.ValidAsync(run.Topics.Relationship, customer, Profile(customer, now));
+        }
+
+        var contexts = await run.WaitForContextsAsync(["c-1", "c-3"], c => c.Relationship?.Tier == "GOLD", TimeSpan.FromMinutes(1));
+
+        Assert.True(contexts.Count == 2, $"{contexts.Count} of 2 contexts reached Redis: " + processor.AllOutput);
+        Assert.False(processor.HasExited, "the processor stopped: " + processor.AllOutput);
+        Assert.Contains("held a value of another type (not written by this processor) and were replaced", processor.AllOutput, StringComparison.Ordinal);
+        using var http = new HttpClient { BaseAddress = run.BaseAddress };
+        using var unreadable = await http.GetAsync(new Uri("/customers/c-2", UriKind.Relative), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, unreadable.StatusCode);
+        Assert.Contains("is not a context document", await unreadable.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        using var storeFloor = await http.GetAsync(new Uri("/stores/berlin-mitte", UriKind.Relative), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, storeFloor.StatusCode);
+        using var ready = await http.GetAsync(new Uri("/health/ready", UriKind.Relative), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+    }
+
+    private static RelationshipProfile Profile(string customer, long t) =>
+        new(Guid.NewGuid(), t, "relationship", customer, "GOLD", "families", 1234.50m, 0.2, ["electronics"], "berlin-mitte",
+            new Consent(Push: true, Location: true), null, "Europe/Berlin", "de-DE");
+}
