@@ -119,7 +119,8 @@ public sealed class ContextEndToEndTests(KafkaFixture kafka, SchemaRegistryFixtu
             var report = await ContextRebuild.RunAsync(options, connection, keys, TimeSpan.FromHours(1), dryRun: true, progress: null, TestContext.Current.CancellationToken);
             Assert.Equal(new RebuildReport(Customers, Customers, 0, 0, 0), report);
 
-            // Damage Redis: lose 5 contexts, overwrite 3 with a higher version of something else, add 2 strangers.
+            // Damage Redis: lose 5 contexts, overwrite 3 with a higher version of something else and 1 with a value of
+            // another type, add 2 strangers and a third of another type.
             var database = connection.GetDatabase();
             var ids = expected.Keys.Order(StringComparer.Ordinal).ToList();
             foreach (var id in ids.Take(5))
@@ -132,12 +133,15 @@ public sealed class ContextEndToEndTests(KafkaFixture kafka, SchemaRegistryFixtu
                 await database.HashSetAsync(keys.Context(id), [new("v", 1_000_000), new("json", "{}")]);
             }
 
+            await database.StringSetAsync(keys.Context(ids[8]), "written by another program");
             await new RedisContextWriter(connection, keys).WriteAsync([new ContextDocument("stranger-1", 1, "{}"u8.ToArray()), new ContextDocument("stranger-2", 1, "{}"u8.ToArray())]);
+            await database.ListRightPushAsync(keys.Context("stranger-3"), "written by another program");
             var repaired = await ContextRebuild.RunAsync(options, connection, keys, TimeSpan.FromHours(1), dryRun: false, progress: null, TestContext.Current.CancellationToken);
 
-            Assert.Equal(new RebuildReport(Customers, Customers - 8, 3, 5, 2), repaired);
+            Assert.Equal(new RebuildReport(Customers, Customers - 9, 3, 6, 3), repaired);
             Assert.Equal(Customers, await MatchingAsync(connection, keys, expected));
             Assert.False(await database.KeyExistsAsync(keys.Context("stranger-1")));
+            Assert.False(await database.KeyExistsAsync(keys.Context("stranger-3")));
             Assert.Equal(new RebuildReport(Customers, Customers, 0, 0, 0), await ContextRebuild.RunAsync(options, connection, keys, TimeSpan.FromHours(1), dryRun: true, progress: null, TestContext.Current.CancellationToken));
 
             // Erasure: a relationship tombstone removes the customer's Redis keys and presence, and Kafka agrees.
