@@ -5,8 +5,9 @@ using Customer360.Streaming.Schemas.Registry;
 namespace Customer360.Streaming.Embedded.SchemaRegistry;
 
 /// <summary>
-/// Reads the fields of a registry request body, refusing one of the wrong JSON type as Confluent's registry does
-/// (422 with the given error code) instead of failing the request with a 500 that clients would retry.
+/// Reads the fields of a registry request body (and of a record of its state topic), refusing one of the wrong JSON
+/// type as Confluent's registry does (422 with the given error code) instead of failing the request with a 500 that
+/// clients would retry.
 /// </summary>
 internal static class RequestFields
 {

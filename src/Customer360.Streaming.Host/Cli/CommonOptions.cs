@@ -1,6 +1,6 @@
 using System.CommandLine;
-using System.ComponentModel.DataAnnotations;
 using System.CommandLine.Parsing;
+using System.ComponentModel.DataAnnotations;
 using System.Diagnostics.CodeAnalysis;
 using Customer360.Streaming.Host.Hosting;
 using Customer360.Streaming.Pipeline;

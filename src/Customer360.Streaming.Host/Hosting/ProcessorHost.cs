@@ -35,6 +35,21 @@ public static class ProcessorHost
     /// <summary>Health endpoints answer reads only; any other method gets 405, as probes and proxies expect.</summary>
     private static readonly Microsoft.AspNetCore.Routing.HttpMethodMetadata ReadOnlyMethods = new([HttpMethods.Get, HttpMethods.Head]);
 
+    /// <summary>Each options section the processor reads, by name, with the class it binds to.</summary>
+    private static readonly Dictionary<string, Type> OptionSections = new(StringComparer.Ordinal)
+    {
+        [KafkaOptions.SectionName] = typeof(KafkaOptions),
+        [StreamsOptions.SectionName] = typeof(StreamsOptions),
+        [RedisOptions.SectionName] = typeof(RedisOptions),
+        [HttpOptions.SectionName] = typeof(HttpOptions),
+        [TopologyOptions.SectionName] = typeof(TopologyOptions),
+        [SchemaRegistryOptions.SectionName] = typeof(SchemaRegistryOptions),
+        [AvroSerdeOptions.SectionName] = typeof(AvroSerdeOptions),
+        [ContextOptions.SectionName] = typeof(ContextOptions),
+        [TriggerOptions.SectionName] = typeof(TriggerOptions),
+        [DecisioningOptions.SectionName] = typeof(DecisioningOptions),
+    };
+
     /// <param name="services">Registers what a command adds to the processor's services (the demo: its embedded broker's record deleter).</param>
     public static WebApplication Build(IReadOnlyDictionary<string, string?>? overrides = null, Action<IServiceCollection>? services = null)
     {
@@ -110,21 +125,6 @@ public static class ProcessorHost
                 .AddPrometheusExporter(exporter => exporter.ScrapeResponseCacheDurationMilliseconds = 0));
         return services;
     }
-
-    /// <summary>Each options section the processor reads, by name, with the class it binds to.</summary>
-    private static readonly Dictionary<string, Type> OptionSections = new(StringComparer.Ordinal)
-    {
-        [KafkaOptions.SectionName] = typeof(KafkaOptions),
-        [StreamsOptions.SectionName] = typeof(StreamsOptions),
-        [RedisOptions.SectionName] = typeof(RedisOptions),
-        [HttpOptions.SectionName] = typeof(HttpOptions),
-        [TopologyOptions.SectionName] = typeof(TopologyOptions),
-        [SchemaRegistryOptions.SectionName] = typeof(SchemaRegistryOptions),
-        [AvroSerdeOptions.SectionName] = typeof(AvroSerdeOptions),
-        [ContextOptions.SectionName] = typeof(ContextOptions),
-        [TriggerOptions.SectionName] = typeof(TriggerOptions),
-        [DecisioningOptions.SectionName] = typeof(DecisioningOptions),
-    };
 
     /// <summary>Binds every options class with validation at startup, so a bad value fails before anything connects.</summary>
     public static IServiceCollection AddProcessorOptions(this IServiceCollection services)

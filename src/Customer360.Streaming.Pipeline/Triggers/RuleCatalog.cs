@@ -19,6 +19,9 @@ public static partial class RuleCatalog
 
     private static readonly string[] Kinds = ["click", "app", "location", "beacon", "relationship"];
 
+    /// <summary>A century: longer than any cooldown or window means, and far from where time arithmetic overflows.</summary>
+    private static readonly TimeSpan LongestDuration = TimeSpan.FromDays(36_500);
+
     public static RuleSet Load(string path) => Parse(RuleSources.Read(path));
 
     /// <summary>The rules alone, without segments or offers (a rule naming one does not load).</summary>
@@ -269,9 +272,6 @@ public static partial class RuleCatalog
 
         return TimeSpan.FromMilliseconds(milliseconds);
     }
-
-    /// <summary>A century: longer than any cooldown or window means, and far from where time arithmetic overflows.</summary>
-    private static readonly TimeSpan LongestDuration = TimeSpan.FromDays(36_500);
 
     [GeneratedRegex("^([0-9]+(?:\\.[0-9]+)?)(ms|s|m|h|d)$")]
     private static partial Regex DurationPattern();
