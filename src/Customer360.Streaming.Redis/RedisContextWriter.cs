@@ -33,17 +33,25 @@ public sealed record WriteResult(int Written, int SkippedAsNotNewer, int Deleted
 public sealed class RedisContextWriter(IConnectionMultiplexer redis, RedisKeys keys)
 {
     /// <summary>
-    /// KEYS[1] context key; ARGV[1] version, ARGV[2] document, ARGV[3] ttl in ms (0 = keep), ARGV[4] store the customer
-    /// is in ('' = none), ARGV[5] indexed identifiers, one per line. Returns {1 if written, the store recorded before,
-    /// the identifiers indexed before, 1 if a value of another type was replaced}.
+    /// Lua that deletes KEYS[1] when it holds a value of another type than a hash (not ours: the next write replaces
+    /// it) and sets <c>replaced</c> to 1 then, else 0.
     /// </summary>
-    internal static readonly Script CompareAndSet = new("""
+    private const string ReplaceUnlessHash = """
         local kind = redis.call('TYPE', KEYS[1]).ok
         local replaced = 0
         if kind ~= 'hash' and kind ~= 'none' then
           redis.call('DEL', KEYS[1])
           replaced = 1
         end
+
+        """;
+
+    /// <summary>
+    /// KEYS[1] context key; ARGV[1] version, ARGV[2] document, ARGV[3] ttl in ms (0 = keep), ARGV[4] store the customer
+    /// is in ('' = none), ARGV[5] indexed identifiers, one per line. Returns {1 if written, the store recorded before,
+    /// the identifiers indexed before, 1 if a value of another type was replaced}.
+    /// </summary>
+    internal static readonly Script CompareAndSet = new(ReplaceUnlessHash + """
         local current = redis.call('HGET', KEYS[1], 'v')
         local before = redis.call('HGET', KEYS[1], 'store') or ''
         local ids = redis.call('HGET', KEYS[1], 'ids') or ''
@@ -83,13 +91,7 @@ public sealed class RedisContextWriter(IConnectionMultiplexer redis, RedisKeys k
         """);
 
     /// <summary>KEYS[1] presence key; ARGV[1] context id, ARGV[2] where in the store. Returns 1 if a value of another type was replaced.</summary>
-    internal static readonly Script PresenceSet = new("""
-        local kind = redis.call('TYPE', KEYS[1]).ok
-        local replaced = 0
-        if kind ~= 'hash' and kind ~= 'none' then
-          redis.call('DEL', KEYS[1])
-          replaced = 1
-        end
+    internal static readonly Script PresenceSet = new(ReplaceUnlessHash + """
         redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
         return replaced
         """);

@@ -36,7 +36,7 @@ public static class ProcessorHost
     private static readonly Microsoft.AspNetCore.Routing.HttpMethodMetadata ReadOnlyMethods = new([HttpMethods.Get, HttpMethods.Head]);
 
     /// <summary>Each options section the processor reads, by name, with the class it binds to.</summary>
-    private static readonly Dictionary<string, Type> OptionSections = new(StringComparer.Ordinal)
+    internal static readonly IReadOnlyDictionary<string, Type> OptionSections = new Dictionary<string, Type>(StringComparer.Ordinal)
     {
         [KafkaOptions.SectionName] = typeof(KafkaOptions),
         [StreamsOptions.SectionName] = typeof(StreamsOptions),

@@ -13,19 +13,7 @@ namespace Customer360.Streaming.Host.Tests.Hosting;
 /// <summary>docker-compose.yml and appsettings.json must use the keys the processor actually binds.</summary>
 public sealed class ConfigurationKeysTests
 {
-    private static readonly Dictionary<string, Type> Sections = new(StringComparer.Ordinal)
-    {
-        [KafkaOptions.SectionName] = typeof(KafkaOptions),
-        [StreamsOptions.SectionName] = typeof(StreamsOptions),
-        [RedisOptions.SectionName] = typeof(RedisOptions),
-        [HttpOptions.SectionName] = typeof(HttpOptions),
-        [TopologyOptions.SectionName] = typeof(TopologyOptions),
-        [SchemaRegistryOptions.SectionName] = typeof(SchemaRegistryOptions),
-        [AvroSerdeOptions.SectionName] = typeof(AvroSerdeOptions),
-        [ContextOptions.SectionName] = typeof(ContextOptions),
-        [TriggerOptions.SectionName] = typeof(TriggerOptions),
-        [DecisioningOptions.SectionName] = typeof(DecisioningOptions),
-    };
+    private static readonly IReadOnlyDictionary<string, Type> Sections = ProcessorHost.OptionSections;
 
     /// <summary>Enums as their names, as appsettings.json writes them.</summary>
     private static readonly JsonSerializerOptions DefaultsAsWritten = new() { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
