@@ -108,6 +108,39 @@ public sealed class RedisContextSinkTests
         Assert.Equal([40.0], recorded);
     }
 
+    [Fact]
+    public async Task A_Redis_that_refuses_writes_for_a_while_makes_the_sink_unavailable_until_it_takes_them_again()
+    {
+        // Out of memory under noeviction (as here), loading its dataset after a restart, a replica during a failover:
+        // Redis answers with an error, not silence. The sink threw it on the stream thread, which failed, and after
+        // Streams:MaxThreadReplacements the processor stopped, where an outage holds processing and recovers.
+        await using var redis = new RedisServerFixture();
+        await redis.InitializeAsync();
+        redis.SkipUnlessAvailable();
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        await using var admin = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString + ",allowAdmin=true");
+        var server = admin.GetServer(admin.GetEndPoints()[0]);
+        var keys = new RedisKeys(new UniqueNames(nameof(A_Redis_that_refuses_writes_for_a_while_makes_the_sink_unavailable_until_it_takes_them_again)).Prefix);
+        var reader = new RedisContextWriter(admin, keys);
+        using var metrics = new PipelineMetrics();
+        var sink = new RedisContextSink(new RedisContextWriter(connection, keys), TimeSpan.FromHours(1), TimeProvider.System, metrics, NullLogger.Instance);
+        var owned = new OwnedContexts();
+
+        await server.ConfigSetAsync("maxmemory-policy", "noeviction");
+        await server.ConfigSetAsync("maxmemory", "1");
+        owned.Put(Version(1));
+        sink.Committed([Change()], owned);
+        Assert.True(sink.WhenWritten(TimeSpan.FromSeconds(30)));
+        Assert.NotNull(sink.Unavailable);
+        Assert.Contains("OOM", sink.Unavailable, StringComparison.Ordinal);
+
+        await server.ConfigSetAsync("maxmemory", "0");
+        owned.Put(Version(2));
+        sink.Recover(owned);
+        Assert.Null(sink.Unavailable);
+        Assert.Equal(2, await reader.ReadVersionAsync(Customer));
+    }
+
     /// <summary>Redis holds every write, scripts included, for far longer than the test needs; it is unpaused explicitly.</summary>
     private static Task<RedisResult> PauseWritesAsync(IServer server) => server.ExecuteAsync("CLIENT", "PAUSE", "60000", "WRITE");
 
