@@ -222,7 +222,7 @@ public sealed class RedisContextSink : ICommitObserver
         }
         catch (Exception ex) when (RedisOutage.Is(ex) || ex is TimeoutException)
         {
-            return MarkUnavailable(ex.GetType().Name, latest.Count);
+            return MarkUnavailable(RedisOutage.Describe(ex), latest.Count);
         }
 
         _metrics.RedisBatchDuration.Record(_time.GetElapsedTime(started).TotalMilliseconds);

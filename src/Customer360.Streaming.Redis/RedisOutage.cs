@@ -3,10 +3,30 @@ using StackExchange.Redis;
 namespace Customer360.Streaming.Redis;
 
 /// <summary>
-/// The failures that mean Redis did not answer (down, unreachable, or too slow), as opposed to a bug or bad data:
-/// every reader of Redis turns them into "unavailable" instead of failing.
+/// The failures that mean Redis cannot serve us now (down, unreachable, too slow, or answering that it refuses for the
+/// moment), as opposed to a bug or bad data: every reader of Redis turns them into "unavailable" instead of failing,
+/// and the sink holds processing until Redis takes its writes again.
 /// </summary>
 public static class RedisOutage
 {
-    public static bool Is(Exception error) => error is RedisConnectionException or RedisTimeoutException;
+    /// <summary>
+    /// Error prefixes of a server that is there but refuses for a while: out of memory under <c>noeviction</c>,
+    /// loading its dataset after a restart, a replica or a primary without replicas during a failover, a long script,
+    /// a failed snapshot that stops writes, a cluster reconfiguring.
+    /// </summary>
+    private static readonly string[] RefusingForNow = ["OOM", "LOADING", "READONLY", "MASTERDOWN", "NOREPLICAS", "BUSY", "MISCONF", "TRYAGAIN", "CLUSTERDOWN"];
+
+    public static bool Is(Exception error) => error switch
+    {
+        RedisConnectionException or RedisTimeoutException => true,
+        RedisServerException server => RefusalOf(server) is not null,
+        _ => false,
+    };
+
+    /// <summary>What the outage was, for logs and health: the exception's type, and for a refusal its error prefix.</summary>
+    public static string Describe(Exception error) =>
+        error is RedisServerException server && RefusalOf(server) is { } prefix ? $"{nameof(RedisServerException)} {prefix}" : error.GetType().Name;
+
+    private static string? RefusalOf(RedisServerException error) =>
+        Array.Find(RefusingForNow, prefix => error.Message.StartsWith(prefix + " ", StringComparison.Ordinal) || error.Message == prefix);
 }
