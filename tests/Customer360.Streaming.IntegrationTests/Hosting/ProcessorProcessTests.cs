@@ -157,6 +157,42 @@ public sealed class ProcessorProcessTests(KafkaFixture kafka, RedisServerFixture
         Assert.Contains(processor.StandardError, l => l.Contains("Kafka:BootstrapServers is invalid: 'no-port-here' is not host:port", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("run")]
+    [InlineData("demo")]
+    public async Task Run_AppSettingsThatIsNotJson_ExitsWithCode2NamingTheFileAndWhere(string verb)
+    {
+        // An edit that broke appsettings.json ended the process with an unhandled InvalidDataException and its stack.
+        // The program is copied beside its dependencies (linked, not copied: the host reads the settings file next
+        // to the program it was given, and resolves a linked program to where it really is).
+        var program = Path.GetDirectoryName(RepositoryLayout.C360Dll)!;
+        var copy = TestScratch.Run.NewDirectory("c360-settings-");
+        foreach (var entry in Directory.EnumerateFileSystemEntries(program))
+        {
+            var name = Path.GetFileName(entry);
+            var target = Path.Combine(copy, name);
+            if (name.StartsWith("c360.", StringComparison.Ordinal))
+            {
+                File.Copy(entry, target);
+            }
+            else if (name != "appsettings.json")
+            {
+                File.CreateSymbolicLink(target, entry);
+            }
+        }
+
+        await File.WriteAllTextAsync(Path.Combine(copy, "appsettings.json"), "{\n  \"Kafka\": { \"BootstrapServers\": \"127.0.0.1:1\", }\n", TestContext.Current.CancellationToken);
+        redis.SkipUnlessAvailable();
+        string[] arguments = verb == "demo" ? ["demo", "--redis", redis.ConnectionString, "--duration", "1"] : ["run"];
+        using var processor = ChildProcess.Start("dotnet", [Path.Combine(copy, Path.GetFileName(RepositoryLayout.C360Dll)), .. arguments], workingDirectory: copy);
+
+        Assert.True(await processor.WaitForExitAsync(TimeSpan.FromSeconds(60)), "did not exit");
+        Assert.Equal(2, processor.ExitCode);
+        var error = string.Join(Environment.NewLine, processor.StandardError);
+        Assert.Contains($"{Path.Combine(copy, "appsettings.json")} is not valid JSON (line 2):", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Run_DeclaredTopicMissingOnCluster_RefusesToStartNamingTheTopic()
     {
