@@ -9,7 +9,6 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Customer360.Streaming.Embedded.SchemaRegistry;
 
@@ -65,9 +64,11 @@ public sealed class EmbeddedSchemaRegistry : IAsyncDisposable
             store.Changed = log.Append;
         }
 
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port));
+        // Empty: no settings files, environment variables or logging. A slim builder read appsettings.json from the
+        // working directory, so a processor's settings there (or a broken file) configured or broke the registry.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port));
+        builder.Services.AddRoutingCore();
         var app = builder.Build();
         app.UseStatusCodePages(context => WriteError(context.HttpContext, context.HttpContext.Response.StatusCode));
         if (settings.BasicAuth is { } credentials)

@@ -149,7 +149,11 @@ internal static class DemoCommand
             ["Logging:LogLevel:Default"] = "Warning",
         };
         // The mock refuses an admin client's DeleteRecords; the processor, in this process, asks it directly.
-        var app = ProcessorHost.Build(overrides, services => services.AddSingleton<Func<IRecordDeleter>>(() => new EmbeddedRecordDeleter(cluster)));
+        if (RunCommand.Build(() => ProcessorHost.Build(overrides, services => services.AddSingleton<Func<IRecordDeleter>>(() => new EmbeddedRecordDeleter(cluster))), Console.Error) is not { } app)
+        {
+            return ExitCodes.InvalidConfiguration;
+        }
+
         var host = RunCommand.RunAsync(app, cancellationToken);
         var processor = app.Services.GetRequiredService<StreamProcessorService>();
         var ready = await WaitUntilAsync(time, () => host.IsCompleted || processor.Processor?.Status.IsReady == true, TimeSpan.FromSeconds(30), cancellationToken);

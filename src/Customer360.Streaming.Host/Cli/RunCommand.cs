@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using Customer360.Streaming.Host.Hosting;
 using Customer360.Streaming.Host.Web;
 using Customer360.Streaming.Runtime.Topology;
@@ -8,13 +10,35 @@ using Microsoft.Extensions.Options;
 namespace Customer360.Streaming.Host.Cli;
 
 /// <summary><c>c360 run</c>: the processor, configured from appsettings.json and C360__* environment variables.</summary>
-internal static class RunCommand
+internal static partial class RunCommand
 {
     public static Command Create()
     {
         var command = new Command("run", "Run the stream processor (configuration: appsettings.json, then C360__Section__Key environment variables).");
-        command.SetAction((_, cancellationToken) => RunAsync(ProcessorHost.Build(), cancellationToken));
+        command.SetAction(async (_, cancellationToken) =>
+            Build(() => ProcessorHost.Build(), Console.Error) is { } app ? await RunAsync(app, cancellationToken) : ExitCodes.InvalidConfiguration);
         return command;
+    }
+
+    /// <summary>
+    /// Builds the processor host, or says why its settings file cannot be read (an appsettings.json that is not JSON,
+    /// after an edit) and returns null: the host reads the file while it is built, before any option is validated.
+    /// </summary>
+    public static WebApplication? Build(Func<WebApplication> build, TextWriter errors)
+    {
+        ArgumentNullException.ThrowIfNull(build);
+        ArgumentNullException.ThrowIfNull(errors);
+        try
+        {
+            return build();
+        }
+        catch (InvalidDataException ex) when (ex.InnerException is FormatException { InnerException: JsonException json })
+        {
+            var file = QuotedPath().Match(ex.Message) is { Success: true } quoted ? quoted.Groups["path"].Value : "a settings file";
+            var reason = json.Message.Split([" Path:", " LineNumber:"], 2, StringSplitOptions.None)[0].TrimEnd('.', ' ');
+            errors.WriteLine($"Invalid configuration: {file} is not valid JSON (line {json.LineNumber + 1}): {reason}.");
+            return null;
+        }
     }
 
     /// <summary>Runs a built host to completion and turns startup failures into a message and an exit code.</summary>
@@ -107,4 +131,8 @@ internal static class RunCommand
 
         return failures;
     }
+
+    /// <summary>The file named in the configuration loader's message ("Failed to load configuration from file '…'.").</summary>
+    [GeneratedRegex("'(?<path>[^']+)'")]
+    private static partial Regex QuotedPath();
 }
