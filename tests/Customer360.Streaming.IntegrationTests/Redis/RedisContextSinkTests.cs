@@ -24,19 +24,8 @@ public sealed class RedisContextSinkTests
     [Fact]
     public async Task A_commit_leaves_its_batch_to_the_background_and_the_next_one_waits_for_it_or_says_Redis_is_unavailable()
     {
-        await using var redis = new RedisServerFixture();
-        await redis.InitializeAsync();
-        redis.SkipUnlessAvailable();
-        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
-        // Pauses, unpauses and reads go over a connection of their own: Redis answers a connection in order, and the
-        // sink's is stuck behind its held write.
-        await using var admin = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString + ",allowAdmin=true");
-        var server = admin.GetServer(admin.GetEndPoints()[0]);
-        var keys = new RedisKeys(new UniqueNames(nameof(RedisContextSinkTests)).Prefix);
-        var reader = new RedisContextWriter(admin, keys);
-        using var metrics = new PipelineMetrics();
-        var sink = new RedisContextSink(new RedisContextWriter(connection, keys), TimeSpan.FromHours(1), TimeProvider.System, metrics, NullLogger.Instance);
-        var owned = new OwnedContexts();
+        await using var rig = await SinkOnItsOwnRedis.StartAsync(nameof(RedisContextSinkTests));
+        var (sink, owned, server, reader) = (rig.Sink, rig.Owned, rig.Server, rig.Reader);
 
         owned.Put(Version(1));
         await PauseWritesAsync(server);
@@ -114,17 +103,8 @@ public sealed class RedisContextSinkTests
         // Out of memory under noeviction (as here), loading its dataset after a restart, a replica during a failover:
         // Redis answers with an error, not silence. The sink threw it on the stream thread, which failed, and after
         // Streams:MaxThreadReplacements the processor stopped, where an outage holds processing and recovers.
-        await using var redis = new RedisServerFixture();
-        await redis.InitializeAsync();
-        redis.SkipUnlessAvailable();
-        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
-        await using var admin = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString + ",allowAdmin=true");
-        var server = admin.GetServer(admin.GetEndPoints()[0]);
-        var keys = new RedisKeys(new UniqueNames(nameof(A_Redis_that_refuses_writes_for_a_while_makes_the_sink_unavailable_until_it_takes_them_again)).Prefix);
-        var reader = new RedisContextWriter(admin, keys);
-        using var metrics = new PipelineMetrics();
-        var sink = new RedisContextSink(new RedisContextWriter(connection, keys), TimeSpan.FromHours(1), TimeProvider.System, metrics, NullLogger.Instance);
-        var owned = new OwnedContexts();
+        await using var rig = await SinkOnItsOwnRedis.StartAsync(nameof(A_Redis_that_refuses_writes_for_a_while_makes_the_sink_unavailable_until_it_takes_them_again));
+        var (sink, owned, server, reader) = (rig.Sink, rig.Owned, rig.Server, rig.Reader);
 
         await server.ConfigSetAsync("maxmemory-policy", "noeviction");
         await server.ConfigSetAsync("maxmemory", "1");
@@ -147,6 +127,62 @@ public sealed class RedisContextSinkTests
     private static CustomerContext Version(long version) => CustomerContext.Empty(Customer) with { Version = version };
 
     private static StoreChange Change(long causedAtMs = StoreChange.NoInputRecord) => new(ProductTopics.ContextsStore, 0, Customer, Deleted: false, causedAtMs);
+
+    /// <summary>
+    /// A sink writing to a redis-server of its own, with a second, admin connection for pauses, configuration and
+    /// reads: Redis answers a connection in order, and the sink's may be stuck behind a held write.
+    /// </summary>
+    private sealed class SinkOnItsOwnRedis : IAsyncDisposable
+    {
+        private readonly RedisServerFixture _redis;
+        private readonly ConnectionMultiplexer _connection;
+        private readonly ConnectionMultiplexer _admin;
+        private readonly PipelineMetrics _metrics = new();
+
+        private SinkOnItsOwnRedis(RedisServerFixture redis, ConnectionMultiplexer connection, ConnectionMultiplexer admin, string test)
+        {
+            (_redis, _connection, _admin) = (redis, connection, admin);
+            var keys = new RedisKeys(new UniqueNames(test).Prefix);
+            Server = admin.GetServer(admin.GetEndPoints()[0]);
+            Reader = new RedisContextWriter(admin, keys);
+            Sink = new RedisContextSink(new RedisContextWriter(connection, keys), TimeSpan.FromHours(1), TimeProvider.System, _metrics, NullLogger.Instance);
+        }
+
+        public RedisContextSink Sink { get; }
+
+        public OwnedContexts Owned { get; } = new();
+
+        public IServer Server { get; }
+
+        public RedisContextWriter Reader { get; }
+
+        public static async Task<SinkOnItsOwnRedis> StartAsync(string test)
+        {
+            var redis = new RedisServerFixture();
+            try
+            {
+                await redis.InitializeAsync();
+                redis.SkipUnlessAvailable();
+                var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+                var admin = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString + ",allowAdmin=true");
+                return new SinkOnItsOwnRedis(redis, connection, admin, test);
+            }
+            catch
+            {
+                // Skipped (no redis-server here) or failed to connect: the server this started still stops.
+                await redis.DisposeAsync();
+                throw;
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _metrics.Dispose();
+            await _admin.DisposeAsync();
+            await _connection.DisposeAsync();
+            await _redis.DisposeAsync();
+        }
+    }
 
     /// <summary>The stores a stream thread owns, reduced to the one context this test changes.</summary>
     private sealed class OwnedContexts : IOwnedStores
