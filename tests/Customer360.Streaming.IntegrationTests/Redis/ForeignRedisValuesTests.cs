@@ -10,7 +10,8 @@ namespace Customer360.Streaming.IntegrationTests.Redis;
 /// <summary>
 /// The Redis view's keys are the processor's, but Redis does not stop another program (or a person with redis-cli)
 /// from writing there. One key holding a value of another type failed every batch with WRONGTYPE and the stream
-/// thread with it, until the processor stopped; a context document that is not JSON made its customer's page a 500.
+/// thread with it, until the processor stopped; a context document that is not JSON made its customer's page a 500,
+/// and <c>/customers/{id}/context</c> served it as a 200.
 /// </summary>
 public sealed class ForeignRedisValuesTests(RedisServerFixture redis, SchemaRegistryFixture registry)
 {
@@ -43,6 +44,10 @@ public sealed class ForeignRedisValuesTests(RedisServerFixture redis, SchemaRegi
         using var unreadable = await http.GetAsync(new Uri("/customers/c-2", UriKind.Relative), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, unreadable.StatusCode);
         Assert.Contains("is not a context document", await unreadable.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        // The document as Redis holds it is served unparsed; one that is not JSON is an error, not a 200 of garbage.
+        using var unreadableDocument = await http.GetAsync(new Uri("/customers/c-2/context", UriKind.Relative), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.BadGateway, unreadableDocument.StatusCode);
+        Assert.Contains("is not a context document", await unreadableDocument.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
         using var storeFloor = await http.GetAsync(new Uri("/stores/berlin-mitte", UriKind.Relative), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, storeFloor.StatusCode);
         using var ready = await http.GetAsync(new Uri("/health/ready", UriKind.Relative), TestContext.Current.CancellationToken);
