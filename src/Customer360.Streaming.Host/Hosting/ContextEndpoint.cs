@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Customer360.Streaming.Domain;
 using Customer360.Streaming.Redis;
 using Microsoft.Extensions.Options;
@@ -22,13 +23,32 @@ internal static class ContextEndpoint
         try
         {
             var json = await new RedisContextWriter(connection, new RedisKeys(options.Value.KeyPrefix)).ReadJsonAsync(id);
-            return json is null
-                ? Results.NotFound(new { error = "no context for this customer" })
-                : Results.Text(json, "application/json");
+            return json switch
+            {
+                null => Results.NotFound(new { error = "no context for this customer" }),
+                _ when !IsJson(json) => Results.Problem(
+                    "What Redis holds for this customer is not a context document (did another program write it?); the processor replaces it with the customer's next change.",
+                    statusCode: StatusCodes.Status502BadGateway),
+                _ => Results.Text(json, "application/json"),
+            };
         }
         catch (Exception ex) when (RedisOutage.Is(ex))
         {
             return Results.Problem("Redis is not reachable.", statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+    }
+
+    /// <summary>Whether <paramref name="text"/> is one JSON document: the stored text is served as it is, but never when it is not JSON.</summary>
+    private static bool IsJson(string text)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            return document.RootElement.ValueKind == JsonValueKind.Object;
+        }
+        catch (JsonException)
+        {
+            return false;
         }
     }
 }
