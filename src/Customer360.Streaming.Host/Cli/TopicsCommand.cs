@@ -38,9 +38,15 @@ internal static class TopicsCommand
         create.SetAction(async (parse, cancellationToken) =>
         {
             var servers = parse.GetValue(bootstrap) ?? Environment.GetEnvironmentVariable("C360__Kafka__BootstrapServers");
-            if (string.IsNullOrWhiteSpace(servers) || BootstrapServersAttribute.Check(servers) is { } problem)
+            if (string.IsNullOrWhiteSpace(servers))
             {
-                await Console.Error.WriteLineAsync($"--bootstrap-servers (or C360__Kafka__BootstrapServers) must be a host:port list{(servers is null ? string.Empty : ": " + BootstrapServersAttribute.Check(servers))}");
+                await Console.Error.WriteLineAsync("--bootstrap-servers is required (or C360__Kafka__BootstrapServers).");
+                return ExitCodes.InvalidConfiguration;
+            }
+
+            if (CommonOptions.AddressProblem(servers, registryUrl: null) is { } address)
+            {
+                await Console.Error.WriteLineAsync(address);
                 return ExitCodes.InvalidConfiguration;
             }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Customer360.Streaming.Domain;
+using Customer360.Streaming.Host.Web;
 using Customer360.Streaming.Redis;
 using Microsoft.Extensions.Options;
 
@@ -26,9 +27,7 @@ internal static class ContextEndpoint
             return json switch
             {
                 null => Results.NotFound(new { error = "no context for this customer" }),
-                _ when !IsJson(json) => Results.Problem(
-                    "What Redis holds for this customer is not a context document (did another program write it?); the processor replaces it with the customer's next change.",
-                    statusCode: StatusCodes.Status502BadGateway),
+                _ when !IsJson(json) => Results.Problem(PageData.NotAContext, statusCode: StatusCodes.Status502BadGateway),
                 _ => Results.Text(json, "application/json"),
             };
         }

@@ -13,10 +13,13 @@ namespace Customer360.Streaming.Host.Hosting;
 internal sealed class KnownSettingKeys<TOptions>(IConfiguration configuration, string section, IReadOnlyDictionary<string, Type> allSections) : IValidateOptions<TOptions>
     where TOptions : class
 {
+    /// <summary>The section's settings, in order: what a key may be, and what the hint lists.</summary>
+    private static readonly string[] Settings = [.. SettingsOf(typeof(TOptions)).Order(StringComparer.Ordinal)];
+
     public ValidateOptionsResult Validate(string? name, TOptions options)
     {
         var failures = configuration.GetSection(section).GetChildren()
-            .Where(key => !SettingsOf(typeof(TOptions)).Contains(key.Key, StringComparer.OrdinalIgnoreCase))
+            .Where(key => !Settings.Contains(key.Key, StringComparer.OrdinalIgnoreCase))
             .Select(key => $"{section}:{key.Key} is not a setting ({Hint(key.Key)})")
             .ToList();
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
@@ -25,8 +28,7 @@ internal sealed class KnownSettingKeys<TOptions>(IConfiguration configuration, s
     /// <summary>The setting meant: one a letter or two away in this section, else the same name in another, and the list.</summary>
     private string Hint(string unknown)
     {
-        var settings = SettingsOf(typeof(TOptions)).Order(StringComparer.Ordinal).ToList();
-        var near = settings.Where(s => EditDistance(s.ToUpperInvariant(), unknown.ToUpperInvariant()) <= 2).ToList();
+        var near = Settings.Where(s => EditDistance(s.ToUpperInvariant(), unknown.ToUpperInvariant()) <= 2).ToList();
         if (near.Count == 1)
         {
             return $"did you mean {section}:{near[0]}?";
@@ -35,7 +37,7 @@ internal sealed class KnownSettingKeys<TOptions>(IConfiguration configuration, s
         var elsewhere = allSections
             .Where(other => other.Key != section)
             .SelectMany(other => SettingsOf(other.Value).Where(s => s.Equals(unknown, StringComparison.OrdinalIgnoreCase)).Select(s => $"{other.Key}:{s} is; "));
-        return $"{string.Concat(elsewhere)}{section} has {string.Join(", ", settings)}";
+        return $"{string.Concat(elsewhere)}{section} has {string.Join(", ", Settings)}";
     }
 
     private static IEnumerable<string> SettingsOf(Type options) =>

@@ -22,7 +22,8 @@ internal sealed class PageData
 
     private const string RedisDown = "Redis is not reachable: nothing can be shown until it answers.";
 
-    private const string NotAContext = "What Redis holds for this customer is not a context document (did another program write it?). "
+    /// <summary>Said on the customer's page and by <c>/customers/{id}/context</c> when Redis holds something else for them.</summary>
+    internal const string NotAContext = "What Redis holds for this customer is not a context document (did another program write it?). "
         + "The processor replaces it with the customer's next change; c360 context rebuild repairs the whole view now.";
 
     private readonly RedisConnectionService _redis;
