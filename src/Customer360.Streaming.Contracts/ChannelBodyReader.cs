@@ -1,4 +1,5 @@
 using Avro;
+using Customer360.Streaming.Domain;
 using Customer360.Streaming.Domain.Events;
 using Customer360.Streaming.Schemas.Serdes;
 using static Customer360.Streaming.Contracts.ChannelFieldChecks;
@@ -98,7 +99,9 @@ public sealed class ChannelBodyReader : IAvroBodyReader<ChannelEvent>
         const string record = "ClickstreamEvent";
         return new ClickEvent(
             eventId, eventTime, _sourceTopic, Enum<ClickType>(record, "type", type), Id(record, "anonymousId", anonymousId), OptionalId(record, "customerId", customerId),
-            sessionId, url, productId, category, Money(record, "price", price), quantity, Money(record, "cartValue", cartValue), searchQuery);
+            Text(record, "sessionId", sessionId, TextLimits.Name), Text(record, "url", url, TextLimits.Url), OptionalText(record, "productId", productId, TextLimits.Name),
+            OptionalText(record, "category", category, TextLimits.Name), Money(record, "price", price), quantity, Money(record, "cartValue", cartValue),
+            OptionalText(record, "searchQuery", searchQuery, TextLimits.SearchQuery));
     }
 
     private AppEvent App(Decoder d)
@@ -115,7 +118,7 @@ public sealed class ChannelBodyReader : IAvroBodyReader<ChannelEvent>
         const string record = "MobileAppEvent";
         return new AppEvent(
             eventId, eventTime, _sourceTopic, Enum<AppEventType>(record, "type", type), Id(record, "deviceId", deviceId), OptionalId(record, "customerId", customerId),
-            screen, OptionalId(record, "triggerId", triggerId));
+            OptionalText(record, "screen", screen, TextLimits.Name), OptionalId(record, "triggerId", triggerId));
     }
 
     private LocationFix Location(Decoder d)

@@ -1,5 +1,6 @@
 using Avro;
 using Avro.Generic;
+using Customer360.Streaming.Domain;
 using Customer360.Streaming.Domain.Events;
 using Customer360.Streaming.Domain.Identity;
 using Customer360.Streaming.Runtime.Processing;
@@ -21,11 +22,12 @@ public static class ChannelEventMapper
         {
             "customer360.events.ClickstreamEvent" => new ClickEvent(
                 r.Uuid("eventId"), r.Millis("eventTime"), sourceTopic, r.Enum<ClickType>("type"), r.Id("anonymousId"), r.OptionalId("customerId"),
-                r.Text("sessionId"), r.Text("url"), r.OptionalText("productId"), r.OptionalText("category"), r.OptionalMoney("price"),
-                r.Optional<int>("quantity"), r.OptionalMoney("cartValue"), r.OptionalText("searchQuery")),
+                r.Text("sessionId", TextLimits.Name), r.Text("url", TextLimits.Url), r.OptionalText("productId", TextLimits.Name),
+                r.OptionalText("category", TextLimits.Name), r.OptionalMoney("price"), r.Optional<int>("quantity"), r.OptionalMoney("cartValue"),
+                r.OptionalText("searchQuery", TextLimits.SearchQuery)),
             "customer360.events.MobileAppEvent" => new AppEvent(
                 r.Uuid("eventId"), r.Millis("eventTime"), sourceTopic, r.Enum<AppEventType>("type"), r.Id("deviceId"), r.OptionalId("customerId"),
-                r.OptionalText("screen"), r.OptionalId("triggerId")),
+                r.OptionalText("screen", TextLimits.Name), r.OptionalId("triggerId")),
             "customer360.events.LocationFix" => new LocationFix(
                 r.Uuid("eventId"), r.Millis("eventTime"), sourceTopic, r.Id("deviceId"), r.Within("latitude", -90, 90), r.Within("longitude", -180, 180),
                 r.Accuracy("accuracyMeters")),
@@ -47,11 +49,11 @@ public static class ChannelEventMapper
         var consent = r.Record("consent");
         var quiet = r.OptionalRecord("quietHours");
         return new RelationshipProfile(
-            r.Uuid("eventId"), r.Millis("eventTime"), sourceTopic, r.Id("customerId"), r.Symbol("tier"), r.Text("segment"),
-            r.Money("lifetimeValue"), r.Within("churnRisk", 0, 1), r.Texts("preferredCategories"), r.OptionalId("homeStoreId"),
+            r.Uuid("eventId"), r.Millis("eventTime"), sourceTopic, r.Id("customerId"), r.Symbol("tier"), r.Text("segment", TextLimits.Name),
+            r.Money("lifetimeValue"), r.Within("churnRisk", 0, 1), r.Texts("preferredCategories", TextLimits.PreferredCategories, TextLimits.Name), r.OptionalId("homeStoreId"),
             new Consent(consent.Value<bool>("email"), consent.Value<bool>("sms"), consent.Value<bool>("push"), consent.Value<bool>("inApp"), consent.Value<bool>("location")),
             quiet is null ? null : new QuietHours(quiet.Value<int>("startMinute"), quiet.Value<int>("endMinute")),
-            r.Text("timeZone"), r.Text("language"));
+            r.Text("timeZone", TextLimits.Name), r.Text("language", TextLimits.Name));
     }
 
     /// <summary>Typed access to a record's fields with errors that name the field; the checks are <see cref="ChannelFieldChecks"/>'.</summary>
@@ -69,11 +71,11 @@ public static class ChannelEventMapper
                 _ => throw ChannelFieldChecks.Invalid(Name, name, typeof(T).Name),
             };
 
-        public string Text(string name) => Value<string>(name);
+        public string Text(string name, int maxLength) => ChannelFieldChecks.Text(Name, name, Value<string>(name), maxLength);
 
-        public string? OptionalText(string name) => Get(name) is null ? null : Text(name);
+        public string? OptionalText(string name, int maxLength) => Get(name) is null ? null : Text(name, maxLength);
 
-        public string Id(string name) => ChannelFieldChecks.Id(Name, name, Text(name));
+        public string Id(string name) => ChannelFieldChecks.Id(Name, name, Value<string>(name));
 
         public string? OptionalId(string name) => Get(name) is null ? null : Id(name);
 
@@ -81,7 +83,9 @@ public static class ChannelEventMapper
 
         public float Accuracy(string name) => ChannelFieldChecks.Accuracy(Name, name, Value<float>(name));
 
-        public IReadOnlyList<string> Texts(string name) => Get(name) is object[] items ? [.. items.Cast<string>()] : throw ChannelFieldChecks.Invalid(Name, name, "array of string");
+        public IReadOnlyList<string> Texts(string name, int maxItems, int maxLength) => Get(name) is object[] items
+            ? ChannelFieldChecks.Texts(Name, name, [.. items.Cast<string>()], maxItems, maxLength)
+            : throw ChannelFieldChecks.Invalid(Name, name, "array of string");
 
         public Guid Uuid(string name) => Get(name) switch
         {

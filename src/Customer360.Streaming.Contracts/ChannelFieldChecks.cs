@@ -22,6 +22,28 @@ internal static class ChannelFieldChecks
 
     public static string? OptionalId(string record, string field, string? id) => id is null ? null : Id(record, field, id);
 
+    /// <summary>A free text of at most <paramref name="maxLength"/> characters (see <see cref="TextLimits"/>).</summary>
+    public static string Text(string record, string field, string text, int maxLength) =>
+        text.Length <= maxLength ? text : throw new PoisonRecordException($"{record}.{field} is longer than {maxLength} characters.");
+
+    public static string? OptionalText(string record, string field, string? text, int maxLength) => text is null ? null : Text(record, field, text, maxLength);
+
+    /// <summary>At most <paramref name="maxItems"/> texts of at most <paramref name="maxLength"/> characters each.</summary>
+    public static IReadOnlyList<string> Texts(string record, string field, IReadOnlyList<string> texts, int maxItems, int maxLength)
+    {
+        if (texts.Count > maxItems)
+        {
+            throw new PoisonRecordException($"{record}.{field} has more than {maxItems} items.");
+        }
+
+        foreach (var text in texts)
+        {
+            Text(record, field, text, maxLength);
+        }
+
+        return texts;
+    }
+
     /// <summary>A finite number in [<paramref name="min"/>, <paramref name="max"/>]: NaN and infinities are never a value.</summary>
     public static double Within(string record, string field, double value, double min, double max) =>
         value >= min && value <= max ? value : throw Invalid(record, field, $"number from {min} to {max}");

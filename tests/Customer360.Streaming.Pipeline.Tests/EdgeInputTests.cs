@@ -1,4 +1,5 @@
 using System.Text;
+using Customer360.Streaming.Domain;
 using Customer360.Streaming.Domain.Events;
 using Customer360.Streaming.Domain.Identity;
 using Customer360.Streaming.Pipeline;
@@ -85,6 +86,58 @@ public sealed class EdgeInputTests
         Assert.Equal(PipelineHarness.T0 + 300_000, h.Context("c-1")!.AsOfMs);
         Assert.Equal(2, h.Context("c-1")!.Web.PagesInSession);
     }
+
+    [Theory]
+    [InlineData("url", TextLimits.Url)]
+    [InlineData("searchQuery", TextLimits.SearchQuery)]
+    [InlineData("category", TextLimits.Name)]
+    [InlineData("productId", TextLimits.Name)]
+    [InlineData("sessionId", TextLimits.Name)]
+    public void A_click_text_longer_than_its_limit_is_dead_lettered_and_one_at_the_limit_is_applied(string field, int limit)
+    {
+        var h = new PipelineHarness();
+        h.Link("web:a1", "c-1", 0);
+        ClickEvent With(int length) => Customize(new ClickEvent(
+            h.NextId(), PipelineHarness.T0 + length, PipelineHarness.Names.Clickstream, ClickType.AddToCart, "a1", null, "s-1", "https://shop.example/", "tv", "electronics", 10m, 1, 10m, "tv"), field, new string('x', length));
+
+        // Routed by the identity stage, which reads only the customer id; the context stage decodes and judges it.
+        h.Send(PipelineHarness.Names.Clickstream, "web:a1", With(limit));
+        Assert.Empty(h.Driver.ReadOutput(h.Topology.DeadLetterTopic));
+        h.Send(PipelineHarness.Names.Clickstream, "web:a1", With(limit + 1));
+
+        var dead = Assert.Single(h.Driver.ReadOutput(h.Topology.DeadLetterTopic));
+        Assert.Equal("InvalidValue", RecordHeaders.Find(dead.Headers, RecordHeaders.DlqErrorClass));
+        Assert.Contains($"ClickstreamEvent.{field} is longer than {limit} characters", RecordHeaders.Find(dead.Headers, RecordHeaders.DlqErrorMessage), StringComparison.Ordinal);
+        Assert.Equal(1, h.Context("c-1")!.Web.ItemsInCart());
+    }
+
+    [Fact]
+    public void A_profile_naming_more_preferred_categories_than_allowed_is_dead_lettered_and_the_profile_before_it_stays()
+    {
+        var h = new PipelineHarness();
+        var categories = Enumerable.Range(0, TextLimits.PreferredCategories).Select(i => $"category-{i}").ToList();
+        RelationshipProfile Profile(long t, IReadOnlyList<string> preferred) => new(
+            h.NextId(), PipelineHarness.T0 + t, PipelineHarness.Names.Relationship, "c-1", "GOLD", "families", 10m, 0.1, preferred, null, new Consent(), null, "Europe/Berlin", "de-DE");
+
+        var atLimit = h.Send(PipelineHarness.Names.Relationship, "c-1", Profile(0, categories));
+        var over = h.Send(PipelineHarness.Names.Relationship, "c-1", Profile(1, [.. categories, "one-more"]));
+
+        Assert.Equal(TaskOutcome.Processed, atLimit);
+        Assert.Equal(TaskOutcome.DeadLettered, over);
+        var dead = Assert.Single(h.Driver.ReadOutput(h.Topology.DeadLetterTopic));
+        Assert.Contains($"RelationshipProfile.preferredCategories has more than {TextLimits.PreferredCategories} items", RecordHeaders.Find(dead.Headers, RecordHeaders.DlqErrorMessage), StringComparison.Ordinal);
+        Assert.Equal(categories, h.Context("c-1")!.Relationship!.PreferredCategories);
+    }
+
+    private static ClickEvent Customize(ClickEvent click, string field, string text) => field switch
+    {
+        "url" => click with { Url = text },
+        "searchQuery" => click with { SearchQuery = text },
+        "category" => click with { Category = text },
+        "productId" => click with { ProductId = text },
+        "sessionId" => click with { SessionId = text },
+        _ => throw new ArgumentOutOfRangeException(nameof(field), field, "not a limited click text"),
+    };
 
     [Fact]
     public void A_signed_in_click_naming_a_customer_id_no_key_may_hold_is_dead_lettered_where_it_entered_and_reaches_no_context()

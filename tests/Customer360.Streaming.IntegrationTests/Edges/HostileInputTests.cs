@@ -78,6 +78,8 @@ public sealed class HostileInputTests(KafkaFixture kafka, SchemaRegistryFixture 
             ["key with a brace"] = "InvalidValue",
             ["key with ESC"] = "InvalidValue",
             ["unknown schema id"] = "UnknownSchemaId",
+            ["990,000-character url"] = "InvalidValue",
+            ["20,000 preferred categories"] = "InvalidValue",
         };
         var huge = new byte[2 * 1024 * 1024];
         await input.RawAsync("2 MiB value", topics.Clickstream, "web:a-0", huge);
@@ -95,6 +97,9 @@ public sealed class HostileInputTests(KafkaFixture kafka, SchemaRegistryFixture 
         await input.RawAsync("tombstone on responses", topics.Responses, "c-0", null);
         await input.MutatedAsync("key with a brace", topics.Relationship, "a}:b", Profile("c-5", now), r => r.Add("customerId", "a}:b"));
         await input.MutatedAsync("key with ESC", topics.Relationship, "c-6\u001b[2J", Profile("c-6", now), r => r.Add("customerId", "c-6\u001b[2J"));
+        // Each valid Avro and within the payload limit, but one context holding both would no longer fit one Kafka record.
+        await input.ValidAsync(topics.Clickstream, "web:a-4", Click("a-4", now) with { Url = "https://shop.example/" + new string('p', 990_000) }, "990,000-character url");
+        await input.ValidAsync(topics.Relationship, "c-4", Profile("c-4", now + 2) with { PreferredCategories = [.. Enumerable.Range(0, 20_000).Select(i => $"category-{i:D5}-{new string('x', 30)}")] }, "20,000 preferred categories");
         await input.RawAsync("unknown schema id", topics.Location, "device:d-2", [0, 0x7F, 0x7F, 0x7F, 0x7F, 2, 0x61]);
 
         var corpus = await input.CorpusAsync(CorpusSize, seed: 1313, now, Customers);

@@ -1,4 +1,5 @@
 using CsCheck;
+using Customer360.Streaming.Domain;
 using Customer360.Streaming.Domain.Events;
 using Customer360.Streaming.Domain.Identity;
 
@@ -72,7 +73,10 @@ public static class HostileCorpus
         Gen.Const("a}:b"),
         Gen.Const("{k-1}"));
 
-    private static Gen<string> Text() => Gen.OneOf(Gen.Const("p/tv"), Gen.String[Gen.Char[HostileIdCharacters], 0, 40]);
+    /// <summary>An ordinary text, a hostile one, or one longer than any text a context keeps (<see cref="TextLimits"/>).</summary>
+    private static Gen<string> Text() => Gen.Frequency(
+        (4, Gen.OneOf(Gen.Const("p/tv"), Gen.String[Gen.Char[HostileIdCharacters], 0, 40])),
+        (1, Gen.Const(new string('t', TextLimits.Url + 1))));
 
     private static Gen<string?> Optional(Gen<string> value) => Gen.Frequency((1, Gen.Const((string?)null)), (3, value.Select(v => (string?)v)));
 
