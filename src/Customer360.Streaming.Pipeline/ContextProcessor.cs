@@ -171,21 +171,40 @@ public sealed class ContextProcessor(ContextPipelineSetup settings, string ident
         if (Load(customer) is not { } current)
         {
             // Linked after the customer was erased: tell the identity task to drop the link again.
-            _context.Emit(identityCommandsTopic, identifier, Encoding.UTF8.GetBytes(CustomerHash.Of(customer)), headers: InternalRecords.Headers(InternalKind.Forget));
+            ForgetLink(customer, identifier);
             return;
         }
 
-        var linked = current.WithIdentifier(identifier);
+        var limit = settings.Identity.MaxIdentifiersPerCustomer;
+        var refused = current.Identifiers.Count >= limit && !current.Identifiers.Contains(identifier);
+        var linked = refused ? current : current.WithIdentifier(identifier);
+        if (refused)
+        {
+            // Full: the identity task drops the link again, so the customer's identifiers stay every identifier that
+            // resolves to it (what an erasure relies on). What the identifier did anonymously is merged all the same:
+            // the anonymous context went with the link record, and dropping it would lose the events.
+            metrics.LinksRefused.Add(1);
+            ForgetLink(customer, identifier);
+        }
+        else if (linked.Identifiers.Count == limit && current.Identifiers.Count < limit)
+        {
+            Log.WithHash(logger, LogLevel.Warning, customer, (l, hash) => Log.CustomerIdentifiersFull(l, hash, limit));
+        }
+
         if (anonymousState is { Length: > 0 })
         {
             metrics.AnonymousMerged.Add(1);
             Save(ContextMerge.Merge(linked, ContextState.Decode(anonymousState)));
         }
-        else
+        else if (!refused)
         {
             Save(linked with { Version = linked.Version + 1 });
         }
     }
+
+    /// <summary>Asks the identity task to drop the link of <paramref name="identifier"/> to <paramref name="customer"/>, as if it had never been made.</summary>
+    private void ForgetLink(string customer, string identifier) =>
+        _context.Emit(identityCommandsTopic, identifier, Encoding.UTF8.GetBytes(CustomerHash.Of(customer)), headers: InternalRecords.Headers(InternalKind.Forget));
 
     private void Unlink(string customer, string identifier)
     {
@@ -213,7 +232,7 @@ public sealed class ContextProcessor(ContextPipelineSetup settings, string ident
         {
             foreach (var identifier in erased.Identifiers)
             {
-                _context.Emit(identityCommandsTopic, identifier, Encoding.UTF8.GetBytes(hash), headers: InternalRecords.Headers(InternalKind.Forget));
+                ForgetLink(customer, identifier);
             }
 
             _contexts.Delete(customer);

@@ -23,6 +23,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Customer {CustomerHash} erased: context, links and Redis keys removed")]
     public static partial void CustomerErased(ILogger logger, string customerHash);
 
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Warning, Message = "Customer {CustomerHash} holds {Limit} identifiers, the most Context:MaxIdentifiersPerCustomer allows: further links to it are refused until an unlink makes room")]
+    public static partial void CustomerIdentifiersFull(ILogger logger, string customerHash, int limit);
+
     [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = "Rules reloaded from {Path}: {Rules} rules in force (were {Previous}): {RuleVersions}")]
     public static partial void RulesReloaded(ILogger logger, string path, int rules, int previous, string ruleVersions);
 

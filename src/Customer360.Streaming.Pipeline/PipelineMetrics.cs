@@ -16,6 +16,7 @@ public sealed class PipelineMetrics : IDisposable
         _meter = factory?.Create(MeterName) ?? new Meter(MeterName);
         Reductions = _meter.CreateCounter<long>("c360.context.reductions", "{event}", "Events reduced into contexts, by outcome (Applied, Late, Superseded, Duplicate, NoConsent) and source topic");
         QuarantinedIdentifiers = _meter.CreateCounter<long>("c360.identity.quarantined", "{identifier}", "Identifiers linked to too many customers, kept anonymous");
+        LinksRefused = _meter.CreateCounter<long>("c360.identity.links_refused", "{link}", "Links refused because the customer already holds the most identifiers allowed");
         AnonymousMerged = _meter.CreateCounter<long>("c360.identity.merged", "{context}", "Anonymous contexts merged into a customer's on a new link");
         AnonymousExpired = _meter.CreateCounter<long>("c360.identity.anonymous_expired", "{context}", "Anonymous contexts removed after their time to live");
         Erasures = _meter.CreateCounter<long>("c360.context.erasures", "{customer}", "Customers erased");
@@ -34,12 +35,17 @@ public sealed class PipelineMetrics : IDisposable
         Offers = new OfferMetrics(_meter);
     }
 
+    /// <summary>The meter the instruments are on (for a listener bound to this instance).</summary>
+    public Meter Meter => _meter;
+
     /// <summary>Offers sent and answered, acceptance per offer and segment, segment changes.</summary>
     public OfferMetrics Offers { get; }
 
     public Counter<long> Reductions { get; }
 
     public Counter<long> QuarantinedIdentifiers { get; }
+
+    public Counter<long> LinksRefused { get; }
 
     public Counter<long> AnonymousMerged { get; }
 

@@ -3,6 +3,7 @@ using Customer360.Streaming.Domain.Context;
 using Customer360.Streaming.Domain.Events;
 using Customer360.Streaming.Domain.Identity;
 using Customer360.Streaming.Runtime.Processing;
+using Customer360.Streaming.Testing;
 
 namespace Customer360.Streaming.Pipeline.Tests;
 
@@ -71,6 +72,40 @@ public sealed class IdentityStitchingTests
         Assert.DoesNotContain("device:d1", h.Context("c-1")!.Identifiers);
         Assert.False(h.Context("c-1")!.App.Foreground);
         Assert.True(h.Anonymous("device:d1")!.App.Foreground);
+    }
+
+    [Fact]
+    public void A_customer_holding_the_most_identifiers_allowed_refuses_another_link_until_an_unlink_makes_room()
+    {
+        var h = new PipelineHarness(new IdentitySettings { MaxIdentifiersPerCustomer = 3 });
+        using var counters = new CounterRecorder(h.Metrics.Meter);
+        h.Link("web:a1", "c-1", 0);
+        h.Link("web:a2", "c-1", 1);
+        h.Link("web:a3", "c-1", 2);
+        h.Click("a4", 10, ClickType.AddToCart, "tv-55", cart: 99m);
+
+        h.Link("web:a4", "c-1", 20);
+
+        var full = h.Context("c-1")!;
+        Assert.Equal(["web:a1", "web:a2", "web:a3"], full.Identifiers);
+        Assert.Equal(1, counters.Total("c360.identity.links_refused"));
+        // What the identifier did before its link still reaches the customer: the link record carried it.
+        Assert.Equal(1, full.Web.CartItems["tv-55"]);
+        Assert.Null(h.Anonymous("web:a4"));
+
+        // The identity task dropped the link: the identifier's later events stay anonymous.
+        h.Click("a4", 30, ClickType.Search);
+        Assert.Equal(full.Version, h.Context("c-1")!.Version);
+        Assert.NotNull(h.Anonymous("web:a4"));
+
+        // An unlink makes room; the next link is kept, and brings the new anonymous history along.
+        h.Link("web:a1", "c-1", 40, IdentityAction.Unlink);
+        h.Link("web:a4", "c-1", 50);
+        Assert.Equal(["web:a2", "web:a3", "web:a4"], h.Context("c-1")!.Identifiers);
+        Assert.Null(h.Anonymous("web:a4"));
+        h.Click("a4", 60, ClickType.PageView);
+        Assert.Equal(PipelineHarness.T0 + 60, h.Context("c-1")!.Web.LastActivityMs);
+        Assert.Equal(1, counters.Total("c360.identity.links_refused"));
     }
 
     [Fact]

@@ -113,7 +113,8 @@ public sealed class ContextReducer(ContextSettings settings, StoreDirectory stor
 
         switch (click.Type)
         {
-            case ClickType.AddToCart or ClickType.RemoveFromCart when click.ProductId is { } product:
+            case ClickType.AddToCart or ClickType.RemoveFromCart when click.ProductId is { } product
+                && (next.CartQuantities.ContainsKey(product) || next.CartQuantities.Count < Settings.MaxCartProducts):
                 // Adds and removes commute, so their order within the grace period does not matter.
                 var delta = (click.Quantity ?? 1) * (click.Type == ClickType.AddToCart ? 1 : -1);
                 var quantity = next.CartQuantities.GetValueOrDefault(product) + delta;
@@ -275,7 +276,7 @@ public sealed class ContextReducer(ContextSettings settings, StoreDirectory stor
         {
             next = Accrue(view, t) with { PendingZoneId = null, PendingSinceMs = -1, LastSightingMs = t };
         }
-        else if (IsNoise(s))
+        else if (IsNoise(s) || IsBeyondZoneLimit(view, s.ZoneId))
         {
             // A faint, far sighting of another zone says nothing about leaving this one: keep dwelling here.
             next = Accrue(view, t) with { LastSightingMs = t };
@@ -313,6 +314,8 @@ public sealed class ContextReducer(ContextSettings settings, StoreDirectory stor
         var gap = Math.Min(t - view.LastSightingMs, (long)Settings.MaxDwellGap.TotalMilliseconds);
         return view with { DwellMs = view.DwellMs.SetItem(zone, view.DwellMs.GetValueOrDefault(zone) + gap) };
     }
+
+    private bool IsBeyondZoneLimit(InStoreView view, string zone) => view.ZonesVisited.Count >= Settings.MaxZonesPerVisit && !view.ZonesVisited.Contains(zone);
 
     private bool IsNoise(BeaconSighting s) => s.Rssi < Settings.MinRssi && s.Proximity is Proximity.Far or Proximity.Unknown;
 

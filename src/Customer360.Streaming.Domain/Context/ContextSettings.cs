@@ -16,6 +16,15 @@ public sealed record ContextSettings
 
     public int MaxRecentViews { get; init; } = 200;
 
+    /// <summary>
+    /// The most products a cart holds a quantity for. An add or remove of another product while the cart is full
+    /// changes no quantity (the rest of the click still applies): a context has to fit one Kafka record.
+    /// </summary>
+    public int MaxCartProducts { get; init; } = 100;
+
+    /// <summary>The most zones one store visit records; a sighting of yet another zone is noise, as a faint one is.</summary>
+    public int MaxZonesPerVisit { get; init; } = 50;
+
     /// <summary>Two fixes closer in time than this count as "the same moment": the newer wins unless it is clearly worse.</summary>
     public TimeSpan SameFixWindow { get; init; } = TimeSpan.FromSeconds(30);
 

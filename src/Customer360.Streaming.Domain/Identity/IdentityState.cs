@@ -28,6 +28,13 @@ public enum LinkOutcome
 /// </summary>
 public sealed record IdentityState
 {
+    /// <summary>
+    /// The most customers kept for one identifier. Above <see cref="IdentitySettings.MaxCustomersPerIdentifier"/> (at
+    /// most 100) the identifier is quarantined anyway; a link beyond this is not kept (the identity topic still holds
+    /// it), so a kiosk identifier signed into by every customer cannot grow its state past one Kafka record.
+    /// </summary>
+    public const int MostCustomersKept = 500;
+
     public ImmutableSortedDictionary<string, long> LinkedCustomers { get; init; } =
         OrdinalMap.Empty<long>();
 
@@ -84,7 +91,8 @@ public sealed record IdentityState
             return (this with { LinkedCustomers = remaining, Quarantined = Quarantined && !release }, release ? LinkOutcome.Released : LinkOutcome.Unlinked);
         }
 
-        if (LinkedCustomers.TryGetValue(link.CustomerId, out var linkedAt) && linkedAt >= link.EventTimeMs)
+        var known = LinkedCustomers.TryGetValue(link.CustomerId, out var linkedAt);
+        if ((known && linkedAt >= link.EventTimeMs) || (!known && LinkedCustomers.Count >= MostCustomersKept))
         {
             return (this, LinkOutcome.Unchanged);
         }

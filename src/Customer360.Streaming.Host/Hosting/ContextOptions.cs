@@ -27,6 +27,13 @@ public sealed class ContextOptions
     [Range(1, 100, ErrorMessage = "Context:MaxCustomersPerIdentifier must be between 1 and 100.")]
     public int MaxCustomersPerIdentifier { get; set; } = 3;
 
+    /// <summary>
+    /// The most identifiers one customer holds; further links are refused until an unlink. At most 500, so the
+    /// largest context the limits allow still fits one Kafka record (1,000,000 bytes).
+    /// </summary>
+    [Range(1, 500, ErrorMessage = "Context:MaxIdentifiersPerCustomer must be between 1 and 500.")]
+    public int MaxIdentifiersPerCustomer { get; set; } = 500;
+
     [Range(1, 8_760, ErrorMessage = "Context:AnonymousContextTtlHours must be between 1 and 8760.")]
     public int AnonymousContextTtlHours { get; set; } = 168;
 
@@ -40,6 +47,7 @@ public sealed class ContextOptions
     public IdentitySettings ToIdentitySettings() => new()
     {
         MaxCustomersPerIdentifier = MaxCustomersPerIdentifier,
+        MaxIdentifiersPerCustomer = MaxIdentifiersPerCustomer,
         AnonymousContextTtl = TimeSpan.FromHours(AnonymousContextTtlHours),
     };
 }

@@ -60,6 +60,9 @@ public class InMemoryTopologyRunner : IRecordCollector
         Drain();
     }
 
+    /// <summary>The topics anything was sent to so far.</summary>
+    public IReadOnlyCollection<string> WrittenTopics => _topics.Keys;
+
     /// <summary>Everything sent to <paramref name="topic"/> so far, in order (outputs, repartition, changelog, DLQ).</summary>
     public IReadOnlyList<OutgoingRecord> ReadOutput(string topic) =>
         _topics.TryGetValue(topic, out var records) ? records : [];

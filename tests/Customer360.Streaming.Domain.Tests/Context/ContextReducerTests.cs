@@ -124,6 +124,45 @@ public sealed class ContextReducerTests
     }
 
     [Fact]
+    public void Web_AFullCartTakesNoFurtherProduct_ButItsProductsStillChange_AndTheClickStillApplies()
+    {
+        var reducer = new ContextReducer(new ContextSettings { MaxCartProducts = 2 }, Stores);
+        var full = new[] { Click(1_000, ClickType.AddToCart, "tv", cart: 499m), Click(2_000, ClickType.AddToCart, "cable", cart: 519m) }
+            .Aggregate(Consenting, (c, e) => reducer.Apply(c, e).Context);
+
+        var third = reducer.Apply(full, Click(3_000, ClickType.AddToCart, "lamp", cart: 548m));
+        var more = reducer.Apply(third.Context, Click(4_000, ClickType.AddToCart, "tv", cart: 1_047m));
+        var removal = reducer.Apply(more.Context, Click(5_000, ClickType.RemoveFromCart, "cable", cart: 1_027m));
+        var afterRemoval = reducer.Apply(removal.Context, Click(6_000, ClickType.AddToCart, "lamp", cart: 1_056m));
+
+        Assert.Equal(ReductionOutcome.Applied, third.Outcome);
+        Assert.Equal(new Dictionary<string, int> { ["cable"] = 1, ["tv"] = 1 }, third.Context.Web.CartItems);
+        Assert.Equal(548m, third.Context.Web.CartValue);
+        Assert.Equal(2, more.Context.Web.CartItems["tv"]);
+        Assert.Equal(new Dictionary<string, int> { ["lamp"] = 1, ["tv"] = 2 }, afterRemoval.Context.Web.CartItems);
+    }
+
+    [Fact]
+    public void InStore_AVisitRecordsAtMostItsZoneLimit_AndAFurtherZoneIsNoise()
+    {
+        var reducer = new ContextReducer(new ContextSettings { MaxZonesPerVisit = 2 }, Stores);
+        var context = new[]
+        {
+            Beacon(1_000, "entrance", SightingType.Enter, Proximity.Immediate),
+            Beacon(2_000, "electronics", proximity: Proximity.Immediate),
+            Beacon(3_000, "garden", proximity: Proximity.Immediate),
+            Beacon(4_000, "garden", proximity: Proximity.Immediate),
+            Beacon(5_000, "entrance", proximity: Proximity.Immediate),
+        }.Aggregate(Consenting, (c, e) => reducer.Apply(c, e).Context);
+
+        Assert.Equal(["entrance", "electronics"], context.InStore.ZonesVisited);
+        Assert.Equal(["electronics", "entrance"], context.InStore.DwellMs.Keys);
+        Assert.Equal("entrance", context.InStore.ZoneId);
+        // The sightings of the zone beyond the limit counted as dwelling where the customer was.
+        Assert.Equal(3_000, context.InStore.DwellMs["electronics"]);
+    }
+
+    [Fact]
     public void App_BackgroundThenLateOpen_StaysInBackground()
     {
         var context = Run([App(1_000, AppEventType.AppOpen), App(5_000, AppEventType.AppBackground), App(3_000, AppEventType.ScreenView, "cart")]);

@@ -36,6 +36,21 @@ public sealed class IdentityStateTests
     }
 
     [Fact]
+    public void A_quarantined_identifier_keeps_at_most_its_bound_of_customers_and_still_moves_a_kept_link()
+    {
+        var full = Apply(new IdentityState(), [.. Enumerable.Range(0, IdentityState.MostCustomersKept).Select(i => Link($"c-{i}", i))]);
+
+        var (beyond, outcome) = full.Apply(Link("c-new", 10_000), LimitTwo);
+        var (moved, _) = full.Apply(Link("c-7", 10_000), LimitTwo);
+
+        Assert.Equal(LinkOutcome.Unchanged, outcome);
+        Assert.Same(full, beyond);
+        Assert.Equal(IdentityState.MostCustomersKept, full.LinkedCustomers.Count);
+        Assert.True(full.Quarantined);
+        Assert.Equal(10_000, moved.LinkedCustomers["c-7"]);
+    }
+
+    [Fact]
     public void Duplicates_and_unlinks_of_strangers_change_nothing()
     {
         var state = Apply(new IdentityState(), Link("c-1", 5));

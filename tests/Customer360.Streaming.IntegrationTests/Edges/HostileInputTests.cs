@@ -104,6 +104,14 @@ public sealed class HostileInputTests(KafkaFixture kafka, SchemaRegistryFixture 
 
         var corpus = await input.CorpusAsync(CorpusSize, seed: 1313, now, Customers);
 
+        // An identifier factory: 4,200 identifiers of 250 characters linked to one customer, more than one Kafka
+        // record could list. The customer keeps the most allowed; the rest are refused, and nothing stops.
+        await input.ValidManyAsync(topics.Identity, Enumerable.Range(0, 4_200).Select(i =>
+        {
+            var device = $"factory-{i:D5}-" + new string('f', 235);
+            return ("device:" + device, (ChannelEvent)new IdentityLink(Guid.NewGuid(), now + 1, topics.Identity, IdentifierType.Device, device, "c-7", IdentityAction.Link));
+        }));
+
         // Valid records after all of it: one click per customer, each must reach its context.
         for (var i = 0; i < Customers; i++)
         {

@@ -33,6 +33,18 @@ internal sealed class InputWriter(KafkaOptions options, ISchemaRegistryClient re
     public async Task ValidAsync(string topic, string key, ChannelEvent channelEvent, string? testCase = null) =>
         await RawAsync(testCase, topic, key, await EncodeAsync(topic, channelEvent));
 
+    /// <summary>Many valid records at once, acknowledged together (each key's records stay in their order).</summary>
+    public async Task ValidManyAsync(string topic, IEnumerable<(string Key, ChannelEvent Event)> records)
+    {
+        var sends = new List<Task>();
+        foreach (var (key, channelEvent) in records)
+        {
+            sends.Add(_producer.ProduceAsync(topic, Message(null, Encoding.UTF8.GetBytes(key), await EncodeAsync(topic, channelEvent))));
+        }
+
+        await Task.WhenAll(sends);
+    }
+
     public async Task MutatedAsync(string testCase, string topic, string key, ChannelEvent channelEvent, Action<GenericRecord> mutate)
     {
         var record = Record(topic, channelEvent);
