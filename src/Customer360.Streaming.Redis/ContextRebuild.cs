@@ -122,9 +122,9 @@ public static class ContextRebuild
         KafkaOptions kafka, List<ChangelogTruncation> truncations, Action<string>? progress, CancellationToken cancellationToken)
     {
         var latest = new Dictionary<string, CustomerContext>(StringComparer.Ordinal);
-        using var admin = new AdminClientBuilder(KafkaClientConfigs.Admin(kafka, $"{kafka.ApplicationId}-rebuild-admin")).Build();
+        using var admin = new AdminClientBuilder(KafkaClientConfigs.Admin(kafka, $"{kafka.ApplicationId}-rebuild-admin")).SetLogHandler(KafkaClientLog.Discard).Build();
         var metadata = admin.GetMetadata(TimeSpan.FromSeconds(kafka.StartupTimeoutSeconds));
-        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(KafkaClientConfigs.Consumer(kafka, $"{kafka.ApplicationId}-rebuild", $"{kafka.ApplicationId}-rebuild")).Build();
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(KafkaClientConfigs.Consumer(kafka, $"{kafka.ApplicationId}-rebuild", $"{kafka.ApplicationId}-rebuild")).SetLogHandler(KafkaClientLog.Discard).Build();
         foreach (var store in ProductTopics.ContextStores)
         {
             var topic = StreamTopology.ChangelogTopicOf(kafka.ApplicationId, store);

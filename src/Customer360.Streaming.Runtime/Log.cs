@@ -31,6 +31,12 @@ internal static partial class Log
     [LoggerMessage(1007, LogLevel.Warning, "Worker {ClientId} Kafka client error {Code}: {Reason}")]
     public static partial void ClientError(ILogger logger, string clientId, ErrorCode code, string reason);
 
+    [LoggerMessage(EventId = 1048, Message = "Kafka client {ClientName} {Facility}: {Text}")]
+    public static partial void KafkaClientLine(ILogger logger, LogLevel level, string clientName, string facility, string text);
+
+    [LoggerMessage(EventId = 1049, Message = "Kafka client {ClientName} {Facility}: {Text} ({HeldBack} more like it held back before this one)")]
+    public static partial void KafkaClientLineAfterHeldBack(ILogger logger, LogLevel level, string clientName, string facility, string text, int heldBack);
+
     [LoggerMessage(1008, LogLevel.Warning, "Worker {ClientId} rebuilds after fatal error {Code} (generation {Generation})")]
     public static partial void WorkerRebuilding(ILogger logger, string clientId, ErrorCode code, int generation);
 

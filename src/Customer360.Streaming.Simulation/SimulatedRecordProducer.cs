@@ -13,7 +13,7 @@ namespace Customer360.Streaming.Simulation;
 /// </summary>
 public sealed class SimulatedRecordProducer(KafkaOptions kafka, ISchemaRegistryClient registry, SchemaCatalog contracts, string clientId) : IDisposable
 {
-    private readonly IProducer<string, byte[]> _producer = new ProducerBuilder<string, byte[]>(KafkaClientConfigs.Producer(kafka, clientId)).Build();
+    private readonly IProducer<string, byte[]> _producer = new ProducerBuilder<string, byte[]>(KafkaClientConfigs.Producer(kafka, clientId)).SetLogHandler(KafkaClientLog.Discard).Build();
     private readonly ChannelEventWriter _writer = new(contracts);
     private readonly AvroSerializer<GenericRecord> _serializer = new(registry);
 

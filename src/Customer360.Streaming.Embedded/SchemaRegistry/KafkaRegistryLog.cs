@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
+using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Schemas.Registry;
 
 namespace Customer360.Streaming.Embedded.SchemaRegistry;
@@ -31,7 +32,7 @@ public sealed class KafkaRegistryLog : IDisposable
             Acks = Acks.All,
             EnableIdempotence = true,
             LingerMs = 0,
-        }).Build();
+        }).SetLogHandler(KafkaClientLog.Discard).Build();
     }
 
     public string Topic => _partition.Topic;
@@ -46,7 +47,7 @@ public sealed class KafkaRegistryLog : IDisposable
             GroupId = "c360-registry-replay",
             EnableAutoCommit = false,
             EnablePartitionEof = true,
-        }).Build();
+        }).SetLogHandler(KafkaClientLog.Discard).Build();
         var end = consumer.QueryWatermarkOffsets(_partition, timeout).High.Value;
         var applied = 0;
         if (end == 0)
@@ -124,7 +125,7 @@ public sealed class KafkaRegistryLog : IDisposable
 
     private async Task EnsureTopicAsync(TimeSpan timeout)
     {
-        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = _bootstrapServers }).Build();
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = _bootstrapServers }).SetLogHandler(KafkaClientLog.Discard).Build();
         var metadata = admin.GetMetadata(_partition.Topic, timeout);
         if (metadata.Topics.Any(t => t.Topic == _partition.Topic && t.Error.Code == ErrorCode.NoError && t.Partitions.Count > 0))
         {

@@ -116,7 +116,7 @@ internal static class ContextCommand
             }
             catch (Exception ex) when (ex is InvalidOperationException or Confluent.Kafka.KafkaException || RedisOutage.Is(ex))
             {
-                await Console.Error.WriteLineAsync($"rebuild failed: {ex.Message}");
+                await Console.Error.WriteLineAsync($"rebuild failed: {KafkaFailure.Describe(ex, servers)}");
                 return ExitCodes.RuntimeFailure;
             }
         });

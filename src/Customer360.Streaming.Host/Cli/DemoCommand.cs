@@ -197,8 +197,8 @@ internal static class DemoCommand
         var repartitions = app.Services.GetRequiredService<StreamTopology>().RepartitionTopics.ToHashSet(StringComparer.Ordinal);
         var inputsAndRepartitions = inputs.Concat(repartitions).ToList();
         // One pair of clients for every look at the group's committed offsets: the waits below poll ten times a second.
-        using var groupOffsets = new ConsumerBuilder<Ignore, Ignore>(KafkaClientConfigs.Consumer(kafka, DemoApplicationId, "c360-demo-offsets")).Build();
-        using var metadata = new AdminClientBuilder(KafkaClientConfigs.Admin(kafka, "c360-demo-metadata")).Build();
+        using var groupOffsets = new ConsumerBuilder<Ignore, Ignore>(KafkaClientConfigs.Consumer(kafka, DemoApplicationId, "c360-demo-offsets")).SetLogHandler(KafkaClientLog.Discard).Build();
+        using var metadata = new AdminClientBuilder(KafkaClientConfigs.Admin(kafka, "c360-demo-metadata")).SetLogHandler(KafkaClientLog.Discard).Build();
         var producing = producer.RunAsync(population, TimeSpan.FromSeconds(settings.DurationSeconds), cancellationToken, async (phase, producedSoFar) =>
         {
             // Committed inputs and nothing left on the repartition topics: the history is in the contexts. Both are
@@ -340,7 +340,7 @@ internal static class DemoCommand
     private static long RecordCount(KafkaOptions kafka, TopicCatalog catalog, string topic)
     {
         var partitions = catalog.Topics.First(t => t.Name == topic).Partitions;
-        using var consumer = new ConsumerBuilder<byte[], byte[]>(KafkaClientConfigs.Consumer(kafka, "c360-demo-count", "c360-demo-count")).Build();
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(KafkaClientConfigs.Consumer(kafka, "c360-demo-count", "c360-demo-count")).SetLogHandler(KafkaClientLog.Discard).Build();
         return Enumerable.Range(0, partitions).Sum(p => consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(5)).High.Value);
     }
 

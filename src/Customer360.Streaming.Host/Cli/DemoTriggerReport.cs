@@ -207,7 +207,7 @@ internal sealed class DemoTriggerReport : IDisposable
         var fired = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var suppressed = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var deserializer = new AvroDeserializer<GenericRecord>(registry);
-        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(KafkaClientConfigs.Consumer(kafka, "c360-demo-decisions", "c360-demo-decisions")).Build();
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(KafkaClientConfigs.Consumer(kafka, "c360-demo-decisions", "c360-demo-decisions")).SetLogHandler(KafkaClientLog.Discard).Build();
         TopicReader.ReadToEnd(consumer, topic, Enumerable.Range(0, partitions), TimeSpan.FromSeconds(5), record =>
         {
             if (record.Message.Value is not { } value)

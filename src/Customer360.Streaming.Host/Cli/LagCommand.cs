@@ -103,7 +103,7 @@ internal static class LagCommand
             }
             catch (KafkaException ex)
             {
-                await Console.Error.WriteLineAsync($"lag failed: {ex.Message}");
+                await Console.Error.WriteLineAsync($"lag failed: {KafkaFailure.Describe(ex, servers)}");
                 return ExitCodes.RuntimeFailure;
             }
         });

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Confluent.Kafka;
 using Customer360.Streaming.Embedded.SchemaRegistry;
 using Customer360.Streaming.Host.Hosting;
+using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Schemas.Registry;
 using Microsoft.AspNetCore.Connections;
 
@@ -71,7 +72,7 @@ internal static class RegistryCommand
             catch (Exception ex) when (ex is InvalidDataException or KafkaException or TimeoutException)
             {
                 // The state topic: no Kafka answering, or a record the registry cannot replay.
-                await Console.Error.WriteLineAsync($"registry failed: {ex.Message}");
+                await Console.Error.WriteLineAsync($"registry failed: {KafkaFailure.Describe(ex, settings.BootstrapServers)}");
                 return ExitCodes.RuntimeFailure;
             }
 

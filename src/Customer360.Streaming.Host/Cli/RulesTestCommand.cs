@@ -101,7 +101,7 @@ internal static class RulesTestCommand
                 }
                 catch (Exception ex) when (ex is KafkaException or SchemaRegistryException or ArgumentException or InvalidOperationException)
                 {
-                    await Console.Error.WriteLineAsync($"reading the topics failed: {ex.Message}");
+                    await Console.Error.WriteLineAsync($"reading the topics failed: {KafkaFailure.Describe(ex, servers)}");
                     return ExitCodes.RuntimeFailure;
                 }
             }
@@ -164,8 +164,8 @@ internal static class RulesTestCommand
 
         var kafka = new KafkaOptions { BootstrapServers = servers, ApplicationId = setup.ApplicationId };
         using var registry = new SchemaRegistryClient(new SchemaRegistryOptions { Url = registryUrl });
-        using var admin = new AdminClientBuilder(KafkaClientConfigs.Admin(kafka, "c360-rules-test-admin")).Build();
-        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(KafkaClientConfigs.Consumer(kafka, "c360-rules-test", "c360-rules-test")).Build();
+        using var admin = new AdminClientBuilder(KafkaClientConfigs.Admin(kafka, "c360-rules-test-admin")).SetLogHandler(KafkaClientLog.Discard).Build();
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(KafkaClientConfigs.Consumer(kafka, "c360-rules-test", "c360-rules-test")).SetLogHandler(KafkaClientLog.Discard).Build();
         var metadata = admin.GetMetadata(TimeSpan.FromSeconds(kafka.StartupTimeoutSeconds));
         var inputs = new List<ReplayInput>();
         foreach (var topic in topics)

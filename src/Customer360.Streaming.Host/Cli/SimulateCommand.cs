@@ -74,7 +74,7 @@ internal static class SimulateCommand
             }
             catch (Exception ex) when (ex is KafkaException or SchemaRegistryException or SerdeException)
             {
-                await Console.Error.WriteLineAsync($"simulate failed: {ex.Message}");
+                await Console.Error.WriteLineAsync($"simulate failed: {KafkaFailure.Describe(ex, servers)}");
                 return ExitCodes.RuntimeFailure;
             }
         });

@@ -62,7 +62,7 @@ internal static class TopicsCommand
             catch (KafkaException ex)
             {
                 // No broker answered the metadata request (a wrong address, or the cluster down), or the admin call failed.
-                await Console.Error.WriteLineAsync($"topics create failed: {ex.Message}");
+                await Console.Error.WriteLineAsync($"topics create failed: {KafkaFailure.Describe(ex, servers)}");
                 return ExitCodes.RuntimeFailure;
             }
         });
@@ -71,7 +71,7 @@ internal static class TopicsCommand
 
     private static async Task<int> CreateMissingAsync(KafkaOptions kafka, TopicCatalog catalog, short replicationFactor)
     {
-        using var admin = new AdminClientBuilder(KafkaClientConfigs.Admin(kafka, "c360-topics")).Build();
+        using var admin = new AdminClientBuilder(KafkaClientConfigs.Admin(kafka, "c360-topics")).SetLogHandler(KafkaClientLog.Discard).Build();
         var existing = admin.GetMetadata(TimeSpan.FromSeconds(30)).Topics
             .Where(t => t.Error.Code == ErrorCode.NoError)
             .ToDictionary(t => t.Topic, t => t.Partitions.Count, StringComparer.Ordinal);
@@ -115,7 +115,7 @@ internal static class TopicsCommand
 
         try
         {
-            ClusterTopologyCheck.Verify(admin, catalog.Topics, TimeSpan.FromSeconds(30));
+            ClusterTopologyCheck.Verify(admin, catalog.Topics, TimeSpan.FromSeconds(30), kafka.BootstrapServers);
         }
         catch (TopologyException ex)
         {

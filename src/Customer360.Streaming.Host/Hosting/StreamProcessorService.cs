@@ -79,9 +79,9 @@ internal sealed class StreamProcessorService : IHostedService, IDisposable
         await Task.Run(
             () =>
             {
-                using var admin = new AdminClientBuilder(KafkaClientConfigs.Admin(_kafka, clientId + "-admin")).Build();
+                using var admin = new AdminClientBuilder(KafkaClientConfigs.Admin(_kafka, clientId + "-admin")).SetLogHandler(KafkaClientLog.To(_logger, _time)).Build();
                 var timeout = TimeSpan.FromSeconds(_kafka.StartupTimeoutSeconds);
-                ClusterTopologyCheck.Verify(admin, _catalog.Topics, timeout);
+                ClusterTopologyCheck.Verify(admin, _catalog.Topics, timeout, _kafka.BootstrapServers);
                 _topology.VerifyPartitions(admin.GetMetadata(timeout).Topics.ToDictionary(t => t.Topic, t => t.Partitions.Count, StringComparer.Ordinal));
             },
             cancellationToken);

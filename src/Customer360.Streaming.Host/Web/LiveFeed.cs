@@ -190,7 +190,7 @@ internal sealed class LiveFeed : BackgroundService
                 // A page must not stop on one unreadable record; the count is on the overview page.
                 Interlocked.Increment(ref _unreadable);
             }
-        }, TimeSpan.FromSeconds(10), RecentPerPartition);
+        }, TimeSpan.FromSeconds(10), RecentPerPartition, clientLog: KafkaClientLog.To(_logger, _time));
 
     private void TakeDecision(GenericRecord record) => Add(ObservedDecision.Decode(record));
 

@@ -4,9 +4,9 @@ using Confluent.Kafka.Admin;
 namespace Customer360.Streaming.Runtime.Kafka;
 
 /// <summary>DeleteRecords through an admin client, made at the first deletion and kept for the next.</summary>
-public sealed class AdminRecordDeleter(KafkaOptions options, string clientId) : IRecordDeleter
+public sealed class AdminRecordDeleter(KafkaOptions options, string clientId, Action<IClient, LogMessage> clientLog) : IRecordDeleter
 {
-    private readonly Lazy<IAdminClient> _admin = new(() => new AdminClientBuilder(KafkaClientConfigs.Admin(options, clientId)).Build());
+    private readonly Lazy<IAdminClient> _admin = new(() => new AdminClientBuilder(KafkaClientConfigs.Admin(options, clientId)).SetLogHandler(clientLog).Build());
 
     public async Task DeleteBeforeAsync(IReadOnlyList<TopicPartitionOffset> offsets, CancellationToken cancellationToken)
     {

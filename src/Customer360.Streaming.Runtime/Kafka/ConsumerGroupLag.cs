@@ -21,8 +21,8 @@ public static class ConsumerGroupLag
     {
         ArgumentNullException.ThrowIfNull(options);
         var config = KafkaClientConfigs.Consumer(options, groupId, $"{groupId}-lag-reader");
-        using var consumer = new ConsumerBuilder<Ignore, Ignore>(config).Build();
-        using var admin = new AdminClientBuilder(KafkaClientConfigs.Admin(options, $"{groupId}-lag-metadata")).Build();
+        using var consumer = new ConsumerBuilder<Ignore, Ignore>(config).SetLogHandler(KafkaClientLog.Discard).Build();
+        using var admin = new AdminClientBuilder(KafkaClientConfigs.Admin(options, $"{groupId}-lag-metadata")).SetLogHandler(KafkaClientLog.Discard).Build();
         return Read(consumer, admin, topics, timeout);
     }
 

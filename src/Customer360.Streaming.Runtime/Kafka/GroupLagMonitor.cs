@@ -29,7 +29,9 @@ public sealed class GroupLagMonitor : IDisposable
     private bool _membershipUnsupported;
     private int _taken;
 
-    public GroupLagMonitor(KafkaOptions options, string groupId, IReadOnlyList<string> topics, TimeProvider time, int window = 10, TimeSpan? timeout = null)
+    /// <param name="clientLog">Where its clients' own log lines go (<see cref="KafkaClientLog"/>); by default nowhere.</param>
+    public GroupLagMonitor(
+        KafkaOptions options, string groupId, IReadOnlyList<string> topics, TimeProvider time, int window = 10, TimeSpan? timeout = null, Action<IClient, LogMessage>? clientLog = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _groupId = groupId;
@@ -38,8 +40,9 @@ public sealed class GroupLagMonitor : IDisposable
         _window = window;
         _timeout = timeout ?? TimeSpan.FromSeconds(10);
         // The monitored group's id makes OffsetFetch return its offsets; assigning (never subscribing) does not join it.
-        _consumer = new ConsumerBuilder<byte[]?, byte[]?>(KafkaClientConfigs.Consumer(options, groupId, $"{groupId}-lag-monitor")).Build();
-        _admin = new AdminClientBuilder(KafkaClientConfigs.Admin(options, $"{groupId}-lag-monitor-admin")).Build();
+        clientLog ??= KafkaClientLog.Discard;
+        _consumer = new ConsumerBuilder<byte[]?, byte[]?>(KafkaClientConfigs.Consumer(options, groupId, $"{groupId}-lag-monitor")).SetLogHandler(clientLog).Build();
+        _admin = new AdminClientBuilder(KafkaClientConfigs.Admin(options, $"{groupId}-lag-monitor-admin")).SetLogHandler(clientLog).Build();
     }
 
     public async Task<GroupLagReport> SampleAsync(CancellationToken cancellationToken = default)

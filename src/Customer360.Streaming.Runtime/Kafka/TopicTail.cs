@@ -27,15 +27,17 @@ public sealed class TopicTail : IDisposable
     /// </summary>
     /// <param name="readUncommitted">See records as soon as they are written, as a read_uncommitted subscriber does
     /// (the default waits for transactions to commit).</param>
+    /// <param name="clientLog">Where its clients' own log lines go (<see cref="KafkaClientLog"/>); by default nowhere.</param>
     public static TopicTail Start(
         KafkaOptions kafka, string topic, string clientId, Action<ConsumeResult<byte[]?, byte[]?>> onRecord, TimeSpan metadataTimeout, int recentPerPartition = 0,
-        bool readUncommitted = false)
+        bool readUncommitted = false, Action<IClient, LogMessage>? clientLog = null)
     {
+        clientLog ??= KafkaClientLog.Discard;
         ArgumentOutOfRangeException.ThrowIfNegative(recentPerPartition);
         ArgumentNullException.ThrowIfNull(kafka);
         ArgumentNullException.ThrowIfNull(onRecord);
         int partitions;
-        using (var admin = new AdminClientBuilder(KafkaClientConfigs.Admin(kafka, clientId)).Build())
+        using (var admin = new AdminClientBuilder(KafkaClientConfigs.Admin(kafka, clientId)).SetLogHandler(clientLog).Build())
         {
             var metadata = admin.GetMetadata(topic, metadataTimeout).Topics.Single();
             if (metadata.Error.IsError)
@@ -52,7 +54,7 @@ public sealed class TopicTail : IDisposable
             config.IsolationLevel = IsolationLevel.ReadUncommitted;
         }
 
-        var consumer = new ConsumerBuilder<byte[]?, byte[]?>(config).Build();
+        var consumer = new ConsumerBuilder<byte[]?, byte[]?>(config).SetLogHandler(clientLog).Build();
         consumer.Assign(Enumerable.Range(0, partitions).Select(p => new TopicPartitionOffset(topic, p, StartOffset(consumer, new TopicPartition(topic, p), recentPerPartition, metadataTimeout))));
         return new TopicTail(consumer, onRecord);
     }

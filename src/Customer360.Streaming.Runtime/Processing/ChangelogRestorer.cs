@@ -16,7 +16,7 @@ internal sealed record RestoredTask((string Sub, int Partition) Key, StreamTask 
 /// </summary>
 internal sealed class ChangelogRestorer(
     KafkaOptions kafka, StreamsOptions streams, StreamTopology topology, TimeProvider time, ILogger logger, StreamsMetrics metrics, string clientId,
-    Func<SubTopology, int, TaskLocalState?, StreamTask> newTask) : IDisposable
+    Func<SubTopology, int, TaskLocalState?, StreamTask> newTask, Action<IClient, LogMessage> clientLog) : IDisposable
 {
     /// <summary>A restore step ends after this many records or this long, whichever first, and the consumer polls again.</summary>
     private const long RestoreStepRecords = 10_000;
@@ -170,7 +170,7 @@ internal sealed class ChangelogRestorer(
 
     /// <summary>Assign-only consumer (never joins the group) reused for every restore of this session.</summary>
     private IConsumer<byte[]?, byte[]?> Restorer => _consumer ??= new ConsumerBuilder<byte[]?, byte[]?>(
-        KafkaClientConfigs.Consumer(kafka, $"{topology.ApplicationId}-restore", $"{clientId}-restore")).Build();
+        KafkaClientConfigs.Consumer(kafka, $"{topology.ApplicationId}-restore", $"{clientId}-restore")).SetLogHandler(clientLog).Build();
 
     /// <summary>A task whose stores are being restored, and how far.</summary>
     private sealed class PendingRestore(SubTopology sub, int partition, TaskLocalState? local, StreamTask task, long started)

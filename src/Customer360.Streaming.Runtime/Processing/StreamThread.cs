@@ -61,7 +61,7 @@ internal sealed class StreamThread : IDisposable, ICommitSteps, IPartitionContro
             .SetPartitionsRevokedHandler((_, partitions) => OnRevoked(partitions))
             .SetPartitionsLostHandler((_, partitions) => OnLost(partitions))
             .SetErrorHandler((_, error) => Log.ClientError(context.Logger, context.ClientId, error.Code, error.Reason))
-            .Build();
+            .SetLogHandler(context.ClientLog).Build();
         var producerConfig = KafkaClientConfigs.Producer(kafka, $"{context.ClientId}-producer");
         var exactlyOnce = streams.ProcessingGuarantee == ProcessingGuarantee.ExactlyOnceV2;
         if (exactlyOnce)
@@ -72,13 +72,13 @@ internal sealed class StreamThread : IDisposable, ICommitSteps, IPartitionContro
         }
 
         KafkaRecordCollector.ReportOnlyStatus(producerConfig);
-        _producer = new ProducerBuilder<byte[]?, byte[]?>(producerConfig).Build();
+        _producer = new ProducerBuilder<byte[]?, byte[]?>(producerConfig).SetLogHandler(context.ClientLog).Build();
         _placement = new KeyPlacement(_consumer.Handle);
         _guarantee = GuaranteeStrategy.For(streams.ProcessingGuarantee, new TimedCommitSteps(this, context.Metrics.CommitStepDuration, context.Time), context.Logger, context.ClientId);
         _collector = new KafkaRecordCollector(_producer, _guarantee.BeforeSend, topic => !topology.IsInternal(topic), topology.RepartitionTopics, context.Time);
         _hold = new ProcessingHold(context, Commit);
         _partitions = new PartitionGroup(this, topology, streams, context.Time, MaxBufferedPerPartition);
-        var restorer = new ChangelogRestorer(kafka, streams, topology, context.Time, context.Logger, context.Metrics, context.ClientId, NewTask);
+        var restorer = new ChangelogRestorer(kafka, streams, topology, context.Time, context.Logger, context.Metrics, context.ClientId, NewTask, context.ClientLog);
         _tasks = new TaskManager(topology, restorer, streams.StateStore == StateStoreKind.RocksDb ? streams.ResolvedStateDirectory(topology.ApplicationId) : null, context.Time);
         _report = new CommitReport(context, _consumer, _collector, _tasks);
         _leave = new GroupLeave(_consumer, context);

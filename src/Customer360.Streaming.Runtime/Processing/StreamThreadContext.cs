@@ -1,3 +1,4 @@
+using Confluent.Kafka;
 using Customer360.Streaming.Runtime.Kafka;
 using Microsoft.Extensions.Logging;
 
@@ -24,6 +25,9 @@ internal sealed class StreamThreadContext(
     public TimeProvider Time { get; } = time;
 
     public ILogger Logger { get; } = logger;
+
+    /// <summary>Where the thread's Kafka clients write their own log lines (into <see cref="Logger"/>, throttled), kept across rebuilds.</summary>
+    public Action<IClient, LogMessage> ClientLog { get; } = KafkaClientLog.To(logger, time);
 
     public string ClientId { get; } = clientId;
 

@@ -32,7 +32,7 @@ public sealed class StreamWorker
         {
             // The worker owns its deleter (by default an admin client of its own, made at the first purge).
             Purge = new RepartitionPurge(
-                recordDeleter?.Invoke() ?? new AdminRecordDeleter(kafka, clientId + "-purge"), topology.RepartitionTopics,
+                recordDeleter?.Invoke() ?? new AdminRecordDeleter(kafka, clientId + "-purge", KafkaClientLog.To(logger, time)), topology.RepartitionTopics,
                 TimeSpan.FromMilliseconds(streams.RepartitionPurgeIntervalMs), time, metrics, logger, clientId),
         };
         if (streams.StateStore == StateStoreKind.RocksDb)

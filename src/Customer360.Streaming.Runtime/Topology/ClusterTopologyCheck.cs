@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Customer360.Streaming.Runtime.Kafka;
 
 namespace Customer360.Streaming.Runtime.Topology;
 
@@ -8,7 +9,8 @@ namespace Customer360.Streaming.Runtime.Topology;
 /// </summary>
 public static class ClusterTopologyCheck
 {
-    public static void Verify(IAdminClient admin, IEnumerable<TopicSpec> required, TimeSpan timeout)
+    /// <param name="bootstrapServers">The address the admin client was given, named when nothing answers there.</param>
+    public static void Verify(IAdminClient admin, IEnumerable<TopicSpec> required, TimeSpan timeout, string bootstrapServers)
     {
         ArgumentNullException.ThrowIfNull(admin);
         Metadata metadata;
@@ -18,7 +20,7 @@ public static class ClusterTopologyCheck
         }
         catch (KafkaException ex)
         {
-            throw new TopologyException($"Could not read cluster metadata within {timeout.TotalSeconds:0} s: {ex.Error.Reason}", ex);
+            throw new TopologyException($"Could not read cluster metadata within {timeout.TotalSeconds:0} s: {KafkaFailure.Describe(ex, bootstrapServers)}", ex);
         }
 
         Verify(metadata.Topics.Where(t => t.Error.Code == ErrorCode.NoError)

@@ -79,7 +79,7 @@ public sealed class StoresOpenedTogetherTests : IDisposable
         var streams = new StreamsOptions { StateStore = StateStoreKind.RocksDb };
         var restorer = new ChangelogRestorer(
             new KafkaOptions { BootstrapServers = "127.0.0.1:9" }, streams, topology, TimeProvider.System, NullLogger.Instance, metrics, "worker",
-            (sub, partition, local) => new StreamTask(topology, sub, partition, new DiscardingCollector(), streams, "app", metrics, local?.OpenStore));
+            (sub, partition, local) => new StreamTask(topology, sub, partition, new DiscardingCollector(), streams, "app", metrics, local?.OpenStore), KafkaClientLog.Discard);
         using (var manager = new TaskManager(topology, restorer, _stateDirectory, TimeProvider.System))
         {
             var error = Assert.Throws<InvalidOperationException>(() => manager.Assign([.. Enumerable.Range(0, 3).Select(p => new TopicPartition("in", p))]));

@@ -1,0 +1,44 @@
+using Customer360.Streaming.Testing;
+
+namespace Customer360.Streaming.IntegrationTests.Kafka;
+
+/// <summary>
+/// The published program, as a separate process, pointed at a port where no broker answers. librdkafka's own log
+/// lines went raw to stderr: <c>c360 lag</c> printed 744 <c>%3|…|FAIL|</c> lines above its one-line failure, and
+/// <c>c360 run</c> 1,166 in the 30 s it waited for the cluster, past its logger.
+/// </summary>
+public sealed class NoBrokerAnsweringTests
+{
+    [Fact]
+    public async Task Lag_says_in_one_line_that_no_broker_answered_at_the_address_it_tried()
+    {
+        var address = $"127.0.0.1:{FreePort.Next()}";
+        using var lag = await ChildProcess.RunAsync("dotnet", [RepositoryLayout.C360Dll, "lag", "--group", "g", "--bootstrap-servers", address], TimeSpan.FromMinutes(2));
+
+        Assert.True(lag.ExitCode == 1, lag.AllOutput);
+        var lines = lag.StandardError.Where(l => l.Length > 0).ToList();
+        Assert.True(lines.Count == 1, $"{lines.Count} lines on stderr:{Environment.NewLine}{string.Join(Environment.NewLine, lines.Take(5))}");
+        Assert.StartsWith($"lag failed: no Kafka broker answered at {address} (", lines[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_logs_the_clients_complaints_through_its_logger_a_few_times_and_names_the_address_when_it_gives_up()
+    {
+        var address = $"127.0.0.1:{FreePort.Next()}";
+        using var run = C360Program.Start(["run"], new Dictionary<string, string?>
+        {
+            ["C360__Kafka__BootstrapServers"] = address,
+            ["C360__Kafka__StartupTimeoutSeconds"] = "5",
+            ["C360__Redis__ConnectionString"] = $"127.0.0.1:{FreePort.Next()}",
+            ["C360__SchemaRegistry__Url"] = $"http://127.0.0.1:{FreePort.Next()}",
+            ["C360__Http__Port"] = "0",
+        });
+        Assert.True(await run.WaitForExitAsync(TimeSpan.FromMinutes(2)), run.AllOutput);
+
+        var output = run.StandardOutput.Concat(run.StandardError).ToList();
+        Assert.DoesNotContain(output, l => l.StartsWith('%'));
+        var clientLines = output.Count(l => l.Contains("Kafka client ", StringComparison.Ordinal));
+        Assert.InRange(clientLines, 1, 10);
+        Assert.Contains(output, l => l.StartsWith($"Startup failed: Could not read cluster metadata within 5 s: no Kafka broker answered at {address} (", StringComparison.Ordinal));
+    }
+}
