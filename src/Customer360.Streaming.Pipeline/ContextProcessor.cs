@@ -171,7 +171,7 @@ public sealed class ContextProcessor(ContextPipelineSetup settings, string ident
         if (Load(customer) is not { } current)
         {
             // Linked after the customer was erased: tell the identity task to drop the link again.
-            ForgetLink(customer, identifier);
+            ForgetLink(CustomerHash.Of(customer), identifier);
             return;
         }
 
@@ -184,7 +184,7 @@ public sealed class ContextProcessor(ContextPipelineSetup settings, string ident
             // resolves to it (what an erasure relies on). What the identifier did anonymously is merged all the same:
             // the anonymous context went with the link record, and dropping it would lose the events.
             metrics.LinksRefused.Add(1);
-            ForgetLink(customer, identifier);
+            ForgetLink(CustomerHash.Of(customer), identifier);
         }
         else if (linked.Identifiers.Count == limit && current.Identifiers.Count < limit)
         {
@@ -202,9 +202,9 @@ public sealed class ContextProcessor(ContextPipelineSetup settings, string ident
         }
     }
 
-    /// <summary>Asks the identity task to drop the link of <paramref name="identifier"/> to <paramref name="customer"/>, as if it had never been made.</summary>
-    private void ForgetLink(string customer, string identifier) =>
-        _context.Emit(identityCommandsTopic, identifier, Encoding.UTF8.GetBytes(CustomerHash.Of(customer)), headers: InternalRecords.Headers(InternalKind.Forget));
+    /// <summary>Asks the identity task to drop the link of <paramref name="identifier"/> to the customer of <paramref name="customerHash"/>, as if it had never been made.</summary>
+    private void ForgetLink(string customerHash, string identifier) =>
+        _context.Emit(identityCommandsTopic, identifier, Encoding.UTF8.GetBytes(customerHash), headers: InternalRecords.Headers(InternalKind.Forget));
 
     private void Unlink(string customer, string identifier)
     {
@@ -232,7 +232,7 @@ public sealed class ContextProcessor(ContextPipelineSetup settings, string ident
         {
             foreach (var identifier in erased.Identifiers)
             {
-                ForgetLink(customer, identifier);
+                ForgetLink(hash, identifier);
             }
 
             _contexts.Delete(customer);

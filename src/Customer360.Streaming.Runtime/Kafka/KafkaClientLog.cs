@@ -31,11 +31,11 @@ public static class KafkaClientLog
 
     /// <summary>
     /// librdkafka's syslog levels as the processor's: what it calls an error (a refused connection, all brokers down)
-    /// is one it retries on its own, a warning here; its notices are information, its informational lines debug.
+    /// is one it retries on its own, a warning here as its warnings are; its notices are information, the rest debug.
     /// </summary>
     public static LogLevel LevelOf(SyslogLevel level) => level switch
     {
-        <= SyslogLevel.Error => LogLevel.Warning,
+        <= SyslogLevel.Warning => LogLevel.Warning,
         <= SyslogLevel.Notice => LogLevel.Information,
         _ => LogLevel.Debug,
     };

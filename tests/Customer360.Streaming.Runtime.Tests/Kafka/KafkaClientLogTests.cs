@@ -45,10 +45,11 @@ public sealed class KafkaClientLogTests
         write(null!, Refused());
         write(null!, Refused(facility: "ERROR"));
         write(null!, Refused(client: "consumer-2"));
-        write(null!, Refused(client: "consumer-3", level: SyslogLevel.Notice));
-        write(null!, Refused(client: "consumer-4", level: SyslogLevel.Info));
+        write(null!, Refused(client: "consumer-3", level: SyslogLevel.Warning));
+        write(null!, Refused(client: "consumer-4", level: SyslogLevel.Notice));
+        write(null!, Refused(client: "consumer-5", level: SyslogLevel.Info));
 
-        Assert.Equal([LogLevel.Warning, LogLevel.Warning, LogLevel.Warning, LogLevel.Information, LogLevel.Debug], logger.Entries.Select(e => e.Level));
+        Assert.Equal([LogLevel.Warning, LogLevel.Warning, LogLevel.Warning, LogLevel.Warning, LogLevel.Information, LogLevel.Debug], logger.Entries.Select(e => e.Level));
     }
 
     [Theory]
