@@ -15,7 +15,6 @@ using Customer360.Streaming.Host.Web;
 using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Runtime.Topology;
-using Spectre.Console;
 
 namespace Customer360.Streaming.Host.Cli;
 
@@ -34,7 +33,6 @@ internal static class DemoCommand
     /// event-to-trigger p50 from 49 to 32 ms at 1,000 events/s; the broker thread used 63 % of a core against 43 %.
     /// </summary>
     private const int DefaultFetchWaitMs = 3;
-    private static readonly TimeSpan PlainProgressEvery = TimeSpan.FromSeconds(5);
 
     public static Command Create()
     {
@@ -199,13 +197,15 @@ internal static class DemoCommand
         // One pair of clients for every look at the group's committed offsets: the waits below poll ten times a second.
         using var groupOffsets = new ConsumerBuilder<Ignore, Ignore>(KafkaClientConfigs.Consumer(kafka, DemoApplicationId, "c360-demo-offsets")).SetLogHandler(KafkaClientLog.Discard).Build();
         using var metadata = new AdminClientBuilder(KafkaClientConfigs.Admin(kafka, "c360-demo-metadata")).SetLogHandler(KafkaClientLog.Discard).Build();
-        var producing = producer.RunAsync(population, TimeSpan.FromSeconds(settings.DurationSeconds), cancellationToken, async (phase, producedSoFar) =>
+        // A processor that stops mid-run ends the demo: its services (the Redis connection the view reads) go with it.
+        using var stopProducing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var producing = producer.RunAsync(population, TimeSpan.FromSeconds(settings.DurationSeconds), stopProducing.Token, async (phase, producedSoFar) =>
         {
             // Committed inputs and nothing left on the repartition topics: the history is in the contexts. Both are
             // read from the group's committed offsets, in one look: the processor's own lag is unknown (null) for a
             // partition it has not fetched lately, which let the live flow start while the context stage still had
             // thousands of history records to go, and the first live seconds measured that backlog.
-            if (!await WaitUntilAsync(time, () => TakenIn(producedSoFar), TimeSpan.FromSeconds(60), cancellationToken))
+            if (!await WaitUntilAsync(time, () => host.IsCompleted || TakenIn(producedSoFar), TimeSpan.FromSeconds(60), cancellationToken))
             {
                 say("the processor had not caught up after 60 s; going on anyway");
             }
@@ -216,27 +216,21 @@ internal static class DemoCommand
                 triggerReport.LiveFromMs = time.GetUtcNow().ToUnixTimeMilliseconds();
             }
         });
-        if (live)
+        if (await monitor.ShowUntilAsync(producing, host, () => app.Lifetime.ApplicationStopping.IsCancellationRequested, live, () => producerSays, Say, cancellationToken))
         {
-            await AnsiConsole.Live(DemoView.Render(await monitor.SampleAsync(producerSays))).StartAsync(async view =>
+            await stopProducing.CancelAsync();
+            try
             {
-                while (!producing.IsCompleted)
-                {
-                    await Task.WhenAny(producing, Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken));
-                    view.UpdateTarget(DemoView.Render(await monitor.SampleAsync(producerSays)));
-                }
-            });
-        }
-        else
-        {
-            while (!producing.IsCompleted)
-            {
-                await Task.WhenAny(producing, Task.Delay(PlainProgressEvery, time, cancellationToken));
-                if (!producing.IsCompleted)
-                {
-                    Say(DemoView.Line(await monitor.SampleAsync(producerSays)));
-                }
+                await producing;
             }
+            catch (Exception ex) when (ex is OperationCanceledException or KafkaException)
+            {
+                // Stopped with the processor, or its broker writes failed meanwhile: the processor's failure is the news.
+            }
+
+            Say($"the processor stopped after {time.GetElapsedTime(started).TotalSeconds:0.0} s with exit code {await host}; its log above says why");
+            Say("  result: FAILED - the processor stopped before the demo ended");
+            return ExitCodes.RuntimeFailure;
         }
 
         var produced = await producing;

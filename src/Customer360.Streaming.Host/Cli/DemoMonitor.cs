@@ -7,6 +7,7 @@ using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Redis;
 using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Contracts;
+using Spectre.Console;
 using StackExchange.Redis;
 
 namespace Customer360.Streaming.Host.Cli;
@@ -35,6 +36,9 @@ internal sealed record DemoSnapshot(
 internal sealed class DemoMonitor : IDisposable
 {
     private const int LatestKept = 6;
+
+    private static readonly TimeSpan RedrawEvery = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan PlainLineEvery = TimeSpan.FromSeconds(5);
 
     private readonly StreamProcessorService _processor;
     private readonly LiveFeed _decisions;
@@ -131,6 +135,44 @@ internal sealed class DemoMonitor : IDisposable
             _decisions.Suppressed,
             _decisions.LatestDecisions(LatestKept),
             status);
+    }
+
+    /// <summary>
+    /// Shows the demo until <paramref name="producing"/> ends or the processor stops (its host ends, or has begun to:
+    /// the services a sample reads go with it), redrawn each second in a terminal and a line every 5 s otherwise.
+    /// True when the processor stopped first.
+    /// </summary>
+    public async Task<bool> ShowUntilAsync(
+        Task producing, Task host, Func<bool> processorStopping, bool live, Func<string?> status, Action<string> say, CancellationToken cancellationToken)
+    {
+        bool Stopped() => host.IsCompleted || processorStopping();
+        if (live)
+        {
+            await AnsiConsole.Live(DemoView.Render(await SampleAsync(status()))).StartAsync(async view =>
+            {
+                while (!producing.IsCompleted && !Stopped())
+                {
+                    await Task.WhenAny(producing, host, Task.Delay(RedrawEvery, _time, cancellationToken));
+                    if (!Stopped())
+                    {
+                        view.UpdateTarget(DemoView.Render(await SampleAsync(status())));
+                    }
+                }
+            });
+        }
+        else
+        {
+            while (!producing.IsCompleted && !Stopped())
+            {
+                await Task.WhenAny(producing, host, Task.Delay(PlainLineEvery, _time, cancellationToken));
+                if (!producing.IsCompleted && !Stopped())
+                {
+                    say(DemoView.Line(await SampleAsync(status())));
+                }
+            }
+        }
+
+        return Stopped();
     }
 
     public void Dispose()

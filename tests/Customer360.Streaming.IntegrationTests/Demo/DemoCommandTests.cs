@@ -4,7 +4,7 @@ using Customer360.Streaming.Testing;
 
 namespace Customer360.Streaming.IntegrationTests.Demo;
 
-/// <summary><c>c360 demo</c> as a separate process, where it cannot start.</summary>
+/// <summary><c>c360 demo</c> as a separate process, where it cannot start or its processor stops.</summary>
 public sealed class DemoCommandTests(RedisServerFixture redis)
 {
     [Fact]
@@ -32,6 +32,37 @@ public sealed class DemoCommandTests(RedisServerFixture redis)
         Assert.Contains(demo.StandardError, l => l.Contains($"Http:Port {port} is in use", StringComparison.Ordinal));
         Assert.DoesNotContain(demo.AllOutput, "Unhandled exception", StringComparison.Ordinal);
         Assert.DoesNotContain(demo.StandardOutput, l => l.Contains("did not become ready", StringComparison.Ordinal));
+        Assert.Empty(Directory.GetDirectories(temporary, "c360-demo-state-*"));
+    }
+
+    [Fact]
+    public async Task Demo_whose_processor_stops_mid_run_says_so_at_once_and_fails_without_a_stack_trace()
+    {
+        // Its producing went on, and the next look at Redis through the stopped processor's connection ended the demo
+        // in an unhandled ObjectDisposedException. Here every record over 1,000 bytes is one the producer refuses, and
+        // no failed stream thread is replaced: the processor stops at its first commit with a context snapshot in it.
+        Assert.SkipUnless(redis.IsAvailable, redis.SkipReason ?? "redis-server is not available");
+        var temporary = TestScratch.Run.NewDirectory("c360-demo-tmp-");
+
+        using var demo = ChildProcess.Start(
+            "dotnet",
+            [
+                RepositoryLayout.C360Dll, "demo", "--duration", "60", "--customers", "300", "--brokers", "1", "--plain", "--redis", redis.ConnectionString,
+                "--http-port", "0", "--topology-dir", RepositoryLayout.TopologyDirectory,
+            ],
+            new Dictionary<string, string?>
+            {
+                ["TMPDIR"] = temporary,
+                ["C360__Kafka__Properties__message.max.bytes"] = "1000",
+                ["C360__Streams__MaxThreadReplacements"] = "0",
+            });
+
+        // Well before the 60 s it was asked to run: it ends when its processor does.
+        Assert.True(await demo.WaitForExitAsync(TimeSpan.FromSeconds(50)), "the demo did not end: " + demo.AllOutput);
+        Assert.True(demo.ExitCode == 1, demo.AllOutput);
+        Assert.DoesNotContain("Unhandled exception", demo.AllOutput, StringComparison.Ordinal);
+        Assert.Contains(demo.StandardOutput, l => l.StartsWith("[demo] the processor stopped", StringComparison.Ordinal));
+        Assert.Contains(demo.StandardOutput, l => l.StartsWith("[demo]   result: FAILED - the processor stopped", StringComparison.Ordinal));
         Assert.Empty(Directory.GetDirectories(temporary, "c360-demo-state-*"));
     }
 }
