@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using Confluent.Kafka;
 
@@ -31,7 +32,7 @@ internal sealed class KafkaRecordCollector : IRecordCollector
     private readonly Func<string, bool> _reportsLatency;
 
     /// <summary>The first delivery that failed since the last check: one is enough to refuse the commit, and later ones add nothing.</summary>
-    private Error? _firstDeliveryError;
+    private DeliveryFailure? _firstDeliveryFailure;
     private readonly List<SentOutput> _outputsSinceCommit = [];
 
     /// <summary>
@@ -60,7 +61,7 @@ internal sealed class KafkaRecordCollector : IRecordCollector
         _beforeSend = beforeSend;
         _reportsLatency = reportsLatency;
         _unacknowledgedByTopic = repartitionTopics.ToDictionary(t => t, _ => new StrongBox<int>(), StringComparer.Ordinal);
-        _onDelivery = report => NoteFailure(report.Error);
+        _onDelivery = report => NoteFailure(report);
         _onExplicitDelivery = report => Acknowledge(report);
         _onRepartitionDelivery = report =>
         {
@@ -101,18 +102,30 @@ internal sealed class KafkaRecordCollector : IRecordCollector
             }
         }
 
-        if (record.Partition is { } partition)
+        try
         {
-            _producer.Produce(new TopicPartition(record.Topic, partition), message, _onExplicitDelivery);
+            if (record.Partition is { } partition)
+            {
+                _producer.Produce(new TopicPartition(record.Topic, partition), message, _onExplicitDelivery);
+            }
+            else if (_unacknowledgedByTopic.TryGetValue(record.Topic, out var unacknowledged))
+            {
+                _producer.Produce(record.Topic, message, _onRepartitionDelivery);
+                Interlocked.Increment(ref unacknowledged.Value);
+            }
+            else
+            {
+                _producer.Produce(record.Topic, message, _onDelivery);
+            }
         }
-        else if (_unacknowledgedByTopic.TryGetValue(record.Topic, out var unacknowledged))
+        catch (ProduceException<byte[]?, byte[]?> tooLarge) when (tooLarge.Error.Code == ErrorCode.MsgSizeTooLarge)
         {
-            _producer.Produce(record.Topic, message, _onRepartitionDelivery);
-            Interlocked.Increment(ref unacknowledged.Value);
-        }
-        else
-        {
-            _producer.Produce(record.Topic, message, _onDelivery);
+            // Not a passing client error: a replaced thread replays to the same record and fails on it again.
+            var size = (record.Key?.Length ?? 0) + (record.Value?.Length ?? 0) + record.Headers.Sum(h => System.Text.Encoding.UTF8.GetByteCount(h.Key) + (h.Value?.Length ?? 0));
+            throw new StreamsFatalException(
+                string.Create(CultureInfo.InvariantCulture, $"A record of {size:N0} bytes (key, value and headers) for {record.Topic} is larger than the producer sends ")
+                + "(Kafka:Properties:message.max.bytes, 1,000,000 by default): no retry can send it.",
+                tooLarge);
         }
 
         SentSinceCommit++;
@@ -143,21 +156,21 @@ internal sealed class KafkaRecordCollector : IRecordCollector
 
     private void Acknowledge(DeliveryReport<byte[]?, byte[]?> report)
     {
-        if (!NoteFailure(report.Error))
+        if (!NoteFailure(report))
         {
             AcknowledgedAt(report.TopicPartition).Raise(report.Offset.Value);
         }
     }
 
-    /// <summary>Keeps the first delivery failure since the last check; true when <paramref name="error"/> is one.</summary>
-    private bool NoteFailure(Error error)
+    /// <summary>Keeps the first delivery failure since the last check; true when <paramref name="report"/> is one.</summary>
+    private bool NoteFailure(DeliveryReport<byte[]?, byte[]?> report)
     {
-        if (!error.IsError)
+        if (!report.Error.IsError)
         {
             return false;
         }
 
-        Interlocked.CompareExchange(ref _firstDeliveryError, error, null);
+        Interlocked.CompareExchange(ref _firstDeliveryFailure, new DeliveryFailure(report.Error, report.Topic), null);
         return true;
     }
 
@@ -181,9 +194,11 @@ internal sealed class KafkaRecordCollector : IRecordCollector
             throw new KafkaException(new Error(ErrorCode.Local_TimedOut, $"{remaining} records not acknowledged within {timeout.TotalSeconds:0} s"));
         }
 
-        if (Interlocked.Exchange(ref _firstDeliveryError, null) is { } error)
+        if (Interlocked.Exchange(ref _firstDeliveryFailure, null) is { } failure)
         {
-            throw new KafkaException(error);
+            throw failure.Error.Code == ErrorCode.MsgSizeTooLarge
+                ? new StreamsFatalException($"The broker refused a record for {failure.Topic} as larger than it accepts (the topic's max.message.bytes, or the broker's message.max.bytes): no retry can send it.", new KafkaException(failure.Error))
+                : new KafkaException(failure.Error);
         }
     }
 
@@ -199,7 +214,7 @@ internal sealed class KafkaRecordCollector : IRecordCollector
     public void DiscardSent()
     {
         Forget();
-        Interlocked.Exchange(ref _firstDeliveryError, null);
+        Interlocked.Exchange(ref _firstDeliveryFailure, null);
     }
 
     private void Forget()
@@ -207,6 +222,9 @@ internal sealed class KafkaRecordCollector : IRecordCollector
         _outputsSinceCommit.Clear();
         SentSinceCommit = 0;
     }
+
+    /// <summary>The first failed delivery since the last check, and the topic it was for.</summary>
+    private sealed record DeliveryFailure(Error Error, string Topic);
 }
 
 /// <summary>An output record as a commit reports it: where it went and the event time it carries.</summary>

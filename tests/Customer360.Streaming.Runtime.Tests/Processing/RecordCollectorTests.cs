@@ -33,6 +33,25 @@ public sealed class RecordCollectorTests
         Assert.Null(collector.AcknowledgedOffset(new TopicPartition("app-counts-changelog", 0)));
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData(0)]
+    public void A_record_larger_than_the_producer_sends_is_a_fatal_error_naming_its_topic_and_size(int? partition)
+    {
+        // It was a ProduceException, "Broker: Message size too large", which the processor took for a passing client
+        // error: each replaced thread replayed to the same record and failed on it again, 45 s apart on the embedded broker.
+        using var producer = new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig { BootstrapServers = "127.0.0.1:1", MessageMaxBytes = 1_000 }).Build();
+        var collector = new KafkaRecordCollector(producer, () => { }, _ => true, []);
+
+        var refused = Assert.Throws<StreamsFatalException>(
+            () => collector.Send(new OutgoingRecord("app-contexts-changelog", "k"u8.ToArray(), new byte[2_000], 5, [new("origin", new byte[10])], Partition: partition)));
+
+        Assert.Equal(
+            "A record of 2,017 bytes (key, value and headers) for app-contexts-changelog is larger than the producer sends (Kafka:Properties:message.max.bytes, 1,000,000 by default): no retry can send it.",
+            refused.Message);
+        Assert.Equal(0, collector.SentSinceCommit);
+    }
+
     [Fact]
     public void Records_not_acknowledged_within_the_flush_timeout_refuse_the_commit_and_say_how_many()
     {
