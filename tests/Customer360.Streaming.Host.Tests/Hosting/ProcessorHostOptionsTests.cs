@@ -1,5 +1,6 @@
 using Customer360.Streaming.Host.Cli;
 using Customer360.Streaming.Host.Hosting;
+using Customer360.Streaming.Runtime.Processing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -65,6 +66,36 @@ public sealed class ProcessorHostOptionsTests
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync(TestContext.Current.CancellationToken));
 
         Assert.Contains(error.Failures, f => f.Contains(expected, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("500000", null, "Streams:DeadLetterMaxBytes (999000) must be at least 1000 bytes below the producer's message.max.bytes (500000)")]
+    [InlineData("500000", "499000", null)]
+    [InlineData(null, "1000000", "Streams:DeadLetterMaxBytes (1000000) must be at least 1000 bytes below the producer's message.max.bytes (1000000)")]
+    public async Task Start_DeadLettersTheProducerCouldNotSend_FailsNamingBothSettings(string? messageMaxBytes, string? deadLetterMaxBytes, string? expected)
+    {
+        // Otherwise the first large hostile record stops the processor: its dead letter is a record no retry can send.
+        var settings = new Dictionary<string, string?>(Valid);
+        if (messageMaxBytes is not null)
+        {
+            settings["Kafka:Properties:message.max.bytes"] = messageMaxBytes;
+        }
+
+        if (deadLetterMaxBytes is not null)
+        {
+            settings["Streams:DeadLetterMaxBytes"] = deadLetterMaxBytes;
+        }
+
+        await using var app = ProcessorHost.Build(settings);
+
+        if (expected is null)
+        {
+            Assert.Equal(499_000, app.Services.GetRequiredService<IOptions<StreamsOptions>>().Value.DeadLetterMaxBytes);
+            return;
+        }
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync(TestContext.Current.CancellationToken));
+        Assert.Contains(error.Failures, f => f.StartsWith(expected, StringComparison.Ordinal));
     }
 
     [Theory]

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Confluent.Kafka;
 using Customer360.Streaming.Testing;
 
 namespace Customer360.Streaming.IntegrationTests.Demo;
@@ -39,23 +40,25 @@ public sealed class DemoCommandTests(RedisServerFixture redis)
     public async Task Demo_whose_processor_stops_mid_run_says_so_at_once_and_fails_without_a_stack_trace()
     {
         // Its producing went on, and the next look at Redis through the stopped processor's connection ended the demo
-        // in an unhandled ObjectDisposedException. Here every record over 1,000 bytes is one the producer refuses, and
-        // no failed stream thread is replaced: the processor stops at its first commit with a context snapshot in it.
+        // in an unhandled ObjectDisposedException. Here the processor is told to stop on a record it cannot decode
+        // (Streams:OnDeserializationError=Fail), and the test writes one to the demo's broker once it runs.
         Assert.SkipUnless(redis.IsAvailable, redis.SkipReason ?? "redis-server is not available");
         var temporary = TestScratch.Run.NewDirectory("c360-demo-tmp-");
-
         using var demo = ChildProcess.Start(
             "dotnet",
             [
                 RepositoryLayout.C360Dll, "demo", "--duration", "60", "--customers", "300", "--brokers", "1", "--plain", "--redis", redis.ConnectionString,
                 "--http-port", "0", "--topology-dir", RepositoryLayout.TopologyDirectory,
             ],
-            new Dictionary<string, string?>
-            {
-                ["TMPDIR"] = temporary,
-                ["C360__Kafka__Properties__message.max.bytes"] = "1000",
-                ["C360__Streams__MaxThreadReplacements"] = "0",
-            });
+            new Dictionary<string, string?> { ["TMPDIR"] = temporary, ["C360__Streams__OnDeserializationError"] = "Fail" });
+        var brokerLine = await demo.WaitForLineAsync(l => l.StartsWith("[demo] embedded Kafka: ", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        Assert.True(await demo.WaitForLineAsync(l => l.StartsWith("[demo] processor ready", StringComparison.Ordinal), TimeSpan.FromSeconds(60)) is not null, demo.AllOutput);
+
+        var bootstrap = brokerLine!.Split(" at ")[1].Split(',')[0];
+        using (var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = bootstrap, Partitioner = Partitioner.Murmur2Random }).Build())
+        {
+            await producer.ProduceAsync("c360.clickstream.v1", new Message<string, byte[]> { Key = "web:poison", Value = "not Avro"u8.ToArray() }, TestContext.Current.CancellationToken);
+        }
 
         // Well before the 60 s it was asked to run: it ends when its processor does.
         Assert.True(await demo.WaitForExitAsync(TimeSpan.FromSeconds(50)), "the demo did not end: " + demo.AllOutput);
