@@ -26,6 +26,15 @@ internal sealed class KafkaRecordCollector : IRecordCollector
     /// </summary>
     private static readonly TimeSpan FlushSlice = TimeSpan.FromMilliseconds(1);
 
+    /// <summary>How long a send waits for acknowledgements to make room in a full producer queue before it tries again.</summary>
+    private static readonly TimeSpan QueueFullWait = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>
+    /// The longest a send waits for room in a full producer queue (Kafka's <c>max.block.ms</c> default): beyond it the
+    /// broker is not taking records, and the thread fails as on any client error.
+    /// </summary>
+    private static readonly TimeSpan QueueFullPatience = TimeSpan.FromSeconds(60);
+
     private readonly IProducer<byte[]?, byte[]?> _producer;
     private readonly TimeProvider _time;
     private readonly Action _beforeSend;
@@ -102,6 +111,27 @@ internal sealed class KafkaRecordCollector : IRecordCollector
             }
         }
 
+        long? queueFullSince = null;
+        while (!TryProduce(record, message, ref queueFullSince))
+        {
+            // The producer's queue is full (queue.buffering.max.messages or .kbytes): backpressure, as Kafka Streams'
+            // send blocks, until acknowledgements make room; it failed the thread, and with it the processor.
+            _producer.Flush(QueueFullWait);
+        }
+
+        SentSinceCommit++;
+        if (record.Partition is null && _reportsLatency(record.Topic))
+        {
+            _outputsSinceCommit.Add(new SentOutput(record.Topic, record.TimestampMs));
+        }
+    }
+
+    /// <summary>
+    /// Hands <paramref name="message"/> to the producer; false while its queue is full, for at most
+    /// <see cref="QueueFullPatience"/> from <paramref name="queueFullSince"/> (after that the full queue is the failure).
+    /// </summary>
+    private bool TryProduce(OutgoingRecord record, Message<byte[]?, byte[]?> message, ref long? queueFullSince)
+    {
         try
         {
             if (record.Partition is { } partition)
@@ -117,6 +147,18 @@ internal sealed class KafkaRecordCollector : IRecordCollector
             {
                 _producer.Produce(record.Topic, message, _onDelivery);
             }
+
+            return true;
+        }
+        catch (ProduceException<byte[]?, byte[]?> full) when (full.Error.Code == ErrorCode.Local_QueueFull)
+        {
+            queueFullSince ??= _time.GetTimestamp();
+            if (_time.GetElapsedTime(queueFullSince.Value) > QueueFullPatience)
+            {
+                throw;
+            }
+
+            return false;
         }
         catch (ProduceException<byte[]?, byte[]?> tooLarge) when (tooLarge.Error.Code == ErrorCode.MsgSizeTooLarge)
         {
@@ -126,12 +168,6 @@ internal sealed class KafkaRecordCollector : IRecordCollector
                 string.Create(CultureInfo.InvariantCulture, $"A record of {size:N0} bytes (key, value and headers) for {record.Topic} is larger than the producer sends ")
                 + "(Kafka:Properties:message.max.bytes, 1,000,000 by default): no retry can send it.",
                 tooLarge);
-        }
-
-        SentSinceCommit++;
-        if (record.Partition is null && _reportsLatency(record.Topic))
-        {
-            _outputsSinceCommit.Add(new SentOutput(record.Topic, record.TimestampMs));
         }
     }
 

@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using Customer360.Streaming.Runtime.Processing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Customer360.Streaming.Runtime.Tests.Processing;
 
@@ -50,6 +51,22 @@ public sealed class RecordCollectorTests
             "A record of 2,017 bytes (key, value and headers) for app-contexts-changelog is larger than the producer sends (Kafka:Properties:message.max.bytes, 1,000,000 by default): no retry can send it.",
             refused.Message);
         Assert.Equal(0, collector.SentSinceCommit);
+    }
+
+    [Fact]
+    public void A_producer_queue_that_stays_full_for_a_minute_fails_the_send_as_a_client_error()
+    {
+        // A full queue is waited out (the integration test shows the wait); one no broker drains is the failure.
+        using var producer = new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig { BootstrapServers = "127.0.0.1:1", QueueBufferingMaxMessages = 1 }).Build();
+        var clock = new FakeTimeProvider { AutoAdvanceAmount = TimeSpan.FromSeconds(7) };
+        var collector = new KafkaRecordCollector(producer, () => { }, _ => true, [], clock);
+        collector.Send(new OutgoingRecord("out", "k"u8.ToArray(), "a"u8.ToArray(), 5, []));
+
+        var full = Assert.Throws<ProduceException<byte[]?, byte[]?>>(() => collector.Send(new OutgoingRecord("out", "k"u8.ToArray(), "b"u8.ToArray(), 6, [])));
+
+        Assert.Equal(ErrorCode.Local_QueueFull, full.Error.Code);
+        Assert.InRange(clock.GetUtcNow() - clock.Start, TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(80));
+        Assert.Equal(1, collector.SentSinceCommit);
     }
 
     [Fact]
