@@ -24,9 +24,8 @@ internal sealed class DeadLetterSizeCheck(IConfiguration configuration) : IValid
     public ValidateOptionsResult Validate(string? name, StreamsOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var producerMax = int.TryParse(configuration[$"{KafkaOptions.SectionName}:Properties:message.max.bytes"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var configured)
-                ? configured
-                : ProducerDefaultMaxBytes;
+        var configured = configuration[$"{KafkaOptions.SectionName}:Properties:message.max.bytes"];
+        var producerMax = int.TryParse(configured, NumberStyles.Integer, CultureInfo.InvariantCulture, out var bytes) ? bytes : ProducerDefaultMaxBytes;
         return options.DeadLetterMaxBytes + RecordOverheadBytes <= producerMax
             ? ValidateOptionsResult.Success
             : ValidateOptionsResult.Fail(string.Create(

@@ -114,8 +114,8 @@ internal sealed class KafkaRecordCollector : IRecordCollector
         long? queueFullSince = null;
         while (!TryProduce(record, message, ref queueFullSince))
         {
-            // The producer's queue is full (queue.buffering.max.messages or .kbytes): backpressure, as Kafka Streams'
-            // send blocks, until acknowledgements make room; it failed the thread, and with it the processor.
+            // The producer's queue is full (queue.buffering.max.messages or .kbytes): backpressure, as a Kafka Streams
+            // send blocks, until acknowledgements make room.
             _producer.Flush(QueueFullWait);
         }
 
