@@ -182,11 +182,11 @@ internal static class EndToEnd
             await producer.ProduceAsync(record);
             if (++produced % 20_000 == 0)
             {
-                producer.Flush(TimeSpan.FromSeconds(60));
+                producer.FlushAndCheck(TimeSpan.FromSeconds(60));
             }
         }
 
-        producer.Flush(TimeSpan.FromSeconds(60));
+        producer.FlushAndCheck(TimeSpan.FromSeconds(60));
         return produced;
     }
 

@@ -121,7 +121,7 @@ internal sealed class DemoProducer(
             await Task.Delay(PaceEvery, time, cancellationToken);
         }
 
-        producer.Flush(TimeSpan.FromSeconds(10));
+        producer.FlushAndCheck(TimeSpan.FromSeconds(30));
         var seconds = time.GetElapsedTime(started).TotalSeconds;
         say($"produced {journeyEvents} live journey events ({journeyEvents / seconds:0}/s) and {responses} trigger responses in {seconds:0.0} s"
             + (Interlocked.Read(ref _unreadableTriggers) + (triggers?.Failures ?? 0) is > 0 and var unreadable ? $"; {unreadable} triggers could not be read" : string.Empty));
@@ -164,7 +164,7 @@ internal sealed class DemoProducer(
 
         async Task TakenInAsync(SimulationPhase phase)
         {
-            producer.Flush(TimeSpan.FromSeconds(30));
+            producer.FlushAndCheck(TimeSpan.FromSeconds(30));
             if (takenIn is not null)
             {
                 await takenIn(phase, produced.Values.Sum());

@@ -63,11 +63,18 @@ internal static class SimulateCommand
                 parse.GetValue(customers), parse.GetValue(seed), stores, time.GetUtcNow().ToUnixTimeMilliseconds(), rateValue,
                 ProductTopicNames.FromCatalog(catalog), parse.GetValue(keyedByCustomer));
             using var registry = new SchemaRegistryClient(new SchemaRegistryOptions { Url = url });
+            var kafka = new KafkaOptions { BootstrapServers = servers };
             var producer = new DemoProducer(
-                new KafkaOptions { BootstrapServers = servers }, registry, SchemaCatalog.Load(ContentFolders.SchemasDirectory(null)), time,
+                kafka, registry, SchemaCatalog.Load(ContentFolders.SchemasDirectory(null)), time,
                 line => Console.Out.WriteLine($"[simulate] {line}"), progressEvery: TimeSpan.FromSeconds(5));
             try
             {
+                // No broker answering is said now, not after a run of records handed to a client that can deliver none.
+                using (var admin = new AdminClientBuilder(KafkaClientConfigs.Admin(kafka, "c360-simulate-check")).SetLogHandler(KafkaClientLog.Discard).Build())
+                {
+                    admin.GetMetadata(TimeSpan.FromSeconds(10));
+                }
+
                 var produced = await producer.RunAsync(population, TimeSpan.FromSeconds(parse.GetValue(duration)), cancellationToken);
                 await Console.Out.WriteLineAsync($"[simulate] produced {produced.Values.Sum()} records: " + string.Join(", ", produced.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}")));
                 return ExitCodes.Success;

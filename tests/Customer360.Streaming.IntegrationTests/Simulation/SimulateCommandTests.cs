@@ -1,6 +1,10 @@
 using Avro.Generic;
+using Confluent.Kafka;
+using Customer360.Streaming.Contracts;
 using Customer360.Streaming.Pipeline;
+using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Schemas.Serdes;
+using Customer360.Streaming.Simulation;
 using Customer360.Streaming.Testing;
 
 namespace Customer360.Streaming.IntegrationTests.Simulation;
@@ -80,13 +84,52 @@ public sealed class SimulateCommandTests(KafkaFixture kafka, SchemaRegistryFixtu
             "dotnet",
             [
                 RepositoryLayout.C360Dll, "simulate", "--duration", "1", "--topology-dir", RepositoryLayout.TopologyDirectory,
-                "--bootstrap-servers", $"127.0.0.1:{FreePort.Next()}", "--registry-url", $"http://127.0.0.1:{FreePort.Next()}",
+                "--bootstrap-servers", kafka.BootstrapServers, "--registry-url", $"http://127.0.0.1:{FreePort.Next()}",
             ],
             TimeSpan.FromMinutes(1));
 
         Assert.True(simulate.ExitCode == 1, simulate.AllOutput);
         Assert.Contains(simulate.StandardError, l => l.StartsWith("simulate failed: Schema Registry unavailable", StringComparison.Ordinal));
         Assert.DoesNotContain(simulate.StandardError, l => l.Contains("Unhandled exception", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Simulate_with_no_broker_answering_exits_1_at_once_naming_the_address_and_claims_nothing_produced()
+    {
+        // It said "produced 476 records" of which none had reached a broker, and then hung past a two-minute timeout.
+        var address = $"127.0.0.1:{FreePort.Next()}";
+        using var simulate = await ChildProcess.RunAsync(
+            "dotnet",
+            [
+                RepositoryLayout.C360Dll, "simulate", "--duration", "3", "--customers", "20", "--topology-dir", RepositoryLayout.TopologyDirectory,
+                "--bootstrap-servers", address, "--registry-url", registry.UrlText,
+            ],
+            TimeSpan.FromMinutes(1));
+
+        Assert.True(simulate.ExitCode == 1, simulate.AllOutput);
+        Assert.Contains(simulate.StandardError, l => l.StartsWith($"simulate failed: no Kafka broker answered at {address} (", StringComparison.Ordinal));
+        Assert.DoesNotContain(simulate.StandardOutput, l => l.Contains("produced", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Records_the_broker_never_acknowledges_are_counted_and_fail_the_flush_instead_of_passing_for_produced()
+    {
+        var contracts = SchemaCatalog.Load(Path.Combine(RepositoryLayout.Root, "schemas"));
+        var options = new KafkaOptions { BootstrapServers = $"127.0.0.1:{FreePort.Next()}" };
+        options.Properties["message.timeout.ms"] = "300";
+        using var client = registry.CreateClient();
+        using var producer = new SimulatedRecordProducer(options, client, contracts, "undelivered");
+        var population = new Population(3, seed: 4, StoreCatalog.Load(Path.Combine(RepositoryLayout.TopologyDirectory, "stores.yaml")), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        var setup = population.Setup().ToList();
+        foreach (var record in setup)
+        {
+            await producer.ProduceAsync(record, TestContext.Current.CancellationToken);
+        }
+
+        var refused = Assert.Throws<KafkaException>(() => producer.FlushAndCheck(TimeSpan.FromSeconds(20)));
+
+        Assert.StartsWith($"{setup.Count} of {setup.Count} records were not delivered: ", refused.Error.Reason, StringComparison.Ordinal);
+        Assert.Equal(0, producer.Delivered);
     }
 
     /// <summary><c>c360 simulate</c> as a separate process against the test's broker and registry.</summary>
