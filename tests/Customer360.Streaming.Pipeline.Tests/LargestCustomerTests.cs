@@ -78,6 +78,8 @@ public sealed class LargestCustomerTests
         Assert.Equal(new Domain.Context.ContextSettings().MaxRecentViews, context.Web.RecentViews.Count);
         Assert.Equal(new Domain.Context.ContextSettings().MaxZonesPerVisit, context.InStore.ZonesVisited.Count);
         Assert.Equal(TextLimits.PreferredCategories, context.Relationship!.PreferredCategories.Count);
+        var kiosk = h.AllState().Single(s => s.Store == ProductTopics.IdentityLinksStore && s.Key == "device:kiosk").Value;
+        Assert.Equal(IdentityState.MostCustomersKept, Domain.State.IdentityStateEncoding.Decode(kiosk).LinkedCustomers.Count);
         Assert.Empty(h.Driver.ReadOutput(h.Topology.DeadLetterTopic));
 
         var largest = h.Driver.WrittenTopics
