@@ -1,9 +1,7 @@
-using System.Text;
 using Customer360.Streaming.Domain;
 using Customer360.Streaming.Domain.Events;
 using Customer360.Streaming.Domain.Identity;
 using Customer360.Streaming.Pipeline;
-using Customer360.Streaming.Runtime.Processing;
 
 namespace Customer360.Streaming.Pipeline.Tests;
 
@@ -83,14 +81,11 @@ public sealed class LargestCustomerTests
         Assert.Empty(h.Driver.ReadOutput(h.Topology.DeadLetterTopic));
 
         var largest = h.Driver.WrittenTopics
-            .SelectMany(topic => h.Driver.ReadOutput(topic).Select(record => (Topic: topic, Bytes: Size(record))))
+            .SelectMany(topic => h.Driver.ReadOutput(topic).Select(record => (Topic: topic, Bytes: record.ContentBytes)))
             .OrderByDescending(r => r.Bytes)
             .ToList();
         var summary = string.Join(", ", largest.GroupBy(r => r.Topic).Select(g => $"{g.Key} {g.Max(r => r.Bytes):N0}"));
         Assert.True(largest[0].Bytes + RecordOverhead <= KafkaRecordLimit, $"largest records by topic: {summary}");
         Testing.TestRunReport.Note($"largest customer: its largest record is {largest[0].Bytes:N0} bytes on {largest[0].Topic} (limit {KafkaRecordLimit:N0})");
     }
-
-    private static int Size(OutgoingRecord record) =>
-        (record.Key?.Length ?? 0) + (record.Value?.Length ?? 0) + record.Headers.Sum(header => Encoding.UTF8.GetByteCount(header.Key) + (header.Value?.Length ?? 0));
 }

@@ -31,6 +31,9 @@ internal sealed class LiveFeed : BackgroundService
     private readonly ISchemaRegistryClient _registry;
     private readonly TimeProvider _time;
     private readonly ILogger<LiveFeed> _logger;
+
+    /// <summary>One for every client the feed makes, so a broker it keeps retrying is not logged anew at each retry.</summary>
+    private readonly Action<IClient, LogMessage> _clientLog;
     private readonly Lock _gate = new();
     private readonly LinkedList<ObservedDecision> _latest = new();
     private readonly Dictionary<string, LinkedList<ObservedDecision>> _byCustomer = new(StringComparer.Ordinal);
@@ -48,6 +51,7 @@ internal sealed class LiveFeed : BackgroundService
         _registry = registry;
         _time = time;
         _logger = logger;
+        _clientLog = KafkaClientLog.To(logger, time);
     }
 
     /// <summary>Grows by one with every decision or assist taken in, so a live page can tell that something arrived.</summary>
@@ -190,7 +194,7 @@ internal sealed class LiveFeed : BackgroundService
                 // A page must not stop on one unreadable record; the count is on the overview page.
                 Interlocked.Increment(ref _unreadable);
             }
-        }, TimeSpan.FromSeconds(10), RecentPerPartition, clientLog: KafkaClientLog.To(_logger, _time));
+        }, TimeSpan.FromSeconds(10), RecentPerPartition, clientLog: _clientLog);
 
     private void TakeDecision(GenericRecord record) => Add(ObservedDecision.Decode(record));
 

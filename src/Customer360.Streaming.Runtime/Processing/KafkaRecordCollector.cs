@@ -163,9 +163,8 @@ internal sealed class KafkaRecordCollector : IRecordCollector
         catch (ProduceException<byte[]?, byte[]?> tooLarge) when (tooLarge.Error.Code == ErrorCode.MsgSizeTooLarge)
         {
             // Not a passing client error: a replaced thread replays to the same record and fails on it again.
-            var size = (record.Key?.Length ?? 0) + (record.Value?.Length ?? 0) + record.Headers.Sum(h => System.Text.Encoding.UTF8.GetByteCount(h.Key) + (h.Value?.Length ?? 0));
             throw new StreamsFatalException(
-                string.Create(CultureInfo.InvariantCulture, $"A record of {size:N0} bytes (key, value and headers) for {record.Topic} is larger than the producer sends ")
+                string.Create(CultureInfo.InvariantCulture, $"A record of {record.ContentBytes:N0} bytes (key, value and headers) for {record.Topic} is larger than the producer sends ")
                 + "(Kafka:Properties:message.max.bytes, 1,000,000 by default): no retry can send it.",
                 tooLarge);
         }

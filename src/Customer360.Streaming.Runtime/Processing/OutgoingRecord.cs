@@ -11,4 +11,19 @@ public sealed record OutgoingRecord(
     int? Partition = null)
 {
     public string? OutputId => RecordHeaders.Find(Headers, RecordHeaders.OutputId);
+
+    /// <summary>Its key, value and headers in bytes: what a producer's size limit counts, less the record format's framing.</summary>
+    public int ContentBytes
+    {
+        get
+        {
+            var bytes = (Key?.Length ?? 0) + (Value?.Length ?? 0);
+            foreach (var (name, value) in Headers)
+            {
+                bytes += System.Text.Encoding.UTF8.GetByteCount(name) + (value?.Length ?? 0);
+            }
+
+            return bytes;
+        }
+    }
 }
