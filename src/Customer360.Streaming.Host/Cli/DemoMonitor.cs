@@ -6,6 +6,7 @@ using Customer360.Streaming.Host.Web;
 using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Redis;
 using Customer360.Streaming.Runtime.Kafka;
+using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Contracts;
 using Spectre.Console;
 using StackExchange.Redis;
@@ -15,7 +16,11 @@ namespace Customer360.Streaming.Host.Cli;
 /// <summary>Events per second and in total that the processor consumed from one channel.</summary>
 internal sealed record ChannelRate(string Channel, double PerSecond, long Total);
 
-/// <summary>What the demo shows at one moment (the Redis readings are null while Redis does not answer).</summary>
+/// <summary>
+/// What the demo shows at one moment (the Redis readings are null while Redis does not answer). The lag counts the
+/// partitions the stream threads hold: while <paramref name="ProcessorPhase"/> is not running (a thread replaced,
+/// joining or restoring), some partitions are nobody's and the lag is a lower bound.
+/// </summary>
 internal sealed record DemoSnapshot(
     TimeSpan Elapsed,
     IReadOnlyList<ChannelRate> Channels,
@@ -26,7 +31,8 @@ internal sealed record DemoSnapshot(
     long Fired,
     long Suppressed,
     IReadOnlyList<ObservedDecision> LatestDecisions,
-    string? Status);
+    string? Status,
+    WorkerPhase ProcessorPhase = WorkerPhase.Running);
 
 /// <summary>
 /// Watches the running demo from outside the processor's logic: what it consumed per channel (its own counter,
@@ -109,7 +115,7 @@ internal sealed class DemoMonitor : IDisposable
     public DemoRedisReadings Redis => _redis;
 
     /// <summary>The demo now; rates are over the time since the previous sample.</summary>
-    public async Task<DemoSnapshot> SampleAsync(string? status)
+    public async Task<DemoSnapshot> SampleAsync(string? processorStatus)
     {
         var seconds = Math.Max(0.001, _time.GetElapsedTime(_previousSampleAt).TotalSeconds);
         _previousSampleAt = _time.GetTimestamp();
@@ -122,7 +128,8 @@ internal sealed class DemoMonitor : IDisposable
             .ToList();
         _previousTotals = totals;
 
-        var partitions = _processor.Processor?.Status.Partitions ?? [];
+        var status = _processor.Processor?.Status;
+        var partitions = status?.Partitions ?? [];
         var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
         return new DemoSnapshot(
             _time.GetElapsedTime(_startedAt),
@@ -134,7 +141,8 @@ internal sealed class DemoMonitor : IDisposable
             _decisions.Fired,
             _decisions.Suppressed,
             _decisions.LatestDecisions(LatestKept),
-            status);
+            processorStatus,
+            status?.Phase ?? WorkerPhase.Created);
     }
 
     /// <summary>

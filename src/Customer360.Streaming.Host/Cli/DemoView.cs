@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Customer360.Streaming.Runtime.Processing;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
@@ -28,7 +29,8 @@ internal static class DemoView
         var text = new StringBuilder();
         text.Append(inv, $"t={snapshot.Elapsed.TotalSeconds:0}s events/s ");
         text.AppendJoin(", ", snapshot.Channels.Where(c => c.Total > 0).Select(c => string.Create(inv, $"{c.Channel} {c.PerSecond:0}")));
-        text.Append(inv, $" | lag {snapshot.Lag} ({snapshot.LagSeconds:0.0} s) | contexts in Redis {snapshot.ContextsInRedis?.ToString(inv) ?? RedisUnknown} | in store ");
+        var phase = PhaseWhileNotRunning(snapshot);
+        text.Append(inv, $" | lag {(phase is null ? "" : "at least ")}{snapshot.Lag} ({snapshot.LagSeconds:0.0} s{(phase is null ? "" : $"; processor {phase}")}) | contexts in Redis {snapshot.ContextsInRedis?.ToString(inv) ?? RedisUnknown} | in store ");
         if (snapshot.PresentByStore is { } present)
         {
             text.AppendJoin(", ", present.Select(s => string.Create(inv, $"{s.Key} {s.Value}")));
@@ -46,6 +48,13 @@ internal static class DemoView
 
         return text.ToString();
     }
+
+    /// <summary>
+    /// The processor's phase ("restoring") while it is not running, else null: then a thread's partitions may be
+    /// nobody's, and the lag shown is only a lower bound.
+    /// </summary>
+    private static string? PhaseWhileNotRunning(DemoSnapshot snapshot) =>
+        snapshot.ProcessorPhase == WorkerPhase.Running ? null : snapshot.ProcessorPhase.ToString().ToLowerInvariant();
 
     public static IRenderable Render(DemoSnapshot snapshot)
     {
@@ -65,7 +74,8 @@ internal static class DemoView
         }
 
         var health = new Table().Border(TableBorder.Rounded).Title("[bold]processor[/]").AddColumn("").AddColumn(new TableColumn("").RightAligned()).HideHeaders();
-        health.AddRow("consumer lag", snapshot.Lag.ToString("N0", inv));
+        var lag = snapshot.Lag.ToString("N0", inv);
+        health.AddRow("consumer lag", PhaseWhileNotRunning(snapshot) is { } phase ? $"at least {lag} (processor {phase})" : lag);
         health.AddRow("lag in seconds", snapshot.LagSeconds.ToString("0.0", inv));
         health.AddRow("contexts in Redis", snapshot.ContextsInRedis?.ToString("N0", inv) ?? "[yellow]Redis did not answer[/]");
         health.AddRow("triggers fired", snapshot.Fired.ToString("N0", inv));

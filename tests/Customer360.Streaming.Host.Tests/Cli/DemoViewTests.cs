@@ -4,6 +4,7 @@ using Avro.Generic;
 using Customer360.Streaming.Host.Cli;
 using Customer360.Streaming.Contracts;
 using Customer360.Streaming.Testing;
+using Customer360.Streaming.Runtime.Processing;
 using Spectre.Console;
 
 namespace Customer360.Streaming.Host.Tests.Cli;
@@ -29,6 +30,19 @@ public sealed class DemoViewTests
         ],
         Status: "live from now");
 
+    [Theory]
+    [InlineData(WorkerPhase.Joining, "joining")]
+    [InlineData(WorkerPhase.Restoring, "restoring")]
+    [InlineData(WorkerPhase.Rebalancing, "rebalancing")]
+    public void While_a_stream_thread_is_not_running_the_lag_is_a_lower_bound_and_the_line_says_why(WorkerPhase phase, string named)
+    {
+        // A replaced or rebalancing thread's partitions are nobody's for a while: the lag counts only the others.
+        var snapshot = Snapshot with { ProcessorPhase = phase };
+
+        Assert.Contains($"| lag at least 12 (1.5 s; processor {named}) |", DemoView.Line(snapshot), StringComparison.Ordinal);
+        Assert.Matches($@"consumer lag\s*│\s*at least 12 \(processor {named}\)", RenderedText(snapshot));
+    }
+
     [Fact]
     public void While_Redis_does_not_answer_the_line_says_so_where_its_readings_go()
     {
@@ -51,19 +65,7 @@ public sealed class DemoViewTests
     [Fact]
     public void The_live_view_shows_every_panel_and_explanations_with_brackets_verbatim()
     {
-        var output = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-            Out = new AnsiConsoleOutput(output),
-        });
-        console.Profile.Width = 200;
-
-        console.Write(DemoView.Render(Snapshot));
-
-        var text = output.ToString();
+        var text = RenderedText(Snapshot);
         Assert.Contains("events consumed", text, StringComparison.Ordinal);
         Assert.Contains("4,235", text, StringComparison.Ordinal);
         Assert.Contains("customers in store", text, StringComparison.Ordinal);
@@ -110,5 +112,21 @@ public sealed class DemoViewTests
         Assert.False(held.Fired);
         Assert.Equal("COOLDOWN", held.Reason);
         Assert.Equal("held back: sent 189 s ago, cooldown 86400 s", held.Explanation);
+    }
+
+    /// <summary>The live view of <paramref name="snapshot"/> as plain text, 200 columns wide.</summary>
+    private static string RenderedText(DemoSnapshot snapshot)
+    {
+        var output = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+            Out = new AnsiConsoleOutput(output),
+        });
+        console.Profile.Width = 200;
+        console.Write(DemoView.Render(snapshot));
+        return output.ToString();
     }
 }
