@@ -13,8 +13,8 @@ namespace Customer360.Streaming.Redis;
 /// <summary>What a rebuild found: keys compared, and how Redis differed from Kafka.</summary>
 /// <param name="InKafka">Contexts in the changelogs (the truth).</param>
 /// <param name="Same">Redis held exactly the document Kafka has.</param>
-/// <param name="Different">Redis held another document (another version or content).</param>
-/// <param name="Missing">Kafka has the context, Redis did not.</param>
+/// <param name="Different">Redis held another document (another version or content), or its key held a value of another type.</param>
+/// <param name="Missing">Kafka has the context, Redis has no key for it.</param>
 /// <param name="Extra">Redis held a context Kafka no longer has (erased, expired, or another deployment's).</param>
 /// <param name="TruncatedPartitions">Changelog partitions whose oldest records the broker deleted: Kafka is not the whole truth.</param>
 /// <param name="ExtraKept">The <paramref name="Extra"/> contexts were kept, because a changelog was truncated and --force was not given.</param>
@@ -48,12 +48,27 @@ public static class ContextRebuild
         foreach (var batch in truth.Chunk(500))
         {
             var stored = batch.Select(c => reader.ReadJsonAsync(c.Key)).ToArray();
+            // A key another program wrote with another type reads as no document, yet it is there: different, not
+            // missing. Asked only for the keys without a document, all at once (after a Redis flush that is every key).
+            var present = new Task<bool>?[batch.Length];
             for (var i = 0; i < batch.Length; i++)
             {
-                var current = await stored[i];
-                if (current is null)
+                present[i] = await stored[i] is null ? database.KeyExistsAsync(keys.Context(batch[i].Key)) : null;
+            }
+
+            for (var i = 0; i < batch.Length; i++)
+            {
+                if (await stored[i] is not { } current)
                 {
-                    missing++;
+                    if (await present[i]!)
+                    {
+                        different++;
+                    }
+                    else
+                    {
+                        missing++;
+                    }
+
                     repair.Add(batch[i].Value);
                 }
                 else if (current == ContextJson.Serialize(batch[i].Value))

@@ -138,7 +138,8 @@ public sealed class ContextEndToEndTests(KafkaFixture kafka, SchemaRegistryFixtu
             await database.ListRightPushAsync(keys.Context("stranger-3"), "written by another program");
             var repaired = await ContextRebuild.RunAsync(options, connection, keys, TimeSpan.FromHours(1), dryRun: false, progress: null, TestContext.Current.CancellationToken);
 
-            Assert.Equal(new RebuildReport(Customers, Customers - 9, 3, 6, 3), repaired);
+            // The key holding a string is there, with something that is not a context: different, not missing.
+            Assert.Equal(new RebuildReport(Customers, Customers - 9, 4, 5, 3), repaired);
             Assert.Equal(Customers, await MatchingAsync(connection, keys, expected));
             Assert.False(await database.KeyExistsAsync(keys.Context("stranger-1")));
             Assert.False(await database.KeyExistsAsync(keys.Context("stranger-3")));
