@@ -260,7 +260,7 @@ internal static class EndToEnd
             long committedAtStart;
             while ((committedAtStart = watch.Committed()) == 0)
             {
-                Check(!processor.HasExited, "the processor exited before it committed an input: " + processor.AllOutput);
+                CheckRunning(processor, "before it committed an input");
                 Check(watch.Elapsed < TimeSpan.FromMinutes(2), "the processor committed no input within 2 minutes");
                 await Task.Delay(250);
             }
@@ -273,7 +273,7 @@ internal static class EndToEnd
             long committed;
             while ((committed = watch.Committed()) < total || watch.InternalLag() || await KnownContextsAsync(connection, keys) < Customers)
             {
-                Check(!processor.HasExited, "the processor exited while draining: " + processor.AllOutput);
+                CheckRunning(processor, "while draining");
                 Check(watch.Elapsed < TimeSpan.FromMinutes(20), $"not drained within 20 minutes ({committed} of {total} committed)");
                 await Task.Delay(250);
             }
@@ -337,6 +337,20 @@ internal static class EndToEnd
         var topic = catalog.WithRole(TopicRole.DeadLetter).Single();
         using var consumer = new ConsumerBuilder<byte[], byte[]>(KafkaClientConfigs.Consumer(kafka, "bench-dlq", "bench-dlq")).Build();
         return Enumerable.Range(0, topic.Partitions).Sum(p => consumer.QueryWatermarkOffsets(new TopicPartition(topic.Name, p), TimeSpan.FromSeconds(10)).High.Value);
+    }
+
+    /// <summary>
+    /// Fails when the processor has ended, with its exit code and what it printed: a runtime that aborts (a damaged
+    /// publish, once) prints nothing, and the code is then all there is to go on.
+    /// </summary>
+    private static void CheckRunning(ChildProcess processor, string when)
+    {
+        if (processor.HasExited)
+        {
+            var output = processor.AllOutput;
+            throw new InvalidOperationException(
+                $"the processor exited {when} with code {processor.ExitCode}{(output.Length == 0 ? ", printing nothing" : ": " + output)}");
+        }
     }
 
     private static void Check(bool condition, string failure)
