@@ -1,5 +1,6 @@
 using Customer360.Streaming.Domain.Context;
 using Customer360.Streaming.Domain.Geo;
+using Customer360.Streaming.Runtime.Processing;
 
 namespace Customer360.Streaming.Host.Web;
 
@@ -27,4 +28,11 @@ public sealed record StoreCount(StoreLocation Store, int Present);
 /// <summary>What the overview shows: stores and counts, the processor's pace and lag, and the latest decisions.</summary>
 public sealed record OverviewModel(
     IReadOnlyList<StoreCount> Stores, double EventsPerSecond, long Lag, double LagSeconds, string Phase, IReadOnlyList<ObservedDecision> Decisions,
-    bool FeedFollowing, long UnreadableOutputs, long NowMs, string? Problem);
+    bool FeedFollowing, long UnreadableOutputs, long NowMs, string? Problem)
+{
+    /// <summary>
+    /// While the processor is not running (a thread joining, restoring or being replaced), that thread's partitions are
+    /// nobody's and <see cref="Lag"/> counts only the others.
+    /// </summary>
+    public bool LagIsLowerBound => Phase != nameof(WorkerPhase.Running);
+}

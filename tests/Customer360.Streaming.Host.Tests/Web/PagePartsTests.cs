@@ -94,5 +94,23 @@ public sealed class PagePartsTests
         Assert.Contains("<dt>Last page</dt><dd>/cart</dd>", html, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Running", "lag 12 records (1.5 s)")]
+    [InlineData("Restoring", "lag at least 12 records (1.5 s)")]
+    [InlineData("Joining", "lag at least 12 records (1.5 s)")]
+    public async Task The_overview_shows_the_lag_as_a_lower_bound_while_the_processor_is_not_running(string phase, string expected)
+    {
+        // A thread that joins, restores or is replaced holds no partitions meanwhile: their lag is nobody's to count.
+        await using var services = new ServiceCollection().AddLogging().BuildServiceProvider();
+        var renderer = new PageRenderer(services, services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>());
+
+        var html = await renderer.RenderAsync<HomeLive>(new Dictionary<string, object?>
+        {
+            ["Model"] = new OverviewModel([], 10, 12, 1.5, phase, [], true, 0, 1_800_000_000_000, null),
+        });
+
+        Assert.Contains($"<span data-field=\"lag\">{expected}</span>", html, StringComparison.Ordinal);
+    }
+
     private static ObservedDecision Decision(long time, string customer) => new(time, "rule", customer, true, "NONE", string.Empty, [], "t-" + time);
 }
