@@ -14,9 +14,11 @@ public static class TopicReader
         ArgumentNullException.ThrowIfNull(partitions);
         ArgumentNullException.ThrowIfNull(onRecord);
         long read = 0;
-        foreach (var partition in partitions.Select(p => new TopicPartition(topic, p)))
+        // Every end is taken before any record is read: a caller that writes to the topic it reads (a dead-letter replay
+        // whose records fail again) must not meet its own records in a partition it has not reached yet.
+        var ends = partitions.Select(p => new TopicPartition(topic, p)).Select(p => (Partition: p, End: consumer.QueryWatermarkOffsets(p, timeout).High.Value)).ToList();
+        foreach (var (partition, end) in ends)
         {
-            var end = consumer.QueryWatermarkOffsets(partition, timeout).High.Value;
             consumer.Assign(new TopicPartitionOffset(partition, Offset.Beginning));
             // Transaction markers take offsets too, so stop at the position, not at the last record read.
             while (end > 0 && consumer.Position(partition).Value < end && !cancellationToken.IsCancellationRequested)
