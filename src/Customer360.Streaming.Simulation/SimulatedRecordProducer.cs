@@ -19,9 +19,6 @@ public sealed class SimulatedRecordProducer : IDisposable
     /// <summary>How long a record may wait for a broker's acknowledgement (librdkafka's default is five minutes).</summary>
     private const int DeliveryTimeoutMs = 30_000;
 
-    /// <summary>How long a send waits for acknowledgements to make room in a full queue before it tries again.</summary>
-    private static readonly TimeSpan QueueFullWait = TimeSpan.FromMilliseconds(10);
-
     private readonly IProducer<string, byte[]> _producer;
     private readonly ChannelEventWriter _writer;
     private readonly AvroSerializer<GenericRecord> _serializer;
@@ -65,20 +62,9 @@ public sealed class SimulatedRecordProducer : IDisposable
             Value = value,
             Timestamp = new Timestamp(record.Event.EventTimeMs, TimestampType.CreateTime),
         };
-        while (true)
-        {
-            try
-            {
-                _producer.Produce(record.Topic, message, _onDelivery);
-                _sent++;
-                return;
-            }
-            catch (ProduceException<string, byte[]> full) when (full.Error.Code == ErrorCode.Local_QueueFull)
-            {
-                // Faster than the brokers acknowledge: wait for room, as a producing application would.
-                _producer.Flush(QueueFullWait);
-            }
-        }
+        // Faster than the brokers acknowledge: wait for room, as a producing application would.
+        ProducerBackpressure.Produce(_producer, record.Topic, message, _onDelivery);
+        _sent++;
     }
 
     public async Task ProduceAllAsync(IEnumerable<SimulatedRecord> records, CancellationToken cancellationToken = default)
