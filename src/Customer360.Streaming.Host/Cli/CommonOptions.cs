@@ -79,6 +79,30 @@ internal static class CommonOptions
             : $"--registry-url (or C360__SchemaRegistry__Url) must be one or more comma-separated http(s):// URLs (was '{registryUrl}').";
     }
 
+    /// <summary>
+    /// The Kafka bootstrap servers a verb was given by option, else by <c>C360__Kafka__BootstrapServers</c>; when there
+    /// are none or they are malformed, writes why to stderr so the verb can exit with code 2.
+    /// </summary>
+    public static bool TryBootstrapServers(string? given, [NotNullWhen(true)] out string? servers)
+    {
+        servers = given ?? Environment.GetEnvironmentVariable("C360__Kafka__BootstrapServers");
+        if (string.IsNullOrWhiteSpace(servers))
+        {
+            Console.Error.WriteLine("--bootstrap-servers is required (or C360__Kafka__BootstrapServers).");
+            servers = null;
+            return false;
+        }
+
+        if (AddressProblem(servers, registryUrl: null) is { } address)
+        {
+            Console.Error.WriteLine(address);
+            servers = null;
+            return false;
+        }
+
+        return true;
+    }
+
     /// <summary>Loads topics.yaml for a verb; on failure writes why to stderr so the verb can exit with code 2.</summary>
     public static bool TryLoadCatalog(string? topologyDirectory, [NotNullWhen(true)] out TopicCatalog? catalog)
     {

@@ -82,16 +82,8 @@ internal static class ContextCommand
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var servers = parse.GetValue(bootstrap) ?? Environment.GetEnvironmentVariable("C360__Kafka__BootstrapServers");
-            if (string.IsNullOrWhiteSpace(servers))
+            if (!CommonOptions.TryBootstrapServers(parse.GetValue(bootstrap), out var servers))
             {
-                await Console.Error.WriteLineAsync("--bootstrap-servers is required (or C360__Kafka__BootstrapServers).");
-                return ExitCodes.InvalidConfiguration;
-            }
-
-            if (CommonOptions.AddressProblem(servers, registryUrl: null) is { } address)
-            {
-                await Console.Error.WriteLineAsync(address);
                 return ExitCodes.InvalidConfiguration;
             }
 
