@@ -19,6 +19,7 @@ public static class C360Cli
         root.Subcommands.Add(RulesCommand.Create());
         root.Subcommands.Add(DecisioningCommand.Create());
         root.Subcommands.Add(LagCommand.Create());
+        root.Subcommands.Add(DeadLettersCommand.Create());
         root.Subcommands.Add(SimulateCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         return root;

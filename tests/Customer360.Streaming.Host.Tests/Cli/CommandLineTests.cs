@@ -57,6 +57,17 @@ public sealed class CommandLineTests
         Assert.Contains(result.Errors, e => e.Message.StartsWith(expected, StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(new[] { "dead-letters", "replay" }, "Option '--class' is required")]
+    [InlineData(new[] { "dead-letters", "replay", "--class", " , " }, "--class must name at least one error class")]
+    public void Parse_ReplayWithoutAnErrorClass_IsAnError(string[] args, string expected)
+    {
+        // Replaying every dead letter would send back records whose cause nobody mended, only to dead-letter them again.
+        var result = C360Cli.Create().Parse(args);
+
+        Assert.Contains(result.Errors, e => e.Message.StartsWith(expected, StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Invocation_GivesASignalledVerbAtLeastTheHostsShutdownTimeout()
     {

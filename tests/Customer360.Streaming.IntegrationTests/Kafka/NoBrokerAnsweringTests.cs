@@ -22,6 +22,19 @@ public sealed class NoBrokerAnsweringTests
     }
 
     [Fact]
+    public async Task Dead_letters_summary_says_in_one_line_that_no_broker_answered_at_the_address_it_tried()
+    {
+        var address = $"127.0.0.1:{FreePort.Next()}";
+        using var summary = await ChildProcess.RunAsync(
+            "dotnet", [RepositoryLayout.C360Dll, "dead-letters", "summary", "--bootstrap-servers", address, "--topology-dir", RepositoryLayout.TopologyDirectory], TimeSpan.FromMinutes(2));
+
+        Assert.True(summary.ExitCode == 1, summary.AllOutput);
+        var lines = summary.StandardError.Where(l => l.Length > 0).ToList();
+        Assert.True(lines.Count == 1, $"{lines.Count} lines on stderr:{Environment.NewLine}{string.Join(Environment.NewLine, lines.Take(5))}");
+        Assert.StartsWith($"dead-letters summary failed: no Kafka broker answered at {address} (", lines[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_logs_the_clients_complaints_through_its_logger_a_few_times_and_names_the_address_when_it_gives_up()
     {
         var address = $"127.0.0.1:{FreePort.Next()}";

@@ -1,0 +1,128 @@
+using Confluent.Kafka;
+using Customer360.Streaming.Runtime.Kafka;
+using Customer360.Streaming.Runtime.Processing;
+
+namespace Customer360.Streaming.Host.Cli;
+
+/// <summary>Which dead letters a replay takes: those of the named error classes, optionally only from one input topic.</summary>
+internal sealed record DeadLetterSelection(IReadOnlySet<string> ErrorClasses, string? OriginTopic)
+{
+    public bool Takes(DeadLetterEnvelope letter) =>
+        ErrorClasses.Contains(letter.ErrorClass) && (OriginTopic is null || OriginTopic == letter.Origin.Topic);
+}
+
+/// <summary>
+/// Sends selected dead letters back as the original records (key, value, headers without ours, timestamp) to the topic
+/// <see cref="DeadLetterReplayTargets"/> names, and counts what it did. The processor takes a replayed record as any
+/// other: applied, or dead-lettered again if it is still wrong. Sending one twice is harmless: an event it applied
+/// already is recognised by its id (or is older than what the context holds), a link or a profile is a table row
+/// written again, and a response to an answered trigger changes nothing.
+/// </summary>
+internal sealed class DeadLetterReplay(DeadLetterReplayTargets targets, DeadLetterSelection selection, bool dryRun) : IDisposable
+{
+    private readonly SortedDictionary<string, long> _sentByTopic = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, long> _notReplayed = new(StringComparer.Ordinal);
+    private IProducer<byte[]?, byte[]?>? _producer;
+    private long _acknowledged;
+    private long _failed;
+    private string? _firstFailure;
+
+    public long Sent => _sentByTopic.Values.Sum();
+
+    /// <summary>Dead letters of other classes or topics, and records without our headers: left where they are.</summary>
+    public long LeftAlone { get; private set; }
+
+    public long Failed => Interlocked.Read(ref _failed);
+
+    public void Open(KafkaOptions kafka)
+    {
+        if (!dryRun)
+        {
+            _producer = new ProducerBuilder<byte[]?, byte[]?>(KafkaClientConfigs.Producer(kafka, $"{kafka.ApplicationId}-dead-letter-replay"))
+                .SetLogHandler(KafkaClientLog.Discard).Build();
+        }
+    }
+
+    public void Add(ConsumeResult<byte[]?, byte[]?> record, DeadLetterEnvelope? letter)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (letter is null || !selection.Takes(letter))
+        {
+            LeftAlone++;
+            return;
+        }
+
+        var target = targets.For(letter);
+        if (target.Topic is null)
+        {
+            _notReplayed[target.WhyNot!] = _notReplayed.GetValueOrDefault(target.WhyNot!) + 1;
+            return;
+        }
+
+        _sentByTopic[target.Topic] = _sentByTopic.GetValueOrDefault(target.Topic) + 1;
+        if (_producer is null)
+        {
+            return;
+        }
+
+        var message = new Message<byte[]?, byte[]?>
+        {
+            Key = record.Message.Key,
+            Value = record.Message.Value,
+            Headers = [],
+            Timestamp = new Timestamp(letter.OriginTimestampMs > 0 ? letter.OriginTimestampMs : record.Message.Timestamp.UnixTimestampMs, TimestampType.CreateTime),
+        };
+        foreach (var (name, value) in letter.OriginalHeaders)
+        {
+            message.Headers.Add(name, value);
+        }
+
+        // No partition is named: the producer hashes the key with murmur2, as the Java client does, so a record that a
+        // CRC32 client put on the wrong partition (MisPartitionedKey) goes back where the processor looks for it.
+        ProducerBackpressure.Produce(_producer, target.Topic, message, OnDelivery);
+    }
+
+    /// <summary>Waits for the brokers to acknowledge every record sent; false when some were not.</summary>
+    public bool Finish(TimeSpan timeout)
+    {
+        _producer?.Flush(timeout);
+        return Interlocked.Read(ref _acknowledged) == Sent && Failed == 0;
+    }
+
+    public IEnumerable<string> Lines()
+    {
+        var verb = dryRun ? "would replay" : "replayed";
+        yield return Sent == 0
+            ? $"{verb} no dead letters"
+            : $"{verb} {Sent:N0} dead letters: {string.Join(", ", _sentByTopic.Select(t => $"{t.Key} {t.Value:N0}"))}";
+        foreach (var (why, count) in _notReplayed)
+        {
+            yield return $"not replayed: {count:N0}, {why}";
+        }
+
+        yield return $"left alone: {LeftAlone:N0} (other classes or topics, or not written by c360)";
+        if (dryRun)
+        {
+            yield return "dry run: nothing sent";
+        }
+        else if (Failed > 0 || Interlocked.Read(ref _acknowledged) < Sent)
+        {
+            yield return $"not acknowledged by the brokers: {Sent - Interlocked.Read(ref _acknowledged):N0} ({_firstFailure ?? "no answer in time"}); replaying again is safe";
+        }
+    }
+
+    public void Dispose() => _producer?.Dispose();
+
+    private void OnDelivery(DeliveryReport<byte[]?, byte[]?> report)
+    {
+        if (report.Error.IsError)
+        {
+            Interlocked.Increment(ref _failed);
+            Interlocked.CompareExchange(ref _firstFailure, report.Error.Reason, null);
+        }
+        else
+        {
+            Interlocked.Increment(ref _acknowledged);
+        }
+    }
+}

@@ -1,0 +1,66 @@
+using Confluent.Kafka;
+using Customer360.Streaming.Runtime.Kafka;
+using Customer360.Streaming.Runtime.Processing;
+
+namespace Customer360.Streaming.Host.Cli;
+
+/// <summary>
+/// Reads the dead-letter topic from its beginning to where it ended when the scan began, handing each record and its
+/// envelope (null for a record without our origin headers) to the caller, and printing progress every few seconds:
+/// a topic of millions of dead letters takes a while, and a silent tool looks hung.
+/// </summary>
+internal static class DeadLetterScan
+{
+    private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(5);
+
+    /// <summary>Scans <paramref name="topic"/>; returns how many records were read. Throws <see cref="InvalidOperationException"/> when the topic does not exist.</summary>
+    public static long Run(
+        KafkaOptions kafka, string topic, Action<ConsumeResult<byte[]?, byte[]?>, DeadLetterEnvelope?> onRecord, Action<string> progress, TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        var timeout = TimeSpan.FromSeconds(kafka.StartupTimeoutSeconds);
+        var clientId = $"{kafka.ApplicationId}-dead-letters";
+        List<int> partitions;
+        using (var admin = new AdminClientBuilder(KafkaClientConfigs.Admin(kafka, clientId)).SetLogHandler(KafkaClientLog.Discard).Build())
+        {
+            var metadata = admin.GetMetadata(topic, timeout).Topics.SingleOrDefault(t => t.Topic == topic);
+            if (metadata is null || metadata.Error.IsError || metadata.Partitions.Count == 0)
+            {
+                throw new InvalidOperationException($"the dead-letter topic {topic} does not exist on the cluster ({metadata?.Error.Reason ?? "no metadata"})");
+            }
+
+            partitions = [.. metadata.Partitions.Select(p => p.PartitionId).Order()];
+        }
+
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(KafkaClientConfigs.Consumer(kafka, clientId, clientId)).SetLogHandler(KafkaClientLog.Discard).Build();
+        var total = partitions.Sum(p =>
+        {
+            var watermarks = consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), timeout);
+            return watermarks.High.Value - watermarks.Low.Value;
+        });
+        long read = 0;
+        var lastProgress = time.GetTimestamp();
+        TopicReader.ReadToEnd(consumer, topic, partitions, timeout, record =>
+        {
+            read++;
+            onRecord(record, DeadLetterEnvelope.Read(HeaderList(record.Message.Headers)));
+            if (time.GetElapsedTime(lastProgress) >= ProgressEvery)
+            {
+                lastProgress = time.GetTimestamp();
+                progress($"read {read:N0} of about {total:N0} dead letters");
+            }
+        }, cancellationToken);
+        return read;
+    }
+
+    private static List<KeyValuePair<string, byte[]>> HeaderList(Headers? headers)
+    {
+        var list = new List<KeyValuePair<string, byte[]>>(headers?.Count ?? 0);
+        foreach (var header in headers ?? [])
+        {
+            list.Add(new(header.Key, header.GetValueBytes()));
+        }
+
+        return list;
+    }
+}

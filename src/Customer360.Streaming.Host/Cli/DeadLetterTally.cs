@@ -1,0 +1,65 @@
+using System.Globalization;
+using Customer360.Streaming.Runtime.Processing;
+
+namespace Customer360.Streaming.Host.Cli;
+
+/// <summary>
+/// What <c>c360 dead-letters summary</c> prints: how many dead letters of each error class and stage, which inputs
+/// they entered by, when the failed records were written, and how many a replay could send. Never a key or a value.
+/// </summary>
+internal sealed class DeadLetterTally(DeadLetterReplayTargets targets)
+{
+    private readonly SortedDictionary<(string ErrorClass, string Stage), SortedDictionary<string, long>> _byReason = [];
+    private long _replayable;
+    private long _firstMs = long.MaxValue;
+    private long _lastMs = long.MinValue;
+
+    public long Total { get; private set; }
+
+    /// <summary>Records on the topic without our origin headers (somebody else wrote them).</summary>
+    public long Foreign { get; private set; }
+
+    public void Add(DeadLetterEnvelope? letter)
+    {
+        Total++;
+        if (letter is null)
+        {
+            Foreign++;
+            return;
+        }
+
+        if (!_byReason.TryGetValue((letter.ErrorClass, letter.Stage), out var byTopic))
+        {
+            _byReason[(letter.ErrorClass, letter.Stage)] = byTopic = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        }
+
+        byTopic[letter.Origin.Topic] = byTopic.GetValueOrDefault(letter.Origin.Topic) + 1;
+        _replayable += targets.For(letter).Topic is null ? 0 : 1;
+        if (letter.OriginTimestampMs > 0)
+        {
+            _firstMs = Math.Min(_firstMs, letter.OriginTimestampMs);
+            _lastMs = Math.Max(_lastMs, letter.OriginTimestampMs);
+        }
+    }
+
+    public IEnumerable<string> Lines(string topic)
+    {
+        var span = _firstMs == _lastMs ? $"; the failed records were written at {Time(_firstMs)}"
+            : _firstMs < _lastMs ? $"; the failed records were written {Time(_firstMs)} to {Time(_lastMs)}"
+            : string.Empty;
+        yield return $"dead letters on {topic}: {Total:N0}{span}";
+        foreach (var ((errorClass, stage), byTopic) in _byReason)
+        {
+            yield return $"  {errorClass} at {stage}: {byTopic.Values.Sum():N0} ({string.Join(", ", byTopic.Select(t => $"{t.Key} {t.Value:N0}"))})";
+        }
+
+        if (Foreign > 0)
+        {
+            yield return $"  without origin headers (not written by c360): {Foreign:N0}";
+        }
+
+        yield return $"replayable: {_replayable:N0} of {Total:N0} (c360 dead-letters replay --class <classes> sends them back to the input they entered by)";
+    }
+
+    private static string Time(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms).ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+}
