@@ -82,10 +82,15 @@ internal sealed class DeadLetterReplay(DeadLetterReplayTargets targets, DeadLett
         ProducerBackpressure.Produce(_producer, target.Topic, message, OnDelivery);
     }
 
-    /// <summary>Waits for the brokers to acknowledge every record sent; false when some were not.</summary>
+    /// <summary>Waits for the brokers to acknowledge every record sent; false when some were not (a dry run sends none).</summary>
     public bool Finish(TimeSpan timeout)
     {
-        _producer?.Flush(timeout);
+        if (_producer is null)
+        {
+            return true;
+        }
+
+        _producer.Flush(timeout);
         return Interlocked.Read(ref _acknowledged) == Sent && Failed == 0;
     }
 

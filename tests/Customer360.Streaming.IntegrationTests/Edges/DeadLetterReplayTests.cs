@@ -70,6 +70,7 @@ public sealed class DeadLetterReplayTests(KafkaFixture kafka, SchemaRegistryFixt
 
         // Still invalid: replayed keyed by its customer to the location channel's twin, and dead-lettered from there.
         using var dryRun = await DeadLetters(topologyDirectory, "replay", "--class", "InvalidValue", "--dry-run");
+        Assert.True(dryRun.ExitCode == 0, dryRun.AllOutput);
         Says(dryRun, $"would replay 1 dead letters: {topics.KeyedByCustomer[topics.Location]} 1");
         Says(dryRun, "dry run: nothing sent");
         using var invalid = await DeadLetters(topologyDirectory, "replay", "--class", "InvalidValue");
