@@ -30,7 +30,7 @@ internal static class DeadLettersCommand
                 Console.Out.WriteLine(line);
             }
 
-            return ExitCodes.Success;
+            return Interrupted(cancellationToken) ? ExitCodes.RuntimeFailure : ExitCodes.Success;
         }));
         return command;
     }
@@ -69,9 +69,20 @@ internal static class DeadLettersCommand
                 Console.Out.WriteLine(line);
             }
 
-            return acknowledged ? ExitCodes.Success : ExitCodes.RuntimeFailure;
+            return acknowledged && !Interrupted(cancellationToken) ? ExitCodes.Success : ExitCodes.RuntimeFailure;
         }));
         return command;
+    }
+
+    /// <summary>Whether the scan was stopped (SIGINT, SIGTERM) before the topic's end; says so, since the counts above cover only part of it.</summary>
+    private static bool Interrupted(CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            Console.Out.WriteLine("interrupted: the counts cover only the dead letters read before the signal");
+        }
+
+        return cancellationToken.IsCancellationRequested;
     }
 
     private static Action<string> Progress(string verb) => line => Console.Out.WriteLine($"[{verb}] {line}");
