@@ -1,16 +1,10 @@
 using System.Text;
-using Customer360.Streaming.Contracts;
-using Customer360.Streaming.Domain.Context;
 using Customer360.Streaming.Domain.Events;
-using Customer360.Streaming.Domain.Geo;
 using Customer360.Streaming.Domain.Identity;
 using Customer360.Streaming.IntegrationTests.Runtime;
-using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Runtime.Processing;
-using Customer360.Streaming.Schemas.Serdes;
 using Customer360.Streaming.Testing;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Customer360.Streaming.IntegrationTests.Edges;
 
@@ -21,24 +15,12 @@ namespace Customer360.Streaming.IntegrationTests.Edges;
 /// </summary>
 public sealed class DeadLetterReplayTests(KafkaFixture kafka, SchemaRegistryFixture registry)
 {
-    private static readonly SchemaCatalog Contracts = SchemaCatalog.Load(Path.Combine(RepositoryLayout.Root, "schemas"));
-    private static readonly StoreDirectory Stores = StoreCatalog.Load(Path.Combine(RepositoryLayout.TopologyDirectory, "stores.yaml"));
-
     [Fact]
     public async Task A_mended_dead_letter_replayed_reaches_its_customer_and_one_still_wrong_comes_back_from_the_customer_keyed_topic()
     {
         var names = new UniqueNames(nameof(DeadLetterReplayTests));
-        var applicationId = names.Group("replay");
-        var (topologyDirectory, catalog) = await C360Program.CreatePrefixedTopicsAsync(kafka, names, applicationId);
-        using var registryClient = registry.CreateClient();
-        var topics = ProductTopicNames.FromCatalog(catalog);
-        var codec = new EventCodec(
-            registryClient, new AvroSerdeOptions(), Contracts, catalog, TimeProvider.System, TimeSpan.FromMinutes(5), new UnknownSchemaIdRetry(TimeSpan.FromSeconds(2), TimeProvider.System));
-        using var metrics = new PipelineMetrics();
-        var topology = ProductTopology.Build(applicationId, catalog, new ContextPipelineSetup(new ContextSettings(), new IdentitySettings(), Stores, codec, topics), metrics, NullLoggerFactory.Instance);
-        var options = kafka.Options(applicationId);
-        options.FetchWaitMaxMs = 10;
-        using var input = new InputWriter(options, registryClient, topics, catalog);
+        using var edge = await EdgeTopology.CreateAsync(kafka, registry, names, names.Group("replay"));
+        var (topics, topology, options, input) = (edge.Topics, edge.Topology, edge.Options, edge.Input);
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 60_000;
 
         await input.ValidAsync(topics.Identity, "device:d-1", new IdentityLink(Guid.NewGuid(), now, topics.Identity, IdentifierType.Device, "d-1", "c-1", IdentityAction.Link));
@@ -50,7 +32,7 @@ public sealed class DeadLetterReplayTests(KafkaFixture kafka, SchemaRegistryFixt
             await worker.WaitUntilAsync(() => KafkaTopicReader.ReadAll(options, topology.DeadLetterTopic).Count == 2, TimeSpan.FromSeconds(120)),
             "the two hostile records were not dead-lettered");
 
-        using var summary = await DeadLetters(topologyDirectory, "summary");
+        using var summary = await DeadLetters(edge.TopologyDirectory, "summary");
         Assert.True(summary.ExitCode == 0, summary.AllOutput);
         Says(summary, $"dead letters on {topology.DeadLetterTopic}: 2");
         Says(summary, $"MisPartitionedKey at validate: 1 ({topics.Relationship} 1)");
@@ -60,7 +42,7 @@ public sealed class DeadLetterReplayTests(KafkaFixture kafka, SchemaRegistryFixt
 
         // The producer's partitioner is mended by the replay itself: it hashes the key as the processor expects.
         Assert.False(HasProfile(options, topics.Context, "c-3"), "the mis-partitioned profile reached its customer before any replay");
-        using var replay = await DeadLetters(topologyDirectory, "replay", "--class", "MisPartitionedKey");
+        using var replay = await DeadLetters(edge.TopologyDirectory, "replay", "--class", "MisPartitionedKey");
         Assert.True(replay.ExitCode == 0, replay.AllOutput);
         Says(replay, $"replayed 1 dead letters: {topics.Relationship} 1");
         Says(replay, "left alone: 1");
@@ -69,11 +51,11 @@ public sealed class DeadLetterReplayTests(KafkaFixture kafka, SchemaRegistryFixt
             "the replayed profile did not reach customer c-3's context");
 
         // Still invalid: replayed keyed by its customer to the location channel's twin, and dead-lettered from there.
-        using var dryRun = await DeadLetters(topologyDirectory, "replay", "--class", "InvalidValue", "--dry-run");
+        using var dryRun = await DeadLetters(edge.TopologyDirectory, "replay", "--class", "InvalidValue", "--dry-run");
         Assert.True(dryRun.ExitCode == 0, dryRun.AllOutput);
         Says(dryRun, $"would replay 1 dead letters: {topics.KeyedByCustomer[topics.Location]} 1");
         Says(dryRun, "dry run: nothing sent");
-        using var invalid = await DeadLetters(topologyDirectory, "replay", "--class", "InvalidValue");
+        using var invalid = await DeadLetters(edge.TopologyDirectory, "replay", "--class", "InvalidValue");
         Assert.True(invalid.ExitCode == 0, invalid.AllOutput);
         Assert.True(
             await worker.WaitUntilAsync(() => KafkaTopicReader.ReadAll(options, topology.DeadLetterTopic).Count == 3, TimeSpan.FromSeconds(60)),

@@ -4,18 +4,12 @@ using System.Text;
 using Avro;
 using Avro.Generic;
 using Confluent.Kafka;
-using Customer360.Streaming.Domain.Context;
 using Customer360.Streaming.Domain.Events;
-using Customer360.Streaming.Domain.Geo;
 using Customer360.Streaming.Domain.Identity;
 using Customer360.Streaming.IntegrationTests.Runtime;
-using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Runtime.Processing;
-using Customer360.Streaming.Contracts;
-using Customer360.Streaming.Schemas.Serdes;
 using Customer360.Streaming.Testing;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Customer360.Streaming.IntegrationTests.Edges;
 
@@ -35,25 +29,12 @@ public sealed class HostileInputTests(KafkaFixture kafka, SchemaRegistryFixture 
 
     private const string CaseHeader = "test-case";
 
-    private static readonly SchemaCatalog Contracts = SchemaCatalog.Load(Path.Combine(RepositoryLayout.Root, "schemas"));
-    private static readonly StoreDirectory Stores = StoreCatalog.Load(Path.Combine(RepositoryLayout.TopologyDirectory, "stores.yaml"));
-
     [Fact]
     public async Task HostileRecords_AreDeadLetteredWithTheirReasons_ValidRecordsAroundThemAreApplied_AndTheProcessorStaysReady()
     {
         var names = new UniqueNames(nameof(HostileInputTests));
-        var applicationId = names.Group("edges");
-        var (_, catalog) = await C360Program.CreatePrefixedTopicsAsync(kafka, names, applicationId);
-
-        using var registryClient = registry.CreateClient();
-        var topics = ProductTopicNames.FromCatalog(catalog);
-        var codec = new EventCodec(
-            registryClient, new AvroSerdeOptions(), Contracts, catalog, TimeProvider.System, TimeSpan.FromMinutes(5), new UnknownSchemaIdRetry(TimeSpan.FromSeconds(2), TimeProvider.System));
-        using var metrics = new PipelineMetrics();
-        var topology = ProductTopology.Build(applicationId, catalog, new ContextPipelineSetup(new ContextSettings(), new IdentitySettings(), Stores, codec, topics), metrics, NullLoggerFactory.Instance);
-        var options = kafka.Options(applicationId);
-        options.FetchWaitMaxMs = 10;
-        using var input = new InputWriter(options, registryClient, topics, catalog);
+        using var edge = await EdgeTopology.CreateAsync(kafka, registry, names, names.Group("edges"));
+        var (topics, topology, options, input) = (edge.Topics, edge.Topology, edge.Options, edge.Input);
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 60_000;
 
         // Valid setup: every customer has a profile and a linked web identifier.
