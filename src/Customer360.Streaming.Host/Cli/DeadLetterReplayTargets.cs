@@ -20,6 +20,9 @@ internal sealed class DeadLetterReplayTargets(TopicCatalog catalog)
     private readonly HashSet<string> _entrances = [.. catalog.Topics.Where(t => t.Role is TopicRole.Input or TopicRole.Table).Select(t => t.Name)];
     private readonly IReadOnlyDictionary<string, string> _keyedByCustomer = ProductTopicNames.FromCatalog(catalog).KeyedByCustomer;
 
+    /// <summary>Whether records enter the topology by <paramref name="topic"/> (an input or table topic).</summary>
+    public bool IsEntrance(string topic) => _entrances.Contains(topic);
+
     public DeadLetterReplayTarget For(DeadLetterEnvelope letter)
     {
         ArgumentNullException.ThrowIfNull(letter);

@@ -59,8 +59,15 @@ internal static class DeadLettersCommand
         shared.AddTo(command);
         command.SetAction((parse, cancellationToken) => shared.RunAsync(parse, "replay", (kafka, catalog, topic) =>
         {
+            var targets = new DeadLetterReplayTargets(catalog);
+            if (parse.GetValue(originTopic) is { } origin && !targets.IsEntrance(origin))
+            {
+                Console.Error.WriteLine($"--origin-topic {origin} is not an input or table topic of topics.yaml, so no dead letter entered by it.");
+                return ExitCodes.InvalidConfiguration;
+            }
+
             var selection = new DeadLetterSelection(ErrorClasses(parse.GetValue(classes)!), parse.GetValue(originTopic));
-            using var replay = new DeadLetterReplay(new DeadLetterReplayTargets(catalog), selection, parse.GetValue(dryRun));
+            using var replay = new DeadLetterReplay(targets, selection, parse.GetValue(dryRun));
             replay.Open(kafka);
             DeadLetterScan.Run(kafka, topic, replay.Add, Progress("replay"), TimeProvider.System, cancellationToken);
             var acknowledged = replay.Finish(AcknowledgementWait);

@@ -89,6 +89,33 @@ public sealed class CommandLineTests
 public sealed class ConsoleRedirection;
 
 [Collection(nameof(ConsoleRedirection))]
+public sealed class DeadLettersCommandTests
+{
+    [Fact]
+    public async Task Replay_of_a_topic_records_never_enter_by_exits_2_naming_it_before_reading_anything()
+    {
+        // A typo in --origin-topic matched nothing and reported every dead letter as left alone.
+        var errors = new StringWriter();
+        var originalError = Console.Error;
+        Console.SetError(errors);
+        int exitCode;
+        try
+        {
+            exitCode = await C360Cli.Create().Parse(
+                ["dead-letters", "replay", "--class", "InvalidValue", "--origin-topic", "c360.clickstrem.v1", "--bootstrap-servers", "127.0.0.1:1", "--topology-dir", RepositoryLayout.TopologyDirectory])
+                .InvokeAsync(cancellationToken: TestContext.Current.CancellationToken);
+        }
+        finally
+        {
+            Console.SetError(originalError);
+        }
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--origin-topic c360.clickstrem.v1 is not an input or table topic of topics.yaml", errors.ToString(), StringComparison.Ordinal);
+    }
+}
+
+[Collection(nameof(ConsoleRedirection))]
 public sealed class RulesCommandTests
 {
     [Fact]
