@@ -87,6 +87,11 @@ public sealed class StreamProcessor
     private Task Start(int thread, CancellationToken stoppingToken)
     {
         var (status, task) = _start(thread, stoppingToken);
+        if (_threads[thread - 1] is { } replaced)
+        {
+            Status.Retire(replaced);
+        }
+
         _threads[thread - 1] = status;
         return task;
     }

@@ -11,6 +11,11 @@ public sealed record StreamThreadView(string Name, WorkerPhase State, IReadOnlyL
 /// </summary>
 public sealed class StreamProcessorStatus(Func<IReadOnlyList<(string Name, StreamWorkerStatus Status)>> threads)
 {
+    /// <summary>What threads that were replaced had counted: a process's totals do not fall back when one is.</summary>
+    private long _retiredRecordsConsumed;
+    private long _retiredCommits;
+    private long _retiredDeadLetters;
+
     /// <summary>A status of fixed threads (tests, and a processor of one worker).</summary>
     public StreamProcessorStatus(params (string Name, StreamWorkerStatus Status)[] fixedThreads)
         : this(() => fixedThreads)
@@ -51,14 +56,22 @@ public sealed class StreamProcessorStatus(Func<IReadOnlyList<(string Name, Strea
 
     public IReadOnlyList<string> PauseReasons => [.. threads().SelectMany(t => t.Status.PauseReasons).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
 
-    public long RecordsConsumed => threads().Sum(t => t.Status.RecordsConsumed);
+    public long RecordsConsumed => Interlocked.Read(ref _retiredRecordsConsumed) + threads().Sum(t => t.Status.RecordsConsumed);
 
-    public long Commits => threads().Sum(t => t.Status.Commits);
+    public long Commits => Interlocked.Read(ref _retiredCommits) + threads().Sum(t => t.Status.Commits);
 
-    public long DeadLetters => threads().Sum(t => t.Status.DeadLetters);
+    public long DeadLetters => Interlocked.Read(ref _retiredDeadLetters) + threads().Sum(t => t.Status.DeadLetters);
 
     /// <summary>Why a thread holds processing (a commit observer's store is unreachable), or null.</summary>
     public string? HeldBy => threads().Select(t => t.Status.HeldBy).FirstOrDefault(h => h is not null);
 
     public string? Failure => threads().Select(t => t.Status.Failure).FirstOrDefault(f => f is not null);
+
+    /// <summary>Keeps the counts of a thread about to be replaced (called before its successor's status takes its place).</summary>
+    internal void Retire(StreamWorkerStatus thread)
+    {
+        Interlocked.Add(ref _retiredRecordsConsumed, thread.RecordsConsumed);
+        Interlocked.Add(ref _retiredCommits, thread.Commits);
+        Interlocked.Add(ref _retiredDeadLetters, thread.DeadLetters);
+    }
 }

@@ -40,6 +40,37 @@ public sealed class StreamProcessorTests
     }
 
     [Fact]
+    public async Task The_counts_of_a_replaced_thread_stay_in_the_processors_totals()
+    {
+        // The overview's dead letters and the readiness body's records and commits fell back when a thread was replaced.
+        using var metrics = new StreamsMetrics();
+        using var stop = new CancellationTokenSource();
+        var partition = new TopicPartition("in", 0);
+        var lives = 0;
+        var processor = new StreamProcessor(1, maxReplacements: 3, NullLogger.Instance, metrics, (_, token) =>
+        {
+            var status = Running();
+            status.Consumed(partition, 10);
+            status.DeadLettered();
+            status.Committed([new TopicPartitionOffset(partition, 11)]);
+            return Interlocked.Increment(ref lives) == 1
+                ? (status, Task.FromException(new KafkaException(ErrorCode.Local_Transport)))
+                : (status, Task.Delay(Timeout.Infinite, token).ContinueWith(_ => { }, TaskScheduler.Default));
+        });
+
+        var running = processor.RunAsync(stop.Token);
+        while (processor.Replacements < 1)
+        {
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
+
+        await stop.CancelAsync();
+        await running;
+
+        Assert.Equal((2, 2, 2), (processor.Status.RecordsConsumed, processor.Status.DeadLetters, processor.Status.Commits));
+    }
+
+    [Fact]
     public async Task Past_the_limit_the_processor_fails_naming_the_thread()
     {
         using var metrics = new StreamsMetrics();
