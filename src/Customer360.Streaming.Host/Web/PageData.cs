@@ -178,7 +178,10 @@ internal sealed class PageData
             problem = RedisDown;
         }
 
-        return new OverviewModel(counts, _rate.PerSecond(), lag, lagSeconds, phase, decisions, _feed.Following, _feed.Unreadable, now, problem);
+        return new OverviewModel(counts, _rate.PerSecond(), lag, lagSeconds, phase, decisions, _feed.Following, _feed.Unreadable, now, problem)
+        {
+            DeadLetters = status?.DeadLetters ?? 0,
+        };
     }
 
     private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();

@@ -35,4 +35,7 @@ public sealed record OverviewModel(
     /// nobody's and <see cref="Lag"/> counts only the others.
     /// </summary>
     public bool LagIsLowerBound => Phase != nameof(WorkerPhase.Running);
+
+    /// <summary>Records this process's stream threads dead-lettered since it started (<c>c360 dead-letters summary</c> says which and why).</summary>
+    public long DeadLetters { get; init; }
 }

@@ -112,5 +112,30 @@ public sealed class PagePartsTests
         Assert.Contains($"<span data-field=\"lag\">{expected}</span>", html, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(0, null)]
+    [InlineData(1, "1 dead letter since the processor started")]
+    [InlineData(3_456, "3,456 dead letters since the processor started")]
+    public async Task The_overview_says_how_many_records_the_processor_dead_lettered(long deadLetters, string? expected)
+    {
+        // An engineer watching the overview saw pace and lag, but nothing of records set aside as bad input.
+        await using var services = new ServiceCollection().AddLogging().BuildServiceProvider();
+        var renderer = new PageRenderer(services, services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>());
+
+        var html = await renderer.RenderAsync<HomeLive>(new Dictionary<string, object?>
+        {
+            ["Model"] = new OverviewModel([], 10, 12, 1.5, "Running", [], true, 0, 1_800_000_000_000, null) { DeadLetters = deadLetters },
+        });
+
+        if (expected is null)
+        {
+            Assert.DoesNotContain("dead letter", html, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Contains($"<span data-field=\"dead-letters\">{expected}</span>", html, StringComparison.Ordinal);
+        }
+    }
+
     private static ObservedDecision Decision(long time, string customer) => new(time, "rule", customer, true, "NONE", string.Empty, [], "t-" + time);
 }
