@@ -55,7 +55,9 @@ internal sealed class DeadLetterReplay(DeadLetterReplayTargets targets, DeadLett
         var target = targets.For(letter);
         if (target.Topic is null)
         {
-            _notReplayed[target.WhyNot!] = _notReplayed.GetValueOrDefault(target.WhyNot!) + 1;
+            // The reason names the origin topic, which a forged header may have filled with anything.
+            var why = TerminalText.Printable(target.WhyNot!);
+            _notReplayed[why] = _notReplayed.GetValueOrDefault(why) + 1;
             return;
         }
 

@@ -28,12 +28,15 @@ internal sealed class DeadLetterTally(DeadLetterReplayTargets targets)
             return;
         }
 
-        if (!_byReason.TryGetValue((letter.ErrorClass, letter.Stage), out var byTopic))
+        // Kept as they will be printed: the headers are text anyone able to write to the topic chose.
+        var reason = (TerminalText.Printable(letter.ErrorClass), TerminalText.Printable(letter.Stage));
+        if (!_byReason.TryGetValue(reason, out var byTopic))
         {
-            _byReason[(letter.ErrorClass, letter.Stage)] = byTopic = new SortedDictionary<string, long>(StringComparer.Ordinal);
+            _byReason[reason] = byTopic = new SortedDictionary<string, long>(StringComparer.Ordinal);
         }
 
-        byTopic[letter.Origin.Topic] = byTopic.GetValueOrDefault(letter.Origin.Topic) + 1;
+        var topic = TerminalText.Printable(letter.Origin.Topic);
+        byTopic[topic] = byTopic.GetValueOrDefault(topic) + 1;
         _replayable += targets.For(letter).Topic is null ? 0 : 1;
         if (letter.OriginTimestampMs > 0)
         {
