@@ -139,7 +139,10 @@ public class StreamThroughputBenchmarks
         {
             if (Environment.TickCount64 > deadline || _joinedRunning.IsCompleted)
             {
-                throw new InvalidOperationException($"{threads} stream threads did not all join within 120 s.");
+                // Say what the threads were doing, and why the processor ended if it did: a bare timeout named neither.
+                var seen = string.Join(", ", _joined.Status.Threads.Select(t => $"{t.Name} {t.State} with {t.Partitions.Count} partitions"));
+                throw new InvalidOperationException(
+                    $"{threads} stream threads did not all join within 120 s (phase {_joined.Status.Phase}; {seen}).", _joinedRunning.Exception?.InnerException);
             }
 
             Thread.Sleep(20);
