@@ -101,7 +101,7 @@ internal sealed class DeadLetterReplay(DeadLetterReplayTargets targets, DeadLett
         var verb = dryRun ? "would replay" : "replayed";
         yield return Sent == 0
             ? $"{verb} no dead letters"
-            : $"{verb} {Sent:N0} dead letters: {string.Join(", ", _sentByTopic.Select(t => $"{t.Key} {t.Value:N0}"))}";
+            : $"{verb} {Sent:N0} dead letter{(Sent == 1 ? string.Empty : "s")}: {string.Join(", ", _sentByTopic.Select(t => $"{t.Key} {t.Value:N0}"))}";
         foreach (var (why, count) in _notReplayed)
         {
             yield return $"not replayed: {count:N0}, {why}";

@@ -44,7 +44,7 @@ public sealed class DeadLetterReplayTests(KafkaFixture kafka, SchemaRegistryFixt
         Assert.False(HasProfile(options, topics.Context, "c-3"), "the mis-partitioned profile reached its customer before any replay");
         using var replay = await DeadLetters(edge.TopologyDirectory, "replay", "--class", "MisPartitionedKey");
         Assert.True(replay.ExitCode == 0, replay.AllOutput);
-        Says(replay, $"replayed 1 dead letters: {topics.Relationship} 1");
+        Says(replay, $"replayed 1 dead letter: {topics.Relationship} 1");
         Says(replay, "left alone: 1");
         Assert.True(
             await worker.WaitUntilAsync(() => HasProfile(options, topics.Context, "c-3"), TimeSpan.FromSeconds(60)),
@@ -53,7 +53,7 @@ public sealed class DeadLetterReplayTests(KafkaFixture kafka, SchemaRegistryFixt
         // Still invalid: replayed keyed by its customer to the location channel's twin, and dead-lettered from there.
         using var dryRun = await DeadLetters(edge.TopologyDirectory, "replay", "--class", "InvalidValue", "--dry-run");
         Assert.True(dryRun.ExitCode == 0, dryRun.AllOutput);
-        Says(dryRun, $"would replay 1 dead letters: {topics.KeyedByCustomer[topics.Location]} 1");
+        Says(dryRun, $"would replay 1 dead letter: {topics.KeyedByCustomer[topics.Location]} 1");
         Says(dryRun, "dry run: nothing sent");
         using var invalid = await DeadLetters(edge.TopologyDirectory, "replay", "--class", "InvalidValue");
         Assert.True(invalid.ExitCode == 0, invalid.AllOutput);
