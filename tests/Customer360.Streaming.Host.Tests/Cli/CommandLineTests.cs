@@ -92,7 +92,7 @@ public sealed class ConsoleRedirection;
 public sealed class DeadLettersCommandTests
 {
     [Fact]
-    public async Task Replay_of_a_topic_records_never_enter_by_exits_2_naming_it_before_reading_anything()
+    public async Task Replay_with_an_origin_topic_no_record_enters_by_exits_2_naming_it_before_reading_anything()
     {
         // A typo in --origin-topic matched nothing and reported every dead letter as left alone.
         var errors = new StringWriter();
