@@ -20,6 +20,9 @@ internal sealed record DeadLetterSelection(IReadOnlySet<string> ErrorClasses, st
 /// </summary>
 internal sealed class DeadLetterReplay(DeadLetterReplayTargets targets, DeadLetterSelection selection, bool dryRun) : IDisposable
 {
+    /// <summary>How long one replayed record may wait for a broker's acknowledgement; <see cref="Finish"/> waits longer.</summary>
+    public const int DeliveryTimeoutMs = 30_000;
+
     private readonly SortedDictionary<string, long> _sentByTopic = new(StringComparer.Ordinal);
     private readonly SortedDictionary<string, long> _notReplayed = new(StringComparer.Ordinal);
     private IProducer<byte[]?, byte[]?>? _producer;
@@ -38,8 +41,11 @@ internal sealed class DeadLetterReplay(DeadLetterReplayTargets targets, DeadLett
     {
         if (!dryRun)
         {
-            _producer = new ProducerBuilder<byte[]?, byte[]?>(KafkaClientConfigs.Producer(kafka, $"{kafka.ApplicationId}-dead-letter-replay"))
-                .SetLogHandler(KafkaClientLog.Discard).Build();
+            var config = KafkaClientConfigs.Producer(kafka, $"{kafka.ApplicationId}-dead-letter-replay");
+            // librdkafka retries a send for five minutes by default; within the wait of Finish every send is then
+            // either acknowledged or reported failed, and the summary's count of unacknowledged ones is final.
+            config.MessageTimeoutMs = DeliveryTimeoutMs;
+            _producer = new ProducerBuilder<byte[]?, byte[]?>(config).SetLogHandler(KafkaClientLog.Discard).Build();
         }
     }
 

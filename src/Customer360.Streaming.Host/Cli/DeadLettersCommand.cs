@@ -12,7 +12,8 @@ namespace Customer360.Streaming.Host.Cli;
 /// </summary>
 internal static class DeadLettersCommand
 {
-    private static readonly TimeSpan AcknowledgementWait = TimeSpan.FromSeconds(60);
+    /// <summary>Longer than a replayed record may wait for its acknowledgement, so every send has its answer by then.</summary>
+    private static readonly TimeSpan AcknowledgementWait = TimeSpan.FromMilliseconds(DeadLetterReplay.DeliveryTimeoutMs) + TimeSpan.FromSeconds(10);
 
     public static Command Create() => new("dead-letters", "The dead-letter topic: what failed and why, and replaying it once the cause is mended.") { Summary(), Replay() };
 
