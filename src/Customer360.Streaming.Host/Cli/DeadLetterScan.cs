@@ -21,7 +21,11 @@ internal static class DeadLetterScan
         var timeout = TimeSpan.FromSeconds(kafka.StartupTimeoutSeconds);
         var clientId = $"{kafka.ApplicationId}-dead-letters";
         List<int> partitions;
-        using (var admin = new AdminClientBuilder(KafkaClientConfigs.Admin(kafka, clientId)).SetLogHandler(KafkaClientLog.Discard).Build())
+        var adminConfig = KafkaClientConfigs.Admin(kafka, clientId);
+        // Asked for one topic, a producer-type handle (as the admin client is) lets the broker create it when missing:
+        // the summary would report an empty topic it had just made instead of the one that is not there.
+        adminConfig.Set("allow.auto.create.topics", "false");
+        using (var admin = new AdminClientBuilder(adminConfig).SetLogHandler(KafkaClientLog.Discard).Build())
         {
             var metadata = admin.GetMetadata(topic, timeout).Topics.SingleOrDefault(t => t.Topic == topic);
             if (metadata is null || metadata.Error.IsError || metadata.Partitions.Count == 0)

@@ -67,6 +67,22 @@ public sealed class DeadLetterReplayTests(KafkaFixture kafka, SchemaRegistryFixt
         Assert.Equal("latitude 999", RecordHeaders.Find(envelope.OriginalHeaders, "test-case"));
     }
 
+    [Fact]
+    public async Task A_summary_of_a_dead_letter_topic_that_does_not_exist_says_so_and_does_not_create_it()
+    {
+        // Asked for one topic's metadata, the admin client (a producer-type handle) let the broker create it.
+        var names = new UniqueNames(nameof(A_summary_of_a_dead_letter_topic_that_does_not_exist_says_so_and_does_not_create_it));
+        var directory = C360Program.WritePrefixedTopology(names, names.Group("missing"));
+        var deadLetters = names.Topic("c360.dlq.v1");
+
+        using var summary = await DeadLetters(directory, "summary");
+
+        Assert.True(summary.ExitCode == 1, summary.AllOutput);
+        Says(summary, $"the dead-letter topic {deadLetters} does not exist");
+        using var admin = new Confluent.Kafka.AdminClientBuilder(KafkaClientConfigs.Admin(kafka.Options(), "dlq-check")).SetLogHandler(KafkaClientLog.Discard).Build();
+        Assert.DoesNotContain(admin.GetMetadata(TimeSpan.FromSeconds(10)).Topics, t => t.Topic == deadLetters);
+    }
+
     private static void Says(ChildProcess command, string expected) =>
         Assert.True(command.AllOutput.Contains(expected, StringComparison.Ordinal), $"expected '{expected}' in:{Environment.NewLine}{command.AllOutput}");
 
