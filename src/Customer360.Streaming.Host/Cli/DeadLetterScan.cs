@@ -47,7 +47,7 @@ internal static class DeadLetterScan
         TopicReader.ReadToEnd(consumer, topic, partitions, timeout, record =>
         {
             read++;
-            onRecord(record, DeadLetterEnvelope.Read(HeaderList(record.Message.Headers)));
+            onRecord(record, DeadLetterEnvelope.Read(record.Message.Headers));
             if (time.GetElapsedTime(lastProgress) >= ProgressEvery)
             {
                 lastProgress = time.GetTimestamp();
@@ -55,16 +55,5 @@ internal static class DeadLetterScan
             }
         }, cancellationToken);
         return read;
-    }
-
-    private static List<KeyValuePair<string, byte[]>> HeaderList(Headers? headers)
-    {
-        var list = new List<KeyValuePair<string, byte[]>>(headers?.Count ?? 0);
-        foreach (var header in headers ?? [])
-        {
-            list.Add(new(header.Key, header.GetValueBytes()));
-        }
-
-        return list;
     }
 }

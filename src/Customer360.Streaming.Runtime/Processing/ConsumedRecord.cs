@@ -10,7 +10,7 @@ internal static class ConsumedRecord
         new(result.Topic, result.Partition.Value, result.Offset.Value, result.Message.Timestamp.UnixTimestampMs, result.Message.Key, result.Message.Value, HeadersOf(result.Message.Headers), internalTopic);
 
     /// <summary>One array per record with headers (a list over an array was two), filled by index (no enumerator).</summary>
-    private static KeyValuePair<string, byte[]>[] HeadersOf(Headers? headers)
+    internal static KeyValuePair<string, byte[]>[] HeadersOf(Headers? headers)
     {
         if (headers is null || headers.Count == 0)
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Confluent.Kafka;
 
 namespace Customer360.Streaming.Runtime.Processing;
 
@@ -25,6 +26,9 @@ public sealed record DeadLetterEnvelope(
 {
     /// <summary>Headers under this prefix are the processor's own, never an input's to keep.</summary>
     public const string OwnHeaderPrefix = "c360.";
+
+    /// <summary>The envelope of a record as the consumer hands it over (see <see cref="Read(IReadOnlyList{KeyValuePair{string, byte[]}})"/>).</summary>
+    public static DeadLetterEnvelope? Read(Headers? headers) => Read(ConsumedRecord.HeadersOf(headers));
 
     /// <summary>The envelope, or null when the headers lack a readable origin (a record somebody else put on the topic).</summary>
     public static DeadLetterEnvelope? Read(IReadOnlyList<KeyValuePair<string, byte[]>> headers)
