@@ -19,6 +19,19 @@ internal static class CommonOptions
         Description = "Folder holding topics.yaml (default: the nearest topology/ above the working directory).",
     };
 
+    /// <summary>The Kafka address of the verbs that talk to a cluster; <see cref="TryBootstrapServers"/> falls back to the environment.</summary>
+    public static Option<string?> BootstrapServers() => new("--bootstrap-servers")
+    {
+        Description = "Kafka bootstrap servers (default: C360__Kafka__BootstrapServers).",
+    };
+
+    /// <summary>The application id a verb works for, by default the processor's (<c>C360__Kafka__ApplicationId</c>, else c360).</summary>
+    public static Option<string> ApplicationId(string purpose) => new("--application-id")
+    {
+        Description = $"{purpose} (default: C360__Kafka__ApplicationId, else c360).",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("C360__Kafka__ApplicationId") ?? "c360",
+    };
+
     public static Option<int> Brokers()
     {
         var option = new Option<int>("--brokers")

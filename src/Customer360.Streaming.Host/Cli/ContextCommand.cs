@@ -61,12 +61,8 @@ internal static class ContextCommand
 
     private static Command Rebuild()
     {
-        var bootstrap = new Option<string?>("--bootstrap-servers") { Description = "Kafka bootstrap servers (default: C360__Kafka__BootstrapServers)." };
-        var applicationId = new Option<string>("--application-id")
-        {
-            Description = "Application id whose changelogs to read (default: C360__Kafka__ApplicationId, else c360).",
-            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("C360__Kafka__ApplicationId") ?? "c360",
-        };
+        var bootstrap = CommonOptions.BootstrapServers();
+        var applicationId = CommonOptions.ApplicationId("Application id whose changelogs to read");
         var dryRun = new Option<bool>("--dry-run") { Description = "Compare and report only; change nothing in Redis." };
         var force = new Option<bool>("--force")
         {

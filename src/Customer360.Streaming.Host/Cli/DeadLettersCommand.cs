@@ -101,13 +101,9 @@ internal static class DeadLettersCommand
     /// <summary>The options both verbs take, and the checks and error handling around their work.</summary>
     private sealed class SharedOptions
     {
-        private readonly Option<string?> _bootstrap = new("--bootstrap-servers") { Description = "Kafka bootstrap servers (default: C360__Kafka__BootstrapServers)." };
+        private readonly Option<string?> _bootstrap = CommonOptions.BootstrapServers();
         private readonly Option<string?> _topologyDirectory = CommonOptions.TopologyDirectory();
-        private readonly Option<string> _applicationId = new("--application-id")
-        {
-            Description = "Names the tool's Kafka clients (default: C360__Kafka__ApplicationId, else c360).",
-            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("C360__Kafka__ApplicationId") ?? "c360",
-        };
+        private readonly Option<string> _applicationId = CommonOptions.ApplicationId("Names the tool's Kafka clients");
 
         public void AddTo(Command command)
         {

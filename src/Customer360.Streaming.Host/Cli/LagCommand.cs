@@ -33,7 +33,7 @@ internal static class LagCommand
                 r.AddError("--topics must name at least one topic.");
             }
         });
-        var bootstrap = new Option<string?>("--bootstrap-servers") { Description = "Kafka bootstrap servers (default: C360__Kafka__BootstrapServers)." };
+        var bootstrap = CommonOptions.BootstrapServers();
         var watch = new Option<bool>("--watch") { Description = "Keep sampling and reprint every interval until interrupted." };
         var interval = new Option<int>("--interval") { Description = "Seconds between samples.", DefaultValueFactory = _ => 5 };
         interval.Validators.Add(r => CommonOptions.RequireRange(r, "--interval", 1, 3_600));

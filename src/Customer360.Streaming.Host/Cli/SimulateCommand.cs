@@ -18,7 +18,7 @@ internal static class SimulateCommand
 {
     public static Command Create()
     {
-        var bootstrap = new Option<string?>("--bootstrap-servers") { Description = "Kafka bootstrap servers (default: C360__Kafka__BootstrapServers)." };
+        var bootstrap = CommonOptions.BootstrapServers();
         var registryUrl = new Option<string?>("--registry-url") { Description = "Schema Registry URL(s) (default: C360__SchemaRegistry__Url)." };
         var customers = new Option<int>("--customers") { Description = "Size of the population.", DefaultValueFactory = _ => 1_000 };
         customers.Validators.Add(r => CommonOptions.RequireRange(r, "--customers", 1, 100_000));

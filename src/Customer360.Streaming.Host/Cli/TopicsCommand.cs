@@ -14,10 +14,7 @@ internal static class TopicsCommand
 {
     public static Command Create()
     {
-        var bootstrap = new Option<string?>("--bootstrap-servers")
-        {
-            Description = "Kafka bootstrap servers (default: C360__Kafka__BootstrapServers).",
-        };
+        var bootstrap = CommonOptions.BootstrapServers();
         var replication = new Option<short>("--replication-factor")
         {
             Description = "Replication factor of new topics; -1 uses the broker's default.",
@@ -37,16 +34,8 @@ internal static class TopicsCommand
         };
         create.SetAction(async (parse, cancellationToken) =>
         {
-            var servers = parse.GetValue(bootstrap) ?? Environment.GetEnvironmentVariable("C360__Kafka__BootstrapServers");
-            if (string.IsNullOrWhiteSpace(servers))
+            if (!CommonOptions.TryBootstrapServers(parse.GetValue(bootstrap), out var servers))
             {
-                await Console.Error.WriteLineAsync("--bootstrap-servers is required (or C360__Kafka__BootstrapServers).");
-                return ExitCodes.InvalidConfiguration;
-            }
-
-            if (CommonOptions.AddressProblem(servers, registryUrl: null) is { } address)
-            {
-                await Console.Error.WriteLineAsync(address);
                 return ExitCodes.InvalidConfiguration;
             }
 
