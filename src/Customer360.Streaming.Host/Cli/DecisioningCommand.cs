@@ -5,6 +5,8 @@ using Customer360.Streaming.Host.Hosting;
 using Customer360.Streaming.Pipeline.Triggers;
 using Customer360.Streaming.Runtime.Topology;
 
+using Microsoft.Extensions.Options;
+
 namespace Customer360.Streaming.Host.Cli;
 
 /// <summary><c>c360 decisioning evaluate</c>: how the learned offer policy does against fixed priority, random and the best fixed policy in hindsight.</summary>
@@ -64,6 +66,11 @@ internal static class DecisioningCommand
 
                 await Console.Out.WriteLineAsync(result.Line);
                 return ExitCodes.Success;
+            }
+            catch (OptionsValidationException ex)
+            {
+                await Console.Error.WriteLineAsync(SettingsSection.Describe(ex.Failures));
+                return ExitCodes.InvalidConfiguration;
             }
             catch (Exception ex) when (ex is TopologyException or DirectoryNotFoundException or InvalidOperationException)
             {

@@ -16,6 +16,8 @@ using Customer360.Streaming.Schemas.Registry;
 using Customer360.Streaming.Schemas.Serdes;
 using Microsoft.Extensions.Configuration;
 
+using Microsoft.Extensions.Options;
+
 namespace Customer360.Streaming.Host.Cli;
 
 /// <summary>
@@ -67,6 +69,11 @@ internal static class RulesTestCommand
                 await Console.Error.WriteLineAsync(ex.Message);
                 return ExitCodes.InvalidConfiguration;
             }
+            catch (OptionsValidationException ex)
+            {
+                await Console.Error.WriteLineAsync(SettingsSection.Describe(ex.Failures));
+                return ExitCodes.InvalidConfiguration;
+            }
 
             List<ReplayInput> inputs;
             var source = parse.GetValue(events)!;
@@ -116,12 +123,15 @@ internal static class RulesTestCommand
         return command;
     }
 
-    /// <summary>The catalogs and the knobs the processor would run with (the same C360__ environment variables).</summary>
+    /// <summary>
+    /// The catalogs and the knobs the processor would run with (the same C360__ environment variables, checked as
+    /// <c>c360 run</c> checks them: <see cref="OptionsValidationException"/> says what is wrong).
+    /// </summary>
     internal static ReplaySetup Setup(string? topologyDirectory, string? applicationIdOption)
     {
         var configuration = new ConfigurationBuilder().AddEnvironmentVariables(ProcessorHost.EnvironmentPrefix).Build();
-        var context = configuration.GetSection(ContextOptions.SectionName).Get<ContextOptions>() ?? new ContextOptions();
-        var triggers = configuration.GetSection(TriggerOptions.SectionName).Get<TriggerOptions>() ?? new TriggerOptions();
+        var context = SettingsSection.Read(configuration, ContextOptions.SectionName, new ContextOptions());
+        var triggers = SettingsSection.Read(configuration, TriggerOptions.SectionName, new TriggerOptions());
         var applicationId = applicationIdOption ?? configuration["Kafka:ApplicationId"] ?? "c360";
         return new ReplaySetup(
             applicationId, TopicCatalog.Load(ContentFolders.TopicsFile(topologyDirectory)), SchemaCatalog.Load(ContentFolders.SchemasDirectory(null)),

@@ -92,7 +92,7 @@ internal static partial class RunCommand
     {
         if (ConfigurationFailures(startup) is { Count: > 0 } failures)
         {
-            return string.Join(Environment.NewLine, ["Invalid configuration:", .. failures.Select(failure => $"  - {failure}")]);
+            return SettingsSection.Describe(failures);
         }
 
         return startup switch
@@ -106,9 +106,9 @@ internal static partial class RunCommand
     }
 
     /// <summary>
-    /// What is wrong with the settings, when that is all <paramref name="startup"/> is: options that failed validation,
-    /// and values of the wrong type (an unknown enum name, text for a number), whose binder message names the key. With
-    /// more than one section wrong, the host's start throws them together in an <see cref="AggregateException"/>.
+    /// What is wrong with the settings, when that is all <paramref name="startup"/> is: options that failed validation
+    /// (a value of the wrong type among them: <see cref="SettingsSection"/> names it before the binder would throw).
+    /// With more than one section wrong, the host's start throws them together in an <see cref="AggregateException"/>.
     /// Empty when anything else failed.
     /// </summary>
     private static List<string> ConfigurationFailures(Exception startup)
@@ -116,17 +116,12 @@ internal static partial class RunCommand
         var failures = new List<string>();
         foreach (var ex in startup is AggregateException all ? all.Flatten().InnerExceptions : [startup])
         {
-            switch (ex)
+            if (ex is not OptionsValidationException invalid)
             {
-                case OptionsValidationException invalid:
-                    failures.AddRange(invalid.Failures);
-                    break;
-                case InvalidOperationException wrongType when wrongType.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal):
-                    failures.Add($"{wrongType.Message} ({wrongType.InnerException?.Message})");
-                    break;
-                default:
-                    return [];
+                return [];
             }
+
+            failures.AddRange(invalid.Failures);
         }
 
         return failures;

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.ComponentModel.DataAnnotations;
 using Customer360.Streaming.Host.Hosting;
 using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Runtime.Topology;
@@ -31,14 +30,17 @@ internal static class SchemasCommand
         var command = new Command(name, description) { registryUrl, schemasDir, topologyDir };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            // Every SchemaRegistry option from the environment (auth, TLS, proxy), as c360 run reads them.
-            var options = new SchemaRegistryOptions { Url = "http://127.0.0.1:8081" };
-            new ConfigurationBuilder().AddEnvironmentVariables("C360__").Build().GetSection(SchemaRegistryOptions.SectionName).Bind(options);
-            options.Url = parse.GetValue(registryUrl) ?? options.Url;
-            var problems = new List<ValidationResult>();
-            if (!Validator.TryValidateObject(options, new ValidationContext(options), problems, validateAllProperties: true))
+            // Every SchemaRegistry option from the environment (auth, TLS, proxy), read and checked as c360 run does.
+            SchemaRegistryOptions options;
+            try
             {
-                await Console.Error.WriteLineAsync(string.Join(Environment.NewLine, problems.Select(p => p.ErrorMessage)));
+                options = SettingsSection.Read(
+                    new ConfigurationBuilder().AddEnvironmentVariables(ProcessorHost.EnvironmentPrefix).Build(), SchemaRegistryOptions.SectionName,
+                    new SchemaRegistryOptions { Url = "http://127.0.0.1:8081" }, o => o.Url = parse.GetValue(registryUrl) ?? o.Url);
+            }
+            catch (Microsoft.Extensions.Options.OptionsValidationException ex)
+            {
+                await Console.Error.WriteLineAsync(SettingsSection.Describe(ex.Failures));
                 return ExitCodes.InvalidConfiguration;
             }
 

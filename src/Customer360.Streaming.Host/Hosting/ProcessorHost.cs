@@ -84,8 +84,11 @@ public static class ProcessorHost
             .AddCheck<ProcessorHealthCheck>("processor", tags: [ProcessorHealthCheck.LiveTag, ProcessorHealthCheck.ReadyTag])
             .AddCheck<RedisHealthCheck>("redis", tags: [ProcessorHealthCheck.ReadyTag]);
         // Kestrel is built with the app, before ValidateOnStart runs: bind the raw values here and let an invalid
-        // address fall through to the validation error, which names the key, rather than fail inside Kestrel.
-        var http = builder.Configuration.GetSection(HttpOptions.SectionName).Get<HttpOptions>() ?? new HttpOptions();
+        // address (or a port that is not a number) fall through to the validation error, which names the key, rather
+        // than fail inside Kestrel or the binder.
+        var http = SettingTexts.Unreadable(builder.Configuration, HttpOptions.SectionName, typeof(HttpOptions)).Count == 0
+            ? builder.Configuration.GetSection(HttpOptions.SectionName).Get<HttpOptions>() ?? new HttpOptions()
+            : new HttpOptions();
         builder.WebHost.ConfigureKestrel(kestrel => Listen(kestrel, http));
 
         var app = builder.Build();
@@ -130,7 +133,7 @@ public static class ProcessorHost
     public static IServiceCollection AddProcessorOptions(this IServiceCollection services)
     {
         Section<KafkaOptions>(services).ValidateOnStart();
-        Section<StreamsOptions>(services).ValidateEnumNames(StreamsOptions.SectionName)
+        Section<StreamsOptions>(services)
             .Validate(o => o.StateStore == StateStoreKind.InMemory || CanCreate(o.ResolvedStateDirectory("c360")), "Streams:StateDirectory cannot be created or written.")
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<StreamsOptions>, DeadLetterSizeCheck>();
@@ -145,19 +148,26 @@ public static class ProcessorHost
             .Validate(o => string.IsNullOrWhiteSpace(o.SchemasDirectory) || Directory.Exists(o.SchemasDirectory), "Topology:SchemasDirectory does not exist.")
             .ValidateOnStart();
         Section<SchemaRegistryOptions>(services).ValidateOnStart();
-        Section<AvroSerdeOptions>(services).ValidateEnumNames(AvroSerdeOptions.SectionName).ValidateOnStart();
+        Section<AvroSerdeOptions>(services).ValidateOnStart();
         Section<ContextOptions>(services).ValidateOnStart();
         Section<TriggerOptions>(services).ValidateOnStart();
         Section<DecisioningOptions>(services).ValidateOnStart();
         return services;
     }
 
-    /// <summary>Binds <typeparamref name="TOptions"/> to its section, checking its annotations and that every key is one of its settings.</summary>
+    /// <summary>
+    /// Binds <typeparamref name="TOptions"/> to its section once every text is one its setting's type takes, checking
+    /// its annotations and that every key is one of its settings (see <see cref="SettingsSection"/>).
+    /// </summary>
     private static OptionsBuilder<TOptions> Section<TOptions>(IServiceCollection services)
         where TOptions : class
     {
         var section = OptionSections.Single(s => s.Value == typeof(TOptions)).Key;
-        return services.AddOptions<TOptions>().BindConfiguration(section).ValidateDataAnnotations().ValidateKnownKeys(section, OptionSections);
+        services.AddSingleton<IValidateOptions<TOptions>, SettingAnnotations<TOptions>>();
+        return services.AddOptions<TOptions>()
+            .Configure<IConfiguration>((_, configuration) => SettingsSection.ThrowIfUnreadable(configuration, section, typeof(TOptions)))
+            .BindConfiguration(section)
+            .ValidateKnownKeys(section, OptionSections);
     }
 
     /// <summary>Whether the process may create (or already has) <paramref name="path"/> and write in it.</summary>

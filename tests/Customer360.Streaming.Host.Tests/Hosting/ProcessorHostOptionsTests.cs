@@ -121,26 +121,65 @@ public sealed class ProcessorHostOptionsTests
     }
 
     [Theory]
-    [InlineData("Streams:ProcessingGuarantee", "Sometimes", "'Sometimes' at 'Streams:ProcessingGuarantee'")]
-    [InlineData("Kafka:CommitIntervalMs", "fast", "'fast' at 'Kafka:CommitIntervalMs'")]
-    [InlineData("Streams:ProcessingGuarantee", "AtMostOnce", "'AtMostOnce' at 'Streams:ProcessingGuarantee'")]
-    [InlineData("Streams:OnChangelogTruncated", "Ignore", "'Ignore' at 'Streams:OnChangelogTruncated'")]
+    [InlineData("Streams:ProcessingGuarantee", "Sometimes", "Streams:ProcessingGuarantee must be one of AtLeastOnce, ExactlyOnceV2 (was 'Sometimes')")]
+    [InlineData("Streams:ProcessingGuarantee", "exactly_once", "Streams:ProcessingGuarantee must be one of AtLeastOnce, ExactlyOnceV2 (was 'exactly_once')")]
+    [InlineData("Kafka:CommitIntervalMs", "fast", "Kafka:CommitIntervalMs must be a whole number (was 'fast')")]
+    [InlineData("Kafka:CommitIntervalMs", "1e3", "Kafka:CommitIntervalMs must be a whole number (was '1e3')")]
+    [InlineData("Streams:OnChangelogTruncated", "Ignore", "Streams:OnChangelogTruncated must be one of Fail, RestoreRemaining (was 'Ignore')")]
     [InlineData("Kafka:Properties:no.such.setting", "1", "Kafka:Properties:no.such.setting is not a librdkafka setting")]
-    [InlineData("Triggers:WallClockTimers", "sometimes", "'sometimes' at 'Triggers:WallClockTimers'")]
-    public async Task Run_ValueOfTheWrongType_ExitsWithCode2AndNamesTheKey(string key, string value, string expected)
+    [InlineData("Triggers:WallClockTimers", "sometimes", "Triggers:WallClockTimers must be true or false (was 'sometimes')")]
+    [InlineData("Decisioning:MaxExplorationShare", "a third", "Decisioning:MaxExplorationShare must be a number (was 'a third')")]
+    [InlineData("Http:Port", "http", "Http:Port must be a whole number (was 'http')")]
+    [InlineData("Kafka:Properties", "acks=all", "Kafka:Properties must hold settings under it (Kafka:Properties:<name>), not a value of its own (was 'acks=all')")]
+    [InlineData("Streams:Threads", "", "Streams:Threads must be a whole number (was '')")]
+    public async Task Run_ValueOfTheWrongType_ExitsWithCode2AndNamesTheKeyAndWhatItTakes(string key, string value, string expected)
     {
+        // The binder's own message named the key but not what it takes ("exactly_once is not a valid value for
+        // ProcessingGuarantee"), and a wrong Http:Port ended the process with an unhandled exception and exit code 1.
         var settings = new Dictionary<string, string?>(Valid) { [key] = value };
+        using var errors = new StringWriter();
+
+        var exitCode = RunCommand.Build(() => ProcessorHost.Build(settings), errors) is { } app
+            ? await RunCommand.RunAsync(app, TestContext.Current.CancellationToken, errors)
+            : ExitCodes.InvalidConfiguration;
+
+        Assert.Equal(ExitCodes.InvalidConfiguration, exitCode);
+        Assert.Contains(expected, errors.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", errors.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_ValuesOfTheWrongTypeInSeveralSections_ListsEveryOneWithTheOtherSectionsProblems()
+    {
+        // The first value the binder could not convert ended the check: one mistake was reported per start.
+        var settings = new Dictionary<string, string?>(Valid)
+        {
+            ["Kafka:CommitIntervalMs"] = "fast",
+            ["Context:GraceSeconds"] = "ten minutes",
+            ["Avro:SubjectNameStrategy"] = "TopicName",
+            ["Redis:ConnectionString"] = "",
+            ["Triggers:DailyCap"] = "0",
+        };
         using var errors = new StringWriter();
 
         var exitCode = await RunCommand.RunAsync(ProcessorHost.Build(settings), TestContext.Current.CancellationToken, errors);
 
         Assert.Equal(ExitCodes.InvalidConfiguration, exitCode);
-        Assert.Contains(expected, errors.ToString(), StringComparison.Ordinal);
+        Assert.Equal(
+            [
+                "Invalid configuration:",
+                "  - Kafka:CommitIntervalMs must be a whole number (was 'fast')",
+                "  - Redis:ConnectionString is required, e.g. 127.0.0.1:6379 (C360__Redis__ConnectionString).",
+                "  - Avro:SubjectNameStrategy must be one of Topic, Record, TopicRecord (was 'TopicName')",
+                "  - Context:GraceSeconds must be a whole number (was 'ten minutes')",
+                "  - Triggers:DailyCap must be between 1 and 100.",
+            ],
+            errors.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
     }
 
     [Theory]
     [InlineData("Redis:ConnectionString", "", "Redis:ConnectionString is required")]
-    [InlineData("Streams:Threads", "two", "'two' at 'Streams:Threads'")]
+    [InlineData("Streams:Threads", "two", "Streams:Threads must be a whole number (was 'two')")]
     public async Task Run_SettingsWrongInSeveralSections_ExitsWithCode2AndListsThem(string key, string value, string expected)
     {
         // `c360 run` with neither Kafka nor Redis configured printed an unhandled AggregateException and exited 1.

@@ -1,0 +1,76 @@
+using System.ComponentModel;
+using System.Reflection;
+using Customer360.Streaming.Domain;
+
+namespace Customer360.Streaming.Host.Hosting;
+
+/// <summary>
+/// Whether each setting of a section was written as something its type takes, read from the configuration's text
+/// before the binder sees it. The binder throws at the first value it cannot convert, with a message that names the key
+/// but not what it takes, and it reads a number (<c>2</c>) or a list (<c>Fail, DeadLetter</c>) as a member of a setting
+/// with named values; here every setting is judged, and the message says what it takes.
+/// </summary>
+internal static class SettingTexts
+{
+    /// <summary>One line per setting of <paramref name="optionsType"/> in <paramref name="section"/> whose text its type does not take.</summary>
+    public static List<string> Unreadable(IConfiguration configuration, string section, Type optionsType)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(optionsType);
+        var failures = new List<string>();
+        var written = configuration.GetSection(section);
+        foreach (var property in optionsType.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite))
+        {
+            var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            // Text takes anything. No text: the setting is unset, or a section whose keys are checked where they are
+            // used (Kafka:Properties, by librdkafka).
+            if (type == typeof(string) || written[property.Name] is not { } text)
+            {
+                continue;
+            }
+
+            var key = $"{section}:{property.Name}";
+            if (Takes(type, text, key) is { } takes)
+            {
+                failures.Add($"{key} {takes} (was '{text}')");
+            }
+        }
+
+        return failures;
+    }
+
+    /// <summary>What <paramref name="key"/>'s <paramref name="type"/> takes ("must be …"), when <paramref name="text"/> is not that; null when it is.</summary>
+    private static string? Takes(Type type, string text, string key)
+    {
+        if (type.IsEnum)
+        {
+            return EnumNames.IsName(type, text) ? null : $"must be one of {string.Join(", ", Enum.GetNames(type))}";
+        }
+
+        if (!TypeDescriptor.GetConverter(type).CanConvertFrom(typeof(string)))
+        {
+            // The binder would drop the text without a word and bind the settings under the key.
+            return $"must hold settings under it ({key}:<name>), not a value of its own";
+        }
+
+        return Converts(type, text) ? null
+            : type == typeof(bool) ? "must be true or false"
+            : type == typeof(int) || type == typeof(long) ? "must be a whole number"
+            : type == typeof(double) ? "must be a number"
+            : $"must be a {type.Name}";
+    }
+
+    /// <summary>Whether the binder would convert <paramref name="text"/> to <paramref name="type"/>: it asks the type's converter, as here.</summary>
+    private static bool Converts(Type type, string text)
+    {
+        var converter = TypeDescriptor.GetConverter(type);
+        try
+        {
+            return converter.ConvertFromInvariantString(text) is not null;
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException or NotSupportedException or OverflowException)
+        {
+            return false;
+        }
+    }
+}
