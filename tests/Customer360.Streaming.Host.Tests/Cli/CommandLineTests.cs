@@ -84,10 +84,6 @@ public sealed class CommandLineTests
     }
 }
 
-/// <summary>Redirects the process's standard error, so it runs alone.</summary>
-[CollectionDefinition(nameof(ConsoleRedirection), DisableParallelization = true)]
-public sealed class ConsoleRedirection;
-
 [Collection(nameof(ConsoleRedirection))]
 public sealed class DeadLettersCommandTests
 {
@@ -95,23 +91,12 @@ public sealed class DeadLettersCommandTests
     public async Task Replay_with_an_origin_topic_no_record_enters_by_exits_2_naming_it_before_reading_anything()
     {
         // A typo in --origin-topic matched nothing and reported every dead letter as left alone.
-        var errors = new StringWriter();
-        var originalError = Console.Error;
-        Console.SetError(errors);
-        int exitCode;
-        try
-        {
-            exitCode = await C360Cli.Create().Parse(
-                ["dead-letters", "replay", "--class", "InvalidValue", "--origin-topic", "c360.clickstrem.v1", "--bootstrap-servers", "127.0.0.1:1", "--topology-dir", RepositoryLayout.TopologyDirectory])
-                .InvokeAsync(cancellationToken: TestContext.Current.CancellationToken);
-        }
-        finally
-        {
-            Console.SetError(originalError);
-        }
+        var (exitCode, _, errors) = await ConsoleRedirection.RunAsync(
+            ["dead-letters", "replay", "--class", "InvalidValue", "--origin-topic", "c360.clickstrem.v1", "--bootstrap-servers", "127.0.0.1:1", "--topology-dir", RepositoryLayout.TopologyDirectory],
+            TestContext.Current.CancellationToken);
 
         Assert.Equal(2, exitCode);
-        Assert.Contains("--origin-topic c360.clickstrem.v1 is not an input or table topic of topics.yaml", errors.ToString(), StringComparison.Ordinal);
+        Assert.Contains("--origin-topic c360.clickstrem.v1 is not an input or table topic of topics.yaml", errors, StringComparison.Ordinal);
     }
 }
 
@@ -135,22 +120,11 @@ public sealed class RulesCommandTests
                 cooldown: forever
                 topic: c360.triggers.v1
             """, TestContext.Current.CancellationToken);
-        var errors = new StringWriter();
-        var originalError = Console.Error;
-        Console.SetError(errors);
-        try
-        {
-            var exitCode = await C360Cli.Create().Parse(["rules", "validate", file]).InvokeAsync(cancellationToken: TestContext.Current.CancellationToken);
+        var (exitCode, _, errors) = await ConsoleRedirection.RunAsync(["rules", "validate", file], TestContext.Current.CancellationToken);
 
-            Assert.Equal(2, exitCode);
-        }
-        finally
-        {
-            Console.SetError(originalError);
-        }
-
-        Assert.Contains("rules[0] 'broken': 'when': column 19: cannot compare text with a number using '>'", errors.ToString(), StringComparison.Ordinal);
-        Assert.Contains("rules[0] 'broken': 'cooldown': 'forever' is not a duration", errors.ToString(), StringComparison.Ordinal);
+        Assert.Equal(2, exitCode);
+        Assert.Contains("rules[0] 'broken': 'when': column 19: cannot compare text with a number using '>'", errors, StringComparison.Ordinal);
+        Assert.Contains("rules[0] 'broken': 'cooldown': 'forever' is not a duration", errors, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -174,24 +148,14 @@ public sealed class RegistryCommandTests
         using var occupant = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         occupant.Start();
         var port = ((System.Net.IPEndPoint)occupant.LocalEndpoint).Port;
-        using var errors = new StringWriter();
-        var originalError = Console.Error;
-        Console.SetError(errors);
-        int exitCode;
-        try
-        {
-            // Bounded: were the port free after all, the registry would serve until cancelled.
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(30));
-            exitCode = await C360Cli.Create().Parse(["registry", "--port", $"{port}"]).InvokeAsync(cancellationToken: timeout.Token);
-        }
-        finally
-        {
-            Console.SetError(originalError);
-        }
+        // Bounded: were the port free after all, the registry would serve until cancelled.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+
+        var (exitCode, _, errors) = await ConsoleRedirection.RunAsync(["registry", "--port", $"{port}"], timeout.Token);
 
         Assert.Equal(2, exitCode);
-        Assert.Contains($"--port {port} is in use", errors.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"--port {port} is in use", errors, StringComparison.Ordinal);
     }
 }
 
@@ -245,21 +209,6 @@ public sealed class RulesTestCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private static async Task<(int ExitCode, string Output, string Errors)> Run(string[] args)
-    {
-        var (output, errors) = (new StringWriter(), new StringWriter());
-        var (originalOut, originalError) = (Console.Out, Console.Error);
-        Console.SetOut(output);
-        Console.SetError(errors);
-        try
-        {
-            var exitCode = await C360Cli.Create().Parse(args).InvokeAsync(cancellationToken: TestContext.Current.CancellationToken);
-            return (exitCode, output.ToString(), errors.ToString());
-        }
-        finally
-        {
-            Console.SetOut(originalOut);
-            Console.SetError(originalError);
-        }
-    }
+    private static Task<(int ExitCode, string Output, string Errors)> Run(string[] args) =>
+        ConsoleRedirection.RunAsync(args, TestContext.Current.CancellationToken);
 }

@@ -1,4 +1,3 @@
-using Customer360.Streaming.Host.Cli;
 using Customer360.Streaming.Testing;
 
 namespace Customer360.Streaming.Host.Tests.Cli;
@@ -11,26 +10,13 @@ public sealed class DemoCommandTests
     {
         // Nobody listens there.
         var port = FreePort.Next();
-        var output = new StringWriter();
-        var errors = new StringWriter();
-        var (originalOutput, originalError) = (Console.Out, Console.Error);
-        Console.SetOut(output);
-        Console.SetError(errors);
-        int exitCode;
-        try
-        {
-            exitCode = await C360Cli.Create().Parse(["demo", "--redis", $"127.0.0.1:{port},password=not-to-be-printed", "--duration", "1", "--plain"])
-                .InvokeAsync(cancellationToken: TestContext.Current.CancellationToken);
-        }
-        finally
-        {
-            Console.SetOut(originalOutput);
-            Console.SetError(originalError);
-        }
+
+        var (exitCode, output, errors) = await ConsoleRedirection.RunAsync(
+            ["demo", "--redis", $"127.0.0.1:{port},password=not-to-be-printed", "--duration", "1", "--plain"], TestContext.Current.CancellationToken);
 
         Assert.Equal(1, exitCode);
-        Assert.Contains($"Redis at 127.0.0.1:{port} did not answer", errors.ToString(), StringComparison.Ordinal);
-        Assert.DoesNotContain("not-to-be-printed", errors.ToString() + output.ToString(), StringComparison.Ordinal);
-        Assert.DoesNotContain("embedded Kafka", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"Redis at 127.0.0.1:{port} did not answer", errors, StringComparison.Ordinal);
+        Assert.DoesNotContain("not-to-be-printed", errors + output, StringComparison.Ordinal);
+        Assert.DoesNotContain("embedded Kafka", output, StringComparison.Ordinal);
     }
 }

@@ -1,4 +1,3 @@
-using Customer360.Streaming.Host.Cli;
 using Customer360.Streaming.Testing;
 
 namespace Customer360.Streaming.Host.Tests.Cli;
@@ -20,19 +19,9 @@ public sealed class VerbAddressTests
     {
         var rules = Path.Combine(RepositoryLayout.TopologyDirectory, "triggers.yaml");
         var args = commandLine.Replace("{rules}", rules, StringComparison.Ordinal).Split(' ');
-        var errors = new StringWriter();
-        var originalError = Console.Error;
-        Console.SetError(errors);
-        int exitCode;
-        try
-        {
-            exitCode = await C360Cli.Create().Parse(args).InvokeAsync(cancellationToken: TestContext.Current.CancellationToken);
-        }
-        finally
-        {
-            Console.SetError(originalError);
-        }
 
-        Assert.Equal((2, expected), (exitCode, errors.ToString().Trim()));
+        var (exitCode, _, errors) = await ConsoleRedirection.RunAsync(args, TestContext.Current.CancellationToken);
+
+        Assert.Equal((2, expected), (exitCode, errors.Trim()));
     }
 }
