@@ -152,7 +152,13 @@ internal static class DemoCommand
             return ExitCodes.InvalidConfiguration;
         }
 
-        var host = RunCommand.RunAsync(app, cancellationToken);
+        // Started before its services are asked for: a host that failed to start is disposed by then.
+        if (await RunCommand.StartAsync(app, cancellationToken) is { } failed)
+        {
+            return failed;
+        }
+
+        var host = RunCommand.ServeAsync(app, cancellationToken);
         var processor = app.Services.GetRequiredService<StreamProcessorService>();
         var ready = await WaitUntilAsync(time, () => host.IsCompleted || processor.Processor?.Status.IsReady == true, TimeSpan.FromSeconds(30), cancellationToken);
         if (!ready || host.IsCompleted)

@@ -44,30 +44,50 @@ internal static partial class RunCommand
     /// <summary>Runs a built host to completion and turns startup failures into a message and an exit code.</summary>
     public static async Task<int> RunAsync(WebApplication app, CancellationToken cancellationToken, TextWriter? errors = null)
     {
+        ArgumentNullException.ThrowIfNull(app);
+        return await StartAsync(app, cancellationToken, errors) ?? await ServeAsync(app, cancellationToken);
+    }
+
+    /// <summary>
+    /// Starts a built host: null once it runs (<see cref="ServeAsync"/> then serves it). A failed start stops what had
+    /// started and disposes the host; a problem the user can mend is said on <paramref name="errors"/> and its exit code
+    /// returned, anything else thrown.
+    /// </summary>
+    public static async Task<int?> StartAsync(WebApplication app, CancellationToken cancellationToken, TextWriter? errors = null)
+    {
+        ArgumentNullException.ThrowIfNull(app);
         errors ??= Console.Error;
+        // A start that fails part way leaves the services that started before the failing one running (the host
+        // does not stop them): left so, the processor's stream thread outlived its RocksDB stores as the process
+        // ended (a demo's state folder stayed behind, and once it ended in a segmentation fault). Every failure stops
+        // the app first.
+        try
+        {
+            await app.StartAsync(cancellationToken);
+            return null;
+        }
+        catch (Exception ex) when (StartupProblem(ex, app) is { } problem)
+        {
+            await errors.WriteLineAsync(problem);
+            await app.StopAsync(CancellationToken.None);
+            await app.DisposeAsync();
+            return ExitCodes.InvalidConfiguration;
+        }
+        catch
+        {
+            // Anything unexpected surfaces as before, once stopped.
+            await app.StopAsync(CancellationToken.None);
+            await app.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Serves a started host until SIGINT/SIGTERM, or until the processor asks to stop after a failure; then stops and disposes it.</summary>
+    public static async Task<int> ServeAsync(WebApplication app, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(app);
         await using (app)
         {
-            // A start that fails part way leaves the services that started before the failing one running (the host
-            // does not stop them): left so, the processor's stream thread outlived its RocksDB stores as the process
-            // ended (a demo's state folder stayed behind, and once it ended in a segmentation fault). Every failure stops
-            // the app first.
-            try
-            {
-                await app.StartAsync(cancellationToken);
-            }
-            catch (Exception ex) when (StartupProblem(ex, app) is { } problem)
-            {
-                await errors.WriteLineAsync(problem);
-                await app.StopAsync(CancellationToken.None);
-                return ExitCodes.InvalidConfiguration;
-            }
-            catch
-            {
-                // Anything unexpected surfaces as before, once stopped.
-                await app.StopAsync(CancellationToken.None);
-                throw;
-            }
-
             Log.PagesListening(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(PageEndpoints)), PageEndpoints.Url(app));
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, app.Lifetime.ApplicationStopping);
             try

@@ -7,7 +7,7 @@ namespace Customer360.Streaming.IntegrationTests.Hosting;
 /// replay with its context and trigger settings, the schema commands use its registry settings) check them as
 /// <c>c360 run</c> does, and say what is wrong instead of ending with an unhandled exception.
 /// </summary>
-public sealed class ToolSettingsProcessTests
+public sealed class ToolSettingsProcessTests(RedisServerFixture redis)
 {
     [Theory]
     [InlineData("rules-test", "C360__Context__GraceSeconds", "ten minutes", "Context:GraceSeconds must be a whole number (was 'ten minutes')")]
@@ -34,5 +34,23 @@ public sealed class ToolSettingsProcessTests
         var error = string.Join(Environment.NewLine, process.StandardError);
         Assert.Contains(expected, error, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("C360__Triggers__DailyCap", "0", "Triggers:DailyCap must be between 1 and 100.")]
+    [InlineData("C360__Context__GraceSeconds", "ten minutes", "Context:GraceSeconds must be a whole number (was 'ten minutes')")]
+    public async Task The_demo_given_a_wrong_processor_setting_exits_with_code_2_naming_it(string variable, string value, string expected)
+    {
+        // The demo's processor said what was wrong, and then the demo asked the stopped host for its services: an
+        // unhandled ObjectDisposedException and exit code 1.
+        redis.SkipUnlessAvailable();
+
+        using var process = C360Program.Start(["demo", "--redis", redis.ConnectionString, "--duration", "1", "--plain"], new Dictionary<string, string?> { [variable] = value });
+
+        Assert.True(await process.WaitForExitAsync(TimeSpan.FromSeconds(120)), "did not exit");
+        Assert.True(process.ExitCode == 2, process.AllOutput);
+        var error = string.Join(Environment.NewLine, process.StandardError);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", error, StringComparison.Ordinal);
     }
 }
