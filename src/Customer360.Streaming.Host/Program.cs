@@ -1,3 +1,3 @@
 using Customer360.Streaming.Host.Cli;
 
-return await C360Cli.Create().Parse(args).InvokeAsync(C360Cli.Invocation());
+return await C360Cli.InvokeAsync(args);

@@ -31,7 +31,15 @@ internal static class BrokerCommand
             await Console.Out.WriteLineAsync($"bootstrap.servers={cluster.BootstrapServers}");
             if (parse.GetValue(bootstrapFile) is { } file)
             {
-                await WriteWholeAsync(file, cluster.BootstrapServers, cancellationToken);
+                try
+                {
+                    await WriteWholeAsync(file, cluster.BootstrapServers, cancellationToken);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    await Console.Error.WriteLineAsync($"--bootstrap-file {file.FullName} cannot be written: {ex.Message}");
+                    return ExitCodes.InvalidConfiguration;
+                }
             }
 
             await Console.Out.WriteLineAsync(

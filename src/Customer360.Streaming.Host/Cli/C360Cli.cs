@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Customer360.Streaming.Host.Hosting;
 using Microsoft.Extensions.Hosting;
 
 namespace Customer360.Streaming.Host.Cli;
@@ -23,6 +24,18 @@ public static class C360Cli
         root.Subcommands.Add(SimulateCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         return root;
+    }
+
+    /// <summary>
+    /// Parses and runs a command line as the program does. One that does not parse (an unknown option, a value out of
+    /// range or of the wrong type) is invalid configuration, as a bad setting is: its errors and the verb's usage are
+    /// printed, and the exit code is 2 rather than System.CommandLine's 1, which says a runtime failure here.
+    /// </summary>
+    public static async Task<int> InvokeAsync(string[] args, CancellationToken cancellationToken = default)
+    {
+        var parse = Create().Parse(args);
+        var exitCode = await parse.InvokeAsync(Invocation(), cancellationToken);
+        return parse.Errors.Count > 0 ? ExitCodes.InvalidConfiguration : exitCode;
     }
 
     /// <summary>

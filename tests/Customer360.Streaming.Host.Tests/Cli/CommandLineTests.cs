@@ -139,6 +139,35 @@ public sealed class RulesCommandTests
 }
 
 [Collection(nameof(ConsoleRedirection))]
+public sealed class CommandLineExitCodeTests
+{
+    [Theory]
+    [InlineData("simulate --customers 0", "--customers must be between 1 and 100000 (was 0).")]
+    [InlineData("demo --duration abc", "for option '--duration'")]
+    [InlineData("lag --group g --no-such-option", "Unrecognized command or argument '--no-such-option'.")]
+    public async Task A_command_line_that_does_not_parse_exits_with_code_2_as_invalid_configuration(string commandLine, string expected)
+    {
+        // It exited 1, the code of a runtime failure, where a bad setting exits 2.
+        var (exitCode, _, errors) = await ConsoleRedirection.RunAsync(commandLine.Split(' '), TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(expected, errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_broker_whose_bootstrap_file_cannot_be_written_exits_with_code_2_naming_it()
+    {
+        // It ended with an unhandled DirectoryNotFoundException and its stack.
+        var file = Path.Combine(TestScratch.Run.NewDirectory("c360-broker-"), "no-such-folder", "bootstrap.txt");
+
+        var (exitCode, _, errors) = await ConsoleRedirection.RunAsync(["broker", "--bootstrap-file", file], TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"--bootstrap-file {file} cannot be written:", errors, StringComparison.Ordinal);
+    }
+}
+
+[Collection(nameof(ConsoleRedirection))]
 public sealed class RegistryCommandTests
 {
     [Fact]

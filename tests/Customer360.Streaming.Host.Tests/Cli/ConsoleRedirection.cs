@@ -9,7 +9,7 @@ namespace Customer360.Streaming.Host.Tests.Cli;
 [CollectionDefinition(nameof(ConsoleRedirection), DisableParallelization = true)]
 public sealed class ConsoleRedirection
 {
-    /// <summary>What <c>c360 <paramref name="args"/></c> returned and wrote, restoring the console afterwards.</summary>
+    /// <summary>What <c>c360 <paramref name="args"/></c> returned and wrote (invoked as the program invokes it), restoring the console afterwards.</summary>
     public static async Task<(int ExitCode, string Output, string Errors)> RunAsync(string[] args, CancellationToken cancellationToken)
     {
         using var output = new StringWriter();
@@ -19,7 +19,7 @@ public sealed class ConsoleRedirection
         Console.SetError(errors);
         try
         {
-            var exitCode = await C360Cli.Create().Parse(args).InvokeAsync(cancellationToken: cancellationToken);
+            var exitCode = await C360Cli.InvokeAsync(args, cancellationToken);
             return (exitCode, output.ToString(), errors.ToString());
         }
         finally

@@ -4,8 +4,9 @@ namespace Customer360.Streaming.IntegrationTests.Hosting;
 
 /// <summary>
 /// The tools that take the processor's <c>C360__</c> settings from the environment (a rule test and the offer evaluation
-/// replay with its context and trigger settings, the schema commands use its registry settings) check them as
-/// <c>c360 run</c> does, and say what is wrong instead of ending with an unhandled exception.
+/// replay with its context and trigger settings, the schema commands use its registry settings, the demo runs the
+/// processor) check them as <c>c360 run</c> does, and say what is wrong instead of ending with an unhandled exception;
+/// a bad command-line option is invalid configuration too (exit code 2).
 /// </summary>
 public sealed class ToolSettingsProcessTests(RedisServerFixture redis)
 {
@@ -34,6 +35,17 @@ public sealed class ToolSettingsProcessTests(RedisServerFixture redis)
         var error = string.Join(Environment.NewLine, process.StandardError);
         Assert.Contains(expected, error, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_command_line_option_out_of_range_exits_with_code_2_naming_it()
+    {
+        // The program exited 1, the code of a runtime failure.
+        using var process = C360Program.Start(["simulate", "--customers", "0", "--bootstrap-servers", "127.0.0.1:9", "--registry-url", "http://127.0.0.1:9"]);
+
+        Assert.True(await process.WaitForExitAsync(TimeSpan.FromSeconds(60)), "did not exit");
+        Assert.True(process.ExitCode == 2, process.AllOutput);
+        Assert.Contains(process.StandardError, l => l.Contains("--customers must be between 1 and 100000 (was 0).", StringComparison.Ordinal));
     }
 
     [Theory]
