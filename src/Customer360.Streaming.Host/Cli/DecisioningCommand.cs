@@ -4,7 +4,6 @@ using Customer360.Streaming.Host.Decisioning;
 using Customer360.Streaming.Host.Hosting;
 using Customer360.Streaming.Pipeline.Triggers;
 using Customer360.Streaming.Runtime.Topology;
-
 using Microsoft.Extensions.Options;
 
 namespace Customer360.Streaming.Host.Cli;

@@ -15,7 +15,6 @@ using Customer360.Streaming.Contracts;
 using Customer360.Streaming.Schemas.Registry;
 using Customer360.Streaming.Schemas.Serdes;
 using Microsoft.Extensions.Configuration;
-
 using Microsoft.Extensions.Options;
 
 namespace Customer360.Streaming.Host.Cli;

@@ -6,6 +6,7 @@ using Customer360.Streaming.Contracts;
 using Customer360.Streaming.Schemas.Registry;
 using Customer360.Streaming.Schemas.Serdes;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace Customer360.Streaming.Host.Cli;
 
@@ -38,7 +39,7 @@ internal static class SchemasCommand
                     new ConfigurationBuilder().AddEnvironmentVariables(ProcessorHost.EnvironmentPrefix).Build(), SchemaRegistryOptions.SectionName,
                     new SchemaRegistryOptions { Url = "http://127.0.0.1:8081" }, o => o.Url = parse.GetValue(registryUrl) ?? o.Url);
             }
-            catch (Microsoft.Extensions.Options.OptionsValidationException ex)
+            catch (OptionsValidationException ex)
             {
                 await Console.Error.WriteLineAsync(SettingsSection.Describe(ex.Failures));
                 return ExitCodes.InvalidConfiguration;
