@@ -39,6 +39,8 @@ public static class ContextRebuild
         ArgumentNullException.ThrowIfNull(kafka);
         ArgumentNullException.ThrowIfNull(redis);
         ArgumentNullException.ThrowIfNull(keys);
+        // Before the changelogs, which may take long to read: a Redis that does not answer fails the rebuild at once.
+        Primaries(redis);
         var truncations = new List<ChangelogTruncation>();
         var truth = ReadChangelogs(kafka, truncations, progress, cancellationToken);
         var database = redis.GetDatabase();
@@ -84,7 +86,7 @@ public static class ContextRebuild
         }
 
         var extra = new List<string>();
-        foreach (var server in redis.GetServers().Where(s => s.IsConnected && !s.IsReplica))
+        foreach (var server in Primaries(redis))
         {
             await foreach (var key in server.KeysAsync(database.Database, keys.ContextPattern, pageSize: 1_000).WithCancellation(cancellationToken))
             {
@@ -130,6 +132,24 @@ public static class ContextRebuild
         return keepExtra
             ? new RebuildReport(truth.Count, same, different, missing, extraFound, truncations.Count, ExtraKept: true)
             : new RebuildReport(truth.Count, same, different, missing, extraFound, truncations.Count);
+    }
+
+    /// <summary>
+    /// The servers that hold the keys, each connected. A server not connected is one whose contexts the search for those
+    /// only in Redis would miss (one that never answered may be a primary), so the rebuild fails rather than report
+    /// Redis equal to Kafka.
+    /// </summary>
+    private static IServer[] Primaries(IConnectionMultiplexer redis)
+    {
+        var servers = redis.GetServers();
+        if (servers.Length == 0 || servers.Any(s => !s.IsConnected && !s.IsReplica))
+        {
+            var unanswered = string.Join(", ", servers.Where(s => !s.IsConnected).Select(s => s.EndPoint));
+            throw new RedisConnectionException(
+                ConnectionFailureType.UnableToConnect, CommandFlags.None, $"Redis does not answer at {unanswered}: every context is compared with it.", innerException: null, CommandStatus.Unknown);
+        }
+
+        return [.. servers.Where(s => !s.IsReplica)];
     }
 
     /// <summary>The latest document per context id across every partition of both context changelogs.</summary>

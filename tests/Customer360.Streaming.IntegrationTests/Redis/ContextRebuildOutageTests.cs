@@ -1,0 +1,36 @@
+using Customer360.Streaming.Pipeline;
+using Customer360.Streaming.Runtime.Processing;
+using Customer360.Streaming.Testing;
+
+namespace Customer360.Streaming.IntegrationTests.Redis;
+
+/// <summary><c>c360 context rebuild</c> as a separate process when Redis does not answer: it says so, and reports nothing as compared.</summary>
+public sealed class ContextRebuildOutageTests(KafkaFixture kafka)
+{
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_rebuild_with_Redis_not_answering_fails_instead_of_reporting_Redis_equal_to_Kafka(bool dryRun)
+    {
+        // With empty changelogs it read nothing from Redis, skipped the servers it was not connected to while looking
+        // for contexts only in Redis, and reported "identical in Redis: 0; differing keys: 0" with exit code 0.
+        var names = new UniqueNames(nameof(A_rebuild_with_Redis_not_answering_fails_instead_of_reporting_Redis_equal_to_Kafka) + dryRun);
+        var applicationId = names.Group("rebuild");
+        foreach (var store in ProductTopics.ContextStores)
+        {
+            await kafka.CreateTopicAsync(StreamTopology.ChangelogTopicOf(applicationId, store), 2);
+        }
+
+        string[] arguments =
+        [
+            "context", "rebuild", "--bootstrap-servers", kafka.BootstrapServers, "--application-id", applicationId,
+            "--redis", $"127.0.0.1:{FreePort.Next()},connectTimeout=1000", .. dryRun ? ["--dry-run"] : Array.Empty<string>(),
+        ];
+        using var rebuild = C360Program.Start(arguments);
+
+        Assert.True(await rebuild.WaitForExitAsync(TimeSpan.FromSeconds(90)), "did not exit");
+        Assert.True(rebuild.ExitCode == 1, rebuild.AllOutput);
+        Assert.Contains(rebuild.StandardError, l => l.StartsWith("rebuild failed: Redis", StringComparison.Ordinal));
+        Assert.DoesNotContain("identical in Redis", rebuild.AllOutput, StringComparison.Ordinal);
+    }
+}
