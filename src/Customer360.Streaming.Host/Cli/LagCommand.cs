@@ -74,6 +74,13 @@ internal static class LagCommand
                 for (var taken = 1; ; taken++)
                 {
                     var report = await monitor.SampleAsync(cancellationToken);
+                    if (parse.GetValue(topics) is not null && report.TopicsNotOnCluster.Count > 0)
+                    {
+                        // Named by the user: a typo, which the report would otherwise leave out without a word.
+                        await Console.Error.WriteLineAsync($"--topics names {string.Join(", ", report.TopicsNotOnCluster)}, which {(report.TopicsNotOnCluster.Count == 1 ? "is" : "are")} not on the cluster.");
+                        return ExitCodes.InvalidConfiguration;
+                    }
+
                     var last = !parse.GetValue(watch) && taken >= parse.GetValue(samples);
                     if (parse.GetValue(watch) || last)
                     {
@@ -118,6 +125,16 @@ internal static class LagCommand
             var committed = p.Committed?.ToString(inv) ?? "-";
             var seconds = p.LagSeconds?.ToString("0.0", inv) ?? "?";
             text.AppendLine(inv, $"  {p.Partition.Topic.PadRight(width)}  {p.Partition.Partition.Value,4}  {committed,10}  {p.HighWatermark,10}  {p.Lag,8}  {seconds,8}  {Name(p.Status)}");
+        }
+
+        if (report.NeverCommitted)
+        {
+            text.AppendLine("  the group has committed no offset on these topics: a misspelt --group, or a group that has not committed yet");
+        }
+
+        if (report.TopicsNotOnCluster.Count > 0)
+        {
+            text.AppendLine(inv, $"  not on the cluster (not created yet?): {string.Join(", ", report.TopicsNotOnCluster)}");
         }
 
         return text.ToString();

@@ -9,7 +9,13 @@ public sealed record PartitionLagReport(TopicPartition Partition, long? Committe
 
 /// <summary>A group's lag at one moment, judged over the window of samples so far.</summary>
 /// <param name="HasMembers">Whether the group has members; null when the cluster cannot say (the embedded broker).</param>
-public sealed record GroupLagReport(string GroupId, long AtMs, bool? HasMembers, LagStatus Status, IReadOnlyList<PartitionLagReport> Partitions, int Samples);
+/// <param name="TopicsNotOnCluster">Topics asked about that the cluster does not have (a typo, or not created yet).</param>
+public sealed record GroupLagReport(
+    string GroupId, long AtMs, bool? HasMembers, LagStatus Status, IReadOnlyList<PartitionLagReport> Partitions, int Samples, IReadOnlyList<string> TopicsNotOnCluster)
+{
+    /// <summary>The group has committed on none of the partitions: a misspelt group id, or a group yet to commit.</summary>
+    public bool NeverCommitted => Partitions.Count > 0 && Partitions.All(p => p.Committed is null);
+}
 
 /// <summary>
 /// Samples a consumer group's committed offsets and the partitions' high watermarks without joining the group
@@ -73,7 +79,8 @@ public sealed class GroupLagMonitor : IDisposable
                 position.Partition, position.Committed, position.HighWatermark, sample.Lag, lagSeconds, LagEvaluator.Partition(window, now, hasMembers)));
         }
 
-        return new GroupLagReport(_groupId, now, hasMembers, LagEvaluator.Group(reports.Select(r => r.Status)), reports, Math.Min(_taken, _window));
+        var missing = _topics.Distinct(StringComparer.Ordinal).Where(t => !positions.Any(p => p.Partition.Topic == t)).ToList();
+        return new GroupLagReport(_groupId, now, hasMembers, LagEvaluator.Group(reports.Select(r => r.Status)), reports, Math.Min(_taken, _window), missing);
     }
 
     public void Dispose()

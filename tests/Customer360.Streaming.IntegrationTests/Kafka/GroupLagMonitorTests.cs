@@ -86,4 +86,27 @@ public sealed class GroupLagMonitorTests(KafkaFixture kafka)
         Assert.Equal(0, report.Partitions.Single().Lag);
         Assert.Equal(0, report.Partitions.Single().LagSeconds);
     }
+
+    [Fact]
+    public async Task A_misspelt_topic_or_a_group_that_never_committed_is_said_instead_of_a_plain_OK()
+    {
+        // A typo in --topics left that topic out of the report and said OK; a typo in --group gave a row per partition
+        // with no committed offset and an OK over it, as for a group that had caught up.
+        var names = new UniqueNames(nameof(A_misspelt_topic_or_a_group_that_never_committed_is_said_instead_of_a_plain_OK));
+        var topic = names.Topic("events");
+        await kafka.CreateTopicAsync(topic, 1);
+        var misspelt = topic + "s";
+
+        using var typo = await ChildProcess.RunAsync(
+            "dotnet", [RepositoryLayout.C360Dll, "lag", "--group", names.Group("any"), "--topics", $"{topic},{misspelt}", "--bootstrap-servers", kafka.BootstrapServers, "--samples", "1"],
+            TimeSpan.FromMinutes(1));
+        Assert.True(typo.ExitCode == 2, typo.AllOutput);
+        Assert.Contains(typo.StandardError, l => l == $"--topics names {misspelt}, which is not on the cluster.");
+
+        using var neverCommitted = await ChildProcess.RunAsync(
+            "dotnet", [RepositoryLayout.C360Dll, "lag", "--group", names.Group("never"), "--topics", topic, "--bootstrap-servers", kafka.BootstrapServers, "--samples", "1"],
+            TimeSpan.FromMinutes(1));
+        Assert.True(neverCommitted.ExitCode == 0, neverCommitted.AllOutput);
+        Assert.Contains(neverCommitted.StandardOutput, l => l.Contains("the group has committed no offset on these topics", StringComparison.Ordinal));
+    }
 }

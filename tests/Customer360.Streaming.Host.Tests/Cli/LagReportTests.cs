@@ -1,0 +1,44 @@
+using Confluent.Kafka;
+using Customer360.Streaming.Host.Cli;
+using Customer360.Streaming.Runtime.Kafka;
+
+namespace Customer360.Streaming.Host.Tests.Cli;
+
+/// <summary>What <c>c360 lag</c> prints under its table when the table alone would mislead.</summary>
+public sealed class LagReportTests
+{
+    [Fact]
+    public void Topics_of_the_topology_the_cluster_lacks_are_listed_under_the_table()
+    {
+        var report = Report([Row("c360.clickstream.v1", committed: 5)], missing: ["c360-events-by-customer-repartition"]);
+
+        var text = LagCommand.Render(report);
+
+        Assert.Contains("  not on the cluster (not created yet?): c360-events-by-customer-repartition", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("committed no offset", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_group_with_no_committed_offset_on_any_partition_is_said_to_be_misspelt_or_new()
+    {
+        var text = LagCommand.Render(Report([Row("c360.clickstream.v1", committed: null), Row("c360.mobile.v1", committed: null)], missing: []));
+
+        Assert.Contains("the group has committed no offset on these topics", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("not on the cluster", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_group_that_committed_somewhere_gets_neither_line()
+    {
+        var text = LagCommand.Render(Report([Row("c360.clickstream.v1", committed: null), Row("c360.mobile.v1", committed: 3)], missing: []));
+
+        Assert.DoesNotContain("committed no offset", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("not on the cluster", text, StringComparison.Ordinal);
+    }
+
+    private static PartitionLagReport Row(string topic, long? committed) =>
+        new(new TopicPartition(topic, 0), committed, HighWatermark: 10, Lag: 10 - (committed ?? 0), LagSeconds: 1, LagStatus.Ok);
+
+    private static GroupLagReport Report(IReadOnlyList<PartitionLagReport> rows, IReadOnlyList<string> missing) =>
+        new("c360", AtMs: 0, HasMembers: null, LagStatus.Ok, rows, Samples: 1, missing);
+}
