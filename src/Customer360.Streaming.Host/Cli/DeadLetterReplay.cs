@@ -23,8 +23,21 @@ internal sealed class DeadLetterReplay(DeadLetterReplayTargets targets, DeadLett
     /// <summary>How long one replayed record may wait for a broker's acknowledgement; <see cref="Finish"/> waits longer.</summary>
     public const int DeliveryTimeoutMs = 30_000;
 
+    /// <summary>How many of the topic's error classes a note about a class asked for in vain names.</summary>
+    private const int MaxClassesNamed = 12;
+
     private readonly SortedDictionary<string, long> _sentByTopic = new(StringComparer.Ordinal);
     private readonly SortedDictionary<string, long> _notReplayed = new(StringComparer.Ordinal);
+
+    /// <summary>The classes asked for that some dead letter on the topic has: one asked for in vain is said so.</summary>
+    private readonly HashSet<string> _classesFound = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Error classes on the topic, printable, to name beside a class asked for in vain; a few only, since each is header
+    /// text anyone able to write to the topic chose.
+    /// </summary>
+    private readonly SortedSet<string> _classesOnTopic = new(StringComparer.Ordinal);
+    private bool _moreClassesOnTopic;
     private IProducer<byte[]?, byte[]?>? _producer;
     private long _acknowledged;
     private long _failed;
@@ -52,6 +65,11 @@ internal sealed class DeadLetterReplay(DeadLetterReplayTargets targets, DeadLett
     public void Add(ConsumeResult<byte[]?, byte[]?> record, DeadLetterEnvelope? letter)
     {
         ArgumentNullException.ThrowIfNull(record);
+        if (letter is not null)
+        {
+            NoteClass(letter.ErrorClass);
+        }
+
         if (letter is null || !selection.Takes(letter))
         {
             LeftAlone++;
@@ -113,6 +131,12 @@ internal sealed class DeadLetterReplay(DeadLetterReplayTargets targets, DeadLett
             yield return $"not replayed: {count:N0}, {why}";
         }
 
+        foreach (var missing in selection.ErrorClasses.Where(c => !_classesFound.Contains(c)).Order(StringComparer.Ordinal))
+        {
+            var classes = _classesOnTopic.Count == 0 ? "it has none" : $"it has {string.Join(", ", _classesOnTopic)}{(_moreClassesOnTopic ? ", …" : string.Empty)}";
+            yield return $"no dead letter of class {TerminalText.Printable(missing)} on the topic ({classes})";
+        }
+
         yield return $"left alone: {LeftAlone:N0} (other classes or topics, or not written by c360)";
         if (dryRun)
         {
@@ -125,6 +149,27 @@ internal sealed class DeadLetterReplay(DeadLetterReplayTargets targets, DeadLett
     }
 
     public void Dispose() => _producer?.Dispose();
+
+    private void NoteClass(string errorClass)
+    {
+        if (selection.ErrorClasses.Contains(errorClass))
+        {
+            _classesFound.Add(errorClass);
+        }
+
+        var printable = TerminalText.Printable(errorClass);
+        if (!_classesOnTopic.Contains(printable))
+        {
+            if (_classesOnTopic.Count < MaxClassesNamed)
+            {
+                _classesOnTopic.Add(printable);
+            }
+            else
+            {
+                _moreClassesOnTopic = true;
+            }
+        }
+    }
 
     private void OnDelivery(DeliveryReport<byte[]?, byte[]?> report)
     {
