@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Customer360.Streaming.Host.Hosting;
+using Customer360.Streaming.Host.Web;
 using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Redis;
 using Customer360.Streaming.Runtime.Kafka;
@@ -42,6 +43,12 @@ internal static class ContextCommand
                 if (json is null)
                 {
                     await Console.Error.WriteLineAsync("no context for this id");
+                    return ExitCodes.RuntimeFailure;
+                }
+
+                if (!ContextEndpoint.IsContextDocument(json))
+                {
+                    await Console.Error.WriteLineAsync(PageData.NotAContext);
                     return ExitCodes.RuntimeFailure;
                 }
 

@@ -27,7 +27,7 @@ internal static class ContextEndpoint
             return json switch
             {
                 null => Results.NotFound(new { error = "no context for this customer" }),
-                _ when !IsJson(json) => Results.Problem(PageData.NotAContext, statusCode: StatusCodes.Status502BadGateway),
+                _ when !IsContextDocument(json) => Results.Problem(PageData.NotAContext, statusCode: StatusCodes.Status502BadGateway),
                 _ => Results.Text(json, "application/json"),
             };
         }
@@ -37,8 +37,11 @@ internal static class ContextEndpoint
         }
     }
 
-    /// <summary>Whether <paramref name="text"/> is one JSON document: the stored text is served as it is, but never when it is not JSON.</summary>
-    private static bool IsJson(string text)
+    /// <summary>
+    /// Whether <paramref name="text"/> is one JSON object: the stored text is served (and <c>c360 context get</c> prints
+    /// it) as it is, but never when it is not JSON.
+    /// </summary>
+    internal static bool IsContextDocument(string text)
     {
         try
         {

@@ -54,6 +54,27 @@ public sealed class ForeignRedisValuesTests(RedisServerFixture redis, SchemaRegi
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Context_get_of_a_document_that_is_not_JSON_says_so_as_the_context_endpoint_does(bool pretty)
+    {
+        // It printed the text as the context with exit code 0, and with --pretty ended with an unhandled JsonReaderException.
+        redis.SkipUnlessAvailable();
+        var prefix = $"t{Guid.NewGuid():N}"[..20];
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        await connection.GetDatabase().HashSetAsync(new Customer360.Streaming.Redis.RedisKeys(prefix).Context("c-2"), [new HashEntry("v", 1), new HashEntry("json", "{not a context")]);
+
+        using var get = await ChildProcess.RunAsync(
+            "dotnet", [RepositoryLayout.C360Dll, "context", "get", "c-2", "--redis", redis.ConnectionString, "--key-prefix", prefix, .. pretty ? ["--pretty"] : Array.Empty<string>()],
+            TimeSpan.FromSeconds(60));
+
+        Assert.True(get.ExitCode == 1, get.AllOutput);
+        Assert.Contains(get.StandardError, l => l.Contains("is not a context document", StringComparison.Ordinal));
+        Assert.DoesNotContain("{not a context", get.AllOutput, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", get.AllOutput, StringComparison.Ordinal);
+    }
+
     private static RelationshipProfile Profile(string customer, long t) =>
         new(Guid.NewGuid(), t, "relationship", customer, "GOLD", "families", 1234.50m, 0.2, ["electronics"], "berlin-mitte",
             new Consent(Push: true, Location: true), null, "Europe/Berlin", "de-DE");
