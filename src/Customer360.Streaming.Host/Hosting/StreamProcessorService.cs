@@ -4,6 +4,7 @@ using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Redis;
 using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Runtime.Processing;
+using Customer360.Streaming.Runtime.Stores;
 using Customer360.Streaming.Runtime.Topology;
 using Microsoft.Extensions.Options;
 using Customer360.Streaming.Contracts;
@@ -67,6 +68,9 @@ internal sealed class StreamProcessorService : IHostedService, IDisposable
         _metrics = metrics;
     }
 
+    /// <summary>Held from the start until the service is disposed, after its stream threads closed their stores.</summary>
+    private StateDirectoryLock? _stateDirectoryLock;
+
     /// <summary>The stream threads, once started.</summary>
     public StreamProcessor? Processor { get; private set; }
 
@@ -75,6 +79,12 @@ internal sealed class StreamProcessorService : IHostedService, IDisposable
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        // Before anything connects: a folder another process holds is a setting to mend, not a failure to wait out.
+        if (_streams.StateStore == StateStoreKind.RocksDb)
+        {
+            _stateDirectoryLock = StateDirectoryLock.Acquire(_streams.ResolvedStateDirectory(_kafka.ApplicationId));
+        }
+
         var clientId = $"{_kafka.ApplicationId}-{Environment.ProcessId}";
         await Task.Run(
             () =>
@@ -130,7 +140,11 @@ internal sealed class StreamProcessorService : IHostedService, IDisposable
         }
     }
 
-    public void Dispose() => _stopping.Dispose();
+    public void Dispose()
+    {
+        _stopping.Dispose();
+        _stateDirectoryLock?.Dispose();
+    }
 
     private void OnProcessorEnded(Task processor)
     {

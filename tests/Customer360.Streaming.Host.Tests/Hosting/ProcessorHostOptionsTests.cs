@@ -1,6 +1,7 @@
 using Customer360.Streaming.Host.Cli;
 using Customer360.Streaming.Host.Hosting;
 using Customer360.Streaming.Runtime.Processing;
+using Customer360.Streaming.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -192,6 +193,23 @@ public sealed class ProcessorHostOptionsTests
         Assert.Contains("Kafka:BootstrapServers is required", errors.ToString(), StringComparison.Ordinal);
         Assert.Contains(expected, errors.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", errors.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_StateDirectoryAnotherProcessHolds_ExitsWithCode2BeforeConnecting()
+    {
+        // "One process per folder" was only written down: a second process in the folder opened the first one's task
+        // stores, which RocksDB refused part way through an assignment.
+        var folder = TestScratch.Run.NewDirectory("c360-state-");
+        using var otherProcess = new FileStream(Path.Combine(folder, ".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        var settings = new Dictionary<string, string?>(Valid) { ["Streams:StateDirectory"] = folder, ["Kafka:StartupTimeoutSeconds"] = "30" };
+        using var errors = new StringWriter();
+
+        var exitCode = await RunCommand.RunAsync(ProcessorHost.Build(settings), TestContext.Current.CancellationToken, errors);
+
+        Assert.Equal(ExitCodes.InvalidConfiguration, exitCode);
+        Assert.Contains($"Streams:StateDirectory {folder} is in use by another process", errors.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Kafka", errors.ToString(), StringComparison.Ordinal);
     }
 
     [Theory]
