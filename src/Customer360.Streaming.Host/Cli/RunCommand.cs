@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Customer360.Streaming.Host.Hosting;
 using Customer360.Streaming.Host.Web;
-using Customer360.Streaming.Runtime.Stores;
+using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Runtime.Topology;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
@@ -121,7 +121,7 @@ internal static partial class RunCommand
             // Kestrel binds last, after the processor's own start: the pages' port is taken by another process.
             IOException { InnerException: AddressInUseException } =>
                 $"Startup failed: Http:Port {app.Configuration[$"{HttpOptions.SectionName}:Port"]} is in use by another process; choose another, or 0 for a free one.",
-            TopologyException or DirectoryNotFoundException or ArgumentException or StateDirectoryInUseException => $"Startup failed: {startup.Message}",
+            TopologyException or DirectoryNotFoundException or ArgumentException or ProcessLockTakenException => $"Startup failed: {startup.Message}",
             _ => null,
         };
     }

@@ -4,7 +4,6 @@ using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Redis;
 using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Runtime.Processing;
-using Customer360.Streaming.Runtime.Stores;
 using Customer360.Streaming.Runtime.Topology;
 using Microsoft.Extensions.Options;
 using Customer360.Streaming.Contracts;
@@ -68,8 +67,8 @@ internal sealed class StreamProcessorService : IHostedService, IDisposable
         _metrics = metrics;
     }
 
-    /// <summary>Held from the start until the service is disposed, after its stream threads closed their stores.</summary>
-    private StateDirectoryLock? _stateDirectoryLock;
+    /// <summary>Held from the start until the service is disposed, after its stream threads closed their stores and clients.</summary>
+    private readonly List<ProcessLock> _locks = [];
 
     /// <summary>The stream threads, once started.</summary>
     public StreamProcessor? Processor { get; private set; }
@@ -79,10 +78,16 @@ internal sealed class StreamProcessorService : IHostedService, IDisposable
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        // Before anything connects: a folder another process holds is a setting to mend, not a failure to wait out.
+        // Before anything connects: a folder or an instance id another process holds is a setting to mend, not a
+        // failure to wait out.
         if (_streams.StateStore == StateStoreKind.RocksDb)
         {
-            _stateDirectoryLock = StateDirectoryLock.Acquire(_streams.ResolvedStateDirectory(_kafka.ApplicationId));
+            _locks.Add(ProcessLock.StateDirectory(_streams.ResolvedStateDirectory(_kafka.ApplicationId)));
+        }
+
+        if (_streams.ProcessingGuarantee == ProcessingGuarantee.ExactlyOnceV2 || _streams.StaticMembership)
+        {
+            _locks.Add(ProcessLock.Instance(_kafka.ApplicationId, _streams.ResolvedInstanceId));
         }
 
         var clientId = $"{_kafka.ApplicationId}-{Environment.ProcessId}";
@@ -143,7 +148,10 @@ internal sealed class StreamProcessorService : IHostedService, IDisposable
     public void Dispose()
     {
         _stopping.Dispose();
-        _stateDirectoryLock?.Dispose();
+        foreach (var held in _locks)
+        {
+            held.Dispose();
+        }
     }
 
     private void OnProcessorEnded(Task processor)

@@ -213,6 +213,29 @@ public sealed class ProcessorHostOptionsTests
     }
 
     [Theory]
+    [InlineData("ExactlyOnceV2", "false")]
+    [InlineData("AtLeastOnce", "true")]
+    public async Task Run_InstanceIdAnotherProcessOnThisHostHolds_ExitsWithCode2BeforeConnecting(string guarantee, string staticMembership)
+    {
+        // Two processes with one instance id (by default the host name) started, and their stream threads fenced each
+        // other's transactional producers (or took each other's static memberships) until both had failed for good.
+        var instance = $"instance-{Guid.NewGuid():N}";
+        using var otherProcess = new FileStream(ProcessLock.InstancePath("c360", instance), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+        var settings = new Dictionary<string, string?>(Valid)
+        {
+            ["Streams:InstanceId"] = instance, ["Streams:ProcessingGuarantee"] = guarantee, ["Streams:StaticMembership"] = staticMembership,
+            ["Streams:StateStore"] = "InMemory", ["Kafka:StartupTimeoutSeconds"] = "30",
+        };
+        using var errors = new StringWriter();
+
+        var exitCode = await RunCommand.RunAsync(ProcessorHost.Build(settings), TestContext.Current.CancellationToken, errors);
+
+        Assert.Equal(ExitCodes.InvalidConfiguration, exitCode);
+        Assert.Contains($"Streams:InstanceId {instance} of application c360 is in use by another process on this host", errors.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Kafka", errors.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData(null, true)]
     [InlineData("false", false)]
     public async Task WallClockTimers_ReachesThePipeline(string? configured, bool expected)
