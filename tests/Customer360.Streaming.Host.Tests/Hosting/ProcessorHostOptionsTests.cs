@@ -138,15 +138,12 @@ public sealed class ProcessorHostOptionsTests
         // The binder's own message named the key but not what it takes ("exactly_once is not a valid value for
         // ProcessingGuarantee"), and a wrong Http:Port ended the process with an unhandled exception and exit code 1.
         var settings = new Dictionary<string, string?>(Valid) { [key] = value };
-        using var errors = new StringWriter();
 
-        var exitCode = RunCommand.Build(() => ProcessorHost.Build(settings), errors) is { } app
-            ? await RunCommand.RunAsync(app, TestContext.Current.CancellationToken, errors)
-            : ExitCodes.InvalidConfiguration;
+        var (exitCode, errors) = await RunAsync(settings);
 
         Assert.Equal(ExitCodes.InvalidConfiguration, exitCode);
-        Assert.Contains(expected, errors.ToString(), StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", errors.ToString(), StringComparison.Ordinal);
+        Assert.Contains(expected, errors, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", errors, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -161,9 +158,8 @@ public sealed class ProcessorHostOptionsTests
             ["Redis:ConnectionString"] = "",
             ["Triggers:DailyCap"] = "0",
         };
-        using var errors = new StringWriter();
 
-        var exitCode = await RunCommand.RunAsync(ProcessorHost.Build(settings), TestContext.Current.CancellationToken, errors);
+        var (exitCode, errors) = await RunAsync(settings);
 
         Assert.Equal(ExitCodes.InvalidConfiguration, exitCode);
         Assert.Equal(
@@ -175,7 +171,7 @@ public sealed class ProcessorHostOptionsTests
                 "  - Context:GraceSeconds must be a whole number (was 'ten minutes')",
                 "  - Triggers:DailyCap must be between 1 and 100.",
             ],
-            errors.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
+            errors.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
     }
 
     [Theory]
@@ -185,14 +181,13 @@ public sealed class ProcessorHostOptionsTests
     {
         // `c360 run` with neither Kafka nor Redis configured printed an unhandled AggregateException and exited 1.
         var settings = new Dictionary<string, string?>(Valid) { ["Kafka:BootstrapServers"] = "", [key] = value };
-        using var errors = new StringWriter();
 
-        var exitCode = await RunCommand.RunAsync(ProcessorHost.Build(settings), TestContext.Current.CancellationToken, errors);
+        var (exitCode, errors) = await RunAsync(settings);
 
         Assert.Equal(ExitCodes.InvalidConfiguration, exitCode);
-        Assert.Contains("Kafka:BootstrapServers is required", errors.ToString(), StringComparison.Ordinal);
-        Assert.Contains(expected, errors.ToString(), StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", errors.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Kafka:BootstrapServers is required", errors, StringComparison.Ordinal);
+        Assert.Contains(expected, errors, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", errors, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -203,13 +198,12 @@ public sealed class ProcessorHostOptionsTests
         var folder = TestScratch.Run.NewDirectory("c360-state-");
         using var otherProcess = new FileStream(Path.Combine(folder, ".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         var settings = new Dictionary<string, string?>(Valid) { ["Streams:StateDirectory"] = folder, ["Kafka:StartupTimeoutSeconds"] = "30" };
-        using var errors = new StringWriter();
 
-        var exitCode = await RunCommand.RunAsync(ProcessorHost.Build(settings), TestContext.Current.CancellationToken, errors);
+        var (exitCode, errors) = await RunAsync(settings);
 
         Assert.Equal(ExitCodes.InvalidConfiguration, exitCode);
-        Assert.Contains($"Streams:StateDirectory {folder} is in use by another process", errors.ToString(), StringComparison.Ordinal);
-        Assert.DoesNotContain("Kafka", errors.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"Streams:StateDirectory {folder} is in use by another process", errors, StringComparison.Ordinal);
+        Assert.DoesNotContain("Kafka", errors, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -226,13 +220,12 @@ public sealed class ProcessorHostOptionsTests
             ["Streams:InstanceId"] = instance, ["Streams:ProcessingGuarantee"] = guarantee, ["Streams:StaticMembership"] = staticMembership,
             ["Streams:StateStore"] = "InMemory", ["Kafka:StartupTimeoutSeconds"] = "30",
         };
-        using var errors = new StringWriter();
 
-        var exitCode = await RunCommand.RunAsync(ProcessorHost.Build(settings), TestContext.Current.CancellationToken, errors);
+        var (exitCode, errors) = await RunAsync(settings);
 
         Assert.Equal(ExitCodes.InvalidConfiguration, exitCode);
-        Assert.Contains($"Streams:InstanceId {instance} of application c360 is in use by another process on this host", errors.ToString(), StringComparison.Ordinal);
-        Assert.DoesNotContain("Kafka", errors.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"Streams:InstanceId {instance} of application c360 is in use by another process on this host", errors, StringComparison.Ordinal);
+        Assert.DoesNotContain("Kafka", errors, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -249,5 +242,15 @@ public sealed class ProcessorHostOptionsTests
         await using var app = ProcessorHost.Build(settings);
 
         Assert.Equal(expected, Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Customer360.Streaming.Pipeline.ContextPipelineSetup>(app.Services).WallClockTimers);
+    }
+
+    /// <summary><c>c360 run</c> with <paramref name="settings"/>, built and started as the program does: its exit code and what it said on standard error.</summary>
+    private static async Task<(int ExitCode, string Errors)> RunAsync(Dictionary<string, string?> settings)
+    {
+        using var errors = new StringWriter();
+        var exitCode = RunCommand.Build(() => ProcessorHost.Build(settings), errors) is { } app
+            ? await RunCommand.RunAsync(app, TestContext.Current.CancellationToken, errors)
+            : ExitCodes.InvalidConfiguration;
+        return (exitCode, errors.ToString());
     }
 }
