@@ -41,7 +41,12 @@ public static class AvroJsonLines
             {
                 records.Add(Parse(number, line, schemaOfTopic));
             }
-            catch (Exception ex) when (ex is JsonException or AvroException or FormatException or InvalidOperationException or KeyNotFoundException)
+            catch (JsonException)
+            {
+                // The parser's message quotes the line; the reason never does.
+                errors.Add(new JsonLineError(number, "not JSON"));
+            }
+            catch (Exception ex) when (ex is AvroException or FormatException or InvalidOperationException or KeyNotFoundException)
             {
                 errors.Add(new JsonLineError(number, ex is FormatException ? ex.Message : $"{ex.GetType().Name}: the value does not match its topic's contract"));
             }
@@ -85,6 +90,11 @@ public static class AvroJsonLines
     {
         using var document = JsonDocument.Parse(line);
         var root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw new FormatException("""not a JSON object ({"topic": …, "key": …, "timestamp": …, "value": {…}})""");
+        }
+
         var topic = root.TryGetProperty("topic", out var t) && t.ValueKind == JsonValueKind.String
             ? t.GetString()!
             : throw new FormatException("'topic' is missing");
