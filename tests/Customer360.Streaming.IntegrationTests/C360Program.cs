@@ -41,7 +41,7 @@ internal static class C360Program
     /// </summary>
     public static string WritePrefixedTopology(UniqueNames names, string applicationId, bool withRules = false)
     {
-        var source = File.ReadAllText(Path.Combine(RepositoryLayout.TopologyDirectory, "topics.yaml"));
+        var source = File.ReadAllText(RepositoryLayout.TopicsFile);
         var prefixed = System.Text.RegularExpressions.Regex.Replace(
             source,
             @"(?m)^(\s*- name: )(\S+)$",

@@ -19,7 +19,7 @@ namespace Customer360.Streaming.Pipeline.Tests;
 public sealed class ChannelBodyReaderTests
 {
     private static readonly SchemaCatalog Contracts = SchemaCatalog.Load(Path.Combine(RepositoryLayout.Root, "schemas"));
-    private static readonly TopicCatalog Topics = TopicCatalog.Load(Path.Combine(RepositoryLayout.TopologyDirectory, "topics.yaml"));
+    private static readonly TopicCatalog Topics = TopicCatalog.Load(RepositoryLayout.TopicsFile);
 
     private static readonly InputTopics Inputs = new(
         PipelineHarness.Names.Clickstream, PipelineHarness.Names.Mobile, PipelineHarness.Names.Location, PipelineHarness.Names.Beacon,

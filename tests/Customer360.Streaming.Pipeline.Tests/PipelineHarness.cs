@@ -27,7 +27,7 @@ internal sealed class PipelineHarness
     public static readonly StoreLocation Store = new("berlin-mitte", "Berlin Mitte", 52.5200, 13.4050, 50, 300);
 
     private static readonly SchemaCatalog Contracts = SchemaCatalog.Load(Path.Combine(RepositoryLayout.Root, "schemas"));
-    private static readonly TopicCatalog Topics = TopicCatalog.Load(Path.Combine(RepositoryLayout.TopologyDirectory, "topics.yaml"));
+    private static readonly TopicCatalog Topics = TopicCatalog.Load(RepositoryLayout.TopicsFile);
 
     private readonly ChannelEventWriter _writer = new(Contracts);
     private readonly AvroSerializer<GenericRecord> _serializer;

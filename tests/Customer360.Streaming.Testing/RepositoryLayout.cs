@@ -7,6 +7,9 @@ public static class RepositoryLayout
 
     public static string TopologyDirectory => Path.Combine(Root, "topology");
 
+    /// <summary>The shipped topics.yaml.</summary>
+    public static string TopicsFile => Path.Combine(TopologyDirectory, "topics.yaml");
+
     /// <summary>
     /// The c360 program: the one <c>C360_DLL</c> names (the ReadyToRun publish, which <c>scripts/bench.sh</c> passes to the
     /// benchmarks), else the build in the same configuration as the running code.

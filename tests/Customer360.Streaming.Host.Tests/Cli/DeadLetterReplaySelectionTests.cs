@@ -9,7 +9,7 @@ namespace Customer360.Streaming.Host.Tests.Cli;
 /// <summary>What <c>c360 dead-letters replay --dry-run</c> says about the classes it was asked for.</summary>
 public sealed class DeadLetterReplaySelectionTests
 {
-    private static readonly TopicCatalog Shipped = TopicCatalog.Load(Path.Combine(RepositoryLayout.TopologyDirectory, "topics.yaml"));
+    private static readonly TopicCatalog Shipped = TopicCatalog.Load(RepositoryLayout.TopicsFile);
 
     [Fact]
     public void A_class_no_dead_letter_on_the_topic_has_is_named_with_the_classes_it_has()

@@ -9,7 +9,7 @@ namespace Customer360.Streaming.Host.Tests.Cli;
 /// <summary>Where <c>c360 dead-letters replay</c> sends each dead letter of the shipped topology, or why it sends none.</summary>
 public sealed class DeadLetterReplayTargetsTests
 {
-    private static readonly TopicCatalog Shipped = TopicCatalog.Load(Path.Combine(RepositoryLayout.TopologyDirectory, "topics.yaml"));
+    private static readonly TopicCatalog Shipped = TopicCatalog.Load(RepositoryLayout.TopicsFile);
     private static readonly DeadLetterReplayTargets Targets = new(Shipped);
 
     [Theory]
@@ -42,7 +42,7 @@ public sealed class DeadLetterReplayTargetsTests
     [Fact]
     public void An_event_routed_from_a_channel_without_a_customer_keyed_twin_is_not_replayed_and_the_reason_says_why()
     {
-        var shipped = File.ReadAllText(Path.Combine(RepositoryLayout.TopologyDirectory, "topics.yaml"));
+        var shipped = File.ReadAllText(RepositoryLayout.TopicsFile);
         var withoutTwins = TopicCatalog.Parse(Regex.Replace(shipped, @"(?m)^  - name: c360\.beacon\.by-customer\.v1\n(    .*\n)+", string.Empty), "test");
         var target = new DeadLetterReplayTargets(withoutTwins).For(Letter("c360.beacon.v1", via: "c360-events-by-customer-repartition"));
 

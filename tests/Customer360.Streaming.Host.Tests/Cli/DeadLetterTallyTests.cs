@@ -8,7 +8,7 @@ namespace Customer360.Streaming.Host.Tests.Cli;
 /// <summary>What <c>c360 dead-letters summary</c> prints from the headers it finds, which anyone able to write to the topic can forge.</summary>
 public sealed class DeadLetterTallyTests
 {
-    private static readonly TopicCatalog Shipped = TopicCatalog.Load(Path.Combine(RepositoryLayout.TopologyDirectory, "topics.yaml"));
+    private static readonly TopicCatalog Shipped = TopicCatalog.Load(RepositoryLayout.TopicsFile);
 
     [Fact]
     public void Counts_by_class_stage_and_input_with_what_a_replay_could_send()

@@ -34,7 +34,7 @@ public sealed partial class EmbeddedBrokerProcessTests
         Assert.Equal(0, listing.ExitCode);
         var listed = TopicLine().Matches(string.Join('\n', listing.StandardOutput))
             .ToDictionary(m => m.Groups["name"].Value, m => int.Parse(m.Groups["count"].Value, System.Globalization.CultureInfo.InvariantCulture));
-        foreach (var declared in TopicCatalog.Load(Path.Combine(RepositoryLayout.TopologyDirectory, "topics.yaml")).Topics)
+        foreach (var declared in TopicCatalog.Load(RepositoryLayout.TopicsFile).Topics)
         {
             Assert.True(listed.TryGetValue(declared.Name, out var count), $"kcat -L does not list {declared.Name}");
             Assert.Equal(declared.Partitions, count);

@@ -18,7 +18,7 @@ public sealed class SchemaCommandsTests
         Assert.True(register.ExitCode == 0, register.AllOutput);
         // Every version of every contract a topic names, oldest first.
         var contracts = Contracts.SchemaCatalog.Load(Path.Combine(RepositoryLayout.Root, "schemas"));
-        var topicsWithContracts = Contracts.TopicCatalog.Load(Path.Combine(RepositoryLayout.TopologyDirectory, "topics.yaml")).Topics
+        var topicsWithContracts = Contracts.TopicCatalog.Load(RepositoryLayout.TopicsFile).Topics
             .Where(t => t.ValueSchema is not null).ToList();
         var versions = topicsWithContracts.Sum(t => contracts.Versions(t.ValueSchema!).Count);
         // 14 versions on the identifier-keyed and other topics, and one each on the four customer-keyed channel topics.

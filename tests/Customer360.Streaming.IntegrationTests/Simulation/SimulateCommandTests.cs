@@ -62,7 +62,7 @@ public sealed class SimulateCommandTests(KafkaFixture kafka, SchemaRegistryFixtu
     [Fact]
     public async Task Simulate_keyed_by_customer_without_customer_keyed_topics_exits_2_and_names_the_channels_that_lack_one()
     {
-        var shipped = await File.ReadAllTextAsync(Path.Combine(RepositoryLayout.TopologyDirectory, "topics.yaml"), TestContext.Current.CancellationToken);
+        var shipped = await File.ReadAllTextAsync(RepositoryLayout.TopicsFile, TestContext.Current.CancellationToken);
         var directory = TestScratch.Run.NewDirectory("c360-topology-");
         await File.WriteAllTextAsync(
             Path.Combine(directory, "topics.yaml"),

@@ -37,7 +37,7 @@ public sealed class PopulationTests
     public void Simulated_journeys_enter_stores_and_fire_triggers_through_the_shipped_rules()
     {
         var contracts = SchemaCatalog.Load(Path.Combine(RepositoryLayout.Root, "schemas"));
-        var topics = TopicCatalog.Load(Path.Combine(RepositoryLayout.TopologyDirectory, "topics.yaml"));
+        var topics = TopicCatalog.Load(RepositoryLayout.TopicsFile);
         var rules = RuleCatalog.Load(Path.Combine(RepositoryLayout.TopologyDirectory, RuleCatalog.FileName));
         var population = new Population(40, seed: 7, Stores, T0);
         var writer = new ChannelEventWriter(contracts);

@@ -33,7 +33,7 @@ public sealed partial class RuleCatalogHostileEditTests
         (RuleCatalog.FileName, Shipped.Rules, text => RuleCatalog.Parse(Shipped with { Rules = text })),
         (RuleSources.SegmentsFileName, Shipped.Segments!, text => RuleCatalog.Parse(Shipped with { Segments = text })),
         (RuleSources.OffersFileName, Shipped.Offers!, text => RuleCatalog.Parse(Shipped with { Offers = text })),
-        ("topics.yaml", File.ReadAllText(Path.Combine(RepositoryLayout.TopologyDirectory, "topics.yaml")), text => TopicCatalog.Parse(text, "topics.yaml")),
+        ("topics.yaml", File.ReadAllText(RepositoryLayout.TopicsFile), text => TopicCatalog.Parse(text, "topics.yaml")),
         ("stores.yaml", File.ReadAllText(Path.Combine(RepositoryLayout.TopologyDirectory, "stores.yaml")), text => StoreCatalog.Parse(text, "stores.yaml")),
     ];
 

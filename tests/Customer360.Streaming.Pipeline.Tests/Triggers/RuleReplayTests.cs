@@ -15,7 +15,7 @@ public sealed class RuleReplayTests
     private static readonly RuleSources ShippedSources = RuleSources.Read(Path.Combine(RepositoryLayout.TopologyDirectory, RuleCatalog.FileName));
     private static readonly RuleSet Shipped = RuleCatalog.Parse(ShippedSources);
     private static readonly SchemaCatalog Contracts = SchemaCatalog.Load(Path.Combine(RepositoryLayout.Root, "schemas"));
-    private static readonly TopicCatalog Topics = TopicCatalog.Load(Path.Combine(RepositoryLayout.TopologyDirectory, "topics.yaml"));
+    private static readonly TopicCatalog Topics = TopicCatalog.Load(RepositoryLayout.TopicsFile);
     private static readonly ReplaySetup Setup = new(
         "c360", Topics, Contracts, StoreCatalog.Load(Path.Combine(RepositoryLayout.TopologyDirectory, "stores.yaml")), new ContextSettings(), new IdentitySettings(), new HygieneSettings());
 
