@@ -1,11 +1,20 @@
 using Customer360.Streaming.Runtime.Processing;
-using Customer360.Streaming.Testing;
 
 namespace Customer360.Streaming.Runtime.Tests.Processing;
 
 /// <summary>One holder at a time, however many try: a refused attempt must not free the lock for the next one.</summary>
-public sealed class ProcessLockTests
+public sealed class ProcessLockTests : IDisposable
 {
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), $"c360-lock-{Guid.NewGuid():N}");
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_folder))
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+    }
+
     [Fact]
     public void An_instance_id_is_held_by_one_holder_through_refused_attempts_and_free_once_it_lets_go()
     {
@@ -27,7 +36,7 @@ public sealed class ProcessLockTests
     [Fact]
     public void A_state_directory_is_held_by_one_holder_through_refused_attempts_and_free_once_it_lets_go()
     {
-        var folder = Path.Combine(TestScratch.Run.NewDirectory("c360-lock-"), "state");
+        var folder = Path.Combine(_folder, "state");
         var holder = ProcessLock.StateDirectory(folder);
 
         var refused = Assert.Throws<ProcessLockTakenException>(() => ProcessLock.StateDirectory(folder));
