@@ -1,24 +1,19 @@
 using Confluent.Kafka;
-using Customer360.Streaming.Contracts;
 using Customer360.Streaming.Host.Cli;
-using Customer360.Streaming.Runtime.Processing;
-using Customer360.Streaming.Testing;
 
 namespace Customer360.Streaming.Host.Tests.Cli;
 
 /// <summary>What <c>c360 dead-letters replay --dry-run</c> says about the classes it was asked for.</summary>
 public sealed class DeadLetterReplaySelectionTests
 {
-    private static readonly TopicCatalog Shipped = TopicCatalog.Load(RepositoryLayout.TopicsFile);
-
     [Fact]
     public void A_class_no_dead_letter_on_the_topic_has_is_named_with_the_classes_it_has()
     {
         // A misspelt class (InvalidValu) replayed nothing and said only "left alone: 2", as if there were nothing to do.
-        using var replay = new DeadLetterReplay(new DeadLetterReplayTargets(Shipped), new DeadLetterSelection(new HashSet<string> { "InvalidValu", "MisPartitionedKey" }, null), dryRun: true);
-        replay.Add(Record(), Letter("InvalidValue"));
-        replay.Add(Record(), Letter("UnknownSchemaId"));
-        replay.Add(Record(), Letter("MisPartitionedKey"));
+        using var replay = new DeadLetterReplay(TestDeadLetters.ShippedTargets, new DeadLetterSelection(new HashSet<string> { "InvalidValu", "MisPartitionedKey" }, null), dryRun: true);
+        replay.Add(Record(), TestDeadLetters.Letter("c360.relationship.v1", "InvalidValue"));
+        replay.Add(Record(), TestDeadLetters.Letter("c360.relationship.v1", "UnknownSchemaId"));
+        replay.Add(Record(), TestDeadLetters.Letter("c360.relationship.v1", "MisPartitionedKey"));
 
         var lines = replay.Lines().ToList();
 
@@ -30,10 +25,10 @@ public sealed class DeadLetterReplaySelectionTests
     [Fact]
     public void The_note_names_a_few_of_the_topics_classes_printable_however_many_were_forged()
     {
-        using var replay = new DeadLetterReplay(new DeadLetterReplayTargets(Shipped), new DeadLetterSelection(new HashSet<string> { "InvalidValue" }, null), dryRun: true);
+        using var replay = new DeadLetterReplay(TestDeadLetters.ShippedTargets, new DeadLetterSelection(new HashSet<string> { "InvalidValue" }, null), dryRun: true);
         for (var i = 0; i < 40; i++)
         {
-            replay.Add(Record(), Letter($"Forged{i:00}\u001b[2J"));
+            replay.Add(Record(), TestDeadLetters.Letter("c360.relationship.v1", $"Forged{i:00}\u001b[2J"));
         }
 
         var note = Assert.Single(replay.Lines(), l => l.StartsWith("no dead letter of class InvalidValue", StringComparison.Ordinal));
@@ -45,7 +40,4 @@ public sealed class DeadLetterReplaySelectionTests
 
     private static ConsumeResult<byte[]?, byte[]?> Record() =>
         new() { Message = new Message<byte[]?, byte[]?> { Key = "c-1"u8.ToArray(), Value = [1], Headers = [] } };
-
-    private static DeadLetterEnvelope Letter(string errorClass) =>
-        new(new RecordOrigin("c360.relationship.v1", 0, 1), 1_000, null, "validate", errorClass, Truncated: false, []);
 }

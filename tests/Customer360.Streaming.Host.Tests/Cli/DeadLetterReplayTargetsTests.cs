@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using Customer360.Streaming.Contracts;
 using Customer360.Streaming.Host.Cli;
-using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Testing;
 
 namespace Customer360.Streaming.Host.Tests.Cli;
@@ -9,8 +8,7 @@ namespace Customer360.Streaming.Host.Tests.Cli;
 /// <summary>Where <c>c360 dead-letters replay</c> sends each dead letter of the shipped topology, or why it sends none.</summary>
 public sealed class DeadLetterReplayTargetsTests
 {
-    private static readonly TopicCatalog Shipped = TopicCatalog.Load(RepositoryLayout.TopicsFile);
-    private static readonly DeadLetterReplayTargets Targets = new(Shipped);
+    private static readonly DeadLetterReplayTargets Targets = TestDeadLetters.ShippedTargets;
 
     [Theory]
     [InlineData("c360.relationship.v1")]
@@ -20,7 +18,7 @@ public sealed class DeadLetterReplayTargetsTests
     [InlineData("c360.beacon.by-customer.v1")]
     public void A_record_that_failed_where_it_entered_goes_back_to_that_topic(string topic)
     {
-        var target = Targets.For(Letter(topic, via: null));
+        var target = Targets.For(TestDeadLetters.Letter(topic, via: null));
 
         Assert.Equal(topic, target.Topic);
         Assert.Null(target.WhyNot);
@@ -34,7 +32,7 @@ public sealed class DeadLetterReplayTargetsTests
     public void An_event_that_failed_after_routing_goes_to_its_channels_customer_keyed_topic(string channel, string keyedByCustomer)
     {
         // Its key is the customer id it was routed to, not the identifier it came with: only the twin takes that key.
-        var target = Targets.For(Letter(channel, via: "c360-events-by-customer-repartition"));
+        var target = Targets.For(TestDeadLetters.Letter(channel, via: "c360-events-by-customer-repartition"));
 
         Assert.Equal(keyedByCustomer, target.Topic);
     }
@@ -44,7 +42,7 @@ public sealed class DeadLetterReplayTargetsTests
     {
         var shipped = File.ReadAllText(RepositoryLayout.TopicsFile);
         var withoutTwins = TopicCatalog.Parse(Regex.Replace(shipped, @"(?m)^  - name: c360\.beacon\.by-customer\.v1\n(    .*\n)+", string.Empty), "test");
-        var target = new DeadLetterReplayTargets(withoutTwins).For(Letter("c360.beacon.v1", via: "c360-events-by-customer-repartition"));
+        var target = new DeadLetterReplayTargets(withoutTwins).For(TestDeadLetters.Letter("c360.beacon.v1", via: "c360-events-by-customer-repartition"));
 
         if (ProductTopicNames.FromCatalog(withoutTwins).KeyedByCustomer.ContainsKey("c360.beacon.v1"))
         {
@@ -58,7 +56,7 @@ public sealed class DeadLetterReplayTargetsTests
     [Fact]
     public void A_dead_letter_cut_to_fit_is_not_replayed()
     {
-        var target = Targets.For(Letter("c360.clickstream.v1", via: null) with { Truncated = true });
+        var target = Targets.For(TestDeadLetters.Letter("c360.clickstream.v1", via: null) with { Truncated = true });
 
         Assert.Null(target.Topic);
         Assert.Contains("cut to fit", target.WhyNot, StringComparison.Ordinal);
@@ -70,12 +68,9 @@ public sealed class DeadLetterReplayTargetsTests
     [InlineData("somebody.elses.topic")]
     public void A_record_that_entered_by_anything_but_an_input_or_table_topic_is_not_replayed(string topic)
     {
-        var target = Targets.For(Letter(topic, via: null));
+        var target = Targets.For(TestDeadLetters.Letter(topic, via: null));
 
         Assert.Null(target.Topic);
         Assert.Contains($"entered by {topic}", target.WhyNot, StringComparison.Ordinal);
     }
-
-    private static DeadLetterEnvelope Letter(string originTopic, string? via) =>
-        new(new RecordOrigin(originTopic, 0, 1), 1_000, via, "validate", "InvalidValue", Truncated: false, []);
 }

@@ -1,22 +1,17 @@
-using Customer360.Streaming.Contracts;
 using Customer360.Streaming.Host.Cli;
-using Customer360.Streaming.Runtime.Processing;
-using Customer360.Streaming.Testing;
 
 namespace Customer360.Streaming.Host.Tests.Cli;
 
 /// <summary>What <c>c360 dead-letters summary</c> prints from the headers it finds, which anyone able to write to the topic can forge.</summary>
 public sealed class DeadLetterTallyTests
 {
-    private static readonly TopicCatalog Shipped = TopicCatalog.Load(RepositoryLayout.TopicsFile);
-
     [Fact]
     public void Counts_by_class_stage_and_input_with_what_a_replay_could_send()
     {
-        var tally = new DeadLetterTally(new DeadLetterReplayTargets(Shipped));
-        tally.Add(Letter("c360.location.v1", "InvalidValue", "validate", 1_000));
-        tally.Add(Letter("c360.location.v1", "InvalidValue", "validate", 3_000));
-        tally.Add(Letter("c360-identity-commands-repartition", "InvalidValue", "validate", 2_000));
+        var tally = new DeadLetterTally(TestDeadLetters.ShippedTargets);
+        tally.Add(TestDeadLetters.Letter("c360.location.v1", "InvalidValue", "validate", 1_000));
+        tally.Add(TestDeadLetters.Letter("c360.location.v1", "InvalidValue", "validate", 3_000));
+        tally.Add(TestDeadLetters.Letter("c360-identity-commands-repartition", "InvalidValue", "validate", 2_000));
         tally.Add(null);
 
         var lines = tally.Lines("dlq").ToList();
@@ -35,8 +30,8 @@ public sealed class DeadLetterTallyTests
     public void Forged_header_text_reaches_the_terminal_without_control_characters_and_cut_short()
     {
         // A record with "\u001b[2J" in its class would have cleared the operator's screen; a megabyte-long one filled it.
-        var tally = new DeadLetterTally(new DeadLetterReplayTargets(Shipped));
-        tally.Add(Letter("topic\u001b]0;owned\u0007", "Evil\u001b[2J\r\n" + new string('x', 1_000_000), "validate", 1_000));
+        var tally = new DeadLetterTally(TestDeadLetters.ShippedTargets);
+        tally.Add(TestDeadLetters.Letter("topic\u001b]0;owned\u0007", "Evil\u001b[2J\r\n" + new string('x', 1_000_000), "validate", 1_000));
 
         var text = string.Join('\n', tally.Lines("dlq"));
 
@@ -45,7 +40,4 @@ public sealed class DeadLetterTallyTests
         Assert.Contains("topic?]0;owned?", text, StringComparison.Ordinal);
         Assert.True(text.Length < 2_000, $"{text.Length} characters printed");
     }
-
-    private static DeadLetterEnvelope Letter(string topic, string errorClass, string stage, long timestampMs) =>
-        new(new RecordOrigin(topic, 0, 1), timestampMs, null, stage, errorClass, Truncated: false, []);
 }

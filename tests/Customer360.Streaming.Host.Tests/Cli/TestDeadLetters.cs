@@ -1,0 +1,17 @@
+using Customer360.Streaming.Contracts;
+using Customer360.Streaming.Host.Cli;
+using Customer360.Streaming.Runtime.Processing;
+using Customer360.Streaming.Testing;
+
+namespace Customer360.Streaming.Host.Tests.Cli;
+
+/// <summary>Dead letters as the tools read them from the topic's headers, and the shipped topics they are judged against.</summary>
+internal static class TestDeadLetters
+{
+    /// <summary>Where a replay sends dead letters of the shipped topics.yaml.</summary>
+    public static readonly DeadLetterReplayTargets ShippedTargets = new(TopicCatalog.Load(RepositoryLayout.TopicsFile));
+
+    /// <summary>A whole dead letter of a record that entered by <paramref name="originTopic"/> (via a repartition topic when <paramref name="via"/> names one).</summary>
+    public static DeadLetterEnvelope Letter(string originTopic, string errorClass = "InvalidValue", string stage = "validate", long timestampMs = 1_000, string? via = null) =>
+        new(new RecordOrigin(originTopic, 0, 1), timestampMs, via, stage, errorClass, Truncated: false, []);
+}
