@@ -165,16 +165,16 @@ public static class ContextRebuild
             var topic = StreamTopology.ChangelogTopicOf(kafka.ApplicationId, store);
             var partitions = metadata.Topics.FirstOrDefault(t => t.Topic == topic)?.Partitions
                 ?? throw new InvalidOperationException($"Changelog topic {topic} does not exist: nothing to rebuild from.");
-            foreach (var partition in partitions)
+            var ends = TopicReader.Watermarks(consumer, topic, partitions.Select(p => p.PartitionId), TimeSpan.FromSeconds(kafka.StartupTimeoutSeconds));
+            foreach (var (partition, watermarks) in ends)
             {
-                var start = consumer.QueryWatermarkOffsets(new TopicPartition(topic, partition.PartitionId), TimeSpan.FromSeconds(kafka.StartupTimeoutSeconds)).Low.Value;
-                if (start > 0)
+                if (watermarks.Low.Value > 0)
                 {
-                    truncations.Add(new ChangelogTruncation(store, topic, partition.PartitionId, start));
+                    truncations.Add(new ChangelogTruncation(store, topic, partition.Partition.Value, watermarks.Low.Value));
                 }
             }
 
-            var read = TopicReader.ReadToEnd(consumer, topic, partitions.Select(p => p.PartitionId), TimeSpan.FromSeconds(kafka.StartupTimeoutSeconds), record =>
+            var read = TopicReader.ReadToEnd(consumer, ends, record =>
             {
                 var key = Encoding.UTF8.GetString(record.Message.Key ?? []);
                 if (ChangelogRecords.IsRuntimeKey(key))

@@ -37,14 +37,11 @@ internal static class DeadLetterScan
         }
 
         using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(KafkaClientConfigs.Consumer(kafka, clientId, clientId)).SetLogHandler(KafkaClientLog.Discard).Build();
-        var total = partitions.Sum(p =>
-        {
-            var watermarks = consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), timeout);
-            return watermarks.High.Value - watermarks.Low.Value;
-        });
+        var ends = TopicReader.Watermarks(consumer, topic, partitions, timeout);
+        var total = ends.Sum(e => e.Watermarks.High.Value - e.Watermarks.Low.Value);
         long read = 0;
         var lastProgress = time.GetTimestamp();
-        TopicReader.ReadToEnd(consumer, topic, partitions, timeout, record =>
+        TopicReader.ReadToEnd(consumer, ends, record =>
         {
             read++;
             onRecord(record, DeadLetterEnvelope.Read(record.Message.Headers));

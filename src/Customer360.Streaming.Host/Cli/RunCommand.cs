@@ -43,11 +43,8 @@ internal static partial class RunCommand
     }
 
     /// <summary>Runs a built host to completion and turns startup failures into a message and an exit code.</summary>
-    public static async Task<int> RunAsync(WebApplication app, CancellationToken cancellationToken, TextWriter? errors = null)
-    {
-        ArgumentNullException.ThrowIfNull(app);
-        return await StartAsync(app, cancellationToken, errors) ?? await ServeAsync(app, cancellationToken);
-    }
+    public static async Task<int> RunAsync(WebApplication app, CancellationToken cancellationToken, TextWriter? errors = null) =>
+        await StartAsync(app, cancellationToken, errors) ?? await ServeAsync(app, cancellationToken);
 
     /// <summary>
     /// Starts a built host: null once it runs (<see cref="ServeAsync"/> then serves it). A failed start stops what had

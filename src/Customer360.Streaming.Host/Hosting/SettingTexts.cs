@@ -47,23 +47,23 @@ internal static class SettingTexts
             return EnumNames.IsName(type, text) ? null : $"must be one of {string.Join(", ", Enum.GetNames(type))}";
         }
 
-        if (!TypeDescriptor.GetConverter(type).CanConvertFrom(typeof(string)))
+        var converter = TypeDescriptor.GetConverter(type);
+        if (!converter.CanConvertFrom(typeof(string)))
         {
             // The binder would drop the text without a word and bind the settings under the key.
             return $"must hold settings under it ({key}:<name>), not a value of its own";
         }
 
-        return Converts(type, text) ? null
+        return Converts(converter, text) ? null
             : type == typeof(bool) ? "must be true or false"
             : type == typeof(int) || type == typeof(long) ? "must be a whole number"
             : type == typeof(double) ? "must be a number"
             : $"must be a {type.Name}";
     }
 
-    /// <summary>Whether the binder would convert <paramref name="text"/> to <paramref name="type"/>: it asks the type's converter, as here.</summary>
-    private static bool Converts(Type type, string text)
+    /// <summary>Whether the binder would convert <paramref name="text"/>: it asks the type's converter, as here.</summary>
+    private static bool Converts(TypeConverter converter, string text)
     {
-        var converter = TypeDescriptor.GetConverter(type);
         try
         {
             return converter.ConvertFromInvariantString(text) is not null;
