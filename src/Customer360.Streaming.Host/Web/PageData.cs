@@ -75,41 +75,8 @@ internal sealed class PageData
         }
     }
 
-    /// <summary>
-    /// The context a search leads to: for an identifier (<c>web:…</c>, <c>device:…</c>, <c>app:…</c>) the customer it
-    /// is linked to, else its anonymous context; for anything else, the customer id itself. Null when an identifier
-    /// leads nowhere, or Redis cannot be asked.
-    /// </summary>
-    public async Task<string?> FindCustomerAsync(string query)
-    {
-        var looksLikeIdentifier = query.Contains(':', StringComparison.Ordinal) && !query.StartsWith(CustomerContext.AnonymousPrefix, StringComparison.Ordinal);
-        if (!looksLikeIdentifier)
-        {
-            return query;
-        }
-
-        if (Reader() is not { } redis)
-        {
-            return null;
-        }
-
-        try
-        {
-            if (await redis.ReadCustomerOfAsync(query) is { } linked)
-            {
-                return linked;
-            }
-
-            var anonymous = CustomerContext.AnonymousPrefix + query;
-            return await redis.ReadVersionAsync(anonymous) is not null ? anonymous
-                : await redis.ReadVersionAsync(query) is not null ? query
-                : null;
-        }
-        catch (Exception ex) when (RedisOutage.Is(ex))
-        {
-            return null;
-        }
-    }
+    /// <summary>Where the search box leads for <paramref name="query"/>: see <see cref="PageSearch"/>.</summary>
+    public Task<SearchResult> SearchAsync(string query) => PageSearch.FindAsync(query, _stores, Reader());
 
     public async Task<StoreFloorModel> StoreFloorAsync(StoreLocation store)
     {

@@ -56,12 +56,18 @@ internal static class PageEndpoints
 
             if (EntityIds.Problem(query) is { } problem)
             {
-                return await MessageAsync(renderer, StatusCodes.Status400BadRequest, "Not a customer id or identifier", $"The search {problem}.", query);
+                return await MessageAsync(renderer, StatusCodes.Status400BadRequest, "Not a customer id, identifier or store", $"The search {problem}.", query);
             }
 
-            return await data.FindCustomerAsync(query) is { } customerId
-                ? Results.Redirect("/customers/" + PageText.Segment(customerId))
-                : await MessageAsync(renderer, StatusCodes.Status404NotFound, "Nobody found", "No customer or anonymous visitor has this id or identifier.", query);
+            var found = await data.SearchAsync(query);
+            return found.Outcome switch
+            {
+                SearchOutcome.Found => Results.Redirect(found.Path!),
+                SearchOutcome.RedisDown => await MessageAsync(renderer, StatusCodes.Status503ServiceUnavailable, "Redis is not reachable",
+                    "Customers cannot be searched until Redis answers; stores can.", query),
+                _ => await MessageAsync(renderer, StatusCodes.Status404NotFound, "Nothing found",
+                    "No customer, anonymous visitor or store has this id, identifier or name (Redis holds no context for it).", query),
+            };
         });
 
         pages.MapGet("/assets/{name}", (string name) => Asset(name));

@@ -99,6 +99,14 @@ public sealed partial class PagesInBrowserTests(RedisServerFixture redis, Schema
         await Assertions.Expect(page).ToHaveURLAsync(CustomerAddress(Ada), new PageAssertionsToHaveURLOptions { Timeout = (float)Patience.TotalMilliseconds });
         Assert.Equal("GOLD", await page.Locator("[data-field=tier]").InnerTextAsync());
 
+        // A store's name leads to its floor; an id Redis holds no context for says so instead of opening an empty page.
+        await page.FillAsync("input[name=q]", "berlin mitte");
+        await page.PressAsync("input[name=q]", "Enter");
+        await Assertions.Expect(page).ToHaveURLAsync(StoreAddress(), new PageAssertionsToHaveURLOptions { Timeout = (float)Patience.TotalMilliseconds });
+        await page.FillAsync("input[name=q]", Ada + "-typo");
+        await page.PressAsync("input[name=q]", "Enter");
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Nothing found", new LocatorAssertionsToHaveTextOptions { Timeout = (float)Patience.TotalMilliseconds });
+
         await page.GotoAsync(run.BaseAddress.ToString());
         Assert.Equal("3", await page.Locator($"td[data-store={Store}]").InnerTextAsync());
         await Chromium.ScreenshotAsync(page, "overview");
@@ -140,6 +148,9 @@ public sealed partial class PagesInBrowserTests(RedisServerFixture redis, Schema
 
     [GeneratedRegex(@"from \S+relationship\S*, partition \d+, offset \d+, event time \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC, \d+ s ago")]
     private static partial Regex RelationshipProvenance();
+
+    [GeneratedRegex($"/stores/{Store}$")]
+    private static partial Regex StoreAddress();
 
     private static Regex CustomerAddress(string customer) => new($"/customers/{Regex.Escape(customer)}$");
 
