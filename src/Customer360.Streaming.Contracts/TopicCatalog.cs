@@ -45,7 +45,7 @@ public sealed partial class TopicCatalog
         {
             var entry = entries[i];
             var where = $"topics[{i}]" + (string.IsNullOrWhiteSpace(entry.Name) ? string.Empty : $" '{entry.Name}'");
-            if (string.IsNullOrWhiteSpace(entry.Name) || !TopicNamePattern().IsMatch(entry.Name))
+            if (!IsLegalTopicName(entry.Name))
             {
                 errors.Add($"{where}: 'name' must be 1-249 characters of letters, digits, '.', '_' or '-'");
                 continue;
@@ -88,6 +88,9 @@ public sealed partial class TopicCatalog
         YamlCatalog.ThrowIfInvalid(errors, sourceName);
         return new TopicCatalog(new ReadOnlyCollection<TopicSpec>(topics));
     }
+
+    /// <summary>Whether Kafka takes <paramref name="name"/> as a topic name: 1-249 of its characters, and neither "." nor "..".</summary>
+    public static bool IsLegalTopicName(string? name) => name is not (null or "." or "..") && TopicNamePattern().IsMatch(name);
 
     private static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 

@@ -87,6 +87,25 @@ public sealed class TopicCatalogTests
     }
 
     [Theory]
+    [InlineData(".")]
+    [InlineData("..")]
+    [InlineData("spaced name")]
+    public void Parse_NameKafkaRefuses_IsRejected(string name)
+    {
+        // "." and ".." are made of allowed characters, yet Kafka refuses them as topic names.
+        var yaml = $"""
+            topics:
+              - name: "{name}"
+                role: input
+                partitions: 3
+            """;
+
+        var error = Assert.Throws<TopologyException>(() => TopicCatalog.Parse(yaml, "test.yaml"));
+
+        Assert.Contains($"topics[0] '{name}': 'name' must be 1-249 characters", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("2")]
     [InlineData("input, table")]
     public void Parse_RoleThatIsANumberOrAList_IsRejected(string role)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Confluent.Kafka;
+using Customer360.Streaming.Contracts;
 using Customer360.Streaming.Embedded.SchemaRegistry;
 using Customer360.Streaming.Host.Hosting;
 using Customer360.Streaming.Runtime.Kafka;
@@ -14,6 +15,8 @@ namespace Customer360.Streaming.Host.Cli;
 /// </summary>
 internal static class RegistryCommand
 {
+    private const string BasicAuthVariable = "C360_REGISTRY_BASIC_AUTH";
+
     public static Command Create()
     {
         var port = new Option<int>("--port")
@@ -38,16 +41,35 @@ internal static class RegistryCommand
         {
             Description = "Kafka to keep the registry's state in (a compacted _schemas topic), so a restart serves the same ids; without it the state is lost on exit.",
         };
+        bootstrap.Validators.Add(r =>
+        {
+            var servers = r.GetValueOrDefault<string?>();
+            if (servers is not null && string.IsNullOrWhiteSpace(servers))
+            {
+                r.AddError("--bootstrap-servers is empty; leave it out to keep the registry's state in memory.");
+            }
+            else if (servers is not null && BootstrapServersAttribute.Check(servers) is { } problem)
+            {
+                r.AddError($"--bootstrap-servers must be a host:port list: {problem}.");
+            }
+        });
         var topic = new Option<string>("--topic") { Description = "The state topic.", DefaultValueFactory = _ => KafkaRegistryLog.DefaultTopic };
+        topic.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string>() is var name && !TopicCatalog.IsLegalTopicName(name))
+            {
+                r.AddError($"--topic must be 1-249 characters of letters, digits, '.', '_' or '-' (was '{name}').");
+            }
+        });
         var basicAuth = new Option<string?>("--basic-auth")
         {
-            Description = "user:password every request must carry (HTTP basic); default C360_REGISTRY_BASIC_AUTH, else none.",
+            Description = "user:password every request must carry (HTTP basic); default " + BasicAuthVariable + ", else none.",
         };
         basicAuth.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<string?>() is { } value && !value.Contains(':', StringComparison.Ordinal))
+            if (r.GetValueOrDefault<string?>() is { } value && CredentialsProblem(value) is { } problem)
             {
-                r.AddError("--basic-auth must be user:password.");
+                r.AddError($"--basic-auth {problem}.");
             }
         });
         var command = new Command("registry", "Run the embedded Schema Registry (development only; production uses Confluent Schema Registry, Karapace, Apicurio or Redpanda).")
@@ -57,7 +79,13 @@ internal static class RegistryCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var level = CompatibilityLevels.TryParse(parse.GetValue(compatibility), out var parsed) ? parsed : CompatibilityLevel.Backward;
-            var credentials = parse.GetValue(basicAuth) ?? Environment.GetEnvironmentVariable("C360_REGISTRY_BASIC_AUTH");
+            var credentials = parse.GetValue(basicAuth) ?? Environment.GetEnvironmentVariable(BasicAuthVariable);
+            if (!string.IsNullOrEmpty(credentials) && CredentialsProblem(credentials) is { } problem)
+            {
+                await Console.Error.WriteLineAsync($"{BasicAuthVariable} {problem}.");
+                return ExitCodes.InvalidConfiguration;
+            }
+
             var settings = new EmbeddedRegistrySettings(string.IsNullOrEmpty(credentials) ? null : credentials, parse.GetValue(bootstrap), parse.GetValue(topic)!);
             EmbeddedSchemaRegistry registryStarted;
             try
@@ -96,4 +124,10 @@ internal static class RegistryCommand
         });
         return command;
     }
+
+    /// <summary>Why <paramref name="credentials"/> cannot be what every request must carry (a phrase), or null.</summary>
+    private static string? CredentialsProblem(string credentials) =>
+        credentials.IndexOf(':', StringComparison.Ordinal) is var colon && colon > 0 && colon < credentials.Length - 1
+            ? null
+            : "must be user:password, neither of them empty";
 }

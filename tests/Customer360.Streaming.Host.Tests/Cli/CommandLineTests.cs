@@ -58,6 +58,25 @@ public sealed class CommandLineTests
     }
 
     [Theory]
+    [InlineData("--topic", "", "--topic must be 1-249 characters of letters, digits, '.', '_' or '-' (was '').")]
+    [InlineData("--topic", "schemas state", "--topic must be 1-249 characters of letters, digits, '.', '_' or '-' (was 'schemas state').")]
+    [InlineData("--topic", "..", "--topic must be 1-249 characters of letters, digits, '.', '_' or '-' (was '..').")]
+    [InlineData("--bootstrap-servers", "", "--bootstrap-servers is empty; leave it out to keep the registry's state in memory.")]
+    [InlineData("--bootstrap-servers", "kafka", "--bootstrap-servers must be a host:port list: 'kafka' is not host:port.")]
+    [InlineData("--basic-auth", ":", "--basic-auth must be user:password, neither of them empty.")]
+    [InlineData("--basic-auth", "admin:", "--basic-auth must be user:password, neither of them empty.")]
+    [InlineData("--basic-auth", "admin", "--basic-auth must be user:password, neither of them empty.")]
+    public void Parse_RegistryWithAStateTopicKafkaCannotHoldOrEmptyCredentials_IsAnErrorNamingTheOption(string option, string value, string expected)
+    {
+        // An empty topic failed as "registry failed: Local: Bad message format"; one with a space was taken by the
+        // embedded broker and would be refused by a real one; ":" made a registry that asked for an empty password; a
+        // bootstrap list without a port failed after 30 s as "no Kafka broker answered".
+        var result = C360Cli.Create().Parse(["registry", option, value]);
+
+        Assert.Contains(result.Errors, e => e.Message == expected);
+    }
+
+    [Theory]
     [InlineData(new[] { "dead-letters", "replay" }, "Option '--class' is required")]
     [InlineData(new[] { "dead-letters", "replay", "--class", " , " }, "--class must name at least one error class")]
     public void Parse_ReplayWithoutAnErrorClass_IsAnError(string[] args, string expected)
@@ -185,6 +204,27 @@ public sealed class RegistryCommandTests
 
         Assert.Equal(2, exitCode);
         Assert.Contains($"--port {port} is in use", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Registry_CredentialsFromTheEnvironmentWithoutAPassword_ExitsWith2BeforeServing()
+    {
+        // The variable was taken unchecked, so "admin:" started a registry whose password was empty.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        Environment.SetEnvironmentVariable("C360_REGISTRY_BASIC_AUTH", "admin:");
+        try
+        {
+            var (exitCode, output, errors) = await ConsoleRedirection.RunAsync(["registry", "--port", "0"], timeout.Token);
+
+            Assert.Equal(2, exitCode);
+            Assert.Contains("C360_REGISTRY_BASIC_AUTH must be user:password, neither of them empty.", errors, StringComparison.Ordinal);
+            Assert.DoesNotContain("schema.registry.url", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("C360_REGISTRY_BASIC_AUTH", null);
+        }
     }
 }
 
