@@ -3,9 +3,10 @@ using System.Text;
 namespace Customer360.Streaming.Host.Web;
 
 /// <summary>
-/// Serves a page's live part as server-sent events: renders it every <see cref="Interval"/> and sends it when it
-/// differs from what was sent last (so an idle page costs a render, not a transfer). live.js puts each message in
-/// place. Ends when the browser goes away or the process stops.
+/// Serves a page's live part as server-sent events: renders it every <see cref="Interval"/> (one render shared by
+/// every viewer of the page, see <see cref="SharedRenders"/>) and sends it when it differs from what was sent last (so
+/// an idle page costs a render, not a transfer). live.js puts each message in place. Ends when the browser goes away
+/// or the process stops.
 /// </summary>
 internal static class LiveStream
 {
@@ -19,6 +20,8 @@ internal static class LiveStream
         ArgumentNullException.ThrowIfNull(http);
         var time = http.RequestServices.GetRequiredService<TimeProvider>();
         var lifetime = http.RequestServices.GetRequiredService<IHostApplicationLifetime>();
+        var renders = http.RequestServices.GetRequiredService<SharedRenders>();
+        var page = http.Request.Path.Value ?? string.Empty;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
         http.Response.ContentType = "text/event-stream; charset=utf-8";
         http.Response.Headers.CacheControl = "no-store";
@@ -29,7 +32,7 @@ internal static class LiveStream
             await http.Response.Body.FlushAsync(stop.Token);
             while (!stop.IsCancellationRequested)
             {
-                var html = await render();
+                var html = await renders.GetAsync(page, render);
                 if (html != sent)
                 {
                     await http.Response.WriteAsync(Message(html), stop.Token);

@@ -20,6 +20,7 @@ internal static class PageEndpoints
         services.AddHostedService(sp => sp.GetRequiredService<LiveFeed>());
         services.AddSingleton<PageData>();
         services.AddSingleton<PageRenderer>();
+        services.AddSingleton<SharedRenders>();
         services.AddSingleton<PageAccess>();
         return services;
     }

@@ -1,0 +1,68 @@
+using Customer360.Streaming.Host.Web;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Customer360.Streaming.Host.Tests.Web;
+
+/// <summary>
+/// Every open live page rendered its own copy every half second, Redis reads included: in a demo run, fifty browsers
+/// on one store floor took a third of a core more from the process that runs the stream threads.
+/// </summary>
+public sealed class SharedRendersTests
+{
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2026-12-06T09:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+
+    [Fact]
+    public async Task Viewers_of_one_page_share_one_render_per_interval_while_other_pages_render_their_own()
+    {
+        var renders = new SharedRenders(_time);
+        var storeRenders = 0;
+        var homeRenders = 0;
+        Task<string> Store() => Task.FromResult($"store #{++storeRenders}");
+        Task<string> Home() => Task.FromResult($"home #{++homeRenders}");
+
+        var viewers = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => renders.GetAsync("/stores/berlin-mitte/live", Store)));
+        Assert.All(viewers, html => Assert.Equal("store #1", html));
+        Assert.Equal("home #1", await renders.GetAsync("/live", Home));
+
+        _time.Advance(LiveStream.Interval - TimeSpan.FromMilliseconds(1));
+        Assert.Equal("store #1", await renders.GetAsync("/stores/berlin-mitte/live", Store));
+
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal("store #2", await renders.GetAsync("/stores/berlin-mitte/live", Store));
+        Assert.Equal(2, storeRenders);
+        Assert.Equal(1, homeRenders);
+    }
+
+    [Fact]
+    public async Task A_viewer_arriving_while_a_render_is_under_way_waits_for_that_render_instead_of_starting_another()
+    {
+        var renders = new SharedRenders(_time);
+        var pending = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = 0;
+
+        var first = renders.GetAsync("/customers/c-1/live", () => { started++; return pending.Task; });
+        var second = renders.GetAsync("/customers/c-1/live", () => { started++; return Task.FromResult("another"); });
+        pending.SetResult("the one render");
+
+        Assert.Equal("the one render", await first);
+        Assert.Equal("the one render", await second);
+        Assert.Equal(1, started);
+    }
+
+    [Fact]
+    public async Task A_page_nobody_has_watched_for_a_while_is_forgotten()
+    {
+        var renders = new SharedRenders(_time);
+        foreach (var customer in Enumerable.Range(0, 100))
+        {
+            await renders.GetAsync($"/customers/c-{customer}/live", () => Task.FromResult("x"));
+        }
+
+        Assert.Equal(100, renders.Pages);
+
+        _time.Advance(SharedRenders.Forgotten + LiveStream.Interval);
+        await renders.GetAsync("/live", () => Task.FromResult("home"));
+
+        Assert.Equal(1, renders.Pages);
+    }
+}
