@@ -12,13 +12,22 @@ internal sealed record DeadLetterSelection(IReadOnlySet<string> ErrorClasses, st
 }
 
 /// <summary>
+/// The processor's grace period (<c>Context:GraceSeconds</c>) and the moment of the replay: an event older than the
+/// grace then may find its customer holding a newer event of its kind beyond it, and be counted late, not applied.
+/// </summary>
+internal sealed record ReplayGrace(TimeSpan Grace, long NowMs)
+{
+    public bool IsOlder(long timestampMs) => timestampMs < NowMs - (long)Grace.TotalMilliseconds;
+}
+
+/// <summary>
 /// Sends selected dead letters back as the original records (key, value, headers without ours, timestamp) to the topic
 /// <see cref="DeadLetterReplayTargets"/> names, and counts what it did. The processor takes a replayed record as any
 /// other: applied, or dead-lettered again if it is still wrong. Sending one twice is harmless: an event it applied
 /// already is recognised by its id (or is older than what the context holds), a link or a profile is a table row
 /// written again, and a response to an answered trigger changes nothing.
 /// </summary>
-internal sealed class DeadLetterReplay(DeadLetterReplayTargets targets, DeadLetterSelection selection, bool dryRun) : IDisposable
+internal sealed class DeadLetterReplay(DeadLetterReplayTargets targets, DeadLetterSelection selection, bool dryRun, ReplayGrace grace) : IDisposable
 {
     /// <summary>How long one replayed record may wait for a broker's acknowledgement; <see cref="Finish"/> waits longer.</summary>
     public const int DeliveryTimeoutMs = 30_000;
@@ -39,6 +48,7 @@ internal sealed class DeadLetterReplay(DeadLetterReplayTargets targets, DeadLett
     private readonly SortedSet<string> _classesOnTopic = new(StringComparer.Ordinal);
     private bool _moreClassesOnTopic;
     private IProducer<byte[]?, byte[]?>? _producer;
+    private long _olderThanGrace;
     private long _acknowledged;
     private long _failed;
     private string? _firstFailure;
@@ -86,6 +96,12 @@ internal sealed class DeadLetterReplay(DeadLetterReplayTargets targets, DeadLett
         }
 
         _sentByTopic[target.Topic] = _sentByTopic.GetValueOrDefault(target.Topic) + 1;
+        var timestampMs = letter.OriginTimestampMs > 0 ? letter.OriginTimestampMs : record.Message.Timestamp.UnixTimestampMs;
+        if (targets.IsJudgedByGrace(target.Topic) && grace.IsOlder(timestampMs))
+        {
+            _olderThanGrace++;
+        }
+
         if (_producer is null)
         {
             return;
@@ -96,7 +112,7 @@ internal sealed class DeadLetterReplay(DeadLetterReplayTargets targets, DeadLett
             Key = record.Message.Key,
             Value = record.Message.Value,
             Headers = [],
-            Timestamp = new Timestamp(letter.OriginTimestampMs > 0 ? letter.OriginTimestampMs : record.Message.Timestamp.UnixTimestampMs, TimestampType.CreateTime),
+            Timestamp = new Timestamp(timestampMs, TimestampType.CreateTime),
         };
         foreach (var (name, value) in letter.OriginalHeaders)
         {
@@ -126,6 +142,12 @@ internal sealed class DeadLetterReplay(DeadLetterReplayTargets targets, DeadLett
         yield return Sent == 0
             ? $"{verb} no dead letters"
             : $"{verb} {Sent:N0} dead letter{(Sent == 1 ? string.Empty : "s")}: {string.Join(", ", _sentByTopic.Select(t => $"{t.Key} {t.Value:N0}"))}";
+        if (_olderThanGrace > 0)
+        {
+            yield return $"older than the grace period (Context:GraceSeconds, {grace.Grace.TotalSeconds:N0} s): {_olderThanGrace:N0} event{(_olderThanGrace == 1 ? string.Empty : "s")}; "
+                + "the processor applies such an event only if its customer has no event of the same kind newer by more than that, and counts it late otherwise (c360_records_late_total)";
+        }
+
         foreach (var (why, count) in _notReplayed)
         {
             yield return $"not replayed: {count:N0}, {why}";

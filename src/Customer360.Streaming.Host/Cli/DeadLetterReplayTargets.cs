@@ -15,13 +15,29 @@ internal sealed record DeadLetterReplayTarget(string? Topic, string? WhyNot);
 /// as its key instead of its identifier (the dead letter is the repartition record), and only the channel's
 /// customer-keyed twin takes that key.
 /// </summary>
-internal sealed class DeadLetterReplayTargets(TopicCatalog catalog)
+internal sealed class DeadLetterReplayTargets
 {
-    private readonly HashSet<string> _entrances = [.. catalog.Topics.Where(t => t.Role is TopicRole.Input or TopicRole.Table).Select(t => t.Name)];
-    private readonly IReadOnlyDictionary<string, string> _keyedByCustomer = ProductTopicNames.FromCatalog(catalog).KeyedByCustomer;
+    private readonly HashSet<string> _entrances;
+    private readonly IReadOnlyDictionary<string, string> _keyedByCustomer;
+    private readonly HashSet<string> _judgedByGrace;
+
+    public DeadLetterReplayTargets(TopicCatalog catalog)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        var names = ProductTopicNames.FromCatalog(catalog);
+        _entrances = [.. catalog.Topics.Where(t => t.Role is TopicRole.Input or TopicRole.Table).Select(t => t.Name)];
+        _keyedByCustomer = names.KeyedByCustomer;
+        _judgedByGrace = [.. names.Channels, .. names.CustomerKeyedChannels, names.Relationship];
+    }
 
     /// <summary>Whether records enter the topology by <paramref name="topic"/> (an input or table topic).</summary>
     public bool IsEntrance(string topic) => _entrances.Contains(topic);
+
+    /// <summary>
+    /// Whether the processor judges a record of <paramref name="topic"/> by its age against its customer's newest of the
+    /// same kind (channel events and relationship profiles; not links or trigger responses).
+    /// </summary>
+    public bool IsJudgedByGrace(string topic) => _judgedByGrace.Contains(topic);
 
     public DeadLetterReplayTarget For(DeadLetterEnvelope letter)
     {

@@ -3,6 +3,7 @@ using Customer360.Streaming.Contracts;
 using Customer360.Streaming.Host.Hosting;
 using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Runtime.Topology;
+using Microsoft.Extensions.Options;
 
 namespace Customer360.Streaming.Host.Cli;
 
@@ -67,8 +68,22 @@ internal static class DeadLettersCommand
                 return ExitCodes.InvalidConfiguration;
             }
 
+            ContextOptions context;
+            try
+            {
+                // The processor's grace, from the same C360__ variables it reads, to say which replayed events it may judge late.
+                var configuration = new ConfigurationBuilder().AddEnvironmentVariables(ProcessorHost.EnvironmentPrefix).Build();
+                context = SettingsSection.Read(configuration, ContextOptions.SectionName, new ContextOptions());
+            }
+            catch (OptionsValidationException ex)
+            {
+                Console.Error.WriteLine(SettingsSection.Describe(ex.Failures));
+                return ExitCodes.InvalidConfiguration;
+            }
+
             var selection = new DeadLetterSelection(ErrorClasses(parse.GetValue(classes)!), parse.GetValue(originTopic));
-            using var replay = new DeadLetterReplay(targets, selection, parse.GetValue(dryRun));
+            var grace = new ReplayGrace(TimeSpan.FromSeconds(context.GraceSeconds), TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds());
+            using var replay = new DeadLetterReplay(targets, selection, parse.GetValue(dryRun), grace);
             replay.Open(kafka);
             DeadLetterScan.Run(kafka, topic, replay.Add, Progress("replay"), TimeProvider.System, cancellationToken);
             var acknowledged = replay.Finish(AcknowledgementWait);

@@ -10,7 +10,7 @@ public sealed class DeadLetterReplaySelectionTests
     public void A_class_no_dead_letter_on_the_topic_has_is_named_with_the_classes_it_has()
     {
         // A misspelt class (InvalidValu) replayed nothing and said only "left alone: 2", as if there were nothing to do.
-        using var replay = new DeadLetterReplay(TestDeadLetters.ShippedTargets, new DeadLetterSelection(new HashSet<string> { "InvalidValu", "MisPartitionedKey" }, null), dryRun: true);
+        using var replay = new DeadLetterReplay(TestDeadLetters.ShippedTargets, new DeadLetterSelection(new HashSet<string> { "InvalidValu", "MisPartitionedKey" }, null), dryRun: true, TestDeadLetters.Grace);
         replay.Add(Record(), TestDeadLetters.Letter("c360.relationship.v1", "InvalidValue"));
         replay.Add(Record(), TestDeadLetters.Letter("c360.relationship.v1", "UnknownSchemaId"));
         replay.Add(Record(), TestDeadLetters.Letter("c360.relationship.v1", "MisPartitionedKey"));
@@ -25,7 +25,7 @@ public sealed class DeadLetterReplaySelectionTests
     [Fact]
     public void The_note_names_a_few_of_the_topics_classes_printable_however_many_were_forged()
     {
-        using var replay = new DeadLetterReplay(TestDeadLetters.ShippedTargets, new DeadLetterSelection(new HashSet<string> { "InvalidValue" }, null), dryRun: true);
+        using var replay = new DeadLetterReplay(TestDeadLetters.ShippedTargets, new DeadLetterSelection(new HashSet<string> { "InvalidValue" }, null), dryRun: true, TestDeadLetters.Grace);
         for (var i = 0; i < 40; i++)
         {
             replay.Add(Record(), TestDeadLetters.Letter("c360.relationship.v1", $"Forged{i:00}\u001b[2J"));
@@ -36,6 +36,38 @@ public sealed class DeadLetterReplaySelectionTests
         Assert.EndsWith(", …)", note, StringComparison.Ordinal);
         Assert.Equal(12, note.Split("Forged").Length - 1);
         Assert.DoesNotContain(note, char.IsControl);
+    }
+
+    [Fact]
+    public void Events_older_than_the_grace_period_are_counted_as_ones_the_processor_may_judge_late()
+    {
+        // A replay a day after the failure reported every event as replayed, and the processor then counted most of
+        // them late and applied none: the report gave no hint.
+        var now = TestDeadLetters.Grace.NowMs;
+        using var replay = new DeadLetterReplay(TestDeadLetters.ShippedTargets, new DeadLetterSelection(new HashSet<string> { "InvalidValue" }, null), dryRun: true, TestDeadLetters.Grace);
+        replay.Add(Record(), TestDeadLetters.Letter("c360.clickstream.v1", timestampMs: now - 700_000));
+        replay.Add(Record(), TestDeadLetters.Letter("c360.clickstream.v1", timestampMs: now - 100_000));
+        replay.Add(Record(), TestDeadLetters.Letter("c360.relationship.v1", timestampMs: now - 86_400_000));
+        replay.Add(Record(), TestDeadLetters.Letter("c360.identity.v1", timestampMs: now - 86_400_000));
+
+        var lines = replay.Lines().ToList();
+
+        Assert.Contains("would replay 4 dead letters: c360.clickstream.v1 2, c360.identity.v1 1, c360.relationship.v1 1", lines);
+        Assert.Contains(
+            "older than the grace period (Context:GraceSeconds, 600 s): 2 events; the processor applies such an event only if its customer has no event "
+            + "of the same kind newer by more than that, and counts it late otherwise (c360_records_late_total)",
+            lines);
+    }
+
+    [Fact]
+    public void Events_within_the_grace_period_bring_no_note()
+    {
+        var now = TestDeadLetters.Grace.NowMs;
+        using var replay = new DeadLetterReplay(TestDeadLetters.ShippedTargets, new DeadLetterSelection(new HashSet<string> { "InvalidValue" }, null), dryRun: true, TestDeadLetters.Grace);
+        replay.Add(Record(), TestDeadLetters.Letter("c360.beacon.v1", timestampMs: now - 599_000));
+        replay.Add(Record(), TestDeadLetters.Letter("c360.identity.v1", timestampMs: now - 86_400_000));
+
+        Assert.DoesNotContain(replay.Lines(), l => l.Contains("grace", StringComparison.Ordinal));
     }
 
     private static ConsumeResult<byte[]?, byte[]?> Record() =>

@@ -11,6 +11,9 @@ internal static class TestDeadLetters
     /// <summary>Where a replay sends dead letters of the shipped topics.yaml.</summary>
     public static readonly DeadLetterReplayTargets ShippedTargets = new(TopicCatalog.Load(RepositoryLayout.TopicsFile));
 
+    /// <summary>The processor's default grace period, judged at a fixed moment.</summary>
+    public static readonly ReplayGrace Grace = new(TimeSpan.FromSeconds(600), NowMs: 1_790_000_000_000);
+
     /// <summary>A whole dead letter of a record that entered by <paramref name="originTopic"/> (via a repartition topic when <paramref name="via"/> names one).</summary>
     public static DeadLetterEnvelope Letter(string originTopic, string errorClass = "InvalidValue", string stage = "validate", long timestampMs = 1_000, string? via = null) =>
         new(new RecordOrigin(originTopic, 0, 1), timestampMs, via, stage, errorClass, Truncated: false, []);

@@ -4,8 +4,8 @@ namespace Customer360.Streaming.IntegrationTests.Hosting;
 
 /// <summary>
 /// The tools that take the processor's <c>C360__</c> settings from the environment (a rule test and the offer evaluation
-/// replay with its context and trigger settings, the schema commands use its registry settings, the demo runs the
-/// processor) check them as <c>c360 run</c> does, and say what is wrong instead of ending with an unhandled exception;
+/// replay with its context and trigger settings, the dead-letter replay its grace period, the schema commands use its
+/// registry settings, the demo runs the processor) check them as <c>c360 run</c> does, and say what is wrong instead of ending with an unhandled exception;
 /// a bad command-line option is invalid configuration too (exit code 2).
 /// </summary>
 public sealed class ToolSettingsProcessTests(RedisServerFixture redis)
@@ -16,6 +16,7 @@ public sealed class ToolSettingsProcessTests(RedisServerFixture redis)
     [InlineData("rules-test", "C360__Context__GraceSecond", "60", "Context:GraceSecond is not a setting (did you mean Context:GraceSeconds?)")]
     [InlineData("evaluate", "C360__Triggers__WallClockTimers", "sometimes", "Triggers:WallClockTimers must be true or false (was 'sometimes')")]
     [InlineData("schemas-check", "C360__SchemaRegistry__MaxRetries", "three", "SchemaRegistry:MaxRetries must be a whole number (was 'three')")]
+    [InlineData("dead-letters-replay", "C360__Context__GraceSeconds", "-1", "Context:GraceSeconds must be between 0 and 86400.")]
     public async Task A_tool_given_a_wrong_processor_setting_exits_with_code_2_naming_it(string tool, string variable, string value, string expected)
     {
         // Each read the variables with the binder alone: text for a number ended it with an unhandled exception and its
@@ -25,6 +26,7 @@ public sealed class ToolSettingsProcessTests(RedisServerFixture redis)
         {
             "rules-test" => ["rules", "test", "--rules", rules, "--events", Path.Combine(TestScratch.Run.NewDirectory("c360-tool-"), "none.jsonl")],
             "evaluate" => ["decisioning", "evaluate", "--customers", "10", "--days", "1"],
+            "dead-letters-replay" => ["dead-letters", "replay", "--class", "InvalidValue", "--dry-run", "--bootstrap-servers", "127.0.0.1:9"],
             _ => ["schemas", "check", "--registry-url", "http://127.0.0.1:9"],
         };
 
