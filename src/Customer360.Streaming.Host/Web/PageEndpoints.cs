@@ -27,6 +27,8 @@ internal static class PageEndpoints
 
     public static void MapPages(this WebApplication app)
     {
+        ArgumentNullException.ThrowIfNull(app);
+        app.Use(EscapedSlashes.RestoreAsync);
         var pages = app.MapGroup(string.Empty).AddEndpointFilter<PageAccess>();
         pages.MapGet("/", async (PageData data, PageRenderer renderer) => Page(await renderer.RenderModelAsync<HomePage>(await data.OverviewAsync())));
         pages.MapGet("/live", (HttpContext http, PageData data, PageRenderer renderer) =>
