@@ -6,16 +6,45 @@ namespace Customer360.Streaming.Runtime.Kafka;
 /// Checks <c>Kafka:Properties</c> at startup the way librdkafka will read them: each entry is set on a client of its
 /// own that is built and closed at once (no connection is made), so an unknown setting or a value librdkafka refuses
 /// fails validation naming the key, instead of a stack trace when the first client is built. Values are never
-/// repeated in the message: they may be secrets.
+/// repeated in the message: they may be secrets. A setting the runtime owns (<see cref="KafkaClientConfigs"/> sets it
+/// over what was given, or a setting of ours stands for it) is refused too, instead of being silently replaced.
 /// </summary>
 public static class KafkaPropertyCheck
 {
+    private const string Commits = "is fixed by the runtime: it commits processed positions itself, every Kafka:CommitIntervalMs";
+
+    /// <summary>librdkafka's names (aliases included) for what the runtime decides, and why or where instead.</summary>
+    private static readonly Dictionary<string, string> Owned = new(StringComparer.Ordinal)
+    {
+        ["bootstrap.servers"] = "is Kafka:BootstrapServers; set that instead",
+        ["metadata.broker.list"] = "is Kafka:BootstrapServers; set that instead",
+        ["group.id"] = "is Kafka:ApplicationId; set that instead",
+        ["client.id"] = "is set by the runtime: each client's name says its application, thread and role",
+        ["group.instance.id"] = "is set by the runtime, one per stream thread, under Streams:StaticMembership (see Streams:InstanceId)",
+        ["transactional.id"] = "is set by the runtime, one per stream thread, under Streams:ProcessingGuarantee ExactlyOnceV2",
+        ["transaction.timeout.ms"] = "is Streams:TransactionTimeoutMs; set that instead",
+        ["linger.ms"] = "is Kafka:LingerMs; set that instead",
+        ["queue.buffering.max.ms"] = "is Kafka:LingerMs; set that instead",
+        ["fetch.wait.max.ms"] = "is Kafka:FetchWaitMaxMs; set that instead",
+        ["partitioner"] = "is fixed by the runtime: murmur2_random, the Java client's hashing, which co-partitioned topics need",
+        ["enable.idempotence"] = "is fixed by the runtime: idempotent producers with acks=all, so a retry neither loses nor repeats an output",
+        ["acks"] = "is fixed by the runtime: idempotent producers with acks=all, so a retry neither loses nor repeats an output",
+        ["request.required.acks"] = "is fixed by the runtime: idempotent producers with acks=all, so a retry neither loses nor repeats an output",
+        ["partition.assignment.strategy"] = "is fixed by the runtime: range, which gives partition N of every co-partitioned topic to the same member",
+        ["enable.auto.commit"] = Commits,
+        ["enable.auto.offset.store"] = Commits,
+        ["auto.commit.interval.ms"] = Commits,
+        ["auto.offset.reset"] = "is fixed by the runtime: earliest, so a new application id reads its inputs from their start",
+        ["isolation.level"] = "is fixed by the runtime: read_committed, so no stage takes what an aborted transaction wrote",
+        ["enable.partition.eof"] = "is fixed by the runtime",
+    };
+
     public static IEnumerable<string> Problems(IReadOnlyDictionary<string, string> properties)
     {
         ArgumentNullException.ThrowIfNull(properties);
         foreach (var (key, value) in properties)
         {
-            if (Refusal(key, value) is { } refusal)
+            if ((Owned.TryGetValue(key, out var owned) ? owned : Refusal(key, value)) is { } refusal)
             {
                 yield return $"Kafka:Properties:{key} {refusal}.";
             }
