@@ -72,8 +72,7 @@ internal static class DeadLettersCommand
             try
             {
                 // The processor's grace, from the same C360__ variables it reads, to say which replayed events it may judge late.
-                var configuration = new ConfigurationBuilder().AddEnvironmentVariables(ProcessorHost.EnvironmentPrefix).Build();
-                context = SettingsSection.Read(configuration, ContextOptions.SectionName, new ContextOptions());
+                context = SettingsSection.Read(SettingsSection.ProcessorEnvironment(), ContextOptions.SectionName, new ContextOptions());
             }
             catch (OptionsValidationException ex)
             {

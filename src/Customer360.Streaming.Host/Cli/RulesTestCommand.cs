@@ -128,7 +128,7 @@ internal static class RulesTestCommand
     /// </summary>
     internal static ReplaySetup Setup(string? topologyDirectory, string? applicationIdOption)
     {
-        var configuration = new ConfigurationBuilder().AddEnvironmentVariables(ProcessorHost.EnvironmentPrefix).Build();
+        var configuration = SettingsSection.ProcessorEnvironment();
         var context = SettingsSection.Read(configuration, ContextOptions.SectionName, new ContextOptions());
         var triggers = SettingsSection.Read(configuration, TriggerOptions.SectionName, new TriggerOptions());
         var applicationId = applicationIdOption ?? configuration["Kafka:ApplicationId"] ?? "c360";

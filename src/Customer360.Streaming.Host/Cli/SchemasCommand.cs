@@ -36,7 +36,7 @@ internal static class SchemasCommand
             try
             {
                 options = SettingsSection.Read(
-                    new ConfigurationBuilder().AddEnvironmentVariables(ProcessorHost.EnvironmentPrefix).Build(), SchemaRegistryOptions.SectionName,
+                    SettingsSection.ProcessorEnvironment(), SchemaRegistryOptions.SectionName,
                     new SchemaRegistryOptions { Url = "http://127.0.0.1:8081" }, o => o.Url = parse.GetValue(registryUrl) ?? o.Url);
             }
             catch (OptionsValidationException ex)

@@ -50,6 +50,9 @@ internal static class SettingsSection
         return failures.Count == 0 ? options : throw new OptionsValidationException(section, typeof(TOptions), failures);
     }
 
+    /// <summary>The processor's <c>C360__</c> environment variables, as the tools that share its settings read them.</summary>
+    public static IConfiguration ProcessorEnvironment() => new ConfigurationBuilder().AddEnvironmentVariables(ProcessorHost.EnvironmentPrefix).Build();
+
     /// <summary>How a command says its settings are wrong: one line per problem, under a heading.</summary>
     public static string Describe(IEnumerable<string> failures) =>
         string.Join(Environment.NewLine, ["Invalid configuration:", .. failures.Select(failure => $"  - {failure}")]);
