@@ -21,6 +21,13 @@ public sealed class HttpOptions
     /// </summary>
     public string ApiKey { get; set; } = string.Empty;
 
+    /// <summary>
+    /// The most distinct pages kept live at once. Each costs a render every half second (a store floor about 3 ms of
+    /// CPU here), however many watch it; a stream for one more page is refused (503) until one closes.
+    /// </summary>
+    [Range(1, 10_000, ErrorMessage = "Http:MaxLivePages must be between 1 and 10000.")]
+    public int MaxLivePages { get; set; } = 50;
+
     /// <summary>The fewest characters a key may have: a short key is guessed.</summary>
     public const int MinimumApiKeyLength = 16;
 

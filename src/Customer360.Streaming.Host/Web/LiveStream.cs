@@ -12,6 +12,9 @@ internal static class LiveStream
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>How long a refused stream is told to wait; live.js waits as long before it asks again.</summary>
+    private const int RetryAfterSeconds = 30;
+
     /// <summary>A comment line now and then keeps proxies from closing a stream that has had nothing new to say.</summary>
     private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
 
@@ -22,6 +25,16 @@ internal static class LiveStream
         var lifetime = http.RequestServices.GetRequiredService<IHostApplicationLifetime>();
         var renders = http.RequestServices.GetRequiredService<SharedRenders>();
         var page = http.Request.Path.Value ?? string.Empty;
+        using var viewer = renders.Join(page);
+        if (viewer is null)
+        {
+            // live.js tries again after a while; the page itself stays as it was served.
+            http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            http.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await http.Response.WriteAsync("Too many pages are live at once (Http:MaxLivePages); this one updates when one closes.");
+            return;
+        }
+
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
         http.Response.ContentType = "text/event-stream; charset=utf-8";
         http.Response.Headers.CacheControl = "no-store";

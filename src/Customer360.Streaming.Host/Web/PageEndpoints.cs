@@ -2,6 +2,7 @@ using System.Reflection;
 using Customer360.Streaming.Domain;
 using Customer360.Streaming.Host.Hosting;
 using Customer360.Streaming.Host.Web.Components;
+using Microsoft.Extensions.Options;
 
 namespace Customer360.Streaming.Host.Web;
 
@@ -20,7 +21,7 @@ internal static class PageEndpoints
         services.AddHostedService(sp => sp.GetRequiredService<LiveFeed>());
         services.AddSingleton<PageData>();
         services.AddSingleton<PageRenderer>();
-        services.AddSingleton<SharedRenders>();
+        services.AddSingleton(sp => new SharedRenders(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<HttpOptions>>().Value.MaxLivePages));
         services.AddSingleton<PageAccess>();
         return services;
     }

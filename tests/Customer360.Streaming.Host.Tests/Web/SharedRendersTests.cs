@@ -14,7 +14,7 @@ public sealed class SharedRendersTests
     [Fact]
     public async Task Viewers_of_one_page_share_one_render_per_interval_while_other_pages_render_their_own()
     {
-        var renders = new SharedRenders(_time);
+        var renders = new SharedRenders(_time, maxLivePages: 10);
         var storeRenders = 0;
         var homeRenders = 0;
         Task<string> Store() => Task.FromResult($"store #{++storeRenders}");
@@ -36,7 +36,7 @@ public sealed class SharedRendersTests
     [Fact]
     public async Task A_viewer_arriving_while_a_render_is_under_way_waits_for_that_render_instead_of_starting_another()
     {
-        var renders = new SharedRenders(_time);
+        var renders = new SharedRenders(_time, maxLivePages: 10);
         var pending = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var started = 0;
 
@@ -50,9 +50,31 @@ public sealed class SharedRendersTests
     }
 
     [Fact]
+    public void Viewers_join_pages_already_live_at_any_count_and_a_new_page_waits_while_the_most_pages_are_live()
+    {
+        // Each live page costs a render every half second (about 3 ms of CPU for a store floor here): the count of
+        // distinct live pages is what can take the stream threads' cores, not how many watch them.
+        var renders = new SharedRenders(_time, maxLivePages: 2);
+        using var mitte = renders.Join("/stores/berlin-mitte/live");
+        var altona = renders.Join("/stores/hamburg-altona/live");
+        Assert.NotNull(mitte);
+        Assert.NotNull(altona);
+
+        Assert.Null(renders.Join("/customers/c-1/live"));
+        var viewers = Enumerable.Range(0, 20).Select(_ => renders.Join("/stores/berlin-mitte/live")).ToList();
+        Assert.All(viewers, Assert.NotNull);
+
+        altona!.Dispose();
+        using var customer = renders.Join("/customers/c-1/live");
+        Assert.NotNull(customer);
+        Assert.Null(renders.Join("/stores/hamburg-altona/live"));
+        viewers.ForEach(v => v!.Dispose());
+    }
+
+    [Fact]
     public async Task A_page_nobody_has_watched_for_a_while_is_forgotten()
     {
-        var renders = new SharedRenders(_time);
+        var renders = new SharedRenders(_time, maxLivePages: 10);
         foreach (var customer in Enumerable.Range(0, 100))
         {
             await renders.GetAsync($"/customers/c-{customer}/live", () => Task.FromResult("x"));
