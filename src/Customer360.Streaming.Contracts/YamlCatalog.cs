@@ -23,9 +23,11 @@ public static class YamlCatalog
         .WithNodeDeserializer(collections => new NoEmptyListItems(collections), where => where.InsteadOf<CollectionNodeDeserializer>())
         .Build();
 
-    /// <summary>The file's text; <paramref name="what"/> names the catalog in the error when the file is missing.</summary>
+    /// <summary>The file's text; <paramref name="what"/> names the catalog in the error when the file is missing or a folder.</summary>
     public static string Read(string path, string what) =>
-        File.Exists(path) ? File.ReadAllText(path) : throw new TopologyException($"{what} '{path}' does not exist.");
+        File.Exists(path) ? File.ReadAllText(path)
+        : Directory.Exists(path) ? throw new TopologyException($"{what} '{path}' is a folder, not a file.")
+        : throw new TopologyException($"{what} '{path}' does not exist.");
 
     /// <summary>The document in <paramref name="yaml"/>, or null when it is empty.</summary>
     public static TDocument? Parse<TDocument>(string yaml, string sourceName)

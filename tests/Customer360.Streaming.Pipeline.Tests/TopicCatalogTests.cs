@@ -86,6 +86,15 @@ public sealed class TopicCatalogTests
         Assert.Contains("co-partition group 'customer' mixes partition counts (ok.v1=3, other.v1=4)", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Load_AFolder_SaysItIsAFolder()
+    {
+        // `c360 rules validate topology/` said the folder "does not exist", which sent people looking for a typo.
+        var error = Assert.Throws<TopologyException>(() => TopicCatalog.Load(RepositoryLayout.TopologyDirectory));
+
+        Assert.Equal($"Topic catalog '{RepositoryLayout.TopologyDirectory}' is a folder, not a file.", error.Message);
+    }
+
     [Theory]
     [InlineData(".")]
     [InlineData("..")]
