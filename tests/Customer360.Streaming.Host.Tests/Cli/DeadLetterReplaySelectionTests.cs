@@ -10,7 +10,7 @@ public sealed class DeadLetterReplaySelectionTests
     public void A_class_no_dead_letter_on_the_topic_has_is_named_with_the_classes_it_has()
     {
         // A misspelt class (InvalidValu) replayed nothing and said only "left alone: 2", as if there were nothing to do.
-        using var replay = new DeadLetterReplay(TestDeadLetters.ShippedTargets, new DeadLetterSelection(new HashSet<string> { "InvalidValu", "MisPartitionedKey" }, null), dryRun: true, TestDeadLetters.Grace);
+        using var replay = DryRun("InvalidValu", "MisPartitionedKey");
         replay.Add(Record(), TestDeadLetters.Letter("c360.relationship.v1", "InvalidValue"));
         replay.Add(Record(), TestDeadLetters.Letter("c360.relationship.v1", "UnknownSchemaId"));
         replay.Add(Record(), TestDeadLetters.Letter("c360.relationship.v1", "MisPartitionedKey"));
@@ -25,7 +25,7 @@ public sealed class DeadLetterReplaySelectionTests
     [Fact]
     public void The_note_names_a_few_of_the_topics_classes_printable_however_many_were_forged()
     {
-        using var replay = new DeadLetterReplay(TestDeadLetters.ShippedTargets, new DeadLetterSelection(new HashSet<string> { "InvalidValue" }, null), dryRun: true, TestDeadLetters.Grace);
+        using var replay = DryRun("InvalidValue");
         for (var i = 0; i < 40; i++)
         {
             replay.Add(Record(), TestDeadLetters.Letter("c360.relationship.v1", $"Forged{i:00}\u001b[2J"));
@@ -44,7 +44,7 @@ public sealed class DeadLetterReplaySelectionTests
         // A replay a day after the failure reported every event as replayed, and the processor then counted most of
         // them late and applied none: the report gave no hint.
         var now = TestDeadLetters.Grace.NowMs;
-        using var replay = new DeadLetterReplay(TestDeadLetters.ShippedTargets, new DeadLetterSelection(new HashSet<string> { "InvalidValue" }, null), dryRun: true, TestDeadLetters.Grace);
+        using var replay = DryRun("InvalidValue");
         replay.Add(Record(), TestDeadLetters.Letter("c360.clickstream.v1", timestampMs: now - 700_000));
         replay.Add(Record(), TestDeadLetters.Letter("c360.clickstream.v1", timestampMs: now - 100_000));
         replay.Add(Record(), TestDeadLetters.Letter("c360.relationship.v1", timestampMs: now - 86_400_000));
@@ -63,12 +63,16 @@ public sealed class DeadLetterReplaySelectionTests
     public void Events_within_the_grace_period_bring_no_note()
     {
         var now = TestDeadLetters.Grace.NowMs;
-        using var replay = new DeadLetterReplay(TestDeadLetters.ShippedTargets, new DeadLetterSelection(new HashSet<string> { "InvalidValue" }, null), dryRun: true, TestDeadLetters.Grace);
+        using var replay = DryRun("InvalidValue");
         replay.Add(Record(), TestDeadLetters.Letter("c360.beacon.v1", timestampMs: now - 599_000));
         replay.Add(Record(), TestDeadLetters.Letter("c360.identity.v1", timestampMs: now - 86_400_000));
 
         Assert.DoesNotContain(replay.Lines(), l => l.Contains("grace", StringComparison.Ordinal));
     }
+
+    /// <summary>A dry run of the shipped topics for <paramref name="classes"/>, judged at <see cref="TestDeadLetters.Grace"/>.</summary>
+    private static DeadLetterReplay DryRun(params string[] classes) =>
+        new(TestDeadLetters.ShippedTargets, new DeadLetterSelection(classes.ToHashSet(StringComparer.Ordinal), null), dryRun: true, TestDeadLetters.Grace);
 
     private static ConsumeResult<byte[]?, byte[]?> Record() =>
         new() { Message = new Message<byte[]?, byte[]?> { Key = "c-1"u8.ToArray(), Value = [1], Headers = [] } };
