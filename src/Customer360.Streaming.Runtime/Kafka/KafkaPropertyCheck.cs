@@ -12,24 +12,27 @@ namespace Customer360.Streaming.Runtime.Kafka;
 public static class KafkaPropertyCheck
 {
     private const string Commits = "is fixed by the runtime: it commits processed positions itself, every Kafka:CommitIntervalMs";
+    private const string Durable = "is fixed by the runtime: idempotent producers with acks=all, so a retry neither loses nor repeats an output";
+    private const string Brokers = "is Kafka:BootstrapServers; set that instead";
+    private const string Linger = "is Kafka:LingerMs; set that instead";
 
     /// <summary>librdkafka's names (aliases included) for what the runtime decides, and why or where instead.</summary>
     private static readonly Dictionary<string, string> Owned = new(StringComparer.Ordinal)
     {
-        ["bootstrap.servers"] = "is Kafka:BootstrapServers; set that instead",
-        ["metadata.broker.list"] = "is Kafka:BootstrapServers; set that instead",
+        ["bootstrap.servers"] = Brokers,
+        ["metadata.broker.list"] = Brokers,
         ["group.id"] = "is Kafka:ApplicationId; set that instead",
         ["client.id"] = "is set by the runtime: each client's name says its application, thread and role",
         ["group.instance.id"] = "is set by the runtime, one per stream thread, under Streams:StaticMembership (see Streams:InstanceId)",
         ["transactional.id"] = "is set by the runtime, one per stream thread, under Streams:ProcessingGuarantee ExactlyOnceV2",
         ["transaction.timeout.ms"] = "is Streams:TransactionTimeoutMs; set that instead",
-        ["linger.ms"] = "is Kafka:LingerMs; set that instead",
-        ["queue.buffering.max.ms"] = "is Kafka:LingerMs; set that instead",
+        ["linger.ms"] = Linger,
+        ["queue.buffering.max.ms"] = Linger,
         ["fetch.wait.max.ms"] = "is Kafka:FetchWaitMaxMs; set that instead",
         ["partitioner"] = "is fixed by the runtime: murmur2_random, the Java client's hashing, which co-partitioned topics need",
-        ["enable.idempotence"] = "is fixed by the runtime: idempotent producers with acks=all, so a retry neither loses nor repeats an output",
-        ["acks"] = "is fixed by the runtime: idempotent producers with acks=all, so a retry neither loses nor repeats an output",
-        ["request.required.acks"] = "is fixed by the runtime: idempotent producers with acks=all, so a retry neither loses nor repeats an output",
+        ["enable.idempotence"] = Durable,
+        ["acks"] = Durable,
+        ["request.required.acks"] = Durable,
         ["partition.assignment.strategy"] = "is fixed by the runtime: range, which gives partition N of every co-partitioned topic to the same member",
         ["enable.auto.commit"] = Commits,
         ["enable.auto.offset.store"] = Commits,
