@@ -1,19 +1,12 @@
 using Customer360.Streaming.Runtime.Processing;
+using Customer360.Streaming.Testing;
 
 namespace Customer360.Streaming.Runtime.Tests.Processing;
 
 /// <summary>One holder at a time, however many try: a refused attempt must not free the lock for the next one.</summary>
-public sealed class ProcessLockTests : IDisposable
+public sealed class ProcessLockTests
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), $"c360-lock-{Guid.NewGuid():N}");
-
-    public void Dispose()
-    {
-        if (Directory.Exists(_folder))
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-    }
+    private readonly string _folder = TestScratch.Run.NewDirectory("c360-lock-");
 
     [Fact]
     public void An_instance_id_is_held_by_one_holder_through_refused_attempts_and_free_once_it_lets_go()

@@ -1,6 +1,7 @@
 using System.Text;
 using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Runtime.Stores;
+using Customer360.Streaming.Testing;
 
 namespace Customer360.Streaming.Runtime.Tests.Processing;
 
@@ -8,17 +9,9 @@ namespace Customer360.Streaming.Runtime.Tests.Processing;
 /// The RocksDB store and its task folder: nothing reaches disk before the changelog acknowledged it, what did survives
 /// a reopen with its applied offsets, and a checkpoint is written atomically and refused when it is not ours.
 /// </summary>
-public sealed class RocksDbStoreTests : IDisposable
+public sealed class RocksDbStoreTests
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), $"c360-rocks-{Guid.NewGuid():N}");
-
-    public void Dispose()
-    {
-        if (Directory.Exists(_folder))
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-    }
+    private readonly string _folder = TestScratch.Run.NewDirectory("c360-rocks-");
 
     [Fact]
     public void A_change_reaches_disk_only_once_the_changelog_acknowledged_it_and_keeps_its_applied_offsets()

@@ -1,6 +1,7 @@
 using System.Text;
 using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Runtime.Stores;
+using Customer360.Streaming.Testing;
 
 namespace Customer360.Streaming.Runtime.Tests.Processing;
 
@@ -11,17 +12,9 @@ namespace Customer360.Streaming.Runtime.Tests.Processing;
 /// reopen from disk. Random sequences from fixed seeds, compared after every step. Half the steps reuse the previous
 /// step's key, as a processor asks about one key several times per record (the store remembers its last look).
 /// </summary>
-public sealed class StoreEquivalenceTests : IDisposable
+public sealed class StoreEquivalenceTests
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), $"c360-equivalence-{Guid.NewGuid():N}");
-
-    public void Dispose()
-    {
-        if (Directory.Exists(_folder))
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-    }
+    private readonly string _folder = TestScratch.Run.NewDirectory("c360-equivalence-");
 
     [Theory]
     [InlineData(1, 60)]

@@ -5,6 +5,7 @@ using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Runtime.Stores;
 using Customer360.Streaming.Testing.Streams;
 using Microsoft.Extensions.Logging.Abstractions;
+using Customer360.Streaming.Testing;
 
 namespace Customer360.Streaming.Runtime.Tests.Processing;
 
@@ -13,18 +14,10 @@ namespace Customer360.Streaming.Runtime.Tests.Processing;
 /// database opened for it, and a store that cannot be opened, or a task that cannot be made, fails the assignment
 /// without leaving any store of it locked.
 /// </summary>
-public sealed class StoresOpenedTogetherTests : IDisposable
+public sealed class StoresOpenedTogetherTests
 {
-    private readonly string _stateDirectory = Path.Combine(Path.GetTempPath(), $"c360-together-{Guid.NewGuid():N}");
+    private readonly string _stateDirectory = TestScratch.Run.NewDirectory("c360-together-");
     private readonly SubTopology _count = CountingProcessor.Topology("app", "in", "out").SubTopologies.Single();
-
-    public void Dispose()
-    {
-        if (Directory.Exists(_stateDirectory))
-        {
-            Directory.Delete(_stateDirectory, recursive: true);
-        }
-    }
 
     [Fact]
     public void Each_task_writes_to_the_database_opened_for_it_and_finds_it_there_after_a_reopen()
