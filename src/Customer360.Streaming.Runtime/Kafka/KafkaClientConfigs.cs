@@ -1,5 +1,6 @@
 using System.Globalization;
 using Confluent.Kafka;
+using Customer360.Streaming.Runtime.Processing;
 
 namespace Customer360.Streaming.Runtime.Kafka;
 
@@ -51,6 +52,37 @@ public static class KafkaClientConfigs
             config.Set(FetchQueueBackoff, options.FetchWaitMaxMs.ToString(CultureInfo.InvariantCulture));
         }
 
+        return config;
+    }
+
+    /// <summary>
+    /// A stream thread's consumer: end-of-partition events say when a partition is caught up, so a task knows whether
+    /// to wait for it; under static membership the thread keeps its member identity across restarts.
+    /// </summary>
+    public static ConsumerConfig StreamConsumer(KafkaOptions kafka, StreamsOptions streams, string applicationId, int thread, string clientId)
+    {
+        ArgumentNullException.ThrowIfNull(streams);
+        var config = Consumer(kafka, applicationId, clientId);
+        config.EnablePartitionEof = true;
+        config.GroupInstanceId = streams.GroupInstanceId(applicationId, thread);
+        return config;
+    }
+
+    /// <summary>
+    /// A stream thread's producer: under exactly_once_v2 its transactional id is stable across restarts of this
+    /// instance, so a restart fences the previous run's open transaction.
+    /// </summary>
+    public static ProducerConfig StreamProducer(KafkaOptions kafka, StreamsOptions streams, string applicationId, int thread, string clientId)
+    {
+        ArgumentNullException.ThrowIfNull(streams);
+        var config = Producer(kafka, clientId);
+        if (streams.ProcessingGuarantee == ProcessingGuarantee.ExactlyOnceV2)
+        {
+            config.TransactionalId = streams.ThreadInstanceId(applicationId, thread);
+            config.TransactionTimeoutMs = streams.TransactionTimeoutMs;
+        }
+
+        KafkaRecordCollector.ReportOnlyStatus(config);
         return config;
     }
 

@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Customer360.Streaming.Runtime.Processing;
 
 namespace Customer360.Streaming.Runtime.Kafka;
 
@@ -40,36 +41,70 @@ public static class KafkaPropertyCheck
         ["auto.offset.reset"] = "is fixed by the runtime: earliest, so a new application id reads its inputs from their start",
         ["isolation.level"] = "is fixed by the runtime: read_committed, so no stage takes what an aborted transaction wrote",
         ["enable.partition.eof"] = "is fixed by the runtime",
+        ["dotnet.producer.enable.delivery.reports"] = "is fixed by the runtime: it tracks every send by its delivery report",
+        ["dotnet.producer.delivery.report.fields"] = "is fixed by the runtime: its delivery reports carry the status only",
+        ["dotnet.consumer.consume.result.fields"] = "is fixed by the runtime: it reads every field of a consumed record, its headers included",
     };
 
     public static IEnumerable<string> Problems(IReadOnlyDictionary<string, string> properties)
     {
         ArgumentNullException.ThrowIfNull(properties);
+        var refused = false;
         foreach (var (key, value) in properties)
         {
-            if ((Owned.TryGetValue(key, out var owned) ? owned : Refusal(key, value)) is { } refusal)
+            var refusal = Owned.TryGetValue(key, out var owned) ? owned : Rejection(Single(key, value)) switch
             {
+                null => null,
+                { UnknownSetting: true } => "is not a librdkafka setting (see CONFIGURATION.md of librdkafka for the names)",
+                var rejection => $"has a value librdkafka does not accept{rejection.Reason}",
+            };
+            if (refusal is not null)
+            {
+                refused = true;
                 yield return $"Kafka:Properties:{key} {refusal}.";
             }
         }
+
+        // Each setting passed alone; librdkafka also weighs some against each other (a fetch must hold the largest message).
+        if (!refused && properties.Count > 1 && Rejection(properties) is { } together)
+        {
+            yield return $"Kafka:Properties {string.Join(", ", properties.Keys.Order(StringComparer.Ordinal))} have values librdkafka does not accept together{together.Reason}.";
+        }
     }
 
-    private static string? Refusal(string key, string value)
+    /// <summary>Why librdkafka refused; <see cref="Reason"/> is its own words unless they repeat a value, which may be a secret.</summary>
+    private sealed record LibrdkafkaRejection(bool UnknownSetting, string Reason);
+
+    private static Dictionary<string, string> Single(string key, string value) => new(StringComparer.Ordinal) { [key] = value };
+
+    /// <summary>
+    /// Builds a producer and a consumer the way the runtime configures its own (idempotent, range-assigned, and so on),
+    /// since librdkafka refuses some values only beside those settings. Building connects to nothing that answers.
+    /// </summary>
+    private static LibrdkafkaRejection? Rejection(IReadOnlyDictionary<string, string> properties)
     {
+        var options = new KafkaOptions { BootstrapServers = "127.0.0.1:9", Properties = new(properties, StringComparer.Ordinal) };
         try
         {
-            var config = new ClientConfig(new Dictionary<string, string>(StringComparer.Ordinal) { [key] = value })
+            var producerConfig = KafkaClientConfigs.Producer(options, "c360-property-check");
+            KafkaRecordCollector.ReportOnlyStatus(producerConfig);
+            using (new ProducerBuilder<Null, Null>(producerConfig).SetLogHandler(KafkaClientLog.Discard).Build())
             {
-                BootstrapServers = "127.0.0.1:9",
-            };
-            using var probe = new ProducerBuilder<Null, Null>(config).SetLogHandler((_, _) => { }).Build();
+            }
+
+            using (new ConsumerBuilder<Ignore, Ignore>(KafkaClientConfigs.Consumer(options, "c360-property-check", "c360-property-check")).SetLogHandler(KafkaClientLog.Discard).Build())
+            {
+            }
+
             return null;
         }
         catch (Exception ex) when (ex is KafkaException or ArgumentException or InvalidOperationException)
         {
-            return ex.Message.Contains("No such configuration property", StringComparison.OrdinalIgnoreCase)
-                ? "is not a librdkafka setting (see CONFIGURATION.md of librdkafka for the names)"
-                : "has a value librdkafka does not accept (the value is not shown: it may be a secret)";
+            var repeatsAValue = ex.Message.Contains("value \"", StringComparison.OrdinalIgnoreCase)
+                || properties.Values.Any(value => value.Length > 0 && ex.Message.Contains(value, StringComparison.Ordinal));
+            return new LibrdkafkaRejection(
+                ex.Message.Contains("No such configuration property", StringComparison.OrdinalIgnoreCase),
+                repeatsAValue ? " (the value is not shown: it may be a secret)" : $" (librdkafka: {ex.Message.TrimEnd('.')})");
         }
     }
 }

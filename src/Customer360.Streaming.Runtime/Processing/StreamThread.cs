@@ -52,26 +52,14 @@ internal sealed class StreamThread : IDisposable, ICommitSteps, IPartitionContro
     {
         _context = context;
         var (kafka, streams, topology) = (context.Kafka, context.Streams, context.Topology);
-        var consumerConfig = KafkaClientConfigs.Consumer(kafka, topology.ApplicationId, context.ClientId);
-        // End-of-partition events say when a partition is caught up, so a task knows whether to wait for it.
-        consumerConfig.EnablePartitionEof = true;
-        consumerConfig.GroupInstanceId = streams.GroupInstanceId(topology.ApplicationId, context.Thread);
+        var consumerConfig = KafkaClientConfigs.StreamConsumer(kafka, streams, topology.ApplicationId, context.Thread, context.ClientId);
         _consumer = new ConsumerBuilder<byte[]?, byte[]?>(consumerConfig)
             .SetPartitionsAssignedHandler((_, partitions) => OnAssigned(partitions))
             .SetPartitionsRevokedHandler((_, partitions) => OnRevoked(partitions))
             .SetPartitionsLostHandler((_, partitions) => OnLost(partitions))
             .SetErrorHandler((_, error) => Log.ClientError(context.Logger, context.ClientId, error.Code, error.Reason))
             .SetLogHandler(context.ClientLog).Build();
-        var producerConfig = KafkaClientConfigs.Producer(kafka, $"{context.ClientId}-producer");
-        var exactlyOnce = streams.ProcessingGuarantee == ProcessingGuarantee.ExactlyOnceV2;
-        if (exactlyOnce)
-        {
-            // Stable across restarts of this instance, so a restart fences the previous run's open transaction.
-            producerConfig.TransactionalId = streams.ThreadInstanceId(topology.ApplicationId, context.Thread);
-            producerConfig.TransactionTimeoutMs = streams.TransactionTimeoutMs;
-        }
-
-        KafkaRecordCollector.ReportOnlyStatus(producerConfig);
+        var producerConfig = KafkaClientConfigs.StreamProducer(kafka, streams, topology.ApplicationId, context.Thread, $"{context.ClientId}-producer");
         _producer = new ProducerBuilder<byte[]?, byte[]?>(producerConfig).SetLogHandler(context.ClientLog).Build();
         _placement = new KeyPlacement(_consumer.Handle);
         _guarantee = GuaranteeStrategy.For(streams.ProcessingGuarantee, new TimedCommitSteps(this, context.Metrics.CommitStepDuration, context.Time), context.Logger, context.ClientId);
@@ -83,7 +71,7 @@ internal sealed class StreamThread : IDisposable, ICommitSteps, IPartitionContro
         _report = new CommitReport(context, _consumer, _collector, _tasks);
         _leave = new GroupLeave(_consumer, context);
         _loop = new StreamLoopClock(context.Metrics.ThreadTime, context.Time, StreamProcessor.ThreadName(context.Thread));
-        if (exactlyOnce)
+        if (streams.ProcessingGuarantee == ProcessingGuarantee.ExactlyOnceV2)
         {
             _producer.InitTransactions(TimeSpan.FromSeconds(kafka.StartupTimeoutSeconds));
             Log.TransactionsInitialized(context.Logger, context.ClientId, generation);

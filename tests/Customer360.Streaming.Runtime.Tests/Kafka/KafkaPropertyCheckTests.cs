@@ -1,0 +1,89 @@
+using Confluent.Kafka;
+using Customer360.Streaming.Runtime.Kafka;
+using Customer360.Streaming.Runtime.Processing;
+
+namespace Customer360.Streaming.Runtime.Tests.Kafka;
+
+public sealed class KafkaPropertyCheckTests
+{
+    private static readonly KafkaOptions NoProperties = new() { BootstrapServers = "127.0.0.1:9", ApplicationId = "app" };
+
+    public static TheoryData<ProcessingGuarantee, bool> Runtimes => new()
+    {
+        { ProcessingGuarantee.AtLeastOnce, false },
+        { ProcessingGuarantee.AtLeastOnce, true },
+        { ProcessingGuarantee.ExactlyOnceV2, false },
+        { ProcessingGuarantee.ExactlyOnceV2, true },
+    };
+
+    /// <summary>
+    /// A setting the runtime gives one of its clients replaces whatever <c>Kafka:Properties</c> said, so a user who set
+    /// it would find it silently ignored. Every such setting must be refused at startup with the reason, which only
+    /// holds while this test reads the settings from the configs the clients are really built with.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Runtimes))]
+    public void EverySettingTheRuntimeGivesItsClients_IsRefusedInProperties_WithWhereItComesFrom(ProcessingGuarantee guarantee, bool staticMembership)
+    {
+        var streams = new StreamsOptions { ProcessingGuarantee = guarantee, StaticMembership = staticMembership };
+        var given = KafkaClientConfigs.Producer(NoProperties, "p")
+            .Concat(KafkaClientConfigs.Consumer(NoProperties, "group", "c"))
+            .Concat(KafkaClientConfigs.Admin(NoProperties, "a"))
+            .Concat(KafkaClientConfigs.StreamProducer(NoProperties, streams, "app", 1, "app-1"))
+            .Concat(KafkaClientConfigs.StreamConsumer(NoProperties, streams, "app", 1, "app-1"))
+            .Where(setting => setting.Key != "fetch.queue.backoff.ms")
+            .DistinctBy(setting => setting.Key)
+            .ToList();
+
+        Assert.Contains(given, setting => setting.Key == "dotnet.producer.delivery.report.fields");
+        foreach (var (key, value) in given)
+        {
+            var problem = Assert.Single(KafkaPropertyCheck.Problems(new Dictionary<string, string> { [key] = value }));
+            Assert.Matches($"^Kafka:Properties:{key} (is (fixed|set) by the runtime|is [A-Za-z]+:[A-Za-z]+; set that instead)", problem);
+        }
+    }
+
+    /// <summary>The fetch backoff is a default of ours, given only when the user did not choose one.</summary>
+    [Fact]
+    public void TheFetchBackoff_IsTheUsersToChoose()
+    {
+        Assert.Empty(KafkaPropertyCheck.Problems(new Dictionary<string, string> { ["fetch.queue.backoff.ms"] = "250" }));
+    }
+
+    /// <summary>
+    /// Without delivery reports every send of the record collector throws, and a consume result without headers loses
+    /// the origin the output ids are built from: either would break the processor at its first record.
+    /// </summary>
+    [Theory]
+    [InlineData("dotnet.producer.enable.delivery.reports", "false")]
+    [InlineData("dotnet.consumer.consume.result.fields", "none")]
+    public void ConfluentKafkaSettingsTheRuntimeDependsOn_AreRefused(string key, string value)
+    {
+        var problem = Assert.Single(KafkaPropertyCheck.Problems(new Dictionary<string, string> { [key] = value }));
+        Assert.StartsWith($"Kafka:Properties:{key} is fixed by the runtime", problem, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// librdkafka accepts <c>max.in.flight</c> 10 on its own, but refuses it on an idempotent producer, which every
+    /// producer of the runtime is: checked alone, the setting passed validation and the first stream thread failed.
+    /// </summary>
+    [Fact]
+    public void AValueLibrdkafkaRefusesBesideTheRuntimesOwnSettings_IsRefusedAtStartup()
+    {
+        var problem = Assert.Single(KafkaPropertyCheck.Problems(new Dictionary<string, string> { ["max.in.flight"] = "10" }));
+
+        Assert.StartsWith("Kafka:Properties:max.in.flight has a value librdkafka does not accept", problem, StringComparison.Ordinal);
+    }
+
+    /// <summary>Each of these is fine alone; together they break librdkafka's rule that a fetch holds the largest message.</summary>
+    [Fact]
+    public void SettingsLibrdkafkaRefusesOnlyTogether_AreRefusedNamingBoth_WithoutTheirValues()
+    {
+        var properties = new Dictionary<string, string> { ["message.max.bytes"] = "3000000", ["fetch.max.bytes"] = "2000000" };
+
+        var problem = Assert.Single(KafkaPropertyCheck.Problems(properties));
+
+        Assert.StartsWith("Kafka:Properties fetch.max.bytes, message.max.bytes have values librdkafka does not accept together", problem, StringComparison.Ordinal);
+        Assert.DoesNotContain("3000000", problem, StringComparison.Ordinal);
+    }
+}
