@@ -23,9 +23,7 @@ internal static class LiveStream
         ArgumentNullException.ThrowIfNull(http);
         var time = http.RequestServices.GetRequiredService<TimeProvider>();
         var lifetime = http.RequestServices.GetRequiredService<IHostApplicationLifetime>();
-        var renders = http.RequestServices.GetRequiredService<SharedRenders>();
-        var page = http.Request.Path.Value ?? string.Empty;
-        using var viewer = renders.Join(page);
+        using var viewer = http.RequestServices.GetRequiredService<SharedRenders>().Join(http.Request.Path.Value ?? string.Empty);
         if (viewer is null)
         {
             // live.js tries again after a while; the page itself stays as it was served.
@@ -45,7 +43,7 @@ internal static class LiveStream
             await http.Response.Body.FlushAsync(stop.Token);
             while (!stop.IsCancellationRequested)
             {
-                var html = await renders.GetAsync(page, render);
+                var html = await viewer.GetAsync(render);
                 if (html != sent)
                 {
                     await http.Response.WriteAsync(Message(html), stop.Token);
