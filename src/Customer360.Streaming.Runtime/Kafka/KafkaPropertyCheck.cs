@@ -46,13 +46,16 @@ public static class KafkaPropertyCheck
         ["dotnet.consumer.consume.result.fields"] = "is fixed by the runtime: it reads every field of a consumed record, its headers included",
     };
 
+    /// <summary>What the clients every deployment has need: the stream threads' under at_least_once, and the tools'.</summary>
+    private static readonly StreamsOptions Untransacted = new() { ProcessingGuarantee = ProcessingGuarantee.AtLeastOnce };
+
     public static IEnumerable<string> Problems(IReadOnlyDictionary<string, string> properties)
     {
         ArgumentNullException.ThrowIfNull(properties);
         var refused = false;
         foreach (var (key, value) in properties)
         {
-            var refusal = Owned.TryGetValue(key, out var owned) ? owned : Rejection(Single(key, value)) switch
+            var refusal = Owned.TryGetValue(key, out var owned) ? owned : Rejection(Single(key, value), Untransacted) switch
             {
                 null => null,
                 { UnknownSetting: true } => "is not a librdkafka setting (see CONFIGURATION.md of librdkafka for the names)",
@@ -66,11 +69,36 @@ public static class KafkaPropertyCheck
         }
 
         // Each setting passed alone; librdkafka also weighs some against each other (a fetch must hold the largest message).
-        if (!refused && properties.Count > 1 && Rejection(properties) is { } together)
+        if (!refused && properties.Count > 1 && Rejection(properties, Untransacted) is { } together)
         {
-            yield return $"Kafka:Properties {string.Join(", ", properties.Keys.Order(StringComparer.Ordinal))} have values librdkafka does not accept together{together.Reason}.";
+            yield return $"Kafka:Properties {Keys(properties)} have values librdkafka does not accept together{together.Reason}.";
         }
     }
+
+    /// <summary>
+    /// What librdkafka refuses only on the stream threads' transactional producers, for properties that pass
+    /// <see cref="Problems"/> (those that do not are reported there): it weighs some settings against the transaction timeout (a message may not outlive its
+    /// transaction). Null under at_least_once, whose producers are not transactional.
+    /// </summary>
+    public static string? ProblemBeside(StreamsOptions streams, IReadOnlyDictionary<string, string> properties)
+    {
+        ArgumentNullException.ThrowIfNull(streams);
+        ArgumentNullException.ThrowIfNull(properties);
+        if (streams.ProcessingGuarantee != ProcessingGuarantee.ExactlyOnceV2 || properties.Count == 0 || Problems(properties).Any()
+            || Rejection(properties, streams) is not { } rejection)
+        {
+            return null;
+        }
+
+        // Name the one setting to change when one is refused on its own; else all of them, as together they are.
+        var alone = properties.Keys.Order(StringComparer.Ordinal).FirstOrDefault(key => Rejection(Single(key, properties[key]), streams) is not null);
+        var beside = $"beside Streams:ProcessingGuarantee {streams.ProcessingGuarantee} and Streams:TransactionTimeoutMs {streams.TransactionTimeoutMs}{rejection.Reason}.";
+        return alone is not null
+            ? $"Kafka:Properties:{alone} has a value librdkafka does not accept {beside}"
+            : $"Kafka:Properties {Keys(properties)} have values librdkafka does not accept together {beside}";
+    }
+
+    private static string Keys(IReadOnlyDictionary<string, string> properties) => string.Join(", ", properties.Keys.Order(StringComparer.Ordinal));
 
     /// <summary>Why librdkafka refused; <see cref="Reason"/> is its own words unless they repeat a value, which may be a secret.</summary>
     private sealed record LibrdkafkaRejection(bool UnknownSetting, string Reason);
@@ -78,21 +106,21 @@ public static class KafkaPropertyCheck
     private static Dictionary<string, string> Single(string key, string value) => new(StringComparer.Ordinal) { [key] = value };
 
     /// <summary>
-    /// Builds a producer and a consumer the way the runtime configures its own (idempotent, range-assigned, and so on),
-    /// since librdkafka refuses some values only beside those settings. Building connects to nothing that answers.
+    /// Builds a producer and a consumer the way a stream thread configures its own under <paramref name="streams"/>
+    /// (idempotent, range-assigned, transactional under exactly_once_v2, and so on), since librdkafka refuses some
+    /// values only beside those settings. Building connects to nothing that answers.
     /// </summary>
-    private static LibrdkafkaRejection? Rejection(IReadOnlyDictionary<string, string> properties)
+    private static LibrdkafkaRejection? Rejection(IReadOnlyDictionary<string, string> properties, StreamsOptions streams)
     {
+        const string Name = "c360-property-check";
         var options = new KafkaOptions { BootstrapServers = "127.0.0.1:9", Properties = new(properties, StringComparer.Ordinal) };
         try
         {
-            var producerConfig = KafkaClientConfigs.Producer(options, "c360-property-check");
-            KafkaRecordCollector.ReportOnlyStatus(producerConfig);
-            using (new ProducerBuilder<Null, Null>(producerConfig).SetLogHandler(KafkaClientLog.Discard).Build())
+            using (new ProducerBuilder<Null, Null>(KafkaClientConfigs.StreamProducer(options, streams, Name, 1, Name)).SetLogHandler(KafkaClientLog.Discard).Build())
             {
             }
 
-            using (new ConsumerBuilder<Ignore, Ignore>(KafkaClientConfigs.Consumer(options, "c360-property-check", "c360-property-check")).SetLogHandler(KafkaClientLog.Discard).Build())
+            using (new ConsumerBuilder<Ignore, Ignore>(KafkaClientConfigs.StreamConsumer(options, streams, Name, 1, Name)).SetLogHandler(KafkaClientLog.Discard).Build())
             {
             }
 

@@ -106,6 +106,31 @@ public sealed class ProcessorHostOptionsTests
     }
 
     [Theory]
+    [InlineData("ExactlyOnceV2", "600000", "Kafka:Properties:message.timeout.ms has a value librdkafka does not accept beside Streams:ProcessingGuarantee ExactlyOnceV2 and Streams:TransactionTimeoutMs 10000 (librdkafka: `message.timeout.ms` must be set <= `transaction.timeout.ms`).")]
+    [InlineData("ExactlyOnceV2", "9000", null)]
+    [InlineData("AtLeastOnce", "600000", null)]
+    public async Task Start_PropertiesTheTransactionalProducerRefuses_FailsNamingTheGuaranteeAndTimeout(string guarantee, string messageTimeoutMs, string? expected)
+    {
+        // Valid alone and under at_least_once, a message timeout above the transaction timeout passed validation and
+        // failed the first stream thread under exactly_once_v2, whose producers are transactional.
+        var settings = new Dictionary<string, string?>(Valid)
+        {
+            ["Streams:ProcessingGuarantee"] = guarantee,
+            ["Kafka:Properties:message.timeout.ms"] = messageTimeoutMs,
+        };
+        await using var app = ProcessorHost.Build(settings);
+
+        if (expected is null)
+        {
+            Assert.Equal(guarantee, app.Services.GetRequiredService<IOptions<StreamsOptions>>().Value.ProcessingGuarantee.ToString());
+            return;
+        }
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync(TestContext.Current.CancellationToken));
+        Assert.Contains(expected, error.Failures);
+    }
+
+    [Theory]
     [InlineData("Streams:ProcesingGuarantee", "Streams:ProcesingGuarantee is not a setting (did you mean Streams:ProcessingGuarantee?)")]
     [InlineData("Kafka:ProcessingGuarantee", "Kafka:ProcessingGuarantee is not a setting (Streams:ProcessingGuarantee is; Kafka has ApplicationId, BootstrapServers,")]
     [InlineData("Redis:Url", "Redis:Url is not a setting (SchemaRegistry:Url is; Redis has ConnectTimeoutMs, ConnectionString, KeyPrefix)")]

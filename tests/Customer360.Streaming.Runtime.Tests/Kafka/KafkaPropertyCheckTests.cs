@@ -86,4 +86,33 @@ public sealed class KafkaPropertyCheckTests
         Assert.StartsWith("Kafka:Properties fetch.max.bytes, message.max.bytes have values librdkafka does not accept together", problem, StringComparison.Ordinal);
         Assert.DoesNotContain("3000000", problem, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// A message may not outlive its transaction: librdkafka refuses a <c>message.timeout.ms</c> above the transaction
+    /// timeout, but only on a transactional producer, so the check is made with the stream threads' own guarantee.
+    /// </summary>
+    [Fact]
+    public void ASettingOnlyTheTransactionalProducerRefuses_IsNamedUnderExactlyOnce_WithTheTimeoutItIsWeighedAgainst()
+    {
+        var properties = new Dictionary<string, string> { ["message.timeout.ms"] = "20000", ["socket.keepalive.enable"] = "true" };
+
+        Assert.Empty(KafkaPropertyCheck.Problems(properties));
+        Assert.Null(KafkaPropertyCheck.ProblemBeside(new StreamsOptions { ProcessingGuarantee = ProcessingGuarantee.AtLeastOnce }, properties));
+        Assert.Null(KafkaPropertyCheck.ProblemBeside(new StreamsOptions { ProcessingGuarantee = ProcessingGuarantee.ExactlyOnceV2, TransactionTimeoutMs = 20_000 }, properties));
+        var problem = KafkaPropertyCheck.ProblemBeside(new StreamsOptions { ProcessingGuarantee = ProcessingGuarantee.ExactlyOnceV2, TransactionTimeoutMs = 15_000 }, properties);
+
+        Assert.Equal(
+            "Kafka:Properties:message.timeout.ms has a value librdkafka does not accept beside Streams:ProcessingGuarantee ExactlyOnceV2 and Streams:TransactionTimeoutMs 15000 (librdkafka: `message.timeout.ms` must be set <= `transaction.timeout.ms`).",
+            problem);
+    }
+
+    /// <summary>What <see cref="KafkaPropertyCheck.Problems"/> reports is not reported a second time beside the transaction.</summary>
+    [Fact]
+    public void ASettingRefusedOnItsOwn_IsNotReportedAgainBesideTheTransaction()
+    {
+        var properties = new Dictionary<string, string> { ["max.in.flight"] = "10" };
+
+        Assert.Single(KafkaPropertyCheck.Problems(properties));
+        Assert.Null(KafkaPropertyCheck.ProblemBeside(new StreamsOptions { ProcessingGuarantee = ProcessingGuarantee.ExactlyOnceV2 }, properties));
+    }
 }
