@@ -80,8 +80,11 @@ public static class ProcessorHost
         builder.Services.AddStreamProcessor();
         services?.Invoke(builder.Services);
         builder.Services.AddPages();
+        // One registration per endpoint: the check judges by its registration's tag, and one holding both tags made
+        // /health/live answer readiness (503 while the stream threads joined or restored, so a liveness probe restarted them).
         builder.Services.AddHealthChecks()
-            .AddCheck<ProcessorHealthCheck>("processor", tags: [ProcessorHealthCheck.LiveTag, ProcessorHealthCheck.ReadyTag])
+            .AddCheck<ProcessorHealthCheck>("worker", tags: [ProcessorHealthCheck.LiveTag])
+            .AddCheck<ProcessorHealthCheck>("processor", tags: [ProcessorHealthCheck.ReadyTag])
             .AddCheck<RedisHealthCheck>("redis", tags: [ProcessorHealthCheck.ReadyTag]);
         // Kestrel is built with the app, before ValidateOnStart runs: bind the raw values here and let an invalid
         // address (or a port that is not a number) fall through to the validation error, which names the key, rather
