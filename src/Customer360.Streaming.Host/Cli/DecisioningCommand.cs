@@ -21,11 +21,12 @@ internal static class DecisioningCommand
         var days = new Option<int>("--days") { Description = "Simulated days.", DefaultValueFactory = _ => 7 };
         days.Validators.Add(r => CommonOptions.RequireRange(r, "--days", 1, 90));
         var partitions = new Option<int>("--partitions") { Description = "Context partitions (each task learns from its own customers; default: as topics.yaml declares)." };
-        partitions.Validators.Add(r => CommonOptions.RequireRange(r, "--partitions", 0, 256));
+        // Left out, it is as topics.yaml declares; given, it is a count (0 used to mean "left out" without a word).
+        partitions.Validators.Add(r => CommonOptions.RequireRange(r, "--partitions", 1, 256));
         var exploration = new Option<double>("--max-exploration-share") { Description = "The learned policy's exploration bound (Decisioning:MaxExplorationShare).", DefaultValueFactory = _ => 0.2 };
         exploration.Validators.Add(r =>
         {
-            if (CommonOptions.Parsed<double>(r, out var share) && share is < 0 or > 1)
+            if (CommonOptions.Parsed<double>(r, out var share) && share is not (>= 0 and <= 1))
             {
                 r.AddError($"--max-exploration-share must be between 0 and 1 (was {share.ToString(CultureInfo.InvariantCulture)}).");
             }

@@ -12,6 +12,8 @@ public sealed class CommandLineTests
     [InlineData("demo --fetch-wait-ms 0", "--fetch-wait-ms must be between 1 and 1000 (was 0)")]
     [InlineData("context rebuild --anonymous-ttl-hours 0", "--anonymous-ttl-hours must be between 1 and 87600 (was 0)")]
     [InlineData("rules test --show -1", "--show must be between 0 and 100000 (was -1)")]
+    [InlineData("decisioning evaluate --max-exploration-share NaN", "--max-exploration-share must be between 0 and 1 (was NaN)")]
+    [InlineData("decisioning evaluate --partitions 0", "--partitions must be between 1 and 256 (was 0)")]
     public void Parse_OutOfRangeOption_ReportsOptionAndValue(string commandLine, string expected)
     {
         var result = C360Cli.Create().Parse(commandLine);
