@@ -61,9 +61,23 @@ public sealed class RuleCompiler<TScope>(IReadOnlyDictionary<string, RuleVariabl
 {
     public IReadOnlyDictionary<string, RuleVariable<TScope>> Variables { get; } = variables;
 
+    /// <summary>Longer than any condition people write (the shipped ones are at most a few hundred characters).</summary>
+    public const int MaxConditionLength = 4_000;
+
+    /// <summary>
+    /// Parentheses and <c>not</c>s within one another. Parsing and evaluating recurse once per level, and a stack
+    /// overflow ends the process instead of failing the rule.
+    /// </summary>
+    public const int MaxNesting = 32;
+
     public CompiledCondition<TScope> Compile(string source)
     {
         ArgumentNullException.ThrowIfNull(source);
+        if (source.Length > MaxConditionLength)
+        {
+            throw new RuleSyntaxException($"the condition is longer than {MaxConditionLength} characters ({source.Length})", 1);
+        }
+
         var parser = new Parser(RuleLexer.Tokenize(source), this);
         var root = parser.ParseExpression();
         parser.Expect(TokenKind.End, "end of condition");
@@ -88,6 +102,7 @@ public sealed class RuleCompiler<TScope>(IReadOnlyDictionary<string, RuleVariabl
     private sealed class Parser(List<Token> tokens, RuleCompiler<TScope> compiler)
     {
         private int _index;
+        private int _nesting;
 
         private Token Current => tokens[_index];
 
@@ -135,7 +150,18 @@ public sealed class RuleCompiler<TScope>(IReadOnlyDictionary<string, RuleVariabl
             }
 
             var op = tokens[_index++];
-            return new Negation<TScope>(RequireBool(ParseNot(), "not"), op.Position);
+            Nest(op);
+            var operand = ParseNot();
+            _nesting--;
+            return new Negation<TScope>(RequireBool(operand, "not"), op.Position);
+        }
+
+        private void Nest(Token opening)
+        {
+            if (++_nesting > MaxNesting)
+            {
+                throw new RuleSyntaxException($"nested deeper than {MaxNesting} levels (parentheses and 'not')", opening.Position);
+            }
         }
 
         private Node<TScope> ParseComparison()
@@ -208,8 +234,10 @@ public sealed class RuleCompiler<TScope>(IReadOnlyDictionary<string, RuleVariabl
                         : throw new RuleSyntaxException($"unknown variable '{token.Text}'{Suggestion(token.Text)}", token.Position);
                 case TokenKind.OpenParen:
                     _index++;
+                    Nest(token);
                     var inner = ParseExpression();
                     Expect(TokenKind.CloseParen, "')'");
+                    _nesting--;
                     return inner;
                 case TokenKind.OpenBracket:
                     _index++;

@@ -70,6 +70,35 @@ public sealed class RuleCompilerTests
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The parser and the evaluation recurse once per level: a rule file with a condition 100,000 parentheses deep
+    /// overflowed the stack, which ends the process (<c>rules validate</c> with exit 134, the processor on a reload).
+    /// </summary>
+    [Theory]
+    [InlineData(100_000, 1, "the condition is longer than 4000 characters (200014)")]
+    [InlineData(33, 33, "nested deeper than 32 levels (parentheses and 'not')")]
+    public void A_condition_nested_too_deep_is_refused_naming_where_instead_of_overflowing_the_stack(int depth, int column, string message)
+    {
+        var condition = new string('(', depth) + "cart.value > 0" + new string(')', depth);
+
+        var error = Assert.Throws<RuleSyntaxException>(() => Compiler.Compile(condition));
+
+        Assert.Equal(column, error.Position);
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Nots_count_as_nesting_and_32_levels_still_compile()
+    {
+        var error = Assert.Throws<RuleSyntaxException>(() => Compiler.Compile(string.Concat(Enumerable.Repeat("not ", 33)) + "consent.push"));
+        Assert.Equal(129, error.Position);
+        Assert.Contains("nested deeper than 32 levels", error.Message, StringComparison.Ordinal);
+
+        var scope = new Scope(new() { ["consent.push"] = true, ["cart.value"] = 5d });
+        Assert.True(Compiler.Compile(string.Concat(Enumerable.Repeat("not ", 32)) + "consent.push").Evaluate(scope));
+        Assert.True(Compiler.Compile("not " + new string('(', 31) + "cart.value > 9" + new string(')', 31)).Evaluate(scope));
+    }
+
     [Fact]
     public void Unknown_values_never_fire_a_condition_not_even_through_not()
     {
