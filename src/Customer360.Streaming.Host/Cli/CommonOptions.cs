@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.ComponentModel.DataAnnotations;
 using System.Diagnostics.CodeAnalysis;
+using System.Text.RegularExpressions;
 using Customer360.Streaming.Host.Hosting;
 using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Runtime.Kafka;
@@ -26,11 +27,26 @@ internal static class CommonOptions
     };
 
     /// <summary>The application id a verb works for, by default the processor's (<c>C360__Kafka__ApplicationId</c>, else c360).</summary>
-    public static Option<string> ApplicationId(string purpose) => new("--application-id")
+    public static Option<string> ApplicationId(string purpose)
     {
-        Description = $"{purpose} (default: C360__Kafka__ApplicationId, else c360).",
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("C360__Kafka__ApplicationId") ?? "c360",
-    };
+        var option = new Option<string>("--application-id")
+        {
+            Description = $"{purpose} (default: C360__Kafka__ApplicationId, else c360).",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("C360__Kafka__ApplicationId") ?? "c360",
+        };
+        option.Validators.Add(RequireApplicationId);
+        return option;
+    }
+
+    /// <summary>Refuses an application id Kafka cannot name a group or topic after, before it reaches the cluster.</summary>
+    public static void RequireApplicationId(OptionResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        if (Parsed<string?>(result, out var id) && id is not null && !Regex.IsMatch(id, KafkaOptions.ApplicationIdPattern))
+        {
+            result.AddError($"--application-id must be 1-100 letters, digits, '.', '_' or '-' (was '{id}').");
+        }
+    }
 
     public static Option<int> Brokers()
     {

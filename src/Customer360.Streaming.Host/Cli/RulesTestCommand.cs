@@ -42,6 +42,7 @@ internal static class RulesTestCommand
         {
             Description = "Application id whose internal topics topics.yaml declares (default: C360__Kafka__ApplicationId, else c360).",
         };
+        applicationId.Validators.Add(CommonOptions.RequireApplicationId);
         var show = new Option<int>("--show") { Description = "Lines to print per kind of difference.", DefaultValueFactory = _ => 20 };
         show.Validators.Add(r => CommonOptions.RequireRange(r, "--show", 0, 100_000));
         var failOnDiff = new Option<bool>("--fail-on-diff") { Description = "Exit 1 when any trigger is gained, lost or changed (for CI)." };

@@ -12,9 +12,12 @@ public sealed class KafkaOptions : IValidatableObject
     [BootstrapServers]
     public string BootstrapServers { get; set; } = string.Empty;
 
+    /// <summary>What an application id may be: it names a consumer group and topics, so what Kafka takes in both.</summary>
+    public const string ApplicationIdPattern = "^[A-Za-z0-9._-]{1,100}$";
+
     /// <summary>Names the consumer group, the transactional ids and the internal topics.</summary>
     [Required(ErrorMessage = "Kafka:ApplicationId is required.")]
-    [RegularExpression("^[A-Za-z0-9._-]{1,100}$", ErrorMessage = "Kafka:ApplicationId must be 1-100 letters, digits, '.', '_' or '-'.")]
+    [RegularExpression(ApplicationIdPattern, ErrorMessage = "Kafka:ApplicationId must be 1-100 letters, digits, '.', '_' or '-'.")]
     public string ApplicationId { get; set; } = "c360";
 
     /// <summary>How often processed positions are committed.</summary>

@@ -46,6 +46,23 @@ public sealed class CommandLineTests
     }
 
     [Theory]
+    [InlineData("context", "rebuild")]
+    [InlineData("dead-letters", "summary")]
+    [InlineData("rules", "test", "--rules", "r.yaml", "--events", "e.jsonl")]
+    public void Parse_ApplicationIdKafkaCannotName_IsAnErrorNamingTheOption(params string[] command)
+    {
+        // It names the consumer group and the internal topics; 'bad id' reached the cluster as "bad id-contexts-changelog".
+        foreach (var id in new[] { "bad id", "", "a/b" })
+        {
+            var result = C360Cli.Create().Parse([.. command, "--application-id", id]);
+
+            Assert.Contains(result.Errors, e => e.Message == $"--application-id must be 1-100 letters, digits, '.', '_' or '-' (was '{id}').");
+        }
+
+        Assert.Empty(C360Cli.Create().Parse([.. command, "--application-id", "c360-eu.1_a"]).Errors);
+    }
+
+    [Theory]
     [InlineData("--group", "", "--group must name a consumer group")]
     [InlineData("--group", "  ", "--group must name a consumer group")]
     [InlineData("--topics", ", ,", "--topics must name at least one topic")]
