@@ -69,27 +69,37 @@ internal static class C360Program
         return directory;
     }
 
-    /// <summary>Polls <c>/health/ready</c> until it answers 200 (true), the process exits or a minute passes (false).</summary>
-    public static async Task<bool> WaitForReadyAsync(HttpClient http, ChildProcess processor)
+    /// <summary>
+    /// Polls <c>/health/ready</c> until it answers 200, the process exits or a minute passes, and while it is not
+    /// ready, <c>/health/live</c> too, as an orchestrator's probes would: what each answered until then.
+    /// </summary>
+    public static async Task<(bool Ready, List<(System.Net.HttpStatusCode Live, string Ready)> NotReady)> ProbeUntilReadyAsync(HttpClient http, ChildProcess processor)
     {
-        for (var attempt = 0; attempt < 600 && !processor.HasExited; attempt++)
+        var notReady = new List<(System.Net.HttpStatusCode Live, string Ready)>();
+        for (var attempt = 0; attempt < 1_200 && !processor.HasExited; attempt++)
         {
             try
             {
-                using var response = await http.GetAsync(new Uri("/health/ready", UriKind.Relative));
-                if (response.StatusCode == System.Net.HttpStatusCode.OK)
+                using var readiness = await http.GetAsync(new Uri("/health/ready", UriKind.Relative));
+                if (readiness.StatusCode == System.Net.HttpStatusCode.OK)
                 {
-                    return true;
+                    return (true, notReady);
                 }
+
+                using var liveness = await http.GetAsync(new Uri("/health/live", UriKind.Relative));
+                notReady.Add((liveness.StatusCode, await readiness.Content.ReadAsStringAsync()));
             }
             catch (HttpRequestException)
             {
                 // Not listening yet.
             }
 
-            await Task.Delay(100);
+            await Task.Delay(50);
         }
 
-        return false;
+        return (false, notReady);
     }
+
+    /// <summary>Polls <c>/health/ready</c> until it answers 200 (true), the process exits or a minute passes (false).</summary>
+    public static async Task<bool> WaitForReadyAsync(HttpClient http, ChildProcess processor) => (await ProbeUntilReadyAsync(http, processor)).Ready;
 }

@@ -41,7 +41,12 @@ public sealed class ProcessorProcessTests(KafkaFixture kafka, RedisServerFixture
         });
 
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        Assert.True(await C360Program.WaitForReadyAsync(http, processor), "never ready: " + processor.AllOutput);
+        var (ready, notReady) = await C360Program.ProbeUntilReadyAsync(http, processor);
+        Assert.True(ready, "never ready: " + processor.AllOutput);
+        // Live but not ready while the two threads join (the join lasts a session): a liveness probe that failed then
+        // would restart the process, and the next start would join again.
+        Assert.Contains(notReady, sample => sample.Ready.Contains("not consuming yet (Joining)", StringComparison.Ordinal));
+        Assert.All(notReady, sample => Assert.True(sample.Live == HttpStatusCode.OK, $"/health/live answered {(int)sample.Live} while /health/ready said {sample.Ready}"));
         // Readiness lists each thread with its state and partitions; together they own every source partition.
         var threads = JsonDocument.Parse(await http.GetStringAsync(new Uri("/health/ready", UriKind.Relative), TestContext.Current.CancellationToken))
             .RootElement.GetProperty("checks").GetProperty("processor").GetProperty("data").GetProperty("threads").EnumerateArray().ToList();
