@@ -46,7 +46,7 @@ public static class KafkaPropertyCheck
         ["dotnet.consumer.consume.result.fields"] = "is fixed by the runtime: it reads every field of a consumed record, its headers included",
     };
 
-    /// <summary>What the clients every deployment has need: the stream threads' under at_least_once, and the tools'.</summary>
+    /// <summary>The clients every deployment builds: the stream threads' as under at_least_once, and the tools'.</summary>
     private static readonly StreamsOptions Untransacted = new() { ProcessingGuarantee = ProcessingGuarantee.AtLeastOnce };
 
     public static IEnumerable<string> Problems(IReadOnlyDictionary<string, string> properties)
@@ -77,8 +77,9 @@ public static class KafkaPropertyCheck
 
     /// <summary>
     /// What librdkafka refuses only on the stream threads' transactional producers, for properties that pass
-    /// <see cref="Problems"/> (those that do not are reported there): it weighs some settings against the transaction timeout (a message may not outlive its
-    /// transaction). Null under at_least_once, whose producers are not transactional.
+    /// <see cref="Problems"/> (those that do not are reported there): it weighs some settings against the transaction
+    /// timeout, as a message may not outlive its transaction. Null under at_least_once, whose producers are not
+    /// transactional.
     /// </summary>
     public static string? ProblemBeside(StreamsOptions streams, IReadOnlyDictionary<string, string> properties)
     {
