@@ -106,6 +106,35 @@ public sealed class ProcessorHostOptionsTests
     }
 
     [Theory]
+    [InlineData("ExactlyOnceV2", "20000", null, "Kafka:CommitIntervalMs (20000) must be at most Streams:TransactionTimeoutMs (10000) under ExactlyOnceV2: a transaction stays open from one commit to the next, and the broker aborts one that outlives its timeout.")]
+    [InlineData("ExactlyOnceV2", "20000", "30000", null)]
+    [InlineData("AtLeastOnce", "20000", null, null)]
+    public async Task Start_CommitIntervalLongerThanTheTransactionTimeout_FailsUnderExactlyOnce(string guarantee, string commitIntervalMs, string? transactionTimeoutMs, string? expected)
+    {
+        // Otherwise every transaction outlives its timeout: the broker aborts it and fences the producer, commit after commit.
+        var settings = new Dictionary<string, string?>(Valid)
+        {
+            ["Streams:ProcessingGuarantee"] = guarantee,
+            ["Kafka:CommitIntervalMs"] = commitIntervalMs,
+        };
+        if (transactionTimeoutMs is not null)
+        {
+            settings["Streams:TransactionTimeoutMs"] = transactionTimeoutMs;
+        }
+
+        await using var app = ProcessorHost.Build(settings);
+
+        if (expected is null)
+        {
+            Assert.Equal(guarantee, app.Services.GetRequiredService<IOptions<StreamsOptions>>().Value.ProcessingGuarantee.ToString());
+            return;
+        }
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync(TestContext.Current.CancellationToken));
+        Assert.Contains(expected, error.Failures);
+    }
+
+    [Theory]
     [InlineData("ExactlyOnceV2", "600000", "Kafka:Properties:message.timeout.ms has a value librdkafka does not accept beside Streams:ProcessingGuarantee ExactlyOnceV2 and Streams:TransactionTimeoutMs 10000 (librdkafka: `message.timeout.ms` must be set <= `transaction.timeout.ms`).")]
     [InlineData("ExactlyOnceV2", "9000", null)]
     [InlineData("AtLeastOnce", "600000", null)]
