@@ -139,8 +139,7 @@ public static class ProcessorHost
         Section<StreamsOptions>(services)
             .Validate(o => o.StateStore == StateStoreKind.InMemory || CanCreate(o.ResolvedStateDirectory("c360")), "Streams:StateDirectory cannot be created or written.")
             .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<StreamsOptions>, DeadLetterSizeCheck>();
-        services.AddSingleton<IValidateOptions<StreamsOptions>, TransactionSettingsCheck>();
+        services.AddSingleton<IValidateOptions<StreamsOptions>, StreamsBesideKafkaCheck>();
         Section<RedisOptions>(services).ValidateOnStart();
         Section<HttpOptions>(services)
             .Validate(o => o.Host == "localhost" || IPAddress.TryParse(o.Host, out _), "Http:Host must be an IP address or 'localhost'.")
