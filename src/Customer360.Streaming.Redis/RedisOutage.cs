@@ -23,9 +23,34 @@ public static class RedisOutage
         _ => false,
     };
 
-    /// <summary>What the outage was, for logs and health: the exception's type, and for a refusal its error prefix.</summary>
-    public static string Describe(Exception error) =>
-        error is RedisServerException server && RefusalOf(server) is { } prefix ? $"{nameof(RedisServerException)} {prefix}" : error.GetType().Name;
+    /// <summary>
+    /// What the outage was, for logs and health: the exception's type, for a refusal its error prefix, and for a lost
+    /// or refused connection its kind (<c>AuthenticationFailure</c> is not a network problem). Never the server's text.
+    /// </summary>
+    public static string Describe(Exception error) => error switch
+    {
+        RedisServerException server when RefusalOf(server) is { } prefix => $"{nameof(RedisServerException)} {prefix}",
+        RedisConnectionException => $"{nameof(RedisConnectionException)} {ConnectionFailure(error)}",
+        _ => error.GetType().Name,
+    };
+
+    /// <summary>
+    /// The kind of a connection failure: a command on a connection that never came up fails as UnableToConnect, with
+    /// why it never came up (a refused login, say) on an inner exception.
+    /// </summary>
+    public static ConnectionFailureType? ConnectionFailure(Exception error)
+    {
+        ConnectionFailureType? found = null;
+        for (Exception? current = error; current is not null; current = current.InnerException)
+        {
+            if (current is RedisConnectionException connection && (found is null || found == ConnectionFailureType.UnableToConnect))
+            {
+                found = connection.FailureType;
+            }
+        }
+
+        return found;
+    }
 
     private static string? RefusalOf(RedisServerException error) =>
         Array.Find(RefusingForNow, prefix => error.Message.StartsWith(prefix + " ", StringComparison.Ordinal) || error.Message == prefix);

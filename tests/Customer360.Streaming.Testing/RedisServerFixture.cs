@@ -8,8 +8,15 @@ namespace Customer360.Streaming.Testing;
 /// </summary>
 public sealed class RedisServerFixture : IAsyncLifetime
 {
+    private readonly string? _requirePass;
     private ChildProcess? _server;
     private string? _directory;
+
+    public RedisServerFixture()
+    {
+    }
+
+    private RedisServerFixture(string requirePass) => _requirePass = requirePass;
 
     public bool IsAvailable => _server is not null;
 
@@ -18,6 +25,14 @@ public sealed class RedisServerFixture : IAsyncLifetime
     public int Port { get; private set; }
 
     public string ConnectionString => $"127.0.0.1:{Port}";
+
+    /// <summary>A server of the caller's own that asks every client for <paramref name="requirePass"/>; the caller disposes it.</summary>
+    public static async Task<RedisServerFixture> StartRequiringPasswordAsync(string requirePass)
+    {
+        var server = new RedisServerFixture(requirePass);
+        await server.InitializeAsync();
+        return server;
+    }
 
     public async ValueTask InitializeAsync()
     {
@@ -33,7 +48,8 @@ public sealed class RedisServerFixture : IAsyncLifetime
         Port = FreePort.Next();
         _server = ChildProcess.Start(program,
             ["--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
-             "--save", "", "--appendonly", "no", "--dir", _directory, "--daemonize", "no"]);
+             "--save", "", "--appendonly", "no", "--dir", _directory, "--daemonize", "no",
+             .. _requirePass is null ? Array.Empty<string>() : ["--requirepass", _requirePass]]);
         if (!await FreePort.WaitForListenerAsync(Port, TimeSpan.FromSeconds(10)))
         {
             throw new InvalidOperationException("redis-server did not start listening: " + _server.AllOutput);

@@ -59,7 +59,7 @@ internal static class ContextCommand
             }
             catch (Exception ex) when (RedisOutage.Is(ex))
             {
-                await Console.Error.WriteLineAsync($"Redis is not reachable: {ex.GetType().Name}");
+                await Console.Error.WriteLineAsync(RedisProblem(ex));
                 return ExitCodes.RuntimeFailure;
             }
         });
@@ -99,6 +99,17 @@ internal static class ContextCommand
             await using var connection = await RedisConnector.ConnectAsync(options);
             try
             {
+                // Before the changelogs are read, which takes a while: a Redis that cannot be used fails the rebuild anyway.
+                await connection.GetDatabase().PingAsync();
+            }
+            catch (Exception ex) when (RedisOutage.Is(ex))
+            {
+                await Console.Error.WriteLineAsync($"rebuild failed: {RedisProblem(ex)}");
+                return ExitCodes.RuntimeFailure;
+            }
+
+            try
+            {
                 var report = await ContextRebuild.RunAsync(
                     kafka, connection, new RedisKeys(options.KeyPrefix), TimeSpan.FromHours(parse.GetValue(ttlHours)), parse.GetValue(dryRun),
                     line => Console.Out.WriteLine($"[rebuild] {line}"), cancellationToken, parse.GetValue(force));
@@ -117,6 +128,11 @@ internal static class ContextCommand
         });
         return command;
     }
+
+    /// <summary>What the tools print when Redis cannot be used: a refused login is not a network problem. Never the password.</summary>
+    private static string RedisProblem(Exception error) => RedisOutage.ConnectionFailure(error) == StackExchange.Redis.ConnectionFailureType.AuthenticationFailure
+        ? "Redis refused the login (AuthenticationFailure): check --redis (user, password)"
+        : $"Redis is not reachable ({RedisOutage.Describe(error)}): check --redis (address, TLS)";
 
     private static Option<string?> RedisOption() => new("--redis") { Description = "Redis connection string (default: C360__Redis__ConnectionString)." };
 

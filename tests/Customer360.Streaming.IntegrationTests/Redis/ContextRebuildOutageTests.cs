@@ -4,8 +4,11 @@ using Customer360.Streaming.Testing;
 
 namespace Customer360.Streaming.IntegrationTests.Redis;
 
-/// <summary><c>c360 context rebuild</c> as a separate process when Redis does not answer: it says so, and reports nothing as compared.</summary>
-public sealed class ContextRebuildOutageTests(KafkaFixture kafka)
+/// <summary>
+/// <c>c360 context rebuild</c> and <c>get</c> as separate processes when Redis does not answer or refuses the
+/// credentials: they say which, and report nothing as compared.
+/// </summary>
+public sealed class ContextRebuildOutageTests(KafkaFixture kafka, RedisServerFixture redis)
 {
     [Theory]
     [InlineData(true)]
@@ -32,5 +35,34 @@ public sealed class ContextRebuildOutageTests(KafkaFixture kafka)
         Assert.True(rebuild.ExitCode == 1, rebuild.AllOutput);
         Assert.Contains(rebuild.StandardError, l => l.StartsWith("rebuild failed: Redis", StringComparison.Ordinal));
         Assert.DoesNotContain("identical in Redis", rebuild.AllOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Credentials_Redis_refuses_are_named_as_such_without_the_password()
+    {
+        // Both said Redis was not reachable ("RedisConnectionException", "does not answer at …") when it answered and
+        // refused the login, which sent the user looking for a network problem.
+        redis.SkipUnlessAvailable();
+        await using var guarded = await RedisServerFixture.StartRequiringPasswordAsync("the-right-one");
+        const string Password = "pw-4f1d-never-shown";
+        var login = $"{guarded.ConnectionString},password={Password}";
+        var applicationId = new UniqueNames(nameof(Credentials_Redis_refuses_are_named_as_such_without_the_password)).Group("rebuild");
+        foreach (var store in ProductTopics.ContextStores)
+        {
+            await kafka.CreateTopicAsync(StreamTopology.ChangelogTopicOf(applicationId, store), 2);
+        }
+
+        using var get = await ChildProcess.RunAsync("dotnet", [RepositoryLayout.C360Dll, "context", "get", "c-1", "--redis", login], TimeSpan.FromSeconds(60));
+        using var rebuild = await ChildProcess.RunAsync(
+            "dotnet",
+            [RepositoryLayout.C360Dll, "context", "rebuild", "--bootstrap-servers", kafka.BootstrapServers, "--application-id", applicationId, "--redis", login, "--dry-run"],
+            TimeSpan.FromSeconds(90));
+
+        foreach (var tool in new[] { get, rebuild })
+        {
+            Assert.True(tool.ExitCode == 1, tool.AllOutput);
+            Assert.Contains(tool.StandardError, l => l.Contains("Redis refused the login (AuthenticationFailure): check --redis (user, password)", StringComparison.Ordinal));
+            Assert.DoesNotContain(Password, tool.AllOutput, StringComparison.Ordinal);
+        }
     }
 }
