@@ -9,6 +9,7 @@ using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Runtime.Topology;
 using Customer360.Streaming.Schemas.Registry;
 using Customer360.Streaming.Contracts;
+using Microsoft.Extensions.Options;
 
 namespace Customer360.Streaming.Host.Cli;
 
@@ -106,6 +107,26 @@ internal static class CommonOptions
             || Validator.TryValidateProperty(registryUrl, new ValidationContext(registry) { MemberName = nameof(SchemaRegistryOptions.Url) }, problems)
             ? null
             : $"--registry-url (or C360__SchemaRegistry__Url) must be one or more comma-separated http(s):// URLs (was '{registryUrl}').";
+    }
+
+    /// <summary>
+    /// The registry client's settings as <c>c360 run</c> reads them (authentication, TLS, proxy and retries from
+    /// <c>C360__SchemaRegistry__*</c>) at <paramref name="url"/>, the address the verb settled on; false, with why on
+    /// stderr, when they do not pass the processor's checks.
+    /// </summary>
+    public static bool TryRegistryOptions(string url, [NotNullWhen(true)] out SchemaRegistryOptions? options)
+    {
+        try
+        {
+            options = SettingsSection.Read(SettingsSection.ProcessorEnvironment(), SchemaRegistryOptions.SectionName, new SchemaRegistryOptions(), o => o.Url = url);
+            return true;
+        }
+        catch (OptionsValidationException ex)
+        {
+            Console.Error.WriteLine(SettingsSection.Describe(ex.Failures));
+            options = null;
+            return false;
+        }
     }
 
     /// <summary>

@@ -31,17 +31,9 @@ internal static class SchemasCommand
         var command = new Command(name, description) { registryUrl, schemasDir, topologyDir };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            // Every SchemaRegistry option from the environment (auth, TLS, proxy), read and checked as c360 run does.
-            SchemaRegistryOptions options;
-            try
+            var url = parse.GetValue(registryUrl) ?? Environment.GetEnvironmentVariable("C360__SchemaRegistry__Url") ?? "http://127.0.0.1:8081";
+            if (!CommonOptions.TryRegistryOptions(url, out var options))
             {
-                options = SettingsSection.Read(
-                    SettingsSection.ProcessorEnvironment(), SchemaRegistryOptions.SectionName,
-                    new SchemaRegistryOptions { Url = "http://127.0.0.1:8081" }, o => o.Url = parse.GetValue(registryUrl) ?? o.Url);
-            }
-            catch (OptionsValidationException ex)
-            {
-                await Console.Error.WriteLineAsync(SettingsSection.Describe(ex.Failures));
                 return ExitCodes.InvalidConfiguration;
             }
 

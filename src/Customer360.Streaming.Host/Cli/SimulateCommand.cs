@@ -49,6 +49,11 @@ internal static class SimulateCommand
                 return ExitCodes.InvalidConfiguration;
             }
 
+            if (!CommonOptions.TryRegistryOptions(url, out var registryOptions))
+            {
+                return ExitCodes.InvalidConfiguration;
+            }
+
             var folder = parse.GetValue(topologyDir);
             if (!CommonOptions.TryLoadCatalog(folder, out var catalog) || !CommonOptions.CanKeyByCustomer(parse.GetValue(keyedByCustomer), catalog))
             {
@@ -62,7 +67,7 @@ internal static class SimulateCommand
             var population = new Population(
                 parse.GetValue(customers), parse.GetValue(seed), stores, time.GetUtcNow().ToUnixTimeMilliseconds(), rateValue,
                 ProductTopicNames.FromCatalog(catalog), parse.GetValue(keyedByCustomer));
-            using var registry = new SchemaRegistryClient(new SchemaRegistryOptions { Url = url });
+            using var registry = new SchemaRegistryClient(registryOptions);
             var kafka = new KafkaOptions { BootstrapServers = servers };
             var producer = new DemoProducer(
                 kafka, registry, SchemaCatalog.Load(ContentFolders.SchemasDirectory(null)), time,

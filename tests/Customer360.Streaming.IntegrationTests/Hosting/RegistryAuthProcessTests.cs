@@ -15,7 +15,10 @@ using Customer360.Streaming.Testing;
 
 namespace Customer360.Streaming.IntegrationTests.Hosting;
 
-/// <summary><c>c360 run</c> against a registry that requires basic authentication: the credentials work end to end and never reach a log.</summary>
+/// <summary>
+/// <c>c360 run</c> and the tools against a registry that requires basic authentication: the credentials work end to
+/// end and never reach a log.
+/// </summary>
 public sealed class RegistryAuthProcessTests(KafkaFixture kafka, RedisServerFixture redis)
 {
     private const string Password = "pw-7c1e9b-never-logged";
@@ -73,5 +76,36 @@ public sealed class RegistryAuthProcessTests(KafkaFixture kafka, RedisServerFixt
         Assert.Equal("GOLD", JsonDocument.Parse(served).RootElement.GetProperty("relationship").GetProperty("tier").GetString());
         Assert.DoesNotContain(Password, processor.AllOutput, StringComparison.Ordinal);
         Assert.DoesNotContain(Convert.ToBase64String(Encoding.UTF8.GetBytes("svc:" + Password)), processor.AllOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Simulate_and_rules_test_authenticate_with_the_processors_registry_settings()
+    {
+        // Both built their registry client from the URL alone, so against a registry that asks for credentials (as a
+        // managed one does) they failed with "40101: Unauthorized" whatever C360__SchemaRegistry__* said.
+        var ct = TestContext.Current.CancellationToken;
+        var names = new UniqueNames(nameof(Simulate_and_rules_test_authenticate_with_the_processors_registry_settings));
+        var applicationId = names.Group("app");
+        var (topologyDirectory, catalog) = await C360Program.CreatePrefixedTopicsAsync(kafka, names, applicationId);
+        await using var registry = await EmbeddedSchemaRegistry.StartAsync(port: 0, settings: new EmbeddedRegistrySettings(BasicAuth: "svc:" + Password), cancellationToken: ct);
+        var credentials = new Dictionary<string, string?> { ["C360__SchemaRegistry__BasicAuthUserInfo"] = "svc:" + Password };
+
+        using var simulate = C360Program.Start(
+            ["simulate", "--bootstrap-servers", kafka.BootstrapServers, "--registry-url", registry.Url.ToString(), "--customers", "5", "--duration", "1", "--rate", "5", "--topology-dir", topologyDirectory],
+            credentials);
+        Assert.True(await simulate.WaitForExitAsync(TimeSpan.FromSeconds(120)), "simulate did not exit");
+        Assert.True(simulate.ExitCode == 0, simulate.AllOutput);
+
+        // The same topics, with the shipped rules renamed to write to them.
+        var withRules = C360Program.WritePrefixedTopology(names, applicationId, withRules: true);
+        var relationship = catalog.Topics.Single(t => t.Name.EndsWith("c360.relationship.v1", StringComparison.Ordinal)).Name;
+        using var replay = C360Program.Start(
+            ["rules", "test", "--rules", Path.Combine(withRules, "triggers.yaml"), "--events", relationship, "--bootstrap-servers", kafka.BootstrapServers,
+             "--registry-url", registry.Url.ToString(), "--application-id", applicationId, "--topology-dir", withRules],
+            credentials);
+        Assert.True(await replay.WaitForExitAsync(TimeSpan.FromSeconds(120)), "rules test did not exit");
+        Assert.True(replay.ExitCode == 0, replay.AllOutput);
+
+        Assert.DoesNotContain(Password, simulate.AllOutput + replay.AllOutput, StringComparison.Ordinal);
     }
 }
