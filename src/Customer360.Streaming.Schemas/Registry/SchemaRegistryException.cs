@@ -50,4 +50,7 @@ public sealed class SchemaRegistryException : Exception
 
     /// <summary>Retrying later can succeed: no answer, 5xx or 429.</summary>
     public bool IsTransient => HttpStatus == 0 || HttpStatus >= 500 || HttpStatus == 429;
+
+    /// <summary>The registry refused the client's credentials (401), or what was asked to them (403).</summary>
+    public bool RefusesCredentials => HttpStatus is 401 or 403;
 }

@@ -155,6 +155,10 @@ public sealed class AvroDeserializer<T> : IAsyncDeserializer<T>, IDeserializer<T
         {
             throw new SerdeException(SerdeErrorKind.RegistryUnavailable, $"Schema Registry unavailable fetching schema {schemaId}: {ex.Message}", ex) { SchemaId = schemaId };
         }
+        catch (SchemaRegistryException ex) when (ex.RefusesCredentials)
+        {
+            throw SerdeException.RefusedCredentials(ex, $"fetching schema {schemaId}", schemaId);
+        }
         catch (SchemaRegistryException ex) when (ex.ErrorCode == SchemaRegistryException.Codes.SchemaNotFound && _unknownIds.ShouldRetry(schemaId))
         {
             throw new SerdeException(

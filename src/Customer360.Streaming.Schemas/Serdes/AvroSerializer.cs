@@ -142,6 +142,10 @@ public sealed class AvroSerializer<T> : IAsyncSerializer<T>
         {
             throw new SerdeException(SerdeErrorKind.RegistryUnavailable, $"Schema Registry unavailable resolving subject '{subject}': {ex.Message}", ex);
         }
+        catch (SchemaRegistryException ex) when (ex.RefusesCredentials)
+        {
+            throw SerdeException.RefusedCredentials(ex, $"resolving subject '{subject}'");
+        }
         catch (SchemaRegistryException ex)
         {
             throw new SerdeException(SerdeErrorKind.SchemaNotRegistered, $"No schema id for subject '{subject}': {ex.Message}", ex);

@@ -26,6 +26,12 @@ public enum SerdeErrorKind
 
     /// <summary>The id is unknown, but within <c>SchemaRegistry:UnknownIdRetrySeconds</c> of first being missed: retry later.</summary>
     UnknownSchemaIdRetrying,
+
+    /// <summary>
+    /// The registry refused our credentials (401) or this subject to them (403): the client's settings are wrong, not
+    /// the record, so retry later (a token may be refreshed, or the settings mended and the processor restarted).
+    /// </summary>
+    RegistryRefusedCredentials,
 }
 
 /// <summary>
@@ -58,11 +64,20 @@ public sealed class SerdeException : Exception
     public SerdeErrorKind Kind { get; }
 
     /// <summary>True when retrying the same bytes later can succeed.</summary>
-    public bool IsTransient => Kind is SerdeErrorKind.RegistryUnavailable or SerdeErrorKind.UnknownSchemaIdRetrying;
+    public bool IsTransient => Kind is SerdeErrorKind.RegistryUnavailable or SerdeErrorKind.UnknownSchemaIdRetrying or SerdeErrorKind.RegistryRefusedCredentials;
 
     /// <summary>The failure happened writing a record (no schema id for it), not reading one.</summary>
     public bool DuringWrite => Kind == SerdeErrorKind.SchemaNotRegistered;
 
     /// <summary>The schema id from the header, when it was read.</summary>
     public int? SchemaId { get; init; }
+
+    /// <summary>A lookup the registry refused for our credentials, naming the settings to check and never their values.</summary>
+    internal static SerdeException RefusedCredentials(Registry.SchemaRegistryException error, string doing, int? schemaId = null) => new(
+        SerdeErrorKind.RegistryRefusedCredentials,
+        $"Schema Registry refused our credentials ({error.ErrorCode}) {doing}: check SchemaRegistry:BasicAuthUserInfo or the SchemaRegistry:BearerAuth… settings",
+        error)
+    {
+        SchemaId = schemaId,
+    };
 }
