@@ -167,9 +167,18 @@ public sealed class AvroDeserializer<T> : IAsyncDeserializer<T>, IDeserializer<T
                 + "before records carrying it are dead-lettered. Was the registry restored without its schemas?",
                 ex) { SchemaId = schemaId };
         }
-        catch (SchemaRegistryException ex)
+        catch (SchemaRegistryException ex) when (ex.ErrorCode == SchemaRegistryException.Codes.SchemaNotFound)
         {
             throw new SerdeException(SerdeErrorKind.UnknownSchemaId, $"Schema id {schemaId} is unknown to the registry ({ex.ErrorCode}).", ex) { SchemaId = schemaId };
+        }
+        catch (SchemaRegistryException ex)
+        {
+            // Only 40403 says the id is unknown; any other answer (a 404 without a registry's code from a URL missing its
+            // path, a 400) is the settings' problem, and dead-lettering would send every input after it.
+            throw new SerdeException(
+                SerdeErrorKind.RegistryUnavailable,
+                $"Schema Registry answered {ex.HttpStatus} ({ex.ErrorCode}) fetching schema {schemaId}, not a registry's answer about the id: check SchemaRegistry:Url (a path such as /apis/ccompat/v7 included).",
+                ex) { SchemaId = schemaId };
         }
 
         _unknownIds.Found(schemaId);
