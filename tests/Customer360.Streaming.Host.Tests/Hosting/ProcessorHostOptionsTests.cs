@@ -170,6 +170,12 @@ public sealed class ProcessorHostOptionsTests
     [InlineData("Http:Port", "http", "Http:Port must be a whole number (was 'http')")]
     [InlineData("Kafka:Properties", "acks=all", "Kafka:Properties must hold settings under it (Kafka:Properties:<name>), not a value of its own (was 'acks=all')")]
     [InlineData("Streams:Threads", "", "Streams:Threads must be a whole number (was '')")]
+    // What appsettings.json's "Threads": [1, 2], "Properties": {"linger.ms": {"x": 1}} and "Streams": 5 become: the binder
+    // dropped each without a word, leaving the default.
+    [InlineData("Streams:Threads:0", "2", "Streams:Threads must be a whole number, not a list or an object")]
+    [InlineData("Streams:ProcessingGuarantee:mode", "AtLeastOnce", "Streams:ProcessingGuarantee must be one of AtLeastOnce, ExactlyOnceV2, not a list or an object")]
+    [InlineData("Kafka:Properties:socket.keepalive.enable:x", "1", "Kafka:Properties:socket.keepalive.enable must be a single value, not a list or an object")]
+    [InlineData("Streams", "5", "Streams must hold settings under it (Streams:<name>), not a value of its own (was '5')")]
     public async Task Run_ValueOfTheWrongType_ExitsWithCode2AndNamesTheKeyAndWhatItTakes(string key, string value, string expected)
     {
         // The binder's own message named the key but not what it takes ("exactly_once is not a valid value for
