@@ -35,21 +35,21 @@ public static class RedisOutage
     };
 
     /// <summary>
-    /// The kind of a connection failure: a command on a connection that never came up fails as UnableToConnect, with
-    /// why it never came up (a refused login, say) on an inner exception.
+    /// The kind of a connection failure: a command on a connection that never came up fails as UnableToConnect, and why
+    /// it never came up (a refused login, say) is the kind of the deepest connection failure inside it.
     /// </summary>
     public static ConnectionFailureType? ConnectionFailure(Exception error)
     {
-        ConnectionFailureType? found = null;
+        ConnectionFailureType? deepest = null;
         for (Exception? current = error; current is not null; current = current.InnerException)
         {
-            if (current is RedisConnectionException connection && (found is null || found == ConnectionFailureType.UnableToConnect))
+            if (current is RedisConnectionException connection)
             {
-                found = connection.FailureType;
+                deepest = connection.FailureType;
             }
         }
 
-        return found;
+        return deepest;
     }
 
     private static string? RefusalOf(RedisServerException error) =>

@@ -44,7 +44,7 @@ internal sealed class RedisConnectionService : IHostedService, IAsyncDisposable
         }
         catch (RedisConnectionException ex)
         {
-            Failed(ex.InnerException is RedisConnectionException inner ? inner.FailureType.ToString() : ex.FailureType.ToString());
+            Failed((RedisOutage.ConnectionFailure(ex) ?? ex.FailureType).ToString());
         }
         catch (RedisTimeoutException)
         {
