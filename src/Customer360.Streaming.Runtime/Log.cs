@@ -73,8 +73,8 @@ internal static partial class Log
     [LoggerMessage(1040, LogLevel.Error, "Stream thread {Thread} died of a Kafka client error and was replaced ({Replacements} of at most {Limit} replacements)")]
     public static partial void ThreadReplaced(ILogger logger, string thread, int replacements, int limit);
 
-    [LoggerMessage(1041, LogLevel.Critical, "Stream thread {Thread} failed for good (not a client error, or past Streams:MaxThreadReplacements={Limit}): the processor stops")]
-    public static partial void ThreadFailedForGood(ILogger logger, string thread, int limit);
+    [LoggerMessage(1041, LogLevel.Critical, "Stream thread {Thread} failed for good (not a client error, or past Streams:MaxThreadReplacements={Limit}): the processor stops. {Reason}")]
+    public static partial void ThreadFailedForGood(ILogger logger, Exception exception, string thread, int limit, string reason);
 
     [LoggerMessage(1042, LogLevel.Warning, "Worker {ClientId} holds processing and keeps polling: {Reason}")]
     public static partial void ProcessingHeld(ILogger logger, string clientId, string reason);

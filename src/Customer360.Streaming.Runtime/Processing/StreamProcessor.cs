@@ -74,7 +74,9 @@ public sealed class StreamProcessor
 
             if (failure is not KafkaException || Interlocked.Increment(ref _replacements) > _maxReplacements)
             {
-                Log.ThreadFailedForGood(_logger, ThreadName(thread), _maxReplacements);
+                // The reason is said here: a worker logs only the failures it knows (client and runtime errors), and
+                // anything else (a store that would not open) otherwise ended the process without a word of why.
+                Log.ThreadFailedForGood(_logger, failure, ThreadName(thread), _maxReplacements, failure.Message);
                 throw new StreamsFatalException($"Stream thread {ThreadName(thread)} failed: {failure.Message}", failure);
             }
 

@@ -1,5 +1,7 @@
 using Confluent.Kafka;
 using Customer360.Streaming.Runtime.Processing;
+using Customer360.Streaming.Testing;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Customer360.Streaming.Runtime.Tests.Processing;
@@ -98,6 +100,23 @@ public sealed class StreamProcessorTests
 
         Assert.Equal(1, starts);
         Assert.Equal(0, processor.Replacements);
+    }
+
+    [Fact]
+    public async Task A_thread_that_fails_for_good_has_its_reason_in_the_log()
+    {
+        // A RocksDB store that would not open stopped the processor with "failed for good" and no word of why: only
+        // the worker's Kafka and runtime errors were logged, and the processor's own line did not carry the reason.
+        using var metrics = new StreamsMetrics();
+        var logger = new RecordingLogger();
+        var processor = new StreamProcessor(1, maxReplacements: 3, logger, metrics, (_, _) =>
+            (Running(), Task.FromException(new IOException("Corruption: CURRENT file does not end with newline"))));
+
+        await Assert.ThrowsAsync<StreamsFatalException>(() => processor.RunAsync(CancellationToken.None));
+
+        var critical = Assert.Single(logger.Entries, e => e.Level == LogLevel.Critical);
+        Assert.Contains("StreamThread-1", critical.Message, StringComparison.Ordinal);
+        Assert.Contains("Corruption: CURRENT file does not end with newline", critical.Message, StringComparison.Ordinal);
     }
 
     private static StreamWorkerStatus Running()
