@@ -35,8 +35,14 @@ internal sealed class ChangelogRestorer(
     public bool ContainsKey((string Sub, int Partition) key) => _restoring.ContainsKey(key);
 
     /// <summary>Creates the task (opening its local stores); its restore runs in later <see cref="Step"/>s.</summary>
-    public void Begin(SubTopology sub, int partition, TaskLocalState? local) =>
+    public void Begin(SubTopology sub, int partition, TaskLocalState? local)
+    {
         _restoring[(sub.Name, partition)] = new PendingRestore(sub, partition, local, newTask(sub, partition, local), time.GetTimestamp());
+        foreach (var (store, reason) in local?.Recreated ?? [])
+        {
+            Log.CorruptStoreRecreated(logger, sub.Name, partition, store, reason);
+        }
+    }
 
     /// <summary>
     /// The task's partitions went elsewhere mid-restore. Its checkpoint still names what it held before, so a later

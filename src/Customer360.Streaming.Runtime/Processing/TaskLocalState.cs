@@ -29,6 +29,7 @@ internal sealed class TaskLocalState
     private readonly Dictionary<string, RocksDb> _opened = new(StringComparer.Ordinal);
     private readonly int _partition;
     private readonly Dictionary<string, long> _offsets;
+    private readonly List<(string Store, string Reason)> _recreated = [];
     private readonly TimeProvider _time;
     private long _sinceCheckpoint;
     private long _checkpointedAt;
@@ -59,7 +60,19 @@ internal sealed class TaskLocalState
     public Func<string, Func<RecordOrigin?>, Func<long>, IChangeloggedStore> OpenStore =>
         (store, origin, timestamp) => _opened.Remove(store, out var database)
             ? new RocksDbKeyValueStore(store, database, origin, timestamp)
-            : new RocksDbKeyValueStore(store, _directory.StorePath(store), origin, timestamp);
+            : new RocksDbKeyValueStore(store, OpenDatabase(store), origin, timestamp);
+
+    /// <summary>Stores whose files RocksDB called corrupt when they were opened, with its reason: each was recreated empty.</summary>
+    public IReadOnlyList<(string Store, string Reason)> Recreated
+    {
+        get
+        {
+            lock (_recreated)
+            {
+                return [.. _recreated];
+            }
+        }
+    }
 
     /// <summary>
     /// Opens the RocksDB databases of several tasks' stores at once, before their tasks are made. An assignment brings
@@ -74,7 +87,7 @@ internal sealed class TaskLocalState
         try
         {
             Parallel.For(0, stores.Count, new ParallelOptions { MaxDegreeOfParallelism = OpenConcurrency }, i =>
-                databases[i] = RocksDbKeyValueStore.OpenDatabase(stores[i].Store, stores[i].Local._directory.StorePath(stores[i].Store)));
+                databases[i] = stores[i].Local.OpenDatabase(stores[i].Store));
         }
         catch (AggregateException ex)
         {
@@ -89,6 +102,33 @@ internal sealed class TaskLocalState
         for (var i = 0; i < stores.Count; i++)
         {
             stores[i].Local._opened[stores[i].Store] = databases[i]!;
+        }
+    }
+
+    /// <summary>
+    /// Opens a store's database. One whose files RocksDB calls corrupt (torn, truncated or edited) is deleted, created
+    /// again empty and loses its checkpointed offset: its changelog holds all it held, so restore reads that from the
+    /// beginning (and a changelog that no longer starts there is reported as lost state, as for any restore). Other
+    /// failures (a folder another process holds, a full disk) are not the files' fault and stop the thread as before.
+    /// </summary>
+    private RocksDb OpenDatabase(string store)
+    {
+        var path = _directory.StorePath(store);
+        try
+        {
+            return RocksDbKeyValueStore.OpenDatabase(store, path);
+        }
+        catch (RocksDbException ex) when (ex.Message.StartsWith("Corruption", StringComparison.Ordinal))
+        {
+            Directory.Delete(path, recursive: true);
+            lock (_recreated)
+            {
+                // Under the lock: the stores of one task open side by side (OpenTogether).
+                _offsets.Remove(store);
+                _recreated.Add((store, ex.Message));
+            }
+
+            return RocksDbKeyValueStore.OpenDatabase(store, path);
         }
     }
 

@@ -2,6 +2,7 @@ using Confluent.Kafka;
 using Customer360.Streaming.Embedded.Kafka;
 using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Runtime.Processing;
+using Customer360.Streaming.Runtime.Stores;
 using Customer360.Streaming.Testing;
 using Customer360.Streaming.Testing.Streams;
 
@@ -9,8 +10,8 @@ namespace Customer360.Streaming.IntegrationTests.Runtime;
 
 /// <summary>
 /// Durable local state (RocksDB with a checkpoint per task) on the embedded broker: a restart with the same state folder
-/// restores nothing it already holds, one with the folder deleted restores every changelog from the beginning, and
-/// both end with the exact counts. (A killed process is covered by the SIGKILL crash test, which runs on RocksDB.)
+/// restores nothing it already holds, one whose stores RocksDB finds corrupt or whose folders are gone restores every
+/// changelog from the beginning, and both end with the exact counts. (A killed process is covered by the SIGKILL crash test, which runs on RocksDB.)
 /// </summary>
 public sealed class LocalStateRestartTests : IDisposable
 {
@@ -26,9 +27,9 @@ public sealed class LocalStateRestartTests : IDisposable
     }
 
     [Fact]
-    public async Task A_restart_restores_only_what_the_local_stores_lack_and_without_them_everything_with_the_same_counts()
+    public async Task A_restart_restores_only_what_the_local_stores_lack_and_with_them_corrupt_or_gone_everything_with_the_same_counts()
     {
-        var names = new UniqueNames(nameof(A_restart_restores_only_what_the_local_stores_lack_and_without_them_everything_with_the_same_counts));
+        var names = new UniqueNames(nameof(A_restart_restores_only_what_the_local_stores_lack_and_with_them_corrupt_or_gone_everything_with_the_same_counts));
         using var cluster = EmbeddedKafkaCluster.Start(brokerCount: 1);
         var options = new KafkaOptions
         {
@@ -77,13 +78,19 @@ public sealed class LocalStateRestartTests : IDisposable
         var expected = Enumerable.Range(0, Keys).ToDictionary(k => $"k{k}", _ => 3_600L / Keys);
         Assert.Equal(expected, LatestCounts(options, names.Topic("out")));
 
-        Directory.Delete(_stateDirectory, recursive: true);
+        // Each task loses its local state another way: RocksDB finds one store's files corrupt (CURRENT overwritten,
+        // the MANIFEST cut short), and one task's folder is gone.
+        var sub = topology.SubTopologies.Single().Name;
+        File.WriteAllText(Path.Combine(StorePath(sub, 0), "CURRENT"), "edited by hand\n");
+        var manifest = Directory.GetFiles(StorePath(sub, 1), "MANIFEST-*").Single();
+        File.WriteAllBytes(manifest, File.ReadAllBytes(manifest)[..20]);
+        Directory.Delete(new TaskStateDirectory(_stateDirectory, sub, 2).Path, recursive: true);
         var allChangelog = HighWatermarks(options, changelog);
         await using (var third = new InProcessWorker(options, streams, topology))
         {
             Assert.True(await third.WaitUntilAsync(() => third.Worker.Status.IsReady, TimeSpan.FromSeconds(90)), "the run without local state never became ready");
 
-            // Every changelog record, from the beginning: the local folder was gone.
+            // Every changelog record, from the beginning: no task's local state could be used.
             Assert.Equal(allChangelog, third.Worker.Status.RestoredRecords);
             Assert.True(allChangelog > changelogRecords);
         }
@@ -96,6 +103,8 @@ public sealed class LocalStateRestartTests : IDisposable
 
         Assert.Equal(expected.ToDictionary(e => e.Key, e => e.Value + 1), LatestCounts(options, names.Topic("out")));
     }
+
+    private string StorePath(string sub, int partition) => new TaskStateDirectory(_stateDirectory, sub, partition).StorePath(CountingProcessor.Store);
 
     private static long HighWatermarks(KafkaOptions options, string topic)
     {

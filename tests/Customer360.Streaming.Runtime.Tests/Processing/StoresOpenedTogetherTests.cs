@@ -42,6 +42,32 @@ public sealed class StoresOpenedTogetherTests
     }
 
     [Fact]
+    public void A_store_RocksDB_finds_corrupt_is_recreated_empty_and_restores_its_changelog_from_the_beginning()
+    {
+        // A store whose files RocksDB calls corrupt stopped the processor at every start; the changelog holds all it held.
+        using (var store = new RocksDbKeyValueStore(CountingProcessor.Store, StorePath(0), () => new RecordOrigin("in", 0, 7)))
+        {
+            store.Put("key", Encoding.UTF8.GetBytes("before"));
+            store.TakeChanges();
+            store.ChangesDurable();
+        }
+
+        new TaskStateDirectory(_stateDirectory, _count.Name, 0).WriteCheckpoint(new Dictionary<string, long> { [CountingProcessor.Store] = 41 });
+        File.WriteAllText(Path.Combine(StorePath(0), "CURRENT"), "not a manifest's name");
+        var local = Local(0);
+        Assert.Equal(42, local.RestoreFrom(CountingProcessor.Store));
+
+        TaskLocalState.OpenTogether([(local, CountingProcessor.Store)]);
+
+        Assert.Equal(0, local.RestoreFrom(CountingProcessor.Store));
+        var (recreated, reason) = Assert.Single(local.Recreated);
+        Assert.Equal(CountingProcessor.Store, recreated);
+        Assert.StartsWith("Corruption", reason, StringComparison.Ordinal);
+        using var reopened = local.OpenStore(CountingProcessor.Store, () => null, () => 0);
+        Assert.Null(reopened.Get("key"));
+    }
+
+    [Fact]
     public void A_store_another_holder_keeps_fails_the_assignment_and_the_stores_opened_beside_it_are_released()
     {
         var tasks = Enumerable.Range(0, 4).Select(Local).ToList();
