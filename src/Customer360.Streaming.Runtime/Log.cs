@@ -52,7 +52,7 @@ internal static partial class Log
     [LoggerMessage(1012, LogLevel.Information, "Restoring {Topic}[{Partition}]: {Records} of about {Total} records")]
     public static partial void RestoreProgress(ILogger logger, string topic, int partition, long records, long total);
 
-    [LoggerMessage(1048, LogLevel.Warning, "Task {SubTopology}_{Partition}: RocksDB found store {Store}'s local files corrupt ({Reason}); the store was recreated empty and restores its changelog from the beginning")]
+    [LoggerMessage(1050, LogLevel.Warning, "Task {SubTopology}_{Partition}: RocksDB found store {Store}'s local files corrupt ({Reason}); the store was recreated empty and restores its changelog from the beginning")]
     public static partial void CorruptStoreRecreated(ILogger logger, string subTopology, int partition, string store, string reason);
 
     [LoggerMessage(1031, LogLevel.Error, "Changelog {Topic}[{Partition}] of store {Store} starts at offset {LogStartOffset}, not 0: the broker deleted its oldest records and state was lost (Streams:OnChangelogTruncated is {Policy})")]
