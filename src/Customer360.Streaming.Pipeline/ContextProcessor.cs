@@ -70,6 +70,7 @@ public sealed class ContextProcessor(ContextPipelineSetup settings, string ident
         var customer = EntityIds.Problem(record.Key) is { } problem
             ? throw new PoisonRecordException($"A record on {record.Topic}: its customer key {problem}.")
             : record.Key!;
+        settings.Codec.RefuseTimestampAhead(record);
         _processedSinceWallTick = true;
         if (record.Topic == settings.Topics.Responses)
         {

@@ -14,7 +14,7 @@ namespace Customer360.Streaming.Pipeline;
 /// Decodes input records into domain events (each topic read with its contract's latest schema, so a consumer on v2
 /// reads v1 data) and encodes context snapshots. Shared by the tasks of one process; the serdes are thread-safe.
 /// An event dated further ahead of the processor's clock than <c>maxFutureSkew</c> is an invalid value: taken in, it
-/// would become the context's newest event and make every later one late.
+/// would become the context's newest event and make every later one late. So is a record whose Kafka timestamp is.
 /// </summary>
 public sealed class EventCodec : ITriggerRecordEncoder
 {
@@ -95,11 +95,30 @@ public sealed class EventCodec : ITriggerRecordEncoder
             throw ex.AsRecordFailure();
         }
 
-        var aheadMs = channelEvent.EventTimeMs - _clock.GetUtcNow().ToUnixTimeMilliseconds();
-        return aheadMs <= _maxFutureSkewMs
-            ? channelEvent
-            : throw new PoisonRecordException(
-                $"eventTime is {aheadMs / 1000} s ahead of the processor's clock, more than Context:MaxFutureSkewSeconds ({_maxFutureSkewMs / 1000}) allows.");
+        RefuseAhead(channelEvent.EventTimeMs, "eventTime");
+        return channelEvent;
+    }
+
+    /// <summary>
+    /// Refuses a record whose Kafka timestamp is dated further ahead than an event may be: its stage's stream time would
+    /// jump there, and with it every timer of the stage's partition (the identity stage's sweep then expired every
+    /// anonymous visitor; the context stage's would fire every dwell). Producers that set microseconds do this, and only
+    /// the timestamp shows it: the body's eventTime can be right. Checked before the record counts for stream time.
+    /// </summary>
+    public void RefuseTimestampAhead(StreamRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        RefuseAhead(record.TimestampMs, "The record's Kafka timestamp");
+    }
+
+    private void RefuseAhead(long timeMs, string what)
+    {
+        var aheadMs = timeMs - _clock.GetUtcNow().ToUnixTimeMilliseconds();
+        if (aheadMs > _maxFutureSkewMs)
+        {
+            throw new PoisonRecordException(
+                $"{what} is {aheadMs / 1000} s ahead of the processor's clock, more than Context:MaxFutureSkewSeconds ({_maxFutureSkewMs / 1000}) allows.");
+        }
     }
 
     /// <summary>

@@ -44,6 +44,7 @@ public sealed class IdentityProcessor(ContextPipelineSetup settings, string even
         var identifier = EntityIds.Problem(record.Key) is { } problem
             ? throw new PoisonRecordException($"A record on {record.Topic}: its identifier key {problem}.")
             : record.Key!;
+        settings.Codec.RefuseTimestampAhead(record);
         if (record.Topic == settings.Topics.Identity)
         {
             ApplyLink(identifier, record);

@@ -69,7 +69,10 @@ public sealed class EdgeInputTests
         h.Driver.ReadOutput(h.Topology.DeadLetterTopic);
         var year3000 = new DateTimeOffset(3000, 1, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds() - PipelineHarness.T0;
 
-        var future = h.Click("a1", year3000, ClickType.PageView, customer: "c-1");
+        // Dated ahead in its body only: its Kafka timestamp is the processor's now.
+        var futureClick = new ClickEvent(
+            h.NextId(), PipelineHarness.T0 + year3000, PipelineHarness.Names.Clickstream, ClickType.PageView, "a1", "c-1", "s-a1", "https://shop.example/p/home");
+        var future = h.SendAt(PipelineHarness.Names.Clickstream, "web:a1", futureClick, PipelineHarness.T0 + 60_000);
         var withinSkew = h.Click("a1", 60_000 + 240_000, ClickType.PageView, customer: "c-1");
         var now = h.Click("a1", 30_000, ClickType.PageView, customer: "c-1");
 
@@ -85,6 +88,35 @@ public sealed class EdgeInputTests
         Assert.Equal(TaskOutcome.Processed, now);
         Assert.Equal(PipelineHarness.T0 + 300_000, h.Context("c-1")!.AsOfMs);
         Assert.Equal(2, h.Context("c-1")!.Web.PagesInSession);
+    }
+
+    [Fact]
+    public void A_record_whose_Kafka_timestamp_is_far_ahead_is_dead_lettered_where_it_entered_and_moves_no_stream_time()
+    {
+        // A producer that set microseconds: taken in, the identity stage's stream time jumped some 56,000 years and its
+        // sweep expired every anonymous visitor of the partition (a cart among them); the context stage's would fire
+        // every timer. The body's eventTime is fine, so only the record's timestamp can tell.
+        var clock = new ManualClock(DateTimeOffset.FromUnixTimeMilliseconds(PipelineHarness.T0 + 60_000));
+        var h = new PipelineHarness(clock: clock, maxFutureSkew: TimeSpan.FromMinutes(5));
+        h.Click("a1", 0, ClickType.AddToCart, "tv-55", cart: 99m);
+        h.Profile("c-1", 0);
+        var profileVersion = h.Context("c-1")!.Version;
+        var click = new ClickEvent(h.NextId(), PipelineHarness.T0 + 1_000, PipelineHarness.Names.Clickstream, ClickType.PageView, "a1", null, "s-a1", "https://shop.example/p/home");
+        var inMicroseconds = (PipelineHarness.T0 + 1_000) * 1_000;
+
+        var routed = h.SendAt(PipelineHarness.Names.Clickstream, "web:a1", click, inMicroseconds);
+        var profile = h.SendAt(PipelineHarness.Names.Relationship, "c-1", h.ProfileOf("c-1", 1_000, tier: "SILVER"), inMicroseconds);
+        h.Click("a1", 2_000, ClickType.PageView);
+
+        Assert.Equal((TaskOutcome.DeadLettered, TaskOutcome.DeadLettered), (routed, profile));
+        var dead = h.Driver.ReadOutput(h.Topology.DeadLetterTopic);
+        Assert.Equal([PipelineHarness.Names.Clickstream, PipelineHarness.Names.Relationship], dead.Select(d => RecordHeaders.Find(d.Headers, RecordHeaders.DlqOriginTopic)));
+        Assert.All(dead, d => Assert.Contains("timestamp is", RecordHeaders.Find(d.Headers, RecordHeaders.DlqErrorMessage), StringComparison.Ordinal));
+        Assert.All(dead, d => Assert.Equal("InvalidValue", RecordHeaders.Find(d.Headers, RecordHeaders.DlqErrorClass)));
+        var visitor = h.Anonymous("web:a1")!;
+        Assert.Equal(1, visitor.Web.CartItems["tv-55"]);
+        Assert.Equal(PipelineHarness.T0 + 2_000, visitor.Web.LastActivityMs);
+        Assert.Equal(profileVersion, h.Context("c-1")!.Version);
     }
 
     [Theory]

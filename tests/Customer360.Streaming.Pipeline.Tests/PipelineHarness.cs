@@ -85,7 +85,11 @@ internal sealed class PipelineHarness
     public byte[] Encode(ChannelEvent e, string topic, string? identifier = null) =>
         _serializer.SerializeAsync(_writer.Write(e, identifier), topic).GetAwaiter().GetResult();
 
-    public TaskOutcome Send(string topic, string key, ChannelEvent e) => Driver.PipeInput(topic, key, Encode(e, topic, topic == Names.Beacon ? key : null), e.EventTimeMs);
+    public TaskOutcome Send(string topic, string key, ChannelEvent e) => SendAt(topic, key, e, e.EventTimeMs);
+
+    /// <summary>An event in a record whose Kafka timestamp is <paramref name="timestampMs"/>, which producers usually set to the event time.</summary>
+    public TaskOutcome SendAt(string topic, string key, ChannelEvent e, long timestampMs) =>
+        Driver.PipeInput(topic, key, Encode(e, topic, topic == Names.Beacon ? key : null), timestampMs);
 
     /// <summary>An event its source keyed by customer, on the channel's customer-keyed topic; a beacon sighting names <paramref name="identifier"/>.</summary>
     public TaskOutcome SendKeyed(string customer, ChannelEvent e, string identifier = "device:d1")
@@ -107,9 +111,12 @@ internal sealed class PipelineHarness
     }
 
     public TaskOutcome Profile(string customer, long t, bool location = true, string tier = "GOLD") =>
-        Send(Names.Relationship, customer, new RelationshipProfile(
+        Send(Names.Relationship, customer, ProfileOf(customer, t, location, tier));
+
+    public RelationshipProfile ProfileOf(string customer, long t, bool location = true, string tier = "GOLD") =>
+        new(
             NextId(), T0 + t, Names.Relationship, customer, tier, "families", 1234.50m, 0.1, ["electronics"], Store.StoreId,
-            new Consent(Push: true, Location: location), null, "Europe/Berlin", "de-DE"));
+            new Consent(Push: true, Location: location), null, "Europe/Berlin", "de-DE");
 
     public TaskOutcome Click(string anonymousId, long t, ClickType type, string? product = null, decimal? cart = null, string? customer = null) =>
         Send(Names.Clickstream, "web:" + anonymousId, new ClickEvent(
