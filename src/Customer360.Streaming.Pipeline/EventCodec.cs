@@ -43,7 +43,8 @@ public sealed class EventCodec : ITriggerRecordEncoder
         UnknownSchemaIdRetry? unknownIds = null)
     {
         _clock = clock ?? TimeProvider.System;
-        _maxFutureSkewMs = (long)(maxFutureSkew ?? DefaultMaxFutureSkew).TotalMilliseconds;
+        MaxFutureSkew = maxFutureSkew ?? DefaultMaxFutureSkew;
+        _maxFutureSkewMs = (long)MaxFutureSkew.TotalMilliseconds;
         ArgumentNullException.ThrowIfNull(contracts);
         ArgumentNullException.ThrowIfNull(topics);
         foreach (var topic in topics.Topics.Where(t => t.ValueSchema is not null && t.Role is TopicRole.Input or TopicRole.Table))
@@ -63,6 +64,9 @@ public sealed class EventCodec : ITriggerRecordEncoder
     public static readonly TimeSpan DefaultMaxFutureSkew = TimeSpan.FromMinutes(5);
 
     public SchemaCatalog Contracts { get; }
+
+    /// <summary>How far ahead of the processor's clock an event, or its record's timestamp, may be dated.</summary>
+    public TimeSpan MaxFutureSkew { get; }
 
     /// <summary>Any record of a contract for <paramref name="topic"/>; waits (bounded) on the registry only for the first one.</summary>
     public byte[] Encode(GenericRecord record, string topic)

@@ -66,6 +66,12 @@ public static class ProductTopology
             [ProductTopics.ContextsStore, ProductTopics.ErasuresStore, ProductTopics.TriggerStateStore, ProductTopics.OfferLearningStore],
             [topics.Context, identityCommands, topics.Triggers, topics.Decisions, topics.StoreEvents, topics.Segments]);
 
+        if (settings is not null)
+        {
+            // Both stages refuse such records (EventCodec.RefuseTimestampAhead): the runtime hands each out at once.
+            builder.RefusesTimestampsAhead(settings.Codec.MaxFutureSkew);
+        }
+
         if (catalog.WithRole(TopicRole.DeadLetter).FirstOrDefault() is { } deadLetters)
         {
             builder.DeadLetterTo(deadLetters.Name);

@@ -117,6 +117,9 @@ public sealed class EdgeInputTests
         Assert.Equal(1, visitor.Web.CartItems["tv-55"]);
         Assert.Equal(PipelineHarness.T0 + 2_000, visitor.Web.LastActivityMs);
         Assert.Equal(profileVersion, h.Context("c-1")!.Version);
+
+        // The runtime hands such a record out as soon as it heads its partition, not in timestamp order behind the rest.
+        Assert.Equal(TimeSpan.FromMinutes(5), h.Topology.RefusedAhead);
     }
 
     [Theory]

@@ -30,11 +30,12 @@ internal sealed class InputBuffer(int pauseAbove)
 
     public PartitionSlot? Find(TopicPartition partition) => _slots.GetValueOrDefault(partition);
 
-    public PartitionSlot Add(ConsumeResult<byte[]?, byte[]?> record)
+    /// <param name="takenAtOnceAboveMs">A record dated above this is taken as soon as it heads its partition (see <see cref="PartitionSlot.HeadTimestampMs"/>).</param>
+    public PartitionSlot Add(ConsumeResult<byte[]?, byte[]?> record, long takenAtOnceAboveMs = long.MaxValue)
     {
         ArgumentNullException.ThrowIfNull(record);
         var slot = Slot(record.TopicPartition);
-        slot.Enqueue(record);
+        slot.Enqueue(record, takenAtOnceAboveMs);
         Count++;
         return slot;
     }

@@ -52,6 +52,9 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
         (slot.EndOffset is not { } end || (slot.AwaitsOwnOutput ??= consumer.OwnOutputCheck(slot.Partition) ?? NeverOwnOutput)(end))
         && slot.Retry is null;
 
+    /// <summary>The last limit <see cref="TakenAtOnceAbove"/> worked out (long's minimum until it first does).</summary>
+    private long _takenAtOnceAboveMs = long.MinValue;
+
     public int Buffered => _buffer.Count;
 
     /// <summary>A task is waiting for a partition: poll briefly rather than block or spin.</summary>
@@ -59,7 +62,7 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
 
     public void Add(ConsumeResult<byte[]?, byte[]?> record)
     {
-        var slot = _buffer.Add(record);
+        var slot = _buffer.Add(record, TakenAtOnceAbove(record.Message.Timestamp.UnixTimestampMs));
         slot.EndOffset = null;
         slot.Lags = null;
         slot.StarvedSince = null;
@@ -68,6 +71,26 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
             slot.Full = true;
             consumer.Pause(slot.Partition);
         }
+    }
+
+    /// <summary>
+    /// The timestamp above which a record is refused by its processors (<see cref="StreamTopology.RefusedAhead"/>), so
+    /// it is handed out as soon as it heads its partition instead of in timestamp order. The clock is read only when a
+    /// record is dated past the last limit: live records are dated about now, minutes below it.
+    /// </summary>
+    private long TakenAtOnceAbove(long timestampMs)
+    {
+        if (topology.RefusedAhead is not { } ahead)
+        {
+            return long.MaxValue;
+        }
+
+        if (timestampMs > _takenAtOnceAboveMs)
+        {
+            _takenAtOnceAboveMs = time.GetUtcNow().ToUnixTimeMilliseconds() + (long)ahead.TotalMilliseconds;
+        }
+
+        return _takenAtOnceAboveMs;
     }
 
     public void ReachedEnd(TopicPartitionOffset end)

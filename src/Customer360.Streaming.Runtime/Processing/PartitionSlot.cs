@@ -20,9 +20,13 @@ internal sealed class PartitionSlot(TopicPartition partition)
     /// <summary>
     /// The timestamp of the oldest buffered record, kept as records come and go: the group compares heads about a
     /// hundred times per record it hands out, and reading it through the queue and the consume result each time showed
-    /// in a drain's profile. Meaningless while <see cref="Count"/> is 0.
+    /// in a drain's profile. A record dated above the limit its processors take counts as older than any (long's
+    /// minimum), so it is taken once it heads the partition. Meaningless while <see cref="Count"/> is 0.
     /// </summary>
     public long HeadTimestampMs { get; private set; }
+
+    /// <summary>The limit the latest record came with: later records only raise it, as the clock moves on.</summary>
+    private long _takenAtOnceAboveMs = long.MaxValue;
 
     /// <summary>Where the last fetch found the end of the log; null until it did, and again once a record arrives.</summary>
     public long? EndOffset { get; set; }
@@ -45,8 +49,9 @@ internal sealed class PartitionSlot(TopicPartition partition)
     /// <summary>Paused for a retry: when to resume, the backoff, and whether it was resumed already.</summary>
     public (long ResumeAt, int BackoffMs, bool Resumed)? Retry { get; set; }
 
-    public void Enqueue(ConsumeResult<byte[]?, byte[]?> record)
+    public void Enqueue(ConsumeResult<byte[]?, byte[]?> record, long takenAtOnceAboveMs = long.MaxValue)
     {
+        _takenAtOnceAboveMs = takenAtOnceAboveMs;
         if (_records.Count == 0)
         {
             HeadTimestampMs = TimestampOf(record);
@@ -68,5 +73,6 @@ internal sealed class PartitionSlot(TopicPartition partition)
 
     public void Clear() => _records.Clear();
 
-    private static long TimestampOf(ConsumeResult<byte[]?, byte[]?> record) => record.Message.Timestamp.UnixTimestampMs;
+    private long TimestampOf(ConsumeResult<byte[]?, byte[]?> record) =>
+        record.Message.Timestamp.UnixTimestampMs is var timestampMs && timestampMs > _takenAtOnceAboveMs ? long.MinValue : timestampMs;
 }

@@ -32,6 +32,9 @@ public sealed class StreamTopology
 
     public string ApplicationId { get; }
 
+    /// <summary>How far ahead of the wall clock the processors take a record's timestamp; null: any (see <see cref="StreamTopologyBuilder.RefusesTimestampsAhead"/>).</summary>
+    public TimeSpan? RefusedAhead { get; internal init; }
+
     public IReadOnlyList<SubTopology> SubTopologies { get; }
 
     /// <summary>Internal topics records are re-keyed through (sinks of one sub-topology, sources of another).</summary>

@@ -10,6 +10,7 @@ public sealed class StreamTopologyBuilder(string applicationId)
     private readonly HashSet<string> _stores = new(StringComparer.Ordinal);
     /// <summary>Named after the application, as its internal topics are, until <see cref="DeadLetterTo"/> names one.</summary>
     private string _deadLetterTopic = $"{applicationId}-dead-letters";
+    private TimeSpan? _refusedAhead;
 
     public string ApplicationId { get; } = applicationId;
 
@@ -34,6 +35,18 @@ public sealed class StreamTopologyBuilder(string applicationId)
     public StreamTopologyBuilder DeadLetterTo(string topic)
     {
         _deadLetterTopic = topic;
+        return this;
+    }
+
+    /// <summary>
+    /// Declares that the processors refuse a record dated more than <paramref name="limit"/> ahead of the wall clock
+    /// (a producer's wrong clock or unit). The runtime then does not order such a record by its timestamp: ordered so,
+    /// it waited until its task had nothing older anywhere, and its partition's records behind it waited with it.
+    /// </summary>
+    public StreamTopologyBuilder RefusesTimestampsAhead(TimeSpan limit)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, TimeSpan.Zero);
+        _refusedAhead = limit;
         return this;
     }
 
@@ -77,7 +90,7 @@ public sealed class StreamTopologyBuilder(string applicationId)
         }
 
         return errors.Count == 0
-            ? new StreamTopology(ApplicationId, [.. _subTopologies], [.. _repartitionTopics], _deadLetterTopic)
+            ? new StreamTopology(ApplicationId, [.. _subTopologies], [.. _repartitionTopics], _deadLetterTopic) { RefusedAhead = _refusedAhead }
             : throw new TopologyException("Invalid topology:" + Environment.NewLine + "  - " + string.Join(Environment.NewLine + "  - ", errors));
     }
 }

@@ -47,6 +47,33 @@ public sealed class PartitionGroupTests
     }
 
     [Fact]
+    public void A_record_dated_further_ahead_than_the_topology_takes_is_handed_out_as_soon_as_it_heads_its_partition()
+    {
+        // A producer that set microseconds: ordered by its timestamp, the record waited until every other partition of
+        // its task had nothing older, and the records behind it on its partition waited with it (on a backlog, until
+        // the backlog was drained, by when they were late). Its processor refuses it; it only has to get there.
+        var refusing = new StreamTopologyBuilder("app")
+            .AddSubTopology("presence", ["location", "beacon"], () => new CountingProcessor("out"))
+            .RefusesTimestampsAhead(TimeSpan.FromMinutes(5))
+            .Build();
+        var group = new PartitionGroup(_consumer, refusing, new StreamsOptions(), TimeProvider.System, maxBufferedPerPartition: 100);
+        var inMicroseconds = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds() * 1_000;
+        foreach (var (partition, timestampMs) in new[] { (Fixes, 100L), (Beacons, inMicroseconds), (Beacons, 150L), (Fixes, 200L), (Fixes, 300L) })
+        {
+            group.Add(Record(partition, timestampMs));
+        }
+
+        ReachedEnd(group, Beacons, Fixes);
+        var taken = new List<long>();
+        while (NextTimestamp(group, [Task0], TimeProvider.System.GetTimestamp()) is { } next)
+        {
+            taken.Add(next);
+        }
+
+        Assert.Equal([inMicroseconds, 100L, 150, 200, 300], taken);
+    }
+
+    [Fact]
     public void A_partition_at_its_end_still_holds_its_task_while_records_its_own_thread_sent_to_it_are_not_fetched()
     {
         // The drain of a backlog on one thread: the context stage reads the routed events from a repartition topic the
