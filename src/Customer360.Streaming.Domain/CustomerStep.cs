@@ -58,8 +58,13 @@ public static class CustomerStep
             return CustomerStepResult.Unchanged(reduction.Outcome, context);
         }
 
+        // A visit that timed out before the event ended there (the reducer applied the event to this): store staff are
+        // told of the leave, and rules see a customer who was not in the store before this event.
+        var before = reducer.EndStaleVisit(context, channelEvent.EventTimeMs);
         var after = reduction.Context;
-        var presence = PresenceChanges.Between(context, after);
+        var presence = ReferenceEquals(before, context)
+            ? PresenceChanges.Between(context, after)
+            : [.. PresenceChanges.Between(context, before), .. PresenceChanges.Between(before, after)];
         var now = Math.Max(streamTimeMs, channelEvent.EventTimeMs);
         IReadOnlyList<SegmentChange> segments = [];
         if (engine is not null && after.Known)
@@ -92,7 +97,7 @@ public static class CustomerStep
             }
         }
 
-        var step = engine.OnEvent(context, current, channelEvent, source, state, now, ledger);
+        var step = engine.OnEvent(before, current, channelEvent, source, state, now, ledger);
         var stateChanged = step.StateChanged || !ReferenceEquals(loaded, state);
         var result = stateChanged || step.Outcomes.Count > 0
             ? new CustomerStepResult(ReductionOutcome.Applied, step.Context, stateChanged ? step.State : null, step.Outcomes, presence, response, true)

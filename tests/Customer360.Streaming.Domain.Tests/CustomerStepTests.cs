@@ -125,6 +125,43 @@ public sealed class CustomerStepTests
         Assert.Empty(due.State!.Timers);
     }
 
+    [Fact]
+    public void A_visit_with_no_sighting_for_longer_than_the_visit_timeout_has_ended_and_the_next_sighting_there_is_an_entry()
+    {
+        // Beacons miss exits (the app killed, a phone off): such a customer stayed "in store" for good, on the store
+        // page and in Redis's presence, and an arrival rule (before.inStore.store != event.store) never fired for
+        // them at that store again.
+        var arrival = new TriggerRule(
+            "arrival", 1, "arrival", ["beacon.enter"], Compiler.Compile("before.inStore.store != event.store"),
+            new HygieneRule("arrival", TriggerChannel.Store, 50, TimeSpan.Zero, RespectsQuietHours: false), TimeSpan.FromMinutes(15), "c360.store-events.v1");
+        var engine = new TriggerEngine(new RuleSet([arrival], "test"), new HygieneSettings());
+        var context = Reducer.Apply(CustomerContext.Empty("c-1"), Profile(0)).Context;
+        var state = new TriggerState();
+        var steps = new List<CustomerStepResult>();
+        var timeout = (long)new ContextSettings().StoreVisitTimeout.TotalMilliseconds;
+        // Day one: entered, dwelled, no exit seen. Later that day: a click from home. Day two: back at the same store.
+        foreach (var e in new ChannelEvent[]
+        {
+            Beacon(60_000, "entrance", SightingType.Enter), Beacon(90_000, "electronics", proximity: Proximity.Immediate),
+            Click(90_000 + timeout + 1, ClickType.PageView), Beacon(86_400_000, "entrance", SightingType.Enter),
+        })
+        {
+            var step = CustomerStep.OnEvent(Reducer, engine, context, _ => state, e, Source(e), e.EventTimeMs);
+            steps.Add(step);
+            (context, state) = (step.Context, step.State ?? state);
+        }
+
+        Assert.Equal(["Entered berlin-mitte entrance", "Dwelling berlin-mitte electronics", "Left berlin-mitte electronics", "Entered berlin-mitte entrance"],
+            steps.SelectMany(s => s.Presence).Select(p => $"{p.Kind} {p.StoreId} {p.ZoneId}"));
+        Assert.Equal([true, false, false, true], steps.Select(s => s.Outcomes.Any(o => o.Fires)));
+        Assert.Equal(T0 + 86_400_000, context.InStore.EnteredStoreMs);
+        Assert.Equal(["entrance"], context.InStore.ZonesVisited);
+
+        // Within the timeout the visit goes on: no leave, no second arrival.
+        var stillInside = Reducer.Apply(steps[1].Context, Beacon(90_000 + timeout, "entrance", SightingType.Enter)).Context;
+        Assert.Equal(T0 + 60_000, stillInside.InStore.EnteredStoreMs);
+    }
+
     private static SourceRef Source(ChannelEvent e) => new(e.SourceTopic, 0, e.EventTimeMs, e.EventId);
 
     private static TriggerResponse Response(string triggerId, ResponseOutcome outcome) =>

@@ -52,13 +52,14 @@ public sealed class ContextReducer(ContextSettings settings, StoreDirectory stor
             return new Reduction(context, ReductionOutcome.Duplicate);
         }
 
+        var since = EndStaleVisit(context, channelEvent.EventTimeMs);
         var (next, outcome) = channelEvent switch
         {
-            ClickEvent click => (context with { Web = Web(context.Web, click) }, ReductionOutcome.Applied),
-            AppEvent app => (context with { App = App(context.App, app) }, ReductionOutcome.Applied),
-            LocationFix fix => Location(context, fix),
-            BeaconSighting sighting => InStore(context, sighting),
-            RelationshipProfile profile => Relationship(context, profile),
+            ClickEvent click => (since with { Web = Web(since.Web, click) }, ReductionOutcome.Applied),
+            AppEvent app => (since with { App = App(since.App, app) }, ReductionOutcome.Applied),
+            LocationFix fix => Location(since, fix),
+            BeaconSighting sighting => InStore(since, sighting),
+            RelationshipProfile profile => Relationship(since, profile),
             _ => throw new ArgumentException($"No reducer for {channelEvent.GetType().Name}.", nameof(channelEvent)),
         };
         if (outcome != ReductionOutcome.Applied)
@@ -225,6 +226,20 @@ public sealed class ContextReducer(ContextSettings settings, StoreDirectory stor
             StateSinceMs = state == current.State ? current.StateSinceMs : fix.EventTimeMs,
         };
         return (context with { Location = next }, ReductionOutcome.Applied);
+    }
+
+    /// <summary>
+    /// The context as it stands at <paramref name="timeMs"/>: its store visit ended when nothing was sighted for longer
+    /// than <see cref="ContextSettings.StoreVisitTimeout"/> (the same instance when nothing ended). An event applies to
+    /// this, and rules see it as the context before the event, so a customer whose exit no beacon caught enters again.
+    /// </summary>
+    public CustomerContext EndStaleVisit(CustomerContext context, long timeMs)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var visit = context.InStore;
+        return visit.StoreId is not null && timeMs - visit.LastSightingMs > (long)Settings.StoreVisitTimeout.TotalMilliseconds
+            ? context with { InStore = visit with { StoreId = null, ZoneId = null, PendingZoneId = null } }
+            : context;
     }
 
     /// <summary>Entering needs the radius; leaving needs the radius plus the hysteresis margin.</summary>

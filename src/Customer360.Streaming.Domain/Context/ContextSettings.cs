@@ -43,6 +43,12 @@ public sealed record ContextSettings
     /// <summary>A new zone is confirmed by a second sighting within this time (or one IMMEDIATE sighting).</summary>
     public TimeSpan ZoneConfirmWindow { get; init; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>
+    /// A store visit with no sighting for longer than this has ended, as an EXIT would have ended it: beacons miss exits
+    /// (the app killed, a phone switched off), and such a visit otherwise lasted until the customer's next EXIT there.
+    /// </summary>
+    public TimeSpan StoreVisitTimeout { get; init; } = TimeSpan.FromMinutes(30);
+
     /// <summary>Dwell accrues between consecutive sightings in a zone, at most this much per gap.</summary>
     public TimeSpan MaxDwellGap { get; init; } = TimeSpan.FromSeconds(60);
 

@@ -24,6 +24,10 @@ public sealed class ContextOptions
     [Range(0, 1_000, ErrorMessage = "Context:HysteresisMeters must be between 0 and 1000.")]
     public double HysteresisMeters { get; set; } = 40;
 
+    /// <summary>A store visit with no beacon sighting for this long has ended, as an EXIT would have ended it.</summary>
+    [Range(1, 1_440, ErrorMessage = "Context:StoreVisitTimeoutMinutes must be between 1 and 1440.")]
+    public int StoreVisitTimeoutMinutes { get; set; } = 30;
+
     [Range(1, 100, ErrorMessage = "Context:MaxCustomersPerIdentifier must be between 1 and 100.")]
     public int MaxCustomersPerIdentifier { get; set; } = 3;
 
@@ -42,6 +46,7 @@ public sealed class ContextOptions
         Grace = TimeSpan.FromSeconds(GraceSeconds),
         SessionGap = TimeSpan.FromMinutes(SessionGapMinutes),
         HysteresisMeters = HysteresisMeters,
+        StoreVisitTimeout = TimeSpan.FromMinutes(StoreVisitTimeoutMinutes),
     };
 
     public IdentitySettings ToIdentitySettings() => new()
