@@ -8,9 +8,13 @@ namespace Customer360.Streaming.Runtime.Processing;
 /// preceded it is still processed after it. While a partition of the task has nothing buffered but the broker holds
 /// more of it, the task waits for that data rather than guess, up to the idle limit.
 /// </summary>
-internal sealed class InputBuffer(int pauseAbove)
+/// <param name="refusedAhead">How far ahead of the clock the processors take a timestamp (<see cref="StreamTopology.RefusedAhead"/>); null: any.</param>
+internal sealed class InputBuffer(int pauseAbove, TimeSpan? refusedAhead = null, TimeProvider? time = null)
 {
     private readonly Dictionary<TopicPartition, PartitionSlot> _slots = [];
+
+    /// <summary>The last limit <see cref="TakenAtOnceAbove"/> worked out (long's minimum until it first does).</summary>
+    private long _takenAtOnceAboveMs = long.MinValue;
 
     public int Count { get; private set; }
 
@@ -30,14 +34,33 @@ internal sealed class InputBuffer(int pauseAbove)
 
     public PartitionSlot? Find(TopicPartition partition) => _slots.GetValueOrDefault(partition);
 
-    /// <param name="takenAtOnceAboveMs">A record dated above this is taken as soon as it heads its partition (see <see cref="PartitionSlot.HeadTimestampMs"/>).</param>
-    public PartitionSlot Add(ConsumeResult<byte[]?, byte[]?> record, long takenAtOnceAboveMs = long.MaxValue)
+    public PartitionSlot Add(ConsumeResult<byte[]?, byte[]?> record)
     {
         ArgumentNullException.ThrowIfNull(record);
         var slot = Slot(record.TopicPartition);
-        slot.Enqueue(record, takenAtOnceAboveMs);
+        slot.Enqueue(record, TakenAtOnceAbove(record.Message.Timestamp.UnixTimestampMs));
         Count++;
         return slot;
+    }
+
+    /// <summary>
+    /// The timestamp above which the processors refuse a record, so it is handed out as soon as it heads its partition
+    /// rather than in timestamp order (see <see cref="PartitionSlot.HeadTimestampMs"/>). The clock is read only when a
+    /// record is dated past the last limit: live records are dated about now, minutes below it.
+    /// </summary>
+    private long TakenAtOnceAbove(long timestampMs)
+    {
+        if (refusedAhead is not { } ahead)
+        {
+            return long.MaxValue;
+        }
+
+        if (timestampMs > _takenAtOnceAboveMs)
+        {
+            _takenAtOnceAboveMs = (time ?? TimeProvider.System).GetUtcNow().ToUnixTimeMilliseconds() + (long)ahead.TotalMilliseconds;
+        }
+
+        return _takenAtOnceAboveMs;
     }
 
     /// <summary>Fetching more of this partition would only grow the buffer: pause it.</summary>

@@ -15,7 +15,7 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
     /// <summary>The check for a partition this thread never sends to.</summary>
     private static readonly Func<long, bool> NeverOwnOutput = static _ => false;
 
-    private readonly InputBuffer _buffer = new(maxBufferedPerPartition);
+    private readonly InputBuffer _buffer = new(maxBufferedPerPartition, topology.RefusedAhead, time);
 
     /// <summary>Each task's partitions and wait, made on first use and kept until one of its partitions leaves.</summary>
     private readonly Dictionary<(string Sub, int Partition), TaskSlot> _taskSlots = [];
@@ -52,9 +52,6 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
         (slot.EndOffset is not { } end || (slot.AwaitsOwnOutput ??= consumer.OwnOutputCheck(slot.Partition) ?? NeverOwnOutput)(end))
         && slot.Retry is null;
 
-    /// <summary>The last limit <see cref="TakenAtOnceAbove"/> worked out (long's minimum until it first does).</summary>
-    private long _takenAtOnceAboveMs = long.MinValue;
-
     public int Buffered => _buffer.Count;
 
     /// <summary>A task is waiting for a partition: poll briefly rather than block or spin.</summary>
@@ -62,7 +59,7 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
 
     public void Add(ConsumeResult<byte[]?, byte[]?> record)
     {
-        var slot = _buffer.Add(record, TakenAtOnceAbove(record.Message.Timestamp.UnixTimestampMs));
+        var slot = _buffer.Add(record);
         slot.EndOffset = null;
         slot.Lags = null;
         slot.StarvedSince = null;
@@ -71,26 +68,6 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
             slot.Full = true;
             consumer.Pause(slot.Partition);
         }
-    }
-
-    /// <summary>
-    /// The timestamp above which a record is refused by its processors (<see cref="StreamTopology.RefusedAhead"/>), so
-    /// it is handed out as soon as it heads its partition instead of in timestamp order. The clock is read only when a
-    /// record is dated past the last limit: live records are dated about now, minutes below it.
-    /// </summary>
-    private long TakenAtOnceAbove(long timestampMs)
-    {
-        if (topology.RefusedAhead is not { } ahead)
-        {
-            return long.MaxValue;
-        }
-
-        if (timestampMs > _takenAtOnceAboveMs)
-        {
-            _takenAtOnceAboveMs = time.GetUtcNow().ToUnixTimeMilliseconds() + (long)ahead.TotalMilliseconds;
-        }
-
-        return _takenAtOnceAboveMs;
     }
 
     public void ReachedEnd(TopicPartitionOffset end)
