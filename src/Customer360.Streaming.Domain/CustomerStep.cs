@@ -58,9 +58,9 @@ public static class CustomerStep
             return CustomerStepResult.Unchanged(reduction.Outcome, context);
         }
 
-        // A visit that timed out before the event ended there (the reducer applied the event to this): store staff are
-        // told of the leave, and rules see a customer who was not in the store before this event.
-        var before = reducer.EndStaleVisit(context, channelEvent.EventTimeMs);
+        // A store presence that lapsed before the event ended there (the reducer applied the event to this): store staff
+        // are told of the leave, and rules see a customer who was not in the store before this event.
+        var before = reducer.EndStalePresence(context, channelEvent.EventTimeMs);
         var after = reduction.Context;
         var presence = ReferenceEquals(before, context)
             ? PresenceChanges.Between(context, after)

@@ -162,6 +162,31 @@ public sealed class CustomerStepTests
         Assert.Equal(T0 + 60_000, stillInside.InStore.EnteredStoreMs);
     }
 
+    [Fact]
+    public void A_store_presence_from_GPS_not_renewed_within_the_visit_timeout_has_lapsed_and_the_next_fix_there_is_an_arrival()
+    {
+        // The app reports fixes while it is open: a customer last placed in the store by a fix, the app closed since,
+        // stayed 'in_store' until their next fix, and walking in again a week later was no arrival for the rules.
+        var arrival = new TriggerRule(
+            "arrival", 1, "arrival", ["location"], Compiler.Compile("context.location.state == 'in_store' and before.location.state != 'in_store'"),
+            new HygieneRule("arrival", TriggerChannel.Push, 50, TimeSpan.Zero, RespectsQuietHours: false), TimeSpan.FromMinutes(15), "c360.triggers.v1");
+        var engine = new TriggerEngine(new RuleSet([arrival], "test"), new HygieneSettings());
+        var context = Reducer.Apply(CustomerContext.Empty("c-1"), Profile(0)).Context;
+        var state = new TriggerState();
+        var timeout = (long)new ContextSettings().StoreVisitTimeout.TotalMilliseconds;
+        var fired = new List<bool>();
+        foreach (var e in new ChannelEvent[] { Fix(60_000, 0), Fix(60_000 + timeout, 0), Fix(7 * 86_400_000L, 0) })
+        {
+            var step = CustomerStep.OnEvent(Reducer, engine, context, _ => state, e, Source(e), e.EventTimeMs);
+            fired.Add(step.Outcomes.Any(o => o.Fires));
+            (context, state) = (step.Context, step.State ?? state);
+        }
+
+        // Within the timeout the stay goes on; a week later the fix is an arrival.
+        Assert.Equal([true, false, true], fired);
+        Assert.Equal((PresenceState.InStore, T0 + (7 * 86_400_000L)), (context.Location.State, context.Location.StateSinceMs));
+    }
+
     private static SourceRef Source(ChannelEvent e) => new(e.SourceTopic, 0, e.EventTimeMs, e.EventId);
 
     private static TriggerResponse Response(string triggerId, ResponseOutcome outcome) =>

@@ -52,7 +52,7 @@ public sealed class ContextReducer(ContextSettings settings, StoreDirectory stor
             return new Reduction(context, ReductionOutcome.Duplicate);
         }
 
-        var since = EndStaleVisit(context, channelEvent.EventTimeMs);
+        var since = EndStalePresence(context, channelEvent.EventTimeMs);
         var (next, outcome) = channelEvent switch
         {
             ClickEvent click => (since with { Web = Web(since.Web, click) }, ReductionOutcome.Applied),
@@ -229,16 +229,26 @@ public sealed class ContextReducer(ContextSettings settings, StoreDirectory stor
     }
 
     /// <summary>
-    /// The context as it stands at <paramref name="timeMs"/>: its store visit ended when nothing was sighted for longer
-    /// than <see cref="ContextSettings.StoreVisitTimeout"/> (the same instance when nothing ended). An event applies to
-    /// this, and rules see it as the context before the event, so a customer whose exit no beacon caught enters again.
+    /// The context as it stands at <paramref name="timeMs"/>: a store presence not renewed for longer than
+    /// <see cref="ContextSettings.StoreVisitTimeout"/> has lapsed (the same instance when none did). A beacon visit
+    /// ends, as an EXIT would have ended it; a GPS state in or near a store turns away from the time it lapsed.
+    /// Beacons miss exits and the app sends fixes only while it runs, so such a customer stayed present for good. An
+    /// event applies to this, and rules see it as the context before the event, so coming back is an arrival again.
     /// </summary>
-    public CustomerContext EndStaleVisit(CustomerContext context, long timeMs)
+    public CustomerContext EndStalePresence(CustomerContext context, long timeMs)
     {
         ArgumentNullException.ThrowIfNull(context);
+        var timeoutMs = (long)Settings.StoreVisitTimeout.TotalMilliseconds;
         var visit = context.InStore;
-        return visit.StoreId is not null && timeMs - visit.LastSightingMs > (long)Settings.StoreVisitTimeout.TotalMilliseconds
-            ? context with { InStore = visit with { StoreId = null, ZoneId = null, PendingZoneId = null } }
+        var location = context.Location;
+        var visitLapsed = visit.StoreId is not null && timeMs - visit.LastSightingMs > timeoutMs;
+        var locationLapsed = location.State is PresenceState.InStore or PresenceState.NearStore && timeMs - location.FixTimeMs > timeoutMs;
+        return visitLapsed || locationLapsed
+            ? context with
+            {
+                InStore = visitLapsed ? visit with { StoreId = null, ZoneId = null, PendingZoneId = null } : visit,
+                Location = locationLapsed ? location with { State = PresenceState.Away, StateSinceMs = location.FixTimeMs + timeoutMs } : location,
+            }
             : context;
     }
 

@@ -44,8 +44,9 @@ public sealed record ContextSettings
     public TimeSpan ZoneConfirmWindow { get; init; } = TimeSpan.FromSeconds(20);
 
     /// <summary>
-    /// A store visit with no sighting for longer than this has ended, as an EXIT would have ended it: beacons miss exits
-    /// (the app killed, a phone switched off), and such a visit otherwise lasted until the customer's next EXIT there.
+    /// A store presence not renewed for longer than this has lapsed: a beacon visit with no sighting ends, as an EXIT
+    /// would have ended it, and a GPS state in or near a store with no fix turns away. Beacons miss exits and the app
+    /// sends fixes only while it runs; such a presence otherwise lasted until the customer's next EXIT or fix.
     /// </summary>
     public TimeSpan StoreVisitTimeout { get; init; } = TimeSpan.FromMinutes(30);
 

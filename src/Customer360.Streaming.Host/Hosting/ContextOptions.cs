@@ -24,7 +24,7 @@ public sealed class ContextOptions
     [Range(0, 1_000, ErrorMessage = "Context:HysteresisMeters must be between 0 and 1000.")]
     public double HysteresisMeters { get; set; } = 40;
 
-    /// <summary>A store visit with no beacon sighting for this long has ended, as an EXIT would have ended it.</summary>
+    /// <summary>A store presence (a beacon visit, a GPS state in or near a store) not renewed for this long has lapsed.</summary>
     [Range(1, 1_440, ErrorMessage = "Context:StoreVisitTimeoutMinutes must be between 1 and 1440.")]
     public int StoreVisitTimeoutMinutes { get; set; } = 30;
 
