@@ -131,25 +131,11 @@ public sealed class CustomerStepTests
         // Beacons miss exits (the app killed, a phone off): such a customer stayed "in store" for good, on the store
         // page and in Redis's presence, and an arrival rule (before.inStore.store != event.store) never fired for
         // them at that store again.
-        var arrival = new TriggerRule(
-            "arrival", 1, "arrival", ["beacon.enter"], Compiler.Compile("before.inStore.store != event.store"),
-            new HygieneRule("arrival", TriggerChannel.Store, 50, TimeSpan.Zero, RespectsQuietHours: false), TimeSpan.FromMinutes(15), "c360.store-events.v1");
-        var engine = new TriggerEngine(new RuleSet([arrival], "test"), new HygieneSettings());
-        var context = Reducer.Apply(CustomerContext.Empty("c-1"), Profile(0)).Context;
-        var state = new TriggerState();
-        var steps = new List<CustomerStepResult>();
-        var timeout = (long)new ContextSettings().StoreVisitTimeout.TotalMilliseconds;
         // Day one: entered, dwelled, no exit seen. Later that day: a click from home. Day two: back at the same store.
-        foreach (var e in new ChannelEvent[]
-        {
+        var (context, steps) = Steps(
+            Arrival("beacon.enter", "before.inStore.store != event.store"),
             Beacon(60_000, "entrance", SightingType.Enter), Beacon(90_000, "electronics", proximity: Proximity.Immediate),
-            Click(90_000 + timeout + 1, ClickType.PageView), Beacon(86_400_000, "entrance", SightingType.Enter),
-        })
-        {
-            var step = CustomerStep.OnEvent(Reducer, engine, context, _ => state, e, Source(e), e.EventTimeMs);
-            steps.Add(step);
-            (context, state) = (step.Context, step.State ?? state);
-        }
+            Click(90_000 + VisitTimeoutMs + 1, ClickType.PageView), Beacon(86_400_000, "entrance", SightingType.Enter));
 
         Assert.Equal(["Entered berlin-mitte entrance", "Dwelling berlin-mitte electronics", "Left berlin-mitte electronics", "Entered berlin-mitte entrance"],
             steps.SelectMany(s => s.Presence).Select(p => $"{p.Kind} {p.StoreId} {p.ZoneId}"));
@@ -158,7 +144,7 @@ public sealed class CustomerStepTests
         Assert.Equal(["entrance"], context.InStore.ZonesVisited);
 
         // Within the timeout the visit goes on: no leave, no second arrival.
-        var stillInside = Reducer.Apply(steps[1].Context, Beacon(90_000 + timeout, "entrance", SightingType.Enter)).Context;
+        var stillInside = Reducer.Apply(steps[1].Context, Beacon(90_000 + VisitTimeoutMs, "entrance", SightingType.Enter)).Context;
         Assert.Equal(T0 + 60_000, stillInside.InStore.EnteredStoreMs);
     }
 
@@ -167,24 +153,37 @@ public sealed class CustomerStepTests
     {
         // The app reports fixes while it is open: a customer last placed in the store by a fix, the app closed since,
         // stayed 'in_store' until their next fix, and walking in again a week later was no arrival for the rules.
-        var arrival = new TriggerRule(
-            "arrival", 1, "arrival", ["location"], Compiler.Compile("context.location.state == 'in_store' and before.location.state != 'in_store'"),
-            new HygieneRule("arrival", TriggerChannel.Push, 50, TimeSpan.Zero, RespectsQuietHours: false), TimeSpan.FromMinutes(15), "c360.triggers.v1");
-        var engine = new TriggerEngine(new RuleSet([arrival], "test"), new HygieneSettings());
+        var (context, steps) = Steps(
+            Arrival("location", "context.location.state == 'in_store' and before.location.state != 'in_store'"),
+            Fix(60_000, 0), Fix(60_000 + VisitTimeoutMs, 0), Fix(7 * 86_400_000L, 0));
+
+        // Within the timeout the stay goes on; a week later the fix is an arrival.
+        Assert.Equal([true, false, true], steps.Select(s => s.Outcomes.Any(o => o.Fires)));
+        Assert.Equal((PresenceState.InStore, T0 + (7 * 86_400_000L)), (context.Location.State, context.Location.StateSinceMs));
+    }
+
+    private static readonly long VisitTimeoutMs = (long)new ContextSettings().StoreVisitTimeout.TotalMilliseconds;
+
+    /// <summary>A rule with no cooldown that fires on <paramref name="on"/> when <paramref name="when"/> holds.</summary>
+    private static TriggerRule Arrival(string on, string when) => new(
+        "arrival", 1, "arrival", [on], Compiler.Compile(when),
+        new HygieneRule("arrival", TriggerChannel.Push, 50, TimeSpan.Zero, RespectsQuietHours: false), TimeSpan.FromMinutes(15), "c360.triggers.v1");
+
+    /// <summary>A known customer's steps through <paramref name="events"/> with <paramref name="rule"/> alone in force, each at its own time.</summary>
+    private static (CustomerContext Context, List<CustomerStepResult> Steps) Steps(TriggerRule rule, params ChannelEvent[] events)
+    {
+        var engine = new TriggerEngine(new RuleSet([rule], "test"), new HygieneSettings());
         var context = Reducer.Apply(CustomerContext.Empty("c-1"), Profile(0)).Context;
         var state = new TriggerState();
-        var timeout = (long)new ContextSettings().StoreVisitTimeout.TotalMilliseconds;
-        var fired = new List<bool>();
-        foreach (var e in new ChannelEvent[] { Fix(60_000, 0), Fix(60_000 + timeout, 0), Fix(7 * 86_400_000L, 0) })
+        var steps = new List<CustomerStepResult>();
+        foreach (var e in events)
         {
             var step = CustomerStep.OnEvent(Reducer, engine, context, _ => state, e, Source(e), e.EventTimeMs);
-            fired.Add(step.Outcomes.Any(o => o.Fires));
+            steps.Add(step);
             (context, state) = (step.Context, step.State ?? state);
         }
 
-        // Within the timeout the stay goes on; a week later the fix is an arrival.
-        Assert.Equal([true, false, true], fired);
-        Assert.Equal((PresenceState.InStore, T0 + (7 * 86_400_000L)), (context.Location.State, context.Location.StateSinceMs));
+        return (context, steps);
     }
 
     private static SourceRef Source(ChannelEvent e) => new(e.SourceTopic, 0, e.EventTimeMs, e.EventId);

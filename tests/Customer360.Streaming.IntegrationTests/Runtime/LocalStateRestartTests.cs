@@ -11,7 +11,8 @@ namespace Customer360.Streaming.IntegrationTests.Runtime;
 /// <summary>
 /// Durable local state (RocksDB with a checkpoint per task) on the embedded broker: a restart with the same state folder
 /// restores nothing it already holds, one whose stores RocksDB finds corrupt or whose folders are gone restores every
-/// changelog from the beginning, and both end with the exact counts. (A killed process is covered by the SIGKILL crash test, which runs on RocksDB.)
+/// changelog from the beginning, and both end with the exact counts. (A killed process is covered by the SIGKILL crash
+/// test, which runs on RocksDB.)
 /// </summary>
 public sealed class LocalStateRestartTests : IDisposable
 {
