@@ -49,13 +49,17 @@ public sealed class RedisContextWriter(IConnectionMultiplexer redis, RedisKeys k
     /// <summary>
     /// KEYS[1] context key; ARGV[1] version, ARGV[2] document, ARGV[3] ttl in ms (0 = keep), ARGV[4] store the customer
     /// is in ('' = none), ARGV[5] indexed identifiers, one per line. Returns {1 if written, the store recorded before,
-    /// the identifiers indexed before, 1 if a value of another type was replaced}.
+    /// the identifiers indexed before, 1 if a value not written by us was replaced}: a value of another type, or a hash
+    /// whose version is not a number (comparing it stopped the script, and the stream thread with it).
     /// </summary>
     internal static readonly Script CompareAndSet = new(ReplaceUnlessHash + """
         local current = redis.call('HGET', KEYS[1], 'v')
         local before = redis.call('HGET', KEYS[1], 'store') or ''
         local ids = redis.call('HGET', KEYS[1], 'ids') or ''
-        if current and tonumber(current) >= tonumber(ARGV[1]) then
+        local version = tonumber(current)
+        if current and not version then
+          replaced = 1
+        elseif version and version >= tonumber(ARGV[1]) then
           return {0, before, ids, replaced}
         end
         redis.call('HSET', KEYS[1], 'v', ARGV[1], 'json', ARGV[2], 'store', ARGV[4], 'ids', ARGV[5])
@@ -206,8 +210,9 @@ public sealed class RedisContextWriter(IConnectionMultiplexer redis, RedisKeys k
     public async Task<string?> ReadJsonAsync(string contextId) =>
         await AbsentIfForeign(redis.GetDatabase().HashGetAsync(Keys.Context(contextId), "json"), RedisValue.Null) is { IsNull: false } value ? (string?)value : null;
 
+    /// <summary>The version Redis holds for a context; null when it holds none, or one that is not a number (not written by us).</summary>
     public async Task<long?> ReadVersionAsync(string contextId) =>
-        await AbsentIfForeign(redis.GetDatabase().HashGetAsync(Keys.Context(contextId), "v"), RedisValue.Null) is { IsNull: false } value ? (long)value : null;
+        await AbsentIfForeign(redis.GetDatabase().HashGetAsync(Keys.Context(contextId), "v"), RedisValue.Null) is { IsNull: false } value && value.TryParse(out long version) ? version : null;
 
     /// <summary>Who is in a store now, by customer id: zone and since when (an entry that cannot be read counts with neither).</summary>
     public async Task<IReadOnlyDictionary<string, StorePresence>> ReadPresenceAsync(string storeId) =>

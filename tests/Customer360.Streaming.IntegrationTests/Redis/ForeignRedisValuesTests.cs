@@ -10,8 +10,8 @@ namespace Customer360.Streaming.IntegrationTests.Redis;
 /// <summary>
 /// The Redis view's keys are the processor's, but Redis does not stop another program (or a person with redis-cli)
 /// from writing there. One key holding a value of another type failed every batch with WRONGTYPE and the stream
-/// thread with it, until the processor stopped; a context document that is not JSON made its customer's page a 500,
-/// and <c>/customers/{id}/context</c> served it as a 200.
+/// thread with it, until the processor stopped, and so did a context hash whose version is not a number; a context
+/// document that is not JSON made its customer's page a 500, and <c>/customers/{id}/context</c> served it as a 200.
 /// </summary>
 public sealed class ForeignRedisValuesTests(RedisServerFixture redis, SchemaRegistryFixture registry)
 {
@@ -25,6 +25,7 @@ public sealed class ForeignRedisValuesTests(RedisServerFixture redis, SchemaRegi
         var keys = run.Redis.Keys;
         await database.StringSetAsync(keys.Context("c-1"), "written by someone else");
         await database.HashSetAsync(keys.Context("c-2"), [new HashEntry("v", 1), new HashEntry("json", "{not a context")]);
+        await database.HashSetAsync(keys.Context("c-3"), [new HashEntry("v", "edited by hand")]);
         await database.ListRightPushAsync(keys.Presence("berlin-mitte"), "written by someone else");
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 60_000;
 

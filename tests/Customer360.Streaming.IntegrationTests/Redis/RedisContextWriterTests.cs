@@ -114,6 +114,24 @@ public sealed class RedisContextWriterTests(RedisServerFixture redis)
         Assert.Equal(RedisType.Set, await database.KeyTypeAsync(writer.Keys.Identifier("web:w9")));
     }
 
+    [Fact]
+    public async Task A_context_hash_whose_version_is_not_a_number_is_replaced_by_the_write_and_reads_as_having_none()
+    {
+        // A hash of the right type with a `v` someone edited (HSET … v abc) failed the compare-and-set script ("attempt
+        // to compare number with nil") and the stream thread with it: the processor stopped at the customer's next change.
+        redis.SkipUnlessAvailable();
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var writer = new RedisContextWriter(connection, new RedisKeys(new UniqueNames(nameof(A_context_hash_whose_version_is_not_a_number_is_replaced_by_the_write_and_reads_as_having_none)).Prefix));
+        await connection.GetDatabase().HashSetAsync(writer.Keys.Context("c-1"), [new HashEntry("v", "not a version"), new HashEntry("json", "{}")]);
+
+        Assert.Null(await writer.ReadVersionAsync("c-1"));
+        var result = await writer.WriteAsync([Doc("c-1", 1)]);
+
+        Assert.Equal((1, 0, 1), (result.Written, result.SkippedAsNotNewer, result.ReplacedForeign));
+        Assert.Equal("""{"v":1}""", await writer.ReadJsonAsync("c-1"));
+        Assert.Equal(1, await writer.ReadVersionAsync("c-1"));
+    }
+
     private static (int Written, int Skipped) Counts(WriteResult result) => (result.Written, result.SkippedAsNotNewer);
 
     private static ContextDocument Doc(string id, long version, TimeSpan? ttl = null) => new(id, version, Encoding.UTF8.GetBytes($$"""{"v":{{version}}}"""), ttl);
