@@ -12,9 +12,10 @@ public static class RedisOutage
     /// <summary>
     /// Error prefixes of a server that is there but refuses for a while: out of memory under <c>noeviction</c>,
     /// loading its dataset after a restart, a replica or a primary without replicas during a failover, a long script,
-    /// a failed snapshot that stops writes, a cluster reconfiguring.
+    /// a failed snapshot that stops writes, a cluster reconfiguring, an ACL that no longer lets the processor's user
+    /// run its commands (a setting to mend, as a refused login is: restarting the processor would not mend it).
     /// </summary>
-    private static readonly string[] RefusingForNow = ["OOM", "LOADING", "READONLY", "MASTERDOWN", "NOREPLICAS", "BUSY", "MISCONF", "TRYAGAIN", "CLUSTERDOWN"];
+    private static readonly string[] RefusingForNow = ["OOM", "LOADING", "READONLY", "MASTERDOWN", "NOREPLICAS", "BUSY", "MISCONF", "TRYAGAIN", "CLUSTERDOWN", "NOPERM"];
 
     public static bool Is(Exception error) => error switch
     {

@@ -97,28 +97,46 @@ public sealed class RedisContextSinkTests
         Assert.Equal([40.0], recorded);
     }
 
-    [Fact]
-    public async Task A_Redis_that_refuses_writes_for_a_while_makes_the_sink_unavailable_until_it_takes_them_again()
+    [Theory]
+    [InlineData("OOM")]
+    [InlineData("NOPERM")]
+    public async Task A_Redis_that_refuses_writes_for_a_while_makes_the_sink_unavailable_until_it_takes_them_again(string refusal)
     {
-        // Out of memory under noeviction (as here), loading its dataset after a restart, a replica during a failover:
-        // Redis answers with an error, not silence. The sink threw it on the stream thread, which failed, and after
-        // Streams:MaxThreadReplacements the processor stopped, where an outage holds processing and recovers.
-        await using var rig = await SinkOnItsOwnRedis.StartAsync(nameof(A_Redis_that_refuses_writes_for_a_while_makes_the_sink_unavailable_until_it_takes_them_again));
+        // Out of memory under noeviction, loading its dataset after a restart, a replica during a failover: Redis
+        // answers with an error, not silence. The sink threw it on the stream thread, which failed, and after
+        // Streams:MaxThreadReplacements the processor stopped, where an outage holds processing and recovers. An ACL
+        // that no longer lets the processor's user run its scripts (NOPERM) stopped it at once: a setting to mend, as a
+        // refused login is, and one an orchestrator restarting the processor would not mend.
+        await using var rig = await SinkOnItsOwnRedis.StartAsync(nameof(A_Redis_that_refuses_writes_for_a_while_makes_the_sink_unavailable_until_it_takes_them_again) + refusal);
         var (sink, owned, server, reader) = (rig.Sink, rig.Owned, rig.Server, rig.Reader);
 
-        await server.ConfigSetAsync("maxmemory-policy", "noeviction");
-        await server.ConfigSetAsync("maxmemory", "1");
+        await RefuseAsync(server, refusal, refusing: true);
         owned.Put(Version(1));
         sink.Committed([Change()], owned);
         Assert.True(sink.WhenWritten(TimeSpan.FromSeconds(30)));
         Assert.NotNull(sink.Unavailable);
-        Assert.Contains("OOM", sink.Unavailable, StringComparison.Ordinal);
+        Assert.Contains(refusal, sink.Unavailable, StringComparison.Ordinal);
 
-        await server.ConfigSetAsync("maxmemory", "0");
+        await RefuseAsync(server, refusal, refusing: false);
         owned.Put(Version(2));
         sink.Recover(owned);
         Assert.Null(sink.Unavailable);
         Assert.Equal(2, await reader.ReadVersionAsync(Customer));
+    }
+
+    /// <summary>Makes Redis refuse the sink's writes with <paramref name="refusal"/>, or take them again.</summary>
+    private static async Task RefuseAsync(IServer server, string refusal, bool refusing)
+    {
+        if (refusal == "OOM")
+        {
+            await server.ConfigSetAsync("maxmemory-policy", "noeviction");
+            await server.ConfigSetAsync("maxmemory", refusing ? "1" : "0");
+        }
+        else
+        {
+            // The sink and this admin connection are both Redis's default user: it keeps ACL and CONFIG, not the scripts.
+            await server.ExecuteAsync("ACL", "SETUSER", "default", refusing ? "-evalsha" : "+evalsha", refusing ? "-eval" : "+eval");
+        }
     }
 
     /// <summary>Redis holds every write, scripts included, for far longer than the test needs; it is unpaused explicitly.</summary>
