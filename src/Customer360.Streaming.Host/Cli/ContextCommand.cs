@@ -129,10 +129,18 @@ internal static class ContextCommand
         return command;
     }
 
-    /// <summary>What the tools print when Redis cannot be used: a refused login is not a network problem. Never the password.</summary>
-    private static string RedisProblem(Exception error) => RedisOutage.ConnectionFailure(error) == StackExchange.Redis.ConnectionFailureType.AuthenticationFailure
-        ? "Redis refused the login (AuthenticationFailure): check --redis (user, password)"
-        : $"Redis is not reachable ({RedisOutage.Describe(error)}): check --redis (address, TLS)";
+    /// <summary>
+    /// What the tools print when Redis cannot be used: a refused login or command is not a network problem. Never the
+    /// password, nor the server's text.
+    /// </summary>
+    private static string RedisProblem(Exception error) => error switch
+    {
+        _ when RedisOutage.ConnectionFailure(error) == StackExchange.Redis.ConnectionFailureType.AuthenticationFailure =>
+            "Redis refused the login (AuthenticationFailure): check --redis (user, password)",
+        StackExchange.Redis.RedisServerException =>
+            $"Redis refused the command ({RedisOutage.Describe(error)}): NOPERM is the user's ACL; the others pass (memory, loading, failover)",
+        _ => $"Redis is not reachable ({RedisOutage.Describe(error)}): check --redis (address, TLS)",
+    };
 
     private static Option<string?> RedisOption() => new("--redis") { Description = "Redis connection string (default: C360__Redis__ConnectionString)." };
 

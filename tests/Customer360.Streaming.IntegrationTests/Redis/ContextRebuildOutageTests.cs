@@ -5,8 +5,8 @@ using Customer360.Streaming.Testing;
 namespace Customer360.Streaming.IntegrationTests.Redis;
 
 /// <summary>
-/// <c>c360 context rebuild</c> and <c>get</c> as separate processes when Redis does not answer or refuses the
-/// credentials: they say which, and report nothing as compared.
+/// <c>c360 context rebuild</c> and <c>get</c> as separate processes when Redis does not answer, refuses the
+/// credentials or refuses a command: they say which, and report nothing as compared.
 /// </summary>
 public sealed class ContextRebuildOutageTests(KafkaFixture kafka, RedisServerFixture redis)
 {
@@ -63,6 +63,32 @@ public sealed class ContextRebuildOutageTests(KafkaFixture kafka, RedisServerFix
             Assert.True(tool.ExitCode == 1, tool.AllOutput);
             Assert.Contains(tool.StandardError, l => l.Contains("Redis refused the login (AuthenticationFailure): check --redis (user, password)", StringComparison.Ordinal));
             Assert.DoesNotContain(Password, tool.AllOutput, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_command_Redis_refuses_for_the_users_ACL_is_named_as_a_refusal_not_an_unreachable_Redis()
+    {
+        // Redis answered NOPERM, and the tool said it was not reachable, sending the user to check the address and TLS.
+        redis.SkipUnlessAvailable();
+        var user = $"c360-no-read-{Guid.NewGuid():N}";
+        const string Password = "pw-9c2e-never-shown";
+        await using var admin = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var server = admin.GetServer(admin.GetEndPoints()[0]);
+        await server.ExecuteAsync("ACL", "SETUSER", user, "on", ">" + Password, "~*", "+@all", "-@read");
+        try
+        {
+            using var get = await ChildProcess.RunAsync(
+                "dotnet", [RepositoryLayout.C360Dll, "context", "get", "c-1", "--redis", $"{redis.ConnectionString},user={user},password={Password}"], TimeSpan.FromSeconds(60));
+
+            Assert.True(get.ExitCode == 1, get.AllOutput);
+            Assert.Contains(get.StandardError, l => l.Contains("Redis refused the command (RedisServerException NOPERM)", StringComparison.Ordinal));
+            Assert.DoesNotContain("not reachable", get.AllOutput, StringComparison.Ordinal);
+            Assert.DoesNotContain(Password, get.AllOutput, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await server.ExecuteAsync("ACL", "DELUSER", user);
         }
     }
 }
