@@ -29,4 +29,21 @@ public sealed class ContextJsonContractTests
             Assert.Equal(document, ContextJson.Serialize(ContextJson.Deserialize(document)));
         }, iter: 500);
     }
+
+    [Theory]
+    [InlineData("contextId")]
+    [InlineData("inStore")]
+    [InlineData("location")]
+    [InlineData("identifiers")]
+    public void A_document_that_is_JSON_but_holds_null_where_a_context_cannot_is_refused_as_not_a_context(string part)
+    {
+        // Someone's HSET of such a document into Redis read as a context with that part null, and the customer's page
+        // answered 500 (a NullReferenceException); one that is not JSON at all shows what is wrong.
+        var written = System.Text.Json.Nodes.JsonNode.Parse(ContextJson.Serialize(CustomerContext.Empty("c-1")))!.AsObject();
+        var nulled = written.DeepClone().AsObject();
+        nulled[part] = null;
+
+        Assert.Throws<JsonException>(() => ContextJson.Deserialize(nulled.ToJsonString()));
+        Assert.Equal("c-1", ContextJson.Deserialize(written.ToJsonString()).ContextId);
+    }
 }
