@@ -255,7 +255,8 @@ public sealed class RedisContextWriter(IConnectionMultiplexer redis, RedisKeys k
             }
 
             var zone = root.TryGetProperty("zone", out var z) && z.ValueKind == System.Text.Json.JsonValueKind.String ? z.GetString() : null;
-            var since = root.TryGetProperty("since", out var t) && t.TryGetInt64(out var ms) ? ms : -1;
+            // TryGetInt64 throws on an element that is not a number at all (someone else's text).
+            var since = root.TryGetProperty("since", out var t) && t.ValueKind == System.Text.Json.JsonValueKind.Number && t.TryGetInt64(out var ms) ? ms : -1;
             return new StorePresence(storeId, zone, since);
         }
         catch (System.Text.Json.JsonException)

@@ -132,6 +132,24 @@ public sealed class RedisContextWriterTests(RedisServerFixture redis)
         Assert.Equal(1, await writer.ReadVersionAsync("c-1"));
     }
 
+    [Fact]
+    public async Task A_presence_entry_someone_else_wrote_reads_with_what_can_be_read_of_it()
+    {
+        // A `since` that is text threw from the reader, and the store's page answered 500.
+        redis.SkipUnlessAvailable();
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var writer = new RedisContextWriter(connection, new RedisKeys(new UniqueNames(nameof(A_presence_entry_someone_else_wrote_reads_with_what_can_be_read_of_it)).Prefix));
+        await connection.GetDatabase().HashSetAsync(writer.Keys.Presence("store-1"), [
+            new HashEntry("c-1", """{"zone":null,"since":"an hour ago"}"""), new HashEntry("c-2", """{"zone":7,"since":1e400}"""),
+            new HashEntry("c-3", "not JSON"), new HashEntry("c-4", """{"zone":"z1","since":5}""")]);
+
+        var present = await writer.ReadPresenceAsync("store-1");
+
+        Assert.Equal(
+            ["c-1 - -1", "c-2 - -1", "c-3 - -1", "c-4 z1 5"],
+            present.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value.ZoneId ?? "-"} {p.Value.SinceMs}"));
+    }
+
     private static (int Written, int Skipped) Counts(WriteResult result) => (result.Written, result.SkippedAsNotNewer);
 
     private static ContextDocument Doc(string id, long version, TimeSpan? ttl = null) => new(id, version, Encoding.UTF8.GetBytes($$"""{"v":{{version}}}"""), ttl);
