@@ -1,3 +1,4 @@
+using Customer360.Streaming.Domain;
 using Customer360.Streaming.Domain.Context;
 using Customer360.Streaming.Domain.Geo;
 using Customer360.Streaming.Redis;
@@ -58,7 +59,8 @@ internal static class PageSearch
         var isIdentifier = query.Contains(':', StringComparison.Ordinal) && !query.StartsWith(CustomerContext.AnonymousPrefix, StringComparison.Ordinal);
         if (isIdentifier)
         {
-            if (await redis.ReadCustomerOfAsync(query) is { } linked)
+            // The index is written with the context, but anyone can SET a key: only a context Redis holds is a find.
+            if (await redis.ReadCustomerOfAsync(query) is { } linked && EntityIds.IsValid(linked) && await redis.ReadVersionAsync(linked) is not null)
             {
                 return linked;
             }

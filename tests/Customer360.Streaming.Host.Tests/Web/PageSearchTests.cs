@@ -42,6 +42,15 @@ public sealed class PageSearchTests(RedisServerFixture redis) : IClassFixture<Re
         Assert.Equal(SearchResult.NotFound, await PageSearch.FindAsync("cust-adaa", Stores, reader));
         Assert.Equal(SearchResult.NotFound, await PageSearch.FindAsync("web:w-nobody", Stores, reader));
         Assert.Equal(SearchResult.NotFound, await PageSearch.FindAsync("Berlin", Stores, reader));
+
+        // Identifier keys naming no context Redis holds (someone else's SET): they led to an empty customer page, or to
+        // "/customers/" itself.
+        var database = connection.GetDatabase();
+        foreach (var (identifier, named) in new[] { ("web:w-gone", "cust-gone"), ("web:w-empty", ""), ("web:w-braces", "a}b{c") })
+        {
+            await database.StringSetAsync(reader.Keys.Identifier(identifier), named);
+            Assert.Equal(SearchResult.NotFound, await PageSearch.FindAsync(identifier, Stores, reader));
+        }
     }
 
     [Fact]
