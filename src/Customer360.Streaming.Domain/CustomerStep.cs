@@ -52,15 +52,16 @@ public static class CustomerStep
     {
         ArgumentNullException.ThrowIfNull(reducer);
         ArgumentNullException.ThrowIfNull(loadState);
-        var reduction = reducer.Apply(context, channelEvent, source);
+        // A store presence that lapsed before the event ended there, and the event applies to that: store staff are told
+        // of the leave, and rules see a customer who was not in the store before this event. Nothing is kept unless the
+        // event applies.
+        var before = reducer.EndStalePresence(context, channelEvent.EventTimeMs);
+        var reduction = reducer.Apply(before, channelEvent, source);
         if (reduction.Outcome != ReductionOutcome.Applied)
         {
             return CustomerStepResult.Unchanged(reduction.Outcome, context);
         }
 
-        // A store presence that lapsed before the event ended there (the reducer applied the event to this): store staff
-        // are told of the leave, and rules see a customer who was not in the store before this event.
-        var before = reducer.EndStalePresence(context, channelEvent.EventTimeMs);
         var after = reduction.Context;
         var presence = ReferenceEquals(before, context)
             ? PresenceChanges.Between(context, after)

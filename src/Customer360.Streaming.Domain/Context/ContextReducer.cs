@@ -52,14 +52,13 @@ public sealed class ContextReducer(ContextSettings settings, StoreDirectory stor
             return new Reduction(context, ReductionOutcome.Duplicate);
         }
 
-        var since = EndStalePresence(context, channelEvent.EventTimeMs);
         var (next, outcome) = channelEvent switch
         {
-            ClickEvent click => (since with { Web = Web(since.Web, click) }, ReductionOutcome.Applied),
-            AppEvent app => (since with { App = App(since.App, app) }, ReductionOutcome.Applied),
-            LocationFix fix => Location(since, fix),
-            BeaconSighting sighting => InStore(since, sighting),
-            RelationshipProfile profile => Relationship(since, profile),
+            ClickEvent click => (context with { Web = Web(context.Web, click) }, ReductionOutcome.Applied),
+            AppEvent app => (context with { App = App(context.App, app) }, ReductionOutcome.Applied),
+            LocationFix fix => Location(context, fix),
+            BeaconSighting sighting => InStore(context, sighting),
+            RelationshipProfile profile => Relationship(context, profile),
             _ => throw new ArgumentException($"No reducer for {channelEvent.GetType().Name}.", nameof(channelEvent)),
         };
         if (outcome != ReductionOutcome.Applied)
@@ -232,8 +231,9 @@ public sealed class ContextReducer(ContextSettings settings, StoreDirectory stor
     /// The context as it stands at <paramref name="timeMs"/>: a store presence not renewed for longer than
     /// <see cref="ContextSettings.StoreVisitTimeout"/> has lapsed (the same instance when none did). A beacon visit
     /// ends, as an EXIT would have ended it; a GPS state in or near a store turns away from the time it lapsed.
-    /// Beacons miss exits and the app sends fixes only while it runs, so such a customer stayed present for good. An
-    /// event applies to this, and rules see it as the context before the event, so coming back is an arrival again.
+    /// Beacons miss exits and the app sends fixes only while it runs, so such a customer stayed present for good. A
+    /// customer's step applies the event to this, and rules see it as the context before the event, so coming back is
+    /// an arrival again.
     /// </summary>
     public CustomerContext EndStalePresence(CustomerContext context, long timeMs)
     {

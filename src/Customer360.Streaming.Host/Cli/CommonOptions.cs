@@ -109,6 +109,9 @@ internal static class CommonOptions
             : $"--registry-url (or C360__SchemaRegistry__Url) must be one or more comma-separated http(s):// URLs (was '{registryUrl}').";
     }
 
+    /// <summary>The registry URL a verb was given by option, else the processor's (<c>C360__SchemaRegistry__Url</c>); null when neither.</summary>
+    public static string? RegistryUrl(string? given) => given ?? Environment.GetEnvironmentVariable("C360__SchemaRegistry__Url");
+
     /// <summary>
     /// The registry client's settings as <c>c360 run</c> reads them (authentication, TLS, proxy and retries from
     /// <c>C360__SchemaRegistry__*</c>) at <paramref name="url"/>, the address the verb settled on; false, with why on

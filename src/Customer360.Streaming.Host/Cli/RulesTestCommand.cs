@@ -89,7 +89,7 @@ internal static class RulesTestCommand
             else
             {
                 var servers = parse.GetValue(bootstrap) ?? Environment.GetEnvironmentVariable("C360__Kafka__BootstrapServers");
-                var url = parse.GetValue(registryUrl) ?? Environment.GetEnvironmentVariable("C360__SchemaRegistry__Url");
+                var url = CommonOptions.RegistryUrl(parse.GetValue(registryUrl));
                 if (string.IsNullOrWhiteSpace(servers) || string.IsNullOrWhiteSpace(url))
                 {
                     await Console.Error.WriteLineAsync($"--events '{source}' is not a file; to read topics, --bootstrap-servers and --registry-url are required.");

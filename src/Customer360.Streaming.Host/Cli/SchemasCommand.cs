@@ -31,7 +31,7 @@ internal static class SchemasCommand
         var command = new Command(name, description) { registryUrl, schemasDir, topologyDir };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var url = parse.GetValue(registryUrl) ?? Environment.GetEnvironmentVariable("C360__SchemaRegistry__Url") ?? "http://127.0.0.1:8081";
+            var url = CommonOptions.RegistryUrl(parse.GetValue(registryUrl)) ?? "http://127.0.0.1:8081";
             if (!CommonOptions.TryRegistryOptions(url, out var options))
             {
                 return ExitCodes.InvalidConfiguration;

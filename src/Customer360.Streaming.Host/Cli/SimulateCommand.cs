@@ -36,7 +36,7 @@ internal static class SimulateCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var servers = parse.GetValue(bootstrap) ?? Environment.GetEnvironmentVariable("C360__Kafka__BootstrapServers");
-            var url = parse.GetValue(registryUrl) ?? Environment.GetEnvironmentVariable("C360__SchemaRegistry__Url");
+            var url = CommonOptions.RegistryUrl(parse.GetValue(registryUrl));
             if (string.IsNullOrWhiteSpace(servers) || string.IsNullOrWhiteSpace(url))
             {
                 await Console.Error.WriteLineAsync("--bootstrap-servers and --registry-url are required (or C360__Kafka__BootstrapServers and C360__SchemaRegistry__Url).");
