@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using Customer360.Streaming.Runtime.Kafka;
+using Customer360.Streaming.Runtime.Stores;
 using Microsoft.Extensions.Logging;
 
 namespace Customer360.Streaming.Runtime.Processing;
@@ -19,6 +20,7 @@ public sealed class StreamProcessor
     private readonly ILogger _logger;
     private readonly StreamsMetrics _metrics;
     private readonly StreamWorkerStatus?[] _threads;
+    private readonly RocksDbMemory? _stateMemory;
     private int _replacements;
 
     /// <param name="observers">The commit observers of thread n (1-based): each thread has its own, as each owns its own stores.</param>
@@ -26,13 +28,22 @@ public sealed class StreamProcessor
     public StreamProcessor(
         KafkaOptions kafka, StreamsOptions streams, StreamTopology topology, TimeProvider time, ILogger<StreamWorker> logger, string clientId,
         StreamsMetrics metrics, Func<int, IReadOnlyList<ICommitObserver>>? observers = null, Func<IRecordDeleter>? recordDeleter = null)
+        : this(streams, SharedStateMemory(streams, metrics), kafka, topology, time, logger, clientId, metrics, observers, recordDeleter)
+    {
+    }
+
+    private StreamProcessor(
+        StreamsOptions streams, RocksDbMemory? stateMemory, KafkaOptions kafka, StreamTopology topology, TimeProvider time, ILogger<StreamWorker> logger,
+        string clientId, StreamsMetrics metrics, Func<int, IReadOnlyList<ICommitObserver>>? observers, Func<IRecordDeleter>? recordDeleter)
         : this(streams.ResolvedThreads, streams.MaxThreadReplacements, logger, metrics, (thread, stoppingToken) =>
         {
             var worker = new StreamWorker(
-                kafka, streams, topology, time, logger, $"{clientId}-{ThreadName(thread)}", metrics, observers?.Invoke(thread) ?? [], thread, recordDeleter);
+                kafka, streams, topology, time, logger, $"{clientId}-{ThreadName(thread)}", metrics, observers?.Invoke(thread) ?? [], thread, recordDeleter,
+                stateMemory);
             return (worker.Status, worker.RunAsync(stoppingToken));
         })
     {
+        _stateMemory = stateMemory;
     }
 
     /// <summary>Runs <paramref name="threads"/> threads that <paramref name="start"/> creates (tests give threads that fail on cue).</summary>
@@ -56,6 +67,7 @@ public sealed class StreamProcessor
     /// <summary>Runs every thread until <paramref name="stoppingToken"/> fires; faults when a thread fails for good.</summary>
     public async Task RunAsync(CancellationToken stoppingToken)
     {
+        using var stateMemory = _stateMemory;
         var running = new Dictionary<Task, int>();
         for (var thread = 1; thread <= _threads.Length; thread++)
         {
@@ -96,6 +108,19 @@ public sealed class StreamProcessor
 
         _threads[thread - 1] = status;
         return task;
+    }
+
+    /// <summary>The memory every thread's RocksDB stores share, seen by the metrics; none when stores are kept in memory.</summary>
+    private static RocksDbMemory? SharedStateMemory(StreamsOptions streams, StreamsMetrics metrics)
+    {
+        if (streams.StateStore != StateStoreKind.RocksDb)
+        {
+            return null;
+        }
+
+        var memory = RocksDbMemory.OfMebibytes(streams.StateMemoryMiB);
+        metrics.ObserveStateMemory(memory);
+        return memory;
     }
 
     /// <summary>A stream thread's name in the status, the logs' client ids and the metrics' <c>thread</c> tag.</summary>

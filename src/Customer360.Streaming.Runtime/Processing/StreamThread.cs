@@ -67,7 +67,7 @@ internal sealed class StreamThread : IDisposable, ICommitSteps, IPartitionContro
         _hold = new ProcessingHold(context, Commit);
         _partitions = new PartitionGroup(this, topology, streams, context.Time, MaxBufferedPerPartition);
         var restorer = new ChangelogRestorer(kafka, streams, topology, context.Time, context.Logger, context.Metrics, context.ClientId, NewTask, context.ClientLog);
-        _tasks = new TaskManager(topology, restorer, streams.StateStore == StateStoreKind.RocksDb ? streams.ResolvedStateDirectory(topology.ApplicationId) : null, context.Time);
+        _tasks = new TaskManager(topology, restorer, context.LocalState, context.Time);
         _report = new CommitReport(context, _consumer, _collector, _tasks);
         _leave = new GroupLeave(_consumer, context);
         _loop = new StreamLoopClock(context.Metrics.ThreadTime, context.Time, StreamProcessor.ThreadName(context.Thread));

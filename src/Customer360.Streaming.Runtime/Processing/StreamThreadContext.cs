@@ -40,6 +40,9 @@ internal sealed class StreamThreadContext(
     /// <summary>Deletes what this thread committed on the repartition topics, now and then; null when the worker purges nothing.</summary>
     public RepartitionPurge? Purge { get; init; }
 
+    /// <summary>Where the thread's tasks keep RocksDB stores, and the memory they share; null when stores are kept in memory.</summary>
+    public LocalStateRoot? LocalState { get; init; }
+
     /// <summary>This thread's number in its process (1-based), part of its transactional and group instance ids.</summary>
     public int Thread { get; } = thread;
 

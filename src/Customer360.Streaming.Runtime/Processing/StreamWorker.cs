@@ -15,6 +15,10 @@ public sealed class StreamWorker
 {
     private readonly StreamThreadContext _context;
 
+    /// <summary>The stores' memory when this worker made it (no processor shares one with it): released when it stops.</summary>
+    private readonly RocksDbMemory? _ownMemory;
+
+    /// <param name="stateMemory">The memory its RocksDB stores share with the process's other threads; default: a budget of <c>Streams:StateMemoryMiB</c> of its own.</param>
     public StreamWorker(
         KafkaOptions kafka,
         StreamsOptions streams,
@@ -25,11 +29,18 @@ public sealed class StreamWorker
         StreamsMetrics? metrics = null,
         IReadOnlyList<ICommitObserver>? observers = null,
         int thread = 1,
-        Func<IRecordDeleter>? recordDeleter = null)
+        Func<IRecordDeleter>? recordDeleter = null,
+        RocksDbMemory? stateMemory = null)
     {
         metrics ??= new StreamsMetrics();
+        if (streams.StateStore == StateStoreKind.RocksDb && stateMemory is null)
+        {
+            stateMemory = _ownMemory = RocksDbMemory.OfMebibytes(streams.StateMemoryMiB);
+        }
+
         _context = new StreamThreadContext(kafka, streams, topology, time, logger, clientId, metrics, observers ?? [], Status, thread)
         {
+            LocalState = stateMemory is null ? null : new LocalStateRoot(streams.ResolvedStateDirectory(topology.ApplicationId), stateMemory),
             // The worker owns its deleter (by default an admin client of its own, made at the first purge).
             Purge = new RepartitionPurge(
                 recordDeleter?.Invoke() ?? new AdminRecordDeleter(kafka, clientId + "-purge", KafkaClientLog.To(logger, time)), topology.RepartitionTopics,
@@ -50,6 +61,7 @@ public sealed class StreamWorker
     private void Run(CancellationToken stoppingToken)
     {
         using var purge = _context.Purge;
+        using var memory = _ownMemory;
         // The name its metrics and status use, so top -H, ps -L and profilers show which thread is the stream thread.
         Thread.CurrentThread.Name = StreamProcessor.ThreadName(_context.Thread);
         for (var generation = 1; ; generation++)

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Customer360.Streaming.Runtime.Stores;
 
 namespace Customer360.Streaming.Runtime.Processing;
 
@@ -99,6 +100,14 @@ public sealed class StreamsMetrics : IDisposable
             () => threads().Select(t => new Measurement<long>(t.RecordsConsumed, new KeyValuePair<string, object?>("thread", t.Name))),
             "{record}",
             "Records consumed by each stream thread");
+    }
+
+    /// <summary>The RocksDB stores' shared memory: what they hold now, and the budget it stays near.</summary>
+    public void ObserveStateMemory(RocksDbMemory memory)
+    {
+        Meter.CreateObservableGauge(
+            "c360.state.memory.used", () => memory.UsageBytes, "By", "Memory the RocksDB stores hold in their shared cache: cached blocks and the memtables charged to it");
+        Meter.CreateObservableGauge("c360.state.memory.budget", () => memory.BudgetBytes, "By", "The RocksDB stores' shared memory budget (Streams:StateMemoryMiB)");
     }
 
     public void Dispose() => Meter.Dispose();

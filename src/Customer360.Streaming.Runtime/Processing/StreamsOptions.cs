@@ -106,6 +106,14 @@ public sealed class StreamsOptions
     /// <summary>Where RocksDB stores and checkpoints live; default <c>./state/&lt;ApplicationId&gt;</c>. One process per folder.</summary>
     public string StateDirectory { get; set; } = string.Empty;
 
+    /// <summary>
+    /// The memory the process's RocksDB stores share, in MiB: one block cache, with the memtables (up to half of it)
+    /// charged to it (see <see cref="Stores.RocksDbMemory"/>). Without a bound each store took its own, and memory grew
+    /// with the number of tasks. Heap memory (decoded entries, buffered records) comes on top.
+    /// </summary>
+    [Range(16, 1_048_576, ErrorMessage = "Streams:StateMemoryMiB must be between 16 and 1048576.")]
+    public int StateMemoryMiB { get; set; } = 256;
+
     /// <summary>A changelog whose oldest records the broker deleted (retention on a changelog, or the embedded broker's size limit).</summary>
     public ChangelogTruncationPolicy OnChangelogTruncated { get; set; } = ChangelogTruncationPolicy.Fail;
 

@@ -26,6 +26,7 @@ internal sealed class TaskLocalState
     private const int OpenConcurrency = 8;
 
     private readonly TaskStateDirectory _directory;
+    private readonly RocksDbMemory _memory;
     private readonly Dictionary<string, RocksDb> _opened = new(StringComparer.Ordinal);
     private readonly int _partition;
     private readonly Dictionary<string, long> _offsets;
@@ -34,9 +35,10 @@ internal sealed class TaskLocalState
     private long _sinceCheckpoint;
     private long _checkpointedAt;
 
-    private TaskLocalState(TaskStateDirectory directory, int partition, Dictionary<string, long> offsets, TimeProvider time)
+    private TaskLocalState(TaskStateDirectory directory, RocksDbMemory memory, int partition, Dictionary<string, long> offsets, TimeProvider time)
     {
         _directory = directory;
+        _memory = memory;
         _partition = partition;
         _offsets = offsets;
         _time = time;
@@ -44,16 +46,16 @@ internal sealed class TaskLocalState
     }
 
     /// <summary>Opens the task's folder; without a checkpoint its files cannot be trusted, so they are wiped.</summary>
-    public static TaskLocalState Open(string stateDirectory, SubTopology sub, int partition, TimeProvider time)
+    public static TaskLocalState Open(LocalStateRoot root, SubTopology sub, int partition, TimeProvider time)
     {
-        var directory = new TaskStateDirectory(stateDirectory, sub.Name, partition);
+        var directory = new TaskStateDirectory(root.Directory, sub.Name, partition);
         if (directory.ReadCheckpoint() is { } checkpoint)
         {
-            return new TaskLocalState(directory, partition, new Dictionary<string, long>(checkpoint, StringComparer.Ordinal), time);
+            return new TaskLocalState(directory, root.Memory, partition, new Dictionary<string, long>(checkpoint, StringComparer.Ordinal), time);
         }
 
         directory.Wipe();
-        return new TaskLocalState(directory, partition, new Dictionary<string, long>(StringComparer.Ordinal), time);
+        return new TaskLocalState(directory, root.Memory, partition, new Dictionary<string, long>(StringComparer.Ordinal), time);
     }
 
     /// <summary>A store of this task, over its database from <see cref="OpenTogether"/> when that opened it, else opened now.</summary>
@@ -116,7 +118,7 @@ internal sealed class TaskLocalState
         var path = _directory.StorePath(store);
         try
         {
-            return RocksDbKeyValueStore.OpenDatabase(store, path);
+            return RocksDbKeyValueStore.OpenDatabase(store, path, _memory);
         }
         catch (RocksDbException ex) when (ex.Message.StartsWith("Corruption", StringComparison.Ordinal))
         {
@@ -128,7 +130,7 @@ internal sealed class TaskLocalState
                 _recreated.Add((store, ex.Message));
             }
 
-            return RocksDbKeyValueStore.OpenDatabase(store, path);
+            return RocksDbKeyValueStore.OpenDatabase(store, path, _memory);
         }
     }
 

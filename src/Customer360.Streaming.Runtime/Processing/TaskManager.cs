@@ -10,7 +10,7 @@ namespace Customer360.Streaming.Runtime.Processing;
 /// <see cref="TaskStates"/>. It also keeps each task's local state (RocksDB and checkpoint) in step with commits, and
 /// shows the running tasks' stores to commit observers.
 /// </summary>
-internal sealed class TaskManager(StreamTopology topology, ChangelogRestorer restorer, string? stateDirectory, TimeProvider time) : IDisposable, IOwnedStores
+internal sealed class TaskManager(StreamTopology topology, ChangelogRestorer restorer, LocalStateRoot? localState, TimeProvider time) : IDisposable, IOwnedStores
 {
     private readonly TaskStates _states = new();
     private readonly Dictionary<(string Sub, int Partition), StreamTask> _running = [];
@@ -134,7 +134,7 @@ internal sealed class TaskManager(StreamTopology topology, ChangelogRestorer res
     /// <summary>Starts restoring these tasks, with their local stores (if any) opened together first.</summary>
     private void BeginRestore(List<(SubTopology Sub, int Partition)> tasks)
     {
-        var locals = tasks.Select(t => stateDirectory is null ? null : TaskLocalState.Open(stateDirectory, t.Sub, t.Partition, time)).ToList();
+        var locals = tasks.Select(t => localState is null ? null : TaskLocalState.Open(localState, t.Sub, t.Partition, time)).ToList();
         TaskLocalState.OpenTogether([.. tasks.Zip(locals).Where(t => t.Second is not null).SelectMany(t => t.First.Sub.Stores.Select(store => (t.Second!, store)))]);
         var begun = 0;
         try

@@ -65,8 +65,9 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
     private int _restoringCount;
 
     /// <param name="currentTimestampMs">The input record being processed's timestamp, or <see cref="StoreChange.NoInputRecord"/> (default: never known).</param>
-    public RocksDbKeyValueStore(string name, string path, Func<RecordOrigin?> currentOrigin, Func<long>? currentTimestampMs = null)
-        : this(name, OpenDatabase(name, path), currentOrigin, currentTimestampMs)
+    /// <param name="memory">The memory it shares with other stores; default: RocksDB's own block cache and memtables for this store alone.</param>
+    public RocksDbKeyValueStore(string name, string path, Func<RecordOrigin?> currentOrigin, Func<long>? currentTimestampMs = null, RocksDbMemory? memory = null)
+        : this(name, OpenDatabase(name, path, memory), currentOrigin, currentTimestampMs)
     {
     }
 
@@ -80,7 +81,7 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
     }
 
     /// <summary>Opens (or creates) the database of store <paramref name="name"/> at <paramref name="path"/>; a folder another process holds is fatal.</summary>
-    internal static RocksDb OpenDatabase(string name, string path)
+    internal static RocksDb OpenDatabase(string name, string path, RocksDbMemory? memory)
     {
         Directory.CreateDirectory(path);
         try
@@ -89,7 +90,7 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
             // checkpoint names their changelog offsets.
             var options = new DbOptions().SetCreateIfMissing(true).SetWriteBufferSize(WriteBufferBytes).SetMaxWriteBufferNumber(2)
                 .SetKeepLogFileNum(InfoLogsKept).SetMaxLogFileSize(InfoLogBytes);
-            return RocksDb.Open(options, path);
+            return RocksDb.Open(memory?.Share(options) ?? options, path);
         }
         catch (RocksDbException ex) when (ex.Message.Contains("lock", StringComparison.OrdinalIgnoreCase))
         {

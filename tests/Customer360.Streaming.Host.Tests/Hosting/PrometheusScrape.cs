@@ -4,6 +4,7 @@ using Confluent.Kafka;
 using Customer360.Streaming.Host.Hosting;
 using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Runtime.Processing;
+using Customer360.Streaming.Runtime.Stores;
 using Customer360.Streaming.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -31,6 +32,8 @@ internal static partial class PrometheusScrape
         var meters = meterServices.GetRequiredService<IMeterFactory>();
         var streams = new StreamsMetrics(meters);
         streams.ObserveThreads(() => [new StreamThreadView("StreamThread-1", WorkerPhase.Running, ["c360.web.v1[0]"], 41)]);
+        using var stateMemory = RocksDbMemory.OfMebibytes(16);
+        streams.ObserveStateMemory(stateMemory);
         builder.Services.AddSingleton(streams);
         var pipeline = new PipelineMetrics(meters);
         builder.Services.AddSingleton(pipeline);

@@ -19,6 +19,8 @@ public sealed class StoresOpenedTogetherTests
     private readonly string _stateDirectory = TestScratch.Run.NewDirectory("c360-together-");
     private readonly SubTopology _count = CountingProcessor.Topology("app", "in", "out").SubTopologies.Single();
 
+    private LocalStateRoot Root => new(_stateDirectory, RocksDbMemory.OfMebibytes(16));
+
     [Fact]
     public void Each_task_writes_to_the_database_opened_for_it_and_finds_it_there_after_a_reopen()
     {
@@ -99,7 +101,7 @@ public sealed class StoresOpenedTogetherTests
         var restorer = new ChangelogRestorer(
             new KafkaOptions { BootstrapServers = "127.0.0.1:9" }, streams, topology, TimeProvider.System, NullLogger.Instance, metrics, "worker",
             (sub, partition, local) => new StreamTask(topology, sub, partition, new DiscardingCollector(), streams, "app", metrics, local?.OpenStore), KafkaClientLog.Discard);
-        using (var manager = new TaskManager(topology, restorer, _stateDirectory, TimeProvider.System))
+        using (var manager = new TaskManager(topology, restorer, Root, TimeProvider.System))
         {
             var error = Assert.Throws<InvalidOperationException>(() => manager.Assign([.. Enumerable.Range(0, 3).Select(p => new TopicPartition("in", p))]));
             Assert.Equal(FailingOnPartition.Reason, error.Message);
@@ -112,7 +114,7 @@ public sealed class StoresOpenedTogetherTests
         }
     }
 
-    private TaskLocalState Local(int partition) => TaskLocalState.Open(_stateDirectory, _count, partition, TimeProvider.System);
+    private TaskLocalState Local(int partition) => TaskLocalState.Open(Root, _count, partition, TimeProvider.System);
 
     private string StorePath(int partition) => new TaskStateDirectory(_stateDirectory, _count.Name, partition).StorePath(CountingProcessor.Store);
 

@@ -1,0 +1,107 @@
+using Customer360.Streaming.Runtime.Processing;
+using Customer360.Streaming.Runtime.Stores;
+using Customer360.Streaming.Testing;
+
+namespace Customer360.Streaming.Runtime.Tests.Processing;
+
+/// <summary>
+/// Stores that share one memory budget stay near it while they take in far more than it, lose nothing to the flushes it
+/// forces, and read back through the one cache they share.
+/// </summary>
+public sealed class RocksDbMemoryTests
+{
+    private const int Stores = 6;
+    private const int EntriesPerStore = 1_500;
+    private const int ValueBytes = 4_096;
+    private const int EntriesPerCommit = 100;
+
+    private readonly string _folder = TestScratch.Run.NewDirectory("c360-rocks-memory-");
+
+    [Fact]
+    public void Six_stores_taking_in_36_MB_keep_their_memtables_near_a_4_MiB_budget_and_lose_nothing()
+    {
+        // Each store alone would keep its 6 MB in memtables (up to 16 MiB each), 36 MB together: the budget makes them flush.
+        using var memory = new RocksDbMemory(4 * 1024 * 1024);
+        var stores = Enumerable.Range(0, Stores).Select(i => Open(i, memory)).ToList();
+        long largestMemtables = 0;
+        try
+        {
+            for (var first = 0; first < EntriesPerStore; first += EntriesPerCommit)
+            {
+                foreach (var (store, index) in stores.Select((s, i) => (s, i)))
+                {
+                    for (var entry = first; entry < first + EntriesPerCommit; entry++)
+                    {
+                        store.Put(Key(entry), Value(index, entry));
+                    }
+
+                    store.TakeChanges();
+                    store.ChangesDurable();
+                    largestMemtables = Math.Max(largestMemtables, memory.MemtableBytes);
+                }
+            }
+        }
+        finally
+        {
+            stores.ForEach(store => store.Dispose());
+        }
+
+        // Flushes run in the background, so the memtables may pass their share for a moment; never near what came in.
+        Assert.InRange(largestMemtables, 1, 3 * memory.BudgetBytes);
+        for (var index = 0; index < Stores; index++)
+        {
+            using var reopened = Open(index, memory);
+            var read = reopened.All().ToList();
+            Assert.Equal(EntriesPerStore, read.Count);
+            Assert.All(read, entry => Assert.Equal(Value(index, int.Parse(entry.Key[1..], System.Globalization.CultureInfo.InvariantCulture)), entry.Value));
+        }
+    }
+
+    [Fact]
+    public void Reading_back_far_more_than_the_budget_fills_the_one_shared_cache_up_to_its_budget_and_no_further()
+    {
+        using var memory = new RocksDbMemory(4 * 1024 * 1024);
+        for (var index = 0; index < Stores; index++)
+        {
+            using var store = Open(index, memory);
+            for (var entry = 0; entry < EntriesPerStore; entry++)
+            {
+                store.Put(Key(entry), Value(index, entry));
+            }
+
+            store.TakeChanges();
+            store.ChangesDurable();
+        }
+
+        var reopened = Enumerable.Range(0, Stores).Select(i => Open(i, memory)).ToList();
+        try
+        {
+            var read = reopened.Sum(store => store.All().Count());
+
+            Assert.Equal(Stores * EntriesPerStore, read);
+            // Blocks of every store went through one cache: had each kept its own, the shared one would hold next to nothing.
+            Assert.InRange(memory.UsageBytes, memory.BudgetBytes / 2, memory.BudgetBytes + (memory.BudgetBytes / 8));
+        }
+        finally
+        {
+            reopened.ForEach(store => store.Dispose());
+        }
+    }
+
+    [Fact]
+    public void A_budget_below_one_MiB_is_refused() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RocksDbMemory(512 * 1024));
+
+    private RocksDbKeyValueStore Open(int index, RocksDbMemory memory) =>
+        new($"store-{index}", Path.Combine(_folder, $"store-{index}"), () => new RecordOrigin("in", index, 1), memory: memory);
+
+    private static string Key(int entry) => $"k{entry:D5}";
+
+    /// <summary>Bytes that do not compress, so what is written is what memory and disk hold; the same for the same entry.</summary>
+    private static byte[] Value(int store, int entry)
+    {
+        var value = new byte[ValueBytes];
+        new Random((store * 100_003) + entry).NextBytes(value);
+        return value;
+    }
+}
