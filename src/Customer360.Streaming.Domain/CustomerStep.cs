@@ -32,6 +32,9 @@ public sealed record CustomerStepResult(
 
     /// <summary>Responses to offers in this step: what their arms learn.</summary>
     public IReadOnlyList<OfferOutcome> OfferOutcomes { get; init; } = [];
+
+    /// <summary>At a tick: the presence that lapsed for want of renewal, which <see cref="Presence"/> reports as left.</summary>
+    public LapsedPresence? Lapsed { get; init; }
 }
 
 /// <summary>
@@ -73,10 +76,13 @@ public static class CustomerStep
             (after, segments) = SegmentMembership.Judge(engine.Rules.Segments, after, now);
         }
 
+        // A stay begins: its presence gets the timer that ends it should nothing renew it (rules or not, known or not).
+        var armsLapse = engine is not null && PresenceLapse.Begins(before, after);
         var pushAnswer = channelEvent as AppEvent is { TriggerId: not null, Type: AppEventType.PushOpened or AppEventType.PushDismissed } app ? app : null;
         if (engine is null || !after.Known || (pushAnswer is null && !engine.Concerns(RuleVariables.KindOf(channelEvent), RuleVariables.ActionOf(channelEvent))))
         {
-            return new CustomerStepResult(ReductionOutcome.Applied, after, null, [], presence, null, false) { Segments = segments };
+            var armed = armsLapse ? PresenceLapse.Arm(loadState(after.ContextId), after, source, reducer.Settings.StoreVisitTimeout) : null;
+            return new CustomerStepResult(ReductionOutcome.Applied, after, armed, [], presence, null, false) { Segments = segments };
         }
 
         var loaded = loadState(after.ContextId);
@@ -99,9 +105,10 @@ public static class CustomerStep
         }
 
         var step = engine.OnEvent(before, current, channelEvent, source, state, now, ledger);
-        var stateChanged = step.StateChanged || !ReferenceEquals(loaded, state);
+        var stateChanged = step.StateChanged || !ReferenceEquals(loaded, state) || armsLapse;
+        var nextState = armsLapse ? PresenceLapse.Arm(step.State, after, source, reducer.Settings.StoreVisitTimeout) : step.State;
         var result = stateChanged || step.Outcomes.Count > 0
-            ? new CustomerStepResult(ReductionOutcome.Applied, step.Context, stateChanged ? step.State : null, step.Outcomes, presence, response, true)
+            ? new CustomerStepResult(ReductionOutcome.Applied, step.Context, stateChanged ? nextState : null, step.Outcomes, presence, response, true)
             : new CustomerStepResult(ReductionOutcome.Applied, current, null, [], presence, response, true);
         return result with { Segments = segments, OfferSends = step.OfferSends, OfferOutcomes = learned is null ? [] : [learned] };
     }
@@ -123,16 +130,20 @@ public static class CustomerStep
 
     /// <summary>Time reached <paramref name="nowMs"/>: due absence and dwell timers fire, response deadlines pass.</summary>
     /// <param name="decideAtDue">Judge hygiene at each timer's due time (stream time), rather than at <paramref name="nowMs"/> (wall clock).</param>
-    public static CustomerStepResult OnTick(TriggerEngine engine, CustomerContext context, TriggerState state, long nowMs, bool decideAtDue, IOfferLedger? ledger = null)
+    public static CustomerStepResult OnTick(
+        ContextReducer reducer, TriggerEngine engine, CustomerContext context, TriggerState state, long nowMs, bool decideAtDue, IOfferLedger? ledger = null)
     {
         ArgumentNullException.ThrowIfNull(engine);
-        var step = engine.OnTime(context, state, nowMs, decideAtDue, ledger);
-        var (after, moved) = step.ContextChanged ? SegmentMembership.Judge(engine.Rules.Segments, step.Context, nowMs) : (context, []);
-        return new CustomerStepResult(ReductionOutcome.Applied, after, step.State, step.Outcomes, [], null, false)
+        // A presence nobody renewed ends first, so a dwell timer due at the same time finds the customer gone.
+        var (present, lapseState, lapsed) = PresenceLapse.OnTime(reducer, context, state, nowMs);
+        var step = engine.OnTime(present, lapseState, nowMs, decideAtDue, ledger);
+        var (after, moved) = step.ContextChanged || lapsed is not null ? SegmentMembership.Judge(engine.Rules.Segments, step.Context, nowMs) : (context, []);
+        return new CustomerStepResult(ReductionOutcome.Applied, after, step.State, step.Outcomes, PresenceChanges.Between(context, present), null, false)
         {
             Segments = moved,
             OfferSends = step.OfferSends,
             OfferOutcomes = step.OfferOutcomes,
+            Lapsed = lapsed,
         };
     }
 }

@@ -319,7 +319,7 @@ public sealed class ContextProcessor(ContextPipelineSetup settings, string ident
 
             _triggers.CountTimersFired(clock);
             SaveAndApply(current, CustomerStep.OnTick(
-                _triggers.Engine, current, TriggerStage.Load(_triggerState, customer), nowMs, decideAtDue: clock == TimerClock.Stream, _triggers.Ledger));
+                _reducer, _triggers.Engine, current, TriggerStage.Load(_triggerState, customer), nowMs, decideAtDue: clock == TimerClock.Stream, _triggers.Ledger));
         }
     }
 
@@ -329,12 +329,15 @@ public sealed class ContextProcessor(ContextPipelineSetup settings, string ident
         // The change gets its version first, so what goes out with it (triggers, segment changes) names the version saved.
         var versioned = ReferenceEquals(result.Context, current) ? result : result with { Context = result.Context with { Version = current.Version + 1 } };
         var prepared = _triggers!.Prepare(versioned);
+        // A presence that lapsed at a tick is told to the store as of when it lapsed, with an id from the event that began the stay.
+        var presence = versioned.Lapsed is { } lapsed ? _presence.Encode(versioned.Presence, versioned.Context, lapsed.AtMs, lapsed.Source) : [];
         if (!ReferenceEquals(versioned.Context, current))
         {
             Save(versioned.Context);
         }
 
         _triggers.Apply(prepared, _context, _triggerState, current.ContextId);
+        TriggerStage.EmitAll(_context, presence);
     }
 
     private SourceRef Source(ChannelEvent channelEvent)

@@ -30,9 +30,10 @@ public sealed class CustomerStepTests
 
     public static TheoryData<string, bool, string, ReductionOutcome, bool, int, string[]> Events => new()
     {
-        // name, with rules, input, reduction, rules evaluated (state read), outcomes, presence changes
+        // name, with rules, input, reduction, rules evaluated, outcomes, presence changes
         { "a beacon without rules: presence only", false, "beacon", ReductionOutcome.Applied, false, 0, ["Entered berlin-mitte entrance"] },
-        { "a beacon no rule listens to: the trigger state is not read", true, "beacon", ReductionOutcome.Applied, false, 0, ["Entered berlin-mitte entrance"] },
+        { "a beacon no rule listens to, entering: the trigger state is read only to arm the presence's timer", true, "beacon", ReductionOutcome.Applied, false, 0, ["Entered berlin-mitte entrance"] },
+        { "a sighting no rule listens to, during a stay: the trigger state is not read", true, "sighting", ReductionOutcome.Applied, false, 0, [] },
         { "an add to cart: the reminder fires", true, "add_to_cart", ReductionOutcome.Applied, true, 1, [] },
         { "an event older than the grace period", true, "late", ReductionOutcome.Late, false, 0, [] },
     };
@@ -54,10 +55,16 @@ public sealed class CustomerStepTests
     public void OnEvent(string name, bool withRules, string input, ReductionOutcome reduction, bool rulesEvaluated, int outcomes, string[] presence)
     {
         var known = Reducer.Apply(CustomerContext.Empty("c-1"), Profile(0)).Context;
-        var context = input == "late" ? Reducer.Apply(known, Click(5 * 3_600_000, ClickType.ProductView, "tv", "electronics")).Context : known;
+        var context = input switch
+        {
+            "late" => Reducer.Apply(known, Click(5 * 3_600_000, ClickType.ProductView, "tv", "electronics")).Context,
+            "sighting" => Reducer.Apply(known, Beacon(30_000, "entrance", SightingType.Enter)).Context,
+            _ => known,
+        };
         ChannelEvent channelEvent = input switch
         {
             "beacon" => Beacon(60_000, "entrance", SightingType.Enter),
+            "sighting" => Beacon(60_000, "electronics", SightingType.Dwell),
             "add_to_cart" => Click(60_000, ClickType.AddToCart, "tv", "electronics", cart: 499m),
             _ => Click(60_000, ClickType.ProductView, "tv", "electronics"),
         };
@@ -67,10 +74,12 @@ public sealed class CustomerStepTests
 
         Assert.True(reduction == result.Reduction, $"{name}: {result.Reduction}");
         Assert.Equal(rulesEvaluated, result.RulesEvaluated);
-        Assert.Equal(rulesEvaluated ? 1 : 0, stateReads);
+        var armsPresenceTimer = withRules && presence.Any(p => p.StartsWith("Entered", StringComparison.Ordinal));
+        Assert.Equal(rulesEvaluated || armsPresenceTimer ? 1 : 0, stateReads);
         Assert.Equal(outcomes, result.Outcomes.Count);
         Assert.Equal(presence, result.Presence.Select(p => $"{p.Kind} {p.StoreId} {p.ZoneId}"));
-        Assert.Equal(outcomes > 0, result.State is not null);
+        Assert.Equal(outcomes > 0 || armsPresenceTimer, result.State is not null);
+        Assert.Equal(armsPresenceTimer, result.State?.Timers.Any(t => t.Kind == TimerKind.PresenceLapse) == true);
         if (reduction != ReductionOutcome.Applied)
         {
             Assert.Same(context, result.Context);
@@ -117,8 +126,8 @@ public sealed class CustomerStepTests
         var view = Click(60_000, ClickType.ProductView, "tv", "electronics");
         var viewed = CustomerStep.OnEvent(Reducer, Engine, context, _ => new TriggerState(), view, Source(view), 0);
 
-        var early = CustomerStep.OnTick(Engine, viewed.Context, viewed.State!, T0 + 60_000 + (29 * 60_000), decideAtDue: true);
-        var due = CustomerStep.OnTick(Engine, viewed.Context, viewed.State!, T0 + 60_000 + (30 * 60_000), decideAtDue: true);
+        var early = CustomerStep.OnTick(Reducer, Engine, viewed.Context, viewed.State!, T0 + 60_000 + (29 * 60_000), decideAtDue: true);
+        var due = CustomerStep.OnTick(Reducer, Engine, viewed.Context, viewed.State!, T0 + 60_000 + (30 * 60_000), decideAtDue: true);
 
         Assert.Empty(early.Outcomes);
         Assert.Equal("browse-abandonment", Assert.Single(due.Outcomes, o => o.Fires).Rule.Id);

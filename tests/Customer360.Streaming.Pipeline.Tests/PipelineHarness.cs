@@ -153,6 +153,23 @@ internal sealed class PipelineHarness
     }
 
     /// <summary>The stored context of a customer (any partition), or null.</summary>
+    /// <summary>
+    /// No input, and the wall clock moves on until "now" (the wall clock minus grace) is <paramref name="untilMs"/>:
+    /// two idle ticks, the second exactly then.
+    /// </summary>
+    public void IdleUntil(long untilMs)
+    {
+        var interval = (long)Settings.TimerInterval.TotalMilliseconds;
+        var lastTick = untilMs + (long)Settings.Context.Grace.TotalMilliseconds;
+        if (lastTick - (2 * interval) > Driver.WallClockMs)
+        {
+            Driver.AdvanceWallClock(TimeSpan.FromMilliseconds(lastTick - (2 * interval) - Driver.WallClockMs));
+        }
+
+        Driver.AdvanceWallClock(Settings.TimerInterval);
+        Driver.AdvanceWallClock(Settings.TimerInterval);
+    }
+
     public CustomerContext? Context(string customer) => Find(ProductTopics.ContextsStore, customer);
 
     public CustomerContext? Anonymous(string identifier) => Find(ProductTopics.AnonymousContextsStore, identifier);

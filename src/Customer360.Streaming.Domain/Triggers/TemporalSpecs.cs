@@ -55,6 +55,9 @@ public enum TimerKind
 {
     Absence,
     Dwell,
+
+    /// <summary>Not a rule's: ends a store presence nobody renewed (<see cref="PresenceLapse"/>).</summary>
+    PresenceLapse,
 }
 
 /// <summary>

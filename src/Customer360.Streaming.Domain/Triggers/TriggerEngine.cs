@@ -146,7 +146,7 @@ public sealed class TriggerEngine(RuleSet rules, HygieneSettings hygiene, Decisi
         ArgumentNullException.ThrowIfNull(state);
         var initialContext = context;
         var candidates = new List<Candidate>();
-        foreach (var timer in state.Timers.Where(t => !t.Fired && t.DueMs <= nowMs).OrderBy(t => t.DueMs).ThenBy(t => t.RuleId, StringComparer.Ordinal).ToList())
+        foreach (var timer in state.Timers.Where(t => !t.Fired && t.DueMs <= nowMs && t.Kind != TimerKind.PresenceLapse).OrderBy(t => t.DueMs).ThenBy(t => t.RuleId, StringComparer.Ordinal).ToList())
         {
             if (!_byId.TryGetValue(timer.RuleId, out var rule))
             {

@@ -44,7 +44,7 @@ public sealed class TriggerPipelineTests
         Assert.DoesNotContain(StoreEventTypes(quiet), t => t == "ASSOCIATE_ASSIST");
 
         // Records keep the wall clock from firing timers; two idle ticks later, "now" is the wall clock minus grace.
-        IdleUntil(quiet, PipelineHarness.T0 + 190_000 + 180_000);
+        quiet.IdleUntil(PipelineHarness.T0 + 190_000 + 180_000);
 
         Assert.Equal("ASSOCIATE_ASSIST", StoreEventTypes(quiet)[^1]);
         Assert.Equal(Ids(bySighting), Ids(quiet));
@@ -64,10 +64,10 @@ public sealed class TriggerPipelineTests
             h.Click("a1", i * 60_000, ClickType.ProductView, "tv", customer: "c-1");
         }
 
-        IdleUntil(h, PipelineHarness.T0 + (3 * 60_000) + (30 * 60_000) - 10_000);
+        h.IdleUntil(PipelineHarness.T0 + (3 * 60_000) + (30 * 60_000) - 10_000);
         Assert.Empty(h.Driver.ReadOutput(Names.Triggers));
 
-        IdleUntil(h, PipelineHarness.T0 + (3 * 60_000) + (30 * 60_000));
+        h.IdleUntil(PipelineHarness.T0 + (3 * 60_000) + (30 * 60_000));
         var trigger = Decode(h, Names.Triggers, Assert.Single(h.Driver.ReadOutput(Names.Triggers)));
         Assert.Equal("browse-abandonment", trigger["ruleId"].ToString());
         Assert.Equal("EMAIL", Symbol(trigger["channel"]));
@@ -116,7 +116,7 @@ public sealed class TriggerPipelineTests
     {
         var h = Journey();
 
-        IdleUntil(h, PipelineHarness.T0 + 180_000 + (30 * 60_000));
+        h.IdleUntil(PipelineHarness.T0 + 180_000 + (30 * 60_000));
 
         var context = h.Context("c-1")!;
         Assert.Equal(1, context.Feedback.Rule("cart-reminder-in-store").Ignored);
@@ -202,23 +202,6 @@ public sealed class TriggerPipelineTests
         }
 
         return h;
-    }
-
-    /// <summary>
-    /// No input, and the wall clock moves on until "now" (the wall clock minus grace) is <paramref name="untilMs"/>:
-    /// two idle ticks, the second exactly then.
-    /// </summary>
-    private static void IdleUntil(PipelineHarness h, long untilMs)
-    {
-        var interval = (long)h.Settings.TimerInterval.TotalMilliseconds;
-        var lastTick = untilMs + (long)h.Settings.Context.Grace.TotalMilliseconds;
-        if (lastTick - (2 * interval) > h.Driver.WallClockMs)
-        {
-            h.Driver.AdvanceWallClock(TimeSpan.FromMilliseconds(lastTick - (2 * interval) - h.Driver.WallClockMs));
-        }
-
-        h.Driver.AdvanceWallClock(h.Settings.TimerInterval);
-        h.Driver.AdvanceWallClock(h.Settings.TimerInterval);
     }
 
     private static void Respond(PipelineHarness h, string triggerId, ResponseOutcome outcome, long t) =>
