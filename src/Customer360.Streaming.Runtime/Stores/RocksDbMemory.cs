@@ -6,15 +6,15 @@ namespace Customer360.Streaming.Runtime.Stores;
 /// <summary>
 /// The memory all RocksDB stores of a processor share, within one budget (<c>Streams:StateMemoryMiB</c>; Kafka Streams'
 /// recipe is BoundedMemoryRocksDBConfig). One LRU block cache holds every store's data, index and filter blocks, and a
-/// write buffer manager charges every store's memtables to that cache, flushing the largest once they pass
-/// <see cref="MemtableShare"/> of the budget. Without it each store had a block cache of its own (RocksDB's default,
+/// write buffer manager charges every store's memtables to that cache; once they pass <see cref="MemtableShare"/> of
+/// the budget, a store written to flushes its own. Without it each store had a block cache of its own (RocksDB's default,
 /// 32 MiB) and memtables of its own (up to 16 MiB), so memory grew with the number of tasks, and indexes and filters
 /// sat outside any cache. Both are made when the first store opens: making them binds RocksDB's native library, which
 /// a worker does in the background (<see cref="RocksDbNativeLibrary"/>).
 /// </summary>
 public sealed class RocksDbMemory : IDisposable
 {
-    /// <summary>The part of the budget memtables may fill before the largest is flushed; the rest caches what is read.</summary>
+    /// <summary>The part of the budget memtables may fill before the stores written to flush theirs; the rest caches what is read.</summary>
     public const double MemtableShare = 0.5;
 
     /// <summary>
