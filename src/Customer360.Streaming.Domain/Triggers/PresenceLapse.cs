@@ -19,8 +19,7 @@ public static class PresenceLapse
     public const string TimerId = "~store-presence";
 
     /// <summary>True when <paramref name="after"/> places the customer in or near a store and <paramref name="before"/> did not.</summary>
-    public static bool Begins(CustomerContext before, CustomerContext after) =>
-        LapsesAtMs(before, TimeSpan.Zero) is null && LapsesAtMs(after, TimeSpan.Zero) is not null;
+    public static bool Begins(CustomerContext before, CustomerContext after) => !Present(before) && Present(after);
 
     /// <summary>Arms the timer for <paramref name="context"/>'s presence, replacing one of an earlier stay.</summary>
     public static TriggerState Arm(TriggerState state, CustomerContext context, SourceRef source, TimeSpan timeout)
@@ -57,6 +56,10 @@ public static class PresenceLapse
         // Lapsed when the first part of it did, which the timer's due time need not be: nothing moved it since it was armed.
         return (after, rest, ReferenceEquals(after, context) ? null : new LapsedPresence(timer.Source, LapsesAtMs(context, reducer.Settings.StoreVisitTimeout)!.Value));
     }
+
+    /// <summary>In a store by beacon, or in or near one by GPS: what <see cref="ContextReducer.EndStalePresence"/> may end.</summary>
+    private static bool Present(CustomerContext context) =>
+        context.InStore.StoreId is not null || context.Location.State is PresenceState.InStore or PresenceState.NearStore;
 
     /// <summary>
     /// The first moment a part of the presence (a beacon visit, a GPS state in or near a store) would count as lapsed,
