@@ -1,6 +1,10 @@
+using System.Diagnostics.Metrics;
+using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Runtime.Stores;
 using Customer360.Streaming.Testing;
+using Customer360.Streaming.Testing.Streams;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Customer360.Streaming.Runtime.Tests.Processing;
 
@@ -88,9 +92,43 @@ public sealed class RocksDbMemoryTests
         }
     }
 
+    [Theory]
+    [InlineData(StateStoreKind.RocksDb, 96L * 1024 * 1024)]
+    [InlineData(StateStoreKind.InMemory, null)]
+    public void A_processor_reports_the_budget_its_RocksDB_stores_share_and_one_keeping_them_in_memory_reports_none(StateStoreKind kind, long? reported)
+    {
+        using var metrics = new StreamsMetrics();
+        var streams = new StreamsOptions { StateStore = kind, StateMemoryMiB = 96, Threads = 2 };
+
+        _ = new StreamProcessor(
+            new KafkaOptions { BootstrapServers = "127.0.0.1:9" }, streams, CountingProcessor.Topology("app", "in", "out"), TimeProvider.System,
+            NullLogger<StreamWorker>.Instance, "app", metrics);
+
+        Assert.Equal(reported, Gauge(metrics, "c360.state.memory.budget"));
+        Assert.Equal(reported is null ? null : 0, Gauge(metrics, "c360.state.memory.used"));
+    }
+
     [Fact]
     public void A_budget_below_one_MiB_is_refused() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => new RocksDbMemory(512 * 1024));
+
+    /// <summary>The gauge's value now, or null when <paramref name="metrics"/> has no such gauge.</summary>
+    private static long? Gauge(StreamsMetrics metrics, string name)
+    {
+        long? value = null;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (ReferenceEquals(instrument.Meter, metrics.Meter) && instrument.Name == name)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, measurement, _, _) => value = measurement);
+        listener.Start();
+        listener.RecordObservableInstruments();
+        return value;
+    }
 
     private RocksDbKeyValueStore Open(int index, RocksDbMemory memory) =>
         new($"store-{index}", Path.Combine(_folder, $"store-{index}"), () => new RecordOrigin("in", index, 1), memory: memory);
