@@ -5,6 +5,8 @@
 # BASE and CANDIDATE are git revisions (each published ReadyToRun into a temporary folder) or folders holding a
 # published c360.dll. Prints each drain's rate, the processor's CPU per input and where the stream thread's time went,
 # then each side's median and the candidate's ratio to the base. bench/results/EndToEnd.md is left as it was.
+# Each drain's reference check replays the backlog through the topology of the benchmark that runs it: a revision's
+# own (from its worktree), so a change to what the pipeline does fails neither side; a folder's, this tree's.
 set -euo pipefail
 # shellcheck source=lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
@@ -36,9 +38,10 @@ finish() { cp "$kept" "$results"; cleanup_started; git worktree prune; }
 trap finish EXIT
 
 # publish_side SIDE: sets published to the folder of SIDE's c360.dll, publishing a git revision from a temporary
-# worktree first.
+# worktree first, and bench to the benchmark project that drains it: the revision's own, else this tree's.
 publish_side() {
   local side="$1" tree
+  bench="$REPO_ROOT/bench/Customer360.Streaming.Benchmarks"
   if [ -f "$side/c360.dll" ]; then
     published="$(cd "$side" && pwd)"
     return
@@ -55,22 +58,26 @@ publish_side() {
   dotnet publish "$tree/src/src/Customer360.Streaming.Host" -c "$CONFIGURATION" $(ready_to_run_args) \
     -o "$tree/c360" -nologo -v quiet -clp:ErrorsOnly >&2
   published="$tree/c360"
+  # Its replay must be its own: this tree's topology, checking a revision that processes otherwise, failed it.
+  [ -d "$tree/src/bench/Customer360.Streaming.Benchmarks" ] && bench="$tree/src/bench/Customer360.Streaming.Benchmarks"
 }
 
 require_dotnet
 ensure_packages redis-server:redis-server || true
 published=""
-publish_side "${sides[0]}"; base="$published"
-publish_side "${sides[1]}"; candidate="$published"
+bench=""
+publish_side "${sides[0]}"; base="$published"; base_bench="$bench"
+publish_side "${sides[1]}"; candidate="$published"; candidate_bench="$bench"
 
 artifacts="$(mktemp -d -t c360-pairs-bench-XXXXXX)"
 STARTED_DIRS+=("$artifacts")
 declare -A rates cpus
 for i in $(seq 1 "$pairs"); do
   for name in base candidate; do
-    folder="$base"; [ "$name" = candidate ] && folder="$candidate"
+    folder="$base"; project="$base_bench"
+    [ "$name" = candidate ] && folder="$candidate" && project="$candidate_bench"
     log="$artifacts/$name-$i.log"
-    C360_DLL="$folder/c360.dll" dotnet run -c Release --project bench/Customer360.Streaming.Benchmarks -- \
+    C360_DLL="$folder/c360.dll" dotnet run -c Release --project "$project" -- \
       --artifacts "$artifacts" --filter '*EndToEnd*' "${drain_args[@]}" >"$log" 2>&1 || { tail -n 30 "$log"; say "the $name drain failed"; exit 1; }
     rate="$(sed -nE 's/^end-to-end: ([0-9]+) events\/s = .*/\1/p' "$log" | head -n 1)"
     cpu="$(sed -nE 's/^end-to-end: the processor while it drained: .*\(([0-9.]+) µs per input\).*/\1/p' "$log" | head -n 1)"

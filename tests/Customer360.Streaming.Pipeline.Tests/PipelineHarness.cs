@@ -152,7 +152,6 @@ internal sealed class PipelineHarness
         }
     }
 
-    /// <summary>The stored context of a customer (any partition), or null.</summary>
     /// <summary>
     /// No input, and the wall clock moves on until "now" (the wall clock minus grace) is <paramref name="untilMs"/>:
     /// two idle ticks, the second exactly then.
@@ -170,6 +169,7 @@ internal sealed class PipelineHarness
         Driver.AdvanceWallClock(Settings.TimerInterval);
     }
 
+    /// <summary>The stored context of a customer (any partition), or null.</summary>
     public CustomerContext? Context(string customer) => Find(ProductTopics.ContextsStore, customer);
 
     public CustomerContext? Anonymous(string identifier) => Find(ProductTopics.AnonymousContextsStore, identifier);
