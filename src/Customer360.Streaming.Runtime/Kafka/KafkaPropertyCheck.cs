@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Confluent.Kafka;
 using Customer360.Streaming.Runtime.Processing;
 
@@ -10,7 +11,7 @@ namespace Customer360.Streaming.Runtime.Kafka;
 /// repeated in the message: they may be secrets. A setting the runtime owns (<see cref="KafkaClientConfigs"/> sets it
 /// over what was given, or a setting of ours stands for it) is refused too, instead of being silently replaced.
 /// </summary>
-public static class KafkaPropertyCheck
+public static partial class KafkaPropertyCheck
 {
     private const string Commits = "is fixed by the runtime: it commits processed positions itself, every Kafka:CommitIntervalMs";
     private const string Durable = "is fixed by the runtime: idempotent producers with acks=all, so a retry neither loses nor repeats an output";
@@ -101,7 +102,7 @@ public static class KafkaPropertyCheck
 
     private static string Keys(IReadOnlyDictionary<string, string> properties) => string.Join(", ", properties.Keys.Order(StringComparer.Ordinal));
 
-    /// <summary>Why librdkafka refused; <see cref="Reason"/> is its own words unless they repeat a value, which may be a secret.</summary>
+    /// <summary>Why librdkafka refused; <see cref="Reason"/> is its own words with every given value masked, as one may be a secret.</summary>
     private sealed record LibrdkafkaRejection(bool UnknownSetting, string Reason);
 
     private static Dictionary<string, string> Single(string key, string value) => new(StringComparer.Ordinal) { [key] = value };
@@ -129,11 +130,30 @@ public static class KafkaPropertyCheck
         }
         catch (Exception ex) when (ex is KafkaException or ArgumentException or InvalidOperationException)
         {
-            var repeatsAValue = ex.Message.Contains("value \"", StringComparison.OrdinalIgnoreCase)
-                || properties.Values.Any(value => value.Length > 0 && ex.Message.Contains(value, StringComparison.Ordinal));
             return new LibrdkafkaRejection(
                 ex.Message.Contains("No such configuration property", StringComparison.OrdinalIgnoreCase),
-                repeatsAValue ? " (the value is not shown: it may be a secret)" : $" (librdkafka: {ex.Message.TrimEnd('.')})");
+                $" (librdkafka: {Masked(ex.Message, properties.Values).TrimEnd().TrimEnd('.')})");
         }
     }
+
+    /// <summary>
+    /// librdkafka's words without the values given: a quoted one, and each value wherever it appears, or where it stands
+    /// alone when it is one or two characters (a small number, which is no secret, inside the range librdkafka quotes).
+    /// The reason used to be withheld whenever it repeated a value, and a range's "5" hid why 5 was refused.
+    /// </summary>
+    private static string Masked(string message, IEnumerable<string> values)
+    {
+        var masked = QuotedValue().Replace(message, "value \"…\"");
+        foreach (var value in values.Where(v => v.Length > 0).OrderByDescending(v => v.Length))
+        {
+            masked = value.Length >= 3
+                ? masked.Replace(value, "…", StringComparison.Ordinal)
+                : Regex.Replace(masked, $@"(?<![\w.]){Regex.Escape(value)}(?![\w.])", "…", RegexOptions.None, TimeSpan.FromSeconds(1));
+        }
+
+        return masked;
+    }
+
+    [GeneratedRegex("value \"[^\"]*\"", RegexOptions.IgnoreCase)]
+    private static partial Regex QuotedValue();
 }
