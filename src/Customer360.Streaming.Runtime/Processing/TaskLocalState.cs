@@ -186,9 +186,21 @@ internal sealed class TaskLocalState
         }
     }
 
-    /// <summary>Syncs the stores to disk, then writes the checkpoint: after restore, and when the task closes.</summary>
+    /// <summary>
+    /// Syncs the stores to disk, then writes the checkpoint: after restore, and when the task closes. A store a read
+    /// found damaged gets no checkpoint, and the one before is deleted: the next start wipes the task's stores and
+    /// restores them from the changelogs.
+    /// </summary>
     public void Checkpoint(StreamTask task)
     {
+        if (task.Stores.Values.Any(store => store.Corrupt))
+        {
+            _directory.DeleteCheckpoint();
+            _offsets.Clear();
+            _sinceCheckpoint = 0;
+            return;
+        }
+
         task.Sync();
         _directory.WriteCheckpoint(_offsets);
         _sinceCheckpoint = 0;

@@ -26,4 +26,7 @@ public interface IChangeloggedStore : IKeyValueStore, IDisposable
 
     /// <summary>Makes what was written survive a machine crash, before a checkpoint names it (nothing to do in memory).</summary>
     void Sync();
+
+    /// <summary>A read found the store's files damaged: its task must not checkpoint it, so the next start restores it from the changelog.</summary>
+    bool Corrupt => false;
 }

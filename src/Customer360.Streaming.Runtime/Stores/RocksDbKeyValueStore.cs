@@ -105,6 +105,8 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
 
     public int PendingChanges => _changed.Count;
 
+    public bool Corrupt { get; private set; }
+
     public byte[]? Get(string key) => Entry(key)?.Value;
 
     public void Put(string key, byte[] value)
@@ -264,7 +266,16 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
             return cached;
         }
 
-        var stored = _db.Get(Encoding.UTF8.GetBytes(key));
+        byte[]? stored;
+        try
+        {
+            stored = _db.Get(Encoding.UTF8.GetBytes(key));
+        }
+        catch (RocksDbException ex) when (IsCorruption(ex))
+        {
+            throw Corruption(ex);
+        }
+
         if (stored is null)
         {
             return null;
@@ -276,6 +287,20 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
     }
 
     private void ForgetLastLook() => (_lastKey, _lastEntry) = (null, null);
+
+    private static bool IsCorruption(RocksDbException ex) => ex.Message.StartsWith("Corruption", StringComparison.Ordinal);
+
+    /// <summary>
+    /// A damaged file is not the record's fault, so this stops the thread rather than failing the record; and the store
+    /// is marked, so its task drops its checkpoint and the next start restores it whole from the changelog.
+    /// </summary>
+    private StreamsFatalException Corruption(RocksDbException ex)
+    {
+        Corrupt = true;
+        return new StreamsFatalException(
+            $"Store '{Name}' is damaged on disk ({ex.Message}). Its task's checkpoint is dropped, so the store is wiped and restored from its changelog when the task next starts.",
+            ex);
+    }
 
     /// <summary>The key's entry to change (a copy of nothing when new), marked applied for the current input's origin.</summary>
     private StoreEntry Changed(string key)
@@ -323,8 +348,9 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
         }
 
         var entries = new List<KeyValuePair<string, StoreEntry>>();
-        using (var iterator = _db.NewIterator())
+        try
         {
+            using var iterator = _db.NewIterator();
             for (iterator.SeekToFirst(); iterator.Valid(); iterator.Next())
             {
                 var key = Encoding.UTF8.GetString(iterator.Key());
@@ -333,6 +359,13 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
                     entries.Add(KeyValuePair.Create(key, _cache.GetValueOrDefault(key) ?? StoreEntry.Decode(iterator.Value())));
                 }
             }
+
+            // An iterator that meets a damaged block stops as if at the end: only its status tells the scan was cut short.
+            Native.Instance.rocksdb_iter_get_error(iterator.Handle);
+        }
+        catch (RocksDbException ex) when (IsCorruption(ex))
+        {
+            throw Corruption(ex);
         }
 
         entries.AddRange(overlay.Where(o => o.Value is not null && !ChangelogRecords.IsRuntimeKey(o.Key)).Select(o => KeyValuePair.Create(o.Key, o.Value!)));
