@@ -76,14 +76,7 @@ public sealed class CorruptStoreReadTests
     }
 
     private StreamTask Task(TaskLocalState local) =>
-        new(_topology, _topology.SubTopologies.Single(), 0, new DroppingCollector(), new StreamsOptions { StateStore = StateStoreKind.RocksDb }, "app", null, local.OpenStore);
+        new(_topology, _topology.SubTopologies.Single(), 0, new DiscardingCollector(), new StreamsOptions { StateStore = StateStoreKind.RocksDb }, "app", null, local.OpenStore);
 
     private static string Key(int i) => $"k{i:D5}";
-
-    private sealed class DroppingCollector : IRecordCollector
-    {
-        public void Send(OutgoingRecord record)
-        {
-        }
-    }
 }

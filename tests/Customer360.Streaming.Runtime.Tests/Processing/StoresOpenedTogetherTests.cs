@@ -135,11 +135,4 @@ public sealed class StoresOpenedTogetherTests
 
         public void Process(StreamRecord record) => inner.Process(record);
     }
-
-    private sealed class DiscardingCollector : IRecordCollector
-    {
-        public void Send(OutgoingRecord record)
-        {
-        }
-    }
 }
