@@ -77,11 +77,11 @@ public static class CustomerStep
         }
 
         // A stay begins: its presence gets the timer that ends it should nothing renew it (rules or not, known or not).
-        var armsLapse = engine is not null && PresenceLapse.Begins(before, after);
+        var armsLapse = engine is not null && PresenceLapse.Begins(reducer, before, after);
         var pushAnswer = channelEvent as AppEvent is { TriggerId: not null, Type: AppEventType.PushOpened or AppEventType.PushDismissed } app ? app : null;
         if (engine is null || !after.Known || (pushAnswer is null && !engine.Concerns(RuleVariables.KindOf(channelEvent), RuleVariables.ActionOf(channelEvent))))
         {
-            var armed = armsLapse ? PresenceLapse.Arm(loadState(after.ContextId), after, source, reducer.Settings.StoreVisitTimeout) : null;
+            var armed = armsLapse ? PresenceLapse.Arm(reducer, loadState(after.ContextId), after, source) : null;
             return new CustomerStepResult(ReductionOutcome.Applied, after, armed, [], presence, null, false) { Segments = segments };
         }
 
@@ -106,7 +106,7 @@ public static class CustomerStep
 
         var step = engine.OnEvent(before, current, channelEvent, source, state, now, ledger);
         var stateChanged = step.StateChanged || !ReferenceEquals(loaded, state) || armsLapse;
-        var nextState = armsLapse ? PresenceLapse.Arm(step.State, after, source, reducer.Settings.StoreVisitTimeout) : step.State;
+        var nextState = armsLapse ? PresenceLapse.Arm(reducer, step.State, after, source) : step.State;
         var result = stateChanged || step.Outcomes.Count > 0
             ? new CustomerStepResult(ReductionOutcome.Applied, step.Context, stateChanged ? nextState : null, step.Outcomes, presence, response, true)
             : new CustomerStepResult(ReductionOutcome.Applied, current, null, [], presence, response, true);

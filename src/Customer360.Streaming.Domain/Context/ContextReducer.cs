@@ -238,18 +238,40 @@ public sealed class ContextReducer(ContextSettings settings, StoreDirectory stor
     public CustomerContext EndStalePresence(CustomerContext context, long timeMs)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var timeoutMs = (long)Settings.StoreVisitTimeout.TotalMilliseconds;
-        var visit = context.InStore;
-        var location = context.Location;
-        var visitLapsed = visit.StoreId is not null && timeMs - visit.LastSightingMs > timeoutMs;
-        var locationLapsed = location.State is PresenceState.InStore or PresenceState.NearStore && timeMs - location.FixTimeMs > timeoutMs;
+        var (visitLapsesAtMs, locationLapsesAtMs) = LapseTimes(context);
+        var visitLapsed = visitLapsesAtMs <= timeMs;
+        var locationLapsed = locationLapsesAtMs <= timeMs;
+        var (visit, location) = (context.InStore, context.Location);
         return visitLapsed || locationLapsed
             ? context with
             {
                 InStore = visitLapsed ? visit with { StoreId = null, ZoneId = null, PendingZoneId = null } : visit,
-                Location = locationLapsed ? location with { State = PresenceState.Away, StateSinceMs = location.FixTimeMs + timeoutMs } : location,
+                Location = locationLapsed ? location with { State = PresenceState.Away, StateSinceMs = location.FixTimeMs + (long)Settings.StoreVisitTimeout.TotalMilliseconds } : location,
             }
             : context;
+    }
+
+    /// <summary>
+    /// The first moment a part of the context's store presence (a beacon visit, a GPS state in or near a store) counts
+    /// as lapsed for <see cref="EndStalePresence"/>; null when the customer is in or near no store.
+    /// </summary>
+    public long? PresenceLapsesAtMs(CustomerContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return LapseTimes(context) switch
+        {
+            ({ } visitMs, { } locationMs) => Math.Min(visitMs, locationMs),
+            var (visitMs, locationMs) => visitMs ?? locationMs,
+        };
+    }
+
+    /// <summary>When each part of the presence lapses, one millisecond past the timeout since it was last renewed; null for a part the customer is not in.</summary>
+    private (long? Visit, long? Location) LapseTimes(CustomerContext context)
+    {
+        var timeoutMs = (long)Settings.StoreVisitTimeout.TotalMilliseconds;
+        return (
+            context.InStore.StoreId is null ? null : context.InStore.LastSightingMs + timeoutMs + 1,
+            context.Location.State is PresenceState.InStore or PresenceState.NearStore ? context.Location.FixTimeMs + timeoutMs + 1 : null);
     }
 
     /// <summary>Entering needs the radius; leaving needs the radius plus the hysteresis margin.</summary>

@@ -19,14 +19,19 @@ public static class PresenceLapse
     public const string TimerId = "~store-presence";
 
     /// <summary>True when <paramref name="after"/> places the customer in or near a store and <paramref name="before"/> did not.</summary>
-    public static bool Begins(CustomerContext before, CustomerContext after) => !Present(before) && Present(after);
+    public static bool Begins(ContextReducer reducer, CustomerContext before, CustomerContext after)
+    {
+        ArgumentNullException.ThrowIfNull(reducer);
+        return reducer.PresenceLapsesAtMs(before) is null && reducer.PresenceLapsesAtMs(after) is not null;
+    }
 
     /// <summary>Arms the timer for <paramref name="context"/>'s presence, replacing one of an earlier stay.</summary>
-    public static TriggerState Arm(TriggerState state, CustomerContext context, SourceRef source, TimeSpan timeout)
+    public static TriggerState Arm(ContextReducer reducer, TriggerState state, CustomerContext context, SourceRef source)
     {
+        ArgumentNullException.ThrowIfNull(reducer);
         ArgumentNullException.ThrowIfNull(state);
         var rest = state with { Timers = state.Timers.RemoveAll(t => t.RuleId == TimerId) };
-        return LapsesAtMs(context, timeout) is { } dueMs
+        return reducer.PresenceLapsesAtMs(context) is { } dueMs
             ? rest with { Timers = rest.Timers.Add(new PendingTimer(TimerId, TimerKind.PresenceLapse, dueMs, source, null, [])) }
             : rest;
     }
@@ -48,38 +53,12 @@ public static class PresenceLapse
 
         var after = reducer.EndStalePresence(context, nowMs);
         var rest = state with { Timers = state.Timers.Remove(timer) };
-        if (LapsesAtMs(after, reducer.Settings.StoreVisitTimeout) is { } nextMs)
+        if (reducer.PresenceLapsesAtMs(after) is { } nextMs)
         {
             rest = rest with { Timers = rest.Timers.Add(timer with { DueMs = nextMs }) };
         }
 
         // Lapsed when the first part of it did, which the timer's due time need not be: nothing moved it since it was armed.
-        return (after, rest, ReferenceEquals(after, context) ? null : new LapsedPresence(timer.Source, LapsesAtMs(context, reducer.Settings.StoreVisitTimeout)!.Value));
-    }
-
-    /// <summary>In a store by beacon, or in or near one by GPS: what <see cref="ContextReducer.EndStalePresence"/> may end.</summary>
-    private static bool Present(CustomerContext context) =>
-        context.InStore.StoreId is not null || context.Location.State is PresenceState.InStore or PresenceState.NearStore;
-
-    /// <summary>
-    /// The first moment a part of the presence (a beacon visit, a GPS state in or near a store) would count as lapsed,
-    /// as <see cref="ContextReducer.EndStalePresence"/> judges it; null when the customer is in or near no store.
-    /// </summary>
-    private static long? LapsesAtMs(CustomerContext context, TimeSpan timeout)
-    {
-        var timeoutMs = (long)timeout.TotalMilliseconds;
-        long? dueMs = null;
-        if (context.InStore.StoreId is not null)
-        {
-            dueMs = context.InStore.LastSightingMs + timeoutMs + 1;
-        }
-
-        if (context.Location.State is PresenceState.InStore or PresenceState.NearStore)
-        {
-            var locationDueMs = context.Location.FixTimeMs + timeoutMs + 1;
-            dueMs = dueMs is { } visitDueMs ? Math.Min(visitDueMs, locationDueMs) : locationDueMs;
-        }
-
-        return dueMs;
+        return (after, rest, ReferenceEquals(after, context) ? null : new LapsedPresence(timer.Source, reducer.PresenceLapsesAtMs(context)!.Value));
     }
 }
