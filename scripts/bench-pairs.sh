@@ -65,7 +65,6 @@ publish_side() {
 require_dotnet
 ensure_packages redis-server:redis-server || true
 published=""
-bench=""
 publish_side "${sides[0]}"; base="$published"; base_bench="$bench"
 publish_side "${sides[1]}"; candidate="$published"; candidate_bench="$bench"
 
