@@ -55,6 +55,9 @@ internal static partial class Log
     [LoggerMessage(1050, LogLevel.Warning, "Task {SubTopology}_{Partition}: RocksDB found store {Store}'s local files corrupt ({Reason}); the store was recreated empty and restores its changelog from the beginning")]
     public static partial void CorruptStoreRecreated(ILogger logger, string subTopology, int partition, string store, string reason);
 
+    [LoggerMessage(1051, LogLevel.Error, "Worker {ClientId}: store {Store} is damaged on disk; the thread redoes what it had not committed and restores the store's task from its changelog ({Revivals} of at most {Limit} in this thread's life)")]
+    public static partial void DamagedStoreRestoring(ILogger logger, Exception exception, string clientId, string store, int revivals, int limit);
+
     [LoggerMessage(1031, LogLevel.Error, "Changelog {Topic}[{Partition}] of store {Store} starts at offset {LogStartOffset}, not 0: the broker deleted its oldest records and state was lost (Streams:OnChangelogTruncated is {Policy})")]
     public static partial void ChangelogTruncated(ILogger logger, string store, string topic, int partition, long logStartOffset, ChangelogTruncationPolicy policy);
 

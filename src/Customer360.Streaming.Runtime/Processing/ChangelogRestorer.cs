@@ -52,15 +52,19 @@ internal sealed class ChangelogRestorer(
     {
         if (_restoring.Remove(key, out var pending))
         {
-            pending.Task.Close();
+            Close(pending);
         }
     }
+
+    /// <summary>The tasks being restored that a read found damaged: restoring them further would meet the same block.</summary>
+    public IReadOnlyList<(string Sub, int Partition)> Damaged =>
+        [.. _restoring.Where(r => r.Value.Task.Stores.Values.Any(store => store.Corrupt)).Select(r => r.Key)];
 
     public void Dispose()
     {
         foreach (var pending in _restoring.Values)
         {
-            pending.Task.Close();
+            Close(pending);
         }
 
         _restoring.Clear();
@@ -172,6 +176,13 @@ internal sealed class ChangelogRestorer(
         pending.Total += last - from + 1;
         pending.StoreStarted = time.GetTimestamp();
         return true;
+    }
+
+    /// <summary>Closes a task before it finished restoring; one found damaged leaves no checkpoint, so its next start wipes it.</summary>
+    private static void Close(PendingRestore pending)
+    {
+        pending.Local?.ForgetIfDamaged(pending.Task);
+        pending.Task.Close();
     }
 
     /// <summary>Assign-only consumer (never joins the group) reused for every restore of this session.</summary>

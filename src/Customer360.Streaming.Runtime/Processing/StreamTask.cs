@@ -96,7 +96,7 @@ public sealed class StreamTask : IProcessorContext
         {
             _processor.Process(record);
         }
-        catch (Exception ex) when (ex is not StreamsFatalException)
+        catch (Exception ex) when (ex is not (StreamsFatalException or StoreCorruptedException))
         {
             return Reject(record, ex);
         }

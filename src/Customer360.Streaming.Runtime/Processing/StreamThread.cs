@@ -13,7 +13,7 @@ namespace Customer360.Streaming.Runtime.Processing;
 /// transactions) and the record collector. It does the I/O those roles decide on; the rebalance callbacks only record
 /// what changed.
 /// </summary>
-internal sealed class StreamThread : IDisposable, ICommitSteps, IPartitionControl
+internal sealed partial class StreamThread : IDisposable, ICommitSteps, IPartitionControl
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan WaitingPollTimeout = TimeSpan.FromMilliseconds(5);
@@ -27,6 +27,9 @@ internal sealed class StreamThread : IDisposable, ICommitSteps, IPartitionContro
     /// <summary>Wall-clock punctuations and paused partitions are checked this often, not on every record.</summary>
     private static readonly TimeSpan ClockCheckInterval = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>A store found damaged this often in one thread's life is on a failing disk: the next time stops the thread.</summary>
+    private const int MaxRevivals = 10;
 
     private readonly StreamThreadContext _context;
     private readonly IConsumer<byte[]?, byte[]?> _consumer;
@@ -47,6 +50,7 @@ internal sealed class StreamThread : IDisposable, ICommitSteps, IPartitionContro
     /// <summary>The store keys flushed to changelogs since the last commit: what the commit observers are told.</summary>
     private readonly List<StoreChange> _changedSinceCommit = [];
     private readonly ChangelogBatch _changelogs = new();
+    private int _revivals;
 
     public StreamThread(StreamThreadContext context, int generation)
     {
@@ -78,9 +82,6 @@ internal sealed class StreamThread : IDisposable, ICommitSteps, IPartitionContro
         }
     }
 
-    bool ICommitSteps.HasUnflushedWork =>
-        _collector.SentSinceCommit > 0 || _tasks.Running.Values.Any(t => t.Stores.Values.Any(s => s.PendingChanges > 0));
-
     private StreamWorkerStatus Status => _context.Status;
 
     public void Run(CancellationToken stoppingToken)
@@ -94,40 +95,47 @@ internal sealed class StreamThread : IDisposable, ICommitSteps, IPartitionContro
         _loop.Start();
         while (!stoppingToken.IsCancellationRequested)
         {
-            Fetch();
-            _loop.Lap(LoopPhase.Poll);
-            RestoreStep();
-            _loop.Lap(LoopPhase.Restore);
-            var held = _hold.Check(_tasks);
-            if (!held)
+            try
             {
-                ProcessBuffered(lastCommit, commitInterval);
-            }
-
-            _loop.Lap(LoopPhase.Process);
-            if (_context.Time.GetElapsedTime(lastClockCheck) >= ClockCheckInterval)
-            {
-                lastClockCheck = _context.Time.GetTimestamp();
-                var now = _context.Time.GetUtcNow().ToUnixTimeMilliseconds();
-                foreach (var task in held ? [] : _tasks.Running.Values)
+                Fetch();
+                _loop.Lap(LoopPhase.Poll);
+                RestoreStep();
+                _loop.Lap(LoopPhase.Restore);
+                var held = _hold.Check(_tasks);
+                if (!held)
                 {
-                    task.PunctuateWallClock(now);
+                    ProcessBuffered(lastCommit, commitInterval);
                 }
 
-                foreach (var resumed in _partitions.ResumeDue(now))
+                _loop.Lap(LoopPhase.Process);
+                if (_context.Time.GetElapsedTime(lastClockCheck) >= ClockCheckInterval)
                 {
-                    Status.Paused(resumed, false);
+                    lastClockCheck = _context.Time.GetTimestamp();
+                    var now = _context.Time.GetUtcNow().ToUnixTimeMilliseconds();
+                    foreach (var task in held ? [] : _tasks.Running.Values)
+                    {
+                        task.PunctuateWallClock(now);
+                    }
+
+                    foreach (var resumed in _partitions.ResumeDue(now))
+                    {
+                        Status.Paused(resumed, false);
+                    }
                 }
-            }
 
-            _loop.Lap(LoopPhase.Punctuate);
-            if (_context.Time.GetElapsedTime(lastCommit) >= commitInterval)
+                _loop.Lap(LoopPhase.Punctuate);
+                if (_context.Time.GetElapsedTime(lastCommit) >= commitInterval)
+                {
+                    Commit();
+                    lastCommit = _context.Time.GetTimestamp();
+                }
+
+                _loop.Lap(LoopPhase.Commit);
+            }
+            catch (StoreCorruptedException damage) when (_revivals < MaxRevivals)
             {
-                Commit();
-                lastCommit = _context.Time.GetTimestamp();
+                Revive(damage);
             }
-
-            _loop.Lap(LoopPhase.Commit);
         }
 
         Status.SetPhase(WorkerPhase.Stopping);
@@ -164,25 +172,6 @@ internal sealed class StreamThread : IDisposable, ICommitSteps, IPartitionContro
     }
 
     Func<long, bool>? IPartitionControl.OwnOutputCheck(TopicPartition partition) => _collector.OwnOutputCheck(partition);
-
-    void ICommitSteps.FlushOutputs() => _collector.FlushAndCheck(FlushTimeout);
-
-    void ICommitSteps.PrepareChangelogs() => _changelogs.Prepare(_tasks.Running.Values, _changedSinceCommit);
-
-    void ICommitSteps.SendChangelogs() => _changelogs.Send(_tasks.Running.Values, _changedSinceCommit, _collector);
-
-    void ICommitSteps.ChangesDurable() => _tasks.ChangesDurable(_collector.AcknowledgedOffset);
-
-    void ICommitSteps.CommitOffsets(IReadOnlyList<TopicPartitionOffset> offsets) => _consumer.Commit(offsets);
-
-    void ICommitSteps.BeginTransaction() => _producer.BeginTransaction();
-
-    void ICommitSteps.SendOffsetsToTransaction(IReadOnlyList<TopicPartitionOffset> offsets) =>
-        _producer.SendOffsetsToTransaction(offsets, _consumer.ConsumerGroupMetadata, FlushTimeout);
-
-    void ICommitSteps.CommitTransaction() => _producer.CommitTransaction(FlushTimeout);
-
-    void ICommitSteps.AbortTransaction() => _producer.AbortTransaction(FlushTimeout);
 
     /// <summary>Takes what the consumer has fetched (up to a round's worth) into the partition group.</summary>
     private void Fetch()
@@ -296,6 +285,20 @@ internal sealed class StreamThread : IDisposable, ICommitSteps, IPartitionContro
         _partitions.DropBuffered(assigned);
         _tasks.RestoreAllFromCommitted();
         Status.SetPhase(WorkerPhase.Restoring);
+    }
+
+    /// <summary>
+    /// A store found damaged on disk (Kafka Streams' TaskCorruptedException): what was not committed is dropped and
+    /// redone from committed state, as after an aborted transaction. The damaged task, whose checkpoint its store's
+    /// damage dropped, is wiped on the way and restored from its changelog; the others restore what their stores lack.
+    /// </summary>
+    private void Revive(StoreCorruptedException damage)
+    {
+        _revivals++;
+        Log.DamagedStoreRestoring(_context.Logger, damage, _context.ClientId, damage.Store, _revivals, MaxRevivals);
+        _context.Metrics.DamagedStores.Add(1, new KeyValuePair<string, object?>("store", damage.Store));
+        _guarantee.Abandon();
+        RedoFromCommitted();
     }
 
     /// <summary>Forgets what was processed and sent since the last commit: it will not be committed.</summary>

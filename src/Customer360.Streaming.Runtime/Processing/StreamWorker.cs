@@ -78,7 +78,7 @@ public sealed class StreamWorker
                 // fences any zombie and resumes from the last committed transaction.
                 Log.WorkerRebuilding(_context.Logger, _context.ClientId, ex.Error.Code, generation);
             }
-            catch (Exception ex) when (ex is KafkaException or StreamsFatalException or InvalidOperationException)
+            catch (Exception ex) when (ex is KafkaException or StreamsFatalException or StoreCorruptedException or InvalidOperationException)
             {
                 Status.Fail(ex.Message);
                 Log.WorkerFailed(_context.Logger, ex, _context.ClientId);

@@ -29,6 +29,8 @@ public sealed class StreamsMetrics : IDisposable
         RestoredRecords = Meter.CreateCounter<long>("c360.restore.records", "{record}", "Changelog records replayed into stores");
         ChangelogTruncations = Meter.CreateCounter<long>(
             "c360.changelog.truncated", "{partition}", "Changelog partitions found not starting at offset 0 at restore: state the broker deleted, by store");
+        DamagedStores = Meter.CreateCounter<long>(
+            "c360.store.damaged", "{task}", "Stores found damaged on disk while running, by store: each time, the thread redid its uncommitted work and restored the store's task from its changelog");
         Rebalances = Meter.CreateCounter<long>("c360.rebalances", "{event}", "Partition assignments, revocations and losses");
         EventToOutputLatency = Meter.CreateHistogram<double>("c360.event_to_output.latency", "ms", "From a record's timestamp to the commit that made its outputs visible");
         OutputLatency = Meter.CreateHistogram<double>(
@@ -67,6 +69,9 @@ public sealed class StreamsMetrics : IDisposable
     public Counter<long> ChangelogTruncations { get; }
 
     public Counter<long> RestoredRecords { get; }
+
+    /// <summary>Stores a read found damaged on disk, whose tasks were wiped and restored from their changelogs.</summary>
+    public Counter<long> DamagedStores { get; }
 
     public Counter<long> Rebalances { get; }
 

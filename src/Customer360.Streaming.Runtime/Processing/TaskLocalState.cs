@@ -188,16 +188,12 @@ internal sealed class TaskLocalState
 
     /// <summary>
     /// Syncs the stores to disk, then writes the checkpoint: after restore, and when the task closes. A store a read
-    /// found damaged gets no checkpoint, and the one before is deleted: the next start wipes the task's stores and
-    /// restores them from the changelogs.
+    /// found damaged gets no checkpoint (<see cref="ForgetIfDamaged"/>).
     /// </summary>
     public void Checkpoint(StreamTask task)
     {
-        if (task.Stores.Values.Any(store => store.Corrupt))
+        if (ForgetIfDamaged(task))
         {
-            _directory.DeleteCheckpoint();
-            _offsets.Clear();
-            _sinceCheckpoint = 0;
             return;
         }
 
@@ -205,5 +201,22 @@ internal sealed class TaskLocalState
         _directory.WriteCheckpoint(_offsets);
         _sinceCheckpoint = 0;
         _checkpointedAt = _time.GetTimestamp();
+    }
+
+    /// <summary>
+    /// When a read found one of the task's stores damaged, deletes its checkpoint and returns true: the task's next
+    /// start (in this thread or another process) wipes its stores and restores them from the changelogs.
+    /// </summary>
+    public bool ForgetIfDamaged(StreamTask task)
+    {
+        if (!task.Stores.Values.Any(store => store.Corrupt))
+        {
+            return false;
+        }
+
+        _directory.DeleteCheckpoint();
+        _offsets.Clear();
+        _sinceCheckpoint = 0;
+        return true;
     }
 }

@@ -90,12 +90,13 @@ internal sealed class TaskManager(StreamTopology topology, ChangelogRestorer res
     }
 
     /// <summary>
-    /// Redo from committed state (an aborted transaction): every running task is suspended, closed and restored again.
-    /// Local stores hold only committed changes, so they restore from their checkpoints.
+    /// Redo from committed state (an aborted transaction, or a store found damaged): every running task is suspended,
+    /// closed and restored again, with any restoring one found damaged. Local stores hold only committed changes, so
+    /// they restore from their checkpoints; a damaged task has none left, so it is wiped and restored from the start.
     /// </summary>
     public void RestoreAllFromCommitted()
     {
-        var suspended = _running.Keys.ToList();
+        var suspended = _running.Keys.Concat(restorer.Damaged).ToList();
         foreach (var key in suspended)
         {
             Suspend(key);

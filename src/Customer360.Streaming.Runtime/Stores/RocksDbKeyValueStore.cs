@@ -291,15 +291,14 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
     private static bool IsCorruption(RocksDbException ex) => ex.Message.StartsWith("Corruption", StringComparison.Ordinal);
 
     /// <summary>
-    /// A damaged file is not the record's fault, so this stops the thread rather than failing the record; and the store
-    /// is marked, so its task drops its checkpoint and the next start restores it whole from the changelog.
+    /// A damaged file is not the record's fault, so this fails the thread's work since its last commit rather than the
+    /// record; and the store is marked, so its task drops its checkpoint and is wiped and restored from the changelog.
     /// </summary>
-    private StreamsFatalException Corruption(RocksDbException ex)
+    private StoreCorruptedException Corruption(RocksDbException ex)
     {
         Corrupt = true;
-        return new StreamsFatalException(
-            $"Store '{Name}' is damaged on disk ({ex.Message}). Its task's checkpoint is dropped, so the store is wiped and restored from its changelog when the task next starts.",
-            ex);
+        return new StoreCorruptedException(
+            Name, $"Store '{Name}' is damaged on disk ({ex.Message}). Its task's checkpoint is dropped, so the store is wiped and restored from its changelog.", ex);
     }
 
     /// <summary>The key's entry to change (a copy of nothing when new), marked applied for the current input's origin.</summary>

@@ -7,9 +7,10 @@ namespace Customer360.Streaming.Runtime.Tests.Processing;
 
 /// <summary>
 /// A RocksDB file that went bad after it was opened (a torn block on disk) is found when a read reaches it. The read
-/// stops the thread naming the store, instead of being blamed on the record being processed (and dead-lettered under
-/// the DeadLetter policy) or, for a scan, silently ending early; and the task's checkpoint is dropped, so its next
-/// start wipes the store and restores it from the changelog instead of failing on the same block again.
+/// fails naming the store, instead of being blamed on the record being processed (and dead-lettered under the
+/// DeadLetter policy) or, for a scan, silently ending early; and the task's checkpoint is dropped, so its next start
+/// wipes the store and restores it from the changelog instead of failing on the same block again. (What the thread
+/// does about it: DamagedStoreRevivalTests.)
 /// </summary>
 public sealed class CorruptStoreReadTests
 {
@@ -19,15 +20,15 @@ public sealed class CorruptStoreReadTests
     private readonly StreamTopology _topology = CountingProcessor.Topology("app", "in", "out");
 
     [Fact]
-    public void Reading_a_torn_block_stops_the_thread_naming_the_store_and_the_next_start_restores_it_from_the_changelog()
+    public void Reading_a_torn_block_fails_naming_the_store_and_the_next_start_restores_it_from_the_changelog()
     {
         WriteThenTearAFile();
         var local = TaskLocalState.Open(Root, _topology.SubTopologies.Single(), 0, TimeProvider.System);
         var task = Task(local);
         var store = task.Stores[CountingProcessor.Store];
 
-        var scan = Assert.Throws<StreamsFatalException>(() => store.All().ToList());
-        var read = Assert.Throws<StreamsFatalException>(() => Enumerable.Range(0, Entries).Select(i => store.Get(Key(i))).ToList());
+        var scan = Assert.Throws<StoreCorruptedException>(() => store.All().ToList());
+        var read = Assert.Throws<StoreCorruptedException>(() => Enumerable.Range(0, Entries).Select(i => store.Get(Key(i))).ToList());
 
         Assert.All([scan, read], error => Assert.Contains($"Store '{CountingProcessor.Store}'", error.Message, StringComparison.Ordinal));
         Assert.Contains("restored from its changelog", scan.Message, StringComparison.Ordinal);
