@@ -115,7 +115,7 @@ internal static partial class RunCommand
 
         return startup switch
         {
-            // Kestrel binds last, after the processor's own start: the pages' port is taken by another process.
+            // Kestrel binds after the services' own starts, before the processor waits for the cluster: the pages' port is taken.
             IOException { InnerException: AddressInUseException } =>
                 $"Startup failed: Http:Port {app.Configuration[$"{HttpOptions.SectionName}:Port"]} is in use by another process; choose another, or 0 for a free one.",
             TopologyException or DirectoryNotFoundException or ArgumentException or ProcessLockTakenException => $"Startup failed: {startup.Message}",

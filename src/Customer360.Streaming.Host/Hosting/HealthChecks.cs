@@ -4,11 +4,17 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Customer360.Streaming.Host.Hosting;
 
-/// <summary>Ready while every stream thread is in its group with a settled assignment and no partition paused; live until one has failed for good.</summary>
+/// <summary>
+/// Ready while every stream thread is in its group with a settled assignment and no partition paused; live until one
+/// has failed for good, and while the processor waits for the cluster at startup (which gives up on its own).
+/// </summary>
 internal sealed class ProcessorHealthCheck(StreamProcessorService processor) : IHealthCheck
 {
     public const string LiveTag = "live";
     public const string ReadyTag = "ready";
+
+    /// <summary>Before the stream threads start: the processor checks the cluster's topics first, for at most <c>Kafka:StartupTimeoutSeconds</c>.</summary>
+    private const string WaitingForCluster = "starting: waiting for metadata from the Kafka cluster";
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         Task.FromResult(Assess(processor.Processor?.Status, readiness: context.Registration.Tags.Contains(ReadyTag)));
@@ -32,7 +38,8 @@ internal sealed class ProcessorHealthCheck(StreamProcessorService processor) : I
         };
         return status switch
         {
-            null => HealthCheckResult.Unhealthy("worker not started", data: data),
+            null when !readiness => HealthCheckResult.Healthy(WaitingForCluster, data),
+            null => HealthCheckResult.Unhealthy(WaitingForCluster, data: data),
             { Phase: WorkerPhase.Failed } => HealthCheckResult.Unhealthy("worker failed", data: data),
             _ when !readiness => HealthCheckResult.Healthy("alive", data),
             { HeldBy: { } held } => HealthCheckResult.Unhealthy("processing held: " + held, data: data),

@@ -13,9 +13,10 @@ namespace Customer360.Streaming.Host.Hosting;
 /// <summary>
 /// Runs the stream threads inside the host, each with its own Redis sink. Startup checks the cluster against
 /// topics.yaml and the topology before any record is read, so a missing topic or broken co-partitioning stops the
-/// process with a clear message.
+/// process with a clear message. That check waits for the cluster (up to <c>Kafka:StartupTimeoutSeconds</c>), so it
+/// runs once the host has started everything else: the HTTP port answers liveness, and readiness says what it waits for.
 /// </summary>
-internal sealed class StreamProcessorService : IHostedService, IDisposable
+internal sealed class StreamProcessorService : IHostedLifecycleService, IDisposable
 {
     private readonly KafkaOptions _kafka;
     private readonly StreamsOptions _streams;
@@ -76,10 +77,14 @@ internal sealed class StreamProcessorService : IHostedService, IDisposable
     /// <summary>One Redis sink per stream thread: each re-asserts the contexts its own thread owns.</summary>
     public IReadOnlyList<RedisContextSink> Sinks => [.. _sinks.Values];
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// Before anything connects, and before the HTTP port opens: a folder or an instance id another process holds is a
+    /// setting to mend, not a failure to wait out.
+    /// </summary>
+    public Task StartAsync(CancellationToken cancellationToken)
     {
-        // Before anything connects: a folder or an instance id another process holds is a setting to mend, not a
-        // failure to wait out.
         if (_streams.StateStore == StateStoreKind.RocksDb)
         {
             _locks.Add(ProcessLock.StateDirectory(_streams.ResolvedStateDirectory(_kafka.ApplicationId)));
@@ -90,6 +95,12 @@ internal sealed class StreamProcessorService : IHostedService, IDisposable
             _locks.Add(ProcessLock.Instance(_kafka.ApplicationId, _streams.ResolvedInstanceId));
         }
 
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Once every other service started (the HTTP port among them): checks the cluster, then starts the stream threads.</summary>
+    public async Task StartedAsync(CancellationToken cancellationToken)
+    {
         var clientId = $"{_kafka.ApplicationId}-{Environment.ProcessId}";
         await Task.Run(
             () =>
@@ -122,6 +133,8 @@ internal sealed class StreamProcessorService : IHostedService, IDisposable
         Log.ProcessorStarted(_logger, _topology.SourceTopics.Count(), _streams.ResolvedThreads);
     }
 
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync();
@@ -144,6 +157,8 @@ internal sealed class StreamProcessorService : IHostedService, IDisposable
             sink.WhenWritten(RedisContextSink.WriteTimeout);
         }
     }
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public void Dispose()
     {

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Net;
 using Customer360.Streaming.Testing;
 
 namespace Customer360.Streaming.IntegrationTests.Kafka;
@@ -53,5 +55,33 @@ public sealed class NoBrokerAnsweringTests
         var clientLines = output.Count(l => l.Contains("Kafka client ", StringComparison.Ordinal));
         Assert.InRange(clientLines, 1, 10);
         Assert.Contains(output, l => l.StartsWith($"Startup failed: Could not read cluster metadata within 5 s: no Kafka broker answered at {address} (", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Run_answers_liveness_while_it_waits_for_the_cluster_and_readiness_says_what_it_waits_for()
+    {
+        // Before, the pages' port opened only once the cluster answered: an orchestrator's liveness probe found nothing
+        // listening for up to Kafka:StartupTimeoutSeconds and restarted the process, which then waited again.
+        var port = FreePort.Next();
+        using var run = C360Program.Start(["run"], new Dictionary<string, string?>
+        {
+            ["C360__Kafka__BootstrapServers"] = $"127.0.0.1:{FreePort.Next()}",
+            ["C360__Kafka__StartupTimeoutSeconds"] = "10",
+            ["C360__Redis__ConnectionString"] = $"127.0.0.1:{FreePort.Next()}",
+            ["C360__SchemaRegistry__Url"] = $"http://127.0.0.1:{FreePort.Next()}",
+            ["C360__Http__Port"] = port.ToString(CultureInfo.InvariantCulture),
+        });
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+
+        var (ready, waiting) = await C360Program.ProbeUntilReadyAsync(http, run);
+
+        Assert.True(await run.WaitForExitAsync(TimeSpan.FromMinutes(2)), run.AllOutput);
+        Assert.False(ready);
+        Assert.NotEmpty(waiting);
+        Assert.All(waiting, sample => Assert.True(sample.Live == HttpStatusCode.OK, $"/health/live answered {(int)sample.Live} while /health/ready said {sample.Ready}"));
+        Assert.Contains(waiting, sample => sample.Ready.Contains("waiting for metadata from the Kafka cluster", StringComparison.Ordinal));
+        // It still gives up as before, saying why, with the exit code of a setting to mend.
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(run.StandardError, l => l.StartsWith("Startup failed: Could not read cluster metadata within 10 s", StringComparison.Ordinal));
     }
 }
