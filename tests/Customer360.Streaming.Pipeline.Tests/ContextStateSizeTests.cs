@@ -22,6 +22,11 @@ public sealed class ContextStateSizeTests
         Assert.All(stored, s => Assert.Equal(ContextState.Format3, s[0]));
         Assert.True(compact.Average() <= 1_024, $"{compact.Average():0} bytes per context on average");
         Assert.True(compact.Sum() * 3 < json.Sum(), $"{compact.Sum():0} bytes compact, {json.Sum():0} as JSON");
-        TestRunReport.Note($"context state: {stored.Count} simulated contexts, {compact.Average():0} bytes each on average (max {compact.Max():0}) vs {json.Average():0} as JSON ({json.Sum() / compact.Sum():0.0}x)");
+        // What decoding allocates, about what a context kept decoded takes on the heap (Streams:StateCacheMiB counts encoded bytes).
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var decoded = stored.Select(s => ContextState.Decode(s)).ToList();
+        var heapEach = (GC.GetAllocatedBytesForCurrentThread() - before) / (double)decoded.Count;
+        TestRunReport.Note(
+            $"context state: {stored.Count} simulated contexts, {compact.Average():0} bytes each on average (max {compact.Max():0}) vs {json.Average():0} as JSON ({json.Sum() / compact.Sum():0.0}x); decoding allocates {heapEach:0} bytes each ({heapEach / compact.Average():0.0}x)");
     }
 }

@@ -118,7 +118,7 @@ public sealed class StreamProcessor
             return null;
         }
 
-        var memory = RocksDbMemory.OfMebibytes(streams.StateMemoryMiB);
+        var memory = RocksDbMemory.OfMebibytes(streams.StateMemoryMiB, streams.StateCacheMiB);
         metrics.ObserveStateMemory(memory);
         return memory;
     }

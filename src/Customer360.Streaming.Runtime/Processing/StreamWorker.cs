@@ -35,7 +35,7 @@ public sealed class StreamWorker
         metrics ??= new StreamsMetrics();
         if (streams.StateStore == StateStoreKind.RocksDb && stateMemory is null)
         {
-            stateMemory = _ownMemory = RocksDbMemory.OfMebibytes(streams.StateMemoryMiB);
+            stateMemory = _ownMemory = RocksDbMemory.OfMebibytes(streams.StateMemoryMiB, streams.StateCacheMiB);
         }
 
         _context = new StreamThreadContext(kafka, streams, topology, time, logger, clientId, metrics, observers ?? [], Status, thread)

@@ -113,6 +113,8 @@ public sealed class StreamsMetrics : IDisposable
         Meter.CreateObservableGauge(
             "c360.state.memory.used", () => memory.UsageBytes, "By", "Memory the RocksDB stores hold in their shared cache: cached blocks and the memtables charged to it");
         Meter.CreateObservableGauge("c360.state.memory.budget", () => memory.BudgetBytes, "By", "The RocksDB stores' shared memory budget (Streams:StateMemoryMiB)");
+        Meter.CreateObservableGauge(
+            "c360.state.cache.used", () => memory.EntryCache.UsedBytes, "By", "Encoded size of the entries the RocksDB stores keep decoded on the heap (within Streams:StateCacheMiB)");
     }
 
     public void Dispose() => Meter.Dispose();

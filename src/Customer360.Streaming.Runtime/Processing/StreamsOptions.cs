@@ -114,6 +114,15 @@ public sealed class StreamsOptions
     [Range(16, 1_048_576, ErrorMessage = "Streams:StateMemoryMiB must be between 16 and 1048576.")]
     public int StateMemoryMiB { get; set; } = 256;
 
+    /// <summary>
+    /// What the process's RocksDB stores keep decoded on the heap, in MiB of the entries' encoded size (the objects take
+    /// a few times that): recently read and written entries, so the next record of a key neither reads RocksDB nor
+    /// decodes again (see <see cref="Stores.EntryCacheBudget"/>). Before, each store kept 10,000 entries, so the heap
+    /// grew with the number of tasks.
+    /// </summary>
+    [Range(1, 1_048_576, ErrorMessage = "Streams:StateCacheMiB must be between 1 and 1048576.")]
+    public int StateCacheMiB { get; set; } = Stores.RocksDbMemory.DefaultEntryCacheMiB;
+
     /// <summary>A changelog whose oldest records the broker deleted (retention on a changelog, or the embedded broker's size limit).</summary>
     public ChangelogTruncationPolicy OnChangelogTruncated { get; set; } = ChangelogTruncationPolicy.Fail;
 

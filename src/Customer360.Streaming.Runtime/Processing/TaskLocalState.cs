@@ -61,8 +61,8 @@ internal sealed class TaskLocalState
     /// <summary>A store of this task, over its database from <see cref="OpenTogether"/> when that opened it, else opened now.</summary>
     public Func<string, Func<RecordOrigin?>, Func<long>, IChangeloggedStore> OpenStore =>
         (store, origin, timestamp) => _opened.Remove(store, out var database)
-            ? new RocksDbKeyValueStore(store, database, origin, timestamp)
-            : new RocksDbKeyValueStore(store, OpenDatabase(store), origin, timestamp);
+            ? new RocksDbKeyValueStore(store, database, origin, timestamp, _memory.EntryCache)
+            : new RocksDbKeyValueStore(store, OpenDatabase(store), origin, timestamp, _memory.EntryCache);
 
     /// <summary>Stores whose files RocksDB called corrupt when they were opened, with its reason: each was recreated empty.</summary>
     public IReadOnlyList<(string Store, string Reason)> Recreated

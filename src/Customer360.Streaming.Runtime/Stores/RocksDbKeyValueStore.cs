@@ -9,14 +9,11 @@ namespace Customer360.Streaming.Runtime.Stores;
 /// A task's store on disk (RocksDB), mirrored to its changelog partition. Each value is kept as its changelog value
 /// (the entry with its applied offsets), so restore writes changelog records as they are. Changes live in memory until
 /// the changelog has acknowledged them and only then reach RocksDB: the local store is never ahead of its changelog,
-/// so the replay guard never skips a record whose change a crash lost. Recently used entries stay decoded in a bounded
-/// cache; everything else is read from RocksDB (its block cache) when needed.
+/// so the replay guard never skips a record whose change a crash lost. Recently used entries stay decoded in a cache
+/// within the process's <see cref="EntryCacheBudget"/>; everything else is read from RocksDB (its block cache) when needed.
 /// </summary>
 public sealed class RocksDbKeyValueStore : IChangeloggedStore
 {
-    /// <summary>Clean entries kept decoded per store; beyond it the oldest half is dropped (they stay in RocksDB).</summary>
-    private const int CacheEntries = 10_000;
-
     /// <summary>
     /// Memtable size per store (RocksDB's default is 64 MiB). A processor holds a store per store name per task, dozens
     /// of them: at two memtables each, this bounds them to 16 MiB per store, as Kafka Streams keeps its own small.
@@ -52,7 +49,8 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
     /// <summary>Taken for the changelog, not yet acknowledged: the key and its changelog value (null = tombstone).</summary>
     private readonly Dictionary<string, (StoreEntry? Entry, byte[]? Encoded)> _pending = new(StringComparer.Ordinal);
 
-    private readonly Dictionary<string, StoreEntry> _cache = new(StringComparer.Ordinal);
+    /// <summary>Clean entries kept decoded (they stay in RocksDB too).</summary>
+    private readonly EntryCache _cache;
 
     /// <summary>
     /// The key looked at last and its entry (null: none). A processor asks about one key several times per record (is
@@ -67,15 +65,18 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
     /// <param name="currentTimestampMs">The input record being processed's timestamp, or <see cref="StoreChange.NoInputRecord"/> (default: never known).</param>
     /// <param name="memory">The memory it shares with other stores; default: RocksDB's own block cache and memtables for this store alone.</param>
     public RocksDbKeyValueStore(string name, string path, Func<RecordOrigin?> currentOrigin, Func<long>? currentTimestampMs = null, RocksDbMemory? memory = null)
-        : this(name, OpenDatabase(name, path, memory), currentOrigin, currentTimestampMs)
+        : this(name, OpenDatabase(name, path, memory), currentOrigin, currentTimestampMs, memory?.EntryCache)
     {
     }
 
     /// <summary>A store over a database already opened by <see cref="OpenDatabase"/>, which it now owns.</summary>
-    internal RocksDbKeyValueStore(string name, RocksDb database, Func<RecordOrigin?> currentOrigin, Func<long>? currentTimestampMs = null)
+    /// <param name="entryCache">The budget its decoded entries share with other stores; default: one of its own.</param>
+    internal RocksDbKeyValueStore(
+        string name, RocksDb database, Func<RecordOrigin?> currentOrigin, Func<long>? currentTimestampMs = null, EntryCacheBudget? entryCache = null)
     {
         Name = name;
         _db = database;
+        _cache = new EntryCache(entryCache ?? EntryCacheBudget.OfMebibytes(RocksDbMemory.DefaultEntryCacheMiB));
         _currentOrigin = currentOrigin;
         _currentTimestampMs = currentTimestampMs ?? (static () => StoreChange.NoInputRecord);
     }
@@ -118,7 +119,7 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
     public void Delete(string key)
     {
         MarkChanged(key, null);
-        _cache.Remove(key);
+        _cache.Forget(key);
         (_lastKey, _lastEntry) = (key, null);
     }
 
@@ -177,7 +178,7 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
                 // Changed again since it was taken (even deleted): the newer change is the current entry, not this one.
                 if (!_changed.ContainsKey(key))
                 {
-                    Remember(key, entry!);
+                    _cache.Remember(key, entry!, encoded.Length);
                 }
             }
         }
@@ -199,7 +200,7 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
             _restoring.Put(keyBytes, value.ToArray());
         }
 
-        _cache.Remove(key);
+        _cache.Forget(key);
         ForgetLastLook();
         if (++_restoringCount >= RestoreBatch)
         {
@@ -220,6 +221,7 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
     public void Dispose()
     {
         _restoring?.Dispose();
+        _cache.Close();
         _db.Dispose();
     }
 
@@ -261,7 +263,7 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
             return pending.Entry;
         }
 
-        if (_cache.TryGetValue(key, out var cached))
+        if (_cache.TryGet(key, out var cached))
         {
             return cached;
         }
@@ -282,7 +284,7 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
         }
 
         var entry = StoreEntry.Decode(stored);
-        Remember(key, entry);
+        _cache.Remember(key, entry, stored.Length);
         return entry;
     }
 
@@ -307,7 +309,7 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
         var entry = Entry(key) ?? new StoreEntry([], new Dictionary<string, long>(StringComparer.Ordinal));
         entry.MarkApplied(_currentOrigin());
 
-        _cache.Remove(key);
+        _cache.Forget(key);
         MarkChanged(key, entry);
         (_lastKey, _lastEntry) = (key, entry);
         return entry;
@@ -317,19 +319,6 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
     {
         ref var change = ref CollectionsMarshal.GetValueRefOrAddDefault(_changed, key, out var known);
         change = (entry, TakenChange.Newest(known, change.CausedAtMs, _currentTimestampMs()));
-    }
-
-    private void Remember(string key, StoreEntry entry)
-    {
-        if (_cache.Count >= CacheEntries)
-        {
-            foreach (var old in _cache.Keys.Take(CacheEntries / 2).ToList())
-            {
-                _cache.Remove(old);
-            }
-        }
-
-        _cache[key] = entry;
     }
 
     /// <summary>Every entry in key order (ordinal): RocksDB's, overlaid with what is not durable yet.</summary>

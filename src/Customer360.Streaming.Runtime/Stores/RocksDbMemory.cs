@@ -26,10 +26,13 @@ public sealed class RocksDbMemory : IDisposable
 
     private readonly Lazy<(Cache Cache, WriteBufferManagerHandle WriteBuffers)> _shared;
 
-    public RocksDbMemory(long budgetBytes)
+    /// <param name="budgetBytes">RocksDB's budget: block cache and memtables.</param>
+    /// <param name="entryCache">What the stores keep decoded on the heap; default: <see cref="DefaultEntryCacheMiB"/> of their own.</param>
+    public RocksDbMemory(long budgetBytes, EntryCacheBudget? entryCache = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(budgetBytes, 1024 * 1024);
         BudgetBytes = budgetBytes;
+        EntryCache = entryCache ?? EntryCacheBudget.OfMebibytes(DefaultEntryCacheMiB);
         _shared = new(() =>
         {
             // Not strict: at a strict limit RocksDB fails the reads it cannot cache, rather than going over for a moment.
@@ -38,10 +41,17 @@ public sealed class RocksDbMemory : IDisposable
         });
     }
 
-    /// <summary>A budget of <paramref name="mebibytes"/> MiB, as <c>Streams:StateMemoryMiB</c> gives it.</summary>
-    public static RocksDbMemory OfMebibytes(int mebibytes) => new(mebibytes * 1024L * 1024L);
+    /// <summary><c>Streams:StateCacheMiB</c>'s default.</summary>
+    public const int DefaultEntryCacheMiB = 128;
+
+    /// <summary>A budget of <paramref name="mebibytes"/> MiB, as <c>Streams:StateMemoryMiB</c> gives it, and <paramref name="entryCacheMebibytes"/> (<c>Streams:StateCacheMiB</c>) for decoded entries.</summary>
+    public static RocksDbMemory OfMebibytes(int mebibytes, int entryCacheMebibytes = DefaultEntryCacheMiB) =>
+        new(mebibytes * 1024L * 1024L, EntryCacheBudget.OfMebibytes(entryCacheMebibytes));
 
     public long BudgetBytes { get; }
+
+    /// <summary>What the stores keep decoded on the heap, shared by all of them as RocksDB's budget is.</summary>
+    public EntryCacheBudget EntryCache { get; }
 
     /// <summary>What the stores hold in memory now: cached blocks and the memtables charged to the cache (0 before a store opened).</summary>
     public long UsageBytes => _shared.IsValueCreated ? (long)_shared.Value.Cache.GetUsage() : 0;

@@ -55,6 +55,7 @@ public sealed class ProcessorHostOptionsTests
     [InlineData("Streams:DeadLetterMaxBytes", "100", "Streams:DeadLetterMaxBytes must be between 16384 and 100000000")]
     [InlineData("Streams:CloseTimeoutMs", "50", "Streams:CloseTimeoutMs must be between 100 and 300000")]
     [InlineData("Streams:StateMemoryMiB", "8", "Streams:StateMemoryMiB must be between 16 and 1048576")]
+    [InlineData("Streams:StateCacheMiB", "0", "Streams:StateCacheMiB must be between 1 and 1048576")]
     [InlineData("Streams:RepartitionPurgeIntervalMs", "-1", "Streams:RepartitionPurgeIntervalMs must be between 0 (off) and 86400000")]
     [InlineData("Streams:StateDirectory", "/proc/c360-state/app", "Streams:StateDirectory cannot be created or written")]
     [InlineData("Streams:ProcessingGuarantee", "2", "Streams:ProcessingGuarantee must be one of AtLeastOnce, ExactlyOnceV2")]
