@@ -21,6 +21,9 @@ public sealed record JsonLineError(int Line, string Reason);
 /// </summary>
 public static class AvroJsonLines
 {
+    /// <summary>How deeply a line may nest (System.Text.Json's default): a line nested deeper is reported, not read.</summary>
+    private const int MaxDepth = 64;
+
     /// <summary>Reads every line; lines that cannot be read are reported, not thrown, so one bad line does not hide the rest.</summary>
     public static (List<JsonLineRecord> Records, List<JsonLineError> Errors) Read(TextReader reader, Func<string, RecordSchema?> schemaOfTopic)
     {
@@ -44,7 +47,7 @@ public static class AvroJsonLines
             catch (JsonException)
             {
                 // The parser's message quotes the line; the reason never does.
-                errors.Add(new JsonLineError(number, "not JSON"));
+                errors.Add(new JsonLineError(number, NestedTooDeeply(line) ? $"JSON nested deeper than {MaxDepth} levels" : "not JSON"));
             }
             catch (Exception ex) when (ex is AvroException or FormatException or InvalidOperationException or KeyNotFoundException)
             {
@@ -86,9 +89,29 @@ public static class AvroJsonLines
         return Encoding.UTF8.GetString(line.ToArray());
     }
 
+    /// <summary>Whether <paramref name="line"/> is JSON that only its nesting kept from being read.</summary>
+    private static bool NestedTooDeeply(string line)
+    {
+        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(line), new JsonReaderOptions { MaxDepth = line.Length + 1 });
+        var deepest = 0;
+        try
+        {
+            while (reader.Read())
+            {
+                deepest = Math.Max(deepest, reader.CurrentDepth);
+            }
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+
+        return deepest >= MaxDepth;
+    }
+
     private static JsonLineRecord Parse(int number, string line, Func<string, RecordSchema?> schemaOfTopic)
     {
-        using var document = JsonDocument.Parse(line);
+        using var document = JsonDocument.Parse(line, new JsonDocumentOptions { MaxDepth = MaxDepth });
         var root = document.RootElement;
         if (root.ValueKind != JsonValueKind.Object)
         {

@@ -74,16 +74,18 @@ public sealed class RuleReplayTests
         lines.Insert(4, """{"topic": "c360.nowhere.v1", "value": {}}""");
         lines.Insert(6, "not json");
         lines.Insert(8, "[1, 2, 3]");
+        lines.Insert(10, new string('[', 65) + new string(']', 65));
 
         var (records, errors) = AvroJsonLines.Read(new StringReader(string.Join('\n', lines)), Setup.ContractOf);
 
-        Assert.Equal(lines.Count - 4, records.Count);
-        Assert.Equal([3, 5, 7, 9], errors.Select(e => e.Line));
+        Assert.Equal(lines.Count - 5, records.Count);
+        Assert.Equal([3, 5, 7, 9, 11], errors.Select(e => e.Line));
         Assert.Contains("topic 'c360.nowhere.v1' has no contract", errors[1].Reason, StringComparison.Ordinal);
         Assert.DoesNotContain("42", errors[0].Reason, StringComparison.Ordinal);
         // Said as what they are, not as values that do not match their topic's contract.
         Assert.Equal("not JSON", errors[2].Reason);
         Assert.Equal("not a JSON object ({\"topic\": …, \"key\": …, \"timestamp\": …, \"value\": {…}})", errors[3].Reason);
+        Assert.Equal("JSON nested deeper than 64 levels", errors[4].Reason);
     }
 
     /// <summary>The journey through an events file and back: what <c>c360 rules test --events FILE</c> replays.</summary>
