@@ -21,9 +21,15 @@ internal static class LagCommand
         var topics = new Option<string?>("--topics") { Description = "Comma-separated topics (default: the input, table and repartition topics of topics.yaml)." };
         group.Validators.Add(r =>
         {
-            if (string.IsNullOrWhiteSpace(r.GetValueOrDefault<string>()))
+            var value = r.GetValueOrDefault<string>();
+            if (string.IsNullOrWhiteSpace(value))
             {
                 r.AddError("--group must name a consumer group.");
+            }
+            else if (value.Any(char.IsControl))
+            {
+                // The report prints the group: a control character would reach the terminal as a command.
+                r.AddError("--group must not contain control characters.");
             }
         });
         topics.Validators.Add(r =>

@@ -65,10 +65,12 @@ public sealed class CommandLineTests
     [Theory]
     [InlineData("--group", "", "--group must name a consumer group")]
     [InlineData("--group", "  ", "--group must name a consumer group")]
+    [InlineData("--group", "c360\u001b[2J", "--group must not contain control characters")]
     [InlineData("--topics", ", ,", "--topics must name at least one topic")]
-    public void Parse_LagWithNothingToJudge_IsAnErrorNamingTheOption(string option, string value, string expected)
+    public void Parse_LagWithAGroupOrTopicsItCannotUse_IsAnErrorNamingTheOption(string option, string value, string expected)
     {
-        // An empty group reached librdkafka, which answered "Failed to redirect the poll queue ...: Unknown group".
+        // An empty group reached librdkafka, which answered "Failed to redirect the poll queue ...: Unknown group"; one
+        // with an escape sequence was printed as given, clearing the operator's terminal.
         string[] args = option == "--group" ? ["lag", "--group", value] : ["lag", "--group", "g", option, value];
 
         var result = C360Cli.Create().Parse(args);
