@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Customer360.Streaming.Runtime.Stores;
 
 /// <summary>
@@ -15,30 +17,25 @@ internal sealed class EntryCache
 
     private readonly EntryCacheBudget _budget;
 
+    /// <summary>Each entry with the bytes charged for it when kept (its value may change size after).</summary>
+    private readonly Dictionary<string, (StoreEntry Entry, int Bytes)> _entries = new(StringComparer.Ordinal);
+
+    private bool _closed;
+
     public EntryCache(EntryCacheBudget budget)
     {
         _budget = budget;
         budget.Join();
     }
 
-    /// <summary>Each entry with the bytes charged for it when kept (its value may change size after).</summary>
-    private readonly Dictionary<string, (StoreEntry Entry, int Bytes)> _entries = new(StringComparer.Ordinal);
-
     /// <summary>The bytes this store's entries are charged for.</summary>
     public long Bytes { get; private set; }
 
-    public int Count => _entries.Count;
-
-    public bool TryGet(string key, out StoreEntry entry)
+    public bool TryGet(string key, [NotNullWhen(true)] out StoreEntry? entry)
     {
-        if (_entries.TryGetValue(key, out var kept))
-        {
-            entry = kept.Entry;
-            return true;
-        }
-
-        entry = null!;
-        return false;
+        var found = _entries.TryGetValue(key, out var kept);
+        entry = kept.Entry;
+        return found;
     }
 
     public StoreEntry? GetValueOrDefault(string key) => _entries.TryGetValue(key, out var kept) ? kept.Entry : null;
@@ -65,9 +62,15 @@ internal sealed class EntryCache
         }
     }
 
-    /// <summary>Gives back everything this store kept, and its share to the others (it closes).</summary>
+    /// <summary>Gives back everything this store kept, and its share to the others (it closes); once, however often called.</summary>
     public void Close()
     {
+        if (_closed)
+        {
+            return;
+        }
+
+        _closed = true;
         Charge(-Bytes);
         _entries.Clear();
         _budget.Leave();

@@ -63,7 +63,7 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
     private int _restoringCount;
 
     /// <param name="currentTimestampMs">The input record being processed's timestamp, or <see cref="StoreChange.NoInputRecord"/> (default: never known).</param>
-    /// <param name="memory">The memory it shares with other stores; default: RocksDB's own block cache and memtables for this store alone.</param>
+    /// <param name="memory">The memory it shares with other stores; default: RocksDB's own block cache and memtables, and a decoded-entry budget, for this store alone.</param>
     public RocksDbKeyValueStore(string name, string path, Func<RecordOrigin?> currentOrigin, Func<long>? currentTimestampMs = null, RocksDbMemory? memory = null)
         : this(name, OpenDatabase(name, path, memory), currentOrigin, currentTimestampMs, memory?.EntryCache)
     {

@@ -62,6 +62,22 @@ public sealed class EntryCacheBudgetTests
     }
 
     [Fact]
+    public void The_budget_is_shared_among_the_stores_open_now_and_a_store_closed_twice_gives_its_share_back_once()
+    {
+        var budget = EntryCacheBudget.OfMebibytes(4);
+        using var memory = new RocksDbMemory(16 * 1024 * 1024, budget);
+        var first = Open(0, memory);
+        using var second = Open(1, memory);
+        Assert.Equal(budget.BudgetBytes / 2, budget.ShareBytes);
+
+        first.Dispose();
+        first.Dispose();
+        Assert.Equal(budget.BudgetBytes, budget.ShareBytes);
+        using var third = Open(2, memory);
+        Assert.Equal(budget.BudgetBytes / 2, budget.ShareBytes);
+    }
+
+    [Fact]
     public void A_processor_shares_one_budget_of_Streams_StateCacheMiB_among_its_threads_stores()
     {
         var memory = RocksDbMemory.OfMebibytes(16, 3);
