@@ -1,6 +1,3 @@
-using Confluent.Kafka;
-using Customer360.Streaming.Embedded.Kafka;
-using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Runtime.Stores;
 using Customer360.Streaming.Testing;
@@ -18,7 +15,6 @@ namespace Customer360.Streaming.IntegrationTests.Runtime;
 public sealed class DamagedStoreRevivalTests : IDisposable
 {
     private const int Keys = 3_000;
-    private const int Partitions = 3;
     private readonly string _stateDirectory = TestScratch.Run.NewDirectory("c360-damaged-store-");
 
     public void Dispose()
@@ -32,33 +28,10 @@ public sealed class DamagedStoreRevivalTests : IDisposable
     [Fact]
     public async Task A_store_torn_under_a_running_thread_is_restored_from_its_changelog_and_every_count_ends_exact()
     {
-        var names = new UniqueNames(nameof(A_store_torn_under_a_running_thread_is_restored_from_its_changelog_and_every_count_ends_exact));
-        using var cluster = EmbeddedKafkaCluster.Start(brokerCount: 1);
-        var options = new KafkaOptions
-        {
-            BootstrapServers = cluster.BootstrapServers,
-            ApplicationId = names.Group("app"),
-            FetchWaitMaxMs = 10,
-            // The second run joins the group only after the mock expires the first member: keep that short.
-            Properties = { ["session.timeout.ms"] = "6000" },
-        };
-        var topology = CountingProcessor.Topology(options.ApplicationId, names.Topic("in"), names.Topic("out"), names.Topic("dlq"));
-        foreach (var topic in new[] { names.Topic("in"), names.Topic("out"), topology.ChangelogTopic(CountingProcessor.Store), names.Topic("dlq") })
-        {
-            cluster.CreateTopic(topic, Partitions);
-        }
-
+        using var broker = new OwnCountingBroker(new UniqueNames(nameof(A_store_torn_under_a_running_thread_is_restored_from_its_changelog_and_every_count_ends_exact)), 3);
+        var (options, topology) = (broker.Options, broker.Topology);
         var streams = new StreamsOptions { ProcessingGuarantee = ProcessingGuarantee.AtLeastOnce, StateStore = StateStoreKind.RocksDb, StateDirectory = _stateDirectory };
-        using var producer = new ProducerBuilder<string, string>(KafkaClientConfigs.Producer(options, "damaged-store")).Build();
-        void ProduceOnePerKey()
-        {
-            for (var i = 0; i < Keys; i++)
-            {
-                producer.Produce(names.Topic("in"), new Message<string, string> { Key = $"k{i:D4}", Value = "1" });
-            }
-
-            producer.Flush(TimeSpan.FromSeconds(30));
-        }
+        void ProduceOnePerKey() => broker.Produce(Enumerable.Range(0, Keys).Select(i => $"k{i:D4}"));
 
         ProduceOnePerKey();
         await using (var first = new InProcessWorker(options, streams, topology))
@@ -85,7 +58,7 @@ public sealed class DamagedStoreRevivalTests : IDisposable
 
         // Every key was counted twice, once per run: the damaged store's counts came back from its changelog, and the
         // inputs processed before the damage was found were not counted again.
-        var counts = LatestCounts(options, names.Topic("out"));
+        var counts = broker.LatestCounts();
         Assert.Equal(Keys, counts.Count);
         Assert.All(counts, count => Assert.Equal(2, count.Value));
     }
@@ -113,17 +86,5 @@ public sealed class DamagedStoreRevivalTests : IDisposable
             stream.Position = fromThird * stream.Length / 3;
             stream.Write(Enumerable.Repeat((byte)0xA5, (int)(stream.Length / 3)).ToArray());
         }
-    }
-
-    private static Dictionary<string, long> LatestCounts(KafkaOptions options, string output)
-    {
-        var latest = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var record in KafkaTopicReader.ReadAll(options, output))
-        {
-            var key = System.Text.Encoding.UTF8.GetString(record.Message.Key!);
-            latest[key] = Math.Max(latest.GetValueOrDefault(key), CountingProcessor.Decode(record.Message.Value));
-        }
-
-        return latest;
     }
 }

@@ -1,5 +1,4 @@
 using Confluent.Kafka;
-using Customer360.Streaming.Embedded.Kafka;
 using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Runtime.Stores;
@@ -30,34 +29,10 @@ public sealed class LocalStateRestartTests : IDisposable
     [Fact]
     public async Task A_restart_restores_only_what_the_local_stores_lack_and_with_them_corrupt_or_gone_everything_with_the_same_counts()
     {
-        var names = new UniqueNames(nameof(A_restart_restores_only_what_the_local_stores_lack_and_with_them_corrupt_or_gone_everything_with_the_same_counts));
-        using var cluster = EmbeddedKafkaCluster.Start(brokerCount: 1);
-        var options = new KafkaOptions
-        {
-            BootstrapServers = cluster.BootstrapServers,
-            ApplicationId = names.Group("app"),
-            FetchWaitMaxMs = 10,
-            // Each run's successor joins the group only after the mock expires the previous member: keep that short.
-            Properties = { ["session.timeout.ms"] = "6000" },
-        };
-        var topology = CountingProcessor.Topology(options.ApplicationId, names.Topic("in"), names.Topic("out"), names.Topic("dlq"));
-        var changelog = topology.ChangelogTopic(CountingProcessor.Store);
-        foreach (var topic in new[] { names.Topic("in"), names.Topic("out"), changelog, names.Topic("dlq") })
-        {
-            cluster.CreateTopic(topic, 3);
-        }
-
+        using var broker = new OwnCountingBroker(new UniqueNames(nameof(A_restart_restores_only_what_the_local_stores_lack_and_with_them_corrupt_or_gone_everything_with_the_same_counts)), 3);
+        var (options, topology, changelog) = (broker.Options, broker.Topology, broker.Changelog);
         var streams = new StreamsOptions { ProcessingGuarantee = ProcessingGuarantee.AtLeastOnce, StateStore = StateStoreKind.RocksDb, StateDirectory = _stateDirectory };
-        using var producer = new ProducerBuilder<string, string>(KafkaClientConfigs.Producer(options, "local-state")).Build();
-        void Produce(int from, int to)
-        {
-            for (var i = from; i < to; i++)
-            {
-                producer.Produce(names.Topic("in"), new Message<string, string> { Key = $"k{i % Keys}", Value = "1" });
-            }
-
-            producer.Flush(TimeSpan.FromSeconds(30));
-        }
+        void Produce(int from, int to) => broker.Produce(Enumerable.Range(from, to - from).Select(i => $"k{i % Keys}"));
 
         Produce(0, 3_000);
         await using (var first = new InProcessWorker(options, streams, topology))
@@ -77,7 +52,7 @@ public sealed class LocalStateRestartTests : IDisposable
         }
 
         var expected = Enumerable.Range(0, Keys).ToDictionary(k => $"k{k}", _ => 3_600L / Keys);
-        Assert.Equal(expected, LatestCounts(options, names.Topic("out")));
+        Assert.Equal(expected, broker.LatestCounts());
 
         // Each task loses its local state another way: RocksDB finds one store's files corrupt (CURRENT overwritten,
         // the MANIFEST cut short), and one task's folder is gone.
@@ -102,7 +77,7 @@ public sealed class LocalStateRestartTests : IDisposable
             Assert.True(await fourth.WaitUntilAsync(() => fourth.Worker.Status.CommittedOffsets.Values.Sum() >= 3_630, TimeSpan.FromSeconds(90)), "the last run did not catch up");
         }
 
-        Assert.Equal(expected.ToDictionary(e => e.Key, e => e.Value + 1), LatestCounts(options, names.Topic("out")));
+        Assert.Equal(expected.ToDictionary(e => e.Key, e => e.Value + 1), broker.LatestCounts());
     }
 
     private string StorePath(string sub, int partition) => new TaskStateDirectory(_stateDirectory, sub, partition).StorePath(CountingProcessor.Store);
@@ -111,17 +86,5 @@ public sealed class LocalStateRestartTests : IDisposable
     {
         using var consumer = new ConsumerBuilder<byte[], byte[]>(KafkaClientConfigs.Consumer(options, "watermarks", "watermarks")).Build();
         return Enumerable.Range(0, 3).Sum(p => consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(10)).High.Value);
-    }
-
-    private static Dictionary<string, long> LatestCounts(KafkaOptions options, string output)
-    {
-        var latest = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var record in KafkaTopicReader.ReadAll(options, output))
-        {
-            var key = System.Text.Encoding.UTF8.GetString(record.Message.Key!);
-            latest[key] = Math.Max(latest.GetValueOrDefault(key), CountingProcessor.Decode(record.Message.Value));
-        }
-
-        return latest;
     }
 }
