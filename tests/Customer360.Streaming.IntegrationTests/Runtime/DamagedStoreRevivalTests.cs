@@ -12,18 +12,10 @@ namespace Customer360.Streaming.IntegrationTests.Runtime;
 /// the last commit are processed again, and the counts end exact (Kafka Streams' TaskCorruptedException). Before, the
 /// thread stopped and the process with it, until a restart restored the store.
 /// </summary>
-public sealed class DamagedStoreRevivalTests : IDisposable
+public sealed class DamagedStoreRevivalTests
 {
     private const int Keys = 3_000;
     private readonly string _stateDirectory = TestScratch.Run.NewDirectory("c360-damaged-store-");
-
-    public void Dispose()
-    {
-        if (Directory.Exists(_stateDirectory))
-        {
-            Directory.Delete(_stateDirectory, recursive: true);
-        }
-    }
 
     [Fact]
     public async Task A_store_torn_under_a_running_thread_is_restored_from_its_changelog_and_every_count_ends_exact()

@@ -13,18 +13,10 @@ namespace Customer360.Streaming.IntegrationTests.Runtime;
 /// changelog from the beginning, and both end with the exact counts. (A killed process is covered by the SIGKILL crash
 /// test, which runs on RocksDB.)
 /// </summary>
-public sealed class LocalStateRestartTests : IDisposable
+public sealed class LocalStateRestartTests
 {
     private const int Keys = 30;
-    private readonly string _stateDirectory = Path.Combine(Path.GetTempPath(), $"c360-state-{Guid.NewGuid():N}");
-
-    public void Dispose()
-    {
-        if (Directory.Exists(_stateDirectory))
-        {
-            Directory.Delete(_stateDirectory, recursive: true);
-        }
-    }
+    private readonly string _stateDirectory = TestScratch.Run.NewDirectory("c360-state-");
 
     [Fact]
     public async Task A_restart_restores_only_what_the_local_stores_lack_and_with_them_corrupt_or_gone_everything_with_the_same_counts()
