@@ -40,7 +40,7 @@ internal sealed class EntryCache
 
     public StoreEntry? GetValueOrDefault(string key) => _entries.TryGetValue(key, out var kept) ? kept.Entry : null;
 
-    /// <summary>Keeps <paramref name="entry"/>, whose value is <paramref name="valueBytes"/> long encoded; then evicts this store's oldest entries past its share.</summary>
+    /// <summary>Keeps <paramref name="entry"/>, whose value is <paramref name="valueBytes"/> long encoded; then evicts this store's entries past its share (<see cref="Evict"/>).</summary>
     public void Remember(string key, StoreEntry entry, int valueBytes)
     {
         var bytes = (key.Length * sizeof(char)) + valueBytes;
@@ -76,7 +76,10 @@ internal sealed class EntryCache
         _budget.Leave();
     }
 
-    /// <summary>Removes the oldest entries but <paramref name="keep"/> until <paramref name="bytes"/> are freed or none is left.</summary>
+    /// <summary>
+    /// Removes entries but <paramref name="keep"/>, first in the dictionary's order, until <paramref name="bytes"/> are
+    /// freed or none is left. That order is mostly the oldest first: a slot an entry left is reused by the next one kept.
+    /// </summary>
     private void Evict(long bytes, string keep)
     {
         var evicted = new List<string>();

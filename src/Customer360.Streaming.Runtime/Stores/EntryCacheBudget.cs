@@ -2,11 +2,12 @@ namespace Customer360.Streaming.Runtime.Stores;
 
 /// <summary>
 /// How much every RocksDB store of a process may keep decoded in memory, together (<c>Streams:StateCacheMiB</c>), counted
-/// by the entries' encoded size; the objects they decode to take a few times that on the heap. The budget is divided
-/// evenly among the stores open now, and each store's <see cref="EntryCache"/> evicts its own oldest entries past its
-/// share, so the total stays within the budget however many tasks the process runs, and no store can starve the others
-/// (each is used by its own stream thread only, so none can evict another's). Before, each store kept up to 10,000
-/// entries whatever their size, and the heap grew with the number of tasks. Safe to use from every stream thread.
+/// by the entries' encoded size; the objects they decode to take several times that on the heap. The budget is divided
+/// evenly among the stores open now, and each store's <see cref="EntryCache"/> evicts its own entries (mostly the
+/// oldest) past its share, so the total stays within the budget however many tasks the process runs, and no store can
+/// starve the others (each is used by its own stream thread only, so none can evict another's). Before, each store
+/// kept up to 10,000 entries whatever their size, and the heap grew with the number of tasks. Safe to use from every
+/// stream thread.
 /// </summary>
 public sealed class EntryCacheBudget
 {
