@@ -107,7 +107,7 @@ public sealed class StreamsMetrics : IDisposable
             "Records consumed by each stream thread");
     }
 
-    /// <summary>The RocksDB stores' shared memory: what they hold now, and the budget it stays near.</summary>
+    /// <summary>The RocksDB stores' shared memory: what they hold now, and the budget it stays near; and the same for the entries they keep decoded.</summary>
     public void ObserveStateMemory(RocksDbMemory memory)
     {
         Meter.CreateObservableGauge(
@@ -115,6 +115,7 @@ public sealed class StreamsMetrics : IDisposable
         Meter.CreateObservableGauge("c360.state.memory.budget", () => memory.BudgetBytes, "By", "The RocksDB stores' shared memory budget (Streams:StateMemoryMiB)");
         Meter.CreateObservableGauge(
             "c360.state.cache.used", () => memory.EntryCache.UsedBytes, "By", "Encoded size of the entries the RocksDB stores keep decoded on the heap (within Streams:StateCacheMiB)");
+        Meter.CreateObservableGauge("c360.state.cache.budget", () => memory.EntryCache.BudgetBytes, "By", "The budget for entries kept decoded (Streams:StateCacheMiB)");
     }
 
     public void Dispose() => Meter.Dispose();

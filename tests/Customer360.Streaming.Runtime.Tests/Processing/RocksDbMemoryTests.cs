@@ -97,12 +97,12 @@ public sealed class RocksDbMemoryTests
     }
 
     [Theory]
-    [InlineData(StateStoreKind.RocksDb, 96L * 1024 * 1024)]
-    [InlineData(StateStoreKind.InMemory, null)]
-    public void A_processor_reports_the_budget_its_RocksDB_stores_share_and_one_keeping_them_in_memory_reports_none(StateStoreKind kind, long? reported)
+    [InlineData(StateStoreKind.RocksDb, 96L * 1024 * 1024, 24L * 1024 * 1024)]
+    [InlineData(StateStoreKind.InMemory, null, null)]
+    public void A_processor_reports_the_budgets_its_RocksDB_stores_share_and_one_keeping_them_in_memory_reports_none(StateStoreKind kind, long? reported, long? cacheReported)
     {
         using var metrics = new StreamsMetrics();
-        var streams = new StreamsOptions { StateStore = kind, StateMemoryMiB = 96, Threads = 2 };
+        var streams = new StreamsOptions { StateStore = kind, StateMemoryMiB = 96, StateCacheMiB = 24, Threads = 2 };
 
         _ = new StreamProcessor(
             new KafkaOptions { BootstrapServers = "127.0.0.1:9" }, streams, CountingProcessor.Topology("app", "in", "out"), TimeProvider.System,
@@ -110,6 +110,8 @@ public sealed class RocksDbMemoryTests
 
         Assert.Equal(reported, Gauge(metrics, "c360.state.memory.budget"));
         Assert.Equal(reported is null ? null : 0, Gauge(metrics, "c360.state.memory.used"));
+        Assert.Equal(cacheReported, Gauge(metrics, "c360.state.cache.budget"));
+        Assert.Equal(cacheReported is null ? null : 0, Gauge(metrics, "c360.state.cache.used"));
     }
 
     [Fact]
