@@ -30,7 +30,7 @@ public sealed class StreamsMetrics : IDisposable
         ChangelogTruncations = Meter.CreateCounter<long>(
             "c360.changelog.truncated", "{partition}", "Changelog partitions found not starting at offset 0 at restore: state the broker deleted, by store");
         DamagedStores = Meter.CreateCounter<long>(
-            "c360.store.damaged", "{task}", "Stores found damaged on disk while running, by store: each time, the thread redid its uncommitted work and restored the store's task from its changelog");
+            "c360.store.damaged", "{store}", "Stores found damaged on disk while running, by store: each time, the thread redid its uncommitted work and restored the store's task from its changelog");
         Rebalances = Meter.CreateCounter<long>("c360.rebalances", "{event}", "Partition assignments, revocations and losses");
         EventToOutputLatency = Meter.CreateHistogram<double>("c360.event_to_output.latency", "ms", "From a record's timestamp to the commit that made its outputs visible");
         OutputLatency = Meter.CreateHistogram<double>(

@@ -10,7 +10,8 @@ namespace Customer360.Streaming.Runtime.Stores;
 /// the budget, a store written to flushes its own. Without it each store had a block cache of its own (RocksDB's default,
 /// 32 MiB) and memtables of its own (up to 16 MiB), so memory grew with the number of tasks, and indexes and filters
 /// sat outside any cache. Both are made when the first store opens: making them binds RocksDB's native library, which
-/// a worker does in the background (<see cref="RocksDbNativeLibrary"/>).
+/// a worker does in the background (<see cref="RocksDbNativeLibrary"/>). It also carries the budget for what the
+/// stores keep decoded on the heap (<see cref="EntryCache"/>, <c>Streams:StateCacheMiB</c>), which RocksDB never sees.
 /// </summary>
 public sealed class RocksDbMemory : IDisposable
 {
