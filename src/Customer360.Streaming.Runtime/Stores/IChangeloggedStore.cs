@@ -27,6 +27,6 @@ public interface IChangeloggedStore : IKeyValueStore, IDisposable
     /// <summary>Makes what was written survive a machine crash, before a checkpoint names it (nothing to do in memory).</summary>
     void Sync();
 
-    /// <summary>A read found the store's files damaged: its task must not checkpoint it, so the next start restores it from the changelog.</summary>
+    /// <summary>A read found the store's files damaged: its task must not checkpoint it, so wherever the task next starts (this thread, after it redoes what it had not committed, or another process) it is wiped and restored from the changelog.</summary>
     bool Corrupt => false;
 }
