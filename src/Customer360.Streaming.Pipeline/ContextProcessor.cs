@@ -70,6 +70,20 @@ public sealed class ContextProcessor(ContextPipelineSetup settings, string ident
         var customer = EntityIds.Problem(record.Key) is { } problem
             ? throw new PoisonRecordException($"A record on {record.Topic}: its customer key {problem}.")
             : record.Key!;
+        if (record.Topic == settings.Topics.Relationship && record.Value is null)
+        {
+            _processedSinceWallTick = true;
+            // An erasure is a legal obligation: one dated wrongly is applied now rather than dead-lettered to wait for a
+            // replay (which would refuse it again until the clock caught up). Its timestamp alone must not count.
+            if (settings.Codec.IsTimestampAhead(record))
+            {
+                _context.DisregardTimestamp();
+            }
+
+            Erase(customer);
+            return;
+        }
+
         settings.Codec.RefuseTimestampAhead(record);
         _processedSinceWallTick = true;
         if (record.Topic == settings.Topics.Responses)
@@ -80,13 +94,7 @@ public sealed class ContextProcessor(ContextPipelineSetup settings, string ident
 
         if (record.Topic == settings.Topics.Relationship)
         {
-            if (record.Value is null)
-            {
-                Erase(customer);
-                return;
-            }
-
-            if (settings.Codec.Decode(record.Topic, record.Value) is not RelationshipProfile profile || profile.CustomerId != customer)
+            if (settings.Codec.Decode(record.Topic, record.Value!) is not RelationshipProfile profile || profile.CustomerId != customer)
             {
                 throw new PoisonRecordException("A relationship profile's key is not its customer id.");
             }

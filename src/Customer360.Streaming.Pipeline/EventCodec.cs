@@ -115,9 +115,18 @@ public sealed class EventCodec : ITriggerRecordEncoder
         RefuseAhead(record.TimestampMs, "The record's Kafka timestamp");
     }
 
+    /// <summary>Whether <see cref="RefuseTimestampAhead"/> would refuse <paramref name="record"/>.</summary>
+    public bool IsTimestampAhead(StreamRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return AheadMs(record.TimestampMs) > _maxFutureSkewMs;
+    }
+
+    private long AheadMs(long timeMs) => timeMs - _clock.GetUtcNow().ToUnixTimeMilliseconds();
+
     private void RefuseAhead(long timeMs, string what)
     {
-        var aheadMs = timeMs - _clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var aheadMs = AheadMs(timeMs);
         if (aheadMs > _maxFutureSkewMs)
         {
             throw new PoisonRecordException(

@@ -122,6 +122,39 @@ public sealed class EdgeInputTests
         Assert.Equal(TimeSpan.FromMinutes(5), h.Topology.RefusedAhead);
     }
 
+    [Fact]
+    public void An_erasure_whose_Kafka_timestamp_is_far_ahead_is_applied_all_the_same_and_moves_no_stream_time()
+    {
+        // Erasing is a legal obligation: dead-lettered, it waited until someone replayed it, and a replay met the same
+        // refusal until the clock caught up with the wrong timestamp. A tombstone has no body, so nothing else dates it.
+        var clock = new ManualClock(DateTimeOffset.FromUnixTimeMilliseconds(PipelineHarness.T0 + 60_000));
+        var h = new PipelineHarness(clock: clock, maxFutureSkew: TimeSpan.FromMinutes(5));
+        var neighbour = SamePartitionAs("c-1");
+        h.Profile("c-1", 0);
+        h.Profile(neighbour, 0);
+        h.Click("a1", 500, ClickType.PageView, customer: "c-1");
+        var outputsBefore = h.Driver.ReadOutput(PipelineHarness.Names.Context).Count;
+
+        var erase = h.Driver.PipeInput(PipelineHarness.Names.Relationship, "c-1", (byte[]?)null, (PipelineHarness.T0 + 1_000) * 1_000);
+        var later = h.Click("n1", 2_000, ClickType.PageView, customer: neighbour);
+
+        Assert.Equal(TaskOutcome.Processed, erase);
+        Assert.Empty(h.Driver.ReadOutput(h.Topology.DeadLetterTopic));
+        Assert.Null(h.Context("c-1"));
+        var tombstone = h.Driver.ReadOutput(PipelineHarness.Names.Context).Skip(outputsBefore).First();
+        Assert.Equal(("c-1", (byte[]?)null), (Encoding.UTF8.GetString(tombstone.Key!), tombstone.Value));
+        // Had the partition's stream time followed the tombstone some 56,000 years ahead, this click would be late.
+        Assert.Equal(TaskOutcome.Processed, later);
+        Assert.Equal(PipelineHarness.T0 + 2_000, h.Context(neighbour)!.AsOfMs);
+    }
+
+    /// <summary>A customer id whose records go to the same context partition as <paramref name="customer"/>'s.</summary>
+    private static string SamePartitionAs(string customer)
+    {
+        static int PartitionOf(string id) => Murmur2.Partition(Encoding.UTF8.GetBytes(id), PipelineHarness.Partitions);
+        return Enumerable.Range(2, 100).Select(i => $"c-{i}").First(id => PartitionOf(id) == PartitionOf(customer));
+    }
+
     [Theory]
     [InlineData("url", TextLimits.Url)]
     [InlineData("searchQuery", TextLimits.SearchQuery)]

@@ -60,6 +60,13 @@ public interface IProcessorContext
 
     /// <summary>Counts a record that arrived later than the processor's grace period and was not applied.</summary>
     void CountLate();
+
+    /// <summary>
+    /// The current record is taken although its timestamp is wrong (dated further ahead than the topology refuses, see
+    /// <see cref="StreamTopologyBuilder.RefusesTimestampsAhead"/>): the timestamp moves no stream time, and the store
+    /// changes the record makes are not dated by it. For a record whose content must not wait, such as an erasure.
+    /// </summary>
+    void DisregardTimestamp();
 }
 
 /// <summary>A record that is well formed but invalid for the topology: dead-lettered at stage "validate".</summary>

@@ -23,6 +23,9 @@ public sealed class StreamTask : IProcessorContext
     private readonly List<Punctuation> _punctuations = [];
     private readonly IProcessor _processor;
     private StreamRecord? _current;
+
+    /// <summary>The processor said the current record's timestamp is wrong (<see cref="DisregardTimestamp"/>).</summary>
+    private bool _currentTimestampDisregarded;
     private int _sequence;
     private (string Name, long TimeMs)? _currentPunctuation;
 
@@ -69,7 +72,7 @@ public sealed class StreamTask : IProcessorContext
     private RecordOrigin? CurrentOrigin() => _current?.Origin;
 
     /// <summary>What a store change is caused by: the record being processed, or none during a punctuation.</summary>
-    private long CurrentTimestampMs() => _current?.TimestampMs ?? StoreChange.NoInputRecord;
+    private long CurrentTimestampMs() => _current is { } current && !_currentTimestampDisregarded ? current.TimestampMs : StoreChange.NoInputRecord;
 
     public int Partition { get; }
 
@@ -91,6 +94,7 @@ public sealed class StreamTask : IProcessorContext
     {
         ArgumentNullException.ThrowIfNull(record);
         _current = record;
+        _currentTimestampDisregarded = false;
         _sequence = 0;
         try
         {
@@ -106,7 +110,7 @@ public sealed class StreamTask : IProcessorContext
         }
 
         _metrics?.RecordsProcessed.Add(1, new KeyValuePair<string, object?>("topic", record.Topic));
-        if (record.TimestampMs > StreamTimeMs)
+        if (record.TimestampMs > StreamTimeMs && !_currentTimestampDisregarded)
         {
             StreamTimeMs = record.TimestampMs;
             Punctuate(PunctuationType.StreamTime, StreamTimeMs);
@@ -212,6 +216,11 @@ public sealed class StreamTask : IProcessorContext
     }
 
     public void CountLate() => _metrics?.LateRecords.Add(1);
+
+    public void DisregardTimestamp() =>
+        _currentTimestampDisregarded = _current is not null
+            ? true
+            : throw new InvalidOperationException("Only a record's timestamp can be disregarded, and only while the record is processed.");
 
     /// <summary>
     /// Lets the processor emit what it coalesced (<see cref="IProcessor.Flush"/>), then adds each store's changes to

@@ -60,6 +60,22 @@ public sealed class PunctuationTests
         Assert.Equal(Run(crash: false), Run(crash: true));
     }
 
+    [Fact]
+    public void A_record_whose_timestamp_the_processor_disregards_moves_no_stream_time_and_dates_no_store_change()
+    {
+        var driver = new TopologyTestDriver(Topology(PunctuationType.StreamTime));
+        driver.PipeInput("in", "k", "x", 1_000);
+        driver.Commit();
+
+        var undated = driver.PipeInput("in", "undated", TickProcessor.Undated, 1_000_000_000_000_000);
+        var changes = driver.Commit();
+        driver.PipeInput("in", "k", "x", 12_000);
+
+        Assert.Equal(TaskOutcome.Processed, undated);
+        Assert.Equal(StoreChange.NoInputRecord, Assert.Single(changes, c => c.Key == "undated").CausedAtMs);
+        Assert.Equal(["12000"], Ticks(driver));
+    }
+
     private static List<string> Ticks(TopologyTestDriver driver) =>
         [.. driver.ReadOutput("ticks").Select(o => Encoding.UTF8.GetString(o.Value!))];
 
@@ -79,6 +95,17 @@ public sealed class PunctuationTests
                 _context.Emit("ticks", "tick", Encoding.UTF8.GetBytes(time.ToString(CultureInfo.InvariantCulture)), time));
         }
 
-        public void Process(StreamRecord record) => _context.Store("seen").Put(record.Key!, record.Value!);
+        /// <summary>A value whose record's timestamp the processor says is wrong.</summary>
+        public const string Undated = "undated";
+
+        public void Process(StreamRecord record)
+        {
+            if (Encoding.UTF8.GetString(record.Value!) == Undated)
+            {
+                _context.DisregardTimestamp();
+            }
+
+            _context.Store("seen").Put(record.Key!, record.Value!);
+        }
     }
 }
