@@ -7,15 +7,24 @@ namespace Customer360.Streaming.IntegrationTests;
 internal static class C360Program
 {
     /// <summary>
-    /// Starts <c>c360</c> with <paramref name="arguments"/>. Unless the test says otherwise, with one stream thread:
-    /// the embedded broker holds a group's rebalance until a member's session times out when another member joins,
-    /// so every further thread adds a session timeout to the start.
+    /// Starts <c>c360</c> with <paramref name="arguments"/>. Unless the test says otherwise, with one stream thread
+    /// (the embedded broker holds a group's rebalance until a member's session times out when another member joins,
+    /// so every further thread adds a session timeout to the start), and as an instance of its own: a state folder
+    /// and an instance id no other start shares. With the defaults, two tests' <c>c360 run</c>s of one application id
+    /// met on the state folder's lock, or under exactly_once_v2 on the instance's, and the later one refused to start.
+    /// A test that restarts a processor on its state names the folder, and the restarts keep the instance id.
     /// </summary>
     public static ChildProcess Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null)
     {
-        var withThreads = new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>(), StringComparer.Ordinal);
-        withThreads.TryAdd("C360__Streams__Threads", "1");
-        return ChildProcess.Start("dotnet", [RepositoryLayout.C360Dll, .. arguments], withThreads, workingDirectory: TestScratch.Run.WorkingDirectory);
+        var settings = new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>(), StringComparer.Ordinal);
+        settings.TryAdd("C360__Streams__Threads", "1");
+        if (!settings.ContainsKey("C360__Streams__StateDirectory"))
+        {
+            settings["C360__Streams__StateDirectory"] = TestScratch.Run.NewDirectory("c360-state-");
+            settings.TryAdd("C360__Streams__InstanceId", "test-" + Guid.NewGuid().ToString("N")[..12]);
+        }
+
+        return ChildProcess.Start("dotnet", [RepositoryLayout.C360Dll, .. arguments], settings, workingDirectory: TestScratch.Run.WorkingDirectory);
     }
 
     /// <summary>

@@ -21,8 +21,8 @@ public sealed class TestScratch
     public static TestScratch Run { get; } = new();
 
     /// <summary>
-    /// One working folder for every processor the run starts: a processor without <c>Streams:StateDirectory</c> keeps
-    /// its stores under <c>state/</c> there, so a restarted one finds them, and they go with the run.
+    /// One working folder for every program the run starts, so whatever one writes relative to it (a processor without
+    /// <c>Streams:StateDirectory</c> keeps its stores under <c>state/</c>) goes with the run.
     /// </summary>
     public string WorkingDirectory => _workingDirectory.Value;
 

@@ -44,7 +44,6 @@ public sealed class NoBrokerAnsweringTests
         {
             ["C360__Kafka__BootstrapServers"] = address,
             ["C360__Kafka__StartupTimeoutSeconds"] = "5",
-            ["C360__Streams__StateDirectory"] = OwnStateDirectory(),
             ["C360__Redis__ConnectionString"] = $"127.0.0.1:{FreePort.Next()}",
             ["C360__SchemaRegistry__Url"] = $"http://127.0.0.1:{FreePort.Next()}",
             ["C360__Http__Port"] = "0",
@@ -68,7 +67,6 @@ public sealed class NoBrokerAnsweringTests
         {
             ["C360__Kafka__BootstrapServers"] = $"127.0.0.1:{FreePort.Next()}",
             ["C360__Kafka__StartupTimeoutSeconds"] = "10",
-            ["C360__Streams__StateDirectory"] = OwnStateDirectory(),
             ["C360__Redis__ConnectionString"] = $"127.0.0.1:{FreePort.Next()}",
             ["C360__SchemaRegistry__Url"] = $"http://127.0.0.1:{FreePort.Next()}",
             ["C360__Http__Port"] = port.ToString(CultureInfo.InvariantCulture),
@@ -86,10 +84,4 @@ public sealed class NoBrokerAnsweringTests
         Assert.Equal(2, run.ExitCode);
         Assert.Contains(run.StandardError, l => l.StartsWith("Startup failed: Could not read cluster metadata within 10 s", StringComparison.Ordinal));
     }
-
-    /// <summary>
-    /// A state folder of the run's own: without one, c360 run locks the shared working folder's, and holds it while it
-    /// waits for the cluster, so another test's processor started meanwhile found it taken and refused to start.
-    /// </summary>
-    private static string OwnStateDirectory() => TestScratch.Run.NewDirectory("c360-no-broker-state-");
 }
