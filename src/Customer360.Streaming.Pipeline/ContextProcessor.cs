@@ -39,11 +39,11 @@ public sealed class ContextProcessor(ContextPipelineSetup settings, string ident
     private bool _processedSinceWallTick;
 
     private readonly SnapshotPublisher _snapshots = new(settings.Codec, settings.Topics.Context);
-    private readonly TriggerStage? _triggers = settings.Rules is { } rules
-        ? new TriggerStage(
-            rules, settings.Hygiene, settings.Decisioning, settings.Topics, new TriggerEncoder(new TriggerRecordWriter(settings.Codec.Contracts), settings.Codec, settings.Topics),
-            metrics.TriggerCounters, metrics.Offers)
-        : null;
+    // Without a rule file the stage runs with no rules: the context's own timers (a store presence's lapse) are kept in
+    // the customer's trigger state too, and without the stage a customer stayed in the store until their next event.
+    private readonly TriggerStage _triggers = new(
+        settings.Rules ?? new LiveRuleSet(RuleSet.None), settings.Hygiene, settings.Decisioning, settings.Topics,
+        new TriggerEncoder(new TriggerRecordWriter(settings.Codec.Contracts), settings.Codec, settings.Topics), metrics.TriggerCounters, metrics.Offers);
 
     public void Init(IProcessorContext context)
     {
@@ -53,14 +53,11 @@ public sealed class ContextProcessor(ContextPipelineSetup settings, string ident
         _erasures = context.Store(ProductTopics.ErasuresStore);
         _triggerState = context.Store(ProductTopics.TriggerStateStore);
         _loadTriggerState = customer => TriggerStage.Load(_triggerState, customer);
-        if (_triggers is not null)
+        _triggers.Ledger = new OfferBook(context.Store(ProductTopics.OfferLearningStore), context.Partition, settings.Decisioning.ContextPartitions);
+        context.Schedule("trigger-timers", settings.TimerInterval, PunctuationType.StreamTime, now => FireTimers(now, TimerClock.Stream));
+        if (settings.WallClockTimers)
         {
-            _triggers.Ledger = new OfferBook(context.Store(ProductTopics.OfferLearningStore), context.Partition, settings.Decisioning.ContextPartitions);
-            context.Schedule("trigger-timers", settings.TimerInterval, PunctuationType.StreamTime, now => FireTimers(now, TimerClock.Stream));
-            if (settings.WallClockTimers)
-            {
-                context.Schedule("trigger-timers-idle", settings.TimerInterval, PunctuationType.WallClockTime, OnWallClock);
-            }
+            context.Schedule("trigger-timers-idle", settings.TimerInterval, PunctuationType.WallClockTime, OnWallClock);
         }
     }
 
@@ -152,16 +149,16 @@ public sealed class ContextProcessor(ContextPipelineSetup settings, string ident
 
         var source = Source(channelEvent);
         var result = CustomerStep.OnEvent(
-            _reducer, _triggers?.Engine, current, _loadTriggerState, channelEvent, source, _context.StreamTimeMs, _triggers?.Ledger);
+            _reducer, _triggers.Engine, current, _loadTriggerState, channelEvent, source, _context.StreamTimeMs, _triggers.Ledger);
         metrics.CountReduction(result.Reduction, channelEvent.SourceTopic);
         switch (result.Reduction)
         {
             case ReductionOutcome.Applied:
                 // Encoded first: encoding may hit a registry outage, which must fail the record before any state changed.
-                var triggers = _triggers?.Prepare(result) ?? PreparedTriggers.None;
+                var triggers = _triggers.Prepare(result);
                 var presence = _presence.Encode(result.Presence, result.Context, channelEvent.EventTimeMs, source);
                 Save(result.Context);
-                _triggers?.Apply(triggers, _context, _triggerState, customer);
+                _triggers.Apply(triggers, _context, _triggerState, customer);
                 TriggerStage.EmitAll(_context, presence);
                 break;
             case ReductionOutcome.Late:
@@ -247,14 +244,7 @@ public sealed class ContextProcessor(ContextPipelineSetup settings, string ident
             _contexts.Delete(customer);
         }
 
-        if (_triggers is not null)
-        {
-            _triggers.Forget(_triggerState, customer);
-        }
-        else if (_triggerState.Get(customer) is not null)
-        {
-            _triggerState.Delete(customer);
-        }
+        _triggers.Forget(_triggerState, customer);
 
         // Nothing of the customer is published after the tombstone, not even a change made earlier in this commit.
         _snapshots.Forget(customer);
@@ -277,7 +267,7 @@ public sealed class ContextProcessor(ContextPipelineSetup settings, string ident
             throw new PoisonRecordException($"A tombstone on {settings.Topics.Responses}, an event topic, is not a response.");
         }
 
-        if (_triggers is null || _context.IsReplay(_triggerState, customer))
+        if (_context.IsReplay(_triggerState, customer))
         {
             return;
         }
@@ -317,7 +307,7 @@ public sealed class ContextProcessor(ContextPipelineSetup settings, string ident
     /// <summary>Fires every customer's due timers; the outcomes are committed like any record's (timers removed, history, outputs).</summary>
     private void FireTimers(long nowMs, TimerClock clock)
     {
-        foreach (var customer in _triggers!.DueCustomers(_triggerState, nowMs))
+        foreach (var customer in _triggers.DueCustomers(_triggerState, nowMs))
         {
             if (_contexts.Get(customer) is not { } current)
             {
@@ -336,7 +326,7 @@ public sealed class ContextProcessor(ContextPipelineSetup settings, string ident
     {
         // The change gets its version first, so what goes out with it (triggers, segment changes) names the version saved.
         var versioned = ReferenceEquals(result.Context, current) ? result : result with { Context = result.Context with { Version = current.Version + 1 } };
-        var prepared = _triggers!.Prepare(versioned);
+        var prepared = _triggers.Prepare(versioned);
         // A presence that lapsed at a tick is told to the store as of when it lapsed, with an id from the event that began the stay.
         var presence = versioned.Lapsed is { } lapsed ? _presence.Encode(versioned.Presence, versioned.Context, lapsed.AtMs, lapsed.Source) : [];
         if (!ReferenceEquals(versioned.Context, current))

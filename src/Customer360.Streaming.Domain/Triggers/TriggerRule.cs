@@ -37,6 +37,9 @@ public sealed record RuleEvaluation(TriggerRule Rule, bool Matched, IReadOnlyLis
 /// <summary>A validated, immutable set of rules, with the segments and offers they name; swapped whole on reload.</summary>
 public sealed class RuleSet(IReadOnlyList<TriggerRule> rules, string source)
 {
+    /// <summary>No rules, segments or offers: what a topology folder without a rule file runs with.</summary>
+    public static readonly RuleSet None = new([], "no rule file");
+
     public IReadOnlyList<TriggerRule> Rules { get; } = rules;
 
     /// <summary>The real-time segments, in the order of their file (the first one a customer is in is the one a decision learns in).</summary>

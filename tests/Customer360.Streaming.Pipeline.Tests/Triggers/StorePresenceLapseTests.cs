@@ -23,10 +23,14 @@ public sealed class StorePresenceLapseTests
     private static readonly ProductTopicNames Names = PipelineHarness.Names;
     private static readonly long TimeoutMs = (long)new Domain.Context.ContextSettings().StoreVisitTimeout.TotalMilliseconds;
 
-    [Fact]
-    public void A_customer_whose_exit_no_beacon_saw_leaves_the_store_by_the_wall_clock_once_the_visit_timeout_passed()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_customer_whose_exit_no_beacon_saw_leaves_the_store_by_the_wall_clock_once_the_visit_timeout_passed(bool rulesLoaded)
     {
-        var h = InTheStore();
+        // The lapse's timer lives in the customer's trigger state; with no rule file there was none, and the customer
+        // stayed in the store, in Redis and on the store page, until an event of their own came.
+        var h = InTheStore(rulesLoaded);
 
         h.IdleUntil(PipelineHarness.T0 + LastSighting + TimeoutMs - 60_000);
         Assert.Equal("berlin-mitte", h.Context("c-1")!.InStore.StoreId);
@@ -84,10 +88,10 @@ public sealed class StorePresenceLapseTests
         Assert.Equal(1, StoreEventTypes(h).Count(type => type == "CUSTOMER_LEFT"));
     }
 
-    /// <summary>A known customer walks in and is last seen in electronics at <see cref="LastSighting"/>; no exit follows.</summary>
-    private static PipelineHarness InTheStore()
+    /// <summary>A known customer walks in and is last seen in electronics at <see cref="LastSighting"/>; no exit follows. The shipped rules are loaded unless the test says otherwise.</summary>
+    private static PipelineHarness InTheStore(bool rulesLoaded = true)
     {
-        var h = new PipelineHarness(rules: Shipped);
+        var h = new PipelineHarness(rules: rulesLoaded ? Shipped : null);
         h.Profile("c-1", 0);
         h.Link("device:d1", "c-1", 1);
         h.Beacon("d1", 180_000, "entrance", SightingType.Enter);
