@@ -129,7 +129,7 @@ public sealed class EdgeInputTests
         // refusal until the clock caught up with the wrong timestamp. A tombstone has no body, so nothing else dates it.
         var clock = new ManualClock(DateTimeOffset.FromUnixTimeMilliseconds(PipelineHarness.T0 + 60_000));
         var h = new PipelineHarness(clock: clock, maxFutureSkew: TimeSpan.FromMinutes(5));
-        var neighbour = SamePartitionAs("c-1");
+        var neighbour = PipelineHarness.SamePartitionAs("c-1");
         h.Profile("c-1", 0);
         h.Profile(neighbour, 0);
         h.Click("a1", 500, ClickType.PageView, customer: "c-1");
@@ -146,13 +146,6 @@ public sealed class EdgeInputTests
         // Had the partition's stream time followed the tombstone some 56,000 years ahead, this click would be late.
         Assert.Equal(TaskOutcome.Processed, later);
         Assert.Equal(PipelineHarness.T0 + 2_000, h.Context(neighbour)!.AsOfMs);
-    }
-
-    /// <summary>A customer id whose records go to the same context partition as <paramref name="customer"/>'s.</summary>
-    private static string SamePartitionAs(string customer)
-    {
-        static int PartitionOf(string id) => Murmur2.Partition(Encoding.UTF8.GetBytes(id), PipelineHarness.Partitions);
-        return Enumerable.Range(2, 100).Select(i => $"c-{i}").First(id => PartitionOf(id) == PartitionOf(customer));
     }
 
     [Theory]

@@ -68,6 +68,13 @@ internal sealed class PipelineHarness
         return h;
     }
 
+    /// <summary>Another customer whose context lives in the same task (context partition) as <paramref name="customer"/>'s.</summary>
+    public static string SamePartitionAs(string customer)
+    {
+        static int PartitionOf(string id) => Murmur2.Partition(System.Text.Encoding.UTF8.GetBytes(id), Partitions);
+        return Enumerable.Range(2, 100).Select(i => $"c-{i}").First(other => PartitionOf(other) == PartitionOf(customer));
+    }
+
     public EventCodec Codec { get; }
 
     public InProcessSchemaRegistry Registry { get; }

@@ -49,7 +49,7 @@ public sealed class StorePresenceLapseTests
     public void Other_customers_events_carry_stream_time_past_the_timeout_and_the_silent_customer_leaves()
     {
         var h = InTheStore();
-        var neighbour = SamePartitionAs("c-1");
+        var neighbour = PipelineHarness.SamePartitionAs("c-1");
 
         h.Profile(neighbour, LastSighting + TimeoutMs + (2 * (long)h.Settings.TimerInterval.TotalMilliseconds));
 
@@ -98,13 +98,6 @@ public sealed class StorePresenceLapseTests
         h.Beacon("d1", LastSighting, "electronics");
         Assert.Equal("berlin-mitte", h.Context("c-1")!.InStore.StoreId);
         return h;
-    }
-
-    /// <summary>Another customer whose context lives in the same task as <paramref name="customer"/>'s.</summary>
-    private static string SamePartitionAs(string customer)
-    {
-        var partition = Murmur2.Partition(Encoding.UTF8.GetBytes(customer), PipelineHarness.Partitions);
-        return Enumerable.Range(2, 100).Select(i => $"c-{i}").First(other => Murmur2.Partition(Encoding.UTF8.GetBytes(other), PipelineHarness.Partitions) == partition);
     }
 
     private static List<string> StoreEventTypes(PipelineHarness h) =>
