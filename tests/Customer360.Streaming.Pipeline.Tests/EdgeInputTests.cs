@@ -132,6 +132,7 @@ public sealed class EdgeInputTests
         var neighbour = PipelineHarness.SamePartitionAs("c-1");
         h.Profile("c-1", 0);
         h.Profile(neighbour, 0);
+        h.Link("device:d1", "c-1", 1);
         h.Click("a1", 500, ClickType.PageView, customer: "c-1");
         var outputsBefore = h.Driver.ReadOutput(PipelineHarness.Names.Context).Count;
 
@@ -143,9 +144,37 @@ public sealed class EdgeInputTests
         Assert.Null(h.Context("c-1"));
         var tombstone = h.Driver.ReadOutput(PipelineHarness.Names.Context).Skip(outputsBefore).First();
         Assert.Equal(("c-1", (byte[]?)null), (Encoding.UTF8.GetString(tombstone.Key!), tombstone.Value));
+        // What the erasure sends on (the tombstone, the identity task's forget) is dated by stream time, not by it.
+        Assert.Equal(PipelineHarness.T0 + 500, tombstone.TimestampMs);
+        Assert.False(h.AllState().Any(s => s.Store == ProductTopics.IdentityLinksStore && s.Key == "device:d1"), "the identity task kept the erased customer's link");
         // Had the partition's stream time followed the tombstone some 56,000 years ahead, this click would be late.
         Assert.Equal(TaskOutcome.Processed, later);
         Assert.Equal(PipelineHarness.T0 + 2_000, h.Context(neighbour)!.AsOfMs);
+    }
+
+    [Fact]
+    public void An_identity_tombstone_whose_Kafka_timestamp_is_far_ahead_removes_the_links_and_moves_no_stream_time()
+    {
+        // Like an erasure, a tombstone on the compacted identity topic asks to forget (the identifier's links) and has
+        // no body to date it otherwise.
+        var clock = new ManualClock(DateTimeOffset.FromUnixTimeMilliseconds(PipelineHarness.T0 + 60_000));
+        var h = new PipelineHarness(clock: clock, maxFutureSkew: TimeSpan.FromMinutes(5));
+        static int IdentityPartition(string identifier) => Murmur2.Partition(Encoding.UTF8.GetBytes(identifier), PipelineHarness.Partitions);
+        var visitor = Enumerable.Range(1, 100).Select(i => $"a{i}").First(v => IdentityPartition("web:" + v) == IdentityPartition("device:d1"));
+        h.Profile("c-1", 0);
+        h.Link("device:d1", "c-1", 1);
+        h.Click(visitor, 500, ClickType.AddToCart, "tv-55", cart: 99m);
+
+        var unlink = h.Driver.PipeInput(PipelineHarness.Names.Identity, "device:d1", (byte[]?)null, (PipelineHarness.T0 + 1_000) * 1_000);
+        h.Click(visitor, 2_000, ClickType.PageView);
+
+        Assert.Equal(TaskOutcome.Processed, unlink);
+        Assert.Empty(h.Driver.ReadOutput(h.Topology.DeadLetterTopic));
+        Assert.DoesNotContain("device:d1", h.Context("c-1")!.Identifiers);
+        // Had the identity task's stream time followed the tombstone, its sweep would have expired the visitor's cart.
+        var anonymous = h.Anonymous("web:" + visitor)!;
+        Assert.Equal(1, anonymous.Web.CartItems["tv-55"]);
+        Assert.Equal(PipelineHarness.T0 + 2_000, anonymous.Web.LastActivityMs);
     }
 
     [Theory]

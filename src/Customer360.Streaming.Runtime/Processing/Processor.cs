@@ -63,8 +63,9 @@ public interface IProcessorContext
 
     /// <summary>
     /// The current record is taken although its timestamp is wrong (dated further ahead than the topology refuses, see
-    /// <see cref="StreamTopologyBuilder.RefusesTimestampsAhead"/>): the timestamp moves no stream time, and the store
-    /// changes the record makes are not dated by it. For a record whose content must not wait, such as an erasure.
+    /// <see cref="StreamTopologyBuilder.RefusesTimestampsAhead"/>): the timestamp moves no stream time, the store changes
+    /// the record makes are not dated by it, and what it emits is dated by stream time instead. For a record whose
+    /// content must not wait, such as an erasure.
     /// </summary>
     void DisregardTimestamp();
 }

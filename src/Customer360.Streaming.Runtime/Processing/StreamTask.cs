@@ -189,7 +189,7 @@ public sealed class StreamTask : IProcessorContext
         }
 
         all.Add(new(RecordHeaders.OutputId, outputId));
-        var timestamp = timestampMs ?? _current?.TimestampMs ?? _currentPunctuation!.Value.TimeMs;
+        var timestamp = timestampMs ?? (_current is null ? _currentPunctuation!.Value.TimeMs : CurrentOutputTimestampMs(_current));
         _collector.Send(new OutgoingRecord(topic, key is null ? null : Encoding.UTF8.GetBytes(key), value, timestamp, all));
     }
 
@@ -216,6 +216,9 @@ public sealed class StreamTask : IProcessorContext
     }
 
     public void CountLate() => _metrics?.LateRecords.Add(1);
+
+    /// <summary>An output's timestamp by default: its input's, or stream time when the processor disregarded the input's.</summary>
+    private long CurrentOutputTimestampMs(StreamRecord current) => _currentTimestampDisregarded ? Math.Max(StreamTimeMs, 0) : current.TimestampMs;
 
     public void DisregardTimestamp() =>
         _currentTimestampDisregarded = _current is not null

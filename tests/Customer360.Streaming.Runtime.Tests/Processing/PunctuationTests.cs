@@ -61,7 +61,7 @@ public sealed class PunctuationTests
     }
 
     [Fact]
-    public void A_record_whose_timestamp_the_processor_disregards_moves_no_stream_time_and_dates_no_store_change()
+    public void A_record_whose_timestamp_the_processor_disregards_moves_no_stream_time_and_dates_no_store_change_or_output()
     {
         var driver = new TopologyTestDriver(Topology(PunctuationType.StreamTime));
         driver.PipeInput("in", "k", "x", 1_000);
@@ -73,6 +73,7 @@ public sealed class PunctuationTests
 
         Assert.Equal(TaskOutcome.Processed, undated);
         Assert.Equal(StoreChange.NoInputRecord, Assert.Single(changes, c => c.Key == "undated").CausedAtMs);
+        Assert.Equal([1_000, 1_000, 12_000], driver.ReadOutput("seen-log").Select(o => o.TimestampMs));
         Assert.Equal(["12000"], Ticks(driver));
     }
 
@@ -81,7 +82,7 @@ public sealed class PunctuationTests
 
     private static StreamTopology Topology(PunctuationType type) =>
         new StreamTopologyBuilder("app").AddStore("seen")
-            .AddSubTopology("tick", ["in"], () => new TickProcessor(type), ["seen"], ["ticks"])
+            .AddSubTopology("tick", ["in"], () => new TickProcessor(type), ["seen"], ["ticks", "seen-log"])
             .Build();
 
     private sealed class TickProcessor(PunctuationType type) : IProcessor
@@ -106,6 +107,7 @@ public sealed class PunctuationTests
             }
 
             _context.Store("seen").Put(record.Key!, record.Value!);
+            _context.Emit("seen-log", record.Key, record.Value);
         }
     }
 }
