@@ -127,18 +127,18 @@ public sealed class StreamTask : IProcessorContext
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(error);
-        var (stage, errorClass, transient) = Classify(error);
+        var (stage, errorClass, transient) = RecordErrors.Classify(error);
         if (transient)
         {
             _metrics?.TransientRetries.Add(1);
-            LastRetryReason = Sanitize(error);
+            LastRetryReason = RecordErrors.Sanitize(error);
             return TaskOutcome.RetryLater;
         }
 
         if (_options.PolicyFor(stage) == ErrorPolicy.Fail)
         {
             throw new StreamsFatalException(
-                $"{stage} failed on {record.Topic}[{record.Partition}]@{record.Offset} ({errorClass}) and Streams:{OptionFor(stage)} is Fail.", error);
+                $"{stage} failed on {record.Topic}[{record.Partition}]@{record.Offset} ({errorClass}) and Streams:{RecordErrors.OptionFor(stage)} is Fail.", error);
         }
 
         DeadLetter(record, stage, errorClass, error);
@@ -367,7 +367,7 @@ public sealed class StreamTask : IProcessorContext
 
     private void DeadLetter(StreamRecord record, ErrorStage stage, string errorClass, Exception error)
     {
-        var headers = DeadLetterRecord.Headers(record, _groupId, stage.ToString().ToLowerInvariant(), errorClass, Sanitize(error));
+        var headers = DeadLetterRecord.Headers(record, _groupId, stage.ToString().ToLowerInvariant(), errorClass, RecordErrors.Sanitize(error));
         var (deadLetter, truncated) = DeadLetterRecord.Build(_topology.DeadLetterTopic, record, headers, _options.DeadLetterMaxBytes);
         _collector.Send(deadLetter);
         if (truncated)
@@ -377,31 +377,4 @@ public sealed class StreamTask : IProcessorContext
 
         _metrics?.DeadLetters.Add(1, new KeyValuePair<string, object?>("stage", stage.ToString()), new KeyValuePair<string, object?>("error_class", errorClass));
     }
-
-    /// <summary>
-    /// Classified errors (ours) carry messages written without payload values; anything else may quote data, so
-    /// only its type goes into the dead letter.
-    /// </summary>
-    private static string Sanitize(Exception error) => error switch
-    {
-        IClassifiedError or PoisonRecordException => Truncate(error.Message),
-        _ => $"{error.GetType().Name} (message withheld: it may contain record data)",
-    };
-
-    private static string OptionFor(ErrorStage stage) => stage switch
-    {
-        ErrorStage.Deserialize => nameof(StreamsOptions.OnDeserializationError),
-        ErrorStage.Validate => nameof(StreamsOptions.OnValidationError),
-        _ => nameof(StreamsOptions.OnProcessingError),
-    };
-
-    private static string Truncate(string message) => message.Length <= 500 ? message : message[..500];
-
-    private static (ErrorStage Stage, string ErrorClass, bool Transient) Classify(Exception error) => error switch
-    {
-        IClassifiedError classified => (classified.Stage, classified.ErrorClass, classified.IsTransient),
-        TransientProcessingException => (ErrorStage.Process, "Transient", true),
-        PoisonRecordException => (ErrorStage.Validate, "InvalidValue", false),
-        _ => (ErrorStage.Process, error.GetType().Name, false),
-    };
 }
