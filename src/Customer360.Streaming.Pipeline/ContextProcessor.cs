@@ -69,9 +69,9 @@ public sealed class ContextProcessor(ContextPipelineSetup settings, string ident
             : record.Key!;
         if (record.Topic == settings.Topics.Relationship && record.Value is null)
         {
-            _processedSinceWallTick = true;
             // An erasure is a legal obligation: one dated wrongly is applied now rather than dead-lettered to wait for a
             // replay (which would refuse it again until the clock caught up). Its timestamp alone must not count.
+            _processedSinceWallTick = true;
             if (settings.Codec.IsTimestampAhead(record))
             {
                 _context.DisregardTimestamp();
@@ -91,6 +91,7 @@ public sealed class ContextProcessor(ContextPipelineSetup settings, string ident
 
         if (record.Topic == settings.Topics.Relationship)
         {
+            // Not null: tombstones were erasures above.
             if (settings.Codec.Decode(record.Topic, record.Value!) is not RelationshipProfile profile || profile.CustomerId != customer)
             {
                 throw new PoisonRecordException("A relationship profile's key is not its customer id.");
