@@ -67,21 +67,7 @@ public sealed class ContextProcessor(ContextPipelineSetup settings, string ident
         var customer = EntityIds.Problem(record.Key) is { } problem
             ? throw new PoisonRecordException($"A record on {record.Topic}: its customer key {problem}.")
             : record.Key!;
-        if (record.Topic == settings.Topics.Relationship && record.Value is null)
-        {
-            // An erasure is a legal obligation: one dated wrongly is applied now rather than dead-lettered to wait for a
-            // replay (which would refuse it again until the clock caught up). Its timestamp alone must not count.
-            _processedSinceWallTick = true;
-            if (settings.Codec.IsTimestampAhead(record))
-            {
-                _context.DisregardTimestamp();
-            }
-
-            Erase(customer);
-            return;
-        }
-
-        settings.Codec.RefuseTimestampAhead(record);
+        settings.Codec.RefuseTimestampAhead(record, _context);
         _processedSinceWallTick = true;
         if (record.Topic == settings.Topics.Responses)
         {
@@ -91,8 +77,13 @@ public sealed class ContextProcessor(ContextPipelineSetup settings, string ident
 
         if (record.Topic == settings.Topics.Relationship)
         {
-            // Not null: tombstones were erasures above.
-            if (settings.Codec.Decode(record.Topic, record.Value!) is not RelationshipProfile profile || profile.CustomerId != customer)
+            if (record.Value is null)
+            {
+                Erase(customer);
+                return;
+            }
+
+            if (settings.Codec.Decode(record.Topic, record.Value) is not RelationshipProfile profile || profile.CustomerId != customer)
             {
                 throw new PoisonRecordException("A relationship profile's key is not its customer id.");
             }

@@ -31,6 +31,9 @@ public sealed class EventCodec : ITriggerRecordEncoder
     private readonly bool _writesSnapshotBodies;
     private readonly NamedCustomerReader _namedCustomers;
     private readonly TimeProvider _clock;
+
+    /// <summary>The compacted tables read as inputs, on which a tombstone means "forget" (see <see cref="RefuseTimestampAhead"/>).</summary>
+    private readonly HashSet<string> _tables;
     private readonly long _maxFutureSkewMs;
 
     public EventCodec(
@@ -47,6 +50,7 @@ public sealed class EventCodec : ITriggerRecordEncoder
         _maxFutureSkewMs = (long)MaxFutureSkew.TotalMilliseconds;
         ArgumentNullException.ThrowIfNull(contracts);
         ArgumentNullException.ThrowIfNull(topics);
+        _tables = [.. topics.Topics.Where(t => t.Role == TopicRole.Table).Select(t => t.Name)];
         foreach (var topic in topics.Topics.Where(t => t.ValueSchema is not null && t.Role is TopicRole.Input or TopicRole.Table))
         {
             var readerSchema = contracts.Latest(topic.ValueSchema!).Schema;
@@ -108,18 +112,21 @@ public sealed class EventCodec : ITriggerRecordEncoder
     /// jump there, and with it every timer of the stage's partition (the identity stage's sweep then expired every
     /// anonymous visitor; the context stage's would fire every dwell). Producers that set microseconds do this, and only
     /// the timestamp shows it: the body's eventTime can be right. Checked before the record counts for stream time.
+    /// A tombstone on a table (an erasure, an identifier's links removed) is taken all the same, its timestamp
+    /// disregarded (<see cref="IProcessorContext.DisregardTimestamp"/>): its only content is "forget", a legal obligation
+    /// for an erasure, and dead-lettered it waited for a replay that met the same refusal until the clock caught up.
     /// </summary>
-    public void RefuseTimestampAhead(StreamRecord record)
+    public void RefuseTimestampAhead(StreamRecord record, IProcessorContext context)
     {
         ArgumentNullException.ThrowIfNull(record);
-        RefuseAhead(record.TimestampMs, "The record's Kafka timestamp");
-    }
+        ArgumentNullException.ThrowIfNull(context);
+        if (record.Value is null && _tables.Contains(record.Topic) && AheadMs(record.TimestampMs) > _maxFutureSkewMs)
+        {
+            context.DisregardTimestamp();
+            return;
+        }
 
-    /// <summary>Whether <see cref="RefuseTimestampAhead"/> would refuse <paramref name="record"/>.</summary>
-    public bool IsTimestampAhead(StreamRecord record)
-    {
-        ArgumentNullException.ThrowIfNull(record);
-        return AheadMs(record.TimestampMs) > _maxFutureSkewMs;
+        RefuseAhead(record.TimestampMs, "The record's Kafka timestamp");
     }
 
     private long AheadMs(long timeMs) => timeMs - _clock.GetUtcNow().ToUnixTimeMilliseconds();

@@ -44,20 +44,7 @@ public sealed class IdentityProcessor(ContextPipelineSetup settings, string even
         var identifier = EntityIds.Problem(record.Key) is { } problem
             ? throw new PoisonRecordException($"A record on {record.Topic}: its identifier key {problem}.")
             : record.Key!;
-        if (record.Topic == settings.Topics.Identity && record.Value is null)
-        {
-            // A tombstone asks to forget the identifier's links, as an erasure asks to forget a customer: one dated
-            // wrongly is applied now, its timestamp disregarded, rather than dead-lettered to wait for a replay.
-            if (settings.Codec.IsTimestampAhead(record))
-            {
-                _context.DisregardTimestamp();
-            }
-
-            ApplyLink(identifier, record);
-            return;
-        }
-
-        settings.Codec.RefuseTimestampAhead(record);
+        settings.Codec.RefuseTimestampAhead(record, _context);
         if (record.Topic == settings.Topics.Identity)
         {
             ApplyLink(identifier, record);
