@@ -5,14 +5,19 @@ namespace Customer360.Streaming.Pipeline;
 
 /// <summary>
 /// What a serde failure means to the runtime. The serdes know nothing of stream processing; a processor translates
-/// their failure here: a failed read is a deserialization error, a write without a schema id a processing error, and
-/// an unreachable registry (or an id it may yet learn) transient, so the partition pauses and retries.
+/// their failure here: a failed read is a deserialization error, and an unreachable registry (or an id it may yet
+/// learn) transient, so the partition pauses and retries. A write without a schema id is transient too: the registry
+/// refused the schema of one of our outputs (incompatible with its subject, unregistered where auto-registration is
+/// off, another latest version), which no input caused and only an operator can mend. Dead-lettered, every input after
+/// it would follow; failed, the processor would stop for a registry setting.
 /// </summary>
 public static class SerdeFailures
 {
     public static RecordFailureException AsRecordFailure(this SerdeException error)
     {
         ArgumentNullException.ThrowIfNull(error);
-        return new RecordFailureException(error.DuringWrite ? ErrorStage.Process : ErrorStage.Deserialize, error.Kind.ToString(), error.IsTransient, error.Message, error);
+        return error.DuringWrite
+            ? new RecordFailureException(ErrorStage.Process, error.Kind.ToString(), isTransient: true, error.Message, error)
+            : new RecordFailureException(ErrorStage.Deserialize, error.Kind.ToString(), error.IsTransient, error.Message, error);
     }
 }

@@ -35,7 +35,7 @@ internal sealed class PipelineHarness
 
     public PipelineHarness(
         IdentitySettings? identity = null, Domain.Triggers.RuleSet? rules = null, TimeProvider? clock = null, TimeSpan? maxFutureSkew = null, StoreDirectory? stores = null,
-        Domain.Decisioning.DecisioningSettings? decisioning = null)
+        Domain.Decisioning.DecisioningSettings? decisioning = null, StreamsOptions? options = null)
     {
         var registry = new InProcessSchemaRegistry();
         Registry = registry;
@@ -47,7 +47,7 @@ internal sealed class PipelineHarness
             Decisioning = decisioning ?? new Domain.Decisioning.DecisioningSettings { ContextPartitions = Partitions },
         };
         Topology = ProductTopology.Build("c360", Topics, Settings, Metrics, NullLoggerFactory.Instance);
-        Driver = new TopologyTestDriver(Topology, Partitions);
+        Driver = new TopologyTestDriver(Topology, Partitions, options);
     }
 
     /// <summary>
