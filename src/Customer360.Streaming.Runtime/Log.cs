@@ -31,6 +31,9 @@ internal static partial class Log
     [LoggerMessage(1007, LogLevel.Warning, "Worker {ClientId} Kafka client error {Code}: {Reason}")]
     public static partial void ClientError(ILogger logger, string clientId, ErrorCode code, string reason);
 
+    [LoggerMessage(1052, LogLevel.Warning, "Worker {ClientId} Kafka client error {Code}: {Reason} ({HeldBack} more like it held back before this one)")]
+    public static partial void ClientErrorAfterHeldBack(ILogger logger, string clientId, ErrorCode code, string reason, int heldBack);
+
     [LoggerMessage(EventId = 1048, Message = "Kafka client {ClientName} {Facility}: {Text}")]
     public static partial void KafkaClientLine(ILogger logger, LogLevel level, string clientName, string facility, string text);
 

@@ -30,6 +30,35 @@ public static class KafkaClientLog
     }
 
     /// <summary>
+    /// A stream worker's client errors into <paramref name="logger"/>, at most one line per error code each
+    /// <see cref="QuietPeriod"/>, saying how many it held back. The error callback fires at every failed reconnect: a
+    /// worker whose broker went away wrote about twenty warnings a second. A fatal error is always written.
+    /// </summary>
+    public static Action<IClient, Error> Errors(ILogger logger, TimeProvider time, string clientId)
+    {
+        ArgumentNullException.ThrowIfNull(logger);
+        ArgumentNullException.ThrowIfNull(time);
+        var quiet = new QuietWindows<ErrorCode>(time);
+        return (_, error) =>
+        {
+            var heldBack = 0;
+            if (!error.IsFatal && quiet.HoldsBack(error.Code, out heldBack))
+            {
+                return;
+            }
+
+            if (heldBack == 0)
+            {
+                Log.ClientError(logger, clientId, error.Code, error.Reason);
+            }
+            else
+            {
+                Log.ClientErrorAfterHeldBack(logger, clientId, error.Code, error.Reason, heldBack);
+            }
+        };
+    }
+
+    /// <summary>
     /// librdkafka's syslog levels as the processor's: what it calls an error (a refused connection, all brokers down)
     /// is one it retries on its own, a warning here as its warnings are; its notices are information, the rest debug.
     /// </summary>
@@ -42,28 +71,14 @@ public static class KafkaClientLog
 
     private sealed class Throttled(ILogger logger, TimeProvider time)
     {
-        private readonly ConcurrentDictionary<(string Client, string Facility), Window> _windows = new();
+        private readonly QuietWindows<(string Client, string Facility)> _quiet = new(time);
 
         public void Write(IClient client, LogMessage message)
         {
             var level = LevelOf(message.Level);
-            if (!logger.IsEnabled(level))
+            if (!logger.IsEnabled(level) || _quiet.HoldsBack((message.Name, message.Facility), out var heldBack))
             {
                 return;
-            }
-
-            var window = _windows.GetOrAdd((message.Name, message.Facility), static _ => new Window());
-            int heldBack;
-            lock (window)
-            {
-                var now = time.GetTimestamp();
-                if (window.LastWrittenAt is { } last && time.GetElapsedTime(last, now) < QuietPeriod)
-                {
-                    window.HeldBack++;
-                    return;
-                }
-
-                (heldBack, window.HeldBack, window.LastWrittenAt) = (window.HeldBack, 0, now);
             }
 
             if (heldBack == 0)
@@ -73,6 +88,32 @@ public static class KafkaClientLog
             else
             {
                 Log.KafkaClientLineAfterHeldBack(logger, level, message.Name, message.Facility, message.Message, heldBack);
+            }
+        }
+    }
+
+    /// <summary>One window per kind of line: a line passes when its kind wrote nothing for <see cref="QuietPeriod"/>.</summary>
+    private sealed class QuietWindows<TKind>(TimeProvider time)
+        where TKind : notnull
+    {
+        private readonly ConcurrentDictionary<TKind, Window> _windows = new();
+
+        /// <summary>True when a line of <paramref name="kind"/> is held back now; else how many were held back since the last one written.</summary>
+        public bool HoldsBack(TKind kind, out int heldBack)
+        {
+            var window = _windows.GetOrAdd(kind, static _ => new Window());
+            lock (window)
+            {
+                var now = time.GetTimestamp();
+                if (window.LastWrittenAt is { } last && time.GetElapsedTime(last, now) < QuietPeriod)
+                {
+                    window.HeldBack++;
+                    heldBack = 0;
+                    return true;
+                }
+
+                (heldBack, window.HeldBack, window.LastWrittenAt) = (window.HeldBack, 0, now);
+                return false;
             }
         }
     }

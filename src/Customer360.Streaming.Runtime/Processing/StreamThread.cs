@@ -61,7 +61,7 @@ internal sealed partial class StreamThread : IDisposable, ICommitSteps, IPartiti
             .SetPartitionsAssignedHandler((_, partitions) => OnAssigned(partitions))
             .SetPartitionsRevokedHandler((_, partitions) => OnRevoked(partitions))
             .SetPartitionsLostHandler((_, partitions) => OnLost(partitions))
-            .SetErrorHandler((_, error) => Log.ClientError(context.Logger, context.ClientId, error.Code, error.Reason))
+            .SetErrorHandler(KafkaClientLog.Errors(context.Logger, context.Time, context.ClientId))
             .SetLogHandler(context.ClientLog).Build();
         var producerConfig = KafkaClientConfigs.StreamProducer(kafka, streams, topology.ApplicationId, context.Thread, $"{context.ClientId}-producer");
         _producer = new ProducerBuilder<byte[]?, byte[]?>(producerConfig).SetLogHandler(context.ClientLog).Build();

@@ -69,6 +69,11 @@ internal sealed class OwnCountingBroker : IDisposable
         return latest;
     }
 
+    /// <summary>The broker stops answering (its connections are closed and new ones refused) until <see cref="Revive"/>.</summary>
+    public void SetDown() => _cluster.SetBrokerDown(1);
+
+    public void Revive() => _cluster.SetBrokerUp(1);
+
     public void Dispose()
     {
         _producer.Dispose();

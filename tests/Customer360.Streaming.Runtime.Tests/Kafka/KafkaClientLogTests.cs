@@ -52,6 +52,36 @@ public sealed class KafkaClientLogTests
         Assert.Equal([LogLevel.Warning, LogLevel.Warning, LogLevel.Warning, LogLevel.Warning, LogLevel.Information, LogLevel.Debug], logger.Entries.Select(e => e.Level));
     }
 
+    [Fact]
+    public void A_workers_client_errors_are_logged_once_per_code_and_quiet_period_and_a_fatal_one_always()
+    {
+        var clock = new FakeTimeProvider();
+        var logger = new RecordingLogger();
+        var report = KafkaClientLog.Errors(logger, clock, "app-StreamThread-1");
+
+        // A consumer whose broker went away: a refused reconnect every 50 ms, for ten seconds, and all brokers down.
+        for (var i = 0; i < 200; i++)
+        {
+            report(null!, new Error(ErrorCode.Local_Transport, "refused"));
+            clock.Advance(TimeSpan.FromMilliseconds(50));
+        }
+
+        report(null!, new Error(ErrorCode.Local_Transport, "refused"));
+        report(null!, new Error(ErrorCode.Local_AllBrokersDown, "all down"));
+        report(null!, new Error(ErrorCode.Local_Fatal, "fenced", isFatal: true));
+        report(null!, new Error(ErrorCode.Local_Fatal, "fenced", isFatal: true));
+
+        Assert.Equal(
+            [
+                "Worker app-StreamThread-1 Kafka client error Local_Transport: refused",
+                "Worker app-StreamThread-1 Kafka client error Local_Transport: refused (199 more like it held back before this one)",
+                "Worker app-StreamThread-1 Kafka client error Local_AllBrokersDown: all down",
+                "Worker app-StreamThread-1 Kafka client error Local_Fatal: fenced",
+                "Worker app-StreamThread-1 Kafka client error Local_Fatal: fenced",
+            ],
+            logger.Entries.Select(e => e.Message));
+    }
+
     [Theory]
     [InlineData(ErrorCode.Local_Transport, "no Kafka broker answered at 127.0.0.1:1 (Local: Broker transport failure)")]
     [InlineData(ErrorCode.Local_AllBrokersDown, "no Kafka broker answered at 127.0.0.1:1 (Local: All broker connections are down)")]
