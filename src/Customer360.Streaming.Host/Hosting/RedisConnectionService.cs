@@ -10,6 +10,12 @@ internal sealed class RedisConnectionService : IHostedService, IAsyncDisposable
     private readonly RedisOptions _options;
     private readonly ILogger<RedisConnectionService> _logger;
 
+    /// <summary>
+    /// The multiplexer keeps two connections (commands and subscriptions) and reports each one's failure and return on
+    /// its own threads: the reason changes under this lock, and only a change is logged.
+    /// </summary>
+    private readonly Lock _reasonLock = new();
+
     public RedisConnectionService(IOptions<RedisOptions> options, ILogger<RedisConnectionService> logger)
     {
         _options = options.Value;
@@ -25,11 +31,7 @@ internal sealed class RedisConnectionService : IHostedService, IAsyncDisposable
     {
         var connection = await RedisConnector.ConnectAsync(_options);
         connection.ConnectionFailed += (_, e) => Failed(e.FailureType.ToString());
-        connection.ConnectionRestored += (_, _) =>
-        {
-            FailureReason = null;
-            Log.RedisConnectionRestored(_logger);
-        };
+        connection.ConnectionRestored += (_, _) => Restored();
         Connection = connection;
         if (connection.IsConnected)
         {
@@ -54,11 +56,32 @@ internal sealed class RedisConnectionService : IHostedService, IAsyncDisposable
 
     private void Failed(string reason)
     {
-        if (FailureReason != reason)
+        lock (_reasonLock)
         {
+            if (FailureReason == reason)
+            {
+                return;
+            }
+
             FailureReason = reason;
-            Log.RedisUnavailable(_logger, reason);
         }
+
+        Log.RedisUnavailable(_logger, reason);
+    }
+
+    private void Restored()
+    {
+        lock (_reasonLock)
+        {
+            if (FailureReason is null)
+            {
+                return;
+            }
+
+            FailureReason = null;
+        }
+
+        Log.RedisConnectionRestored(_logger);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -1,0 +1,46 @@
+using Customer360.Streaming.Host.Hosting;
+using Customer360.Streaming.Redis;
+using Customer360.Streaming.Testing;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Customer360.Streaming.Host.Tests.Hosting;
+
+/// <summary>
+/// What the process's Redis connection logs when Redis drops it and it reconnects. The multiplexer keeps two
+/// connections (commands and subscriptions) and reports each one's return, so one reconnect was logged twice.
+/// </summary>
+public sealed class RedisReconnectLogTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>
+{
+    [Fact]
+    public async Task A_dropped_connection_that_comes_back_is_logged_unavailable_once_and_restored_once()
+    {
+        redis.SkipUnlessAvailable();
+        var logger = new RecordingLogger<RedisConnectionService>();
+        await using var service = new RedisConnectionService(Options.Create(new RedisOptions { ConnectionString = redis.ConnectionString }), logger);
+        await service.StartAsync(TestContext.Current.CancellationToken);
+        await service.Connection!.GetSubscriber().SubscribeAsync(RedisChannel.Literal("c360-test"), (_, _) => { });
+
+        // Redis closes both of the service's connections at once, as a restart or a failover would.
+        await using (var admin = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString + ",allowAdmin=true"))
+        {
+            var server = admin.GetServer(admin.GetEndPoints()[0]);
+            await server.ExecuteAsync("CLIENT", "KILL", "SKIPME", "yes");
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!(Restored(logger) >= 1 && service.Connection.IsConnected) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+
+        // Both connections are back once the multiplexer says so; give a second report a moment to arrive.
+        await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
+        Assert.Null(service.FailureReason);
+        Assert.Equal(1, Restored(logger));
+        Assert.Equal(1, logger.Recorded.Entries.Count(e => e.Message.StartsWith("Redis is unavailable (", StringComparison.Ordinal)));
+    }
+
+    private static int Restored(RecordingLogger<RedisConnectionService> logger) =>
+        logger.Recorded.Entries.Count(e => e.Message == "Redis connection restored");
+}
