@@ -5,7 +5,7 @@ namespace Customer360.Streaming.IntegrationTests.Runtime;
 
 /// <summary>
 /// What a running worker logs while its broker does not answer. The consumer's error callback fires at every failed
-/// reconnect: a `c360 run` whose broker went away wrote about twenty warnings a second, a minute into the outage.
+/// reconnect: a <c>c360 run</c> whose broker went away wrote about twenty warnings a second, a minute into the outage.
 /// </summary>
 public sealed class BrokerOutageLogTests
 {
