@@ -16,8 +16,7 @@ public static class SerdeFailures
     public static RecordFailureException AsRecordFailure(this SerdeException error)
     {
         ArgumentNullException.ThrowIfNull(error);
-        return error.DuringWrite
-            ? new RecordFailureException(ErrorStage.Process, error.Kind.ToString(), isTransient: true, error.Message, error)
-            : new RecordFailureException(ErrorStage.Deserialize, error.Kind.ToString(), error.IsTransient, error.Message, error);
+        var stage = error.DuringWrite ? ErrorStage.Process : ErrorStage.Deserialize;
+        return new RecordFailureException(stage, error.Kind.ToString(), error.IsTransient || error.DuringWrite, error.Message, error);
     }
 }

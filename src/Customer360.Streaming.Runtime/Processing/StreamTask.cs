@@ -220,10 +220,15 @@ public sealed class StreamTask : IProcessorContext
     /// <summary>An output's timestamp by default: its input's, or stream time when the processor disregarded the input's.</summary>
     private long CurrentOutputTimestampMs(StreamRecord current) => _currentTimestampDisregarded ? Math.Max(StreamTimeMs, 0) : current.TimestampMs;
 
-    public void DisregardTimestamp() =>
-        _currentTimestampDisregarded = _current is not null
-            ? true
-            : throw new InvalidOperationException("Only a record's timestamp can be disregarded, and only while the record is processed.");
+    public void DisregardTimestamp()
+    {
+        if (_current is null)
+        {
+            throw new InvalidOperationException("Only a record's timestamp can be disregarded, and only while the record is processed.");
+        }
+
+        _currentTimestampDisregarded = true;
+    }
 
     /// <summary>
     /// Lets the processor emit what it coalesced (<see cref="IProcessor.Flush"/>), then adds each store's changes to
