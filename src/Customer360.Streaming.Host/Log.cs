@@ -23,4 +23,13 @@ internal static partial class Log
 
     [LoggerMessage(2021, LogLevel.Information, "Web pages at {Url}")]
     public static partial void PagesListening(ILogger logger, string url);
+
+    [LoggerMessage(2030, LogLevel.Information, "Ready")]
+    public static partial void Ready(ILogger logger);
+
+    [LoggerMessage(2031, LogLevel.Warning, "No longer ready: {Reasons}")]
+    public static partial void NoLongerReady(ILogger logger, string reasons);
+
+    [LoggerMessage(2032, LogLevel.Information, "Not ready yet: {Reasons}")]
+    public static partial void NotReadyYet(ILogger logger, string reasons);
 }

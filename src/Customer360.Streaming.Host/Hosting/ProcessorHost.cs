@@ -8,6 +8,7 @@ using Customer360.Streaming.Schemas.Registry;
 using Customer360.Streaming.Schemas.Serdes;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -31,6 +32,9 @@ public static class ProcessorHost
     /// judged, coarse up to 10 s for a processor that is far behind. (OpenTelemetry's default has nothing between 10 and 25.)
     /// </summary>
     private static readonly double[] LatencyBucketsMs = [1, 2, 5, 10, 15, 20, 25, 30, 40, 50, 75, 100, 250, 500, 1000, 2500, 5000, 10000];
+
+    /// <summary>The category ASP.NET's health check service logs under (the class is internal).</summary>
+    private const string HealthCheckServiceCategory = "Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService";
 
     /// <summary>Health endpoints answer reads only; any other method gets 405, as probes and proxies expect.</summary>
     private static readonly Microsoft.AspNetCore.Routing.HttpMethodMetadata ReadOnlyMethods = new([HttpMethods.Get, HttpMethods.Head]);
@@ -70,6 +74,8 @@ public static class ProcessorHost
             o.SingleLine = true;
             o.TimestampFormat = "HH:mm:ss.fff ";
         });
+        // It logs an error for every unhealthy check of every probe; ReadinessLog logs each change once instead.
+        builder.Logging.AddFilter(HealthCheckServiceCategory, LogLevel.None);
 
         builder.Services.AddProcessorOptions();
         // Before the processor's services, so its hosted service starts (and listens) before the first record counts.
@@ -86,6 +92,13 @@ public static class ProcessorHost
             .AddCheck<ProcessorHealthCheck>("worker", tags: [ProcessorHealthCheck.LiveTag])
             .AddCheck<ProcessorHealthCheck>("processor", tags: [ProcessorHealthCheck.ReadyTag])
             .AddCheck<RedisHealthCheck>("redis", tags: [ProcessorHealthCheck.ReadyTag]);
+        builder.Services.AddSingleton<IHealthCheckPublisher, ReadinessLog>();
+        builder.Services.Configure<HealthCheckPublisherOptions>(publishing =>
+        {
+            publishing.Delay = TimeSpan.FromSeconds(1);
+            publishing.Period = ReadinessLog.Period;
+            publishing.Predicate = c => c.Tags.Contains(ProcessorHealthCheck.ReadyTag);
+        });
         // Kestrel is built with the app, before ValidateOnStart runs: bind the raw values here and let an invalid
         // address (or a port that is not a number) fall through to the validation error, which names the key, rather
         // than fail inside Kestrel or the binder.

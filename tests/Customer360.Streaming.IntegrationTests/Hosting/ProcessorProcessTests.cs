@@ -140,6 +140,11 @@ public sealed class ProcessorProcessTests(KafkaFixture kafka, RedisServerFixture
         Assert.Matches(@"c360_commit_step_duration\w*_count\{[^}]*step=""send_changelogs""[^}]*\} [1-9]", metrics);
         Assert.Matches(@"c360_stream_thread_partitions\{[^}]*thread=""StreamThread-2""[^}]*\} [1-9]", metrics);
 
+        // Readiness is logged when it changes, not per probe: ASP.NET's health check service wrote an error line for
+        // every probe that found the threads joining.
+        Assert.Contains(processor.StandardOutput, l => l.EndsWith("Hosting.ReadinessLog[2030] Ready", StringComparison.Ordinal));
+        Assert.DoesNotContain(processor.StandardOutput, l => l.Contains("DefaultHealthCheckService", StringComparison.Ordinal));
+
         processor.Terminate();
         Assert.True(await processor.WaitForExitAsync(TimeSpan.FromSeconds(30)), "did not stop on SIGTERM: " + processor.AllOutput);
         Assert.Equal(0, processor.ExitCode);

@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Customer360.Streaming.Host.Hosting;
+
+/// <summary>
+/// Logs readiness when it changes: once when the processor first becomes ready, once when it stops being ready and
+/// why, once when it is back. ASP.NET's health check service logs an error for every unhealthy check of every probe,
+/// so it is silenced (<see cref="ProcessorHost"/>) and this takes its place. Runs on the health check publisher's
+/// own schedule, so the log does not depend on anyone probing.
+/// </summary>
+internal sealed class ReadinessLog(ILogger<ReadinessLog> logger) : IHealthCheckPublisher
+{
+    /// <summary>How soon after a change the log shows it.</summary>
+    public static readonly TimeSpan Period = TimeSpan.FromSeconds(5);
+
+    private readonly Lock _gate = new();
+
+    /// <summary>The checks that failed at the last report (null before the first), and whether it was ever ready.</summary>
+    private string[]? _failing;
+    private bool _wasReady;
+
+    public Task PublishAsync(HealthReport report, CancellationToken cancellationToken)
+    {
+        var failing = report.Entries.Where(e => e.Value.Status != HealthStatus.Healthy).ToList();
+        var names = failing.Select(e => e.Key).Order(StringComparer.Ordinal).ToArray();
+        lock (_gate)
+        {
+            // A description may change with every report (a count of paused partitions); which checks fail changes
+            // only with the state itself.
+            if (_failing is not null && _failing.SequenceEqual(names, StringComparer.Ordinal))
+            {
+                return Task.CompletedTask;
+            }
+
+            _failing = names;
+            if (names.Length == 0)
+            {
+                _wasReady = true;
+                Log.Ready(logger);
+            }
+            else if (_wasReady)
+            {
+                Log.NoLongerReady(logger, Reasons(failing));
+            }
+            else
+            {
+                Log.NotReadyYet(logger, Reasons(failing));
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static string Reasons(IEnumerable<KeyValuePair<string, HealthReportEntry>> failing) => string.Join(
+        "; ",
+        failing.OrderBy(e => e.Key, StringComparer.Ordinal)
+            .Select(e => $"{e.Key}: {e.Value.Description ?? e.Value.Exception?.Message ?? e.Value.Status.ToString()}"));
+}

@@ -1,0 +1,82 @@
+using Customer360.Streaming.Host.Hosting;
+using Customer360.Streaming.Testing;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
+
+namespace Customer360.Streaming.Host.Tests.Hosting;
+
+/// <summary>
+/// Readiness in the log: one line when it changes, none per probe. ASP.NET's health check service logged an error for
+/// every unhealthy check of every probe, so a readiness probe every few seconds during a Redis outage wrote a line
+/// each time, on top of the outage's own line.
+/// </summary>
+public sealed class ReadinessLogTests
+{
+    private static readonly HealthReport Consuming = Report(("processor", HealthStatus.Healthy, "consuming"), ("redis", HealthStatus.Healthy, "ping 0.3 ms"));
+
+    [Fact]
+    public async Task Each_change_of_readiness_is_logged_once_and_repeated_reports_are_not()
+    {
+        var logger = new RecordingLogger<ReadinessLog>();
+        var log = new ReadinessLog(logger);
+        var redisDown = Report(("processor", HealthStatus.Healthy, "consuming"), ("redis", HealthStatus.Unhealthy, "not connected (UnableToConnect)"));
+
+        await log.PublishAsync(Report(("processor", HealthStatus.Unhealthy, "not consuming yet (Joining)"), ("redis", HealthStatus.Healthy, "ping 1.0 ms")), TestContext.Current.CancellationToken);
+        await log.PublishAsync(Consuming, TestContext.Current.CancellationToken);
+        await log.PublishAsync(Report(("processor", HealthStatus.Healthy, "consuming"), ("redis", HealthStatus.Healthy, "ping 0.9 ms")), TestContext.Current.CancellationToken);
+        await log.PublishAsync(redisDown, TestContext.Current.CancellationToken);
+        await log.PublishAsync(redisDown, TestContext.Current.CancellationToken);
+        await log.PublishAsync(redisDown, TestContext.Current.CancellationToken);
+        await log.PublishAsync(Consuming, TestContext.Current.CancellationToken);
+
+        Assert.Equal(
+            [
+                (LogLevel.Information, "Not ready yet: processor: not consuming yet (Joining)"),
+                (LogLevel.Information, "Ready"),
+                (LogLevel.Warning, "No longer ready: redis: not connected (UnableToConnect)"),
+                (LogLevel.Information, "Ready"),
+            ],
+            logger.Recorded.Entries);
+    }
+
+    [Fact]
+    public async Task A_different_check_failing_while_not_ready_is_logged_and_a_changing_description_of_the_same_one_is_not()
+    {
+        var logger = new RecordingLogger<ReadinessLog>();
+        var log = new ReadinessLog(logger);
+        await log.PublishAsync(Consuming, TestContext.Current.CancellationToken);
+
+        await log.PublishAsync(Report(("processor", HealthStatus.Unhealthy, "3 partitions paused, waiting to retry: registry"), ("redis", HealthStatus.Healthy, "ping 0.3 ms")), TestContext.Current.CancellationToken);
+        await log.PublishAsync(Report(("processor", HealthStatus.Unhealthy, "5 partitions paused, waiting to retry: registry"), ("redis", HealthStatus.Healthy, "ping 0.3 ms")), TestContext.Current.CancellationToken);
+        await log.PublishAsync(Report(("processor", HealthStatus.Unhealthy, "5 partitions paused, waiting to retry: registry"), ("redis", HealthStatus.Unhealthy, "not connected (SocketFailure)")), TestContext.Current.CancellationToken);
+
+        Assert.Equal(
+            [
+                "Ready",
+                "No longer ready: processor: 3 partitions paused, waiting to retry: registry",
+                "No longer ready: processor: 5 partitions paused, waiting to retry: registry; redis: not connected (SocketFailure)",
+            ],
+            logger.Recorded.Entries.Select(e => e.Message));
+    }
+
+    [Fact]
+    public async Task A_check_that_threw_is_named_with_its_exception_message()
+    {
+        var logger = new RecordingLogger<ReadinessLog>();
+        var log = new ReadinessLog(logger);
+        var threw = new HealthReport(
+            new Dictionary<string, HealthReportEntry>
+            {
+                ["redis"] = new(HealthStatus.Unhealthy, null, TimeSpan.Zero, new TimeoutException("Timeout awaiting response"), null),
+            },
+            TimeSpan.Zero);
+
+        await log.PublishAsync(threw, TestContext.Current.CancellationToken);
+
+        Assert.Equal("Not ready yet: redis: Timeout awaiting response", Assert.Single(logger.Recorded.Entries).Message);
+    }
+
+    private static HealthReport Report(params (string Name, HealthStatus Status, string Description)[] checks) => new(
+        checks.ToDictionary(c => c.Name, c => new HealthReportEntry(c.Status, c.Description, TimeSpan.Zero, null, null)),
+        TimeSpan.Zero);
+}
