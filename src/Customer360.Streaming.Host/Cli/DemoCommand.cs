@@ -222,7 +222,8 @@ internal static class DemoCommand
                 triggerReport.LiveFromMs = time.GetUtcNow().ToUnixTimeMilliseconds();
             }
         });
-        if (await monitor.ShowUntilAsync(producing, host, () => app.Lifetime.ApplicationStopping.IsCancellationRequested, live, () => producerSays, Say, cancellationToken))
+        var processorStopped = await monitor.ShowUntilAsync(producing, host, () => app.Lifetime.ApplicationStopping.IsCancellationRequested, live, () => producerSays, Say, cancellationToken);
+        if (processorStopped || cancellationToken.IsCancellationRequested)
         {
             await stopProducing.CancelAsync();
             try
@@ -234,6 +235,12 @@ internal static class DemoCommand
                 // Stopped with the processor, or its broker writes failed meanwhile: the processor's failure is the news.
             }
 
+            // A signal (Ctrl-C, SIGTERM) stops the processor's host along with the demo: that stop is not a failure.
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return await InterruptedAsync();
+            }
+
             Say($"the processor stopped after {time.GetElapsedTime(started).TotalSeconds:0.0} s with exit code {await host}; its log above says why");
             Say("  result: FAILED - the processor stopped before the demo ended");
             return ExitCodes.RuntimeFailure;
@@ -241,6 +248,11 @@ internal static class DemoCommand
 
         var produced = await producing;
         var caughtUp = await WaitUntilAsync(time, () => CommittedTotal() >= produced.Values.Sum(), TimeSpan.FromSeconds(30), cancellationToken);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return await InterruptedAsync();
+        }
+
         var lag = ConsumerGroupLag.Read(groupOffsets, metadata, inputs, TimeSpan.FromSeconds(5));
         var sinks = processor.Sinks;
         var contexts = await monitor.Redis.CountContextsAsync();
@@ -287,7 +299,7 @@ internal static class DemoCommand
             Say("  " + threadTimeLine);
         }
 
-        SayOffers(offerAnswers, rules, settings.TopologyDirectory);
+        DemoOfferSummary.Say(offerAnswers, rules, settings.TopologyDirectory, DemoApplicationId);
         Say($"  dead letters: {deadLetters}" + (monitor.UnreadableDecisions > 0 ? $"; {monitor.UnreadableDecisions} output records the view could not read" : string.Empty));
         Say($"  web pages were served at {pages}");
         Say($"  commits: {status.Commits}, elapsed {time.GetElapsedTime(started).TotalSeconds:0.0} s, processor exit code {exitCode}");
@@ -298,6 +310,13 @@ internal static class DemoCommand
             : "  result: FAILED - the processor did not catch up, dead-lettered events, or contexts are missing in Redis (or it did not answer)");
         return passed ? ExitCodes.Success : ExitCodes.RuntimeFailure;
 
+        async Task<int> InterruptedAsync()
+        {
+            var stoppedWith = await host;
+            Say($"interrupted after {time.GetElapsedTime(started).TotalSeconds:0.0} s; the processor stopped with the demo (exit code {stoppedWith}); no summary");
+            return ExitCodes.RuntimeFailure;
+        }
+
         long CommittedTotal() => CommittedTotalOf(ConsumerGroupLag.Read(groupOffsets, metadata, inputs, TimeSpan.FromSeconds(5)));
 
         bool TakenIn(long producedSoFar)
@@ -306,29 +325,6 @@ internal static class DemoCommand
             return CommittedTotalOf(lag.Where(p => !repartitions.Contains(p.Partition.Topic))) >= producedSoFar
                 && lag.Where(p => repartitions.Contains(p.Partition.Topic)).All(p => p.Lag == 0);
         }
-    }
-
-    /// <summary>
-    /// What the learned policy achieved live, and the policies side by side on a seeded population in memory (the
-    /// live run is too short, and runs one policy only).
-    /// </summary>
-    private static void SayOffers(IReadOnlyDictionary<(string Offer, string Segment), (long Accepted, long Answered)> answers, Domain.Triggers.RuleSet? rules, string? topologyDirectory)
-    {
-        if (rules is null || !rules.Rules.Any(r => r.Offers.Count > 0))
-        {
-            return;
-        }
-
-        var (accepted, answered) = (answers.Values.Sum(a => a.Accepted), answers.Values.Sum(a => a.Answered));
-        Say($"  offers answered live (learned policy): {accepted} accepted of {answered}"
-            + (answered == 0 ? string.Empty : $" = {(double)accepted / answered:0.000}; by segment: "
-                + string.Join(", ", answers.GroupBy(a => a.Key.Segment).OrderBy(g => g.Key, StringComparer.Ordinal)
-                    .Select(g => $"{g.Key} {g.Sum(a => a.Value.Accepted)}/{g.Sum(a => a.Value.Answered)}"))));
-        const int customers = 2_000;
-        var setup = RulesTestCommand.Setup(topologyDirectory, DemoApplicationId);
-        var partitions = ProductTopics.ContextPartitions(setup.Topics);
-        var evaluation = Decisioning.OfferEvaluation.Run(rules, setup, customers, seed: 42, days: 7, partitions);
-        Say($"  acceptance by policy ({customers} simulated customers over 7 days, in memory): {evaluation.Line}");
     }
 
     private static long CommittedTotalOf(IEnumerable<PartitionLag> lag) => lag.Sum(p => p.Committed ?? 0);

@@ -5,7 +5,7 @@ using Customer360.Streaming.Testing;
 
 namespace Customer360.Streaming.IntegrationTests.Demo;
 
-/// <summary><c>c360 demo</c> as a separate process, where it cannot start or its processor stops.</summary>
+/// <summary><c>c360 demo</c> as a separate process, where it cannot start, is interrupted, or its processor stops.</summary>
 public sealed class DemoCommandTests(RedisServerFixture redis)
 {
     [Fact]
@@ -33,6 +33,32 @@ public sealed class DemoCommandTests(RedisServerFixture redis)
         Assert.Contains(demo.StandardError, l => l.Contains($"Http:Port {port} is in use", StringComparison.Ordinal));
         Assert.DoesNotContain(demo.AllOutput, "Unhandled exception", StringComparison.Ordinal);
         Assert.DoesNotContain(demo.StandardOutput, l => l.Contains("did not become ready", StringComparison.Ordinal));
+        Assert.Empty(Directory.GetDirectories(temporary, "c360-demo-state-*"));
+    }
+
+    [Fact]
+    public async Task Demo_stopped_by_a_signal_says_it_was_interrupted_rather_than_that_its_processor_failed()
+    {
+        // Ctrl-C (or SIGTERM) stops the demo's processor with it, and the demo read that as the processor stopping on
+        // its own: "the processor stopped after 44.8 s with exit code 0; its log above says why", then "result: FAILED".
+        Assert.SkipUnless(redis.IsAvailable, redis.SkipReason ?? "redis-server is not available");
+        var temporary = TestScratch.Run.NewDirectory("c360-demo-tmp-");
+        using var demo = ChildProcess.Start(
+            "dotnet",
+            [
+                RepositoryLayout.C360Dll, "demo", "--duration", "60", "--customers", "300", "--brokers", "1", "--plain", "--redis", redis.ConnectionString,
+                "--http-port", "0", "--topology-dir", RepositoryLayout.TopologyDirectory,
+            ],
+            new Dictionary<string, string?> { ["TMPDIR"] = temporary });
+        Assert.True(await demo.WaitForLineAsync(l => l.StartsWith("[demo] t=", StringComparison.Ordinal), TimeSpan.FromSeconds(120)) is not null, demo.AllOutput);
+
+        demo.Terminate();
+
+        Assert.True(await demo.WaitForExitAsync(TimeSpan.FromSeconds(50)), "the demo did not end: " + demo.AllOutput);
+        Assert.True(demo.ExitCode == 1, demo.AllOutput);
+        Assert.Contains(demo.StandardOutput, l => l.StartsWith("[demo] interrupted after ", StringComparison.Ordinal));
+        Assert.DoesNotContain(demo.StandardOutput, l => l.Contains("FAILED", StringComparison.Ordinal) || l.Contains("its log above says why", StringComparison.Ordinal));
+        Assert.DoesNotContain("Unhandled exception", demo.AllOutput, StringComparison.Ordinal);
         Assert.Empty(Directory.GetDirectories(temporary, "c360-demo-state-*"));
     }
 
