@@ -8,6 +8,7 @@ using Customer360.Streaming.Redis;
 using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Contracts;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Spectre.Console;
 using StackExchange.Redis;
 
@@ -19,7 +20,8 @@ internal sealed record ChannelRate(string Channel, double PerSecond, long Total)
 /// <summary>
 /// What the demo shows at one moment (the Redis readings are null while Redis does not answer). The lag counts the
 /// partitions the stream threads hold: while <paramref name="ProcessorPhase"/> is not running (a thread replaced,
-/// joining or restoring), some partitions are nobody's and the lag is a lower bound.
+/// joining or restoring), some partitions are nobody's and the lag is a lower bound. <paramref name="NotReady"/> is
+/// what <c>/health/ready</c> would answer for the processor while it is not ready (a hold, paused partitions).
 /// </summary>
 internal sealed record DemoSnapshot(
     TimeSpan Elapsed,
@@ -32,7 +34,8 @@ internal sealed record DemoSnapshot(
     long Suppressed,
     IReadOnlyList<ObservedDecision> LatestDecisions,
     string? Status,
-    WorkerPhase ProcessorPhase = WorkerPhase.Running);
+    WorkerPhase ProcessorPhase = WorkerPhase.Running,
+    string? NotReady = null);
 
 /// <summary>
 /// Watches the running demo from outside the processor's logic: what it consumed per channel (its own counter,
@@ -131,6 +134,7 @@ internal sealed class DemoMonitor : IDisposable
         var status = _processor.Processor?.Status;
         var partitions = status?.Partitions ?? [];
         var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var readiness = ProcessorHealthCheck.Assess(status, readiness: true);
         return new DemoSnapshot(
             _time.GetElapsedTime(_startedAt),
             channels,
@@ -142,7 +146,8 @@ internal sealed class DemoMonitor : IDisposable
             _decisions.Suppressed,
             _decisions.LatestDecisions(LatestKept),
             processorStatus,
-            status?.Phase ?? WorkerPhase.Created);
+            status?.Phase ?? WorkerPhase.Created,
+            readiness.Status == HealthStatus.Healthy ? null : readiness.Description);
     }
 
     /// <summary>

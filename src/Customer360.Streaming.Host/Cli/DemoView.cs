@@ -16,6 +16,9 @@ internal static class DemoView
     private const int LineExplanationWidth = 90;
     private const int TableExplanationWidth = 240;
 
+    // The processor panel sits beside two others: a longer reason would squeeze them.
+    private const int TableReadinessWidth = 60;
+
     /// <summary>Shown for a Redis reading while Redis does not answer.</summary>
     public const string RedisUnknown = "unknown (Redis did not answer)";
 
@@ -30,7 +33,14 @@ internal static class DemoView
         text.Append(inv, $"t={snapshot.Elapsed.TotalSeconds:0}s events/s ");
         text.AppendJoin(", ", snapshot.Channels.Where(c => c.Total > 0).Select(c => string.Create(inv, $"{c.Channel} {c.PerSecond:0}")));
         var phase = PhaseWhileNotRunning(snapshot);
-        text.Append(inv, $" | lag {(phase is null ? "" : "at least ")}{snapshot.Lag} ({snapshot.LagSeconds:0.0} s{(phase is null ? "" : $"; processor {phase}")}) | contexts in Redis {snapshot.ContextsInRedis?.ToString(inv) ?? RedisUnknown} | in store ");
+        text.Append(inv, $" | lag {(phase is null ? "" : "at least ")}{snapshot.Lag} ({snapshot.LagSeconds:0.0} s{(phase is null ? "" : $"; processor {phase}")})");
+        // While the processor is not running its phase says why it is not ready; while it runs, readiness says it.
+        if (phase is null && snapshot.NotReady is { } notReady)
+        {
+            text.Append(inv, $" | not ready: {notReady}");
+        }
+
+        text.Append(inv, $" | contexts in Redis {snapshot.ContextsInRedis?.ToString(inv) ?? RedisUnknown} | in store ");
         if (snapshot.PresentByStore is { } present)
         {
             text.AppendJoin(", ", present.Select(s => string.Create(inv, $"{s.Key} {s.Value}")));
@@ -77,6 +87,7 @@ internal static class DemoView
         var lag = snapshot.Lag.ToString("N0", inv);
         health.AddRow("consumer lag", PhaseWhileNotRunning(snapshot) is { } phase ? $"at least {lag} (processor {phase})" : lag);
         health.AddRow("lag in seconds", snapshot.LagSeconds.ToString("0.0", inv));
+        health.AddRow("readiness", snapshot.NotReady is { } notReady ? $"[yellow]{Markup.Escape(Shorten(notReady, TableReadinessWidth))}[/]" : "ready");
         health.AddRow("contexts in Redis", snapshot.ContextsInRedis?.ToString("N0", inv) ?? "[yellow]Redis did not answer[/]");
         health.AddRow("triggers fired", snapshot.Fired.ToString("N0", inv));
         health.AddRow("held back by hygiene", snapshot.Suppressed.ToString("N0", inv));

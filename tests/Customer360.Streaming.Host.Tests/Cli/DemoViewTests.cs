@@ -44,6 +44,19 @@ public sealed class DemoViewTests
     }
 
     [Fact]
+    public void While_processing_waits_on_a_dependency_the_line_and_the_view_say_why_as_readiness_does()
+    {
+        // A Redis that refused writes (out of memory) held processing for minutes: the lag stood still, and only a
+        // warning every 30 s above the progress lines said why.
+        const string held = "processing held: Redis did not take 1000 context writes (RedisServerException OOM)";
+        var snapshot = Snapshot with { NotReady = held };
+
+        Assert.Contains($"| lag 12 (1.5 s) | not ready: {held} | contexts in Redis 1000 |", DemoView.Line(snapshot), StringComparison.Ordinal);
+        Assert.Matches(@"readiness\s*│\s*processing held: Redis did not take", RenderedText(snapshot));
+        Assert.Matches(@"readiness\s*│\s*ready", RenderedText(Snapshot));
+    }
+
+    [Fact]
     public void While_Redis_does_not_answer_the_line_says_so_where_its_readings_go()
     {
         var line = DemoView.Line(Snapshot with { ContextsInRedis = null, PresentByStore = null });
