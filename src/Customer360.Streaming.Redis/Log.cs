@@ -5,8 +5,8 @@ namespace Customer360.Streaming.Redis;
 /// <summary>Log messages of the Redis adapter. Customers appear in none of them.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Redis did not take {Count} context writes ({ErrorClass}); processing waits and every owned context is re-asserted when it answers")]
-    public static partial void RedisUnavailable(ILogger logger, string errorClass, int count);
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Redis did not take {Count} context writes ({Why}); processing waits and every owned context is re-asserted when it answers")]
+    public static partial void RedisUnavailable(ILogger logger, string why, int count);
 
     [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "Redis: {Count} keys of the context view held a value of another type (not written by this processor) and were replaced")]
     public static partial void ForeignKeysReplaced(ILogger logger, int count);

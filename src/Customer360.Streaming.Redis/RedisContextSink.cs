@@ -222,7 +222,7 @@ public sealed class RedisContextSink : ICommitObserver
         }
         catch (Exception ex) when (RedisOutage.Is(ex) || ex is TimeoutException)
         {
-            return MarkUnavailable(RedisOutage.Describe(ex), latest.Count);
+            return MarkUnavailable(ex is TimeoutException ? $"no answer within {WriteTimeout.TotalSeconds:0} s" : RedisOutage.Describe(ex), latest.Count);
         }
 
         _metrics.RedisBatchDuration.Record(_time.GetElapsedTime(started).TotalMilliseconds);
@@ -246,12 +246,15 @@ public sealed class RedisContextSink : ICommitObserver
         return true;
     }
 
-    /// <summary>Redis did not take a batch of <paramref name="count"/> contexts: unavailable until a recovery; always false.</summary>
-    private bool MarkUnavailable(string errorClass, int count)
+    /// <summary>
+    /// Redis did not take a batch of <paramref name="count"/> contexts, for <paramref name="why"/> (its refusal, or no
+    /// answer in time): unavailable until a recovery; always false.
+    /// </summary>
+    private bool MarkUnavailable(string why, int count)
     {
         _metrics.RedisRetries.Add(1);
-        Log.RedisUnavailable(_logger, errorClass, count);
-        Volatile.Write(ref _unavailable, $"Redis did not take a batch of contexts within {WriteTimeout.TotalSeconds:0} s ({errorClass}); processing waits and the contexts are re-asserted when it answers");
+        Log.RedisUnavailable(_logger, why, count);
+        Volatile.Write(ref _unavailable, $"Redis did not take a batch of contexts ({why}); processing waits and the contexts are re-asserted when it answers");
         return false;
     }
 
