@@ -39,6 +39,9 @@ public sealed class RedisContextSink : ICommitObserver
     /// <summary>The longest the stream thread waits for one batch; beyond it Redis counts as unavailable.</summary>
     public static readonly TimeSpan WriteTimeout = TimeSpan.FromSeconds(2);
 
+    /// <summary>Why a batch was not taken when Redis neither took nor refused it in time.</summary>
+    private static readonly string NoAnswerInTime = $"no answer within {WriteTimeout.TotalSeconds:0} s";
+
     public RedisContextSink(RedisContextWriter writer, TimeSpan anonymousTtl, TimeProvider time, PipelineMetrics metrics, ILogger logger)
     {
         _writer = writer;
@@ -175,7 +178,7 @@ public sealed class RedisContextSink : ICommitObserver
             return true;
         }
 
-        return MarkUnavailable("TimeoutException", _inFlightCount);
+        return MarkUnavailable(NoAnswerInTime, _inFlightCount);
     }
 
     /// <summary>
@@ -222,7 +225,7 @@ public sealed class RedisContextSink : ICommitObserver
         }
         catch (Exception ex) when (RedisOutage.Is(ex) || ex is TimeoutException)
         {
-            return MarkUnavailable(ex is TimeoutException ? $"no answer within {WriteTimeout.TotalSeconds:0} s" : RedisOutage.Describe(ex), latest.Count);
+            return MarkUnavailable(ex is TimeoutException ? NoAnswerInTime : RedisOutage.Describe(ex), latest.Count);
         }
 
         _metrics.RedisBatchDuration.Record(_time.GetElapsedTime(started).TotalMilliseconds);
