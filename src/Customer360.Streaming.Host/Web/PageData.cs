@@ -4,6 +4,7 @@ using Customer360.Streaming.Domain.Context;
 using Customer360.Streaming.Domain.Geo;
 using Customer360.Streaming.Host.Hosting;
 using Customer360.Streaming.Redis;
+using Customer360.Streaming.Runtime.Processing;
 using Microsoft.Extensions.Options;
 
 namespace Customer360.Streaming.Host.Web;
@@ -67,7 +68,7 @@ internal sealed class PageData
             }
 
             var nearest = context?.Location.NearestStoreId is { } nearestId ? Store(nearestId) : null;
-            return new CustomerPageModel(customerId, context, decisions, nearest, now, null);
+            return new CustomerPageModel(customerId, context, decisions, nearest, now, null) { Staleness = Staleness(_processor.Processor?.Status) };
         }
         catch (Exception ex) when (RedisOutage.Is(ex))
         {
@@ -108,7 +109,7 @@ internal sealed class PageData
                 .Select(g => KeyValuePair.Create(g.Key, g.Count()))
                 .OrderBy(z => z.Key, StringComparer.Ordinal)
                 .ToList();
-            return new StoreFloorModel(store, visitors, assists, zones, now, null) { PresentCount = present.Count };
+            return new StoreFloorModel(store, visitors, assists, zones, now, null) { PresentCount = present.Count, Staleness = Staleness(_processor.Processor?.Status) };
         }
         catch (Exception ex) when (RedisOutage.Is(ex))
         {
@@ -148,8 +149,19 @@ internal sealed class PageData
         return new OverviewModel(counts, _rate.PerSecond(), lag, lagSeconds, phase, decisions, _feed.Following, _feed.Unreadable, now, problem)
         {
             DeadLetters = status?.DeadLetters ?? 0,
+            Staleness = Staleness(status),
         };
     }
+
+    /// <summary>
+    /// Said above what Redis shows while the processor does not keep it current: it holds processing (Redis refused
+    /// or did not answer its writes) or partitions wait on a dependency. Reads may still work then, and show the past.
+    /// Not for joining, restoring or a buffer full for moments under load: those pass without anyone's help.
+    /// </summary>
+    internal static string? Staleness(StreamProcessorStatus? status) =>
+        status is { HeldBy: not null } or { PauseReasons.Count: > 0 }
+            ? "May be out of date: " + ProcessorHealthCheck.Assess(status, readiness: true).Description
+            : null;
 
     private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
 

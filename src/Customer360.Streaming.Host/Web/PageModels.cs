@@ -8,7 +8,11 @@ namespace Customer360.Streaming.Host.Web;
 /// <param name="Context">Null while Redis has no context for the id.</param>
 /// <param name="Problem">Why nothing can be shown (Redis unreachable), else null.</param>
 public sealed record CustomerPageModel(
-    string CustomerId, CustomerContext? Context, IReadOnlyList<ObservedDecision> Decisions, StoreLocation? NearestStore, long NowMs, string? Problem);
+    string CustomerId, CustomerContext? Context, IReadOnlyList<ObservedDecision> Decisions, StoreLocation? NearestStore, long NowMs, string? Problem)
+{
+    /// <summary>That what is shown may be out of date, and why (<see cref="PageData.Staleness"/>), else null.</summary>
+    public string? Staleness { get; init; }
+}
 
 /// <summary>One present customer as store staff may see them: a pseudonym, never the id.</summary>
 public sealed record StoreVisitor(
@@ -20,6 +24,9 @@ public sealed record StoreFloorModel(
 {
     /// <summary>Everyone present, also those beyond the rows shown.</summary>
     public int PresentCount { get; init; } = Present.Count;
+
+    /// <summary>That what is shown may be out of date, and why (<see cref="PageData.Staleness"/>), else null.</summary>
+    public string? Staleness { get; init; }
 }
 
 /// <summary>A store and how many customers are in it now.</summary>
@@ -38,4 +45,7 @@ public sealed record OverviewModel(
 
     /// <summary>Records this process's stream threads dead-lettered since it started (<c>c360 dead-letters summary</c> says which and why).</summary>
     public long DeadLetters { get; init; }
+
+    /// <summary>That what is shown may be out of date, and why (<see cref="PageData.Staleness"/>), else null.</summary>
+    public string? Staleness { get; init; }
 }
