@@ -21,7 +21,8 @@ internal sealed record ChannelRate(string Channel, double PerSecond, long Total)
 /// What the demo shows at one moment (the Redis readings are null while Redis does not answer). The lag counts the
 /// partitions the stream threads hold: while <paramref name="ProcessorPhase"/> is not running (a thread replaced,
 /// joining or restoring), some partitions are nobody's and the lag is a lower bound. <paramref name="NotReady"/> is
-/// what <c>/health/ready</c> would answer for the processor while it is not ready (a hold, paused partitions).
+/// what <c>/health/ready</c> would answer for the processor while it is not ready (joining, restoring, a hold, paused
+/// partitions), else null.
 /// </summary>
 internal sealed record DemoSnapshot(
     TimeSpan Elapsed,

@@ -21,8 +21,8 @@ internal sealed class ReadinessLog(ILogger<ReadinessLog> logger) : IHealthCheckP
 
     public Task PublishAsync(HealthReport report, CancellationToken cancellationToken)
     {
-        var failing = report.Entries.Where(e => e.Value.Status != HealthStatus.Healthy).ToList();
-        var names = failing.Select(e => e.Key).Order(StringComparer.Ordinal).ToArray();
+        var failing = report.Entries.Where(e => e.Value.Status != HealthStatus.Healthy).OrderBy(e => e.Key, StringComparer.Ordinal).ToList();
+        var names = failing.Select(e => e.Key).ToArray();
         lock (_gate)
         {
             // A description may change with every report (a count of paused partitions); which checks fail changes
@@ -52,7 +52,5 @@ internal sealed class ReadinessLog(ILogger<ReadinessLog> logger) : IHealthCheckP
     }
 
     private static string Reasons(IEnumerable<KeyValuePair<string, HealthReportEntry>> failing) => string.Join(
-        "; ",
-        failing.OrderBy(e => e.Key, StringComparer.Ordinal)
-            .Select(e => $"{e.Key}: {e.Value.Description ?? e.Value.Exception?.Message ?? e.Value.Status.ToString()}"));
+        "; ", failing.Select(e => $"{e.Key}: {e.Value.Description ?? e.Value.Exception?.Message ?? e.Value.Status.ToString()}"));
 }
