@@ -141,8 +141,8 @@ public sealed class ProcessorProcessTests(KafkaFixture kafka, RedisServerFixture
         Assert.Matches(@"c360_stream_thread_partitions\{[^}]*thread=""StreamThread-2""[^}]*\} [1-9]", metrics);
 
         // Readiness is logged when it changes, not per probe: ASP.NET's health check service wrote an error line for
-        // every probe that found the threads joining.
-        Assert.Contains(processor.StandardOutput, l => l.EndsWith("Hosting.ReadinessLog[2030] Ready", StringComparison.Ordinal));
+        // every probe that found the threads joining. The change is looked at every 5 s, whoever probes.
+        Assert.NotNull(await processor.WaitForLineAsync(l => l.EndsWith("Hosting.ReadinessLog[2030] Ready", StringComparison.Ordinal), TimeSpan.FromSeconds(30)));
         Assert.DoesNotContain(processor.StandardOutput, l => l.Contains("DefaultHealthCheckService", StringComparison.Ordinal));
 
         processor.Terminate();
