@@ -2,14 +2,13 @@ using Confluent.Kafka;
 using Customer360.Streaming.Host.Hosting;
 using Customer360.Streaming.Runtime.Processing;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using static Customer360.Streaming.Host.Tests.WorkerStatuses;
 
 namespace Customer360.Streaming.Host.Tests.Hosting;
 
 /// <summary>What /health/live and /health/ready answer in each state of the worker.</summary>
 public sealed class ProcessorHealthCheckTests
 {
-    private static readonly TopicPartition[] Assignment = [new("c360.beacon.v1", 0), new("c360.beacon.v1", 1)];
-
     [Fact]
     public void A_running_worker_with_nothing_paused_is_live_and_ready()
     {
@@ -97,14 +96,5 @@ public sealed class ProcessorHealthCheckTests
         Assert.Equal(
             """[{"name":"StreamThread-1","state":"Running","partitions":["c360.beacon.v1[0]","c360.beacon.v1[1]"]},{"name":"StreamThread-2","state":"Running","partitions":["c360.beacon.v1[2]"]}]""",
             threads);
-    }
-
-    private static StreamProcessorStatus Of(StreamWorkerStatus thread) => new(("StreamThread-1", thread));
-
-    private static StreamWorkerStatus Running()
-    {
-        var status = new StreamWorkerStatus();
-        status.Assigned(Assignment);
-        return status;
     }
 }

@@ -1,10 +1,10 @@
-using Confluent.Kafka;
 using Customer360.Streaming.Domain.Context;
 using Customer360.Streaming.Domain.Geo;
 using Customer360.Streaming.Host.Web;
 using Customer360.Streaming.Host.Web.Components;
 using Customer360.Streaming.Runtime.Processing;
 using Microsoft.Extensions.DependencyInjection;
+using static Customer360.Streaming.Host.Tests.WorkerStatuses;
 
 namespace Customer360.Streaming.Host.Tests.Web;
 
@@ -15,8 +15,6 @@ namespace Customer360.Streaming.Host.Tests.Web;
 /// </summary>
 public sealed class PageStalenessTests
 {
-    private static readonly TopicPartition[] Assignment = [new("c360.beacon.v1", 0), new("c360.beacon.v1", 1)];
-
     [Fact]
     public void A_processor_that_holds_processing_or_waits_on_a_dependency_makes_the_pages_say_they_may_be_out_of_date()
     {
@@ -81,14 +79,5 @@ public sealed class PageStalenessTests
 
         Assert.Contains($"<p class=\"problem\" data-field=\"staleness\">{notice}</p>", html, StringComparison.Ordinal);
         Assert.Contains("Version 7, as of", html, StringComparison.Ordinal);
-    }
-
-    private static StreamProcessorStatus Of(StreamWorkerStatus thread) => new(("StreamThread-1", thread));
-
-    private static StreamWorkerStatus Running()
-    {
-        var status = new StreamWorkerStatus();
-        status.Assigned(Assignment);
-        return status;
     }
 }

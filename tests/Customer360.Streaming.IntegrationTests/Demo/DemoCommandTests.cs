@@ -43,13 +43,7 @@ public sealed class DemoCommandTests(RedisServerFixture redis)
         // its own: "the processor stopped after 44.8 s with exit code 0; its log above says why", then "result: FAILED".
         Assert.SkipUnless(redis.IsAvailable, redis.SkipReason ?? "redis-server is not available");
         var temporary = TestScratch.Run.NewDirectory("c360-demo-tmp-");
-        using var demo = ChildProcess.Start(
-            "dotnet",
-            [
-                RepositoryLayout.C360Dll, "demo", "--duration", "60", "--customers", "300", "--brokers", "1", "--plain", "--redis", redis.ConnectionString,
-                "--http-port", "0", "--topology-dir", RepositoryLayout.TopologyDirectory,
-            ],
-            new Dictionary<string, string?> { ["TMPDIR"] = temporary });
+        using var demo = StartMinuteLongDemo(temporary);
         Assert.True(await demo.WaitForLineAsync(l => l.StartsWith("[demo] t=", StringComparison.Ordinal), TimeSpan.FromSeconds(120)) is not null, demo.AllOutput);
 
         demo.Terminate();
@@ -70,13 +64,7 @@ public sealed class DemoCommandTests(RedisServerFixture redis)
         // (Streams:OnDeserializationError=Fail), and the test writes one to the demo's broker once it runs.
         Assert.SkipUnless(redis.IsAvailable, redis.SkipReason ?? "redis-server is not available");
         var temporary = TestScratch.Run.NewDirectory("c360-demo-tmp-");
-        using var demo = ChildProcess.Start(
-            "dotnet",
-            [
-                RepositoryLayout.C360Dll, "demo", "--duration", "60", "--customers", "300", "--brokers", "1", "--plain", "--redis", redis.ConnectionString,
-                "--http-port", "0", "--topology-dir", RepositoryLayout.TopologyDirectory,
-            ],
-            new Dictionary<string, string?> { ["TMPDIR"] = temporary, ["C360__Streams__OnDeserializationError"] = "Fail" });
+        using var demo = StartMinuteLongDemo(temporary, ("C360__Streams__OnDeserializationError", "Fail"));
         var brokerLine = await demo.WaitForLineAsync(l => l.StartsWith("[demo] embedded Kafka: ", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
         Assert.True(await demo.WaitForLineAsync(l => l.StartsWith("[demo] processor ready", StringComparison.Ordinal), TimeSpan.FromSeconds(60)) is not null, demo.AllOutput);
 
@@ -93,5 +81,26 @@ public sealed class DemoCommandTests(RedisServerFixture redis)
         Assert.Contains(demo.StandardOutput, l => l.StartsWith("[demo] the processor stopped", StringComparison.Ordinal));
         Assert.Contains(demo.StandardOutput, l => l.StartsWith("[demo]   result: FAILED - the processor stopped", StringComparison.Ordinal));
         Assert.Empty(Directory.GetDirectories(temporary, "c360-demo-state-*"));
+    }
+
+    /// <summary>
+    /// A demo asked to run for a minute on one broker and a small population, its temporary files (the state folder
+    /// among them) in <paramref name="temporary"/>, with <paramref name="settings"/> for its processor.
+    /// </summary>
+    private ChildProcess StartMinuteLongDemo(string temporary, params (string Name, string Value)[] settings)
+    {
+        var environment = new Dictionary<string, string?> { ["TMPDIR"] = temporary };
+        foreach (var (name, value) in settings)
+        {
+            environment[name] = value;
+        }
+
+        return ChildProcess.Start(
+            "dotnet",
+            [
+                RepositoryLayout.C360Dll, "demo", "--duration", "60", "--customers", "300", "--brokers", "1", "--plain", "--redis", redis.ConnectionString,
+                "--http-port", "0", "--topology-dir", RepositoryLayout.TopologyDirectory,
+            ],
+            environment);
     }
 }
