@@ -10,12 +10,26 @@ namespace Customer360.Streaming.Redis;
 public static class RedisOutage
 {
     /// <summary>
-    /// Error prefixes of a server that is there but refuses for a while: out of memory under <c>noeviction</c>,
-    /// loading its dataset after a restart, a replica or a primary without replicas during a failover, a long script,
-    /// a failed snapshot that stops writes, a cluster reconfiguring, an ACL that no longer lets the processor's user
-    /// run its commands (a setting to mend, as a refused login is: restarting the processor would not mend it).
+    /// Error prefixes of a server that is there but refuses for a while, with what each means and, where someone must
+    /// act, what mends it (in our words, never the server's text): out of memory under <c>noeviction</c>, loading its
+    /// dataset after a restart, a replica or a primary without replicas during a failover, a long script, a failed
+    /// snapshot that stops writes, a cluster reconfiguring, an ACL that no longer lets the user run its commands (a
+    /// setting to mend, as a refused login is: restarting the processor would not mend it). The prefix alone sent
+    /// whoever read readiness or the log to Redis's documentation.
     /// </summary>
-    private static readonly string[] RefusingForNow = ["OOM", "LOADING", "READONLY", "MASTERDOWN", "NOREPLICAS", "BUSY", "MISCONF", "TRYAGAIN", "CLUSTERDOWN", "NOPERM"];
+    private static readonly Dictionary<string, string> RefusingForNow = new(StringComparer.Ordinal)
+    {
+        ["OOM"] = "Redis is at its maxmemory and refuses writes; raise maxmemory",
+        ["LOADING"] = "Redis is loading its dataset after a restart",
+        ["READONLY"] = "a replica, which takes no writes; point the connection at the primary",
+        ["MASTERDOWN"] = "a replica that lost its primary",
+        ["NOREPLICAS"] = "fewer replicas answer than min-replicas-to-write asks",
+        ["BUSY"] = "a script is running too long",
+        ["MISCONF"] = "a failed snapshot stops writes; see the Redis log",
+        ["TRYAGAIN"] = "the cluster is moving the key's slot",
+        ["CLUSTERDOWN"] = "the Redis cluster is down",
+        ["NOPERM"] = "this Redis user's ACL refuses a command it needs",
+    };
 
     public static bool Is(Exception error) => error switch
     {
@@ -25,12 +39,13 @@ public static class RedisOutage
     };
 
     /// <summary>
-    /// What the outage was, for logs and health: the exception's type, for a refusal its error prefix, and for a lost
-    /// or refused connection its kind (<c>AuthenticationFailure</c> is not a network problem). Never the server's text.
+    /// What the outage was, for logs and health: the exception's type, for a refusal its error prefix and what it means,
+    /// and for a lost or refused connection its kind (<c>AuthenticationFailure</c> is not a network problem). Never the
+    /// server's text.
     /// </summary>
     public static string Describe(Exception error) => error switch
     {
-        RedisServerException server when RefusalOf(server) is { } prefix => $"{nameof(RedisServerException)} {prefix}",
+        RedisServerException server when RefusalOf(server) is { } prefix => $"{nameof(RedisServerException)} {prefix}: {RefusingForNow[prefix]}",
         RedisConnectionException => $"{nameof(RedisConnectionException)} {ConnectionFailure(error)}",
         _ => error.GetType().Name,
     };
@@ -54,5 +69,5 @@ public static class RedisOutage
     }
 
     private static string? RefusalOf(RedisServerException error) =>
-        Array.Find(RefusingForNow, prefix => error.Message.StartsWith(prefix + " ", StringComparison.Ordinal) || error.Message == prefix);
+        RefusingForNow.Keys.FirstOrDefault(prefix => error.Message.StartsWith(prefix + " ", StringComparison.Ordinal) || error.Message == prefix);
 }

@@ -138,7 +138,7 @@ internal static class ContextCommand
         _ when RedisOutage.ConnectionFailure(error) == StackExchange.Redis.ConnectionFailureType.AuthenticationFailure =>
             "Redis refused the login (AuthenticationFailure): check --redis (user, password)",
         StackExchange.Redis.RedisServerException =>
-            $"Redis refused the command ({RedisOutage.Describe(error)}): NOPERM is the user's ACL; the others pass (memory, loading, failover)",
+            $"Redis refused the command ({RedisOutage.Describe(error)})",
         _ => $"Redis is not reachable ({RedisOutage.Describe(error)}): check --redis (address, TLS)",
     };
 

@@ -48,7 +48,7 @@ public sealed class DemoViewTests
     {
         // A Redis that refused writes (out of memory) held processing for minutes: the lag stood still, and only a
         // warning every 30 s above the progress lines said why.
-        const string held = "processing held: Redis did not take a batch of contexts (RedisServerException OOM); processing waits and the contexts are re-asserted when it answers";
+        const string held = "processing held: Redis did not take a batch of contexts (RedisServerException OOM: Redis is at its maxmemory and refuses writes; raise maxmemory); processing waits and the contexts are re-asserted when it answers";
         var snapshot = Snapshot with { NotReady = held };
 
         Assert.Contains($"| lag 12 (1.5 s) | not ready: {held} | contexts in Redis 1000 |", DemoView.Line(snapshot), StringComparison.Ordinal);

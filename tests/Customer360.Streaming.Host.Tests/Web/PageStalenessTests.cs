@@ -21,8 +21,8 @@ public sealed class PageStalenessTests
         var thread = Running();
         Assert.Null(PageData.Staleness(Of(thread)));
 
-        thread.Hold("Redis did not take a batch of contexts (RedisServerException OOM)");
-        Assert.Equal("May be out of date: processing held: Redis did not take a batch of contexts (RedisServerException OOM)", PageData.Staleness(Of(thread)));
+        thread.Hold("Redis did not take a batch of contexts (RedisServerException OOM: Redis is at its maxmemory and refuses writes; raise maxmemory)");
+        Assert.Equal("May be out of date: processing held: Redis did not take a batch of contexts (RedisServerException OOM: Redis is at its maxmemory and refuses writes; raise maxmemory)", PageData.Staleness(Of(thread)));
 
         thread.Hold(null);
         thread.Paused(Assignment[0], paused: true, "No schema id for subject 'c360.context.v1-value'");
@@ -48,7 +48,7 @@ public sealed class PageStalenessTests
         await using var services = new ServiceCollection().AddLogging().BuildServiceProvider();
         var renderer = new PageRenderer(services, services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>());
         var store = new StoreLocation("berlin-mitte", "Berlin Mitte", 52.52, 13.40, 80, 500);
-        const string notice = "May be out of date: processing held: Redis did not take a batch of contexts (RedisServerException OOM)";
+        const string notice = "May be out of date: processing held: Redis did not take a batch of contexts (RedisServerException OOM: Redis is at its maxmemory and refuses writes; raise maxmemory)";
 
         var html = await renderer.RenderAsync<StoreLive>(new Dictionary<string, object?>
         {

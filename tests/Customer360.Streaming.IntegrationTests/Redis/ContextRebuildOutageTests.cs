@@ -82,7 +82,7 @@ public sealed class ContextRebuildOutageTests(KafkaFixture kafka, RedisServerFix
                 "dotnet", [RepositoryLayout.C360Dll, "context", "get", "c-1", "--redis", $"{redis.ConnectionString},user={user},password={Password}"], TimeSpan.FromSeconds(60));
 
             Assert.True(get.ExitCode == 1, get.AllOutput);
-            Assert.Contains(get.StandardError, l => l.Contains("Redis refused the command (RedisServerException NOPERM)", StringComparison.Ordinal));
+            Assert.Contains(get.StandardError, l => l.Contains("Redis refused the command (RedisServerException NOPERM: this Redis user's ACL refuses a command it needs)", StringComparison.Ordinal));
             Assert.DoesNotContain("not reachable", get.AllOutput, StringComparison.Ordinal);
             Assert.DoesNotContain(Password, get.AllOutput, StringComparison.Ordinal);
         }

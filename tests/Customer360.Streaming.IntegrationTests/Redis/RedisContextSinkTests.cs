@@ -99,9 +99,9 @@ public sealed class RedisContextSinkTests
     }
 
     [Theory]
-    [InlineData("OOM")]
-    [InlineData("NOPERM")]
-    public async Task A_Redis_that_refuses_writes_for_a_while_makes_the_sink_unavailable_until_it_takes_them_again(string refusal)
+    [InlineData("OOM", "Redis is at its maxmemory and refuses writes; raise maxmemory")]
+    [InlineData("NOPERM", "this Redis user's ACL refuses a command it needs")]
+    public async Task A_Redis_that_refuses_writes_for_a_while_makes_the_sink_unavailable_until_it_takes_them_again(string refusal, string meaning)
     {
         // Out of memory under noeviction, loading its dataset after a restart, a replica during a failover: Redis
         // answers with an error, not silence. The sink threw it on the stream thread, which failed, and after
@@ -116,7 +116,8 @@ public sealed class RedisContextSinkTests
         sink.Committed([Change()], owned);
         Assert.True(sink.WhenWritten(TimeSpan.FromSeconds(30)));
         Assert.NotNull(sink.Unavailable);
-        Assert.StartsWith($"Redis did not take a batch of contexts (RedisServerException {refusal})", sink.Unavailable, StringComparison.Ordinal);
+        // What the refusal means, for whoever reads readiness or the log: the prefix alone left them to look it up.
+        Assert.StartsWith($"Redis did not take a batch of contexts (RedisServerException {refusal}: {meaning})", sink.Unavailable, StringComparison.Ordinal);
 
         await RefuseAsync(server, refusal, refusing: false);
         owned.Put(Version(2));
