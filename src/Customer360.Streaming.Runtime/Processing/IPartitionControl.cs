@@ -21,6 +21,9 @@ internal interface IPartitionControl
     /// </summary>
     Func<long, bool>? OwnOutputCheck(TopicPartition partition);
 
+    /// <summary>The offset of the next record the consumer hands out from <paramref name="partition"/>, or null when unknown.</summary>
+    long? Position(TopicPartition partition);
+
     void Pause(TopicPartition partition);
 
     void Resume(TopicPartition partition);

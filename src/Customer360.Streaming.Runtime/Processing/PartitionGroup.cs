@@ -259,6 +259,18 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
         }
     }
 
+    /// <summary>
+    /// The offset to commit for a partition processed up to <paramref name="next"/>: that of its next record, which
+    /// lies past a transaction's commit marker (an offset no consumer is handed, KAFKA-6607); next itself while the
+    /// partition is rewound for a retry, as the consumer's position may not show the rewind yet.
+    /// </summary>
+    public long CommitOffset(TopicPartition partition, long next) => _buffer.Find(partition) switch
+    {
+        { Retry: not null } => next,
+        { Count: > 0 } slot => Math.Max(next, slot.HeadOffset),
+        _ => consumer.Position(partition) is { } position ? Math.Max(next, position) : next,
+    };
+
     /// <summary>A dependency is down: rewind to the record and pause its partition. Returns the backoff in milliseconds.</summary>
     public int PauseForRetry(TopicPartitionOffset at, long nowMs)
     {

@@ -71,6 +71,9 @@ internal sealed class PartitionSlot(TopicPartition partition)
         return record;
     }
 
+    /// <summary>The offset of the oldest buffered record. Meaningless while <see cref="Count"/> is 0.</summary>
+    public long HeadOffset => _records.Peek().Offset.Value;
+
     public void Clear() => _records.Clear();
 
     private long TimestampOf(ConsumeResult<byte[]?, byte[]?> record) =>

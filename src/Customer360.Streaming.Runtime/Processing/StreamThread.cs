@@ -159,20 +159,6 @@ internal sealed partial class StreamThread : IDisposable, ICommitSteps, IPartiti
         }
     }
 
-    void IPartitionControl.Pause(TopicPartition partition) => _consumer.Pause([partition]);
-
-    void IPartitionControl.Resume(TopicPartition partition) => _consumer.Resume([partition]);
-
-    void IPartitionControl.Seek(TopicPartitionOffset position) => _consumer.Seek(position);
-
-    bool IPartitionControl.Lags(TopicPartition partition)
-    {
-        var (position, high) = (_consumer.Position(partition), _consumer.GetWatermarkOffsets(partition).High);
-        return position.IsSpecial || high.IsSpecial || position.Value < high.Value;
-    }
-
-    Func<long, bool>? IPartitionControl.OwnOutputCheck(TopicPartition partition) => _collector.OwnOutputCheck(partition);
-
     /// <summary>Takes what the consumer has fetched (up to a round's worth) into the partition group.</summary>
     private void Fetch()
     {
@@ -250,8 +236,8 @@ internal sealed partial class StreamThread : IDisposable, ICommitSteps, IPartiti
     /// <summary>Makes what was processed durable in the order the guarantee requires, then reports it.</summary>
     private void Commit()
     {
-        var offsets = _positions.Where(p => !_committed.TryGetValue(p.Key, out var c) || c != p.Value)
-            .Select(p => new TopicPartitionOffset(p.Key, p.Value)).ToList();
+        var offsets = _positions.Select(p => new TopicPartitionOffset(p.Key, _partitions.CommitOffset(p.Key, p.Value)))
+            .Where(o => !_committed.TryGetValue(o.TopicPartition, out var c) || c != o.Offset.Value).ToList();
         var started = _context.Time.GetTimestamp();
         switch (_guarantee.Commit(offsets))
         {

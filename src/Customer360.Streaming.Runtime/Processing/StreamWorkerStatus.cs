@@ -252,8 +252,13 @@ public sealed class StreamWorkerStatus
 /// <param name="LastTimestampMs">Timestamp of the last record processed.</param>
 public sealed record PartitionProgress(TopicPartition Partition, long? Consumed, long? Committed, long? HighWatermark, long? LastTimestampMs, bool Paused)
 {
-    /// <summary>Records on the broker not yet processed.</summary>
-    public long? Lag => HighWatermark is { } high ? Math.Max(0, high - ((Consumed + 1) ?? Committed ?? high)) : null;
+    /// <summary>
+    /// Records on the broker not yet processed: counted from the committed offset once a commit has stepped past a
+    /// transaction's commit marker, which no record processed ever does.
+    /// </summary>
+    public long? Lag => HighWatermark is { } high ? Math.Max(0, high - (Max(Consumed + 1, Committed) ?? high)) : null;
+
+    private static long? Max(long? a, long? b) => a is { } x && b is { } y ? Math.Max(x, y) : a ?? b;
 
     /// <summary>
     /// While the partition is behind, the age of its last processed record at <paramref name="nowMs"/>, in seconds;

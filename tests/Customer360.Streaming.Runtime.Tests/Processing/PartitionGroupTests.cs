@@ -369,32 +369,4 @@ public sealed class PartitionGroupTests
         TopicPartitionOffset = new TopicPartitionOffset(partition, timestampMs),
         Message = new Message<byte[]?, byte[]?> { Timestamp = new Timestamp(timestampMs, TimestampType.CreateTime) },
     };
-
-    private sealed class RecordingConsumer : IPartitionControl
-    {
-        public List<string> Calls { get; } = [];
-
-        public void Pause(TopicPartition partition) => Calls.Add($"pause {partition.Topic}[{partition.Partition.Value}]");
-
-        public void Resume(TopicPartition partition) => Calls.Add($"resume {partition.Topic}[{partition.Partition.Value}]");
-
-        public void Seek(TopicPartitionOffset position) => Calls.Add($"seek {position.Topic}[{position.Partition.Value}]@{position.Offset.Value}");
-
-        /// <summary>Partitions the consumer knows to be caught up with (the rest lag, or are not known yet).</summary>
-        public HashSet<TopicPartition> CaughtUp { get; } = [];
-
-        public bool Lags(TopicPartition partition) => !CaughtUp.Contains(partition);
-
-        /// <summary>Partitions this thread sent records to that the consumer has not fetched yet.</summary>
-        public HashSet<TopicPartition> OwnOutputNotFetched { get; } = [];
-
-        /// <summary>How often the group asked for each partition's check.</summary>
-        public Dictionary<TopicPartition, int> OwnOutputChecksMade { get; } = [];
-
-        public Func<long, bool>? OwnOutputCheck(TopicPartition partition)
-        {
-            OwnOutputChecksMade[partition] = OwnOutputChecksMade.GetValueOrDefault(partition) + 1;
-            return _ => OwnOutputNotFetched.Contains(partition);
-        }
-    }
 }
