@@ -74,12 +74,18 @@ internal static class DemoCommand
             DefaultValueFactory = _ => DefaultFetchWaitMs,
         };
         fetchWait.Validators.Add(r => CommonOptions.RequireRange(r, "--fetch-wait-ms", 1, 1000));
+        var exactlyOnce = new Option<bool>("--exactly-once")
+        {
+            Description = "Run the processor under exactly_once_v2. The embedded broker keeps no offsets committed in a transaction and shows a "
+                + "transaction's records before it commits: the demo reads the processor's own committed offsets, and measures event-to-trigger to "
+                + "the commit that made each trigger visible.",
+        };
         var brokers = CommonOptions.Brokers();
         var keyedByCustomer = CommonOptions.KeyedByCustomer();
         var topologyDir = CommonOptions.TopologyDirectory();
         var command = new Command("demo", "Run the embedded stack end to end and print what happened.")
         {
-            duration, rate, customers, redis, plain, httpPort, fetchWait, brokers, keyedByCustomer, topologyDir,
+            duration, rate, customers, redis, plain, httpPort, fetchWait, exactlyOnce, brokers, keyedByCustomer, topologyDir,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -104,7 +110,7 @@ internal static class DemoCommand
 
             var settings = new DemoSettings(
                 parse.GetValue(duration), parse.GetValue(rate), parse.GetValue(customers), redisConnection, parse.GetValue(brokers), topology, parse.GetValue(plain),
-                parse.GetValue(httpPort), parse.GetValue(fetchWait), parse.GetValue(keyedByCustomer));
+                parse.GetValue(httpPort), parse.GetValue(fetchWait), parse.GetValue(keyedByCustomer), parse.GetValue(exactlyOnce));
             // The command is the composition root: the one place the system clock is chosen.
             return await RunAsync(settings, catalog, TimeProvider.System, cancellationToken);
         });
@@ -136,7 +142,7 @@ internal static class DemoCommand
             // stay short if the processor deletes what it committed every second (the default is Kafka Streams' 30 s).
             ["Streams:RepartitionPurgeIntervalMs"] = "1000",
             // The embedded broker cannot enforce transactions; idempotence still makes state exact.
-            ["Streams:ProcessingGuarantee"] = "AtLeastOnce",
+            ["Streams:ProcessingGuarantee"] = settings.ExactlyOnce ? "ExactlyOnceV2" : "AtLeastOnce",
             ["Redis:ConnectionString"] = settings.Redis,
             ["SchemaRegistry:Url"] = registryUrl,
             // The pages bind to loopback, where they need no key.
@@ -185,7 +191,7 @@ internal static class DemoCommand
         var population = new Population(settings.Customers, seed: 7, app.Services.GetRequiredService<StoreDirectory>(), time.GetUtcNow().ToUnixTimeMilliseconds(), settings.Rate, topics, settings.KeyedByCustomer);
         using var registryClient = new SchemaRegistryClient(new SchemaRegistryOptions { Url = registryUrl });
         var processorMeters = app.Services.GetRequiredService<IMeterFactory>();
-        using var triggerReport = new DemoTriggerReport(time, processorMeters);
+        using var triggerReport = new DemoTriggerReport(time, processorMeters, settings.ExactlyOnce);
         var redis = app.Services.GetRequiredService<RedisConnectionService>().Connection!;
         var keys = new RedisKeys(app.Services.GetRequiredService<IOptions<RedisOptions>>().Value.KeyPrefix);
         using var monitor = new DemoMonitor(processor, processorMeters, app.Services.GetRequiredService<LiveFeed>(), redis, keys, app.Services.GetRequiredService<StoreDirectory>(), topics, time);
@@ -253,13 +259,14 @@ internal static class DemoCommand
             return await InterruptedAsync();
         }
 
-        var lag = ConsumerGroupLag.Read(groupOffsets, metadata, inputs, TimeSpan.FromSeconds(5));
+        var lag = GroupLag(inputs);
         var sinks = processor.Sinks;
         var contexts = await monitor.Redis.CountContextsAsync();
         var presence = await monitor.Redis.ReadPresenceAsync();
         var sample = await monitor.Redis.ReadContextJsonAsync(population.Customers[0].CustomerId);
-        var deadLetters = DeadLetterCount(kafka, catalog);
-        var outputs = new[] { topics.Triggers, topics.StoreEvents, topics.Decisions }.ToDictionary(t => t, t => RecordCount(kafka, catalog, t), StringComparer.Ordinal);
+        var counts = new DemoTopicCounts(kafka, catalog, settings.ExactlyOnce);
+        var deadLetters = counts.DeadLetters();
+        var outputs = new[] { topics.Triggers, topics.StoreEvents, topics.Decisions }.ToDictionary(t => t, counts.Records, StringComparer.Ordinal);
         var (firedByRule, suppressedByReason) = DemoTriggerReport.Decisions(
             kafka, registryClient, topics.Decisions, catalog.Topics.First(t => t.Name == topics.Decisions).Partitions, cancellationToken);
 
@@ -277,7 +284,8 @@ internal static class DemoCommand
         }
 
         Say($"  events consumed by the processor:    {CommittedTotalOf(lag)}");
-        Say($"  consumer lag of group {DemoApplicationId}: {lag.Sum(p => p.Lag)} over {lag.Count} partitions");
+        Say($"  consumer lag of group {DemoApplicationId}: {lag.Sum(p => p.Lag)} over {lag.Count} partitions"
+            + (settings.ExactlyOnce ? " (from the processor's committed offsets: the embedded broker keeps none committed in a transaction)" : string.Empty));
         Say($"  contexts in Redis: {contexts?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? DemoView.RedisUnknown} (customers simulated: {settings.Customers}); Redis batches {sinks.Sum(s => s.Batches)}, round trips {sinks.Sum(s => s.RoundTrips)}, documents written {sinks.Sum(s => s.Written)}");
         Say($"  customers present per store: {(presence is null ? DemoView.RedisUnknown : string.Join(", ", presence.Select(p => $"{p.Key}={p.Value}")))}");
         Say($"  triggers: {outputs[topics.Triggers]} to {topics.Triggers}, {outputs[topics.StoreEvents]} store events (presence and associate assists) to {topics.StoreEvents}, {outputs[topics.Decisions]} decisions (fired or suppressed) to {topics.Decisions}");
@@ -317,28 +325,21 @@ internal static class DemoCommand
             return ExitCodes.RuntimeFailure;
         }
 
-        long CommittedTotal() => CommittedTotalOf(ConsumerGroupLag.Read(groupOffsets, metadata, inputs, TimeSpan.FromSeconds(5)));
+        long CommittedTotal() => CommittedTotalOf(GroupLag(inputs));
 
         bool TakenIn(long producedSoFar)
         {
-            var lag = ConsumerGroupLag.Read(groupOffsets, metadata, inputsAndRepartitions, TimeSpan.FromSeconds(5));
+            var lag = GroupLag(inputsAndRepartitions);
             return CommittedTotalOf(lag.Where(p => !repartitions.Contains(p.Partition.Topic))) >= producedSoFar
                 && lag.Where(p => repartitions.Contains(p.Partition.Topic)).All(p => p.Lag == 0);
         }
+
+        // Under exactly_once_v2 the embedded broker keeps none of the group's offsets: the processor says what it committed.
+        IReadOnlyList<PartitionLag> GroupLag(IEnumerable<string> of) =>
+            ConsumerGroupLag.Read(groupOffsets, metadata, of, TimeSpan.FromSeconds(5), settings.ExactlyOnce ? status.CommittedOffsets : null);
     }
 
     private static long CommittedTotalOf(IEnumerable<PartitionLag> lag) => lag.Sum(p => p.Committed ?? 0);
-
-    private static long DeadLetterCount(KafkaOptions kafka, TopicCatalog catalog) =>
-        catalog.WithRole(TopicRole.DeadLetter).FirstOrDefault() is { } topic ? RecordCount(kafka, catalog, topic.Name) : 0;
-
-    /// <summary>Records in a topic (sum of high watermarks; the demo runs at_least_once, so no transaction markers).</summary>
-    private static long RecordCount(KafkaOptions kafka, TopicCatalog catalog, string topic)
-    {
-        var partitions = catalog.Topics.First(t => t.Name == topic).Partitions;
-        using var consumer = new ConsumerBuilder<byte[], byte[]>(KafkaClientConfigs.Consumer(kafka, "c360-demo-count", "c360-demo-count")).SetLogHandler(KafkaClientLog.Discard).Build();
-        return Enumerable.Range(0, partitions).Sum(p => consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(5)).High.Value);
-    }
 
     private static string Counts(IReadOnlyDictionary<string, int> counts) =>
         counts.Count == 0 ? "none" : string.Join(", ", counts.Select(c => $"{c.Key} {c.Value}"));
@@ -363,7 +364,9 @@ internal static class DemoCommand
 
     internal static void Say(string line) => Console.Out.WriteLine($"[demo] {line}");
 
-    internal sealed record DemoSettings(int DurationSeconds, int Rate, int Customers, string Redis, int Brokers, string? TopologyDirectory, bool Plain, int HttpPort, int FetchWaitMs, bool KeyedByCustomer);
+    internal sealed record DemoSettings(
+        int DurationSeconds, int Rate, int Customers, string Redis, int Brokers, string? TopologyDirectory, bool Plain, int HttpPort, int FetchWaitMs, bool KeyedByCustomer,
+        bool ExactlyOnce);
 
     /// <summary>Removes a folder when disposed, after the processor that used it has stopped.</summary>
     private sealed class DeleteOnDispose(DirectoryInfo folder) : IDisposable

@@ -14,8 +14,9 @@ namespace Customer360.Streaming.Host.Cli;
 /// What the demo says about its triggers and their latency, measured where users see them:
 /// <list type="bullet">
 /// <item>event-to-trigger: from the time of the event a trigger fired on (its record's timestamp) to a consumer of
-/// the triggers topic receiving it, reading uncommitted records as marketing automation would under at_least_once.
-/// Triggers of timer rules (absence, dwell) are left out: they fire when a timer is due, not on an event;</item>
+/// the triggers topic receiving it, reading uncommitted records as marketing automation would under at_least_once;
+/// under exactly_once_v2 to the commit that made it visible (<see cref="CommittedTriggerLatency"/>). Triggers of timer
+/// rules (absence, dwell) are left out: they fire when a timer is due, not on an event;</item>
 /// <item>event-to-Redis: from the timestamp of the newest input record that changed a context to its write to Redis
 /// (the sink's own measure, listened to in-process; a change a timer made alone is not measured);</item>
 /// <item>record age per stage: how old a record was when the identity and the context stage took it (the runtime's
@@ -32,6 +33,7 @@ internal sealed class DemoTriggerReport : IDisposable
     private const string CommitDurationInstrument = "c360.commit.duration";
     private const string RecordAgeInstrument = "c360.record.age";
     private const string ThreadTimeInstrument = "c360.stream_thread.time";
+    private const string OutputLatencyInstrument = "c360.output.latency";
 
     private readonly TimeProvider _time;
     private readonly MeterListener _listener = new();
@@ -40,6 +42,10 @@ internal sealed class DemoTriggerReport : IDisposable
     private readonly LiveSamples _commitDurationsMs = new();
     private readonly ConcurrentDictionary<string, LiveSamples> _recordAgesMsByStage = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, LiveSamples> _threadSecondsByPhase = new(StringComparer.Ordinal);
+
+    /// <summary>Under exactly_once_v2, what event-to-trigger is measured from instead of the consumer's receipt.</summary>
+    private readonly CommittedTriggerLatency? _committedTriggers;
+    private string? _triggersTopic;
     private TopicTail? _triggers;
     private long _liveFromMs = long.MaxValue;
 
@@ -48,12 +54,16 @@ internal sealed class DemoTriggerReport : IDisposable
     /// The factory the processor's meters came from: only their measurements count. Another processor in the same
     /// process (a test host beside it) records on instruments of the same names.
     /// </param>
-    public DemoTriggerReport(TimeProvider time, IMeterFactory processorMeters)
+    /// <param name="exactlyOnce">Whether the processor runs under exactly_once_v2 (see <see cref="CommittedTriggerLatency"/>).</param>
+    public DemoTriggerReport(TimeProvider time, IMeterFactory processorMeters, bool exactlyOnce = false)
     {
         _time = time;
+        _committedTriggers = exactlyOnce ? new CommittedTriggerLatency() : null;
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (ReferenceEquals(instrument.Meter.Scope, processorMeters) && instrument.Name is RedisLatencyInstrument or CommitDurationInstrument or RecordAgeInstrument or ThreadTimeInstrument)
+            if (ReferenceEquals(instrument.Meter.Scope, processorMeters)
+                && (instrument.Name is RedisLatencyInstrument or CommitDurationInstrument or RecordAgeInstrument or ThreadTimeInstrument
+                    || (exactlyOnce && instrument.Name == OutputLatencyInstrument)))
             {
                 listener.EnableMeasurementEvents(instrument);
             }
@@ -73,6 +83,14 @@ internal sealed class DemoTriggerReport : IDisposable
                 if (recordMs >= LiveFromMs && TagOf(tags, "stage") is { } stage)
                 {
                     _recordAgesMsByStage.GetOrAdd(stage, static _ => new LiveSamples()).Add(recordMs, value);
+                }
+            }
+            else if (instrument.Name == OutputLatencyInstrument)
+            {
+                // One per output committed: only the triggers topic's, and only those of the live minute, are kept.
+                if (nowMs - (long)value >= LiveFromMs && TagOf(tags, "topic") is { } topic && topic == _triggersTopic)
+                {
+                    _committedTriggers?.Committed(nowMs, value);
                 }
             }
             else if (instrument.Name == ThreadTimeInstrument)
@@ -104,6 +122,7 @@ internal sealed class DemoTriggerReport : IDisposable
     public void FollowTriggers(KafkaOptions kafka, ISchemaRegistryClient registry, string topic, IReadOnlySet<string> timerRules)
     {
         var deserializer = new AvroDeserializer<GenericRecord>(registry);
+        _triggersTopic = topic;
         _triggers = TopicTail.Start(kafka, topic, "c360-demo-triggers", record =>
         {
             var receivedMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -119,20 +138,22 @@ internal sealed class DemoTriggerReport : IDisposable
                 if (!timerRules.Contains((string)deserializer.Deserialize(value)["ruleId"]))
                 {
                     _triggerLatenciesMs.Add(eventMs, receivedMs - eventMs);
+                    _committedTriggers?.FiredOnEvent(eventMs);
                 }
             }
             catch (Exception ex) when (ex is SerdeException or SchemaRegistryException or InvalidCastException or KeyNotFoundException)
             {
                 // Not a trigger this demo can read: it does not count toward latency.
             }
-        }, TimeSpan.FromSeconds(10), readUncommitted: true);
+        }, TimeSpan.FromSeconds(10), readUncommitted: _committedTriggers is null);
     }
 
     /// <summary>The latency line of the summary, or null before any trigger of a live event arrived.</summary>
     public string? LatencyLine()
     {
         var from = LiveFromMs;
-        if (_triggerLatenciesMs.PercentileFrom(from, 50) is not { } triggerP50)
+        var triggers = _committedTriggers?.From(from) ?? _triggerLatenciesMs;
+        if (triggers.PercentileFrom(from, 50) is not { } triggerP50)
         {
             return null;
         }
@@ -140,7 +161,8 @@ internal sealed class DemoTriggerReport : IDisposable
         var redis = _redisLatenciesMs.PercentileFrom(from, 50) is { } redisP50
             ? $"event-to-redis p50 {redisP50:0} ms p99 {_redisLatenciesMs.PercentileFrom(from, 99):0} ms"
             : "event-to-redis: no context written for a live event";
-        return $"latency: event-to-trigger p50 {triggerP50:0} ms p99 {_triggerLatenciesMs.PercentileFrom(from, 99):0} ms over {_triggerLatenciesMs.CountFrom(from)} triggers; {redis}";
+        var measuredTo = _committedTriggers is null ? string.Empty : " (exactly_once_v2: event-to-trigger to the commit that made each trigger visible)";
+        return $"latency: event-to-trigger p50 {triggerP50:0} ms p99 {triggers.PercentileFrom(from, 99):0} ms over {triggers.CountFrom(from)} triggers; {redis}{measuredTo}";
     }
 
     /// <summary>

@@ -27,7 +27,12 @@ public static class ConsumerGroupLag
     }
 
     /// <summary>The same with clients the caller keeps: <paramref name="consumerOfGroup"/> must carry the group's id and never subscribe.</summary>
-    public static IReadOnlyList<PartitionLag> Read<TKey, TValue>(IConsumer<TKey, TValue> consumerOfGroup, IAdminClient admin, IEnumerable<string> topics, TimeSpan timeout)
+    /// <param name="committedOffsets">
+    /// The committed offsets to count from instead of the group's (a broker that keeps no offsets committed in a
+    /// transaction, as the embedded one, has none under exactly_once_v2: the processor's own say what it committed).
+    /// </param>
+    public static IReadOnlyList<PartitionLag> Read<TKey, TValue>(
+        IConsumer<TKey, TValue> consumerOfGroup, IAdminClient admin, IEnumerable<string> topics, TimeSpan timeout, IReadOnlyDictionary<TopicPartition, long>? committedOffsets = null)
     {
         ArgumentNullException.ThrowIfNull(consumerOfGroup);
         ArgumentNullException.ThrowIfNull(admin);
@@ -43,7 +48,9 @@ public static class ConsumerGroupLag
             return [];
         }
 
-        var committed = consumerOfGroup.Committed(partitions, timeout).ToDictionary(o => o.TopicPartition, o => o.Offset);
+        var committed = committedOffsets is null
+            ? consumerOfGroup.Committed(partitions, timeout).ToDictionary(o => o.TopicPartition, o => o.Offset)
+            : committedOffsets.ToDictionary(o => o.Key, o => new Offset(o.Value));
         var result = new List<PartitionLag>(partitions.Count);
         foreach (var partition in partitions)
         {

@@ -52,6 +52,10 @@ public sealed class StreamProcessorStatus(Func<IReadOnlyList<(string Name, Strea
 
     public IReadOnlyList<PartitionProgress> Partitions => [.. threads().SelectMany(t => t.Status.Partitions)];
 
+    /// <summary>The offsets the threads committed last, per partition (the highest, should two threads have held one).</summary>
+    public IReadOnlyDictionary<TopicPartition, long> CommittedOffsets =>
+        threads().SelectMany(t => t.Status.CommittedOffsets).GroupBy(o => o.Key).ToDictionary(g => g.Key, g => g.Max(o => o.Value));
+
     public IReadOnlyCollection<TopicPartition> AssignedPartitions => [.. threads().SelectMany(t => t.Status.AssignedPartitions)];
 
     public IReadOnlyList<string> PauseReasons => [.. threads().SelectMany(t => t.Status.PauseReasons).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
