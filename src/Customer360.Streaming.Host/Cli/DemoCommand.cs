@@ -292,6 +292,10 @@ internal static class DemoCommand
         Say($"  triggers by rule: {Counts(firedByRule)}");
         Say($"  suppressed by reason: {Counts(suppressedByReason)}");
         Say("  " + (triggerReport.LatencyLine() ?? "latency: no trigger fired on an event after the catch-up"));
+        if (settings.ExactlyOnce && !settings.KeyedByCustomer)
+        {
+            Say("    a real broker also holds each repartition record until its transaction commits, which the embedded one does not: up to one Kafka:CommitIntervalMs more");
+        }
         if (triggerReport.RecordAgeLine(ProductTopology.IdentityStage, ProductTopology.ContextStage) is { } ageLine)
         {
             Say("  " + ageLine);
