@@ -18,7 +18,8 @@ internal sealed class CommittedTriggerLatency
     /// </summary>
     private const int ListenerSkewMs = 2;
 
-    private readonly ConcurrentQueue<(long EventMs, double LatencyMs)> _committed = new();
+    /// <summary>Each trigger output's commit latency, with its event time as the listener's clock recovers it.</summary>
+    private readonly ConcurrentQueue<(long RecoveredEventMs, double LatencyMs)> _committed = new();
     private readonly ConcurrentQueue<long> _firedOnEvents = new();
 
     /// <summary>A trigger output's commit, reported <paramref name="latencyMs"/> after its event time, heard at <paramref name="heardAtMs"/>.</summary>
@@ -32,9 +33,9 @@ internal sealed class CommittedTriggerLatency
     {
         var unmatched = _firedOnEvents.Where(t => t >= fromMs).CountBy(t => t).ToDictionary(p => p.Key, p => p.Value);
         var matched = new LiveSamples();
-        foreach (var (heardAsMs, latencyMs) in _committed)
+        foreach (var (recoveredMs, latencyMs) in _committed)
         {
-            for (var eventMs = heardAsMs; eventMs >= heardAsMs - ListenerSkewMs; eventMs--)
+            for (var eventMs = recoveredMs; eventMs >= recoveredMs - ListenerSkewMs; eventMs--)
             {
                 if (eventMs >= fromMs && unmatched.GetValueOrDefault(eventMs) > 0)
                 {

@@ -20,8 +20,8 @@ public sealed class TransactionMarkerTests(KafkaFixture kafka)
     public async Task A_processed_transaction_leaves_no_lag_behind_its_commit_marker(ProcessingGuarantee guarantee)
     {
         // The processor committed the offset after the last record it processed, which is the marker's: an idle
-        // partition showed a lag of 1 forever, in the status, the lag metric and `c360 lag` (which calls a committed
-        // offset that does not move under a lag a stall).
+        // partition showed a lag of 1 forever, in the status, the lag metric and `c360 lag`, which reads an offset
+        // standing still under a lag as STALL.
         var names = new UniqueNames($"{nameof(A_processed_transaction_leaves_no_lag_behind_its_commit_marker)}-{guarantee}");
         var (input, deadLetters) = (names.Topic("in"), names.Topic("dlq"));
         await kafka.CreateTopicAsync(input, 1);
@@ -34,7 +34,7 @@ public sealed class TransactionMarkerTests(KafkaFixture kafka)
 
         var topology = new StreamTopologyBuilder(options.ApplicationId)
             .DeadLetterTo(deadLetters)
-            .AddSubTopology("count", [input], () => new CountingProcessor())
+            .AddSubTopology("discard", [input], () => new DiscardingProcessor())
             .Build();
         await using (var worker = new InProcessWorker(options, new StreamsOptions { ProcessingGuarantee = guarantee }, topology))
         {
@@ -81,7 +81,7 @@ public sealed class TransactionMarkerTests(KafkaFixture kafka)
     }
 
     /// <summary>Takes every record and does nothing with it: the offsets are what this test is about.</summary>
-    private sealed class CountingProcessor : IProcessor
+    private sealed class DiscardingProcessor : IProcessor
     {
         public void Init(IProcessorContext context)
         {
