@@ -304,6 +304,10 @@ internal static class DemoCommand
         if (triggerReport.CommitLine() is { } commitLine)
         {
             Say("  " + commitLine);
+            if (triggerReport.CommitStepLine() is { } stepLine)
+            {
+                Say("    " + stepLine);
+            }
         }
 
         if (triggerReport.ThreadTimeLine() is { } threadTimeLine)

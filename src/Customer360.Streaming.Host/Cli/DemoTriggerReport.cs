@@ -31,6 +31,7 @@ internal sealed class DemoTriggerReport : IDisposable
 {
     private const string RedisLatencyInstrument = "c360.redis.event_to_context.latency";
     private const string CommitDurationInstrument = "c360.commit.duration";
+    private const string CommitStepInstrument = "c360.commit.step.duration";
     private const string RecordAgeInstrument = "c360.record.age";
     private const string ThreadTimeInstrument = "c360.stream_thread.time";
     private const string OutputLatencyInstrument = "c360.output.latency";
@@ -42,6 +43,7 @@ internal sealed class DemoTriggerReport : IDisposable
     private readonly LiveSamples _commitDurationsMs = new();
     private readonly ConcurrentDictionary<string, LiveSamples> _recordAgesMsByStage = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, LiveSamples> _threadSecondsByPhase = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, LiveSamples> _commitStepMsByStep = new(StringComparer.Ordinal);
 
     /// <summary>Under exactly_once_v2, what event-to-trigger is measured from instead of the consumer's receipt.</summary>
     private readonly CommittedTriggerLatency? _committedTriggers;
@@ -62,7 +64,7 @@ internal sealed class DemoTriggerReport : IDisposable
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             if (ReferenceEquals(instrument.Meter.Scope, processorMeters)
-                && (instrument.Name is RedisLatencyInstrument or CommitDurationInstrument or RecordAgeInstrument or ThreadTimeInstrument
+                && (instrument.Name is RedisLatencyInstrument or CommitDurationInstrument or CommitStepInstrument or RecordAgeInstrument or ThreadTimeInstrument
                     || (exactlyOnce && instrument.Name == OutputLatencyInstrument)))
             {
                 listener.EnableMeasurementEvents(instrument);
@@ -75,6 +77,13 @@ internal sealed class DemoTriggerReport : IDisposable
             if (instrument.Name == CommitDurationInstrument)
             {
                 _commitDurationsMs.Add(nowMs, value);
+            }
+            else if (instrument.Name == CommitStepInstrument)
+            {
+                if (TagOf(tags, "step") is { } step)
+                {
+                    _commitStepMsByStep.GetOrAdd(step, static _ => new LiveSamples()).Add(nowMs, value);
+                }
             }
             else if (instrument.Name == RecordAgeInstrument)
             {
@@ -175,6 +184,22 @@ internal sealed class DemoTriggerReport : IDisposable
         return _commitDurationsMs.PercentileFrom(from, 50) is { } p50
             ? $"commits in the live minute: p50 {p50:0.0} ms p99 {_commitDurationsMs.PercentileFrom(from, 99):0.0} ms over {_commitDurationsMs.CountFrom(from)} commits (the stream thread waits for each)"
             : null;
+    }
+
+    /// <summary>
+    /// Each step of the live minute's commits, p50 and p99, the step that took the most time in all first, or null
+    /// before the live minute: which step a commit waits on (under exactly_once_v2, what the triggers wait on).
+    /// </summary>
+    public string? CommitStepLine()
+    {
+        var from = LiveFromMs;
+        var steps = _commitStepMsByStep
+            .Select(s => (Step: s.Key, Total: s.Value.SumFrom(from), P50: s.Value.PercentileFrom(from, 50), P99: s.Value.PercentileFrom(from, 99)))
+            .Where(s => s.P50 is not null)
+            .OrderByDescending(s => s.Total).ThenBy(s => s.Step, StringComparer.Ordinal)
+            .Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Step} {s.P50:0.0} / {s.P99:0.0} ms"))
+            .ToList();
+        return steps.Count == 0 ? null : "commit steps in the live minute (p50 / p99): " + string.Join(", ", steps);
     }
 
     /// <summary>

@@ -105,4 +105,31 @@ public sealed class DemoTriggerReportTests
 
         Assert.Equal("stream thread in the live minute: poll 80.0 %, commit 10.0 %, process 10.0 %, restore 0.0 %", report.ThreadTimeLine());
     }
+
+    [Fact]
+    public void The_commit_step_line_gives_each_steps_live_p50_and_p99_the_largest_share_first()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(100_000));
+        using var processor = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var processorMeters = processor.GetRequiredService<IMeterFactory>();
+        using var report = new DemoTriggerReport(clock, processorMeters);
+        var steps = processorMeters.Create($"test-{Guid.NewGuid():N}").CreateHistogram<double>("c360.commit.step.duration");
+        KeyValuePair<string, object?> Step(string name) => new("step", name);
+
+        // A catch-up round's slow commit, before the live minute: it does not count.
+        steps.Record(400, Step("send_offsets_to_transaction"));
+        Assert.Null(report.CommitStepLine());
+        clock.Advance(TimeSpan.FromSeconds(1));
+        report.LiveFromMs = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        clock.Advance(TimeSpan.FromSeconds(1));
+        steps.Record(2, Step("send_offsets_to_transaction"));
+        steps.Record(4, Step("send_offsets_to_transaction"));
+        steps.Record(10, Step("commit_transaction"));
+        steps.Record(30, Step("commit_transaction"));
+        steps.Record(0.5, Step("begin_transaction"));
+
+        Assert.Equal(
+            "commit steps in the live minute (p50 / p99): commit_transaction 10.0 / 30.0 ms, send_offsets_to_transaction 2.0 / 4.0 ms, begin_transaction 0.5 / 0.5 ms",
+            report.CommitStepLine());
+    }
 }
