@@ -143,12 +143,22 @@ internal sealed class TriggerStage(
         _due.Set(customerId, -1);
     }
 
-    /// <summary>Sends prepared records through the processor context, which gives each its deterministic output id.</summary>
+    /// <summary>
+    /// Sends prepared records through the processor context, which gives each its deterministic output id, and asks
+    /// for a commit soon when one of them is <see cref="Emission.Prompt"/>.
+    /// </summary>
     public static void EmitAll(IProcessorContext processor, IEnumerable<Emission> emissions)
     {
+        var prompt = false;
         foreach (var emission in emissions)
         {
             processor.Emit(emission.Topic, emission.Key, emission.Value, emission.TimestampMs);
+            prompt |= emission.Prompt;
+        }
+
+        if (prompt)
+        {
+            processor.RequestCommit();
         }
     }
 
@@ -257,12 +267,12 @@ internal sealed class TriggerEncoder(TriggerRecordWriter writer, ITriggerRecordE
             e => writer.SegmentChange(e.CustomerId, e.Change, e.ContextVersion));
 
     public Emission Trigger(FiredTrigger fired) =>
-        new(topics.Triggers, fired.Context.ContextId, _triggers.Encode(fired, topics.Triggers), fired.CreatedMs);
+        new(topics.Triggers, fired.Context.ContextId, _triggers.Encode(fired, topics.Triggers), fired.CreatedMs, Prompt: true);
 
     public Emission AssociateAssist(FiredTrigger fired, string storeId) => StoreEvent(StoreEventFields.AssociateAssist(fired, storeId));
 
     /// <summary>A store event, keyed by its store.</summary>
-    public Emission StoreEvent(StoreEventFields e) => new(topics.StoreEvents, e.StoreId, _storeEvents.Encode(e, topics.StoreEvents), e.TimeMs);
+    public Emission StoreEvent(StoreEventFields e) => new(topics.StoreEvents, e.StoreId, _storeEvents.Encode(e, topics.StoreEvents), e.TimeMs, Prompt: true);
 
     public Emission Decision(TriggerDecision decision) =>
         new(topics.Decisions, decision.CustomerId, _decisions.Encode(decision, topics.Decisions), decision.TimeMs);

@@ -24,6 +24,14 @@ public sealed class KafkaOptions : IValidatableObject
     [Range(10, 60_000, ErrorMessage = "Kafka:CommitIntervalMs must be between 10 and 60000.")]
     public int CommitIntervalMs { get; set; } = 100;
 
+    /// <summary>
+    /// Under exactly_once_v2, how soon after a commit an output that asked to be seen promptly (a trigger, a store
+    /// event; <see cref="Processing.IProcessorContext.RequestCommit"/>) brings the next commit forward; at most
+    /// <see cref="CommitIntervalMs"/>, which it is capped at. Smaller values show such outputs sooner and commit more often.
+    /// </summary>
+    [Range(1, 60_000, ErrorMessage = "Kafka:PromptCommitIntervalMs must be between 1 and 60000.")]
+    public int PromptCommitIntervalMs { get; set; } = 50;
+
     /// <summary>How long a fetch may wait for data; small values trade broker load for latency.</summary>
     [Range(1, 10_000, ErrorMessage = "Kafka:FetchWaitMaxMs must be between 1 and 10000.")]
     public int FetchWaitMaxMs { get; set; } = 100;

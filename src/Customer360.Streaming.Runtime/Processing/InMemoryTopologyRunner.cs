@@ -27,6 +27,9 @@ public class InMemoryTopologyRunner : IRecordCollector
 
     public StreamsMetrics Metrics { get; } = new();
 
+    /// <summary>How often a task asked for a commit soon (<see cref="IProcessorContext.RequestCommit"/>); the runner has no commits to bring forward.</summary>
+    public int CommitRequests { get; private set; }
+
     /// <summary>Partitions of every topic.</summary>
     public int Partitions { get; }
 
@@ -83,6 +86,8 @@ public class InMemoryTopologyRunner : IRecordCollector
         new ChangelogBatch().Send(_tasks.Values, changed, this);
         return changed;
     }
+
+    void IRecordCollector.RequestCommit(long causeTimestampMs) => CommitRequests++;
 
     void IRecordCollector.Send(OutgoingRecord record)
     {

@@ -93,6 +93,15 @@ internal sealed class KafkaRecordCollector : IRecordCollector
     /// <summary>Records sent since the last commit (outputs, repartition, changelog and dead letters).</summary>
     public int SentSinceCommit { get; private set; }
 
+    /// <summary>
+    /// Since the last commit, the time of the freshest thing processed while a task asked for a commit soon, or null
+    /// when none asked (<see cref="IProcessorContext.RequestCommit"/>).
+    /// </summary>
+    public long? CommitRequestedForMs { get; private set; }
+
+    public void RequestCommit(long causeTimestampMs) =>
+        CommitRequestedForMs = Math.Max(CommitRequestedForMs ?? long.MinValue, causeTimestampMs);
+
     public void Send(OutgoingRecord record)
     {
         _beforeSend();
@@ -256,6 +265,7 @@ internal sealed class KafkaRecordCollector : IRecordCollector
     {
         _outputsSinceCommit.Clear();
         SentSinceCommit = 0;
+        CommitRequestedForMs = null;
     }
 
     /// <summary>The first failed delivery since the last check, and the topic it was for.</summary>

@@ -68,6 +68,16 @@ public interface IProcessorContext
     /// content must not wait, such as an erasure.
     /// </summary>
     void DisregardTimestamp();
+
+    /// <summary>
+    /// Asks for what was emitted so far to become visible soon, as Kafka Streams' <c>ProcessorContext.commit()</c>
+    /// does: for an output that marks a moment happening now. Under exactly_once_v2 a consumer sees outputs only once
+    /// their transaction commits, so the thread commits after the records at hand rather than at the commit interval,
+    /// though no sooner than <c>Kafka:PromptCommitIntervalMs</c> after the last commit. The request is let go when the
+    /// record being processed is older than a commit interval (the thread is working off a backlog, and commits at
+    /// its own pace). Under at_least_once an output is visible once sent, and a request changes nothing.
+    /// </summary>
+    void RequestCommit();
 }
 
 /// <summary>A record that is well formed but invalid for the topology: dead-lettered at stage "validate".</summary>

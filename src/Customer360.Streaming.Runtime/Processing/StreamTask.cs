@@ -217,6 +217,10 @@ public sealed class StreamTask : IProcessorContext
 
     public void CountLate() => _metrics?.LateRecords.Add(1);
 
+    /// <summary>Dated by the record being processed (its own timestamp, which says how long it waited), else by the punctuation.</summary>
+    public void RequestCommit() =>
+        _collector.RequestCommit(_current?.TimestampMs ?? _currentPunctuation?.TimeMs ?? StreamTimeMs);
+
     /// <summary>An output's timestamp by default: its input's, or stream time when the processor disregarded the input's.</summary>
     private long CurrentOutputTimestampMs(StreamRecord current) => _currentTimestampDisregarded ? Math.Max(StreamTimeMs, 0) : current.TimestampMs;
 

@@ -90,6 +90,7 @@ internal sealed partial class StreamThread : IDisposable, ICommitSteps, IPartiti
         _consumer.Subscribe(_context.Topology.SourceTopics);
         Log.WorkerStarted(_context.Logger, _context.ClientId, _context.Topology.SourceTopics.Count(), _context.Topology.ApplicationId, _context.Streams.ProcessingGuarantee);
         var commitInterval = TimeSpan.FromMilliseconds(_context.Kafka.CommitIntervalMs);
+        var prompt = new PromptCommit(_guarantee.CommitRevealsOutputs, TimeSpan.FromMilliseconds(_context.Kafka.PromptCommitIntervalMs), commitInterval);
         var lastCommit = _context.Time.GetTimestamp();
         var lastClockCheck = lastCommit;
         _loop.Start();
@@ -124,7 +125,9 @@ internal sealed partial class StreamThread : IDisposable, ICommitSteps, IPartiti
                 }
 
                 _loop.Lap(LoopPhase.Punctuate);
-                if (_context.Time.GetElapsedTime(lastCommit) >= commitInterval)
+                var sinceCommit = _context.Time.GetElapsedTime(lastCommit);
+                if (sinceCommit >= commitInterval
+                    || (_collector.CommitRequestedForMs is { } requested && prompt.Due(requested, sinceCommit, _context.Time.GetUtcNow().ToUnixTimeMilliseconds())))
                 {
                     Commit();
                     lastCommit = _context.Time.GetTimestamp();

@@ -23,6 +23,7 @@ public sealed class ProcessorHostOptionsTests
     [InlineData("Kafka:ApplicationId", "has spaces", "Kafka:ApplicationId must be")]
     [InlineData("Kafka:CommitIntervalMs", "0", "Kafka:CommitIntervalMs must be between 10 and 60000")]
     [InlineData("Kafka:LingerMs", "-1", "Kafka:LingerMs must be between 0 and 1000")]
+    [InlineData("Kafka:PromptCommitIntervalMs", "0", "Kafka:PromptCommitIntervalMs must be between 1 and 60000")]
     [InlineData("Redis:ConnectionString", "", "Redis:ConnectionString is required")]
     [InlineData("Http:Port", "70000", "Http:Port must be between 0 and 65535")]
     [InlineData("Http:Host", "not an address", "Http:Host must be an IP address or 'localhost'")]

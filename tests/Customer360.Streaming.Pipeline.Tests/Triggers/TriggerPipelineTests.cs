@@ -37,6 +37,38 @@ public sealed class TriggerPipelineTests
     }
 
     [Fact]
+    public void Each_input_that_emits_a_trigger_or_a_store_event_asks_for_a_commit_soon_and_no_other_does()
+    {
+        // Under exactly_once_v2 a commit is when marketing automation and store systems first see these outputs.
+        var h = new PipelineHarness(rules: Shipped);
+        var steps = new List<Func<Runtime.Processing.TaskOutcome>>
+        {
+            () => h.Profile("c-1", 0),
+            () => h.Link("device:d1", "c-1", 1),
+            () => h.Click("a1", 1_000, ClickType.ProductView, "tv", customer: "c-1"),
+            () => h.Click("a1", 2_000, ClickType.AddToCart, "tv", 99.90m, customer: "c-1"),
+            () => h.Fix("d1", 60_000, 600),
+            () => h.Fix("d1", 120_000, 200),
+            () => h.Beacon("d1", 180_000, "entrance", SightingType.Enter),
+            () => h.Beacon("d1", 190_000, "electronics"),
+        };
+        steps.AddRange(Enumerable.Range(1, 6).Select(i => (Func<Runtime.Processing.TaskOutcome>)(() => h.Beacon("d1", 190_000 + (i * 50_000), "electronics"))));
+        int Moments() => h.Driver.ReadOutput(Names.Triggers).Count + h.Driver.ReadOutput(Names.StoreEvents).Count;
+
+        var (withMoments, without) = (0, 0);
+        foreach (var step in steps)
+        {
+            var (momentsBefore, requestsBefore) = (Moments(), h.Driver.CommitRequests);
+            step();
+            var emitted = Moments() > momentsBefore;
+            Assert.Equal(emitted, h.Driver.CommitRequests > requestsBefore);
+            (withMoments, without) = emitted ? (withMoments + 1, without) : (withMoments, without + 1);
+        }
+
+        Assert.True(withMoments >= 3 && without >= 3, $"{withMoments} inputs emitted a trigger or store event, {without} did not");
+    }
+
+    [Fact]
     public void A_dwell_fires_from_the_wall_clock_when_no_further_sighting_comes_with_the_id_a_sighting_would_have_given()
     {
         var bySighting = Journey();

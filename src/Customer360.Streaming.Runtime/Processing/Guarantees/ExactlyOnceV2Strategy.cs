@@ -14,6 +14,9 @@ internal sealed class ExactlyOnceV2Strategy(ICommitSteps steps, ILogger logger, 
 
     public bool TransactionOpen { get; private set; }
 
+    /// <summary>A read_committed consumer sees nothing of a transaction until it commits.</summary>
+    public override bool CommitRevealsOutputs => true;
+
     public override void BeforeSend()
     {
         if (!TransactionOpen)

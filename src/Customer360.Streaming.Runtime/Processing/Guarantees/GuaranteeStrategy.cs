@@ -33,6 +33,12 @@ internal abstract class GuaranteeStrategy(ICommitSteps steps)
         _ => throw new ArgumentOutOfRangeException(nameof(guarantee), guarantee, null),
     };
 
+    /// <summary>
+    /// Whether consumers see outputs only once a commit makes them durable: only then does committing sooner show them
+    /// sooner (<see cref="IProcessorContext.RequestCommit"/>).
+    /// </summary>
+    public virtual bool CommitRevealsOutputs => false;
+
     /// <summary>Runs before a record is sent (the record collector calls it).</summary>
     public abstract void BeforeSend();
 
