@@ -145,11 +145,12 @@ internal static class Latency
         }
 
         Console.WriteLine(population);
-        // Beside the latency line: the record age per stage (where the wait comes from), the commits, and how the
-        // stream thread's time split meanwhile (busy or waiting).
+        // Beside the latency line: the record age per stage (where the wait comes from), the commits and their steps,
+        // and how the stream thread's time split meanwhile (busy or waiting).
         var details = demo.StandardOutput.Select(l => l.Trim())
             .Where(l => l.StartsWith("[demo]   record age as each stage took it:", StringComparison.Ordinal)
                 || l.StartsWith("[demo]   commits in the live minute:", StringComparison.Ordinal)
+                || l.StartsWith("[demo]     commit steps in the live minute", StringComparison.Ordinal)
                 || l.StartsWith("[demo]   stream thread in the live minute:", StringComparison.Ordinal))
             .Select(l => $"  {l["[demo]   ".Length..]}");
         var keyed = keyedByCustomer ? ", channel events keyed by customer at the source" : string.Empty;
