@@ -126,9 +126,15 @@ internal sealed partial class StreamThread : IDisposable, ICommitSteps, IPartiti
 
                 _loop.Lap(LoopPhase.Punctuate);
                 var sinceCommit = _context.Time.GetElapsedTime(lastCommit);
-                if (sinceCommit >= commitInterval
-                    || (_collector.CommitRequestedForMs is { } requested && prompt.Due(requested, sinceCommit, _context.Time.GetUtcNow().ToUnixTimeMilliseconds())))
+                var prompted = sinceCommit < commitInterval && _collector.CommitRequestedForMs is { } requested
+                    && prompt.Due(requested, sinceCommit, _context.Time.GetUtcNow().ToUnixTimeMilliseconds());
+                if (prompted || sinceCommit >= commitInterval)
                 {
+                    if (prompted)
+                    {
+                        _context.Metrics.PromptedCommits.Add(1);
+                    }
+
                     Commit();
                     lastCommit = _context.Time.GetTimestamp();
                 }

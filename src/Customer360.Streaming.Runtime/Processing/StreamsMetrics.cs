@@ -26,6 +26,8 @@ public sealed class StreamsMetrics : IDisposable
         CommitDuration = Meter.CreateHistogram<double>("c360.commit.duration", "ms", "Time to make a commit interval durable");
         CommitStepDuration = Meter.CreateHistogram<double>(
             "c360.commit.step.duration", "ms", "Time of each step of a commit (prepare_changelogs, flush_outputs, send_changelogs, changes_durable, commit_offsets, or a transaction's), by step");
+        PromptedCommits = Meter.CreateCounter<long>(
+            "c360.commits.prompted", "{commit}", "Commits a processor's request brought forward (exactly_once_v2, Kafka:PromptCommitIntervalMs) before the commit interval was up");
         RestoredRecords = Meter.CreateCounter<long>("c360.restore.records", "{record}", "Changelog records replayed into stores");
         ChangelogTruncations = Meter.CreateCounter<long>(
             "c360.changelog.truncated", "{partition}", "Changelog partitions found not starting at offset 0 at restore: state the broker deleted, by store");
@@ -64,6 +66,9 @@ public sealed class StreamsMetrics : IDisposable
     public Histogram<double> CommitDuration { get; }
 
     public Histogram<double> CommitStepDuration { get; }
+
+    /// <summary>Commits brought forward by <see cref="IProcessorContext.RequestCommit"/>; with the commit interval's, every commit is one of the two.</summary>
+    public Counter<long> PromptedCommits { get; }
 
     /// <summary>Changelog partitions whose oldest records were deleted, found at restore.</summary>
     public Counter<long> ChangelogTruncations { get; }

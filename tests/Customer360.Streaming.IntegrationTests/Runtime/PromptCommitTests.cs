@@ -30,7 +30,9 @@ public sealed class PromptCommitTests(KafkaFixture kafka)
             .AddSubTopology("moments", [input], () => new MomentProcessor(output), sinks: [output])
             .Build();
         var partition = new TopicPartition(input, 0);
-        await using var worker = new InProcessWorker(options, new StreamsOptions { ProcessingGuarantee = ProcessingGuarantee.ExactlyOnceV2 }, topology);
+        using var metrics = new StreamsMetrics();
+        using var counters = new CounterRecorder(metrics.Meter);
+        await using var worker = new InProcessWorker(options, new StreamsOptions { ProcessingGuarantee = ProcessingGuarantee.ExactlyOnceV2 }, topology, metrics);
         var status = worker.Worker.Status;
         using (var producer = new ProducerBuilder<string, string>(KafkaClientConfigs.Producer(options, "moments")).Build())
         {
@@ -41,6 +43,7 @@ public sealed class PromptCommitTests(KafkaFixture kafka)
         var committed = await worker.WaitUntilAsync(() => status.CommittedOffsets.GetValueOrDefault(partition) == 1, TimeSpan.FromSeconds(15));
 
         Assert.True(committed, $"the output that asked for a commit was not committed; committed offsets: {string.Join(", ", status.CommittedOffsets)}");
+        Assert.True(counters.Total("c360.commits.prompted") >= 1, "the commit was not counted as brought forward");
     }
 
     /// <summary>Emits a record for each input and asks for it to be seen soon, as the trigger stage does for a trigger.</summary>
