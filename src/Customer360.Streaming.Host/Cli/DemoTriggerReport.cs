@@ -32,6 +32,7 @@ internal sealed class DemoTriggerReport : IDisposable
     private const string RedisLatencyInstrument = "c360.redis.event_to_context.latency";
     private const string CommitDurationInstrument = "c360.commit.duration";
     private const string CommitStepInstrument = "c360.commit.step.duration";
+    private const string PromptedCommitsInstrument = "c360.commits.prompted";
     private const string RecordAgeInstrument = "c360.record.age";
     private const string ThreadTimeInstrument = "c360.stream_thread.time";
     private const string OutputLatencyInstrument = "c360.output.latency";
@@ -41,6 +42,7 @@ internal sealed class DemoTriggerReport : IDisposable
     private readonly LiveSamples _triggerLatenciesMs = new();
     private readonly LiveSamples _redisLatenciesMs = new();
     private readonly LiveSamples _commitDurationsMs = new();
+    private readonly LiveSamples _promptedCommits = new();
     private readonly ConcurrentDictionary<string, LiveSamples> _recordAgesMsByStage = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, LiveSamples> _threadSecondsByPhase = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, LiveSamples> _commitStepMsByStep = new(StringComparer.Ordinal);
@@ -64,7 +66,7 @@ internal sealed class DemoTriggerReport : IDisposable
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             if (ReferenceEquals(instrument.Meter.Scope, processorMeters)
-                && (instrument.Name is RedisLatencyInstrument or CommitDurationInstrument or CommitStepInstrument or RecordAgeInstrument or ThreadTimeInstrument
+                && (instrument.Name is RedisLatencyInstrument or CommitDurationInstrument or CommitStepInstrument or PromptedCommitsInstrument or RecordAgeInstrument or ThreadTimeInstrument
                     || (exactlyOnce && instrument.Name == OutputLatencyInstrument)))
             {
                 listener.EnableMeasurementEvents(instrument);
@@ -114,6 +116,13 @@ internal sealed class DemoTriggerReport : IDisposable
             {
                 // Measured at the write, so its record's time is now minus the latency.
                 _redisLatenciesMs.Add(nowMs - (long)value, value);
+            }
+        });
+        _listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
+        {
+            if (instrument.Name == PromptedCommitsInstrument)
+            {
+                _promptedCommits.Add(time.GetUtcNow().ToUnixTimeMilliseconds(), value);
             }
         });
         _listener.Start();
@@ -175,14 +184,15 @@ internal sealed class DemoTriggerReport : IDisposable
     }
 
     /// <summary>
-    /// How long the live minute's commits held the stream thread (every record arriving meanwhile waits), or null
-    /// before the live minute.
+    /// How long the live minute's commits held the stream thread (every record arriving meanwhile waits), and how many
+    /// of them a trigger brought forward (exactly_once_v2's prompt commits), or null before the live minute.
     /// </summary>
     public string? CommitLine()
     {
         var from = LiveFromMs;
+        var prompted = _promptedCommits.SumFrom(from) is var n and > 0 ? $", {n:0} brought forward by a trigger or store event" : string.Empty;
         return _commitDurationsMs.PercentileFrom(from, 50) is { } p50
-            ? $"commits in the live minute: p50 {p50:0.0} ms p99 {_commitDurationsMs.PercentileFrom(from, 99):0.0} ms over {_commitDurationsMs.CountFrom(from)} commits (the stream thread waits for each)"
+            ? $"commits in the live minute: p50 {p50:0.0} ms p99 {_commitDurationsMs.PercentileFrom(from, 99):0.0} ms over {_commitDurationsMs.CountFrom(from)} commits{prompted} (the stream thread waits for each)"
             : null;
     }
 

@@ -132,4 +132,32 @@ public sealed class DemoTriggerReportTests
             "commit steps in the live minute (p50 / p99): commit_transaction 10.0 / 30.0 ms, send_offsets_to_transaction 2.0 / 4.0 ms, begin_transaction 0.5 / 0.5 ms",
             report.CommitStepLine());
     }
+
+    [Fact]
+    public void The_commit_line_says_how_many_of_the_live_commits_a_trigger_brought_forward()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(100_000));
+        using var processor = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var processorMeters = processor.GetRequiredService<IMeterFactory>();
+        using var report = new DemoTriggerReport(clock, processorMeters);
+        var meter = processorMeters.Create($"test-{Guid.NewGuid():N}");
+        var commits = meter.CreateHistogram<double>("c360.commit.duration");
+        var prompted = meter.CreateCounter<long>("c360.commits.prompted");
+
+        // A catch-up round's, before the live minute: it does not count.
+        prompted.Add(1);
+        commits.Record(300);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        report.LiveFromMs = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        clock.Advance(TimeSpan.FromSeconds(1));
+        prompted.Add(1);
+        commits.Record(12);
+        prompted.Add(1);
+        commits.Record(14);
+        commits.Record(16);
+
+        Assert.Equal(
+            "commits in the live minute: p50 14.0 ms p99 16.0 ms over 3 commits, 2 brought forward by a trigger or store event (the stream thread waits for each)",
+            report.CommitLine());
+    }
 }
