@@ -16,11 +16,9 @@ public sealed class DemoTriggerReportTests
     [Fact]
     public void Commits_of_the_catch_up_rounds_do_not_count_toward_the_live_minutes_commit_line()
     {
-        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(1_000));
-        using var processor = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        var processorMeters = processor.GetRequiredService<IMeterFactory>();
-        using var report = new DemoTriggerReport(clock, processorMeters);
-        var commits = processorMeters.Create($"test-{Guid.NewGuid():N}").CreateHistogram<double>("c360.commit.duration");
+        using var live = new LiveReport(1_000);
+        var (clock, report) = (live.Clock, live.Report);
+        var commits = live.Meter.CreateHistogram<double>("c360.commit.duration");
 
         // The first round was taken in: the live minute might start here.
         report.LiveFromMs = clock.GetUtcNow().ToUnixTimeMilliseconds();
@@ -64,11 +62,9 @@ public sealed class DemoTriggerReportTests
     [Fact]
     public void The_record_age_line_gives_each_stage_its_live_records_ages_in_the_order_asked()
     {
-        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(100_000));
-        using var processor = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        var processorMeters = processor.GetRequiredService<IMeterFactory>();
-        using var report = new DemoTriggerReport(clock, processorMeters);
-        var ages = processorMeters.Create($"test-{Guid.NewGuid():N}").CreateHistogram<double>("c360.record.age");
+        using var live = new LiveReport(100_000);
+        var (clock, report) = (live.Clock, live.Report);
+        var ages = live.Meter.CreateHistogram<double>("c360.record.age");
         KeyValuePair<string, object?> Stage(string name) => new("stage", name);
 
         Assert.Null(report.RecordAgeLine("identity", "context"));
@@ -86,11 +82,9 @@ public sealed class DemoTriggerReportTests
     [Fact]
     public void The_thread_time_line_gives_each_loop_phases_share_of_the_live_minute_only()
     {
-        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(100_000));
-        using var processor = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        var processorMeters = processor.GetRequiredService<IMeterFactory>();
-        using var report = new DemoTriggerReport(clock, processorMeters);
-        var threadTime = processorMeters.Create($"test-{Guid.NewGuid():N}").CreateCounter<double>("c360.stream_thread.time");
+        using var live = new LiveReport(100_000);
+        var (clock, report) = (live.Clock, live.Report);
+        var threadTime = live.Meter.CreateCounter<double>("c360.stream_thread.time");
         KeyValuePair<string, object?> Phase(string name) => new("phase", name);
 
         Assert.Null(report.ThreadTimeLine());
@@ -109,11 +103,9 @@ public sealed class DemoTriggerReportTests
     [Fact]
     public void The_commit_step_line_gives_each_steps_live_p50_and_p99_the_largest_share_first()
     {
-        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(100_000));
-        using var processor = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        var processorMeters = processor.GetRequiredService<IMeterFactory>();
-        using var report = new DemoTriggerReport(clock, processorMeters);
-        var steps = processorMeters.Create($"test-{Guid.NewGuid():N}").CreateHistogram<double>("c360.commit.step.duration");
+        using var live = new LiveReport(100_000);
+        var (clock, report) = (live.Clock, live.Report);
+        var steps = live.Meter.CreateHistogram<double>("c360.commit.step.duration");
         KeyValuePair<string, object?> Step(string name) => new("step", name);
 
         // A catch-up round's slow commit, before the live minute: it does not count.
@@ -136,13 +128,10 @@ public sealed class DemoTriggerReportTests
     [Fact]
     public void The_commit_line_says_how_many_of_the_live_commits_a_trigger_brought_forward()
     {
-        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(100_000));
-        using var processor = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        var processorMeters = processor.GetRequiredService<IMeterFactory>();
-        using var report = new DemoTriggerReport(clock, processorMeters);
-        var meter = processorMeters.Create($"test-{Guid.NewGuid():N}");
-        var commits = meter.CreateHistogram<double>("c360.commit.duration");
-        var prompted = meter.CreateCounter<long>("c360.commits.prompted");
+        using var live = new LiveReport(100_000);
+        var (clock, report) = (live.Clock, live.Report);
+        var commits = live.Meter.CreateHistogram<double>("c360.commit.duration");
+        var prompted = live.Meter.CreateCounter<long>("c360.commits.prompted");
 
         // A catch-up round's, before the live minute: it does not count.
         prompted.Add(1);
@@ -159,5 +148,31 @@ public sealed class DemoTriggerReportTests
         Assert.Equal(
             "commits in the live minute: p50 14.0 ms p99 16.0 ms over 3 commits, 2 brought forward by a trigger or store event (the stream thread waits for each)",
             report.CommitLine());
+    }
+
+    /// <summary>A report listening to a processor's meters, on a fake clock; <see cref="Meter"/> records as the processor would.</summary>
+    private sealed class LiveReport : IDisposable
+    {
+        private readonly ServiceProvider _processor = new ServiceCollection().AddMetrics().BuildServiceProvider();
+
+        public LiveReport(long startMs)
+        {
+            Clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(startMs));
+            var meters = _processor.GetRequiredService<IMeterFactory>();
+            Report = new DemoTriggerReport(Clock, meters);
+            Meter = meters.Create($"test-{Guid.NewGuid():N}");
+        }
+
+        public FakeTimeProvider Clock { get; }
+
+        public DemoTriggerReport Report { get; }
+
+        public Meter Meter { get; }
+
+        public void Dispose()
+        {
+            Report.Dispose();
+            _processor.Dispose();
+        }
     }
 }
