@@ -68,7 +68,7 @@ internal sealed partial class StreamThread : IDisposable, ICommitSteps, IPartiti
         _placement = new KeyPlacement(_consumer.Handle);
         _guarantee = GuaranteeStrategy.For(streams.ProcessingGuarantee, new TimedCommitSteps(this, context.Metrics.CommitStepDuration, context.Time), context.Logger, context.ClientId);
         _collector = new KafkaRecordCollector(_producer, _guarantee.BeforeSend, topic => !topology.IsInternal(topic), topology.RepartitionTopics, context.Time);
-        _hold = new ProcessingHold(context, Commit);
+        _hold = new ProcessingHold(context, () => Commit());
         _partitions = new PartitionGroup(this, topology, streams, context.Time, MaxBufferedPerPartition);
         var restorer = new ChangelogRestorer(kafka, streams, topology, context.Time, context.Logger, context.Metrics, context.ClientId, NewTask, context.ClientLog);
         _tasks = new TaskManager(topology, restorer, context.LocalState, context.Time);
@@ -130,12 +130,7 @@ internal sealed partial class StreamThread : IDisposable, ICommitSteps, IPartiti
                     && prompt.Due(requested, sinceCommit, _context.Time.GetUtcNow().ToUnixTimeMilliseconds());
                 if (prompted || sinceCommit >= commitInterval)
                 {
-                    if (prompted)
-                    {
-                        _context.Metrics.PromptedCommits.Add(1);
-                    }
-
-                    Commit();
+                    Commit(prompted);
                     lastCommit = _context.Time.GetTimestamp();
                 }
 
@@ -242,8 +237,11 @@ internal sealed partial class StreamThread : IDisposable, ICommitSteps, IPartiti
         Status.Consumed(partition, record.Offset, record.TimestampMs);
     }
 
-    /// <summary>Makes what was processed durable in the order the guarantee requires, then reports it.</summary>
-    private void Commit()
+    /// <summary>
+    /// Makes what was processed durable in the order the guarantee requires, then reports it; counted as
+    /// <paramref name="prompted"/> when a task's request brought it forward.
+    /// </summary>
+    private void Commit(bool prompted = false)
     {
         var offsets = _positions.Select(p => new TopicPartitionOffset(p.Key, _partitions.CommitOffset(p.Key, p.Value)))
             .Where(o => !_committed.TryGetValue(o.TopicPartition, out var c) || c != o.Offset.Value).ToList();
@@ -257,6 +255,8 @@ internal sealed partial class StreamThread : IDisposable, ICommitSteps, IPartiti
                 }
 
                 _report.Committed(offsets, _positions.Keys, _uncommittedTimestamps, _changedSinceCommit, started);
+                // Adding 0 puts the series on /metrics with the first commit, so a dashboard shows 0 rather than nothing.
+                _context.Metrics.PromptedCommits.Add(prompted ? 1 : 0);
                 _uncommittedTimestamps.Clear();
                 _changedSinceCommit.Clear();
                 break;
