@@ -7,16 +7,16 @@ namespace Customer360.Streaming.Runtime.Processing;
 /// only for a request made on something younger than the commit interval: a thread working off a backlog processes
 /// records older than that, and there early commits would only slow it down further, for outputs late already.
 /// </summary>
-internal sealed class PromptCommit(bool commitRevealsOutputs, TimeSpan promptInterval, TimeSpan commitInterval)
+internal sealed class PromptCommit(bool commitRevealsOutputs, TimeSpan promptInterval, TimeSpan commitInterval, TimeProvider time)
 {
     private readonly TimeSpan _promptInterval = promptInterval < commitInterval ? promptInterval : commitInterval;
 
     /// <param name="requestedForMs">The freshest time a task asked for a commit on since the last one, or null.</param>
     /// <param name="sinceLastCommit">How long ago the last commit was.</param>
-    /// <param name="nowMs">The wall clock, in epoch milliseconds.</param>
-    public bool Due(long? requestedForMs, TimeSpan sinceLastCommit, long nowMs) =>
+    /// <remarks>The wall clock is read last, only for a request that passed the rest: the thread asks on every loop.</remarks>
+    public bool Due(long? requestedForMs, TimeSpan sinceLastCommit) =>
         commitRevealsOutputs
         && requestedForMs is { } causeMs
         && sinceLastCommit >= _promptInterval
-        && nowMs - causeMs <= commitInterval.TotalMilliseconds;
+        && time.GetUtcNow().ToUnixTimeMilliseconds() - causeMs <= commitInterval.TotalMilliseconds;
 }

@@ -90,7 +90,7 @@ internal sealed partial class StreamThread : IDisposable, ICommitSteps, IPartiti
         _consumer.Subscribe(_context.Topology.SourceTopics);
         Log.WorkerStarted(_context.Logger, _context.ClientId, _context.Topology.SourceTopics.Count(), _context.Topology.ApplicationId, _context.Streams.ProcessingGuarantee);
         var commitInterval = TimeSpan.FromMilliseconds(_context.Kafka.CommitIntervalMs);
-        var prompt = new PromptCommit(_guarantee.CommitRevealsOutputs, TimeSpan.FromMilliseconds(_context.Kafka.PromptCommitIntervalMs), commitInterval);
+        var prompt = new PromptCommit(_guarantee.CommitRevealsOutputs, TimeSpan.FromMilliseconds(_context.Kafka.PromptCommitIntervalMs), commitInterval, _context.Time);
         var lastCommit = _context.Time.GetTimestamp();
         var lastClockCheck = lastCommit;
         _loop.Start();
@@ -126,8 +126,7 @@ internal sealed partial class StreamThread : IDisposable, ICommitSteps, IPartiti
 
                 _loop.Lap(LoopPhase.Punctuate);
                 var sinceCommit = _context.Time.GetElapsedTime(lastCommit);
-                var prompted = sinceCommit < commitInterval && _collector.CommitRequestedForMs is { } requested
-                    && prompt.Due(requested, sinceCommit, _context.Time.GetUtcNow().ToUnixTimeMilliseconds());
+                var prompted = sinceCommit < commitInterval && prompt.Due(_collector.CommitRequestedForMs, sinceCommit);
                 if (prompted || sinceCommit >= commitInterval)
                 {
                     Commit(prompted);
