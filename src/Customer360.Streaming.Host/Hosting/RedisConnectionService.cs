@@ -10,11 +10,7 @@ internal sealed class RedisConnectionService : IHostedService, IAsyncDisposable
     private readonly RedisOptions _options;
     private readonly ILogger<RedisConnectionService> _logger;
 
-    /// <summary>
-    /// The multiplexer keeps two connections (commands and subscriptions) and reports each one's failure and return on
-    /// its own threads: the reason changes under this lock, and only a change is logged.
-    /// </summary>
-    private readonly Lock _reasonLock = new();
+    private readonly RedisOutageTracker _outage = new();
 
     public RedisConnectionService(IOptions<RedisOptions> options, ILogger<RedisConnectionService> logger)
     {
@@ -25,13 +21,13 @@ internal sealed class RedisConnectionService : IHostedService, IAsyncDisposable
     public ConnectionMultiplexer? Connection { get; private set; }
 
     /// <summary>Why the connection is down (a failure kind such as AuthenticationFailure, never the server's text), or null while it is up.</summary>
-    public string? FailureReason { get; private set; }
+    public string? FailureReason => _outage.FailureReason;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var connection = await RedisConnector.ConnectAsync(_options);
-        connection.ConnectionFailed += (_, e) => Failed(e.FailureType.ToString());
-        connection.ConnectionRestored += (_, _) => Restored();
+        connection.ConnectionFailed += (_, e) => Failed(ConnectionName(e), e.FailureType.ToString());
+        connection.ConnectionRestored += (_, e) => Restored(ConnectionName(e));
         Connection = connection;
         if (connection.IsConnected)
         {
@@ -46,42 +42,38 @@ internal sealed class RedisConnectionService : IHostedService, IAsyncDisposable
         }
         catch (RedisConnectionException ex)
         {
-            Failed((RedisOutage.ConnectionFailure(ex) ?? ex.FailureType).ToString());
+            FailedAtStartup((RedisOutage.ConnectionFailure(ex) ?? ex.FailureType).ToString());
         }
         catch (RedisTimeoutException)
         {
-            Failed("Timeout");
+            FailedAtStartup("Timeout");
         }
     }
 
-    private void Failed(string reason)
+    private static string ConnectionName(ConnectionFailedEventArgs report) => $"{report.EndPoint}/{report.ConnectionType}";
+
+    private void FailedAtStartup(string reason)
     {
-        lock (_reasonLock)
+        if (_outage.FailedAtStartup(reason))
         {
-            if (FailureReason == reason)
-            {
-                return;
-            }
-
-            FailureReason = reason;
+            Log.RedisUnavailable(_logger, reason);
         }
-
-        Log.RedisUnavailable(_logger, reason);
     }
 
-    private void Restored()
+    private void Failed(string connection, string reason)
     {
-        lock (_reasonLock)
+        if (_outage.Failed(connection, reason))
         {
-            if (FailureReason is null)
-            {
-                return;
-            }
-
-            FailureReason = null;
+            Log.RedisUnavailable(_logger, reason);
         }
+    }
 
-        Log.RedisConnectionRestored(_logger);
+    private void Restored(string connection)
+    {
+        if (_outage.Restored(connection))
+        {
+            Log.RedisConnectionRestored(_logger);
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
