@@ -153,7 +153,8 @@ internal static class DemoCommand
             ["Logging:LogLevel:Default"] = "Warning",
         };
         // The mock refuses an admin client's DeleteRecords; the processor, in this process, asks it directly.
-        if (RunCommand.Build(() => ProcessorHost.Build(overrides, services => services.AddSingleton<Func<IRecordDeleter>>(() => new EmbeddedRecordDeleter(cluster))), Console.Error) is not { } app)
+        if (RunCommand.Build(() => ProcessorHost.Build(overrides, services => services.AddSingleton<Func<IRecordDeleter>>(() => new EmbeddedRecordDeleter(cluster))), Console.Error) is not { } app
+            || !DemoCommitInterval.Accepts(app.Configuration, Console.Error))
         {
             return ExitCodes.InvalidConfiguration;
         }

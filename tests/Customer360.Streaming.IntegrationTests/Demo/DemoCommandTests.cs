@@ -113,6 +113,30 @@ public sealed class DemoCommandTests(RedisServerFixture redis)
         Assert.DoesNotContain(demo.StandardOutput, l => l.Contains("had not caught up", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Demo_told_to_commit_once_a_minute_refuses_at_once_and_says_why()
+    {
+        // Kafka:CommitIntervalMs takes up to a minute, and the demo waits for its processor's commits between its
+        // phases: with 60 s it waited a minute for the setup, again for every round of the history, gave the last
+        // commit 30 s and reported "result: FAILED" three minutes later for a processor doing what it was told.
+        Assert.SkipUnless(redis.IsAvailable, redis.SkipReason ?? "redis-server is not available");
+        var temporary = TestScratch.Run.NewDirectory("c360-demo-tmp-");
+        using var demo = ChildProcess.Start(
+            "dotnet",
+            [
+                RepositoryLayout.C360Dll, "demo", "--duration", "2", "--customers", "300", "--brokers", "1", "--plain",
+                "--redis", redis.ConnectionString, "--http-port", "0", "--topology-dir", RepositoryLayout.TopologyDirectory,
+            ],
+            new Dictionary<string, string?> { ["TMPDIR"] = temporary, ["C360__Kafka__CommitIntervalMs"] = "60000" });
+
+        Assert.True(await demo.WaitForExitAsync(TimeSpan.FromSeconds(25)), "the demo did not end: " + demo.AllOutput);
+        Assert.True(demo.ExitCode == 2, demo.AllOutput);
+        Assert.Contains(demo.StandardError, l => l.Contains("Kafka:CommitIntervalMs 60000", StringComparison.Ordinal) && l.Contains("at most 10000", StringComparison.Ordinal));
+        Assert.DoesNotContain(demo.StandardOutput, l => l.Contains("processor ready", StringComparison.Ordinal));
+        Assert.DoesNotContain("Unhandled exception", demo.AllOutput, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetDirectories(temporary, "c360-demo-state-*"));
+    }
+
     /// <summary>
     /// A demo asked to run for a minute on one broker and a small population, its temporary files (the state folder
     /// among them) in <paramref name="temporary"/>, with <paramref name="settings"/> for its processor.
