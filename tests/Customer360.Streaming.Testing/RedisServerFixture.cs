@@ -9,6 +9,7 @@ namespace Customer360.Streaming.Testing;
 public sealed class RedisServerFixture : IAsyncLifetime
 {
     private readonly string? _requirePass;
+    private readonly int? _port;
     private ChildProcess? _server;
     private string? _directory;
 
@@ -16,7 +17,11 @@ public sealed class RedisServerFixture : IAsyncLifetime
     {
     }
 
-    private RedisServerFixture(string requirePass) => _requirePass = requirePass;
+    private RedisServerFixture(string? requirePass, int? port)
+    {
+        _requirePass = requirePass;
+        _port = port;
+    }
 
     public bool IsAvailable => _server is not null;
 
@@ -29,7 +34,15 @@ public sealed class RedisServerFixture : IAsyncLifetime
     /// <summary>A server of the caller's own that asks every client for <paramref name="requirePass"/>; the caller disposes it.</summary>
     public static async Task<RedisServerFixture> StartRequiringPasswordAsync(string requirePass)
     {
-        var server = new RedisServerFixture(requirePass);
+        var server = new RedisServerFixture(requirePass, port: null);
+        await server.InitializeAsync();
+        return server;
+    }
+
+    /// <summary>A server of the caller's own on <paramref name="port"/> (where a client may be waiting for it); the caller disposes it.</summary>
+    public static async Task<RedisServerFixture> StartOnPortAsync(int port)
+    {
+        var server = new RedisServerFixture(requirePass: null, port);
         await server.InitializeAsync();
         return server;
     }
@@ -45,7 +58,7 @@ public sealed class RedisServerFixture : IAsyncLifetime
         }
 
         _directory = Directory.CreateTempSubdirectory("c360-redis-").FullName;
-        Port = FreePort.Next();
+        Port = _port ?? FreePort.Next();
         _server = ChildProcess.Start(program,
             ["--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
              "--save", "", "--appendonly", "no", "--dir", _directory, "--daemonize", "no",

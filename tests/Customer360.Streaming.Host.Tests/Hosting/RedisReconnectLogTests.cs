@@ -41,6 +41,31 @@ public sealed class RedisReconnectLogTests(RedisServerFixture redis) : IClassFix
         Assert.Equal(1, logger.Recorded.Entries.Count(e => e.Message.StartsWith("Redis is unavailable (", StringComparison.Ordinal)));
     }
 
+    [Fact]
+    public async Task A_redis_that_comes_up_after_the_start_is_logged_unavailable_once_then_restored_once()
+    {
+        redis.SkipUnlessAvailable();
+        var port = FreePort.Next();
+        var logger = new RecordingLogger<RedisConnectionService>();
+        var options = Options.Create(new RedisOptions { ConnectionString = $"127.0.0.1:{port}", ConnectTimeoutMs = 500 });
+        await using var service = new RedisConnectionService(options, logger);
+        await service.StartAsync(TestContext.Current.CancellationToken);
+        Assert.NotNull(service.FailureReason);
+
+        // Redis starts where the service keeps trying, as it would after the processor started first.
+        await using var late = await RedisServerFixture.StartOnPortAsync(port);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!(Restored(logger) >= 1 && service.Connection!.IsConnected) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
+        Assert.Null(service.FailureReason);
+        Assert.Equal(1, Restored(logger));
+        Assert.Equal(1, logger.Recorded.Entries.Count(e => e.Message.StartsWith("Redis is unavailable (", StringComparison.Ordinal)));
+    }
+
     private static int Restored(RecordingLogger<RedisConnectionService> logger) =>
         logger.Recorded.Entries.Count(e => e.Message == "Redis connection restored");
 }
