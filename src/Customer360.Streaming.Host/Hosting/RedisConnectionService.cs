@@ -26,8 +26,20 @@ internal sealed class RedisConnectionService : IHostedService, IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var connection = await RedisConnector.ConnectAsync(_options);
-        connection.ConnectionFailed += (_, e) => Failed(ConnectionName(e), e.FailureType.ToString());
-        connection.ConnectionRestored += (_, e) => Restored(ConnectionName(e));
+        connection.ConnectionFailed += (_, e) =>
+        {
+            if (e.ConnectionType == ConnectionType.Interactive)
+            {
+                Failed(e.FailureType.ToString(), connection.IsConnected);
+            }
+        };
+        connection.ConnectionRestored += (_, e) =>
+        {
+            if (e.ConnectionType == ConnectionType.Interactive && _outage.Restored(connection.IsConnected))
+            {
+                Log.RedisConnectionRestored(_logger);
+            }
+        };
         Connection = connection;
         if (connection.IsConnected)
         {
@@ -42,35 +54,23 @@ internal sealed class RedisConnectionService : IHostedService, IAsyncDisposable
         }
         catch (RedisConnectionException ex)
         {
-            FailedAtStartup((RedisOutage.ConnectionFailure(ex) ?? ex.FailureType).ToString());
+            Failed((RedisOutage.ConnectionFailure(ex) ?? ex.FailureType).ToString(), connection.IsConnected);
         }
         catch (RedisTimeoutException)
         {
-            FailedAtStartup("Timeout");
+            Failed("Timeout", connection.IsConnected);
         }
     }
 
-    private static string ConnectionName(ConnectionFailedEventArgs report) => $"{report.EndPoint}/{report.ConnectionType}";
-
-    private void FailedAtStartup(string reason)
+    private void Failed(string reason, bool canSendCommands)
     {
-        if (_outage.FailedAtStartup(reason))
+        var change = _outage.Failed(reason, canSendCommands);
+        if (change is RedisOutageChange.Began or RedisOutageChange.Blip)
         {
             Log.RedisUnavailable(_logger, reason);
         }
-    }
 
-    private void Failed(string connection, string reason)
-    {
-        if (_outage.Failed(connection, reason))
-        {
-            Log.RedisUnavailable(_logger, reason);
-        }
-    }
-
-    private void Restored(string connection)
-    {
-        if (_outage.Restored(connection))
+        if (change is RedisOutageChange.Blip)
         {
             Log.RedisConnectionRestored(_logger);
         }

@@ -1,23 +1,23 @@
 namespace Customer360.Streaming.Host.Hosting;
 
 /// <summary>
-/// Follows the multiplexer's reports about its physical connections (a command and a subscription connection per
-/// server) and says when Redis went away and when it came back, so that one outage is logged once however many
-/// connections it cut.
+/// Says when Redis went away and when it came back, so that one outage is logged once, with the failure that began it,
+/// and once more when it ends.
 /// </summary>
 /// <remarks>
-/// The multiplexer raises its reports on the thread pool, so they can be handled out of order: a connection's return
-/// may be handled before its own failure. Each connection therefore keeps a balance of failures minus returns, and an
-/// outage lasts while some balance is positive; a return handled early leaves a negative balance that its late failure
-/// cancels instead of starting an outage nothing would end.
+/// The multiplexer reports a connection's failure and its return on the thread pool, and after a dropped connection it
+/// often reconnects within a millisecond: both reports then run at once, in either order, and each finds the connection
+/// back. So a report says that something happened, and whether commands can be sent now says where things stand:
+/// a failure found with the connection back is a blip, begun and ended at once, and a return found while commands still
+/// cannot be sent ends nothing. Only the command connection's reports count: the processor subscribes to nothing, and
+/// counting both connections' reports logged one outage twice or left one standing with Redis back.
 /// </remarks>
 internal sealed class RedisOutageTracker
 {
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, int> _failuresNotYetRestored = new(StringComparer.Ordinal);
     private string? _failureReason;
 
-    /// <summary>Why Redis is unavailable (the first failure of the outage), or null while it is not.</summary>
+    /// <summary>Why Redis is unavailable (the failure that began the outage), or null while it is not.</summary>
     public string? FailureReason
     {
         get
@@ -29,35 +29,32 @@ internal sealed class RedisOutageTracker
         }
     }
 
-    /// <summary>A connection failed; true when this begins an outage.</summary>
-    public bool Failed(string connection, string reason)
+    /// <summary>The command connection failed (or the first attempt to reach Redis did); what that changed.</summary>
+    public RedisOutageChange Failed(string reason, bool canSendCommands)
     {
         lock (_lock)
         {
-            var balance = Adjust(connection, +1);
-            return balance > 0 && Begin(reason);
+            if (_failureReason is not null)
+            {
+                return RedisOutageChange.None;
+            }
+
+            if (canSendCommands)
+            {
+                return RedisOutageChange.Blip;
+            }
+
+            _failureReason = reason;
+            return RedisOutageChange.Began;
         }
     }
 
-    /// <summary>
-    /// The first attempt to reach Redis failed before any connection reported: an outage that the first connection
-    /// to come back ends. True when this begins an outage.
-    /// </summary>
-    public bool FailedAtStartup(string reason)
+    /// <summary>The command connection is back; true when this ends the outage.</summary>
+    public bool Restored(bool canSendCommands)
     {
         lock (_lock)
         {
-            return Begin(reason);
-        }
-    }
-
-    /// <summary>A connection is back; true when this ends the outage.</summary>
-    public bool Restored(string connection)
-    {
-        lock (_lock)
-        {
-            Adjust(connection, -1);
-            if (_failureReason is null || _failuresNotYetRestored.Values.Any(balance => balance > 0))
+            if (_failureReason is null || !canSendCommands)
             {
                 return false;
             }
@@ -66,30 +63,17 @@ internal sealed class RedisOutageTracker
             return true;
         }
     }
+}
 
-    private bool Begin(string reason)
-    {
-        if (_failureReason is not null)
-        {
-            return false;
-        }
+/// <summary>What a failure report changed.</summary>
+internal enum RedisOutageChange
+{
+    /// <summary>Redis was unavailable already.</summary>
+    None,
 
-        _failureReason = reason;
-        return true;
-    }
+    /// <summary>An outage began.</summary>
+    Began,
 
-    private int Adjust(string connection, int change)
-    {
-        var balance = _failuresNotYetRestored.GetValueOrDefault(connection) + change;
-        if (balance == 0)
-        {
-            _failuresNotYetRestored.Remove(connection);
-        }
-        else
-        {
-            _failuresNotYetRestored[connection] = balance;
-        }
-
-        return balance;
-    }
+    /// <summary>The connection failed and was back before the report was handled: an outage begun and ended.</summary>
+    Blip,
 }

@@ -21,12 +21,8 @@ public sealed class RedisReconnectLogTests(RedisServerFixture redis) : IClassFix
         await service.StartAsync(TestContext.Current.CancellationToken);
         await service.Connection!.GetSubscriber().SubscribeAsync(RedisChannel.Literal("c360-test"), (_, _) => { });
 
-        // Redis closes both of the service's connections at once, as a restart or a failover would.
-        await using (var admin = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString + ",allowAdmin=true"))
-        {
-            var server = admin.GetServer(admin.GetEndPoints()[0]);
-            await server.ExecuteAsync("CLIENT", "KILL", "SKIPME", "yes");
-        }
+        // Redis closes both of the service's connections at once.
+        await DropEveryConnectionAsync(redis.ConnectionString);
 
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (!(Restored(logger) >= 1 && service.Connection.IsConnected) && DateTime.UtcNow < deadline)
@@ -38,7 +34,7 @@ public sealed class RedisReconnectLogTests(RedisServerFixture redis) : IClassFix
         await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
         Assert.Null(service.FailureReason);
         Assert.Equal(1, Restored(logger));
-        Assert.Equal(1, logger.Recorded.Entries.Count(e => e.Message.StartsWith("Redis is unavailable (", StringComparison.Ordinal)));
+        Assert.Equal(1, Unavailable(logger));
     }
 
     [Fact]
@@ -63,8 +59,31 @@ public sealed class RedisReconnectLogTests(RedisServerFixture redis) : IClassFix
         await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
         Assert.Null(service.FailureReason);
         Assert.Equal(1, Restored(logger));
-        Assert.Equal(1, logger.Recorded.Entries.Count(e => e.Message.StartsWith("Redis is unavailable (", StringComparison.Ordinal)));
+        Assert.Equal(1, Unavailable(logger));
+
+        // The first connection's reports must not hide the next outage.
+        await DropEveryConnectionAsync(late.ConnectionString);
+        deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!(Restored(logger) >= 2 && service.Connection!.IsConnected) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
+        Assert.Null(service.FailureReason);
+        Assert.Equal(2, Unavailable(logger));
+        Assert.Equal(2, Restored(logger));
     }
+
+    /// <summary>Redis closes every connection but the caller's, as a restart or a failover would.</summary>
+    private static async Task DropEveryConnectionAsync(string connectionString)
+    {
+        await using var admin = await ConnectionMultiplexer.ConnectAsync(connectionString + ",allowAdmin=true");
+        await admin.GetServer(admin.GetEndPoints()[0]).ExecuteAsync("CLIENT", "KILL", "SKIPME", "yes");
+    }
+
+    private static int Unavailable(RecordingLogger<RedisConnectionService> logger) =>
+        logger.Recorded.Entries.Count(e => e.Message.StartsWith("Redis is unavailable (", StringComparison.Ordinal));
 
     private static int Restored(RecordingLogger<RedisConnectionService> logger) =>
         logger.Recorded.Entries.Count(e => e.Message == "Redis connection restored");
