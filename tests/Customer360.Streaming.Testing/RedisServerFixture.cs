@@ -78,12 +78,15 @@ public sealed class RedisServerFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>Stops the server and removes its folder; a second call does nothing (a test may stop it early).</summary>
     public ValueTask DisposeAsync()
     {
         _server?.Dispose();
+        _server = null;
         if (_directory is not null)
         {
             Directory.Delete(_directory, recursive: true);
+            _directory = null;
         }
 
         return ValueTask.CompletedTask;

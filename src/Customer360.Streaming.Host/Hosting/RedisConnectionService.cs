@@ -26,20 +26,8 @@ internal sealed class RedisConnectionService : IHostedService, IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var connection = await RedisConnector.ConnectAsync(_options);
-        connection.ConnectionFailed += (_, e) =>
-        {
-            if (e.ConnectionType == ConnectionType.Interactive)
-            {
-                Failed(e.FailureType.ToString(), connection.IsConnected);
-            }
-        };
-        connection.ConnectionRestored += (_, e) =>
-        {
-            if (e.ConnectionType == ConnectionType.Interactive && _outage.Restored(connection.IsConnected))
-            {
-                Log.RedisConnectionRestored(_logger);
-            }
-        };
+        connection.ConnectionFailed += (_, e) => Observe(connection.IsConnected, e.FailureType.ToString());
+        connection.ConnectionRestored += (_, _) => Observe(connection.IsConnected, failure: null);
         Connection = connection;
         if (connection.IsConnected)
         {
@@ -54,25 +42,24 @@ internal sealed class RedisConnectionService : IHostedService, IAsyncDisposable
         }
         catch (RedisConnectionException ex)
         {
-            Failed((RedisOutage.ConnectionFailure(ex) ?? ex.FailureType).ToString(), connection.IsConnected);
+            Observe(connection.IsConnected, (RedisOutage.ConnectionFailure(ex) ?? ex.FailureType).ToString());
         }
         catch (RedisTimeoutException)
         {
-            Failed("Timeout", connection.IsConnected);
+            Observe(connection.IsConnected, "Timeout");
         }
     }
 
-    private void Failed(string reason, bool canSendCommands)
+    private void Observe(bool canSendCommands, string? failure)
     {
-        var change = _outage.Failed(reason, canSendCommands);
-        if (change is RedisOutageChange.Began or RedisOutageChange.Blip)
+        switch (_outage.Observe(canSendCommands, failure))
         {
-            Log.RedisUnavailable(_logger, reason);
-        }
-
-        if (change is RedisOutageChange.Blip)
-        {
-            Log.RedisConnectionRestored(_logger);
+            case RedisOutageChange.Began:
+                Log.RedisUnavailable(_logger, failure!);
+                break;
+            case RedisOutageChange.Ended:
+                Log.RedisConnectionRestored(_logger);
+                break;
         }
     }
 

@@ -5,12 +5,12 @@ namespace Customer360.Streaming.Host.Hosting;
 /// and once more when it ends.
 /// </summary>
 /// <remarks>
-/// The multiplexer reports a connection's failure and its return on the thread pool, and after a dropped connection it
-/// often reconnects within a millisecond: both reports then run at once, in either order, and each finds the connection
-/// back. So a report says that something happened, and whether commands can be sent now says where things stand:
-/// a failure found with the connection back is a blip, begun and ended at once, and a return found while commands still
-/// cannot be sent ends nothing. Only the command connection's reports count: the processor subscribes to nothing, and
-/// counting both connections' reports logged one outage twice or left one standing with Redis back.
+/// The multiplexer keeps a command and a subscription connection per server and reports each one's failure and return
+/// on the thread pool. The reports of one outage run at once in any order; after a dropped connection the multiplexer
+/// often reconnects within a millisecond, so a failure report may run after the return it preceded; at startup it
+/// reports returns with no failure before them; and after a quick reconnect it may not report the next failure of the
+/// command connection at all. Counting reports went wrong each of those ways, so a report is only the moment to look at
+/// whether commands can be sent now, and this tracks changes of that.
 /// </remarks>
 internal sealed class RedisOutageTracker
 {
@@ -29,51 +29,37 @@ internal sealed class RedisOutageTracker
         }
     }
 
-    /// <summary>The command connection failed (or the first attempt to reach Redis did); what that changed.</summary>
-    public RedisOutageChange Failed(string reason, bool canSendCommands)
+    /// <summary>
+    /// Looks at the multiplexer after one of its reports: whether commands can be sent now, and the failure reported
+    /// (null for a return). A return found while commands still cannot be sent ends nothing (the subscription
+    /// connection came back first); a failure found once commands flow again begins nothing (a blip already over, or
+    /// the subscription connection alone).
+    /// </summary>
+    public RedisOutageChange Observe(bool canSendCommands, string? failure)
     {
         lock (_lock)
         {
-            if (_failureReason is not null)
+            if (canSendCommands && _failureReason is not null)
             {
-                return RedisOutageChange.None;
+                _failureReason = null;
+                return RedisOutageChange.Ended;
             }
 
-            if (canSendCommands)
+            if (!canSendCommands && _failureReason is null && failure is not null)
             {
-                return RedisOutageChange.Blip;
+                _failureReason = failure;
+                return RedisOutageChange.Began;
             }
 
-            _failureReason = reason;
-            return RedisOutageChange.Began;
-        }
-    }
-
-    /// <summary>The command connection is back; true when this ends the outage.</summary>
-    public bool Restored(bool canSendCommands)
-    {
-        lock (_lock)
-        {
-            if (_failureReason is null || !canSendCommands)
-            {
-                return false;
-            }
-
-            _failureReason = null;
-            return true;
+            return RedisOutageChange.None;
         }
     }
 }
 
-/// <summary>What a failure report changed.</summary>
+/// <summary>What one look at the multiplexer changed.</summary>
 internal enum RedisOutageChange
 {
-    /// <summary>Redis was unavailable already.</summary>
     None,
-
-    /// <summary>An outage began.</summary>
     Began,
-
-    /// <summary>The connection failed and was back before the report was handled: an outage begun and ended.</summary>
-    Blip,
+    Ended,
 }

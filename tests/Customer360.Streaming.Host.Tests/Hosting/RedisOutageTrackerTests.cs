@@ -3,65 +3,65 @@ using Customer360.Streaming.Host.Hosting;
 namespace Customer360.Streaming.Host.Tests.Hosting;
 
 /// <summary>
-/// The multiplexer reports the command connection's failure and return on the thread pool and often reconnects within
-/// a millisecond, so both reports may run at once, in either order, each finding the connection back.
+/// The multiplexer reports its connections' failures and returns on the thread pool, in any order, often after the
+/// state they describe has changed again; the tracker follows whether commands can be sent when a report is handled.
 /// </summary>
 public sealed class RedisOutageTrackerTests
 {
     [Fact]
-    public void An_outage_begins_with_a_failure_found_while_commands_cannot_be_sent_and_ends_with_a_return_found_when_they_can()
+    public void An_outage_begins_with_a_failure_found_while_commands_cannot_be_sent_and_ends_with_a_report_found_when_they_can()
     {
         var tracker = new RedisOutageTracker();
 
-        Assert.Equal(RedisOutageChange.Began, tracker.Failed("SocketClosed", canSendCommands: false));
-        Assert.False(tracker.Restored(canSendCommands: false));
+        Assert.Equal(RedisOutageChange.Began, tracker.Observe(canSendCommands: false, "SocketClosed"));
+        Assert.Equal(RedisOutageChange.None, tracker.Observe(canSendCommands: false, "UnableToConnect"));
         Assert.Equal("SocketClosed", tracker.FailureReason);
-        Assert.True(tracker.Restored(canSendCommands: true));
+        Assert.Equal(RedisOutageChange.Ended, tracker.Observe(canSendCommands: true, failure: null));
         Assert.Null(tracker.FailureReason);
     }
 
     [Fact]
-    public void A_second_failure_during_an_outage_keeps_the_first_reason()
+    public void A_failure_report_handled_after_commands_flow_again_begins_no_outage()
     {
+        // What RedisReconnectLogTests saw in CI at 12b2ae5: a failure report handled after the return left
+        // 'SocketClosed' standing with Redis answering.
         var tracker = new RedisOutageTracker();
+        tracker.Observe(canSendCommands: false, "SocketClosed");
+        tracker.Observe(canSendCommands: true, failure: null);
 
-        tracker.Failed("UnableToConnect", canSendCommands: false);
-
-        Assert.Equal(RedisOutageChange.None, tracker.Failed("SocketClosed", canSendCommands: false));
-        Assert.Equal("UnableToConnect", tracker.FailureReason);
-    }
-
-    [Fact]
-    public void A_failure_found_with_the_connection_back_is_a_blip_that_leaves_no_outage_standing()
-    {
-        // What RedisReconnectLogTests saw in CI at 12b2ae5: a report handled after the reconnect left 'SocketClosed'
-        // standing with Redis answering.
-        var tracker = new RedisOutageTracker();
-
-        Assert.Equal(RedisOutageChange.Blip, tracker.Failed("SocketClosed", canSendCommands: true));
+        Assert.Equal(RedisOutageChange.None, tracker.Observe(canSendCommands: true, "SocketClosed"));
         Assert.Null(tracker.FailureReason);
     }
 
     [Fact]
-    public void A_return_handled_before_its_own_failure_makes_the_pair_one_blip()
+    public void A_return_found_while_commands_still_cannot_be_sent_ends_nothing()
     {
+        // The subscription connection came back first.
         var tracker = new RedisOutageTracker();
+        tracker.Observe(canSendCommands: false, "SocketClosed");
 
-        Assert.False(tracker.Restored(canSendCommands: true));
-        Assert.Equal(RedisOutageChange.Blip, tracker.Failed("SocketClosed", canSendCommands: true));
-        Assert.Null(tracker.FailureReason);
-    }
-
-    [Fact]
-    public void A_return_at_startup_without_a_failure_before_it_does_not_hide_the_next_outage()
-    {
-        // The multiplexer reports its first connection as a return, with no failure reported before it.
-        var tracker = new RedisOutageTracker();
-        tracker.Failed("UnableToConnect", canSendCommands: false);
-        Assert.True(tracker.Restored(canSendCommands: true));
-        Assert.False(tracker.Restored(canSendCommands: true));
-
-        Assert.Equal(RedisOutageChange.Began, tracker.Failed("SocketClosed", canSendCommands: false));
+        Assert.Equal(RedisOutageChange.None, tracker.Observe(canSendCommands: false, failure: null));
         Assert.Equal("SocketClosed", tracker.FailureReason);
+    }
+
+    [Fact]
+    public void Returns_at_startup_with_no_failure_reported_before_them_do_not_hide_the_next_outage()
+    {
+        var tracker = new RedisOutageTracker();
+        tracker.Observe(canSendCommands: false, "UnableToConnect");
+        Assert.Equal(RedisOutageChange.Ended, tracker.Observe(canSendCommands: true, failure: null));
+        Assert.Equal(RedisOutageChange.None, tracker.Observe(canSendCommands: true, failure: null));
+
+        Assert.Equal(RedisOutageChange.Began, tracker.Observe(canSendCommands: false, "SocketClosed"));
+        Assert.Equal("SocketClosed", tracker.FailureReason);
+    }
+
+    [Fact]
+    public void A_return_found_while_commands_cannot_be_sent_does_not_begin_an_outage_without_a_failure()
+    {
+        var tracker = new RedisOutageTracker();
+
+        Assert.Equal(RedisOutageChange.None, tracker.Observe(canSendCommands: false, failure: null));
+        Assert.Null(tracker.FailureReason);
     }
 }

@@ -8,71 +8,84 @@ namespace Customer360.Streaming.Host.Tests.Hosting;
 
 /// <summary>
 /// What the process's Redis connection logs when Redis drops it and it reconnects. The multiplexer keeps two
-/// connections (commands and subscriptions) and reports each one's return, so one reconnect was logged twice.
+/// connections (commands and subscriptions) and reports each one's failure and return on the thread pool, in any order.
 /// </summary>
 public sealed class RedisReconnectLogTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>
 {
     [Fact]
-    public async Task A_dropped_connection_that_comes_back_is_logged_unavailable_once_and_restored_once()
+    public async Task A_dropped_connection_that_comes_back_at_once_leaves_no_outage_standing_and_is_logged_once_at_most()
     {
+        // One reconnect was logged twice, once per connection; then in CI a failure report handled after the return
+        // left the outage standing ('SocketClosed') with Redis answering. The multiplexer reconnects within a
+        // millisecond here, so a failure report may find the drop already over: then nothing is logged.
         redis.SkipUnlessAvailable();
         var logger = new RecordingLogger<RedisConnectionService>();
         await using var service = new RedisConnectionService(Options.Create(new RedisOptions { ConnectionString = redis.ConnectionString }), logger);
         await service.StartAsync(TestContext.Current.CancellationToken);
         await service.Connection!.GetSubscriber().SubscribeAsync(RedisChannel.Literal("c360-test"), (_, _) => { });
 
-        // Redis closes both of the service's connections at once.
         await DropEveryConnectionAsync(redis.ConnectionString);
+        await WaitUntilAsync(() => service.Connection.IsConnected && Unavailable(logger) == Restored(logger));
 
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!(Restored(logger) >= 1 && service.Connection.IsConnected) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
-
-        // Both connections are back once the multiplexer says so; give a second report a moment to arrive.
+        // Every report of the drop has a moment to arrive.
         await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
         Assert.Null(service.FailureReason);
-        Assert.Equal(1, Restored(logger));
-        Assert.Equal(1, Unavailable(logger));
+        Assert.InRange(Unavailable(logger), 0, 1);
+        Assert.Equal(Unavailable(logger), Restored(logger));
     }
 
-    [Fact]
-    public async Task A_redis_that_comes_up_after_the_start_is_logged_unavailable_once_then_restored_once()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_redis_that_drops_a_connection_then_goes_away_for_a_while_is_logged_unavailable_and_restored_once_for_the_outage(bool upAfterTheStart)
     {
         redis.SkipUnlessAvailable();
         var port = FreePort.Next();
         var logger = new RecordingLogger<RedisConnectionService>();
         var options = Options.Create(new RedisOptions { ConnectionString = $"127.0.0.1:{port}", ConnectTimeoutMs = 500 });
         await using var service = new RedisConnectionService(options, logger);
+        RedisServerFixture? server = upAfterTheStart ? null : await RedisServerFixture.StartOnPortAsync(port);
         await service.StartAsync(TestContext.Current.CancellationToken);
+        if (server is null)
+        {
+            // Redis starts where the service keeps trying, as it would after the processor started first.
+            Assert.NotNull(service.FailureReason);
+            server = await RedisServerFixture.StartOnPortAsync(port);
+            await WaitUntilAsync(() => Restored(logger) == 1 && service.Connection!.IsConnected);
+        }
+
+        await using var stopped = server;
+        Assert.Null(service.FailureReason);
+
+        // A drop it comes back from at once (logged or not, see above), then it stops for a while and comes back.
+        // Neither the returns the multiplexer reported at startup with no failure before them, nor the drop's
+        // reports, may hide this outage: after such a drop the multiplexer did not always report the command
+        // connection's next failure, only the subscription connection's.
+        await DropEveryConnectionAsync(server.ConnectionString);
+        await WaitUntilAsync(() => service.Connection!.IsConnected && Unavailable(logger) == Restored(logger));
+        await Task.Delay(TimeSpan.FromSeconds(4), TestContext.Current.CancellationToken);
+        var outagesBefore = Unavailable(logger);
+        Assert.Equal(outagesBefore, Restored(logger));
+
+        await server.DisposeAsync();
+        await WaitUntilAsync(() => Unavailable(logger) == outagesBefore + 1);
         Assert.NotNull(service.FailureReason);
+        await using var restarted = await RedisServerFixture.StartOnPortAsync(port);
+        await WaitUntilAsync(() => Restored(logger) == outagesBefore + 1 && service.Connection!.IsConnected);
 
-        // Redis starts where the service keeps trying, as it would after the processor started first.
-        await using var late = await RedisServerFixture.StartOnPortAsync(port);
+        await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
+        Assert.Null(service.FailureReason);
+        Assert.Equal(outagesBefore + 1, Unavailable(logger));
+        Assert.Equal(outagesBefore + 1, Restored(logger));
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!(Restored(logger) >= 1 && service.Connection!.IsConnected) && DateTime.UtcNow < deadline)
+        while (!condition() && DateTime.UtcNow < deadline)
         {
             await Task.Delay(100, TestContext.Current.CancellationToken);
         }
-
-        await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
-        Assert.Null(service.FailureReason);
-        Assert.Equal(1, Restored(logger));
-        Assert.Equal(1, Unavailable(logger));
-
-        // The first connection's reports must not hide the next outage.
-        await DropEveryConnectionAsync(late.ConnectionString);
-        deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!(Restored(logger) >= 2 && service.Connection!.IsConnected) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
-
-        await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
-        Assert.Null(service.FailureReason);
-        Assert.Equal(2, Unavailable(logger));
-        Assert.Equal(2, Restored(logger));
     }
 
     /// <summary>Redis closes every connection but the caller's, as a restart or a failover would.</summary>
