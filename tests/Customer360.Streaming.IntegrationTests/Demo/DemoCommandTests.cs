@@ -121,13 +121,7 @@ public sealed class DemoCommandTests(RedisServerFixture redis)
         // commit 30 s and reported "result: FAILED" three minutes later for a processor doing what it was told.
         Assert.SkipUnless(redis.IsAvailable, redis.SkipReason ?? "redis-server is not available");
         var temporary = TestScratch.Run.NewDirectory("c360-demo-tmp-");
-        using var demo = ChildProcess.Start(
-            "dotnet",
-            [
-                RepositoryLayout.C360Dll, "demo", "--duration", "2", "--customers", "300", "--brokers", "1", "--plain",
-                "--redis", redis.ConnectionString, "--http-port", "0", "--topology-dir", RepositoryLayout.TopologyDirectory,
-            ],
-            new Dictionary<string, string?> { ["TMPDIR"] = temporary, ["C360__Kafka__CommitIntervalMs"] = "60000" });
+        using var demo = StartMinuteLongDemo(temporary, ("C360__Kafka__CommitIntervalMs", "60000"));
 
         Assert.True(await demo.WaitForExitAsync(TimeSpan.FromSeconds(25)), "the demo did not end: " + demo.AllOutput);
         Assert.True(demo.ExitCode == 2, demo.AllOutput);
