@@ -254,7 +254,7 @@ internal static class DemoCommand
         }
 
         var produced = await producing;
-        var caughtUp = await WaitUntilAsync(time, () => CommittedTotal() >= produced.Values.Sum(), TimeSpan.FromSeconds(30), cancellationToken);
+        var caughtUp = await WaitUntilAsync(time, () => CommittedTotal() >= produced.Values.Sum(), DemoVerdict.CatchUpWait, cancellationToken);
         if (cancellationToken.IsCancellationRequested)
         {
             return await InterruptedAsync();
@@ -321,11 +321,9 @@ internal static class DemoCommand
         Say($"  web pages were served at {pages}");
         Say($"  commits: {status.Commits}, elapsed {time.GetElapsedTime(started).TotalSeconds:0.0} s, processor exit code {exitCode}");
         Say($"  sample context {population.Customers[0].CustomerId}: {(sample is null ? "(none)" : Abbreviate(sample, 400))}");
-        var passed = caughtUp && deadLetters == 0 && contexts is { } stored && stored >= settings.Customers && exitCode == ExitCodes.Success;
-        Say(passed
-            ? "  result: OK - every event was processed and committed, every customer has a context in Redis"
-            : "  result: FAILED - the processor did not catch up, dead-lettered events, or contexts are missing in Redis (or it did not answer)");
-        return passed ? ExitCodes.Success : ExitCodes.RuntimeFailure;
+        var verdict = new DemoVerdict(caughtUp, CommittedTotalOf(lag), total, deadLetters, contexts, settings.Customers, exitCode);
+        Say("  " + verdict.ResultLine());
+        return verdict.Passed ? ExitCodes.Success : ExitCodes.RuntimeFailure;
 
         async Task<int> InterruptedAsync()
         {
