@@ -28,6 +28,13 @@ public sealed class RedisContextSink : ICommitObserver
     private bool _resyncRequested;
     private string? _unavailable;
 
+    /// <summary>
+    /// 1 once this outage's first refused or unanswered batch is logged, until a recovery has re-asserted every owned
+    /// context: the stream thread tries a recovery at every poll while Redis is away, and each failed try logged the
+    /// same warning again.
+    /// </summary>
+    private int _outageLogged;
+
     /// <summary>The batch being written in the background (completed when none is).</summary>
     private Task _inFlight = Task.CompletedTask;
     private int _inFlightCount;
@@ -164,6 +171,7 @@ public sealed class RedisContextSink : ICommitObserver
             }
         }
 
+        Interlocked.Exchange(ref _outageLogged, 0);
         Resyncs++;
     }
 
@@ -256,7 +264,11 @@ public sealed class RedisContextSink : ICommitObserver
     private bool MarkUnavailable(string why, int count)
     {
         _metrics.RedisRetries.Add(1);
-        Log.RedisUnavailable(_logger, why, count);
+        if (Interlocked.Exchange(ref _outageLogged, 1) == 0)
+        {
+            Log.RedisUnavailable(_logger, why, count);
+        }
+
         Volatile.Write(ref _unavailable, $"Redis did not take a batch of contexts ({why}); processing waits and the contexts are re-asserted when it answers");
         return false;
     }
