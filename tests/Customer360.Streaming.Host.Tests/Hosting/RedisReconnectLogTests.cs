@@ -44,17 +44,14 @@ public sealed class RedisReconnectLogTests(RedisServerFixture redis) : IClassFix
         var logger = new RecordingLogger<RedisConnectionService>();
         var options = Options.Create(new RedisOptions { ConnectionString = $"127.0.0.1:{port}", ConnectTimeoutMs = 500 });
         await using var service = new RedisConnectionService(options, logger);
-        RedisServerFixture? server = upAfterTheStart ? null : await RedisServerFixture.StartOnPortAsync(port);
+        await using var upFirst = upAfterTheStart ? null : await RedisServerFixture.StartOnPortAsync(port);
         await service.StartAsync(TestContext.Current.CancellationToken);
-        if (server is null)
-        {
-            // Redis starts where the service keeps trying, as it would after the processor started first.
-            Assert.NotNull(service.FailureReason);
-            server = await RedisServerFixture.StartOnPortAsync(port);
-            await WaitUntilAsync(() => Restored(logger) == 1 && service.Connection!.IsConnected);
-        }
 
-        await using var stopped = server;
+        // Not up yet, the service says why; Redis then starts where it keeps trying, as after the processor started first.
+        Assert.Equal(upAfterTheStart, service.FailureReason is not null);
+        await using var upLater = upAfterTheStart ? await RedisServerFixture.StartOnPortAsync(port) : null;
+        var server = upFirst ?? upLater!;
+        await WaitUntilAsync(() => service.Connection!.IsConnected && Restored(logger) == (upAfterTheStart ? 1 : 0));
         Assert.Null(service.FailureReason);
 
         // A drop it comes back from at once (logged or not, see above), then it stops for a while and comes back.
