@@ -21,7 +21,7 @@ internal sealed class ProcessorHealthCheck(StreamProcessorService processor) : I
 
     /// <summary>
     /// Live unless the worker failed. Ready only while running with an assignment and nothing paused: not while
-    /// joining, restoring changelogs or rebalancing, and not while partitions wait for a dependency or a full buffer.
+    /// joining, restoring changelogs or rebalancing, and not while partitions wait on a dependency to retry a record.
     /// </summary>
     internal static HealthCheckResult Assess(StreamProcessorStatus? status, bool readiness)
     {
@@ -51,7 +51,7 @@ internal sealed class ProcessorHealthCheck(StreamProcessorService processor) : I
     }
 
     private static string PausedDescription(int paused, IReadOnlyList<string> reasons) => reasons.Count == 0
-        ? $"{paused} partitions paused (a dependency is down, or a buffer is full)"
+        ? $"{paused} partitions paused (a dependency is down; each retries its record)"
         : $"{paused} partitions paused, waiting to retry: {string.Join("; ", reasons)}";
 }
 

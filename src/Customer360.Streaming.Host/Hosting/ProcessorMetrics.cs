@@ -24,7 +24,7 @@ internal sealed class ProcessorMetrics : IDisposable
             () => partitions().Where(p => p.Lag is not null).Select(p => new Measurement<double>(p.LagSecondsAt(time.GetUtcNow().ToUnixTimeMilliseconds()), Tags(p))),
             "s", "While a partition is behind, the age of its last processed record; 0 when caught up");
         _meter.CreateObservableGauge("c360.partitions.assigned", () => partitions().Count, "{partition}", "Partitions assigned to this process");
-        _meter.CreateObservableGauge("c360.partitions.paused", () => partitions().Count(p => p.Paused), "{partition}", "Partitions paused (a dependency is down, or a buffer is full)");
+        _meter.CreateObservableGauge("c360.partitions.paused", () => partitions().Count(p => p.Paused), "{partition}", "Partitions paused to retry a record while a dependency is down (a full buffer's back-pressure pause is not counted)");
     }
 
     public void Dispose() => _meter.Dispose();

@@ -234,8 +234,8 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
         return _buffer.Take(slot);
     }
 
-    /// <summary>A record of <paramref name="partition"/> was processed: its retry is over, and a full buffer may have drained.</summary>
-    public void Processed(TopicPartition partition)
+    /// <summary>A record of <paramref name="partition"/> was processed (a full buffer may have drained); true when it ended a retry.</summary>
+    public bool Processed(TopicPartition partition)
     {
         ArgumentNullException.ThrowIfNull(partition);
         var slot = _lastTaken is { } last && last.Partition.Partition == partition.Partition && last.Partition.Topic == partition.Topic
@@ -243,10 +243,11 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
             : _buffer.Find(partition);
         if (slot is null)
         {
-            return;
+            return false;
         }
 
-        if (slot.Retry is not null)
+        var retryEnded = slot.Retry is not null;
+        if (retryEnded)
         {
             slot.Retry = null;
             _retryingCount--;
@@ -257,6 +258,8 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
             slot.Full = false;
             consumer.Resume(partition);
         }
+
+        return retryEnded;
     }
 
     /// <summary>

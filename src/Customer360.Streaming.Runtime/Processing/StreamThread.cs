@@ -118,10 +118,8 @@ internal sealed partial class StreamThread : IDisposable, ICommitSteps, IPartiti
                         task.PunctuateWallClock(now);
                     }
 
-                    foreach (var resumed in _partitions.ResumeDue(now))
-                    {
-                        Status.Paused(resumed, false);
-                    }
+                    // A resumed partition still waits on its dependency until its record goes through (Handle).
+                    _partitions.ResumeDue(now);
                 }
 
                 _loop.Lap(LoopPhase.Punctuate);
@@ -230,7 +228,11 @@ internal sealed partial class StreamThread : IDisposable, ICommitSteps, IPartiti
             Status.DeadLettered();
         }
 
-        _partitions.Processed(partition);
+        if (_partitions.Processed(partition))
+        {
+            Status.Paused(partition, false);
+        }
+
         _positions[partition] = record.Offset + 1;
         _uncommittedTimestamps.Add(record.TimestampMs);
         Status.Consumed(partition, record.Offset, record.TimestampMs);

@@ -36,7 +36,14 @@ public sealed class RefusedOutputSchemaTests(KafkaFixture kafka, SchemaRegistryF
         Assert.True(
             await worker.WaitUntilAsync(() => status.PauseReasons.Any(r => r.Contains(subject, StringComparison.Ordinal)), TimeSpan.FromSeconds(60)),
             $"no partition was paused naming {subject}; phase {status.Phase}, failure {status.Failure}");
-        Assert.False(status.IsReady, "ready while the registry refuses the snapshot schema");
+        // Looked at through a dozen retries (50–200 ms apart): between a retry's resume and its record's refusal the
+        // partition counted as no longer paused, so readiness flapped to ready, and a single look (as a probe makes)
+        // found it ready now and then (CI at 05757e9).
+        for (var look = 0; look < 60; look++)
+        {
+            Assert.False(status.IsReady, $"ready while the registry refuses the snapshot schema (look {look})");
+            await Task.Delay(40, TestContext.Current.CancellationToken);
+        }
 
         await operatorClient.SetCompatibilityAsync(CompatibilityLevel.None, subject, TestContext.Current.CancellationToken);
 

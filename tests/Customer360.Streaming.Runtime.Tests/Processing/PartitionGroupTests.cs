@@ -331,6 +331,23 @@ public sealed class PartitionGroupTests
     }
 
     [Fact]
+    public void Only_the_record_that_ends_a_retry_says_so_and_not_the_resume_before_it()
+    {
+        // Readiness follows this answer: clearing the pause at the resume made a partition whose dependency was still
+        // down count as ready until its record was refused again.
+        var group = Group();
+        ReachedEnd(group, Fixes);
+        group.Add(Record(Beacons, 7));
+        group.PauseForRetry(new TopicPartitionOffset(Beacons, 7), nowMs: 1_000);
+        Assert.Equal([Beacons], group.ResumeDue(1_100));
+
+        group.Add(Record(Beacons, 7));
+        group.Add(Record(Beacons, 8));
+        Assert.True(group.Processed(Take(group)));
+        Assert.False(group.Processed(Take(group)));
+    }
+
+    [Fact]
     public void Forgotten_partitions_take_their_records_and_retries_with_them()
     {
         var group = Group();
