@@ -1,4 +1,4 @@
-using System.Globalization;
+using Customer360.Streaming.Host.Hosting;
 
 namespace Customer360.Streaming.Host.Cli;
 
@@ -18,8 +18,7 @@ internal static class DemoCommitInterval
     /// </summary>
     public static bool Accepts(IConfiguration configuration, TextWriter errors)
     {
-        var configured = configuration["Kafka:CommitIntervalMs"];
-        if (!int.TryParse(configured, NumberStyles.Integer, CultureInfo.InvariantCulture, out var intervalMs) || intervalMs <= MaxMs)
+        if (StreamsBesideKafkaCheck.ConfiguredCommitIntervalMs(configuration) is not { } intervalMs || intervalMs <= MaxMs)
         {
             return true;
         }

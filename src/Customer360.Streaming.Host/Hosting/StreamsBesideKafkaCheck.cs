@@ -43,7 +43,7 @@ internal sealed class StreamsBesideKafkaCheck(IConfiguration configuration) : IV
 
     private IEnumerable<string> DeadLetterSize(StreamsOptions options)
     {
-        var producerMax = Integer($"{KafkaOptions.SectionName}:Properties:message.max.bytes") ?? ProducerDefaultMaxBytes;
+        var producerMax = Integer(configuration, $"{KafkaOptions.SectionName}:Properties:message.max.bytes") ?? ProducerDefaultMaxBytes;
         if (options.DeadLetterMaxBytes + RecordOverheadBytes > producerMax)
         {
             yield return string.Create(
@@ -55,7 +55,7 @@ internal sealed class StreamsBesideKafkaCheck(IConfiguration configuration) : IV
     private IEnumerable<string> Transactions(StreamsOptions options)
     {
         // A value that is not a number is the Kafka section's failure to report.
-        var commitIntervalMs = Integer($"{KafkaOptions.SectionName}:{nameof(KafkaOptions.CommitIntervalMs)}") ?? new KafkaOptions().CommitIntervalMs;
+        var commitIntervalMs = ConfiguredCommitIntervalMs(configuration) ?? new KafkaOptions().CommitIntervalMs;
         if (commitIntervalMs > options.TransactionTimeoutMs)
         {
             yield return string.Create(
@@ -72,6 +72,10 @@ internal sealed class StreamsBesideKafkaCheck(IConfiguration configuration) : IV
         }
     }
 
-    private int? Integer(string key) =>
+    /// <summary><c>Kafka:CommitIntervalMs</c> as configured, or null when it is not set or not a number (the Kafka section's failure to report).</summary>
+    public static int? ConfiguredCommitIntervalMs(IConfiguration configuration) =>
+        Integer(configuration, $"{KafkaOptions.SectionName}:{nameof(KafkaOptions.CommitIntervalMs)}");
+
+    private static int? Integer(IConfiguration configuration, string key) =>
         int.TryParse(configuration[key], NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : null;
 }
