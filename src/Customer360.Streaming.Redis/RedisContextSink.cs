@@ -42,6 +42,7 @@ public sealed class RedisContextSink : ICommitObserver
     private long _batches;
     private long _roundTrips;
     private long _written;
+    private long _resyncs;
 
     /// <summary>The longest the stream thread waits for one batch; beyond it Redis counts as unavailable.</summary>
     public static readonly TimeSpan WriteTimeout = TimeSpan.FromSeconds(2);
@@ -65,8 +66,8 @@ public sealed class RedisContextSink : ICommitObserver
 
     public long Written => Interlocked.Read(ref _written);
 
-    /// <summary>Times every owned context was re-asserted after Redis was unreachable.</summary>
-    public long Resyncs { get; private set; }
+    /// <summary>Times every owned context was re-asserted after Redis was unreachable (read from other threads).</summary>
+    public long Resyncs => Interlocked.Read(ref _resyncs);
 
     /// <summary>Set when Redis may have lost data (it was unreachable, or reconnected): the next commit re-asserts every owned context.</summary>
     public void RequestResync() => Volatile.Write(ref _resyncRequested, true);
@@ -172,7 +173,7 @@ public sealed class RedisContextSink : ICommitObserver
         }
 
         Interlocked.Exchange(ref _outageLogged, 0);
-        Resyncs++;
+        Interlocked.Increment(ref _resyncs);
     }
 
     /// <summary>
