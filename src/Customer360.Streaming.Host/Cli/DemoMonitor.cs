@@ -73,7 +73,7 @@ internal sealed class DemoMonitor : IDisposable
     {
         _processor = processor;
         _decisions = decisions;
-        _redis = new DemoRedisReadings(redis, keys, stores);
+        _redis = new DemoRedisReadings(redis, keys, stores, time);
         _time = time;
         _startedAt = _previousSampleAt = time.GetTimestamp();
         _channelByTopic = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -136,13 +136,16 @@ internal sealed class DemoMonitor : IDisposable
         var partitions = status?.Partitions ?? [];
         var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var readiness = ProcessorHealthCheck.Assess(status, readiness: true);
+        // Side by side, so a Redis that stopped answering holds the view one read timeout, not two.
+        var contexts = _redis.CountContextsAsync();
+        var presence = _redis.ReadPresenceAsync();
         return new DemoSnapshot(
             _time.GetElapsedTime(_startedAt),
             channels,
             partitions.Sum(p => p.Lag ?? 0),
             partitions.Select(p => p.LagSecondsAt(nowMs)).DefaultIfEmpty(0).Max(),
-            await _redis.CountContextsAsync(),
-            await _redis.ReadPresenceAsync(),
+            await contexts,
+            await presence,
             _decisions.Fired,
             _decisions.Suppressed,
             _decisions.LatestDecisions(LatestKept),

@@ -7,10 +7,15 @@ namespace Customer360.Streaming.Host.Cli;
 /// <summary>
 /// What the demo reads back from Redis for its view and summary: the contexts and the store presence. Each reading is
 /// null while Redis does not answer: the processor waits for Redis and re-asserts its contexts when it is back, so the
-/// demo shows the gap instead of ending with a stack trace.
+/// demo shows the gap instead of ending with a stack trace. A reading waits at most <see cref="ReadTimeout"/>, and not
+/// at all while the client is disconnected: the client itself waits seconds per command, and the live view stood
+/// still that long at each refresh.
 /// </summary>
-internal sealed class DemoRedisReadings(IConnectionMultiplexer redis, RedisKeys keys, StoreDirectory stores)
+internal sealed class DemoRedisReadings(IConnectionMultiplexer redis, RedisKeys keys, StoreDirectory stores, TimeProvider time)
 {
+    /// <summary>The longest one reading waits for Redis: as long as the processor waits for a batch of contexts.</summary>
+    public static readonly TimeSpan ReadTimeout = RedisContextSink.WriteTimeout;
+
     private readonly RedisContextWriter _contexts = new(redis, keys);
 
     /// <summary>Counts every Redis context key (a scan, so the demo can afford it once a second, a production dashboard would not).</summary>
@@ -38,14 +43,22 @@ internal sealed class DemoRedisReadings(IConnectionMultiplexer redis, RedisKeys 
     /// <summary>One customer's context as Redis holds it, or null when there is none.</summary>
     public Task<string?> ReadContextJsonAsync(string customerId) => UnlessUnavailableAsync(() => _contexts.ReadJsonAsync(customerId));
 
-    private static async Task<T?> UnlessUnavailableAsync<T>(Func<Task<T?>> read)
+    private async Task<T?> UnlessUnavailableAsync<T>(Func<Task<T?>> read)
     {
+        if (!redis.IsConnected)
+        {
+            return default;
+        }
+
+        var reading = read();
         try
         {
-            return await read();
+            return await reading.WaitAsync(ReadTimeout, time);
         }
-        catch (Exception ex) when (RedisOutage.Is(ex))
+        catch (Exception ex) when (RedisOutage.Is(ex) || ex is TimeoutException)
         {
+            // A reading left behind ends with the client's own timeout; its failure is of no more interest.
+            _ = reading.ContinueWith(static r => r.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             return default;
         }
     }
