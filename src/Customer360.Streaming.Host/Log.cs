@@ -32,4 +32,7 @@ internal static partial class Log
 
     [LoggerMessage(2032, LogLevel.Information, "Not ready yet: {Reasons}")]
     public static partial void NotReadyYet(ILogger logger, string reasons);
+
+    [LoggerMessage(2033, LogLevel.Warning, "Still not ready: {Reasons}")]
+    public static partial void StillNotReady(ILogger logger, string reasons);
 }

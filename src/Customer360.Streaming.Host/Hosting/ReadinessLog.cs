@@ -4,9 +4,10 @@ namespace Customer360.Streaming.Host.Hosting;
 
 /// <summary>
 /// Logs readiness when it changes: once when the processor first becomes ready, once when it stops being ready and
-/// why, once when it is back. ASP.NET's health check service logs an error for every unhealthy check of every probe,
-/// so it is silenced (<see cref="ProcessorHost"/>) and this takes its place. Runs on the health check publisher's
-/// own schedule, so the log does not depend on anyone probing.
+/// why (and as still not ready when other checks fail within the same spell), once when it is back. ASP.NET's health
+/// check service logs an error for every unhealthy check of every probe, so it is silenced (<see cref="ProcessorHost"/>)
+/// and this takes its place. Runs on the health check publisher's own schedule, so the log does not depend on anyone
+/// probing.
 /// </summary>
 internal sealed class ReadinessLog(ILogger<ReadinessLog> logger) : IHealthCheckPublisher
 {
@@ -32,15 +33,21 @@ internal sealed class ReadinessLog(ILogger<ReadinessLog> logger) : IHealthCheckP
                 return Task.CompletedTask;
             }
 
+            var wasReadyAtLastReport = _failing is { Length: 0 };
             _failing = names;
             if (names.Length == 0)
             {
                 _wasReady = true;
                 Log.Ready(logger);
             }
-            else if (_wasReady)
+            else if (wasReadyAtLastReport)
             {
                 Log.NoLongerReady(logger, Reasons(failing));
+            }
+            else if (_wasReady)
+            {
+                // Other checks fail than at the last report, within the same spell: not a second loss of readiness.
+                Log.StillNotReady(logger, Reasons(failing));
             }
             else
             {
