@@ -15,6 +15,9 @@ internal sealed class ProcessingHold(StreamThreadContext context, Action commitP
     private int _backoffMs;
     private string? _reason;
 
+    /// <summary>Whether processing waited at the last <see cref="Check"/>.</summary>
+    public bool Holding => _reason is not null;
+
     /// <summary>True while processing must wait. Tries a due recovery first.</summary>
     public bool Check(IOwnedStores owned)
     {

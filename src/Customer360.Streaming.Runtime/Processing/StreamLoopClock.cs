@@ -11,6 +11,9 @@ internal enum LoopPhase
     Process,
     Punctuate,
     Commit,
+
+    /// <summary>Polling and recovering, not processing, while an outside store is unavailable (<see cref="ProcessingHold"/>).</summary>
+    Held,
 }
 
 /// <summary>

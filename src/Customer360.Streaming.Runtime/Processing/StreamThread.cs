@@ -99,7 +99,8 @@ internal sealed partial class StreamThread : IDisposable, ICommitSteps, IPartiti
             try
             {
                 Fetch();
-                _loop.Lap(LoopPhase.Poll);
+                // While processing waits for an outside store, polling only keeps the thread in its group.
+                _loop.Lap(_hold.Holding ? LoopPhase.Held : LoopPhase.Poll);
                 RestoreStep();
                 _loop.Lap(LoopPhase.Restore);
                 var held = _hold.Check(_tasks);
@@ -108,7 +109,7 @@ internal sealed partial class StreamThread : IDisposable, ICommitSteps, IPartiti
                     ProcessBuffered(lastCommit, commitInterval);
                 }
 
-                _loop.Lap(LoopPhase.Process);
+                _loop.Lap(held ? LoopPhase.Held : LoopPhase.Process);
                 if (_context.Time.GetElapsedTime(lastClockCheck) >= ClockCheckInterval)
                 {
                     lastClockCheck = _context.Time.GetTimestamp();

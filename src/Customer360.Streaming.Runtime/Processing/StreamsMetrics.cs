@@ -43,7 +43,7 @@ public sealed class StreamsMetrics : IDisposable
             "c360.repartition.purges", "{partition}", "Repartition partitions whose records below the committed offset were deleted (or failed to be), by outcome");
         ThreadReplacements = Meter.CreateCounter<long>("c360.stream_thread.replacements", "{thread}", "Stream threads that died of a Kafka client error and were replaced");
         ThreadTime = Meter.CreateCounter<double>(
-            "c360.stream_thread.time", "s", "Wall-clock time of each stream thread by what its loop was doing (poll, restore, process, punctuate, commit): its rate is the share of each");
+            "c360.stream_thread.time", "s", "Wall-clock time of each stream thread by what its loop was doing (poll, restore, process, punctuate, commit, or held while an outside store is unavailable): its rate is the share of each");
     }
 
     /// <summary>The meter these instruments belong to (tests listen to this instance alone).</summary>

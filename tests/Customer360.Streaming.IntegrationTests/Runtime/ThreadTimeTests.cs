@@ -8,7 +8,8 @@ namespace Customer360.Streaming.IntegrationTests.Runtime;
 
 /// <summary>
 /// <c>c360.stream_thread.time</c>: where a stream thread's wall-clock time goes, by what its loop was doing (poll,
-/// restore, process, punctuate, commit), so an engineer can tell a busy thread from one that waits.
+/// restore, process, punctuate, commit, or held for an unavailable outside store), so an engineer can tell a busy
+/// thread from one that waits, and for what.
 /// </summary>
 public sealed class ThreadTimeTests(KafkaFixture kafka)
 {
@@ -47,6 +48,31 @@ public sealed class ThreadTimeTests(KafkaFixture kafka)
     }
 
     [Fact]
+    public async Task A_thread_holding_its_processing_for_an_unavailable_observer_reports_that_time_as_held_and_goes_on_once_it_recovers()
+    {
+        // An engineer looking at a slow processor should see that it waits for Redis, not read the wait as polling.
+        var topics = await CountingTopics.CreateAsync(kafka, new UniqueNames(nameof(A_thread_holding_its_processing_for_an_unavailable_observer_reports_that_time_as_held_and_goes_on_once_it_recovers)), inputPartitions: 1);
+        using (var producer = new ProducerBuilder<string, string>(KafkaClientConfigs.Producer(topics.Options, "thread-time-held")).Build())
+        {
+            await producer.ProduceAsync(topics.Input, new Message<string, string> { Key = "a", Value = "a" }, TestContext.Current.CancellationToken);
+        }
+
+        using var metrics = new StreamsMetrics();
+        using var threadTime = new MeasurementRecorder(metrics.Meter, "c360.stream_thread.time");
+        var observer = new UnavailableUntilReleased();
+        var streams = new StreamsOptions { ProcessingGuarantee = ProcessingGuarantee.AtLeastOnce, TransientRetryBackoffMs = 10, TransientRetryBackoffMaxMs = 100 };
+        await using var worker = new InProcessWorker(topics.Options, streams, topics.Topology(), metrics, observers: [observer]);
+        double Seconds(string phase) => threadTime.Measurements.Where(m => Equals(m.Tags["phase"], phase)).Sum(m => m.Value);
+
+        Assert.True(await worker.WaitUntilAsync(() => Seconds("held") > 0 && observer.Recoveries >= 2, TimeSpan.FromSeconds(60)), $"no held time: {worker.Worker.Status.HeldBy}");
+        Assert.Equal(0, worker.Worker.Status.CommittedOffsets.Values.Sum());
+
+        observer.Release();
+        Assert.True(await worker.WaitUntilAsync(() => worker.Worker.Status.CommittedOffsets.Values.Sum() >= 1, TimeSpan.FromSeconds(60)), "the record was not processed after the recovery");
+        Assert.Null(worker.Worker.Status.HeldBy);
+    }
+
+    [Fact]
     public async Task The_operating_system_shows_the_stream_thread_by_the_name_its_metrics_use()
     {
         Assert.SkipUnless(OperatingSystem.IsLinux(), "thread names are read from /proc");
@@ -73,5 +99,24 @@ public sealed class ThreadTimeTests(KafkaFixture kafka)
         }
 
         Assert.True(await worker.WaitUntilAsync(() => ThreadNames().Contains("StreamThread-1"), TimeSpan.FromSeconds(30)), "threads: " + string.Join(", ", ThreadNames().Distinct()));
+    }
+
+    /// <summary>Unavailable from the start; each recovery fails until the test releases it.</summary>
+    private sealed class UnavailableUntilReleased : ICommitObserver
+    {
+        private volatile bool _released;
+        private int _recoveries;
+
+        public int Recoveries => Volatile.Read(ref _recoveries);
+
+        public string? Unavailable => _released ? null : "the outside store does not answer";
+
+        public void Release() => _released = true;
+
+        public void Committed(IReadOnlyList<StoreChange> changes, IOwnedStores owned)
+        {
+        }
+
+        public void Recover(IOwnedStores owned) => Interlocked.Increment(ref _recoveries);
     }
 }
