@@ -48,12 +48,12 @@ public sealed class RedisContextSink : ICommitObserver
     public static readonly TimeSpan WriteTimeout = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// The most contexts one batch of a re-assertion (after a restore, after an outage) holds, each batch with its own
-    /// <see cref="WriteTimeout"/>: a whole store in one batch took longer than that at production sizes (50,000
+    /// The most contexts one batch holds, each batch with its own <see cref="WriteTimeout"/>: a commit's changes or a
+    /// whole store (after a restore, after an outage) in one batch took longer than that at production sizes (50,000
     /// contexts of 3.8 KB took 2.8 s on the 2-core development machine), so it never counted as written. 2,000 took
     /// about a tenth of the timeout there.
     /// </summary>
-    public const int ReassertBatchSize = 2_000;
+    public const int BatchSize = 2_000;
 
     /// <summary>Why a batch was not taken when Redis neither took nor refused it in time.</summary>
     private static readonly string NoAnswerInTime = $"no answer within {WriteTimeout.TotalSeconds:0} s";
@@ -87,7 +87,8 @@ public sealed class RedisContextSink : ICommitObserver
     {
         ArgumentNullException.ThrowIfNull(changes);
         ArgumentNullException.ThrowIfNull(owned);
-        if (Unavailable is not null || !PreviousWritten())
+        // Looked at again after the wait: the batch before may have failed meanwhile.
+        if (Unavailable is not null || !PreviousWritten() || Unavailable is not null)
         {
             // What these changes touched is re-asserted with everything else when Redis is back (Recover).
             return;
@@ -119,7 +120,7 @@ public sealed class RedisContextSink : ICommitObserver
         if (latest.Count > 0)
         {
             _inFlightCount = latest.Count;
-            _inFlight = Task.Run(() => WriteAsync(latest, causes));
+            _inFlight = Task.Run(() => WriteInBatchesAsync(latest, causes));
         }
     }
 
@@ -191,12 +192,13 @@ public sealed class RedisContextSink : ICommitObserver
     }
 
     /// <summary>
-    /// The batch before has been written, waiting at most <see cref="WriteTimeout"/> for it. False when Redis did not
-    /// answer in time: the sink is then unavailable until a <see cref="Recover"/> re-asserts every owned context.
+    /// The commit before has been written, waiting at most <see cref="WriteTimeout"/> for each of its batches (a batch
+    /// Redis does not take in time ends the write sooner). False when Redis did not answer in time: the sink is then
+    /// unavailable until a <see cref="Recover"/> re-asserts every owned context.
     /// </summary>
     private bool PreviousWritten()
     {
-        if (WhenWritten(WriteTimeout))
+        if (WhenWritten(WriteTimeout * Math.Max(1, (_inFlightCount + BatchSize - 1) / BatchSize)))
         {
             return true;
         }
@@ -205,42 +207,60 @@ public sealed class RedisContextSink : ICommitObserver
     }
 
     /// <summary>
-    /// Re-asserts a store's contexts in batches of at most <see cref="ReassertBatchSize"/>, waiting for each (Redis at
-    /// most <see cref="WriteTimeout"/> per batch): how many, or null at the first batch Redis did not take. Nothing new
+    /// Re-asserts a store's contexts and waits for them: how many, or null when Redis did not take a batch. Nothing new
     /// changed these contexts, so there is no freshness to measure.
     /// </summary>
-    private int? Reassert(string store, IEnumerable<KeyValuePair<string, CustomerContext>> entries)
+    private int? Reassert(string store, IEnumerable<KeyValuePair<string, CustomerContext>> entries) =>
+        WriteInBatchesAsync(entries.Select(e => KeyValuePair.Create(ProductTopics.ContextIdOf(store, e.Key), (CustomerContext?)e.Value)), [])
+            .GetAwaiter().GetResult();
+
+    /// <summary>
+    /// Writes contexts (null deletes) in batches of at most <see cref="BatchSize"/>, one after the other, so Redis sees
+    /// them in order: how many, or null at the first batch Redis did not take (the sink is then unavailable).
+    /// </summary>
+    /// <param name="causedAtMs">
+    /// The timestamps of the input records that changed the written contexts (one per context; none for a change made
+    /// by a timer alone, or for a re-assertion): event-to-Redis latency is measured from each, once all are written.
+    /// </param>
+    private async Task<int?> WriteInBatchesAsync(IEnumerable<KeyValuePair<string, CustomerContext?>> contexts, IReadOnlyList<long> causedAtMs)
     {
-        var reasserted = 0;
-        var batch = new Dictionary<string, CustomerContext?>(ReassertBatchSize, StringComparer.Ordinal);
-        foreach (var (key, context) in entries)
+        var written = 0;
+        var batch = new Dictionary<string, CustomerContext?>(StringComparer.Ordinal);
+        foreach (var (contextId, context) in contexts)
         {
-            batch[ProductTopics.ContextIdOf(store, key)] = context;
-            if (batch.Count == ReassertBatchSize)
+            batch[contextId] = context;
+            if (batch.Count == BatchSize)
             {
-                if (!WriteAsync(batch, []).GetAwaiter().GetResult())
+                if (!await WriteAsync(batch).ConfigureAwait(false))
                 {
                     return null;
                 }
 
-                reasserted += batch.Count;
+                written += batch.Count;
                 // The write took its documents from the batch before its first wait, so the batch may be reused.
                 batch.Clear();
             }
         }
 
-        return WriteAsync(batch, []).GetAwaiter().GetResult() ? reasserted + batch.Count : null;
+        if (!await WriteAsync(batch).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        var writtenAt = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var causeMs in causedAtMs)
+        {
+            _metrics.EventToRedisLatency.Record(writtenAt - causeMs);
+        }
+
+        return written + batch.Count;
     }
 
     /// <summary>
     /// Serializes and writes one batch. False when Redis did not take it (the sink is then unavailable until a
     /// <see cref="Recover"/> re-asserts every owned context: a restarted Redis may have lost them all).
     /// </summary>
-    /// <param name="causedAtMs">
-    /// The timestamps of the input records that changed the written contexts (one per context; none for a change made
-    /// by a timer alone, or for a re-assertion): event-to-Redis latency is measured from each.
-    /// </param>
-    private async Task<bool> WriteAsync(Dictionary<string, CustomerContext?> latest, IReadOnlyList<long> causedAtMs)
+    private async Task<bool> WriteAsync(Dictionary<string, CustomerContext?> latest)
     {
         if (latest.Count == 0)
         {
@@ -279,12 +299,6 @@ public sealed class RedisContextSink : ICommitObserver
         if (result.ReplacedForeign > 0)
         {
             Log.ForeignKeysReplaced(_logger, result.ReplacedForeign);
-        }
-
-        var writtenAt = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        foreach (var causeMs in causedAtMs)
-        {
-            _metrics.EventToRedisLatency.Record(writtenAt - causeMs);
         }
 
         Interlocked.Increment(ref _batches);
