@@ -8,14 +8,14 @@ namespace Customer360.Streaming.Redis;
 /// <summary>
 /// Materializes the context stores in Redis. After each commit it is told which context-store keys the commit made
 /// durable (one per key per commit), takes those contexts as the tasks hold them (immutable objects, so nothing is
-/// decoded or copied), and writes their JSON in one pipelined batch through the version compare-and-set; tombstones
-/// delete. The batch is serialized and written in the background while the stream thread goes on processing: one
-/// batch at a time, so Redis sees them in commit order, and the next commit first waits for the one before it, at most
-/// <see cref="WriteTimeout"/>. When Redis does not take a batch the sink says it is <see cref="Unavailable"/>, its
-/// stream thread holds processing (and keeps polling, so it stays in its group), and each <see cref="Recover"/>
-/// re-asserts every context the thread owns until Redis takes them. After a restore it re-asserts the restored
-/// contexts, which finishes a batch a crash interrupted (the compare-and-set skips everything Redis already has);
-/// a clean stop waits for the last batch (<see cref="WhenWritten"/>).
+/// decoded or copied), and writes their JSON in pipelined batches of at most <see cref="BatchSize"/> through the
+/// version compare-and-set; tombstones delete. The batches are serialized and written in the background while the
+/// stream thread goes on processing: one at a time, so Redis sees them in commit order, and the next commit first waits
+/// for the one before it, at most <see cref="WriteTimeout"/> per batch. When Redis does not take a batch the sink says
+/// it is <see cref="Unavailable"/>, its stream thread holds processing (and keeps polling, so it stays in its group),
+/// and each <see cref="Recover"/> re-asserts every context the thread owns until Redis takes them. After a restore it
+/// re-asserts the restored contexts, which finishes a batch a crash interrupted (the compare-and-set skips everything
+/// Redis already has); a clean stop waits for the last batch (<see cref="WhenWritten"/>).
 /// </summary>
 public sealed class RedisContextSink : ICommitObserver
 {
@@ -225,20 +225,29 @@ public sealed class RedisContextSink : ICommitObserver
     private async Task<int?> WriteInBatchesAsync(IEnumerable<KeyValuePair<string, CustomerContext?>> contexts, IReadOnlyList<long> causedAtMs)
     {
         var written = 0;
-        var batch = new Dictionary<string, CustomerContext?>(StringComparer.Ordinal);
-        foreach (var (contextId, context) in contexts)
+        Dictionary<string, CustomerContext?> batch;
+        if (contexts is Dictionary<string, CustomerContext?> { Count: <= BatchSize } commit)
         {
-            batch[contextId] = context;
-            if (batch.Count == BatchSize)
+            // A commit's changes nearly always fit one batch: written as they are, not copied.
+            batch = commit;
+        }
+        else
+        {
+            batch = new Dictionary<string, CustomerContext?>(StringComparer.Ordinal);
+            foreach (var (contextId, context) in contexts)
             {
-                if (!await WriteAsync(batch).ConfigureAwait(false))
+                batch[contextId] = context;
+                if (batch.Count == BatchSize)
                 {
-                    return null;
-                }
+                    if (!await WriteAsync(batch).ConfigureAwait(false))
+                    {
+                        return null;
+                    }
 
-                written += batch.Count;
-                // The write took its documents from the batch before its first wait, so the batch may be reused.
-                batch.Clear();
+                    written += batch.Count;
+                    // Its write is over, so the batch may be filled again.
+                    batch.Clear();
+                }
             }
         }
 
