@@ -3,8 +3,6 @@ using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Redis;
 using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Runtime.Stores;
-using Customer360.Streaming.Testing;
-using StackExchange.Redis;
 
 namespace Customer360.Streaming.IntegrationTests.Redis;
 
@@ -23,58 +21,43 @@ public sealed class RedisContextBatchSizeTests
     [Fact]
     public async Task A_recovery_and_a_restore_re_assert_a_store_larger_than_one_batch_in_bounded_batches_and_all_of_it_reaches_Redis()
     {
-        await using var redis = new RedisServerFixture();
-        await redis.InitializeAsync();
-        redis.SkipUnlessAvailable();
-        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
-        var keys = new RedisKeys(new UniqueNames(nameof(A_recovery_and_a_restore_re_assert_a_store_larger_than_one_batch_in_bounded_batches_and_all_of_it_reaches_Redis)).Prefix);
-        using var metrics = new PipelineMetrics();
-        var log = new RecordingLogger();
-        var sink = new RedisContextSink(new RedisContextWriter(connection, keys), TimeSpan.FromHours(1), TimeProvider.System, metrics, log);
-        var owned = new ManyContexts(Contexts, version: 1);
+        await using var rig = await SinkOnItsOwnRedis.StartAsync(nameof(A_recovery_and_a_restore_re_assert_a_store_larger_than_one_batch_in_bounded_batches_and_all_of_it_reaches_Redis));
 
-        sink.Recover(owned);
+        rig.Sink.Recover(new ManyContexts(Contexts, version: 1));
 
-        Assert.Null(sink.Unavailable);
-        Assert.Equal(1, sink.Resyncs);
-        Assert.Equal(3, sink.Batches);
-        Assert.Equal(Contexts, await CountAtVersionAsync(connection, keys, Contexts, version: 1));
+        Assert.Null(rig.Sink.Unavailable);
+        Assert.Equal(1, rig.Sink.Resyncs);
+        Assert.Equal(3, rig.Sink.Batches);
+        Assert.Equal(Contexts, await CountAtVersionAsync(rig.Reader, version: 1));
         // Long work says what it did: at production sizes a re-assertion takes seconds.
-        Assert.Contains(log.Entries, e => e.Message.StartsWith($"Redis: re-asserted the {Contexts} contexts this stream thread owns in ", StringComparison.Ordinal));
+        Assert.Contains(rig.Log.Entries, e => e.Message.StartsWith($"Redis: re-asserted the {Contexts} contexts this stream thread owns in ", StringComparison.Ordinal));
 
         // A task finishing its restore re-asserts its partition's contexts the same way.
-        var restored = new ManyContexts(Contexts, version: 2);
-        sink.Restored(ProductTopics.ContextsStore, 0, restored.Entries(ProductTopics.ContextsStore));
+        rig.Sink.Restored(ProductTopics.ContextsStore, 0, new ManyContexts(Contexts, version: 2).Entries(ProductTopics.ContextsStore));
 
-        Assert.Null(sink.Unavailable);
-        Assert.Equal(6, sink.Batches);
-        Assert.Equal(Contexts, await CountAtVersionAsync(connection, keys, Contexts, version: 2));
+        Assert.Null(rig.Sink.Unavailable);
+        Assert.Equal(6, rig.Sink.Batches);
+        Assert.Equal(Contexts, await CountAtVersionAsync(rig.Reader, version: 2));
     }
 
     [Fact]
     public async Task A_commit_that_changed_more_contexts_than_one_batch_writes_them_in_bounded_batches_and_all_reach_Redis()
     {
-        await using var redis = new RedisServerFixture();
-        await redis.InitializeAsync();
-        redis.SkipUnlessAvailable();
-        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
-        var keys = new RedisKeys(new UniqueNames(nameof(A_commit_that_changed_more_contexts_than_one_batch_writes_them_in_bounded_batches_and_all_reach_Redis)).Prefix);
-        using var metrics = new PipelineMetrics();
-        var sink = new RedisContextSink(new RedisContextWriter(connection, keys), TimeSpan.FromHours(1), TimeProvider.System, metrics, new RecordingLogger());
-        var owned = new ManyContexts(Contexts, version: 1);
+        await using var rig = await SinkOnItsOwnRedis.StartAsync(nameof(A_commit_that_changed_more_contexts_than_one_batch_writes_them_in_bounded_batches_and_all_reach_Redis));
 
-        sink.Committed([.. Enumerable.Range(0, Contexts).Select(i => new StoreChange(ProductTopics.ContextsStore, 0, ManyContexts.Id(i), Deleted: false, StoreChange.NoInputRecord))], owned);
+        rig.Sink.Committed(
+            [.. Enumerable.Range(0, Contexts).Select(i => new StoreChange(ProductTopics.ContextsStore, 0, ManyContexts.Id(i), Deleted: false, StoreChange.NoInputRecord))],
+            new ManyContexts(Contexts, version: 1));
 
-        Assert.True(sink.WhenWritten(TimeSpan.FromSeconds(60)));
-        Assert.Null(sink.Unavailable);
-        Assert.Equal(3, sink.Batches);
-        Assert.Equal(Contexts, await CountAtVersionAsync(connection, keys, Contexts, version: 1));
+        Assert.True(rig.Sink.WhenWritten(TimeSpan.FromSeconds(60)));
+        Assert.Null(rig.Sink.Unavailable);
+        Assert.Equal(3, rig.Sink.Batches);
+        Assert.Equal(Contexts, await CountAtVersionAsync(rig.Reader, version: 1));
     }
 
-    private static async Task<int> CountAtVersionAsync(ConnectionMultiplexer connection, RedisKeys keys, int contexts, long version)
+    private static async Task<int> CountAtVersionAsync(RedisContextWriter reader, long version)
     {
-        var reader = new RedisContextWriter(connection, keys);
-        var versions = await Task.WhenAll(Enumerable.Range(0, contexts).Select(i => reader.ReadVersionAsync(ManyContexts.Id(i))));
+        var versions = await Task.WhenAll(Enumerable.Range(0, Contexts).Select(i => reader.ReadVersionAsync(ManyContexts.Id(i))));
         return versions.Count(v => v == version);
     }
 

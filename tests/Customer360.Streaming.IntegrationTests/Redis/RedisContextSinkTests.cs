@@ -25,7 +25,7 @@ public sealed class RedisContextSinkTests
     public async Task A_commit_leaves_its_batch_to_the_background_and_the_next_one_waits_for_it_or_says_Redis_is_unavailable()
     {
         await using var rig = await SinkOnItsOwnRedis.StartAsync(nameof(RedisContextSinkTests));
-        var (sink, owned, server, reader) = (rig.Sink, rig.Owned, rig.Server, rig.Reader);
+        var (sink, owned, server, reader) = (rig.Sink, new OwnedContexts(), rig.Server, rig.Reader);
 
         owned.Put(Version(1));
         await PauseWritesAsync(server);
@@ -109,7 +109,7 @@ public sealed class RedisContextSinkTests
         // that no longer lets the processor's user run its scripts (NOPERM) stopped it at once: a setting to mend, as a
         // refused login is, and one an orchestrator restarting the processor would not mend.
         await using var rig = await SinkOnItsOwnRedis.StartAsync(nameof(A_Redis_that_refuses_writes_for_a_while_makes_the_sink_unavailable_until_it_takes_them_again) + refusal);
-        var (sink, owned, server, reader) = (rig.Sink, rig.Owned, rig.Server, rig.Reader);
+        var (sink, owned, server, reader) = (rig.Sink, new OwnedContexts(), rig.Server, rig.Reader);
 
         await RefuseAsync(server, refusal, refusing: true);
         owned.Put(Version(1));
@@ -132,7 +132,7 @@ public sealed class RedisContextSinkTests
         // The stream thread tries a recovery at every poll while Redis is away, and each failed try logged the same
         // warning: "Redis did not take 1000 context writes" every 2 s of a demo's outage.
         await using var rig = await SinkOnItsOwnRedis.StartAsync(nameof(An_outage_is_logged_once_however_many_recoveries_fail_and_the_next_outage_again));
-        var (sink, owned, server) = (rig.Sink, rig.Owned, rig.Server);
+        var (sink, owned, server) = (rig.Sink, new OwnedContexts(), rig.Server);
         int Warnings() => rig.Log.Entries.Count(e => e.Message.StartsWith("Redis did not take ", StringComparison.Ordinal));
 
         await RefuseAsync(server, "OOM", refusing: true);
@@ -180,64 +180,6 @@ public sealed class RedisContextSinkTests
     private static CustomerContext Version(long version) => CustomerContext.Empty(Customer) with { Version = version };
 
     private static StoreChange Change(long causedAtMs = StoreChange.NoInputRecord) => new(ProductTopics.ContextsStore, 0, Customer, Deleted: false, causedAtMs);
-
-    /// <summary>
-    /// A sink writing to a redis-server of its own, with a second, admin connection for pauses, configuration and
-    /// reads: Redis answers a connection in order, and the sink's may be stuck behind a held write.
-    /// </summary>
-    private sealed class SinkOnItsOwnRedis : IAsyncDisposable
-    {
-        private readonly RedisServerFixture _redis;
-        private readonly ConnectionMultiplexer _connection;
-        private readonly ConnectionMultiplexer _admin;
-        private readonly PipelineMetrics _metrics = new();
-
-        private SinkOnItsOwnRedis(RedisServerFixture redis, ConnectionMultiplexer connection, ConnectionMultiplexer admin, string test)
-        {
-            (_redis, _connection, _admin) = (redis, connection, admin);
-            var keys = new RedisKeys(new UniqueNames(test).Prefix);
-            Server = admin.GetServer(admin.GetEndPoints()[0]);
-            Reader = new RedisContextWriter(admin, keys);
-            Sink = new RedisContextSink(new RedisContextWriter(connection, keys), TimeSpan.FromHours(1), TimeProvider.System, _metrics, Log);
-        }
-
-        public RedisContextSink Sink { get; }
-
-        public RecordingLogger Log { get; } = new();
-
-        public OwnedContexts Owned { get; } = new();
-
-        public IServer Server { get; }
-
-        public RedisContextWriter Reader { get; }
-
-        public static async Task<SinkOnItsOwnRedis> StartAsync(string test)
-        {
-            var redis = new RedisServerFixture();
-            try
-            {
-                await redis.InitializeAsync();
-                redis.SkipUnlessAvailable();
-                var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
-                var admin = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString + ",allowAdmin=true");
-                return new SinkOnItsOwnRedis(redis, connection, admin, test);
-            }
-            catch
-            {
-                // Skipped (no redis-server here) or failed to connect: the server this started still stops.
-                await redis.DisposeAsync();
-                throw;
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            _metrics.Dispose();
-            await _admin.DisposeAsync();
-            await _connection.DisposeAsync();
-            await _redis.DisposeAsync();
-        }
-    }
 
     /// <summary>The stores a stream thread owns, reduced to the one context this test changes.</summary>
     private sealed class OwnedContexts : IOwnedStores
