@@ -50,15 +50,17 @@ internal sealed class DemoRedisReadings(IConnectionMultiplexer redis, RedisKeys 
             return default;
         }
 
-        var reading = read();
+        Task<T?>? reading = null;
         try
         {
+            // Started inside the try: a client may refuse a command at once, without a task.
+            reading = read();
             return await reading.WaitAsync(ReadTimeout, time);
         }
         catch (Exception ex) when (RedisOutage.Is(ex) || ex is TimeoutException)
         {
             // A reading left behind ends with the client's own timeout; its failure is of no more interest.
-            _ = reading.ContinueWith(static r => r.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            _ = reading?.ContinueWith(static r => r.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             return default;
         }
     }
