@@ -40,6 +40,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 1049, Message = "Kafka client {ClientName} {Facility}: {Text} ({HeldBack} more like it held back before this one)")]
     public static partial void KafkaClientLineAfterHeldBack(ILogger logger, LogLevel level, string clientName, string facility, string text, int heldBack);
 
+    [LoggerMessage(1053, LogLevel.Error, "Worker {ClientId}: the broker deleted {Count} records of {Topic}[{Partition}] (offsets {From} to {To}) before they were read; they are lost to every stage after the source. The topic's retention is shorter than this processor's lag or downtime")]
+    public static partial void DeletedUnread(ILogger logger, string clientId, string topic, int partition, long count, long from, long to);
+
+    [LoggerMessage(1054, LogLevel.Warning, "Worker {ClientId} could not tell whether the broker deleted records of {PartitionCount} partitions before they were read: their committed offsets did not come ({Reason})")]
+    public static partial void DeletedUnreadUnknown(ILogger logger, string clientId, int partitionCount, string reason);
+
     [LoggerMessage(1008, LogLevel.Warning, "Worker {ClientId} rebuilds after fatal error {Code} (generation {Generation})")]
     public static partial void WorkerRebuilding(ILogger logger, string clientId, ErrorCode code, int generation);
 

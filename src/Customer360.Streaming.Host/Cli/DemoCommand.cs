@@ -284,7 +284,8 @@ internal static class DemoCommand
             Say($"    {topic,-24} {count}");
         }
 
-        Say($"  events consumed by the processor:    {CommittedTotalOf(lag)}");
+        Say($"  events consumed by the processor:    {CommittedTotalOf(lag)}"
+            + (status.DeletedUnread > 0 ? $" (committed past {status.DeletedUnread} records the broker deleted before the processor read them)" : string.Empty));
         Say($"  consumer lag of group {DemoApplicationId}: {lag.Sum(p => p.Lag)} over {lag.Count} partitions"
             + (settings.ExactlyOnce ? " (from the processor's committed offsets: the embedded broker keeps none committed in a transaction)" : string.Empty));
         Say($"  contexts in Redis: {contexts?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? DemoView.RedisUnknown} (customers simulated: {settings.Customers}); Redis batches {sinks.Sum(s => s.Batches)}, round trips {sinks.Sum(s => s.RoundTrips)}, documents written {sinks.Sum(s => s.Written)}");
@@ -321,7 +322,7 @@ internal static class DemoCommand
         Say($"  web pages were served at {pages}");
         Say($"  commits: {status.Commits}, elapsed {time.GetElapsedTime(started).TotalSeconds:0.0} s, processor exit code {exitCode}");
         Say($"  sample context {population.Customers[0].CustomerId}: {(sample is null ? "(none)" : Abbreviate(sample, 400))}");
-        var verdict = new DemoVerdict(caughtUp, CommittedTotalOf(lag), total, deadLetters, contexts, settings.Customers, exitCode);
+        var verdict = new DemoVerdict(caughtUp, CommittedTotalOf(lag), total, deadLetters, contexts, settings.Customers, exitCode, status.DeletedUnread);
         Say("  " + verdict.ResultLine());
         return verdict.Passed ? ExitCodes.Success : ExitCodes.RuntimeFailure;
 

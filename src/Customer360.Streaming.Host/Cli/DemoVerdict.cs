@@ -14,7 +14,8 @@ namespace Customer360.Streaming.Host.Cli;
 /// <param name="Contexts">Contexts in Redis, or null when Redis did not answer the count.</param>
 /// <param name="Customers">Customers simulated.</param>
 /// <param name="ProcessorExitCode">How the processor's host ended.</param>
-internal sealed record DemoVerdict(bool CaughtUp, long Committed, long Produced, long DeadLetters, long? Contexts, int Customers, int ProcessorExitCode)
+/// <param name="DeletedUnread">Source offsets the broker deleted before the processor read them.</param>
+internal sealed record DemoVerdict(bool CaughtUp, long Committed, long Produced, long DeadLetters, long? Contexts, int Customers, int ProcessorExitCode, long DeletedUnread = 0)
 {
     /// <summary>How long after the last event the demo waits for its processor to commit everything.</summary>
     public static readonly TimeSpan CatchUpWait = TimeSpan.FromSeconds(30);
@@ -27,6 +28,11 @@ internal sealed record DemoVerdict(bool CaughtUp, long Committed, long Produced,
         if (!CaughtUp)
         {
             failures.Add($"the processor had committed {Committed} of the {Produced} events {CatchUpWait.TotalSeconds:0} s after the last was produced");
+        }
+
+        if (DeletedUnread > 0)
+        {
+            failures.Add($"the embedded broker deleted {DeletedUnread} records before the processor read them (it keeps about 5 MiB per partition, and the processor fell further behind)");
         }
 
         if (DeadLetters > 0)

@@ -57,7 +57,7 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
     /// <summary>A task is waiting for a partition: poll briefly rather than block or spin.</summary>
     public bool AnyTaskWaiting => _waitingCount > 0 || _heldCount > 0;
 
-    public void Add(ConsumeResult<byte[]?, byte[]?> record)
+    public PartitionSlot Add(ConsumeResult<byte[]?, byte[]?> record)
     {
         var slot = _buffer.Add(record);
         slot.EndOffset = null;
@@ -68,14 +68,17 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
             slot.Full = true;
             consumer.Pause(slot.Partition);
         }
+
+        return slot;
     }
 
-    public void ReachedEnd(TopicPartitionOffset end)
+    public PartitionSlot ReachedEnd(TopicPartitionOffset end)
     {
         ArgumentNullException.ThrowIfNull(end);
         var slot = _buffer.Slot(end.TopicPartition);
         slot.EndOffset = end.Offset.Value;
         slot.Lags = null;
+        return slot;
     }
 
     /// <summary>
@@ -228,11 +231,7 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
         }
     }
 
-    private ConsumeResult<byte[]?, byte[]?> Take(PartitionSlot slot)
-    {
-        _lastTaken = slot;
-        return _buffer.Take(slot);
-    }
+    private ConsumeResult<byte[]?, byte[]?> Take(PartitionSlot slot) => _buffer.Take(_lastTaken = slot);
 
     /// <summary>A record of <paramref name="partition"/> was processed (a full buffer may have drained); true when it ended a retry.</summary>
     public bool Processed(TopicPartition partition)
@@ -292,6 +291,7 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
         slot.Retry = (nowMs + backoff, backoff, false);
         // Rewound: what was buffered after the record is fetched again after the pause (which a full buffer's resume must not end).
         Drop(slot);
+        slot.NextFetchOffset = at.Offset.Value;
         return backoff;
     }
 
@@ -338,10 +338,7 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
 
             Drop(slot);
             _buffer.Remove(partition);
-            if (ReferenceEquals(_lastTaken, slot))
-            {
-                _lastTaken = null;
-            }
+            _lastTaken = ReferenceEquals(_lastTaken, slot) ? null : _lastTaken;
         }
     }
 

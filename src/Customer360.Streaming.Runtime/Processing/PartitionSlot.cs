@@ -43,6 +43,12 @@ internal sealed class PartitionSlot(TopicPartition partition)
     /// </summary>
     public Func<long, bool>? AwaitsOwnOutput { get; set; }
 
+    /// <summary>
+    /// The offset the next fetched record should have: the one after the last fetched, or the one the thread rewound
+    /// to; null when unknown (after an assignment, or a rewind to the committed offsets). See <see cref="DeletedUnreadCheck"/>.
+    /// </summary>
+    public long? NextFetchOffset { get; set; }
+
     /// <summary>Paused because its buffer is full (not for a retry).</summary>
     public bool Full { get; set; }
 
@@ -74,7 +80,12 @@ internal sealed class PartitionSlot(TopicPartition partition)
     /// <summary>The offset of the oldest buffered record. Meaningless while <see cref="Count"/> is 0.</summary>
     public long HeadOffset => _records.Peek().Offset.Value;
 
-    public void Clear() => _records.Clear();
+    /// <summary>Forgets the buffered records, which the consumer was sought back to fetch again.</summary>
+    public void Clear()
+    {
+        _records.Clear();
+        NextFetchOffset = null;
+    }
 
     private long TimestampOf(ConsumeResult<byte[]?, byte[]?> record) =>
         record.Message.Timestamp.UnixTimestampMs is var timestampMs && timestampMs > _takenAtOnceAboveMs ? long.MinValue : timestampMs;

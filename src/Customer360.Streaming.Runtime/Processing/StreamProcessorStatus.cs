@@ -15,6 +15,7 @@ public sealed class StreamProcessorStatus(Func<IReadOnlyList<(string Name, Strea
     private long _retiredRecordsConsumed;
     private long _retiredCommits;
     private long _retiredDeadLetters;
+    private long _retiredDeletedUnread;
 
     /// <summary>A status of fixed threads (tests, and a processor of one worker).</summary>
     public StreamProcessorStatus(params (string Name, StreamWorkerStatus Status)[] fixedThreads)
@@ -66,6 +67,9 @@ public sealed class StreamProcessorStatus(Func<IReadOnlyList<(string Name, Strea
 
     public long DeadLetters => Interlocked.Read(ref _retiredDeadLetters) + threads().Sum(t => t.Status.DeadLetters);
 
+    /// <summary>Source offsets the broker deleted before a thread read them (<see cref="StreamWorkerStatus.DeletedUnread"/>).</summary>
+    public long DeletedUnread => Interlocked.Read(ref _retiredDeletedUnread) + threads().Sum(t => t.Status.DeletedUnread);
+
     /// <summary>Why a thread holds processing (a commit observer's store is unreachable), or null.</summary>
     public string? HeldBy => threads().Select(t => t.Status.HeldBy).FirstOrDefault(h => h is not null);
 
@@ -77,5 +81,6 @@ public sealed class StreamProcessorStatus(Func<IReadOnlyList<(string Name, Strea
         Interlocked.Add(ref _retiredRecordsConsumed, thread.RecordsConsumed);
         Interlocked.Add(ref _retiredCommits, thread.Commits);
         Interlocked.Add(ref _retiredDeadLetters, thread.DeadLetters);
+        Interlocked.Add(ref _retiredDeletedUnread, thread.DeletedUnread);
     }
 }

@@ -2,9 +2,12 @@ using Confluent.Kafka;
 
 namespace Customer360.Streaming.Runtime.Processing;
 
-/// <summary>What the thread's <see cref="PartitionGroup"/> asks of its consumer and its record collector.</summary>
-internal sealed partial class StreamThread
+/// <summary>What the thread's <see cref="PartitionGroup"/> and <see cref="DeletedUnreadCheck"/> ask of its consumer and its record collector.</summary>
+internal sealed partial class StreamThread : ILogStarts
 {
+    /// <summary>How long a check for deleted records waits for the group's committed offsets.</summary>
+    private static readonly TimeSpan CommittedTimeout = TimeSpan.FromSeconds(10);
+
     void IPartitionControl.Pause(TopicPartition partition) => _consumer.Pause([partition]);
 
     void IPartitionControl.Resume(TopicPartition partition) => _consumer.Resume([partition]);
@@ -30,4 +33,10 @@ internal sealed partial class StreamThread
             return null; // Not assigned any more: the offset processed up to is what a commit can name.
         }
     }
+
+    long? ILogStarts.LogStart(TopicPartition partition) =>
+        _consumer.GetWatermarkOffsets(partition).Low is { IsSpecial: false } low ? low.Value : null;
+
+    IReadOnlyList<TopicPartitionOffset> ILogStarts.Committed(IReadOnlyList<TopicPartition> partitions) =>
+        _consumer.Committed(partitions, CommittedTimeout);
 }

@@ -38,6 +38,7 @@ internal sealed partial class StreamThread : IDisposable, ICommitSteps, IPartiti
     private readonly KeyPlacement _placement;
     private readonly TaskManager _tasks;
     private readonly PartitionGroup _partitions;
+    private readonly DeletedUnreadCheck _deletedUnread;
     private readonly GuaranteeStrategy _guarantee;
     private readonly CommitReport _report;
     private readonly ProcessingHold _hold;
@@ -70,6 +71,7 @@ internal sealed partial class StreamThread : IDisposable, ICommitSteps, IPartiti
         _collector = new KafkaRecordCollector(_producer, _guarantee.BeforeSend, topic => !topology.IsInternal(topic), topology.RepartitionTopics, context.Time);
         _hold = new ProcessingHold(context, () => Commit());
         _partitions = new PartitionGroup(this, topology, streams, context.Time, MaxBufferedPerPartition);
+        _deletedUnread = new DeletedUnreadCheck(this, context.Logger, context.ClientId, context.DeletedUnread);
         var restorer = new ChangelogRestorer(kafka, streams, topology, context.Time, context.Logger, context.Metrics, context.ClientId, NewTask, context.ClientLog);
         _tasks = new TaskManager(topology, restorer, context.LocalState, context.Time);
         _report = new CommitReport(context, _consumer, _collector, _tasks);
@@ -174,18 +176,21 @@ internal sealed partial class StreamThread : IDisposable, ICommitSteps, IPartiti
             // Only ask for a record that will be kept: one consumed past the round's limit would be lost.
             if (_consumer.Consume(taken == 0 ? timeout : TimeSpan.Zero) is not { } result)
             {
-                return;
+                break;
             }
 
+            var offset = result.Offset.Value;
             if (result.IsPartitionEOF)
             {
-                _partitions.ReachedEnd(result.TopicPartitionOffset);
+                _deletedUnread.Fetched(_partitions.ReachedEnd(result.TopicPartitionOffset), offset, offset);
             }
             else
             {
-                _partitions.Add(result);
+                _deletedUnread.Fetched(_partitions.Add(result), offset, offset + 1);
             }
         }
+
+        _deletedUnread.ResolveStarts();
     }
 
     /// <summary>

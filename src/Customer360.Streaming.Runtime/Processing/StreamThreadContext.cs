@@ -87,4 +87,11 @@ internal sealed class StreamThreadContext(
 
         return task.Reject(record, new MisPartitionedKeyException(record.Topic, record.Partition, expected, partitionCount));
     }
+
+    /// <summary>Source offsets the broker deleted before the thread read them (<see cref="DeletedUnreadCheck"/>, which logs them): counted by topic and in the status.</summary>
+    public void DeletedUnread(TopicPartition partition, long from, long to)
+    {
+        Metrics.DeletedUnread.Add(to - from, new KeyValuePair<string, object?>("topic", partition.Topic));
+        Status.FoundDeletedUnread(to - from);
+    }
 }

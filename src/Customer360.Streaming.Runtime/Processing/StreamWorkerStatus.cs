@@ -16,6 +16,7 @@ public sealed class StreamWorkerStatus
     private readonly HashSet<TopicPartition> _paused = [];
     private readonly Dictionary<TopicPartition, string> _pauseReasons = [];
     private long _deadLetters;
+    private long _deletedUnread;
     private long _restoredRecords;
     private HashSet<TopicPartition> _assigned = [];
     private WorkerPhase _phase = WorkerPhase.Created;
@@ -64,6 +65,9 @@ public sealed class StreamWorkerStatus
     public long Commits => Interlocked.Read(ref _commits);
 
     public long DeadLetters => Interlocked.Read(ref _deadLetters);
+
+    /// <summary>Source offsets the broker deleted before this worker read them: records lost to every stage after the source.</summary>
+    public long DeletedUnread => Interlocked.Read(ref _deletedUnread);
 
     public long RestoredRecords => Interlocked.Read(ref _restoredRecords);
 
@@ -178,6 +182,8 @@ public sealed class StreamWorkerStatus
     }
 
     internal void DeadLettered() => Interlocked.Increment(ref _deadLetters);
+
+    internal void FoundDeletedUnread(long offsets) => Interlocked.Add(ref _deletedUnread, offsets);
 
     internal void Restored(long records) => Interlocked.Add(ref _restoredRecords, records);
 

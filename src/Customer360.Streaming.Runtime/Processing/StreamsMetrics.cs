@@ -28,6 +28,8 @@ public sealed class StreamsMetrics : IDisposable
             "c360.commit.step.duration", "ms", "Time of each step of a commit (prepare_changelogs, flush_outputs, send_changelogs, changes_durable, commit_offsets, or a transaction's), by step");
         PromptedCommits = Meter.CreateCounter<long>(
             "c360.commits.prompted", "{commit}", "Commits a processor's request brought forward (exactly_once_v2, Kafka:PromptCommitIntervalMs) before the commit interval was up");
+        DeletedUnread = Meter.CreateCounter<long>(
+            "c360.records.deleted_unread", "{offset}", "Source offsets the broker deleted before the processor read them (retention shorter than its lag or downtime), by topic: records lost to every stage after the source");
         RestoredRecords = Meter.CreateCounter<long>("c360.restore.records", "{record}", "Changelog records replayed into stores");
         ChangelogTruncations = Meter.CreateCounter<long>(
             "c360.changelog.truncated", "{partition}", "Changelog partitions found not starting at offset 0 at restore: state the broker deleted, by store");
@@ -62,6 +64,9 @@ public sealed class StreamsMetrics : IDisposable
     public Counter<long> LateRecords { get; }
 
     public Counter<long> Replays { get; }
+
+    /// <summary>Per source topic: offsets the broker deleted before a stream thread fetched them (<see cref="DeletedUnreadCheck"/>).</summary>
+    public Counter<long> DeletedUnread { get; }
 
     public Histogram<double> CommitDuration { get; }
 

@@ -40,6 +40,18 @@ public sealed class DemoVerdictTests
     }
 
     [Fact]
+    public void Records_the_broker_deleted_before_the_processor_read_them_fail_the_run_even_when_everything_was_committed()
+    {
+        // The committed offsets move past deleted records: "committed everything" alone would have said OK.
+        var verdict = Clean with { DeletedUnread = 4_210 };
+
+        Assert.False(verdict.Passed);
+        Assert.Equal(
+            "result: FAILED - the embedded broker deleted 4210 records before the processor read them (it keeps about 5 MiB per partition, and the processor fell further behind)",
+            verdict.ResultLine());
+    }
+
+    [Fact]
     public void More_contexts_than_customers_is_not_a_failure()
     {
         // Contexts of identifiers not yet linked to a customer are stored too.

@@ -45,6 +45,9 @@ internal sealed class OwnCountingBroker : IDisposable
 
     public string Changelog => Topology.ChangelogTopic(CountingProcessor.Store);
 
+    /// <summary>The topology's source topic.</summary>
+    public string Input => _input;
+
     /// <summary>One input record (to be counted once) for each of <paramref name="keys"/>, flushed.</summary>
     public void Produce(IEnumerable<string> keys)
     {

@@ -13,7 +13,8 @@ namespace Customer360.Streaming.IntegrationTests.Runtime;
 /// <summary>
 /// The repartition purge against a broker: records re-keyed through a repartition topic and counted are deleted from
 /// it below the group's committed offsets, and every count stays right; a broker that refuses DeleteRecords (the
-/// embedded one, asked by an admin client) gets one warning and the processor carries on.
+/// embedded one, asked by an admin client) gets one warning and the processor carries on. What the purge deleted is
+/// never taken for input deleted before it was read.
 /// </summary>
 public sealed class RepartitionPurgeTests(KafkaFixture kafka)
 {
@@ -44,6 +45,16 @@ public sealed class RepartitionPurgeTests(KafkaFixture kafka)
 
         Assert.All(FinalCounts(run).Values, count => Assert.Equal(PerKey, count));
         Assert.True(counters.Total("c360.repartition.purges") > 0);
+
+        // A restart finds the repartition topic starting at its committed offsets: purged, not lost.
+        await using (var restarted = new InProcessWorker(run.Options, Streams(purgeIntervalMs: 100), run.Topology, metrics, recordDeleter: deleter))
+        {
+            await ProduceAsync(run);
+            Assert.True(await restarted.WaitUntilAsync(() => FinalCounts(run).Values.Sum() == 2 * Keys * PerKey, TimeSpan.FromSeconds(60)), "every record of the second round counted");
+            Assert.Equal(0, restarted.Worker.Status.DeletedUnread);
+        }
+
+        Assert.Equal(0, counters.Total("c360.records.deleted_unread"));
     }
 
     [Fact]
