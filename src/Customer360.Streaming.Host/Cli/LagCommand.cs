@@ -134,6 +134,12 @@ internal static class LagCommand
             text.AppendLine(inv, $"  {p.Partition.Topic.PadRight(width)}  {p.Partition.Partition.Value,4}  {committed,10}  {p.HighWatermark,10}  {p.Lag,8}  {seconds,8}  {Name(p.Status)}");
         }
 
+        if (report.Partitions.Where(p => p.DeletedUnread > 0).ToList() is { Count: > 0 } deleted)
+        {
+            var named = deleted.Select(p => $"{p.Partition.Topic}[{p.Partition.Partition.Value}] {p.DeletedUnread} records (committed {p.Committed}, the log starts at {p.LogStart})");
+            text.AppendLine(inv, $"  deleted by the broker before the group read them: {string.Join("; ", named)}; the lag counts them, but they cannot be read");
+        }
+
         if (report.NeverCommitted)
         {
             text.AppendLine("  the group has committed no offset on these topics: a misspelt --group, or a group that has not committed yet");

@@ -5,7 +5,15 @@ namespace Customer360.Streaming.Runtime.Kafka;
 
 /// <summary>One partition in a lag report.</summary>
 /// <param name="LagSeconds">How old the oldest record the group has not committed is (0 when caught up; null when unreadable).</param>
-public sealed record PartitionLagReport(TopicPartition Partition, long? Committed, long HighWatermark, long Lag, double? LagSeconds, LagStatus Status);
+/// <param name="LogStart">The partition's first offset: below it the broker deleted the records (retention).</param>
+public sealed record PartitionLagReport(TopicPartition Partition, long? Committed, long HighWatermark, long Lag, double? LagSeconds, LagStatus Status, long LogStart = 0)
+{
+    /// <summary>
+    /// Records the broker deleted past the group's committed offset: the group will never read them (its consumer goes
+    /// on from the log's start), though <see cref="Lag"/> counts them until it does.
+    /// </summary>
+    public long DeletedUnread => Committed is { } committed && LogStart > committed ? LogStart - committed : 0;
+}
 
 /// <summary>A group's lag at one moment, judged over the window of samples so far.</summary>
 /// <param name="HasMembers">Whether the group has members; null when the cluster cannot say (the embedded broker).</param>
@@ -74,9 +82,11 @@ public sealed class GroupLagMonitor : IDisposable
                 window.RemoveAt(0);
             }
 
-            var lagSeconds = sample.Lag == 0 ? 0 : OldestUncommittedAgeSeconds(position.Partition, position.Committed ?? position.LowWatermark, now);
+            // The oldest record the group will read: at its committed offset, or at the log's start once that is past it.
+            var oldestUnread = Math.Max(position.Committed ?? position.LowWatermark, position.LowWatermark);
+            var lagSeconds = sample.Lag == 0 ? 0 : OldestUncommittedAgeSeconds(position.Partition, oldestUnread, now);
             reports.Add(new PartitionLagReport(
-                position.Partition, position.Committed, position.HighWatermark, sample.Lag, lagSeconds, LagEvaluator.Partition(window, now, hasMembers)));
+                position.Partition, position.Committed, position.HighWatermark, sample.Lag, lagSeconds, LagEvaluator.Partition(window, now, hasMembers), position.LowWatermark));
         }
 
         var missing = _topics.Distinct(StringComparer.Ordinal).Where(t => !positions.Any(p => p.Partition.Topic == t)).ToList();

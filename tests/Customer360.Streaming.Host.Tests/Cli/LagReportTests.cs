@@ -36,6 +36,27 @@ public sealed class LagReportTests
         Assert.DoesNotContain("not on the cluster", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Partitions_whose_committed_offset_the_log_no_longer_holds_are_named_with_what_the_group_will_never_read()
+    {
+        var behind = Row("c360.beacon.v1", committed: 36_821) with { HighWatermark = 40_000, Lag = 3_179, LogStart = 37_331 };
+        var text = LagCommand.Render(Report([behind, Row("c360.mobile.v1", committed: 3)], missing: []));
+
+        Assert.Contains(
+            "  deleted by the broker before the group read them: c360.beacon.v1[0] 510 records (committed 36821, the log starts at 37331); the lag counts them, but they cannot be read",
+            text,
+            StringComparison.Ordinal);
+        Assert.DoesNotContain("c360.mobile.v1[0]", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_group_whose_committed_offsets_the_logs_still_hold_gets_no_deletion_line()
+    {
+        var text = LagCommand.Render(Report([Row("c360.beacon.v1", committed: 5) with { LogStart = 5 }, Row("c360.mobile.v1", committed: null) with { LogStart = 7 }], missing: []));
+
+        Assert.DoesNotContain("deleted by the broker", text, StringComparison.Ordinal);
+    }
+
     private static PartitionLagReport Row(string topic, long? committed) =>
         new(new TopicPartition(topic, 0), committed, HighWatermark: 10, Lag: 10 - (committed ?? 0), LagSeconds: 1, LagStatus.Ok);
 

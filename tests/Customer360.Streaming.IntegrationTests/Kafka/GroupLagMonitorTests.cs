@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Customer360.Streaming.Embedded.Kafka;
 using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Testing;
 
@@ -85,6 +86,30 @@ public sealed class GroupLagMonitorTests(KafkaFixture kafka)
         Assert.Equal(LagStatus.Ok, report.Status);
         Assert.Equal(0, report.Partitions.Single().Lag);
         Assert.Equal(0, report.Partitions.Single().LagSeconds);
+    }
+
+    [Fact]
+    public async Task A_committed_offset_the_broker_deleted_past_is_reported_with_the_records_the_group_will_never_read()
+    {
+        // On a cluster of the test's own: the embedded broker deletes the oldest data past about 5 MiB per partition.
+        var names = new UniqueNames(nameof(A_committed_offset_the_broker_deleted_past_is_reported_with_the_records_the_group_will_never_read));
+        using var cluster = EmbeddedKafkaCluster.Start(brokerCount: 1);
+        var (topic, group) = (names.Topic("events"), names.Group("down"));
+        cluster.CreateTopic(topic, 1);
+        var options = new KafkaOptions { BootstrapServers = cluster.BootstrapServers, ApplicationId = group };
+        using (var consumer = new ConsumerBuilder<string, string>(KafkaClientConfigs.Consumer(options, group, "lag-consumer")).Build())
+        {
+            consumer.Commit([new TopicPartitionOffset(topic, 0, 0)]);
+        }
+
+        Runtime.BrokerRetention.FillPastLimit(options, topic, [0]);
+        using var monitor = new GroupLagMonitor(options, group, [topic], TimeProvider.System);
+        var partition = (await monitor.SampleAsync(TestContext.Current.CancellationToken)).Partitions.Single();
+
+        Assert.Equal(0, partition.Committed);
+        Assert.True(partition.LogStart > 0, "the broker kept every record");
+        Assert.Equal(partition.LogStart, partition.DeletedUnread);
+        Assert.Equal(90, partition.Lag);
     }
 
     [Fact]
