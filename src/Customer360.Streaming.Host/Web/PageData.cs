@@ -149,6 +149,7 @@ internal sealed class PageData
         return new OverviewModel(counts, _rate.PerSecond(), lag, lagSeconds, phase, decisions, _feed.Following, _feed.Unreadable, now, problem)
         {
             DeadLetters = status?.DeadLetters ?? 0,
+            DeletedUnread = status?.DeletedUnread ?? 0,
             Staleness = Staleness(status),
         };
     }

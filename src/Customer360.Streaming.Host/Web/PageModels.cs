@@ -46,6 +46,9 @@ public sealed record OverviewModel(
     /// <summary>Records this process's stream threads dead-lettered since it started (<c>c360 dead-letters summary</c> says which and why).</summary>
     public long DeadLetters { get; init; }
 
+    /// <summary>Input records the broker deleted before this process's stream threads read them: lost to every context.</summary>
+    public long DeletedUnread { get; init; }
+
     /// <summary>That what is shown may be out of date, and why (<see cref="PageData.Staleness"/>), else null.</summary>
     public string? Staleness { get; init; }
 }

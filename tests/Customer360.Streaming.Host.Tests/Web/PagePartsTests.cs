@@ -137,5 +137,29 @@ public sealed class PagePartsTests
         }
     }
 
+    [Theory]
+    [InlineData(0, null)]
+    [InlineData(113_185, "The broker deleted 113,185 records before the processor read them: no context will show them. Their topics keep less than the processor fell behind (c360_records_deleted_unread_total says which).")]
+    public async Task The_overview_says_how_many_input_records_the_broker_deleted_before_the_processor_read_them(long deletedUnread, string? expected)
+    {
+        // Found in the demo at 100,000 customers: the overview showed pace and lag while input was being lost for good.
+        await using var services = new ServiceCollection().AddLogging().BuildServiceProvider();
+        var renderer = new PageRenderer(services, services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>());
+
+        var html = await renderer.RenderAsync<HomeLive>(new Dictionary<string, object?>
+        {
+            ["Model"] = new OverviewModel([], 10, 12, 1.5, "Running", [], true, 0, 1_800_000_000_000, null) { DeletedUnread = deletedUnread },
+        });
+
+        if (expected is null)
+        {
+            Assert.DoesNotContain("deleted", html, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Contains($"<p class=\"problem\" data-field=\"deleted-unread\">{expected}</p>", html, StringComparison.Ordinal);
+        }
+    }
+
     private static ObservedDecision Decision(long time, string customer) => new(time, "rule", customer, true, "NONE", string.Empty, [], "t-" + time);
 }
