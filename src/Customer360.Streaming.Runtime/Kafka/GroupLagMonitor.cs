@@ -83,7 +83,7 @@ public sealed class GroupLagMonitor : IDisposable
             }
 
             // The oldest record the group will read: at its committed offset, or at the log's start once that is past it.
-            var oldestUnread = Math.Max(position.Committed ?? position.LowWatermark, position.LowWatermark);
+            var oldestUnread = Math.Max(position.Committed ?? 0, position.LowWatermark);
             var lagSeconds = sample.Lag == 0 ? 0 : OldestUncommittedAgeSeconds(position.Partition, oldestUnread, now);
             reports.Add(new PartitionLagReport(
                 position.Partition, position.Committed, position.HighWatermark, sample.Lag, lagSeconds, LagEvaluator.Partition(window, now, hasMembers), position.LowWatermark));
