@@ -101,13 +101,7 @@ public sealed class PagePartsTests
     public async Task The_overview_shows_the_lag_as_a_lower_bound_while_the_processor_is_not_running(string phase, string expected)
     {
         // A thread that joins, restores or is replaced holds no partitions meanwhile: their lag is nobody's to count.
-        await using var services = new ServiceCollection().AddLogging().BuildServiceProvider();
-        var renderer = new PageRenderer(services, services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>());
-
-        var html = await renderer.RenderAsync<HomeLive>(new Dictionary<string, object?>
-        {
-            ["Model"] = new OverviewModel([], 10, 12, 1.5, phase, [], true, 0, 1_800_000_000_000, null),
-        });
+        var html = await RenderOverviewAsync(Overview(phase));
 
         Assert.Contains($"<span data-field=\"lag\">{expected}</span>", html, StringComparison.Ordinal);
     }
@@ -119,13 +113,7 @@ public sealed class PagePartsTests
     public async Task The_overview_says_how_many_records_the_processor_dead_lettered(long deadLetters, string? expected)
     {
         // An engineer watching the overview saw pace and lag, but nothing of records set aside as bad input.
-        await using var services = new ServiceCollection().AddLogging().BuildServiceProvider();
-        var renderer = new PageRenderer(services, services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>());
-
-        var html = await renderer.RenderAsync<HomeLive>(new Dictionary<string, object?>
-        {
-            ["Model"] = new OverviewModel([], 10, 12, 1.5, "Running", [], true, 0, 1_800_000_000_000, null) { DeadLetters = deadLetters },
-        });
+        var html = await RenderOverviewAsync(Overview() with { DeadLetters = deadLetters });
 
         if (expected is null)
         {
@@ -143,13 +131,7 @@ public sealed class PagePartsTests
     public async Task The_overview_says_how_many_input_records_the_broker_deleted_before_the_processor_read_them(long deletedUnread, string? expected)
     {
         // Found in the demo at 100,000 customers: the overview showed pace and lag while input was being lost for good.
-        await using var services = new ServiceCollection().AddLogging().BuildServiceProvider();
-        var renderer = new PageRenderer(services, services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>());
-
-        var html = await renderer.RenderAsync<HomeLive>(new Dictionary<string, object?>
-        {
-            ["Model"] = new OverviewModel([], 10, 12, 1.5, "Running", [], true, 0, 1_800_000_000_000, null) { DeletedUnread = deletedUnread },
-        });
+        var html = await RenderOverviewAsync(Overview() with { DeletedUnread = deletedUnread });
 
         if (expected is null)
         {
@@ -159,6 +141,16 @@ public sealed class PagePartsTests
         {
             Assert.Contains($"<p class=\"problem\" data-field=\"deleted-unread\">{expected}</p>", html, StringComparison.Ordinal);
         }
+    }
+
+    /// <summary>An overview of no stores and no decisions: 10 events/s, a lag of 12 records (1.5 s).</summary>
+    private static OverviewModel Overview(string phase = "Running") => new([], 10, 12, 1.5, phase, [], true, 0, 1_800_000_000_000, null);
+
+    private static async Task<string> RenderOverviewAsync(OverviewModel model)
+    {
+        await using var services = new ServiceCollection().AddLogging().BuildServiceProvider();
+        var renderer = new PageRenderer(services, services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>());
+        return await renderer.RenderAsync<HomeLive>(new Dictionary<string, object?> { ["Model"] = model });
     }
 
     private static ObservedDecision Decision(long time, string customer) => new(time, "rule", customer, true, "NONE", string.Empty, [], "t-" + time);
