@@ -331,6 +331,23 @@ public sealed class PartitionGroupTests
     }
 
     [Fact]
+    public void A_rewind_for_a_retry_says_where_fetching_resumes_and_a_rewind_to_the_committed_offsets_does_not()
+    {
+        // What the deleted-input check expects next. After a retry's rewind the records before it were processed (maybe
+        // not committed): only those from the rewound offset on can be deleted unread. Unknown, the check would ask
+        // the committed offset and count those processed records as lost.
+        var group = Group();
+        var slot = group.Add(Record(Beacons, 7));
+        group.Add(Record(Beacons, 8));
+
+        group.PauseForRetry(new TopicPartitionOffset(Beacons, 8), nowMs: 1_000);
+        Assert.Equal(8, slot.NextFetchOffset);
+
+        group.DropBuffered([Beacons]);
+        Assert.Null(slot.NextFetchOffset);
+    }
+
+    [Fact]
     public void Only_the_record_that_ends_a_retry_says_so_and_not_the_resume_before_it()
     {
         // Readiness follows this answer: clearing the pause at the resume made a partition whose dependency was still
