@@ -1,7 +1,9 @@
 using Confluent.Kafka;
+using Customer360.Streaming.Embedded.Kafka;
 using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Testing;
+using Customer360.Streaming.Testing.Streams;
 using Microsoft.Extensions.Logging;
 
 namespace Customer360.Streaming.IntegrationTests.Runtime;
@@ -45,6 +47,73 @@ public sealed class DeletedUnreadTests
 
         // The records the broker still held were processed: the count goes on from the first run's.
         Assert.Equal(15, broker.LatestCounts()["k"]);
+    }
+
+    [Fact]
+    public async Task Input_deleted_while_a_partition_waited_for_a_retry_is_counted_when_the_partition_resumes()
+    {
+        // The running thread's side: it knows where it was (the record it rewound to) and sees the consumer jump past it.
+        var names = new UniqueNames(nameof(Input_deleted_while_a_partition_waited_for_a_retry_is_counted_when_the_partition_resumes));
+        using var cluster = EmbeddedKafkaCluster.Start(brokerCount: 1);
+        var options = new KafkaOptions { BootstrapServers = cluster.BootstrapServers, ApplicationId = names.Group("app"), FetchWaitMaxMs = 10 };
+        var (input, output) = (names.Topic("in"), names.Topic("out"));
+        var dependencyDown = false;
+        var topology = new StreamTopologyBuilder(options.ApplicationId)
+            .AddStore(CountingProcessor.Store)
+            .DeadLetterTo(names.Topic("dlq"))
+            .AddSubTopology("count", [input], () => new WhileUp(() => !Volatile.Read(ref dependencyDown), new CountingProcessor(output)), [CountingProcessor.Store], [output])
+            .Build();
+        foreach (var topic in new[] { input, output, names.Topic("dlq"), topology.ChangelogTopic(CountingProcessor.Store) })
+        {
+            cluster.CreateTopic(topic, 1);
+        }
+
+        using var producer = new ProducerBuilder<string, string>(KafkaClientConfigs.Producer(options, "input")).Build();
+        void Produce(int count)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                producer.Produce(input, new Message<string, string> { Key = "k", Value = "1" });
+            }
+
+            producer.Flush(TimeSpan.FromSeconds(30));
+        }
+
+        using var metrics = new StreamsMetrics();
+        using var counters = new CounterRecorder(metrics.Meter);
+        var streams = new StreamsOptions { ProcessingGuarantee = ProcessingGuarantee.AtLeastOnce, TransientRetryBackoffMs = 100, TransientRetryBackoffMaxMs = 200 };
+        await using var worker = new InProcessWorker(options, streams, topology, metrics);
+        Produce(10);
+        Assert.True(await worker.WaitUntilAsync(() => worker.Worker.Status.CommittedOffsets.Values.Sum() >= 10, TimeSpan.FromSeconds(60)), "the first records were not committed");
+
+        // The dependency goes down: the next record waits for a retry, rewound to offset 10, while the broker deletes it and what follows.
+        Volatile.Write(ref dependencyDown, true);
+        Produce(1);
+        Assert.True(await worker.WaitUntilAsync(() => worker.Worker.Status.PauseReasons.Count > 0, TimeSpan.FromSeconds(60)), "the record was not retried");
+        BrokerRetention.FillPastLimit(options, input, [0]);
+        var (logStart, end) = Watermarks(options, input);
+        Assert.True(logStart > 10, $"the broker kept everything from offset {logStart}");
+        Volatile.Write(ref dependencyDown, false);
+
+        Assert.True(await worker.WaitUntilAsync(() => worker.Worker.Status.CommittedOffsets.Values.Sum() >= end, TimeSpan.FromSeconds(60)), "the worker did not catch up");
+        Assert.Equal(logStart - 10, worker.Worker.Status.DeletedUnread);
+        Assert.Equal(logStart - 10, counters.Total("c360.records.deleted_unread"));
+    }
+
+    /// <summary>A processor whose dependency is up only while <c>up()</c> says so: otherwise each record waits for a retry.</summary>
+    private sealed class WhileUp(Func<bool> up, IProcessor inner) : IProcessor
+    {
+        public void Init(IProcessorContext context) => inner.Init(context);
+
+        public void Process(StreamRecord record)
+        {
+            if (!up())
+            {
+                throw new TransientProcessingException("the test's dependency is down");
+            }
+
+            inner.Process(record);
+        }
     }
 
     private static (long LogStart, long End) Watermarks(KafkaOptions options, string topic)
