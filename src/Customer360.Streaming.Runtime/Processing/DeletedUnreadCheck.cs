@@ -25,8 +25,11 @@ internal interface ILogStarts
 /// <param name="deleted">Told of each deletion found: the partition and its deleted offsets, from inclusive, to exclusive.</param>
 internal sealed class DeletedUnreadCheck(ILogStarts consumer, ILogger logger, string clientId, Action<TopicPartition, long, long> deleted)
 {
-    /// <summary>Partitions whose first fetched offset was the log's start, with that offset, until the round's end asks what was committed.</summary>
-    private readonly List<(TopicPartition Partition, long First)> _startsUnknown = [];
+    /// <summary>
+    /// Partitions whose first fetched offset was the log's start, with that offset, until the round's end asks what was
+    /// committed. Keyed by partition: a rebalance inside the round can revoke and assign one again, a second first record.
+    /// </summary>
+    private readonly Dictionary<TopicPartition, long> _startsUnknown = [];
 
     /// <summary>
     /// The consumer handed out a record at <paramref name="offset"/> (then <paramref name="next"/> is the offset after
@@ -52,14 +55,11 @@ internal sealed class DeletedUnreadCheck(ILogStarts consumer, ILogger logger, st
 
         try
         {
-            var committed = consumer.Committed([.. _startsUnknown.Select(s => s.Partition)])
-                .Where(c => !c.Offset.IsSpecial)
-                .ToDictionary(c => c.TopicPartition, c => c.Offset.Value);
-            foreach (var (partition, first) in _startsUnknown)
+            foreach (var committed in consumer.Committed([.. _startsUnknown.Keys]))
             {
-                if (committed.TryGetValue(partition, out var from) && from < first)
+                if (!committed.Offset.IsSpecial && _startsUnknown.Remove(committed.TopicPartition, out var first) && committed.Offset.Value < first)
                 {
-                    Report(partition, from, first);
+                    Report(committed.TopicPartition, committed.Offset.Value, first);
                 }
             }
         }
@@ -85,7 +85,7 @@ internal sealed class DeletedUnreadCheck(ILogStarts consumer, ILogger logger, st
         }
         else if (offset > 0 && consumer.LogStart(slot.Partition) is { } start && start >= offset)
         {
-            _startsUnknown.Add((slot.Partition, offset));
+            _startsUnknown[slot.Partition] = offset;
         }
     }
 

@@ -102,6 +102,22 @@ public sealed class DeletedUnreadCheckTests
     }
 
     [Fact]
+    public void A_partition_revoked_and_assigned_again_within_one_fetch_round_is_asked_about_and_reported_once()
+    {
+        // A rebalance inside the round's consume calls makes a new slot for the same partition: two first records.
+        var (check, slot) = CheckWithSlot();
+        _broker.Starts[Beacons] = 500;
+        _broker.CommittedOffsets[Beacons] = 120;
+
+        check.Fetched(slot, 500, 501);
+        check.Fetched(new PartitionSlot(Beacons), 500, 501);
+        check.ResolveStarts();
+
+        Assert.Equal([(Beacons, 120L, 500L)], _deleted);
+        Assert.Equal([Beacons], _broker.LastAsked);
+    }
+
+    [Fact]
     public void A_first_record_past_the_log_start_needs_no_question_to_the_broker()
     {
         var (check, slot) = CheckWithSlot();
@@ -151,11 +167,14 @@ public sealed class DeletedUnreadCheckTests
 
         public int CommittedAsked { get; private set; }
 
+        public IReadOnlyList<TopicPartition> LastAsked { get; private set; } = [];
+
         public long? LogStart(TopicPartition partition) => Starts.TryGetValue(partition, out var start) ? start : 0;
 
         public IReadOnlyList<TopicPartitionOffset> Committed(IReadOnlyList<TopicPartition> partitions)
         {
             CommittedAsked++;
+            LastAsked = partitions;
             return CommittedFails
                 ? throw new KafkaException(ErrorCode.RequestTimedOut)
                 : [.. partitions.Select(p => new TopicPartitionOffset(p, CommittedOffsets.TryGetValue(p, out var offset) ? new Offset(offset) : Offset.Unset))];
