@@ -34,8 +34,17 @@ internal sealed partial class StreamThread : ILogStarts
         }
     }
 
-    long? ILogStarts.LogStart(TopicPartition partition) =>
-        _consumer.GetWatermarkOffsets(partition).Low is { IsSpecial: false } low ? low.Value : null;
+    long? ILogStarts.LogStart(TopicPartition partition)
+    {
+        try
+        {
+            return _consumer.GetWatermarkOffsets(partition).Low is { IsSpecial: false } low ? low.Value : null;
+        }
+        catch (KafkaException)
+        {
+            return null; // The client no longer knows the partition: a check must not end the thread.
+        }
+    }
 
     IReadOnlyList<TopicPartitionOffset> ILogStarts.Committed(IReadOnlyList<TopicPartition> partitions) =>
         _consumer.Committed(partitions, CommittedTimeout);
