@@ -27,4 +27,11 @@ internal static class BrokerRetention
 
         producer.Flush(TimeSpan.FromSeconds(60));
     }
+
+    /// <summary>Where a partition now starts (its low watermark, past what the broker deleted) and ends.</summary>
+    public static WatermarkOffsets Watermarks(KafkaOptions options, string topic, int partition = 0)
+    {
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(KafkaClientConfigs.Consumer(options, "watermarks", "watermarks")).Build();
+        return consumer.QueryWatermarkOffsets(new TopicPartition(topic, partition), TimeSpan.FromSeconds(10));
+    }
 }

@@ -30,7 +30,8 @@ public sealed class DeletedUnreadTests
         // While it is stopped, more arrives than the broker keeps: the oldest of it, from offset 10 on, is deleted.
         BrokerRetention.FillPastLimit(broker.Options, broker.Input, [0]);
         broker.Produce(Enumerable.Repeat("k", 5));
-        var (logStart, end) = Watermarks(broker.Options, broker.Input);
+        var watermarks = BrokerRetention.Watermarks(broker.Options, broker.Input);
+        var (logStart, end) = (watermarks.Low.Value, watermarks.High.Value);
         Assert.True(logStart > 10, $"the broker kept everything from offset {logStart}");
 
         using var metrics = new StreamsMetrics();
@@ -91,7 +92,8 @@ public sealed class DeletedUnreadTests
         Produce(1);
         Assert.True(await worker.WaitUntilAsync(() => worker.Worker.Status.PauseReasons.Count > 0, TimeSpan.FromSeconds(60)), "the record was not retried");
         BrokerRetention.FillPastLimit(options, input, [0]);
-        var (logStart, end) = Watermarks(options, input);
+        var watermarks = BrokerRetention.Watermarks(options, input);
+        var (logStart, end) = (watermarks.Low.Value, watermarks.High.Value);
         Assert.True(logStart > 10, $"the broker kept everything from offset {logStart}");
         Volatile.Write(ref dependencyDown, false);
 
@@ -114,12 +116,5 @@ public sealed class DeletedUnreadTests
 
             inner.Process(record);
         }
-    }
-
-    private static (long LogStart, long End) Watermarks(KafkaOptions options, string topic)
-    {
-        using var consumer = new ConsumerBuilder<byte[], byte[]>(KafkaClientConfigs.Consumer(options, "watermarks", "watermarks")).Build();
-        var watermarks = consumer.QueryWatermarkOffsets(new TopicPartition(topic, 0), TimeSpan.FromSeconds(10));
-        return (watermarks.Low.Value, watermarks.High.Value);
     }
 }
