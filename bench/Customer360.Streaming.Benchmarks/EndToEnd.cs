@@ -39,7 +39,7 @@ namespace Customer360.Streaming.Benchmarks;
 /// </summary>
 internal static class EndToEnd
 {
-    private const int Customers = 5_000;
+    private const int DefaultCustomers = 5_000;
     private const int JourneyEvents = 200_000;
     private const string ApplicationId = "c360";
 
@@ -49,11 +49,13 @@ internal static class EndToEnd
     /// <c>--threads N</c> drains with N stream threads only (to profile one drain), <c>--keyed-by-customer</c> only a
     /// backlog keyed by customer; by default 1 thread and one per core, then 1 thread keyed by customer.
     /// <c>--set Section:Key=value</c> (repeatable) gives every drain's processor a setting, to measure a knob.
+    /// <c>--customers N</c> simulates N customers instead of 5,000, to see what the size of the population costs.
     /// </summary>
     public static async Task<int> RunAsync(string[] args)
     {
         var drains = Drains(args);
         var settings = Settings(args);
+        var customers = CustomerCount(args);
         var catalog = TopicCatalog.Load(Path.Combine(RepositoryLayout.TopologyDirectory, "topics.yaml"));
         var contracts = SchemaCatalog.Load(Path.Combine(RepositoryLayout.Root, "schemas"));
         var stores = StoreCatalog.Load(Path.Combine(RepositoryLayout.TopologyDirectory, "stores.yaml"));
@@ -71,7 +73,7 @@ internal static class EndToEnd
         {
             foreach (var (threads, keyedByCustomer) in drains)
             {
-                var line = await MeasureAsync(threads, keyedByCustomer, settings, catalog, contracts, stores, registry, redis);
+                var line = await MeasureAsync(threads, keyedByCustomer, customers, settings, catalog, contracts, stores, registry, redis);
                 Console.WriteLine(line);
                 lines.Add(line);
             }
@@ -89,7 +91,7 @@ internal static class EndToEnd
         await MeasuredLines.WriteAsync(
             "EndToEnd",
             "End to end: the processor against a raw consume→produce of the same backlog",
-            $"{Environment.ProcessorCount} cores, the embedded broker, {Customers:N0} simulated customers, {JourneyEvents:N0} journey events after their profiles and links; one drain per line (`./scripts/bench.sh --filter '*EndToEnd*'`).",
+            $"{Environment.ProcessorCount} cores, the embedded broker, {customers:N0} simulated customers, {JourneyEvents:N0} journey events after their profiles and links; one drain per line (`./scripts/bench.sh --filter '*EndToEnd*'`).",
             lines);
         return 0;
     }
@@ -108,6 +110,20 @@ internal static class EndToEnd
             : throw new ArgumentException("--threads takes a number of stream threads from 1 to 64");
     }
 
+    private static int CustomerCount(string[] args)
+    {
+        var at = Array.IndexOf(args, "--customers");
+        if (at < 0)
+        {
+            return DefaultCustomers;
+        }
+
+        // The simulator's identifiers have five digits, and fewer customers than stores' worth of journeys say little.
+        return at + 1 < args.Length && int.TryParse(args[at + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var customers) && customers is >= 100 and <= 100_000
+            ? customers
+            : throw new ArgumentException("--customers takes a population size from 100 to 100000");
+    }
+
     /// <summary>The processor settings given with <c>--set Section:Key=value</c>, in the order given.</summary>
     private static List<KeyValuePair<string, string>> Settings(string[] args)
     {
@@ -124,14 +140,15 @@ internal static class EndToEnd
         return settings;
     }
 
-    private static async Task<string> MeasureAsync(int threads, bool keyedByCustomer, IReadOnlyList<KeyValuePair<string, string>> settings, TopicCatalog catalog, SchemaCatalog contracts, Domain.Geo.StoreDirectory stores, EmbeddedSchemaRegistry registry, RedisServerFixture redis)
+    private static async Task<string> MeasureAsync(int threads, bool keyedByCustomer, int customers, IReadOnlyList<KeyValuePair<string, string>> settings, TopicCatalog catalog, SchemaCatalog contracts, Domain.Geo.StoreDirectory stores, EmbeddedSchemaRegistry registry, RedisServerFixture redis)
     {
         using var cluster = EmbeddedKafkaCluster.Start(brokerCount: 1, catalog.Topics);
         var kafka = new KafkaOptions { BootstrapServers = cluster.BootstrapServers, ApplicationId = ApplicationId, FetchWaitMaxMs = 10 };
         var topics = ProductTopicNames.FromCatalog(catalog);
         var inputs = catalog.Topics.Where(t => t.Role is TopicRole.Input or TopicRole.Table).Select(t => t.Name).ToList();
-        var total = await ProduceBacklogAsync(kafka, registry, contracts, stores, topics, keyedByCustomer);
+        var total = await ProduceBacklogAsync(kafka, registry, contracts, stores, topics, keyedByCustomer, customers);
         var drain = $"threads {threads}" + (keyedByCustomer ? "; channel events keyed by customer at the source" : string.Empty)
+            + (customers == DefaultCustomers ? string.Empty : string.Create(CultureInfo.InvariantCulture, $"; {customers:N0} customers"))
             + string.Concat(settings.Select(s => $"; {s.Key}={s.Value}"));
         Console.WriteLine($"end-to-end: backlog of {total:N0} records on {inputs.Count} topics; {drain}");
 
@@ -141,7 +158,7 @@ internal static class EndToEnd
         // A prefix per drain: the drains share one redis-server, and its compare-and-set on the version keeps whatever an
         // earlier drain of the same customers wrote at an equal or higher version.
         var keys = new RedisKeys($"e2e{threads}" + (keyedByCustomer ? "k" : string.Empty));
-        var (processorPerSecond, observed) = await ProcessorAsync(kafka, threads, settings, catalog, registry, redis, keys, inputs, total);
+        var (processorPerSecond, observed) = await ProcessorAsync(kafka, threads, customers, settings, catalog, registry, redis, keys, inputs, total);
         string agreement;
         await using (var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString))
         {
@@ -169,13 +186,13 @@ internal static class EndToEnd
     }
 
     private static async Task<long> ProduceBacklogAsync(
-        KafkaOptions kafka, EmbeddedSchemaRegistry registry, SchemaCatalog contracts, Domain.Geo.StoreDirectory stores, ProductTopicNames topics, bool keyedByCustomer)
+        KafkaOptions kafka, EmbeddedSchemaRegistry registry, SchemaCatalog contracts, Domain.Geo.StoreDirectory stores, ProductTopicNames topics, bool keyedByCustomer, int customers)
     {
         using var registryClient = new SchemaRegistryClient(new SchemaRegistryOptions { Url = registry.Url.ToString().TrimEnd('/') });
         using var producer = new SimulatedRecordProducer(kafka, registryClient, contracts, "bench-backlog");
         // Journeys of the last hours at a brisk pace, all in the past (events dated ahead of the clock are invalid).
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        var population = new Population(Customers, seed: 7, stores, now - 4 * 3_600_000L, eventsPerSecond: 20, topics, keyedByCustomer);
+        var population = new Population(customers, seed: 7, stores, now - 4 * 3_600_000L, eventsPerSecond: 20, topics, keyedByCustomer);
         var produced = 0L;
         foreach (var record in population.Setup().Concat(population.Events(JourneyEvents)))
         {
@@ -223,7 +240,7 @@ internal static class EndToEnd
     /// where its stream threads' time went and what the runtime counted (<see cref="ProcessorScrape"/>).
     /// </summary>
     private static async Task<(double PerSecond, IReadOnlyList<string> Observed)> ProcessorAsync(
-        KafkaOptions kafka, int threads, IReadOnlyList<KeyValuePair<string, string>> settings, TopicCatalog catalog, EmbeddedSchemaRegistry registry,
+        KafkaOptions kafka, int threads, int customers, IReadOnlyList<KeyValuePair<string, string>> settings, TopicCatalog catalog, EmbeddedSchemaRegistry registry,
         RedisServerFixture redis, RedisKeys keys, IReadOnlyList<string> inputs, long total)
     {
         var port = FreePort.Next();
@@ -271,7 +288,7 @@ internal static class EndToEnd
             var metricsAtStart = await ProcessorScrape.ScrapeAsync(http);
             await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
             long committed;
-            while ((committed = watch.Committed()) < total || watch.InternalLag() || await KnownContextsAsync(connection, keys) < Customers)
+            while ((committed = watch.Committed()) < total || watch.InternalLag() || await KnownContextsAsync(connection, keys) < customers)
             {
                 CheckRunning(processor, "while draining");
                 Check(watch.Elapsed < TimeSpan.FromMinutes(20), $"not drained within 20 minutes ({committed} of {total} committed)");
