@@ -53,6 +53,7 @@ internal sealed class DemoMonitor : IDisposable
     private readonly StreamProcessorService _processor;
     private readonly LiveFeed _decisions;
     private readonly DemoRedisReadings _redis;
+    private readonly LatestReading<long> _contextCount;
     private readonly TimeProvider _time;
     private readonly long _startedAt;
     private readonly Dictionary<string, string> _channelByTopic;
@@ -74,6 +75,7 @@ internal sealed class DemoMonitor : IDisposable
         _processor = processor;
         _decisions = decisions;
         _redis = new DemoRedisReadings(redis, keys, stores, time);
+        _contextCount = new LatestReading<long>(_redis.CountContextsAsync, time);
         _time = time;
         _startedAt = _previousSampleAt = time.GetTimestamp();
         _channelByTopic = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -137,7 +139,7 @@ internal sealed class DemoMonitor : IDisposable
         var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var readiness = ProcessorHealthCheck.Assess(status, readiness: true);
         // Side by side, so a Redis that stopped answering holds the view one read timeout, not two.
-        var contexts = _redis.CountContextsAsync();
+        var contexts = _contextCount.SampleAsync(DemoRedisReadings.ReadTimeout);
         var presence = _redis.ReadPresenceAsync();
         return new DemoSnapshot(
             _time.GetElapsedTime(_startedAt),

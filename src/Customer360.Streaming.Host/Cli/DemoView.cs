@@ -19,8 +19,8 @@ internal static class DemoView
     // The processor panel sits beside two others: a longer reason would squeeze them.
     private const int TableReadinessWidth = 60;
 
-    /// <summary>Shown for a Redis reading while Redis does not answer.</summary>
-    public const string RedisUnknown = "unknown (Redis did not answer)";
+    /// <summary>Shown for a Redis reading while Redis does not answer, or has not answered a first count yet.</summary>
+    public const string RedisUnknown = "unknown (Redis did not answer in time)";
 
     /// <summary>True when the live view can redraw in place: a terminal that Spectre.Console can drive, not a pipe.</summary>
     public static bool CanRedraw => !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive && AnsiConsole.Profile.Capabilities.Ansi;
@@ -88,7 +88,7 @@ internal static class DemoView
         health.AddRow("consumer lag", PhaseWhileNotRunning(snapshot) is { } phase ? $"at least {lag} (processor {phase})" : lag);
         health.AddRow("lag in seconds", snapshot.LagSeconds.ToString("0.0", inv));
         health.AddRow("readiness", snapshot.NotReady is { } notReady ? $"[yellow]{Markup.Escape(Shorten(notReady, TableReadinessWidth))}[/]" : "ready");
-        health.AddRow("contexts in Redis", snapshot.ContextsInRedis?.ToString("N0", inv) ?? "[yellow]Redis did not answer[/]");
+        health.AddRow("contexts in Redis", snapshot.ContextsInRedis?.ToString("N0", inv) ?? "[yellow]Redis did not answer in time[/]");
         health.AddRow("triggers fired", snapshot.Fired.ToString("N0", inv));
         health.AddRow("held back by hygiene", snapshot.Suppressed.ToString("N0", inv));
 

@@ -61,7 +61,7 @@ public sealed class DemoViewTests
     {
         var line = DemoView.Line(Snapshot with { ContextsInRedis = null, PresentByStore = null });
 
-        Assert.Contains("| contexts in Redis unknown (Redis did not answer) | in store unknown (Redis did not answer) |", line, StringComparison.Ordinal);
+        Assert.Contains("| contexts in Redis unknown (Redis did not answer in time) | in store unknown (Redis did not answer in time) |", line, StringComparison.Ordinal);
     }
 
     [Fact]
