@@ -118,10 +118,10 @@ internal static class EndToEnd
             return DefaultCustomers;
         }
 
-        // The simulator's identifiers have five digits, and fewer customers than stores' worth of journeys say little.
-        return at + 1 < args.Length && int.TryParse(args[at + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var customers) && customers is >= 100 and <= 100_000
+        // The range of c360 demo and simulate: the simulator's customer ids have five digits.
+        return at + 1 < args.Length && int.TryParse(args[at + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var customers) && customers is >= 1 and <= 100_000
             ? customers
-            : throw new ArgumentException("--customers takes a population size from 100 to 100000");
+            : throw new ArgumentException("--customers takes a population size from 1 to 100000");
     }
 
     /// <summary>The processor settings given with <c>--set Section:Key=value</c>, in the order given.</summary>

@@ -8,9 +8,8 @@ namespace Customer360.Streaming.Host.Cli;
 /// What the demo reads back from Redis for its view and summary: the contexts and the store presence. Each reading is
 /// null while Redis does not answer: the processor waits for Redis and re-asserts its contexts when it is back, so the
 /// demo shows the gap instead of ending with a stack trace. A reading waits at most <see cref="ReadTimeout"/> (a count
-/// <see cref="CountTimeout"/>), and not
-/// at all while the client is disconnected: the client itself waits seconds per command, and the live view stood
-/// still that long at each refresh.
+/// <see cref="CountTimeout"/>), and not at all while the client is disconnected: the client itself waits seconds per
+/// command, and the live view stood still that long at each refresh.
 /// </summary>
 internal sealed class DemoRedisReadings(IConnectionMultiplexer redis, RedisKeys keys, StoreDirectory stores, TimeProvider time)
 {

@@ -18,19 +18,26 @@ internal sealed class LatestReading<T>(Func<Task<T?>> read, TimeProvider time)
     {
         if (_reading is { IsCompleted: true } finished)
         {
-            _latest = await finished;
             _reading = null;
+            _latest = await finished;
         }
 
-        _reading ??= read();
+        var reading = _reading ??= read();
         try
         {
-            _latest = await _reading.WaitAsync(wait, time);
-            _reading = null;
+            _latest = await reading.WaitAsync(wait, time);
         }
-        catch (TimeoutException)
+        catch (TimeoutException) when (!reading.IsCompleted)
         {
             // Still reading: it goes on, and the next sample takes its value.
+        }
+        finally
+        {
+            // Done, whether with a value or a failure: a failure surfaces once, and the next sample reads anew.
+            if (reading.IsCompleted)
+            {
+                _reading = null;
+            }
         }
 
         return _latest;

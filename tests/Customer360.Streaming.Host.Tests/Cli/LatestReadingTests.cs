@@ -39,12 +39,30 @@ public sealed class LatestReadingTests
         Assert.Equal(40_000, await third);
         Assert.Equal(2, started);
 
-        // Once it completes, the next sample shows it.
+        // Once it completes, the next sample shows it, even while the count it starts is slow again.
         readings.Dequeue().SetResult(100_000);
         var fourth = latest.SampleAsync(Wait);
-        readings.Dequeue().SetResult(100_000);
+        time.Advance(Wait);
         Assert.Equal(100_000, await fourth);
         Assert.Equal(3, started);
+
+        // A count that answers within the wait is shown at once.
+        readings.Dequeue().SetResult(100_250);
+        var fifth = latest.SampleAsync(Wait);
+        readings.Dequeue().SetResult(100_400);
+        Assert.Equal(100_400, await fifth);
+    }
+
+    [Fact]
+    public async Task A_reading_that_fails_surfaces_its_failure_once_and_the_next_sample_reads_anew()
+    {
+        var time = new FakeTimeProvider();
+        var fail = true;
+        var latest = new LatestReading<long>(() => fail ? Task.FromException<long?>(new InvalidOperationException("scan failed")) : Task.FromResult<long?>(3), time);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => latest.SampleAsync(Wait));
+        fail = false;
+        Assert.Equal(3, await latest.SampleAsync(Wait));
     }
 
     [Fact]
