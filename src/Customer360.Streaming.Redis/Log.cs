@@ -11,6 +11,6 @@ internal static partial class Log
     [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "Redis: {Count} keys of the context view held a value of another type (not written by this processor) and were replaced")]
     public static partial void ForeignKeysReplaced(ILogger logger, int count);
 
-    [LoggerMessage(EventId = 3009, Level = LogLevel.Information, Message = "Redis: re-asserted the {Count} contexts this stream thread owns in {Seconds:0.0} s (after it was unavailable or reconnected)")]
-    public static partial void ContextsReasserted(ILogger logger, int count, double seconds);
+    [LoggerMessage(EventId = 3009, Level = LogLevel.Information, Message = "Redis: re-asserted the {Count} contexts this stream thread owns in {Seconds:0.0} s, {Written} written (the others Redis held already), after it was unavailable or reconnected")]
+    public static partial void ContextsReasserted(ILogger logger, int count, double seconds, long written);
 }

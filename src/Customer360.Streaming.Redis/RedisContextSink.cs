@@ -1,4 +1,5 @@
 using Customer360.Streaming.Domain.Context;
+using Customer360.Streaming.Domain.State;
 using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Runtime.Processing;
 using Microsoft.Extensions.Logging;
@@ -14,10 +15,11 @@ namespace Customer360.Streaming.Redis;
 /// for the one before it, at most <see cref="WriteTimeout"/> per batch. When Redis does not take a batch the sink says
 /// it is <see cref="Unavailable"/>, its stream thread holds processing (and keeps polling, so it stays in its group),
 /// and each <see cref="Recover"/> re-asserts every context the thread owns until Redis takes them. After a restore it
-/// re-asserts the restored contexts, which finishes a batch a crash interrupted (the compare-and-set skips everything
-/// Redis already has); a clean stop waits for the last batch (<see cref="WhenWritten"/>).
+/// re-asserts the restored contexts, which finishes a batch a crash interrupted; a re-assertion sends only the contexts
+/// Redis lacks or holds at an older version (<see cref="Reassert"/>). A clean stop waits for the last batch
+/// (<see cref="WhenWritten"/>).
 /// </summary>
-public sealed class RedisContextSink : ICommitObserver
+public sealed partial class RedisContextSink : ICommitObserver
 {
     private readonly RedisContextWriter _writer;
     private readonly HashSet<string> _contextStores = new(ProductTopics.ContextStores, StringComparer.Ordinal);
@@ -159,7 +161,9 @@ public sealed class RedisContextSink : ICommitObserver
         ArgumentNullException.ThrowIfNull(entries);
         if (ProductTopics.ContextStores.Contains(store) && Unavailable is null && PreviousWritten())
         {
-            Reassert(store, entries.Select(e => KeyValuePair.Create(e.Key, ContextStateSerde.Instance.Decode(e.Value))));
+            // Decoded only if Redis lacks it: the version is read from the bytes.
+            Reassert(entries.Select(e => new OwnedContext(
+                ProductTopics.ContextIdOf(store, e.Key), ContextState.Version(e.Value), () => ContextStateSerde.Instance.Decode(e.Value))));
         }
     }
 
@@ -174,10 +178,13 @@ public sealed class RedisContextSink : ICommitObserver
         Volatile.Write(ref _resyncRequested, false);
         Volatile.Write(ref _unavailable, null);
         var started = _time.GetTimestamp();
+        var writtenBefore = Written;
         var contexts = 0;
         foreach (var store in ProductTopics.ContextStores)
         {
-            if (Reassert(store, owned.Entries(store, ContextStateSerde.Instance)) is not { } reasserted)
+            var owning = owned.Entries(store, ContextStateSerde.Instance)
+                .Select(e => new OwnedContext(ProductTopics.ContextIdOf(store, e.Key), e.Value.Version, () => e.Value));
+            if (Reassert(owning) is not { } reasserted)
             {
                 return;
             }
@@ -188,7 +195,7 @@ public sealed class RedisContextSink : ICommitObserver
         Interlocked.Exchange(ref _outageLogged, 0);
         Interlocked.Increment(ref _resyncs);
         var took = _time.GetElapsedTime(started);
-        Log.ContextsReasserted(_logger, contexts, took.TotalSeconds);
+        Log.ContextsReasserted(_logger, contexts, took.TotalSeconds, Written - writtenBefore);
     }
 
     /// <summary>
@@ -205,14 +212,6 @@ public sealed class RedisContextSink : ICommitObserver
 
         return MarkUnavailable(NoAnswerInTime, _inFlightCount);
     }
-
-    /// <summary>
-    /// Re-asserts a store's contexts and waits for them: how many, or null when Redis did not take a batch. Nothing new
-    /// changed these contexts, so there is no freshness to measure.
-    /// </summary>
-    private int? Reassert(string store, IEnumerable<KeyValuePair<string, CustomerContext>> entries) =>
-        WriteInBatchesAsync(entries.Select(e => KeyValuePair.Create(ProductTopics.ContextIdOf(store, e.Key), (CustomerContext?)e.Value)), [])
-            .GetAwaiter().GetResult();
 
     /// <summary>
     /// Writes contexts (null deletes) in batches of at most <see cref="BatchSize"/>, one after the other, so Redis sees
@@ -296,9 +295,9 @@ public sealed class RedisContextSink : ICommitObserver
         {
             result = await _writer.WriteAsync(documents, deletions).WaitAsync(WriteTimeout, _time).ConfigureAwait(false);
         }
-        catch (Exception ex) when (RedisOutage.Is(ex) || ex is TimeoutException)
+        catch (Exception ex) when (IsUnanswered(ex))
         {
-            return MarkUnavailable(ex is TimeoutException ? NoAnswerInTime : RedisOutage.Describe(ex), latest.Count);
+            return MarkUnavailable(ex, latest.Count);
         }
 
         _metrics.RedisBatchDuration.Record(_time.GetElapsedTime(started).TotalMilliseconds);
@@ -315,6 +314,12 @@ public sealed class RedisContextSink : ICommitObserver
         Interlocked.Add(ref _written, result.Written);
         return true;
     }
+
+    /// <summary>Redis refused a command, or did not answer it within the timeout the sink waited.</summary>
+    private static bool IsUnanswered(Exception ex) => RedisOutage.Is(ex) || ex is TimeoutException;
+
+    /// <summary>Redis did not take a batch of <paramref name="count"/> contexts, failing with <paramref name="ex"/> (<see cref="IsUnanswered"/>).</summary>
+    private bool MarkUnavailable(Exception ex, int count) => MarkUnavailable(ex is TimeoutException ? NoAnswerInTime : RedisOutage.Describe(ex), count);
 
     /// <summary>
     /// Redis did not take a batch of <paramref name="count"/> contexts, for <paramref name="why"/> (its refusal, or no

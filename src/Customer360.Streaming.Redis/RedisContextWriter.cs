@@ -214,6 +214,17 @@ public sealed class RedisContextWriter(IConnectionMultiplexer redis, RedisKeys k
     public async Task<long?> ReadVersionAsync(string contextId) =>
         await AbsentIfForeign(redis.GetDatabase().HashGetAsync(Keys.Context(contextId), "v"), RedisValue.Null) is { IsNull: false } value && value.TryParse(out long version) ? version : null;
 
+    /// <summary>
+    /// The versions Redis holds for <paramref name="contextIds"/>, in their order, the reads pipelined: null for a
+    /// context it lacks, holds as another program's value, or holds with a version that is not a number (the next write
+    /// replaces each of those).
+    /// </summary>
+    public async Task<IReadOnlyList<long?>> ReadVersionsAsync(IReadOnlyList<string> contextIds)
+    {
+        ArgumentNullException.ThrowIfNull(contextIds);
+        return await Task.WhenAll(contextIds.Select(ReadVersionAsync)).ConfigureAwait(false);
+    }
+
     /// <summary>Who is in a store now, by customer id: zone and since when (an entry that cannot be read counts with neither).</summary>
     public async Task<IReadOnlyDictionary<string, StorePresence>> ReadPresenceAsync(string storeId) =>
         (await AbsentIfForeign(redis.GetDatabase().HashGetAllAsync(Keys.Presence(storeId)), []))

@@ -82,6 +82,28 @@ public static partial class ContextState
         };
     }
 
+    /// <summary>
+    /// The version of a stored context, read without decoding the rest (the id and the version come first): a
+    /// re-assertion compares it with the version Redis holds, and decodes only the contexts Redis lacks.
+    /// </summary>
+    public static long Version(ReadOnlySpan<byte> data)
+    {
+        if (data.IsEmpty)
+        {
+            throw StoredFormat.Empty("context");
+        }
+
+        if (data[0] is Format1 or Format2 or Format3)
+        {
+            var reader = new CompactReader(data[1..]);
+            _ = reader.RequiredString();
+            return reader.Int();
+        }
+
+        // JSON from before the compact format (rare by now), or a format Decode refuses.
+        return Decode(data).Version;
+    }
+
     private static CustomerContext DecodeCompact(ReadOnlySpan<byte> data, bool withOffsets, bool withSegments)
     {
         var reader = new CompactReader(data);

@@ -22,6 +22,25 @@ public sealed class ContextStateTests
     }
 
     [Fact]
+    public void The_version_read_from_a_stored_context_is_the_decoded_contexts_in_every_format()
+    {
+        // A re-assertion compares each stored context's version with Redis's before it decodes the context at all.
+        ContextGenerators.Contexts.Sample(context =>
+        {
+            var format3 = ContextState.Encode(context);
+            var format1 = format3.ToArray();
+            format1[0] = ContextState.Format1;
+            var json = System.Text.Encoding.UTF8.GetBytes(ContextJson.Serialize(context));
+
+            Assert.Equal(context.Version, ContextState.Version(format3));
+            Assert.Equal(context.Version, ContextState.Version(format1));
+            Assert.Equal(context.Version, ContextState.Version(json));
+        }, iter: 500);
+        Assert.Throws<InvalidDataException>(() => ContextState.Version([]));
+        Assert.Throws<InvalidDataException>(() => ContextState.Version([ContextState.Format3, 200]));
+    }
+
+    [Fact]
     public void A_context_encodes_to_the_same_bytes_whatever_the_thread_encoded_before()
     {
         // Encoding reuses one writer per thread: nothing of the value before (its strings, its time base, its

@@ -1,8 +1,6 @@
-using Customer360.Streaming.Domain.Context;
 using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Redis;
 using Customer360.Streaming.Runtime.Processing;
-using Customer360.Streaming.Runtime.Stores;
 
 namespace Customer360.Streaming.IntegrationTests.Redis;
 
@@ -28,7 +26,7 @@ public sealed class RedisContextBatchSizeTests
         Assert.Null(rig.Sink.Unavailable);
         Assert.Equal(1, rig.Sink.Resyncs);
         Assert.Equal(3, rig.Sink.Batches);
-        Assert.Equal(Contexts, await CountAtVersionAsync(rig.Reader, version: 1));
+        Assert.Equal(Contexts, await ManyContexts.CountAtVersionAsync(rig.Reader, Contexts, version: 1));
         // Long work says what it did: at production sizes a re-assertion takes seconds.
         Assert.Contains(rig.Log.Entries, e => e.Message.StartsWith($"Redis: re-asserted the {Contexts} contexts this stream thread owns in ", StringComparison.Ordinal));
 
@@ -37,7 +35,7 @@ public sealed class RedisContextBatchSizeTests
 
         Assert.Null(rig.Sink.Unavailable);
         Assert.Equal(6, rig.Sink.Batches);
-        Assert.Equal(Contexts, await CountAtVersionAsync(rig.Reader, version: 2));
+        Assert.Equal(Contexts, await ManyContexts.CountAtVersionAsync(rig.Reader, Contexts, version: 2));
     }
 
     [Fact]
@@ -52,30 +50,6 @@ public sealed class RedisContextBatchSizeTests
         Assert.True(rig.Sink.WhenWritten(TimeSpan.FromSeconds(60)));
         Assert.Null(rig.Sink.Unavailable);
         Assert.Equal(3, rig.Sink.Batches);
-        Assert.Equal(Contexts, await CountAtVersionAsync(rig.Reader, version: 1));
-    }
-
-    private static async Task<int> CountAtVersionAsync(RedisContextWriter reader, long version)
-    {
-        var versions = await Task.WhenAll(Enumerable.Range(0, Contexts).Select(i => reader.ReadVersionAsync(ManyContexts.Id(i))));
-        return versions.Count(v => v == version);
-    }
-
-    /// <summary>A thread's context store holding <c>count</c> customers' contexts, all at one version.</summary>
-    private sealed class ManyContexts(int count, long version) : IOwnedStores
-    {
-        public static string Id(int i) => $"cust-{i:D5}";
-
-        public IEnumerable<KeyValuePair<string, byte[]>> Entries(string store) =>
-            Entries(store, ContextStateSerde.Instance).Select(e => KeyValuePair.Create(e.Key, ContextStateSerde.Instance.Encode(e.Value)));
-
-        public IEnumerable<KeyValuePair<string, T>> Entries<T>(string store, StateSerde<T> serde)
-            where T : class =>
-            store == ProductTopics.ContextsStore
-                ? Enumerable.Range(0, count).Select(i => KeyValuePair.Create(Id(i), (T)(object)(CustomerContext.Empty(Id(i)) with { Version = version })))
-                : [];
-
-        public T? Current<T>(string store, int partition, string key, StateSerde<T> serde)
-            where T : class => (T)(object)(CustomerContext.Empty(key) with { Version = version });
+        Assert.Equal(Contexts, await ManyContexts.CountAtVersionAsync(rig.Reader, Contexts, version: 1));
     }
 }
