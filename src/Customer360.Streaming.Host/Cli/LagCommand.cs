@@ -142,7 +142,9 @@ internal static class LagCommand
 
         if (report.NeverCommitted)
         {
-            text.AppendLine("  the group has committed no offset on these topics: a misspelt --group, or a group that has not committed yet");
+            text.AppendLine("  the group has committed no offset on these topics: a misspelt --group, a group that has not committed yet, or a processor");
+            text.AppendLine("  under exactly_once_v2 on the embedded broker, which keeps no offsets committed in a transaction (the processor's own");
+            text.AppendLine("  lag is on its overview page and in its c360_consumer_lag and c360_consumer_lag_seconds metrics)");
         }
 
         if (report.TopicsNotOnCluster.Count > 0)

@@ -25,6 +25,11 @@ public sealed class LagReportTests
 
         Assert.Contains("the group has committed no offset on these topics", text, StringComparison.Ordinal);
         Assert.DoesNotContain("not on the cluster", text, StringComparison.Ordinal);
+
+        // By hand: c360 run (exactly_once_v2 by default) on c360 broker, then c360 lag, which read as a misspelt or new
+        // group while the processor was caught up: the embedded broker keeps no offsets committed in a transaction.
+        Assert.Contains("under exactly_once_v2 on the embedded broker, which keeps no offsets committed in a transaction", text, StringComparison.Ordinal);
+        Assert.Contains("c360_consumer_lag", text, StringComparison.Ordinal);
     }
 
     [Fact]
