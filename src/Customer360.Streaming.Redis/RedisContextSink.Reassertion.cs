@@ -6,8 +6,8 @@ namespace Customer360.Streaming.Redis;
 /// Re-assertion: the contexts a thread owns written to Redis again after a restore or an outage, so Redis holds what
 /// the stores hold. Each batch first reads the versions Redis holds, one pipelined round trip, and sends only the
 /// contexts Redis lacks or holds older, each decoded only then. Sending every context through the compare-and-set
-/// (which skips what is not newer) cost a restart of 100,000 contexts that Redis already held 2.1 s of the stream
-/// thread's time, 100,000 script calls and about 380 MB to Redis.
+/// (which skips what is not newer) cost a re-assertion of 100,000 contexts of 2 KB that Redis already held 2.2–4.4 s
+/// of the stream thread's time, 100,000 script calls and about 200 MB sent to Redis; now 0.22–0.32 s.
 /// </summary>
 public sealed partial class RedisContextSink
 {
