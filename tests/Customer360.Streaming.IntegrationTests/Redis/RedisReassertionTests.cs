@@ -9,7 +9,7 @@ namespace Customer360.Streaming.IntegrationTests.Redis;
 /// Every task that finishes restoring re-asserts its contexts in Redis, a clean restart too, and so does every
 /// recovery from an outage. Each context went to Redis as a whole document through the compare-and-set script even
 /// when Redis held it already: 100,000 contexts of 2 KB meant 100,000 script calls, about 200 MB sent, and 2.2–4.4 s
-/// of the stream thread (4.3–5.4 s when Redis had none). A re-assertion now reads the versions Redis holds first and
+/// of the stream thread (4.5–5.4 s when Redis had none). A re-assertion now reads the versions Redis holds first and
 /// sends only the contexts Redis lacks or holds older.
 /// </summary>
 public sealed class RedisReassertionTests
