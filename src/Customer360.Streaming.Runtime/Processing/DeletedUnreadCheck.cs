@@ -57,7 +57,7 @@ internal sealed class DeletedUnreadCheck(ILogStarts consumer, ILogger logger, st
         {
             foreach (var committed in consumer.Committed([.. _startsUnknown.Keys]))
             {
-                if (!committed.Offset.IsSpecial && _startsUnknown.Remove(committed.TopicPartition, out var first) && committed.Offset.Value < first)
+                if (!committed.Offset.IsSpecial && _startsUnknown.TryGetValue(committed.TopicPartition, out var first) && committed.Offset.Value < first)
                 {
                     Report(committed.TopicPartition, committed.Offset.Value, first);
                 }

@@ -1,9 +1,5 @@
-using Confluent.Kafka;
-using Customer360.Streaming.Embedded.Kafka;
-using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Testing;
-using Customer360.Streaming.Testing.Streams;
 using Microsoft.Extensions.Logging;
 
 namespace Customer360.Streaming.IntegrationTests.Runtime;
@@ -54,45 +50,24 @@ public sealed class DeletedUnreadTests
     public async Task Input_deleted_while_a_partition_waited_for_a_retry_is_counted_when_the_partition_resumes()
     {
         // The running thread's side: it knows where it was (the record it rewound to) and sees the consumer jump past it.
-        var names = new UniqueNames(nameof(Input_deleted_while_a_partition_waited_for_a_retry_is_counted_when_the_partition_resumes));
-        using var cluster = EmbeddedKafkaCluster.Start(brokerCount: 1);
-        var options = new KafkaOptions { BootstrapServers = cluster.BootstrapServers, ApplicationId = names.Group("app"), FetchWaitMaxMs = 10 };
-        var (input, output) = (names.Topic("in"), names.Topic("out"));
         var dependencyDown = false;
-        var topology = new StreamTopologyBuilder(options.ApplicationId)
-            .AddStore(CountingProcessor.Store)
-            .DeadLetterTo(names.Topic("dlq"))
-            .AddSubTopology("count", [input], () => new WhileUp(() => !Volatile.Read(ref dependencyDown), new CountingProcessor(output)), [CountingProcessor.Store], [output])
-            .Build();
-        foreach (var topic in new[] { input, output, names.Topic("dlq"), topology.ChangelogTopic(CountingProcessor.Store) })
-        {
-            cluster.CreateTopic(topic, 1);
-        }
-
-        using var producer = new ProducerBuilder<string, string>(KafkaClientConfigs.Producer(options, "input")).Build();
-        void Produce(int count)
-        {
-            for (var i = 0; i < count; i++)
-            {
-                producer.Produce(input, new Message<string, string> { Key = "k", Value = "1" });
-            }
-
-            producer.Flush(TimeSpan.FromSeconds(30));
-        }
+        using var broker = new OwnCountingBroker(
+            new UniqueNames(nameof(Input_deleted_while_a_partition_waited_for_a_retry_is_counted_when_the_partition_resumes)), 1,
+            around: counting => new WhileUp(() => !Volatile.Read(ref dependencyDown), counting));
 
         using var metrics = new StreamsMetrics();
         using var counters = new CounterRecorder(metrics.Meter);
         var streams = new StreamsOptions { ProcessingGuarantee = ProcessingGuarantee.AtLeastOnce, TransientRetryBackoffMs = 100, TransientRetryBackoffMaxMs = 200 };
-        await using var worker = new InProcessWorker(options, streams, topology, metrics);
-        Produce(10);
+        await using var worker = new InProcessWorker(broker.Options, streams, broker.Topology, metrics);
+        broker.Produce(Enumerable.Repeat("k", 10));
         Assert.True(await worker.WaitUntilAsync(() => worker.Worker.Status.CommittedOffsets.Values.Sum() >= 10, TimeSpan.FromSeconds(60)), "the first records were not committed");
 
         // The dependency goes down: the next record waits for a retry, rewound to offset 10, while the broker deletes it and what follows.
         Volatile.Write(ref dependencyDown, true);
-        Produce(1);
+        broker.Produce(["k"]);
         Assert.True(await worker.WaitUntilAsync(() => worker.Worker.Status.PauseReasons.Count > 0, TimeSpan.FromSeconds(60)), "the record was not retried");
-        BrokerRetention.FillPastLimit(options, input, [0]);
-        var watermarks = BrokerRetention.Watermarks(options, input);
+        BrokerRetention.FillPastLimit(broker.Options, broker.Input, [0]);
+        var watermarks = BrokerRetention.Watermarks(broker.Options, broker.Input);
         var (logStart, end) = (watermarks.Low.Value, watermarks.High.Value);
         Assert.True(logStart > 10, $"the broker kept everything from offset {logStart}");
         Volatile.Write(ref dependencyDown, false);

@@ -18,7 +18,8 @@ internal sealed class OwnCountingBroker : IDisposable
     private readonly string _input;
     private readonly string _output;
 
-    public OwnCountingBroker(UniqueNames names, int partitions)
+    /// <param name="around">Wraps each task's counting processor (<see cref="CountingProcessor.Topology"/>).</param>
+    public OwnCountingBroker(UniqueNames names, int partitions, Func<IProcessor, IProcessor>? around = null)
     {
         _cluster = EmbeddedKafkaCluster.Start(brokerCount: 1);
         Options = new KafkaOptions
@@ -30,7 +31,7 @@ internal sealed class OwnCountingBroker : IDisposable
             Properties = { ["session.timeout.ms"] = "6000" },
         };
         (_input, _output) = (names.Topic("in"), names.Topic("out"));
-        Topology = CountingProcessor.Topology(Options.ApplicationId, _input, _output, names.Topic("dlq"));
+        Topology = CountingProcessor.Topology(Options.ApplicationId, _input, _output, names.Topic("dlq"), around);
         foreach (var topic in new[] { _input, _output, Changelog, names.Topic("dlq") })
         {
             _cluster.CreateTopic(topic, partitions);

@@ -16,11 +16,12 @@ public sealed class CountingProcessor(string output) : IProcessor
     private IProcessorContext _context = null!;
     private IKeyValueStore _counts = null!;
 
-    public static StreamTopology Topology(string applicationId, string input, string output, string deadLetters = "dlq") =>
+    /// <param name="around">Wraps each task's counting processor (a test's failing dependency, say); none by default.</param>
+    public static StreamTopology Topology(string applicationId, string input, string output, string deadLetters = "dlq", Func<IProcessor, IProcessor>? around = null) =>
         new StreamTopologyBuilder(applicationId)
             .AddStore(Store)
             .DeadLetterTo(deadLetters)
-            .AddSubTopology("count", [input], () => new CountingProcessor(output), [Store], [output])
+            .AddSubTopology("count", [input], () => around is null ? new CountingProcessor(output) : around(new CountingProcessor(output)), [Store], [output])
             .Build();
 
     public static long Decode(byte[]? value) => value is null ? 0 : long.Parse(Encoding.UTF8.GetString(value), CultureInfo.InvariantCulture);
