@@ -273,6 +273,9 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
         _ => consumer.Position(partition) is { } position ? Math.Max(next, position) : next,
     };
 
+    /// <summary>The offset of the partition's next record to process: buffered or rewound to, else the consumer's position.</summary>
+    public long? NextToProcess(TopicPartition partition) => _buffer.Find(partition)?.NextToProcess ?? consumer.Position(partition);
+
     /// <summary>A dependency is down: rewind to the record and pause its partition. Returns the backoff in milliseconds.</summary>
     public int PauseForRetry(TopicPartitionOffset at, long nowMs)
     {

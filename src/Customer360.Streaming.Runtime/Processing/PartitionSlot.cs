@@ -80,6 +80,9 @@ internal sealed class PartitionSlot(TopicPartition partition)
     /// <summary>The offset of the oldest buffered record. Meaningless while <see cref="Count"/> is 0.</summary>
     public long HeadOffset => _records.Peek().Offset.Value;
 
+    /// <summary>The offset of the next record to process: the one a retry rewound to, else the oldest buffered; null when neither.</summary>
+    public long? NextToProcess => Retry is not null ? NextFetchOffset : _records.Count > 0 ? HeadOffset : null;
+
     /// <summary>Forgets the buffered records, which the consumer was sought back to fetch again.</summary>
     public void Clear()
     {

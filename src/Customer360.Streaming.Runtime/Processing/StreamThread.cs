@@ -41,6 +41,7 @@ internal sealed partial class StreamThread : IDisposable, ICommitSteps, IPartiti
     private readonly DeletedUnreadCheck _deletedUnread;
     private readonly GuaranteeStrategy _guarantee;
     private readonly CommitReport _report;
+    private readonly WatermarkSightings _sightings;
     private readonly ProcessingHold _hold;
     private readonly Dictionary<TopicPartition, long> _positions = [];
     private readonly Dictionary<TopicPartition, long> _committed = [];
@@ -74,7 +75,8 @@ internal sealed partial class StreamThread : IDisposable, ICommitSteps, IPartiti
         _deletedUnread = new DeletedUnreadCheck(this, context.Logger, context.ClientId, context.DeletedUnread);
         var restorer = new ChangelogRestorer(kafka, streams, topology, context.Time, context.Logger, context.Metrics, context.ClientId, NewTask, context.ClientLog);
         _tasks = new TaskManager(topology, restorer, context.LocalState, context.Time);
-        _report = new CommitReport(context, _consumer, _collector, _tasks);
+        _report = new CommitReport(context, _collector, _tasks);
+        _sightings = new WatermarkSightings(_consumer, _partitions, Status, context.Time);
         _leave = new GroupLeave(_consumer, context);
         _loop = new StreamLoopClock(context.Metrics.ThreadTime, context.Time, StreamProcessor.ThreadName(context.Thread));
         if (streams.ProcessingGuarantee == ProcessingGuarantee.ExactlyOnceV2)
@@ -131,6 +133,7 @@ internal sealed partial class StreamThread : IDisposable, ICommitSteps, IPartiti
                 if (prompted || sinceCommit >= commitInterval)
                 {
                     Commit(prompted);
+                    _sightings.Sight();
                     lastCommit = _context.Time.GetTimestamp();
                 }
 
@@ -159,6 +162,7 @@ internal sealed partial class StreamThread : IDisposable, ICommitSteps, IPartiti
         {
             // A consumer still closing on its own thread is left to it: disposing it under that call is unsafe.
             _placement.Dispose();
+            _sightings.Dispose();
             _consumer.Dispose();
         }
     }
@@ -261,7 +265,7 @@ internal sealed partial class StreamThread : IDisposable, ICommitSteps, IPartiti
                     _committed[offset.TopicPartition] = offset.Offset.Value;
                 }
 
-                _report.Committed(offsets, _positions.Keys, _uncommittedTimestamps, _changedSinceCommit, started);
+                _report.Committed(offsets, _uncommittedTimestamps, _changedSinceCommit, started);
                 // Adding 0 puts the series on /metrics with the first commit, so a dashboard shows 0 rather than nothing.
                 _context.Metrics.PromptedCommits.Add(prompted ? 1 : 0);
                 _uncommittedTimestamps.Clear();
@@ -368,6 +372,7 @@ internal sealed partial class StreamThread : IDisposable, ICommitSteps, IPartiti
         }
 
         _partitions.Forget(released);
+        _sightings.Forget(released);
         Status.Released(released);
     }
 

@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Customer360.Streaming.Runtime.Kafka;
 
 namespace Customer360.Streaming.Runtime.Processing;
 
@@ -13,6 +14,8 @@ public sealed class StreamWorkerStatus
     private readonly Dictionary<TopicPartition, long> _committedOffsets = [];
     private readonly Dictionary<TopicPartition, long> _highWatermarks = [];
     private readonly Dictionary<TopicPartition, long> _lastTimestamps = [];
+    private readonly Dictionary<TopicPartition, long> _nextToProcess = [];
+    private readonly Dictionary<TopicPartition, ArrivalTimeline> _arrivals = [];
     private readonly HashSet<TopicPartition> _paused = [];
     private readonly Dictionary<TopicPartition, string> _pauseReasons = [];
     private long _deadLetters;
@@ -71,22 +74,14 @@ public sealed class StreamWorkerStatus
 
     public long RestoredRecords => Interlocked.Read(ref _restoredRecords);
 
-    /// <summary>A snapshot per assigned partition: positions, high watermark (lag) and last record time (event-time lag).</summary>
+    /// <summary>A snapshot per assigned partition: positions, high watermark (lag) and how long its next record has waited.</summary>
     public IReadOnlyList<PartitionProgress> Partitions
     {
         get
         {
             lock (_gate)
             {
-                return _assigned.OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition.Value)
-                    .Select(p => new PartitionProgress(
-                        p,
-                        _consumedOffsets.TryGetValue(p, out var consumed) ? consumed : null,
-                        _committedOffsets.TryGetValue(p, out var committed) ? committed : null,
-                        _highWatermarks.TryGetValue(p, out var high) ? high : null,
-                        _lastTimestamps.TryGetValue(p, out var ts) ? ts : null,
-                        _paused.Contains(p)))
-                    .ToList();
+                return _assigned.OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition.Value).Select(Progress).ToList();
             }
         }
     }
@@ -159,6 +154,8 @@ public sealed class StreamWorkerStatus
             {
                 _assigned.Remove(partition);
                 _consumedOffsets.Remove(partition);
+                _nextToProcess.Remove(partition);
+                _arrivals.Remove(partition);
                 _paused.Remove(partition);
                 _pauseReasons.Remove(partition);
             }
@@ -187,11 +184,27 @@ public sealed class StreamWorkerStatus
 
     internal void Restored(long records) => Interlocked.Add(ref _restoredRecords, records);
 
-    internal void HighWatermark(TopicPartition partition, long offset)
+    /// <summary>
+    /// The thread sighted <paramref name="partition"/>'s high watermark at <paramref name="nowMs"/>, with the offset of
+    /// its next record to process (null when unknown): lag holds while nothing is processed or committed.
+    /// </summary>
+    internal void Sighted(TopicPartition partition, long highWatermark, long? nextToProcess, long nowMs)
     {
         lock (_gate)
         {
-            _highWatermarks[partition] = offset;
+            _highWatermarks[partition] = highWatermark;
+            if (nextToProcess is { } next)
+            {
+                _nextToProcess[partition] = next;
+            }
+
+            if (!_arrivals.TryGetValue(partition, out var arrivals))
+            {
+                arrivals = new ArrivalTimeline();
+                _arrivals[partition] = arrivals;
+            }
+
+            arrivals.Observe(highWatermark, nowMs);
         }
     }
 
@@ -235,6 +248,23 @@ public sealed class StreamWorkerStatus
         }
     }
 
+    /// <summary>One partition's snapshot; the caller holds the lock.</summary>
+    private PartitionProgress Progress(TopicPartition partition)
+    {
+        long? lastTimestamp = _lastTimestamps.TryGetValue(partition, out var ts) ? ts : null;
+        var progress = new PartitionProgress(
+            partition,
+            _consumedOffsets.TryGetValue(partition, out var consumed) ? consumed : null,
+            _committedOffsets.TryGetValue(partition, out var committed) ? committed : null,
+            _highWatermarks.TryGetValue(partition, out var high) ? high : null,
+            lastTimestamp,
+            _paused.Contains(partition),
+            _nextToProcess.TryGetValue(partition, out var next) ? next : null);
+        return progress.Lag is > 0 && progress.NextUnprocessed is { } waiting && _arrivals.TryGetValue(partition, out var arrivals)
+            ? progress with { WaitingSinceMs = arrivals.ArrivedByMs(waiting, lastTimestamp) }
+            : progress;
+    }
+
     internal void Committed(IEnumerable<TopicPartitionOffset> offsets)
     {
         Interlocked.Increment(ref _commits);
@@ -254,21 +284,29 @@ public sealed class StreamWorkerStatus
 /// <summary>One partition's progress as the worker sees it.</summary>
 /// <param name="Consumed">Offset of the last record processed.</param>
 /// <param name="Committed">Next offset the group will read after a restart.</param>
-/// <param name="HighWatermark">Offset the next produced record will get (from the last fetch).</param>
+/// <param name="HighWatermark">Offset the next produced record will get (as last sighted).</param>
 /// <param name="LastTimestampMs">Timestamp of the last record processed.</param>
-public sealed record PartitionProgress(TopicPartition Partition, long? Consumed, long? Committed, long? HighWatermark, long? LastTimestampMs, bool Paused)
+/// <param name="NextToProcess">Offset of the next record to process as last sighted (buffered, rewound to, or to fetch).</param>
+/// <param name="WaitingSinceMs">While behind, by when the next record to process reached the broker (<see cref="ArrivalTimeline"/>).</param>
+public sealed record PartitionProgress(
+    TopicPartition Partition, long? Consumed, long? Committed, long? HighWatermark, long? LastTimestampMs, bool Paused, long? NextToProcess = null, long? WaitingSinceMs = null)
 {
     /// <summary>
     /// Records on the broker not yet processed: counted from the committed offset once a commit has stepped past a
-    /// transaction's commit marker, which no record processed ever does.
+    /// transaction's commit marker, which no record processed ever does, and from the next record to process while
+    /// nothing has been processed or committed.
     /// </summary>
-    public long? Lag => HighWatermark is { } high ? Math.Max(0, high - (Max(Consumed + 1, Committed) ?? high)) : null;
+    public long? Lag => HighWatermark is { } high ? Math.Max(0, high - (NextUnprocessed ?? high)) : null;
+
+    /// <summary>The offset the lag counts from: past what was processed, committed and sighted as next.</summary>
+    public long? NextUnprocessed => Max(Max(Consumed + 1, Committed), NextToProcess);
 
     private static long? Max(long? a, long? b) => a is { } x && b is { } y ? Math.Max(x, y) : a ?? b;
 
     /// <summary>
-    /// While the partition is behind, the age of its last processed record at <paramref name="nowMs"/>, in seconds;
-    /// 0 when caught up, so an idle partition does not look late.
+    /// While the partition is behind, how long its next record to process has waited at <paramref name="nowMs"/>, in
+    /// seconds: since it reached the broker (<see cref="WaitingSinceMs"/>), else since the time the last processed record
+    /// carried; 0 when caught up, so an idle partition does not look late.
     /// </summary>
-    public double LagSecondsAt(long nowMs) => Lag is > 0 && LastTimestampMs is { } last ? Math.Max(0, nowMs - last) / 1000.0 : 0;
+    public double LagSecondsAt(long nowMs) => Lag is > 0 && (WaitingSinceMs ?? LastTimestampMs) is { } since ? Math.Max(0, nowMs - since) / 1000.0 : 0;
 }

@@ -1,0 +1,86 @@
+using Confluent.Kafka;
+using Confluent.Kafka.Admin;
+
+namespace Customer360.Streaming.Runtime.Processing;
+
+/// <summary>
+/// Tells the status, every commit interval, each assigned partition's high watermark and next record to process, so
+/// lag in records and seconds holds while nothing is processed or committed (an outside store down, a retry, a full
+/// buffer). The consumer's watermarks come with its fetches, and a paused partition is not fetched, so every
+/// <see cref="QueryInterval"/> the broker is also asked, without waiting on the stream thread.
+/// </summary>
+internal sealed class WatermarkSightings(IConsumer<byte[]?, byte[]?> consumer, PartitionGroup partitions, StreamWorkerStatus status, TimeProvider time) : IDisposable
+{
+    /// <summary>How often the broker is asked for the high watermarks, which fetches do not update while paused.</summary>
+    public static readonly TimeSpan QueryInterval = TimeSpan.FromSeconds(2);
+
+    private readonly Dictionary<TopicPartition, long> _queried = [];
+    private IAdminClient? _admin;
+    private Task<ListOffsetsResult>? _query;
+    private long _lastQuery;
+
+    public void Sight()
+    {
+        TakeQueryAnswer();
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var assignment = consumer.Assignment;
+        foreach (var partition in assignment)
+        {
+            var fetched = consumer.GetWatermarkOffsets(partition).High;
+            long? high = fetched.IsSpecial ? null : fetched.Value;
+            if (_queried.TryGetValue(partition, out var asked) && asked > (high ?? -1))
+            {
+                high = asked;
+            }
+
+            if (high is { } known)
+            {
+                status.Sighted(partition, known, partitions.NextToProcess(partition), now);
+            }
+        }
+
+        if (_query is null && assignment.Count > 0 && time.GetElapsedTime(_lastQuery) >= QueryInterval)
+        {
+            _lastQuery = time.GetTimestamp();
+            _admin ??= new DependentAdminClientBuilder(consumer.Handle).Build();
+            _query = _admin.ListOffsetsAsync(assignment.Select(p => new TopicPartitionOffsetSpec { TopicPartition = p, OffsetSpec = OffsetSpec.Latest() }));
+        }
+    }
+
+    /// <summary>Partitions revoked or lost: what the broker said of them no longer applies.</summary>
+    public void Forget(IEnumerable<TopicPartition> revoked)
+    {
+        foreach (var partition in revoked)
+        {
+            _queried.Remove(partition);
+        }
+    }
+
+    public void Dispose() => _admin?.Dispose();
+
+    private void TakeQueryAnswer()
+    {
+        if (_query is not { IsCompleted: true } answered)
+        {
+            return;
+        }
+
+        _query = null;
+        // A failed query (a broker away, a partition moved) is asked again at the next interval; the fetches go on.
+        if (answered.IsCompletedSuccessfully)
+        {
+            foreach (var info in answered.Result.ResultInfos)
+            {
+                var offset = info.TopicPartitionOffsetError;
+                if (offset.Error.Code == ErrorCode.NoError && !offset.Offset.IsSpecial)
+                {
+                    _queried[offset.TopicPartition] = offset.Offset.Value;
+                }
+            }
+        }
+        else
+        {
+            _ = answered.Exception;
+        }
+    }
+}
