@@ -4,7 +4,11 @@ using Confluent.Kafka.Admin;
 namespace Customer360.Streaming.Runtime.Kafka;
 
 /// <summary>One partition in a lag report.</summary>
-/// <param name="LagSeconds">How old the oldest record the group has not committed is (0 when caught up; null when unreadable).</param>
+/// <param name="LagSeconds">
+/// How long the oldest record the group has not committed has waited on the broker (0 when caught up; null when
+/// unreadable): since it arrived, placed between the samples' high watermarks (<see cref="ArrivalTimeline"/>); for a
+/// record that arrived before the first sample, since then or since the time it carries when earlier.
+/// </param>
 /// <param name="LogStart">The partition's first offset: below it the broker deleted the records (retention).</param>
 public sealed record PartitionLagReport(TopicPartition Partition, long? Committed, long HighWatermark, long Lag, double? LagSeconds, LagStatus Status, long LogStart = 0)
 {
@@ -27,8 +31,8 @@ public sealed record GroupLagReport(
 
 /// <summary>
 /// Samples a consumer group's committed offsets and the partitions' high watermarks without joining the group
-/// (OffsetFetch, ListOffsets, Fetch at the committed offset for lag in seconds), keeps a window of samples per partition
-/// and evaluates it the Burrow way. Works against any Kafka, the embedded broker included.
+/// (OffsetFetch, ListOffsets, and a Fetch at the committed offset for a record older than the first sample), keeps a
+/// window of samples per partition and evaluates it the Burrow way. Works against any Kafka, the embedded broker included.
 /// </summary>
 public sealed class GroupLagMonitor : IDisposable
 {
@@ -40,6 +44,7 @@ public sealed class GroupLagMonitor : IDisposable
     private readonly IConsumer<byte[]?, byte[]?> _consumer;
     private readonly IAdminClient _admin;
     private readonly Dictionary<TopicPartition, List<LagSample>> _samples = [];
+    private readonly Dictionary<TopicPartition, ArrivalTimeline> _arrivals = [];
     private bool _membershipUnsupported;
     private int _taken;
 
@@ -84,7 +89,14 @@ public sealed class GroupLagMonitor : IDisposable
 
             // The oldest record the group will read: at its committed offset, or at the log's start once that is past it.
             var oldestUnread = Math.Max(position.Committed ?? 0, position.LowWatermark);
-            var lagSeconds = sample.Lag == 0 ? 0 : OldestUncommittedAgeSeconds(position.Partition, oldestUnread, now);
+            if (!_arrivals.TryGetValue(position.Partition, out var arrivals))
+            {
+                arrivals = new ArrivalTimeline();
+                _arrivals[position.Partition] = arrivals;
+            }
+
+            arrivals.Observe(position.HighWatermark, now);
+            var lagSeconds = sample.Lag == 0 ? 0 : WaitedSeconds(position.Partition, arrivals, oldestUnread, now);
             reports.Add(new PartitionLagReport(
                 position.Partition, position.Committed, position.HighWatermark, sample.Lag, lagSeconds, LagEvaluator.Partition(window, now, hasMembers), position.LowWatermark));
         }
@@ -120,14 +132,29 @@ public sealed class GroupLagMonitor : IDisposable
         }
     }
 
-    /// <summary>Age of the record at <paramref name="offset"/>, the oldest the group has not committed.</summary>
-    private double? OldestUncommittedAgeSeconds(TopicPartition partition, long offset, long nowMs)
+    /// <summary>How long the record at <paramref name="offset"/>, the oldest the group has not committed, has waited; null when unreadable.</summary>
+    private double? WaitedSeconds(TopicPartition partition, ArrivalTimeline arrivals, long offset, long nowMs)
+    {
+        // A record sighted arriving needs no fetch; one older than the first sample is read for the time it carries.
+        long? stamped = null;
+        if (arrivals.ArrivedUnsighted(offset))
+        {
+            stamped = RecordTimestampMs(partition, offset);
+            if (stamped is null)
+            {
+                return null;
+            }
+        }
+
+        return arrivals.ArrivedByMs(offset, stamped) is { } arrived ? Math.Max(0, nowMs - arrived) / 1000.0 : null;
+    }
+
+    private long? RecordTimestampMs(TopicPartition partition, long offset)
     {
         _consumer.Assign(new TopicPartitionOffset(partition, offset));
         try
         {
-            var record = _consumer.Consume(_timeout);
-            return record?.Message is { } message ? Math.Max(0, nowMs - message.Timestamp.UnixTimestampMs) / 1000.0 : null;
+            return _consumer.Consume(_timeout)?.Message?.Timestamp.UnixTimestampMs;
         }
         finally
         {

@@ -2,6 +2,7 @@ using Confluent.Kafka;
 using Customer360.Streaming.Embedded.Kafka;
 using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Customer360.Streaming.IntegrationTests.Kafka;
 
@@ -86,6 +87,48 @@ public sealed class GroupLagMonitorTests(KafkaFixture kafka)
         Assert.Equal(LagStatus.Ok, report.Status);
         Assert.Equal(0, report.Partitions.Single().Lag);
         Assert.Equal(0, report.Partitions.Single().LagSeconds);
+    }
+
+    [Fact]
+    public async Task Records_carrying_months_old_event_times_count_their_lag_from_the_sample_that_saw_them_arrive()
+    {
+        var names = new UniqueNames(nameof(Records_carrying_months_old_event_times_count_their_lag_from_the_sample_that_saw_them_arrive));
+        var (topic, group) = (names.Topic("profiles"), names.Group("crm"));
+        await kafka.CreateTopicAsync(topic, 1);
+        var options = kafka.Options(group);
+        // Profiles from a CRM, each carrying the time it last changed: 120 days ago.
+        var changed = new Timestamp(DateTimeOffset.UtcNow - TimeSpan.FromDays(120));
+        using var producer = new ProducerBuilder<string, string>(KafkaClientConfigs.Producer(options, "lag-producer")).Build();
+        async Task ProduceAsync(int count)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                await producer.ProduceAsync(topic, new Message<string, string> { Key = $"k{i}", Value = "v", Timestamp = changed }, TestContext.Current.CancellationToken);
+            }
+        }
+
+        await ProduceAsync(5);
+        using (var consumer = new ConsumerBuilder<string, string>(KafkaClientConfigs.Consumer(options, group, "lag-consumer")).Build())
+        {
+            consumer.Commit([new TopicPartitionOffset(topic, 0, 5)]);
+        }
+
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var monitor = new GroupLagMonitor(options, group, [topic], clock);
+        Assert.Equal(0, (await monitor.SampleAsync(TestContext.Current.CancellationToken)).Partitions.Single().Lag);
+        await ProduceAsync(10);
+        clock.Advance(TimeSpan.FromSeconds(30));
+        var second = (await monitor.SampleAsync(TestContext.Current.CancellationToken)).Partitions.Single();
+
+        // Ten records arrived between the samples, 30 s apart; the first of them is placed a tenth of the way in.
+        // Before: 10,368,000 s, the age of the time the record carries.
+        Assert.Equal(10, second.Lag);
+        Assert.Equal(27.0, second.LagSeconds);
+
+        // A monitor that starts now never saw them arrive: only the time they carry can tell how long they waited.
+        using var late = new GroupLagMonitor(options, group, [topic], clock);
+        var unsighted = (await late.SampleAsync(TestContext.Current.CancellationToken)).Partitions.Single();
+        Assert.InRange(unsighted.LagSeconds ?? 0, TimeSpan.FromDays(119).TotalSeconds, TimeSpan.FromDays(121).TotalSeconds);
     }
 
     [Fact]
