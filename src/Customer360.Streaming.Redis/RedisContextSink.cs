@@ -28,6 +28,7 @@ public sealed partial class RedisContextSink : ICommitObserver
     private readonly PipelineMetrics _metrics;
     private readonly ILogger _logger;
     private bool _resyncRequested;
+    private long _reconnections;
     private string? _unavailable;
 
     /// <summary>
@@ -79,8 +80,17 @@ public sealed partial class RedisContextSink : ICommitObserver
     /// <summary>Times every owned context was re-asserted after Redis was unreachable (read from other threads).</summary>
     public long Resyncs => Interlocked.Read(ref _resyncs);
 
-    /// <summary>Set when Redis may have lost data (it was unreachable, or reconnected): the next commit re-asserts every owned context.</summary>
-    public void RequestResync() => Volatile.Write(ref _resyncRequested, true);
+    /// <summary>
+    /// Redis reconnected. It may have lost data (restarted without persistence), so the next commit re-asserts every
+    /// owned context; and a stream thread its outage holds tries to recover at once (<see cref="Reconnections"/>).
+    /// </summary>
+    public void Reconnected()
+    {
+        Volatile.Write(ref _resyncRequested, true);
+        Interlocked.Increment(ref _reconnections);
+    }
+
+    public long Reconnections => Interlocked.Read(ref _reconnections);
 
     /// <summary>Why contexts cannot be written now (Redis did not answer), or null.</summary>
     public string? Unavailable => Volatile.Read(ref _unavailable);

@@ -114,12 +114,13 @@ internal sealed class StreamProcessorService : IHostedLifecycleService, IDisposa
 
         var connection = _redis.Connection ?? throw new InvalidOperationException("Redis is not connected yet.");
         var writer = new RedisContextWriter(connection, new RedisKeys(_redisOptions.KeyPrefix));
-        // A reconnect may mean a restarted Redis that lost its data: every thread re-asserts its contexts at its next commit.
+        // A reconnect may mean a restarted Redis that lost its data: every thread re-asserts its contexts at its next
+        // commit, and a thread its outage holds tries at once rather than at the end of its backoff.
         connection.ConnectionRestored += (_, _) =>
         {
             foreach (var sink in Sinks)
             {
-                sink.RequestResync();
+                sink.Reconnected();
             }
         };
         Processor = new StreamProcessor(

@@ -25,6 +25,12 @@ public interface ICommitObserver
     /// </summary>
     string? Unavailable => null;
 
+    /// <summary>
+    /// How many times the store came back (its client reconnected). A new one since the hold last called
+    /// <see cref="Recover"/> makes it call again at once rather than at its backoff's end, once per reconnect.
+    /// </summary>
+    long Reconnections => 0;
+
     /// <summary>Tries again, on the stream thread, with a bounded wait: re-applies whatever was missed while unavailable.</summary>
     void Recover(IOwnedStores owned)
     {

@@ -4,7 +4,9 @@ namespace Customer360.Streaming.Runtime.Processing;
 /// Holds a stream thread's processing while a commit observer is unavailable (its store unreachable), without ever
 /// blocking the poll loop: records wait in their bounded buffers (a full one pauses its partition), polling and
 /// commits go on so the thread stays in its group, readiness names the reason, and the observer is asked to recover
-/// after <c>Streams:TransientRetryBackoffMs</c>, doubling to <c>Streams:TransientRetryBackoffMaxMs</c>. A recovery
+/// after <c>Streams:TransientRetryBackoffMs</c>, doubling to <c>Streams:TransientRetryBackoffMaxMs</c>, or at once when
+/// its store came back (<see cref="ICommitObserver.Reconnections"/>): a backoff grown through an outage of half a
+/// minute held processing another half minute after Redis answered again. A recovery
 /// re-asserts the stores' current state, so what was processed before the hold is committed first: a backoff shorter
 /// than the commit interval let a recovery write changes that a crash would then undo.
 /// </summary>
@@ -13,6 +15,7 @@ internal sealed class ProcessingHold(StreamThreadContext context, Action commitP
 {
     private long _recoverAt;
     private int _backoffMs;
+    private long _reconnectionsAtLastTry;
     private string? _reason;
 
     /// <summary>Whether processing waited at the last <see cref="Check"/>.</summary>
@@ -34,16 +37,19 @@ internal sealed class ProcessingHold(StreamThreadContext context, Action commitP
             _reason = unavailable;
             _backoffMs = context.Streams.TransientRetryBackoffMs;
             _recoverAt = now + Ticks(_backoffMs);
+            _reconnectionsAtLastTry = Reconnections();
             context.Status.Hold(unavailable);
             Log.ProcessingHeld(context.Logger, context.ClientId, unavailable);
             return true;
         }
 
-        if (now < _recoverAt)
+        var reconnections = Reconnections();
+        if (now < _recoverAt && reconnections == _reconnectionsAtLastTry)
         {
             return true;
         }
 
+        _reconnectionsAtLastTry = reconnections;
         commitProcessed();
         foreach (var observer in context.Observers.Where(o => o.Unavailable is not null))
         {
@@ -62,6 +68,8 @@ internal sealed class ProcessingHold(StreamThreadContext context, Action commitP
     }
 
     private string? Unavailable() => context.Observers.Select(o => o.Unavailable).FirstOrDefault(u => u is not null);
+
+    private long Reconnections() => context.Observers.Sum(o => o.Reconnections);
 
     private void Release()
     {

@@ -379,7 +379,7 @@ public sealed class ContextEndToEndTests(KafkaFixture kafka, SchemaRegistryFixtu
         {
             var stop = new CancellationTokenSource();
             var sink = new RedisContextSink(new RedisContextWriter(connection, keys), TimeSpan.FromHours(1), TimeProvider.System, metrics, NullLogger.Instance);
-            connection.ConnectionRestored += (_, _) => sink.RequestResync();
+            connection.ConnectionRestored += (_, _) => sink.Reconnected();
             var worker = new StreamWorker(
                 options, new StreamsOptions { ProcessingGuarantee = ProcessingGuarantee.AtLeastOnce }, topology, TimeProvider.System,
                 NullLogger<StreamWorker>.Instance, $"{options.ApplicationId}-{Guid.NewGuid():N}", streamsMetrics, observers: [sink]);
