@@ -42,8 +42,16 @@ internal sealed class WatermarkSightings(IConsumer<byte[]?, byte[]?> consumer, P
         if (_query is null && assignment.Count > 0 && time.GetElapsedTime(_lastQuery) >= QueryInterval)
         {
             _lastQuery = time.GetTimestamp();
-            _admin ??= new DependentAdminClientBuilder(consumer.Handle).Build();
-            _query = _admin.ListOffsetsAsync(assignment.Select(p => new TopicPartitionOffsetSpec { TopicPartition = p, OffsetSpec = OffsetSpec.Latest() }));
+            try
+            {
+                _admin ??= new DependentAdminClientBuilder(consumer.Handle).Build();
+                _query = _admin.ListOffsetsAsync(assignment.Select(p => new TopicPartitionOffsetSpec { TopicPartition = p, OffsetSpec = OffsetSpec.Latest() }));
+            }
+            catch (KafkaException)
+            {
+                // A query that cannot start (the client closing) must not fail the stream thread: it only feeds the lag reported.
+                _query = null;
+            }
         }
     }
 

@@ -10,13 +10,14 @@ namespace Customer360.Streaming.Runtime.Tests.Processing;
 /// When a held stream thread asks its unavailable outside store to recover: after a backoff that doubles while the
 /// store stays away, and at once when the store says it is back.
 /// </summary>
-public sealed class ProcessingHoldTests
+public sealed class ProcessingHoldTests : IDisposable
 {
     private static readonly StreamTopology Topology = new StreamTopologyBuilder("app")
         .AddSubTopology("count", ["in"], () => new CountingProcessor("out"))
         .Build();
 
     private readonly FakeTimeProvider _time = new();
+    private readonly StreamsMetrics _metrics = new();
     private readonly OutsideStore _store = new() { Unavailable = "the outside store stopped answering" };
     private int _seconds;
 
@@ -62,12 +63,14 @@ public sealed class ProcessingHoldTests
         Assert.Equal([24], AskedDuring(TimeSpan.FromSeconds(17), hold));
     }
 
+    public void Dispose() => _metrics.Dispose();
+
     private ProcessingHold Hold()
     {
         var streams = new StreamsOptions { TransientRetryBackoffMs = 1_000, TransientRetryBackoffMaxMs = 30_000 };
         var context = new StreamThreadContext(
             new KafkaOptions { BootstrapServers = "unused:9092", ApplicationId = "app" }, streams, Topology, _time, NullLogger.Instance, "app-1",
-            new StreamsMetrics(), [_store], new StreamWorkerStatus(), thread: 1);
+            _metrics, [_store], new StreamWorkerStatus(), thread: 1);
         return new ProcessingHold(context, commitProcessed: () => { });
     }
 
