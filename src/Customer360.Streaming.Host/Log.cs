@@ -35,4 +35,8 @@ internal static partial class Log
 
     [LoggerMessage(2033, LogLevel.Warning, "Still not ready: {Reasons}")]
     public static partial void StillNotReady(ILogger logger, string reasons);
+
+    /// <summary>At the level of the loss (2031), so a log filtered to warnings shows an outage's end with its start.</summary>
+    [LoggerMessage(2034, LogLevel.Warning, "Ready again after {Seconds} s not ready")]
+    public static partial void ReadyAgain(ILogger logger, string seconds);
 }

@@ -1,15 +1,17 @@
+using System.Globalization;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Customer360.Streaming.Host.Hosting;
 
 /// <summary>
 /// Logs readiness when it changes: once when the processor first becomes ready, once when it stops being ready and
-/// why (and as still not ready when other checks fail within the same spell), once when it is back. ASP.NET's health
+/// why (and as still not ready when other checks fail within the same spell), once when it is back and after how long,
+/// at the level of the loss: a log filtered to warnings, as the demo's is, showed an outage's start and never its end. ASP.NET's health
 /// check service logs an error for every unhealthy check of every probe, so it is silenced (<see cref="ProcessorHost"/>)
 /// and this takes its place. Runs on the health check publisher's own schedule, so the log does not depend on anyone
 /// probing.
 /// </summary>
-internal sealed class ReadinessLog(ILogger<ReadinessLog> logger) : IHealthCheckPublisher
+internal sealed class ReadinessLog(ILogger<ReadinessLog> logger, TimeProvider time) : IHealthCheckPublisher
 {
     /// <summary>How soon after a change the log shows it.</summary>
     public static readonly TimeSpan Period = TimeSpan.FromSeconds(5);
@@ -19,6 +21,7 @@ internal sealed class ReadinessLog(ILogger<ReadinessLog> logger) : IHealthCheckP
     /// <summary>The checks that failed at the last report (null before the first), and whether it was ever ready.</summary>
     private string[]? _failing;
     private bool _wasReady;
+    private long _notReadySince;
 
     public Task PublishAsync(HealthReport report, CancellationToken cancellationToken)
     {
@@ -37,11 +40,20 @@ internal sealed class ReadinessLog(ILogger<ReadinessLog> logger) : IHealthCheckP
             _failing = names;
             if (names.Length == 0)
             {
+                if (_wasReady)
+                {
+                    Log.ReadyAgain(logger, time.GetElapsedTime(_notReadySince).TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture));
+                }
+                else
+                {
+                    Log.Ready(logger);
+                }
+
                 _wasReady = true;
-                Log.Ready(logger);
             }
             else if (wasReadyAtLastReport)
             {
+                _notReadySince = time.GetTimestamp();
                 Log.NoLongerReady(logger, Reasons(failing));
             }
             else if (_wasReady)
