@@ -4,8 +4,8 @@ using Customer360.Streaming.Testing.Streams;
 
 namespace Customer360.Streaming.Runtime.Tests.Processing;
 
-/// <summary>The partition group's rules: timestamp order with idle waits, back-pressure, and pauses for retries.</summary>
-public sealed class PartitionGroupTests
+/// <summary>The partition group's rules: timestamp order with idle waits and back-pressure (pauses for retries: PartitionGroupTests.Retries.cs).</summary>
+public sealed partial class PartitionGroupTests
 {
     private static readonly TopicPartition Beacons = new("beacon", 0);
     private static readonly TopicPartition Fixes = new("location", 0);
@@ -309,73 +309,6 @@ public sealed class PartitionGroupTests
         Assert.Equal(["pause beacon[0]"], _consumer.Calls);
         group.Processed(Take(group));
         Assert.Equal(["pause beacon[0]", "resume beacon[0]"], _consumer.Calls);
-    }
-
-    [Fact]
-    public void A_retry_rewinds_and_pauses_with_a_backoff_that_doubles_to_its_limit_and_starts_over_after_a_success()
-    {
-        var group = Group();
-        group.Add(Record(Beacons, 7));
-        var at = new TopicPartitionOffset(Beacons, 7);
-
-        Assert.Equal(100, group.PauseForRetry(at, nowMs: 1_000));
-        Assert.Equal(0, group.Buffered);
-        Assert.Equal(["pause beacon[0]", "seek beacon[0]@7"], _consumer.Calls);
-        Assert.Empty(group.ResumeDue(1_099));
-        Assert.Equal([Beacons], group.ResumeDue(1_100));
-        Assert.Equal(200, group.PauseForRetry(at, 1_200));
-        Assert.Equal(400, group.PauseForRetry(at, 1_400));
-        Assert.Equal(500, group.PauseForRetry(at, 1_800));
-        group.Processed(Beacons);
-        Assert.Equal(100, group.PauseForRetry(at, 2_000));
-    }
-
-    [Fact]
-    public void A_rewind_for_a_retry_says_where_fetching_resumes_and_a_rewind_to_the_committed_offsets_does_not()
-    {
-        // What the deleted-input check expects next. After a retry's rewind the records before it were processed (maybe
-        // not committed): only those from the rewound offset on can be deleted unread. Unknown, the check would ask
-        // the committed offset and count those processed records as lost.
-        var group = Group();
-        var slot = group.Add(Record(Beacons, 7));
-        group.Add(Record(Beacons, 8));
-
-        group.PauseForRetry(new TopicPartitionOffset(Beacons, 8), nowMs: 1_000);
-        Assert.Equal(8, slot.NextFetchOffset);
-
-        group.DropBuffered([Beacons]);
-        Assert.Null(slot.NextFetchOffset);
-    }
-
-    [Fact]
-    public void Only_the_record_that_ends_a_retry_says_so_and_not_the_resume_before_it()
-    {
-        // Readiness follows this answer: clearing the pause at the resume made a partition whose dependency was still
-        // down count as ready until its record was refused again.
-        var group = Group();
-        ReachedEnd(group, Fixes);
-        group.Add(Record(Beacons, 7));
-        group.PauseForRetry(new TopicPartitionOffset(Beacons, 7), nowMs: 1_000);
-        Assert.Equal([Beacons], group.ResumeDue(1_100));
-
-        group.Add(Record(Beacons, 7));
-        group.Add(Record(Beacons, 8));
-        Assert.True(group.Processed(Take(group)));
-        Assert.False(group.Processed(Take(group)));
-    }
-
-    [Fact]
-    public void Forgotten_partitions_take_their_records_and_retries_with_them()
-    {
-        var group = Group();
-        group.Add(Record(Beacons, 1));
-        group.Add(Record(Fixes, 2));
-        group.PauseForRetry(new TopicPartitionOffset(Fixes, 2), 0);
-
-        group.Forget([Beacons, Fixes]);
-
-        Assert.Equal(0, group.Buffered);
-        Assert.Empty(group.ResumeDue(long.MaxValue));
     }
 
     private PartitionGroup Group(int maxTaskIdleMs = 0, int maxBuffered = 100) =>
