@@ -21,6 +21,9 @@ public sealed class ArrivalTimeline
     /// <summary>Sightings kept now.</summary>
     public int Sightings => _sightings.Count;
 
+    /// <summary>The latest high watermark sighted, or null before the first sighting.</summary>
+    public long? HighWatermark => _sightings.Count > 0 ? _sightings[^1].HighWatermark : null;
+
     /// <summary>The partition's high watermark was <paramref name="highWatermark"/> at <paramref name="nowMs"/>.</summary>
     public void Observe(long highWatermark, long nowMs)
     {

@@ -8,12 +8,11 @@ namespace Customer360.Streaming.Runtime.Processing;
 /// reach a task that does not own its key, and a join by key would silently miss. Partition counts are read once per
 /// topic from the cluster through the consumer's own connection.
 /// </summary>
-internal sealed class KeyPlacement(Handle consumerHandle) : IDisposable
+internal sealed class KeyPlacement(ConsumerAdmin admin)
 {
     private static readonly TimeSpan MetadataTimeout = TimeSpan.FromSeconds(10);
 
     private readonly Dictionary<string, int> _partitionCounts = new(StringComparer.Ordinal);
-    private IAdminClient? _admin;
 
     /// <summary>The partition the record's key belongs on when that is not where it is; null when it is in place or keyless.</summary>
     public (int Expected, int PartitionCount)? Misplaced(StreamRecord record)
@@ -33,8 +32,6 @@ internal sealed class KeyPlacement(Handle consumerHandle) : IDisposable
         return expected == record.Partition ? null : (expected, count);
     }
 
-    public void Dispose() => _admin?.Dispose();
-
     /// <summary>The topic's partition count, or 0 when the cluster did not say (then nothing is judged, and it is asked again).</summary>
     private int PartitionCount(string topic)
     {
@@ -45,8 +42,7 @@ internal sealed class KeyPlacement(Handle consumerHandle) : IDisposable
 
         try
         {
-            _admin ??= new DependentAdminClientBuilder(consumerHandle).Build();
-            count = _admin.GetMetadata(topic, MetadataTimeout).Topics.FirstOrDefault(t => t.Topic == topic && t.Error.Code == ErrorCode.NoError)?.Partitions.Count ?? 0;
+            count = admin.Client.GetMetadata(topic, MetadataTimeout).Topics.FirstOrDefault(t => t.Topic == topic && t.Error.Code == ErrorCode.NoError)?.Partitions.Count ?? 0;
         }
         catch (KafkaException)
         {

@@ -35,6 +35,7 @@ internal sealed partial class StreamThread : IDisposable, ICommitSteps, IPartiti
     private readonly IConsumer<byte[]?, byte[]?> _consumer;
     private readonly IProducer<byte[]?, byte[]?> _producer;
     private readonly KafkaRecordCollector _collector;
+    private readonly ConsumerAdmin _admin;
     private readonly KeyPlacement _placement;
     private readonly TaskManager _tasks;
     private readonly PartitionGroup _partitions;
@@ -67,7 +68,8 @@ internal sealed partial class StreamThread : IDisposable, ICommitSteps, IPartiti
             .SetLogHandler(context.ClientLog).Build();
         var producerConfig = KafkaClientConfigs.StreamProducer(kafka, streams, topology.ApplicationId, context.Thread, $"{context.ClientId}-producer");
         _producer = new ProducerBuilder<byte[]?, byte[]?>(producerConfig).SetLogHandler(context.ClientLog).Build();
-        _placement = new KeyPlacement(_consumer.Handle);
+        _admin = new ConsumerAdmin(_consumer.Handle);
+        _placement = new KeyPlacement(_admin);
         _guarantee = GuaranteeStrategy.For(streams.ProcessingGuarantee, new TimedCommitSteps(this, context.Metrics.CommitStepDuration, context.Time), context.Logger, context.ClientId);
         _collector = new KafkaRecordCollector(_producer, _guarantee.BeforeSend, topic => !topology.IsInternal(topic), topology.RepartitionTopics, context.Time);
         _hold = new ProcessingHold(context, () => Commit());
@@ -76,7 +78,7 @@ internal sealed partial class StreamThread : IDisposable, ICommitSteps, IPartiti
         var restorer = new ChangelogRestorer(kafka, streams, topology, context.Time, context.Logger, context.Metrics, context.ClientId, NewTask, context.ClientLog);
         _tasks = new TaskManager(topology, restorer, context.LocalState, context.Time);
         _report = new CommitReport(context, _collector, _tasks);
-        _sightings = new WatermarkSightings(_consumer, _partitions, Status, context.Time);
+        _sightings = new WatermarkSightings(_consumer, _admin, _partitions, Status, context.Time);
         _leave = new GroupLeave(_consumer, context);
         _loop = new StreamLoopClock(context.Metrics.ThreadTime, context.Time, StreamProcessor.ThreadName(context.Thread));
         if (streams.ProcessingGuarantee == ProcessingGuarantee.ExactlyOnceV2)
@@ -161,8 +163,7 @@ internal sealed partial class StreamThread : IDisposable, ICommitSteps, IPartiti
         if (!_leave.StillClosing)
         {
             // A consumer still closing on its own thread is left to it: disposing it under that call is unsafe.
-            _placement.Dispose();
-            _sightings.Dispose();
+            _admin.Dispose();
             _consumer.Dispose();
         }
     }

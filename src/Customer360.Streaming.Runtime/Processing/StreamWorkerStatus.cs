@@ -12,9 +12,9 @@ public sealed class StreamWorkerStatus
     private readonly Lock _gate = new();
     private readonly Dictionary<TopicPartition, long> _consumedOffsets = [];
     private readonly Dictionary<TopicPartition, long> _committedOffsets = [];
-    private readonly Dictionary<TopicPartition, long> _highWatermarks = [];
     private readonly Dictionary<TopicPartition, long> _lastTimestamps = [];
     private readonly Dictionary<TopicPartition, long> _nextToProcess = [];
+    /// <summary>The high watermarks sighted per assigned partition: the latest is the one lag counts to.</summary>
     private readonly Dictionary<TopicPartition, ArrivalTimeline> _arrivals = [];
     private readonly HashSet<TopicPartition> _paused = [];
     private readonly Dictionary<TopicPartition, string> _pauseReasons = [];
@@ -192,7 +192,6 @@ public sealed class StreamWorkerStatus
     {
         lock (_gate)
         {
-            _highWatermarks[partition] = highWatermark;
             if (nextToProcess is { } next)
             {
                 _nextToProcess[partition] = next;
@@ -252,15 +251,16 @@ public sealed class StreamWorkerStatus
     private PartitionProgress Progress(TopicPartition partition)
     {
         long? lastTimestamp = _lastTimestamps.TryGetValue(partition, out var ts) ? ts : null;
+        var arrivals = _arrivals.GetValueOrDefault(partition);
         var progress = new PartitionProgress(
             partition,
             _consumedOffsets.TryGetValue(partition, out var consumed) ? consumed : null,
             _committedOffsets.TryGetValue(partition, out var committed) ? committed : null,
-            _highWatermarks.TryGetValue(partition, out var high) ? high : null,
+            arrivals?.HighWatermark,
             lastTimestamp,
             _paused.Contains(partition),
             _nextToProcess.TryGetValue(partition, out var next) ? next : null);
-        return progress.Lag is > 0 && progress.NextUnprocessed is { } waiting && _arrivals.TryGetValue(partition, out var arrivals)
+        return progress.Lag is > 0 && progress.NextUnprocessed is { } waiting && arrivals is not null
             ? progress with { WaitingSinceMs = arrivals.ArrivedByMs(waiting, lastTimestamp) }
             : progress;
     }

@@ -9,13 +9,12 @@ namespace Customer360.Streaming.Runtime.Processing;
 /// buffer). The consumer's watermarks come with its fetches, and a paused partition is not fetched, so every
 /// <see cref="QueryInterval"/> the broker is also asked, without waiting on the stream thread.
 /// </summary>
-internal sealed class WatermarkSightings(IConsumer<byte[]?, byte[]?> consumer, PartitionGroup partitions, StreamWorkerStatus status, TimeProvider time) : IDisposable
+internal sealed class WatermarkSightings(IConsumer<byte[]?, byte[]?> consumer, ConsumerAdmin admin, PartitionGroup partitions, StreamWorkerStatus status, TimeProvider time)
 {
     /// <summary>How often the broker is asked for the high watermarks, which fetches do not update while paused.</summary>
     public static readonly TimeSpan QueryInterval = TimeSpan.FromSeconds(2);
 
     private readonly Dictionary<TopicPartition, long> _queried = [];
-    private IAdminClient? _admin;
     private Task<ListOffsetsResult>? _query;
     private long _lastQuery;
 
@@ -44,8 +43,7 @@ internal sealed class WatermarkSightings(IConsumer<byte[]?, byte[]?> consumer, P
             _lastQuery = time.GetTimestamp();
             try
             {
-                _admin ??= new DependentAdminClientBuilder(consumer.Handle).Build();
-                _query = _admin.ListOffsetsAsync(assignment.Select(p => new TopicPartitionOffsetSpec { TopicPartition = p, OffsetSpec = OffsetSpec.Latest() }));
+                _query = admin.Client.ListOffsetsAsync(assignment.Select(p => new TopicPartitionOffsetSpec { TopicPartition = p, OffsetSpec = OffsetSpec.Latest() }));
             }
             catch (KafkaException)
             {
@@ -63,8 +61,6 @@ internal sealed class WatermarkSightings(IConsumer<byte[]?, byte[]?> consumer, P
             _queried.Remove(partition);
         }
     }
-
-    public void Dispose() => _admin?.Dispose();
 
     private void TakeQueryAnswer()
     {
