@@ -14,7 +14,7 @@ internal sealed class ManyContexts(int count, long version) : IOwnedStores
     /// <summary>How many of the first <paramref name="count"/> customers' contexts Redis holds at <paramref name="version"/>.</summary>
     public static async Task<int> CountAtVersionAsync(RedisContextWriter reader, int count, long version)
     {
-        var versions = await Task.WhenAll(Enumerable.Range(0, count).Select(i => reader.ReadVersionAsync(Id(i))));
+        var versions = await reader.ReadVersionsAsync([.. Enumerable.Range(0, count).Select(Id)]);
         return versions.Count(v => v == version);
     }
 
