@@ -33,8 +33,11 @@ internal static partial class Log
     [LoggerMessage(2032, LogLevel.Information, "Not ready yet: {Reasons}")]
     public static partial void NotReadyYet(ILogger logger, string reasons);
 
-    [LoggerMessage(2033, LogLevel.Warning, "Still not ready: {Reasons}")]
-    public static partial void StillNotReady(ILogger logger, string reasons);
+    [LoggerMessage(2033, LogLevel.Warning, "Still not ready after {Seconds} s: {Reasons}")]
+    public static partial void StillNotReady(ILogger logger, string seconds, string reasons);
+
+    [LoggerMessage(2035, LogLevel.Information, "Not ready yet after {Seconds} s: {Reasons}")]
+    public static partial void NotReadyYetAfter(ILogger logger, string seconds, string reasons);
 
     /// <summary>At the level of the loss (2031), so a log filtered to warnings shows an outage's end with its start.</summary>
     [LoggerMessage(2034, LogLevel.Warning, "Ready again after {Seconds} s not ready")]

@@ -16,12 +16,16 @@ internal sealed class ReadinessLog(ILogger<ReadinessLog> logger, TimeProvider ti
     /// <summary>How soon after a change the log shows it.</summary>
     public static readonly TimeSpan Period = TimeSpan.FromSeconds(5);
 
+    /// <summary>How often a spell of not being ready that lasts is logged again, with how long so far: long waits show progress.</summary>
+    public static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(30);
+
     private readonly Lock _gate = new();
 
     /// <summary>The checks that failed at the last report (null before the first), and whether it was ever ready.</summary>
     private string[]? _failing;
     private bool _wasReady;
     private long _notReadySince;
+    private long _lastLine;
 
     public Task PublishAsync(HealthReport report, CancellationToken cancellationToken)
     {
@@ -33,11 +37,17 @@ internal sealed class ReadinessLog(ILogger<ReadinessLog> logger, TimeProvider ti
             // only with the state itself.
             if (_failing is not null && _failing.SequenceEqual(names, StringComparer.Ordinal))
             {
+                if (names.Length > 0 && time.GetElapsedTime(_lastLine) >= ProgressInterval)
+                {
+                    LogProgress(failing);
+                }
+
                 return Task.CompletedTask;
             }
 
-            var wasReadyAtLastReport = _failing is { Length: 0 };
+            var wasReadyAtLastReport = _failing is { Length: 0 } or null;
             _failing = names;
+            _lastLine = time.GetTimestamp();
             if (names.Length == 0)
             {
                 if (_wasReady)
@@ -53,21 +63,39 @@ internal sealed class ReadinessLog(ILogger<ReadinessLog> logger, TimeProvider ti
             }
             else if (wasReadyAtLastReport)
             {
-                _notReadySince = time.GetTimestamp();
-                Log.NoLongerReady(logger, Reasons(failing));
-            }
-            else if (_wasReady)
-            {
-                // Other checks fail than at the last report, within the same spell: not a second loss of readiness.
-                Log.StillNotReady(logger, Reasons(failing));
+                _notReadySince = _lastLine;
+                if (_wasReady)
+                {
+                    Log.NoLongerReady(logger, Reasons(failing));
+                }
+                else
+                {
+                    Log.NotReadyYet(logger, Reasons(failing));
+                }
             }
             else
             {
-                Log.NotReadyYet(logger, Reasons(failing));
+                // Other checks fail than at the last report, within the same spell: not a second loss of readiness.
+                LogProgress(failing);
             }
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>The same spell goes on: how long so far, and why now (a description may have changed since).</summary>
+    private void LogProgress(List<KeyValuePair<string, HealthReportEntry>> failing)
+    {
+        _lastLine = time.GetTimestamp();
+        var seconds = time.GetElapsedTime(_notReadySince).TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture);
+        if (_wasReady)
+        {
+            Log.StillNotReady(logger, seconds, Reasons(failing));
+        }
+        else
+        {
+            Log.NotReadyYetAfter(logger, seconds, Reasons(failing));
+        }
     }
 
     private static string Reasons(IEnumerable<KeyValuePair<string, HealthReportEntry>> failing) => string.Join(

@@ -52,20 +52,58 @@ public sealed class ReadinessLogTests
         // By hand, Redis stopped for 15 s under the demo logged 'No longer ready' a second time when Redis came back
         // and the processor still held: it read as a second outage.
         var logger = new RecordingLogger<ReadinessLog>();
-        var log = new ReadinessLog(logger, TimeProvider.System);
+        var clock = new FakeTimeProvider();
+        var log = new ReadinessLog(logger, clock);
         await log.PublishAsync(Consuming, TestContext.Current.CancellationToken);
 
         await log.PublishAsync(Report(("processor", HealthStatus.Unhealthy, "3 partitions paused, waiting to retry: registry"), ("redis", HealthStatus.Healthy, "ping 0.3 ms")), TestContext.Current.CancellationToken);
+        clock.Advance(ReadinessLog.Period);
         await log.PublishAsync(Report(("processor", HealthStatus.Unhealthy, "5 partitions paused, waiting to retry: registry"), ("redis", HealthStatus.Healthy, "ping 0.3 ms")), TestContext.Current.CancellationToken);
+        clock.Advance(ReadinessLog.Period);
         await log.PublishAsync(Report(("processor", HealthStatus.Unhealthy, "5 partitions paused, waiting to retry: registry"), ("redis", HealthStatus.Unhealthy, "not connected (SocketFailure)")), TestContext.Current.CancellationToken);
 
         Assert.Equal(
             [
                 "Ready",
                 "No longer ready: processor: 3 partitions paused, waiting to retry: registry",
-                "Still not ready: processor: 5 partitions paused, waiting to retry: registry; redis: not connected (SocketFailure)",
+                "Still not ready after 10.0 s: processor: 5 partitions paused, waiting to retry: registry; redis: not connected (SocketFailure)",
             ],
             logger.Recorded.Entries.Select(e => e.Message));
+    }
+
+    [Fact]
+    public async Task A_spell_of_not_ready_that_lasts_is_logged_every_half_minute_with_how_long_and_its_current_reasons()
+    {
+        // By hand, `c360 run` restarted against the embedded broker logged 'Not ready yet: processor: not consuming yet
+        // (Joining)' and then nothing for 40 s while the group coordinator waited out the previous member's session, and
+        // a Schema Registry outage logged 'No longer ready' and nothing more until it ended: long waits showed no progress.
+        var logger = new RecordingLogger<ReadinessLog>();
+        var clock = new FakeTimeProvider();
+        var log = new ReadinessLog(logger, clock);
+        var joining = Report(("processor", HealthStatus.Unhealthy, "not consuming yet (Joining)"), ("redis", HealthStatus.Healthy, "ping 1.0 ms"));
+
+        for (var report = 0; report < 9; report++)
+        {
+            await log.PublishAsync(joining, TestContext.Current.CancellationToken);
+            clock.Advance(ReadinessLog.Period);
+        }
+
+        await log.PublishAsync(Consuming, TestContext.Current.CancellationToken);
+        for (var paused = 1; paused <= 8; paused++)
+        {
+            await log.PublishAsync(Report(("processor", HealthStatus.Unhealthy, $"{paused} partitions paused, waiting to retry: registry"), ("redis", HealthStatus.Healthy, "ping 0.3 ms")), TestContext.Current.CancellationToken);
+            clock.Advance(ReadinessLog.Period);
+        }
+
+        Assert.Equal(
+            [
+                (LogLevel.Information, "Not ready yet: processor: not consuming yet (Joining)"),
+                (LogLevel.Information, "Not ready yet after 30.0 s: processor: not consuming yet (Joining)"),
+                (LogLevel.Information, "Ready"),
+                (LogLevel.Warning, "No longer ready: processor: 1 partitions paused, waiting to retry: registry"),
+                (LogLevel.Warning, "Still not ready after 30.0 s: processor: 7 partitions paused, waiting to retry: registry"),
+            ],
+            logger.Recorded.Entries);
     }
 
     [Fact]
