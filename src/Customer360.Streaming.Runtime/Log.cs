@@ -82,6 +82,13 @@ internal static partial class Log
     [LoggerMessage(1013, LogLevel.Warning, "Paused {Topic}[{Partition}] for {BackoffMs} ms; the record will be retried: {Reason}")]
     public static partial void PartitionPausedForRetry(ILogger logger, string topic, int partition, int backoffMs, string reason);
 
+    /// <summary>A retry refused again: the first pause was a warning, and readiness reports the spell every 30 s.</summary>
+    [LoggerMessage(1055, LogLevel.Debug, "Paused {Topic}[{Partition}] again for {BackoffMs} ms; the record will be retried: {Reason}")]
+    public static partial void PartitionPausedAgainForRetry(ILogger logger, string topic, int partition, int backoffMs, string reason);
+
+    [LoggerMessage(1056, LogLevel.Information, "Resumed {Topic}[{Partition}]: its record went through on retry {Retry}, {Seconds} s after it was first refused")]
+    public static partial void PartitionResumedAfterRetry(ILogger logger, string topic, int partition, int retry, string seconds);
+
     [LoggerMessage(1030, LogLevel.Error, "Records on {Topic} sit on other partitions than murmur2 assigns their keys and are dead-lettered (MisPartitionedKey). Their producer partitions differently from the Java client: set partitioner=murmur2_random on librdkafka-based producers (kcat -X partitioner=murmur2_random, confluent-kafka for Python, Go and .NET). Counted in c360.records.mispartitioned; logged once per topic")]
     public static partial void MisPartitionedKeys(ILogger logger, string topic);
 

@@ -233,8 +233,11 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
 
     private ConsumeResult<byte[]?, byte[]?> Take(PartitionSlot slot) => _buffer.Take(_lastTaken = slot);
 
-    /// <summary>A record of <paramref name="partition"/> was processed (a full buffer may have drained); true when it ended a retry.</summary>
-    public bool Processed(TopicPartition partition)
+    /// <summary>
+    /// A record of <paramref name="partition"/> was processed (a full buffer may have drained); when it ended a retry,
+    /// how often the record had been refused and since when.
+    /// </summary>
+    public (int Refusals, long FirstRefusedMs)? Processed(TopicPartition partition)
     {
         ArgumentNullException.ThrowIfNull(partition);
         var slot = _lastTaken is { } last && last.Partition.Partition == partition.Partition && last.Partition.Topic == partition.Topic
@@ -242,12 +245,13 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
             : _buffer.Find(partition);
         if (slot is null)
         {
-            return false;
+            return null;
         }
 
-        var retryEnded = slot.Retry is not null;
-        if (retryEnded)
+        (int, long)? retryEnded = null;
+        if (slot.Retry is { } retry)
         {
+            retryEnded = (retry.Refusals, retry.FirstRefusedMs);
             slot.Retry = null;
             _retryingCount--;
         }
@@ -276,26 +280,31 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
     /// <summary>The offset of the partition's next record to process: buffered or rewound to, else the consumer's position.</summary>
     public long? NextToProcess(TopicPartition partition) => _buffer.Find(partition)?.NextToProcess ?? consumer.Position(partition);
 
-    /// <summary>A dependency is down: rewind to the record and pause its partition. Returns the backoff in milliseconds.</summary>
-    public int PauseForRetry(TopicPartitionOffset at, long nowMs)
+    /// <summary>
+    /// A dependency is down: rewind to the record and pause its partition. Returns the backoff in milliseconds and how
+    /// often the record has now been refused.
+    /// </summary>
+    public (int BackoffMs, int Refusals) PauseForRetry(TopicPartitionOffset at, long nowMs)
     {
         ArgumentNullException.ThrowIfNull(at);
         var slot = _buffer.Slot(at.TopicPartition);
-        var backoff = slot.Retry is { } previous
-            ? Math.Min(previous.BackoffMs * 2, streams.TransientRetryBackoffMaxMs)
+        var previous = slot.Retry;
+        var backoff = previous is { } before
+            ? Math.Min(before.BackoffMs * 2, streams.TransientRetryBackoffMaxMs)
             : streams.TransientRetryBackoffMs;
+        var refusals = (previous?.Refusals ?? 0) + 1;
         consumer.Pause(slot.Partition);
         consumer.Seek(at);
-        if (slot.Retry is null)
+        if (previous is null)
         {
             _retryingCount++;
         }
 
-        slot.Retry = (nowMs + backoff, backoff, false);
+        slot.Retry = (nowMs + backoff, backoff, false, previous?.FirstRefusedMs ?? nowMs, refusals);
         // Rewound: what was buffered after the record is fetched again after the pause (which a full buffer's resume must not end).
         Drop(slot);
         slot.NextFetchOffset = at.Offset.Value;
-        return backoff;
+        return (backoff, refusals);
     }
 
     /// <summary>Resumes the partitions whose retry is due; each keeps its backoff (doubled if it fails again) until a record succeeds.</summary>

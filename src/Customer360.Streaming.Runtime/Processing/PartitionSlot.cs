@@ -52,8 +52,11 @@ internal sealed class PartitionSlot(TopicPartition partition)
     /// <summary>Paused because its buffer is full (not for a retry).</summary>
     public bool Full { get; set; }
 
-    /// <summary>Paused for a retry: when to resume, the backoff, and whether it was resumed already.</summary>
-    public (long ResumeAt, int BackoffMs, bool Resumed)? Retry { get; set; }
+    /// <summary>
+    /// Paused for a retry: when to resume, the backoff, whether it was resumed already, and since when and how often
+    /// the record was refused.
+    /// </summary>
+    public (long ResumeAt, int BackoffMs, bool Resumed, long FirstRefusedMs, int Refusals)? Retry { get; set; }
 
     public void Enqueue(ConsumeResult<byte[]?, byte[]?> record, long takenAtOnceAboveMs = long.MaxValue)
     {

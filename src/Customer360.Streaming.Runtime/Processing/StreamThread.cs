@@ -1,3 +1,4 @@
+using System.Globalization;
 using Confluent.Kafka;
 using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Runtime.Processing.Guarantees;
@@ -228,9 +229,17 @@ internal sealed partial class StreamThread : IDisposable, ICommitSteps, IPartiti
         if (outcome == TaskOutcome.RetryLater)
         {
             var reason = task.LastRetryReason ?? "a dependency is unavailable";
-            var backoff = _partitions.PauseForRetry(result.TopicPartitionOffset, _context.Time.GetUtcNow().ToUnixTimeMilliseconds());
+            var (backoff, refusals) = _partitions.PauseForRetry(result.TopicPartitionOffset, _context.Time.GetUtcNow().ToUnixTimeMilliseconds());
             Status.Paused(partition, true, reason);
-            Log.PartitionPausedForRetry(_context.Logger, partition.Topic, partition.Partition.Value, backoff, reason);
+            if (refusals == 1)
+            {
+                Log.PartitionPausedForRetry(_context.Logger, partition.Topic, partition.Partition.Value, backoff, reason);
+            }
+            else
+            {
+                Log.PartitionPausedAgainForRetry(_context.Logger, partition.Topic, partition.Partition.Value, backoff, reason);
+            }
+
             return;
         }
 
@@ -239,9 +248,12 @@ internal sealed partial class StreamThread : IDisposable, ICommitSteps, IPartiti
             Status.DeadLettered();
         }
 
-        if (_partitions.Processed(partition))
+        if (_partitions.Processed(partition) is { } retried)
         {
             Status.Paused(partition, false);
+            var seconds = (_context.Time.GetUtcNow().ToUnixTimeMilliseconds() - retried.FirstRefusedMs) / 1000.0;
+            Log.PartitionResumedAfterRetry(
+                _context.Logger, partition.Topic, partition.Partition.Value, retried.Refusals, seconds.ToString("0.0", CultureInfo.InvariantCulture));
         }
 
         _positions[partition] = record.Offset + 1;

@@ -13,16 +13,17 @@ public sealed partial class PartitionGroupTests
         group.Add(Record(Beacons, 7));
         var at = new TopicPartitionOffset(Beacons, 7);
 
-        Assert.Equal(100, group.PauseForRetry(at, nowMs: 1_000));
+        Assert.Equal(100, group.PauseForRetry(at, nowMs: 1_000).BackoffMs);
         Assert.Equal(0, group.Buffered);
         Assert.Equal(["pause beacon[0]", "seek beacon[0]@7"], _consumer.Calls);
         Assert.Empty(group.ResumeDue(1_099));
         Assert.Equal([Beacons], group.ResumeDue(1_100));
-        Assert.Equal(200, group.PauseForRetry(at, 1_200));
-        Assert.Equal(400, group.PauseForRetry(at, 1_400));
-        Assert.Equal(500, group.PauseForRetry(at, 1_800));
-        group.Processed(Beacons);
-        Assert.Equal(100, group.PauseForRetry(at, 2_000));
+        Assert.Equal(200, group.PauseForRetry(at, 1_200).BackoffMs);
+        Assert.Equal(400, group.PauseForRetry(at, 1_400).BackoffMs);
+        Assert.Equal((500, 4), group.PauseForRetry(at, 1_800));
+        // What the resumption reports: refused four times, first at 1,000.
+        Assert.Equal((4, 1_000L), group.Processed(Beacons));
+        Assert.Equal((100, 1), group.PauseForRetry(at, 2_000));
     }
 
     [Fact]
@@ -55,8 +56,8 @@ public sealed partial class PartitionGroupTests
 
         group.Add(Record(Beacons, 7));
         group.Add(Record(Beacons, 8));
-        Assert.True(group.Processed(Take(group)));
-        Assert.False(group.Processed(Take(group)));
+        Assert.NotNull(group.Processed(Take(group)));
+        Assert.Null(group.Processed(Take(group)));
     }
 
     [Fact]
