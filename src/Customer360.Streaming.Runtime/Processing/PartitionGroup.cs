@@ -10,7 +10,7 @@ namespace Customer360.Streaming.Runtime.Processing;
 /// full until its task works it down to half (back-pressure), and pauses a partition whose record must be retried,
 /// rewound to that record, for a backoff that doubles while the retry keeps failing.
 /// </summary>
-internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology topology, StreamsOptions streams, TimeProvider time, int maxBufferedPerPartition)
+internal sealed partial class PartitionGroup(IPartitionControl consumer, StreamTopology topology, StreamsOptions streams, TimeProvider time, int maxBufferedPerPartition)
 {
     /// <summary>The check for a partition this thread never sends to.</summary>
     private static readonly Func<long, bool> NeverOwnOutput = static _ => false;
@@ -254,6 +254,7 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
             retryEnded = (retry.Refusals, retry.FirstRefusedMs);
             slot.Retry = null;
             _retryingCount--;
+            MakeRetriesDue();
         }
 
         if (slot.Full && slot.Count <= maxBufferedPerPartition / 2)
@@ -279,51 +280,6 @@ internal sealed class PartitionGroup(IPartitionControl consumer, StreamTopology 
 
     /// <summary>The offset of the partition's next record to process: buffered or rewound to, else the consumer's position.</summary>
     public long? NextToProcess(TopicPartition partition) => _buffer.Find(partition)?.NextToProcess ?? consumer.Position(partition);
-
-    /// <summary>
-    /// A dependency is down: rewind to the record and pause its partition. Returns the backoff in milliseconds and how
-    /// often the record has now been refused.
-    /// </summary>
-    public (int BackoffMs, int Refusals) PauseForRetry(TopicPartitionOffset at, long nowMs)
-    {
-        ArgumentNullException.ThrowIfNull(at);
-        var slot = _buffer.Slot(at.TopicPartition);
-        var previous = slot.Retry;
-        var backoff = previous is { } before
-            ? Math.Min(before.BackoffMs * 2, streams.TransientRetryBackoffMaxMs)
-            : streams.TransientRetryBackoffMs;
-        var refusals = (previous?.Refusals ?? 0) + 1;
-        consumer.Pause(slot.Partition);
-        consumer.Seek(at);
-        if (previous is null)
-        {
-            _retryingCount++;
-        }
-
-        slot.Retry = (nowMs + backoff, backoff, false, previous?.FirstRefusedMs ?? nowMs, refusals);
-        // Rewound: what was buffered after the record is fetched again after the pause (which a full buffer's resume must not end).
-        Drop(slot);
-        slot.NextFetchOffset = at.Offset.Value;
-        return (backoff, refusals);
-    }
-
-    /// <summary>Resumes the partitions whose retry is due; each keeps its backoff (doubled if it fails again) until a record succeeds.</summary>
-    public IReadOnlyList<TopicPartition> ResumeDue(long nowMs)
-    {
-        if (_retryingCount == 0)
-        {
-            return [];
-        }
-
-        var due = _buffer.Slots.Where(s => s.Retry is { Resumed: false } retry && retry.ResumeAt <= nowMs).ToList();
-        foreach (var slot in due)
-        {
-            consumer.Resume(slot.Partition);
-            slot.Retry = slot.Retry!.Value with { Resumed = true };
-        }
-
-        return [.. due.Select(s => s.Partition)];
-    }
 
     /// <summary>Partitions that left the thread: their records, retries and waits go with them.</summary>
     public void Forget(IEnumerable<TopicPartition> partitions)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Confluent.Kafka;
 using Customer360.Streaming.Runtime.Kafka;
 using Customer360.Streaming.Runtime.Processing.Guarantees;
@@ -228,18 +227,7 @@ internal sealed partial class StreamThread : IDisposable, ICommitSteps, IPartiti
             : task.Process(record);
         if (outcome == TaskOutcome.RetryLater)
         {
-            var reason = task.LastRetryReason ?? "a dependency is unavailable";
-            var (backoff, refusals) = _partitions.PauseForRetry(result.TopicPartitionOffset, _context.Time.GetUtcNow().ToUnixTimeMilliseconds());
-            Status.Paused(partition, true, reason);
-            if (refusals == 1)
-            {
-                Log.PartitionPausedForRetry(_context.Logger, partition.Topic, partition.Partition.Value, backoff, reason);
-            }
-            else
-            {
-                Log.PartitionPausedAgainForRetry(_context.Logger, partition.Topic, partition.Partition.Value, backoff, reason);
-            }
-
+            PauseForRetry(task, result.TopicPartitionOffset);
             return;
         }
 
@@ -250,10 +238,7 @@ internal sealed partial class StreamThread : IDisposable, ICommitSteps, IPartiti
 
         if (_partitions.Processed(partition) is { } retried)
         {
-            Status.Paused(partition, false);
-            var seconds = (_context.Time.GetUtcNow().ToUnixTimeMilliseconds() - retried.FirstRefusedMs) / 1000.0;
-            Log.PartitionResumedAfterRetry(
-                _context.Logger, partition.Topic, partition.Partition.Value, retried.Refusals, seconds.ToString("0.0", CultureInfo.InvariantCulture));
+            RetryEnded(partition, retried.Refusals, retried.FirstRefusedMs);
         }
 
         _positions[partition] = record.Offset + 1;

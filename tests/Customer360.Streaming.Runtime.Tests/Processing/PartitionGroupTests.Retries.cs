@@ -61,6 +61,29 @@ public sealed partial class PartitionGroupTests
     }
 
     [Fact]
+    public void A_record_that_ends_a_retry_makes_the_other_partitions_waiting_to_retry_due_at_once()
+    {
+        // A Schema Registry back after an outage: each paused partition waited out its own backoff, grown to as much as
+        // Streams:TransientRetryBackoffMaxMs (30 s), though one partition's record had just gone through (measured: the
+        // last partition resumed 11 s after the registry was back). What let one record through will likely let the
+        // others' through; each is tried once more, and one still refused pauses again with its backoff doubled.
+        var group = Group();
+        group.Add(Record(Beacons, 7));
+        group.Add(Record(Fixes, 3));
+        group.PauseForRetry(new TopicPartitionOffset(Beacons, 7), nowMs: 1_000);
+        group.PauseForRetry(new TopicPartitionOffset(Fixes, 3), nowMs: 1_000);
+        group.PauseForRetry(new TopicPartitionOffset(Fixes, 3), nowMs: 1_200);
+        Assert.Equal([Beacons], group.ResumeDue(1_100));
+
+        group.Add(Record(Beacons, 7));
+        Assert.NotNull(group.Processed(Take(group)));
+
+        Assert.Equal([Fixes], group.ResumeDue(1_101));
+        Assert.Equal((400, 3), group.PauseForRetry(new TopicPartitionOffset(Fixes, 3), nowMs: 1_102));
+        Assert.Empty(group.ResumeDue(1_501));
+    }
+
+    [Fact]
     public void Forgotten_partitions_take_their_records_and_retries_with_them()
     {
         var group = Group();
