@@ -307,9 +307,10 @@ public sealed class ContextProcessor(ContextPipelineSetup settings, string ident
                 continue;
             }
 
-            _triggers.CountTimersFired(clock);
             SaveAndApply(current, CustomerStep.OnTick(
                 _reducer, _triggers.Engine, current, TriggerStage.Load(_triggerState, customer), nowMs, decideAtDue: clock == TimerClock.Stream, _triggers.Ledger));
+            // Counted once applied: a customer whose outputs the registry refused fires at the next tick instead.
+            _triggers.CountTimersFired(clock);
         }
     }
 

@@ -53,6 +53,12 @@ public interface IProcessorContext
     /// </summary>
     void EmitVersioned(string topic, string key, byte[]? value, long? timestampMs, string version);
 
+    /// <summary>
+    /// Calls <paramref name="punctuate"/> on every <paramref name="interval"/> boundary of stream time (as records move
+    /// it) or of the wall clock. A punctuation that raises <see cref="TransientProcessingException"/> (or a transient
+    /// serde error) is called again at its next boundary; what it changed before raising stands, so it should finish
+    /// one unit of work (a customer's due timers) before starting the next.
+    /// </summary>
     void Schedule(string name, TimeSpan interval, PunctuationType type, Action<long> punctuate);
 
     /// <summary>True (and counted) when the current input was already applied to <paramref name="key"/>: skip it.</summary>

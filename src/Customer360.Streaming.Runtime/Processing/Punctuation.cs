@@ -14,5 +14,8 @@ internal sealed class Punctuation(string name, long intervalMs, PunctuationType 
 
     public bool IsScheduled => Next >= 0;
 
+    /// <summary>Runs in a row that a dependency refused (each left to the next time), 0 once one goes through.</summary>
+    public int Deferrals { get; set; }
+
     public void AlignAfter(long timeMs) => Next = ((timeMs / intervalMs) + 1) * intervalMs;
 }

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 using Customer360.Streaming.Runtime.Stores;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Customer360.Streaming.Runtime.Processing;
 
@@ -18,6 +20,7 @@ public sealed class StreamTask : IProcessorContext
     private readonly StreamsOptions _options;
     private readonly IRecordCollector _collector;
     private readonly StreamsMetrics? _metrics;
+    private readonly ILogger _logger;
     private readonly string _groupId;
     private readonly Dictionary<string, IChangeloggedStore> _stores = new(StringComparer.Ordinal);
     private readonly List<Punctuation> _punctuations = [];
@@ -36,9 +39,10 @@ public sealed class StreamTask : IProcessorContext
     private long _savedStreamTimeMs = -1;
 
     /// <param name="openStore">Opens a store by name, given how it learns the current input's origin and timestamp; default: in memory.</param>
+    /// <param name="logger">Where a punctuation a dependency refused is told; default: nowhere.</param>
     public StreamTask(
         StreamTopology topology, SubTopology sub, int partition, IRecordCollector collector, StreamsOptions options, string groupId, StreamsMetrics? metrics = null,
-        Func<string, Func<RecordOrigin?>, Func<long>, IChangeloggedStore>? openStore = null)
+        Func<string, Func<RecordOrigin?>, Func<long>, IChangeloggedStore>? openStore = null, ILogger? logger = null)
     {
         _topology = topology;
         _sub = sub;
@@ -47,6 +51,7 @@ public sealed class StreamTask : IProcessorContext
         _options = options;
         _groupId = groupId;
         _metrics = metrics;
+        _logger = logger ?? NullLogger.Instance;
         foreach (var store in sub.Stores)
         {
             _stores[store] = openStore is null
@@ -364,6 +369,15 @@ public sealed class StreamTask : IProcessorContext
             try
             {
                 punctuation.Callback(_currentPunctuation.Value.TimeMs);
+                if (punctuation.Deferrals > 0)
+                {
+                    Log.PunctuationRanAgain(_logger, _sub.Name, Partition, punctuation.Name, punctuation.Deferrals);
+                    punctuation.Deferrals = 0;
+                }
+            }
+            catch (Exception ex) when (ex is not (StreamsFatalException or StoreCorruptedException) && RecordErrors.Classify(ex).Transient)
+            {
+                Defer(punctuation, ex);
             }
             finally
             {
@@ -371,6 +385,25 @@ public sealed class StreamTask : IProcessorContext
             }
 
             punctuation.AlignAfter(timeMs);
+        }
+    }
+
+    /// <summary>
+    /// A dependency refused the punctuation (a trigger's schema while the registry is down). There is no record to
+    /// rewind to, and stopping the task for an outage would stop the processor: the punctuation runs again at its next
+    /// time, and what it had done before the refusal stands, as <see cref="IProcessorContext.Schedule"/> asks of it.
+    /// </summary>
+    private void Defer(Punctuation punctuation, Exception refusal)
+    {
+        _metrics?.TransientRetries.Add(1);
+        var reason = RecordErrors.Sanitize(refusal);
+        if (punctuation.Deferrals++ == 0)
+        {
+            Log.PunctuationDeferred(_logger, _sub.Name, Partition, punctuation.Name, reason);
+        }
+        else
+        {
+            Log.PunctuationDeferredAgain(_logger, _sub.Name, Partition, punctuation.Name, reason);
         }
     }
 

@@ -392,5 +392,5 @@ internal sealed partial class StreamThread : IDisposable, ICommitSteps, IPartiti
     }
 
     private StreamTask NewTask(SubTopology sub, int partition, TaskLocalState? local) =>
-        new(_context.Topology, sub, partition, _collector, _context.Streams, _context.Topology.ApplicationId, _context.Metrics, local?.OpenStore);
+        new(_context.Topology, sub, partition, _collector, _context.Streams, _context.Topology.ApplicationId, _context.Metrics, local?.OpenStore, _context.Logger);
 }

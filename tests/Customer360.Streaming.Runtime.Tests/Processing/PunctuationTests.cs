@@ -77,23 +77,62 @@ public sealed class PunctuationTests
         Assert.Equal(["12000"], Ticks(driver));
     }
 
+    [Fact]
+    public void A_wall_clock_punctuation_refused_by_a_dependency_that_is_down_runs_again_at_its_next_time_instead_of_stopping_the_task()
+    {
+        // By hand: a Schema Registry stopped under `c360 run` while a dwell timer was due. The idle-timer punctuation
+        // encoded the trigger, the registry refused, and the stream thread failed for good: the processor stopped.
+        var driver = new TopologyTestDriver(Topology(PunctuationType.WallClockTime, refusals: 1), startWallClockMs: 0);
+        driver.PipeInput("in", "k", "x", 1_000);
+        driver.AdvanceWallClock(TimeSpan.FromSeconds(5));
+
+        driver.AdvanceWallClock(TimeSpan.FromSeconds(5));
+        Assert.Empty(Ticks(driver));
+        driver.AdvanceWallClock(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(["20000"], Ticks(driver));
+    }
+
+    [Fact]
+    public void A_stream_time_punctuation_refused_by_a_dependency_that_is_down_leaves_its_record_processed_and_runs_again_at_its_next_time()
+    {
+        // The record that moved stream time was processed before its punctuation ran: retrying the record would apply it twice.
+        var driver = new TopologyTestDriver(Topology(PunctuationType.StreamTime, refusals: 1));
+        driver.PipeInput("in", "k", "x", 1_000);
+
+        Assert.Equal(TaskOutcome.Processed, driver.PipeInput("in", "k", "x", 10_000));
+        driver.PipeInput("in", "k", "x", 21_000);
+
+        Assert.Equal(["21000"], Ticks(driver));
+        Assert.Equal(3, driver.ReadOutput("seen-log").Count);
+    }
+
     private static List<string> Ticks(TopologyTestDriver driver) =>
         [.. driver.ReadOutput("ticks").Select(o => Encoding.UTF8.GetString(o.Value!))];
 
-    private static StreamTopology Topology(PunctuationType type) =>
+    private static StreamTopology Topology(PunctuationType type, int refusals = 0) =>
         new StreamTopologyBuilder("app").AddStore("seen")
-            .AddSubTopology("tick", ["in"], () => new TickProcessor(type), ["seen"], ["ticks", "seen-log"])
+            .AddSubTopology("tick", ["in"], () => new TickProcessor(type, refusals), ["seen"], ["ticks", "seen-log"])
             .Build();
 
-    private sealed class TickProcessor(PunctuationType type) : IProcessor
+    /// <summary>Ticks at every punctuation; the first <paramref name="refusals"/> find their dependency down.</summary>
+    private sealed class TickProcessor(PunctuationType type, int refusals = 0) : IProcessor
     {
         private IProcessorContext _context = null!;
+        private int _refused;
 
         public void Init(IProcessorContext context)
         {
             _context = context;
             context.Schedule("tick", TimeSpan.FromSeconds(10), type, time =>
-                _context.Emit("ticks", "tick", Encoding.UTF8.GetBytes(time.ToString(CultureInfo.InvariantCulture)), time));
+            {
+                if (_refused++ < refusals)
+                {
+                    throw new TransientProcessingException("the registry is unreachable");
+                }
+
+                _context.Emit("ticks", "tick", Encoding.UTF8.GetBytes(time.ToString(CultureInfo.InvariantCulture)), time);
+            });
         }
 
         /// <summary>A value whose record's timestamp the processor says is wrong.</summary>
