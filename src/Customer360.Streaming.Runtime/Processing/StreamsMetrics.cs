@@ -20,7 +20,7 @@ public sealed class StreamsMetrics : IDisposable
             "c360.dead_letters.truncated", "{record}", "Dead letters whose original value or key was cut to fit Streams:DeadLetterMaxBytes");
         MisPartitionedRecords = Meter.CreateCounter<long>(
             "c360.records.mispartitioned", "{record}", "Keyed input records on another partition than murmur2 assigns their key, dead-lettered, by topic");
-        TransientRetries = Meter.CreateCounter<long>("c360.transient_retries", "{record}", "Records paused for retry after a transient failure");
+        TransientRetries = Meter.CreateCounter<long>("c360.transient_retries", "{attempt}", "Records paused for retry, and punctuations left to their next time, after a transient failure");
         LateRecords = Meter.CreateCounter<long>("c360.records.late", "{record}", "Records later than the grace period, counted and not applied");
         Replays = Meter.CreateCounter<long>("c360.records.replayed", "{record}", "Replayed records recognised by applied offsets and skipped");
         CommitDuration = Meter.CreateHistogram<double>("c360.commit.duration", "ms", "Time to make a commit interval durable");
