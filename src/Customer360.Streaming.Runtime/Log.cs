@@ -86,17 +86,17 @@ internal static partial class Log
     [LoggerMessage(1055, LogLevel.Debug, "Paused {Topic}[{Partition}] again for {BackoffMs} ms; the record will be retried: {Reason}")]
     public static partial void PartitionPausedAgainForRetry(ILogger logger, string topic, int partition, int backoffMs, string reason);
 
+    [LoggerMessage(1056, LogLevel.Information, "Resumed {Topic}[{Partition}]: its record went through on retry {Retry}, {Seconds} s after it was first refused")]
+    public static partial void PartitionResumedAfterRetry(ILogger logger, string topic, int partition, int retry, string seconds);
+
     [LoggerMessage(1057, LogLevel.Warning, "Task {SubTopology}/{Partition} left its punctuation {Punctuation} to its next time: {Reason}")]
     public static partial void PunctuationDeferred(ILogger logger, string subTopology, int partition, string punctuation, string reason);
 
     [LoggerMessage(1058, LogLevel.Debug, "Task {SubTopology}/{Partition} left its punctuation {Punctuation} to its next time again: {Reason}")]
     public static partial void PunctuationDeferredAgain(ILogger logger, string subTopology, int partition, string punctuation, string reason);
 
-    [LoggerMessage(1059, LogLevel.Information, "Task {SubTopology}/{Partition} ran its punctuation {Punctuation} again after {Deferrals} refused")]
+    [LoggerMessage(1059, LogLevel.Information, "Task {SubTopology}/{Partition} ran its punctuation {Punctuation} again (refused in a row before: {Deferrals})")]
     public static partial void PunctuationRanAgain(ILogger logger, string subTopology, int partition, string punctuation, int deferrals);
-
-    [LoggerMessage(1056, LogLevel.Information, "Resumed {Topic}[{Partition}]: its record went through on retry {Retry}, {Seconds} s after it was first refused")]
-    public static partial void PartitionResumedAfterRetry(ILogger logger, string topic, int partition, int retry, string seconds);
 
     [LoggerMessage(1030, LogLevel.Error, "Records on {Topic} sit on other partitions than murmur2 assigns their keys and are dead-lettered (MisPartitionedKey). Their producer partitions differently from the Java client: set partitioner=murmur2_random on librdkafka-based producers (kcat -X partitioner=murmur2_random, confluent-kafka for Python, Go and .NET). Counted in c360.records.mispartitioned; logged once per topic")]
     public static partial void MisPartitionedKeys(ILogger logger, string topic);

@@ -25,6 +25,8 @@ internal sealed class ReadinessLog(ILogger<ReadinessLog> logger, TimeProvider ti
     private string[]? _failing;
     private bool _wasReady;
     private long _notReadySince;
+
+    /// <summary>When the log last said anything about readiness, so a spell that lasts is told again after <see cref="ProgressInterval"/>.</summary>
     private long _lastLine;
 
     public Task PublishAsync(HealthReport report, CancellationToken cancellationToken)
@@ -45,7 +47,8 @@ internal sealed class ReadinessLog(ILogger<ReadinessLog> logger, TimeProvider ti
                 return Task.CompletedTask;
             }
 
-            var wasReadyAtLastReport = _failing is { Length: 0 } or null;
+            // Ready at the last report, or the first report: a spell of not being ready begins if any check fails now.
+            var spellMayBegin = _failing is null or { Length: 0 };
             _failing = names;
             _lastLine = time.GetTimestamp();
             if (names.Length == 0)
@@ -61,7 +64,7 @@ internal sealed class ReadinessLog(ILogger<ReadinessLog> logger, TimeProvider ti
 
                 _wasReady = true;
             }
-            else if (wasReadyAtLastReport)
+            else if (spellMayBegin)
             {
                 _notReadySince = _lastLine;
                 if (_wasReady)

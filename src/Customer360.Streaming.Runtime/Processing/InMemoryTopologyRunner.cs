@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Text;
 
 namespace Customer360.Streaming.Runtime.Processing;
@@ -26,6 +27,9 @@ public class InMemoryTopologyRunner : IRecordCollector
     }
 
     public StreamsMetrics Metrics { get; } = new();
+
+    /// <summary>What the tasks log (a punctuation a dependency refused); default: nowhere.</summary>
+    public ILogger? TaskLogger { get; init; }
 
     /// <summary>How often a task asked for a commit soon (<see cref="IProcessorContext.RequestCommit"/>); the runner has no commits to bring forward.</summary>
     public int CommitRequests { get; private set; }
@@ -139,7 +143,7 @@ public class InMemoryTopologyRunner : IRecordCollector
     {
         if (!_tasks.TryGetValue((sub.Name, partition), out var task))
         {
-            task = new StreamTask(_topology, sub, partition, this, _options, _topology.ApplicationId, Metrics);
+            task = new StreamTask(_topology, sub, partition, this, _options, _topology.ApplicationId, Metrics, logger: TaskLogger);
             _tasks[(sub.Name, partition)] = task;
         }
 

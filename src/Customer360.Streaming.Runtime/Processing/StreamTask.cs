@@ -375,7 +375,7 @@ public sealed class StreamTask : IProcessorContext
                     punctuation.Deferrals = 0;
                 }
             }
-            catch (Exception ex) when (ex is not (StreamsFatalException or StoreCorruptedException) && RecordErrors.Classify(ex).Transient)
+            catch (Exception ex) when (RecordErrors.Classify(ex).Transient)
             {
                 Defer(punctuation, ex);
             }

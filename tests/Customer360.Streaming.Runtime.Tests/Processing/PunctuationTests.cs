@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text;
 using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Runtime.Testing;
+using Customer360.Streaming.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace Customer360.Streaming.Runtime.Tests.Processing;
 
@@ -82,15 +84,25 @@ public sealed class PunctuationTests
     {
         // By hand: a Schema Registry stopped under `c360 run` while a dwell timer was due. The idle-timer punctuation
         // encoded the trigger, the registry refused, and the stream thread failed for good: the processor stopped.
-        var driver = new TopologyTestDriver(Topology(PunctuationType.WallClockTime, refusals: 1), startWallClockMs: 0);
+        var logger = new RecordingLogger();
+        var driver = new TopologyTestDriver(Topology(PunctuationType.WallClockTime, refusals: 2), startWallClockMs: 0) { TaskLogger = logger };
         driver.PipeInput("in", "k", "x", 1_000);
         driver.AdvanceWallClock(TimeSpan.FromSeconds(5));
 
         driver.AdvanceWallClock(TimeSpan.FromSeconds(5));
+        driver.AdvanceWallClock(TimeSpan.FromSeconds(10));
         Assert.Empty(Ticks(driver));
         driver.AdvanceWallClock(TimeSpan.FromSeconds(10));
 
-        Assert.Equal(["20000"], Ticks(driver));
+        Assert.Equal(["30000"], Ticks(driver));
+        const string Reason = "TransientProcessingException (message withheld: it may contain record data)";
+        Assert.Equal(
+            [
+                (LogLevel.Warning, $"Task tick/0 left its punctuation tick to its next time: {Reason}"),
+                (LogLevel.Debug, $"Task tick/0 left its punctuation tick to its next time again: {Reason}"),
+                (LogLevel.Information, "Task tick/0 ran its punctuation tick again (refused in a row before: 2)"),
+            ],
+            logger.Entries);
     }
 
     [Fact]
