@@ -10,7 +10,7 @@ namespace Customer360.Streaming.Runtime.Processing;
 /// Task N of a sub-topology: its processor, its stores and its clocks. Kafka-free, so the worker and the in-memory
 /// test driver run exactly the same code. Not thread-safe: a task lives on one worker thread.
 /// </summary>
-public sealed class StreamTask : IProcessorContext
+public sealed partial class StreamTask : IProcessorContext
 {
     /// <summary>Reserved store key holding the task's stream time, so punctuations resume identically after restore.</summary>
     internal const string StreamTimeKey = "\u0000task:stream-time";
@@ -150,9 +150,6 @@ public sealed class StreamTask : IProcessorContext
         return TaskOutcome.DeadLettered;
     }
 
-    /// <summary>Fires wall-clock punctuations that are due at <paramref name="nowMs"/>.</summary>
-    public void PunctuateWallClock(long nowMs) => Punctuate(PunctuationType.WallClockTime, nowMs);
-
     public void EmitVersioned(string topic, string key, byte[]? value, long? timestampMs, string version)
     {
         if (!_flushing)
@@ -196,16 +193,6 @@ public sealed class StreamTask : IProcessorContext
         all.Add(new(RecordHeaders.OutputId, outputId));
         var timestamp = timestampMs ?? (_current is null ? _currentPunctuation!.Value.TimeMs : CurrentOutputTimestampMs(_current));
         _collector.Send(new OutgoingRecord(topic, key is null ? null : Encoding.UTF8.GetBytes(key), value, timestamp, all));
-    }
-
-    public void Schedule(string name, TimeSpan interval, PunctuationType type, Action<long> punctuate)
-    {
-        if (interval <= TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException(nameof(interval), "A punctuation interval must be positive.");
-        }
-
-        _punctuations.Add(new Punctuation(name, (long)interval.TotalMilliseconds, type, punctuate));
     }
 
     public bool IsReplay(IKeyValueStore store, string key)
@@ -341,69 +328,6 @@ public sealed class StreamTask : IProcessorContext
         foreach (var store in _stores.Values)
         {
             store.Put(StreamTimeKey, Encoding.UTF8.GetBytes(StreamTimeMs.ToString(CultureInfo.InvariantCulture)));
-        }
-    }
-
-    private void Punctuate(PunctuationType type, long timeMs)
-    {
-        foreach (var punctuation in _punctuations)
-        {
-            if (punctuation.Type != type)
-            {
-                continue;
-            }
-
-            if (!punctuation.IsScheduled)
-            {
-                punctuation.AlignAfter(timeMs);
-                continue;
-            }
-
-            if (timeMs < punctuation.Next)
-            {
-                continue;
-            }
-
-            _currentPunctuation = (punctuation.Name, timeMs);
-            _sequence = 0;
-            try
-            {
-                punctuation.Callback(_currentPunctuation.Value.TimeMs);
-                if (punctuation.Deferrals > 0)
-                {
-                    Log.PunctuationRanAgain(_logger, _sub.Name, Partition, punctuation.Name, punctuation.Deferrals);
-                    punctuation.Deferrals = 0;
-                }
-            }
-            catch (Exception ex) when (RecordErrors.Classify(ex).Transient)
-            {
-                Defer(punctuation, ex);
-            }
-            finally
-            {
-                _currentPunctuation = null;
-            }
-
-            punctuation.AlignAfter(timeMs);
-        }
-    }
-
-    /// <summary>
-    /// A dependency refused the punctuation (a trigger's schema while the registry is down). There is no record to
-    /// rewind to, and stopping the task for an outage would stop the processor: the punctuation runs again at its next
-    /// time, and what it had done before the refusal stands, as <see cref="IProcessorContext.Schedule"/> asks of it.
-    /// </summary>
-    private void Defer(Punctuation punctuation, Exception refusal)
-    {
-        _metrics?.TransientRetries.Add(1);
-        var reason = RecordErrors.Sanitize(refusal);
-        if (punctuation.Deferrals++ == 0)
-        {
-            Log.PunctuationDeferred(_logger, _sub.Name, Partition, punctuation.Name, reason);
-        }
-        else
-        {
-            Log.PunctuationDeferredAgain(_logger, _sub.Name, Partition, punctuation.Name, reason);
         }
     }
 
