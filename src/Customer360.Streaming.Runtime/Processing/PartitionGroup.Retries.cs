@@ -14,10 +14,8 @@ internal sealed partial class PartitionGroup
         ArgumentNullException.ThrowIfNull(at);
         var slot = _buffer.Slot(at.TopicPartition);
         var previous = slot.Retry;
-        var backoff = previous is { } before
-            ? Math.Min(before.BackoffMs * 2, streams.TransientRetryBackoffMaxMs)
-            : streams.TransientRetryBackoffMs;
         var refusals = (previous?.Refusals ?? 0) + 1;
+        var backoff = streams.TransientRetryBackoffAfter(refusals);
         consumer.Pause(slot.Partition);
         consumer.Seek(at);
         if (previous is null)
@@ -25,7 +23,7 @@ internal sealed partial class PartitionGroup
             _retryingCount++;
         }
 
-        slot.Retry = (nowMs + backoff, backoff, false, previous?.FirstRefusedMs ?? nowMs, refusals);
+        slot.Retry = (nowMs + backoff, false, previous?.FirstRefusedMs ?? nowMs, refusals);
         // Rewound: what was buffered after the record is fetched again after the pause (which a full buffer's resume must not end).
         Drop(slot);
         slot.NextFetchOffset = at.Offset.Value;

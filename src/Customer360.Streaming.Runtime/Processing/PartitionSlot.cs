@@ -53,10 +53,10 @@ internal sealed class PartitionSlot(TopicPartition partition)
     public bool Full { get; set; }
 
     /// <summary>
-    /// Paused for a retry: when to resume, the backoff, whether it was resumed already, and since when and how often
-    /// the record was refused.
+    /// Paused for a retry: when to resume, whether it was resumed already, and since when and how often the record was
+    /// refused (which sets the backoff, <see cref="StreamsOptions.TransientRetryBackoffAfter"/>).
     /// </summary>
-    public (long ResumeAt, int BackoffMs, bool Resumed, long FirstRefusedMs, int Refusals)? Retry { get; set; }
+    public (long ResumeAt, bool Resumed, long FirstRefusedMs, int Refusals)? Retry { get; set; }
 
     public void Enqueue(ConsumeResult<byte[]?, byte[]?> record, long takenAtOnceAboveMs = long.MaxValue)
     {

@@ -14,7 +14,7 @@ namespace Customer360.Streaming.Runtime.Processing;
 internal sealed class ProcessingHold(StreamThreadContext context, Action commitProcessed)
 {
     private long _recoverAt;
-    private int _backoffMs;
+    private int _refusals;
     private long _reconnectionsAtLastTry;
     private string? _reason;
 
@@ -35,8 +35,8 @@ internal sealed class ProcessingHold(StreamThreadContext context, Action commitP
         if (_reason is null)
         {
             _reason = unavailable;
-            _backoffMs = context.Streams.TransientRetryBackoffMs;
-            _recoverAt = now + Ticks(_backoffMs);
+            _refusals = 1;
+            _recoverAt = now + Ticks(context.Streams.TransientRetryBackoffAfter(_refusals));
             _reconnectionsAtLastTry = Reconnections();
             context.Status.Hold(unavailable);
             Log.ProcessingHeld(context.Logger, context.ClientId, unavailable);
@@ -62,8 +62,7 @@ internal sealed class ProcessingHold(StreamThreadContext context, Action commitP
             return false;
         }
 
-        _backoffMs = Math.Min(_backoffMs * 2, context.Streams.TransientRetryBackoffMaxMs);
-        _recoverAt = now + Ticks(_backoffMs);
+        _recoverAt = now + Ticks(context.Streams.TransientRetryBackoffAfter(++_refusals));
         return true;
     }
 

@@ -133,6 +133,18 @@ public sealed class StreamsOptions
     public int TransientRetryBackoffMaxMs { get; set; } = 30_000;
 
     /// <summary>
+    /// The wait before the next try after <paramref name="refusals"/> refusals in a row (at least one): the first
+    /// <see cref="TransientRetryBackoffMs"/>, each further one doubled, up to <see cref="TransientRetryBackoffMaxMs"/>.
+    /// </summary>
+    public int TransientRetryBackoffAfter(int refusals)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(refusals, 1);
+        return refusals == 1
+            ? TransientRetryBackoffMs
+            : (int)Math.Min((long)TransientRetryBackoffMs << Math.Min(refusals - 1, 32), TransientRetryBackoffMaxMs);
+    }
+
+    /// <summary>
     /// How long a task waits for a partition that may still hold older records on the broker before it processes
     /// what it has (Kafka Streams' max.task.idle.ms, enforced when the broker's position is unknown).
     /// </summary>
