@@ -10,14 +10,18 @@ using Customer360.Streaming.Runtime.Topology;
 namespace Customer360.Streaming.Host.Cli;
 
 /// <summary>
-/// <c>c360 lag --group ID</c>: per-partition committed offset, high watermark, lag in records and in seconds, and a
+/// <c>c360 lag [--group ID]</c> (the processor's group by default): per-partition committed offset, high watermark, lag in records and in seconds, and a
 /// Burrow-style status per partition and for the group, from a few samples (or continuously with <c>--watch</c>).
 /// </summary>
 internal static class LagCommand
 {
     public static Command Create()
     {
-        var group = new Option<string>("--group") { Description = "Consumer group to judge (the processor's is Kafka:ApplicationId, c360 by default).", Required = true };
+        var group = new Option<string>("--group")
+        {
+            Description = "Consumer group to judge (default: the processor's, C360__Kafka__ApplicationId, else c360).",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("C360__Kafka__ApplicationId") ?? "c360",
+        };
         var topics = new Option<string?>("--topics") { Description = "Comma-separated topics (default: the input, table and repartition topics of topics.yaml)." };
         group.Validators.Add(r =>
         {

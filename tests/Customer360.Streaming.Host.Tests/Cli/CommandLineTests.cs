@@ -62,6 +62,17 @@ public sealed class CommandLineTests
         Assert.Empty(C360Cli.Create().Parse([.. command, "--application-id", "c360-eu.1_a"]).Errors);
     }
 
+    [Fact]
+    public void Parse_LagWithoutAGroup_JudgesTheProcessorsGroup()
+    {
+        // `c360 lag` alone answered "Option '--group' is required", though the processor's group is its application id,
+        // which the other verbs working for the processor take by default.
+        var result = C360Cli.Create().Parse(["lag"]);
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(Environment.GetEnvironmentVariable("C360__Kafka__ApplicationId") ?? "c360", result.GetValue<string>("--group"));
+    }
+
     [Theory]
     [InlineData("--group", "", "--group must name a consumer group")]
     [InlineData("--group", "  ", "--group must name a consumer group")]
