@@ -42,4 +42,7 @@ internal static partial class Log
     /// <summary>At the level of the loss (2031), so a log filtered to warnings shows an outage's end with its start.</summary>
     [LoggerMessage(2034, LogLevel.Warning, "Ready again after {Seconds} s not ready")]
     public static partial void ReadyAgain(ILogger logger, string seconds);
+
+    [LoggerMessage(2036, LogLevel.Warning, "The cluster gives no topic ids for the context changelogs: contexts in Redis are compared by version alone, so after the changelogs are created anew (another cluster, an application reset) Redis keeps the older contexts until `c360 context rebuild`")]
+    public static partial void NoContextLineage(ILogger logger);
 }

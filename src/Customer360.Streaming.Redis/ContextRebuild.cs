@@ -42,9 +42,13 @@ public static class ContextRebuild
         // Before the changelogs, which may take long to read: a Redis that does not answer fails the rebuild at once.
         Primaries(redis);
         var truncations = new List<ChangelogTruncation>();
-        var truth = ReadChangelogs(kafka, truncations, progress, cancellationToken);
+        using var admin = new AdminClientBuilder(KafkaClientConfigs.Admin(kafka, $"{kafka.ApplicationId}-rebuild-admin")).SetLogHandler(KafkaClientLog.Discard).Build();
+        var truth = ReadChangelogs(kafka, admin, truncations, progress, cancellationToken);
+        // What it writes carries the changelogs' lineage, as the processor's writes do, so the processor compares
+        // versions with it rather than replacing it.
+        var lineage = await ContextLineage.ReadAsync(admin, kafka.ApplicationId, TimeSpan.FromSeconds(kafka.StartupTimeoutSeconds));
         var database = redis.GetDatabase();
-        var reader = new RedisContextWriter(redis, keys);
+        var reader = new RedisContextWriter(redis, keys, lineage);
         int same = 0, different = 0, missing = 0;
         var repair = new List<CustomerContext>();
         foreach (var batch in truth.Chunk(500))
@@ -114,7 +118,7 @@ public static class ContextRebuild
         if (!dryRun && (repair.Count > 0 || extra.Count > 0))
         {
             // Kafka wins even over a higher version in Redis: delete, then write through the usual script.
-            var writer = new RedisContextWriter(redis, keys);
+            var writer = new RedisContextWriter(redis, keys, lineage);
             foreach (var chunk in repair.Chunk(500))
             {
                 await writer.WriteAsync([], [.. chunk.Select(c => c.ContextId)]);
@@ -154,10 +158,9 @@ public static class ContextRebuild
 
     /// <summary>The latest document per context id across every partition of both context changelogs.</summary>
     private static Dictionary<string, CustomerContext> ReadChangelogs(
-        KafkaOptions kafka, List<ChangelogTruncation> truncations, Action<string>? progress, CancellationToken cancellationToken)
+        KafkaOptions kafka, IAdminClient admin, List<ChangelogTruncation> truncations, Action<string>? progress, CancellationToken cancellationToken)
     {
         var latest = new Dictionary<string, CustomerContext>(StringComparer.Ordinal);
-        using var admin = new AdminClientBuilder(KafkaClientConfigs.Admin(kafka, $"{kafka.ApplicationId}-rebuild-admin")).SetLogHandler(KafkaClientLog.Discard).Build();
         var metadata = admin.GetMetadata(TimeSpan.FromSeconds(kafka.StartupTimeoutSeconds));
         using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(KafkaClientConfigs.Consumer(kafka, $"{kafka.ApplicationId}-rebuild", $"{kafka.ApplicationId}-rebuild")).SetLogHandler(KafkaClientLog.Discard).Build();
         foreach (var store in ProductTopics.ContextStores)

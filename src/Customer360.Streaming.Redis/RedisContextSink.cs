@@ -38,6 +38,9 @@ public sealed partial class RedisContextSink : ICommitObserver
     /// </summary>
     private int _outageLogged;
 
+    /// <summary>1 once a batch replaced contexts of another lineage: after a reset every customer's first write does.</summary>
+    private int _otherLineageLogged;
+
     /// <summary>The batch being written in the background (completed when none is).</summary>
     private Task _inFlight = Task.CompletedTask;
     private int _inFlightCount;
@@ -317,6 +320,11 @@ public sealed partial class RedisContextSink : ICommitObserver
         if (result.ReplacedForeign > 0)
         {
             Log.ForeignKeysReplaced(_logger, result.ReplacedForeign);
+        }
+
+        if (result.ReplacedOtherLineage > 0 && Interlocked.Exchange(ref _otherLineageLogged, 1) == 0)
+        {
+            Log.OtherLineageReplaced(_logger, result.ReplacedOtherLineage);
         }
 
         Interlocked.Increment(ref _batches);

@@ -17,20 +17,24 @@ public sealed record ContextDocument(string ContextId, long Version, byte[] Json
 
 /// <summary>
 /// How a batch went: written, skipped because Redis already held the same or a newer version, deleted; network round
-/// trips; and keys of the view that held a value of another type (not written by us) and were replaced.
+/// trips; keys of the view that held a value of another type (not written by us) and were replaced; and contexts
+/// written from other changelogs (another lineage) that were replaced whatever their version.
 /// </summary>
-public sealed record WriteResult(int Written, int SkippedAsNotNewer, int Deleted = 0, int RoundTrips = 0, int ReplacedForeign = 0);
+public sealed record WriteResult(int Written, int SkippedAsNotNewer, int Deleted = 0, int RoundTrips = 0, int ReplacedForeign = 0, int ReplacedOtherLineage = 0);
 
 /// <summary>
 /// Writes contexts to Redis through a Lua compare-and-set on the version, so a replay (after a crash, or a rebuild)
-/// never regresses newer data. A batch costs one pipelined round trip, plus a second one only when store presence
+/// never regresses newer data. Versions compare only within one <paramref name="lineage"/>: each context records the
+/// lineage it was written from (<see cref="ContextLineage"/>, the ids of the context changelogs), and one written from
+/// other changelogs (recreated, or another cluster's), or before lineages were recorded, is replaced whatever its
+/// version, since the state that versioned it is gone. A writer without a lineage (empty) compares versions alone. A batch costs one pipelined round trip, plus a second one only when store presence
 /// or a customer's identifiers changed (the identifier index lives in keys of its own, in other cluster slots).
 /// Scripts are loaded once, run by SHA (EVALSHA), and resent in full when the server answers NOSCRIPT (after a
 /// restart, failover or SCRIPT FLUSH). The view's keys are the processor's: one holding a value of another type
 /// (another program's, a manual SET) is replaced by the next write to it, not allowed to fail every batch with
 /// WRONGTYPE, and reads as absent.
 /// </summary>
-public sealed class RedisContextWriter(IConnectionMultiplexer redis, RedisKeys keys)
+public sealed class RedisContextWriter(IConnectionMultiplexer redis, RedisKeys keys, string lineage = "")
 {
     /// <summary>
     /// Lua that deletes KEYS[1] when it holds a value of another type than a hash (not ours: the next write replaces
@@ -48,27 +52,34 @@ public sealed class RedisContextWriter(IConnectionMultiplexer redis, RedisKeys k
 
     /// <summary>
     /// KEYS[1] context key; ARGV[1] version, ARGV[2] document, ARGV[3] ttl in ms (0 = keep), ARGV[4] store the customer
-    /// is in ('' = none), ARGV[5] indexed identifiers, one per line. Returns {1 if written, the store recorded before,
-    /// the identifiers indexed before, 1 if a value not written by us was replaced}: a value of another type, or a hash
-    /// whose version is not a number (comparing it stopped the script, and the stream thread with it).
+    /// is in ('' = none), ARGV[5] indexed identifiers, one per line, ARGV[6] the writer's lineage ('' = none: versions
+    /// compare alone). Returns {1 if written, the store recorded before, the identifiers indexed before, 1 if a value
+    /// not written by us was replaced, 1 if a context of another recorded lineage was replaced}: a value of another
+    /// type, or a hash whose version is not a number (comparing it stopped the script, and the stream thread with it).
     /// </summary>
     internal static readonly Script CompareAndSet = new(ReplaceUnlessHash + """
         local current = redis.call('HGET', KEYS[1], 'v')
         local before = redis.call('HGET', KEYS[1], 'store') or ''
         local ids = redis.call('HGET', KEYS[1], 'ids') or ''
+        local recorded = redis.call('HGET', KEYS[1], 'l') or ''
         local version = tonumber(current)
+        local otherLineage = 0
         if current and not version then
           replaced = 1
+        elseif version and ARGV[6] ~= '' and recorded ~= ARGV[6] then
+          if recorded ~= '' then
+            otherLineage = 1
+          end
         elseif version and version >= tonumber(ARGV[1]) then
-          return {0, before, ids, replaced}
+          return {0, before, ids, replaced, 0}
         end
-        redis.call('HSET', KEYS[1], 'v', ARGV[1], 'json', ARGV[2], 'store', ARGV[4], 'ids', ARGV[5])
+        redis.call('HSET', KEYS[1], 'v', ARGV[1], 'json', ARGV[2], 'store', ARGV[4], 'ids', ARGV[5], 'l', ARGV[6])
         if tonumber(ARGV[3]) > 0 then
           redis.call('PEXPIRE', KEYS[1], ARGV[3])
         else
           redis.call('PERSIST', KEYS[1])
         end
-        return {1, before, ids, replaced}
+        return {1, before, ids, replaced, otherLineage}
         """);
 
     /// <summary>KEYS[1] context key. Deletes it and returns {the store it was present in ('' = none), its indexed identifiers}.</summary>
@@ -107,6 +118,9 @@ public sealed class RedisContextWriter(IConnectionMultiplexer redis, RedisKeys k
         end
         return 0
         """);
+
+    /// <summary>The fields a version read takes: the version, and the lineage it was written from.</summary>
+    private static readonly RedisValue[] VersionAndLineage = ["v", "l"];
 
     private bool _scriptsLoaded;
 
@@ -150,6 +164,7 @@ public sealed class RedisContextWriter(IConnectionMultiplexer redis, RedisKeys k
 
         var written = 0;
         var replaced = 0;
+        var otherLineage = 0;
         var presence = new List<Task>();
         var presenceSets = new List<Task<RedisResult>>();
         for (var i = 0; i < batch.Count; i++)
@@ -162,6 +177,7 @@ public sealed class RedisContextWriter(IConnectionMultiplexer redis, RedisKeys k
 
             written++;
             replaced += (int)result[3];
+            otherLineage += (int)result[4];
             var document = batch[i];
             var before = (string?)result[1] ?? string.Empty;
             // Identifiers change rarely: most writes find the same list and touch no index key.
@@ -200,7 +216,7 @@ public sealed class RedisContextWriter(IConnectionMultiplexer redis, RedisKeys k
         }
 
         var secondTrip = presence.Count > 0 || presenceSets.Count > 0;
-        return new WriteResult(written, batch.Count - written, deletions.Count, (secondTrip ? 2 : 1) + loadTrips, replaced);
+        return new WriteResult(written, batch.Count - written, deletions.Count, (secondTrip ? 2 : 1) + loadTrips, replaced, otherLineage);
     }
 
     /// <summary>The known customer <paramref name="identifier"/> is linked to, or null.</summary>
@@ -210,14 +226,20 @@ public sealed class RedisContextWriter(IConnectionMultiplexer redis, RedisKeys k
     public async Task<string?> ReadJsonAsync(string contextId) =>
         await AbsentIfForeign(redis.GetDatabase().HashGetAsync(Keys.Context(contextId), "json"), RedisValue.Null) is { IsNull: false } value ? (string?)value : null;
 
-    /// <summary>The version Redis holds for a context; null when it holds none, or one that is not a number (not written by us).</summary>
-    public async Task<long?> ReadVersionAsync(string contextId) =>
-        await AbsentIfForeign(redis.GetDatabase().HashGetAsync(Keys.Context(contextId), "v"), RedisValue.Null) is { IsNull: false } value && value.TryParse(out long version) ? version : null;
+    /// <summary>
+    /// The version Redis holds for a context; null when it holds none, one that is not a number (not written by us), or
+    /// one written from another lineage than this writer's (the next write replaces each of those).
+    /// </summary>
+    public async Task<long?> ReadVersionAsync(string contextId)
+    {
+        var fields = await AbsentIfForeign(redis.GetDatabase().HashGetAsync(Keys.Context(contextId), VersionAndLineage), []);
+        return fields is [{ IsNull: false } value, var recorded] && value.TryParse(out long version) && (lineage.Length == 0 || recorded == lineage) ? version : null;
+    }
 
     /// <summary>
     /// The versions Redis holds for <paramref name="contextIds"/>, in their order, the reads pipelined: null for a
-    /// context it lacks, holds as another program's value, or holds with a version that is not a number (the next write
-    /// replaces each of those).
+    /// context it lacks, holds as another program's value, holds with a version that is not a number, or holds from
+    /// another lineage (the next write replaces each of those).
     /// </summary>
     public async Task<IReadOnlyList<long?>> ReadVersionsAsync(IReadOnlyList<string> contextIds)
     {
@@ -276,10 +298,10 @@ public sealed class RedisContextWriter(IConnectionMultiplexer redis, RedisKeys k
         }
     }
 
-    private static RedisValue[] Arguments(ContextDocument document, string indexedIdentifiers) =>
+    private RedisValue[] Arguments(ContextDocument document, string indexedIdentifiers) =>
         [
             document.Version, document.Json, ((long)(document.Ttl?.TotalMilliseconds ?? 0)).ToString(CultureInfo.InvariantCulture), document.Presence?.StoreId ?? string.Empty,
-            indexedIdentifiers,
+            indexedIdentifiers, lineage,
         ];
 
     private static string[] IndexedBefore(RedisResult value) => ((string?)value ?? string.Empty).Split('\n', StringSplitOptions.RemoveEmptyEntries);

@@ -102,18 +102,23 @@ internal sealed class StreamProcessorService : IHostedLifecycleService, IDisposa
     public async Task StartedAsync(CancellationToken cancellationToken)
     {
         var clientId = $"{_kafka.ApplicationId}-{Environment.ProcessId}";
-        await Task.Run(
-            () =>
+        var lineage = await Task.Run(
+            async () =>
             {
                 using var admin = new AdminClientBuilder(KafkaClientConfigs.Admin(_kafka, clientId + "-admin")).SetLogHandler(KafkaClientLog.To(_logger, _time)).Build();
                 var timeout = TimeSpan.FromSeconds(_kafka.StartupTimeoutSeconds);
                 ClusterTopologyCheck.Verify(admin, _catalog.Topics, timeout, _kafka.BootstrapServers);
                 _topology.VerifyPartitions(admin.GetMetadata(timeout).Topics.ToDictionary(t => t.Topic, t => t.Partitions.Count, StringComparer.Ordinal));
+                return await ContextLineage.ReadAsync(admin, _kafka.ApplicationId, timeout);
             },
             cancellationToken);
+        if (lineage.Length == 0)
+        {
+            Log.NoContextLineage(_logger);
+        }
 
         var connection = _redis.Connection ?? throw new InvalidOperationException("Redis is not connected yet.");
-        var writer = new RedisContextWriter(connection, new RedisKeys(_redisOptions.KeyPrefix));
+        var writer = new RedisContextWriter(connection, new RedisKeys(_redisOptions.KeyPrefix), lineage);
         // A reconnect may mean a restarted Redis that lost its data: every thread re-asserts its contexts at its next
         // commit, and a thread its outage holds tries at once rather than at the end of its backoff.
         connection.ConnectionRestored += (_, _) =>

@@ -45,6 +45,7 @@ internal sealed partial class ProcessorOnItsOwnCluster : IAsyncDisposable
         _environment = environment;
         _registryClient = registryClient;
         _redis = redis;
+        RedisPrefix = redisPrefix;
         _contexts = new RedisContextWriter(redis, new RedisKeys(redisPrefix));
         _http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}") };
         Topics = ProductTopicNames.FromCatalog(catalog);
@@ -60,6 +61,9 @@ internal sealed partial class ProcessorOnItsOwnCluster : IAsyncDisposable
 
     public string StateDirectory { get; }
 
+    /// <summary>The prefix of the processor's keys in Redis.</summary>
+    public string RedisPrefix { get; }
+
     public ProductTopicNames Topics { get; }
 
     public string ContextsChangelog { get; }
@@ -68,7 +72,9 @@ internal sealed partial class ProcessorOnItsOwnCluster : IAsyncDisposable
 
     /// <summary>The product's topics, every one with <paramref name="partitions"/> partitions, on a new embedded cluster.</summary>
     /// <param name="withRules">Whether the processor runs the shipped rules (triggers.yaml), or keeps contexts only.</param>
-    public static async Task<ProcessorOnItsOwnCluster> StartAsync(string testName, int partitions, RedisServerFixture redis, SchemaRegistryFixture registry, bool withRules = false)
+    /// <param name="redisPrefix">The Redis key prefix of an earlier run to write over; by default one of its own.</param>
+    public static async Task<ProcessorOnItsOwnCluster> StartAsync(
+        string testName, int partitions, RedisServerFixture redis, SchemaRegistryFixture registry, bool withRules = false, string? redisPrefix = null)
     {
         var names = new UniqueNames(testName);
         var applicationId = names.Group("app");
@@ -83,7 +89,7 @@ internal sealed partial class ProcessorOnItsOwnCluster : IAsyncDisposable
         }
 
         var stateDirectory = Directory.CreateTempSubdirectory("c360-state-").FullName;
-        var redisPrefix = "state-" + Guid.NewGuid().ToString("N")[..12];
+        redisPrefix ??= "state-" + Guid.NewGuid().ToString("N")[..12];
         var port = FreePort.Next();
         var environment = new Dictionary<string, string?>
         {

@@ -150,6 +150,35 @@ public sealed class RedisContextWriterTests(RedisServerFixture redis)
             present.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value.ZoneId ?? "-"} {p.Value.SinceMs}"));
     }
 
+    [Fact]
+    public async Task A_context_written_from_other_changelogs_is_replaced_whatever_its_version_and_the_guard_holds_within_ours()
+    {
+        // A processor on a new cluster (or after its changelogs were recreated) with the same Redis rebuilt its contexts
+        // from version 1, and Redis kept the old cluster's at higher versions: 3,429 of 3,430 writes were skipped as
+        // not newer, and 499 of 500 customers showed the other cluster's context until `c360 context rebuild`.
+        redis.SkipUnlessAvailable();
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var keys = new RedisKeys(new UniqueNames(nameof(A_context_written_from_other_changelogs_is_replaced_whatever_its_version_and_the_guard_holds_within_ours)).Prefix);
+        var before = new RedisContextWriter(connection, keys, lineage: "old-contexts-id,old-anonymous-id");
+        var unrecorded = new RedisContextWriter(connection, keys);
+        await before.WriteAsync([Doc("c-1", 40), Doc("c-2", 40)]);
+        await unrecorded.WriteAsync([Doc("c-3", 40)]);
+
+        var now = new RedisContextWriter(connection, keys, lineage: "new-contexts-id,new-anonymous-id");
+        // The re-assertion reads them as lacking, so it sends them.
+        Assert.Equal(new long?[] { null, null, null }, await now.ReadVersionsAsync(["c-1", "c-2", "c-3"]));
+        var first = await now.WriteAsync([Doc("c-1", 3), Doc("c-3", 3)]);
+
+        Assert.Equal((2, 0, 1), (first.Written, first.SkippedAsNotNewer, first.ReplacedOtherLineage));
+        Assert.Equal(("""{"v":3}""", """{"v":40}""", """{"v":3}"""), (await now.ReadJsonAsync("c-1"), await now.ReadJsonAsync("c-2"), await now.ReadJsonAsync("c-3")));
+        Assert.Equal(new long?[] { 3, null, 3 }, await now.ReadVersionsAsync(["c-1", "c-2", "c-3"]));
+        // Within one lineage a replayed older version still never regresses a context.
+        Assert.Equal((0, 1), Counts(await now.WriteAsync([Doc("c-1", 2)])));
+        Assert.Equal(3, await now.ReadVersionAsync("c-1"));
+        // A writer that knows no lineage (a cluster without topic ids) compares versions alone, as before.
+        Assert.Equal((0, 1), Counts(await unrecorded.WriteAsync([Doc("c-2", 39)])));
+    }
+
     private static (int Written, int Skipped) Counts(WriteResult result) => (result.Written, result.SkippedAsNotNewer);
 
     private static ContextDocument Doc(string id, long version, TimeSpan? ttl = null) => new(id, version, Encoding.UTF8.GetBytes($$"""{"v":{{version}}}"""), ttl);
