@@ -147,9 +147,8 @@ internal sealed class LiveFeed : BackgroundService
         {
             try
             {
-                // Started off the host's startup path: reading metadata may wait for a broker that is still coming up.
-                using var decisions = await Task.Run(() => Follow(_topics.Decisions, "c360-pages-decisions", deserializer, TakeDecision), stoppingToken);
-                using var storeEvents = await Task.Run(() => Follow(_topics.StoreEvents, "c360-pages-store-events", deserializer, TakeStoreEvent), stoppingToken);
+                using var decisions = await StartFollowing(_topics.Decisions, "c360-pages-decisions", deserializer, TakeDecision, stoppingToken);
+                using var storeEvents = await StartFollowing(_topics.StoreEvents, "c360-pages-store-events", deserializer, TakeStoreEvent, stoppingToken);
                 Following = true;
                 await Task.Delay(Timeout.InfiniteTimeSpan, _time, stoppingToken);
             }
@@ -175,6 +174,26 @@ internal sealed class LiveFeed : BackgroundService
         }
 
         Following = false;
+    }
+
+    /// <summary>
+    /// Starts following <paramref name="topic"/> off the host's startup path (reading metadata may wait for a broker that
+    /// is still coming up, or never answers) and without holding up a stop: a stop while the start still waits leaves
+    /// the start to dispose what it makes. The host's stop used to wait out the metadata timeout, 10 s after
+    /// "Startup failed" when no broker answered.
+    /// </summary>
+    private async Task<TopicTail> StartFollowing(string topic, string clientId, AvroDeserializer<GenericRecord> deserializer, Action<GenericRecord> take, CancellationToken stoppingToken)
+    {
+        var starting = Task.Run(() => Follow(topic, clientId, deserializer, take), CancellationToken.None);
+        try
+        {
+            return await starting.WaitAsync(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            _ = starting.ContinueWith(late => late.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            throw;
+        }
     }
 
     private TopicTail Follow(string topic, string clientId, AvroDeserializer<GenericRecord> deserializer, Action<GenericRecord> take) =>
