@@ -43,6 +43,6 @@ internal static partial class Log
     [LoggerMessage(2034, LogLevel.Warning, "Ready again after {Seconds} s not ready")]
     public static partial void ReadyAgain(ILogger logger, string seconds);
 
-    [LoggerMessage(2036, LogLevel.Warning, "The cluster gives no topic ids for the context changelogs: contexts in Redis are compared by version alone, so after the changelogs are created anew (another cluster, an application reset) Redis keeps the older contexts until `c360 context rebuild`")]
+    [LoggerMessage(2036, LogLevel.Warning, "The context changelogs have no lineage (the cluster gives no topic ids, or did not describe the topics): contexts in Redis are compared by version alone, so after the changelogs are created anew (another cluster, an application reset) Redis keeps the older contexts until `c360 context rebuild`")]
     public static partial void NoContextLineage(ILogger logger);
 }

@@ -11,7 +11,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "Redis: {Count} keys of the context view held a value of another type (not written by this processor) and were replaced")]
     public static partial void ForeignKeysReplaced(ILogger logger, int count);
 
-    [LoggerMessage(EventId = 3010, Level = LogLevel.Warning, Message = "Redis held contexts written from other changelogs (another cluster's, or from before the changelogs were deleted and created again): they are replaced whatever their version, {Count} in this batch; the log says this once. `c360 context rebuild` removes the ones the current state does not have")]
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Warning, Message = "Redis held contexts written from other changelogs (another cluster's, from before the changelogs were deleted and created again, or another application's with the same Redis:KeyPrefix): they are replaced whatever their version, {Count} in this batch; the log says this once. `c360 context rebuild` removes the ones the current state does not have")]
     public static partial void OtherLineageReplaced(ILogger logger, int count);
 
     [LoggerMessage(EventId = 3009, Level = LogLevel.Information, Message = "Redis: re-asserted the {Count} contexts this stream thread owns in {Seconds:0.0} s, {Written} written (the others Redis held already), after it was unavailable or reconnected")]
