@@ -27,8 +27,9 @@ public sealed record WriteResult(int Written, int SkippedAsNotNewer, int Deleted
 /// never regresses newer data. Versions compare only within one <paramref name="lineage"/>: each context records the
 /// lineage it was written from (<see cref="ContextLineage"/>, the ids of the context changelogs), and one written from
 /// other changelogs (recreated, or another cluster's), or before lineages were recorded, is replaced whatever its
-/// version, since the state that versioned it is gone. A writer without a lineage (empty) compares versions alone. A batch costs one pipelined round trip, plus a second one only when store presence
-/// or a customer's identifiers changed (the identifier index lives in keys of its own, in other cluster slots).
+/// version, since the state that versioned it is gone. A writer without a lineage (empty) compares versions alone and
+/// records none. A batch costs one pipelined round trip, plus a second one only when store presence or a customer's
+/// identifiers changed (the identifier index lives in keys of its own, in other cluster slots).
 /// Scripts are loaded once, run by SHA (EVALSHA), and resent in full when the server answers NOSCRIPT (after a
 /// restart, failover or SCRIPT FLUSH). The view's keys are the processor's: one holding a value of another type
 /// (another program's, a manual SET) is replaced by the next write to it, not allowed to fail every batch with
