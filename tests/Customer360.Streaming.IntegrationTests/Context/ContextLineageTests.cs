@@ -1,6 +1,5 @@
 using System.Globalization;
 using Confluent.Kafka;
-using Customer360.Streaming.Domain.Events;
 using Customer360.Streaming.Domain.Identity;
 using Customer360.Streaming.Redis;
 using Customer360.Streaming.Runtime.Kafka;
@@ -34,14 +33,14 @@ public sealed class ContextLineageTests(RedisServerFixture redis, SchemaRegistry
         {
             using var processor = old.StartProcessor();
             Assert.True(await old.WaitForReadyAsync(processor), "never ready: " + processor.AllOutput);
-            await old.Input.ValidAsync(old.Topics.Relationship, OnlyOnTheOldCluster, Profile(OnlyOnTheOldCluster, "SILVER", now));
+            await old.Input.ValidAsync(old.Topics.Relationship, OnlyOnTheOldCluster, CustomerRecords.Profile(OnlyOnTheOldCluster, "SILVER", now));
             foreach (var customer in customers)
             {
-                await old.Input.ValidAsync(old.Topics.Relationship, customer, Profile(customer, "SILVER", now));
+                await old.Input.ValidAsync(old.Topics.Relationship, customer, CustomerRecords.Profile(customer, "SILVER", now));
                 await old.Input.ValidAsync(old.Topics.Identity, "web:a" + customer, new IdentityLink(Guid.NewGuid(), now, old.Topics.Identity, IdentifierType.Web, "a" + customer, customer, IdentityAction.Link));
                 for (var click = 1; click <= 4; click++)
                 {
-                    await old.Input.ValidAsync(old.Topics.Clickstream, "web:a" + customer, Click("a" + customer, now + (click * 1_000)));
+                    await old.Input.ValidAsync(old.Topics.Clickstream, "web:a" + customer, CustomerRecords.PageView("a" + customer, now + (click * 1_000), "https://shop.example/p/old-cluster"));
                 }
             }
 
@@ -56,7 +55,7 @@ public sealed class ContextLineageTests(RedisServerFixture redis, SchemaRegistry
         Assert.True(await fresh.WaitForReadyAsync(second), "never ready: " + second.AllOutput);
         foreach (var customer in customers)
         {
-            await fresh.Input.ValidAsync(fresh.Topics.Relationship, customer, Profile(customer, "GOLD", now + 10_000));
+            await fresh.Input.ValidAsync(fresh.Topics.Relationship, customer, CustomerRecords.Profile(customer, "GOLD", now + 10_000));
         }
 
         var after = await fresh.WaitForContextsAsync(customers, c => c.Relationship?.Tier == "GOLD", TimeSpan.FromMinutes(1));
@@ -93,11 +92,4 @@ public sealed class ContextLineageTests(RedisServerFixture redis, SchemaRegistry
         Assert.Equal(lineages[0], lineages[1]);
         Assert.NotEqual(lineages[0], lineages[2]);
     }
-
-    private static RelationshipProfile Profile(string customer, string tier, long t) =>
-        new(Guid.NewGuid(), t, "relationship", customer, tier, "families", 1234.50m, 0.2, ["electronics"], "berlin-mitte",
-            new Consent(Push: true, Location: true), null, "Europe/Berlin", "de-DE");
-
-    private static ClickEvent Click(string anonymousId, long t) =>
-        new(Guid.NewGuid(), t, "clickstream", ClickType.PageView, anonymousId, null, "s-" + anonymousId, "https://shop.example/p/old-cluster", null, null, null, null, null, null);
 }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Customer360.Streaming.Domain.Events;
 using Customer360.Streaming.Domain.Identity;
 using Customer360.Streaming.IntegrationTests.Runtime;
 using Customer360.Streaming.Pipeline;
@@ -43,9 +42,9 @@ public sealed class StateOutlivesRetentionTests(RedisServerFixture redis, Schema
             // Earlier data: a profile, a linked web identifier and a page view per customer.
             foreach (var customer in customers)
             {
-                await run.Input.ValidAsync(run.Topics.Relationship, customer, Profile(customer, "SILVER", now));
+                await run.Input.ValidAsync(run.Topics.Relationship, customer, CustomerRecords.Profile(customer, "SILVER", now));
                 await run.Input.ValidAsync(run.Topics.Identity, "web:a" + customer, new IdentityLink(Guid.NewGuid(), now, run.Topics.Identity, IdentifierType.Web, "a" + customer, customer, IdentityAction.Link));
-                await run.Input.ValidAsync(run.Topics.Clickstream, "web:a" + customer, Click("a" + customer, now + 1_000));
+                await run.Input.ValidAsync(run.Topics.Clickstream, "web:a" + customer, CustomerRecords.PageView("a" + customer, now + 1_000, FirstPage));
             }
 
             var before = await run.WaitForContextsAsync(customers, c => c.Web.LastPageUrl == FirstPage, TimeSpan.FromMinutes(2));
@@ -76,7 +75,7 @@ public sealed class StateOutlivesRetentionTests(RedisServerFixture redis, Schema
         Assert.True(await run.WaitForReadyAsync(second), "never ready after the SIGKILL: " + second.AllOutput);
         foreach (var customer in customers)
         {
-            await run.Input.ValidAsync(run.Topics.Relationship, customer, Profile(customer, "PLATINUM", now + 2_000));
+            await run.Input.ValidAsync(run.Topics.Relationship, customer, CustomerRecords.Profile(customer, "PLATINUM", now + 2_000));
         }
 
         var after = await run.WaitForContextsAsync(customers, c => c.Relationship?.Tier == "PLATINUM", TimeSpan.FromMinutes(2));
@@ -139,7 +138,7 @@ public sealed class StateOutlivesRetentionTests(RedisServerFixture redis, Schema
             var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             foreach (var customer in customers)
             {
-                await run.Input.ValidAsync(run.Topics.Relationship, customer, Profile(customer, "PLATINUM", now));
+                await run.Input.ValidAsync(run.Topics.Relationship, customer, CustomerRecords.Profile(customer, "PLATINUM", now));
             }
 
             var after = await run.WaitForContextsAsync(customers, c => c.Relationship?.Tier == "PLATINUM", TimeSpan.FromMinutes(5));
@@ -177,7 +176,7 @@ public sealed class StateOutlivesRetentionTests(RedisServerFixture redis, Schema
 
             foreach (var id in touched)
             {
-                await run.Input.ValidAsync(run.Topics.Relationship, id, Profile(id, "BASIC", now + round));
+                await run.Input.ValidAsync(run.Topics.Relationship, id, CustomerRecords.Profile(id, "BASIC", now + round));
             }
 
             await Task.Delay(1_000, TestContext.Current.CancellationToken);
@@ -185,11 +184,4 @@ public sealed class StateOutlivesRetentionTests(RedisServerFixture redis, Schema
 
         return false;
     }
-
-    private static RelationshipProfile Profile(string customer, string tier, long t) =>
-        new(Guid.NewGuid(), t, "relationship", customer, tier, "families", 1234.50m, 0.2, ["electronics"], "berlin-mitte",
-            new Consent(Push: true, Location: true), null, "Europe/Berlin", "de-DE");
-
-    private static ClickEvent Click(string anonymousId, long t) =>
-        new(Guid.NewGuid(), t, "clickstream", ClickType.PageView, anonymousId, null, "s-" + anonymousId, FirstPage, null, null, null, null, null, null);
 }
