@@ -48,12 +48,12 @@ public static class ContextRebuild
         // versions with it rather than replacing it.
         var lineage = await ContextLineage.ReadAsync(admin, kafka.ApplicationId, TimeSpan.FromSeconds(kafka.StartupTimeoutSeconds));
         var database = redis.GetDatabase();
-        var reader = new RedisContextWriter(redis, keys, lineage);
+        var view = new RedisContextWriter(redis, keys, lineage);
         int same = 0, different = 0, missing = 0;
         var repair = new List<CustomerContext>();
         foreach (var batch in truth.Chunk(500))
         {
-            var stored = batch.Select(c => reader.ReadJsonAsync(c.Key)).ToArray();
+            var stored = batch.Select(c => view.ReadJsonAsync(c.Key)).ToArray();
             // A key another program wrote with another type reads as no document, yet it is there: different, not
             // missing. Asked only for the keys without a document, all at once (after a Redis flush that is every key).
             var present = new Task<bool>?[batch.Length];
@@ -118,16 +118,15 @@ public static class ContextRebuild
         if (!dryRun && (repair.Count > 0 || extra.Count > 0))
         {
             // Kafka wins even over a higher version in Redis: delete, then write through the usual script.
-            var writer = new RedisContextWriter(redis, keys, lineage);
             foreach (var chunk in repair.Chunk(500))
             {
-                await writer.WriteAsync([], [.. chunk.Select(c => c.ContextId)]);
-                await writer.WriteAsync([.. chunk.Select(c => RedisContextSink.Document(c, anonymousTtl))]);
+                await view.WriteAsync([], [.. chunk.Select(c => c.ContextId)]);
+                await view.WriteAsync([.. chunk.Select(c => RedisContextSink.Document(c, anonymousTtl))]);
             }
 
             foreach (var chunk in extra.Chunk(500))
             {
-                await writer.WriteAsync([], chunk);
+                await view.WriteAsync([], chunk);
             }
 
             progress?.Invoke($"repaired {repair.Count} contexts and removed {extra.Count}");
