@@ -23,6 +23,16 @@ public static class YamlCatalog
         .WithNodeDeserializer(collections => new NoEmptyListItems(collections), where => where.InsteadOf<CollectionNodeDeserializer>())
         .Build();
 
+    private static readonly ISerializer Serializer = new SerializerBuilder()
+        .WithNamingConvention(CamelCaseNamingConvention.Instance)
+        .Build();
+
+    /// <summary>
+    /// <paramref name="entry"/> as YAML with its keys in one order and without the file's comments or layout: equal for
+    /// entries that declare the same.
+    /// </summary>
+    public static string Canonical(object entry) => Serializer.Serialize(entry);
+
     /// <summary>The file's text; <paramref name="what"/> names the catalog in the error when the file is missing or a folder.</summary>
     public static string Read(string path, string what) =>
         File.Exists(path) ? File.ReadAllText(path)

@@ -31,4 +31,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3006, Level = LogLevel.Error, Message = "Rule file {Path} rejected, the {Rules} rules in force stay: {Reason}")]
     public static partial void RulesRejected(ILogger logger, string path, int rules, string reason);
+
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Warning, Message = "Rules changed without a new version, now in force: {Rules}. Decisions and trigger ids name a rule by id and version, so they cannot tell the old definition from the new; raise 'version' when a rule changes")]
+    public static partial void RulesChangedUnderSameVersion(ILogger logger, string rules);
 }

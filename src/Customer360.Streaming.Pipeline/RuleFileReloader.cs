@@ -68,6 +68,10 @@ public sealed class RuleFileReloader
             _metrics.RuleReloads.Add(1, new KeyValuePair<string, object?>("result", "applied"));
             var versions = string.Join(", ", next.Rules.Select(r => $"{r.Id} v{r.Version}"));
             Log.RulesReloaded(_logger, _path, next.Rules.Count, previous.Rules.Count, versions);
+            if (next.ChangedUnderSameVersion(previous) is { Count: > 0 } changed)
+            {
+                Log.RulesChangedUnderSameVersion(_logger, string.Join(", ", changed));
+            }
 
             return ReloadOutcome.Applied;
         }

@@ -24,13 +24,17 @@ public sealed class CompiledCondition<TScope>
 {
     private readonly Node<TScope> _root;
 
-    internal CompiledCondition(string source, Node<TScope> root)
+    internal CompiledCondition(string source, string canonical, Node<TScope> root)
     {
         Source = source;
+        Canonical = canonical;
         _root = root;
     }
 
     public string Source { get; }
+
+    /// <summary>The condition without its layout (<see cref="RuleLexer.Canonical"/>): equal for conditions that differ only in spacing.</summary>
+    public string Canonical { get; }
 
     /// <summary>True only when the condition is true; an unknown value makes it false (fail closed).</summary>
     public bool Evaluate(TScope scope) => _root.Evaluate(scope, null).AsBool == true;
@@ -78,7 +82,8 @@ public sealed class RuleCompiler<TScope>(IReadOnlyDictionary<string, RuleVariabl
             throw new RuleSyntaxException($"the condition is longer than {MaxConditionLength} characters ({source.Length})", 1);
         }
 
-        var parser = new Parser(RuleLexer.Tokenize(source), this);
+        var tokens = RuleLexer.Tokenize(source);
+        var parser = new Parser(tokens, this);
         var root = parser.ParseExpression();
         parser.Expect(TokenKind.End, "end of condition");
         if (root.Type != RuleType.Bool)
@@ -86,7 +91,7 @@ public sealed class RuleCompiler<TScope>(IReadOnlyDictionary<string, RuleVariabl
             throw new RuleSyntaxException($"a condition must be true or false, but this is {Name(root.Type)}", root.Position);
         }
 
-        return new CompiledCondition<TScope>(source, root);
+        return new CompiledCondition<TScope>(source, RuleLexer.Canonical(tokens), root);
     }
 
     internal static string Name(RuleType type) => type switch

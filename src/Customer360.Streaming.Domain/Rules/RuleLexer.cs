@@ -152,4 +152,12 @@ internal static class RuleLexer
         tokens.Add(new Token(TokenKind.End, string.Empty, source.Length + 1));
         return tokens;
     }
+
+    /// <summary>
+    /// The tokens one space apart, texts quoted: two conditions with the same canonical text are the same condition,
+    /// however their lines are wrapped or spaced.
+    /// </summary>
+    public static string Canonical(IEnumerable<Token> tokens) => string.Join(' ', tokens
+        .Where(t => t.Kind != TokenKind.End)
+        .Select(t => t.Kind == TokenKind.Text ? $"'{t.Text.Replace("'", "''", StringComparison.Ordinal)}'" : t.Text));
 }

@@ -28,6 +28,12 @@ public sealed record TriggerRule(
     /// <summary>Offers the rule proposes instead of a fixed message: arbitration picks one when it fires (empty: none).</summary>
     public IReadOnlyList<OfferDefinition> Offers { get; init; } = [];
 
+    /// <summary>
+    /// The rule as its file declares it, without layout or comments: a rule whose definition changes under the same
+    /// <see cref="Version"/> is told apart by this alone (decisions and trigger ids name id and version).
+    /// </summary>
+    public string Definition { get; init; } = string.Empty;
+
     public bool Listens(string kind, string? action) => EventPatterns.Matches(On, kind, action);
 }
 
@@ -50,6 +56,19 @@ public sealed class RuleSet(IReadOnlyList<TriggerRule> rules, string source)
 
     /// <summary>Where the set came from (file path), for logs and decisions.</summary>
     public string Source { get; } = source;
+
+    /// <summary>
+    /// The rules of this set that <paramref name="before"/> has under the same id and version with another definition,
+    /// as "id vN": after such a change, a decision's rule and version no longer say which definition made it.
+    /// </summary>
+    public IReadOnlyList<string> ChangedUnderSameVersion(RuleSet before)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        var previous = before.Rules.ToDictionary(r => (r.Id, r.Version));
+        return [.. Rules
+            .Where(r => previous.TryGetValue((r.Id, r.Version), out var old) && old.Definition != r.Definition)
+            .Select(r => $"{r.Id} v{r.Version}")];
+    }
 
     /// <summary>Evaluates every rule that listens to the scope's event, in rule-id order.</summary>
     public IReadOnlyList<RuleEvaluation> Evaluate(RuleScope scope)

@@ -212,6 +212,11 @@ internal static class RulesTestCommand
             text.AppendLine(inv, $"  {label,-8} {rules.Source}: {rules.Rules.Count} rules, {result.Decisions.Count(d => d.Fired)} fired, {result.Decisions.Count(d => !d.Fired)} suppressed");
         }
 
+        if (next.Rules.ChangedUnderSameVersion(current.Rules) is { Count: > 0 } changedInPlace)
+        {
+            text.AppendLine(inv, $"warning: changed without a new version: {string.Join(", ", changedInPlace)} (decisions and trigger ids name a rule by id and version; raise 'version')");
+        }
+
         text.AppendLine(inv, $"diff: {diff.Gained.Count} gained, {diff.Lost.Count} lost, {diff.Changed.Count} changed, {diff.Same} unchanged");
         foreach (var gained in diff.Gained.Take(show))
         {

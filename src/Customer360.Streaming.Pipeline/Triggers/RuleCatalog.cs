@@ -151,12 +151,15 @@ public static partial class RuleCatalog
                     FatigueAfterIgnored = e.Fatigue?.AfterIgnored,
                     FatigueBackOff = fatigueBackOff,
                 };
+                // The condition by its tokens, so re-wrapping or re-spacing it does not count as a new definition.
+                e.When = condition.Canonical;
                 rules.Add(new TriggerRule(e.Id!, e.Version, e.Description ?? string.Empty, [.. e.On], condition, hygiene, expiry.Value, e.Topic ?? string.Empty)
                 {
                     Sequence = sequence,
                     Absence = absence,
                     Dwell = dwell,
                     Offers = ruleOffers,
+                    Definition = YamlCatalog.Canonical(e),
                 });
             }
         }

@@ -293,10 +293,13 @@ public sealed class RulesTestCommandTests : IDisposable
         Assert.Contains("diff: 0 gained, 1 lost, 1 changed, 1 unchanged", output, StringComparison.Ordinal);
         Assert.Contains("LOST     cart-reminder-in-store v1  customer c-1  at 2026-09-21 14:16:20Z  its conditions no longer hold", output, StringComparison.Ordinal);
         Assert.Contains("CHANGED  zone-dwell-assist v2  customer c-1  at 2026-09-21 14:19:50Z -> 2026-09-21 14:20:40Z", output, StringComparison.Ordinal);
+        // Both edits kept their rule's version, so decisions before and after would name the same rule.
+        Assert.Contains("warning: changed without a new version: cart-reminder-in-store v1, zone-dwell-assist v2", output, StringComparison.Ordinal);
 
         var (sameExit, sameOutput, _) = await Run(["rules", "test", "--rules", Shipped, "--events", events, "--current", Shipped, "--fail-on-diff"]);
         Assert.Equal(0, sameExit);
         Assert.Contains("diff: 0 gained, 0 lost, 0 changed, 3 unchanged", sameOutput, StringComparison.Ordinal);
+        Assert.DoesNotContain("without a new version", sameOutput, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -43,6 +43,44 @@ public sealed class RuleFileReloaderTests : IDisposable
     }
 
     [Fact]
+    public void A_rule_changed_under_the_version_it_had_is_applied_with_a_warning_that_names_it()
+    {
+        // Decisions and trigger ids name a rule by id and version: two definitions under one version cannot be told apart.
+        File.WriteAllText(RuleFile, Shipped);
+        var live = new LiveRuleSet(RuleCatalog.Load(RuleFile));
+        var reloader = new RuleFileReloader(RuleFile, live, ProductTopicNames.Default, new PipelineMetrics(), _log);
+        const string CartCooldown = "cooldown: 24h\n    group: cart";
+        Assert.Single(Occurrences(Shipped, CartCooldown));
+
+        // Spacing inside a condition and a comment are layout, not a change of the rule.
+        var respaced = Shipped.Replace("value > 0 and context.cart", "value >  0  and   context.cart", StringComparison.Ordinal) + "# reviewed\n";
+        Assert.NotEqual(Shipped, respaced);
+        File.WriteAllText(RuleFile, respaced);
+        Assert.Equal(ReloadOutcome.Applied, reloader.CheckOnce());
+        Assert.DoesNotContain(_log.Entries, e => e.Level >= LogLevel.Warning);
+
+        File.WriteAllText(RuleFile, respaced.Replace(CartCooldown, "cooldown: 12h\n    group: cart", StringComparison.Ordinal));
+        Assert.Equal(ReloadOutcome.Applied, reloader.CheckOnce());
+        Assert.Equal(TimeSpan.FromHours(12), live.Current.Rules.Single(r => r.Id == "cart-reminder-in-store").Hygiene.Cooldown);
+        var warning = Assert.Single(_log.Entries, e => e.Level == LogLevel.Warning).Message;
+        Assert.Contains("cart-reminder-in-store v1", warning, StringComparison.Ordinal);
+        Assert.DoesNotContain("welcome-back", warning, StringComparison.Ordinal);
+
+        // The same definition under a new version is how a rule should change.
+        File.WriteAllText(RuleFile, Shipped.Replace("id: cart-reminder-in-store\n    version: 1", "id: cart-reminder-in-store\n    version: 2", StringComparison.Ordinal));
+        Assert.Equal(ReloadOutcome.Applied, reloader.CheckOnce());
+        Assert.Single(_log.Entries, e => e.Level == LogLevel.Warning);
+    }
+
+    private static IEnumerable<int> Occurrences(string text, string part)
+    {
+        for (var at = text.IndexOf(part, StringComparison.Ordinal); at >= 0; at = text.IndexOf(part, at + 1, StringComparison.Ordinal))
+        {
+            yield return at;
+        }
+    }
+
+    [Fact]
     public void A_missing_file_or_a_rule_for_a_topic_without_a_sink_is_rejected()
     {
         File.WriteAllText(RuleFile, Shipped);
