@@ -12,7 +12,7 @@ public static class KafkaClientConfigs
 {
     public static ProducerConfig Producer(KafkaOptions options, string clientId)
     {
-        var config = new ProducerConfig(WithExtraProperties(options))
+        var config = new ProducerConfig(ExtraProperties(options, KafkaPropertyScope.ForProducers))
         {
             BootstrapServers = options.BootstrapServers,
             ClientId = clientId,
@@ -28,7 +28,7 @@ public static class KafkaClientConfigs
 
     public static ConsumerConfig Consumer(KafkaOptions options, string groupId, string clientId)
     {
-        var config = new ConsumerConfig(WithExtraProperties(options))
+        var config = new ConsumerConfig(ExtraProperties(options, KafkaPropertyScope.ForConsumers))
         {
             BootstrapServers = options.BootstrapServers,
             GroupId = groupId,
@@ -87,7 +87,7 @@ public static class KafkaClientConfigs
     }
 
     public static AdminClientConfig Admin(KafkaOptions options, string clientId) =>
-        new(WithExtraProperties(options))
+        new(ExtraProperties(options, KafkaPropertyScope.ForProducers))
         {
             BootstrapServers = options.BootstrapServers,
             ClientId = clientId,
@@ -95,6 +95,10 @@ public static class KafkaClientConfigs
 
     private const string FetchQueueBackoff = "fetch.queue.backoff.ms";
 
-    private static Dictionary<string, string> WithExtraProperties(KafkaOptions options) =>
-        new(options.Properties, StringComparer.Ordinal);
+    /// <summary>
+    /// The <c>Kafka:Properties</c> this kind of client reads: one given a setting of the other kind would only log that
+    /// it ignores it (admin clients are producers to librdkafka).
+    /// </summary>
+    private static Dictionary<string, string> ExtraProperties(KafkaOptions options, Func<string, string, bool> forThisKind) =>
+        options.Properties.Where(setting => forThisKind(setting.Key, setting.Value)).ToDictionary(StringComparer.Ordinal);
 }

@@ -51,4 +51,47 @@ public sealed class KafkaClientConfigsTests
         var chosen = new KafkaOptions { BootstrapServers = "localhost:9092", Properties = new() { ["fetch.queue.backoff.ms"] = "250" } };
         Assert.Equal("250", KafkaClientConfigs.Consumer(chosen, "group", "c").Get("fetch.queue.backoff.ms"));
     }
+
+    /// <summary>
+    /// <c>Kafka:Properties</c> serve every client, but librdkafka warns at each client given a setting of the other kind
+    /// ("session.timeout.ms is a consumer property and will be ignored by this producer instance"): the README's own
+    /// advice for the embedded broker made every producer and admin client of <c>c360 run</c> log a warning at start.
+    /// </summary>
+    [Fact]
+    public void A_property_of_one_kind_of_client_is_given_to_that_kind_only_and_no_client_warns_that_it_ignores_one()
+    {
+        var options = new KafkaOptions
+        {
+            BootstrapServers = "127.0.0.1:9",
+            Properties = new() { ["session.timeout.ms"] = "6000", ["compression.type"] = "lz4", ["socket.keepalive.enable"] = "true" },
+        };
+        var warnings = new List<string>();
+        void Warned(LogMessage message)
+        {
+            if (message.Facility == "CONFWARN")
+            {
+                lock (warnings)
+                {
+                    warnings.Add(message.Message);
+                }
+            }
+        }
+
+        var producer = KafkaClientConfigs.Producer(options, "p");
+        var consumer = KafkaClientConfigs.Consumer(options, "group", "c");
+        var admin = KafkaClientConfigs.Admin(options, "a");
+        using (new ProducerBuilder<Null, Null>(producer).SetLogHandler((_, m) => Warned(m)).Build())
+        using (new ConsumerBuilder<Ignore, Ignore>(consumer).SetLogHandler((_, m) => Warned(m)).Build())
+        using (new AdminClientBuilder(admin).SetLogHandler((_, m) => Warned(m)).Build())
+        {
+        }
+
+        Assert.Empty(warnings);
+        Assert.Equal("6000", consumer.Get("session.timeout.ms"));
+        Assert.Equal("lz4", producer.Get("compression.type"));
+        Assert.Null(producer.Get("session.timeout.ms"));
+        Assert.Null(admin.Get("session.timeout.ms"));
+        Assert.Null(consumer.Get("compression.type"));
+        Assert.All(new ClientConfig[] { producer, consumer, admin }, config => Assert.Equal("true", config.Get("socket.keepalive.enable")));
+    }
 }
