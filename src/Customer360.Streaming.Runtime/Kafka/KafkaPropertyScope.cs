@@ -34,12 +34,14 @@ internal static class KafkaPropertyScope
         var scope = Clients.Both;
         try
         {
-            if (IgnoredBy(new ProducerBuilder<Null, Null>(With(new ProducerConfig(), key, value))))
+            var producer = With(new ProducerConfig(), key, value);
+            if (Ignores(log => new ProducerBuilder<Null, Null>(producer).SetLogHandler(log).Build()))
             {
                 scope &= ~Clients.Producers;
             }
 
-            if (IgnoredBy(new ConsumerBuilder<Ignore, Ignore>(With(new ConsumerConfig { GroupId = "c360-property-scope" }, key, value))))
+            var consumer = With(new ConsumerConfig { GroupId = "c360-property-scope" }, key, value);
+            if (Ignores(log => new ConsumerBuilder<Ignore, Ignore>(consumer).SetLogHandler(log).Build()))
             {
                 scope &= ~Clients.Consumers;
             }
@@ -62,32 +64,23 @@ internal static class KafkaPropertyScope
         return config;
     }
 
-    /// <summary>librdkafka checks a new client's settings while building it, on the building thread.</summary>
-    private static bool IgnoredBy(ProducerBuilder<Null, Null> builder)
+    /// <summary>
+    /// Whether the client <paramref name="build"/> makes says it ignores a setting: librdkafka checks a new client's
+    /// settings while building it, on the building thread.
+    /// </summary>
+    private static bool Ignores(Func<Action<IClient, LogMessage>, IClient> build)
     {
         var ignored = 0;
-        using (builder.SetLogHandler((_, message) => Notice(message, ref ignored)).Build())
+        using (build((_, message) =>
+        {
+            if (message.Facility == "CONFWARN" && message.Message.Contains(" property and will be ignored by this ", StringComparison.Ordinal))
+            {
+                Interlocked.Exchange(ref ignored, 1);
+            }
+        }))
         {
         }
 
         return Volatile.Read(ref ignored) == 1;
-    }
-
-    private static bool IgnoredBy(ConsumerBuilder<Ignore, Ignore> builder)
-    {
-        var ignored = 0;
-        using (builder.SetLogHandler((_, message) => Notice(message, ref ignored)).Build())
-        {
-        }
-
-        return Volatile.Read(ref ignored) == 1;
-    }
-
-    private static void Notice(LogMessage message, ref int ignored)
-    {
-        if (message.Facility == "CONFWARN" && message.Message.Contains(" property and will be ignored by this ", StringComparison.Ordinal))
-        {
-            Interlocked.Exchange(ref ignored, 1);
-        }
     }
 }
