@@ -49,11 +49,29 @@ internal static class LagCommand
         interval.Validators.Add(r => CommonOptions.RequireRange(r, "--interval", 1, 3_600));
         var samples = new Option<int>("--samples") { Description = "Samples before the one-shot report (a status needs a window).", DefaultValueFactory = _ => 3 };
         samples.Validators.Add(r => CommonOptions.RequireRange(r, "--samples", 1, 100));
+        var failOn = new Option<string?>("--fail-on")
+        {
+            Description = "Exit 1 when the group's status is this or worse, in the order WARN, REWIND, STALL, STOP (for cron and pipelines).",
+        };
+        failOn.Validators.Add(r =>
+        {
+            if (!TryFailOn(r.GetValueOrDefault<string?>(), out _))
+            {
+                r.AddError("--fail-on must be warn, rewind, stall or stop.");
+            }
+        });
         var topologyDir = CommonOptions.TopologyDirectory();
         var command = new Command("lag", "Lag of a consumer group per partition, in records and seconds, with Burrow-style statuses (OK, WARN, REWIND, STALL, STOP).")
         {
-            group, topics, bootstrap, watch, interval, samples, topologyDir,
+            group, topics, bootstrap, watch, interval, samples, failOn, topologyDir,
         };
+        command.Validators.Add(r =>
+        {
+            if (r.GetValue(failOn) is not null && r.GetValue(watch))
+            {
+                r.AddError("--fail-on judges the one-shot report; leave out --watch, which reports until interrupted.");
+            }
+        });
         command.SetAction(async (parse, cancellationToken) =>
         {
             if (!CommonOptions.TryBootstrapServers(parse.GetValue(bootstrap), out var servers))
@@ -101,7 +119,7 @@ internal static class LagCommand
 
                     if (last)
                     {
-                        return ExitCodes.Success;
+                        return await Verdict(report, parse.GetValue(failOn));
                     }
 
                     await Task.Delay(every, TimeProvider.System, cancellationToken);
@@ -118,6 +136,25 @@ internal static class LagCommand
             }
         });
         return command;
+    }
+
+    /// <summary>The status <c>--fail-on</c> names (<see cref="LagStatus.Ok"/> when it is left out), or false for one it cannot name.</summary>
+    private static bool TryFailOn(string? text, out LagStatus threshold)
+    {
+        threshold = LagStatus.Ok;
+        return text is null || (EnumNames.TryParseName(text, out threshold) && threshold != LagStatus.Ok);
+    }
+
+    /// <summary>Success, unless <c>--fail-on</c> named a status the group's is at or past; then says so and exits 1.</summary>
+    private static async Task<int> Verdict(GroupLagReport report, string? failOn)
+    {
+        if (!TryFailOn(failOn, out var threshold) || threshold == LagStatus.Ok || report.Status < threshold)
+        {
+            return ExitCodes.Success;
+        }
+
+        await Console.Error.WriteLineAsync($"exit 1: the group is {Name(report.Status)}, at least {Name(threshold)} (--fail-on)");
+        return ExitCodes.RuntimeFailure;
     }
 
     private static List<string> TopicNames(string commaSeparated) =>

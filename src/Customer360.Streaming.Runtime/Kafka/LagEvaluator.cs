@@ -1,6 +1,6 @@
 namespace Customer360.Streaming.Runtime.Kafka;
 
-/// <summary>How a partition (or a whole group) is keeping up, in Burrow's terms.</summary>
+/// <summary>How a partition (or a whole group) is keeping up, in Burrow's terms, in rising severity: a group's is its worst partition's.</summary>
 public enum LagStatus
 {
     /// <summary>Caught up at some point of the window, or lag shrinking.</summary>

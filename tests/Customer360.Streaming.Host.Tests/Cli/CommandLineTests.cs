@@ -78,6 +78,8 @@ public sealed class CommandLineTests
     [InlineData("--group", "  ", "--group must name a consumer group")]
     [InlineData("--group", "c360\u001b[2J", "--group must not contain control characters")]
     [InlineData("--topics", ", ,", "--topics must name at least one topic")]
+    [InlineData("--fail-on", "ok", "--fail-on must be warn, rewind, stall or stop")]
+    [InlineData("--fail-on", "late", "--fail-on must be warn, rewind, stall or stop")]
     public void Parse_LagWithAGroupOrTopicsItCannotUse_IsAnErrorNamingTheOption(string option, string value, string expected)
     {
         // An empty group reached librdkafka, which answered "Failed to redirect the poll queue ...: Unknown group"; one
@@ -87,6 +89,15 @@ public sealed class CommandLineTests
         var result = C360Cli.Create().Parse(args);
 
         Assert.Contains(result.Errors, e => e.Message.StartsWith(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Parse_LagFailOnWithWatch_IsAnError_AsOnlyAOneShotReportEnds()
+    {
+        var result = C360Cli.Create().Parse(["lag", "--fail-on", "stall", "--watch"]);
+
+        Assert.Contains(result.Errors, e => e.Message.StartsWith("--fail-on judges the one-shot report; leave out --watch", StringComparison.Ordinal));
+        Assert.Empty(C360Cli.Create().Parse(["lag", "--fail-on", "STALL"]).Errors);
     }
 
     [Theory]

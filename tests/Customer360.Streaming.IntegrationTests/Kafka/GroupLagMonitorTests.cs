@@ -57,6 +57,14 @@ public sealed class GroupLagMonitorTests(KafkaFixture kafka)
         Assert.True(cli.ExitCode == 0, cli.AllOutput);
         Assert.Matches($"group {group}: (STALL|STOP)", cli.AllOutput);
         Assert.Contains(topic, cli.AllOutput, StringComparison.Ordinal);
+
+        // A check from cron or a pipeline: the same report, and an exit code that says the group is at least stalled.
+        using var check = await ChildProcess.RunAsync(
+            "dotnet", [RepositoryLayout.C360Dll, "lag", "--group", group, "--topics", topic, "--bootstrap-servers", kafka.BootstrapServers, "--samples", "2", "--interval", "1", "--fail-on", "stall"],
+            TimeSpan.FromMinutes(1));
+        Assert.True(check.ExitCode == 1, check.AllOutput);
+        Assert.Matches($"group {group}: (STALL|STOP)", check.AllOutput);
+        Assert.Matches("exit 1: the group is (STALL|STOP), at least STALL \\(--fail-on\\)", check.AllOutput);
     }
 
     [Fact]
@@ -87,6 +95,12 @@ public sealed class GroupLagMonitorTests(KafkaFixture kafka)
         Assert.Equal(LagStatus.Ok, report.Status);
         Assert.Equal(0, report.Partitions.Single().Lag);
         Assert.Equal(0, report.Partitions.Single().LagSeconds);
+
+        using var check = await ChildProcess.RunAsync(
+            "dotnet", [RepositoryLayout.C360Dll, "lag", "--group", group, "--topics", topic, "--bootstrap-servers", kafka.BootstrapServers, "--samples", "1", "--fail-on", "warn"],
+            TimeSpan.FromMinutes(1));
+        Assert.True(check.ExitCode == 0, check.AllOutput);
+        Assert.Contains($"group {group}: OK", check.AllOutput, StringComparison.Ordinal);
     }
 
     [Fact]
