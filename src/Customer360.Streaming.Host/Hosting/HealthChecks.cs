@@ -50,9 +50,19 @@ internal sealed class ProcessorHealthCheck(StreamProcessorService processor) : I
         };
     }
 
-    private static string PausedDescription(int paused, IReadOnlyList<string> reasons) => reasons.Count == 0
-        ? $"{paused} partitions paused (a dependency is down; each retries its record)"
-        : $"{paused} partitions paused, waiting to retry: {string.Join("; ", reasons)}";
+    /// <summary>
+    /// The reasons named in full, at most <see cref="ReasonsNamed"/>: a registry restored without its schemas gives a
+    /// reason per unknown id, and a description naming them all grew by a sentence per id (each change is logged, and
+    /// the pages show it).
+    /// </summary>
+    private static string PausedDescription(int paused, IReadOnlyList<string> reasons) => reasons.Count switch
+    {
+        0 => $"{paused} partitions paused (a dependency is down; each retries its record)",
+        <= ReasonsNamed => $"{paused} partitions paused, waiting to retry: {string.Join("; ", reasons)}",
+        _ => $"{paused} partitions paused, waiting to retry: {string.Join("; ", reasons.Take(ReasonsNamed))}; and {reasons.Count - ReasonsNamed} other reasons",
+    };
+
+    private const int ReasonsNamed = 3;
 }
 
 /// <summary>Ready only while Redis answers: contexts cannot be materialized without it.</summary>

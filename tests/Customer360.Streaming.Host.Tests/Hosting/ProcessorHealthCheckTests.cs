@@ -52,6 +52,25 @@ public sealed class ProcessorHealthCheckTests
     }
 
     [Fact]
+    public void Readiness_names_at_most_three_reasons_and_counts_the_others()
+    {
+        // A registry restored without its schemas pauses a partition per unknown id; each reason names its id, and the
+        // description (logged at each change, shown on the overview page) grew by a sentence per id.
+        var partitions = Enumerable.Range(0, 6).Select(p => new TopicPartition("c360.mobile.v1", p)).ToList();
+        var status = new StreamWorkerStatus();
+        status.Assigned(partitions);
+        string Reason(int id) => $"Schema id {id} is unknown to the registry; retried for up to 60 s (SchemaRegistry:UnknownIdRetrySeconds)";
+        for (var i = 0; i < partitions.Count; i++)
+        {
+            status.Paused(partitions[i], paused: true, Reason(101 + i));
+        }
+
+        var ready = ProcessorHealthCheck.Assess(Of(status), readiness: true);
+
+        Assert.Equal($"6 partitions paused, waiting to retry: {Reason(101)}; {Reason(102)}; {Reason(103)}; and 3 other reasons", ready.Description);
+    }
+
+    [Fact]
     public void Restoring_joining_and_unassigned_workers_are_not_ready()
     {
         var restoring = Running();
