@@ -38,6 +38,10 @@ internal sealed class DeadLetterReplay(DeadLetterReplayTargets targets, DeadLett
     private readonly SortedDictionary<string, long> _sentByTopic = new(StringComparer.Ordinal);
     private readonly SortedDictionary<string, long> _notReplayed = new(StringComparer.Ordinal);
 
+    /// <summary>The input records sent (or, in a dry run, that would be): a record dead-lettered again is sent once.</summary>
+    private readonly HashSet<RecordOrigin> _origins = [];
+    private long _repeats;
+
     /// <summary>The classes asked for that some dead letter on the topic has: one asked for in vain is said so.</summary>
     private readonly HashSet<string> _classesFound = new(StringComparer.Ordinal);
 
@@ -83,6 +87,12 @@ internal sealed class DeadLetterReplay(DeadLetterReplayTargets targets, DeadLett
         if (letter is null || !selection.Takes(letter))
         {
             LeftAlone++;
+            return;
+        }
+
+        if (!_origins.Add(letter.Origin))
+        {
+            _repeats++;
             return;
         }
 
@@ -146,6 +156,11 @@ internal sealed class DeadLetterReplay(DeadLetterReplayTargets targets, DeadLett
         {
             yield return $"older than the grace period (Context:GraceSeconds, {grace.Grace.TotalSeconds:N0} s): {_olderThanGrace:N0} event{(_olderThanGrace == 1 ? string.Empty : "s")}; "
                 + "the processor applies such an event only if its customer has no event of the same kind newer by more than that, and counts it late otherwise (c360_records_late_total)";
+        }
+
+        if (_repeats > 0)
+        {
+            yield return $"each record once: {_repeats:N0} more dead letter{(_repeats == 1 ? string.Empty : "s")} of a record already among them (dead-lettered again after its input was read again)";
         }
 
         foreach (var (why, count) in _notReplayed)

@@ -10,6 +10,9 @@ namespace Customer360.Streaming.Host.Cli;
 internal sealed class DeadLetterTally(DeadLetterReplayTargets targets)
 {
     private readonly SortedDictionary<(string ErrorClass, string Stage), SortedDictionary<string, long>> _byReason = [];
+
+    /// <summary>The input records dead-lettered so far, by where they were read: one dead-lettered again is a repeat.</summary>
+    private readonly HashSet<RecordOrigin> _origins = [];
     private long _replayable;
     private long _firstMs = long.MaxValue;
     private long _lastMs = long.MinValue;
@@ -18,6 +21,12 @@ internal sealed class DeadLetterTally(DeadLetterReplayTargets targets)
 
     /// <summary>Records on the topic without our origin headers (somebody else wrote them).</summary>
     public long Foreign { get; private set; }
+
+    /// <summary>
+    /// Dead letters of a record dead-lettered before: read again after a crash before its offset was committed (or on
+    /// each restart under exactly_once_v2 on the embedded broker, which keeps no transactional offsets), it failed again.
+    /// </summary>
+    public long Repeats { get; private set; }
 
     public void Add(DeadLetterEnvelope? letter)
     {
@@ -37,7 +46,9 @@ internal sealed class DeadLetterTally(DeadLetterReplayTargets targets)
 
         var topic = TerminalText.Printable(letter.Origin.Topic);
         byTopic[topic] = byTopic.GetValueOrDefault(topic) + 1;
-        _replayable += targets.For(letter).Topic is null ? 0 : 1;
+        var first = _origins.Add(letter.Origin);
+        Repeats += first ? 0 : 1;
+        _replayable += first && targets.For(letter).Topic is not null ? 1 : 0;
         if (letter.OriginTimestampMs > 0)
         {
             _firstMs = Math.Min(_firstMs, letter.OriginTimestampMs);
@@ -59,6 +70,11 @@ internal sealed class DeadLetterTally(DeadLetterReplayTargets targets)
         if (Foreign > 0)
         {
             yield return $"  without origin headers (not written by c360): {Foreign:N0}";
+        }
+
+        if (Repeats > 0)
+        {
+            yield return $"  of these, {Repeats:N0} repeat a record dead-lettered before (its input was read again, after a crash or a restart); a replay sends each record once";
         }
 
         yield return $"replayable: {_replayable:N0} of {Total:N0} (c360 dead-letters replay --class <classes> sends them back to the input they entered by)";

@@ -23,6 +23,20 @@ public sealed class DeadLetterReplaySelectionTests
     }
 
     [Fact]
+    public void A_record_dead_lettered_twice_is_sent_once()
+    {
+        using var replay = DryRun("InvalidValue");
+        replay.Add(Record(), TestDeadLetters.Letter("c360.relationship.v1", originOffset: 3));
+        replay.Add(Record(), TestDeadLetters.Letter("c360.relationship.v1", originOffset: 3));
+        replay.Add(Record(), TestDeadLetters.Letter("c360.relationship.v1", originOffset: 4));
+
+        var lines = replay.Lines().ToList();
+
+        Assert.Contains("would replay 2 dead letters: c360.relationship.v1 2", lines);
+        Assert.Contains("each record once: 1 more dead letter of a record already among them (dead-lettered again after its input was read again)", lines);
+    }
+
+    [Fact]
     public void The_note_names_a_few_of_the_topics_classes_printable_however_many_were_forged()
     {
         using var replay = DryRun("InvalidValue");

@@ -27,6 +27,23 @@ public sealed class DeadLetterTallyTests
     }
 
     [Fact]
+    public void A_record_dead_lettered_again_counts_as_a_repeat_and_as_one_a_replay_could_send()
+    {
+        // Read again after a crash before its offset was committed (or on every restart of exactly_once_v2 on the
+        // embedded broker), a record fails again and is dead-lettered again: the summary counted each copy.
+        var tally = new DeadLetterTally(TestDeadLetters.ShippedTargets);
+        tally.Add(TestDeadLetters.Letter("c360.location.v1", "InvalidValue", "validate", 1_000, originOffset: 7));
+        tally.Add(TestDeadLetters.Letter("c360.location.v1", "InvalidValue", "validate", 1_000, originOffset: 7));
+        tally.Add(TestDeadLetters.Letter("c360.location.v1", "InvalidValue", "validate", 1_000, originOffset: 8));
+
+        var lines = tally.Lines("dlq").ToList();
+
+        Assert.Contains("  InvalidValue at validate: 3 (c360.location.v1 3)", lines);
+        Assert.Contains("  of these, 1 repeat a record dead-lettered before (its input was read again, after a crash or a restart); a replay sends each record once", lines);
+        Assert.Contains("replayable: 2 of 3 (c360 dead-letters replay --class <classes> sends them back to the input they entered by)", lines);
+    }
+
+    [Fact]
     public void Forged_header_text_reaches_the_terminal_without_control_characters_and_cut_short()
     {
         // A record with "\u001b[2J" in its class would have cleared the operator's screen; a megabyte-long one filled it.
