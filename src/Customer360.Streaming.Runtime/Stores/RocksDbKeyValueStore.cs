@@ -88,9 +88,12 @@ public sealed class RocksDbKeyValueStore : IChangeloggedStore
         try
         {
             // The WAL stays on (unlike Kafka Streams): it carries commits across a killed process, and is synced before a
-            // checkpoint names their changelog offsets.
+            // checkpoint names their changelog offsets. An incomplete record at its end (a write a crash cut short) is
+            // dropped, as it was never synced; damage before its end fails the open as corruption, and the store is
+            // recreated and restored. RocksDB's default replays up to the damage and drops the rest without an error,
+            // which left the store behind its checkpoint.
             var options = new DbOptions().SetCreateIfMissing(true).SetWriteBufferSize(WriteBufferBytes).SetMaxWriteBufferNumber(2)
-                .SetKeepLogFileNum(InfoLogsKept).SetMaxLogFileSize(InfoLogBytes);
+                .SetKeepLogFileNum(InfoLogsKept).SetMaxLogFileSize(InfoLogBytes).SetWalRecoveryMode(Recovery.TolerateCorruptedTailRecords);
             return RocksDb.Open(memory?.Share(options) ?? options, path);
         }
         catch (RocksDbException ex) when (ex.Message.Contains("lock", StringComparison.OrdinalIgnoreCase))

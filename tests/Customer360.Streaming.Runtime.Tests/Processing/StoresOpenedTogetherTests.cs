@@ -70,6 +70,73 @@ public sealed class StoresOpenedTogetherTests
     }
 
     [Fact]
+    public void A_store_whose_write_ahead_log_is_damaged_in_the_middle_is_recreated_not_opened_with_what_came_before_the_damage()
+    {
+        // RocksDB's default recovery replays a damaged log up to the damage and drops the rest without an error (a
+        // warning in its own LOG file): the store opened holding less than its checkpoint said, and restore went on
+        // from the checkpoint. Measured by hand: 2.8 of a context store's 3.8 MB of log dropped, nothing in c360's log.
+        using (var store = new RocksDbKeyValueStore(CountingProcessor.Store, StorePath(0), () => new RecordOrigin("in", 0, 7)))
+        {
+            for (var i = 0; i < 2_000; i++)
+            {
+                store.Put($"key-{i:0000}", Encoding.UTF8.GetBytes(new string('v', 1_000)));
+            }
+
+            store.TakeChanges();
+            store.ChangesDurable();
+        }
+
+        new TaskStateDirectory(_stateDirectory, _count.Name, 0).WriteCheckpoint(new Dictionary<string, long> { [CountingProcessor.Store] = 1_999 });
+        var log = Directory.GetFiles(StorePath(0), "*.log").Single();
+        Assert.True(new FileInfo(log).Length > 1_500_000, $"the writes are in the log: {new FileInfo(log).Length} bytes");
+        using (var file = new FileStream(log, FileMode.Open, FileAccess.Write))
+        {
+            file.Position = 1_000_000;
+            file.Write(Enumerable.Repeat((byte)0xA5, 4_096).ToArray());
+        }
+
+        var local = Local(0);
+        TaskLocalState.OpenTogether([(local, CountingProcessor.Store)]);
+
+        var (recreated, reason) = Assert.Single(local.Recreated);
+        Assert.Equal(CountingProcessor.Store, recreated);
+        Assert.StartsWith("Corruption", reason, StringComparison.Ordinal);
+        Assert.Equal(0, local.RestoreFrom(CountingProcessor.Store));
+    }
+
+    [Fact]
+    public void A_store_whose_log_ends_in_a_write_a_crash_cut_short_opens_with_the_writes_before_it()
+    {
+        // The last record of a killed process's log may be incomplete: it was never synced, so no checkpoint counts on
+        // it, and the store must open (a recreation would restore the whole changelog after every crash).
+        using (var store = new RocksDbKeyValueStore(CountingProcessor.Store, StorePath(0), () => new RecordOrigin("in", 0, 7)))
+        {
+            for (var i = 0; i < 100; i++)
+            {
+                store.Put($"key-{i:000}", Encoding.UTF8.GetBytes(new string('v', 1_000)));
+                store.TakeChanges();
+                store.ChangesDurable();
+            }
+        }
+
+        new TaskStateDirectory(_stateDirectory, _count.Name, 0).WriteCheckpoint(new Dictionary<string, long> { [CountingProcessor.Store] = 98 });
+        var log = Directory.GetFiles(StorePath(0), "*.log").Single();
+        using (var file = new FileStream(log, FileMode.Open, FileAccess.Write))
+        {
+            file.SetLength(file.Length - 500);
+        }
+
+        var local = Local(0);
+        TaskLocalState.OpenTogether([(local, CountingProcessor.Store)]);
+
+        Assert.Empty(local.Recreated);
+        using var reopened = local.OpenStore(CountingProcessor.Store, () => null, () => 0);
+        Assert.NotNull(reopened.Get("key-000"));
+        Assert.NotNull(reopened.Get("key-098"));
+        Assert.Null(reopened.Get("key-099"));
+    }
+
+    [Fact]
     public void A_store_another_holder_keeps_fails_the_assignment_and_the_stores_opened_beside_it_are_released()
     {
         var tasks = Enumerable.Range(0, 4).Select(Local).ToList();
