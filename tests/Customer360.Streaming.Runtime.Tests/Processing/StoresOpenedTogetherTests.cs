@@ -75,19 +75,7 @@ public sealed class StoresOpenedTogetherTests
         // RocksDB's default recovery replays a damaged log up to the damage and drops the rest without an error (a
         // warning in its own LOG file): the store opened holding less than its checkpoint said, and restore went on
         // from the checkpoint. Measured by hand: 2.8 of a context store's 3.8 MB of log dropped, nothing in c360's log.
-        using (var store = new RocksDbKeyValueStore(CountingProcessor.Store, StorePath(0), () => new RecordOrigin("in", 0, 7)))
-        {
-            for (var i = 0; i < 2_000; i++)
-            {
-                store.Put($"key-{i:0000}", Encoding.UTF8.GetBytes(new string('v', 1_000)));
-            }
-
-            store.TakeChanges();
-            store.ChangesDurable();
-        }
-
-        new TaskStateDirectory(_stateDirectory, _count.Name, 0).WriteCheckpoint(new Dictionary<string, long> { [CountingProcessor.Store] = 1_999 });
-        var log = Directory.GetFiles(StorePath(0), "*.log").Single();
+        var log = LogOfCheckpointedWrites(2_000, commits: 1);
         Assert.True(new FileInfo(log).Length > 1_500_000, $"the writes are in the log: {new FileInfo(log).Length} bytes");
         using (var file = new FileStream(log, FileMode.Open, FileAccess.Write))
         {
@@ -109,18 +97,7 @@ public sealed class StoresOpenedTogetherTests
     {
         // The last record of a killed process's log may be incomplete: it was never synced, so no checkpoint counts on
         // it, and the store must open (a recreation would restore the whole changelog after every crash).
-        using (var store = new RocksDbKeyValueStore(CountingProcessor.Store, StorePath(0), () => new RecordOrigin("in", 0, 7)))
-        {
-            for (var i = 0; i < 100; i++)
-            {
-                store.Put($"key-{i:000}", Encoding.UTF8.GetBytes(new string('v', 1_000)));
-                store.TakeChanges();
-                store.ChangesDurable();
-            }
-        }
-
-        new TaskStateDirectory(_stateDirectory, _count.Name, 0).WriteCheckpoint(new Dictionary<string, long> { [CountingProcessor.Store] = 98 });
-        var log = Directory.GetFiles(StorePath(0), "*.log").Single();
+        var log = LogOfCheckpointedWrites(100, commits: 100);
         using (var file = new FileStream(log, FileMode.Open, FileAccess.Write))
         {
             file.SetLength(file.Length - 500);
@@ -131,9 +108,9 @@ public sealed class StoresOpenedTogetherTests
 
         Assert.Empty(local.Recreated);
         using var reopened = local.OpenStore(CountingProcessor.Store, () => null, () => 0);
-        Assert.NotNull(reopened.Get("key-000"));
-        Assert.NotNull(reopened.Get("key-098"));
-        Assert.Null(reopened.Get("key-099"));
+        Assert.NotNull(reopened.Get("key-0000"));
+        Assert.NotNull(reopened.Get("key-0098"));
+        Assert.Null(reopened.Get("key-0099"));
     }
 
     [Fact]
@@ -179,6 +156,29 @@ public sealed class StoresOpenedTogetherTests
             using var reopened = new RocksDbKeyValueStore(CountingProcessor.Store, StorePath(partition), () => null);
             Assert.Null(reopened.Get("key"));
         }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="count"/> entries of 1 KB into partition 0's store in <paramref name="commits"/> commits, closes
+    /// it, checkpoints all but the last, and returns the path of its write-ahead log, which holds them.
+    /// </summary>
+    private string LogOfCheckpointedWrites(int count, int commits)
+    {
+        using (var store = new RocksDbKeyValueStore(CountingProcessor.Store, StorePath(0), () => new RecordOrigin("in", 0, 7)))
+        {
+            for (var i = 0; i < count; i++)
+            {
+                store.Put($"key-{i:0000}", Encoding.UTF8.GetBytes(new string('v', 1_000)));
+                if ((i + 1) % (count / commits) == 0)
+                {
+                    store.TakeChanges();
+                    store.ChangesDurable();
+                }
+            }
+        }
+
+        new TaskStateDirectory(_stateDirectory, _count.Name, 0).WriteCheckpoint(new Dictionary<string, long> { [CountingProcessor.Store] = count - 2 });
+        return Directory.GetFiles(StorePath(0), "*.log").Single();
     }
 
     private TaskLocalState Local(int partition) => TaskLocalState.Open(Root, _count, partition, TimeProvider.System);
