@@ -95,7 +95,12 @@ internal sealed class ChangelogRestorer(
             }
 
             var result = Restorer.Consume(RestorePollTimeout);
-            if (result?.Message.Key is { } keyBytes)
+            if (result is not null && Foreign(result.Message) is { } problem)
+            {
+                pending.PassOver(result.Offset.Value, problem);
+                metrics.SkippedRestoreRecords.Add(1, new KeyValuePair<string, object?>("store", store));
+            }
+            else if (result?.Message.Key is { } keyBytes)
             {
                 pending.Task.Restore(store, System.Text.Encoding.UTF8.GetString(keyBytes), result.Message.Value, result.Message.Value is null);
                 pending.Records++;
@@ -111,9 +116,13 @@ internal sealed class ChangelogRestorer(
             if (result?.Offset.Value >= pending.Last || Restorer.Position(changelog) is { IsSpecial: false } position && position.Value > pending.Last)
             {
                 Restorer.Unassign();
+                if (pending.PassedOver > 0)
+                {
+                    Log.ForeignChangelogRecords(logger, store, changelog.Topic, changelog.Partition.Value, pending.PassedOver, pending.FirstPassedOver, pending.FirstProblem!);
+                }
+
                 pending.Local?.Restored(store, pending.Last!.Value);
-                pending.Last = null;
-                pending.StoreIndex++;
+                pending.NextStore();
             }
             else if (result is null && time.GetElapsedTime(pending.StoreStarted) > TimeSpan.FromSeconds(kafka.StartupTimeoutSeconds * 4))
             {
@@ -167,7 +176,7 @@ internal sealed class ChangelogRestorer(
         if (last < from)
         {
             pending.Local?.Restored(store, from - 1);
-            pending.StoreIndex++;
+            pending.NextStore();
             return false;
         }
 
@@ -177,6 +186,13 @@ internal sealed class ChangelogRestorer(
         pending.StoreStarted = time.GetTimestamp();
         return true;
     }
+
+    /// <summary>
+    /// Why a changelog record cannot be this runtime's, or null: every record it writes has a key, and a value that is
+    /// a store entry or null (a deletion). Applying anything else would stop the task on its first read of the key.
+    /// </summary>
+    private static string? Foreign(Message<byte[]?, byte[]?> message) =>
+        message.Key is null ? "has no key" : message.Value is { } value ? Stores.StoreEntry.Malformed(value) : null;
 
     /// <summary>Closes a task before it finished restoring; one found damaged leaves no checkpoint, so its next start wipes it.</summary>
     private static void Close(PendingRestore pending)
@@ -215,12 +231,36 @@ internal sealed class ChangelogRestorer(
         /// <summary>Records to restore across the stores positioned so far, for progress.</summary>
         public long Total { get; set; }
 
+        /// <summary>Records of the current store's changelog passed over as foreign, the first one's offset and why.</summary>
+        public long PassedOver { get; private set; }
+
+        public long FirstPassedOver { get; private set; }
+
+        public string? FirstProblem { get; private set; }
+
+        public void PassOver(long offset, string problem)
+        {
+            if (PassedOver++ == 0)
+            {
+                (FirstPassedOver, FirstProblem) = (offset, problem);
+            }
+        }
+
+        /// <summary>Moves on to the next store.</summary>
+        public void NextStore()
+        {
+            Last = null;
+            StoreIndex++;
+            PassedOver = 0;
+        }
+
         /// <summary>Starts over with a new task (after the local state was wiped).</summary>
         public void Restart(StreamTask fresh)
         {
             Task = fresh;
             StoreIndex = 0;
             Last = null;
+            PassedOver = 0;
         }
     }
 }

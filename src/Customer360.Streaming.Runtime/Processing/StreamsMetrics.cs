@@ -31,6 +31,8 @@ public sealed class StreamsMetrics : IDisposable
         DeletedUnread = Meter.CreateCounter<long>(
             "c360.records.deleted_unread", "{offset}", "Source offsets the broker deleted before the processor read them (retention shorter than its lag or downtime), by topic: records lost to every stage after the source");
         RestoredRecords = Meter.CreateCounter<long>("c360.restore.records", "{record}", "Changelog records replayed into stores");
+        SkippedRestoreRecords = Meter.CreateCounter<long>(
+            "c360.restore.records.skipped", "{record}", "Changelog records restore passed over because this runtime did not write them (no key, or not a store entry), by store");
         ChangelogTruncations = Meter.CreateCounter<long>(
             "c360.changelog.truncated", "{partition}", "Changelog partitions found not starting at offset 0 at restore: state the broker deleted, by store");
         DamagedStores = Meter.CreateCounter<long>(
@@ -79,6 +81,9 @@ public sealed class StreamsMetrics : IDisposable
     public Counter<long> ChangelogTruncations { get; }
 
     public Counter<long> RestoredRecords { get; }
+
+    /// <summary>Changelog records another program wrote, which restore passed over.</summary>
+    public Counter<long> SkippedRestoreRecords { get; }
 
     /// <summary>Stores a read found damaged on disk, whose tasks were wiped and restored from their changelogs.</summary>
     public Counter<long> DamagedStores { get; }

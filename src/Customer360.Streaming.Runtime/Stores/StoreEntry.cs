@@ -115,25 +115,65 @@ internal sealed class StoreEntry(byte[] value, Dictionary<string, long> applied)
         public int Compare(KeyValuePair<string, long> x, KeyValuePair<string, long> y) => string.CompareOrdinal(x.Key, y.Key);
     }
 
+    /// <summary>Decodes a changelog value this runtime wrote.</summary>
+    /// <exception cref="InvalidDataException">The bytes are not such a value (<see cref="Malformed"/> says why).</exception>
     public static StoreEntry Decode(ReadOnlySpan<byte> data)
     {
-        if (data.Length < 5 || data[0] != FormatVersion)
+        if (Read(data, collect: true, out var applied, out var valueStart) is { } problem)
         {
-            throw new InvalidDataException("Changelog entry has an unknown format.");
+            throw new InvalidDataException($"Changelog entry {problem}.");
         }
 
+        return new StoreEntry(data[valueStart..].ToArray(), applied!);
+    }
+
+    /// <summary>
+    /// Why <paramref name="data"/> is not a changelog value this runtime wrote, or null when it is one: restore checks
+    /// every record before it enters a store, since a changelog is a topic any producer can write to.
+    /// </summary>
+    public static string? Malformed(ReadOnlySpan<byte> data) => Read(data, collect: false, out _, out _);
+
+    /// <summary>Reads the header and applied offsets (kept only when <paramref name="collect"/>), bounded by the data's length; a problem or null.</summary>
+    private static string? Read(ReadOnlySpan<byte> data, bool collect, out Dictionary<string, long>? applied, out int valueStart)
+    {
+        (applied, valueStart) = (null, 0);
+        if (data.Length < 5)
+        {
+            return $"has {data.Length} bytes, fewer than its 5-byte header";
+        }
+
+        if (data[0] != FormatVersion)
+        {
+            return $"has format {data[0]}, not {FormatVersion}";
+        }
+
+        // Each applied offset takes at least 10 bytes, so a count beyond what the data can hold is refused before
+        // anything is allocated for it.
         var count = BinaryPrimitives.ReadInt32BigEndian(data[1..]);
-        var applied = new Dictionary<string, long>(count, StringComparer.Ordinal);
+        if (count < 0 || count > (data.Length - 5) / 10)
+        {
+            return $"claims {count} applied offsets in {data.Length} bytes";
+        }
+
+        applied = collect ? new Dictionary<string, long>(count, StringComparer.Ordinal) : null;
         var position = 5;
         for (var i = 0; i < count; i++)
         {
-            var length = BinaryPrimitives.ReadUInt16BigEndian(data[position..]);
-            var partition = Encoding.UTF8.GetString(data.Slice(position + 2, length));
-            position += 2 + length;
-            applied[partition] = BinaryPrimitives.ReadInt64BigEndian(data[position..]);
-            position += 8;
+            var length = position + 2 <= data.Length ? BinaryPrimitives.ReadUInt16BigEndian(data[position..]) : int.MaxValue;
+            if ((long)position + 2 + length + 8 > data.Length)
+            {
+                return $"is cut short in applied offset {i + 1} of {count}";
+            }
+
+            if (applied is not null)
+            {
+                applied[Encoding.UTF8.GetString(data.Slice(position + 2, length))] = BinaryPrimitives.ReadInt64BigEndian(data[(position + 2 + length)..]);
+            }
+
+            position += 2 + length + 8;
         }
 
-        return new StoreEntry(data[position..].ToArray(), applied);
+        valueStart = position;
+        return null;
     }
 }

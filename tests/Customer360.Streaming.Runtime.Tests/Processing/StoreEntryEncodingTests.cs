@@ -34,6 +34,24 @@ public sealed class StoreEntryEncodingTests
         Assert.Equal("second", entry.Decoded(TextSerde.Instance));
     }
 
+    [Fact]
+    public void EveryPrefixOfAnEntry_AndBytesNoRuntimeWrote_AreRefusedWithAReason_NeverAnAllocationTheyClaim()
+    {
+        var encoded = Entry(("web-3", 40), ("app-1", 7)).Encode();
+        var hostileCount = new byte[] { 1, 0x7f, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+        var hostileLength = new byte[] { 1, 0, 0, 0, 1, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0 };
+        var candidates = Enumerable.Range(0, encoded.Length - "value".Length).Select(length => encoded[..length])
+            .Append("{\"customerId\":\"c-1\"}"u8.ToArray()).Append(hostileCount).Append(hostileLength);
+
+        Assert.Null(StoreEntry.Malformed(encoded));
+        Assert.All(candidates, bytes =>
+        {
+            Assert.NotNull(StoreEntry.Malformed(bytes));
+            var refused = Assert.Throws<InvalidDataException>(() => StoreEntry.Decode(bytes));
+            Assert.StartsWith("Changelog entry ", refused.Message, StringComparison.Ordinal);
+        });
+    }
+
     private static StoreEntry Entry(params (string Partition, long Offset)[] applied)
     {
         var offsets = new Dictionary<string, long>(StringComparer.Ordinal);
