@@ -18,7 +18,8 @@ namespace Customer360.Streaming.Redis;
 /// <param name="Extra">Redis held a context Kafka no longer has (erased, expired, or another deployment's).</param>
 /// <param name="TruncatedPartitions">Changelog partitions whose oldest records the broker deleted: Kafka is not the whole truth.</param>
 /// <param name="ExtraKept">The <paramref name="Extra"/> contexts were kept, because a changelog was truncated and --force was not given.</param>
-public sealed record RebuildReport(int InKafka, int Same, int Different, int Missing, int Extra, int TruncatedPartitions = 0, bool ExtraKept = false)
+/// <param name="PassedOver">Changelog records no c360 wrote (no key, not a store entry, or not a context), read past as the processor's restore does.</param>
+public sealed record RebuildReport(int InKafka, int Same, int Different, int Missing, int Extra, int TruncatedPartitions = 0, bool ExtraKept = false, int PassedOver = 0)
 {
     public int Differing => Different + Missing + Extra;
 }
@@ -42,8 +43,16 @@ public static class ContextRebuild
         // Before the changelogs, which may take long to read: a Redis that does not answer fails the rebuild at once.
         Primaries(redis);
         var truncations = new List<ChangelogTruncation>();
+        var passedOver = new ForeignRecords();
         using var admin = new AdminClientBuilder(KafkaClientConfigs.Admin(kafka, $"{kafka.ApplicationId}-rebuild-admin")).SetLogHandler(KafkaClientLog.Discard).Build();
-        var truth = ReadChangelogs(kafka, admin, truncations, progress, cancellationToken);
+        var truth = ReadChangelogs(kafka, admin, truncations, passedOver, progress, cancellationToken);
+        if (passedOver.Count > 0)
+        {
+            progress?.Invoke(
+                $"passed over {passedOver.Count} changelog record(s) no c360 wrote, keeping for their contexts the document before them "
+                + $"as the processor's restore does; the first, at {passedOver.First}: {passedOver.FirstProblem}");
+        }
+
         // What it writes carries the changelogs' lineage, as the processor's writes do, so the processor compares
         // versions with it rather than replacing it.
         var lineage = await ContextLineage.ReadAsync(admin, kafka.ApplicationId, TimeSpan.FromSeconds(kafka.StartupTimeoutSeconds));
@@ -132,9 +141,7 @@ public static class ContextRebuild
             progress?.Invoke($"repaired {repair.Count} contexts and removed {extra.Count}");
         }
 
-        return keepExtra
-            ? new RebuildReport(truth.Count, same, different, missing, extraFound, truncations.Count, ExtraKept: true)
-            : new RebuildReport(truth.Count, same, different, missing, extraFound, truncations.Count);
+        return new RebuildReport(truth.Count, same, different, missing, extraFound, truncations.Count, ExtraKept: keepExtra, PassedOver: passedOver.Count);
     }
 
     /// <summary>
@@ -157,7 +164,7 @@ public static class ContextRebuild
 
     /// <summary>The latest document per context id across every partition of both context changelogs.</summary>
     private static Dictionary<string, CustomerContext> ReadChangelogs(
-        KafkaOptions kafka, IAdminClient admin, List<ChangelogTruncation> truncations, Action<string>? progress, CancellationToken cancellationToken)
+        KafkaOptions kafka, IAdminClient admin, List<ChangelogTruncation> truncations, ForeignRecords passedOver, Action<string>? progress, CancellationToken cancellationToken)
     {
         var latest = new Dictionary<string, CustomerContext>(StringComparer.Ordinal);
         var metadata = admin.GetMetadata(TimeSpan.FromSeconds(kafka.StartupTimeoutSeconds));
@@ -178,20 +185,33 @@ public static class ContextRebuild
 
             var read = TopicReader.ReadToEnd(consumer, ends, record =>
             {
-                var key = Encoding.UTF8.GetString(record.Message.Key ?? []);
+                if (record.Message.Key is not { } keyBytes)
+                {
+                    passedOver.Add(record.TopicPartitionOffset, "The record has no key.");
+                    return;
+                }
+
+                var key = Encoding.UTF8.GetString(keyBytes);
                 if (ChangelogRecords.IsRuntimeKey(key))
                 {
                     return;
                 }
 
                 var contextId = ProductTopics.ContextIdOf(store, key);
-                if (ChangelogRecords.ValueOf(record.Message.Value) is { } value)
+                try
                 {
-                    latest[contextId] = ContextState.Decode(value);
+                    if (ChangelogRecords.ValueOf(record.Message.Value) is { } value)
+                    {
+                        latest[contextId] = ContextState.Decode(value);
+                    }
+                    else
+                    {
+                        latest.Remove(contextId);
+                    }
                 }
-                else
+                catch (InvalidDataException unreadable)
                 {
-                    latest.Remove(contextId);
+                    passedOver.Add(record.TopicPartitionOffset, unreadable.Message);
                 }
             }, cancellationToken);
 
@@ -199,5 +219,24 @@ public static class ContextRebuild
         }
 
         return latest;
+    }
+
+    /// <summary>Changelog records read past: how many, and where the first was and why.</summary>
+    private sealed class ForeignRecords
+    {
+        public int Count { get; private set; }
+
+        /// <summary>Where the first one is: topic, partition and offset.</summary>
+        public string? First { get; private set; }
+
+        public string? FirstProblem { get; private set; }
+
+        public void Add(TopicPartitionOffset where, string problem)
+        {
+            if (Count++ == 0)
+            {
+                (First, FirstProblem) = ($"{where.Topic}[{where.Partition.Value}] offset {where.Offset.Value}", problem);
+            }
+        }
     }
 }

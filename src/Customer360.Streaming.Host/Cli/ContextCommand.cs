@@ -117,6 +117,7 @@ internal static class ContextCommand
                     $"contexts in Kafka: {report.InKafka}; identical in Redis: {report.Same}; differing keys: {report.Differing} " +
                     $"(different {report.Different}, missing {report.Missing}, only in Redis {report.Extra}{(report.ExtraKept ? ", kept" : string.Empty)})"
                     + (report.TruncatedPartitions > 0 ? $"; truncated changelog partitions: {report.TruncatedPartitions}" : string.Empty)
+                    + (report.PassedOver > 0 ? $"; changelog records passed over: {report.PassedOver}" : string.Empty)
                     + (parse.GetValue(dryRun) ? " - dry run, nothing changed" : string.Empty));
                 return ExitCodes.Success;
             }
