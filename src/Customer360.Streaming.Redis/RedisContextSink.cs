@@ -84,8 +84,8 @@ public sealed partial class RedisContextSink : ICommitObserver
     public long Resyncs => Interlocked.Read(ref _resyncs);
 
     /// <summary>
-    /// Redis reconnected. It may have lost data (restarted without persistence), so the next commit re-asserts every
-    /// owned context; and a stream thread its outage holds tries to recover at once (<see cref="Reconnections"/>).
+    /// Redis reconnected. It may have lost data (restarted without persistence), so the next commit (or commit interval
+    /// with nothing to commit) re-asserts every owned context; and a stream thread its outage holds tries to recover at once (<see cref="Reconnections"/>).
     /// </summary>
     public void Reconnected()
     {
@@ -136,6 +136,16 @@ public sealed partial class RedisContextSink : ICommitObserver
         {
             _inFlightCount = latest.Count;
             _inFlight = Task.Run(() => WriteInBatchesAsync(latest, causes));
+        }
+    }
+
+    /// <summary>Nothing to commit: a re-assertion asked for by a reconnect is done now rather than at the next commit, which an idle thread may not make for hours.</summary>
+    public void Idle(IOwnedStores owned)
+    {
+        ArgumentNullException.ThrowIfNull(owned);
+        if (Volatile.Read(ref _resyncRequested) && Unavailable is null && PreviousWritten())
+        {
+            Resync(owned);
         }
     }
 

@@ -120,7 +120,8 @@ internal sealed class StreamProcessorService : IHostedLifecycleService, IDisposa
         var connection = _redis.Connection ?? throw new InvalidOperationException("Redis is not connected yet.");
         var writer = new RedisContextWriter(connection, new RedisKeys(_redisOptions.KeyPrefix), lineage);
         // A reconnect may mean a restarted Redis that lost its data: every thread re-asserts its contexts at its next
-        // commit, and a thread its outage holds tries at once rather than at the end of its backoff.
+        // commit (or commit interval, when it has nothing to commit), and a thread its outage holds tries at once
+        // rather than at the end of its backoff.
         connection.ConnectionRestored += (_, _) =>
         {
             foreach (var sink in Sinks)

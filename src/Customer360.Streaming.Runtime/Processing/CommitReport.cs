@@ -34,4 +34,13 @@ internal sealed class CommitReport(StreamThreadContext context, KafkaRecordColle
 
         Log.Committed(context.Logger, offsets.Count, elapsed);
     }
+
+    /// <summary>A commit found nothing to commit: the observers may do what they kept for the next commit.</summary>
+    public void NothingCommitted()
+    {
+        foreach (var observer in context.Observers)
+        {
+            observer.Idle(owned);
+        }
+    }
 }

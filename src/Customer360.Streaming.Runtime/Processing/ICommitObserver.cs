@@ -11,6 +11,15 @@ public interface ICommitObserver
     void Committed(IReadOnlyList<StoreChange> changes, IOwnedStores owned);
 
     /// <summary>
+    /// A commit interval passed with nothing to commit: the stores hold exactly what the last commit made durable. Work
+    /// an observer keeps for its next commit (re-asserting everything after its store came back empty) is done here
+    /// instead, so a thread with no records to process does not put it off until its next one.
+    /// </summary>
+    void Idle(IOwnedStores owned)
+    {
+    }
+
+    /// <summary>
     /// Told a store's contents after a task restored it from its changelog. A process that crashed after a commit but
     /// before its side effects finished left them undone; re-applying the restored state (idempotently) finishes them.
     /// </summary>

@@ -269,6 +269,9 @@ internal sealed partial class StreamThread : IDisposable, ICommitSteps, IPartiti
                 _uncommittedTimestamps.Clear();
                 _changedSinceCommit.Clear();
                 break;
+            case CommitOutcome.NothingToCommit:
+                _report.NothingCommitted();
+                break;
             case CommitOutcome.Aborted:
                 RedoFromCommitted();
                 break;
