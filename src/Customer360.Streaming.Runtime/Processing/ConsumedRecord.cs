@@ -5,9 +5,9 @@ namespace Customer360.Streaming.Runtime.Processing;
 /// <summary>A record as the consumer hands it over, turned into what a task processes.</summary>
 internal static class ConsumedRecord
 {
-    /// <param name="internalTopic">Whether the record is on one of the topology's internal topics (see <see cref="StreamRecord"/>'s carriesOrigin).</param>
-    public static StreamRecord ToStreamRecord(ConsumeResult<byte[]?, byte[]?> result, bool internalTopic) =>
-        new(result.Topic, result.Partition.Value, result.Offset.Value, result.Message.Timestamp.UnixTimestampMs, result.Message.Key, result.Message.Value, HeadersOf(result.Message.Headers), internalTopic);
+    /// <param name="originTopics">Given when the record is on one of the topology's internal topics (see <see cref="StreamRecord"/>'s originTopics).</param>
+    public static StreamRecord ToStreamRecord(ConsumeResult<byte[]?, byte[]?> result, OriginTopics? originTopics) =>
+        new(result.Topic, result.Partition.Value, result.Offset.Value, result.Message.Timestamp.UnixTimestampMs, result.Message.Key, result.Message.Value, HeadersOf(result.Message.Headers), originTopics);
 
     /// <summary>One array per record with headers (a list over an array was two), filled by index (no enumerator).</summary>
     internal static KeyValuePair<string, byte[]>[] HeadersOf(Headers? headers)

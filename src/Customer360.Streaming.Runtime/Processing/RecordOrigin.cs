@@ -17,14 +17,20 @@ public readonly record struct RecordOrigin(string Topic, int Partition, long Off
     /// <summary>Kafka caps topic names at 249 characters: a name longer than this in a header is not one.</summary>
     private const int MaxTopicBytes = 249;
 
-    /// <summary>Topic names met in headers, so reading an origin does not allocate the same few names per record.</summary>
-    private static readonly ConcurrentDictionary<string, string> KnownTopics = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Partition keys kept at most: more than any topology's partitions, fewer than a header forged with a new
+    /// partition number per record could otherwise add.
+    /// </summary>
+    private const int MaxCachedPartitionKeys = 65_536;
 
     /// <summary>Partition keys by topic and partition, so the applied-offset guards build no string per record.</summary>
     private static readonly ConcurrentDictionary<(string Topic, int Partition), string> PartitionKeys = new();
 
     /// <summary>Key of the origin partition in applied-offset maps.</summary>
-    public string PartitionKey => PartitionKeys.GetOrAdd((Topic, Partition), static p => $"{p.Topic}:{p.Partition.ToString(CultureInfo.InvariantCulture)}");
+    public string PartitionKey =>
+        PartitionKeys.TryGetValue((Topic, Partition), out var key) ? key
+        : PartitionKeys.Count < MaxCachedPartitionKeys ? PartitionKeys.GetOrAdd((Topic, Partition), KeyOf(Topic, Partition))
+        : KeyOf(Topic, Partition);
 
     /// <summary>The value of the <see cref="RecordHeaders.Origin"/> header: binary, one header instead of three numbers as text.</summary>
     public byte[] ToHeader()
@@ -36,9 +42,10 @@ public readonly record struct RecordOrigin(string Topic, int Partition, long Off
         return value;
     }
 
-    /// <summary>The origin in a <see cref="RecordHeaders.Origin"/> header, or null when the value is not one.</summary>
-    public static RecordOrigin? FromHeader(ReadOnlySpan<byte> value)
+    /// <summary>The origin in a <see cref="RecordHeaders.Origin"/> header, or null when the value is not one on one of <paramref name="topics"/>.</summary>
+    public static RecordOrigin? FromHeader(ReadOnlySpan<byte> value, OriginTopics topics)
     {
+        ArgumentNullException.ThrowIfNull(topics);
         if (value.Length <= FixedBytes || value.Length > FixedBytes + MaxTopicBytes)
         {
             return null;
@@ -48,15 +55,10 @@ public readonly record struct RecordOrigin(string Topic, int Partition, long Off
         var offset = BinaryPrimitives.ReadInt64BigEndian(value[sizeof(int)..]);
         Span<char> name = stackalloc char[MaxTopicBytes];
         var length = Encoding.UTF8.GetChars(value[FixedBytes..], name);
-        var lookup = KnownTopics.GetAlternateLookup<ReadOnlySpan<char>>();
-        if (!lookup.TryGetValue(name[..length], out var topic))
-        {
-            topic = new string(name[..length]);
-            KnownTopics.TryAdd(topic, topic);
-        }
-
-        return partition >= 0 && offset >= 0 ? new RecordOrigin(topic, partition, offset) : null;
+        return partition >= 0 && offset >= 0 && topics.Find(name[..length]) is { } topic ? new RecordOrigin(topic, partition, offset) : null;
     }
+
+    private static string KeyOf(string topic, int partition) => $"{topic}:{partition.ToString(CultureInfo.InvariantCulture)}";
 
     public override string ToString() => $"{Topic}[{Partition}]@{Offset}";
 }

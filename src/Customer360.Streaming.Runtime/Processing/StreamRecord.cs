@@ -8,13 +8,15 @@ public sealed class StreamRecord
 {
     private string? _key;
 
-    /// <param name="carriesOrigin">
-    /// The record is on one of the topology's internal topics, whose origin header a task of ours wrote. On an input
-    /// topic such a header is anybody's (a producer copying headers along, say) and is ignored: believed, it would make
-    /// the replay guard skip every later record of the partition it names.
+    /// <param name="originTopics">
+    /// Given when the record is on one of the topology's internal topics, whose origin header a task of ours wrote, and
+    /// naming the topics that header may name. On an input topic such a header is anybody's (a producer copying headers
+    /// along, say) and is ignored: believed, it would make the replay guard skip every later record of the partition it
+    /// names.
     /// </param>
     public StreamRecord(
-        string topic, int partition, long offset, long timestampMs, byte[]? keyBytes, byte[]? value, IReadOnlyList<KeyValuePair<string, byte[]>>? headers = null, bool carriesOrigin = false)
+        string topic, int partition, long offset, long timestampMs, byte[]? keyBytes, byte[]? value, IReadOnlyList<KeyValuePair<string, byte[]>>? headers = null,
+        OriginTopics? originTopics = null)
     {
         Topic = topic;
         Partition = partition;
@@ -23,7 +25,7 @@ public sealed class StreamRecord
         KeyBytes = keyBytes;
         Value = value;
         Headers = headers ?? [];
-        Origin = (carriesOrigin ? OriginFromHeaders(Headers) : null) ?? new RecordOrigin(topic, partition, offset);
+        Origin = (originTopics is not null ? OriginFromHeaders(Headers, originTopics) : null) ?? new RecordOrigin(topic, partition, offset);
     }
 
     public string Topic { get; }
@@ -47,7 +49,7 @@ public sealed class StreamRecord
 
     public RecordOrigin Origin { get; }
 
-    private static RecordOrigin? OriginFromHeaders(IReadOnlyList<KeyValuePair<string, byte[]>> headers)
+    private static RecordOrigin? OriginFromHeaders(IReadOnlyList<KeyValuePair<string, byte[]>> headers, OriginTopics topics)
     {
         if (headers.Count == 0)
         {
@@ -56,12 +58,13 @@ public sealed class StreamRecord
 
         if (RecordHeaders.FindBytes(headers, RecordHeaders.Origin) is { } binary)
         {
-            // A malformed one is ignored: the record is then its own origin, and a replay of it is still caught.
-            return RecordOrigin.FromHeader(binary);
+            // A malformed one, or one naming a topic no origin is on, is ignored: the record is then its own origin,
+            // and a replay of it is still caught.
+            return RecordOrigin.FromHeader(binary, topics);
         }
 
         // Written before the binary header existed (a repartition topic's backlog across an upgrade).
-        var topic = RecordHeaders.Find(headers, RecordHeaders.OriginTopic);
+        var topic = RecordHeaders.Find(headers, RecordHeaders.OriginTopic) is { } named ? topics.Find(named) : null;
         var partition = RecordHeaders.Find(headers, RecordHeaders.OriginPartition);
         var offset = RecordHeaders.Find(headers, RecordHeaders.OriginOffset);
         return topic is not null

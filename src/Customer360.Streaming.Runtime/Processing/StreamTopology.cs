@@ -58,6 +58,11 @@ public sealed class StreamTopology
 
     private HashSet<string>? _internalTopics;
 
+    /// <summary>The topics records enter by (its sources but its repartition topics): the only ones an origin header may name.</summary>
+    public OriginTopics OriginTopics => _originTopics ??= new(SourceTopics.Where(topic => !IsInternal(topic)));
+
+    private OriginTopics? _originTopics;
+
     public SubTopology SubTopologyOf(string sourceTopic) =>
         _bySource.TryGetValue(sourceTopic, out var sub)
             ? sub

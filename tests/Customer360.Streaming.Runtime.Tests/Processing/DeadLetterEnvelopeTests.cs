@@ -26,7 +26,7 @@ public sealed class DeadLetterEnvelopeTests
     public void A_routed_record_names_the_input_it_entered_by_and_the_repartition_topic_it_came_through()
     {
         var origin = new RecordOrigin("shop.beacons", 1, 7);
-        var routed = new StreamRecord("app-events-repartition", 0, 99, 1_700, "c-1"u8.ToArray(), [0], [new(RecordHeaders.Origin, origin.ToHeader())], carriesOrigin: true);
+        var routed = new StreamRecord("app-events-repartition", 0, 99, 1_700, "c-1"u8.ToArray(), [0], [new(RecordHeaders.Origin, origin.ToHeader())], new OriginTopics([origin.Topic]));
 
         var envelope = DeadLetterEnvelope.Read(DeadLetterRecord.Headers(routed, "app", "validate", "InvalidValue", "bad"));
 

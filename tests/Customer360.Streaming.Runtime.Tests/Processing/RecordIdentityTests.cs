@@ -33,7 +33,7 @@ public sealed class RecordIdentityTests
     {
         var origin = new RecordOrigin("c360.beacon.v1", 4, 9_876_543_210);
 
-        var read = new StreamRecord("c360-events-by-customer-repartition", 1, 17, 0, null, null, [new(RecordHeaders.Origin, origin.ToHeader())], carriesOrigin: true).Origin;
+        var read = new StreamRecord("c360-events-by-customer-repartition", 1, 17, 0, null, null, [new(RecordHeaders.Origin, origin.ToHeader())], Sources).Origin;
 
         Assert.Equal(origin, read);
         Assert.Equal("c360.beacon.v1:4", read.PartitionKey);
@@ -49,7 +49,7 @@ public sealed class RecordIdentityTests
             new(RecordHeaders.OriginOffset, "1234"u8.ToArray()),
         };
 
-        var record = new StreamRecord("c360-events-by-customer-repartition", 0, 5, 0, null, null, headers, carriesOrigin: true);
+        var record = new StreamRecord("c360-events-by-customer-repartition", 0, 5, 0, null, null, headers, Sources);
 
         Assert.Equal(new RecordOrigin("c360.mobile.v1", 2, 1234), record.Origin);
     }
@@ -59,10 +59,33 @@ public sealed class RecordIdentityTests
     [InlineData(new byte[] { 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0, 0, 0, 0, 1, (byte)'t' })]
     public void A_malformed_origin_header_leaves_the_record_its_own_coordinates(byte[] value)
     {
-        var record = new StreamRecord("repartition", 3, 42, 0, null, null, [new(RecordHeaders.Origin, value)], carriesOrigin: true);
+        var record = new StreamRecord("repartition", 3, 42, 0, null, null, [new(RecordHeaders.Origin, value)], Sources);
 
         Assert.Equal(new RecordOrigin("repartition", 3, 42), record.Origin);
     }
+
+    [Fact]
+    public void An_origin_header_naming_a_topic_no_event_enters_by_leaves_the_record_its_own_coordinates()
+    {
+        // Found by hand: kcat's "c360.origin=garbage-origin" on a repartition record was read as partition 1734439522
+        // of a topic "in", which its dead letter then named as the input to replay it to.
+        var forged = Encoding.UTF8.GetBytes("garbage-origin");
+        var named = new RecordOrigin("c360.unknown.v1", 0, 7).ToHeader();
+        var legacy = new List<KeyValuePair<string, byte[]>>
+        {
+            new(RecordHeaders.OriginTopic, "c360.unknown.v1"u8.ToArray()),
+            new(RecordHeaders.OriginPartition, "0"u8.ToArray()),
+            new(RecordHeaders.OriginOffset, "7"u8.ToArray()),
+        };
+
+        foreach (var headers in new List<KeyValuePair<string, byte[]>>[] { [new(RecordHeaders.Origin, forged)], [new(RecordHeaders.Origin, named)], legacy })
+        {
+            Assert.Equal(new RecordOrigin("repartition", 3, 42), new StreamRecord("repartition", 3, 42, 0, null, null, headers, Sources).Origin);
+        }
+    }
+
+    /// <summary>The topics events enter the tests' topology by.</summary>
+    private static readonly OriginTopics Sources = new(["c360.beacon.v1", "c360.mobile.v1"]);
 
     /// <summary>The scheme in its plainest form: SHA-256 of the newline-joined parts, first 16 bytes, lowercase hex.</summary>
     private static string Documented(string joined) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(joined))[..16]);

@@ -34,7 +34,7 @@ public sealed class TopologyTests
         var aliceLast = outputs.Last(o => Encoding.UTF8.GetString(o.Key!) == "alice");
         Assert.Equal(2, CountingProcessor.Decode(aliceLast.Value));
         // The origin survives the repartition hop: it names the input record, not the repartition offset.
-        var origin = RecordOrigin.FromHeader(RecordHeaders.FindBytes(aliceLast.Headers, RecordHeaders.Origin));
+        var origin = RecordOrigin.FromHeader(RecordHeaders.FindBytes(aliceLast.Headers, RecordHeaders.Origin), new OriginTopics(["events"]));
         Assert.Equal("events", origin?.Topic);
         var deviceTwoPartition = Murmur2.Partition(Encoding.UTF8.GetBytes("device:2"), 4);
         Assert.Equal(deviceTwoPartition, origin?.Partition);
