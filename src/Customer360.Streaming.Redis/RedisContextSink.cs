@@ -85,7 +85,8 @@ public sealed partial class RedisContextSink : ICommitObserver
 
     /// <summary>
     /// Redis reconnected. It may have lost data (restarted without persistence), so the next commit (or commit interval
-    /// with nothing to commit) re-asserts every owned context; and a stream thread its outage holds tries to recover at once (<see cref="Reconnections"/>).
+    /// with nothing to commit) re-asserts every owned context; and a stream thread its outage holds tries to recover at
+    /// once (<see cref="Reconnections"/>).
     /// </summary>
     public void Reconnected()
     {
@@ -139,7 +140,10 @@ public sealed partial class RedisContextSink : ICommitObserver
         }
     }
 
-    /// <summary>Nothing to commit: a re-assertion asked for by a reconnect is done now rather than at the next commit, which an idle thread may not make for hours.</summary>
+    /// <summary>
+    /// Nothing to commit: a re-assertion a reconnect asked for is done now rather than at the next commit, which a
+    /// thread with no records to process may not make for hours.
+    /// </summary>
     public void Idle(IOwnedStores owned)
     {
         ArgumentNullException.ThrowIfNull(owned);

@@ -17,6 +17,8 @@ namespace Customer360.Streaming.IntegrationTests.Runtime;
 /// </summary>
 public sealed class ForeignChangelogRecordsTests
 {
+    private const int ForeignRecords = 5;
+
     private readonly string _stateDirectory = TestScratch.Run.NewDirectory("c360-state-");
 
     [Theory]
@@ -58,8 +60,6 @@ public sealed class ForeignChangelogRecordsTests
         Assert.Contains($"{ForeignRecords} record(s)", warning.Message, StringComparison.Ordinal);
         Assert.Contains($"first at offset {firstForeign}", warning.Message, StringComparison.Ordinal);
     }
-
-    private const int ForeignRecords = 5;
 
     /// <summary>Writes <see cref="ForeignRecords"/> records no c360 wrote to partition 0 of the changelog; returns the first one's offset.</summary>
     private static long WriteForeignRecords(KafkaOptions options, string changelog)
