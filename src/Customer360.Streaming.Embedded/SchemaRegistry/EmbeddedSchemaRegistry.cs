@@ -30,13 +30,13 @@ public sealed class EmbeddedSchemaRegistry : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly KafkaRegistryLog? _log;
 
-    private EmbeddedSchemaRegistry(WebApplication app, RegistryStore store, Uri url, KafkaRegistryLog? log, int replayed)
+    private EmbeddedSchemaRegistry(WebApplication app, RegistryStore store, Uri url, KafkaRegistryLog? log, RegistryReplay replayed)
     {
         _app = app;
         Store = store;
         Url = url;
         _log = log;
-        Replayed = replayed;
+        (Replayed, PassedOver) = (replayed.Applied, replayed.PassedOver);
     }
 
     public Uri Url { get; }
@@ -45,6 +45,9 @@ public sealed class EmbeddedSchemaRegistry : IAsyncDisposable
 
     /// <summary>Records read back from the <c>_schemas</c> log at start (0 without one).</summary>
     public int Replayed { get; }
+
+    /// <summary>Records of the log passed over at start because their keys are not JSON: another program's.</summary>
+    public int PassedOver { get; }
 
     /// <param name="port">TCP port on 127.0.0.1; 0 picks a free one (see <see cref="Url"/>).</param>
     public static async Task<EmbeddedSchemaRegistry> StartAsync(
@@ -56,7 +59,7 @@ public sealed class EmbeddedSchemaRegistry : IAsyncDisposable
         settings ??= new EmbeddedRegistrySettings();
         var store = new RegistryStore(defaultLevel);
         KafkaRegistryLog? log = null;
-        var replayed = 0;
+        var replayed = new RegistryReplay(0, 0);
         if (settings.BootstrapServers is { } bootstrap)
         {
             log = new KafkaRegistryLog(bootstrap, settings.Topic);

@@ -38,7 +38,7 @@ public sealed class KafkaRegistryLog : IDisposable
     public string Topic => _partition.Topic;
 
     /// <summary>Creates the topic when missing (compacted, one partition), then applies every record to <paramref name="store"/>.</summary>
-    public async Task<int> ReplayIntoAsync(RegistryStore store, TimeSpan timeout)
+    public async Task<RegistryReplay> ReplayIntoAsync(RegistryStore store, TimeSpan timeout)
     {
         await EnsureTopicAsync(timeout);
         using var consumer = new ConsumerBuilder<byte[], byte[]?>(new ConsumerConfig
@@ -49,10 +49,10 @@ public sealed class KafkaRegistryLog : IDisposable
             EnablePartitionEof = true,
         }).SetLogHandler(KafkaClientLog.Discard).Build();
         var end = consumer.QueryWatermarkOffsets(_partition, timeout).High.Value;
-        var applied = 0;
+        var (applied, passedOver) = (0, 0);
         if (end == 0)
         {
-            return applied;
+            return new RegistryReplay(applied, passedOver);
         }
 
         consumer.Assign(new TopicPartitionOffset(_partition, Offset.Beginning));
@@ -65,14 +65,21 @@ public sealed class KafkaRegistryLog : IDisposable
                 continue;
             }
 
-            if (!result.IsPartitionEOF && result.Message.Key is { } key && Replay(result, key, store))
+            if (!result.IsPartitionEOF && result.Message.Key is { } key)
             {
-                applied++;
+                if (!RegistryRecord.IsJsonKey(key))
+                {
+                    passedOver++;
+                }
+                else if (Replay(result, key, store))
+                {
+                    applied++;
+                }
             }
 
             if (result.IsPartitionEOF || result.Offset.Value >= end - 1)
             {
-                return applied;
+                return new RegistryReplay(applied, passedOver);
             }
         }
 
@@ -80,8 +87,9 @@ public sealed class KafkaRegistryLog : IDisposable
     }
 
     /// <summary>
-    /// Applies one record; one the registry cannot read stops the start. Skipping it could forget a schema whose id
-    /// data already carries, and a later registration would then give that id another meaning.
+    /// Applies one record whose key is JSON; one the registry cannot read stops the start. Skipping it could forget a
+    /// schema whose id data already carries, and a later registration would then give that id another meaning. (A key
+    /// that is not JSON is no schema's: the replay passes it over and counts it, as Confluent's registry does.)
     /// </summary>
     private static bool Replay(ConsumeResult<byte[], byte[]?> result, byte[] key, RegistryStore store)
     {
@@ -155,3 +163,6 @@ public sealed class KafkaRegistryLog : IDisposable
         }
     }
 }
+
+/// <summary>What a start read back from the registry's log: records applied, and records passed over as another program's.</summary>
+public sealed record RegistryReplay(int Applied, int PassedOver);

@@ -51,6 +51,20 @@ public abstract record RegistryRecord
         }
     }
 
+    /// <summary>Whether a log record's key is a JSON object, as every registry's keys are; anything else is another program's.</summary>
+    public static bool IsJsonKey(byte[] key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        try
+        {
+            return JsonNode.Parse(key) is JsonObject;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
     private static JsonObject JsonObjectOf(byte[] json, string part)
     {
         try

@@ -108,7 +108,8 @@ internal static class RegistryCommand
             await Console.Out.WriteLineAsync($"schema.registry.url={registry.Url.ToString().TrimEnd('/')}");
             var state = settings.BootstrapServers is null
                 ? "in memory (lost on exit)"
-                : $"in topic {settings.Topic} ({registry.Replayed} records read back)";
+                : $"in topic {settings.Topic} ({registry.Replayed} records read back"
+                    + (registry.PassedOver > 0 ? $", {registry.PassedOver} passed over: their keys are not JSON, so another program wrote them" : string.Empty) + ")";
             var auth = settings.BasicAuth is null ? "no authentication" : "basic authentication required";
             await Console.Out.WriteLineAsync($"ready: state {state}, {auth}, default compatibility {CompatibilityLevels.ToWire(level)}. Ctrl+C stops it.");
             try
