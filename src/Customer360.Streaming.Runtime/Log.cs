@@ -73,6 +73,9 @@ internal static partial class Log
     [LoggerMessage(1060, LogLevel.Warning, "Changelog {Topic}[{Partition}] of store {Store}: restore passed over {Count} record(s) this runtime did not write, the first at offset {FirstOffset} (it {Problem}); their keys keep the values they had before them. Another program wrote to this changelog: nothing but c360 should")]
     public static partial void ForeignChangelogRecords(ILogger logger, string store, string topic, int partition, long count, long firstOffset, string problem);
 
+    [LoggerMessage(1061, LogLevel.Warning, "Task {SubTopology}_{Partition}: its checkpoint file cannot be read ({Reason}), so what its local stores hold is unknown: they were wiped and restore their changelogs from the beginning")]
+    public static partial void UnreadableCheckpoint(ILogger logger, string subTopology, int partition, string reason);
+
     [LoggerMessage(1032, LogLevel.Warning, "Task {SubTopology}_{Partition}: its checkpoint names changelog offsets beyond the changelogs' end (recreated, or another cluster); its local state is wiped and restored from the beginning")]
     public static partial void CheckpointBeyondChangelog(ILogger logger, string subTopology, int partition);
 

@@ -38,6 +38,11 @@ internal sealed class ChangelogRestorer(
     public void Begin(SubTopology sub, int partition, TaskLocalState? local)
     {
         _restoring[(sub.Name, partition)] = new PendingRestore(sub, partition, local, newTask(sub, partition, local), time.GetTimestamp());
+        if (local?.UnreadableCheckpoint is { } unreadable)
+        {
+            Log.UnreadableCheckpoint(logger, sub.Name, partition, unreadable);
+        }
+
         foreach (var (store, reason) in local?.Recreated ?? [])
         {
             Log.CorruptStoreRecreated(logger, sub.Name, partition, store, reason);

@@ -49,14 +49,20 @@ internal sealed class TaskLocalState
     public static TaskLocalState Open(LocalStateRoot root, SubTopology sub, int partition, TimeProvider time)
     {
         var directory = new TaskStateDirectory(root.Directory, sub.Name, partition);
-        if (directory.ReadCheckpoint() is { } checkpoint)
+        if (directory.ReadCheckpoint(out var unreadable) is { } checkpoint)
         {
             return new TaskLocalState(directory, root.Memory, partition, new Dictionary<string, long>(checkpoint, StringComparer.Ordinal), time);
         }
 
         directory.Wipe();
-        return new TaskLocalState(directory, root.Memory, partition, new Dictionary<string, long>(StringComparer.Ordinal), time);
+        return new TaskLocalState(directory, root.Memory, partition, new Dictionary<string, long>(StringComparer.Ordinal), time)
+        {
+            UnreadableCheckpoint = unreadable,
+        };
     }
+
+    /// <summary>Why the task's checkpoint file could not be read, which wiped its stores; null when there was none or it was read.</summary>
+    public string? UnreadableCheckpoint { get; private init; }
 
     /// <summary>A store of this task, over its database from <see cref="OpenTogether"/> when that opened it, else opened now.</summary>
     public Func<string, Func<RecordOrigin?>, Func<long>, IChangeloggedStore> OpenStore =>

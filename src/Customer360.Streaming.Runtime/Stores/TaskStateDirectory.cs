@@ -18,8 +18,12 @@ public sealed class TaskStateDirectory(string stateDirectory, string subTopology
     public string StorePath(string store) => System.IO.Path.Combine(Path, "rocksdb", store);
 
     /// <summary>The changelog offset per store the local files are known to hold, or null when there is no usable checkpoint.</summary>
-    public IReadOnlyDictionary<string, long>? ReadCheckpoint()
+    public IReadOnlyDictionary<string, long>? ReadCheckpoint() => ReadCheckpoint(out _);
+
+    /// <param name="unreadable">Why a checkpoint file that is there could not be used; null when there is none, or it was read.</param>
+    public IReadOnlyDictionary<string, long>? ReadCheckpoint(out string? unreadable)
     {
+        unreadable = null;
         var file = System.IO.Path.Combine(Path, CheckpointFile);
         if (!File.Exists(file))
         {
@@ -29,15 +33,23 @@ public sealed class TaskStateDirectory(string stateDirectory, string subTopology
         var lines = File.ReadAllLines(file, Encoding.UTF8);
         if (lines.Length == 0 || lines[0] != FormatLine)
         {
+            unreadable = $"its first line is not '{FormatLine}'";
             return null;
         }
 
         var offsets = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var line in lines.Skip(1).Where(l => l.Length > 0))
+        for (var i = 1; i < lines.Length; i++)
         {
+            var line = lines[i];
+            if (line.Length == 0)
+            {
+                continue;
+            }
+
             var space = line.LastIndexOf(' ');
             if (space <= 0 || !long.TryParse(line.AsSpan(space + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var offset))
             {
+                unreadable = $"line {i + 1} is not '<store> <offset>'";
                 return null;
             }
 
