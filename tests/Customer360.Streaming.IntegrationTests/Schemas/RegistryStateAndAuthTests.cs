@@ -61,13 +61,7 @@ public sealed class RegistryStateAndAuthTests(KafkaFixture kafka)
             first.Store.Register(names.Topic("visits") + "-value", V1, []);
         }
 
-        using (var producer = new Confluent.Kafka.ProducerBuilder<byte[], byte[]>(new Confluent.Kafka.ProducerConfig { BootstrapServers = kafka.BootstrapServers }).Build())
-        {
-            await producer.ProduceAsync(
-                new Confluent.Kafka.TopicPartition(settings.Topic, 0),
-                new Confluent.Kafka.Message<byte[], byte[]> { Key = System.Text.Encoding.UTF8.GetBytes(key), Value = System.Text.Encoding.UTF8.GetBytes(value) },
-                ct);
-        }
+        await WriteToStateTopicAsync(settings.Topic, key, value, ct);
 
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => EmbeddedSchemaRegistry.StartAsync(port: 0, settings: settings, cancellationToken: ct));
 
@@ -91,13 +85,7 @@ public sealed class RegistryStateAndAuthTests(KafkaFixture kafka)
             id = first.Store.Register(visits, V1);
         }
 
-        using (var producer = new Confluent.Kafka.ProducerBuilder<byte[], byte[]>(new Confluent.Kafka.ProducerConfig { BootstrapServers = kafka.BootstrapServers }).Build())
-        {
-            await producer.ProduceAsync(
-                new Confluent.Kafka.TopicPartition(settings.Topic, 0),
-                new Confluent.Kafka.Message<byte[], byte[]> { Key = "junk-key"u8.ToArray(), Value = "junk value"u8.ToArray() },
-                ct);
-        }
+        await WriteToStateTopicAsync(settings.Topic, "junk-key", "junk value", ct);
 
         await using var second = await EmbeddedSchemaRegistry.StartAsync(port: 0, settings: settings, cancellationToken: ct);
         using var client = new SchemaRegistryClient(new SchemaRegistryOptions { Url = second.Url.ToString() });
@@ -123,5 +111,15 @@ public sealed class RegistryStateAndAuthTests(KafkaFixture kafka)
         Assert.False(denied.IsTransient);
         Assert.DoesNotContain("guess", denied.Message, StringComparison.Ordinal);
         Assert.True(await client.RegisterAsync("auth-value", V1, cancellationToken: ct) > 0);
+    }
+
+    /// <summary>Writes a record to the registry's state topic as another program would.</summary>
+    private async Task WriteToStateTopicAsync(string topic, string key, string value, CancellationToken ct)
+    {
+        using var producer = new Confluent.Kafka.ProducerBuilder<byte[], byte[]>(new Confluent.Kafka.ProducerConfig { BootstrapServers = kafka.BootstrapServers }).Build();
+        await producer.ProduceAsync(
+            new Confluent.Kafka.TopicPartition(topic, 0),
+            new Confluent.Kafka.Message<byte[], byte[]> { Key = System.Text.Encoding.UTF8.GetBytes(key), Value = System.Text.Encoding.UTF8.GetBytes(value) },
+            ct);
     }
 }
