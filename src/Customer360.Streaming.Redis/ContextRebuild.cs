@@ -50,7 +50,7 @@ public static class ContextRebuild
         {
             progress?.Invoke(
                 $"passed over {passedOver.Count} changelog record(s) no c360 wrote, keeping for their contexts the document before them "
-                + $"as the processor's restore does; the first, at {passedOver.First}: {passedOver.FirstProblem}");
+                + $"as the processor's restore does; the first, at {passedOver.First}, {passedOver.FirstProblem}");
         }
 
         // What it writes carries the changelogs' lineage, as the processor's writes do, so the processor compares
@@ -185,33 +185,32 @@ public static class ContextRebuild
 
             var read = TopicReader.ReadToEnd(consumer, ends, record =>
             {
-                if (record.Message.Key is not { } keyBytes)
+                if (ChangelogRecords.Foreign(record.Message.Key, record.Message.Value) is { } problem)
                 {
-                    passedOver.Add(record.TopicPartitionOffset, "The record has no key.");
+                    passedOver.Add(record.TopicPartitionOffset, problem);
                     return;
                 }
 
-                var key = Encoding.UTF8.GetString(keyBytes);
+                var key = Encoding.UTF8.GetString(record.Message.Key!);
                 if (ChangelogRecords.IsRuntimeKey(key))
                 {
                     return;
                 }
 
                 var contextId = ProductTopics.ContextIdOf(store, key);
+                if (ChangelogRecords.ValueOf(record.Message.Value) is not { } value)
+                {
+                    latest.Remove(contextId);
+                    return;
+                }
+
                 try
                 {
-                    if (ChangelogRecords.ValueOf(record.Message.Value) is { } value)
-                    {
-                        latest[contextId] = ContextState.Decode(value);
-                    }
-                    else
-                    {
-                        latest.Remove(contextId);
-                    }
+                    latest[contextId] = ContextState.Decode(value);
                 }
                 catch (InvalidDataException unreadable)
                 {
-                    passedOver.Add(record.TopicPartitionOffset, unreadable.Message);
+                    passedOver.Add(record.TopicPartitionOffset, $"holds no context ({unreadable.Message.TrimEnd('.')})");
                 }
             }, cancellationToken);
 

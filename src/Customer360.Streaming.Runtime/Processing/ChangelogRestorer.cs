@@ -100,7 +100,8 @@ internal sealed class ChangelogRestorer(
             }
 
             var result = Restorer.Consume(RestorePollTimeout);
-            if (result is not null && Foreign(result.Message) is { } problem)
+            // Applying a record another program wrote would stop the task at its first read of the key.
+            if (result is not null && Stores.ChangelogRecords.Foreign(result.Message.Key, result.Message.Value) is { } problem)
             {
                 pending.PassOver(result.Offset.Value, problem);
                 metrics.SkippedRestoreRecords.Add(1, new KeyValuePair<string, object?>("store", store));
@@ -191,13 +192,6 @@ internal sealed class ChangelogRestorer(
         pending.StoreStarted = time.GetTimestamp();
         return true;
     }
-
-    /// <summary>
-    /// Why a changelog record cannot be this runtime's, or null: every record it writes has a key, and a value that is
-    /// a store entry or null (a deletion). Applying anything else would stop the task on its first read of the key.
-    /// </summary>
-    private static string? Foreign(Message<byte[]?, byte[]?> message) =>
-        message.Key is null ? "has no key" : message.Value is { } value ? Stores.StoreEntry.Malformed(value) : null;
 
     /// <summary>Closes a task before it finished restoring; one found damaged leaves no checkpoint, so its next start wipes it.</summary>
     private static void Close(PendingRestore pending)

@@ -46,6 +46,13 @@ public static class ChangelogRecords
     /// <summary>The stored value inside a changelog record's value (null for a tombstone).</summary>
     public static byte[]? ValueOf(byte[]? changelogValue) => changelogValue is null ? null : StoreEntry.Decode(changelogValue).Value;
 
+    /// <summary>
+    /// Why a changelog record cannot be one this runtime wrote, or null: every record it writes has a key, and a value
+    /// that is a store entry or null (a deletion). Restore and the tools that read changelogs pass such records over.
+    /// </summary>
+    public static string? Foreign(byte[]? key, byte[]? value) =>
+        key is null ? "has no key" : value is null ? null : StoreEntry.Malformed(value);
+
     /// <summary>A changelog record's value holding <paramref name="value"/> with no applied offsets, as tools and tests write one.</summary>
     public static byte[] ValueFor(byte[] value) => new StoreEntry(value, []).Encode();
 
