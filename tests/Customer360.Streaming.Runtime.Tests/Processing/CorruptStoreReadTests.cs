@@ -66,7 +66,15 @@ public sealed class CorruptStoreReadTests
         local.Checkpoint(task);
         task.Close();
 
-        var files = Directory.GetFiles(new TaskStateDirectory(_stateDirectory, _topology.SubTopologies.Single().Name, 0).StorePath(CountingProcessor.Store), "*.sst");
+        // RocksDB flushes a full memtable in the background, and a close with the write-ahead log on need not wait for
+        // it: on a busy machine the store closed with every write still in its log and no table file to tear.
+        var path = new TaskStateDirectory(_stateDirectory, _topology.SubTopologies.Single().Name, 0).StorePath(CountingProcessor.Store);
+        using (var database = RocksDbKeyValueStore.OpenDatabase(CountingProcessor.Store, path, null))
+        {
+            database.Flush(new RocksDbSharp.FlushOptions().SetWaitForFlush(true));
+        }
+
+        var files = Directory.GetFiles(path, "*.sst");
         Assert.NotEmpty(files);
         foreach (var file in files)
         {
