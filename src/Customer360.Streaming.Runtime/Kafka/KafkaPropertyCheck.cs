@@ -5,9 +5,10 @@ using Customer360.Streaming.Runtime.Processing;
 namespace Customer360.Streaming.Runtime.Kafka;
 
 /// <summary>
-/// Checks <c>Kafka:Properties</c> at startup the way librdkafka will read them: each entry is set on a client of its
-/// own that is built and closed at once (no connection is made), so an unknown setting or a value librdkafka refuses
-/// fails validation naming the key, instead of a stack trace when the first client is built. Values are never
+/// Checks <c>Kafka:Properties</c> at startup the way librdkafka will read them: they are set on a producer and a
+/// consumer configured as the stream threads' own, built and closed at once (no connection is made), and when librdkafka
+/// refuses them the setting to blame is found (see <see cref="Refused"/>), so an unknown setting or a value librdkafka
+/// refuses fails validation naming the key, instead of a stack trace when the first client is built. Values are never
 /// repeated in the message: they may be secrets. A setting the runtime owns (<see cref="KafkaClientConfigs"/> sets it
 /// over what was given, or a setting of ours stands for it) is refused too, instead of being silently replaced.
 /// </summary>
@@ -53,10 +54,11 @@ public static partial class KafkaPropertyCheck
     public static IEnumerable<string> Problems(IReadOnlyDictionary<string, string> properties)
     {
         ArgumentNullException.ThrowIfNull(properties);
-        var refused = false;
-        foreach (var (key, value) in properties)
+        var librdkafkas = properties.Where(p => !Owned.ContainsKey(p.Key)).ToDictionary(StringComparer.Ordinal);
+        var (together, refused) = Refused(librdkafkas, Untransacted);
+        foreach (var key in properties.Keys)
         {
-            var refusal = Owned.TryGetValue(key, out var owned) ? owned : Rejection(Single(key, value), Untransacted) switch
+            var refusal = Owned.TryGetValue(key, out var owned) ? owned : refused.GetValueOrDefault(key) switch
             {
                 null => null,
                 { UnknownSetting: true } => "is not a librdkafka setting (see CONFIGURATION.md of librdkafka for the names)",
@@ -64,15 +66,14 @@ public static partial class KafkaPropertyCheck
             };
             if (refusal is not null)
             {
-                refused = true;
                 yield return $"Kafka:Properties:{key} {refusal}.";
             }
         }
 
-        // Each setting passed alone; librdkafka also weighs some against each other (a fetch must hold the largest message).
-        if (!refused && properties.Count > 1 && Rejection(properties, Untransacted) is { } together)
+        // No one setting is to blame; librdkafka weighs some against each other (a fetch must hold the largest message).
+        if (together is not null && refused.Count == 0)
         {
-            yield return $"Kafka:Properties {Keys(properties)} have values librdkafka does not accept together{together.Reason}.";
+            yield return $"Kafka:Properties {Keys(librdkafkas)} have values librdkafka does not accept together{together.Reason}.";
         }
     }
 
@@ -87,17 +88,45 @@ public static partial class KafkaPropertyCheck
         ArgumentNullException.ThrowIfNull(streams);
         ArgumentNullException.ThrowIfNull(properties);
         if (streams.ProcessingGuarantee != ProcessingGuarantee.ExactlyOnceV2 || properties.Count == 0 || Problems(properties).Any()
-            || Rejection(properties, streams) is not { } rejection)
+            || Refused(properties, streams) is not ({ } together, var refused))
         {
             return null;
         }
 
-        // Name the one setting to change when one is refused on its own; else all of them, as together they are.
-        var alone = properties.Keys.Order(StringComparer.Ordinal).FirstOrDefault(key => Rejection(Single(key, properties[key]), streams) is not null);
-        var beside = $"beside Streams:ProcessingGuarantee {streams.ProcessingGuarantee} and Streams:TransactionTimeoutMs {streams.TransactionTimeoutMs}{rejection.Reason}.";
-        return alone is not null
-            ? $"Kafka:Properties:{alone} has a value librdkafka does not accept {beside}"
-            : $"Kafka:Properties {Keys(properties)} have values librdkafka does not accept together {beside}";
+        // Name the one setting to change when one is to blame; else all of them, as together they are.
+        var beside = $"beside Streams:ProcessingGuarantee {streams.ProcessingGuarantee} and Streams:TransactionTimeoutMs {streams.TransactionTimeoutMs}";
+        return refused.OrderBy(refusal => refusal.Key, StringComparer.Ordinal).FirstOrDefault() is { Key: { } key } blamed
+            ? $"Kafka:Properties:{key} has a value librdkafka does not accept {beside}{blamed.Value.Reason}."
+            : $"Kafka:Properties {Keys(properties)} have values librdkafka does not accept together {beside}{together.Reason}.";
+    }
+
+    /// <summary>
+    /// Why librdkafka refuses the settings together (null when it accepts them), and which of them it refuses, each with
+    /// why. Some settings need each other (<c>security.protocol</c> SASL_SSL is refused alone, as its default mechanism
+    /// may have no provider, and accepted beside <c>sasl.mechanism</c> PLAIN), so a setting is to blame when it is refused
+    /// beside every setting librdkafka accepts on its own, not merely when it is refused alone; when none is, they are
+    /// refused together. Nothing is refused when they pass together: what librdkafka accepts as a whole is what the
+    /// clients are built with. A valid set costs one check, not one per setting.
+    /// </summary>
+    private static (LibrdkafkaRejection? Together, Dictionary<string, LibrdkafkaRejection> Blamed) Refused(IReadOnlyDictionary<string, string> properties, StreamsOptions streams)
+    {
+        var refused = new Dictionary<string, LibrdkafkaRejection>(StringComparer.Ordinal);
+        if (properties.Count == 0 || Rejection(properties, streams) is not { } together)
+        {
+            return (null, refused);
+        }
+
+        var refusedAlone = properties.Keys.Where(key => Rejection(Single(key, properties[key]), streams) is not null).ToHashSet(StringComparer.Ordinal);
+        foreach (var key in refusedAlone)
+        {
+            var besideTheAccepted = properties.Where(p => p.Key == key || !refusedAlone.Contains(p.Key)).ToDictionary(StringComparer.Ordinal);
+            if (Rejection(besideTheAccepted, streams) is { } rejection)
+            {
+                refused[key] = rejection;
+            }
+        }
+
+        return (together, refused);
     }
 
     private static string Keys(IReadOnlyDictionary<string, string> properties) => string.Join(", ", properties.Keys.Order(StringComparer.Ordinal));

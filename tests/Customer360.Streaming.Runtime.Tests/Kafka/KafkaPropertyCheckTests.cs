@@ -115,4 +115,62 @@ public sealed class KafkaPropertyCheckTests
         Assert.Single(KafkaPropertyCheck.Problems(properties));
         Assert.Null(KafkaPropertyCheck.ProblemBeside(new StreamsOptions { ProcessingGuarantee = ProcessingGuarantee.ExactlyOnceV2 }, properties));
     }
+
+    /// <summary>
+    /// The README's settings for a real Kafka behind SASL (Confluent Cloud's, say). librdkafka refuses
+    /// <c>security.protocol</c> SASL_SSL on its own, as its default mechanism GSSAPI has no provider in this build, but
+    /// accepts it beside <c>sasl.mechanism</c> PLAIN: checked one setting at a time, they stopped every start.
+    /// </summary>
+    [Theory]
+    [InlineData(ProcessingGuarantee.AtLeastOnce)]
+    [InlineData(ProcessingGuarantee.ExactlyOnceV2)]
+    public void SettingsLibrdkafkaAcceptsOnlyTogether_PassTheCheck(ProcessingGuarantee guarantee)
+    {
+        var properties = SaslPlain();
+
+        Assert.Empty(KafkaPropertyCheck.Problems(properties));
+        Assert.Null(KafkaPropertyCheck.ProblemBeside(new StreamsOptions { ProcessingGuarantee = guarantee }, properties));
+    }
+
+    /// <summary>Among settings that need each other, a refused value is still named alone, and the others are not blamed.</summary>
+    [Fact]
+    public void ARefusedValueBesideSettingsThatNeedEachOther_IsTheOneNamed()
+    {
+        var properties = SaslPlain();
+        properties["socket.timeout.ms"] = "5";
+
+        var problem = Assert.Single(KafkaPropertyCheck.Problems(properties));
+
+        Assert.StartsWith("Kafka:Properties:socket.timeout.ms has a value librdkafka does not accept", problem, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret-password", problem, StringComparison.Ordinal);
+    }
+
+    /// <summary>A transactional refusal beside settings that need each other names the setting it is about.</summary>
+    [Fact]
+    public void ASettingOnlyTheTransactionalProducerRefuses_BesideSettingsThatNeedEachOther_IsTheOneNamed()
+    {
+        var properties = SaslPlain();
+        properties["message.timeout.ms"] = "20000";
+
+        var problem = KafkaPropertyCheck.ProblemBeside(new StreamsOptions { ProcessingGuarantee = ProcessingGuarantee.ExactlyOnceV2, TransactionTimeoutMs = 15_000 }, properties);
+
+        Assert.StartsWith("Kafka:Properties:message.timeout.ms has a value librdkafka does not accept beside", problem, StringComparison.Ordinal);
+    }
+
+    /// <summary>What librdkafka cannot do whatever else is set is still refused, naming the setting that asks for it.</summary>
+    [Fact]
+    public void ASaslProtocolWithoutAMechanismThisBuildHas_IsRefused()
+    {
+        var problem = Assert.Single(KafkaPropertyCheck.Problems(new Dictionary<string, string> { ["security.protocol"] = "SASL_SSL" }));
+
+        Assert.StartsWith("Kafka:Properties:security.protocol has a value librdkafka does not accept (librdkafka: No provider for SASL mechanism GSSAPI", problem, StringComparison.Ordinal);
+    }
+
+    private static Dictionary<string, string> SaslPlain() => new(StringComparer.Ordinal)
+    {
+        ["security.protocol"] = "SASL_SSL",
+        ["sasl.mechanism"] = "PLAIN",
+        ["sasl.username"] = "api-key",
+        ["sasl.password"] = "secret-password",
+    };
 }
