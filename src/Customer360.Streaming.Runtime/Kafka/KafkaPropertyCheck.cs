@@ -55,7 +55,7 @@ public static partial class KafkaPropertyCheck
     {
         ArgumentNullException.ThrowIfNull(properties);
         var librdkafkas = properties.Where(p => !Owned.ContainsKey(p.Key)).ToDictionary(StringComparer.Ordinal);
-        var (together, refused) = Refused(librdkafkas, Untransacted);
+        var (together, clashing, refused) = Refused(librdkafkas, Untransacted);
         foreach (var key in properties.Keys)
         {
             var refusal = Owned.TryGetValue(key, out var owned) ? owned : refused.GetValueOrDefault(key) switch
@@ -73,7 +73,7 @@ public static partial class KafkaPropertyCheck
         // No one setting is to blame; librdkafka weighs some against each other (a fetch must hold the largest message).
         if (together is not null && refused.Count == 0)
         {
-            yield return $"Kafka:Properties {Keys(librdkafkas)} have values librdkafka does not accept together{together.Reason}.";
+            yield return $"Kafka:Properties {clashing} have values librdkafka does not accept together{together.Reason}.";
         }
     }
 
@@ -88,7 +88,7 @@ public static partial class KafkaPropertyCheck
         ArgumentNullException.ThrowIfNull(streams);
         ArgumentNullException.ThrowIfNull(properties);
         if (streams.ProcessingGuarantee != ProcessingGuarantee.ExactlyOnceV2 || properties.Count == 0 || Problems(properties).Any()
-            || Refused(properties, streams) is not ({ } together, var refused))
+            || Refused(properties, streams) is not ({ } together, var clashing, var refused))
         {
             return null;
         }
@@ -97,23 +97,25 @@ public static partial class KafkaPropertyCheck
         var beside = $"beside Streams:ProcessingGuarantee {streams.ProcessingGuarantee} and Streams:TransactionTimeoutMs {streams.TransactionTimeoutMs}";
         return refused.OrderBy(refusal => refusal.Key, StringComparer.Ordinal).FirstOrDefault() is { Key: { } key } blamed
             ? $"Kafka:Properties:{key} has a value librdkafka does not accept {beside}{blamed.Value.Reason}."
-            : $"Kafka:Properties {Keys(properties)} have values librdkafka does not accept together {beside}{together.Reason}.";
+            : $"Kafka:Properties {clashing} have values librdkafka does not accept together {beside}{together.Reason}.";
     }
 
     /// <summary>
     /// Why librdkafka refuses the settings together (null when it accepts them), and which of them it refuses, each with
     /// why. Some settings need each other (<c>security.protocol</c> SASL_SSL is refused alone, as its default mechanism
     /// may have no provider, and accepted beside <c>sasl.mechanism</c> PLAIN), so a setting is to blame when it is refused
-    /// beside every setting librdkafka accepts on its own, not merely when it is refused alone; when none is, they are
-    /// refused together. Nothing is refused when they pass together: what librdkafka accepts as a whole is what the
-    /// clients are built with. A valid set costs one check, not one per setting.
+    /// beside every setting librdkafka accepts on its own, not merely when it is refused alone. When none is, the ones
+    /// that clash are those without any one of which the rest pass (all of them if there are none such). Nothing is
+    /// refused when they pass together: what librdkafka accepts as a whole is what the clients are built with. A valid
+    /// set costs one check, not one per setting.
     /// </summary>
-    private static (LibrdkafkaRejection? Together, Dictionary<string, LibrdkafkaRejection> Blamed) Refused(IReadOnlyDictionary<string, string> properties, StreamsOptions streams)
+    private static (LibrdkafkaRejection? Together, string Clashing, Dictionary<string, LibrdkafkaRejection> Blamed) Refused(
+        IReadOnlyDictionary<string, string> properties, StreamsOptions streams)
     {
         var refused = new Dictionary<string, LibrdkafkaRejection>(StringComparer.Ordinal);
         if (properties.Count == 0 || Rejection(properties, streams) is not { } together)
         {
-            return (null, refused);
+            return (null, string.Empty, refused);
         }
 
         var refusedAlone = properties.Keys.Where(key => Rejection(Single(key, properties[key]), streams) is not null).ToHashSet(StringComparer.Ordinal);
@@ -126,10 +128,12 @@ public static partial class KafkaPropertyCheck
             }
         }
 
-        return (together, refused);
+        var clashing = refused.Count > 0 ? [] : properties.Keys.Where(key => Rejection(Without(properties, key), streams) is null).ToList();
+        return (together, string.Join(", ", (clashing.Count > 0 ? clashing : properties.Keys).Order(StringComparer.Ordinal)), refused);
     }
 
-    private static string Keys(IReadOnlyDictionary<string, string> properties) => string.Join(", ", properties.Keys.Order(StringComparer.Ordinal));
+    private static Dictionary<string, string> Without(IReadOnlyDictionary<string, string> properties, string key) =>
+        properties.Where(p => p.Key != key).ToDictionary(StringComparer.Ordinal);
 
     /// <summary>Why librdkafka refused; <see cref="Reason"/> is its own words with every given value masked, as one may be a secret.</summary>
     private sealed record LibrdkafkaRejection(bool UnknownSetting, string Reason);

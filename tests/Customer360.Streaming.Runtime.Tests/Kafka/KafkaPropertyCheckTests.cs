@@ -166,6 +166,26 @@ public sealed class KafkaPropertyCheckTests
         Assert.StartsWith("Kafka:Properties:security.protocol has a value librdkafka does not accept (librdkafka: No provider for SASL mechanism GSSAPI", problem, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A CA file librdkafka cannot read is refused only once TLS is asked for, so neither setting is refused alone. The
+    /// message names the two that clash, not every setting given: each of them must go for the rest to pass.
+    /// </summary>
+    [Fact]
+    public void SettingsRefusedOnlyTogether_AreNamedWithoutTheSettingsThatPlayNoPart()
+    {
+        var properties = new Dictionary<string, string>
+        {
+            ["security.protocol"] = "SSL",
+            ["ssl.ca.location"] = "/nonexistent/ca.pem",
+            ["session.timeout.ms"] = "6000",
+        };
+
+        var problem = Assert.Single(KafkaPropertyCheck.Problems(properties));
+
+        Assert.StartsWith("Kafka:Properties security.protocol, ssl.ca.location have values librdkafka does not accept together (librdkafka: ssl.ca.location failed", problem, StringComparison.Ordinal);
+        Assert.DoesNotContain("/nonexistent", problem, StringComparison.Ordinal);
+    }
+
     private static Dictionary<string, string> SaslPlain() => new(StringComparer.Ordinal)
     {
         ["security.protocol"] = "SASL_SSL",
