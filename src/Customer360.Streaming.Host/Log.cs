@@ -18,6 +18,9 @@ internal static partial class Log
     [LoggerMessage(2011, LogLevel.Information, "Redis connection restored")]
     public static partial void RedisConnectionRestored(ILogger logger);
 
+    [LoggerMessage(2037, LogLevel.Warning, "Redis may evict any key when it reaches its maxmemory (maxmemory-policy {Policy}): known customers' contexts and the stores' presence can then vanish from Redis without the processor knowing, until a customer's next event or `c360 context rebuild`. Set maxmemory-policy noeviction (Redis refuses writes when full and the processor holds until it has room) or a volatile-* policy (only anonymous contexts, which expire anyway, are evicted)")]
+    public static partial void RedisEvictsAnyKey(ILogger logger, string policy);
+
     [LoggerMessage(2020, LogLevel.Warning, "The web pages cannot follow the decisions and store-events topics ({Error}); retrying in {Seconds} s. Pages show contexts and presence meanwhile")]
     public static partial void PagesFeedUnavailable(ILogger logger, string error, double seconds);
 

@@ -12,6 +12,9 @@ internal sealed class RedisConnectionService : IHostedService, IAsyncDisposable
 
     private readonly RedisOutageTracker _outage = new();
 
+    /// <summary>The evicting policy last named in the log, so each reconnection to the same Redis does not repeat it.</summary>
+    private string? _namedEvictionPolicy;
+
     public RedisConnectionService(IOptions<RedisOptions> options, ILogger<RedisConnectionService> logger)
     {
         _options = options.Value;
@@ -27,11 +30,16 @@ internal sealed class RedisConnectionService : IHostedService, IAsyncDisposable
     {
         var connection = await RedisConnector.ConnectAsync(_options);
         connection.ConnectionFailed += (_, e) => Observe(connection.IsConnected, e.FailureType.ToString());
-        connection.ConnectionRestored += (_, _) => Observe(connection.IsConnected, failure: null);
+        connection.ConnectionRestored += (_, _) =>
+        {
+            Observe(connection.IsConnected, failure: null);
+            _ = NameEvictionPolicyAsync(connection);
+        };
         Connection = connection;
         if (connection.IsConnected)
         {
             Log.RedisConnected(_logger);
+            await NameEvictionPolicyAsync(connection);
             return;
         }
 
@@ -47,6 +55,19 @@ internal sealed class RedisConnectionService : IHostedService, IAsyncDisposable
         catch (RedisTimeoutException)
         {
             Observe(connection.IsConnected, "Timeout");
+        }
+    }
+
+    /// <summary>
+    /// Warns when Redis may evict any key (see <see cref="RedisEvictionPolicy"/>): at the start and after each
+    /// reconnection, as a Redis restarted or failed over may run with another policy. Never throws.
+    /// </summary>
+    private async Task NameEvictionPolicyAsync(ConnectionMultiplexer connection)
+    {
+        var policy = await RedisEvictionPolicy.EvictingAnyKeyAsync(connection.GetDatabase());
+        if (Interlocked.Exchange(ref _namedEvictionPolicy, policy) != policy && policy is not null)
+        {
+            Log.RedisEvictsAnyKey(_logger, policy);
         }
     }
 

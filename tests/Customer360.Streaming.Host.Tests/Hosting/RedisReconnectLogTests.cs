@@ -24,8 +24,8 @@ public sealed class RedisReconnectLogTests(RedisServerFixture redis) : IClassFix
         await service.StartAsync(TestContext.Current.CancellationToken);
         await service.Connection!.GetSubscriber().SubscribeAsync(RedisChannel.Literal("c360-test"), (_, _) => { });
 
-        await DropEveryConnectionAsync(redis.ConnectionString);
-        await WaitUntilAsync(() => service.Connection.IsConnected && Unavailable(logger) == Restored(logger));
+        await RedisAdmin.DropEveryConnectionAsync(redis.ConnectionString);
+        await RedisAdmin.WaitUntilAsync(() => service.Connection.IsConnected && Unavailable(logger) == Restored(logger));
 
         // Every report of the drop has a moment to arrive.
         await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
@@ -51,45 +51,29 @@ public sealed class RedisReconnectLogTests(RedisServerFixture redis) : IClassFix
         Assert.Equal(upAfterTheStart, service.FailureReason is not null);
         await using var upLater = upAfterTheStart ? await RedisServerFixture.StartOnPortAsync(port) : null;
         var server = upFirst ?? upLater!;
-        await WaitUntilAsync(() => service.Connection!.IsConnected && Restored(logger) == (upAfterTheStart ? 1 : 0));
+        await RedisAdmin.WaitUntilAsync(() => service.Connection!.IsConnected && Restored(logger) == (upAfterTheStart ? 1 : 0));
         Assert.Null(service.FailureReason);
 
         // A drop it comes back from at once (logged or not, see above), then it stops for a while and comes back.
         // Neither the returns the multiplexer reported at startup with no failure before them, nor the drop's
         // reports, may hide this outage: after such a drop the multiplexer did not always report the command
         // connection's next failure, only the subscription connection's.
-        await DropEveryConnectionAsync(server.ConnectionString);
-        await WaitUntilAsync(() => service.Connection!.IsConnected && Unavailable(logger) == Restored(logger));
+        await RedisAdmin.DropEveryConnectionAsync(server.ConnectionString);
+        await RedisAdmin.WaitUntilAsync(() => service.Connection!.IsConnected && Unavailable(logger) == Restored(logger));
         await Task.Delay(TimeSpan.FromSeconds(4), TestContext.Current.CancellationToken);
         var outagesBefore = Unavailable(logger);
         Assert.Equal(outagesBefore, Restored(logger));
 
         await server.DisposeAsync();
-        await WaitUntilAsync(() => Unavailable(logger) == outagesBefore + 1);
+        await RedisAdmin.WaitUntilAsync(() => Unavailable(logger) == outagesBefore + 1);
         Assert.NotNull(service.FailureReason);
         await using var restarted = await RedisServerFixture.StartOnPortAsync(port);
-        await WaitUntilAsync(() => Restored(logger) == outagesBefore + 1 && service.Connection!.IsConnected);
+        await RedisAdmin.WaitUntilAsync(() => Restored(logger) == outagesBefore + 1 && service.Connection!.IsConnected);
 
         await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
         Assert.Null(service.FailureReason);
         Assert.Equal(outagesBefore + 1, Unavailable(logger));
         Assert.Equal(outagesBefore + 1, Restored(logger));
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!condition() && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
-    }
-
-    /// <summary>Redis closes every connection but the caller's, as a restart or a failover would.</summary>
-    private static async Task DropEveryConnectionAsync(string connectionString)
-    {
-        await using var admin = await ConnectionMultiplexer.ConnectAsync(connectionString + ",allowAdmin=true");
-        await admin.GetServer(admin.GetEndPoints()[0]).ExecuteAsync("CLIENT", "KILL", "SKIPME", "yes");
     }
 
     private static int Unavailable(RecordingLogger<RedisConnectionService> logger) =>
