@@ -133,6 +133,31 @@ internal static class CommonOptions
     }
 
     /// <summary>
+    /// The Kafka client settings as <c>c360 run</c> reads them (<c>Kafka:Properties</c> for SASL, TLS and the like,
+    /// <c>Kafka:StartupTimeoutSeconds</c>, from <c>C360__Kafka__*</c>) with the servers and application id the verb settled
+    /// on; false, with why on stderr, when they do not pass the processor's checks. Built from the servers alone, no
+    /// verb could reach a cluster behind SASL or TLS.
+    /// </summary>
+    public static bool TryKafkaOptions(string servers, string? applicationId, [NotNullWhen(true)] out KafkaOptions? options)
+    {
+        try
+        {
+            options = SettingsSection.Read(SettingsSection.ProcessorEnvironment(), KafkaOptions.SectionName, new KafkaOptions(), o =>
+            {
+                o.BootstrapServers = servers;
+                o.ApplicationId = applicationId ?? o.ApplicationId;
+            });
+            return true;
+        }
+        catch (OptionsValidationException ex)
+        {
+            Console.Error.WriteLine(SettingsSection.Describe(ex.Failures));
+            options = null;
+            return false;
+        }
+    }
+
+    /// <summary>
     /// The Kafka bootstrap servers a verb was given by option, else by <c>C360__Kafka__BootstrapServers</c>; when there
     /// are none or they are malformed, writes why to stderr so the verb can exit with code 2.
     /// </summary>

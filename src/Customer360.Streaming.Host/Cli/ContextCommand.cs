@@ -90,12 +90,12 @@ internal static class ContextCommand
                 return ExitCodes.InvalidConfiguration;
             }
 
-            if (!TryRedis(parse.GetValue(redis), parse.GetValue(prefix), out var options))
+            if (!TryRedis(parse.GetValue(redis), parse.GetValue(prefix), out var options)
+                || !CommonOptions.TryKafkaOptions(servers, parse.GetValue(applicationId), out var kafka))
             {
                 return ExitCodes.InvalidConfiguration;
             }
 
-            var kafka = new KafkaOptions { BootstrapServers = servers, ApplicationId = parse.GetValue(applicationId)! };
             await using var connection = await RedisConnector.ConnectAsync(options);
             try
             {

@@ -129,7 +129,8 @@ internal static class DeadLettersCommand
         public Task<int> RunAsync(ParseResult parse, string verb, Func<KafkaOptions, TopicCatalog, string, int> work)
         {
             if (!CommonOptions.TryBootstrapServers(parse.GetValue(_bootstrap), out var servers)
-                || !CommonOptions.TryLoadCatalog(parse.GetValue(_topologyDirectory), out var catalog))
+                || !CommonOptions.TryLoadCatalog(parse.GetValue(_topologyDirectory), out var catalog)
+                || !CommonOptions.TryKafkaOptions(servers, parse.GetValue(_applicationId), out var kafka))
             {
                 return Task.FromResult(ExitCodes.InvalidConfiguration);
             }
@@ -140,7 +141,6 @@ internal static class DeadLettersCommand
                 return Task.FromResult(ExitCodes.InvalidConfiguration);
             }
 
-            var kafka = new KafkaOptions { BootstrapServers = servers, ApplicationId = parse.GetValue(_applicationId)! };
             try
             {
                 return Task.FromResult(work(kafka, catalog, deadLetters.Name));

@@ -93,7 +93,13 @@ internal static class LagCommand
                 return ExitCodes.InvalidConfiguration;
             }
 
-            var kafka = new KafkaOptions { BootstrapServers = servers, ApplicationId = parse.GetValue(group)! };
+            if (!CommonOptions.TryKafkaOptions(servers, applicationId: null, out var kafka))
+            {
+                return ExitCodes.InvalidConfiguration;
+            }
+
+            // A group is any name Kafka takes, not only an application id: it names the lag's clients unchecked, as before.
+            kafka.ApplicationId = parse.GetValue(group)!;
             var every = TimeSpan.FromSeconds(parse.GetValue(interval));
             try
             {

@@ -102,14 +102,14 @@ internal static class RulesTestCommand
                     return ExitCodes.InvalidConfiguration;
                 }
 
-                if (!CommonOptions.TryRegistryOptions(url, out var registryOptions))
+                if (!CommonOptions.TryRegistryOptions(url, out var registryOptions) || !CommonOptions.TryKafkaOptions(servers, setup.ApplicationId, out var kafka))
                 {
                     return ExitCodes.InvalidConfiguration;
                 }
 
                 try
                 {
-                    inputs = await ReadTopicsAsync(source, setup, servers, registryOptions, cancellationToken);
+                    inputs = await ReadTopicsAsync(source, setup, kafka, registryOptions, cancellationToken);
                 }
                 catch (Exception ex) when (ex is KafkaException or SchemaRegistryException or ArgumentException or InvalidOperationException)
                 {
@@ -166,7 +166,7 @@ internal static class RulesTestCommand
         return [.. records.Select(r => new ReplayInput(r.Topic, r.Key, r.Value, r.TimestampMs))];
     }
 
-    private static async Task<List<ReplayInput>> ReadTopicsAsync(string topicList, ReplaySetup setup, string servers, SchemaRegistryOptions registryOptions, CancellationToken cancellationToken)
+    private static async Task<List<ReplayInput>> ReadTopicsAsync(string topicList, ReplaySetup setup, KafkaOptions kafka, SchemaRegistryOptions registryOptions, CancellationToken cancellationToken)
     {
         var names = ProductTopicNames.FromCatalog(setup.Topics);
         var topics = topicList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
@@ -177,7 +177,6 @@ internal static class RulesTestCommand
             throw new ArgumentException($"not input or table topics of topics.yaml: {string.Join(", ", unknown)}");
         }
 
-        var kafka = new KafkaOptions { BootstrapServers = servers, ApplicationId = setup.ApplicationId };
         using var registry = new SchemaRegistryClient(registryOptions);
         using var admin = new AdminClientBuilder(KafkaClientConfigs.Admin(kafka, "c360-rules-test-admin")).SetLogHandler(KafkaClientLog.Discard).Build();
         using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(KafkaClientConfigs.Consumer(kafka, "c360-rules-test", "c360-rules-test")).SetLogHandler(KafkaClientLog.Discard).Build();

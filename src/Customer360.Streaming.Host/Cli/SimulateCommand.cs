@@ -49,7 +49,7 @@ internal static class SimulateCommand
                 return ExitCodes.InvalidConfiguration;
             }
 
-            if (!CommonOptions.TryRegistryOptions(url, out var registryOptions))
+            if (!CommonOptions.TryRegistryOptions(url, out var registryOptions) || !CommonOptions.TryKafkaOptions(servers, applicationId: null, out var kafka))
             {
                 return ExitCodes.InvalidConfiguration;
             }
@@ -68,7 +68,6 @@ internal static class SimulateCommand
                 parse.GetValue(customers), parse.GetValue(seed), stores, time.GetUtcNow().ToUnixTimeMilliseconds(), rateValue,
                 ProductTopicNames.FromCatalog(catalog), parse.GetValue(keyedByCustomer));
             using var registry = new SchemaRegistryClient(registryOptions);
-            var kafka = new KafkaOptions { BootstrapServers = servers };
             var producer = new DemoProducer(
                 kafka, registry, SchemaCatalog.Load(ContentFolders.SchemasDirectory(null)), time,
                 line => Console.Out.WriteLine($"[simulate] {line}"), progressEvery: TimeSpan.FromSeconds(5));

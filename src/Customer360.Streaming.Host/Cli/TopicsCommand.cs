@@ -39,14 +39,14 @@ internal static class TopicsCommand
                 return ExitCodes.InvalidConfiguration;
             }
 
-            if (!CommonOptions.TryLoadCatalog(parse.GetValue(topologyDir), out var catalog))
+            if (!CommonOptions.TryLoadCatalog(parse.GetValue(topologyDir), out var catalog) || !CommonOptions.TryKafkaOptions(servers, applicationId: null, out var kafka))
             {
                 return ExitCodes.InvalidConfiguration;
             }
 
             try
             {
-                return await CreateMissingAsync(new KafkaOptions { BootstrapServers = servers }, catalog, parse.GetValue(replication));
+                return await CreateMissingAsync(kafka, catalog, parse.GetValue(replication));
             }
             catch (KafkaException ex)
             {
