@@ -28,8 +28,9 @@ public static class RedisEvictionPolicy
             var info = (await database.ScriptEvaluateAsync(InfoMemory)).ToString() ?? string.Empty;
             return PolicyIn(info) is { } policy && policy.StartsWith("allkeys-", StringComparison.Ordinal) ? policy : null;
         }
-        catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
+        catch (Exception ex) when (ex is RedisException or RedisTimeoutException or RedisCommandException or ObjectDisposedException)
         {
+            // Unanswered, refused, or the connection closed meanwhile (a stop during a reconnection): nothing to say.
             return null;
         }
     }
