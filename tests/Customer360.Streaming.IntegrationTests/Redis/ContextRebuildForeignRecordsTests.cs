@@ -1,10 +1,8 @@
 using Confluent.Kafka;
 using Customer360.Streaming.Domain.Context;
 using Customer360.Streaming.Domain.State;
-using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Redis;
 using Customer360.Streaming.Runtime.Kafka;
-using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Runtime.Stores;
 using Customer360.Streaming.Testing;
 using StackExchange.Redis;
@@ -24,12 +22,7 @@ public sealed class ContextRebuildForeignRecordsTests(KafkaFixture kafka, RedisS
         redis.SkipUnlessAvailable();
         var names = new UniqueNames(nameof(Records_no_c360_wrote_are_passed_over_and_counted_and_each_context_keeps_the_document_before_them));
         var options = kafka.Options(names.Group("app"));
-        foreach (var store in ProductTopics.ContextStores)
-        {
-            await kafka.CreateTopicAsync(StreamTopology.ChangelogTopicOf(options.ApplicationId, store), 1);
-        }
-
-        var changelog = new TopicPartition(StreamTopology.ChangelogTopicOf(options.ApplicationId, ProductTopics.ContextsStore), 0);
+        var changelog = await RebuildChangelogs.CreateAsync(kafka, options);
         var kept = CustomerContext.Empty("c-kept") with { Version = 2 };
         using (var producer = new ProducerBuilder<byte[]?, byte[]?>(KafkaClientConfigs.Producer(options, "foreign-writer")).Build())
         {

@@ -1,10 +1,8 @@
 using Confluent.Kafka;
 using Customer360.Streaming.Domain.Context;
 using Customer360.Streaming.Domain.State;
-using Customer360.Streaming.Pipeline;
 using Customer360.Streaming.Redis;
 using Customer360.Streaming.Runtime.Kafka;
-using Customer360.Streaming.Runtime.Processing;
 using Customer360.Streaming.Runtime.Stores;
 using Customer360.Streaming.Testing;
 using StackExchange.Redis;
@@ -25,13 +23,9 @@ public sealed class ContextRebuildProgressTests(KafkaFixture kafka, RedisServerF
         redis.SkipUnlessAvailable();
         var names = new UniqueNames(nameof(A_long_read_of_the_changelogs_says_how_far_it_got_and_still_rebuilds_every_context));
         var options = kafka.Options(names.Group("app"));
-        foreach (var store in ProductTopics.ContextStores)
-        {
-            await kafka.CreateTopicAsync(StreamTopology.ChangelogTopicOf(options.ApplicationId, store), 1);
-        }
+        var changelog = await RebuildChangelogs.CreateAsync(kafka, options);
 
         // Two versions of each of 1,250 contexts: the rebuild keeps the later one.
-        var changelog = new TopicPartition(StreamTopology.ChangelogTopicOf(options.ApplicationId, ProductTopics.ContextsStore), 0);
         using (var producer = new ProducerBuilder<byte[]?, byte[]?>(KafkaClientConfigs.Producer(options, "changelog-writer")).Build())
         {
             for (var i = 0; i < Records; i++)
