@@ -48,6 +48,27 @@ public static partial class KafkaPropertyCheck
         ["dotnet.consumer.consume.result.fields"] = "is fixed by the runtime: it reads every field of a consumed record, its headers included",
     };
 
+    /// <summary>
+    /// Settings a properties file written for the Java client carries beside the client's own (its serializers, the
+    /// Schema Registry's settings), with what c360 takes instead: librdkafka only says they are unknown. For the Java
+    /// client's JAAS and truststore settings librdkafka gives its own advice, which the message passes on.
+    /// </summary>
+    private static readonly Dictionary<string, string> JavaClientNames = new(StringComparer.Ordinal)
+    {
+        ["key.serializer"] = Serdes,
+        ["value.serializer"] = Serdes,
+        ["key.deserializer"] = Serdes,
+        ["value.deserializer"] = Serdes,
+        ["schema.registry.url"] = "the Schema Registry is SchemaRegistry:Url",
+        ["basic.auth.user.info"] = RegistryCredentials,
+        ["basic.auth.credentials.source"] = RegistryCredentials,
+        ["ssl.keystore.type"] = "librdkafka reads a PKCS#12 keystore from ssl.keystore.location, or PEM from ssl.certificate.location and ssl.key.location",
+    };
+
+    private const string Serdes = "the Java client's; c360 encodes and decodes records itself (Avro through SchemaRegistry:*)";
+
+    private const string RegistryCredentials = "the Schema Registry's credentials are SchemaRegistry:BasicAuthUserInfo";
+
     /// <summary>The clients every deployment builds: the stream threads' as under at_least_once, and the tools'.</summary>
     private static readonly StreamsOptions Untransacted = new() { ProcessingGuarantee = ProcessingGuarantee.AtLeastOnce };
 
@@ -61,7 +82,9 @@ public static partial class KafkaPropertyCheck
             var refusal = Owned.TryGetValue(key, out var owned) ? owned : refused.GetValueOrDefault(key) switch
             {
                 null => null,
-                { UnknownSetting: true } => "is not a librdkafka setting (see CONFIGURATION.md of librdkafka for the names)",
+                { UnknownSetting: true } => JavaClientNames.TryGetValue(key, out var instead)
+                    ? $"is not a librdkafka setting: {instead}"
+                    : "is not a librdkafka setting (see CONFIGURATION.md of librdkafka for the names)",
                 var rejection => $"has a value librdkafka does not accept{rejection.Reason}",
             };
             if (refusal is not null)

@@ -186,6 +186,37 @@ public sealed class KafkaPropertyCheckTests
         Assert.DoesNotContain("/nonexistent", problem, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A properties file written for the Java client, as most Kafka guides show them, also carries its serializers and
+    /// the Schema Registry's settings. librdkafka only says they are unknown; each says what c360 takes instead, never
+    /// the value.
+    /// </summary>
+    [Theory]
+    [InlineData("schema.registry.url", "https://registry.example:8081", "SchemaRegistry:Url")]
+    [InlineData("basic.auth.user.info", "api-key:secret-password", "SchemaRegistry:BasicAuthUserInfo")]
+    [InlineData("value.serializer", "io.confluent.kafka.serializers.KafkaAvroSerializer", "encodes and decodes records itself")]
+    public void A_setting_of_the_java_client_or_the_registry_is_refused_naming_what_c360_takes_instead(string key, string value, string instead)
+    {
+        var problem = Assert.Single(KafkaPropertyCheck.Problems(new Dictionary<string, string> { [key] = value }));
+
+        Assert.StartsWith($"Kafka:Properties:{key} is not a librdkafka setting: ", problem, StringComparison.Ordinal);
+        Assert.Contains(instead, problem, StringComparison.Ordinal);
+        Assert.DoesNotContain(value, problem, StringComparison.Ordinal);
+    }
+
+    /// <summary>librdkafka knows the Java client's JAAS and truststore settings well enough to say what to use instead; its words reach the user.</summary>
+    [Theory]
+    [InlineData("sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required password=\"secret-password\";", "Java JAAS configuration is not supported")]
+    [InlineData("ssl.truststore.location", "/etc/kafka/secret-truststore.jks", "use `ssl.ca.location`")]
+    public void Librdkafkas_own_advice_on_a_java_client_setting_is_passed_on(string key, string value, string advice)
+    {
+        var problem = Assert.Single(KafkaPropertyCheck.Problems(new Dictionary<string, string> { [key] = value }));
+
+        Assert.StartsWith($"Kafka:Properties:{key} has a value librdkafka does not accept", problem, StringComparison.Ordinal);
+        Assert.Contains(advice, problem, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret", problem, StringComparison.Ordinal);
+    }
+
     private static Dictionary<string, string> SaslPlain() => new(StringComparer.Ordinal)
     {
         ["security.protocol"] = "SASL_SSL",
