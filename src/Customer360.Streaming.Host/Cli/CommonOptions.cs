@@ -117,20 +117,8 @@ internal static class CommonOptions
     /// <c>C360__SchemaRegistry__*</c>) at <paramref name="url"/>, the address the verb settled on; false, with why on
     /// stderr, when they do not pass the processor's checks.
     /// </summary>
-    public static bool TryRegistryOptions(string url, [NotNullWhen(true)] out SchemaRegistryOptions? options)
-    {
-        try
-        {
-            options = SettingsSection.Read(SettingsSection.ProcessorEnvironment(), SchemaRegistryOptions.SectionName, new SchemaRegistryOptions(), o => o.Url = url);
-            return true;
-        }
-        catch (OptionsValidationException ex)
-        {
-            Console.Error.WriteLine(SettingsSection.Describe(ex.Failures));
-            options = null;
-            return false;
-        }
-    }
+    public static bool TryRegistryOptions(string url, [NotNullWhen(true)] out SchemaRegistryOptions? options) =>
+        TryProcessorSettings(SchemaRegistryOptions.SectionName, o => o.Url = url, out options);
 
     /// <summary>
     /// The Kafka client settings as <c>c360 run</c> reads them (<c>Kafka:Properties</c> for SASL, TLS and the like,
@@ -138,15 +126,23 @@ internal static class CommonOptions
     /// on; false, with why on stderr, when they do not pass the processor's checks. Built from the servers alone, no
     /// verb could reach a cluster behind SASL or TLS.
     /// </summary>
-    public static bool TryKafkaOptions(string servers, string? applicationId, [NotNullWhen(true)] out KafkaOptions? options)
+    public static bool TryKafkaOptions(string servers, string? applicationId, [NotNullWhen(true)] out KafkaOptions? options) =>
+        TryProcessorSettings(KafkaOptions.SectionName, o =>
+        {
+            o.BootstrapServers = servers;
+            o.ApplicationId = applicationId ?? o.ApplicationId;
+        }, out options);
+
+    /// <summary>
+    /// A section of the processor's <c>C360__</c> settings as <c>c360 run</c> reads it, with what the verb settled on
+    /// over it (<paramref name="adjust"/>); false, with every problem on stderr, when it does not pass the checks.
+    /// </summary>
+    private static bool TryProcessorSettings<TOptions>(string section, Action<TOptions> adjust, [NotNullWhen(true)] out TOptions? options)
+        where TOptions : class, new()
     {
         try
         {
-            options = SettingsSection.Read(SettingsSection.ProcessorEnvironment(), KafkaOptions.SectionName, new KafkaOptions(), o =>
-            {
-                o.BootstrapServers = servers;
-                o.ApplicationId = applicationId ?? o.ApplicationId;
-            });
+            options = SettingsSection.Read(SettingsSection.ProcessorEnvironment(), section, new TOptions(), adjust);
             return true;
         }
         catch (OptionsValidationException ex)

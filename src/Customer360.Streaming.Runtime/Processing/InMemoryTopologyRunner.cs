@@ -117,7 +117,7 @@ public class InMemoryTopologyRunner : IRecordCollector
             InputLog[(topic, partition)] = log = [];
         }
 
-        var record = new StreamRecord(topic, partition, log.Count, timestampMs, key, value, headers, _topology.IsInternal(topic) ? _topology.OriginTopics : null);
+        var record = new StreamRecord(topic, partition, log.Count, timestampMs, key, value, headers, _topology.OriginTopicsOf(topic));
         log.Add(record);
         return Process(record);
     }

@@ -220,7 +220,7 @@ internal sealed partial class StreamThread : IDisposable, ICommitSteps, IPartiti
     private void Handle(StreamTask task, ConsumeResult<byte[]?, byte[]?> result)
     {
         var partition = result.TopicPartition;
-        var record = ConsumedRecord.ToStreamRecord(result, _context.Topology.IsInternal(result.Topic) ? _context.Topology.OriginTopics : null);
+        var record = ConsumedRecord.ToStreamRecord(result, _context.Topology.OriginTopicsOf(result.Topic));
         _context.RecordAge(task, record);
         var outcome = _placement.Misplaced(record) is { } misplaced
             ? _context.RejectMisplaced(task, record, misplaced.Expected, misplaced.PartitionCount)

@@ -59,9 +59,15 @@ public sealed class StreamTopology
     private HashSet<string>? _internalTopics;
 
     /// <summary>The topics records enter by (its sources but its repartition topics): the only ones an origin header may name.</summary>
-    public OriginTopics OriginTopics => _originTopics ??= new(SourceTopics.Where(topic => !IsInternal(topic)));
+    private OriginTopics OriginTopics => _originTopics ??= new(SourceTopics.Where(topic => !IsInternal(topic)));
 
     private OriginTopics? _originTopics;
+
+    /// <summary>
+    /// The topics an origin header on a record of <paramref name="topic"/> may name, or null when such a header is not
+    /// believed: only a task of ours writes the internal topics, while on an input topic the header is anybody's.
+    /// </summary>
+    public OriginTopics? OriginTopicsOf(string topic) => IsInternal(topic) ? OriginTopics : null;
 
     public SubTopology SubTopologyOf(string sourceTopic) =>
         _bySource.TryGetValue(sourceTopic, out var sub)
